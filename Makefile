@@ -1,0 +1,110 @@
+# suido - top-level GNU Makefile. Everything is found by convention, so adding a module,
+# a program, a test, a fuzz target or a benchmark needs no edit here:
+#   lib/<layer>/*.c          -> $(BUILD)/lib/libsd<layer>.a
+#   src/<program>/*.c        -> $(BUILD)/bin/<program>
+#   tests/unit/test_*.c      -> $(BUILD)/tests/test_*        (cmocka, run by make check)
+#   tests/integration/*.sh   -> run by make check with BIN=$(BUILD)/bin
+#   tests/fuzz/fuzz_*.c      -> build/fuzz/fuzz_*            (libFuzzer + ASan + UBSan, clang)
+#   bench/bench_*.c          -> $(BUILD)/bench/bench_*       (run by make bench)
+#
+# make SAN=address,undefined check   builds into build/san and runs every test under sanitizers.
+
+CC      ?= cc
+SAN     ?=
+BUILD   ?= build
+ifneq ($(SAN),)
+BUILD   := $(BUILD)-san
+SANFLAGS := -fsanitize=$(SAN) -fno-omit-frame-pointer -fno-sanitize-recover=all
+endif
+OPT     ?= -O2
+
+WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wcast-qual \
+           -Wpointer-arith -Wno-unused-parameter
+CPPFLAGS += -Ilib -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
+CFLAGS  += -std=c11 $(OPT) -g $(WARN) $(SANFLAGS) -MMD -MP -pthread
+LDFLAGS += $(SANFLAGS) -pthread
+LDLIBS  += -lmicrohttpd -lmosquitto -lsqlite3 -lpq -ljansson -lsodium -lssl -lcrypto -lcurl -lm
+
+# Static libraries in link order; a group so layers may call each other without ordering pains.
+LINK_ORDER := ops pf http mqtt auth store link line core
+LAYERS     := $(foreach l,$(LINK_ORDER),$(if $(wildcard lib/$(l)/*.c),$(l)))
+LIBS       := $(foreach l,$(LAYERS),$(BUILD)/lib/libsd$(l).a)
+LINKLIBS   := -Wl,--start-group $(LIBS) -Wl,--end-group
+
+PROGRAMS   := $(notdir $(patsubst %/,%,$(dir $(wildcard src/*/main.c))))
+BINS       := $(addprefix $(BUILD)/bin/,$(PROGRAMS))
+UNIT_SRCS  := $(wildcard tests/unit/test_*.c)
+UNITS      := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
+BENCH_SRCS := $(wildcard bench/bench_*.c)
+BENCHES    := $(patsubst bench/%.c,$(BUILD)/bench/%,$(BENCH_SRCS))
+TEST_HELPER_SRCS := $(wildcard tests/unit/helpers/*.c)
+TEST_HELPER_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(TEST_HELPER_SRCS))
+
+all: $(BINS) $(UNITS) $(BENCHES)
+
+define layer_rules
+$(1)_OBJS := $$(patsubst %.c,$$(BUILD)/obj/%.o,$$(wildcard lib/$(1)/*.c))
+$$(BUILD)/lib/libsd$(1).a: $$($(1)_OBJS)
+	@mkdir -p $$(@D)
+	$$(AR) rcs $$@ $$^
+endef
+$(foreach l,$(LAYERS),$(eval $(call layer_rules,$(l))))
+
+define prog_rules
+$(1)_OBJS := $$(patsubst %.c,$$(BUILD)/obj/%.o,$$(wildcard src/$(1)/*.c))
+$$(BUILD)/bin/$(1): $$($(1)_OBJS) $$(LIBS)
+	@mkdir -p $$(@D)
+	$$(CC) $$(LDFLAGS) -o $$@ $$($(1)_OBJS) $$(LINKLIBS) $$(LDLIBS)
+endef
+$(foreach p,$(PROGRAMS),$(eval $(call prog_rules,$(p))))
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(TEST_HELPER_OBJS) $(LIBS)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $< $(TEST_HELPER_OBJS) $(LINKLIBS) $(LDLIBS) -lcmocka
+
+$(BUILD)/bench/%: $(BUILD)/obj/bench/%.o $(LIBS)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $< $(LINKLIBS) $(LDLIBS)
+
+# --- the two commands of README.md ------------------------------------------------------------
+
+# Installs missing Debian packages (needs root or sudo); SUIDO_NO_DEPS=1 skips it.
+deps:
+	@[ -n "$(SUIDO_NO_DEPS)" ] || scripts/install-deps.sh
+
+check: deps
+	@$(MAKE) --no-print-directory all
+	@BUILD=$(BUILD) SAN=$(SAN) tests/run.sh
+
+run: deps
+	@$(MAKE) --no-print-directory all
+	@BUILD=$(BUILD) scripts/run.sh
+
+# --- fuzzing and benchmarks --------------------------------------------------------------------
+
+FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_TIME ?= 60
+fuzz: deps
+	@$(MAKE) --no-print-directory CC=clang BUILD=build/fuzz OPT=-O1 \
+	    SANFLAGS="-fsanitize=address,undefined,fuzzer-no-link -fno-sanitize-recover=all" \
+	    $(patsubst %,build/fuzz/lib/libsd%.a,$(LAYERS))
+	@FUZZ_TIME=$(FUZZ_TIME) LAYERS="$(LAYERS)" LDLIBS="$(LDLIBS)" scripts/fuzz.sh $(FUZZ_SRCS)
+
+bench: deps
+	@$(MAKE) --no-print-directory all
+	@BUILD=$(BUILD) scripts/bench.sh
+
+format:
+	clang-format -i $$(git ls-files '*.c' '*.h')
+
+clean:
+	rm -rf build
+
+.PHONY: all deps check run fuzz bench format clean
+.SECONDARY:
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

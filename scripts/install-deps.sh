@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# install-deps.sh - install the Debian packages suido builds, tests and runs with, if missing.
+# Idempotent and quiet when everything is present. Needs root (or sudo) only when installing.
+set -euo pipefail
+
+PKGS=(
+  build-essential pkg-config clang libclang-rt-14-dev
+  libmicrohttpd-dev libmosquitto-dev libsqlite3-dev libpq-dev libjansson-dev libsodium-dev
+  libssl-dev libcurl4-openssl-dev libcmocka-dev
+  mosquitto mosquitto-clients sqlite3 postgresql oathtool wrk python3-aiosmtpd socat openssl curl
+)
+
+missing=()
+for p in "${PKGS[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "install-deps: installing ${missing[*]}" >&2
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+# The packaged services must not run system-wide: tests start their own on loopback ports.
+for svc in mosquitto postgresql; do
+  $SUDO service "$svc" stop >/dev/null 2>&1 || true
+done
