@@ -86,13 +86,15 @@ run: deps
 
 # --- fuzzing and benchmarks --------------------------------------------------------------------
 
-FUZZ_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
-FUZZ_TIME ?= 60
+FUZZ_SRCS  ?= $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_TIME  ?= 60
+FUZZ_BUILD ?= build/fuzz
 fuzz: deps
-	@$(MAKE) --no-print-directory CC=clang BUILD=build/fuzz OPT=-O1 \
+	@$(MAKE) --no-print-directory CC=clang BUILD=$(FUZZ_BUILD) OPT=-O1 SAN= \
 	    SANFLAGS="-fsanitize=address,undefined,fuzzer-no-link -fno-sanitize-recover=all" \
-	    $(patsubst %,build/fuzz/lib/libsd%.a,$(LAYERS))
-	@FUZZ_TIME=$(FUZZ_TIME) LAYERS="$(LAYERS)" LDLIBS="$(LDLIBS)" scripts/fuzz.sh $(FUZZ_SRCS)
+	    $(patsubst %,$(FUZZ_BUILD)/lib/libsd%.a,$(LAYERS))
+	@FUZZ_BUILD=$(FUZZ_BUILD) FUZZ_TIME=$(FUZZ_TIME) LAYERS="$(LAYERS)" LDLIBS="$(LDLIBS)" \
+	    scripts/fuzz.sh $(FUZZ_SRCS)
 
 bench: deps
 	@$(MAKE) --no-print-directory all
