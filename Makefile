@@ -13,7 +13,7 @@ CC      ?= cc
 SAN     ?=
 BUILD   ?= build
 ifneq ($(SAN),)
-BUILD   := $(BUILD)-san
+override BUILD := $(BUILD)-san
 SANFLAGS := -fsanitize=$(SAN) -fno-omit-frame-pointer -fno-sanitize-recover=all
 endif
 OPT     ?= -O2
@@ -61,6 +61,18 @@ $(foreach p,$(PROGRAMS),$(eval $(call prog_rules,$(p))))
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+# --- store: embed the migrations db/<backend>/NNNN_name.sql into libsdstore.a -----------------
+# An installed program needs no source tree: scripts/embed-sql.sh (sh, awk, od) turns the SQL
+# files into C arrays; the object joins libsdstore.a through the extra prerequisite below ($^).
+STORE_SQL := $(sort $(wildcard db/*/*.sql))
+$(BUILD)/gen/store_migrations.c: $(STORE_SQL) scripts/embed-sql.sh
+	@mkdir -p $(@D)
+	sh scripts/embed-sql.sh $@ $(STORE_SQL)
+$(BUILD)/obj/gen/store_migrations.o: $(BUILD)/gen/store_migrations.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+$(BUILD)/lib/libsdstore.a: $(BUILD)/obj/gen/store_migrations.o
 
 $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(TEST_HELPER_OBJS) $(LIBS)
 	@mkdir -p $(@D)

@@ -1,0 +1,203 @@
+/* call.c - poll() driver of a center-role session over one link. */
+#include "line/call.h"
+
+#include "core/clock.h"
+#include "core/err.h"
+#include "link/link.h"
+
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct sd_call {
+    sd_link_t *link;
+    sd_line_session_t *s;
+    bool modem, done;
+    int result;
+    sd_at_cfg_t at;
+    int64_t timer_at;
+    sd_line_act_t act;
+};
+
+void sd_call_opts_default(sd_call_opts_t *o)
+{
+    memset(o, 0, sizeof *o);
+    o->session.proto = SD_LINE_PROTO_L2;
+    sd_at_cfg_default(&o->at);
+}
+
+static int64_t now_ms(void)
+{
+    return sd_clock_mono_ms(sd_clock_system());
+}
+
+/* Carry out an action: write, arm the timer, note the end. Returns 0 or a link error. */
+static int perform(sd_call_t *c, const sd_line_act_t *a)
+{
+    if (a->send_len) {
+        int rc = sd_link_write_all(c->link, a->send, a->send_len, 10000);
+        if (rc)
+            return rc;
+    }
+    c->timer_at = a->timer_at;
+    if (a->app == SD_LINE_APP_DONE) {
+        c->done = true;
+        c->result = a->result;
+    }
+    return 0;
+}
+
+/* Pump I/O and timers until the session reports an application event; it is left in c->act. */
+static int pump(sd_call_t *c)
+{
+    uint8_t buf[4096];
+    for (;;) {
+        int wait = -1;
+        if (c->timer_at >= 0) {
+            int64_t d = c->timer_at - now_ms();
+            wait = d < 0 ? 0 : (int)(d > 60000 ? 60000 : d);
+        }
+        struct pollfd p = {sd_link_fd(c->link), POLLIN, 0};
+        int r = poll(&p, 1, wait);
+        if (r == 0 || (c->timer_at >= 0 && now_ms() >= c->timer_at)) {
+            c->timer_at = -1;
+            sd_line_session_timer(c->s, &c->act);
+            int rc = perform(c, &c->act);
+            if (rc)
+                return rc;
+            if (c->act.app != SD_LINE_APP_NONE)
+                return 0;
+            continue;
+        }
+        if (r < 0)
+            continue;
+        int n = sd_link_read(c->link, buf, sizeof buf, 0);
+        if (n == SD_ETIMEDOUT)
+            continue;
+        if (n < 0) {
+            sd_line_session_disconnected(c->s, &c->act);
+            perform(c, &c->act);
+            return c->act.app != SD_LINE_APP_NONE ? 0 : n;
+        }
+        const uint8_t *q = buf;
+        size_t left = (size_t)n;
+        /* a burst may complete several events; only the last application event matters here */
+        bool got = false;
+        while (left) {
+            size_t k = sd_line_session_input(c->s, q, left, &c->act);
+            q += k;
+            left -= k;
+            int rc = perform(c, &c->act);
+            if (rc)
+                return rc;
+            if (c->act.app != SD_LINE_APP_NONE) {
+                got = true;
+                if (left == 0 || c->act.app == SD_LINE_APP_DONE)
+                    break;
+            }
+            if (k == 0 && c->act.app == SD_LINE_APP_NONE)
+                break;
+        }
+        if (got)
+            return 0;
+    }
+}
+
+int sd_call_open(const sd_call_opts_t *o, sd_call_t **out)
+{
+    *out = NULL;
+    char url[512];
+    const char *tel = o->tel;
+    if (o->dialplan) {
+        int rc = sd_dialplan_lookup(o->dialplan, o->target, url, sizeof url);
+        if (rc)
+            return rc;
+        if (!tel)
+            tel = o->target;
+    } else {
+        size_t n = strlen(o->target);
+        if (n >= sizeof url)
+            return SD_EINVAL;
+        memcpy(url, o->target, n + 1);
+    }
+    sd_call_t *c = calloc(1, sizeof *c);
+    if (!c)
+        return SD_ENOMEM;
+    c->at = o->at;
+    c->timer_at = -1;
+    int rc = sd_link_open(url, &c->link);
+    if (rc)
+        goto fail;
+    c->modem = sd_link_url_is_modem(url) == 1;
+    if (c->modem) {
+        if (!tel) {
+            rc = SD_EINVAL;
+            goto fail;
+        }
+        if ((rc = sd_at_init(c->link, &c->at)) || (rc = sd_at_dial(c->link, &c->at, tel, NULL)))
+            goto fail;
+    }
+    c->s = sd_line_session_new(SD_LINE_ROLE_CENTER, &o->session);
+    if (!c->s) {
+        rc = SD_ENOMEM;
+        goto fail;
+    }
+    sd_line_session_connected(c->s, &c->act);
+    if ((rc = perform(c, &c->act)))
+        goto fail;
+    while (c->act.app != SD_LINE_APP_READY) {
+        if (c->done) {
+            rc = c->result ? c->result : SD_EPROTO;
+            goto fail;
+        }
+        if ((rc = pump(c)))
+            goto fail;
+    }
+    *out = c;
+    return 0;
+fail:
+    sd_call_close(c);
+    return rc;
+}
+
+int sd_call_request(sd_call_t *c, const sd_line_text_t *req, sd_line_text_t *answer,
+                    sd_buf_t *raw, sd_line_err_t *err)
+{
+    if (c->done)
+        return c->result ? c->result : SD_ECLOSED;
+    int rc = sd_line_session_send(c->s, req, &c->act, err);
+    if (rc)
+        return rc;
+    if ((rc = perform(c, &c->act)))
+        return rc;
+    while (c->act.app != SD_LINE_APP_ANSWER) {
+        if (c->done)
+            return c->result ? c->result : SD_ECLOSED;
+        if ((rc = pump(c)))
+            return rc;
+    }
+    memcpy(answer, c->act.text, sizeof *answer);
+    if (raw) {
+        sd_line_err_t e;
+        if ((rc = sd_line_encode(answer, raw, &e)))
+            return rc;
+    }
+    /* the session goes back to READY on its own after delivering the answer */
+    return 0;
+}
+
+void sd_call_close(sd_call_t *c)
+{
+    if (!c)
+        return;
+    if (c->s && !c->done && sd_line_session_end(c->s, &c->act) == 0) {
+        perform(c, &c->act);
+        while (!c->done && !c->act.hangup && pump(c) == 0)
+            ;
+    }
+    if (c->link && c->modem)
+        sd_at_hangup(c->link, &c->at);
+    sd_line_session_free(c->s);
+    sd_link_close(c->link);
+    free(c);
+}

@@ -1,0 +1,391 @@
+/* term.c - `suidoctl term`: poll, control and configure one terminal directly, as a field engineer. */
+#include "term.h"
+
+#include "core/buf.h"
+#include "core/clock.h"
+#include "core/err.h"
+#include "core/time.h"
+#include "line/call.h"
+#include "term_json.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char usage[] =
+    "usage: suidoctl term COMMAND TARGET ... [options]\n"
+    "  call TARGET X|Y|Z|R|V|F|I|K|G|H|L|L3    send a request, print the answer as JSON\n"
+    "  control TARGET OUTPUT on|off            switch output 1-8 (W)\n"
+    "  schedule TARGET BLOCK START MINUTES     set schedule block 1-8 (S); START is ISO 8601\n"
+    "  schedule TARGET BLOCK clear             release a schedule block\n"
+    "  params TARGET [--alarm-s N] [--monitor-s N] [--dest1..3 TEL] [--line-type N] [--carrier N]\n"
+    "                                          read F, change what is given, write E\n"
+    "  assign TARGET [--ai1 S] [--ai2 S] [--pi S] [--di1 S] [--di2 S] [--di3 S]\n"
+    "                                          read L, change what is given, write J\n"
+    "TARGET is tcp://HOST:PORT, or a tel number with --dialplan FILE or --via MODEM-URL.\n"
+    "Options: --raw (annotated bytes instead of JSON), --timeout MS (answer timeout, 10000),\n"
+    "         --retries N (3), --dialplan FILE, --via URL (serial:///dev/ttyS0 or a pty path)\n";
+
+struct topts {
+    const char *dialplan_file, *via;
+    bool raw;
+    int timeout_ms, retries;
+    const char *kv[16][2]; /* --name value pairs for params / assign */
+    int nkv;
+};
+
+static const char *kv_get(const struct topts *o, const char *name)
+{
+    for (int i = 0; i < o->nkv; i++)
+        if (!strcmp(o->kv[i][0], name))
+            return o->kv[i][1];
+    return NULL;
+}
+
+/* Split argv into positional words and options. Returns the number of positionals or -1. */
+static int split_args(int argc, char **argv, const char **pos, int maxpos, struct topts *o)
+{
+    int n = 0;
+    *o = (struct topts){.timeout_ms = 10000, .retries = 3};
+    for (int i = 0; i < argc; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "--raw")) {
+            o->raw = true;
+        } else if (!strncmp(a, "--", 2)) {
+            if (i + 1 >= argc) {
+                fprintf(stderr, "suidoctl term: %s needs a value\n", a);
+                return -1;
+            }
+            const char *v = argv[++i];
+            if (!strcmp(a, "--dialplan"))
+                o->dialplan_file = v;
+            else if (!strcmp(a, "--via"))
+                o->via = v;
+            else if (!strcmp(a, "--timeout"))
+                o->timeout_ms = atoi(v);
+            else if (!strcmp(a, "--retries"))
+                o->retries = atoi(v);
+            else if (o->nkv < 16) {
+                o->kv[o->nkv][0] = a + 2;
+                o->kv[o->nkv++][1] = v;
+            }
+        } else if (n < maxpos) {
+            pos[n++] = a;
+        } else {
+            fprintf(stderr, "suidoctl term: unexpected argument %s\n", a);
+            return -1;
+        }
+    }
+    return n;
+}
+
+static int load_dialplan(const char *path, sd_dialplan_t **dp)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        fprintf(stderr, "suidoctl term: cannot open %s\n", path);
+        return -1;
+    }
+    sd_buf_t b = {0};
+    char chunk[4096];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        sd_buf_append(&b, chunk, n);
+    fclose(f);
+    sd_dialplan_error_t err;
+    int rc = sd_dialplan_parse(b.data ? b.data : "", b.len, dp, &err);
+    sd_buf_free(&b);
+    if (rc)
+        fprintf(stderr, "suidoctl term: %s:%d: %s\n", path, err.line, err.msg);
+    return rc ? -1 : 0;
+}
+
+static int open_call(const char *target, const struct topts *o, bool l3, sd_call_t **c)
+{
+    sd_call_opts_t co;
+    sd_dialplan_t *dp = NULL;
+    sd_call_opts_default(&co);
+    co.target = target;
+    co.session.proto = l3 ? SD_LINE_PROTO_L3 : SD_LINE_PROTO_L2;
+    co.session.answer_timeout_ms = o->timeout_ms;
+    co.session.retries = o->retries;
+    if (o->dialplan_file) {
+        if (load_dialplan(o->dialplan_file, &dp))
+            return 1;
+        co.dialplan = dp;
+    } else if (o->via) {
+        co.target = o->via;
+        co.tel = target;
+    }
+    int rc = sd_call_open(&co, c);
+    sd_dialplan_free(dp);
+    if (rc)
+        fprintf(stderr, "suidoctl term: cannot reach %s: %s\n", target, sd_strerror(rc));
+    return rc ? 1 : 0;
+}
+
+static int64_t now_s(void)
+{
+    return sd_clock_wall_ms(sd_clock_system()) / 1000;
+}
+
+/* One request, one answer, printed; answer left in *ans for callers that go on. */
+static int exchange(sd_call_t *c, const sd_line_text_t *req, sd_line_text_t *ans, bool print,
+                    const struct topts *o)
+{
+    sd_buf_t raw = {0};
+    sd_line_err_t err = {0};
+    int rc = sd_call_request(c, req, ans, &raw, &err);
+    if (rc) {
+        fprintf(stderr, "suidoctl term: request failed: %s%s%s\n", sd_strerror(rc),
+                err.why[0] ? ": " : "", err.why);
+    } else if (print && o->raw) {
+        sd_buf_t out = {0};
+        sd_line_annotate((const uint8_t *)raw.data, raw.len, &out);
+        fwrite(out.data, 1, out.len, stdout);
+        sd_buf_free(&out);
+    } else if (print) {
+        json_t *j = term_text_json(ans);
+        json_dumpf(j, stdout, JSON_INDENT(2));
+        putchar('\n');
+        json_decref(j);
+    }
+    sd_buf_free(&raw);
+    return rc ? 1 : 0;
+}
+
+static int cmd_call(const char **pos, int n, const struct topts *o)
+{
+    if (n != 3 || strlen(pos[2]) > 2) {
+        fputs(usage, stderr);
+        return 2;
+    }
+    bool l3 = !strcmp(pos[2], "L3");
+    if (!l3 && (strlen(pos[2]) != 1 || !strchr("XYZRVFIKGHL", pos[2][0]))) {
+        fprintf(stderr, "suidoctl term: unknown request %s (X Y Z R V F I K G H L L3)\n", pos[2]);
+        return 2;
+    }
+    sd_call_t *c;
+    if (open_call(pos[1], o, l3, &c))
+        return 1;
+    sd_line_text_t *req = calloc(1, sizeof *req), *ans = calloc(1, sizeof *ans);
+    int rc = 1;
+    if (req && ans) {
+        sd_line_text_init(req, l3 ? SD_LINE_T_L3_REQ : SD_LINE_T_REQ);
+        if (l3) {
+            req->u.l3_req.time = now_s();
+        } else {
+            req->u.req.type = pos[2][0];
+            req->u.req.time = now_s();
+        }
+        rc = exchange(c, req, ans, true, o);
+    }
+    free(req);
+    free(ans);
+    sd_call_close(c);
+    return rc;
+}
+
+static int cmd_control(const char **pos, int n, const struct topts *o)
+{
+    int out = n == 4 ? atoi(pos[2]) : 0;
+    bool on = n == 4 && !strcmp(pos[3], "on"), off = n == 4 && !strcmp(pos[3], "off");
+    if (out < 1 || out > 8 || (!on && !off)) {
+        fputs(usage, stderr);
+        return 2;
+    }
+    sd_call_t *c;
+    if (open_call(pos[1], o, false, &c))
+        return 1;
+    sd_line_text_t req, *ans = calloc(1, sizeof *ans);
+    sd_line_text_init(&req, SD_LINE_T_CTRL);
+    req.u.ctrl.time = now_s();
+    req.u.ctrl.out[out - 1] = on ? SD_LINE_OUT_ON : SD_LINE_OUT_OFF;
+    int rc = ans ? exchange(c, &req, ans, true, o) : 1;
+    free(ans);
+    sd_call_close(c);
+    return rc;
+}
+
+static int cmd_schedule(const char **pos, int n, const struct topts *o)
+{
+    int blk = n >= 4 ? atoi(pos[2]) : 0;
+    bool clear = n == 4 && !strcmp(pos[3], "clear");
+    int64_t start = 0;
+    int minutes = 0;
+    if (blk < 1 || blk > 8 || (!clear && n != 5)) {
+        fputs(usage, stderr);
+        return 2;
+    }
+    if (!clear) {
+        char *end;
+        minutes = (int)strtol(pos[4], &end, 10);
+        if (sd_iso8601_parse(pos[3], &start) || *end || minutes < 0 || minutes > 999) {
+            fprintf(stderr, "suidoctl term: START must be ISO 8601 with zone, MINUTES 0-999\n");
+            return 2;
+        }
+    }
+    sd_call_t *c;
+    if (open_call(pos[1], o, false, &c))
+        return 1;
+    /* S rewrites all 8 blocks: read R first so the other blocks are kept as they are */
+    sd_line_text_t *req = calloc(1, sizeof *req), *ans = calloc(1, sizeof *ans);
+    int rc = 1;
+    if (req && ans) {
+        sd_line_text_init(req, SD_LINE_T_REQ);
+        req->u.req.type = 'R';
+        req->u.req.time = now_s();
+        rc = exchange(c, req, ans, false, o);
+    }
+    if (rc == 0) {
+        sd_line_sched_t cur = ans->u.sched;
+        sd_line_text_init(req, SD_LINE_T_SCHED_SET);
+        req->u.sched_set.time = now_s();
+        for (int i = 0; i < 8; i++) {
+            sd_line_sblock_t *b = &req->u.sched_set.block[i];
+            *b = cur.block[i];
+            if (b->state != '1')
+                *b = (sd_line_sblock_t){' ', SD_LINE_NO_TIME, SD_LINE_UNFITTED};
+        }
+        req->u.sched_set.block[blk - 1] =
+            clear ? (sd_line_sblock_t){'0', SD_LINE_NO_TIME, SD_LINE_UNFITTED}
+                  : (sd_line_sblock_t){'1', start, minutes};
+        rc = exchange(c, req, ans, true, o);
+    }
+    free(req);
+    free(ans);
+    sd_call_close(c);
+    return rc;
+}
+
+static int set_tel(char dst[13], const char *v)
+{
+    if (!v)
+        return 0;
+    size_t n = strlen(v);
+    if (n > 12 || strspn(v, "0123456789") != n)
+        return -1;
+    memcpy(dst, v, n + 1);
+    return 0;
+}
+
+static int cmd_params(const char **pos, int n, const struct topts *o)
+{
+    if (n != 2) {
+        fputs(usage, stderr);
+        return 2;
+    }
+    sd_call_t *c;
+    if (open_call(pos[1], o, false, &c))
+        return 1;
+    sd_line_text_t *req = calloc(1, sizeof *req), *ans = calloc(1, sizeof *ans);
+    int rc = 1;
+    if (req && ans) {
+        sd_line_text_init(req, SD_LINE_T_REQ);
+        req->u.req.type = 'F';
+        req->u.req.time = now_s();
+        rc = exchange(c, req, ans, false, o);
+    }
+    if (rc == 0) {
+        const sd_line_param_t cur = ans->u.param;
+        sd_line_param_set_t *p = &req->u.param_set;
+        sd_line_text_init(req, SD_LINE_T_PARAM_SET);
+        p->time = now_s();
+        p->branch = cur.h.branch;
+        p->office = cur.h.office;
+        p->estate = cur.h.estate;
+        p->terminal = cur.h.terminal;
+        memcpy(p->tel, cur.h.tel, sizeof p->tel);
+        memcpy(p->dest, cur.dest, sizeof p->dest);
+        p->alarm_s = kv_get(o, "alarm-s") ? atoi(kv_get(o, "alarm-s")) : cur.alarm_s;
+        p->monitor_s = kv_get(o, "monitor-s") ? atoi(kv_get(o, "monitor-s")) : cur.monitor_s;
+        p->line_type = kv_get(o, "line-type") ? atoi(kv_get(o, "line-type")) : cur.line_type;
+        p->carrier = kv_get(o, "carrier") ? atoi(kv_get(o, "carrier")) : cur.carrier;
+        if (set_tel(p->dest[0], kv_get(o, "dest1")) || set_tel(p->dest[1], kv_get(o, "dest2")) ||
+            set_tel(p->dest[2], kv_get(o, "dest3"))) {
+            fprintf(stderr, "suidoctl term: a destination is up to 12 digits\n");
+            rc = 2;
+        } else {
+            rc = exchange(c, req, ans, true, o);
+        }
+    }
+    free(req);
+    free(ans);
+    sd_call_close(c);
+    return rc;
+}
+
+static int cmd_assign(const char **pos, int n, const struct topts *o)
+{
+    if (n != 2) {
+        fputs(usage, stderr);
+        return 2;
+    }
+    sd_call_t *c;
+    if (open_call(pos[1], o, false, &c))
+        return 1;
+    sd_line_text_t *req = calloc(1, sizeof *req), *ans = calloc(1, sizeof *ans);
+    int rc = 1;
+    if (req && ans) {
+        sd_line_text_init(req, SD_LINE_T_REQ);
+        req->u.req.type = 'L';
+        req->u.req.time = now_s();
+        rc = exchange(c, req, ans, false, o);
+    }
+    if (rc == 0) {
+        sd_line_assign_t a = ans->u.assign.a;
+        struct {
+            const char *name;
+            char *field;
+            size_t len;
+        } f[] = {{"ai1", a.ai1, 8}, {"ai2", a.ai2, 8},  {"pi", a.pi, 16},
+                 {"di1", a.di1, 16}, {"di2", a.di2, 16}, {"di3", a.di3, 16}};
+        for (size_t i = 0; i < sizeof f / sizeof f[0] && rc == 0; i++) {
+            const char *v = kv_get(o, f[i].name);
+            if (!v)
+                continue;
+            if (strlen(v) != f[i].len) {
+                fprintf(stderr, "suidoctl term: --%s takes exactly %zu letters\n", f[i].name,
+                        f[i].len);
+                rc = 2;
+            } else {
+                memcpy(f[i].field, v, f[i].len);
+            }
+        }
+        if (rc == 0) {
+            sd_line_text_init(req, SD_LINE_T_ASSIGN_SET);
+            req->u.assign_set.time = now_s();
+            req->u.assign_set.a = a;
+            rc = exchange(c, req, ans, true, o);
+        }
+    }
+    free(req);
+    free(ans);
+    sd_call_close(c);
+    return rc;
+}
+
+int suidoctl_term(int argc, char **argv)
+{
+    const char *pos[8];
+    struct topts o;
+    int n = split_args(argc, argv, pos, 8, &o);
+    if (n < 0)
+        return 2;
+    if (n < 2) {
+        fputs(usage, n == 1 && !strcmp(pos[0], "help") ? stdout : stderr);
+        return n == 1 && !strcmp(pos[0], "help") ? 0 : 2;
+    }
+    if (!strcmp(pos[0], "call"))
+        return cmd_call(pos, n, &o);
+    if (!strcmp(pos[0], "control"))
+        return cmd_control(pos, n, &o);
+    if (!strcmp(pos[0], "schedule"))
+        return cmd_schedule(pos, n, &o);
+    if (!strcmp(pos[0], "params"))
+        return cmd_params(pos, n, &o);
+    if (!strcmp(pos[0], "assign"))
+        return cmd_assign(pos, n, &o);
+    fputs(usage, stderr);
+    return 2;
+}
