@@ -14,6 +14,7 @@
     XX(ENOMEM, 500, "out_of_memory", "out of memory")                                              \
     XX(EIO, 500, "io_error", "input/output error")                                                 \
     XX(ENOTFOUND, 404, "not_found", "not found")                                                   \
+    XX(EMETHOD, 405, "method_not_allowed", "method not allowed")                                   \
     XX(EEXIST, 409, "already_exists", "already exists")                                            \
     XX(ECONFLICT, 409, "conflict", "conflicting change")                                           \
     XX(ETOOBIG, 413, "too_large", "too large")                                                     \
@@ -43,6 +44,7 @@
     XX(ENAK, 502, "line_nak", "terminal answered NAK")                                             \
     XX(ENOANSWER, 504, "line_no_answer", "terminal did not answer")                                \
     XX(ENOCARRIER, 502, "line_no_carrier", "no carrier")                                           \
+    XX(ENODIALTONE, 502, "line_no_dialtone", "no dial tone on the center's line")                  \
     /* storage */                                                                                  \
     XX(ESTORE, 500, "store_error", "storage error")                                                \
     XX(ESCHEMA, 500, "schema_error", "storage schema error")

@@ -12,7 +12,7 @@
 struct sd_call {
     sd_link_t *link;
     sd_line_session_t *s;
-    bool modem, done;
+    bool done;
     int result;
     sd_at_cfg_t at;
     int64_t timer_at;
@@ -125,18 +125,9 @@ int sd_call_open(const sd_call_opts_t *o, sd_call_t **out)
         return SD_ENOMEM;
     c->at = o->at;
     c->timer_at = -1;
-    int rc = sd_link_open(url, &c->link);
-    if (rc)
+    int rc = sd_link_url_is_modem(url) == 1 && !tel ? SD_EINVAL : 0;
+    if (rc || (rc = sd_at_call(url, tel, &c->at, &c->link)))
         goto fail;
-    c->modem = sd_link_url_is_modem(url) == 1;
-    if (c->modem) {
-        if (!tel) {
-            rc = SD_EINVAL;
-            goto fail;
-        }
-        if ((rc = sd_at_init(c->link, &c->at)) || (rc = sd_at_dial(c->link, &c->at, tel, NULL)))
-            goto fail;
-    }
     c->s = sd_line_session_new(SD_LINE_ROLE_CENTER, &o->session);
     if (!c->s) {
         rc = SD_ENOMEM;
@@ -153,6 +144,46 @@ int sd_call_open(const sd_call_opts_t *o, sd_call_t **out)
         if ((rc = pump(c)))
             goto fail;
     }
+    *out = c;
+    return 0;
+fail:
+    sd_call_close(c);
+    return rc;
+}
+
+int sd_call_accept(sd_listener_t *ls, const sd_call_opts_t *o, int timeout_ms, sd_call_t **out,
+                   sd_line_text_t *enq, sd_line_text_t *answer)
+{
+    *out = NULL;
+    sd_call_t *c = calloc(1, sizeof *c);
+    if (!c)
+        return SD_ENOMEM;
+    c->timer_at = -1;
+    sd_line_session_cfg_t cfg = o->session;
+    cfg.incoming = true;
+    memset(enq, 0, sizeof *enq);
+    int rc = sd_listener_accept(ls, &c->link, timeout_ms);
+    if (rc)
+        goto fail;
+    c->s = sd_line_session_new(SD_LINE_ROLE_CENTER, &cfg);
+    if (!c->s) {
+        rc = SD_ENOMEM;
+        goto fail;
+    }
+    sd_line_session_connected(c->s, &c->act);
+    if ((rc = perform(c, &c->act)))
+        goto fail;
+    while (c->act.app != SD_LINE_APP_ANSWER) {
+        if (c->act.app == SD_LINE_APP_ENQ)
+            memcpy(enq, c->act.text, sizeof *enq);
+        if (c->done) {
+            rc = c->result ? c->result : SD_EPROTO;
+            goto fail;
+        }
+        if ((rc = pump(c)))
+            goto fail;
+    }
+    memcpy(answer, c->act.text, sizeof *answer);
     *out = c;
     return 0;
 fail:
@@ -195,9 +226,7 @@ void sd_call_close(sd_call_t *c)
         while (!c->done && !c->act.hangup && pump(c) == 0)
             ;
     }
-    if (c->link && c->modem)
-        sd_at_hangup(c->link, &c->at);
     sd_line_session_free(c->s);
-    sd_link_close(c->link);
+    sd_at_end(c->link, &c->at);
     free(c);
 }

@@ -36,6 +36,15 @@ void sd_call_opts_default(sd_call_opts_t *o);
 int sd_call_open(const sd_call_opts_t *o, sd_call_t **out);
 
 /*
+ * Wait up to timeout_ms for a terminal to call on listener ls and run the incoming session
+ * (o->session.incoming is forced on): the session answers the ENQ with the request it names.
+ * On success *out owns the call, enq gets the ENQ (zeroed for an L3, which sends none) and
+ * answer the terminal's report; finish with sd_call_close() (L3: designation, then EOT).
+ */
+int sd_call_accept(sd_listener_t *ls, const sd_call_opts_t *o, int timeout_ms, sd_call_t **out,
+                   sd_line_text_t *enq, sd_line_text_t *answer);
+
+/*
  * Send request req and wait for its answer (retries and NAKs handled by the session). On
  * success answer holds the decoded text and raw (if not NULL) gets the answer's bytes appended.
  * Returns 0, or SD_ENOANSWER / SD_ENAK / SD_ECHECKSUM / SD_EPROTO / SD_ECLOSED after which the

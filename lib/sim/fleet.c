@@ -201,7 +201,8 @@ int sd_fleet_add_modem(sd_fleet_t *f, const char *url)
         if (f->n_pty == MAX_MODEMS)
             return SD_ETOOBIG;
         sd_link_t *l;
-        int rc = sd_link_open(url, &l);
+        /* hold the slave open: the modem stays plugged in while centers come and go */
+        int rc = sd_link_open(strchr(url, '?') ? url : "pty:?hold=1", &l);
         if (rc)
             return rc;
         struct conn *c = modem_conn_new(f, l);
@@ -371,6 +372,20 @@ static bool feed_line_bytes(sd_fleet_t *f, struct conn *c, const uint8_t *p, siz
     return true;
 }
 
+/* The terminal ended the call on a modem line: the modem stays, the call goes (NO CARRIER). */
+static bool modem_call_over(sd_fleet_t *f, struct conn *c)
+{
+    sd_buf_t to_dte = {0};
+    sd_at_modem_remote_hangup(c->modem, &to_dte);
+    bool ok = !to_dte.len || !sd_link_write_all(c->link, to_dte.data, to_dte.len, 5000);
+    sd_buf_free(&to_dte);
+    if (c->term >= 0)
+        f->e[c->term].in_call = false;
+    c->term = -1;
+    sd_line_reasm_reset(c->reasm);
+    return ok;
+}
+
 static bool modem_bytes(sd_fleet_t *f, struct conn *c, const uint8_t *p, size_t n)
 {
     sd_buf_t to_dte = {0}, to_line = {0};
@@ -380,8 +395,9 @@ static bool modem_bytes(sd_fleet_t *f, struct conn *c, const uint8_t *p, size_t 
         ok = sd_link_write_all(c->link, to_dte.data, to_dte.len, 5000) == 0;
     if (ok && (ev & SD_AT_EV_CONNECT))
         f->st.calls_in++;
-    if (ok && c->term >= 0 && to_line.len)
-        ok = feed_line_bytes(f, c, (const uint8_t *)to_line.data, to_line.len);
+    if (ok && c->term >= 0 && to_line.len && !feed_line_bytes(f, c, (const uint8_t *)to_line.data,
+                                                                to_line.len))
+        ok = modem_call_over(f, c);
     if (ev > 0 && (ev & SD_AT_EV_HANGUP) && c->term >= 0) {
         f->e[c->term].in_call = false;
         c->term = -1;
@@ -630,6 +646,19 @@ int sd_fleet_step(sd_fleet_t *f, int max_wait_ms)
             is_pty |= f->pty[i] == c;
         sd_line_rx_t ev;
         bool alive = true;
+        int64_t due = c->modem ? sd_at_modem_deadline(c->modem) : -1;
+        if (due >= 0 && now >= due) {
+            /* guard time passed: an escape completes, or held pluses go out as data */
+            sd_buf_t to_dte = {0}, to_line = {0};
+            int ev_at = sd_at_modem_tick(c->modem, now, &to_dte, &to_line);
+            alive = ev_at >= 0 &&
+                    (!to_dte.len || !sd_link_write_all(c->link, to_dte.data, to_dte.len, 5000));
+            if (alive && c->term >= 0 && to_line.len &&
+                !feed_line_bytes(f, c, (const uint8_t *)to_line.data, to_line.len))
+                alive = modem_call_over(f, c);
+            sd_buf_free(&to_dte);
+            sd_buf_free(&to_line);
+        }
         if (c->term >= 0 && sd_line_reasm_poll(c->reasm, now, &ev))
             alive = on_rx(f, c, &ev);
         if (!alive ||

@@ -22,6 +22,9 @@ static const char usage[] =
     "                                          read F, change what is given, write E\n"
     "  assign TARGET [--ai1 S] [--ai2 S] [--pi S] [--di1 S] [--di2 S] [--di3 S]\n"
     "                                          read L, change what is given, write J\n"
+    "  answer --listen tcp://HOST:PORT [--l3 1] [--wait MS]\n"
+    "                                          be the center for one incoming call; print ENQ\n"
+    "                                          and report as JSON\n"
     "TARGET is tcp://HOST:PORT, or a tel number with --dialplan FILE or --via MODEM-URL.\n"
     "Options: --raw (annotated bytes instead of JSON), --timeout MS (answer timeout, 10000),\n"
     "         --retries N (3), --dialplan FILE, --via URL (serial:///dev/ttyS0 or a pty path)\n";
@@ -365,6 +368,52 @@ static int cmd_assign(const char **pos, int n, const struct topts *o)
     return rc;
 }
 
+static int cmd_answer(int n, const struct topts *o)
+{
+    const char *url = kv_get(o, "listen");
+    if (n != 1 || !url) {
+        fputs(usage, stderr);
+        return 2;
+    }
+    bool l3 = kv_get(o, "l3") && atoi(kv_get(o, "l3"));
+    int wait = kv_get(o, "wait") ? atoi(kv_get(o, "wait")) : 60000;
+    sd_listener_t *ls;
+    int rc = sd_listener_open(url, &ls);
+    if (rc) {
+        fprintf(stderr, "suidoctl term: cannot listen on %s: %s\n", url, sd_strerror(rc));
+        return 1;
+    }
+    printf("listening %d\n", sd_listener_port(ls));
+    fflush(stdout);
+    sd_call_opts_t co;
+    sd_call_opts_default(&co);
+    co.session.proto = l3 ? SD_LINE_PROTO_L3 : SD_LINE_PROTO_L2;
+    co.session.answer_timeout_ms = o->timeout_ms;
+    co.session.retries = o->retries;
+    if (l3) /* designate the monthly report: every month, the 1st, 09:00 [profile default] */
+        co.session.desig = (sd_line_l3_desig_t){0, 1, 9, 0};
+    sd_line_text_t *enq = calloc(1, sizeof *enq), *ans = calloc(1, sizeof *ans);
+    sd_call_t *c = NULL;
+    rc = enq && ans ? sd_call_accept(ls, &co, wait, &c, enq, ans) : SD_ENOMEM;
+    if (rc) {
+        fprintf(stderr, "suidoctl term: no call answered: %s\n", sd_strerror(rc));
+    } else {
+        json_t *j = json_object();
+        if (enq->type == SD_LINE_T_ENQ)
+            json_object_set_new(j, "enq", json_pack("{s:i,s:i}", "request", enq->u.enq.reqno,
+                                                    "sequence", enq->u.enq.seq));
+        json_object_set_new(j, "report", term_text_json(ans));
+        json_dumpf(j, stdout, JSON_INDENT(2));
+        putchar('\n');
+        json_decref(j);
+    }
+    sd_call_close(c);
+    free(enq);
+    free(ans);
+    sd_listener_close(ls);
+    return rc ? 1 : 0;
+}
+
 int suidoctl_term(int argc, char **argv)
 {
     const char *pos[8];
@@ -372,6 +421,8 @@ int suidoctl_term(int argc, char **argv)
     int n = split_args(argc, argv, pos, 8, &o);
     if (n < 0)
         return 2;
+    if (n == 1 && !strcmp(pos[0], "answer"))
+        return cmd_answer(n, &o);
     if (n < 2) {
         fputs(usage, n == 1 && !strcmp(pos[0], "help") ? stdout : stderr);
         return n == 1 && !strcmp(pos[0], "help") ? 0 : 2;

@@ -42,6 +42,16 @@ wait_port() {
   done
 }
 
+# wait_line FILE REGEX [SECONDS]: until FILE has a line matching REGEX (a one-shot listener
+# must not be probed with wait_port: the probe would be its one connection).
+wait_line() {
+  local file=$1 re=$2 limit=${3:-10} i=0
+  until grep -Eq -- "$re" "$file" 2>/dev/null; do
+    i=$((i + 1)); [ "$i" -le $((limit * 20)) ] || { echo "no '$re' in $file" >&2; return 1; }
+    sleep 0.05
+  done
+}
+
 fail() { echo "FAIL: $*" >&2; exit 1; }
 
 # expect_eq WHAT GOT WANT

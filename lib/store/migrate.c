@@ -1,0 +1,136 @@
+/* migrate.c - numbered schema migrations (db/<backend>/NNNN_name.sql), embedded at build time. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/clock.h"
+#include "core/err.h"
+#include "core/log.h"
+#include "store/store_int.h"
+
+static const char create_table_sql[] = "CREATE TABLE IF NOT EXISTS schema_migrations ("
+                                       "version BIGINT PRIMARY KEY, name TEXT NOT NULL, "
+                                       "applied_at BIGINT NOT NULL)";
+
+const sd_store_migration_t *sd_store_migrations(const char *backend, size_t *n)
+{
+    if (strcmp(backend, "sqlite") == 0) {
+        *n = sd__store_migrations_sqlite_n;
+        return sd__store_migrations_sqlite;
+    }
+    if (strcmp(backend, "postgresql") == 0) {
+        *n = sd__store_migrations_postgresql_n;
+        return sd__store_migrations_postgresql;
+    }
+    *n = 0;
+    return NULL;
+}
+
+int sd_store_migrate(sd_store_t *st)
+{
+    size_t n;
+    const sd_store_migration_t *list = sd_store_migrations(st->ops->name, &n);
+    return sd_store_migrate_list(st, list, n);
+}
+
+/* Begin a transaction that holds the schema lock (other migrating processes wait). */
+static int begin_locked(sd_store_t *st)
+{
+    int rc = sd_store_begin(st);
+    if (rc == 0 && st->ops->lock_schema) {
+        sd_store_conn_t *c = pthread_getspecific(st->key);
+        if ((rc = st->ops->lock_schema(c->impl)) < 0)
+            sd_store_rollback(st);
+    }
+    return rc;
+}
+
+static int is_applied(sd_store_t *st, int version, bool *applied)
+{
+    sd_stmt_t *s;
+    int rc = sd_store_query_row(st, "SELECT version FROM schema_migrations WHERE version = $1",
+                                SD_PARAMS(SD_V_INT(version)), &s);
+    *applied = rc == 0;
+    sd_stmt_done(s);
+    return rc == SD_ENOTFOUND ? 0 : rc;
+}
+
+/* Apply one migration in its own transaction, unless another process did meanwhile. */
+static int apply_one(sd_store_t *st, const sd_store_migration_t *m)
+{
+    bool applied;
+    int rc = begin_locked(st);
+    if (rc < 0)
+        return rc;
+    if ((rc = is_applied(st, m->version, &applied)) < 0 || applied)
+        goto out;
+    if ((rc = sd_store_exec_script(st, m->sql)) < 0) {
+        char why[400];
+        snprintf(why, sizeof why, "%s", sd_store_errmsg());
+        sd_store_rollback(st);
+        return sd__store_seterr(SD_ESCHEMA, "migration %s failed: %s", m->name, why);
+    }
+    rc = sd_store_exec(st,
+                       "INSERT INTO schema_migrations (version, name, applied_at) "
+                       "VALUES ($1, $2, $3)",
+                       SD_PARAMS(SD_V_INT(m->version), SD_V_TEXT(m->name),
+                                 SD_V_INT(sd_clock_wall_ms(sd_clock_system()))),
+                       NULL);
+out:
+    if (rc < 0) {
+        sd_store_rollback(st);
+        return rc;
+    }
+    if ((rc = sd_store_commit(st)) == 0 && !applied)
+        sd_info("store: applied migration %s/%s", st->ops->name, m->name);
+    return rc;
+}
+
+int sd_store_migrate_list(sd_store_t *st, const sd_store_migration_t *list, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (list[i].version <= 0 || (i > 0 && list[i].version <= list[i - 1].version))
+            return sd__store_seterr(SD_ESCHEMA, "migration %s: versions must increase",
+                                    list[i].name);
+    }
+    int rc = begin_locked(st);
+    if (rc < 0)
+        return rc;
+    if ((rc = sd_store_exec_script(st, create_table_sql)) < 0) {
+        sd_store_rollback(st);
+        return rc;
+    }
+    if ((rc = sd_store_commit(st)) < 0)
+        return rc;
+
+    int64_t cur;
+    if ((rc = sd_store_schema_version(st, &cur)) < 0)
+        return rc;
+    int last = n > 0 ? list[n - 1].version : 0;
+    if (cur > last)
+        return sd__store_seterr(SD_ESCHEMA,
+                                "database schema version %" PRId64
+                                " is newer than this program's %d: upgrade the program",
+                                cur, last);
+    for (size_t i = 0; i < n; i++) {
+        bool applied;
+        if ((rc = is_applied(st, list[i].version, &applied)) < 0)
+            return rc;
+        if (!applied && (rc = apply_one(st, &list[i])) < 0)
+            return rc;
+    }
+    return 0;
+}
+
+int sd_store_schema_version(sd_store_t *st, int64_t *version)
+{
+    sd_stmt_t *s;
+    *version = 0;
+    int rc = sd_store_query_row(st, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations",
+                                SD_NOPARAMS, &s);
+    if (rc < 0)
+        return rc;
+    *version = sd_stmt_int64(s, 0);
+    sd_stmt_done(s);
+    return 0;
+}

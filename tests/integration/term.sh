@@ -1,0 +1,124 @@
+#!/usr/bin/env bash
+# term.sh - suido-term and suidoctl term as separate processes over TCP and a PTY: every request
+# type, control and schedules, fault injection, clock sync, L2 and L3 dial-out.
+. "$(dirname "$0")/../lib/harness.sh"
+
+jget() { python3 -c "import json,sys; d=json.load(sys.stdin); print(eval('d'+sys.argv[1]))" "$1"; }
+ctl() { # send one control line, print the reply
+  exec 3<>"/dev/tcp/127.0.0.1/$CTL"; printf '%s\n' "$1" >&3; head -n 1 <&3; exec 3<&-
+}
+
+P=$(free_port); CTL=$(free_port); CENTER=$(free_port)
+spawn term "$BIN/suido-term" --listen "127.0.0.1:$P" --control "127.0.0.1:$CTL" --modem pty: \
+  --center "tcp://127.0.0.1:$CENTER" --retry-ms 200
+wait_port "$P"; wait_port "$CTL"
+wait_line "$T/term.log" ready
+PTY=$(awk '/modem pty/{print $3}' "$T/term.log")
+T1="tcp://127.0.0.1:$P"
+call() { "$BIN/suidoctl" term call "$T1" "$@"; }
+
+# X: 96 consecutive hourly blocks ending at the last top of the hour, JST header decoded to UTC
+x=$(call X)
+expect_eq "X type" "$(echo "$x" | jget '["type"]')" scheduled_report
+expect_eq "X blocks" "$(echo "$x" | jget '["hours"].__len__()')" 96
+last=$(echo "$x" | jget '["hours"][-1]["hour_end"]')
+expect_eq "last block is the last top of the hour" "$last" "$(date -u +%Y-%m-%dT%H:00:00Z)"
+expect_eq "tel" "$(echo "$x" | jget '["tel"]')" 0115812221
+# every request letter answers with its type
+for r in Y:alarm_report Z:alarm_report I:alarm_report K:alarm_report G:alarm_report \
+         H:alarm_report R:schedule_answer V:monitor_answer F:param_answer L:assign_answer; do
+  expect_eq "answer to ${r%%:*}" "$(call "${r%%:*}" | jget '["type"]')" "${r#*:}"
+done
+# annotated raw bytes name each field with its offset
+expect_match "raw annotate" "$(call V --raw)" "38 +2 +rt_points"
+
+# control: output 2 ON runs pump 2 (Di3 monitoring 'A'), then OFF returns it to automatic
+expect_eq "W answer" "$("$BIN/suidoctl" term control "$T1" 2 on | jget '["letter"]')" W
+v=$(call V)
+expect_eq "manual state" "$(echo "$v" | jget '["manual_state"]')" 01000000
+expect_eq "pump 2 running" "$(echo "$v" | jget '["di"][2]')" A
+"$BIN/suidoctl" term control "$T1" 2 off >/dev/null
+expect_eq "manual off" "$(call V | jget '["manual_state"]')" 00000000
+expect_fail "output 9 refused" "$BIN/suidoctl" term control "$T1" 9 on
+
+# schedule block 3 set, read back by R, released
+start=$(date -u -d '+1 hour' +%Y-%m-%dT%H:00:00Z)
+"$BIN/suidoctl" term schedule "$T1" 3 "$start" 45 >/dev/null
+r=$(call R)
+expect_eq "schedule state" "$(echo "$r" | jget '["blocks"][2]["state"]')" 1
+expect_eq "schedule start" "$(echo "$r" | jget '["blocks"][2]["start"]')" "$start"
+expect_eq "schedule minutes" "$(echo "$r" | jget '["blocks"][2]["minutes"]')" 45
+"$BIN/suidoctl" term schedule "$T1" 3 clear >/dev/null
+expect_eq "schedule released" "$(call R | jget '["blocks"][2]["state"]')" " "
+
+# parameters (E after F) and I/O assignment (J after L)
+"$BIN/suidoctl" term params "$T1" --alarm-s 30 --dest1 0112223333 >/dev/null
+f=$(call F)
+expect_eq "alarm detection time" "$(echo "$f" | jget '["alarm_detection_s"]')" 30
+expect_eq "destination 1" "$(echo "$f" | jget '["destinations"][0]')" 0112223333
+"$BIN/suidoctl" term assign "$T1" --ai1 AAAAAIII >/dev/null
+expect_eq "assignment" "$(call L | jget '["assignment"]["ai1"]')" AAAAAIII
+expect_fail "bad assignment length" "$BIN/suidoctl" term assign "$T1" --ai1 AAA
+
+# clock drift of 10 minutes shows in the header; X syncs minutes back to the center's clock
+expect_eq "drift" "$(ctl 'drift default 600')" "ok 1"
+hdr=$(call V | jget '["time"]')
+expect_eq "drifted clock" "$hdr" "$(date -u -d '+10 min' +%Y-%m-%dT%H:%M:00Z)"
+call X >/dev/null
+expect_eq "clock synced by X" "$(call V | jget '["time"]')" "$(date -u +%Y-%m-%dT%H:%M:00Z)"
+
+# line noise: every byte corrupted -> the center gives up with a checksum or protocol error
+ctl 'noise default 1000' >/dev/null
+expect_fail "noisy line fails" "$BIN/suidoctl" term call "$T1" V --retries 1 --timeout 1000
+expect_match "noise reason" "$(cat "$T/expect_fail.out")" "checksum|protocol|NAK|answer"
+ctl 'noise default 0' >/dev/null
+# a few corrupted bytes are survived by resending
+ctl 'noise default 1' >/dev/null
+expect_eq "retries survive light noise" "$(call V --retries 8 | jget '["type"]')" monitor_answer
+ctl 'noise default 0' >/dev/null
+# a muted terminal never answers; a dropped line ends the call
+ctl 'mute default on' >/dev/null
+expect_fail "mute" "$BIN/suidoctl" term call "$T1" V --retries 1 --timeout 500
+expect_match "mute reason" "$(cat "$T/expect_fail.out")" "did not answer|timed out"
+ctl 'mute default off' >/dev/null
+ctl 'drop default' >/dev/null
+expect_fail "line dropped mid-frame" "$BIN/suidoctl" term call "$T1" X --retries 1 --timeout 1000
+expect_eq "answers again after the drop" "$(call V | jget '["type"]')" monitor_answer
+expect_match "control errors are precise" "$(ctl 'fault default flood on')" "^error: unknown fault"
+
+# the same terminal through the PTY modem: ATD<tel>, CONNECT, request, +++ ATH
+expect_eq "via PTY modem" "$("$BIN/suidoctl" term call 0115812221 F --via "serial://$PTY" | jget '["type"]')" param_answer
+expect_fail "unknown number: NO CARRIER" "$BIN/suidoctl" term call 0999999999 F --via "serial://$PTY"
+expect_match "no carrier reason" "$(cat "$T/expect_fail.out")" "carrier"
+
+# alarm dial-out: pump 1 fault -> ENQ 2 -> center requests Y -> report shows Di2 = '1'
+"$BIN/suidoctl" term answer --listen "tcp://127.0.0.1:$CENTER" --wait 15000 >"$T/answer.json" &
+ANS=$!; wait_line "$T/answer.json" listening
+ctl 'fault default pump1 on' >/dev/null
+wait "$ANS" || fail "no alarm call arrived"
+a=$(sed 1d "$T/answer.json")
+expect_eq "ENQ request number" "$(echo "$a" | jget '["enq"]["request"]')" 2
+expect_eq "alarm report" "$(echo "$a" | jget '["report"]["letter"]')" Y
+expect_eq "pump 1 fault input" "$(echo "$a" | jget '["report"]["di"][1]')" 1
+ctl 'fault default pump1 off' >/dev/null
+done_ok
+
+# --- L3 devices from the sample fleet file: poll and dial-out with designation ---------------
+BASE=$(( $(free_port) / 10 * 10 )); C3=$(free_port); CTL3=$(free_port)
+spawn fleet "$BIN/suido-term" --config "$SUIDO_ROOT/etc/sample-fleet.conf" --base-port "$BASE" \
+  --center "tcp://127.0.0.1:$C3" --control "127.0.0.1:$CTL3" --retry-ms 200
+wait_port "$CTL3"
+expect_eq "fleet size" "$(grep -c '^terminal ' "$T/fleet.log")" 7
+r3=$("$BIN/suidoctl" term call "tcp://127.0.0.1:$((BASE + 3))" L3)
+expect_eq "L3 report" "$(echo "$r3" | jget '["type"]')" l3_report
+expect_eq "L3 estate (札幌平岸)" "$(echo "$r3" | jget '["estate"]')" 257
+expect_fail "L2 request to an L3 is refused" "$BIN/suidoctl" term call "tcp://127.0.0.1:$((BASE + 3))" V --retries 0 --timeout 800
+"$BIN/suidoctl" term answer --l3 1 --listen "tcp://127.0.0.1:$C3" --wait 15000 >"$T/a3.json" &
+ANS=$!; wait_line "$T/a3.json" listening
+CTL=$CTL3 ctl 'fault sumikawa2-l3 intrusion on' >/dev/null
+wait "$ANS" || fail "no L3 alarm call"
+a3=$(sed 1d "$T/a3.json")
+expect_eq "L3 alarm report" "$(echo "$a3" | jget '["report"]["letter"]')" Y
+expect_eq "L3 tel" "$(echo "$a3" | jget '["report"]["tel"]')" 0118213052
+expect_eq "L3 intrusion input" "$(echo "$a3" | jget '["report"]["alarms"][9]')" 1
+done_ok
