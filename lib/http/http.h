@@ -117,8 +117,9 @@ typedef struct {
  * Register method + pattern before start. Patterns are '/'-separated literal segments,
  * "{name}" (one segment, percent-decoded) and a last "{name*}" (the rest of the path, possibly
  * empty). A literal segment beats a parameter, which beats "{name*}". GET routes answer HEAD
- * too. "/{name*}" alone is a fallback: a method it lacks gives 404, not 405. opts may be NULL. Returns SD_EINVAL (bad pattern or method, already started), SD_EEXIST
- * (same method and pattern shape), SD_ENOMEM.
+ * too. "/{name*}" alone is a fallback: a method it lacks gives 404, not 405. opts may be NULL.
+ * Returns SD_EINVAL (bad pattern or method, already started), SD_EEXIST (same method and pattern
+ * shape), SD_ENOMEM.
  */
 int sd_http_route(sd_http_server_t *s, const char *method, const char *pattern,
                   sd_http_handler_fn fn, void *route_ctx, const sd_http_route_opts_t *opts);
@@ -215,7 +216,9 @@ void *sd_http_req_data(const sd_http_req_t *req);
 /*
  * Answer later: after the handler returns, the request stays open and valid until one
  * sd_http_reply_*() is called on it, from any thread; that call must always be made (even after
- * server stop, where it returns SD_ECLOSED having been answered 503 by the server).
+ * server stop, where it returns SD_ECLOSED having been answered 503 by the server). Read
+ * headers, cookies and the bearer token in the handler: from other threads only the id, path,
+ * params, query, body, user/data slots and the reply calls are safe.
  */
 void sd_http_req_defer(sd_http_req_t *req);
 

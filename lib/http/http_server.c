@@ -521,6 +521,12 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
         .duration_ms = sd_clock_mono_ms(s->cfg.clock) - req->t0,
         .completed = toe == MHD_REQUEST_TERMINATED_COMPLETED_OK,
     };
+    /* a deferred owner still holding req must never touch the connection from now on */
+    pthread_mutex_lock(&req->lock);
+    if (!req->replied)
+        req->replied = req->answered_by_server = 1;
+    req->suspended = 0;
+    pthread_mutex_unlock(&req->lock);
     if (s->cfg.access_log)
         s->cfg.access_log(&a, s->cfg.access_log_ctx);
     else

@@ -916,6 +916,17 @@ static void test_routing(void **state)
     expect_error(&r, 405, "method_not_allowed", NULL);
     assert_string_equal(hdr(&r, "Allow"), "GET, HEAD");
     resp_free(&r);
+    /* the port is taken */
+    sd_http_config_t cfg;
+    sd_http_config_defaults(&cfg);
+    char listen[32];
+    snprintf(listen, sizeof listen, "127.0.0.1:%d", g_port);
+    cfg.listen = listen;
+    sd_http_server_t *s2;
+    assert_int_equal(sd_http_server_new(&cfg, &s2), 0);
+    assert_int_equal(sd_http_server_start(s2), SD_EIO);
+    sd_http_server_free(s2);
+
     assert_int_equal(req_on(NULL, "PATCH", "/apif/v1/points/1", "{}", 2, NULL, &r), CURLE_OK);
     expect_error(&r, 405, "method_not_allowed", NULL);
     assert_string_equal(hdr(&r, "Allow"), "GET, HEAD, DELETE");

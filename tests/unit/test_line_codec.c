@@ -547,6 +547,7 @@ static void test_reject_w_pairs(void **state)
     reseal((uint8_t *)b.data, b.len);
     assert_int_equal(sd_line_decode((const uint8_t *)b.data, b.len, &tb, &e), SD_EFIELD);
     assert_non_null(strstr(e.why, "output 4"));
+    assert_non_null(strstr(e.why, "ON and OFF at once")); /* refused as "11", not as junk */
     sd_buf_free(&b);
 }
 
