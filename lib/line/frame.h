@@ -12,22 +12,22 @@
 #define SD_LINE_STX 0x02
 #define SD_LINE_EOT 0x04
 #define SD_LINE_ENQ 0x05
-#define SD_LINE_CR 0x0D
+#define SD_LINE_CR  0x0D
 #define SD_LINE_NAK 0x15
 
 /* Frame sizes: the longest text is the X report with 96 hourly blocks. */
 #define SD_LINE_MAX_FRAME 7356
-#define SD_LINE_ENQ_LEN 23
-#define SD_LINE_NAK_LEN 4
-#define SD_LINE_EOT_LEN 2
+#define SD_LINE_ENQ_LEN   23
+#define SD_LINE_NAK_LEN   4
+#define SD_LINE_EOT_LEN   2
 
 /* NAK codes (2 ASCII hex digits on the wire) [profile]. */
-#define SD_LINE_NAK_PARITY 0x01
-#define SD_LINE_NAK_OVERRUN 0x02
-#define SD_LINE_NAK_FRAMING 0x03
-#define SD_LINE_NAK_PROTO 0x04
+#define SD_LINE_NAK_PARITY   0x01
+#define SD_LINE_NAK_OVERRUN  0x02
+#define SD_LINE_NAK_FRAMING  0x03
+#define SD_LINE_NAK_PROTO    0x04
 #define SD_LINE_NAK_CHECKSUM 0x05
-#define SD_LINE_NAK_ABORT 0xFF
+#define SD_LINE_NAK_ABORT    0xFF
 
 /*
  * Why a frame or a field was refused. code is the negative SD_E* also returned; offset is the

@@ -10,40 +10,65 @@
  * the struct member are ranges and flags; a field marked .cnt sets a count, .dep/.per make the
  * elements beyond count x per unfitted (spaces). [profile] decisions are marked where they sit.
  */
-#define P(pos) ((pos) - 1)
+#define P(pos) ((pos)-1)
 
-#define LIT(nm, o, s) {.name = nm, .off = (o), .len = sizeof(s) - 1, .kind = F_LIT, .set = s}
-#define SPACES(nm, o, l) {.name = nm, .off = (o), .len = (l), .kind = F_SPACES}
+#define LIT(nm, o, s)                                                                              \
+    {                                                                                              \
+        .name = nm, .off = (o), .len = sizeof(s) - 1, .kind = F_LIT, .set = s                      \
+    }
+#define SPACES(nm, o, l)                                                                           \
+    {                                                                                              \
+        .name = nm, .off = (o), .len = (l), .kind = F_SPACES                                       \
+    }
 #define DEC(nm, o, l, T, m, lo, hi, ...)                                                           \
-    {.name = nm, .off = (o), .len = (l), .kind = F_DEC, .soff = offsetof(T, m), .min = (lo),       \
-     .max = (hi), __VA_ARGS__}
+    {                                                                                              \
+        .name = nm, .off = (o), .len = (l), .kind = F_DEC, .soff = offsetof(T, m), .min = (lo),    \
+        .max = (hi), __VA_ARGS__                                                                   \
+    }
 #define HEXA(nm, o, l, cnt_, T, m, ...)                                                            \
-    {.name = nm, .off = (o), .len = (l), .kind = F_HEX, .n = (cnt_), .soff = offsetof(T, m),       \
-     .sstride = sizeof(int), __VA_ARGS__}
+    {                                                                                              \
+        .name = nm, .off = (o), .len = (l), .kind = F_HEX, .n = (cnt_), .soff = offsetof(T, m),    \
+        .sstride = sizeof(int), __VA_ARGS__                                                        \
+    }
 #define DATE(nm, o, T, m, ...)                                                                     \
-    {.name = nm, .off = (o), .len = 10, .kind = F_DATE, .soff = offsetof(T, m), __VA_ARGS__}
+    {                                                                                              \
+        .name = nm, .off = (o), .len = 10, .kind = F_DATE, .soff = offsetof(T, m), __VA_ARGS__     \
+    }
 #define TEL(nm, o, T, m, ...)                                                                      \
-    {.name = nm, .off = (o), .len = 12, .kind = F_TEL, .soff = offsetof(T, m), __VA_ARGS__}
+    {                                                                                              \
+        .name = nm, .off = (o), .len = 12, .kind = F_TEL, .soff = offsetof(T, m), __VA_ARGS__      \
+    }
 #define CHARS(nm, o, l, T, m, s, ...)                                                              \
-    {.name = nm, .off = (o), .len = (l), .kind = F_CHARS, .soff = offsetof(T, m), .set = s,        \
-     __VA_ARGS__}
+    {                                                                                              \
+        .name = nm, .off = (o), .len = (l), .kind = F_CHARS, .soff = offsetof(T, m), .set = s,     \
+        __VA_ARGS__                                                                                \
+    }
 #define CHAR1(nm, o, T, m, s, ...)                                                                 \
-    {.name = nm, .off = (o), .len = 1, .kind = F_CHAR, .soff = offsetof(T, m), .set = s,           \
-     __VA_ARGS__}
+    {                                                                                              \
+        .name = nm, .off = (o), .len = 1, .kind = F_CHAR, .soff = offsetof(T, m), .set = s,        \
+        __VA_ARGS__                                                                                \
+    }
 #define BLOCKS(nm, o, cnt_, T, m, L, ...)                                                          \
-    {.name = nm, .off = (o), .kind = F_BLOCKS, .n = (cnt_), .soff = offsetof(T, m),                \
-     .sstride = sizeof(((T *)0)->m[0]), .sub = &(L), __VA_ARGS__}
+    {                                                                                              \
+        .name = nm, .off = (o), .kind = F_BLOCKS, .n = (cnt_), .soff = offsetof(T, m),             \
+        .sstride = sizeof(((T *)0)->m[0]), .sub = &(L), __VA_ARGS__                                \
+    }
 #define HEADER(T, letters)                                                                         \
     LIT("version", P(2), "31"), /* protocol 3.1; other versions are refused [profile] */           \
         CHAR1("type", P(4), T, h.type, letters),                                                   \
-        {.name = "header", .off = 0, .kind = F_BLOCKS, .n = 1, .soff = offsetof(T, h),             \
-         .sstride = sizeof(sd_line_hdr_t), .sub = &hdr_layout}
-#define LAYOUT(nm, arr, sz) {nm, arr, sizeof(arr) / sizeof(arr[0]), sz}
+    {                                                                                              \
+        .name = "header", .off = 0, .kind = F_BLOCKS, .n = 1, .soff = offsetof(T, h),              \
+        .sstride = sizeof(sd_line_hdr_t), .sub = &hdr_layout                                       \
+    }
+#define LAYOUT(nm, arr, sz)                                                                        \
+    {                                                                                              \
+        nm, arr, sizeof(arr) / sizeof(arr[0]), sz                                                  \
+    }
 
 /* Input state characters: alarm 1/0, monitoring A/@, pulse and run-time P/Q [profile]. */
 #define STATES "10A@PQ"
 /* I/O assignment codes: analog A measured / I integrated; digital P pulse, E alarm, W monitor. */
-#define ASSIGN_ANALOG "AI"
+#define ASSIGN_ANALOG  "AI"
 #define ASSIGN_DIGITAL "PEW"
 
 /* --- section 3: common header of terminal -> center texts (38 bytes) ------------------------ */
@@ -123,8 +148,13 @@ static const field_t req_fields[] = {
 static const field_t ctrl_fields[] = {
     LIT("type", P(2), "W"),
     DATE("time", P(3), sd_line_ctrl_t, time),
-    {.name = "output", .off = P(13), .len = 2, .kind = F_WPAIR, .n = 8,
-     .soff = offsetof(sd_line_ctrl_t, out), .sstride = sizeof(int)},
+    {.name = "output",
+     .off = P(13),
+     .len = 2,
+     .kind = F_WPAIR,
+     .n = 8,
+     .soff = offsetof(sd_line_ctrl_t, out),
+     .sstride = sizeof(int)},
 };
 
 /* --- 4.3 S schedule set (129) ----------------------------------------------------------------- */
@@ -141,8 +171,13 @@ static const field_t x_fields[] = {
     HEADER(sd_line_xreport_t, "X"),
     DATE("start", P(39), sd_line_xreport_t, start),
     DEC("rt_points", P(49), 2, sd_line_xreport_t, rt_points, 0, 12, .cnt = C_RT),
-    {.name = "rt_day", .off = P(51), .kind = F_BLOCKS, .n = 4,
-     .soff = offsetof(sd_line_xreport_t, rt), .sstride = sizeof(rt_day_t), .sub = &rt_day_layout},
+    {.name = "rt_day",
+     .off = P(51),
+     .kind = F_BLOCKS,
+     .n = 4,
+     .soff = offsetof(sd_line_xreport_t, rt),
+     .sstride = sizeof(rt_day_t),
+     .sub = &rt_day_layout},
     DEC("n_blocks", P(435), 2, sd_line_xreport_t, n_blocks, 0, 96, .cnt = C_BLOCKS),
     DEC("n_pulse", P(437), 1, sd_line_xreport_t, n_pulse, 0, 6, .cnt = C_PULSE),
     DEC("n_aslots", P(438), 1, sd_line_xreport_t, n_aslots, 0, 2, .cnt = C_ASLOT),
@@ -181,8 +216,12 @@ static const field_t sched_fields[] = {
 static const field_t mon_fields[] = {
     HEADER(sd_line_monitor_t, "V"),
     DEC("rt_points", P(39), 2, sd_line_monitor_t, rt_points, 0, 12, .cnt = C_RT),
-    {.name = "rt_today", .off = P(41), .kind = F_BLOCKS, .n = 1,
-     .soff = offsetof(sd_line_monitor_t, rt), .sstride = sizeof(rt_day_t),
+    {.name = "rt_today",
+     .off = P(41),
+     .kind = F_BLOCKS,
+     .n = 1,
+     .soff = offsetof(sd_line_monitor_t, rt),
+     .sstride = sizeof(rt_day_t),
      .sub = &rt_day_layout},
     DEC("pi_count", P(137), 2, sd_line_monitor_t, pi_count, 0, 16, .cnt = C_PI),
     CHARS("pi", P(139), 16, sd_line_monitor_t, pi, STATES, .dep = C_PI, .per = 1),
@@ -249,15 +288,23 @@ static const field_t param_fields[] = {
 static const field_t assign_set_fields[] = {
     LIT("type", P(2), "J"),
     DATE("time", P(3), sd_line_assign_set_t, time),
-    {.name = "assign", .off = P(13), .kind = F_BLOCKS, .n = 1,
-     .soff = offsetof(sd_line_assign_set_t, a), .sstride = sizeof(sd_line_assign_t),
+    {.name = "assign",
+     .off = P(13),
+     .kind = F_BLOCKS,
+     .n = 1,
+     .soff = offsetof(sd_line_assign_set_t, a),
+     .sstride = sizeof(sd_line_assign_t),
      .sub = &assign_layout},
 };
 
 static const field_t assign_ans_fields[] = {
     HEADER(sd_line_assign_ans_t, "L"),
-    {.name = "assign", .off = P(39), .kind = F_BLOCKS, .n = 1,
-     .soff = offsetof(sd_line_assign_ans_t, a), .sstride = sizeof(sd_line_assign_t),
+    {.name = "assign",
+     .off = P(39),
+     .kind = F_BLOCKS,
+     .n = 1,
+     .soff = offsetof(sd_line_assign_ans_t, a),
+     .sstride = sizeof(sd_line_assign_t),
      .sub = &assign_layout},
 };
 
@@ -324,8 +371,8 @@ static int check_blocks(const sd_line_sblock_t *b, sd_line_err_t *err, size_t ba
             return sd_line_err_set(err, SD_EFIELD, base + 14u * (unsigned)i + 1, "sched_start",
                                    "block %d is set but has no start date-time", i + 1);
         if (b[i].minutes == SD_LINE_UNFITTED)
-            return sd_line_err_set(err, SD_EFIELD, base + 14u * (unsigned)i + 11,
-                                   "sched_minutes", "block %d is set but has no duration", i + 1);
+            return sd_line_err_set(err, SD_EFIELD, base + 14u * (unsigned)i + 11, "sched_minutes",
+                                   "block %d is set but has no duration", i + 1);
     }
     return 0;
 }
@@ -350,8 +397,12 @@ static int check_enq(const void *obj, sd_line_err_t *err)
 /* --- the type table --------------------------------------------------------------------------- */
 
 #define TYPE(t, nm, st, ln, arr, ...)                                                              \
-    [t] = {.type = t, .name = nm, .start = st, .len = ln,                                          \
-           .lay = &(const layout_t)LAYOUT(nm, arr, 0), __VA_ARGS__}
+    [t] = {.type = t,                                                                              \
+           .name = nm,                                                                             \
+           .start = st,                                                                            \
+           .len = ln,                                                                              \
+           .lay = &(const layout_t)LAYOUT(nm, arr, 0),                                             \
+           __VA_ARGS__}
 
 const tdesc_t sd__line_types[SD_LINE_T_COUNT_] = {
     TYPE(SD_LINE_T_REQ, "request", SD_LINE_STX, 17, req_fields),
@@ -362,14 +413,18 @@ const tdesc_t sd__line_types[SD_LINE_T_COUNT_] = {
     TYPE(SD_LINE_T_ASSIGN_SET, "assign_set", SD_LINE_STX, 97, assign_set_fields),
     TYPE(SD_LINE_T_XREPORT, "scheduled_report", SD_LINE_STX, 0, x_fields),
     TYPE(SD_LINE_T_ALARM, "alarm_report", SD_LINE_STX, 182, alarm_fields),
-    TYPE(SD_LINE_T_SCHED, "schedule_answer", SD_LINE_STX, 163, sched_fields,
-         .check = check_sched),
+    TYPE(SD_LINE_T_SCHED, "schedule_answer", SD_LINE_STX, 163, sched_fields, .check = check_sched),
     TYPE(SD_LINE_T_MONITOR, "monitor_answer", SD_LINE_STX, 323, mon_fields),
     TYPE(SD_LINE_T_PARAM, "param_answer", SD_LINE_STX, 89, param_fields),
     TYPE(SD_LINE_T_ASSIGN, "assign_answer", SD_LINE_STX, 123, assign_ans_fields),
     TYPE(SD_LINE_T_SHORT, "short_answer", SD_LINE_STX, 43, short_fields),
-    [SD_LINE_T_ENQ] = {.type = SD_LINE_T_ENQ, .name = "enq", .start = SD_LINE_ENQ, .len = 23,
-                       .lay = &enq_seq_layout, .variant = enq_variant, .check = check_enq},
+    [SD_LINE_T_ENQ] = {.type = SD_LINE_T_ENQ,
+                       .name = "enq",
+                       .start = SD_LINE_ENQ,
+                       .len = 23,
+                       .lay = &enq_seq_layout,
+                       .variant = enq_variant,
+                       .check = check_enq},
     [SD_LINE_T_NAK] = {.type = SD_LINE_T_NAK, .name = "nak", .start = SD_LINE_NAK, .len = 4},
     [SD_LINE_T_EOT] = {.type = SD_LINE_T_EOT, .name = "eot", .start = SD_LINE_EOT, .len = 2},
     TYPE(SD_LINE_T_L3_REQ, "l3_request", SD_LINE_STX, 70, l3_req_fields),
@@ -379,19 +434,19 @@ const tdesc_t sd__line_types[SD_LINE_T_COUNT_] = {
 
 /* Letters after STX of center -> terminal L2 texts, and of header texts (after "31"). */
 const letter_map_t sd__line_center_letters[] = {
-    {'X', SD_LINE_T_REQ}, {'Y', SD_LINE_T_REQ}, {'Z', SD_LINE_T_REQ},
-    {'R', SD_LINE_T_REQ}, {'V', SD_LINE_T_REQ}, {'F', SD_LINE_T_REQ},
-    {'I', SD_LINE_T_REQ}, {'K', SD_LINE_T_REQ}, {'G', SD_LINE_T_REQ},
-    {'H', SD_LINE_T_REQ}, {'L', SD_LINE_T_REQ}, {'W', SD_LINE_T_CTRL},
+    {'X', SD_LINE_T_REQ},       {'Y', SD_LINE_T_REQ},       {'Z', SD_LINE_T_REQ},
+    {'R', SD_LINE_T_REQ},       {'V', SD_LINE_T_REQ},       {'F', SD_LINE_T_REQ},
+    {'I', SD_LINE_T_REQ},       {'K', SD_LINE_T_REQ},       {'G', SD_LINE_T_REQ},
+    {'H', SD_LINE_T_REQ},       {'L', SD_LINE_T_REQ},       {'W', SD_LINE_T_CTRL},
     {'S', SD_LINE_T_SCHED_SET}, {'E', SD_LINE_T_PARAM_SET}, {'J', SD_LINE_T_ASSIGN_SET},
     {0, SD_LINE_T_NONE},
 };
 
 const letter_map_t sd__line_header_letters[] = {
-    {'X', SD_LINE_T_XREPORT}, {'Y', SD_LINE_T_ALARM}, {'Z', SD_LINE_T_ALARM},
-    {'I', SD_LINE_T_ALARM},   {'K', SD_LINE_T_ALARM}, {'G', SD_LINE_T_ALARM},
-    {'H', SD_LINE_T_ALARM},   {'R', SD_LINE_T_SCHED}, {'V', SD_LINE_T_MONITOR},
+    {'X', SD_LINE_T_XREPORT}, {'Y', SD_LINE_T_ALARM},  {'Z', SD_LINE_T_ALARM},
+    {'I', SD_LINE_T_ALARM},   {'K', SD_LINE_T_ALARM},  {'G', SD_LINE_T_ALARM},
+    {'H', SD_LINE_T_ALARM},   {'R', SD_LINE_T_SCHED},  {'V', SD_LINE_T_MONITOR},
     {'F', SD_LINE_T_PARAM},   {'L', SD_LINE_T_ASSIGN}, {'W', SD_LINE_T_SHORT},
-    {'S', SD_LINE_T_SHORT},   {'E', SD_LINE_T_SHORT}, {'J', SD_LINE_T_SHORT},
+    {'S', SD_LINE_T_SHORT},   {'E', SD_LINE_T_SHORT},  {'J', SD_LINE_T_SHORT},
     {0, SD_LINE_T_NONE},
 };

@@ -26,7 +26,7 @@ typedef enum { C_NONE, C_RT, C_PI, C_DI, C_PULSE, C_ASLOT, C_INTEG, C_AUTO, C_BL
 
 /* Field flags. */
 #define FL_BLANK 1u /* all spaces is allowed and means unfitted / blank */
-#define FL_DYN 2u   /* F_BLOCKS: only count x per blocks are present on the wire (the X report) */
+#define FL_DYN   2u /* F_BLOCKS: only count x per blocks are present on the wire (the X report) */
 
 typedef struct layout layout_t;
 
@@ -41,10 +41,10 @@ typedef struct {
     int32_t min, max; /* numeric range; max 0 means "what the width allows" */
     uint16_t mult;    /* value must be a multiple of this (0: any) */
     uint8_t flags;
-    uint8_t cnt;      /* this field is the count cnt_t */
-    uint8_t dep;      /* elements at index >= count[dep] * per are unfitted (or absent: FL_DYN) */
+    uint8_t cnt; /* this field is the count cnt_t */
+    uint8_t dep; /* elements at index >= count[dep] * per are unfitted (or absent: FL_DYN) */
     uint8_t per;
-    const char *set;  /* F_LIT bytes; F_CHARS / F_CHAR allowed characters */
+    const char *set; /* F_LIT bytes; F_CHARS / F_CHAR allowed characters */
     const layout_t *sub;
 } field_t;
 
@@ -59,9 +59,9 @@ struct layout {
 typedef struct {
     sd_line_type_t type;
     const char *name;
-    uint8_t start;        /* SD_LINE_STX or SD_LINE_ENQ */
-    uint16_t len;         /* fixed frame length; 0 for the X report */
-    const layout_t *lay;  /* NULL for NAK / EOT */
+    uint8_t start;       /* SD_LINE_STX or SD_LINE_ENQ */
+    uint16_t len;        /* fixed frame length; 0 for the X report */
+    const layout_t *lay; /* NULL for NAK / EOT */
     /* ENQ only: the layout for the work area variant, from the frame (buf) or the struct (obj). */
     const layout_t *(*variant)(const uint8_t *buf, size_t len, const void *obj);
     /* Cross-field rules the table cannot say; 0 or SD_EFIELD with err filled. */
@@ -73,7 +73,7 @@ extern const tdesc_t sd__line_types[SD_LINE_T_COUNT_];
 
 /* X report wire length for n hourly blocks. */
 #define SD__LINE_X_LEN(n) (444u + 72u * (unsigned)(n))
-#define SD__LINE_X_NOFF 434 /* offset of the hourly block count */
+#define SD__LINE_X_NOFF   434 /* offset of the hourly block count */
 
 /* Classification tables from layout.c: letters of L2 center texts and of header texts. */
 typedef struct {

@@ -16,14 +16,14 @@ struct sd_line_reasm {
     size_t max_frame;
     int64_t interbyte_ms;
     state_t st;
-    size_t len;         /* bytes in buf (S_TEXT, S_NAK) */
-    int64_t last_ms;    /* time of the last byte inside a frame */
-    uint64_t pos;       /* bytes consumed so far */
-    uint64_t start;     /* stream offset of buf[0] / of the chatter line */
-    size_t llen;        /* chatter bytes in line */
+    size_t len;      /* bytes in buf (S_TEXT, S_NAK) */
+    int64_t last_ms; /* time of the last byte inside a frame */
+    uint64_t pos;    /* bytes consumed so far */
+    uint64_t start;  /* stream offset of buf[0] / of the chatter line */
+    size_t llen;     /* chatter bytes in line */
     uint8_t line[SD_LINE_CHATTER_MAX];
     uint8_t eot[SD_LINE_EOT_LEN];
-    uint8_t buf[];      /* max_frame bytes */
+    uint8_t buf[]; /* max_frame bytes */
 };
 
 sd_line_reasm_t *sd_line_reasm_new(const sd_line_reasm_cfg_t *cfg)
@@ -178,7 +178,8 @@ size_t sd_line_reasm_feed(sd_line_reasm_t *r, const uint8_t *p, size_t n, int64_
                 emit(r, ev, SD_LINE_RX_BAD, r->buf, r->len, SD_EPROTO, SD_LINE_NAK_PROTO);
                 return i;
             }
-            size_t max = r->buf[0] == SD_LINE_ENQ && r->max_frame > ENQ_MAX ? ENQ_MAX : r->max_frame;
+            size_t max =
+                r->buf[0] == SD_LINE_ENQ && r->max_frame > ENQ_MAX ? ENQ_MAX : r->max_frame;
             if (r->len + 1 >= max) {
                 r->buf[r->len++] = c;
                 r->st = S_SKIP;

@@ -29,14 +29,14 @@ struct sd_line_session {
     state_t st;
     int tries;
     int last_fail;
-    int64_t deadline;      /* the state's timeout (mono ms), -1 none */
-    sd_line_type_t want;   /* center: the answer type awaited */
-    char want_letter;      /* ... and its letter (0: any) */
+    int64_t deadline;    /* the state's timeout (mono ms), -1 none */
+    sd_line_type_t want; /* center: the answer type awaited */
+    char want_letter;    /* ... and its letter (0: any) */
     bool desig_sent;
-    sd_buf_t out;          /* the last text that may have to be sent again */
-    sd_buf_t ctl;          /* NAK / EOT */
-    sd_line_text_t text;   /* the decoded text handed to the application */
-    sd_line_text_t tmp;    /* texts the session builds itself */
+    sd_buf_t out;        /* the last text that may have to be sent again */
+    sd_buf_t ctl;        /* NAK / EOT */
+    sd_line_text_t text; /* the decoded text handed to the application */
+    sd_line_text_t tmp;  /* texts the session builds itself */
 };
 
 static int64_t now_ms(const sd_line_session_t *s)
@@ -97,7 +97,8 @@ void sd_line_session_free(sd_line_session_t *s)
     free(s);
 }
 
-/* --- action helpers ----------------------------------------------------------------------------- */
+/* --- action helpers -----------------------------------------------------------------------------
+ */
 
 static void act_reset(sd_line_act_t *act)
 {
@@ -162,7 +163,8 @@ static void fail_try(sd_line_session_t *s, int why, int nak, sd_line_act_t *act,
     s->deadline = now_ms(s) + wait_ms;
 }
 
-/* --- building and sending texts ----------------------------------------------------------------- */
+/* --- building and sending texts -----------------------------------------------------------------
+ */
 
 static int send_text(sd_line_session_t *s, const sd_line_text_t *t, sd_line_act_t *act,
                      sd_line_err_t *err)
@@ -243,7 +245,8 @@ static bool is_center_text(sd_line_type_t t)
            t == SD_LINE_T_PARAM_SET || t == SD_LINE_T_ASSIGN_SET || t == SD_LINE_T_L3_REQ;
 }
 
-/* --- events ------------------------------------------------------------------------------------ */
+/* --- events ------------------------------------------------------------------------------------
+ */
 
 void sd_line_session_connected(sd_line_session_t *s, sd_line_act_t *act)
 {
@@ -328,8 +331,7 @@ static void center_text(sd_line_session_t *s, sd_line_act_t *act)
             fail_try(s, SD_ENOANSWER, -1, act, s->cfg.answer_timeout_ms);
         } else if (t->type == SD_LINE_T_EOT) {
             finish(s, SD_ECLOSED, false, act);
-        } else if (t->type == s->want &&
-                   (!s->want_letter || t->u.ans.type == s->want_letter)) {
+        } else if (t->type == s->want && (!s->want_letter || t->u.ans.type == s->want_letter)) {
             s->st = C_READY;
             s->deadline = -1;
             s->tries = 0;
@@ -408,9 +410,10 @@ static void on_rx(sd_line_session_t *s, const sd_line_rx_t *ev, sd_line_act_t *a
     case SD_LINE_RX_FRAME: {
         int rc = sd_line_decode(ev->data, ev->len, &s->text, NULL);
         if (rc) {
-            on_bad(s, rc, ev->data[0] == SD_LINE_NAK || ev->data[0] == SD_LINE_EOT
-                              ? -1
-                              : rc == SD_ECHECKSUM ? SD_LINE_NAK_CHECKSUM : SD_LINE_NAK_PROTO,
+            on_bad(s, rc,
+                   ev->data[0] == SD_LINE_NAK || ev->data[0] == SD_LINE_EOT ? -1
+                   : rc == SD_ECHECKSUM                                     ? SD_LINE_NAK_CHECKSUM
+                                                                            : SD_LINE_NAK_PROTO,
                    act);
             return;
         }
@@ -564,7 +567,8 @@ int sd_line_session_answer(sd_line_session_t *s, const sd_line_text_t *t, sd_lin
     return rc;
 }
 
-/* --- clock helpers ------------------------------------------------------------------------------ */
+/* --- clock helpers ------------------------------------------------------------------------------
+ */
 
 static int64_t floor_mod(int64_t a, int64_t m)
 {

@@ -39,16 +39,16 @@ typedef enum { SD_LINE_ROLE_CENTER, SD_LINE_ROLE_TERMINAL } sd_line_role_t;
 typedef enum { SD_LINE_PROTO_L2, SD_LINE_PROTO_L3 } sd_line_proto_t;
 
 typedef struct {
-    sd_clock_t *clock;     /* NULL: the system clock. Borrowed; must outlive the session. */
+    sd_clock_t *clock; /* NULL: the system clock. Borrowed; must outlive the session. */
     sd_line_proto_t proto;
-    bool incoming;         /* center: the terminal called us */
-    int retries;           /* resends before giving up; 0 = 3, < 0 = none */
-    int answer_timeout_ms; /* center: request sent -> answer complete; 0 = 10000 */
-    int interbyte_ms;      /* silence allowed inside a frame; 0 = 2000 */
-    int enq_timeout_ms;    /* center: connect -> ENQ; terminal: ENQ -> request; 0 = 10000 */
-    int idle_timeout_ms;   /* terminal: waiting for a request, EOT or the app; 0 = 30000 */
-    int l3_enq_wait_ms;    /* L3 center, incoming: wait for an ENQ before requesting; 0 = 1000 */
-    int desig_wait_ms;     /* L3 center: wait for a NAK after the designation; 0 = 2000 */
+    bool incoming;            /* center: the terminal called us */
+    int retries;              /* resends before giving up; 0 = 3, < 0 = none */
+    int answer_timeout_ms;    /* center: request sent -> answer complete; 0 = 10000 */
+    int interbyte_ms;         /* silence allowed inside a frame; 0 = 2000 */
+    int enq_timeout_ms;       /* center: connect -> ENQ; terminal: ENQ -> request; 0 = 10000 */
+    int idle_timeout_ms;      /* terminal: waiting for a request, EOT or the app; 0 = 30000 */
+    int l3_enq_wait_ms;       /* L3 center, incoming: wait for an ENQ before requesting; 0 = 1000 */
+    int desig_wait_ms;        /* L3 center: wait for a NAK after the designation; 0 = 2000 */
     sd_line_l3_desig_t desig; /* L3 center: what to designate; day 0 = send none */
     const sd_line_enq_t *enq; /* terminal that called: the ENQ to open with (copied) */
 } sd_line_session_cfg_t;
@@ -64,13 +64,13 @@ typedef enum {
 } sd_line_app_t;
 
 typedef struct {
-    const uint8_t *send;   /* write these send_len bytes first (borrowed until the next call) */
+    const uint8_t *send; /* write these send_len bytes first (borrowed until the next call) */
     size_t send_len;
-    int64_t timer_at;      /* the session's one timer: call _timer() at this mono ms; -1 = none */
-    bool hangup;           /* close the connection (after writing send) */
+    int64_t timer_at; /* the session's one timer: call _timer() at this mono ms; -1 = none */
+    bool hangup;      /* close the connection (after writing send) */
     sd_line_app_t app;
     const sd_line_text_t *text; /* ENQ, ANSWER, REQUEST, DESIG: borrowed until the next call */
-    int result;            /* DONE: 0 or a negative SD_E* */
+    int result;                 /* DONE: 0 or a negative SD_E* */
 } sd_line_act_t;
 
 typedef struct sd_line_session sd_line_session_t;

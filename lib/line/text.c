@@ -20,8 +20,8 @@ typedef struct {
     int cnt[C_N];
     sd_line_err_t *err;
     sd_buf_t *ann;
-    int first;        /* ANN: the first error met */
-    char path[48];    /* ANN: enclosing block names, "hour[3]." */
+    int first;     /* ANN: the first error met */
+    char path[48]; /* ANN: enclosing block names, "hour[3]." */
 } cx_t;
 
 /* --- small helpers --------------------------------------------------------------------------- */
@@ -171,7 +171,8 @@ static int dec_elem(cx_t *cx, const field_t *f, unsigned idx, size_t off, char *
     case F_HEX: {
         long v = 0;
         for (size_t i = 0; i < n; i++) {
-            int d = f->kind == F_HEX ? hexval(p[i]) : (p[i] >= '0' && p[i] <= '9' ? p[i] - '0' : -1);
+            int d =
+                f->kind == F_HEX ? hexval(p[i]) : (p[i] >= '0' && p[i] <= '9' ? p[i] - '0' : -1);
             if (d < 0)
                 return bad(cx, f, idx, off + i, "0x%02X is not a %s digit", p[i],
                            f->kind == F_HEX ? "hex" : "decimal");
@@ -292,8 +293,7 @@ static int enc_elem(cx_t *cx, const field_t *f, unsigned idx, size_t off, const 
         return enc_chars(cx, f, off, src, fitted);
     case F_CHAR:
         if (!in_set(f->set, (unsigned char)*src))
-            return bad(cx, f, idx, off, "0x%02X is not one of \"%s\"", (unsigned char)*src,
-                       f->set);
+            return bad(cx, f, idx, off, "0x%02X is not one of \"%s\"", (unsigned char)*src, f->set);
         p[0] = (uint8_t)*src;
         return 0;
     default:
@@ -324,8 +324,7 @@ static int enc_elem(cx_t *cx, const field_t *f, unsigned idx, size_t off, const 
         int64_t t = *(const int64_t *)(const void *)src;
         /* 2000-01-01 00:00 JST .. 2099-12-31 23:59 JST, the years YY can say */
         if (t < 946652400 || t > 4102412399)
-            return bad(cx, f, idx, off, "%lld is outside the years 2000-2099 (JST)",
-                       (long long)t);
+            return bad(cx, f, idx, off, "%lld is outside the years 2000-2099 (JST)", (long long)t);
         char tmp[10];
         sd_ymdhm_format(t, tmp);
         memcpy(p, tmp, 10);
@@ -415,8 +414,7 @@ static void ann_value(const field_t *f, unsigned idx, const char *o, char *val, 
         } else {
             sd_civil_t c;
             sd_civil_from_unix(t, SD_JST_OFFSET_S, &c);
-            snprintf(val, vsz, "%04d-%02d-%02d %02d:%02d JST", c.year, c.mon, c.day, c.hour,
-                     c.min);
+            snprintf(val, vsz, "%04d-%02d-%02d %02d:%02d JST", c.year, c.mon, c.day, c.hour, c.min);
         }
         break;
     }
@@ -462,8 +460,8 @@ static int do_elem(cx_t *cx, const field_t *f, unsigned idx, size_t off, char *o
         return dec_elem(cx, f, idx, off, o, fit);
     case DIR_ANN: {
         if (off + f->len > cx->limit) {
-            sd_buf_printf(cx->ann, "%5zu %4u  %s%s  ! text ends before this field\n", off,
-                          f->len, cx->path, f->name);
+            sd_buf_printf(cx->ann, "%5zu %4u  %s%s  ! text ends before this field\n", off, f->len,
+                          cx->path, f->name);
             return sd_line_err_set(cx->err, SD_EPROTO, off, f->name, "text ends before field");
         }
         int rc = dec_elem(cx, f, idx, off, o, fit);
@@ -555,8 +553,9 @@ static int classify(const uint8_t *buf, size_t len, sd_line_type_t *type, sd_lin
     }
     if (len < 7 || len > SD_LINE_MAX_FRAME || buf[len - 1] != SD_LINE_CR)
         return sd_line_err_set(err, SD_EFRAME, len < 7 ? len : len - 1, "frame",
-                               len < 7 ? "too short" : len > SD_LINE_MAX_FRAME ? "too long"
-                                                                               : "no CR at the end");
+                               len < 7                   ? "too short"
+                               : len > SD_LINE_MAX_FRAME ? "too long"
+                                                         : "no CR at the end");
     sd_line_type_t t;
     if (buf[0] == SD_LINE_ENQ) {
         t = SD_LINE_T_ENQ;
@@ -569,8 +568,7 @@ static int classify(const uint8_t *buf, size_t len, sd_line_type_t *type, sd_lin
     } else if (buf[1] >= '0' && buf[1] <= '9') {
         t = letter_lookup(sd__line_header_letters, buf[3]);
         if (!t)
-            return sd_line_err_set(err, SD_EPROTO, 3, "type", "unknown report type 0x%02X",
-                                   buf[3]);
+            return sd_line_err_set(err, SD_EPROTO, 3, "type", "unknown report type 0x%02X", buf[3]);
         if (t == SD_LINE_T_XREPORT) {
             if (len < SD__LINE_X_LEN(0))
                 return sd_line_err_set(err, SD_EPROTO, len - 5, "frame",
@@ -594,8 +592,7 @@ static int classify(const uint8_t *buf, size_t len, sd_line_type_t *type, sd_lin
     } else {
         t = letter_lookup(sd__line_center_letters, buf[1]);
         if (!t)
-            return sd_line_err_set(err, SD_EPROTO, 1, "type", "unknown text type 0x%02X",
-                                   buf[1]);
+            return sd_line_err_set(err, SD_EPROTO, 1, "type", "unknown text type 0x%02X", buf[1]);
     }
     if (len != sd__line_types[t].len)
         return sd_line_err_set(err, SD_EPROTO, len - 5, "frame", "a %s text is %u bytes, got %zu",
@@ -621,8 +618,7 @@ const char *sd_line_type_name(sd_line_type_t t)
     return sd__line_types[t].name;
 }
 
-static const layout_t *layout_of(const tdesc_t *d, const uint8_t *buf, size_t len,
-                                 const void *obj)
+static const layout_t *layout_of(const tdesc_t *d, const uint8_t *buf, size_t len, const void *obj)
 {
     return d->variant ? d->variant(buf, len, obj) : d->lay;
 }
@@ -742,8 +738,8 @@ int sd_line_annotate(const uint8_t *buf, size_t len, sd_buf_t *out)
     sd_line_type_t t;
     int rc = classify(buf, len, &t, &err);
     if (rc) {
-        sd_buf_printf(out, "%zu bytes, not a text: %s at byte %zu (%s)\n", len, err.why,
-                      err.offset, err.field ? err.field : "?");
+        sd_buf_printf(out, "%zu bytes, not a text: %s at byte %zu (%s)\n", len, err.why, err.offset,
+                      err.field ? err.field : "?");
         goto out;
     }
     sd_buf_printf(out, "%s, %zu bytes\n", sd_line_type_name(t), len);
@@ -778,7 +774,8 @@ int sd_line_annotate(const uint8_t *buf, size_t len, sd_buf_t *out)
         sd_buf_printf(out, "%5zu    4  sum                      \"%.4s\"  ! not 4 hex digits\n",
                       len - 5, (const char *)buf + len - 5);
     else
-        sd_buf_printf(out, "%5zu    4  sum                      \"%.4s\"  %s (bytes add up to %04X)\n",
+        sd_buf_printf(out,
+                      "%5zu    4  sum                      \"%.4s\"  %s (bytes add up to %04X)\n",
                       len - 5, (const char *)buf + len - 5, want == got ? "ok" : "! WRONG", got);
     sd_buf_printf(out, "%5zu    1  end                      CR\n", len - 1);
     if (!sum_ok)

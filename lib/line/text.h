@@ -24,7 +24,7 @@
  * must be fitted [profile: strict].
  */
 #define SD_LINE_UNFITTED (-1)
-#define SD_LINE_NO_TIME INT64_MIN
+#define SD_LINE_NO_TIME  INT64_MIN
 
 typedef enum {
     SD_LINE_T_NONE = 0,
@@ -51,13 +51,13 @@ typedef enum {
 
 /* Common 38-byte header of terminal -> center texts. Version "31" is checked, not stored. */
 typedef struct {
-    char type;      /* text type letter */
-    int branch;     /* 0-99 */
-    int office;     /* 0-99 */
-    int estate;     /* 0-999 */
-    int terminal;   /* 0-99 */
-    char tel[13];   /* terminal tel */
-    int64_t time;   /* report date-time */
+    char type;       /* text type letter */
+    int branch;      /* 0-99 */
+    int office;      /* 0-99 */
+    int estate;      /* 0-999 */
+    int terminal;    /* 0-99 */
+    char tel[13];    /* terminal tel */
+    int64_t time;    /* report date-time */
     char battery[4]; /* AC power, NiCd, lithium: '0' normal, '1' abnormal */
 } sd_line_hdr_t;
 
@@ -77,8 +77,8 @@ typedef struct {
 /* A schedule block: S (set '1' / release '0' / clear ' ') or R (registered '1' / none ' '). */
 typedef struct {
     char state;
-    int64_t start;  /* SD_LINE_NO_TIME when blank */
-    int minutes;    /* 0-999, SD_LINE_UNFITTED when blank */
+    int64_t start; /* SD_LINE_NO_TIME when blank */
+    int minutes;   /* 0-999, SD_LINE_UNFITTED when blank */
 } sd_line_sblock_t;
 
 /* Control output pair values of W. */
@@ -95,8 +95,8 @@ typedef struct {
 } sd_line_assign_t;
 
 typedef struct {
-    char type;     /* X Y Z R V F I K G H L */
-    int64_t time;  /* center's current date-time */
+    char type;    /* X Y Z R V F I K G H L */
+    int64_t time; /* center's current date-time */
 } sd_line_req_t;
 
 typedef struct {
@@ -127,28 +127,28 @@ typedef struct {
 
 typedef struct {
     sd_line_hdr_t h;
-    int64_t start;        /* data acquisition start */
-    int rt_points;        /* 0-12 */
-    sd_line_rt_t rt[4][12]; /* [0] today, [1] yesterday, [2] 2 days ago, [3] 3 days ago */
-    int n_blocks;         /* 0-96 */
-    int n_pulse;          /* 0-6 */
-    int n_aslots;         /* 0-2 */
-    int n_integ;          /* 0-4 */
+    int64_t start;            /* data acquisition start */
+    int rt_points;            /* 0-12 */
+    sd_line_rt_t rt[4][12];   /* [0] today, [1] yesterday, [2] 2 days ago, [3] 3 days ago */
+    int n_blocks;             /* 0-96 */
+    int n_pulse;              /* 0-6 */
+    int n_aslots;             /* 0-2 */
+    int n_integ;              /* 0-4 */
     sd_line_hour_t block[96]; /* oldest first; only n_blocks are meaningful */
 } sd_line_xreport_t;
 
 typedef struct {
-    sd_line_hdr_t h;       /* type Y Z I K G H */
-    int pi_count;          /* 0-16 */
+    sd_line_hdr_t h; /* type Y Z I K G H */
+    int pi_count;    /* 0-16 */
     char pi[17];
-    int di_count;          /* 16, 32 or 48 */
+    int di_count; /* 16, 32 or 48 */
     char di[49];
-    int aslots;            /* 0-2 */
+    int aslots; /* 0-2 */
     int analog[16];
-    int integ_count;       /* 0-4 */
+    int integ_count; /* 0-4 */
     int integ[4];
-    int auto_count;        /* 0-16 */
-    char auto_state[17];   /* '1' / '0' */
+    int auto_count;      /* 0-16 */
+    char auto_state[17]; /* '1' / '0' */
     char auto_battery[4];
 } sd_line_alarm_t;
 
@@ -166,15 +166,15 @@ typedef struct {
     int di_count;
     char di[49];
     int n_pulse;
-    int pulse[6];          /* this hour's counts */
+    int pulse[6]; /* this hour's counts */
     int aslots;
     int analog[16];
     int integ_count;
     int integ[4];
-    int alarm;             /* 1 if an alarm occurred */
-    int control;           /* 1 if any output is ON by schedule or hand */
-    char sched[9];         /* per schedule block '0' / '1' */
-    char manual[9];        /* per output '0' / '1' */
+    int alarm;      /* 1 if an alarm occurred */
+    int control;    /* 1 if any output is ON by schedule or hand */
+    char sched[9];  /* per schedule block '0' / '1' */
+    char manual[9]; /* per output '0' / '1' */
     int auto_count;
     char auto_state[17];
     char auto_battery[4];
@@ -185,29 +185,29 @@ typedef struct {
     int alarm_s, monitor_s;
     char dest[3][13];
     int line_type, carrier;
-    int ai2, di2;          /* 1 enabled, 0 not */
+    int ai2, di2; /* 1 enabled, 0 not */
 } sd_line_param_t;
 
 typedef struct {
-    sd_line_hdr_t h;       /* type L */
+    sd_line_hdr_t h; /* type L */
     sd_line_assign_t a;
 } sd_line_assign_ans_t;
 
 /* ENQ request numbers [profile] and what the center answers with. */
 enum {
-    SD_LINE_ENQ_SCHEDULED = 1, /* -> X */
-    SD_LINE_ENQ_ALARM = 2,     /* -> Y */
-    SD_LINE_ENQ_SCHED_END = 3, /* -> V; work area carries the schedule state */
+    SD_LINE_ENQ_SCHEDULED = 1,  /* -> X */
+    SD_LINE_ENQ_ALARM = 2,      /* -> Y */
+    SD_LINE_ENQ_SCHED_END = 3,  /* -> V; work area carries the schedule state */
     SD_LINE_ENQ_TEST_START = 5, /* -> I */
-    SD_LINE_ENQ_TEST_END = 6,  /* -> K */
-    SD_LINE_ENQ_IO_FAIL = 7,   /* -> G */
-    SD_LINE_ENQ_IO_OK = 8,     /* -> H */
+    SD_LINE_ENQ_TEST_END = 6,   /* -> K */
+    SD_LINE_ENQ_IO_FAIL = 7,    /* -> G */
+    SD_LINE_ENQ_IO_OK = 8,      /* -> H */
 };
 
 typedef struct {
     int reqno;
-    int seq;        /* 0-99; SD_LINE_UNFITTED for request 3 */
-    char sched[9];  /* request 3 only: schedule state '0'/'1' per block; "" otherwise */
+    int seq;       /* 0-99; SD_LINE_UNFITTED for request 3 */
+    char sched[9]; /* request 3 only: schedule state '0'/'1' per block; "" otherwise */
 } sd_line_enq_t;
 
 typedef struct {
@@ -246,7 +246,7 @@ typedef struct {
         sd_line_assign_ans_t assign;
         sd_line_hdr_t ans; /* SD_LINE_T_SHORT */
         sd_line_enq_t enq;
-        int nak;           /* SD_LINE_T_NAK: 0..255 */
+        int nak; /* SD_LINE_T_NAK: 0..255 */
         sd_line_l3_req_t l3_req;
         sd_line_l3_report_t l3_report;
         sd_line_l3_desig_t l3_desig;
@@ -267,7 +267,7 @@ sd_line_type_t sd_line_classify(const uint8_t *buf, size_t len, sd_line_err_t *e
 /*
  * Decode a complete frame (start byte through CR) into out. Pure; never reads past len.
  * Returns 0 or: SD_EFRAME (envelope), SD_ECHECKSUM (SUM), SD_EPROTO (type / length), SD_EFIELD
- * (a field: err->field and err->offset name it). out is fully written on success only.
+ * (a field: err->field and err->offset name it). On failure out holds partial data: ignore it.
  */
 int sd_line_decode(const uint8_t *buf, size_t len, sd_line_text_t *out, sd_line_err_t *err);
 

@@ -4,6 +4,8 @@
 
 #include <stdint.h>
 
+#include "auth/lockout.h"
+#include "auth/password.h"
 #include "auth/policy.h"
 #include "core/clock.h"
 #include "http/http.h"
@@ -20,6 +22,11 @@ typedef struct {
     const char *issuer;          /* TOTP issuer shown in authenticator apps ("suido") */
     int session_ttl_s;           /* idle expiry of a portal session */
     int token_ttl_s;             /* expiry of an AP-IF / GW-IF bearer token */
+    /* added by the accounts module (zero = the defaults noted) */
+    int session_max_s;             /* absolute lifetime of a portal session (0 = 12 h) */
+    sd_lockout_policy_t lockout;   /* login back-off (threshold 0 = SD_LOCKOUT_POLICY_DEFAULT) */
+    sd_pw_params_t pw_params;      /* argon2id cost of new hashes (opslimit 0 = interactive) */
+    unsigned char secret_key[32];  /* secretbox key for TOTP secrets at rest */
 } sd_pf_t;
 
 /*
@@ -42,5 +49,32 @@ int sd_pf_require(sd_http_req_t *req, sd_action_t act, const sd_scope_t *target)
  */
 int sd_pf_audit(sd_pf_t *pf, const sd_principal_t *who, int64_t tenant_id, const char *action,
                 const char *object, const char *detail_json);
+
+/* ---- helpers for handlers (added by the accounts module) ---------------------------------- */
+
+/*
+ * Like sd_pf_require(), for an object loaded by id: when the principal may not even read_act the
+ * target (another tenant, another vendor's object) this replies 404 not_found, so ids cannot be
+ * probed; when it may read but not act, 403. Returns 0 or the negative SD_E* (already replied).
+ */
+int sd_pf_require_visible(sd_http_req_t *req, sd_action_t read_act, sd_action_t act,
+                          const sd_scope_t *target);
+
+/* sd_pf_audit() with the request's principal and request id. */
+int sd_pf_audit_req(sd_pf_t *pf, sd_http_req_t *req, int64_t tenant_id, const char *action,
+                    const char *object, const char *detail_json);
+
+/* Parse the body as a JSON object into *out (new reference), or reply 400 and return SD_E*. */
+int sd_pf_body(sd_http_req_t *req, json_t **out);
+
+/* Path parameter name as a positive id into *out, or reply 404 and return SD_ENOTFOUND. */
+int sd_pf_param_id(sd_http_req_t *req, const char *name, int64_t *out);
+
+/* Reply the error for rc (a store or validation failure); always returns rc. */
+int sd_pf_reply_rc(sd_http_req_t *req, int rc);
+
+/* Wall time from pf->clock in milliseconds and in seconds. */
+int64_t sd_pf_now_ms(const sd_pf_t *pf);
+int64_t sd_pf_now_s(const sd_pf_t *pf);
 
 #endif

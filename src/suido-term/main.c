@@ -265,7 +265,7 @@ int main(int argc, char **argv)
         tc.kind = !strcmp(o.kind, "L3") ? SD_SIM_L3 : SD_SIM_L2;
         snprintf(name, sizeof name, "sim-%05ld", i + 1);
         snprintf(tc.name, sizeof tc.name, "%s", name);
-        snprintf(tc.tel, sizeof tc.tel, "090%09ld", i + 1);
+        snprintf(tc.tel, sizeof tc.tel, "090%09d", (int)((i + 1) % 1000000000));
         tc.estate = (int)((i / 100) % 1000);
         tc.number = (int)(i % 100);
         tc.seed = o.seed + (uint64_t)i * 7919;

@@ -22,11 +22,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (!rc && ct != t1.type)
         abort();
 
-    sd_buf_t a = {0};
-    int ra = sd_line_annotate(data, size, &a);
-    if ((ra == 0) != (rc == 0) || !a.len)
-        abort();
-    sd_buf_free(&a);
+    /* annotating a 96-block X prints ~2700 lines; smaller inputs reach every path faster */
+    if (size <= 2048) {
+        sd_buf_t a = {0};
+        int ra = sd_line_annotate(data, size, &a);
+        if ((ra == 0) != (rc == 0) || !a.len)
+            abort();
+        sd_buf_free(&a);
+    }
 
     if (rc == 0) {
         /* whatever decodes must encode, to the same bytes except hex case and hence the SUM */

@@ -72,8 +72,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             size_t k = sd_line_reasm_feed(r, p, left, now, &ev);
             if (k > left || guard > 100000)
                 abort();
-            if (ev.kind == SD_LINE_RX_FRAME && (ev.data[0] == SD_LINE_STX ||
-                                                ev.data[0] == SD_LINE_ENQ) &&
+            if (ev.kind == SD_LINE_RX_FRAME &&
+                (ev.data[0] == SD_LINE_STX || ev.data[0] == SD_LINE_ENQ) &&
                 sd_line_frame_check(ev.data, ev.len, NULL))
                 abort();
             if (ev.kind == SD_LINE_RX_BAD && ev.len > rcfg.max_frame)

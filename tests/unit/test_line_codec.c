@@ -155,22 +155,37 @@ static void test_nak_eot(void **state)
     (void)state;
     sd_buf_t b = {0};
     assert_int_equal(sd_line_nak_encode(SD_LINE_NAK_CHECKSUM, &b), 0);
-    assert_memory_equal(b.data, "\x15" "05\r", 4);
+    assert_memory_equal(b.data,
+                        "\x15"
+                        "05\r",
+                        4);
     sd_buf_reset(&b);
     assert_int_equal(sd_line_nak_encode(SD_LINE_NAK_ABORT, &b), 0);
-    assert_memory_equal(b.data, "\x15" "FF\r", 4);
+    assert_memory_equal(b.data,
+                        "\x15"
+                        "FF\r",
+                        4);
     assert_int_equal(sd_line_nak_encode(256, &b), SD_EINVAL);
-    assert_int_equal(sd_line_decode((const uint8_t *)"\x15" "ff\r", 4, &tb, NULL), 0);
+    assert_int_equal(sd_line_decode((const uint8_t *)"\x15"
+                                                     "ff\r",
+                                    4, &tb, NULL),
+                     0);
     assert_int_equal(tb.type, SD_LINE_T_NAK);
     assert_int_equal(tb.u.nak, 0xFF);
     assert_string_equal(sd_line_nak_str(tb.u.nak), "aborted");
     assert_string_equal(sd_line_nak_str(4), "protocol error");
     assert_string_equal(sd_line_nak_str(0x42), "unknown");
     sd_line_err_t e;
-    assert_int_equal(sd_line_decode((const uint8_t *)"\x15" "0G\r", 4, &tb, &e), SD_EFRAME);
+    assert_int_equal(sd_line_decode((const uint8_t *)"\x15"
+                                                     "0G\r",
+                                    4, &tb, &e),
+                     SD_EFRAME);
     assert_string_equal(e.field, "nak_code");
     assert_int_equal(e.offset, 2);
-    assert_int_equal(sd_line_decode((const uint8_t *)"\x15" "05", 3, &tb, &e), SD_EFRAME);
+    assert_int_equal(sd_line_decode((const uint8_t *)"\x15"
+                                                     "05",
+                                    3, &tb, &e),
+                     SD_EFRAME);
 
     sd_buf_reset(&b);
     assert_int_equal(sd_line_eot_encode(&b), 0);
@@ -191,14 +206,22 @@ static void test_lengths_and_types(void **state)
         size_t len;
         const char *name;
     } want[] = {
-        {SD_LINE_T_REQ, 17, "request"},          {SD_LINE_T_CTRL, 33, "control"},
-        {SD_LINE_T_SCHED_SET, 129, "schedule_set"}, {SD_LINE_T_PARAM_SET, 82, "param_set"},
-        {SD_LINE_T_ASSIGN_SET, 97, "assign_set"}, {SD_LINE_T_ALARM, 182, "alarm_report"},
-        {SD_LINE_T_SCHED, 163, "schedule_answer"}, {SD_LINE_T_MONITOR, 323, "monitor_answer"},
-        {SD_LINE_T_PARAM, 89, "param_answer"},   {SD_LINE_T_ASSIGN, 123, "assign_answer"},
-        {SD_LINE_T_SHORT, 43, "short_answer"},   {SD_LINE_T_ENQ, 23, "enq"},
-        {SD_LINE_T_NAK, 4, "nak"},               {SD_LINE_T_EOT, 2, "eot"},
-        {SD_LINE_T_L3_REQ, 70, "l3_request"},    {SD_LINE_T_L3_REPORT, 70, "l3_report"},
+        {SD_LINE_T_REQ, 17, "request"},
+        {SD_LINE_T_CTRL, 33, "control"},
+        {SD_LINE_T_SCHED_SET, 129, "schedule_set"},
+        {SD_LINE_T_PARAM_SET, 82, "param_set"},
+        {SD_LINE_T_ASSIGN_SET, 97, "assign_set"},
+        {SD_LINE_T_ALARM, 182, "alarm_report"},
+        {SD_LINE_T_SCHED, 163, "schedule_answer"},
+        {SD_LINE_T_MONITOR, 323, "monitor_answer"},
+        {SD_LINE_T_PARAM, 89, "param_answer"},
+        {SD_LINE_T_ASSIGN, 123, "assign_answer"},
+        {SD_LINE_T_SHORT, 43, "short_answer"},
+        {SD_LINE_T_ENQ, 23, "enq"},
+        {SD_LINE_T_NAK, 4, "nak"},
+        {SD_LINE_T_EOT, 2, "eot"},
+        {SD_LINE_T_L3_REQ, 70, "l3_request"},
+        {SD_LINE_T_L3_REPORT, 70, "l3_report"},
         {SD_LINE_T_L3_DESIG, 70, "l3_designation"},
     };
     sd_buf_t b = {0};
@@ -213,9 +236,8 @@ static void test_lengths_and_types(void **state)
                 fail_msg("%s: %s at %zu: %s", want[i].name, e.field, e.offset, e.why);
             assert_int_equal(tb.type, want[i].t);
             assert_int_equal(sd_line_classify((const uint8_t *)b.data, b.len, NULL), want[i].t);
-            assert_int_equal(sd_line_decode_as(want[i].t, (const uint8_t *)b.data, b.len, &tb,
-                                               NULL),
-                             0);
+            assert_int_equal(
+                sd_line_decode_as(want[i].t, (const uint8_t *)b.data, b.len, &tb, NULL), 0);
         }
         assert_string_equal(sd_line_type_name(want[i].t), want[i].name);
     }
@@ -263,7 +285,10 @@ static void test_alarm_fields(void **state)
     sd_buf_t b = {0};
     encode_ok(&ta, &b);
     assert_int_equal(b.len, 182);
-    assert_memory_equal(b.data, "\x02" "31Y0123456070112345678  2611240930010", 38);
+    assert_memory_equal(b.data,
+                        "\x02"
+                        "31Y0123456070112345678  2611240930010",
+                        38);
     assert_memory_equal(b.data + 38, "16PQPQ1010A@A@000032", 20);
     assert_memory_equal(b.data + 106, "10F1F2F3F4F5F6F7F                ", 33);
     assert_memory_equal(b.data + 139, "2BEEF0000        16", 19);
@@ -328,7 +353,10 @@ static void test_enq_and_l3(void **state)
     ta.u.enq.seq = 7;
     encode_ok(&ta, &b);
     assert_int_equal(b.len, 23);
-    assert_memory_equal(b.data, "\x05" "207              ", 18);
+    assert_memory_equal(b.data,
+                        "\x05"
+                        "207              ",
+                        18);
     assert_int_equal(sd_line_decode((const uint8_t *)b.data, b.len, &tb, NULL), 0);
     assert_int_equal(tb.u.enq.reqno, 2);
     assert_int_equal(tb.u.enq.seq, 7);
@@ -336,7 +364,10 @@ static void test_enq_and_l3(void **state)
     ta.u.enq.reqno = 3;
     strcpy(ta.u.enq.sched, "00100000");
     encode_ok(&ta, &b);
-    assert_memory_equal(b.data, "\x05" "300100000        ", 18);
+    assert_memory_equal(b.data,
+                        "\x05"
+                        "300100000        ",
+                        18);
     assert_int_equal(sd_line_decode((const uint8_t *)b.data, b.len, &tb, NULL), 0);
     assert_int_equal(tb.u.enq.seq, SD_LINE_UNFITTED);
     assert_string_equal(tb.u.enq.sched, "00100000");
@@ -363,7 +394,10 @@ static void test_enq_and_l3(void **state)
     sd_line_text_init(&ta, SD_LINE_T_L3_DESIG);
     ta.u.l3_desig = (sd_line_l3_desig_t){1, 15, 9, 30};
     encode_ok(&ta, &b);
-    assert_memory_equal(b.data, "\x02" "1150930        ", 15);
+    assert_memory_equal(b.data,
+                        "\x02"
+                        "1150930        ",
+                        15);
     assert_int_equal(sd_line_decode((const uint8_t *)b.data, b.len, &tb, NULL), 0);
     assert_int_equal(tb.type, SD_LINE_T_L3_DESIG);
     assert_int_equal(tb.u.l3_desig.day, 15);
@@ -386,8 +420,8 @@ static void test_roundtrip_property(void **state)
         sd_line_err_t e = {0};
         int rc = sd_line_decode((const uint8_t *)b1.data, b1.len, &tb, &e);
         if (rc)
-            fail_msg("iteration %d, %s: %s at %zu: %s", it, sd_line_type_name(t), e.field,
-                     e.offset, e.why);
+            fail_msg("iteration %d, %s: %s at %zu: %s", it, sd_line_type_name(t), e.field, e.offset,
+                     e.why);
         assert_int_equal(tb.type, t);
         encode_ok(&tb, &b2);
         assert_int_equal(b1.len, b2.len);
@@ -711,7 +745,10 @@ static void test_annotate(void **state)
     assert_non_null(strstr(a.data, "WRONG"));
 
     sd_buf_reset(&a);
-    assert_int_equal(sd_line_annotate((const uint8_t *)"\x15" "05\r", 4, &a), 0);
+    assert_int_equal(sd_line_annotate((const uint8_t *)"\x15"
+                                                       "05\r",
+                                      4, &a),
+                     0);
     assert_non_null(strstr(a.data, "checksum error"));
     sd_buf_reset(&a);
     assert_int_not_equal(sd_line_annotate((const uint8_t *)"garbage", 7, &a), 0);

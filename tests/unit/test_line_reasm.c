@@ -30,8 +30,8 @@ static void record(log_t *lg, const sd_line_rx_t *ev)
     char *o = lg->ev[lg->n++];
     switch (ev->kind) {
     case SD_LINE_RX_FRAME:
-        snprintf(o, 96, "F:%s:%zu",
-                 sd_line_type_name(sd_line_classify(ev->data, ev->len, NULL)), ev->len);
+        snprintf(o, 96, "F:%s:%zu", sd_line_type_name(sd_line_classify(ev->data, ev->len, NULL)),
+                 ev->len);
         /* a frame the reassembler passes has a valid envelope */
         if (ev->data[0] == SD_LINE_STX || ev->data[0] == SD_LINE_ENQ)
             assert_int_equal(sd_line_frame_check(ev->data, ev->len, NULL), 0);
@@ -87,15 +87,18 @@ static void stream(sd_buf_t *b)
     frame_of(SD_LINE_T_ENQ, 1, b);
     frame_of(SD_LINE_T_REQ, 2, b);
     frame_of(SD_LINE_T_XREPORT, 3, b);
-    sd_buf_append(b, "\x15" "05\r", 4);
+    sd_buf_append(b,
+                  "\x15"
+                  "05\r",
+                  4);
     frame_of(SD_LINE_T_ALARM, 4, b);
     sd_buf_append(b, "\x04\r", 2);
     sd_buf_append_str(b, "\r\nNO CARRIER\r\n");
 }
 
 static const char *const stream_events[] = {
-    "C:RING", "C:CONNECT 9600/ARQ", "F:enq:23", "F:request:17", "F:scheduled_report:732",
-    "F:nak:4", "F:alarm_report:182", "F:eot:2", "C:NO CARRIER",
+    "C:RING",  "C:CONNECT 9600/ARQ", "F:enq:23", "F:request:17", "F:scheduled_report:732",
+    "F:nak:4", "F:alarm_report:182", "F:eot:2",  "C:NO CARRIER",
 };
 
 static void check_stream(const log_t *lg)
@@ -159,10 +162,22 @@ static void test_bad_sum_and_structure(void **state)
     b.data[50] ^= 2;
     memcpy(b.data + b.len - 5, "00Z0", 4); /* an unreadable SUM is a bad SUM */
     feed(r, (const uint8_t *)b.data, b.len, 0, 0, &lg);
-    feed(r, (const uint8_t *)"\x02" "AB\r", 4, 0, 0, &lg); /* too short for a SUM */
-    feed(r, (const uint8_t *)"\x15" "0\r", 3, 0, 0, &lg);  /* a broken NAK is not answered */
-    feed(r, (const uint8_t *)"\x15" "0G", 3, 0, 0, &lg);
-    feed(r, (const uint8_t *)"\x15" "055", 4, 0, 0, &lg);
+    feed(r,
+         (const uint8_t *)"\x02"
+                          "AB\r",
+         4, 0, 0, &lg); /* too short for a SUM */
+    feed(r,
+         (const uint8_t *)"\x15"
+                          "0\r",
+         3, 0, 0, &lg); /* a broken NAK is not answered */
+    feed(r,
+         (const uint8_t *)"\x15"
+                          "0G",
+         3, 0, 0, &lg);
+    feed(r,
+         (const uint8_t *)"\x15"
+                          "055",
+         4, 0, 0, &lg);
     assert_int_equal(lg.n, 6);
     assert_string_equal(lg.ev[0], "B:ECHECKSUM:5");
     assert_string_equal(lg.ev[1], "B:ECHECKSUM:5");
@@ -180,9 +195,15 @@ static void test_cut_by_new_frame(void **state)
     (void)state;
     sd_line_reasm_t *r = sd_line_reasm_new(NULL);
     sd_buf_t b = {0};
-    sd_buf_append(&b, "\x02" "31Y0102", 8);
+    sd_buf_append(&b,
+                  "\x02"
+                  "31Y0102",
+                  8);
     frame_of(SD_LINE_T_REQ, 5, &b);
-    sd_buf_append(&b, "\x05" "20", 3);
+    sd_buf_append(&b,
+                  "\x05"
+                  "20",
+                  3);
     frame_of(SD_LINE_T_ENQ, 5, &b);
     log_t lg = {0};
     feed(r, (const uint8_t *)b.data, b.len, 0, 0, &lg);
@@ -350,11 +371,17 @@ static void test_chatter_limit_and_pos(void **state)
     assert_int_equal(ev.len, SD_LINE_CHATTER_MAX);
     assert_int_equal(ev.pos, 0);
     /* stream positions of later events */
-    k = sd_line_reasm_feed(r, (const uint8_t *)"ab\x15" "05\r", 6, 0, &ev);
+    k = sd_line_reasm_feed(r,
+                           (const uint8_t *)"ab\x15"
+                                            "05\r",
+                           6, 0, &ev);
     assert_int_equal(k, 2); /* the chatter "ab" is cut by the NAK and reported first */
     assert_int_equal(ev.kind, SD_LINE_RX_CHATTER);
     assert_int_equal(ev.pos, 300);
-    k = sd_line_reasm_feed(r, (const uint8_t *)"\x15" "05\r", 4, 0, &ev);
+    k = sd_line_reasm_feed(r,
+                           (const uint8_t *)"\x15"
+                                            "05\r",
+                           4, 0, &ev);
     assert_int_equal(k, 4);
     assert_int_equal(ev.kind, SD_LINE_RX_FRAME);
     assert_int_equal(ev.pos, 302);
@@ -364,10 +391,14 @@ static void test_chatter_limit_and_pos(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_chatter_and_frames),   cmocka_unit_test(test_split_everywhere),
-        cmocka_unit_test(test_bad_sum_and_structure), cmocka_unit_test(test_cut_by_new_frame),
-        cmocka_unit_test(test_overlong),             cmocka_unit_test(test_timeout),
-        cmocka_unit_test(test_garbage),              cmocka_unit_test(test_chatter_limit_and_pos),
+        cmocka_unit_test(test_chatter_and_frames),
+        cmocka_unit_test(test_split_everywhere),
+        cmocka_unit_test(test_bad_sum_and_structure),
+        cmocka_unit_test(test_cut_by_new_frame),
+        cmocka_unit_test(test_overlong),
+        cmocka_unit_test(test_timeout),
+        cmocka_unit_test(test_garbage),
+        cmocka_unit_test(test_chatter_limit_and_pos),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

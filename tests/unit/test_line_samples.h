@@ -268,11 +268,11 @@ static void ls_random(sd_line_type_t t, uint64_t *s, sd_line_text_t *x, int n_bl
 
 /* Every type, for loops over "all texts". */
 static const sd_line_type_t ls_all_types[] = {
-    SD_LINE_T_REQ,     SD_LINE_T_CTRL,    SD_LINE_T_SCHED_SET, SD_LINE_T_PARAM_SET,
-    SD_LINE_T_ASSIGN_SET, SD_LINE_T_XREPORT, SD_LINE_T_ALARM, SD_LINE_T_SCHED,
-    SD_LINE_T_MONITOR, SD_LINE_T_PARAM,   SD_LINE_T_ASSIGN,    SD_LINE_T_SHORT,
-    SD_LINE_T_ENQ,     SD_LINE_T_NAK,     SD_LINE_T_EOT,       SD_LINE_T_L3_REQ,
-    SD_LINE_T_L3_REPORT, SD_LINE_T_L3_DESIG,
+    SD_LINE_T_REQ,        SD_LINE_T_CTRL,     SD_LINE_T_SCHED_SET, SD_LINE_T_PARAM_SET,
+    SD_LINE_T_ASSIGN_SET, SD_LINE_T_XREPORT,  SD_LINE_T_ALARM,     SD_LINE_T_SCHED,
+    SD_LINE_T_MONITOR,    SD_LINE_T_PARAM,    SD_LINE_T_ASSIGN,    SD_LINE_T_SHORT,
+    SD_LINE_T_ENQ,        SD_LINE_T_NAK,      SD_LINE_T_EOT,       SD_LINE_T_L3_REQ,
+    SD_LINE_T_L3_REPORT,  SD_LINE_T_L3_DESIG,
 };
 #define LS_NTYPES (sizeof ls_all_types / sizeof ls_all_types[0])
 

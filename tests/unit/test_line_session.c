@@ -31,8 +31,8 @@ static int64_t T(const char *ymdhm)
 typedef struct {
     sd_line_session_t *s;
     sd_clock_t *clk;
-    sd_buf_t wire;      /* every byte it sent */
-    size_t read;        /* how much of wire the peer has taken */
+    sd_buf_t wire;             /* every byte it sent */
+    size_t read;               /* how much of wire the peer has taken */
     size_t last_off, last_len; /* the last send */
     int sends, hangups, done, result;
     sd_line_app_t apps[64];
@@ -254,7 +254,10 @@ static void test_center_retries_on_nak(void **state)
     side_init(&c, SD_LINE_ROLE_CENTER, &(sd_line_session_cfg_t){.retries = 2}, clk);
     connect_side(&c);
     send_request(&c, 'R');
-    give(&c, "\x15" "05\r", 4, 0);
+    give(&c,
+         "\x15"
+         "05\r",
+         4, 0);
     assert_int_equal(c.sends, 2);
     assert_int_equal(c.last_len, 17);
     /* a NAK, then a good answer: tries start again for the next request */
@@ -263,10 +266,19 @@ static void test_center_retries_on_nak(void **state)
     give(&c, b.data, b.len, 0);
     assert_int_equal(last_app(&c), SD_LINE_APP_ANSWER);
     send_request(&c, 'F');
-    give(&c, "\x15" "04\r", 4, 0);
-    give(&c, "\x15" "04\r", 4, 0);
+    give(&c,
+         "\x15"
+         "04\r",
+         4, 0);
+    give(&c,
+         "\x15"
+         "04\r",
+         4, 0);
     assert_int_equal(c.done, 0);
-    give(&c, "\x15" "04\r", 4, 0);
+    give(&c,
+         "\x15"
+         "04\r",
+         4, 0);
     assert_int_equal(c.done, 1);
     assert_int_equal(c.result, SD_ENAK);
     assert_memory_equal(last_sent(&c), "\x04\r", 2);
@@ -288,21 +300,33 @@ static void test_center_bad_answers(void **state)
     text_bytes(SD_LINE_T_ALARM, 'Y', 4, &b);
     b.data[60] ^= 1;
     give(&c, b.data, b.len, 0);
-    assert_memory_equal(last_sent(&c), "\x15" "05\r", 4);
+    assert_memory_equal(last_sent(&c),
+                        "\x15"
+                        "05\r",
+                        4);
     /* a well-framed text of the wrong type -> NAK 04 */
     text_bytes(SD_LINE_T_MONITOR, 0, 4, &b);
     give(&c, b.data, b.len, 0);
-    assert_memory_equal(last_sent(&c), "\x15" "04\r", 4);
+    assert_memory_equal(last_sent(&c),
+                        "\x15"
+                        "04\r",
+                        4);
     /* the right layout with the wrong letter -> NAK 04 */
     text_bytes(SD_LINE_T_ALARM, 'Z', 4, &b);
     give(&c, b.data, b.len, 0);
-    assert_memory_equal(last_sent(&c), "\x15" "04\r", 4);
+    assert_memory_equal(last_sent(&c),
+                        "\x15"
+                        "04\r",
+                        4);
     /* a bad field (SUM right) -> NAK 04 */
     text_bytes(SD_LINE_T_ALARM, 'Y', 4, &b);
     b.data[5] = 'x';
     sd_line_frame_seal((uint8_t *)b.data, b.len - 5);
     give(&c, b.data, b.len, 0);
-    assert_memory_equal(last_sent(&c), "\x15" "04\r", 4);
+    assert_memory_equal(last_sent(&c),
+                        "\x15"
+                        "04\r",
+                        4);
     assert_int_equal(c.done, 0);
     /* then the right answer, split in small pieces with chatter around it */
     text_bytes(SD_LINE_T_ALARM, 'Y', 4, &b);
@@ -330,7 +354,10 @@ static void test_center_interbyte(void **state)
     give(&c, b.data, 100, 0);
     assert_int_equal(c.timer_at, 3000); /* the inter-byte limit, before the answer timeout */
     fire(&c);
-    assert_memory_equal(last_sent(&c), "\x15" "04\r", 4); /* the stump is refused */
+    assert_memory_equal(last_sent(&c),
+                        "\x15"
+                        "04\r",
+                        4); /* the stump is refused */
     assert_int_equal(c.timer_at, 13000);
     /* a slow but steady answer may outlast the answer timeout */
     for (size_t off = 0; off < b.len; off += 20) {
@@ -371,7 +398,10 @@ static void test_center_incoming_l2(void **state)
     b.data[3] ^= 1;
     give(&c, "RING\r\nCONNECT 2400\r\n", 20, 0);
     give(&c, b.data, b.len, 0);
-    assert_memory_equal(last_sent(&c), "\x15" "05\r", 4);
+    assert_memory_equal(last_sent(&c),
+                        "\x15"
+                        "05\r",
+                        4);
     b.data[3] ^= 1;
     advance(clk, 2000);
     give(&c, b.data, b.len, 0);
@@ -408,14 +438,18 @@ static void test_center_incoming_l3(void **state)
     (void)state;
     sd_clock_t *clk = new_clock();
     side_t c;
-    sd_line_session_cfg_t cfg = {.incoming = true, .proto = SD_LINE_PROTO_L3,
+    sd_line_session_cfg_t cfg = {.incoming = true,
+                                 .proto = SD_LINE_PROTO_L3,
                                  .desig = {.interval = 1, .day = 15, .hour = 9, .min = 30}};
     side_init(&c, SD_LINE_ROLE_CENTER, &cfg, clk);
     connect_side(&c);
     assert_int_equal(c.timer_at, 1000);
     fire(&c); /* the device sends no ENQ: request anyway */
     assert_int_equal(c.last_len, 70);
-    assert_memory_equal(last_sent(&c), "\x02" "2611241030      ", 17);
+    assert_memory_equal(last_sent(&c),
+                        "\x02"
+                        "2611241030      ",
+                        17);
     sd_buf_t b = {0};
     text_bytes(SD_LINE_T_L3_REPORT, 0, 7, &b);
     give(&c, b.data, b.len, 0);
@@ -425,11 +459,20 @@ static void test_center_incoming_l3(void **state)
     assert_int_equal(sd_line_session_end(c.s, &a), 0);
     take(&c, &a);
     assert_int_equal(c.last_len, 70);
-    assert_memory_equal(last_sent(&c), "\x02" "1150930   ", 10);
+    assert_memory_equal(last_sent(&c),
+                        "\x02"
+                        "1150930   ",
+                        10);
     assert_int_equal(c.done, 0);
-    give(&c, "\x15" "05\r", 4, 0); /* the device did not get it: again */
+    give(&c,
+         "\x15"
+         "05\r",
+         4, 0); /* the device did not get it: again */
     assert_int_equal(c.last_len, 70);
-    assert_memory_equal(last_sent(&c), "\x02" "1150930   ", 10);
+    assert_memory_equal(last_sent(&c),
+                        "\x02"
+                        "1150930   ",
+                        10);
     fire(&c);
     assert_int_equal(c.done, 1);
     assert_int_equal(c.result, 0);
@@ -476,7 +519,10 @@ static void test_terminal_answers(void **state)
     assert_int_equal(t.last_len, 323);
     uint8_t ans[323];
     memcpy(ans, last_sent(&t), 323);
-    give(&t, "\x15" "05\r", 4, 0); /* the center's copy was damaged: send it again */
+    give(&t,
+         "\x15"
+         "05\r",
+         4, 0); /* the center's copy was damaged: send it again */
     assert_int_equal(t.last_len, 323);
     assert_memory_equal(last_sent(&t), ans, 323);
     /* a second request in the same call: a W control */
@@ -510,7 +556,10 @@ static void test_terminal_refuses_bad_requests(void **state)
     text_bytes(SD_LINE_T_REQ, 'X', 10, &b);
     b.data[5] ^= 1;
     give(&t, b.data, b.len, 0);
-    assert_memory_equal(last_sent(&t), "\x15" "05\r", 4); /* bad SUM */
+    assert_memory_equal(last_sent(&t),
+                        "\x15"
+                        "05\r",
+                        4); /* bad SUM */
     /* W with "11" in a pair is a protocol error */
     sd_line_text_init(&tx, SD_LINE_T_CTRL);
     tx.u.ctrl.time = T("2611241030");
@@ -519,17 +568,26 @@ static void test_terminal_refuses_bad_requests(void **state)
     memcpy(b.data + 14, "11", 2);
     sd_line_frame_seal((uint8_t *)b.data, b.len - 5);
     give(&t, b.data, b.len, 0);
-    assert_memory_equal(last_sent(&t), "\x15" "04\r", 4);
+    assert_memory_equal(last_sent(&t),
+                        "\x15"
+                        "04\r",
+                        4);
     /* a terminal's own text is not a request */
     text_bytes(SD_LINE_T_ALARM, 'Y', 10, &b);
     give(&t, b.data, b.len, 0);
-    assert_memory_equal(last_sent(&t), "\x15" "04\r", 4);
+    assert_memory_equal(last_sent(&t),
+                        "\x15"
+                        "04\r",
+                        4);
     /* an overlong frame */
     uint8_t junk[8000];
     memset(junk, '7', sizeof junk);
     junk[0] = SD_LINE_STX;
     give(&t, junk, sizeof junk, 1000);
-    assert_memory_equal(last_sent(&t), "\x15" "04\r", 4);
+    assert_memory_equal(last_sent(&t),
+                        "\x15"
+                        "04\r",
+                        4);
     assert_int_equal(t.sends, 4);
     assert_int_equal(last_app(&t), SD_LINE_APP_NONE);
     /* silence: the terminal hangs up */
@@ -552,7 +610,10 @@ static void test_terminal_calls(void **state)
     side_init(&t, SD_LINE_ROLE_TERMINAL, &cfg, clk);
     connect_side(&t);
     assert_int_equal(t.last_len, 23);
-    assert_memory_equal(last_sent(&t), "\x05" "112              ", 18);
+    assert_memory_equal(last_sent(&t),
+                        "\x05"
+                        "112              ",
+                        18);
     fire(&t);
     assert_int_equal(t.sends, 2);
     fire(&t);
@@ -566,7 +627,10 @@ static void test_terminal_calls(void **state)
     /* a NAK to the ENQ resends it; the request then arrives */
     side_init(&t, SD_LINE_ROLE_TERMINAL, &cfg, clk);
     connect_side(&t);
-    give(&t, "\x15" "05\r", 4, 0);
+    give(&t,
+         "\x15"
+         "05\r",
+         4, 0);
     assert_int_equal(t.sends, 2);
     assert_int_equal(t.last_len, 23);
     sd_buf_t b = {0};
@@ -704,7 +768,8 @@ static void test_end_to_end(void **state)
     side_free(&t);
 
     /* an L3 device: no ENQ; request, report, designation, EOT */
-    sd_line_session_cfg_t cc = {.incoming = true, .proto = SD_LINE_PROTO_L3,
+    sd_line_session_cfg_t cc = {.incoming = true,
+                                .proto = SD_LINE_PROTO_L3,
                                 .desig = {.interval = 2, .day = 28, .hour = 23, .min = 59}};
     side_init(&c, SD_LINE_ROLE_CENTER, &cc, clk);
     side_init(&t, SD_LINE_ROLE_TERMINAL, &(sd_line_session_cfg_t){.proto = SD_LINE_PROTO_L3}, clk);
@@ -727,19 +792,20 @@ static void test_end_to_end(void **state)
     sd_clock_fake_free(clk);
 }
 
-/* --- clock rules ------------------------------------------------------------------------------- */
+/* --- clock rules -------------------------------------------------------------------------------
+ */
 
 static void test_clock_rules(void **state)
 {
     (void)state;
     int64_t top = T("2611241100"); /* 11:00 JST */
     assert_false(sd_line_x_allowed(top));
-    assert_false(sd_line_x_allowed(top + 300));     /* 11:05:00 */
-    assert_true(sd_line_x_allowed(top + 301));      /* 11:05:01 */
-    assert_true(sd_line_x_allowed(top - 301));      /* 10:54:59 */
-    assert_false(sd_line_x_allowed(top - 300));     /* 10:55:00 */
+    assert_false(sd_line_x_allowed(top + 300)); /* 11:05:00 */
+    assert_true(sd_line_x_allowed(top + 301));  /* 11:05:01 */
+    assert_true(sd_line_x_allowed(top - 301));  /* 10:54:59 */
+    assert_false(sd_line_x_allowed(top - 300)); /* 10:55:00 */
     assert_true(sd_line_x_allowed(top + 1800));
-    assert_false(sd_line_x_allowed(-60));           /* before 1970 too */
+    assert_false(sd_line_x_allowed(-60)); /* before 1970 too */
     assert_true(sd_line_x_allowed(-1800));
 
     /* set year..minute from the text, keep the terminal's own seconds */

@@ -1,0 +1,165 @@
+/* pf.c - the platform contract: the caller of a request, deny-by-default checks, the audit log. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/err.h"
+#include "core/log.h"
+#include "pf/pf.h"
+#include "pf/session.h"
+
+/*
+ * sd_pf_audit() has no request; the request id comes from the last sd_pf_require() or
+ * sd_pf_principal() made on this thread, which in practice is the handler about to audit.
+ */
+static _Thread_local char cur_request_id[24];
+
+static void remember_request(const sd_http_req_t *req)
+{
+    const char *id = sd_http_req_id(req);
+    snprintf(cur_request_id, sizeof cur_request_id, "%s", id ? id : "");
+}
+
+const sd_principal_t *sd_pf_principal(const sd_http_req_t *req)
+{
+    const sd_caller_t *c = sd_session_caller(req);
+    remember_request(req);
+    return c && c->kind != SD_CALLER_ANON ? &c->p : NULL;
+}
+
+int64_t sd_pf_now_ms(const sd_pf_t *pf)
+{
+    return sd_clock_wall_ms(pf->clock ? pf->clock : sd_clock_system());
+}
+
+int64_t sd_pf_now_s(const sd_pf_t *pf)
+{
+    int64_t ms = sd_pf_now_ms(pf);
+    return ms >= 0 ? ms / 1000 : -((-ms + 999) / 1000);
+}
+
+int sd_pf_require(sd_http_req_t *req, sd_action_t act, const sd_scope_t *target)
+{
+    const sd_caller_t *c = sd_session_caller(req);
+    remember_request(req);
+    if (!c || c->kind == SD_CALLER_ANON) {
+        int rc = c && c->expired ? SD_EEXPIRED : SD_EUNAUTH;
+        sd_http_reply_error(req, rc, NULL, NULL);
+        return rc;
+    }
+    int rc = sd_policy_check(&c->p, act, target);
+    if (rc == 0 && (c->p.flags & SD_PF_NEED_TOTP_ENROL) && act != SD_ACT_USER_SELF) {
+        sd_http_reply_error(req, SD_EFORBIDDEN, NULL,
+                            "one-time password enrolment required (POST /api/v1/me/totp)");
+        return SD_EFORBIDDEN;
+    }
+    if (rc != 0)
+        sd_http_reply_error(req, rc, NULL, NULL);
+    return rc;
+}
+
+int sd_pf_require_visible(sd_http_req_t *req, sd_action_t read_act, sd_action_t act,
+                          const sd_scope_t *target)
+{
+    const sd_caller_t *c = sd_session_caller(req);
+    if (c && c->kind != SD_CALLER_ANON && !(c->p.flags & SD_PRINCIPAL_MUST_CHANGE_PW) &&
+        sd_policy_check(&c->p, read_act, target) != 0 && sd_policy_check(&c->p, act, target) != 0) {
+        /* not even visible: same answer as an id that does not exist */
+        sd_http_reply_error(req, SD_ENOTFOUND, NULL, NULL);
+        return SD_ENOTFOUND;
+    }
+    return sd_pf_require(req, act, target);
+}
+
+static void actor_of(const sd_principal_t *who, char *out, size_t n)
+{
+    if (!who)
+        snprintf(out, n, "system");
+    else if (who->role == SD_ROLE_APPLICATION)
+        snprintf(out, n, "app:%lld", (long long)who->subject_id);
+    else if (who->role == SD_ROLE_GATEWAY)
+        snprintf(out, n, "gw:%lld", (long long)who->subject_id);
+    else
+        snprintf(out, n, "user:%lld", (long long)who->subject_id);
+}
+
+static int audit_insert(sd_pf_t *pf, const sd_principal_t *who, int64_t tenant_id,
+                        const char *action, const char *object, const char *detail,
+                        const char *request_id)
+{
+    char actor[48];
+    actor_of(who, actor, sizeof actor);
+    const char *role = who ? sd_policy_role_name(who->role) : "";
+    int rc = sd_store_exec(pf->store,
+                           "INSERT INTO audit (ts, actor, actor_role, tenant_id, action, object,"
+                           " detail, request_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                           SD_PARAMS(SD_V_INT(sd_pf_now_ms(pf)), SD_V_TEXT(actor),
+                                     SD_V_TEXT(role ? role : ""), SD_V_INT(tenant_id),
+                                     SD_V_TEXT(action), SD_V_TEXT(object ? object : ""),
+                                     SD_V_TEXT(detail ? detail : ""),
+                                     SD_V_TEXT(request_id ? request_id : "")),
+                           NULL);
+    if (rc != 0)
+        sd_error("audit %s %s: %s (%s)", action, object ? object : "", sd_strerror(rc),
+                 sd_store_errmsg());
+    return rc;
+}
+
+int sd_pf_audit(sd_pf_t *pf, const sd_principal_t *who, int64_t tenant_id, const char *action,
+                const char *object, const char *detail_json)
+{
+    if (!pf || !action)
+        return SD_EINVAL;
+    return audit_insert(pf, who, tenant_id, action, object, detail_json, cur_request_id);
+}
+
+int sd_pf_audit_req(sd_pf_t *pf, sd_http_req_t *req, int64_t tenant_id, const char *action,
+                    const char *object, const char *detail_json)
+{
+    if (!pf || !req || !action)
+        return SD_EINVAL;
+    const sd_caller_t *c = sd_session_caller(req);
+    const sd_principal_t *who = c && c->kind != SD_CALLER_ANON ? &c->p : NULL;
+    return audit_insert(pf, who, tenant_id, action, object, detail_json, sd_http_req_id(req));
+}
+
+int sd_pf_body(sd_http_req_t *req, json_t **out)
+{
+    sd_json_err_t e;
+    int rc = sd_http_req_json(req, out, &e);
+    if (rc != 0) {
+        sd_http_reply_json_error(req, rc, &e);
+        return rc;
+    }
+    if (!json_is_object(*out)) {
+        json_decref(*out);
+        *out = NULL;
+        sd_http_reply_error(req, SD_EFIELD, "", "expected a JSON object");
+        return SD_EFIELD;
+    }
+    return 0;
+}
+
+int sd_pf_param_id(sd_http_req_t *req, const char *name, int64_t *out)
+{
+    const char *s = sd_http_req_param(req, name);
+    char *end = NULL;
+    long long v = s && *s >= '1' && *s <= '9' ? strtoll(s, &end, 10) : 0;
+    if (v <= 0 || !end || *end) {
+        sd_http_reply_error(req, SD_ENOTFOUND, NULL, NULL);
+        return SD_ENOTFOUND;
+    }
+    *out = v;
+    return 0;
+}
+
+int sd_pf_reply_rc(sd_http_req_t *req, int rc)
+{
+    if (rc == SD_ESTORE || rc == SD_ESCHEMA)
+        sd_error("request %s: %s: %s", sd_http_req_id(req), sd_strerror(rc), sd_store_errmsg());
+    if (rc == SD_ECONFLICT)
+        sd_http_reply_error(req, rc, NULL, "conflicts with an existing record (name or id taken)");
+    else
+        sd_http_reply_error(req, rc, NULL, NULL);
+    return rc;
+}
