@@ -1,6 +1,8 @@
 /* config.c - INI-like configuration parser, typed getters and command-line overrides. */
 #include "core/config.h"
 
+#include "core/utf8.h"
+
 #include "core/err.h"
 
 #include <errno.h>
@@ -40,44 +42,6 @@ static void set_err(sd_config_error_t *err, size_t line, size_t col, const char 
     va_end(ap);
 }
 
-/* Offset of the first byte of the first invalid UTF-8 sequence, or n (RFC 3629). */
-static size_t utf8_bad(const unsigned char *s, size_t n)
-{
-    size_t i = 0;
-    while (i < n) {
-        unsigned c = s[i];
-        if (c < 0x80) {
-            i++;
-            continue;
-        }
-        size_t need;
-        unsigned lo = 0x80, hi = 0xBF; /* range of the second byte; excludes overlongs etc. */
-        if (c >= 0xC2 && c <= 0xDF) {
-            need = 1;
-        } else if (c == 0xE0) {
-            need = 2, lo = 0xA0;
-        } else if ((c >= 0xE1 && c <= 0xEC) || c == 0xEE || c == 0xEF) {
-            need = 2;
-        } else if (c == 0xED) {
-            need = 2, hi = 0x9F;
-        } else if (c == 0xF0) {
-            need = 3, lo = 0x90;
-        } else if (c >= 0xF1 && c <= 0xF3) {
-            need = 3;
-        } else if (c == 0xF4) {
-            need = 3, hi = 0x8F;
-        } else {
-            return i;
-        }
-        if (n - i - 1 < need || s[i + 1] < lo || s[i + 1] > hi)
-            return i;
-        for (size_t k = 2; k <= need; k++)
-            if ((s[i + k] & 0xC0) != 0x80)
-                return i;
-        i += need + 1;
-    }
-    return n;
-}
 
 static bool word_char(unsigned char c)
 {
@@ -378,7 +342,7 @@ static int parse_line(parser_t *P, const char *l, size_t n)
             return SD_ESYNTAX;
         }
     }
-    size_t bad = utf8_bad((const unsigned char *)l, n);
+    size_t bad = sd_utf8_check((const unsigned char *)l, n);
     if (bad < n) {
         set_err(P->err, P->line, bad + 1, "invalid UTF-8 byte 0x%02X", (unsigned char)l[bad]);
         return SD_EENCODING;
@@ -472,7 +436,7 @@ int sd_config_load_file(const char *path, sd_config_t **out, sd_config_error_t *
 int sd_config_set(sd_config_t *cfg, const char *key, const char *value)
 {
     size_t kn = strlen(key), vn = strlen(value);
-    if (!kn || key_bad(key, kn) < kn || utf8_bad((const unsigned char *)value, vn) < vn)
+    if (!kn || key_bad(key, kn) < kn || sd_utf8_check((const unsigned char *)value, vn) < vn)
         return SD_EINVAL;
     char *v = dup_n(value, vn);
     if (!v)

@@ -1,6 +1,8 @@
 /* csv.c - RFC 4180 CSV reader and writer; Shift_JIS (CP932) decoded with iconv. */
 #include "core/csv.h"
 
+#include "core/utf8.h"
+
 #include "core/err.h"
 
 #include <errno.h>
@@ -65,44 +67,6 @@ static int fail(parser_t *P, int code, size_t line, size_t off, const char *fmt,
     return code;
 }
 
-/* Offset of the first byte of the first invalid UTF-8 sequence, or SIZE_MAX (RFC 3629). */
-static size_t utf8_bad(const unsigned char *s, size_t n)
-{
-    size_t i = 0;
-    while (i < n) {
-        unsigned c = s[i];
-        if (c < 0x80) {
-            i++;
-            continue;
-        }
-        size_t need;
-        unsigned lo = 0x80, hi = 0xBF; /* range of the second byte; excludes overlongs etc. */
-        if (c >= 0xC2 && c <= 0xDF) {
-            need = 1;
-        } else if (c == 0xE0) {
-            need = 2, lo = 0xA0;
-        } else if ((c >= 0xE1 && c <= 0xEC) || c == 0xEE || c == 0xEF) {
-            need = 2;
-        } else if (c == 0xED) {
-            need = 2, hi = 0x9F; /* no UTF-16 surrogates */
-        } else if (c == 0xF0) {
-            need = 3, lo = 0x90;
-        } else if (c >= 0xF1 && c <= 0xF3) {
-            need = 3;
-        } else if (c == 0xF4) {
-            need = 3, hi = 0x8F; /* nothing above U+10FFFF */
-        } else {
-            return i;
-        }
-        if (n - i - 1 < need || s[i + 1] < lo || s[i + 1] > hi)
-            return i;
-        for (size_t k = 2; k <= need; k++)
-            if ((s[i + k] & 0xC0) != 0x80)
-                return i;
-        i += need + 1;
-    }
-    return SIZE_MAX;
-}
 
 /* iconv() takes char ** for its input although it never writes through it. */
 static char *unconst(const unsigned char *p)
@@ -166,8 +130,8 @@ static int append_run(parser_t *P, size_t s, size_t e, size_t run_line)
     const unsigned char *in0 = P->p + s;
     size_t bad = SIZE_MAX;
     if (P->enc == SD_CSV_ENC_UTF8) {
-        bad = utf8_bad(in0, n);
-        if (bad == SIZE_MAX)
+        bad = sd_utf8_check(in0, n);
+        if (bad == n)
             return sd_buf_append(b, in0, n);
     } else {
         size_t i = 0;
@@ -364,9 +328,9 @@ static int run(parser_t *P)
         } else if (len >= 2 && ((p[0] == 0xFF && p[1] == 0xFE) || (p[0] == 0xFE && p[1] == 0xFF))) {
             return fail(P, SD_EENCODING, 1, 0, "UTF-16 is not supported; use UTF-8 or Shift_JIS");
         } else {
-            size_t u8 = utf8_bad(p, len);
+            size_t u8 = sd_utf8_check(p, len);
             P->enc = SD_CSV_ENC_UTF8;
-            if (u8 != SIZE_MAX) {
+            if (u8 != len) {
                 if ((P->cd = iconv_open("UTF-8", "CP932")) == (iconv_t)-1)
                     return fail(P, SD_EUNSUPPORTED, 1, 0, "no CP932 converter (iconv)");
                 size_t sj = cp932_bad(P->cd, p, len);

@@ -11,6 +11,8 @@
 #include "core/err.h"
 #include "store/store_int.h"
 
+#include "core/utf8.h"
+
 /* #ifdef only registers a backend; dispatch is always by URL through this table. */
 static const struct sd_store_ops *const backends[] = {
     &sd__store_sqlite_ops,
@@ -110,38 +112,8 @@ int sd__store_sql_dollar_to_qmark(const char *sql, char *out, size_t cap)
 
 bool sd__store_utf8_ok(const char *str, size_t len)
 {
-    const unsigned char *s = (const unsigned char *)str;
-    size_t i = 0;
-    while (i < len) {
-        unsigned c = s[i];
-        if (c == 0)
-            return false;
-        if (c < 0x80) {
-            i++;
-            continue;
-        }
-        size_t need;
-        unsigned cp, min;
-        if (c >= 0xc2 && c <= 0xdf)
-            need = 1, cp = c & 0x1f, min = 0x80;
-        else if (c >= 0xe0 && c <= 0xef)
-            need = 2, cp = c & 0x0f, min = 0x800;
-        else if (c >= 0xf0 && c <= 0xf4)
-            need = 3, cp = c & 0x07, min = 0x10000;
-        else
-            return false;
-        if (len - i <= need)
-            return false;
-        for (size_t k = 1; k <= need; k++) {
-            if ((s[i + k] & 0xc0) != 0x80)
-                return false;
-            cp = (cp << 6) | (s[i + k] & 0x3f);
-        }
-        if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-            return false;
-        i += need + 1;
-    }
-    return true;
+    /* PostgreSQL text cannot hold NUL, so neither may SQLite's: the backends must agree */
+    return !memchr(str, 0, len) && sd_utf8_check(str, len) == len;
 }
 
 static uint32_t hash_sql(const char *s)

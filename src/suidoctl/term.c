@@ -157,6 +157,19 @@ static int exchange(sd_call_t *c, const sd_line_text_t *req, sd_line_text_t *ans
     return rc ? 1 : 0;
 }
 
+/*
+ * Read a setting (R, F or L) before changing it: S, E and J rewrite every field, so whatever is
+ * not being changed must be sent back as the terminal has it.
+ */
+static int read_current(sd_call_t *c, char letter, sd_line_text_t *req, sd_line_text_t *ans,
+                        const struct topts *o)
+{
+    sd_line_text_init(req, SD_LINE_T_REQ);
+    req->u.req.type = letter;
+    req->u.req.time = now_s();
+    return exchange(c, req, ans, false, o);
+}
+
 static int cmd_call(const char **pos, int n, const struct topts *o)
 {
     if (n != 3 || strlen(pos[2]) > 2) {
@@ -231,15 +244,10 @@ static int cmd_schedule(const char **pos, int n, const struct topts *o)
     sd_call_t *c;
     if (open_call(pos[1], o, false, &c))
         return 1;
-    /* S rewrites all 8 blocks: read R first so the other blocks are kept as they are */
     sd_line_text_t *req = calloc(1, sizeof *req), *ans = calloc(1, sizeof *ans);
     int rc = 1;
-    if (req && ans) {
-        sd_line_text_init(req, SD_LINE_T_REQ);
-        req->u.req.type = 'R';
-        req->u.req.time = now_s();
-        rc = exchange(c, req, ans, false, o);
-    }
+    if (req && ans)
+        rc = read_current(c, 'R', req, ans, o);
     if (rc == 0) {
         sd_line_sched_t cur = ans->u.sched;
         sd_line_text_init(req, SD_LINE_T_SCHED_SET);
@@ -283,12 +291,8 @@ static int cmd_params(const char **pos, int n, const struct topts *o)
         return 1;
     sd_line_text_t *req = calloc(1, sizeof *req), *ans = calloc(1, sizeof *ans);
     int rc = 1;
-    if (req && ans) {
-        sd_line_text_init(req, SD_LINE_T_REQ);
-        req->u.req.type = 'F';
-        req->u.req.time = now_s();
-        rc = exchange(c, req, ans, false, o);
-    }
+    if (req && ans)
+        rc = read_current(c, 'F', req, ans, o);
     if (rc == 0) {
         const sd_line_param_t cur = ans->u.param;
         sd_line_param_set_t *p = &req->u.param_set;
@@ -329,12 +333,8 @@ static int cmd_assign(const char **pos, int n, const struct topts *o)
         return 1;
     sd_line_text_t *req = calloc(1, sizeof *req), *ans = calloc(1, sizeof *ans);
     int rc = 1;
-    if (req && ans) {
-        sd_line_text_init(req, SD_LINE_T_REQ);
-        req->u.req.type = 'L';
-        req->u.req.time = now_s();
-        rc = exchange(c, req, ans, false, o);
-    }
+    if (req && ans)
+        rc = read_current(c, 'L', req, ans, o);
     if (rc == 0) {
         sd_line_assign_t a = ans->u.assign.a;
         struct {
