@@ -8,9 +8,9 @@ ctl() { # send one control line, print the reply
   exec 3<>"/dev/tcp/127.0.0.1/$CTL"; printf '%s\n' "$1" >&3; head -n 1 <&3; exec 3<&-
 }
 
-P=$(free_port); CTL=$(free_port); CENTER=$(free_port)
+P=$(free_port); CTL=$(free_port); CENTER=$(free_port); MODEM=$(free_port)
 spawn term "$BIN/suido-term" --listen "127.0.0.1:$P" --control "127.0.0.1:$CTL" --modem pty: \
-  --center "tcp://127.0.0.1:$CENTER" --retry-ms 200
+  --modem "tcp://127.0.0.1:$MODEM" --center "tcp://127.0.0.1:$CENTER" --retry-ms 200
 wait_port "$P"; wait_port "$CTL"
 wait_line "$T/term.log" ready
 PTY=$(awk '/modem pty/{print $3}' "$T/term.log")
@@ -91,6 +91,14 @@ expect_eq "via PTY modem" "$("$BIN/suidoctl" term call 0115812221 F --via "seria
 expect_fail "unknown number: NO CARRIER" "$BIN/suidoctl" term call 0999999999 F --via "serial://$PTY"
 expect_match "no carrier reason" "$(cat "$T/expect_fail.out")" "carrier"
 
+# the TCP modem bank answers Hayes commands: ATD<tel> connects to that terminal
+modem_reply=$(exec 3<>"/dev/tcp/127.0.0.1/$MODEM"; printf 'ATE0\rATD0115812221\r' >&3; timeout 1 cat <&3 | tr -d '\r' | tr '\n' ' ')
+expect_match "TCP modem port" "$modem_reply" "OK.*CONNECT 9600"
+# by tel number through a dial plan, as the gateway will
+printf '# test plan\n0115812221  tcp://127.0.0.1:%s\n' "$P" >"$T/dialplan"
+expect_eq "dial plan" "$("$BIN/suidoctl" term call 0115812221 V --dialplan "$T/dialplan" | jget '["tel"]')" 0115812221
+expect_fail "tel missing from the dial plan" "$BIN/suidoctl" term call 0119999999 V --dialplan "$T/dialplan"
+
 # alarm dial-out: pump 1 fault -> ENQ 2 -> center requests Y -> report shows Di2 = '1'
 "$BIN/suidoctl" term answer --listen "tcp://127.0.0.1:$CENTER" --wait 15000 >"$T/answer.json" &
 ANS=$!; wait_line "$T/answer.json" listening
@@ -102,6 +110,16 @@ expect_eq "alarm report" "$(echo "$a" | jget '["report"]["letter"]')" Y
 expect_eq "pump 1 fault input" "$(echo "$a" | jget '["report"]["di"][1]')" 1
 ctl 'fault default pump1 off' >/dev/null
 done_ok
+
+# --- time scale: an hour a second, no history at start: hourly blocks appear as time runs ------
+P2=$(free_port)
+spawn fast "$BIN/suido-term" --listen "127.0.0.1:$P2" --time-scale 3600 --history-hours 0
+wait_port "$P2"
+n0=$("$BIN/suidoctl" term call "tcp://127.0.0.1:$P2" X | jget '["hours"].__len__()')
+sleep 3
+n1=$("$BIN/suidoctl" term call "tcp://127.0.0.1:$P2" X | jget '["hours"].__len__()')
+[ "$n1" -ge $((n0 + 2)) ] || fail "time scale: $n0 then $n1 hourly blocks after 3 s at 3600x"
+checks=$((checks + 1))
 
 # --- L3 devices from the sample fleet file: poll and dial-out with designation ---------------
 BASE=$(( $(free_port) / 10 * 10 )); C3=$(free_port); CTL3=$(free_port)
