@@ -5,7 +5,7 @@
 #include "core/err.h"
 #include "core/log.h"
 #include "line/at.h"
-#include "line/reasm.h"
+#include "line/session.h"
 #include "link/link.h"
 #include "sim/command.h"
 
@@ -19,20 +19,15 @@
 
 typedef enum { ROLE_ANSWER, ROLE_CALL, ROLE_MODEM, ROLE_CONTROL } role_t;
 
-/* A call out: ENQ sent, waiting for the request; answered, waiting for EOT (or L3 designation). */
-typedef enum { CALL_WAIT_REQUEST, CALL_WAIT_EOT } call_phase_t;
-
 struct conn {
     sd_link_t *link;
     role_t role;
     int term; /* -1 while a modem has no call up */
-    sd_line_reasm_t *reasm;
+    sd_line_session_t *sess; /* the terminal side of the call in progress */
+    int64_t timer_at;        /* the session's timer, monotonic ms; -1 none */
     sd_at_modem_t *modem;
-    sd_buf_t in;       /* control lines */
-    sd_buf_t last_out; /* the last answer, resent when the center NAKs it */
-    int reqno;
-    call_phase_t phase;
-    int64_t last_ms;
+    sd_buf_t in; /* control lines */
+    int reqno;   /* a call out: why the terminal called */
     struct conn *next;
     struct sd_fleet *fleet;
 };
@@ -88,10 +83,9 @@ sd_fleet_t *sd_fleet_new(const sd_fleet_opts_t *opts)
 static void conn_free(struct conn *c)
 {
     sd_link_close(c->link);
-    sd_line_reasm_free(c->reasm);
+    sd_line_session_free(c->sess);
     sd_at_modem_free(c->modem);
     sd_buf_free(&c->in);
-    sd_buf_free(&c->last_out);
     free(c);
 }
 
@@ -144,10 +138,7 @@ int sd_fleet_add(sd_fleet_t *f, const char *name, sd_sim_term_t *t, const char *
 static struct conn *conn_new(sd_fleet_t *f, sd_link_t *l, role_t role, int term)
 {
     struct conn *c = calloc(1, sizeof *c);
-    if (c)
-        c->reasm = sd_line_reasm_new(NULL);
-    if (!c || !c->reasm) {
-        free(c);
+    if (!c) {
         sd_link_close(l);
         return NULL;
     }
@@ -155,7 +146,7 @@ static struct conn *conn_new(sd_fleet_t *f, sd_link_t *l, role_t role, int term)
     c->role = role;
     c->term = term;
     c->fleet = f;
-    c->last_ms = real_ms();
+    c->timer_at = -1;
     c->next = f->conns;
     f->conns = c;
     return c;
@@ -298,76 +289,100 @@ static bool send_to_center(sd_fleet_t *f, struct conn *c, struct entry *e, sd_bu
     return rc == 0 && !drop;
 }
 
-/* --- the terminal side of a call ----------------------------------------------------------- */
+/* --- the terminal side of a call: a terminal-role session per call ----------------------- */
 
-/* One frame from the center on c for terminal e; false when the call is over. */
-static bool on_frame(sd_fleet_t *f, struct conn *c, const uint8_t *fr, size_t len)
+static bool perform(sd_fleet_t *f, struct conn *c, const sd_line_act_t *a);
+static void conn_close(sd_fleet_t *f, struct conn *c);
+
+/* Start the session of a call that has just been connected (the terminal called if enq). */
+static bool call_begin(sd_fleet_t *f, struct conn *c, const sd_line_enq_t *enq)
 {
     struct entry *e = &f->e[c->term];
-    if (e->mute)
-        return true;
-    if (fr[0] == SD_LINE_NAK) {
-        /* the center could not read our last answer: say it again */
-        sd_buf_t again = {0};
-        bool ok = !sd_buf_append(&again, c->last_out.data, c->last_out.len) &&
-                  send_to_center(f, c, e, &again);
-        sd_buf_free(&again);
-        return ok;
-    }
-    sd_buf_t out = {0};
-    int rc = sd_sim_term_handle(e->term, fr, len, sim_s(f), &out);
-    bool keep = true;
-    if (rc == 1) {
-        if (c->role == ROLE_CALL) {
-            bool delivered = c->phase == CALL_WAIT_EOT;
-            sd_sim_term_call_done(e->term, c->reqno, delivered);
-            f->st.calls_out_ok += delivered;
-            e->attempt = 0;
-        }
-        keep = false;
-    } else if (rc == 0) {
-        if (c->role == ROLE_CALL && out.len && out.data[0] == SD_LINE_STX)
-            c->phase = CALL_WAIT_EOT;
-        f->st.frames_answered++;
-        if (out.len && out.data[0] == SD_LINE_NAK)
-            f->st.naks++;
-        sd_buf_reset(&c->last_out);
-        if (sd_buf_append(&c->last_out, out.data, out.len))
-            keep = false;
-        else
-            keep = send_to_center(f, c, e, &out);
-    } else {
-        keep = false;
-    }
-    sd_buf_free(&out);
-    return keep;
+    sd_line_session_cfg_t cfg = {0};
+    bool l3 = sd_sim_term_cfg(e->term)->kind == SD_SIM_L3;
+    cfg.proto = l3 ? SD_LINE_PROTO_L3 : SD_LINE_PROTO_L2;
+    cfg.idle_timeout_ms = f->opts.answer_timeout_ms;
+    cfg.enq = enq;
+    c->sess = sd_line_session_new(SD_LINE_ROLE_TERMINAL, &cfg);
+    if (!c->sess)
+        return false;
+    sd_line_act_t a;
+    sd_line_session_connected(c->sess, &a);
+    return perform(f, c, &a);
 }
 
-/* One reassembler event on c; false when the call must end. */
-static bool on_rx(sd_fleet_t *f, struct conn *c, const sd_line_rx_t *ev)
+/* The call on c is over (session done, line dropped or hung up). */
+static void call_end(sd_fleet_t *f, struct conn *c, int result)
 {
-    if (ev->kind == SD_LINE_RX_FRAME)
-        return on_frame(f, c, ev->data, ev->len);
-    if (ev->kind != SD_LINE_RX_BAD || ev->nak < 0 || f->e[c->term].mute)
-        return true;
-    /* a frame the reassembler refused: answer it as the profile says */
-    sd_buf_t nak = {0};
-    bool ok = !sd_line_nak_encode(ev->nak, &nak) && send_to_center(f, c, &f->e[c->term], &nak);
-    f->st.naks++;
-    sd_buf_free(&nak);
-    return ok;
+    if (c->term < 0)
+        return;
+    struct entry *e = &f->e[c->term];
+    if (c->role == ROLE_CALL) {
+        /* delivered only when the center closed the call properly, with EOT */
+        bool delivered = result == 0;
+        sd_sim_term_call_done(e->term, c->reqno, delivered);
+        if (delivered) {
+            f->st.calls_out_ok++;
+            e->attempt = 0;
+        } else {
+            f->st.calls_out_failed++;
+        }
+    }
+    e->in_call = false;
+    sd_line_session_free(c->sess);
+    c->sess = NULL;
+    c->timer_at = -1;
+    c->reqno = 0;
 }
 
+/* Carry out a session action; false when the call is over. */
+static bool perform(sd_fleet_t *f, struct conn *c, const sd_line_act_t *a)
+{
+    struct entry *e = &f->e[c->term];
+    if (a->send_len) {
+        sd_buf_t b = {0};
+        bool ok = !sd_buf_append(&b, a->send, a->send_len) && send_to_center(f, c, e, &b);
+        sd_buf_free(&b);
+        if (!ok) {
+            call_end(f, c, SD_ECLOSED);
+            return false;
+        }
+    }
+    c->timer_at = a->timer_at;
+    if (a->app == SD_LINE_APP_REQUEST && !e->mute) {
+        sd_line_text_t *reply = malloc(sizeof *reply);
+        sd_line_act_t next;
+        sd_line_err_t err;
+        if (!reply)
+            return false;
+        sd_sim_term_reply(e->term, a->text, sim_s(f), reply);
+        int rc = sd_line_session_answer(c->sess, reply, &next, &err);
+        f->st.frames_answered++;
+        f->st.naks += reply->type == SD_LINE_T_NAK;
+        free(reply);
+        return rc == 0 ? perform(f, c, &next) : (call_end(f, c, rc), false);
+    }
+    if (a->app == SD_LINE_APP_DESIG)
+        sd_sim_term_designate(e->term, &a->text->u.l3_desig);
+    if (a->app == SD_LINE_APP_DONE || a->hangup) {
+        call_end(f, c, a->app == SD_LINE_APP_DONE ? a->result : 0);
+        return false;
+    }
+    return true;
+}
+
+/* Bytes from the center on a call; false when the call is over. */
 static bool feed_line_bytes(sd_fleet_t *f, struct conn *c, const uint8_t *p, size_t n)
 {
-    int64_t now = real_ms();
-    while (n) {
-        sd_line_rx_t ev;
-        size_t k = sd_line_reasm_feed(c->reasm, p, n, now, &ev);
+    while (n && c->sess) {
+        sd_line_act_t a;
+        size_t k = sd_line_session_input(c->sess, p, n, &a);
         p += k;
         n -= k;
-        if (!on_rx(f, c, &ev))
+        if (!perform(f, c, &a))
             return false;
+        if (k == 0 && a.app == SD_LINE_APP_NONE && !a.send_len)
+            break;
     }
     return true;
 }
@@ -379,10 +394,8 @@ static bool modem_call_over(sd_fleet_t *f, struct conn *c)
     sd_at_modem_remote_hangup(c->modem, &to_dte);
     bool ok = !to_dte.len || !sd_link_write_all(c->link, to_dte.data, to_dte.len, 5000);
     sd_buf_free(&to_dte);
-    if (c->term >= 0)
-        f->e[c->term].in_call = false;
+    call_end(f, c, SD_ECLOSED);
     c->term = -1;
-    sd_line_reasm_reset(c->reasm);
     return ok;
 }
 
@@ -393,15 +406,17 @@ static bool modem_bytes(sd_fleet_t *f, struct conn *c, const uint8_t *p, size_t 
     bool ok = ev >= 0;
     if (ok && to_dte.len)
         ok = sd_link_write_all(c->link, to_dte.data, to_dte.len, 5000) == 0;
-    if (ok && (ev & SD_AT_EV_CONNECT))
+    if (ok && (ev & SD_AT_EV_CONNECT)) {
         f->st.calls_in++;
-    if (ok && c->term >= 0 && to_line.len && !feed_line_bytes(f, c, (const uint8_t *)to_line.data,
-                                                                to_line.len))
+        if (!call_begin(f, c, NULL))
+            ok = modem_call_over(f, c);
+    }
+    if (ok && c->sess && to_line.len &&
+        !feed_line_bytes(f, c, (const uint8_t *)to_line.data, to_line.len))
         ok = modem_call_over(f, c);
     if (ev > 0 && (ev & SD_AT_EV_HANGUP) && c->term >= 0) {
-        f->e[c->term].in_call = false;
+        call_end(f, c, SD_ECLOSED);
         c->term = -1;
-        sd_line_reasm_reset(c->reasm);
     }
     sd_buf_free(&to_dte);
     sd_buf_free(&to_line);
@@ -520,15 +535,15 @@ static void start_calls(sd_fleet_t *f)
         struct conn *c = conn_new(f, l, ROLE_CALL, i);
         if (!c)
             continue;
-        sd_buf_t enq = {0};
         c->reqno = reqno;
-        c->phase = CALL_WAIT_REQUEST;
         e->in_call = true;
         /* an L2 opens with ENQ; an L3 device says nothing until the center requests [profile] */
+        sd_line_enq_t enq;
         bool l2 = sd_sim_term_cfg(e->term)->kind == SD_SIM_L2;
-        if (l2 && (sd_sim_term_enq(e->term, reqno, &enq) || !send_to_center(f, c, e, &enq)))
-            c->last_ms = 0; /* reaped as failed below */
-        sd_buf_free(&enq);
+        if (l2)
+            sd_sim_term_enq(e->term, reqno, &enq);
+        if (!call_begin(f, c, l2 ? &enq : NULL))
+            conn_close(f, c);
     }
 }
 
@@ -536,12 +551,7 @@ static void start_calls(sd_fleet_t *f)
 
 static void conn_close(sd_fleet_t *f, struct conn *c)
 {
-    if (c->term >= 0) {
-        struct entry *e = &f->e[c->term];
-        e->in_call = false;
-        if (c->role == ROLE_CALL && c->phase != CALL_WAIT_EOT)
-            f->st.calls_out_failed++;
-    }
+    call_end(f, c, SD_ECLOSED); /* a line dropped before EOT: not delivered */
     for (struct conn **pp = &f->conns; *pp; pp = &(*pp)->next)
         if (*pp == c) {
             *pp = c->next;
@@ -561,7 +571,6 @@ static bool conn_readable(sd_fleet_t *f, struct conn *c)
         return true;
     if (n <= 0)
         return false;
-    c->last_ms = real_ms();
     switch (c->role) {
     case ROLE_CONTROL:
         return control_bytes(f, c, buf, (size_t)n);
@@ -581,11 +590,13 @@ static void accept_on(sd_fleet_t *f, sd_listener_t *ls, role_t role, int term)
         modem_conn_new(f, l);
         return;
     }
-    if (role == ROLE_ANSWER) {
+    struct conn *c = conn_new(f, l, role, term);
+    if (c && role == ROLE_ANSWER) {
         f->e[term].in_call = true;
         f->st.calls_in++;
+        if (!call_begin(f, c, NULL))
+            conn_close(f, c);
     }
-    conn_new(f, l, role, term);
 }
 
 int sd_fleet_step(sd_fleet_t *f, int max_wait_ms)
@@ -638,13 +649,10 @@ int sd_fleet_step(sd_fleet_t *f, int max_wait_ms)
     free(pfd);
     free(who);
     /* idle calls are dropped, as a terminal's line timer would; PTY modems live on */
+    /* timers: the modems' escape guard times and the sessions' answer and idle timeouts */
     int64_t now = real_ms();
     for (struct conn *c = f->conns, *next; c; c = next) {
         next = c->next;
-        bool is_pty = false;
-        for (int i = 0; i < f->n_pty; i++)
-            is_pty |= f->pty[i] == c;
-        sd_line_rx_t ev;
         bool alive = true;
         int64_t due = c->modem ? sd_at_modem_deadline(c->modem) : -1;
         if (due >= 0 && now >= due) {
@@ -653,16 +661,19 @@ int sd_fleet_step(sd_fleet_t *f, int max_wait_ms)
             int ev_at = sd_at_modem_tick(c->modem, now, &to_dte, &to_line);
             alive = ev_at >= 0 &&
                     (!to_dte.len || !sd_link_write_all(c->link, to_dte.data, to_dte.len, 5000));
-            if (alive && c->term >= 0 && to_line.len &&
+            if (alive && c->sess && to_line.len &&
                 !feed_line_bytes(f, c, (const uint8_t *)to_line.data, to_line.len))
                 alive = modem_call_over(f, c);
             sd_buf_free(&to_dte);
             sd_buf_free(&to_line);
         }
-        if (c->term >= 0 && sd_line_reasm_poll(c->reasm, now, &ev))
-            alive = on_rx(f, c, &ev);
-        if (!alive ||
-            (c->role != ROLE_CONTROL && !is_pty && now - c->last_ms > f->opts.answer_timeout_ms))
+        if (alive && c->sess && c->timer_at >= 0 && now >= c->timer_at) {
+            sd_line_act_t a;
+            sd_line_session_timer(c->sess, &a);
+            if (!perform(f, c, &a))
+                alive = c->modem ? modem_call_over(f, c) : false;
+        }
+        if (!alive)
             conn_close(f, c);
     }
     int64_t t = sim_s(f);

@@ -399,41 +399,23 @@ static int reply_to(sd_sim_term_t *t, const sd_line_text_t *in, sd_line_text_t *
     }
 }
 
-int sd_sim_term_handle(sd_sim_term_t *t, const uint8_t *frame, size_t len, int64_t now_s,
-                       sd_buf_t *out)
+void sd_sim_term_reply(sd_sim_term_t *t, const sd_line_text_t *req, int64_t now_s,
+                       sd_line_text_t *reply)
 {
-    if (len == SD_LINE_EOT_LEN && frame[0] == SD_LINE_EOT)
-        return 1;
-    sd_line_text_t *in = malloc(sizeof *in);
-    sd_line_text_t *reply = malloc(sizeof *reply);
-    int rc = SD_ENOMEM;
-    if (!in || !reply)
-        goto out;
     sd_plant_advance(t->plant, now_s);
-    sd_line_err_t err;
-    rc = sd_line_decode(frame, len, in, &err);
-    if (rc == 0 && in->type == SD_LINE_T_L3_DESIG && t->cfg.kind == SD_SIM_L3) {
-        /* the designation closes an L3 call; the device takes it silently [profile] */
-        t->desig = in->u.l3_desig;
-        t->has_desig = true;
+    if (reply_to(t, req, reply, now_s) == 0) {
         t->answered++;
-        goto out;
+        return;
     }
-    if (rc == 0)
-        rc = reply_to(t, in, reply, now_s);
-    if (rc == 0)
-        rc = sd_line_encode(reply, out, &err);
-    if (rc == 0) {
-        t->answered++;
-    } else if (rc != SD_ENOMEM) {
-        t->naks++;
-        rc = sd_line_nak_encode(rc == SD_ECHECKSUM ? SD_LINE_NAK_CHECKSUM : SD_LINE_NAK_PROTO,
-                                out);
-    }
-out:
-    free(in);
-    free(reply);
-    return rc;
+    t->naks++;
+    sd_line_text_init(reply, SD_LINE_T_NAK);
+    reply->u.nak = SD_LINE_NAK_PROTO;
+}
+
+void sd_sim_term_designate(sd_sim_term_t *t, const sd_line_l3_desig_t *d)
+{
+    t->desig = *d;
+    t->has_desig = true;
 }
 
 int sd_sim_term_pending_call(const sd_sim_term_t *t)
@@ -445,15 +427,12 @@ int sd_sim_term_pending_call(const sd_sim_term_t *t)
     return 0;
 }
 
-int sd_sim_term_enq(sd_sim_term_t *t, int reqno, sd_buf_t *out)
+void sd_sim_term_enq(sd_sim_term_t *t, int reqno, sd_line_enq_t *out)
 {
-    sd_line_text_t e;
-    sd_line_err_t err;
-    sd_line_text_init(&e, SD_LINE_T_ENQ);
-    e.u.enq.reqno = reqno;
-    e.u.enq.seq = t->seq;
+    memset(out, 0, sizeof *out);
+    out->reqno = reqno;
+    out->seq = t->seq;
     t->seq = (t->seq + 1) % 100;
-    return sd_line_encode(&e, out, &err);
 }
 
 void sd_sim_term_call_done(sd_sim_term_t *t, int reqno, bool delivered)

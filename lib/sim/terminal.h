@@ -5,7 +5,6 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "core/buf.h"
 #include "line/text.h"
 #include "sim/plant.h"
 
@@ -50,13 +49,15 @@ int64_t sd_sim_term_clock(const sd_sim_term_t *t, int64_t now_s);
 void sd_sim_term_set_drift(sd_sim_term_t *t, int64_t drift_s);
 
 /*
- * Answer one complete frame received from the center at true time now_s: appends the reply
- * (a text, or NAK 05 for a bad sum, NAK 04 for anything else malformed or out of place) to out.
- * Returns 1 when the frame was EOT (the call is over; nothing appended), 0 otherwise, or
- * SD_ENOMEM. Decoded content is applied (control outputs switch, schedules set, clock synced).
+ * The answer to request req (decoded by the caller's session) at true time now_s, written to
+ * reply: the terminal's text, or a NAK 04 text when req is out of place for this kind of
+ * terminal. What req asks is done first: outputs switch, schedules set, clock synced.
  */
-int sd_sim_term_handle(sd_sim_term_t *t, const uint8_t *frame, size_t len, int64_t now_s,
-                       sd_buf_t *out);
+void sd_sim_term_reply(sd_sim_term_t *t, const sd_line_text_t *req, int64_t now_s,
+                       sd_line_text_t *reply);
+
+/* An L3 device takes the center's scheduled-report designation. */
+void sd_sim_term_designate(sd_sim_term_t *t, const sd_line_l3_desig_t *d);
 
 /*
  * Why the terminal wants to call the center now, as an ENQ request number (sd_line_enq_t.reqno;
@@ -65,8 +66,8 @@ int sd_sim_term_handle(sd_sim_term_t *t, const uint8_t *frame, size_t len, int64
  */
 int sd_sim_term_pending_call(const sd_sim_term_t *t);
 
-/* Append the ENQ text that opens a call for reason reqno. 0 or SD_ENOMEM / SD_EFIELD. */
-int sd_sim_term_enq(sd_sim_term_t *t, int reqno, sd_buf_t *out);
+/* The ENQ that opens a call for reason reqno (an L2 sends it; an L3 device sends none). */
+void sd_sim_term_enq(sd_sim_term_t *t, int reqno, sd_line_enq_t *out);
 
 /* The call for reqno was answered by the center (delivered = true) or given up. */
 void sd_sim_term_call_done(sd_sim_term_t *t, int reqno, bool delivered);
