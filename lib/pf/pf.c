@@ -163,3 +163,62 @@ int sd_pf_reply_rc(sd_http_req_t *req, int rc)
         sd_http_reply_error(req, rc, NULL, NULL);
     return rc;
 }
+
+json_t *sd_pf_row_json(sd_stmt_t *s, const char *types)
+{
+    json_t *o = json_object();
+    for (int i = 0; o && types[i] && i < sd_stmt_columns(s); i++) {
+        const char *name = sd_stmt_column_name(s, i);
+        json_t *v = NULL;
+        switch (types[i]) {
+        case 'i':
+            v = sd_stmt_is_null(s, i) ? json_null() : json_integer(sd_stmt_int64(s, i));
+            break;
+        case 'b':
+            v = json_boolean(sd_stmt_int64(s, i) != 0);
+            break;
+        case 's': {
+            size_t n = 0;
+            const char *t = sd_stmt_text(s, i, &n);
+            v = t ? json_stringn(t, n) : json_null();
+            break;
+        }
+        default:
+            continue;
+        }
+        if (sd_json_set(o, name, v) != 0) {
+            json_decref(o);
+            return NULL;
+        }
+    }
+    return o;
+}
+
+int sd_pf_reply_rows(sd_http_req_t *req, sd_store_t *st, const char *sql, const sd_val_t *params,
+                     int nparams, const char *types, const sd_pf_visible_t *vis)
+{
+    const sd_principal_t *who = sd_pf_principal(req);
+    sd_stmt_t *s = NULL;
+    int rc = sd_store_query(st, sql, params, nparams, &s);
+    if (rc != 0)
+        return sd_pf_reply_rc(req, rc);
+    json_t *items = json_array();
+    while (items && (rc = sd_stmt_next(s)) == 1) {
+        if (vis) {
+            sd_scope_t sc = {
+                .tenant_id = vis->tenant_col >= 0 ? sd_stmt_int64(s, vis->tenant_col) : 0,
+                .org_id = vis->org_col >= 0 ? sd_stmt_int64(s, vis->org_col) : 0,
+                .subject_id = vis->subject_col >= 0 ? sd_stmt_int64(s, vis->subject_col) : 0};
+            if (sd_policy_check(who, vis->act, &sc) != 0)
+                continue;
+        }
+        if (json_array_append_new(items, sd_pf_row_json(s, types)) != 0)
+            rc = SD_ENOMEM;
+    }
+    sd_stmt_done(s);
+    if (!items || rc < 0) {
+        json_decref(items);
+        return sd_pf_reply_rc(req, items ? rc : SD_ENOMEM);
+    }
+    return sd_http_reply_json(req, 200, sd_json_pack("{s:o}", "items", items));
+}

@@ -73,6 +73,25 @@ int sd_pf_param_id(sd_http_req_t *req, const char *name, int64_t *out);
 /* Reply the error for rc (a store or validation failure); always returns rc. */
 int sd_pf_reply_rc(sd_http_req_t *req, int rc);
 
+/*
+ * The current row of s as a JSON object keyed by column names, one type letter per column:
+ * 'i' integer, 'b' boolean (0/1), 's' text, '-' skip. NULL on ENOMEM. For list/get handlers.
+ */
+json_t *sd_pf_row_json(sd_stmt_t *s, const char *types);
+
+/* Which rows of a list the caller may see: each row's scope (columns, -1 = 0) is checked. */
+typedef struct {
+    sd_action_t act;
+    int tenant_col, org_col, subject_col;
+} sd_pf_visible_t;
+
+/*
+ * Reply 200 {"items":[rows...]} with the rows of the query (types as sd_pf_row_json()) that
+ * pass sd_policy_check(caller, vis->act, row scope); vis NULL = every row. Errors are replied.
+ */
+int sd_pf_reply_rows(sd_http_req_t *req, sd_store_t *st, const char *sql, const sd_val_t *params,
+                     int nparams, const char *types, const sd_pf_visible_t *vis);
+
 /* Wall time from pf->clock in milliseconds and in seconds. */
 int64_t sd_pf_now_ms(const sd_pf_t *pf);
 int64_t sd_pf_now_s(const sd_pf_t *pf);

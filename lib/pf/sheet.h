@@ -129,7 +129,8 @@ const char *sd_sheet_kind_name(sd_sheet_kind_t k);
 const char *sd_sheet_item_key(const sd_sheet_item_t *it);
 
 /*
- * Append a copy of an item (fields may be NULL for ""), keeping kind and row. 0 or SD_ENOMEM.
+ * Append a copy of an item (f and its fields may be NULL for ""; f[SD_SHEET_COL_KIND] is set from
+ * kind), keeping kind and row. 0 or SD_ENOMEM.
  */
 int sd_sheet_items_add(sd_sheet_items_t *l, sd_sheet_kind_t kind, size_t row,
                        const char *const f[SD_SHEET_COL__COUNT]);

@@ -1,0 +1,381 @@
+/* admin.c - suidoctl's platform commands: login, whoami, tenants, orgs, users, apps, gateways. */
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "admin.h"
+#include "core/err.h"
+#include "http_client.h"
+
+static const char admin_usage[] =
+    "usage: suidoctl [--server URL] COMMAND ...   (server also from $SUIDO_SERVER or the session)\n"
+    "  login LOGIN [--password-stdin] [--otp CODE]   log in; the session is kept in\n"
+    "                                  ~/.config/suido/session (mode 0600)\n"
+    "  passwd [--password-stdin] [--login ID]        change the password (stdin: current, new);\n"
+    "                                  a provisional account chooses its login id here\n"
+    "  logout | whoami\n"
+    "  totp enrol | totp confirm CODE  one-time passwords (FreeOTP, Google Authenticator)\n"
+    "  tenant list | show ID | create NAME KIND | rename ID NAME\n"
+    "  org list | show ID | create TENANT KIND NAME | link ORG TENANT | unlink ORG TENANT\n"
+    "  user list | show ID | create ORG ROLE EMAIL [NAME] | role ID ROLE | disable ID |\n"
+    "       enable ID | reset ID | otp-require ID on|off\n"
+    "  app|gw list | show ID | create ORG TENANT NAME | disable ID | enable ID | rotate ID\n"
+    "  audit [LIMIT]\n"
+    "  api METHOD PATH [JSON]          any request, answer printed as is\n"
+    "Answers are printed as JSON; the exit status is 0 on 2xx, 1 otherwise.\n";
+
+static const char *const commands[] = {"login", "logout", "whoami", "passwd", "totp", "tenant",
+                                       "org",   "user",   "app",    "gw",     "audit", "api",
+                                       "--server"};
+
+int suidoctl_is_admin(const char *cmd)
+{
+    for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
+        if (!strcmp(cmd, commands[i]))
+            return 1;
+    return 0;
+}
+
+static char g_server[512], g_session[64];
+
+static void session_path(char *out, size_t n)
+{
+    const char *home = getenv("HOME");
+    snprintf(out, n, "%s/.config/suido/session", home ? home : ".");
+}
+
+/* The session file: "server URL\nsession TOKEN\n". Missing file = no session. */
+static void load_session(void)
+{
+    char path[1024], line[700];
+    session_path(path, sizeof path);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return;
+    while (fgets(line, sizeof line, f)) {
+        line[strcspn(line, "\r\n")] = 0;
+        size_t n = strlen(line);
+        if (!strncmp(line, "server ", 7) && !*g_server && n - 7 < sizeof g_server)
+            memcpy(g_server, line + 7, n - 7 + 1);
+        else if (!strncmp(line, "session ", 8) && n - 8 < sizeof g_session)
+            memcpy(g_session, line + 8, n - 8 + 1);
+    }
+    fclose(f);
+}
+
+static int save_session(const char *token)
+{
+    char path[1024], dir[1024];
+    session_path(path, sizeof path);
+    snprintf(dir, sizeof dir, "%s", path);
+    *strrchr(dir, '/') = 0;
+    char parent[1024];
+    snprintf(parent, sizeof parent, "%s", dir);
+    *strrchr(parent, '/') = 0;
+    mkdir(parent, 0700);
+    mkdir(dir, 0700);
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    if (fd < 0 || fchmod(fd, 0600) != 0) {
+        fprintf(stderr, "suidoctl: %s: %s\n", path, strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        return 1;
+    }
+    dprintf(fd, "server %s\nsession %s\n", g_server, token);
+    close(fd);
+    return 0;
+}
+
+/* Read one line (without its newline) from stdin, or prompt without echo on a terminal. */
+static int read_secret(const char *prompt, int from_stdin, char *out, size_t n)
+{
+    struct termios old, quiet;
+    int tty = !from_stdin && isatty(0);
+    if (tty) {
+        fprintf(stderr, "%s", prompt);
+        tcgetattr(0, &old);
+        quiet = old;
+        quiet.c_lflag &= ~(tcflag_t)ECHO;
+        tcsetattr(0, TCSANOW, &quiet);
+    }
+    char *got = fgets(out, (int)n, stdin);
+    if (tty) {
+        tcsetattr(0, TCSANOW, &old);
+        fputc('\n', stderr);
+    }
+    if (!got)
+        return 1;
+    out[strcspn(out, "\r\n")] = 0;
+    return 0;
+}
+
+/* Send, print the answer (pretty JSON, errors to stderr); exit status. Takes body. */
+static int call(const char *method, const char *path, json_t *body, json_t **keep)
+{
+    char *js = body ? json_dumps(body, JSON_COMPACT) : NULL;
+    json_decref(body);
+    sd_hc_resp_t r;
+    int rc = sd_hc_request(g_server, g_session, method, path, js, &r);
+    free(js);
+    if (rc != 0) {
+        fprintf(stderr, "suidoctl: %s\n", r.error);
+        sd_hc_resp_free(&r);
+        return 1;
+    }
+    json_t *v = r.body.len ? json_loads(r.body.data, 0, NULL) : NULL;
+    int ok = r.status >= 200 && r.status < 300;
+    if (v) {
+        char *pretty = json_dumps(v, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+        fprintf(ok ? stdout : stderr, "%s\n", pretty ? pretty : "");
+        free(pretty);
+    } else if (r.body.len) {
+        fprintf(ok ? stdout : stderr, "%s\n", r.body.data);
+    }
+    if (!ok)
+        fprintf(stderr, "suidoctl: %s %s: HTTP %ld\n", method, path, r.status);
+    if (keep)
+        *keep = v;
+    else
+        json_decref(v);
+    sd_hc_resp_free(&r);
+    return ok ? 0 : 1;
+}
+
+static long long num(const char *s)
+{
+    char *e = NULL;
+    long long v = s ? strtoll(s, &e, 10) : 0;
+    if (!s || !*s || *e || v <= 0) {
+        fprintf(stderr, "suidoctl: '%s' is not an id\n", s ? s : "");
+        exit(2);
+    }
+    return v;
+}
+
+static int cmd_login(int argc, char **argv)
+{
+    const char *login = NULL, *otp = NULL;
+    int pw_stdin = 0;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--password-stdin"))
+            pw_stdin = 1;
+        else if (!strcmp(argv[i], "--otp") && i + 1 < argc)
+            otp = argv[++i];
+        else
+            login = argv[i];
+    }
+    if (!login) {
+        fprintf(stderr, "usage: suidoctl login LOGIN [--password-stdin] [--otp CODE]\n");
+        return 2;
+    }
+    char pw[1100], code[32];
+    if (read_secret("password: ", pw_stdin, pw, sizeof pw))
+        return 1;
+    for (int attempt = 0; attempt < 2; attempt++) {
+        json_t *b = json_pack("{s:s,s:s}", "login", login, "password", pw);
+        if (otp)
+            json_object_set_new(b, "otp", json_string(otp));
+        char *js = json_dumps(b, JSON_COMPACT);
+        json_decref(b);
+        sd_hc_resp_t r;
+        g_session[0] = 0;
+        int rc = sd_hc_request(g_server, NULL, "POST", "/api/v1/login", js, &r);
+        free(js);
+        if (rc != 0) {
+            fprintf(stderr, "suidoctl: %s\n", r.error);
+            sd_hc_resp_free(&r);
+            return 1;
+        }
+        int need_otp = r.status == 401 && strstr(r.body.data, "\"otp_required\"") && !otp;
+        if (need_otp && !pw_stdin && isatty(0) && attempt == 0) {
+            sd_hc_resp_free(&r);
+            if (read_secret("one-time password: ", 0, code, sizeof code))
+                return 1;
+            otp = code;
+            continue;
+        }
+        if (r.status != 200 || !*r.session) {
+            fprintf(stderr, "suidoctl: login refused (HTTP %ld): %s\n", r.status, r.body.data);
+            sd_hc_resp_free(&r);
+            return 1;
+        }
+        rc = save_session(r.session);
+        json_t *v = json_loads(r.body.data, 0, NULL);
+        if (json_is_true(json_object_get(v, "password_change_required")))
+            fprintf(stderr, "password change required: run 'suidoctl passwd'\n");
+        if (json_is_true(json_object_get(v, "totp_enrolment_required")))
+            fprintf(stderr, "one-time password required: run 'suidoctl totp enrol'\n");
+        printf("logged in as %s\n",
+               json_string_value(json_object_get(json_object_get(v, "user"), "login")));
+        json_decref(v);
+        sd_hc_resp_free(&r);
+        return rc;
+    }
+    return 1;
+}
+
+static int cmd_passwd(int argc, char **argv)
+{
+    int pw_stdin = 0;
+    const char *login = NULL;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--password-stdin"))
+            pw_stdin = 1;
+        else if (!strcmp(argv[i], "--login") && i + 1 < argc)
+            login = argv[++i];
+    }
+    char cur[1100], npw[1100], again[1100];
+    if (read_secret("current password: ", pw_stdin, cur, sizeof cur) ||
+        read_secret("new password: ", pw_stdin, npw, sizeof npw))
+        return 1;
+    if (!pw_stdin && isatty(0)) {
+        if (read_secret("new password again: ", 0, again, sizeof again) || strcmp(npw, again)) {
+            fprintf(stderr, "suidoctl: the passwords differ\n");
+            return 1;
+        }
+    }
+    json_t *b = json_pack("{s:s,s:s}", "current_password", cur, "new_password", npw);
+    if (login)
+        json_object_set_new(b, "login", json_string(login));
+    return call("POST", "/api/v1/me/password", b, NULL);
+}
+
+static int cmd_logout(void)
+{
+    int rc = call("POST", "/api/v1/logout", NULL, NULL);
+    char path[1024];
+    session_path(path, sizeof path);
+    unlink(path);
+    return rc;
+}
+
+/* "tenant", "org", "user", "app", "gw" sub-commands. */
+static int cmd_objects(const char *what, int argc, char **argv)
+{
+    const char *base = !strcmp(what, "tenant") ? "/api/v1/tenants"
+                       : !strcmp(what, "org")  ? "/api/v1/orgs"
+                       : !strcmp(what, "user") ? "/api/v1/users"
+                       : !strcmp(what, "app")  ? "/api/v1/apps"
+                                               : "/api/v1/gateways";
+    const char *sub = argc > 1 ? argv[1] : "list";
+    char path[256];
+    int n = argc - 2;
+    char **a = argv + 2;
+    if (!strcmp(sub, "list"))
+        return call("GET", base, NULL, NULL);
+    if (!strcmp(sub, "show") && n == 1) {
+        snprintf(path, sizeof path, "%s/%lld", base, num(a[0]));
+        return call("GET", path, NULL, NULL);
+    }
+    if (!strcmp(sub, "create")) {
+        if (!strcmp(what, "tenant") && n == 2)
+            return call("POST", base, json_pack("{s:s,s:s}", "name", a[0], "kind", a[1]), NULL);
+        if (!strcmp(what, "org") && n == 3)
+            return call("POST", base,
+                        json_pack("{s:I,s:s,s:s}", "tenant_id", (json_int_t)num(a[0]), "kind",
+                                  a[1], "name", a[2]),
+                        NULL);
+        if (!strcmp(what, "user") && (n == 3 || n == 4))
+            return call("POST", base,
+                        json_pack("{s:I,s:s,s:s,s:s}", "org_id", (json_int_t)num(a[0]), "role",
+                                  a[1], "email", a[2], "name", n == 4 ? a[3] : ""),
+                        NULL);
+        if ((!strcmp(what, "app") || !strcmp(what, "gw")) && n == 3)
+            return call("POST", base,
+                        json_pack("{s:I,s:I,s:s}", "org_id", (json_int_t)num(a[0]), "tenant_id",
+                                  (json_int_t)num(a[1]), "name", a[2]),
+                        NULL);
+    }
+    if (n >= 1)
+        snprintf(path, sizeof path, "%s/%lld", base, num(a[0]));
+    if (!strcmp(sub, "rename") && n == 2)
+        return call("PATCH", path, json_pack("{s:s}", "name", a[1]), NULL);
+    if ((!strcmp(sub, "disable") || !strcmp(sub, "enable")) && n == 1) {
+        int dis = !strcmp(sub, "disable");
+        json_t *b = !strcmp(what, "user") ? json_pack("{s:b}", "disabled", dis)
+                                          : json_pack("{s:b}", "enabled", !dis);
+        return call("PATCH", path, b, NULL);
+    }
+    if (!strcmp(what, "user") && !strcmp(sub, "role") && n == 2)
+        return call("PATCH", path, json_pack("{s:s}", "role", a[1]), NULL);
+    if (!strcmp(what, "user") && !strcmp(sub, "otp-require") && n == 2)
+        return call("PATCH", path, json_pack("{s:b}", "totp_required", !strcmp(a[1], "on")), NULL);
+    if (!strcmp(what, "user") && !strcmp(sub, "reset") && n == 1) {
+        strcat(path, "/reset");
+        return call("POST", path, NULL, NULL);
+    }
+    if ((!strcmp(what, "app") || !strcmp(what, "gw")) && !strcmp(sub, "rotate") && n == 1) {
+        strcat(path, "/secret");
+        return call("POST", path, NULL, NULL);
+    }
+    if (!strcmp(what, "org") && (!strcmp(sub, "link") || !strcmp(sub, "unlink")) && n == 2) {
+        char p2[300];
+        snprintf(p2, sizeof p2, "%s/tenants/%lld", path, num(a[1]));
+        return call(!strcmp(sub, "link") ? "PUT" : "DELETE", p2, NULL, NULL);
+    }
+    fputs(admin_usage, stderr);
+    return 2;
+}
+
+int suidoctl_admin(int argc, char **argv)
+{
+    int i = 0;
+    const char *server = NULL;
+    while (i < argc && !strcmp(argv[i], "--server") && i + 1 < argc) {
+        server = argv[i + 1];
+        i += 2;
+    }
+    argc -= i;
+    argv += i;
+    if (argc < 1) {
+        fputs(admin_usage, stderr);
+        return 2;
+    }
+    if (server)
+        snprintf(g_server, sizeof g_server, "%s", server);
+    else if (getenv("SUIDO_SERVER"))
+        snprintf(g_server, sizeof g_server, "%s", getenv("SUIDO_SERVER"));
+    load_session();
+    if (!*g_server)
+        snprintf(g_server, sizeof g_server, "http://127.0.0.1:8080");
+    size_t sl = strlen(g_server);
+    while (sl > 0 && g_server[sl - 1] == '/')
+        g_server[--sl] = 0;
+    const char *cmd = argv[0];
+    if (!strcmp(cmd, "login"))
+        return cmd_login(argc, argv);
+    if (!strcmp(cmd, "passwd"))
+        return cmd_passwd(argc, argv);
+    if (!strcmp(cmd, "logout"))
+        return cmd_logout();
+    if (!strcmp(cmd, "whoami"))
+        return call("GET", "/api/v1/me", NULL, NULL);
+    if (!strcmp(cmd, "totp") && argc >= 2 && !strcmp(argv[1], "enrol"))
+        return call("POST", "/api/v1/me/totp", NULL, NULL);
+    if (!strcmp(cmd, "totp") && argc == 3 && !strcmp(argv[1], "confirm"))
+        return call("POST", "/api/v1/me/totp/confirm", json_pack("{s:s}", "code", argv[2]), NULL);
+    if (!strcmp(cmd, "audit")) {
+        char p[64];
+        snprintf(p, sizeof p, "/api/v1/audit?limit=%lld", argc >= 2 ? num(argv[1]) : 100LL);
+        return call("GET", p, NULL, NULL);
+    }
+    if (!strcmp(cmd, "api") && (argc == 3 || argc == 4)) {
+        json_t *b = NULL;
+        if (argc == 4 && !(b = json_loads(argv[3], 0, NULL))) {
+            fprintf(stderr, "suidoctl: the body is not JSON\n");
+            return 2;
+        }
+        return call(argv[1], argv[2], b, NULL);
+    }
+    if (!strcmp(cmd, "tenant") || !strcmp(cmd, "org") || !strcmp(cmd, "user") ||
+        !strcmp(cmd, "app") || !strcmp(cmd, "gw"))
+        return cmd_objects(cmd, argc, argv);
+    fputs(admin_usage, stderr);
+    return 2;
+}

@@ -1,0 +1,308 @@
+/* suidod - the platform server: store, authentication, accounts, registry, AP-IF, portal API. */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/config.h"
+#include "core/err.h"
+#include "core/log.h"
+#include "http/http.h"
+#include "pf/account.h"
+#include "pf/audit.h"
+#include "pf/master.h"
+#include "pf/org.h"
+#include "pf/pf.h"
+#include "pf/registry.h"
+#include "pf/session.h"
+#include "pf/tenant.h"
+#include "pf/user.h"
+
+static const char usage[] =
+    "usage: suidod [--config FILE] [--set section.key=value ...] [--bootstrap-admin EMAIL]\n"
+    "The suido platform server (PF): portal JSON API under /api/v1, AP-IF under /apif/v1.\n"
+    "\n"
+    "  --config FILE            configuration file (INI; see etc/suidod.conf)\n"
+    "  --set KEY=VALUE          override one key, e.g. --set http.listen=127.0.0.1:9000\n"
+    "  --bootstrap-admin EMAIL  create a platform_admin and print its provisional login id and\n"
+    "                           password once (also done on the first start with no users,\n"
+    "                           for admin@localhost)\n"
+    "  --print-config           print the effective keys and exit\n"
+    "  --help                   this text\n"
+    "\n"
+    "Keys (defaults):\n"
+    "  data.dir = ./run/data            database, secret key\n"
+    "  store.url = sqlite:///<data.dir>/suido.db   or postgresql://user@host:port/db\n"
+    "  http.listen = 127.0.0.1:8080     http.threads = 4, http.tls_cert / http.tls_key = PEM\n"
+    "                                   files (HTTPS when both are set), http.max_conns = 512,\n"
+    "                                   http.idle_timeout = 30s, http.grace = 10s\n"
+    "  web.root = (none)                directory of static files served at /\n"
+    "  auth.issuer = suido              TOTP issuer shown by authenticator apps\n"
+    "  auth.session_idle = 30m          idle expiry of a portal session\n"
+    "  auth.session_max = 12h           absolute expiry of a portal session\n"
+    "  auth.token_ttl = 1h              AP-IF bearer token lifetime\n"
+    "  auth.lockout_threshold = 5       failures before the account locks\n"
+    "  auth.lockout_base = 1m           first lock; doubles per further failure\n"
+    "  auth.lockout_cap = 1h            longest lock\n"
+    "  auth.password_cost = interactive interactive | moderate | min (tests only)\n"
+    "  auth.secret_key_file = <data.dir>/secret.key   32-byte key sealing TOTP secrets\n"
+    "  log.level = info                 debug | info | warn | error\n"
+    "Signals: SIGTERM and SIGINT stop gracefully.\n";
+
+static volatile sig_atomic_t stop_flag;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    stop_flag = 1;
+}
+
+static int die_cfg(const char *what, const sd_config_error_t *e)
+{
+    fprintf(stderr, "suidod: %s: %s\n", what, e->msg);
+    return 2;
+}
+
+/* mkdir -p for the data directory. */
+static int mkdirs(const char *path)
+{
+    char tmp[PATH_MAX];
+    snprintf(tmp, sizeof tmp, "%s", path);
+    for (char *p = tmp + 1; *p; p++)
+        if (*p == '/') {
+            *p = 0;
+            if (mkdir(tmp, 0700) != 0 && errno != EEXIST)
+                return -1;
+            *p = '/';
+        }
+    return mkdir(tmp, 0700) != 0 && errno != EEXIST ? -1 : 0;
+}
+
+/* Read the 32-byte sealing key, creating it (mode 0600) on first start. */
+static int load_key(const char *path, unsigned char key[32])
+{
+    int fd = open(path, O_RDONLY);
+    if (fd >= 0) {
+        ssize_t n = read(fd, key, 32);
+        close(fd);
+        return n == 32 ? 0 : SD_ECONFIG;
+    }
+    if (errno != ENOENT)
+        return sd_err_from_errno(errno);
+    randombytes_buf(key, 32);
+    fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
+    if (fd < 0)
+        return sd_err_from_errno(errno);
+    ssize_t n = write(fd, key, 32);
+    int rc = n == 32 && fsync(fd) == 0 ? 0 : SD_EIO;
+    close(fd);
+    return rc;
+}
+
+static void print_login(const char *base, const char *login, const char *pw)
+{
+    printf("\n  platform administrator created; this password is shown only once:\n"
+           "    login id:              %s\n"
+           "    provisional password:  %s\n"
+           "  log in and choose a password:\n"
+           "    suidoctl --server %s login %s\n"
+           "    suidoctl passwd\n\n",
+           login, pw, base, login);
+    fflush(stdout);
+}
+
+int main(int argc, char **argv)
+{
+    sd_log_set_ident("suidod");
+    const char *cfg_file = NULL, *bootstrap = NULL;
+    int print_cfg = 0;
+    sd_config_t *cfg = NULL;
+    sd_config_error_t ce = {0};
+    const char *sets[64];
+    int nsets = 0;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+            fputs(usage, stdout);
+            return 0;
+        } else if (!strcmp(a, "--print-config")) {
+            print_cfg = 1;
+        } else if (i + 1 < argc && !strcmp(a, "--config")) {
+            cfg_file = argv[++i];
+        } else if (i + 1 < argc && !strcmp(a, "--set") && nsets < 64) {
+            sets[nsets++] = argv[++i];
+        } else if (i + 1 < argc && !strcmp(a, "--bootstrap-admin")) {
+            bootstrap = argv[++i];
+        } else {
+            fprintf(stderr, "suidod: unknown or incomplete option %s (see --help)\n", a);
+            return 2;
+        }
+    }
+    int rc = cfg_file ? sd_config_load_file(cfg_file, &cfg, &ce) : 0;
+    if (rc != 0)
+        return die_cfg(cfg_file, &ce);
+    if (!cfg && !(cfg = sd_config_new()))
+        return 1;
+    for (int i = 0; i < nsets; i++)
+        if (sd_config_set_arg(cfg, sets[i]) != 0) {
+            fprintf(stderr, "suidod: bad --set %s (want section.key=value)\n", sets[i]);
+            return 2;
+        }
+    if (print_cfg) {
+        sd_buf_t b = {0};
+        sd_config_write(cfg, &b);
+        fputs(b.data ? b.data : "", stdout);
+        sd_buf_free(&b);
+        return 0;
+    }
+    const char *lvl = sd_config_get_string(cfg, "log.level", NULL);
+    if (lvl)
+        sd_log_set_level(!strcmp(lvl, "debug")  ? SD_LOG_DEBUG
+                         : !strcmp(lvl, "warn") ? SD_LOG_WARN
+                         : !strcmp(lvl, "error") ? SD_LOG_ERROR
+                                                 : SD_LOG_INFO);
+    if (sodium_init() < 0)
+        return 1;
+
+    /* data dir, store, key */
+    char datadir[PATH_MAX], url[PATH_MAX + 32], keyfile[PATH_MAX + 16];
+    const char *dd = sd_config_get_string(cfg, "data.dir", "./run/data");
+    if (mkdirs(dd) != 0 || !realpath(dd, datadir)) {
+        fprintf(stderr, "suidod: data.dir %s: %s\n", dd, strerror(errno));
+        return 1;
+    }
+    snprintf(url, sizeof url, "sqlite://%s/suido.db", datadir);
+    snprintf(keyfile, sizeof keyfile, "%s/secret.key", datadir);
+    const char *store_url = sd_config_get_string(cfg, "store.url", url);
+
+    sd_pf_t pf = {.clock = sd_clock_system(),
+                  .issuer = sd_config_get_string(cfg, "auth.issuer", "suido")};
+    int64_t v;
+    struct {
+        const char *key;
+        int64_t def;
+        int64_t *dst;
+    } durs[] = {{"auth.session_idle", 1800, NULL}, {"auth.session_max", 12 * 3600, NULL},
+                {"auth.token_ttl", 3600, NULL},     {"auth.lockout_base", 60, NULL},
+                {"auth.lockout_cap", 3600, NULL}};
+    int64_t vals[5];
+    for (int i = 0; i < 5; i++) {
+        if (sd_config_get_duration(cfg, durs[i].key, 1, 400LL * 86400, durs[i].def, &vals[i], &ce))
+            return die_cfg("config", &ce);
+    }
+    pf.session_ttl_s = (int)vals[0];
+    pf.session_max_s = (int)vals[1];
+    pf.token_ttl_s = (int)vals[2];
+    if (sd_config_get_int(cfg, "auth.lockout_threshold", 1, 1000, 5, &v, &ce))
+        return die_cfg("config", &ce);
+    pf.lockout = (sd_lockout_policy_t){(uint32_t)v, vals[3], vals[4]};
+    const char *cost = sd_config_get_string(cfg, "auth.password_cost", "interactive");
+    if (!strcmp(cost, "interactive"))
+        pf.pw_params = sd_pw_params_interactive();
+    else if (!strcmp(cost, "moderate"))
+        pf.pw_params = sd_pw_params_moderate();
+    else if (!strcmp(cost, "min"))
+        pf.pw_params = sd_pw_params_min();
+    else {
+        fprintf(stderr, "suidod: auth.password_cost: %s is not interactive|moderate|min\n", cost);
+        return 2;
+    }
+    rc = load_key(sd_config_get_string(cfg, "auth.secret_key_file", keyfile), pf.secret_key);
+    if (rc != 0) {
+        fprintf(stderr, "suidod: secret key: %s\n", sd_strerror(rc));
+        return 1;
+    }
+
+    sd_store_t *st = NULL;
+    rc = sd_store_open(store_url, &st);
+    if (rc != 0) {
+        fprintf(stderr, "suidod: store %s: %s: %s\n",
+                strncmp(store_url, "postgres", 8) ? store_url : "(postgresql)", sd_strerror(rc),
+                sd_store_errmsg());
+        return 1;
+    }
+    pf.store = st;
+
+    sd_http_config_t hc;
+    if (sd_http_config_load(cfg, "http", &hc, &ce) != 0)
+        return die_cfg("config", &ce);
+    hc.clock = pf.clock;
+    sd_http_server_t *srv = NULL;
+    if ((rc = sd_http_server_new(&hc, &srv)) != 0) {
+        fprintf(stderr, "suidod: http: %s\n", sd_strerror(rc));
+        return 1;
+    }
+    pf.http = srv;
+    sd_http_server_set_before(srv, sd_session_hook, &pf);
+    rc = sd_account_init(&pf);
+    if (!rc)
+        rc = sd_account_routes(&pf);
+    if (!rc)
+        rc = sd_tenant_routes(&pf);
+    if (!rc)
+        rc = sd_org_routes(&pf);
+    if (!rc)
+        rc = sd_user_routes(&pf);
+    if (!rc)
+        rc = sd_registry_routes(&pf);
+    if (!rc)
+        rc = sd_audit_routes(&pf);
+    if (!rc)
+        rc = sd_pf_master_routes(&pf);
+    const char *web = sd_config_get_string(cfg, "web.root", NULL);
+    if (!rc && web)
+        rc = sd_http_static(srv, "/", web, 0);
+    if (rc != 0) {
+        fprintf(stderr, "suidod: setting up routes: %s\n", sd_strerror(rc));
+        return 1;
+    }
+
+    /* the first start (or --bootstrap-admin) makes a platform administrator */
+    int64_t nusers = 0;
+    char login[32] = "", pw[SD_TOKEN_SIZE] = "";
+    if ((rc = sd_account_count_users(&pf, &nusers)) == 0 && (bootstrap || nusers == 0))
+        rc = sd_account_bootstrap(&pf, bootstrap ? bootstrap : "admin@localhost", login, pw);
+    if (rc != 0) {
+        fprintf(stderr, "suidod: bootstrap: %s %s\n", sd_strerror(rc), sd_store_errmsg());
+        return 1;
+    }
+
+    struct sigaction sa = {.sa_handler = on_signal};
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    if ((rc = sd_http_server_start(srv)) != 0) {
+        fprintf(stderr, "suidod: cannot listen on %s: %s\n", hc.listen, sd_strerror(rc));
+        return 1;
+    }
+    char base[128];
+    snprintf(base, sizeof base, "%s://%s", hc.tls_cert_file ? "https" : "http", hc.listen);
+    char *colon = strrchr(base, ':');
+    if (colon && !strcmp(colon, ":0"))
+        snprintf(colon, sizeof base - (size_t)(colon - base), ":%d", sd_http_server_port(srv));
+    sd_info("listening on %s (store %s, data %s)", base, sd_store_backend(st), datadir);
+    printf("suidod ready on %s\n", base);
+    if (*login)
+        print_login(base, login, pw);
+    else
+        printf("  log in: suidoctl --server %s login <login-id>\n", base);
+    fflush(stdout);
+    sodium_memzero(pw, sizeof pw);
+
+    while (!stop_flag)
+        pause();
+    sd_info("stopping");
+    sd_http_server_stop(srv);
+    sd_http_server_free(srv);
+    sd_store_close(st);
+    sd_config_free(cfg);
+    sd_info("stopped");
+    return 0;
+}
