@@ -9,6 +9,18 @@ mkdir -p "$RUN"
 pids=()
 trap 'kill "${pids[@]}" 2>/dev/null; wait 2>/dev/null; echo; echo "stopped."' EXIT INT TERM
 
+# the platform server on embedded defaults (SQLite in run/data, http://127.0.0.1:8080)
+HTTP=${SUIDO_HTTP:-127.0.0.1:8080}
+"$BIN/suidod" --config etc/suidod.conf --set "http.listen=$HTTP" --set "data.dir=$RUN/data" \
+  >>"$RUN/suidod.log" 2>&1 &
+pids+=($!)
+for _ in $(seq 100); do grep -q "ready on" "$RUN/suidod.log" 2>/dev/null && break; sleep 0.1; done
+grep -q "ready on" "$RUN/suidod.log" || { tail -20 "$RUN/suidod.log"; exit 1; }
+if [ ! -s "$RUN/credentials.txt" ]; then
+  echo "first start: loading the sample tenant, users and master data ..."
+  scripts/seed-sample.sh "http://$HTTP" "$RUN/suidod.log" "$RUN/credentials.txt"
+fi
+
 BASE=${SUIDO_TERM_BASE:-7200}
 CONTROL=$((BASE + 99))
 "$BIN/suido-term" --config etc/sample-fleet.conf --base-port "$BASE" \
@@ -19,6 +31,14 @@ grep -q ready "$RUN/suido-term.log" || { cat "$RUN/suido-term.log"; exit 1; }
 
 cat <<TXT
 suido is running (logs in $RUN/).
+
+Platform server: http://$HTTP  (API under /api/v1 and /apif/v1; docs/openapi.yaml)
+Sample users (passwords made for this installation, kept in $RUN/credentials.txt):
+$(sed 's/^/  /' "$RUN/credentials.txt")
+Log in and look around:
+  $BIN/suidoctl login --server http://$HTTP        # asks for login id and password
+  $BIN/suidoctl whoami
+  $BIN/suidoctl master get --csv                   # the facilities, terminals and points
 
 Simulated terminals (etc/sample-fleet.conf, the facilities of the source's 別表1):
 $(grep '^terminal' "$RUN/suido-term.log" | sed 's/^/  /')

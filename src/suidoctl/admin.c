@@ -30,9 +30,9 @@ static const char admin_usage[] =
     "  api METHOD PATH [JSON]          any request, answer printed as is\n"
     "Answers are printed as JSON; the exit status is 0 on 2xx, 1 otherwise.\n";
 
-static const char *const commands[] = {"login", "logout", "whoami", "passwd", "totp", "tenant",
-                                       "org",   "user",   "app",    "gw",     "audit", "api",
-                                       "--server"};
+static const char *const commands[] = {"login",  "logout", "whoami",  "passwd", "totp",
+                                       "tenant", "org",    "user",    "app",    "gw",
+                                       "audit",  "api",    "--server"};
 
 int suidoctl_is_admin(const char *cmd)
 {
@@ -75,10 +75,13 @@ static int save_session(const char *token)
     session_path(path, sizeof path);
     snprintf(dir, sizeof dir, "%s", path);
     *strrchr(dir, '/') = 0;
-    char parent[1024];
-    snprintf(parent, sizeof parent, "%s", dir);
-    *strrchr(parent, '/') = 0;
-    mkdir(parent, 0700);
+    /* mkdir -p: ~/.config may not exist yet on a fresh account */
+    for (char *p = dir + 1; *p; p++)
+        if (*p == '/') {
+            *p = 0;
+            mkdir(dir, 0700);
+            *p = '/';
+        }
     mkdir(dir, 0700);
     int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
     if (fd < 0 || fchmod(fd, 0600) != 0) {
@@ -206,6 +209,10 @@ static int cmd_login(int argc, char **argv)
             return 1;
         }
         rc = save_session(r.session);
+        if (rc) { /* the session exists on the server but we could not keep it */
+            sd_hc_resp_free(&r);
+            return rc;
+        }
         json_t *v = json_loads(r.body.data, 0, NULL);
         if (json_is_true(json_object_get(v, "password_change_required")))
             fprintf(stderr, "password change required: run 'suidoctl passwd'\n");
@@ -278,8 +285,8 @@ static int cmd_objects(const char *what, int argc, char **argv)
             return call("POST", base, json_pack("{s:s,s:s}", "name", a[0], "kind", a[1]), NULL);
         if (!strcmp(what, "org") && n == 3)
             return call("POST", base,
-                        json_pack("{s:I,s:s,s:s}", "tenant_id", (json_int_t)num(a[0]), "kind",
-                                  a[1], "name", a[2]),
+                        json_pack("{s:I,s:s,s:s}", "tenant_id", (json_int_t)num(a[0]), "kind", a[1],
+                                  "name", a[2]),
                         NULL);
         if (!strcmp(what, "user") && (n == 3 || n == 4))
             return call("POST", base,
