@@ -554,7 +554,11 @@ int sd_http_server_start(sd_http_server_t *s)
 {
     if (s->started)
         return SD_EINVAL;
-    unsigned flags = MHD_USE_AUTO_INTERNAL_THREAD | MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME;
+    /* poll(), not epoll: MHD_quiesce_daemon() races the workers' epoll sets in libmicrohttpd
+     * 0.9.75 and aborts ("Failed to remove listen FD from epoll set"); with poll() and an
+     * inter-thread channel, quiescing just stops polling the listener. */
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL | MHD_USE_ITC |
+                     MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME;
     if (s->addr.ss_family == AF_INET6)
         flags |= MHD_USE_IPv6;
     if (s->tls_cert)
