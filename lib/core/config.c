@@ -1,9 +1,9 @@
 /* config.c - INI-like configuration parser, typed getters and command-line overrides. */
 #include "core/config.h"
 
-#include "core/utf8.h"
-
 #include "core/err.h"
+#include "core/hex.h"
+#include "core/utf8.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -154,17 +154,6 @@ static char *dup_n(const char *s, size_t n)
     return d;
 }
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 static bool is_ws(char c)
 {
     return c == ' ' || c == '\t';
@@ -237,8 +226,8 @@ static int dquoted(parser_t *P, const char *l, size_t i, size_t n, size_t *end)
                 c = '\r';
             } else if (x == 't') {
                 c = '\t';
-            } else if (x == 'x' && i + 3 < n && (h1 = hexval(l[i + 2])) >= 0 &&
-                       (h2 = hexval(l[i + 3])) >= 0 && h1 * 16 + h2 > 0 && h1 * 16 + h2 < 0x80) {
+            } else if (x == 'x' && i + 3 < n && (h1 = sd_hex_value(l[i + 2])) >= 0 &&
+                       (h2 = sd_hex_value(l[i + 3])) >= 0 && h1 * 16 + h2 > 0 && h1 * 16 + h2 < 0x80) {
                 c = (char)(h1 * 16 + h2);
                 i += 2;
             } else {
@@ -501,7 +490,7 @@ static bool parse_int(const char *s, int64_t *out)
         return false;
     uint64_t v = 0, lim = neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX;
     for (; *s; s++) {
-        int d = base == 16 ? hexval(*s) : (*s >= '0' && *s <= '9' ? *s - '0' : -1);
+        int d = base == 16 ? sd_hex_value(*s) : (*s >= '0' && *s <= '9' ? *s - '0' : -1);
         if (d < 0 || v > (lim - (uint64_t)d) / base)
             return false;
         v = v * base + (uint64_t)d;

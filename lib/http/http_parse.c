@@ -1,6 +1,7 @@
 /* http_parse.c - pure parsers of request targets: percent-decoding, paths, query strings. */
 #include "http/http.h"
 
+#include "core/hex.h"
 #include "core/err.h"
 
 #include <stdlib.h>
@@ -46,17 +47,6 @@ static int utf8_step(utf8_state_t *st, unsigned char c)
     return 0;
 }
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 enum { DEC_PLUS = 1, DEC_NO_CTL = 2 };
 
 /*
@@ -72,8 +62,8 @@ static int decode(const char *src, size_t n, char *dst, size_t *out_len, int fla
         size_t at = i;
         unsigned char c = (unsigned char)src[i];
         if (c == '%') {
-            int h = i + 1 < n ? hexval(src[i + 1]) : -1;
-            int l = i + 2 < n ? hexval(src[i + 2]) : -1;
+            int h = i + 1 < n ? sd_hex_value(src[i + 1]) : -1;
+            int l = i + 2 < n ? sd_hex_value(src[i + 2]) : -1;
             if (h < 0 || l < 0) {
                 *err_off = base + i;
                 return SD_ESYNTAX;

@@ -1,6 +1,7 @@
 /* frame.c - L2/L3 line framing: SUM, envelope checks, NAK and EOT. */
 #include "line/frame.h"
 
+#include "core/hex.h"
 #include <stdarg.h>
 #include <stdio.h>
 
@@ -38,22 +39,11 @@ void sd_line_sum_hex(uint16_t sum, char out[4])
     out[3] = hx[sum & 15];
 }
 
-static int hexval(uint8_t c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    return -1;
-}
-
 int sd_line_sum_parse(const uint8_t p[4], uint16_t *sum)
 {
     unsigned v = 0;
     for (int i = 0; i < 4; i++) {
-        int h = hexval(p[i]);
+        int h = sd_hex_value(p[i]);
         if (h < 0)
             return SD_ECHECKSUM;
         v = v << 4 | (unsigned)h;
@@ -108,7 +98,7 @@ int sd_line_nak_decode(const uint8_t *buf, size_t len, int *code, sd_line_err_t 
 {
     if (len != SD_LINE_NAK_LEN || buf[0] != SD_LINE_NAK || buf[3] != SD_LINE_CR)
         return sd_line_err_set(err, SD_EFRAME, 0, "frame", "a NAK is NAK, 2 hex digits, CR");
-    int hi = hexval(buf[1]), lo = hexval(buf[2]);
+    int hi = sd_hex_value(buf[1]), lo = sd_hex_value(buf[2]);
     if (hi < 0 || lo < 0)
         return sd_line_err_set(err, SD_EFRAME, hi < 0 ? 1 : 2, "nak_code",
                                "NAK code is not 2 hex digits");

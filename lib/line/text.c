@@ -1,6 +1,7 @@
 /* text.c - the table-driven engine over layout.c: classify, decode, encode, annotate texts. */
 #include "line/text.h"
 
+#include "core/hex.h"
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,17 +33,6 @@ static bool blank(const uint8_t *p, size_t n)
         if (p[i] != ' ')
             return false;
     return true;
-}
-
-static int hexval(uint8_t c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    return -1;
 }
 
 static bool in_set(const char *set, int c)
@@ -172,7 +162,7 @@ static int dec_elem(cx_t *cx, const field_t *f, unsigned idx, size_t off, char *
         long v = 0;
         for (size_t i = 0; i < n; i++) {
             int d =
-                f->kind == F_HEX ? hexval(p[i]) : (p[i] >= '0' && p[i] <= '9' ? p[i] - '0' : -1);
+                f->kind == F_HEX ? sd_hex_value(p[i]) : (p[i] >= '0' && p[i] <= '9' ? p[i] - '0' : -1);
             if (d < 0)
                 return bad(cx, f, idx, off + i, "0x%02X is not a %s digit", p[i],
                            f->kind == F_HEX ? "hex" : "decimal");

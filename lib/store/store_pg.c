@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/hex.h"
 #include "core/buf.h"
 #include "core/err.h"
 #include "store/store_int.h"
@@ -393,14 +394,6 @@ static double pg_col_double(void *p, int col)
     return strtod(t, NULL); /* also reads "Infinity", "-Infinity", "NaN" */
 }
 
-static int hexval(char c)
-{
-    return c >= '0' && c <= '9'   ? c - '0'
-           : c >= 'a' && c <= 'f' ? c - 'a' + 10
-           : c >= 'A' && c <= 'F' ? c - 'A' + 10
-                                  : -1;
-}
-
 static const char *pg_col_bytes(void *p, int col, size_t *len)
 {
     stmt_t *st = p;
@@ -418,7 +411,7 @@ static const char *pg_col_bytes(void *p, int col, size_t *len)
         if (sd_buf_reserve(b, (n - 2) / 2 + 1) < 0)
             return NULL;
         for (size_t i = 2; i + 1 < n; i += 2) {
-            int hi = hexval(t[i]), lo = hexval(t[i + 1]);
+            int hi = sd_hex_value(t[i]), lo = sd_hex_value(t[i + 1]);
             if (hi < 0 || lo < 0)
                 break;
             b->data[b->len++] = (char)(hi << 4 | lo);
