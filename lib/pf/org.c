@@ -148,28 +148,8 @@ static void h_patch(sd_http_req_t *req, void *ctx)
     json_t *b = NULL;
     if (load_checked(pf, req, SD_ACT_ORG_MANAGE, &id, &tenant, &k) != 0 || sd_pf_body(req, &b))
         return;
-    const char *name = NULL;
-    sd_json_err_t e;
-    sd_json_field_t f[] = {{"name", SD_JSON_STR, SD_JSON_REQ, &name, 1, 128}};
-    int rc = sd_json_fields(b, f, 1, SD_JSON_STRICT, &e);
-    if (rc == 0 && sd_rules_label(name, strlen(name)) != 0)
-        rc = sd_json_err_set(&e, "name", "must be printable UTF-8, 1 to 128 bytes");
-    if (rc != 0) {
-        sd_http_reply_json_error(req, rc, &e);
-        json_decref(b);
-        return;
-    }
-    rc = sd_store_exec(pf->store, "UPDATE orgs SET name = $1 WHERE id = $2",
-                       SD_PARAMS(SD_V_TEXT(name), SD_V_INT(id)), NULL);
-    json_decref(b);
-    if (rc != 0) {
-        sd_pf_reply_rc(req, rc);
-        return;
-    }
-    char obj[32];
-    snprintf(obj, sizeof obj, "org:%lld", (long long)id);
-    sd_pf_audit_req(pf, req, tenant, "org.update", obj, NULL);
-    reply_org(pf, req, 200, id);
+    if (sd_pf_rename(pf, req, b, "orgs", "org", id, tenant) == 0)
+        reply_org(pf, req, 200, id);
 }
 
 static void h_link(sd_http_req_t *req, void *ctx)

@@ -6,6 +6,7 @@
 #include "core/err.h"
 #include "core/log.h"
 #include "pf/pf.h"
+#include "pf/account_rules.h"
 #include "pf/session.h"
 
 /*
@@ -221,4 +222,32 @@ int sd_pf_reply_rows(sd_http_req_t *req, sd_store_t *st, const char *sql, const 
         return sd_pf_reply_rc(req, items ? rc : SD_ENOMEM);
     }
     return sd_http_reply_json(req, 200, sd_json_pack("{s:o}", "items", items));
+}
+
+int sd_pf_rename(sd_pf_t *pf, sd_http_req_t *req, json_t *body, const char *table,
+                 const char *kind, int64_t id, int64_t tenant)
+{
+    const char *name = NULL;
+    sd_json_err_t e;
+    sd_json_field_t f[] = {{"name", SD_JSON_STR, SD_JSON_REQ, &name, 1, 128}};
+    int rc = sd_json_fields(body, f, 1, SD_JSON_STRICT, &e);
+    if (rc == 0 && sd_rules_label(name, strlen(name)) != 0)
+        rc = sd_json_err_set(&e, "name", "must be printable UTF-8, 1 to 128 bytes");
+    if (rc != 0) {
+        sd_http_reply_json_error(req, rc, &e);
+        json_decref(body);
+        return rc;
+    }
+    char sql[96], obj[48], action[48];
+    snprintf(sql, sizeof sql, "UPDATE %s SET name = $1 WHERE id = $2", table);
+    rc = sd_store_exec(pf->store, sql, SD_PARAMS(SD_V_TEXT(name), SD_V_INT(id)), NULL);
+    json_decref(body);
+    if (rc != 0) {
+        sd_pf_reply_rc(req, rc);
+        return rc;
+    }
+    snprintf(obj, sizeof obj, "%s:%lld", kind, (long long)id);
+    snprintf(action, sizeof action, "%s.update", kind);
+    sd_pf_audit_req(pf, req, tenant, action, obj, NULL);
+    return 0;
 }

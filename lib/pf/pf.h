@@ -96,4 +96,13 @@ int sd_pf_reply_rows(sd_http_req_t *req, sd_store_t *st, const char *sql, const 
 int64_t sd_pf_now_ms(const sd_pf_t *pf);
 int64_t sd_pf_now_s(const sd_pf_t *pf);
 
+/*
+ * The rename every named object shares: validate {"name"} in body (taken: decref'd here),
+ * UPDATE table SET name, and audit "<kind>.update" in tenant. table and kind are constants of
+ * the caller, never client input. On failure it has replied and returns the error; on success
+ * (0) the caller replies with the renamed object.
+ */
+int sd_pf_rename(sd_pf_t *pf, sd_http_req_t *req, json_t *body, const char *table,
+                 const char *kind, int64_t id, int64_t tenant);
+
 #endif

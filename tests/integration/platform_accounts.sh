@@ -153,6 +153,20 @@ check "$A" GET "/api/v1/apps/$APP" 200
 check "$A" GET "/api/v1/apps/$APPB" 404
 check "$A" PATCH "/api/v1/apps/$APP" 403 '{"enabled":false}'
 check "$A" GET "/api/v1/gateways/$GW" 200
+# renaming tenants and organisations: platform admin only, name validated, audited
+# root's suidoctl session (it has TOTP by now, and codes cannot be replayed) as a curl jar
+R="$T/root.jar"
+printf '127.0.0.1\tFALSE\t/\tFALSE\t0\tsuido_session\t%s\n' \
+  "$(awk '/^session /{print $2}' "$HOME/.config/suido/session")" >"$R"
+check "$R" PATCH "/api/v1/tenants/$TB" 200 '{"name":"Otaru City Waterworks Bureau"}'
+expect_eq "tenant renamed" "$(j .name)" "Otaru City Waterworks Bureau"
+check "$R" PATCH "/api/v1/tenants/$TB" 400 '{"name":"bad\u0007name"}'
+check "$R" PATCH "/api/v1/tenants/$TB" 400 '{"name":"x","kind":"vendor"}'
+check "$A" PATCH "/api/v1/tenants/$TA" 403 '{"name":"mine now"}'
+check "$R" PATCH "/api/v1/orgs/$OA" 200 '{"name":"札幌市水道局"}'
+expect_eq "org renamed" "$(j .name)" "札幌市水道局"
+check "$R" GET "/api/v1/audit?action=tenant.update" 200
+expect_match "rename audited" "$(j "[.items[].action] | join(\",\")")" "tenant.update"
 check "$A" GET /api/v1/audit 200
 expect_eq "adminA audit only tenant A" "$(j '[.items[].tenant_id] | unique | join(",")')" "$TA"
 check "$B" GET "/api/v1/users/$ID_genA" 404
