@@ -14,14 +14,17 @@
 #include "core/err.h"
 #include "core/log.h"
 #include "http/http.h"
+#include "mqtt/binding.h"
 #include "pf/account.h"
 #include "pf/audit.h"
 #include "pf/master.h"
+#include "pf/objstore.h"
 #include "pf/org.h"
 #include "pf/pf.h"
 #include "pf/registry.h"
 #include "pf/session.h"
 #include "pf/tenant.h"
+#include "pf/ts.h"
 #include "pf/user.h"
 
 static const char usage[] =
@@ -39,6 +42,7 @@ static const char usage[] =
     "Keys (defaults):\n"
     "  data.dir = ./run/data            database, secret key\n"
     "  store.url = sqlite:///<data.dir>/suido.db   or postgresql://user@host:port/db\n"
+    "  objects.url = file:///<data.dir>/objects[?quota=bytes]   AP-IF files (1 GiB/tenant)\n"
     "  http.listen = 127.0.0.1:8080     http.threads = 4, http.tls_cert / http.tls_key = PEM\n"
     "                                   files (HTTPS when both are set), http.max_conns = 512,\n"
     "                                   http.idle_timeout = 30s, http.grace = 10s\n"
@@ -53,6 +57,10 @@ static const char usage[] =
     "  auth.password_cost = interactive interactive | moderate | min (tests only)\n"
     "  auth.secret_key_file = <data.dir>/secret.key   32-byte key sealing TOTP secrets\n"
     "  log.level = info                 debug | info | warn | error\n"
+    "  mqtt.url = (none)                mqtt://host:port of the GW-IF broker (docs/mqtt.md)\n"
+    "  mqtt.broker_dir = (none)         where suidod writes the broker's passwd and acl files\n"
+    "  mqtt.broker_pid_file = (none)    the broker's pid file: SIGHUP after each rewrite\n"
+    "  mqtt.sync_interval = 5s          how often the registry is compared with those files\n"
     "Signals: SIGTERM and SIGINT stop gracefully.\n";
 
 static volatile sig_atomic_t stop_flag;
@@ -103,6 +111,23 @@ static int load_key(const char *path, unsigned char key[32])
     int rc = n == 32 && fsync(fd) == 0 ? 0 : SD_EIO;
     close(fd);
     return rc;
+}
+
+/* GW-IF over MQTT when mqtt.url or mqtt.broker_dir is set; *out stays NULL otherwise. */
+static int start_mqtt(sd_config_t *cfg, sd_pf_t *pf, sd_mqtt_binding_t **out)
+{
+    sd_config_error_t ce = {0};
+    int64_t sync_s;
+    sd_mqtt_config_t mc = {.url = sd_config_get_string(cfg, "mqtt.url", NULL),
+                           .broker_dir = sd_config_get_string(cfg, "mqtt.broker_dir", NULL),
+                           .pid_file = sd_config_get_string(cfg, "mqtt.broker_pid_file", NULL),
+                           .ingest = sd_ts_ingest};
+    if (sd_config_get_duration(cfg, "mqtt.sync_interval", 1, 3600, 5, &sync_s, &ce) != 0) {
+        fprintf(stderr, "suidod: config: %s\n", ce.msg);
+        return SD_ECONFIG;
+    }
+    mc.sync_ms = (int)sync_s * 1000;
+    return mc.url || mc.broker_dir ? sd_mqtt_binding_start(pf, &mc, out) : 0;
 }
 
 static void print_login(const char *base, const char *login, const char *pw)
@@ -255,6 +280,13 @@ int main(int argc, char **argv)
         rc = sd_audit_routes(&pf);
     if (!rc)
         rc = sd_pf_master_routes(&pf);
+    if (!rc) /* AP-IF #11-16: documents, and files in the object store */
+        rc = sd_pf_object_routes(&pf, sd_config_get_string(cfg, "objects.url", NULL), datadir);
+    if (!rc)
+        rc = sd_ts_routes(&pf);
+    sd_mqtt_binding_t *mqtt = NULL;
+    if (!rc) /* GW-IF over MQTT: also writes the broker's accounts before it is started */
+        rc = start_mqtt(cfg, &pf, &mqtt);
     const char *web = sd_config_get_string(cfg, "web.root", NULL);
     if (!rc && web)
         rc = sd_http_static(srv, "/", web, 0);
@@ -301,6 +333,7 @@ int main(int argc, char **argv)
     sd_info("stopping");
     sd_http_server_stop(srv);
     sd_http_server_free(srv);
+    sd_mqtt_binding_stop(mqtt);
     sd_store_close(st);
     sd_config_free(cfg);
     sd_info("stopped");

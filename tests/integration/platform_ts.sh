@@ -1,0 +1,215 @@
+#!/usr/bin/env bash
+# platform_ts.sh - time series against a real suidod: GW-IF HTTP upload as a gateway (idempotent
+# re-send, back-fill, every bad-input class 4xx), AP-IF #10 raw / hourly / JST daily / monthly
+# reads and latest value as an application and a portal user, another tenant's app -> 404.
+# SUIDO_STORE_URL=postgresql://... runs the same against PostgreSQL (or SUIDO_PG=1 to start one).
+. "$(dirname "$0")/../lib/harness.sh"
+ROOT=${SUIDO_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
+SAMPLE="$ROOT/etc/sample-sheet.csv"
+
+STORE=()
+if [ "${SUIDO_PG:-}" = 1 ]; then start_postgres; SUIDO_STORE_URL=$PG_URL; fi
+[ -n "${SUIDO_STORE_URL:-}" ] && STORE=(--set "store.url=$SUIDO_STORE_URL")
+
+P=$(free_port)
+U="http://127.0.0.1:$P"
+spawn suidod "$BIN/suidod" --set "data.dir=$T/data" --set "http.listen=127.0.0.1:$P" \
+  --set auth.password_cost=min "${STORE[@]}"
+wait_line "$T/suidod.log" "ready on"
+
+j() { printf '%s' "$BODY" | jq -r "$1"; }
+# api WHO METHOD PATH [curl args]: session WHO (cookie jar); BODY and CODE set.
+api() {
+  local who=$1 m=$2 p=$3; shift 3
+  CODE=$(curl -s -o "$T/body" -w '%{http_code}' -b "$T/$who.jar" -c "$T/$who.jar" -X "$m" \
+    "$U$p" "$@")
+  BODY=$(cat "$T/body")
+}
+jpost() { api "$1" POST "$2" -H 'Content-Type: application/json' -d "$3"; }
+# bapi TOKEN METHOD PATH [curl args]: the same with a bearer token ("-" = none).
+bapi() {
+  local tok=$1 m=$2 p=$3; shift 3
+  local a=(-s -o "$T/body" -w '%{http_code}' -X "$m")
+  [ "$tok" != - ] && a+=(-H "Authorization: Bearer $tok")
+  CODE=$(curl "${a[@]}" "$U$p" "$@"); BODY=$(cat "$T/body")
+}
+upload() { bapi "$1" POST /gwif/v1/data -H 'Content-Type: application/json' --data-binary "$2"; }
+expect_code() { expect_eq "$1 (body: $BODY)" "$CODE" "$2"; }
+# expect_err WHAT CODE FIELD: status and the error's field
+expect_err() { expect_eq "$1 (body: $BODY)" "$CODE $(j .error.field)" "$2 $3"; }
+
+N=0
+login() {
+  N=$((N + 1))
+  jpost "$1" /api/v1/login "{\"login\":\"$2\",\"password\":\"$3\"}"
+  expect_code "login $1" 200
+  jpost "$1" /api/v1/me/password \
+    "{\"current_password\":\"$3\",\"new_password\":\"kuma-Tsuru-Gorin-84$N-zq\"}"
+  expect_code "password of $1" 200
+}
+user() {
+  jpost admin /api/v1/users "{\"org_id\":$2,\"role\":\"$3\",\"email\":\"$1@example.jp\"}"
+  expect_code "create $1" 201
+  login "$1" "$(j .user.login)" "$(j .provisional_password)"
+}
+id() { j .id; }
+
+login admin "$(awk '/login id:/{print $3}' "$T/suidod.log")" \
+  "$(awk '/provisional password:/{print $3}' "$T/suidod.log")"
+jpost admin /api/v1/tenants '{"name":"sapporo","kind":"dedicated_operator"}'; A=$(id)
+jpost admin /api/v1/tenants '{"name":"otaru","kind":"dedicated_operator"}'; B=$(id)
+jpost admin /api/v1/tenants '{"name":"vendors","kind":"vendor"}'; V=$(id)
+jpost admin /api/v1/orgs "{\"tenant_id\":$A,\"kind\":\"operator\",\"name\":\"Sapporo\"}"; OA=$(id)
+jpost admin /api/v1/orgs "{\"tenant_id\":$V,\"kind\":\"ap_vendor\",\"name\":\"AP\"}"; OV=$(id)
+jpost admin /api/v1/orgs "{\"tenant_id\":$V,\"kind\":\"gw_vendor\",\"name\":\"GW\"}"; OG=$(id)
+for o in "$OV $A" "$OV $B" "$OG $A"; do
+  set -- $o; api admin PUT "/api/v1/orgs/$1/tenants/$2"; expect_code "link $o" 200
+done
+user a1 "$OA" operator_admin
+user a2 "$OA" operator_admin
+user g "$OA" operator_general
+
+# the sample master in tenant A (four eyes)
+api a1 POST "/api/v1/tenants/$A/sheets" -H 'Content-Type: text/csv' --data-binary "@$SAMPLE"
+expect_code "submit sample" 201
+api a2 POST "/api/v1/tenants/$A/sheets/$(j .id)/approve"
+expect_code "approve sample" 200
+
+# registrations and their bearer tokens
+reg() { # KIND ORG TENANT NAME -> token in $TOK
+  jpost admin "/api/v1/$1" "{\"org_id\":$2,\"tenant_id\":$3,\"name\":\"$4\"}"
+  expect_code "register $4" 201
+  local cid cs; cid=$(j .client_id); cs=$(j .client_secret)
+  bapi - POST /apif/v1/connect -H 'Content-Type: application/json' \
+    -d "{\"client_id\":\"$cid\",\"client_secret\":\"$cs\"}"
+  expect_code "connect $4" 200
+  TOK=$(j .access_token)
+}
+reg apps "$OV" "$A" "Leak detection"; APP=$TOK
+reg apps "$OV" "$B" "Otaru app"; APPB=$TOK
+reg gateways "$OG" "$A" "Sapporo GW"; GW=$TOK
+
+# ---- upload: 48 hours (JST 2026-11-20 and -21) of two points, value = hour index ------------
+batch() { # START_HOUR COUNT [extra python expression on i for the value]
+  python3 - "$@" <<'PY'
+import json, sys, datetime
+s, n = int(sys.argv[1]), int(sys.argv[2])
+t0 = datetime.datetime(2026, 11, 20, tzinfo=datetime.timezone(datetime.timedelta(hours=9)))
+out = []
+for i in range(s, s + n):
+    ts = (t0 + datetime.timedelta(hours=i)).isoformat()
+    out.append({"data_id": "gorin-l2.tank_level", "ts": ts, "value": i})
+    out.append({"data_id": "gorin-l2.flow", "ts": ts, "value": i * 2, "quality": "estimated"})
+print(json.dumps({"samples": out}))
+PY
+}
+batch 24 24 >"$T/day2.json"
+batch 0 24 >"$T/day1.json"
+batch 0 48 >"$T/all.json"
+upload "$GW" "@$T/day2.json"
+expect_eq "upload day 2 (body: $BODY)" "$CODE $(j .stored)" "200 48"
+upload "$GW" "@$T/day1.json"                   # back-fill of the earlier day
+expect_eq "back-fill day 1" "$CODE $(j .stored)" "200 48"
+upload "$GW" "@$T/all.json"                    # the gateway re-sends everything
+expect_eq "re-send" "$CODE $(j .stored)" "200 96"
+
+V10=/apif/v1/points/gorin-l2.tank_level
+R="from=2026-11-20T00:00:00%2B09:00&to=2026-11-22T00:00:00%2B09:00"
+bapi "$APP" GET "$V10/values?$R&agg=raw"
+expect_code "raw read" 200
+expect_eq "no doubles after re-send" "$(j '.values | length')" 48
+expect_eq "raw in time order" "$(j '.values[0].ts') $(j '.values[47].ts')" \
+  "2026-11-19T15:00:00Z 2026-11-21T14:00:00Z"
+expect_eq "raw values" "$(j '[.values[].value] | add')" 1128
+bapi "$APP" GET "/apif/v1/points/gorin-l2.flow/values?$R"
+expect_eq "quality kept" "$(j '.values[0].quality') $(j '.values[1].value')" "estimated 2"
+# paging with the cursor
+bapi "$APP" GET "$V10/values?$R&limit=20"
+C=$(j .next_cursor); expect_eq "page 1" "$(j '.values | length')" 20
+bapi "$APP" GET "$V10/values?$R&limit=20&cursor=$C"
+C=$(j .next_cursor); expect_eq "page 2" "$(j '.values[0].value') $(j '.values | length')" "20 20"
+bapi "$APP" GET "$V10/values?$R&limit=20&cursor=$C"
+expect_eq "last page" "$(j '.values | length') $(j .next_cursor)" "8 null"
+# aggregates
+bapi "$APP" GET "$V10/values?$R&agg=hour"
+expect_eq "hourly" "$CODE $(j '.buckets | length') $(j '.buckets[5].avg')" "200 48 5"
+bapi "$APP" GET "$V10/values?$R&agg=day"
+expect_eq "daily = JST days" "$(j '[.buckets[].start] | join(",")')" \
+  "2026-11-19T15:00:00Z,2026-11-20T15:00:00Z"
+expect_eq "daily sums" "$(j '[.buckets[].sum] | join(",")') $(j '.buckets[1].min') $(j '.buckets[1].max')" \
+  "276,852 24 47"
+bapi "$APP" GET "$V10/values?from=2026-01-01T00:00:00%2B09:00&to=2027-01-01T00:00:00%2B09:00&agg=month"
+expect_eq "monthly" "$(j '.buckets | length') $(j '.buckets[0].start') $(j '.buckets[0].count') $(j '.buckets[0].avg')" \
+  "1 2026-10-31T15:00:00Z 48 23.5"
+# latest = newest ts, also after a back-filled old sample
+upload "$GW" '{"samples":[{"data_id":"gorin-l2.tank_level","ts":"2026-11-01T00:00:00Z","value":-1}]}'
+expect_code "old back-fill" 200
+bapi "$APP" GET "$V10/latest"
+expect_eq "latest" "$CODE $(j .ts) $(j .value)" "200 2026-11-21T14:00:00Z 47"
+# a portal user of the tenant reads too
+api g GET "$V10/values?$R&agg=day"
+expect_eq "operator reads daily" "$CODE $(j '.buckets | length')" "200 2"
+
+# ---- every bad upload is a precise 4xx and stores nothing ------------------------------------
+OK='{"data_id":"gorin-l2.tank_level","ts":"2026-11-22T00:00:00+09:00","value":1}'
+upload "$GW" '{"samples":['
+expect_eq "malformed JSON" "$CODE $(j .error.code)" "400 syntax"
+upload "$GW" "{\"samples\":[$OK,{\"data_id\":\"gorin-l2.flow\",\"ts\":\"2026-11-22T00:00:00Z\",\"value\":\"1\"}]}"
+expect_err "value of wrong type" 400 "samples[1].value"
+upload "$GW" "{\"samples\":[$OK,{\"data_id\":7,\"ts\":\"2026-11-22T00:00:00Z\",\"value\":1}]}"
+expect_err "data_id of wrong type" 400 "samples[1].data_id"
+upload "$GW" "{\"samples\":[$OK,{\"data_id\":\"gorin-l2.nope\",\"ts\":\"2026-11-22T00:00:00Z\",\"value\":1}]}"
+expect_err "unknown data ID" 400 "samples[1].data_id"
+upload "$GW" '{"samples":[{"data_id":"gorin-l2.flow","ts":"1999-12-31T23:00:00Z","value":1}]}'
+expect_err "time before 2000" 400 "samples[0].ts"
+upload "$GW" '{"samples":[{"data_id":"gorin-l2.flow","ts":"2099-01-01T00:00:00Z","value":1}]}'
+expect_err "time in the future" 400 "samples[0].ts"
+upload "$GW" '{"samples":[{"data_id":"gorin-l2.flow","ts":"2026-11-22T00:00:00","value":1}]}'
+expect_err "time without zone" 400 "samples[0].ts"
+upload "$GW" '{"samples":[{"data_id":"gorin-l2.flow","ts":"2026-11-22T00:00:00Z","value":1,"quality":"great"}]}'
+expect_err "bad quality" 400 "samples[0].quality"
+upload "$GW" '{"samples":[]}'
+expect_err "no samples" 400 samples
+upload "$GW" '{"rows":[]}'
+expect_err "unknown member" 400 rows
+python3 -c "
+import json; s={'data_id':'gorin-l2.flow','ts':'2026-11-22T00:00:00Z','value':1}
+print(json.dumps({'samples':[s]*10001}))" >"$T/many.json"
+upload "$GW" "@$T/many.json"
+expect_err "too many samples" 413 samples
+head -c 2200000 /dev/zero | tr '\0' ' ' >"$T/big.json"
+upload "$GW" "@$T/big.json"
+expect_code "body over 2 MiB" 413
+upload - "{\"samples\":[$OK]}"
+expect_code "anonymous upload" 401
+upload "$APP" "{\"samples\":[$OK]}"
+expect_code "an application may not upload" 403
+bapi "$APP" GET "$V10/values?from=2026-11-22T00:00:00%2B09:00&to=2026-11-23T00:00:00%2B09:00"
+expect_eq "refused batches stored nothing" "$(j '.values | length')" 0
+
+# ---- bad reads --------------------------------------------------------------------------------
+bapi "$APP" GET "$V10/values?to=2026-11-22T00:00:00Z"
+expect_err "from missing" 400 from
+bapi "$APP" GET "$V10/values?from=yesterday&to=2026-11-22T00:00:00Z"
+expect_err "from malformed" 400 from
+bapi "$APP" GET "$V10/values?from=2026-11-22T00:00:00Z&to=2026-11-22T00:00:00Z"
+expect_err "from = to" 400 to
+bapi "$APP" GET "$V10/values?from=2026-01-01T00:00:00Z&to=2026-11-22T00:00:00Z&agg=raw"
+expect_err "raw range too large" 400 to
+bapi "$APP" GET "$V10/values?from=2026-01-01T00:00:00Z&to=2026-11-22T00:00:00Z&agg=hour"
+expect_err "hourly range too large" 400 to
+bapi "$APP" GET "$V10/values?$R&agg=week"
+expect_err "bad agg" 400 agg
+bapi "$APP" GET "$V10/values?$R&limit=0"
+expect_err "bad limit" 400 limit
+bapi "$APP" GET "/apif/v1/points/gorin-l2.nope/values?$R"
+expect_code "unknown data ID" 404
+bapi "$APPB" GET "$V10/values?$R"
+expect_code "another tenant's app" 404
+bapi "$APPB" GET "$V10/latest"
+expect_code "another tenant's app, latest" 404
+bapi "$GW" GET "$V10/values?$R"
+expect_code "a gateway may not read" 403
+bapi - GET "$V10/values?$R"
+expect_code "anonymous read" 401
+done_ok
