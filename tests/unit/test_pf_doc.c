@@ -1,0 +1,198 @@
+/* test_pf_doc.c - lib/pf/doc: names, If-Match, versions and conflicts on SQLite and PostgreSQL. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/err.h"
+#include "helpers/pg.h"
+#include "pf/doc.h"
+#include "pf/objstore.h"
+
+static void test_names(void **state)
+{
+    (void)state;
+    assert_int_equal(sd_doc_collection_check("plans"), 0);
+    assert_int_equal(sd_doc_collection_check("a_b-9"), 0);
+    char n[SD_DOC_COLLECTION_MAX + 2];
+    memset(n, 'x', sizeof n);
+    n[SD_DOC_COLLECTION_MAX] = '\0';
+    assert_int_equal(sd_doc_collection_check(n), 0);
+    n[SD_DOC_COLLECTION_MAX] = 'x';
+    n[SD_DOC_COLLECTION_MAX + 1] = '\0';
+    assert_int_equal(sd_doc_collection_check(n), SD_EFIELD);
+    const char *bad[] = {"", "Plans", "a b", "a/b", "..", "a.b", "日本", "a\n"};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
+        assert_int_equal(sd_doc_collection_check(bad[i]), SD_EFIELD);
+    assert_int_equal(sd_doc_collection_check(NULL), SD_EFIELD);
+}
+
+static void test_if_match(void **state)
+{
+    (void)state;
+    int64_t v = 0;
+    assert_int_equal(sd_doc_if_match("3", &v), 0);
+    assert_int_equal(v, 3);
+    assert_int_equal(sd_doc_if_match("\"12\"", &v), 0);
+    assert_int_equal(v, 12);
+    assert_int_equal(sd_doc_if_match("W/\"7\"", &v), 0);
+    assert_int_equal(v, 7);
+    assert_int_equal(sd_doc_if_match(" 5 ", &v), 0);
+    assert_int_equal(v, 5);
+    const char *bad[] = {"",  "0", "-1", "x", "\"3", "3\"", "*", "1,2", "99999999999999999999",
+                         "03"};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
+        assert_int_equal(sd_doc_if_match(bad[i], &v), SD_EFIELD);
+    assert_int_equal(sd_doc_if_match(NULL, &v), SD_EFIELD);
+}
+
+/* The versioning contract, on any store with tenants 2 and 3. */
+static void versions(sd_store_t *st)
+{
+    int64_t id = 0, id2 = 0, v = 0, cr = 0, up = 0;
+    char *json = NULL;
+    assert_int_equal(sd_doc_create(st, 2, "plans", "{\"a\":1}", 100, &id), 0);
+    assert_int_equal(sd_doc_create(st, 2, "plans", "{\"a\":2}", 100, &id2), 0);
+    assert_int_equal(sd_doc_create(st, 2, "Bad", "{}", 100, &v), SD_EFIELD);
+    assert_int_equal(sd_doc_get(st, 2, "plans", id, &json, &v, &cr, &up), 0);
+    assert_string_equal(json, "{\"a\":1}");
+    free(json);
+    assert_int_equal(v, 1);
+    assert_int_equal(cr, 100);
+    /* update with the right version bumps it; a stale one is a conflict with the current */
+    assert_int_equal(sd_doc_update(st, 2, "plans", id, 1, "{\"a\":3}", 200, &v), 0);
+    assert_int_equal(v, 2);
+    v = 0;
+    assert_int_equal(sd_doc_update(st, 2, "plans", id, 1, "{\"lost\":1}", 300, &v), SD_ECONFLICT);
+    assert_int_equal(v, 2);
+    assert_int_equal(sd_doc_update(st, 2, "plans", id, 3, "{\"lost\":1}", 300, &v), SD_ECONFLICT);
+    assert_int_equal(sd_doc_get(st, 2, "plans", id, &json, &v, &cr, &up), 0);
+    assert_string_equal(json, "{\"a\":3}");
+    free(json);
+    assert_int_equal(v, 2);
+    assert_int_equal(cr, 100);
+    assert_int_equal(up, 200);
+    /* other tenant, other collection, no such id: not found, never a conflict */
+    assert_int_equal(sd_doc_get(st, 3, "plans", id, &json, &v, NULL, NULL), SD_ENOTFOUND);
+    assert_int_equal(sd_doc_get(st, 2, "other", id, &json, &v, NULL, NULL), SD_ENOTFOUND);
+    assert_int_equal(sd_doc_update(st, 3, "plans", id, 2, "{}", 1, &v), SD_ENOTFOUND);
+    assert_int_equal(sd_doc_update(st, 2, "other", id, 2, "{}", 1, &v), SD_ENOTFOUND);
+    assert_int_equal(sd_doc_delete(st, 3, "plans", id, 2, &v), SD_ENOTFOUND);
+    assert_int_equal(sd_doc_delete(st, 2, "plans", id + 1000, 1, &v), SD_ENOTFOUND);
+    /* delete is guarded the same way */
+    assert_int_equal(sd_doc_delete(st, 2, "plans", id, 1, &v), SD_ECONFLICT);
+    assert_int_equal(v, 2);
+    assert_int_equal(sd_doc_delete(st, 2, "plans", id, 2, &v), 0);
+    assert_int_equal(sd_doc_get(st, 2, "plans", id, NULL, &v, NULL, NULL), SD_ENOTFOUND);
+    assert_int_equal(sd_doc_update(st, 2, "plans", id, 2, "{}", 1, &v), SD_ENOTFOUND);
+    assert_int_equal(sd_doc_get(st, 2, "plans", id2, NULL, &v, NULL, NULL), 0);
+    /* size limit */
+    char *big = malloc(SD_DOC_MAX_BYTES + 2);
+    memset(big, ' ', SD_DOC_MAX_BYTES + 1);
+    big[0] = '{';
+    big[SD_DOC_MAX_BYTES] = '}';
+    big[SD_DOC_MAX_BYTES + 1] = '\0';
+    assert_int_equal(sd_doc_create(st, 2, "plans", big, 1, &v), SD_ETOOBIG);
+    assert_int_equal(sd_doc_update(st, 2, "plans", id2, 1, big, 1, &v), SD_ETOOBIG);
+    big[SD_DOC_MAX_BYTES - 1] = '}';
+    big[SD_DOC_MAX_BYTES] = '\0';
+    assert_int_equal(sd_doc_update(st, 2, "plans", id2, 1, big, 1, &v), 0);
+    free(big);
+}
+
+static sd_store_t *open_with_tenants(const char *url)
+{
+    sd_store_t *st = NULL;
+    assert_int_equal(sd_store_open(url, &st), 0);
+    assert_int_equal(sd_store_exec(st,
+                                   "INSERT INTO tenants (name, kind, created_at) VALUES"
+                                   " ('a', 'shared_operator', 0), ('b', 'shared_operator', 0)",
+                                   NULL, 0, NULL),
+                     0);
+    return st;
+}
+
+static void test_sqlite(void **state)
+{
+    (void)state;
+    sd_store_t *st = open_with_tenants("sqlite::memory:");
+    versions(st);
+    sd_store_close(st);
+}
+
+static int add_path(const char *path, const sd_objstore_info_t *in, void *ctx)
+{
+    (void)in;
+    strcat(ctx, path);
+    strcat(ctx, ";");
+    return 0;
+}
+
+/* Object metadata where PostgreSQL differs most: byte order of paths and prefix matching. */
+static void objects_meta(sd_store_t *st)
+{
+    char dir[] = "/tmp/sd-docpg-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    sd_objstore_t *os = NULL;
+    assert_int_equal(sd_objstore_open(NULL, dir, 0, st, &os), 0);
+    const char *paths[] = {"b", "a/z", "a/B", "A", "日本/x", "a/b"};
+    for (size_t i = 0; i < 6; i++) {
+        sd_objstore_put_t *up = NULL;
+        sd_objstore_info_t in;
+        int created = 0;
+        assert_int_equal(sd_objstore_put_begin(os, 2, -1, &up), 0);
+        assert_int_equal(sd_objstore_put_write(up, paths[i], strlen(paths[i])), 0);
+        assert_int_equal(sd_objstore_commit(os, up, 2, paths[i], 1, &in, &created), 0);
+        assert_int_equal(created, 1);
+    }
+    char acc[128] = "";
+    assert_int_equal(sd_objstore_list(os, 2, "", NULL, 100, add_path, acc), 0);
+    assert_string_equal(acc, "A;a/B;a/b;a/z;b;日本/x;");
+    acc[0] = '\0';
+    assert_int_equal(sd_objstore_list(os, 2, "a/", "a/B", 100, add_path, acc), 0);
+    assert_string_equal(acc, "a/b;a/z;");
+    acc[0] = '\0';
+    assert_int_equal(sd_objstore_list(os, 2, "日本/", NULL, 100, add_path, acc), 0);
+    assert_string_equal(acc, "日本/x;");
+    sd_objstore_close(os);
+    char cmd[64];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    assert_int_equal(system(cmd), 0);
+}
+
+static void test_sqlite_objects(void **state)
+{
+    (void)state;
+    sd_store_t *st = open_with_tenants("sqlite::memory:");
+    objects_meta(st);
+    sd_store_close(st);
+}
+
+static void test_postgresql(void **state)
+{
+    (void)state;
+    sd_test_pg_t *pg = NULL;
+    char url[256];
+    if (sd_test_pg_start(&pg) != 0)
+        skip(); /* no PostgreSQL here: the SQLite tests stand */
+    assert_int_equal(sd_test_pg_create_db(pg, url, sizeof url), 0);
+    sd_store_t *st = open_with_tenants(url);
+    versions(st);
+    objects_meta(st);
+    sd_store_close(st);
+    sd_test_pg_stop(pg);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_names),      cmocka_unit_test(test_if_match),
+        cmocka_unit_test(test_sqlite),     cmocka_unit_test(test_sqlite_objects),
+        cmocka_unit_test(test_postgresql),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,296 @@
+/* test_pf_obj.c - lib/pf/objstore: every path rejection class, blobs, metadata, quota, isolation.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/err.h"
+#include "pf/objstore.h"
+
+/* ---- path rules ------------------------------------------------------------------------------ */
+
+static void ok_path(const char *p)
+{
+    const char *why = NULL;
+    size_t off = 99;
+    if (sd_objpath_check(p, strlen(p), &why, &off) != 0)
+        fail_msg("refused '%s': %s at %zu", p, why, off);
+}
+
+/* p (len bytes) must be refused with a reason containing frag at byte off. */
+static void bad_path(const char *p, size_t len, const char *frag, size_t off)
+{
+    const char *why = NULL;
+    size_t o = 9999;
+    assert_int_equal(sd_objpath_check(p, len, &why, &o), SD_EFIELD);
+    assert_non_null(why);
+    if (!strstr(why, frag))
+        fail_msg("'%.*s': reason '%s' lacks '%s'", (int)len, p, why, frag);
+    assert_int_equal(o, off);
+}
+#define BAD(lit, frag, off) bad_path(lit, sizeof lit - 1, frag, off)
+
+static void test_path_ok(void **state)
+{
+    (void)state;
+    ok_path("a");
+    ok_path("reports/2026/水位.csv");
+    ok_path("a.b/.hidden/..x/x..");
+    ok_path("with space/and-dash_~!$&'()+,;=@");
+    ok_path("😀/ü");
+    char seg[SD_OBJ_SEG_MAX + 1];
+    memset(seg, 's', SD_OBJ_SEG_MAX);
+    seg[SD_OBJ_SEG_MAX] = '\0';
+    ok_path(seg);
+    char whole[SD_OBJ_PATH_MAX + 2];
+    for (size_t i = 0; i < SD_OBJ_PATH_MAX; i++)
+        whole[i] = i % 8 == 7 ? '/' : 'w';
+    whole[SD_OBJ_PATH_MAX] = '\0';
+    whole[SD_OBJ_PATH_MAX - 1] = 'w';
+    ok_path(whole);
+    whole[SD_OBJ_PATH_MAX] = 'w';
+    whole[SD_OBJ_PATH_MAX + 1] = '\0';
+    bad_path(whole, SD_OBJ_PATH_MAX + 1, "longer than 1024", SD_OBJ_PATH_MAX);
+}
+
+static void test_path_refused(void **state)
+{
+    (void)state;
+    assert_int_equal(sd_objpath_check(NULL, 0, NULL, NULL), SD_EFIELD);
+    BAD("", "empty", 0);
+    BAD("/a", "start with '/'", 0);
+    BAD("a/", "end with '/'", 2);
+    BAD("a//b", "empty segment", 2);
+    BAD(".", "'..'", 0);
+    BAD("..", "'..'", 0);
+    BAD("a/../b", "'..'", 2);
+    BAD("a/./b", "'..'", 2);
+    BAD("a/..", "'..'", 2);
+    BAD("a\\b", "backslash", 1);
+    BAD("..\\x", "backslash", 2);
+    BAD("a\nb", "control", 1);
+    BAD("a\x1f", "control", 1);
+    BAD("a\x7f", "control", 1);
+    BAD("a\xc2\x85", "control", 1); /* U+0085 NEL, a C1 control */
+    BAD("a\0b", "NUL", 1);
+    BAD("a\xff", "UTF-8", 1);
+    BAD("a\xc0\xaf", "UTF-8", 1);                /* overlong '/' */
+    BAD("\xe0\x80\xae\xe0\x80\xae", "UTF-8", 0); /* overlong '.' */
+    BAD("a\xed\xa0\x80", "UTF-8", 1);            /* surrogate */
+    BAD("a\xf4\x90\x80\x80", "UTF-8", 1);        /* > U+10FFFF */
+    BAD("a\xe6\xb0", "UTF-8", 1);                /* truncated */
+    char seg[SD_OBJ_SEG_MAX + 4] = "x/";
+    memset(seg + 2, 's', SD_OBJ_SEG_MAX + 1);
+    bad_path(seg, SD_OBJ_SEG_MAX + 3, "255", 2);
+    /* prefixes: "" and a trailing '/' are fine, the rest as paths */
+    assert_int_equal(sd_objpath_check_prefix("", 0, NULL, NULL), 0);
+    assert_int_equal(sd_objpath_check_prefix("a/b/", 4, NULL, NULL), 0);
+    assert_int_equal(sd_objpath_check_prefix("a/b", 3, NULL, NULL), 0);
+    assert_int_equal(sd_objpath_check_prefix("../", 3, NULL, NULL), SD_EFIELD);
+    assert_int_equal(sd_objpath_check_prefix("a//", 3, NULL, NULL), SD_EFIELD);
+    assert_int_equal(sd_objpath_check_prefix("/", 1, NULL, NULL), SD_EFIELD);
+}
+
+/* ---- the store ------------------------------------------------------------------------------- */
+
+typedef struct {
+    char dir[256];
+    sd_store_t *db;
+    sd_objstore_t *os;
+} fx_t;
+
+static int setup(void **state)
+{
+    fx_t *f = calloc(1, sizeof *f);
+    snprintf(f->dir, sizeof f->dir, "/tmp/sd-objtest-XXXXXX");
+    assert_non_null(mkdtemp(f->dir));
+    assert_int_equal(sd_store_open("sqlite::memory:", &f->db), 0);
+    assert_int_equal(sd_store_exec(f->db,
+                                   "INSERT INTO tenants (name, kind, created_at) VALUES"
+                                   " ('a', 'shared_operator', 0), ('b', 'shared_operator', 0)",
+                                   NULL, 0, NULL),
+                     0);
+    char url[300];
+    snprintf(url, sizeof url, "file://%s/objs?quota=1000", f->dir);
+    assert_int_equal(sd_objstore_open(url, NULL, 0, f->db, &f->os), 0);
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fx_t *f = *state;
+    sd_objstore_close(f->os);
+    sd_store_close(f->db);
+    char cmd[300];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", f->dir);
+    assert_int_equal(system(cmd), 0);
+    free(f);
+    return 0;
+}
+
+/* Upload data in two chunks to tenant/path; the rc of the commit. */
+static int put(fx_t *f, int64_t tenant, const char *path, const char *data, int *created,
+               sd_objstore_info_t *in)
+{
+    int64_t room = 0;
+    assert_int_equal(sd_objstore_room(f->os, tenant, path, &room), 0);
+    sd_objstore_put_t *up = NULL;
+    assert_int_equal(sd_objstore_put_begin(f->os, tenant, room, &up), 0);
+    size_t n = strlen(data), h = n / 2;
+    int rc = sd_objstore_put_write(up, data, h);
+    if (!rc)
+        rc = sd_objstore_put_write(up, data + h, n - h);
+    if (rc) {
+        sd_objstore_put_free(up);
+        return rc;
+    }
+    assert_int_equal(sd_objstore_put_size(up), (int64_t)n);
+    return sd_objstore_commit(f->os, up, tenant, path, 1234, in, created);
+}
+
+static char *slurp(const char *file)
+{
+    FILE *fp = fopen(file, "rb");
+    assert_non_null(fp);
+    static char buf[2048];
+    size_t n = fread(buf, 1, sizeof buf - 1, fp);
+    buf[n] = '\0';
+    fclose(fp);
+    return buf;
+}
+
+static int count_item(const char *path, const sd_objstore_info_t *in, void *ctx)
+{
+    (void)in;
+    char *acc = ctx;
+    strcat(acc, path);
+    strcat(acc, ";");
+    return 0;
+}
+
+static void test_store(void **state)
+{
+    fx_t *f = *state;
+    sd_objstore_info_t in = {0};
+    int created = 0;
+    char local[4096];
+    /* sha256("hello\n"), as sha256sum prints it */
+    const char *h = "5891b5b522d5df086d0ff0b110fbd9d21bb4fc7163af34d08286a2e846f6be03";
+    assert_int_equal(put(f, 2, "notes/a.txt", "hello\n", &created, &in), 0);
+    assert_int_equal(created, 1);
+    assert_string_equal(in.sha256, h);
+    assert_int_equal(in.size, 6);
+    assert_int_equal(in.updated_ms, 1234);
+    assert_int_equal(sd_objstore_stat(f->os, 2, "notes/a.txt", &in), 0);
+    assert_string_equal(in.sha256, h);
+    assert_int_equal(sd_objstore_blob_path(f->os, 2, in.sha256, local, sizeof local), 0);
+    assert_string_equal(slurp(local), "hello\n");
+    assert_non_null(strstr(local, "/t2/58/"));
+    /* the other tenant has nothing, not even by hash */
+    assert_int_equal(sd_objstore_stat(f->os, 3, "notes/a.txt", &in), SD_ENOTFOUND);
+    assert_int_equal(sd_objstore_blob_path(f->os, 3, h, local, sizeof local), SD_ENOTFOUND);
+    assert_int_equal(sd_objstore_blob_path(f->os, 2, "../../etc/passwd", local, sizeof local),
+                     SD_ENOTFOUND);
+    assert_int_equal(sd_objstore_delete(f->os, 3, "notes/a.txt"), SD_ENOTFOUND);
+    /* same content twice shares a blob; replacing keeps it while referenced */
+    assert_int_equal(put(f, 2, "notes/b.txt", "hello\n", &created, &in), 0);
+    assert_int_equal(put(f, 2, "notes/a.txt", "other", &created, &in), 0);
+    assert_int_equal(created, 0);
+    assert_int_equal(sd_objstore_blob_path(f->os, 2, h, local, sizeof local), 0);
+    assert_int_equal(put(f, 2, "z", "", &created, &in), 0);
+    assert_string_equal(in.sha256,
+                        "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+    char acc[256] = "";
+    assert_int_equal(sd_objstore_list(f->os, 2, "", NULL, 100, count_item, acc), 0);
+    assert_string_equal(acc, "notes/a.txt;notes/b.txt;z;");
+    acc[0] = '\0';
+    assert_int_equal(sd_objstore_list(f->os, 2, "notes/", "notes/a.txt", 100, count_item, acc), 0);
+    assert_string_equal(acc, "notes/b.txt;");
+    acc[0] = '\0';
+    assert_int_equal(sd_objstore_list(f->os, 2, NULL, NULL, 1, count_item, acc), 0);
+    assert_string_equal(acc, "notes/a.txt;");
+    acc[0] = '\0';
+    assert_int_equal(sd_objstore_list(f->os, 3, "", NULL, 100, count_item, acc), 0);
+    assert_string_equal(acc, "");
+    int64_t used = 0;
+    assert_int_equal(sd_objstore_usage(f->os, 2, &used), 0);
+    assert_int_equal(used, 11);
+    /* delete: the blob goes with its last path */
+    assert_int_equal(sd_objstore_delete(f->os, 2, "notes/b.txt"), 0);
+    assert_int_equal(sd_objstore_blob_path(f->os, 2, h, local, sizeof local), SD_ENOTFOUND);
+    assert_int_equal(sd_objstore_delete(f->os, 2, "notes/b.txt"), SD_ENOTFOUND);
+    assert_int_equal(sd_objstore_stat(f->os, 2, "notes/a.txt", &in), 0);
+    assert_int_equal(in.size, 5);
+    /* no temporary files left behind */
+    char tmpd[300];
+    snprintf(tmpd, sizeof tmpd, "%s/objs/t2/tmp", f->dir);
+    assert_int_equal(rmdir(tmpd), 0);
+}
+
+static void test_quota(void **state)
+{
+    fx_t *f = *state;
+    sd_objstore_info_t in = {0};
+    int created = 0;
+    char big[1001];
+    memset(big, 'q', 600);
+    big[600] = '\0';
+    assert_int_equal(put(f, 2, "a", big, &created, &in), 0);
+    int64_t room = 0;
+    assert_int_equal(sd_objstore_room(f->os, 2, "b", &room), 0);
+    assert_int_equal(room, 400);
+    assert_int_equal(sd_objstore_room(f->os, 2, "a", &room), 0);
+    assert_int_equal(room, 1000); /* replacing a frees its bytes */
+    assert_int_equal(put(f, 2, "b", big, &created, &in), SD_ETOOBIG);
+    assert_int_equal(sd_objstore_stat(f->os, 2, "b", &in), SD_ENOTFOUND);
+    /* replacing within the quota is fine, and the other tenant has its own */
+    memset(big, 'r', 1000);
+    big[1000] = '\0';
+    assert_int_equal(put(f, 2, "a", big, &created, &in), 0);
+    assert_int_equal(put(f, 3, "a", big, &created, &in), 0);
+    /* a commit re-checks the quota (another upload may have used the room meanwhile) */
+    sd_objstore_put_t *up = NULL;
+    assert_int_equal(sd_objstore_put_begin(f->os, 3, -1, &up), 0);
+    assert_int_equal(sd_objstore_put_write(up, "x", 1), 0);
+    assert_int_equal(sd_objstore_commit(f->os, up, 3, "b", 1, &in, &created), SD_ETOOBIG);
+    /* an aborted upload leaves nothing */
+    assert_int_equal(sd_objstore_put_begin(f->os, 3, 10, &up), 0);
+    assert_int_equal(sd_objstore_put_write(up, "12345678901", 11), SD_ETOOBIG);
+    sd_objstore_put_free(up);
+    char tmpd[300];
+    snprintf(tmpd, sizeof tmpd, "%s/objs/t3/tmp", f->dir);
+    assert_int_equal(rmdir(tmpd), 0);
+}
+
+static void test_open(void **state)
+{
+    (void)state;
+    sd_objstore_t *os = NULL;
+    assert_int_equal(sd_objstore_open("s3://bucket", NULL, 0, NULL, &os), SD_ECONFIG);
+    assert_int_equal(sd_objstore_open("file://relative", NULL, 0, NULL, &os), SD_ECONFIG);
+    assert_int_equal(sd_objstore_open("file:///tmp/x?quota=-1", NULL, 0, NULL, &os), SD_ECONFIG);
+    assert_int_equal(sd_objstore_open("file:///tmp/x?quota=1k", NULL, 0, NULL, &os), SD_ECONFIG);
+    assert_int_equal(sd_objstore_open("file:///tmp/../x", NULL, 0, NULL, &os), SD_ECONFIG);
+    assert_int_equal(sd_objstore_open(NULL, "relative", 0, NULL, &os), SD_ECONFIG);
+    assert_null(os);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_path_ok),
+        cmocka_unit_test(test_path_refused),
+        cmocka_unit_test(test_open),
+        cmocka_unit_test_setup_teardown(test_store, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_quota, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
