@@ -245,10 +245,13 @@ int sd_http_reply_empty(sd_http_req_t *req, int status);
 
 /*
  * A file the caller trusts (no path checks here: see sd_http_static() for client paths), with
- * ETag / Last-Modified / 304. content_type NULL = from the extension. SD_ENOTFOUND if it is
- * not a readable regular file: nothing is answered then.
+ * ETag / Last-Modified / 304. content_type NULL = from the extension. etag NULL = one made from
+ * size and mtime; otherwise a strong validator the caller knows, such as the content's SHA-256
+ * (at most 128 bytes, sent quoted). SD_ENOTFOUND if it is not a readable regular file: nothing
+ * is answered then.
  */
-int sd_http_reply_file(sd_http_req_t *req, const char *path, const char *content_type);
+int sd_http_reply_file(sd_http_req_t *req, const char *path, const char *content_type,
+                       const char *etag);
 
 /* 301, 302, 303, 307 or 308 to location (sent as given). */
 int sd_http_reply_redirect(sd_http_req_t *req, int status, const char *location);

@@ -115,6 +115,7 @@ void sd__http_static_handler(sd_http_req_t *req, void *mount);
 int sd__http_static_mount_new(const char *dir, static_mount_t **list, static_mount_t **out);
 void sd__http_static_mounts_free(static_mount_t *m);
 /* Serve an open regular file (fd is consumed). */
-int sd__http_reply_fd(sd_http_req_t *req, int fd, const char *name, const char *content_type);
+int sd__http_reply_fd(sd_http_req_t *req, int fd, const char *name, const char *content_type,
+                      const char *strong_etag);
 
 #endif

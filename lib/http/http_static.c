@@ -133,16 +133,20 @@ static int64_t parse_http_date(const char *s)
     return sd_civil_to_unix(&c, 0);
 }
 
-int sd__http_reply_fd(sd_http_req_t *req, int fd, const char *name, const char *content_type)
+int sd__http_reply_fd(sd_http_req_t *req, int fd, const char *name, const char *content_type,
+                      const char *strong_etag)
 {
     struct stat st;
     if (fstat(fd, &st) || !S_ISREG(st.st_mode)) {
         close(fd);
         return SD_ENOTFOUND;
     }
-    char etag[64], lastmod[40];
-    snprintf(etag, sizeof etag, "\"%" PRIx64 "-%" PRIx64 "\"", (uint64_t)st.st_size,
-             (uint64_t)st.st_mtim.tv_sec * 1000000000u + (uint64_t)st.st_mtim.tv_nsec);
+    char etag[136], lastmod[40];
+    if (strong_etag && strlen(strong_etag) < sizeof etag - 2)
+        snprintf(etag, sizeof etag, "\"%s\"", strong_etag);
+    else
+        snprintf(etag, sizeof etag, "\"%" PRIx64 "-%" PRIx64 "\"", (uint64_t)st.st_size,
+                 (uint64_t)st.st_mtim.tv_sec * 1000000000u + (uint64_t)st.st_mtim.tv_nsec);
     http_date((int64_t)st.st_mtim.tv_sec, lastmod, sizeof lastmod);
     const char *inm = sd_http_req_header(req, "If-None-Match");
     const char *ims = sd_http_req_header(req, "If-Modified-Since");
@@ -184,14 +188,15 @@ int sd__http_reply_fd(sd_http_req_t *req, int fd, const char *name, const char *
     return sd__http_set_reply(req, fresh ? 304 : 200, r, bytes, fresh ? NULL : ct, KIND_STATIC, 0);
 }
 
-int sd_http_reply_file(sd_http_req_t *req, const char *path, const char *content_type)
+int sd_http_reply_file(sd_http_req_t *req, const char *path, const char *content_type,
+                       const char *etag)
 {
     if (req->replied)
         return SD_EINVAL;
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return SD_ENOTFOUND;
-    return sd__http_reply_fd(req, fd, path, content_type);
+    return sd__http_reply_fd(req, fd, path, content_type, etag);
 }
 
 /*
@@ -255,7 +260,7 @@ void sd__http_static_handler(sd_http_req_t *req, void *ctx)
     }
     /* resolved already: a symlink swapped in since then is refused rather than followed */
     int fd = open(real, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-    if (fd < 0 || sd__http_reply_fd(req, fd, real, NULL) == SD_ENOTFOUND)
+    if (fd < 0 || sd__http_reply_fd(req, fd, real, NULL, NULL) == SD_ENOTFOUND)
         goto notfound;
     goto out;
 notfound:

@@ -180,9 +180,9 @@ static void h_get(sd_http_req_t *req, void *ctx)
     if (!rc)
         rc = sd_objstore_blob_path(fc->os, tid, in.sha256, local, sizeof local);
     if (!rc) {
-        /* the server's ETag is size-mtime of the blob; the content hash travels here */
+        /* the content hash is the strong ETag; X-Content-SHA256 says it without quotes */
         sd_http_reply_header(req, "X-Content-SHA256", in.sha256);
-        rc = sd_http_reply_file(req, local, sd_http_content_type(path));
+        rc = sd_http_reply_file(req, local, sd_http_content_type(path), in.sha256);
     }
     if (rc == SD_ENOTFOUND)
         sd_http_reply_error(req, rc, "path", "no such file");

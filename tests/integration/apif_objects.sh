@@ -99,6 +99,9 @@ expect_eq "upload" "$ST $(j .sha256) $(j .size)" "201 $SUM $((6 * 1024 * 1024 + 
 curl -s -o "$T/back.bin" -D "$T/hdr" -H "Authorization: Bearer $A" "$BASE$F/reports/2026/%E6%B0%B4%E4%BD%8D.bin"
 expect_eq "download sha256" "$(sha256sum "$T/back.bin" | cut -d' ' -f1)" "$SUM"
 expect_eq "X-Content-SHA256" "$(hdr X-Content-SHA256)" "$SUM"
+expect_eq "ETag is the content hash" "$(hdr ETag)" "\"$SUM\""
+breq "$A" GET "$F/reports/2026/%E6%B0%B4%E4%BD%8D.bin" -H "If-None-Match: \"$SUM\""
+expect_eq "unchanged file: 304" "$ST" 304
 printf 'hello\n' >"$T/small.txt"
 breq "$A" PUT "$F/notes/a.txt" --data-binary "@$T/small.txt"; expect_eq "small upload" "$ST" 201
 breq "$A" PUT "$F/notes/a.txt" --data-binary "@$T/small.txt"; expect_eq "replace" "$ST" 200
