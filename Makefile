@@ -69,10 +69,18 @@ STORE_SQL := $(sort $(wildcard db/*/*.sql))
 $(BUILD)/gen/store_migrations.c: $(STORE_SQL) scripts/embed-sql.sh
 	@mkdir -p $(@D)
 	sh scripts/embed-sql.sh $@ $(STORE_SQL)
-$(BUILD)/obj/gen/store_migrations.o: $(BUILD)/gen/store_migrations.c
+$(BUILD)/lib/libsdstore.a: $(BUILD)/obj/gen/store_migrations.o
+
+# --- pf: the OpenAPI description, embedded so that suidod serves it from any directory --------
+$(BUILD)/gen/openapi.c: docs/openapi.yaml scripts/embed-file.sh
+	@mkdir -p $(@D)
+	sh scripts/embed-file.sh $@ sd__openapi_yaml docs/openapi.yaml
+$(BUILD)/lib/libsdpf.a: $(BUILD)/obj/gen/openapi.o
+
+# generated sources compile like any other
+$(BUILD)/obj/gen/%.o: $(BUILD)/gen/%.c
 	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
-$(BUILD)/lib/libsdstore.a: $(BUILD)/obj/gen/store_migrations.o
 
 $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(TEST_HELPER_OBJS) $(LIBS)
 	@mkdir -p $(@D)

@@ -17,6 +17,7 @@
 #include "mqtt/binding.h"
 #include "pf/account.h"
 #include "pf/audit.h"
+#include "pf/apidoc.h"
 #include "pf/master.h"
 #include "pf/objstore.h"
 #include "pf/org.h"
@@ -284,6 +285,8 @@ int main(int argc, char **argv)
         rc = sd_pf_object_routes(&pf, sd_config_get_string(cfg, "objects.url", NULL), datadir);
     if (!rc)
         rc = sd_ts_routes(&pf);
+    if (!rc)
+        rc = sd_pf_apidoc_routes(&pf);
     sd_mqtt_binding_t *mqtt = NULL;
     if (!rc) /* GW-IF over MQTT: also writes the broker's accounts before it is started */
         rc = start_mqtt(cfg, &pf, &mqtt);

@@ -39,6 +39,12 @@ breq() {
 j() { printf '%s' "$BODY" | jq -r "$1"; }
 ctl() { "$BIN/suidoctl" --server "$BASE" "$@"; }
 
+# ---- the API describes itself: docs/openapi.yaml, embedded, public ---------------------------
+req - GET /api/v1/openapi.yaml
+expect_eq "openapi served" "$ST" 200
+cmp -s "$T/body" "$SUIDO_ROOT/docs/openapi.yaml" || fail "served openapi.yaml differs from docs/"
+checks=$((checks + 1))
+
 # ---- bootstrap admin: provisional login, first-login password change ---------------------
 expect_fail "wrong password" sh -c "echo wrong | '$BIN/suidoctl' --server $BASE login $ADMIN_LOGIN --password-stdin"
 echo "$ADMIN_PW" | ctl login "$ADMIN_LOGIN" --password-stdin >"$T/out" 2>&1
