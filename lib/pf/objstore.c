@@ -1,6 +1,7 @@
 /* objstore.c - the blob store behind AP-IF files: ops table, file-system backend, metadata, quota.
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -11,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "core/err.h"
@@ -198,6 +200,39 @@ static int mkdirs(const char *dir)
     return mkdir_ok(p);
 }
 
+/*
+ * Uploads left half-written by a crash (t<tenant>/tmp/up-*): removed at start-up once they are
+ * an hour old, so that an upload another process has under way is left alone.
+ */
+static void sweep_uploads(const char *root, time_t now)
+{
+    DIR *d = opendir(root);
+    struct dirent *e;
+    while (d && (e = readdir(d))) {
+        if (e->d_name[0] != 't' || !e->d_name[1] ||
+            strspn(e->d_name + 1, "0123456789") != strlen(e->d_name + 1))
+            continue;
+        char tmp[PATH_MAX];
+        if (snprintf(tmp, sizeof tmp, "%s/%s/tmp", root, e->d_name) >= (int)sizeof tmp)
+            continue;
+        DIR *t = opendir(tmp);
+        struct dirent *u;
+        while (t && (u = readdir(t))) {
+            char f[PATH_MAX];
+            struct stat st;
+            if (strncmp(u->d_name, "up-", 3) ||
+                snprintf(f, sizeof f, "%s/%s", tmp, u->d_name) >= (int)sizeof f)
+                continue;
+            if (lstat(f, &st) == 0 && S_ISREG(st.st_mode) && now - st.st_mtime >= 3600)
+                unlink(f);
+        }
+        if (t)
+            closedir(t);
+    }
+    if (d)
+        closedir(d);
+}
+
 /* ---- open / close -----------------------------------------------------------------------------
  */
 
@@ -238,6 +273,7 @@ int sd_objstore_open(const char *url, const char *default_dir, int64_t quota, sd
     int rc = mkdirs(dir);
     if (rc)
         return rc;
+    sweep_uploads(dir, time(NULL));
     sd_objstore_t *os = calloc(1, sizeof *os);
     fs_be_t *be = calloc(1, sizeof *be);
     if (!os || !be) {

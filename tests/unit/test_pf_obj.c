@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -283,6 +285,33 @@ static void test_open(void **state)
     assert_null(os);
 }
 
+/* Uploads a crash left behind go at the next start once an hour old; fresh ones stay. */
+static void test_sweep_stale_uploads(void **state)
+{
+    fx_t *f = *state;
+    char tmp[400], stale[450], fresh[450], url[300];
+    snprintf(tmp, sizeof tmp, "%s/objs/t1/tmp", f->dir);
+    char cmd[500];
+    snprintf(cmd, sizeof cmd, "mkdir -p '%s'", tmp);
+    assert_int_equal(system(cmd), 0);
+    snprintf(stale, sizeof stale, "%s/up-stale1", tmp);
+    snprintf(fresh, sizeof fresh, "%s/up-fresh1", tmp);
+    FILE *a = fopen(stale, "w"), *b = fopen(fresh, "w");
+    assert_non_null(a);
+    assert_non_null(b);
+    fputs("half an upload", a);
+    fputs("an upload under way", b);
+    fclose(a);
+    fclose(b);
+    struct timespec old[2] = {{time(NULL) - 7200, 0}, {time(NULL) - 7200, 0}};
+    assert_int_equal(utimensat(AT_FDCWD, stale, old, 0), 0);
+    sd_objstore_close(f->os);
+    snprintf(url, sizeof url, "file://%s/objs?quota=1000", f->dir);
+    assert_int_equal(sd_objstore_open(url, NULL, 0, f->db, &f->os), 0);
+    assert_int_equal(access(stale, F_OK), -1);
+    assert_int_equal(access(fresh, F_OK), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -291,6 +320,7 @@ int main(void)
         cmocka_unit_test(test_open),
         cmocka_unit_test_setup_teardown(test_store, setup, teardown),
         cmocka_unit_test_setup_teardown(test_quota, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_sweep_stale_uploads, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
