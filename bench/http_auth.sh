@@ -15,7 +15,7 @@ BASE="http://127.0.0.1:$PORT"
 mkdir -p "$T/web"
 printf '{"ok":true,"what":"a small static file"}\n' >"$T/web/small.json"
 "$BIN/suidod" --set "data.dir=$T/data" --set "web.root=$T/web" --set "http.listen=127.0.0.1:$PORT" \
-  --set auth.password_cost=min --set log.level=warn >"$T/suidod.log" 2>&1 &
+  --set auth.password_cost=min --set log.level=warn --set limits.tenant_rps=0 >"$T/suidod.log" 2>&1 &
 PID=$!
 for _ in $(seq 100); do grep -q 'provisional password' "$T/suidod.log" && break; sleep 0.05; done
 L=$(awk '/login id:/ {print $3}' "$T/suidod.log")

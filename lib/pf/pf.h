@@ -9,6 +9,7 @@
 #include "auth/policy.h"
 #include "core/clock.h"
 #include "http/http.h"
+#include "pf/ratelimit.h"
 #include "store/store.h"
 
 /*
@@ -27,6 +28,7 @@ typedef struct {
     sd_lockout_policy_t lockout;   /* login back-off (threshold 0 = SD_LOCKOUT_POLICY_DEFAULT) */
     sd_pw_params_t pw_params;      /* argon2id cost of new hashes (opslimit 0 = interactive) */
     unsigned char secret_key[32];  /* secretbox key for TOTP secrets at rest */
+    sd_ratelimit_t *tenant_limit;  /* requests per tenant (NULL = unlimited) */
 } sd_pf_t;
 
 /*

@@ -155,6 +155,18 @@ int sd_session_hook(sd_http_req_t *req, void *ctx)
         c->expired = expired;
     }
     sd_http_req_set_user(req, c, free);
+    int64_t wait_ms;
+    if (c->kind != SD_CALLER_ANON && pf->tenant_limit &&
+        sd_ratelimit_take(pf->tenant_limit, c->p.tenant_id, sd_clock_mono_ms(pf->clock),
+                          &wait_ms) == SD_ERATE) {
+        char secs[24];
+        snprintf(secs, sizeof secs, "%lld", (long long)((wait_ms + 999) / 1000));
+        sd_http_reply_header(req, "Retry-After", secs);
+        sd_http_reply_error(req, SD_ERATE, NULL,
+                            "this tenant's request rate is exceeded; retry in %lld ms",
+                            (long long)wait_ms);
+        return SD_ERATE;
+    }
     return 0;
 }
 

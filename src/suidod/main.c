@@ -53,6 +53,8 @@ static const char usage[] =
     "  auth.session_max = 12h           absolute expiry of a portal session\n"
     "  auth.token_ttl = 1h              AP-IF bearer token lifetime\n"
     "  auth.lockout_threshold = 5       failures before the account locks\n"
+    "  limits.tenant_rps = 500          requests per second per tenant (0 = no limit), with\n"
+    "  limits.tenant_burst = 1000       bursts up to this: one tenant cannot starve another\n"
     "  auth.lockout_base = 1m           first lock; doubles per further failure\n"
     "  auth.lockout_cap = 1h            longest lock\n"
     "  auth.password_cost = interactive interactive | moderate | min (tests only)\n"
@@ -228,6 +230,12 @@ int main(int argc, char **argv)
     if (sd_config_get_int(cfg, "auth.lockout_threshold", 1, 1000, 5, &v, &ce))
         return die_cfg("config", &ce);
     pf.lockout = (sd_lockout_policy_t){(uint32_t)v, vals[3], vals[4]};
+    int64_t rps, burst;
+    if (sd_config_get_int(cfg, "limits.tenant_rps", 0, 1000000, 500, &rps, &ce) ||
+        sd_config_get_int(cfg, "limits.tenant_burst", 1, 10000000, 1000, &burst, &ce))
+        return die_cfg("config", &ce);
+    if (rps > 0 && !(pf.tenant_limit = sd_ratelimit_new((double)rps, (double)burst)))
+        return 1;
     const char *cost = sd_config_get_string(cfg, "auth.password_cost", "interactive");
     if (!strcmp(cost, "interactive"))
         pf.pw_params = sd_pw_params_interactive();
@@ -337,6 +345,7 @@ int main(int argc, char **argv)
     sd_http_server_stop(srv);
     sd_http_server_free(srv);
     sd_mqtt_binding_stop(mqtt);
+    sd_ratelimit_free(pf.tenant_limit);
     sd_store_close(st);
     sd_config_free(cfg);
     sd_info("stopped");

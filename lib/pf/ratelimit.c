@@ -1,0 +1,100 @@
+/* ratelimit.c - per-key token buckets in an open-addressed table behind one mutex. */
+#include "pf/ratelimit.h"
+
+#include "core/err.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+
+struct bucket {
+    int64_t key; /* 0 = empty slot (tenant ids are > 0) */
+    double tokens;
+    int64_t last_ms;
+};
+
+struct sd_ratelimit {
+    pthread_mutex_t lock;
+    double rate, burst;
+    struct bucket *slot;
+    size_t cap, used;
+};
+
+sd_ratelimit_t *sd_ratelimit_new(double rate, double burst)
+{
+    if (!(rate > 0) || !(burst >= 1))
+        return NULL;
+    sd_ratelimit_t *rl = calloc(1, sizeof *rl);
+    if (!rl)
+        return NULL;
+    rl->rate = rate;
+    rl->burst = burst;
+    rl->cap = 64;
+    rl->slot = calloc(rl->cap, sizeof *rl->slot);
+    if (!rl->slot) {
+        free(rl);
+        return NULL;
+    }
+    pthread_mutex_init(&rl->lock, NULL);
+    return rl;
+}
+
+void sd_ratelimit_free(sd_ratelimit_t *rl)
+{
+    if (!rl)
+        return;
+    pthread_mutex_destroy(&rl->lock);
+    free(rl->slot);
+    free(rl);
+}
+
+static struct bucket *find(struct bucket *slot, size_t cap, int64_t key)
+{
+    size_t i = (size_t)((uint64_t)key * 0x9E3779B97F4A7C15ULL) & (cap - 1);
+    while (slot[i].key && slot[i].key != key)
+        i = (i + 1) & (cap - 1);
+    return &slot[i];
+}
+
+/* Keep the table at most half full so probes stay short; the number of tenants is small. */
+static int grow(sd_ratelimit_t *rl)
+{
+    size_t cap = rl->cap * 2;
+    struct bucket *s = calloc(cap, sizeof *s);
+    if (!s)
+        return SD_ENOMEM;
+    for (size_t i = 0; i < rl->cap; i++)
+        if (rl->slot[i].key)
+            *find(s, cap, rl->slot[i].key) = rl->slot[i];
+    free(rl->slot);
+    rl->slot = s;
+    rl->cap = cap;
+    return 0;
+}
+
+int sd_ratelimit_take(sd_ratelimit_t *rl, int64_t key, int64_t now_ms, int64_t *retry_after_ms)
+{
+    int rc = 0;
+    *retry_after_ms = 0;
+    pthread_mutex_lock(&rl->lock);
+    struct bucket *b = find(rl->slot, rl->cap, key);
+    if (!b->key) {
+        if (rl->used * 2 >= rl->cap && grow(rl) == 0)
+            b = find(rl->slot, rl->cap, key);
+        *b = (struct bucket){key, rl->burst, now_ms};
+        rl->used++;
+    }
+    if (now_ms > b->last_ms) {
+        b->tokens += (double)(now_ms - b->last_ms) * rl->rate / 1000.0;
+        if (b->tokens > rl->burst)
+            b->tokens = rl->burst;
+        b->last_ms = now_ms;
+    }
+    if (b->tokens >= 1.0) {
+        b->tokens -= 1.0;
+    } else {
+        *retry_after_ms = (int64_t)((1.0 - b->tokens) * 1000.0 / rl->rate) + 1;
+        rc = SD_ERATE;
+    }
+    pthread_mutex_unlock(&rl->lock);
+    return rc;
+}

@@ -1,0 +1,22 @@
+/* ratelimit.h - token buckets per tenant, so one tenant's flood cannot starve another (§2.10). */
+#ifndef SD_PF_RATELIMIT_H
+#define SD_PF_RATELIMIT_H
+
+#include <stdint.h>
+
+typedef struct sd_ratelimit sd_ratelimit_t;
+
+/*
+ * Buckets of `burst` tokens refilled at `rate` per second, one per key (a tenant id), created
+ * full on first use. NULL on ENOMEM or a rate/burst that is not positive. Thread-safe.
+ */
+sd_ratelimit_t *sd_ratelimit_new(double rate, double burst);
+void sd_ratelimit_free(sd_ratelimit_t *rl); /* NULL-safe */
+
+/*
+ * Take one token from key's bucket at monotonic time now_ms. Returns 0, or SD_ERATE with
+ * *retry_after_ms set to when the next token is due. Time going backwards is treated as still.
+ */
+int sd_ratelimit_take(sd_ratelimit_t *rl, int64_t key, int64_t now_ms, int64_t *retry_after_ms);
+
+#endif
