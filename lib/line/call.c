@@ -103,6 +103,29 @@ static int pump(sd_call_t *c)
     }
 }
 
+/*
+ * Start the center session on the connected link and pump until the application event
+ * `until` (READY for a call we made, ANSWER for one we took); an ENQ on the way is copied to
+ * enq when not NULL. 0, or the session's or the link's error.
+ */
+static int run_until(sd_call_t *c, const sd_line_session_cfg_t *cfg, sd_line_app_t until,
+                     sd_line_text_t *enq)
+{
+    c->s = sd_line_session_new(SD_LINE_ROLE_CENTER, cfg);
+    if (!c->s)
+        return SD_ENOMEM;
+    sd_line_session_connected(c->s, &c->act);
+    int rc = perform(c, &c->act);
+    while (!rc && c->act.app != until) {
+        if (enq && c->act.app == SD_LINE_APP_ENQ)
+            memcpy(enq, c->act.text, sizeof *enq);
+        if (c->done)
+            return c->result ? c->result : SD_EPROTO;
+        rc = pump(c);
+    }
+    return rc;
+}
+
 int sd_call_open(const sd_call_opts_t *o, sd_call_t **out)
 {
     *out = NULL;
@@ -126,24 +149,9 @@ int sd_call_open(const sd_call_opts_t *o, sd_call_t **out)
     c->at = o->at;
     c->timer_at = -1;
     int rc = sd_link_url_is_modem(url) == 1 && !tel ? SD_EINVAL : 0;
-    if (rc || (rc = sd_at_call(url, tel, &c->at, &c->link)))
+    if (rc || (rc = sd_at_call(url, tel, &c->at, &c->link)) ||
+        (rc = run_until(c, &o->session, SD_LINE_APP_READY, NULL)))
         goto fail;
-    c->s = sd_line_session_new(SD_LINE_ROLE_CENTER, &o->session);
-    if (!c->s) {
-        rc = SD_ENOMEM;
-        goto fail;
-    }
-    sd_line_session_connected(c->s, &c->act);
-    if ((rc = perform(c, &c->act)))
-        goto fail;
-    while (c->act.app != SD_LINE_APP_READY) {
-        if (c->done) {
-            rc = c->result ? c->result : SD_EPROTO;
-            goto fail;
-        }
-        if ((rc = pump(c)))
-            goto fail;
-    }
     *out = c;
     return 0;
 fail:
@@ -163,26 +171,8 @@ int sd_call_accept(sd_listener_t *ls, const sd_call_opts_t *o, int timeout_ms, s
     cfg.incoming = true;
     memset(enq, 0, sizeof *enq);
     int rc = sd_listener_accept(ls, &c->link, timeout_ms);
-    if (rc)
+    if (rc || (rc = run_until(c, &cfg, SD_LINE_APP_ANSWER, enq)))
         goto fail;
-    c->s = sd_line_session_new(SD_LINE_ROLE_CENTER, &cfg);
-    if (!c->s) {
-        rc = SD_ENOMEM;
-        goto fail;
-    }
-    sd_line_session_connected(c->s, &c->act);
-    if ((rc = perform(c, &c->act)))
-        goto fail;
-    while (c->act.app != SD_LINE_APP_ANSWER) {
-        if (c->act.app == SD_LINE_APP_ENQ)
-            memcpy(enq, c->act.text, sizeof *enq);
-        if (c->done) {
-            rc = c->result ? c->result : SD_EPROTO;
-            goto fail;
-        }
-        if ((rc = pump(c)))
-            goto fail;
-    }
     memcpy(answer, c->act.text, sizeof *answer);
     *out = c;
     return 0;
