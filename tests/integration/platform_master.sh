@@ -3,48 +3,13 @@
 # invalid), four-eyes approval by an operator admin, master versions, CSV download = what was
 # applied, re-validation at approval, rejection, cross-tenant 404, AP-IF #3, audit, suidoctl.
 . "$(dirname "$0")/../lib/harness.sh"
-ROOT=${SUIDO_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
-SAMPLE="$ROOT/etc/sample-sheet.csv"
-
-P=$(free_port)
-U="http://127.0.0.1:$P"
-spawn suidod "$BIN/suidod" --set "data.dir=$T/data" --set "http.listen=127.0.0.1:$P" \
-  --set auth.password_cost=min
-wait_line "$T/suidod.log" "ready on"
-
+. "$(dirname "$0")/../lib/platform.sh"
+start_suidod
 jget() { python3 -c "import json,sys; d=json.load(sys.stdin); print(eval('d'+sys.argv[1]))" "$1"; }
 jx() { python3 -c "import json,sys; d=json.load(sys.stdin); print(eval(sys.argv[1]))" "$1"; }
-# api WHO METHOD PATH [curl args]: the body in $BODY, the status in $CODE; WHO's cookies kept.
-api() {
-  local who=$1 m=$2 p=$3; shift 3
-  CODE=$(curl -s -o "$T/body" -w '%{http_code}' -b "$T/$who.jar" -c "$T/$who.jar" -X "$m" \
-    "$U$p" "$@")
-  BODY=$(cat "$T/body")
-}
-jpost() { api "$1" POST "$2" -H 'Content-Type: application/json' -d "$3"; }
 csvpost() { api "$1" POST "$2" -H 'Content-Type: text/csv' --data-binary "@$3"; }
-expect_code() { expect_eq "$1 (body: $BODY)" "$CODE" "$2"; }
 
-# login WHO LOGIN PASSWORD: log in and replace the provisional password.
-N=0
-login() {
-  N=$((N + 1))
-  jpost "$1" /api/v1/login "{\"login\":\"$2\",\"password\":\"$3\"}"
-  expect_code "login $1" 200
-  jpost "$1" /api/v1/me/password \
-    "{\"current_password\":\"$3\",\"new_password\":\"kuma-Tsuru-Gorin-84$N-zq\"}"
-  expect_code "password of $1" 200
-}
-# user WHO ORG ROLE: create a user as the platform admin and log it in.
-user() {
-  jpost admin /api/v1/users "{\"org_id\":$2,\"role\":\"$3\",\"email\":\"$1@example.jp\"}"
-  expect_code "create $1" 201
-  login "$1" "$(echo "$BODY" | jget '["user"]["login"]')" \
-    "$(echo "$BODY" | jget '["provisional_password"]')"
-}
-
-login admin "$(awk '/login id:/{print $3}' "$T/suidod.log")" \
-  "$(awk '/provisional password:/{print $3}' "$T/suidod.log")"
+login_admin
 jpost admin /api/v1/tenants '{"name":"sapporo","kind":"dedicated_operator"}'
 A=$(echo "$BODY" | jget '["id"]')
 jpost admin /api/v1/tenants '{"name":"asahikawa","kind":"dedicated_operator"}'

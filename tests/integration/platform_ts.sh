@@ -4,58 +4,13 @@
 # reads and latest value as an application and a portal user, another tenant's app -> 404.
 # SUIDO_STORE_URL=postgresql://... runs the same against PostgreSQL (or SUIDO_PG=1 to start one).
 . "$(dirname "$0")/../lib/harness.sh"
-ROOT=${SUIDO_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
-SAMPLE="$ROOT/etc/sample-sheet.csv"
-
-STORE=()
-if [ "${SUIDO_PG:-}" = 1 ]; then start_postgres; SUIDO_STORE_URL=$PG_URL; fi
-[ -n "${SUIDO_STORE_URL:-}" ] && STORE=(--set "store.url=$SUIDO_STORE_URL")
-
-P=$(free_port)
-U="http://127.0.0.1:$P"
-spawn suidod "$BIN/suidod" --set "data.dir=$T/data" --set "http.listen=127.0.0.1:$P" \
-  --set auth.password_cost=min "${STORE[@]}"
-wait_line "$T/suidod.log" "ready on"
-
-j() { printf '%s' "$BODY" | jq -r "$1"; }
-# api WHO METHOD PATH [curl args]: session WHO (cookie jar); BODY and CODE set.
-api() {
-  local who=$1 m=$2 p=$3; shift 3
-  CODE=$(curl -s -o "$T/body" -w '%{http_code}' -b "$T/$who.jar" -c "$T/$who.jar" -X "$m" \
-    "$U$p" "$@")
-  BODY=$(cat "$T/body")
-}
-jpost() { api "$1" POST "$2" -H 'Content-Type: application/json' -d "$3"; }
-# bapi TOKEN METHOD PATH [curl args]: the same with a bearer token ("-" = none).
-bapi() {
-  local tok=$1 m=$2 p=$3; shift 3
-  local a=(-s -o "$T/body" -w '%{http_code}' -X "$m")
-  [ "$tok" != - ] && a+=(-H "Authorization: Bearer $tok")
-  CODE=$(curl "${a[@]}" "$U$p" "$@"); BODY=$(cat "$T/body")
-}
+. "$(dirname "$0")/../lib/platform.sh"
+start_suidod
 upload() { bapi "$1" POST /gwif/v1/data -H 'Content-Type: application/json' --data-binary "$2"; }
-expect_code() { expect_eq "$1 (body: $BODY)" "$CODE" "$2"; }
 # expect_err WHAT CODE FIELD: status and the error's field
 expect_err() { expect_eq "$1 (body: $BODY)" "$CODE $(j .error.field)" "$2 $3"; }
 
-N=0
-login() {
-  N=$((N + 1))
-  jpost "$1" /api/v1/login "{\"login\":\"$2\",\"password\":\"$3\"}"
-  expect_code "login $1" 200
-  jpost "$1" /api/v1/me/password \
-    "{\"current_password\":\"$3\",\"new_password\":\"kuma-Tsuru-Gorin-84$N-zq\"}"
-  expect_code "password of $1" 200
-}
-user() {
-  jpost admin /api/v1/users "{\"org_id\":$2,\"role\":\"$3\",\"email\":\"$1@example.jp\"}"
-  expect_code "create $1" 201
-  login "$1" "$(j .user.login)" "$(j .provisional_password)"
-}
-id() { j .id; }
-
-login admin "$(awk '/login id:/{print $3}' "$T/suidod.log")" \
-  "$(awk '/provisional password:/{print $3}' "$T/suidod.log")"
+login_admin
 jpost admin /api/v1/tenants '{"name":"sapporo","kind":"dedicated_operator"}'; A=$(id)
 jpost admin /api/v1/tenants '{"name":"otaru","kind":"dedicated_operator"}'; B=$(id)
 jpost admin /api/v1/tenants '{"name":"vendors","kind":"vendor"}'; V=$(id)
