@@ -10,8 +10,16 @@ checks=0
 cleanup() {
   local rc=$?
   for p in "${PIDS[@]:-}"; do [ -n "$p" ] && kill "$p" 2>/dev/null || true; done
-  sleep 0.2
+  # a graceful stop first (PostgreSQL takes a moment), SIGKILL only for what hangs
+  local i
+  for i in $(seq 60); do
+    local alive=0
+    for p in "${PIDS[@]:-}"; do [ -n "$p" ] && kill -0 "$p" 2>/dev/null && alive=1; done
+    [ "$alive" = 0 ] && break
+    sleep 0.05
+  done
   for p in "${PIDS[@]:-}"; do [ -n "$p" ] && kill -9 "$p" 2>/dev/null || true; done
+  wait 2>/dev/null || true
   if [ "$rc" -ne 0 ]; then
     echo "--- logs of failed test ($T)" >&2
     for f in "$T"/*.log; do [ -f "$f" ] && { echo "== $f" >&2; tail -n 30 "$f" >&2; }; done
