@@ -1,0 +1,293 @@
+/* mqtt.c - GW-IF over MQTT, pure parts: topic scheme, data payloads, mosquitto password and ACL
+ * files. */
+#include "mqtt/mqtt.h"
+
+#include <math.h>
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/err.h"
+#include "core/time.h"
+
+int sd_mqtt_cid_valid(const char *cid)
+{
+    if (!cid)
+        return 0;
+    size_t i = 0;
+    for (; cid[i]; i++) {
+        char c = cid[i];
+        if (i >= SD_MQTT_CID_MAX || !((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                                      (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.'))
+            return 0;
+    }
+    return i > 0;
+}
+
+static const struct {
+    const char *name;
+    sd_mqtt_topic_t kind;
+} up_kinds[] = {{"connect", SD_MQTT_T_CONNECT},
+                {"disconnect", SD_MQTT_T_DISCONNECT},
+                {"data", SD_MQTT_T_DATA},
+                {"event", SD_MQTT_T_EVENT},
+                {"reply", SD_MQTT_T_REPLY}};
+
+int sd_mqtt_topic_parse(const char *topic, char *cid, sd_mqtt_topic_t *kind, char *sub,
+                        size_t sub_size)
+{
+    size_t pl = strlen(SD_MQTT_PREFIX);
+    if (!topic || strncmp(topic, SD_MQTT_PREFIX, pl) != 0)
+        return SD_ESYNTAX;
+    const char *p = topic + pl, *slash = strchr(p, '/');
+    size_t cl = slash ? (size_t)(slash - p) : 0;
+    if (!slash || cl == 0 || cl > SD_MQTT_CID_MAX)
+        return SD_ESYNTAX;
+    memcpy(cid, p, cl);
+    cid[cl] = 0;
+    if (!sd_mqtt_cid_valid(cid))
+        return SD_ESYNTAX;
+    const char *rest = slash + 1;
+    if (!strcmp(rest, "state")) {
+        *kind = SD_MQTT_T_STATE;
+        return 0;
+    }
+    if (!strncmp(rest, "up/", 3)) {
+        for (size_t i = 0; i < sizeof up_kinds / sizeof up_kinds[0]; i++)
+            if (!strcmp(rest + 3, up_kinds[i].name)) {
+                *kind = up_kinds[i].kind;
+                return 0;
+            }
+        return SD_ESYNTAX;
+    }
+    if (!strncmp(rest, "down/", 5)) {
+        const char *name = rest + 5;
+        size_t nl = strlen(name);
+        /* the same alphabet as client ids: names are ours ("request", "ack"), never data */
+        if (!sd_mqtt_cid_valid(name) || !sub || nl >= sub_size)
+            return SD_ESYNTAX;
+        memcpy(sub, name, nl + 1);
+        *kind = SD_MQTT_T_DOWN;
+        return 0;
+    }
+    return SD_ESYNTAX;
+}
+
+int sd_mqtt_topic_make(char *out, size_t size, const char *cid, sd_mqtt_topic_t kind,
+                       const char *sub)
+{
+    if (!sd_mqtt_cid_valid(cid))
+        return SD_EINVAL;
+    const char *tail = NULL;
+    for (size_t i = 0; i < sizeof up_kinds / sizeof up_kinds[0]; i++)
+        if (up_kinds[i].kind == kind)
+            tail = up_kinds[i].name;
+    int n;
+    if (tail)
+        n = snprintf(out, size, SD_MQTT_PREFIX "%s/up/%s", cid, tail);
+    else if (kind == SD_MQTT_T_STATE)
+        n = snprintf(out, size, SD_MQTT_PREFIX "%s/state", cid);
+    else if (kind == SD_MQTT_T_DOWN && sd_mqtt_cid_valid(sub))
+        n = snprintf(out, size, SD_MQTT_PREFIX "%s/down/%s", cid, sub);
+    else
+        return SD_EINVAL;
+    return n < 0 || (size_t)n >= size ? SD_ETOOBIG : 0;
+}
+
+/* ---- data payloads ----------------------------------------------------------------------------
+ */
+
+static const char *const quality_names[] = {"good", "estimated", "missing", "out_of_range"};
+
+static int parse_sample(json_t *o, sd_ts_sample_t *s, sd_json_err_t *err)
+{
+    json_t *ts = NULL, *q = NULL;
+    s->quality = SD_TS_GOOD;
+    sd_json_field_t f[] = {{"data_id", SD_JSON_STR, SD_JSON_REQ, &s->data_id, 1, 64},
+                           {"ts", SD_JSON_ANY, SD_JSON_REQ, &ts, 0, 0},
+                           {"value", SD_JSON_NUM, SD_JSON_REQ, &s->value, 0, 0},
+                           {"quality", SD_JSON_ANY, 0, &q, 0, 0}};
+    int rc = sd_json_fields(o, f, 4, SD_JSON_STRICT, err);
+    if (rc != 0)
+        return rc;
+    if (json_is_integer(ts)) {
+        s->ts_ms = json_integer_value(ts);
+    } else if (json_is_string(ts)) {
+        int64_t sec;
+        /* ms resolution is not needed from strings: a string is a human-made or test sample */
+        if (sd_iso8601_parse(json_string_value(ts), &sec) != 0 || sec > INT64_MAX / 1000 ||
+            sec < INT64_MIN / 1000)
+            return sd_json_err_set(err, "ts", "expected milliseconds or an ISO 8601 time");
+        s->ts_ms = sec * 1000;
+    } else {
+        return sd_json_err_set(err, "ts", "expected milliseconds or an ISO 8601 time");
+    }
+    if (!isfinite(s->value))
+        return sd_json_err_set(err, "value", "must be finite");
+    if (q) {
+        int found = -1;
+        if (json_is_integer(q) && json_integer_value(q) >= 0 && json_integer_value(q) <= 3)
+            found = (int)json_integer_value(q);
+        else if (json_is_string(q))
+            for (int i = 0; i < 4; i++)
+                if (!strcmp(json_string_value(q), quality_names[i]))
+                    found = i;
+        if (found < 0)
+            return sd_json_err_set(err, "quality",
+                                   "expected good, estimated, missing, out_of_range or 0..3");
+        s->quality = (sd_ts_quality_t)found;
+    }
+    return 0;
+}
+
+int sd_mqtt_samples_parse(const void *payload, size_t len, size_t max, json_t **root,
+                          sd_ts_sample_t **samples, size_t *n, const char **batch_id,
+                          sd_json_err_t *err)
+{
+    sd_json_err_t local;
+    if (!err)
+        err = &local;
+    memset(err, 0, sizeof *err);
+    *root = NULL;
+    *samples = NULL;
+    *n = 0;
+    *batch_id = NULL;
+    json_t *doc = NULL, *arr = NULL;
+    int rc = sd_json_parse(payload, len, &doc, err);
+    if (rc != 0)
+        return rc;
+    const char *id = NULL;
+    sd_json_field_t f[] = {{"id", SD_JSON_STR, 0, &id, 1, 128},
+                           {"samples", SD_JSON_ARR, SD_JSON_REQ, &arr, 0, 0}};
+    rc = sd_json_fields(doc, f, 2, SD_JSON_STRICT, err);
+    size_t cnt = rc == 0 ? json_array_size(arr) : 0;
+    if (rc == 0 && cnt == 0)
+        rc = sd_json_err_set(err, "samples", "must not be empty");
+    if (rc == 0 && cnt > max)
+        rc = SD_ETOOBIG;
+    sd_ts_sample_t *s = NULL;
+    if (rc == 0 && !(s = calloc(cnt, sizeof *s)))
+        rc = SD_ENOMEM;
+    for (size_t i = 0; rc == 0 && i < cnt; i++)
+        if ((rc = parse_sample(json_array_get(arr, i), &s[i], err)) != 0) {
+            sd_json_err_prefix(err, "samples", (long)i);
+        }
+    if (rc != 0) {
+        free(s);
+        json_decref(doc);
+        return rc;
+    }
+    *root = doc;
+    *samples = s;
+    *n = cnt;
+    *batch_id = id;
+    return 0;
+}
+
+int sd_mqtt_samples_encode(const sd_ts_sample_t *s, size_t n, const char *batch_id, sd_buf_t *out)
+{
+    json_t *arr = json_array();
+    for (size_t i = 0; arr && i < n; i++) {
+        if ((unsigned)s[i].quality > 3 || !isfinite(s[i].value)) {
+            json_decref(arr);
+            return SD_EINVAL;
+        }
+        if (json_array_append_new(arr,
+                                  sd_json_pack("{s:s,s:I,s:f,s:s}", "data_id", s[i].data_id, "ts",
+                                               (json_int_t)s[i].ts_ms, "value", s[i].value,
+                                               "quality", quality_names[s[i].quality])) != 0) {
+            json_decref(arr);
+            return SD_ENOMEM;
+        }
+    }
+    json_t *doc = arr ? sd_json_pack("{s:o,s:s?}", "samples", arr, "id", batch_id) : NULL;
+    if (!doc)
+        return SD_ENOMEM;
+    int rc = sd_json_dump(doc, out);
+    json_decref(doc);
+    return rc;
+}
+
+/* ---- broker files -----------------------------------------------------------------------------
+ */
+
+void sd_mqtt_password(const unsigned char key[32], const char *user, const char *secret_digest,
+                      char out[SD_MQTT_PW_SIZE])
+{
+    crypto_auth_hmacsha256_state st;
+    unsigned char mac[crypto_auth_hmacsha256_BYTES];
+    crypto_auth_hmacsha256_init(&st, key, 32);
+    crypto_auth_hmacsha256_update(&st, (const unsigned char *)user, strlen(user) + 1);
+    crypto_auth_hmacsha256_update(&st, (const unsigned char *)secret_digest, strlen(secret_digest));
+    crypto_auth_hmacsha256_final(&st, mac);
+    memcpy(out, "sdm_", 4);
+    sodium_bin2base64(out + 4, SD_MQTT_PW_SIZE - 4, mac, sizeof mac,
+                      sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+    sodium_memzero(mac, sizeof mac);
+}
+
+void sd_mqtt_pbkdf2_sha512(const void *pw, size_t pwlen, const void *salt, size_t saltlen,
+                           unsigned iterations, unsigned char *out, size_t outlen)
+{
+    crypto_auth_hmacsha512_state base, st;
+    unsigned char u[64], t[64];
+    crypto_auth_hmacsha512_init(&base, pw, pwlen);
+    for (uint32_t block = 1; outlen > 0; block++) {
+        unsigned char be[4] = {(unsigned char)(block >> 24), (unsigned char)(block >> 16),
+                               (unsigned char)(block >> 8), (unsigned char)block};
+        st = base;
+        crypto_auth_hmacsha512_update(&st, salt, saltlen);
+        crypto_auth_hmacsha512_update(&st, be, 4);
+        crypto_auth_hmacsha512_final(&st, u);
+        memcpy(t, u, 64);
+        for (unsigned i = 1; i < iterations; i++) {
+            st = base;
+            crypto_auth_hmacsha512_update(&st, u, 64);
+            crypto_auth_hmacsha512_final(&st, u);
+            for (int k = 0; k < 64; k++)
+                t[k] ^= u[k];
+        }
+        size_t take = outlen < 64 ? outlen : 64;
+        memcpy(out, t, take);
+        out += take;
+        outlen -= take;
+    }
+    sodium_memzero(&base, sizeof base);
+    sodium_memzero(u, sizeof u);
+    sodium_memzero(t, sizeof t);
+}
+
+int sd_mqtt_passwd_line(const char *user, const char *password, const unsigned char salt[12],
+                        sd_buf_t *out)
+{
+    if (!sd_mqtt_cid_valid(user))
+        return SD_EINVAL;
+    unsigned char hash[64];
+    char s64[sodium_base64_ENCODED_LEN(12, sodium_base64_VARIANT_ORIGINAL)];
+    char h64[sodium_base64_ENCODED_LEN(64, sodium_base64_VARIANT_ORIGINAL)];
+    /* 101 iterations is mosquitto_passwd's own choice for $7$; the password is 256 random bits */
+    sd_mqtt_pbkdf2_sha512(password, strlen(password), salt, 12, 101, hash, sizeof hash);
+    sodium_bin2base64(s64, sizeof s64, salt, 12, sodium_base64_VARIANT_ORIGINAL);
+    sodium_bin2base64(h64, sizeof h64, hash, sizeof hash, sodium_base64_VARIANT_ORIGINAL);
+    return sd_buf_printf(out, "%s:$7$101$%s$%s\n", user, s64, h64);
+}
+
+int sd_mqtt_acl_write(const char *const *cids, size_t n, sd_buf_t *out)
+{
+    int rc = sd_buf_append_str(out, "# generated by suidod from the gateway registry; do not edit\n"
+                                    "user " SD_MQTT_PF_USER "\n"
+                                    "topic read " SD_MQTT_PREFIX "+/up/#\n"
+                                    "topic read " SD_MQTT_PREFIX "+/state\n"
+                                    "topic write " SD_MQTT_PREFIX "+/down/#\n");
+    for (size_t i = 0; rc == 0 && i < n; i++) {
+        if (!sd_mqtt_cid_valid(cids[i]) || !strcmp(cids[i], SD_MQTT_PF_USER))
+            return SD_EINVAL;
+        rc = sd_buf_printf(out,
+                           "\nuser %s\n"
+                           "topic write " SD_MQTT_PREFIX "%s/up/#\n"
+                           "topic read " SD_MQTT_PREFIX "%s/down/#\n"
+                           "topic readwrite " SD_MQTT_PREFIX "%s/state\n",
+                           cids[i], cids[i], cids[i], cids[i]);
+    }
+    return rc;
+}

@@ -1,0 +1,222 @@
+#!/usr/bin/env bash
+# gwif_mqtt.sh - GW-IF over MQTT against a real mosquitto and suidod: broker accounts and ACLs from
+# the registry, data stored and acknowledged, no crossing into another gateway's topics, last will
+# recorded, a disabled gateway refused, suidod reconnecting after a broker restart.
+. "$(dirname "$0")/../lib/harness.sh"
+ROOT=${SUIDO_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
+command -v mosquitto_pub >/dev/null || fail "mosquitto-clients not installed"
+
+# mosquitto started as root drops to its own user, which must reach the files suidod writes
+chmod 755 "$T"
+BROKER="$T/broker"
+mkdir -p "$BROKER" && chmod 755 "$BROKER"
+# ... and write its pid file there
+if [ "$(id -u)" = 0 ] && id mosquitto >/dev/null 2>&1; then chown mosquitto "$BROKER"; fi
+: >"$BROKER/passwd"; : >"$BROKER/acl"
+start_mosquitto <<EOF
+allow_anonymous false
+password_file $BROKER/passwd
+acl_file $BROKER/acl
+pid_file $BROKER/mosquitto.pid
+use_username_as_clientid true
+EOF
+MOSQ_PID=$LAST_PID
+cp "$T/mosquitto.conf" "$T/mosquitto.conf.keep"
+
+P=$(free_port)
+U="http://127.0.0.1:$P"
+spawn suidod "$BIN/suidod" --set "data.dir=$T/data" --set "http.listen=127.0.0.1:$P" \
+  --set auth.password_cost=min --set "mqtt.url=mqtt://127.0.0.1:$MQTT_PORT" \
+  --set "mqtt.broker_dir=$BROKER" --set "mqtt.broker_pid_file=$BROKER/mosquitto.pid" \
+  --set mqtt.sync_interval=1s
+SUIDOD_PID=$LAST_PID
+wait_line "$T/suidod.log" "ready on"
+wait_line "$T/suidod.log" "mqtt: connected to the broker" 15
+
+jget() { python3 -c "import json,sys; d=json.load(sys.stdin); print(eval('d'+sys.argv[1]))" "$1"; }
+api() {
+  local who=$1 m=$2 p=$3; shift 3
+  CODE=$(curl -s -o "$T/body" -w '%{http_code}' -b "$T/$who.jar" -c "$T/$who.jar" -X "$m" \
+    "$U$p" "$@")
+  BODY=$(cat "$T/body")
+}
+jpost() { api "$1" POST "$2" -H 'Content-Type: application/json' -d "$3"; }
+expect_code() { expect_eq "$1 (body: $BODY)" "$CODE" "$2"; }
+N=0
+login() {
+  N=$((N + 1))
+  jpost "$1" /api/v1/login "{\"login\":\"$2\",\"password\":\"$3\"}"
+  expect_code "login $1" 200
+  jpost "$1" /api/v1/me/password \
+    "{\"current_password\":\"$3\",\"new_password\":\"kuma-Tsuru-Gorin-84$N-zq\"}"
+  expect_code "password of $1" 200
+}
+user() {
+  jpost admin /api/v1/users "{\"org_id\":$2,\"role\":\"$3\",\"email\":\"$1@example.jp\"}"
+  expect_code "create $1" 201
+  login "$1" "$(echo "$BODY" | jget '["user"]["login"]')" \
+    "$(echo "$BODY" | jget '["provisional_password"]')"
+}
+
+# ---- a tenant with master data, a gateway vendor, two gateways ---------------------------------
+login admin "$(awk '/login id:/{print $3}' "$T/suidod.log")" \
+  "$(awk '/provisional password:/{print $3}' "$T/suidod.log")"
+jpost admin /api/v1/tenants '{"name":"sapporo","kind":"dedicated_operator"}'
+A=$(echo "$BODY" | jget '["id"]')
+jpost admin /api/v1/tenants '{"name":"gw vendor","kind":"vendor"}'
+TG=$(echo "$BODY" | jget '["id"]')
+jpost admin /api/v1/orgs "{\"tenant_id\":$A,\"kind\":\"operator\",\"name\":\"UR Hokkaido\"}"
+OA=$(echo "$BODY" | jget '["id"]')
+jpost admin /api/v1/orgs "{\"tenant_id\":$TG,\"kind\":\"gw_vendor\",\"name\":\"GW vendor\"}"
+OG=$(echo "$BODY" | jget '["id"]')
+api admin PUT "/api/v1/orgs/$OG/tenants/$A"
+[ "$CODE" = 200 ] || [ "$CODE" = 201 ] || [ "$CODE" = 204 ] || fail "link vendor: $CODE $BODY"
+user a1 "$OA" operator_admin
+user a2 "$OA" operator_admin
+api a1 POST "/api/v1/tenants/$A/sheets?filename=sample-sheet.csv" -H 'Content-Type: text/csv' \
+  --data-binary "@$ROOT/etc/sample-sheet.csv"
+expect_code "submit master" 201
+api a2 POST "/api/v1/tenants/$A/sheets/$(echo "$BODY" | jget '["id"]')/approve"
+expect_code "approve master" 200
+PT=gorin-l2.water_meter
+
+# gateway NAME: register, connect over AP-IF, fetch the broker password; sets CID_x, PW_x, ID_x.
+gateway() {
+  jpost admin /api/v1/gateways "{\"org_id\":$OG,\"tenant_id\":$A,\"name\":\"$1\"}"
+  expect_code "register $1" 201
+  local cid cs tok
+  cid=$(echo "$BODY" | jget '["client_id"]'); cs=$(echo "$BODY" | jget '["client_secret"]')
+  eval "ID_$1=$(echo "$BODY" | jget '["gw"]["id"]')"
+  jpost - /apif/v1/connect "{\"client_id\":\"$cid\",\"client_secret\":\"$cs\"}"
+  expect_code "connect $1" 200
+  tok=$(echo "$BODY" | jget '["access_token"]')
+  api - GET /gwif/v1/mqtt -H "Authorization: Bearer $tok"
+  expect_code "mqtt credentials of $1" 200
+  expect_eq "username is the client id" "$(echo "$BODY" | jget '["username"]')" "$cid"
+  eval "CID_$1=$cid; PW_$1=$(echo "$BODY" | jget '["password"]')"
+}
+gateway GA
+gateway GB
+api - GET /gwif/v1/mqtt
+expect_code "credentials need a gateway token" 401
+api a1 GET /gwif/v1/mqtt
+expect_code "not for users" 403
+
+# the broker learns them within a sync interval
+wait_line "$BROKER/acl" "^user $CID_GB\$" 5
+sleep 0.5
+expect_eq "passwd mode" "$(stat -c %a "$BROKER/passwd")" 644
+M=(-h 127.0.0.1 -p "$MQTT_PORT" -V mqttv311)
+pubA() { mosquitto_pub "${M[@]}" -u "$CID_GA" -P "$PW_GA" -q 1 "$@"; }
+pubB() { mosquitto_pub "${M[@]}" -u "$CID_GB" -P "$PW_GB" -q 1 "$@"; }
+expect_fail "wrong password refused" mosquitto_pub "${M[@]}" -u "$CID_GA" -P sdm_wrong -t "suido/gw/$CID_GA/up/data" -m x
+expect_fail "anonymous refused" mosquitto_pub "${M[@]}" -t "suido/gw/$CID_GA/up/data" -m x
+
+# values: the stored values of $PT from $T0 on, one line each (straight from the database: what
+# sd_ts_ingest() committed, independent of the read API)
+values() {
+  sqlite3 "$T/data/suido.db" "SELECT printf('%g', s.value) FROM samples s JOIN points p ON p.id = s.point_id WHERE p.data_id = '$PT' AND s.ts_ms >= $T0 ORDER BY s.ts_ms"
+}
+# wait_values WHAT IGNORED WANT: until the values are WANT (space-separated).
+wait_values() {
+  local i=0 got
+  while :; do
+    got=$(values | tr '\n' ' ')
+    [ "$got" = "$3" ] && { expect_eq "$1" "$got" "$3"; return; }
+    i=$((i + 1)); [ "$i" -le 50 ] || fail "$1: got '$got', want '$3'"
+    sleep 0.1
+  done
+}
+
+# ---- data from A is stored, and acknowledged on A's down/ack after the commit -------------------
+# A gateway is one MQTT connection (the broker uses the user name as client id, so a second
+# connection as A would take the first over): mosquitto_rr publishes and awaits the ack on it.
+T0=$(( ($(date +%s) - 7200) * 1000 ))
+FROM=$(date -u -d "@$((T0 / 1000))" +%Y-%m-%dT%H:%M:%SZ); TO=$(date -u -d '+1 hour' +%Y-%m-%dT%H:%M:%SZ)
+# rr GW TOPIC_GW PAYLOAD: publish as GW on TOPIC_GW's data topic, print what comes on GW's down/ack
+rr() {
+  local u=CID_$1 p=PW_$1 t=CID_$2
+  mosquitto_rr -h 127.0.0.1 -p "$MQTT_PORT" -u "${!u}" -P "${!p}" -q 1 -W "${4:-10}" \
+    -t "suido/gw/${!t}/up/data" -e "suido/gw/${!u}/down/ack" -m "$3"
+}
+rr GA GA "{\"id\":\"b1\",\"samples\":[{\"data_id\":\"$PT\",\"ts\":$T0,\"value\":10},{\"data_id\":\"$PT\",\"ts\":$((T0 + 60000)),\"value\":11.5,\"quality\":\"estimated\"}]}" >"$T/ack" 2>&1 \
+  || fail "no ack for A: $(cat "$T/ack")"
+expect_eq "ack after commit" "$(jq -r '"\(.id) \(.ok)"' <"$T/ack")" "b1 true"
+wait_values "A's samples stored" - "10 11.5 "
+# the same batch again: idempotent, nothing doubled
+rr GA GA "{\"id\":\"b1\",\"samples\":[{\"data_id\":\"$PT\",\"ts\":$T0,\"value\":10}]}" >"$T/ack" 2>&1
+expect_eq "re-sent batch acked" "$(jq -r .ok <"$T/ack")" true
+wait_values "re-sent batch not doubled" - "10 11.5 "
+# an unknown point refuses the whole batch, and the ack says which sample
+rr GA GA "{\"id\":\"b2\",\"samples\":[{\"data_id\":\"$PT\",\"ts\":$((T0 + 120000)),\"value\":12},{\"data_id\":\"no.such\",\"ts\":$T0,\"value\":1}]}" >"$T/ack" 2>&1 \
+  || fail "no ack for b2: $(cat "$T/ack")"
+expect_eq "refused batch acked" "$(jq -r '"\(.ok) \(.index)"' <"$T/ack")" "false 1"
+wait_values "refused batch stored nothing" - "10 11.5 "
+
+# ---- A can neither publish as B nor read B's topics ------------------------------------------
+# A publishes on B's data topic and waits on B's down/ack: the publish is dropped (no ack to
+# anyone), the subscription denied. (One connection as A at a time: the spy comes after.)
+expect_fail "A hears nothing on B's down" \
+  mosquitto_rr -h 127.0.0.1 -p "$MQTT_PORT" -u "$CID_GA" -P "$PW_GA" -q 1 -W 3 \
+    -t "suido/gw/$CID_GB/up/data" -e "suido/gw/$CID_GB/down/ack" \
+    -m "{\"id\":\"evil\",\"samples\":[{\"data_id\":\"$PT\",\"ts\":$((T0 + 180000)),\"value\":666}]}"
+# A listens on B's down and on everyone's up and state while B uploads and is acked
+mosquitto_sub "${M[@]}" -u "$CID_GA" -P "$PW_GA" -q 1 -t "suido/gw/$CID_GB/down/#" \
+  -t "suido/gw/+/up/#" -t "suido/gw/+/state" -W 4 >"$T/spy" 2>&1 &
+SPY=$!
+sleep 0.5
+rr GB GB "{\"id\":\"bB\",\"samples\":[{\"data_id\":\"$PT\",\"ts\":$((T0 + 240000)),\"value\":13}]}" >"$T/ack" 2>&1 \
+  || fail "no ack for B: $(cat "$T/ack")"
+expect_eq "B's own ack" "$(jq -r .id <"$T/ack")" bB
+wait_values "A's publish as B dropped, B's stored" - "10 11.5 13 "
+wait "$SPY" || true
+expect_eq "A read nothing of B (no uplink, no ack)" "$(grep -Ec 'samples|bB' "$T/spy" || true)" 0
+pubB -t "suido/gw/$CID_GA/state" -r -m online || true
+sleep 0.5
+expect_eq "B cannot set A's state" \
+  "$(sqlite3 "$T/data/suido.db" "SELECT count(*) FROM gw_state WHERE client_id = $ID_GA")" 0
+
+# ---- alive monitoring: birth online, last will offline -----------------------------------------
+pubA -t "suido/gw/$CID_GA/state" -r -m online
+mosquitto_sub "${M[@]}" -u "$CID_GA" -P "$PW_GA" -q 1 -t "suido/gw/$CID_GA/down/#" \
+  --will-topic "suido/gw/$CID_GA/state" --will-payload offline --will-retain --will-qos 1 \
+  >/dev/null 2>&1 &
+GWA=$!
+state() { sqlite3 "$T/data/suido.db" "SELECT online FROM gw_state WHERE client_id = $ID_GA"; }
+i=0; until [ "$(state)" = 1 ]; do i=$((i + 1)); [ $i -le 50 ] || fail "A never online"; sleep 0.1; done
+expect_eq "A online" "$(state)" 1
+sleep 0.5
+kill -9 "$GWA"; wait "$GWA" 2>/dev/null || true
+i=0; until [ "$(state)" = 0 ]; do i=$((i + 1)); [ $i -le 50 ] || fail "no last will"; sleep 0.1; done
+expect_eq "A offline after its last will" "$(state)" 0
+
+# ---- disabling B lets it out ---------------------------------------------------------------
+api admin PATCH "/api/v1/gateways/$ID_GB" -H 'Content-Type: application/json' -d '{"enabled":false}'
+expect_code "disable B" 200
+i=0; while grep -q "^user $CID_GB\$" "$BROKER/acl"; do
+  i=$((i + 1)); [ $i -le 50 ] || fail "B still in the acl"; sleep 0.1; done
+sleep 0.5
+expect_fail "disabled B refused by the broker" pubB -t "suido/gw/$CID_GB/up/data" -m x
+expect_match "refusal reason" "$(cat "$T/expect_fail.out")" "not authori[sz]ed|Connection Refused|refused"
+pubA -t "suido/gw/$CID_GA/up/data" -m "{\"samples\":[{\"data_id\":\"$PT\",\"ts\":$((T0 + 300000)),\"value\":14}]}"
+wait_values "A still in" "$T0" "10 11.5 13 14 "
+
+# ---- the broker restarts mid-stream: suidod reconnects ------------------------------------------
+kill "$MOSQ_PID"; wait "$MOSQ_PID" 2>/dev/null || true
+sleep 1
+cp "$T/mosquitto.conf.keep" "$T/mosquitto.conf"
+spawn mosquitto2 mosquitto -c "$T/mosquitto.conf"
+wait_port "$MQTT_PORT"
+i=0; until [ "$(grep -c 'mqtt: connected to the broker' "$T/suidod.log")" -ge 2 ]; do
+  i=$((i + 1)); [ $i -le 400 ] || fail "suidod did not reconnect"; sleep 0.1; done
+expect_match "suidod noticed the loss" "$(cat "$T/suidod.log")" "lost the broker"
+sleep 0.5
+pubA -t "suido/gw/$CID_GA/up/data" -m "{\"samples\":[{\"data_id\":\"$PT\",\"ts\":$((T0 + 360000)),\"value\":15}]}"
+wait_values "data after the restart stored" "$T0" "10 11.5 13 14 15 "
+
+# ---- a clean stop, and nothing for the sanitizers (SAN builds) to report -----------------------
+kill "$SUIDOD_PID"; wait "$SUIDOD_PID" || fail "suidod exit status $?"
+expect_eq "no sanitizer report" "$(grep -Ec 'runtime error|Sanitizer' "$T/suidod.log" || true)" 0
+expect_match "stopped cleanly" "$(tail -n 1 "$T/suidod.log")" "stopped"
+
+done_ok

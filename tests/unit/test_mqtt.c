@@ -1,0 +1,259 @@
+/* test_mqtt.c - unit tests for lib/mqtt pure parts: topics, data payloads, broker password and ACL
+ * files. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/err.h"
+#include "mqtt/mqtt.h"
+
+static void test_topic_parse(void **st)
+{
+    (void)st;
+    char cid[SD_MQTT_CID_MAX + 1], sub[32];
+    sd_mqtt_topic_t k;
+    static const struct {
+        const char *t;
+        sd_mqtt_topic_t k;
+    } good[] = {{"suido/gw/gw-0a1b/up/connect", SD_MQTT_T_CONNECT},
+                {"suido/gw/gw-0a1b/up/disconnect", SD_MQTT_T_DISCONNECT},
+                {"suido/gw/gw-0a1b/up/data", SD_MQTT_T_DATA},
+                {"suido/gw/gw-0a1b/up/event", SD_MQTT_T_EVENT},
+                {"suido/gw/gw-0a1b/up/reply", SD_MQTT_T_REPLY},
+                {"suido/gw/gw-0a1b/state", SD_MQTT_T_STATE}};
+    for (size_t i = 0; i < sizeof good / sizeof good[0]; i++) {
+        assert_int_equal(sd_mqtt_topic_parse(good[i].t, cid, &k, sub, sizeof sub), 0);
+        assert_int_equal(k, good[i].k);
+        assert_string_equal(cid, "gw-0a1b");
+        char back[128];
+        assert_int_equal(sd_mqtt_topic_make(back, sizeof back, cid, k, NULL), 0);
+        assert_string_equal(back, good[i].t);
+    }
+    assert_int_equal(sd_mqtt_topic_parse("suido/gw/gw-1/down/request", cid, &k, sub, sizeof sub),
+                     0);
+    assert_int_equal(k, SD_MQTT_T_DOWN);
+    assert_string_equal(sub, "request");
+    static const char *const bad[] = {
+        "",
+        "suido/gw/",
+        "suido/gw//up/data",
+        "suido/gw/gw-1",
+        "suido/gw/gw-1/",
+        "suido/gw/gw-1/up",
+        "suido/gw/gw-1/up/",
+        "suido/gw/gw-1/up/data/x",
+        "suido/gw/gw-1/up/DATA",
+        "suido/gw/+/up/data",
+        "suido/gw/#",
+        "suido/gw/g w/state",
+        "suido/gw/gw-1/state/x",
+        "suido/gw/gw-1/down/",
+        "suido/gw/gw-1/down/a/b",
+        "suido/gw/gw-1/down/#",
+        "suido/ap/gw-1/up/data",
+        "xsuido/gw/gw-1/state",
+        "suido/gw/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/state"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        assert_int_equal(sd_mqtt_topic_parse(bad[i], cid, &k, sub, sizeof sub), SD_ESYNTAX);
+    /* the down name must fit */
+    assert_int_equal(sd_mqtt_topic_parse("suido/gw/gw-1/down/request", cid, &k, sub, 4),
+                     SD_ESYNTAX);
+    char t[16];
+    assert_int_equal(sd_mqtt_topic_make(t, sizeof t, "gw-1", SD_MQTT_T_DATA, NULL), SD_ETOOBIG);
+    assert_int_equal(sd_mqtt_topic_make(t, sizeof t, "gw/1", SD_MQTT_T_DATA, NULL), SD_EINVAL);
+    assert_int_equal(sd_mqtt_topic_make(t, sizeof t, "g", SD_MQTT_T_DOWN, "a+"), SD_EINVAL);
+    assert_true(sd_mqtt_cid_valid("gw-0123456789abcdef"));
+    assert_false(sd_mqtt_cid_valid(""));
+    assert_false(sd_mqtt_cid_valid("a:b"));
+    assert_false(sd_mqtt_cid_valid("a\nb"));
+}
+
+static int parse(const char *p, size_t max, json_t **root, sd_ts_sample_t **s, size_t *n,
+                 const char **id, sd_json_err_t *e)
+{
+    return sd_mqtt_samples_parse(p, strlen(p), max, root, s, n, id, e);
+}
+
+static void test_samples_parse(void **st)
+{
+    (void)st;
+    json_t *root;
+    sd_ts_sample_t *s;
+    size_t n;
+    const char *id;
+    sd_json_err_t e;
+    assert_int_equal(
+        parse("{\"id\":\"b-7\",\"samples\":[{\"data_id\":\"P-001\",\"ts\":1764000000000,"
+              "\"value\":12.5},{\"data_id\":\"P-002\",\"ts\":\"2025-11-24T15:00:00+09:00\","
+              "\"value\":-3,\"quality\":\"missing\"},{\"data_id\":\"P-003\",\"ts\":0,"
+              "\"value\":1e3,\"quality\":1}]}",
+              100, &root, &s, &n, &id, &e),
+        0);
+    assert_int_equal(n, 3);
+    assert_string_equal(id, "b-7");
+    assert_string_equal(s[0].data_id, "P-001");
+    assert_int_equal(s[0].ts_ms, 1764000000000LL);
+    assert_true(s[0].value == 12.5);
+    assert_int_equal(s[0].quality, SD_TS_GOOD);
+    assert_int_equal(s[1].ts_ms, 1763964000000LL);
+    assert_int_equal(s[1].quality, SD_TS_MISSING);
+    assert_true(s[1].value == -3.0);
+    assert_int_equal(s[2].quality, SD_TS_ESTIMATED);
+    /* round trip through the gateway-side encoder */
+    sd_buf_t b = {0};
+    assert_int_equal(sd_mqtt_samples_encode(s, n, "b-8", &b), 0);
+    json_t *root2;
+    sd_ts_sample_t *s2;
+    size_t n2;
+    assert_int_equal(sd_mqtt_samples_parse(b.data, b.len, 100, &root2, &s2, &n2, &id, &e), 0);
+    assert_int_equal(n2, 3);
+    assert_string_equal(id, "b-8");
+    for (size_t i = 0; i < n; i++) {
+        assert_string_equal(s2[i].data_id, s[i].data_id);
+        assert_int_equal(s2[i].ts_ms, s[i].ts_ms);
+        assert_true(s2[i].value == s[i].value);
+        assert_int_equal(s2[i].quality, s[i].quality);
+    }
+    free(s2);
+    json_decref(root2);
+    sd_buf_free(&b);
+    free(s);
+    json_decref(root);
+
+    static const struct {
+        const char *p;
+        int rc;
+        const char *field;
+    } bad[] = {
+        {"", SD_ESYNTAX, ""},
+        {"{", SD_ESYNTAX, ""},
+        {"[]", SD_EFIELD, ""},
+        {"{}", SD_EFIELD, "samples"},
+        {"{\"samples\":[]}", SD_EFIELD, "samples"},
+        {"{\"samples\":[],\"x\":1}", SD_EFIELD, "x"},
+        {"{\"samples\":[1]}", SD_EFIELD, "samples[0]"},
+        {"{\"samples\":[{\"data_id\":\"a\",\"ts\":1}]}", SD_EFIELD, "samples[0].value"},
+        {"{\"samples\":[{\"data_id\":\"a\",\"value\":1}]}", SD_EFIELD, "samples[0].ts"},
+        {"{\"samples\":[{\"data_id\":\"\",\"ts\":1,\"value\":1}]}", SD_EFIELD,
+         "samples[0].data_id"},
+        {"{\"samples\":[{\"data_id\":\"a\",\"ts\":\"yesterday\",\"value\":1}]}", SD_EFIELD,
+         "samples[0].ts"},
+        {"{\"samples\":[{\"data_id\":\"a\",\"ts\":1.5,\"value\":1}]}", SD_EFIELD, "samples[0].ts"},
+        {"{\"samples\":[{\"data_id\":\"a\",\"ts\":1,\"value\":\"1\"}]}", SD_EFIELD,
+         "samples[0].value"},
+        {"{\"samples\":[{\"data_id\":\"a\",\"ts\":1,\"value\":1,\"quality\":4}]}", SD_EFIELD,
+         "samples[0].quality"},
+        {"{\"samples\":[{\"data_id\":\"a\",\"ts\":1,\"value\":1,\"quality\":\"bad\"}]}", SD_EFIELD,
+         "samples[0].quality"},
+        {"{\"samples\":[{\"data_id\":\"a\",\"ts\":1,\"value\":1,\"unit\":\"m\"}]}", SD_EFIELD,
+         "samples[0].unit"},
+        {"{\"id\":\"\",\"samples\":[{\"data_id\":\"a\",\"ts\":1,\"value\":1}]}", SD_EFIELD, "id"},
+        {"{\"samples\":[{\"data_id\":\"a\",\"ts\":1,\"value\":1},"
+         "{\"data_id\":\"a\",\"ts\":2,\"value\":1},{\"data_id\":\"a\",\"ts\":3,\"value\":1}]}",
+         SD_ETOOBIG, ""},
+        {"{\"samples\":[],\"samples\":[]}", SD_ESYNTAX, ""},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        int rc = parse(bad[i].p, 2, &root, &s, &n, &id, &e);
+        if (rc != bad[i].rc || strcmp(e.field, bad[i].field) != 0)
+            fail_msg("case %zu: %s: got %s field '%s' (%s)", i, bad[i].p, sd_err_name(rc), e.field,
+                     e.message);
+        assert_null(root);
+        assert_null(s);
+    }
+    /* a payload is not a string: embedded NUL and invalid UTF-8 are refused */
+    assert_int_not_equal(
+        sd_mqtt_samples_parse("{\"samples\":[]}\0x", 16, 2, &root, &s, &n, &id, &e), 0);
+    assert_int_equal(parse("{\"samples\":[{\"data_id\":\"\xff\",\"ts\":1,\"value\":1}]}", 2, &root,
+                           &s, &n, &id, &e),
+                     SD_EENCODING);
+}
+
+static void hex(const unsigned char *b, size_t n, char *out)
+{
+    for (size_t i = 0; i < n; i++)
+        sprintf(out + 2 * i, "%02x", b[i]);
+}
+
+static void test_passwd(void **st)
+{
+    (void)st;
+    unsigned char dk[64];
+    char h[129];
+    /* PBKDF2-HMAC-SHA512 vectors (as Python's hashlib.pbkdf2_hmac computes them) */
+    sd_mqtt_pbkdf2_sha512("password", 8, "salt", 4, 1, dk, 64);
+    hex(dk, 64, h);
+    assert_string_equal(h, "867f70cf1ade02cff3752599a3a53dc4af34c7a669815ae5d513554e1c8cf252c02d47"
+                           "0a285a0501bad999bfe943c08f050235d7d68b1da55e63f73b60a57fce");
+    sd_mqtt_pbkdf2_sha512("password", 8, "salt", 4, 2, dk, 64);
+    hex(dk, 64, h);
+    assert_string_equal(h, "e1d9c16aa681708a45f5c7c4e215ceb66e011a2e9f0040713f18aefdb866d53cf76cab"
+                           "2868a39b9f7840edce4fef5a82be67335c77a6068e04112754f27ccf4e");
+    unsigned char salt[12];
+    for (int i = 0; i < 12; i++)
+        salt[i] = (unsigned char)i;
+    sd_buf_t b = {0};
+    assert_int_equal(sd_mqtt_passwd_line("gw-1", "sdm_pw", salt, &b), 0);
+    assert_string_equal(b.data,
+                        "gw-1:$7$101$AAECAwQFBgcICQoL$qJM33fh8JOAqi8tKv2IM5lV9NAI18i32sWw1o6"
+                        "61XkCJbjSu/TevT6fF2EFUOpj5UOyek45kD7CjjIj5bVljLQ==\n");
+    assert_int_equal(sd_mqtt_passwd_line("gw:1", "x", salt, &b), SD_EINVAL);
+    sd_buf_free(&b);
+
+    unsigned char key[32] = {1, 2, 3};
+    char p1[SD_MQTT_PW_SIZE], p2[SD_MQTT_PW_SIZE], p3[SD_MQTT_PW_SIZE], p4[SD_MQTT_PW_SIZE];
+    sd_mqtt_password(key, "gw-1", "d1", p1);
+    sd_mqtt_password(key, "gw-1", "d1", p2);
+    sd_mqtt_password(key, "gw-1", "d2", p3);
+    sd_mqtt_password(key, "gw-2", "d1", p4);
+    assert_string_equal(p1, p2);
+    assert_string_not_equal(p1, p3); /* rotating the secret changes the broker password */
+    assert_string_not_equal(p1, p4);
+    assert_int_equal(strlen(p1), 4 + 43);
+    assert_memory_equal(p1, "sdm_", 4);
+    /* the NUL separator: ("gw-1", "d1") and ("gw-1d", "1") differ */
+    sd_mqtt_password(key, "gw-1d", "1", p4);
+    assert_string_not_equal(p1, p4);
+}
+
+static void test_acl(void **st)
+{
+    (void)st;
+    const char *cids[] = {"gw-a", "gw-b"};
+    sd_buf_t b = {0};
+    assert_int_equal(sd_mqtt_acl_write(cids, 2, &b), 0);
+    assert_non_null(strstr(b.data, "user suidod\ntopic read suido/gw/+/up/#\n"
+                                   "topic read suido/gw/+/state\ntopic write suido/gw/+/down/#\n"));
+    assert_non_null(strstr(b.data, "\nuser gw-a\ntopic write suido/gw/gw-a/up/#\n"
+                                   "topic read suido/gw/gw-a/down/#\n"
+                                   "topic readwrite suido/gw/gw-a/state\n"));
+    assert_non_null(strstr(b.data, "\nuser gw-b\ntopic write suido/gw/gw-b/up/#\n"));
+    /* no generic "pattern" lines: an ACL names exactly one gateway */
+    assert_null(strstr(b.data, "pattern"));
+    assert_null(strstr(b.data, "%u"));
+    sd_buf_reset(&b);
+    const char *evil[] = {"gw-a\ntopic readwrite #"};
+    assert_int_equal(sd_mqtt_acl_write(evil, 1, &b), SD_EINVAL);
+    const char *clash[] = {"suidod"};
+    assert_int_equal(sd_mqtt_acl_write(clash, 1, &b), SD_EINVAL);
+    sd_buf_free(&b);
+}
+
+int main(void)
+{
+    if (sodium_init() < 0)
+        return 1;
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_topic_parse),
+        cmocka_unit_test(test_samples_parse),
+        cmocka_unit_test(test_passwd),
+        cmocka_unit_test(test_acl),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
