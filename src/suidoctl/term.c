@@ -1,4 +1,5 @@
-/* term.c - `suidoctl term`: poll, control and configure one terminal directly, as a field engineer. */
+/* term.c - `suidoctl term`: poll, control and configure one terminal directly, as a field engineer.
+ */
 #include "term.h"
 
 #include "core/buf.h"
@@ -223,50 +224,74 @@ static int cmd_control(const char **pos, int n, const struct topts *o)
     return rc;
 }
 
-static int cmd_schedule(const char **pos, int n, const struct topts *o)
+/*
+ * S, E and J rewrite every field, so each is a read-modify-write: read the current setting
+ * (R, F or L), let build() turn it into the set request with the user's changes, send that and
+ * print the short answer. build() returns 0, or 2 for a usage error it has already explained.
+ */
+typedef int (*build_fn)(const sd_line_text_t *cur, sd_line_text_t *req, const void *args,
+                        const struct topts *o);
+
+static int read_modify_write(const char *target, char read_letter, build_fn build, const void *args,
+                             const struct topts *o)
 {
-    int blk = n >= 4 ? atoi(pos[2]) : 0;
-    bool clear = n == 4 && !strcmp(pos[3], "clear");
-    int64_t start = 0;
-    int minutes = 0;
-    if (blk < 1 || blk > 8 || (!clear && n != 5)) {
-        fputs(usage, stderr);
-        return 2;
-    }
-    if (!clear) {
-        char *end;
-        minutes = (int)strtol(pos[4], &end, 10);
-        if (sd_iso8601_parse(pos[3], &start) || *end || minutes < 0 || minutes > 999) {
-            fprintf(stderr, "suidoctl term: START must be ISO 8601 with zone, MINUTES 0-999\n");
-            return 2;
-        }
-    }
     sd_call_t *c;
-    if (open_call(pos[1], o, false, &c))
+    if (open_call(target, o, false, &c))
         return 1;
     sd_line_text_t *req = calloc(1, sizeof *req), *ans = calloc(1, sizeof *ans);
-    int rc = 1;
-    if (req && ans)
-        rc = read_current(c, 'R', req, ans, o);
-    if (rc == 0) {
-        sd_line_sched_t cur = ans->u.sched;
-        sd_line_text_init(req, SD_LINE_T_SCHED_SET);
-        req->u.sched_set.time = now_s();
-        for (int i = 0; i < 8; i++) {
-            sd_line_sblock_t *b = &req->u.sched_set.block[i];
-            *b = cur.block[i];
-            if (b->state != '1')
-                *b = (sd_line_sblock_t){' ', SD_LINE_NO_TIME, SD_LINE_UNFITTED};
-        }
-        req->u.sched_set.block[blk - 1] =
-            clear ? (sd_line_sblock_t){'0', SD_LINE_NO_TIME, SD_LINE_UNFITTED}
-                  : (sd_line_sblock_t){'1', start, minutes};
+    int rc = req && ans ? read_current(c, read_letter, req, ans, o) : 1;
+    if (rc == 0)
+        rc = build(ans, req, args, o); /* reads the answer, writes the request */
+    if (rc == 0)
         rc = exchange(c, req, ans, true, o);
-    }
     free(req);
     free(ans);
     sd_call_close(c);
     return rc;
+}
+
+struct sched_args {
+    int blk;
+    bool clear;
+    int64_t start;
+    int minutes;
+};
+
+static int build_schedule(const sd_line_text_t *cur, sd_line_text_t *req, const void *args,
+                          const struct topts *o)
+{
+    const struct sched_args *a = args;
+    sd_line_text_init(req, SD_LINE_T_SCHED_SET);
+    req->u.sched_set.time = now_s();
+    for (int i = 0; i < 8; i++) {
+        sd_line_sblock_t *b = &req->u.sched_set.block[i];
+        *b = cur->u.sched.block[i];
+        if (b->state != '1')
+            *b = (sd_line_sblock_t){' ', SD_LINE_NO_TIME, SD_LINE_UNFITTED};
+    }
+    req->u.sched_set.block[a->blk - 1] =
+        a->clear ? (sd_line_sblock_t){'0', SD_LINE_NO_TIME, SD_LINE_UNFITTED}
+                 : (sd_line_sblock_t){'1', a->start, a->minutes};
+    return 0;
+}
+
+static int cmd_schedule(const char **pos, int n, const struct topts *o)
+{
+    struct sched_args a = {.blk = n >= 4 ? atoi(pos[2]) : 0,
+                           .clear = n == 4 && !strcmp(pos[3], "clear")};
+    if (a.blk < 1 || a.blk > 8 || (!a.clear && n != 5)) {
+        fputs(usage, stderr);
+        return 2;
+    }
+    if (!a.clear) {
+        char *end;
+        a.minutes = (int)strtol(pos[4], &end, 10);
+        if (sd_iso8601_parse(pos[3], &a.start) || *end || a.minutes < 0 || a.minutes > 999) {
+            fprintf(stderr, "suidoctl term: START must be ISO 8601 with zone, MINUTES 0-999\n");
+            return 2;
+        }
+    }
+    return read_modify_write(pos[1], 'R', build_schedule, &a, o);
 }
 
 static int set_tel(char dst[13], const char *v)
@@ -280,46 +305,66 @@ static int set_tel(char dst[13], const char *v)
     return 0;
 }
 
+static int build_params(const sd_line_text_t *cur_text, sd_line_text_t *req, const void *args,
+                        const struct topts *o)
+{
+    (void)args;
+    const sd_line_param_t *cur = &cur_text->u.param;
+    sd_line_param_set_t *p = &req->u.param_set;
+    sd_line_text_init(req, SD_LINE_T_PARAM_SET);
+    p->time = now_s();
+    p->branch = cur->h.branch;
+    p->office = cur->h.office;
+    p->estate = cur->h.estate;
+    p->terminal = cur->h.terminal;
+    memcpy(p->tel, cur->h.tel, sizeof p->tel);
+    memcpy(p->dest, cur->dest, sizeof p->dest);
+    p->alarm_s = kv_get(o, "alarm-s") ? atoi(kv_get(o, "alarm-s")) : cur->alarm_s;
+    p->monitor_s = kv_get(o, "monitor-s") ? atoi(kv_get(o, "monitor-s")) : cur->monitor_s;
+    p->line_type = kv_get(o, "line-type") ? atoi(kv_get(o, "line-type")) : cur->line_type;
+    p->carrier = kv_get(o, "carrier") ? atoi(kv_get(o, "carrier")) : cur->carrier;
+    if (set_tel(p->dest[0], kv_get(o, "dest1")) || set_tel(p->dest[1], kv_get(o, "dest2")) ||
+        set_tel(p->dest[2], kv_get(o, "dest3"))) {
+        fprintf(stderr, "suidoctl term: a destination is up to 12 digits\n");
+        return 2;
+    }
+    return 0;
+}
+
 static int cmd_params(const char **pos, int n, const struct topts *o)
 {
     if (n != 2) {
         fputs(usage, stderr);
         return 2;
     }
-    sd_call_t *c;
-    if (open_call(pos[1], o, false, &c))
-        return 1;
-    sd_line_text_t *req = calloc(1, sizeof *req), *ans = calloc(1, sizeof *ans);
-    int rc = 1;
-    if (req && ans)
-        rc = read_current(c, 'F', req, ans, o);
-    if (rc == 0) {
-        const sd_line_param_t cur = ans->u.param;
-        sd_line_param_set_t *p = &req->u.param_set;
-        sd_line_text_init(req, SD_LINE_T_PARAM_SET);
-        p->time = now_s();
-        p->branch = cur.h.branch;
-        p->office = cur.h.office;
-        p->estate = cur.h.estate;
-        p->terminal = cur.h.terminal;
-        memcpy(p->tel, cur.h.tel, sizeof p->tel);
-        memcpy(p->dest, cur.dest, sizeof p->dest);
-        p->alarm_s = kv_get(o, "alarm-s") ? atoi(kv_get(o, "alarm-s")) : cur.alarm_s;
-        p->monitor_s = kv_get(o, "monitor-s") ? atoi(kv_get(o, "monitor-s")) : cur.monitor_s;
-        p->line_type = kv_get(o, "line-type") ? atoi(kv_get(o, "line-type")) : cur.line_type;
-        p->carrier = kv_get(o, "carrier") ? atoi(kv_get(o, "carrier")) : cur.carrier;
-        if (set_tel(p->dest[0], kv_get(o, "dest1")) || set_tel(p->dest[1], kv_get(o, "dest2")) ||
-            set_tel(p->dest[2], kv_get(o, "dest3"))) {
-            fprintf(stderr, "suidoctl term: a destination is up to 12 digits\n");
-            rc = 2;
-        } else {
-            rc = exchange(c, req, ans, true, o);
+    return read_modify_write(pos[1], 'F', build_params, NULL, o);
+}
+
+static int build_assign(const sd_line_text_t *cur, sd_line_text_t *req, const void *args,
+                        const struct topts *o)
+{
+    (void)args;
+    sd_line_assign_t a = cur->u.assign.a;
+    struct {
+        const char *name;
+        char *field;
+        size_t len;
+    } f[] = {{"ai1", a.ai1, 8},  {"ai2", a.ai2, 8},  {"pi", a.pi, 16},
+             {"di1", a.di1, 16}, {"di2", a.di2, 16}, {"di3", a.di3, 16}};
+    for (size_t i = 0; i < sizeof f / sizeof f[0]; i++) {
+        const char *v = kv_get(o, f[i].name);
+        if (!v)
+            continue;
+        if (strlen(v) != f[i].len) {
+            fprintf(stderr, "suidoctl term: --%s takes exactly %zu letters\n", f[i].name, f[i].len);
+            return 2;
         }
+        memcpy(f[i].field, v, f[i].len);
     }
-    free(req);
-    free(ans);
-    sd_call_close(c);
-    return rc;
+    sd_line_text_init(req, SD_LINE_T_ASSIGN_SET);
+    req->u.assign_set.time = now_s();
+    req->u.assign_set.a = a;
+    return 0;
 }
 
 static int cmd_assign(const char **pos, int n, const struct topts *o)
@@ -328,44 +373,7 @@ static int cmd_assign(const char **pos, int n, const struct topts *o)
         fputs(usage, stderr);
         return 2;
     }
-    sd_call_t *c;
-    if (open_call(pos[1], o, false, &c))
-        return 1;
-    sd_line_text_t *req = calloc(1, sizeof *req), *ans = calloc(1, sizeof *ans);
-    int rc = 1;
-    if (req && ans)
-        rc = read_current(c, 'L', req, ans, o);
-    if (rc == 0) {
-        sd_line_assign_t a = ans->u.assign.a;
-        struct {
-            const char *name;
-            char *field;
-            size_t len;
-        } f[] = {{"ai1", a.ai1, 8}, {"ai2", a.ai2, 8},  {"pi", a.pi, 16},
-                 {"di1", a.di1, 16}, {"di2", a.di2, 16}, {"di3", a.di3, 16}};
-        for (size_t i = 0; i < sizeof f / sizeof f[0] && rc == 0; i++) {
-            const char *v = kv_get(o, f[i].name);
-            if (!v)
-                continue;
-            if (strlen(v) != f[i].len) {
-                fprintf(stderr, "suidoctl term: --%s takes exactly %zu letters\n", f[i].name,
-                        f[i].len);
-                rc = 2;
-            } else {
-                memcpy(f[i].field, v, f[i].len);
-            }
-        }
-        if (rc == 0) {
-            sd_line_text_init(req, SD_LINE_T_ASSIGN_SET);
-            req->u.assign_set.time = now_s();
-            req->u.assign_set.a = a;
-            rc = exchange(c, req, ans, true, o);
-        }
-    }
-    free(req);
-    free(ans);
-    sd_call_close(c);
-    return rc;
+    return read_modify_write(pos[1], 'L', build_assign, NULL, o);
 }
 
 static int cmd_answer(int n, const struct topts *o)
@@ -400,8 +408,9 @@ static int cmd_answer(int n, const struct topts *o)
     } else {
         json_t *j = json_object();
         if (enq->type == SD_LINE_T_ENQ)
-            json_object_set_new(j, "enq", json_pack("{s:i,s:i}", "request", enq->u.enq.reqno,
-                                                    "sequence", enq->u.enq.seq));
+            json_object_set_new(
+                j, "enq",
+                json_pack("{s:i,s:i}", "request", enq->u.enq.reqno, "sequence", enq->u.enq.seq));
         json_object_set_new(j, "report", term_text_json(ans));
         json_dumpf(j, stdout, JSON_INDENT(2));
         putchar('\n');
