@@ -3,7 +3,7 @@
 # the registry, data stored and acknowledged, no crossing into another gateway's topics, last will
 # recorded, a disabled gateway refused, suidod reconnecting after a broker restart.
 . "$(dirname "$0")/../lib/harness.sh"
-ROOT=${SUIDO_ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
+. "$(dirname "$0")/../lib/platform.sh"
 command -v mosquitto_pub >/dev/null || fail "mosquitto-clients not installed"
 
 # mosquitto started as root drops to its own user, which must reach the files suidod writes
@@ -23,44 +23,16 @@ EOF
 MOSQ_PID=$LAST_PID
 cp "$T/mosquitto.conf" "$T/mosquitto.conf.keep"
 
-P=$(free_port)
-U="http://127.0.0.1:$P"
-spawn suidod "$BIN/suidod" --set "data.dir=$T/data" --set "http.listen=127.0.0.1:$P" \
-  --set auth.password_cost=min --set "mqtt.url=mqtt://127.0.0.1:$MQTT_PORT" \
+start_suidod --set "mqtt.url=mqtt://127.0.0.1:$MQTT_PORT" \
   --set "mqtt.broker_dir=$BROKER" --set "mqtt.broker_pid_file=$BROKER/mosquitto.pid" \
   --set mqtt.sync_interval=1s
 SUIDOD_PID=$LAST_PID
-wait_line "$T/suidod.log" "ready on"
 wait_line "$T/suidod.log" "mqtt: connected to the broker" 15
 
 jget() { python3 -c "import json,sys; d=json.load(sys.stdin); print(eval('d'+sys.argv[1]))" "$1"; }
-api() {
-  local who=$1 m=$2 p=$3; shift 3
-  CODE=$(curl -s -o "$T/body" -w '%{http_code}' -b "$T/$who.jar" -c "$T/$who.jar" -X "$m" \
-    "$U$p" "$@")
-  BODY=$(cat "$T/body")
-}
-jpost() { api "$1" POST "$2" -H 'Content-Type: application/json' -d "$3"; }
-expect_code() { expect_eq "$1 (body: $BODY)" "$CODE" "$2"; }
-N=0
-login() {
-  N=$((N + 1))
-  jpost "$1" /api/v1/login "{\"login\":\"$2\",\"password\":\"$3\"}"
-  expect_code "login $1" 200
-  jpost "$1" /api/v1/me/password \
-    "{\"current_password\":\"$3\",\"new_password\":\"kuma-Tsuru-Gorin-84$N-zq\"}"
-  expect_code "password of $1" 200
-}
-user() {
-  jpost admin /api/v1/users "{\"org_id\":$2,\"role\":\"$3\",\"email\":\"$1@example.jp\"}"
-  expect_code "create $1" 201
-  login "$1" "$(echo "$BODY" | jget '["user"]["login"]')" \
-    "$(echo "$BODY" | jget '["provisional_password"]')"
-}
 
 # ---- a tenant with master data, a gateway vendor, two gateways ---------------------------------
-login admin "$(awk '/login id:/{print $3}' "$T/suidod.log")" \
-  "$(awk '/provisional password:/{print $3}' "$T/suidod.log")"
+login_admin
 jpost admin /api/v1/tenants '{"name":"sapporo","kind":"dedicated_operator"}'
 A=$(echo "$BODY" | jget '["id"]')
 jpost admin /api/v1/tenants '{"name":"gw vendor","kind":"vendor"}'

@@ -11,12 +11,12 @@ upload() { bapi "$1" POST /gwif/v1/data -H 'Content-Type: application/json' --da
 expect_err() { expect_eq "$1 (body: $BODY)" "$CODE $(j .error.field)" "$2 $3"; }
 
 login_admin
-jpost admin /api/v1/tenants '{"name":"sapporo","kind":"dedicated_operator"}'; A=$(id)
-jpost admin /api/v1/tenants '{"name":"otaru","kind":"dedicated_operator"}'; B=$(id)
-jpost admin /api/v1/tenants '{"name":"vendors","kind":"vendor"}'; V=$(id)
-jpost admin /api/v1/orgs "{\"tenant_id\":$A,\"kind\":\"operator\",\"name\":\"Sapporo\"}"; OA=$(id)
-jpost admin /api/v1/orgs "{\"tenant_id\":$V,\"kind\":\"ap_vendor\",\"name\":\"AP\"}"; OV=$(id)
-jpost admin /api/v1/orgs "{\"tenant_id\":$V,\"kind\":\"gw_vendor\",\"name\":\"GW\"}"; OG=$(id)
+jpost admin /api/v1/tenants '{"name":"sapporo","kind":"dedicated_operator"}'; A=$(jid)
+jpost admin /api/v1/tenants '{"name":"otaru","kind":"dedicated_operator"}'; B=$(jid)
+jpost admin /api/v1/tenants '{"name":"vendors","kind":"vendor"}'; V=$(jid)
+jpost admin /api/v1/orgs "{\"tenant_id\":$A,\"kind\":\"operator\",\"name\":\"Sapporo\"}"; OA=$(jid)
+jpost admin /api/v1/orgs "{\"tenant_id\":$V,\"kind\":\"ap_vendor\",\"name\":\"AP\"}"; OV=$(jid)
+jpost admin /api/v1/orgs "{\"tenant_id\":$V,\"kind\":\"gw_vendor\",\"name\":\"GW\"}"; OG=$(jid)
 for o in "$OV $A" "$OV $B" "$OG $A"; do
   set -- $o; api admin PUT "/api/v1/orgs/$1/tenants/$2"; expect_code "link $o" 200
 done

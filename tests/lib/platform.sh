@@ -18,7 +18,7 @@ start_suidod() {
 }
 
 j() { printf '%s' "$BODY" | jq -r "$1"; }
-id() { j .id; }
+jid() { j .id; } # not "id": that would shadow id(1)
 # api WHO METHOD PATH [curl args]: as user WHO (cookie jar); sets BODY and CODE.
 api() {
   local who=$1 m=$2 p=$3; shift 3
