@@ -157,10 +157,12 @@ typedef enum {
        "deliver samples, alarms and request results", "即時監視・定周期監視・制御値設定IF")        \
     XX(GWIF_FETCH,        "gwif.fetch",       _, _, _, _, _, _, _, _, S,                           \
        "fetch pending requests for the gateway", "要求データ取得共通IF")                           \
-    XX(ALARM_READ,        "alarm.read",       T, T, _, _, _, _, _, _, _,                           \
-       "see plant alarms", "警報")                                                                 \
+    XX(ALARM_READ,        "alarm.read",       T, T, _, _, _, _, _, T, _,                           \
+       "see plant alarms and facility state", "警報")                                              \
     XX(ALARM_ACK,         "alarm.ack",        T, T, _, _, _, _, _, _, _,                           \
-       "acknowledge plant alarms", "警報確認")                                                     \
+       "acknowledge, comment and shelve plant alarms", "警報確認")                                 \
+    XX(ALARM_MANAGE,      "alarm.manage",     _, T, _, _, _, _, _, _, _,                           \
+       "take alarms out of service and back", "警報の除外")                                        \
     XX(MONITOR_READ,      "monitor.read",     T, T, O, O, O, O, A, _, _,                           \
        "see AP/GW/line monitoring and resources", "動作監視・システムリソース確認")                \
     XX(INCIDENT_READ,     "incident.read",    T, T, O, O, O, O, A, _, _,                           \

@@ -28,6 +28,16 @@ const sd_principal_t *sd_pf_principal(const sd_http_req_t *req)
     return c && c->kind != SD_CALLER_ANON ? &c->p : NULL;
 }
 
+int sd_pf_observe_samples(sd_pf_t *pf, sd_pf_samples_fn fn, void *ctx)
+{
+    if (!pf || !fn)
+        return SD_EINVAL;
+    if (pf->n_observers >= (int)(sizeof pf->observers / sizeof pf->observers[0]))
+        return SD_ETOOBIG;
+    pf->observers[pf->n_observers++] = (struct sd_pf_observer){fn, ctx};
+    return 0;
+}
+
 int64_t sd_pf_now_ms(const sd_pf_t *pf)
 {
     return sd_clock_wall_ms(pf->clock ? pf->clock : sd_clock_system());

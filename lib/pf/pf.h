@@ -16,6 +16,8 @@
  * One sd_pf_t per suidod process, shared by every request thread. Plain struct: suidod's main
  * fills it and hands it to each module's route registration. Fields are borrowed.
  */
+struct sd_ts_sample; /* pf/ts.h */
+
 typedef struct {
     sd_store_t *store;
     sd_clock_t *clock;           /* wall time for sessions, audit, expiries (fake in tests) */
@@ -29,7 +31,26 @@ typedef struct {
     sd_pw_params_t pw_params;      /* argon2id cost of new hashes (opslimit 0 = interactive) */
     unsigned char secret_key[32];  /* secretbox key for TOTP secrets at rest */
     sd_ratelimit_t *tenant_limit;  /* requests per tenant (NULL = unlimited) */
+    /* modules that follow stored samples (alarms, monitors); see sd_pf_observe_samples() */
+    struct sd_pf_observer {
+        void (*fn)(void *ctx, int64_t tenant_id, const struct sd_ts_sample *s, size_t n);
+        void *ctx;
+    } observers[8];
+    int n_observers;
+    struct sd_requests *requests; /* pf/request.h, NULL until started */
+    struct sd_alarms *alarms;     /* pf/alarm.h, NULL until started */
 } sd_pf_t;
+
+/*
+ * Follow every committed sample batch: fn runs on the ingesting thread right after the commit
+ * (so it must be quick and must not call back into ingest). It sees the batch as stored, in
+ * upload order. Register before the server starts. SD_ETOOBIG when 8 are registered.
+ * A crash between commit and fn loses the notification, not the data: observers that must not
+ * miss a change (alarms) re-read the latest values when they start.
+ */
+typedef void (*sd_pf_samples_fn)(void *ctx, int64_t tenant_id, const struct sd_ts_sample *s,
+                                 size_t n);
+int sd_pf_observe_samples(sd_pf_t *pf, sd_pf_samples_fn fn, void *ctx);
 
 /*
  * The authenticated caller of req, attached by the authentication hook (session cookie

@@ -320,7 +320,10 @@ int sd_ts_ingest(sd_pf_t *pf, int64_t tenant_id, int64_t gw_id, const sd_ts_samp
     ingest_ctx_t c = {
         .tenant_id = tenant_id, .gw_id = gw_id, .now_ms = now, .s = s, .n = n, .bad = bad_index};
     /* sd_store_tx commits before returning 0; the store runs synchronous=FULL, so it is durable */
-    return sd_store_tx(pf->store, ingest_tx, &c);
+    int rc = sd_store_tx(pf->store, ingest_tx, &c);
+    for (int i = 0; !rc && i < pf->n_observers; i++)
+        pf->observers[i].fn(pf->observers[i].ctx, tenant_id, s, n);
+    return rc;
 }
 
 /* ---- reads ------------------------------------------------------------------------------------

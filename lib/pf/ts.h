@@ -19,7 +19,7 @@ typedef enum {
     SD_TS_OUT_OF_RANGE = 3,
 } sd_ts_quality_t;
 
-typedef struct {
+typedef struct sd_ts_sample {
     const char *data_id; /* the point's data ID in the tenant's master */
     int64_t ts_ms;
     double value;
