@@ -23,7 +23,7 @@ WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototyp
 CPPFLAGS += -Ilib -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
 CFLAGS  += -std=c11 $(OPT) -g $(WARN) $(SANFLAGS) -MMD -MP -pthread
 LDFLAGS += $(SANFLAGS) -pthread
-LDLIBS  += -lmicrohttpd -lmosquitto -lsqlite3 -lpq -ljansson -lsodium -lssl -lcrypto -lcurl -lm
+LDLIBS  += -lmicrohttpd -lmosquitto -lsqlite3 -lpq -ljansson -lsodium -lqrencode -lssl -lcrypto -lcurl -lm
 
 # Static libraries in link order; a group so layers may call each other without ordering pains.
 LINK_ORDER := ops pf sim http mqtt auth store link line core

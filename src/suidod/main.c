@@ -25,6 +25,7 @@
 #include "pf/registry.h"
 #include "pf/session.h"
 #include "pf/tenant.h"
+#include "pf/totp_qr.h"
 #include "pf/ts.h"
 #include "pf/user.h"
 
@@ -277,6 +278,8 @@ int main(int argc, char **argv)
     rc = sd_account_init(&pf);
     if (!rc)
         rc = sd_account_routes(&pf);
+    if (!rc) /* the portal's TOTP enrolment QR code */
+        rc = sd_totp_qr_routes(&pf);
     if (!rc)
         rc = sd_tenant_routes(&pf);
     if (!rc)
