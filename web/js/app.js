@@ -1,0 +1,100 @@
+// app.js - the portal shell: who is logged in, which page, the language switch, timers.
+import { get, post, onUnauthorized } from './api.js';
+import { applyStatic, getLang, setLang, t } from './i18n.js';
+import { clear, h } from './dom.js';
+import * as login from './views/login.js';
+import * as account from './views/account.js';
+import * as facilities from './views/facilities.js';
+import * as alarms from './views/alarms.js';
+import * as status from './views/status.js';
+import * as trend from './views/trend.js';
+
+const ROUTES = { facilities, alarms, status, trend, account, enrol: account.enrolView,
+  password: account.passwordView };
+
+const app = {
+  me: null,           // GET /api/v1/me reply, null when logged out
+  lastPassword: '',   // the password just typed at login, so the first change needs it once
+  cleanup: null,
+  notice: '',
+};
+
+function route() {
+  const raw = location.hash.replace(/^#\/?/, '');
+  const [name, query] = raw.split('?');
+  return { name: name || 'facilities', params: new URLSearchParams(query || '') };
+}
+
+export function go(hash) {
+  if (location.hash === hash) render();
+  else location.hash = hash;
+}
+
+async function loadMe() {
+  try {
+    app.me = await get('/api/v1/me');
+  } catch (e) {
+    app.me = null;
+    if (e.status !== 401) throw e;
+  }
+  return app.me;
+}
+
+function showBanner(msg) {
+  const b = document.getElementById('banner');
+  b.textContent = msg || '';
+  b.hidden = !msg;
+}
+
+function shell() {
+  const me = app.me;
+  const inside = !!me && !me.password_change_required && !me.totp_enrolment_required;
+  document.getElementById('nav').hidden = !inside;
+  document.getElementById('logout').hidden = !me;
+  document.getElementById('whoami').textContent = me ? me.user.login : '';
+  const cur = route().name;
+  for (const a of document.querySelectorAll('#nav a'))
+    a.classList.toggle('current', a.getAttribute('href') === `#/${cur}`);
+}
+
+export async function render() {
+  if (app.cleanup) { app.cleanup(); app.cleanup = null; }
+  const root = clear(document.getElementById('view'));
+  const r = route();
+  showBanner(app.notice);
+  app.notice = '';
+  if (!app.me) await loadMe().catch((e) => showBanner(t('common.error', { msg: e.message })));
+  let view;
+  if (!app.me) view = login;
+  else if (app.me.password_change_required) view = account.passwordView;
+  else if (app.me.totp_enrolment_required) view = account.enrolView;
+  else view = ROUTES[r.name] || facilities;
+  shell();
+  root.dataset.view = view.NAME;
+  const ctx = { app, params: r.params, go, render, refreshMe: loadMe, banner: showBanner };
+  try {
+    app.cleanup = (await view.render(root, ctx)) || null;
+  } catch (e) {
+    root.appendChild(h('p', { class: 'error' }, t('common.error', { msg: e.message })));
+  }
+}
+
+onUnauthorized((e) => {
+  if (!app.me) return;
+  app.me = null;
+  app.notice = e.code === 'expired' ? t('login.expired') : '';
+  render();
+});
+
+document.getElementById('lang').addEventListener('click', () => {
+  setLang(getLang() === 'ja' ? 'en' : 'ja');
+  render();
+});
+document.getElementById('logout').addEventListener('click', async () => {
+  try { await post('/api/v1/logout'); } catch { /* gone already: logged out either way */ }
+  app.me = null;
+  go('#/facilities');
+});
+window.addEventListener('hashchange', render);
+applyStatic(document);
+render();
