@@ -9,21 +9,34 @@ PKGS=(
   libssl-dev libcurl4-openssl-dev libcmocka-dev libqrencode-dev
   mosquitto mosquitto-clients sqlite3 postgresql oathtool wrk python3 python3-aiosmtpd socat openssl
   curl jq iproute2 procps
+  chromium fonts-ipafont-gothic
 )
 
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
-[ ${#missing[@]} -eq 0 ] && exit 0
+# node and npm run the browser tests' tooling only; a node that came with npm (nodesource) is
+# kept, Debian's are installed when there is none
+command -v npm >/dev/null || missing+=(nodejs npm)
 
-echo "install-deps: installing ${missing[*]}" >&2
-SUDO=""
-[ "$(id -u)" -eq 0 ] || SUDO="sudo"
-export DEBIAN_FRONTEND=noninteractive
-$SUDO apt-get update -qq
-$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-# The packaged services must not run system-wide: tests start their own on loopback ports.
-for svc in mosquitto postgresql; do
-  $SUDO service "$svc" stop >/dev/null 2>&1 || true
-done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "install-deps: installing ${missing[*]}" >&2
+  SUDO=""
+  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  # The packaged services must not run system-wide: tests start their own on loopback ports.
+  for svc in mosquitto postgresql; do
+    $SUDO service "$svc" stop >/dev/null 2>&1 || true
+  done
+fi
+
+# The browser tests' tooling (playwright-core, pinned in package-lock.json) from the npm registry;
+# the browser itself is Debian's chromium, never a downloaded build.
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+if [ ! -f "$ROOT/node_modules/playwright-core/package.json" ] ||
+   [ "$ROOT/package-lock.json" -nt "$ROOT/node_modules/.package-lock.json" ]; then
+  (cd "$ROOT" && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error)
+fi

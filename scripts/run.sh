@@ -12,6 +12,7 @@ trap 'kill "${pids[@]}" 2>/dev/null; wait 2>/dev/null; echo; echo "stopped."' EX
 # the platform server on embedded defaults (SQLite in run/data, http://127.0.0.1:8080)
 HTTP=${SUIDO_HTTP:-127.0.0.1:8080}
 "$BIN/suidod" --config etc/suidod.conf --set "http.listen=$HTTP" --set "data.dir=$RUN/data" \
+  --set "web.root=$PWD/web" \
   >>"$RUN/suidod.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 100); do grep -q "ready on" "$RUN/suidod.log" 2>/dev/null && break; sleep 0.1; done
@@ -33,6 +34,7 @@ cat <<TXT
 suido is running (logs in $RUN/).
 
 Platform server: http://$HTTP  (API under /api/v1 and /apif/v1; docs/openapi.yaml)
+Portal:          http://$HTTP/  (web/; log in as one of the users below)
 Sample users (passwords made for this installation, kept in $RUN/credentials.txt):
 $(sed 's/^/  /' "$RUN/credentials.txt")
 Log in and look around:

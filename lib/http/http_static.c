@@ -242,7 +242,8 @@ void sd__http_static_handler(sd_http_req_t *req, void *ctx)
     if (!S_ISDIR(st.st_mode) && p->trailing_slash)
         goto notfound;
     if (S_ISDIR(st.st_mode)) {
-        if (!p->trailing_slash) {
+        /* "/" itself has no segment to carry a trailing slash: it is one already */
+        if (!p->trailing_slash && p->nsegs > 0) {
             sd_buf_t loc = {0};
             if (sd_buf_printf(&loc, "%s/", sd_http_req_path(req)))
                 goto oom;

@@ -34,8 +34,9 @@ export async function api(method, path, body) {
   if (!res.ok) {
     const e = (data && data.error) || {};
     const err = new ApiError(res.status, e.code, e.message, e.field);
-    // a login attempt's 401 is the form's business, not a lost session
-    if (res.status === 401 && path !== '/api/v1/login') unauthListeners.forEach((fn) => fn(err));
+    // a login attempt's 401 and a wrong one-time code are the form's business, not a lost session
+    if (res.status === 401 && path !== '/api/v1/login' && err.code !== 'otp_required')
+      unauthListeners.forEach((fn) => fn(err));
     throw err;
   }
   return data;

@@ -86,7 +86,7 @@ export async function render(root, ctx) {
   selFac.value = wantFac;
   function fillPoints() {
     clear(selPt).append(h('option', { value: '' }, '—'),
-      points.filter((x) => x.facility === selFac.value).map((x) =>
+      ...points.filter((x) => x.facility === selFac.value).map((x) =>
         h('option', { value: x.data_id }, `${x.name} (${x.data_id})`)));
   }
   fillPoints();
