@@ -186,6 +186,21 @@ async function alarmSteps() {
   assert(await page.locator('#alarm-history b', { hasText: '&' }).count() === 0, 'no injected element');
   await snap('alarm-acked');
 
+  // ---- shelve for 30 minutes with a comment, then unshelve ---------------------------------------
+  await page.click('#alarm-panel button.ghost');
+  await row.first().locator('.act-shelve').click();
+  await page.fill('#panel-minutes', '30');
+  await page.click('#panel-ok');
+  assert((await page.textContent('#alarm-panel .error')).length > 0, 'shelving needs a comment');
+  await page.fill('#panel-comment', '点検のため一時保留');
+  await page.click('#panel-ok');
+  await page.waitForSelector('#alarm-table tbody tr[data-state="shelved"] .a-until', { timeout: 10000 });
+  ok('shelved, with its expiry shown');
+  await snap('alarm-shelved');
+  await row.first().locator('.act-unshelve').click();
+  await page.waitForSelector('#alarm-table tbody tr[data-state="acked"]', { timeout: 10000 });
+  ok('unshelved');
+
   // ---- back to normal: cleared, gone from the active list ----------------------------------------
   await upload([['gorin-l2.pump1_fault', 0], ['gorin-l2.pump1_run', 0]]);
   await page.waitForFunction(() => ![...document.querySelectorAll('#alarm-table tbody tr[data-id]')]
@@ -194,6 +209,36 @@ async function alarmSteps() {
   await page.goto(`${BASE}/#/facilities`);
   await waitState('222', 'stopped', 'pumps stopped, no alarm: facility 222 green');
   await snap('facility-stopped');
+
+  // ---- a regional power cut: one flood row instead of a screenful, every alarm still there ------
+  const cut = ['gorin-l3', 'hiragishi-l3', 'sumikawa1-l3', 'sumikawa2-l3', 'kitahiroshima1-l3',
+    'kitahiroshima2-l3'].map((d) => [`${d}.power_fail`, 1]);
+  await upload(cut);
+  await page.goto(`${BASE}/#/alarms`);
+  const group = page.locator('#alarm-table tbody tr.group');
+  await group.first().waitFor({ timeout: 15000 });
+  const members = await page.evaluate(() => {
+    const g = document.querySelector('#alarm-table tbody tr.group');
+    return Number(/\d+/.exec(g.querySelector('.c-state').textContent)[0]);
+  });
+  assert(members >= 2, `flood collapsed into one row (${members} alarms in it)`);
+  const loose = await page.locator('#alarm-table tbody tr[data-id]:not(.in-group)').count();
+  assert(loose + members === cut.length, `every alarm accounted for (${loose} + ${members})`);
+  await snap('alarm-flood');
+  await group.first().locator('.act-expand').click();
+  assert(await page.locator('#alarm-table tbody tr.in-group').count() === members, 'expanded');
+  await group.first().locator('.act-group-ack').click();
+  await page.waitForFunction(() => document.querySelectorAll(
+    '#alarm-table tbody tr.in-group[data-state="unacked"]').length === 0, null, { timeout: 10000 });
+  ok('flood acknowledged at once');
+  await page.selectOption('#f-severity', '1');
+  assert(await page.locator('#alarm-table tbody tr[data-id]:not(.sev-1)').count() === 0,
+    'severity filter: critical only');
+  await page.selectOption('#f-state', 'unacked');
+  await page.waitForFunction(() => [...document.querySelectorAll('#alarm-table tbody tr[data-id]')]
+    .every((r) => r.dataset.state === 'unacked'), null, { timeout: 10000 });
+  assert(await page.locator('#alarm-table tbody tr[data-id]').count() === loose, 'state filter: unacked only');
+  await snap('alarm-filtered');
 }
 
 main().then(async () => {

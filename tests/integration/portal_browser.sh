@@ -15,7 +15,8 @@ command -v node >/dev/null || fail "node not found"
 ART="$ROOT/${BUILD:-build}/artifacts/portal"
 rm -rf "$ART"; mkdir -p "$ART"
 
-start_suidod --set "web.root=$ROOT/web"
+# a flood is more than 3 alarms a minute here, so six power failures make one
+start_suidod --set "web.root=$ROOT/web" --set alarm.flood_threshold=3
 
 # ---- the shell is served with its CSP; the QR route is for logged-in users only --------------
 CODE=$(curl -s -o "$T/index.html" -D "$T/h" -w '%{http_code}' "$U/")

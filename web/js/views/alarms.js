@@ -156,10 +156,11 @@ export async function render(root, ctx) {
 
   function groupRow(g, members) {
     const open = expanded.has(g.id);
+    const facs = [...new Set(members.map((a) => a.facility_name || a.facility).filter(Boolean))];
     return h('tr', { class: `group sev-${g.max_severity || 4}`, dataset: { group: g.id } },
       h('td', { class: 'c-sev' }, sevBadge(g.max_severity || 4)),
       h('td', { class: 'c-time' }, fmtTime(g.opened_at)),
-      h('td', { class: 'c-facility' }, '—'),
+      h('td', { class: 'c-facility' }, facs.length <= 2 ? facs.join('、') : t('alarm.facilities', { n: facs.length })),
       h('td', { class: 'c-name' }, h('div', { class: 'a-name' }, t('alarm.group', { title: g.title })),
         h('div', { class: 'a-msg' }, t('alarm.group_count', { n: g.count, a: g.active_count }))),
       h('td', { class: 'c-state' }, t('alarm.count', { n: members.length })),
