@@ -31,7 +31,27 @@ async function waitState(code, state, what) {
   ok(what);
 }
 
+// Every key in both languages, and every literal key the pages use in the dictionary.
+async function checkDictionary() {
+  const { readFileSync, readdirSync } = await import('node:fs');
+  const { dictKeys } = await import('../../web/js/i18n.js');
+  const k = dictKeys();
+  const ja = new Set(k.ja), en = new Set(k.en);
+  const diff = [...k.ja.filter((x) => !en.has(x)), ...k.en.filter((x) => !ja.has(x))];
+  assert(diff.length === 0, `ja and en have the same keys (${diff.join(', ')})`);
+  const dir = new URL('../../web/js/', import.meta.url);
+  const files = ['app.js', ...readdirSync(new URL('views/', dir)).map((f) => `views/${f}`)];
+  const used = new Set();
+  for (const f of files)
+    for (const m of readFileSync(new URL(f, dir), 'utf8').matchAll(/\bt\('([a-z0-9_.]+)'/g)) used.add(m[1]);
+  const html = readFileSync(new URL('../index.html', dir), 'utf8');
+  for (const m of html.matchAll(/data-i18n="([a-z0-9_.]+)"/g)) used.add(m[1]);
+  const missing = [...used].filter((x) => !ja.has(x));
+  assert(missing.length === 0, `all ${used.size} keys used are in the dictionary (${missing.join(', ')})`);
+}
+
 async function main() {
+  await checkDictionary();
   browser = await chromium.launch({ executablePath: E.CHROMIUM, args: ['--no-sandbox'] });
   const context = await browser.newContext({ locale: 'ja-JP', timezoneId: 'Asia/Tokyo',
     viewport: { width: 1280, height: 860 } });

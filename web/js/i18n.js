@@ -155,6 +155,11 @@ try {
 
 export function getLang() { return lang; }
 
+// For the tests: the keys of each language (they must be the same set).
+export function dictKeys() {
+  return Object.fromEntries(Object.entries(DICT).map(([l, d]) => [l, Object.keys(d).sort()]));
+}
+
 export function setLang(l) {
   if (!DICT[l]) return;
   lang = l;
