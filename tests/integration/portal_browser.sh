@@ -59,15 +59,23 @@ PY
 bapi "$GW_TOKEN" POST /gwif/v1/data -H 'Content-Type: application/json' --data-binary "@$T/trend.json"
 expect_eq "trend upload (body: $BODY)" "$CODE $(j .stored)" "200 23"
 
-# The alarm steps need the alarm engine (GET /api/v1/alarms); say so loudly while it is absent.
-api a1 GET /api/v1/alarms
-ALARMS=1
-if [ "$CODE" = 404 ]; then
-  ALARMS=0
-  echo "NOTE: /api/v1/alarms is not served by this suidod (alarm engine not merged): alarm and facility-colour steps not run" >&2
-fi
+# The alarm and status steps need the alarm engine (lib/pf/alarm_http.c) and the monitoring
+# module (lib/pf/monitor.c). While their sources are not in this tree the steps are left out with
+# a note; once they are, their API must answer, or this test fails.
+feature() { # NAME SOURCE PATH -> 1/0
+  api a1 GET "$3"
+  if [ -f "$ROOT/$2" ]; then
+    [ "$CODE" = 200 ] || fail "$1: $2 is built in but GET $3 answered $CODE: $BODY"
+    echo 1
+  else
+    echo "NOTE: $2 not in this tree: the portal's $1 steps are not run" >&2
+    echo 0
+  fi
+}
+ALARMS=$(feature alarm lib/pf/alarm_http.c /api/v1/alarms)
+STATUS=$(feature status lib/pf/monitor.c /api/v1/status)
 
-export BASE_URL="$U" P_LOGIN P_PW GW_TOKEN ALARMS ART CHROMIUM
+export BASE_URL="$U" P_LOGIN P_PW GW_TOKEN ALARMS STATUS ART CHROMIUM
 export P_NEWPW='Mizu-Nagare-Tsuru-84zq!' P_NEWLOGIN=portal-kanri
 timeout 300 node "$ROOT/tests/browser/portal.mjs" 2>&1 | tee "$T/browser.log"
 rc=${PIPESTATUS[0]}
