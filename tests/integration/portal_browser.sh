@@ -36,6 +36,18 @@ user a2 "$OA" operator_admin
 api a1 POST "/api/v1/tenants/$TA/sheets" -H 'Content-Type: text/csv' --data-binary "@$SAMPLE"
 expect_code "submit sample" 201
 api a2 POST "/api/v1/tenants/$TA/sheets/$(jid)/approve"; expect_code "approve sample" 200
+# the QR of one's own pending enrolment only: none pending is 409, then the SVG, never cached
+api a2 GET /api/v1/me/totp/qr.svg; expect_code "QR with nothing pending" 409
+jpost a2 /api/v1/me/totp '{}'; expect_code "a2 enrols" 200
+CODE=$(curl -s -o "$T/qr.svg" -D "$T/qh" -w '%{http_code}' -b "$T/a2.jar" "$U/api/v1/me/totp/qr.svg")
+expect_eq "QR served" "$CODE" 200
+expect_match "QR type" "$(grep -i '^content-type' "$T/qh")" 'image/svg\+xml'
+expect_match "QR not cached" "$(grep -i '^cache-control' "$T/qh")" 'no-store'
+expect_match "QR is an SVG" "$(head -c 300 "$T/qr.svg")" '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 [0-9]+ [0-9]+"'
+expect_eq "QR hides the secret" "$(grep -c "$(j .secret)" "$T/qr.svg" || true)" 0
+jpost a2 /api/v1/me/totp/confirm "{\"code\":\"$(oathtool --totp -b "$(j .secret)")\"}"
+expect_code "a2 TOTP on" 200
+api a2 GET /api/v1/me/totp/qr.svg; expect_code "QR once TOTP is on" 409
 jpost admin /api/v1/gateways "{\"org_id\":$OG,\"tenant_id\":$TA,\"name\":\"五輪 GW\"}"
 expect_code "register gateway" 201
 bapi - POST /apif/v1/connect -H 'Content-Type: application/json' \
