@@ -196,12 +196,16 @@ async function alarmSteps() {
   await row.first().waitFor({ timeout: 15000 });
   assert(await row.first().getAttribute('data-state') === 'unacked', 'alarm arrives unacknowledged');
   assert((await page.title()).startsWith('('), 'tab title counts unacknowledged alarms');
+  await page.waitForSelector('#unacked:not([hidden])', { timeout: 10000 });
+  assert(await page.textContent('#unacked') === '1', 'navigation counts unacknowledged alarms');
   await snap('alarm-arrived');
 
   // ---- acknowledge in the console, comment, history ---------------------------------------------
   await row.first().locator('.act-ack').click();
   await page.waitForSelector('#alarm-table tbody tr[data-state="acked"]', { timeout: 10000 });
   ok('acknowledged from the console');
+  await page.waitForSelector('#unacked[hidden]', { state: 'attached', timeout: 10000 });
+  ok('navigation count gone after acknowledging');
   await row.first().locator('.act-comment').click();
   await page.fill('#panel-comment', '現地確認に向かいます <b>&amp;</b>');
   await page.click('#panel-ok');

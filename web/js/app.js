@@ -70,6 +70,7 @@ export async function render() {
   else if (app.me.totp_enrolment_required) view = account.enrolView;
   else view = ROUTES[r.name] || facilities;
   shell();
+  pollUnacked();
   root.dataset.view = view.NAME;
   const ctx = { app, params: r.params, go, render, refreshMe: loadMe, banner: showBanner };
   try {
@@ -77,6 +78,29 @@ export async function render() {
   } catch (e) {
     root.appendChild(h('p', { class: 'error' }, t('common.error', { msg: e.message })));
   }
+}
+
+// Unacknowledged alarms counted in the navigation on every page: nobody misses one because
+// they were looking at a trend. Stops for good when the server has no alarm API.
+let badgeTimer = null;
+async function pollUnacked() {
+  clearTimeout(badgeTimer);
+  const el = document.getElementById('unacked');
+  const inside = app.me && !app.me.password_change_required && !app.me.totp_enrolment_required;
+  if (inside) {
+    try {
+      const r = await get('/api/v1/alarms?state=unacked&limit=1000');
+      const n = (r.items || []).length;
+      el.textContent = n >= 1000 ? '999+' : String(n);
+      el.hidden = n === 0;
+    } catch (e) {
+      el.hidden = true;
+      if (e.status === 404) return;
+    }
+  } else {
+    el.hidden = true;
+  }
+  badgeTimer = setTimeout(pollUnacked, 5000);
 }
 
 onUnauthorized((e) => {
