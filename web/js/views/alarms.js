@@ -6,6 +6,7 @@ import { fmtTime, t } from '../i18n.js';
 
 export const NAME = 'alarms';
 const POLL_MS = 2000;
+const FULL_EVERY = 15; // polls: the whole list every 30 s
 const UNACKED = ['unacked', 'rtn_unacked'];
 
 // The filter is applied here to every alarm the server reports, so an alarm that changes into
@@ -31,7 +32,8 @@ export async function render(root, ctx) {
   const f = { state: ctx.params.get('state') || 'active', facility: ctx.params.get('facility') || '',
     severity: ctx.params.get('severity') || '' };
   const alarms = new Map();
-  let seq = null, groups = [], timer = null, alive = true, busy = false;
+  let seq = null, groups = [], timer = null, alive = true;
+  let busy = false, again = false, gen = 0, polls = 0;
   const expanded = new Set();
 
   const opt = (v, label, cur) => h('option', { value: v, selected: v === cur ? true : undefined }, label);
@@ -64,7 +66,9 @@ export async function render(root, ctx) {
   function refilter() {
     f.state = selState.value; f.facility = selFac.value; f.severity = selSev.value;
     seq = null; // reload: the server's list for the new state filter, then changes again
+    gen += 1;   // and whatever a poll still out brings back is for the old filter
     alarms.clear();
+    draw();
     poll();
   }
   selState.addEventListener('change', refilter);
@@ -201,17 +205,23 @@ export async function render(root, ctx) {
   }
 
   async function poll() {
-    if (busy) return;
+    if (busy) { again = true; return; } // a filter change or an action while a poll is out
     busy = true;
+    again = false;
     clearTimeout(timer);
+    const g = gen;
+    // a full reload now and then heals any change an incremental poll could have missed
+    if (++polls % FULL_EVERY === 0) seq = null;
     try {
       if (seq === null) {
         const r = await get(`/api/v1/alarms${qs({ state: f.state, facility: f.facility, limit: 500 })}`);
+        if (g !== gen) { again = true; return; }
         alarms.clear();
         for (const a of r.items || []) alarms.set(a.id, a);
         seq = r.seq;
       } else {
-        const r = await get(`/api/v1/alarms${qs({ state: 'all', after_seq: seq })}`);
+        const r = await get(`/api/v1/alarms${qs({ state: 'all', after_seq: seq, limit: 1000 })}`);
+        if (g !== gen) { again = true; return; }
         for (const a of r.items || []) alarms.set(a.id, a);
         if (r.seq !== undefined) seq = r.seq;
       }
@@ -227,7 +237,7 @@ export async function render(root, ctx) {
         ? t('common.unavailable', { msg: e.status }) : t('common.error', { msg: e.message });
     } finally {
       busy = false;
-      if (alive) timer = setTimeout(poll, POLL_MS);
+      if (alive) timer = setTimeout(poll, again ? 0 : POLL_MS);
     }
   }
   await poll();
