@@ -22,6 +22,7 @@
 #include "pf/objstore.h"
 #include "pf/org.h"
 #include "pf/pf.h"
+#include "pf/pki.h"
 #include "pf/registry.h"
 #include "pf/session.h"
 #include "pf/tenant.h"
@@ -58,7 +59,9 @@ static const char usage[] =
     "  auth.lockout_base = 1m           first lock; doubles per further failure\n"
     "  auth.lockout_cap = 1h            longest lock\n"
     "  auth.password_cost = interactive interactive | moderate | min (tests only)\n"
-    "  auth.secret_key_file = <data.dir>/secret.key   32-byte key sealing TOTP secrets\n"
+    "  auth.secret_key_file = <data.dir>/secret.key   32-byte key sealing TOTP secrets and\n"
+    "                                   the PKI's private keys\n"
+    "  pki.dir = <data.dir>/pki         platform CA and PF certificate (payload protection)\n"
     "  log.level = info                 debug | info | warn | error\n"
     "  mqtt.url = (none)                mqtt://host:port of the GW-IF broker (docs/mqtt.md)\n"
     "  mqtt.broker_dir = (none)         where suidod writes the broker's passwd and acl files\n"
@@ -295,6 +298,14 @@ int main(int argc, char **argv)
         rc = sd_ts_routes(&pf);
     if (!rc)
         rc = sd_pf_apidoc_routes(&pf);
+    /* AP-IF #9 / GW-IF #7 certificates and CMS payload protection (filters on /apif, /gwif) */
+    char pkidir[PATH_MAX + 8];
+    snprintf(pkidir, sizeof pkidir, "%s/pki", datadir);
+    sd_pki_t *pki = NULL;
+    if (!rc && (rc = sd_pki_open(&pf, sd_config_get_string(cfg, "pki.dir", pkidir), &pki)) != 0)
+        fprintf(stderr, "suidod: pki: %s\n", sd_strerror(rc));
+    if (!rc)
+        rc = sd_pki_routes(pki);
     sd_mqtt_binding_t *mqtt = NULL;
     if (!rc) /* GW-IF over MQTT: also writes the broker's accounts before it is started */
         rc = start_mqtt(cfg, &pf, &mqtt);
@@ -345,6 +356,7 @@ int main(int argc, char **argv)
     sd_http_server_stop(srv);
     sd_http_server_free(srv);
     sd_mqtt_binding_stop(mqtt);
+    sd_pki_free(pki);
     sd_ratelimit_free(pf.tenant_limit);
     sd_store_close(st);
     sd_config_free(cfg);
