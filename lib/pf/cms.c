@@ -16,6 +16,7 @@
 #include <openssl/x509v3.h>
 
 #include "core/err.h"
+#include "core/utf8.h"
 #include "pf/cms.h"
 
 struct sd_cms_cert {
@@ -180,6 +181,11 @@ static void name_str(const X509_NAME *nm, char *out, size_t n)
     long l = BIO_get_mem_data(b, &p);
     snprintf(out, n, "%.*s", (int)(l > 0 ? l : 0), p ? p : "");
     BIO_free(b);
+    /* names go into JSON and the store: whatever is not UTF-8 (a malformed string, or a
+     * sequence cut by the truncation above) becomes '?' */
+    size_t len = strlen(out), off;
+    while ((off = sd_utf8_check(out, len)) < len)
+        out[off] = '?';
 }
 
 int sd_cms_cert_info(const sd_cms_cert_t *c, sd_cms_cert_info_t *o)

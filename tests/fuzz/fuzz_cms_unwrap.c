@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "core/err.h"
+#include "core/utf8.h"
 #include "pf/cms.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -128,6 +129,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         char fp[65];
         sd_buf_t pem = {0};
         sd_cms_cert_info(c, &in);
+        /* names go into JSON and the store: always UTF-8 */
+        if (sd_utf8_check(in.subject, strlen(in.subject)) != strlen(in.subject) ||
+            sd_utf8_check(in.issuer, strlen(in.issuer)) != strlen(in.issuer))
+            abort();
         sd_cms_cert_fingerprint(c, fp);
         sd_cms_cert_check(c, 0, why, sizeof why);
         /* what was accepted writes back as PEM that parses to the same certificate */
