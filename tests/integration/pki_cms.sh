@@ -14,6 +14,7 @@ CMS=application/pkcs7-mime
 # $T/resp (bytes: CMS answers are binary)
 hapi() {
   local tok=$1 m=$2 p=$3; shift 3
+  : >"$T/resp" # curl leaves an old file as it was when the answer has no body
   CODE=$(curl -s -D "$T/hdr" -o "$T/resp" -w '%{http_code}' -X "$m" \
     -H "Authorization: Bearer $tok" "$U$p" "$@")
   BODY=$(tr -d '\0' <"$T/resp")
@@ -215,6 +216,13 @@ hapi "$APP" GET /apif/v1/points/gorin-l2.tank_level/latest
 expect_eq "AP-IF answer signed" "$CODE $(ctype)" "200 $CMS; smime-type=signed-data"
 openssl cms -verify -inform DER -in "$T/resp" -CAfile "$T/ca.pem" -out "$T/ans.json" 2>/dev/null
 expect_eq "latest value through the signature" "$(jq .value "$T/ans.json")" 2
+hapi "$GW" GET /gwif/v1/inventory
+expect_eq "GW-IF inventory signed" "$CODE $(ctype)" "200 $CMS; smime-type=signed-data"
+openssl cms -verify -inform DER -in "$T/resp" -CAfile "$T/ca.pem" -out "$T/inv.json" 2>/dev/null
+expect_match "... and verifies" "$(jq -c '.devices | length' "$T/inv.json")" '^[1-9]'
+ETAG=$(tr -d '\r' <"$T/hdr" | awk -F': ' 'tolower($1)=="etag"{print $2}')
+hapi "$GW" GET /gwif/v1/inventory -H "If-None-Match: $ETAG"
+expect_eq "304 has nothing to sign" "$CODE $(wc -c <"$T/resp")" "304 0"
 hapi "$APP" GET /apif/v1/points/gorin-l2.nope/latest
 expect_eq "errors stay plain JSON" "$CODE $(ctype) $(j .error.code)" "404 application/json not_found"
 hapi "$APPB" GET /apif/v1/certificates
