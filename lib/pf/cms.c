@@ -209,7 +209,7 @@ int sd_cms_cert_info(const sd_cms_cert_t *c, sd_cms_cert_info_t *o)
         char g[32] = "";
         size_t gl = 0;
         EVP_PKEY_get_utf8_string_param(pk, OSSL_PKEY_PARAM_GROUP_NAME, g, sizeof g, &gl);
-        const char *nist = !strcmp(g, "prime256v1") ? "P-256"
+        const char *nist = !strcmp(g, "prime256v1")  ? "P-256"
                            : !strcmp(g, "secp384r1") ? "P-384"
                            : !strcmp(g, "secp521r1") ? "P-521"
                                                      : g;
@@ -235,13 +235,13 @@ int sd_cms_cert_check(const sd_cms_cert_t *c, int64_t now_ms, char *why, size_t 
         return fail_why(SD_EFIELD, why, n, "not valid yet (notBefore is in the future)");
     if (now_ms >= in.not_after)
         return fail_why(SD_EEXPIRED, why, n, "expired (notAfter is in the past)");
-    int ok_key = !strcmp(in.key, "EC-P-256") || !strcmp(in.key, "EC-P-384") ||
-                 !strcmp(in.key, "EC-P-521");
+    int ok_key =
+        !strcmp(in.key, "EC-P-256") || !strcmp(in.key, "EC-P-384") || !strcmp(in.key, "EC-P-521");
     if (!strncmp(in.key, "RSA-", 4))
         ok_key = atoi(in.key + 4) >= 2048;
     if (!ok_key) {
-        snprintf(msg, sizeof msg, "key %s not accepted: RSA of 2048 bits or more, or EC P-256/384/521",
-                 in.key);
+        snprintf(msg, sizeof msg,
+                 "key %s not accepted: RSA of 2048 bits or more, or EC P-256/384/521", in.key);
         return fail_why(SD_EFIELD, why, n, msg);
     }
     if (!in.can_sign)
@@ -272,18 +272,20 @@ int sd_cms_id_new(const sd_cms_id_t *ca, const char *cn, int64_t now_ms, int day
     int ok = k && x && X509_set_version(x, 2) && RAND_bytes(rnd, sizeof rnd) == 1;
     if (ok) {
         rnd[0] &= 0x7f; /* a positive serial */
-        ok = (bn = BN_bin2bn(rnd, sizeof rnd, NULL)) && BN_to_ASN1_INTEGER(bn, X509_get_serialNumber(x));
+        ok = (bn = BN_bin2bn(rnd, sizeof rnd, NULL)) &&
+             BN_to_ASN1_INTEGER(bn, X509_get_serialNumber(x));
     }
     time_t t = (time_t)(now_ms / 1000);
     /* five minutes back: a peer whose clock is a little behind still accepts it */
     ok = ok && X509_time_adj_ex(X509_getm_notBefore(x), 0, -300, &t) &&
          X509_time_adj_ex(X509_getm_notAfter(x), days, 0, &t) && X509_set_pubkey(x, k);
     X509_NAME *nm = ok ? X509_get_subject_name(x) : NULL;
-    ok = ok &&
-         X509_NAME_add_entry_by_txt(nm, "O", MBSTRING_UTF8, (const unsigned char *)"suido", -1,
-                                    -1, 0) &&
-         X509_NAME_add_entry_by_txt(nm, "CN", MBSTRING_UTF8, (const unsigned char *)cn, -1, -1, 0) &&
-         X509_set_issuer_name(x, ca ? X509_get_subject_name(ca->cert.x) : nm);
+    ok =
+        ok &&
+        X509_NAME_add_entry_by_txt(nm, "O", MBSTRING_UTF8, (const unsigned char *)"suido", -1, -1,
+                                   0) &&
+        X509_NAME_add_entry_by_txt(nm, "CN", MBSTRING_UTF8, (const unsigned char *)cn, -1, -1, 0) &&
+        X509_set_issuer_name(x, ca ? X509_get_subject_name(ca->cert.x) : nm);
     X509V3_CTX ctx;
     X509V3_set_ctx_nodb(&ctx);
     X509V3_set_ctx(&ctx, ca ? ca->cert.x : x, x, NULL, NULL, 0);

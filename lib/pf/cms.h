@@ -42,12 +42,12 @@ void sd_cms_cert_fingerprint(const sd_cms_cert_t *c, char hex[65]);
 typedef struct {
     char subject[256]; /* RFC 2253, e.g. "CN=gw-01,O=Vendor" */
     char issuer[256];
-    char serial[80];     /* hex */
-    int64_t not_before;  /* Unix ms */
-    int64_t not_after;   /* Unix ms */
-    char key[24];        /* "RSA-2048", "EC-P-256", ... */
-    int can_sign;        /* key usage allows digitalSignature (or has no key usage) */
-    int can_encrypt;     /* ... allows keyEncipherment (RSA) / keyAgreement (EC) */
+    char serial[80];    /* hex */
+    int64_t not_before; /* Unix ms */
+    int64_t not_after;  /* Unix ms */
+    char key[24];       /* "RSA-2048", "EC-P-256", ... */
+    int can_sign;       /* key usage allows digitalSignature (or has no key usage) */
+    int can_encrypt;    /* ... allows keyEncipherment (RSA) / keyAgreement (EC) */
 } sd_cms_cert_info_t;
 
 int sd_cms_cert_info(const sd_cms_cert_t *c, sd_cms_cert_info_t *out);

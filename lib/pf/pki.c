@@ -116,8 +116,8 @@ static int seal_read(const sd_pf_t *pf, const char *path, sd_buf_t *pem)
     if (rc == 0 && sd_buf_reserve(pem, in.len - over + 1))
         rc = SD_ENOMEM;
     if (rc == 0 &&
-        crypto_secretbox_open_easy((unsigned char *)pem->data, (const unsigned char *)in.data +
-                                   crypto_secretbox_NONCEBYTES,
+        crypto_secretbox_open_easy((unsigned char *)pem->data,
+                                   (const unsigned char *)in.data + crypto_secretbox_NONCEBYTES,
                                    in.len - crypto_secretbox_NONCEBYTES,
                                    (const unsigned char *)in.data, pf->secret_key) != 0)
         rc = SD_ECONFIG;
@@ -311,8 +311,7 @@ sd_protect_t sd_pki_protection(sd_pki_t *pki, int64_t tenant_id)
 
 /* ---- clients ------------------------------------------------------------------------------ */
 
-int sd_pki_client_cert(sd_pki_t *pki, int64_t client_row, sd_cms_cert_t **out, char *why,
-                       size_t n)
+int sd_pki_client_cert(sd_pki_t *pki, int64_t client_row, sd_cms_cert_t **out, char *why, size_t n)
 {
     *out = NULL;
     sd_stmt_t *s = NULL;
@@ -321,8 +320,9 @@ int sd_pki_client_cert(sd_pki_t *pki, int64_t client_row, sd_cms_cert_t **out, c
                                 " JOIN clients c ON c.id = cc.client_id WHERE cc.client_id = $1",
                                 SD_PARAMS(SD_V_INT(client_row)), &s);
     if (rc == SD_ENOTFOUND) {
-        snprintf(why, n, "no certificate registered for this client (the platform registers it"
-                         " with PUT /api/v1/apps|gateways/{id}/certificate)");
+        snprintf(why, n,
+                 "no certificate registered for this client (the platform registers it"
+                 " with PUT /api/v1/apps|gateways/{id}/certificate)");
         return SD_ENOCERT;
     }
     if (rc != 0)
@@ -331,8 +331,9 @@ int sd_pki_client_cert(sd_pki_t *pki, int64_t client_row, sd_cms_cert_t **out, c
     const char *pem = sd_stmt_text(s, 0, &len);
     const char *fp = sd_stmt_text(s, 1, NULL), *pin = sd_stmt_text(s, 2, NULL);
     if (!fp || !pin || strcmp(fp, pin) != 0) {
-        snprintf(why, n, "the registered certificate is not the one pinned by the registration"
-                         " (cert_fingerprint)");
+        snprintf(why, n,
+                 "the registered certificate is not the one pinned by the registration"
+                 " (cert_fingerprint)");
         rc = SD_ENOCERT;
     } else {
         char w[160];

@@ -69,8 +69,7 @@ sd_protect_t sd_pki_protection(sd_pki_t *pki, int64_t tenant_id);
  * 0 with *out (free with sd_cms_cert_free), or SD_ENOCERT with the reason in why, or a store
  * error. For other bindings (MQTT) that protect payloads the same way.
  */
-int sd_pki_client_cert(sd_pki_t *pki, int64_t client_row, sd_cms_cert_t **out, char *why,
-                       size_t n);
+int sd_pki_client_cert(sd_pki_t *pki, int64_t client_row, sd_cms_cert_t **out, char *why, size_t n);
 
 /*
  * What a binding does with a payload of client client_row in tenant tenant_id:

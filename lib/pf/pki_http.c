@@ -18,9 +18,9 @@
 /* What differs between the two certificate-retrieval routes and the two client kinds. */
 typedef struct {
     sd_pki_t *pki;
-    int gw;               /* GW-IF side / gateway registrations */
-    const char *kind;     /* clients.kind */
-    const char *one;      /* audit prefix: "app" / "gw" */
+    int gw;           /* GW-IF side / gateway registrations */
+    const char *kind; /* clients.kind */
+    const char *one;  /* audit prefix: "app" / "gw" */
     sd_action_t read, manage;
 } side_t;
 
@@ -44,11 +44,11 @@ static json_t *cert_json(const sd_cms_cert_t *c)
         sd_buf_free(&pem);
         return NULL;
     }
-    json_t *o = sd_json_pack("{s:s,s:s,s:s,s:s,s:o,s:o,s:s,s:b,s:b,s:s}", "fingerprint", fp,
-                             "subject", in.subject, "issuer", in.issuer, "serial", in.serial,
-                             "not_before", time_json(in.not_before), "not_after",
-                             time_json(in.not_after), "key", in.key, "can_sign", in.can_sign,
-                             "can_encrypt", in.can_encrypt, "pem", pem.data);
+    json_t *o =
+        sd_json_pack("{s:s,s:s,s:s,s:s,s:o,s:o,s:s,s:b,s:b,s:s}", "fingerprint", fp, "subject",
+                     in.subject, "issuer", in.issuer, "serial", in.serial, "not_before",
+                     time_json(in.not_before), "not_after", time_json(in.not_after), "key", in.key,
+                     "can_sign", in.can_sign, "can_encrypt", in.can_encrypt, "pem", pem.data);
     sd_buf_free(&pem);
     return o;
 }
@@ -71,13 +71,14 @@ static json_t *peers_json(sd_pki_t *pki, int64_t tenant, const char *kind, int *
 {
     sd_stmt_t *s = NULL;
     json_t *a = json_array();
-    *rc = a ? sd_store_query(pki->pf->store,
-                             "SELECT c.id, c.client_id, c.name, cc.pem FROM client_certs cc"
-                             " JOIN clients c ON c.id = cc.client_id"
-                             " WHERE c.tenant_id = $1 AND c.kind = $2 AND c.cert_fp = cc.fingerprint"
-                             " ORDER BY c.id",
-                             SD_PARAMS(SD_V_INT(tenant), SD_V_TEXT(kind)), &s)
-            : SD_ENOMEM;
+    *rc =
+        a ? sd_store_query(pki->pf->store,
+                           "SELECT c.id, c.client_id, c.name, cc.pem FROM client_certs cc"
+                           " JOIN clients c ON c.id = cc.client_id"
+                           " WHERE c.tenant_id = $1 AND c.kind = $2 AND c.cert_fp = cc.fingerprint"
+                           " ORDER BY c.id",
+                           SD_PARAMS(SD_V_INT(tenant), SD_V_TEXT(kind)), &s)
+          : SD_ENOMEM;
     if (*rc != 0) {
         json_decref(a);
         return NULL;
@@ -150,15 +151,14 @@ static void h_certificates(sd_http_req_t *req, void *ctx)
         rc = rc == SD_ENOCERT ? 0 : rc;
     }
     /* GW-IF #7 hands gateways the applications' certificates, AP-IF #9 the other way round */
-    json_t *peers = rc == 0 ? peers_json(pki, p->tenant_id, sd->gw ? "application" : "gateway", &rc)
-                            : NULL;
-    json_t *o = rc == 0 ? sd_json_pack("{s:o,s:o,s:s,s:s,s:o,s:o}", "ca", cert_json(sd_pki_ca(pki)),
-                                       "platform", cert_json(sd_cms_id_cert(pki->id)),
-                                       "protection",
-                                       sd_pki_protect_name(sd_pki_protection(pki, p->tenant_id)),
-                                       "media_type", SD_PKI_MEDIA_TYPE, "self", self, "peers",
-                                       peers)
-                        : NULL;
+    json_t *peers =
+        rc == 0 ? peers_json(pki, p->tenant_id, sd->gw ? "application" : "gateway", &rc) : NULL;
+    json_t *o = rc == 0
+                    ? sd_json_pack("{s:o,s:o,s:s,s:s,s:o,s:o}", "ca", cert_json(sd_pki_ca(pki)),
+                                   "platform", cert_json(sd_cms_id_cert(pki->id)), "protection",
+                                   sd_pki_protect_name(sd_pki_protection(pki, p->tenant_id)),
+                                   "media_type", SD_PKI_MEDIA_TYPE, "self", self, "peers", peers)
+                    : NULL;
     if (!o) {
         if (rc != 0) {
             json_decref(self);
@@ -190,12 +190,11 @@ static void reply_protection(sd_pki_t *pki, sd_http_req_t *req, int64_t tenant)
         sd_pf_reply_rc(req, rc);
         return;
     }
-    sd_http_reply_json(req, 200,
-                       sd_json_pack("{s:I,s:s,s:s,s:I}", "tenant_id", (json_int_t)tenant,
-                                    "protection",
-                                    sd_pki_protect_name(sd_pki_protection(pki, tenant)),
-                                    "media_type", SD_PKI_MEDIA_TYPE,
-                                    "clients_without_certificate", (json_int_t)missing));
+    sd_http_reply_json(
+        req, 200,
+        sd_json_pack("{s:I,s:s,s:s,s:I}", "tenant_id", (json_int_t)tenant, "protection",
+                     sd_pki_protect_name(sd_pki_protection(pki, tenant)), "media_type",
+                     SD_PKI_MEDIA_TYPE, "clients_without_certificate", (json_int_t)missing));
 }
 
 static int tenant_checked(sd_http_req_t *req, sd_pki_t *pki, sd_action_t act, int64_t *id,
@@ -379,8 +378,8 @@ static void h_cert_put(sd_http_req_t *req, void *ctx)
     if (rc == 0)
         rc = sd_buf_append(&pem, "", 1);
     sd_cms_cert_free(c);
-    json_t *d = sd_json_pack("{s:s,s:s,s:o}", "fingerprint", fp, "subject", in.subject,
-                             "not_after", time_json(in.not_after));
+    json_t *d = sd_json_pack("{s:s,s:s,s:o}", "fingerprint", fp, "subject", in.subject, "not_after",
+                             time_json(in.not_after));
     char *det = d ? json_dumps(d, JSON_COMPACT) : NULL;
     json_decref(d);
     snprintf(obj, sizeof obj, "%s:%lld", sd->one, (long long)id);
@@ -389,15 +388,16 @@ static void h_cert_put(sd_http_req_t *req, void *ctx)
     if (rc == 0)
         rc = sd_store_begin(pf->store);
     if (rc == 0) {
-        rc = sd_store_exec(pf->store,
-                           "INSERT INTO client_certs (client_id, fingerprint, pem, subject,"
-                           " not_after, created_at) VALUES ($1, $2, $3, $4, $5, $6)"
-                           " ON CONFLICT (client_id) DO UPDATE SET fingerprint = excluded.fingerprint,"
-                           " pem = excluded.pem, subject = excluded.subject,"
-                           " not_after = excluded.not_after, created_at = excluded.created_at",
-                           SD_PARAMS(SD_V_INT(id), SD_V_TEXT(fp), SD_V_TEXT(pem.data),
-                                     SD_V_TEXT(in.subject), SD_V_INT(in.not_after), SD_V_INT(now)),
-                           NULL);
+        rc = sd_store_exec(
+            pf->store,
+            "INSERT INTO client_certs (client_id, fingerprint, pem, subject,"
+            " not_after, created_at) VALUES ($1, $2, $3, $4, $5, $6)"
+            " ON CONFLICT (client_id) DO UPDATE SET fingerprint = excluded.fingerprint,"
+            " pem = excluded.pem, subject = excluded.subject,"
+            " not_after = excluded.not_after, created_at = excluded.created_at",
+            SD_PARAMS(SD_V_INT(id), SD_V_TEXT(fp), SD_V_TEXT(pem.data), SD_V_TEXT(in.subject),
+                      SD_V_INT(in.not_after), SD_V_INT(now)),
+            NULL);
         if (rc == 0)
             rc = sd_store_exec(pf->store,
                                "UPDATE clients SET cert_fp = $1, updated_at = $2 WHERE id = $3",

@@ -219,12 +219,9 @@ static void test_id_load(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_sign_round_trip),
-        cmocka_unit_test(test_sign_encrypt_round_trip),
-        cmocka_unit_test(test_tampered),
-        cmocka_unit_test(test_wrong_signer_and_recipient),
-        cmocka_unit_test(test_malformed),
-        cmocka_unit_test(test_cert_parse),
+        cmocka_unit_test(test_sign_round_trip), cmocka_unit_test(test_sign_encrypt_round_trip),
+        cmocka_unit_test(test_tampered),        cmocka_unit_test(test_wrong_signer_and_recipient),
+        cmocka_unit_test(test_malformed),       cmocka_unit_test(test_cert_parse),
         cmocka_unit_test(test_id_load),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
