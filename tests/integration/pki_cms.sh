@@ -293,6 +293,20 @@ api admin GET "/api/v1/audit?action=gw.certificate"
 expect_eq "certificate changes audited" "$(j '[.items[].action] | sort | unique | join(",")')" \
   "gw.certificate,gw.certificate_remove"
 
+# ---- suidoctl, with the admin's session ---------------------------------------------------------
+export HOME="$T/home"; mkdir -p "$HOME/.config/suido"
+printf 'server %s\nsession %s\n' "$U" "$(awk '$6=="suido_session"{print $7}' "$T/admin.jar")" \
+  >"$HOME/.config/suido/session"
+ctl() { "$BIN/suidoctl" "$@"; }
+expect_eq "suidoctl tenant protection" "$(ctl tenant protection "$B" | jq -r .protection)" none
+ctl tenant protection "$B" signed >/dev/null
+expect_eq "suidoctl sets it" "$(ctl tenant protection "$B" | jq -r .protection)" signed
+ctl tenant protection "$B" none >/dev/null
+expect_fail "suidoctl: bad value" ctl tenant protection "$B" sealed
+expect_eq "suidoctl gw cert" "$(ctl gw cert "$GW_ID" "$T/gw.crt" | jq -r .fingerprint)" "$(fp_of "$T/gw.crt")"
+expect_eq "suidoctl gw cert (show)" "$(ctl gw cert "$GW_ID" | jq -r .pinned)" true
+expect_fail "suidoctl: a key is refused" ctl gw cert "$GW_ID" "$T/keyandcert.pem"
+
 # ---- the PKI at rest, and across a restart -----------------------------------------------------
 expect_eq "sealed keys are 0600" "$(stat -c %a "$T/data/pki/pf.key.sealed" "$T/data/pki/ca.key.sealed" | sort -u)" 600
 expect_fail "no PEM private key on disk" grep -rl 'PRIVATE KEY' "$T/data/pki"
