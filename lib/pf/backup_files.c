@@ -488,18 +488,19 @@ int sd_backup_restore(const char *dir, const sd_restore_opts_t *o, char *msg, si
     char def_url[PATH_MAX + 16];
     int lock = -1, rc;
     json_t *m = NULL;
+    /* every byte is checked before the first is written (the data dir is not even created) */
+    char why[1024];
+    if ((rc = sd_backup_verify(dir, why, sizeof why)) != 0) {
+        sd__bk_fmt(msg, n, "backup %s is damaged, nothing was restored: %s", dir, why);
+        return rc;
+    }
     if ((rc = sd__bk_mkdirs(o->data_dir, 0700)) != 0) {
         sd__bk_fmt(msg, n, "data dir %s: %s", o->data_dir, strerror(errno));
         return rc;
     }
+    /* held until the end: a suidod started meanwhile waits out the restore by failing to start */
     if ((rc = sd_datadir_lock(o->data_dir, &lock, msg, n)) != 0)
         return rc;
-    /* every byte is checked before the first is written */
-    char why[1024];
-    if ((rc = sd_backup_verify(dir, why, sizeof why)) != 0) {
-        sd__bk_fmt(msg, n, "backup %s is damaged, nothing was restored: %s", dir, why);
-        goto out;
-    }
     m = sd__bk_manifest(dir, msg, n);
     if (!m) {
         rc = SD_ESYNTAX;

@@ -161,7 +161,7 @@ PGT=()
 expect_fail "a flipped byte is refused" R "$T/bad" --data-dir "$T/fresh-bad" "${PGT[@]}"
 expect_match "precise message" "$(cat "$T/restore.out")" \
   "backup $T/bad is damaged, nothing was restored: objects/t$A/${REPORT_SHA:0:2}/$REPORT_SHA: SHA-256 [0-9a-f]{64}, the manifest says $REPORT_SHA"
-expect_eq "nothing written" "$(ls "$T/fresh-bad" | grep -v suidod.lock | wc -l)" 0
+[ ! -e "$T/fresh-bad" ] || fail "a refused restore created $T/fresh-bad"
 cp -a "$BK/$ID" "$T/bad2"
 printf 'X' | dd of="$T/bad2/manifest.json" bs=1 seek=3 conv=notrunc 2>/dev/null
 expect_fail "a damaged manifest is refused" R "$T/bad2" --data-dir "$T/fresh-bad"
