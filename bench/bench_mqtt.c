@@ -352,7 +352,8 @@ int main(int argc, char **argv)
     else if (argc >= 10 && !strcmp(argv[1], "gw"))
         rc = mode_gw(argc - 2, argv + 2);
     else
-        printf("  (bench_mqtt is driven by bench/mqtt.sh, which starts mosquitto and suidod)\n"), rc = 0;
+        printf("  (bench_mqtt is driven by bench/mqtt.sh, which starts mosquitto and suidod)\n"),
+            rc = 0;
     mosquitto_lib_cleanup();
     return rc;
 }

@@ -28,7 +28,7 @@ struct sd_backup {
     pthread_t th;
     bool started;
     pthread_mutex_t mu;
-    pthread_cond_t cv;   /* the thread waits for work here; ?wait requests for the end */
+    pthread_cond_t cv; /* the thread waits for work here; ?wait requests for the end */
     bool stop;
     char pending[ID_MAX]; /* asked for by the API, not started yet */
     char running[ID_MAX];
@@ -53,8 +53,7 @@ typedef struct {
 static int64_t id_time(const char *id)
 {
     sd_civil_t c = {0};
-    if (sscanf(id, "%4d%2d%2dT%2d%2d%2dZ", &c.year, &c.mon, &c.day, &c.hour, &c.min, &c.sec) !=
-            6 ||
+    if (sscanf(id, "%4d%2d%2dT%2d%2d%2dZ", &c.year, &c.mon, &c.day, &c.hour, &c.min, &c.sec) != 6 ||
         !sd_civil_valid(&c))
         return -1;
     return sd_civil_to_unix(&c, 0);
@@ -83,7 +82,7 @@ static void new_id(sd_backup_t *b, int64_t now_ms, char id[ID_MAX])
     sd_civil_from_unix(now_ms / 1000, 0, &c);
     char base[ID_MAX];
     sd__bk_fmt(base, sizeof base, "%04d%02d%02dT%02d%02d%02dZ", c.year, c.mon, c.day, c.hour, c.min,
-             c.sec);
+               c.sec);
     sd__bk_fmt(id, ID_MAX, "%s", base);
     for (int k = 2; k < 100; k++) {
         char p1[PATH_MAX], p2[PATH_MAX + 16];
@@ -298,8 +297,8 @@ static int take(sd_backup_t *b, const char *id, int64_t start_ms, char *err, siz
         if ((rc = copy_in(tmp, rel, path, 0600, r->sha, files, &total, err, errn)) != 0)
             goto out;
     }
-    if (b->key_file && (rc = copy_in(tmp, "secret.key", b->key_file, 0600, NULL, files, &total,
-                                     err, errn)) != 0)
+    if (b->key_file &&
+        (rc = copy_in(tmp, "secret.key", b->key_file, 0600, NULL, files, &total, err, errn)) != 0)
         goto out;
     int64_t end_ms = sd_pf_now_ms(b->pf);
     char a[32], e[32];
@@ -307,11 +306,11 @@ static int take(sd_backup_t *b, const char *id, int64_t start_ms, char *err, siz
     iso(end_ms, e);
     man = sd_json_pack("{s:s, s:s, s:s, s:s, s:I, s:s, s:s, s:I, s:{s:I, s:I, s:I}, s:I, s:O}",
                        "format", "suido-backup/1", "id", id, "started_at", a, "finished_at", e,
-                       "duration_ms", (json_int_t)(sd_clock_mono_ms(b->pf->clock) - t0),
-                       "backend", pg ? "postgresql" : "sqlite", "store", store, "schema_version",
-                       (json_int_t)s.schema, "counts", "samples", (json_int_t)s.samples,
-                       "objects", (json_int_t)s.objects, "documents", (json_int_t)s.documents,
-                       "size", (json_int_t)total, "files", files);
+                       "duration_ms", (json_int_t)(sd_clock_mono_ms(b->pf->clock) - t0), "backend",
+                       pg ? "postgresql" : "sqlite", "store", store, "schema_version",
+                       (json_int_t)s.schema, "counts", "samples", (json_int_t)s.samples, "objects",
+                       (json_int_t)s.objects, "documents", (json_int_t)s.documents, "size",
+                       (json_int_t)total, "files", files);
     char *text = man ? json_dumps(man, JSON_INDENT(1) | JSON_PRESERVE_ORDER) : NULL;
     sd__bk_fmt(path, sizeof path, "%s/manifest.json", tmp);
     rc = text ? sd__bk_write_atomic(path, text, 0600) : SD_ENOMEM;
@@ -375,11 +374,12 @@ static json_t *entry(sd_backup_t *b, const char *name, const char *running)
     json_t *m = sd__bk_manifest(path, err, sizeof err);
     if (!m)
         return sd_json_pack("{s:s, s:s, s:s}", "id", name, "result", "damaged", "error", err);
-    json_t *e = sd_json_pack(
-        "{s:s, s:s, s:O?, s:O?, s:O?, s:O?, s:O?, s:I}", "id", name, "result", "ok", "started_at",
-        json_object_get(m, "started_at"), "duration_ms", json_object_get(m, "duration_ms"),
-        "size", json_object_get(m, "size"), "backend", json_object_get(m, "backend"), "counts",
-        json_object_get(m, "counts"), "files", (json_int_t)json_array_size(json_object_get(m, "files")));
+    json_t *e = sd_json_pack("{s:s, s:s, s:O?, s:O?, s:O?, s:O?, s:O?, s:I}", "id", name, "result",
+                             "ok", "started_at", json_object_get(m, "started_at"), "duration_ms",
+                             json_object_get(m, "duration_ms"), "size", json_object_get(m, "size"),
+                             "backend", json_object_get(m, "backend"), "counts",
+                             json_object_get(m, "counts"), "files",
+                             (json_int_t)json_array_size(json_object_get(m, "files")));
     json_decref(m);
     return e;
 }
@@ -509,8 +509,8 @@ static void *run(void *arg)
             if (rc)
                 b->next_ms = end + b->retry_s * 1000;
             else
-                b->next_ms = b->interval_s > 0 ? now + b->interval_s * 1000
-                                               : next_daily(end, b->daily_min);
+                b->next_ms =
+                    b->interval_s > 0 ? now + b->interval_s * 1000 : next_daily(end, b->daily_min);
             if (rc) {
                 char at[32];
                 iso(b->next_ms, at);
@@ -579,8 +579,7 @@ static void h_create(sd_http_req_t *req, void *ctx)
         sd_http_reply_json(req, 201, e);
     else {
         const char *why = e ? json_string_value(json_object_get(e, "error")) : NULL;
-        sd_http_reply_error(req, SD_EIO, NULL, "backup %s failed: %s", id,
-                            why ? why : "(unknown)");
+        sd_http_reply_error(req, SD_EIO, NULL, "backup %s failed: %s", id, why ? why : "(unknown)");
         json_decref(e);
     }
 }
@@ -595,8 +594,8 @@ static void h_list(sd_http_req_t *req, void *ctx)
     iso(b->next_ms, next);
     pthread_mutex_unlock(&b->mu);
     sd_http_reply_json(req, 200,
-                       sd_json_pack("{s:o, s:s, s:I}", "items", list(b), "next_at", next,
-                                    "keep_s", (json_int_t)b->keep_s));
+                       sd_json_pack("{s:o, s:s, s:I}", "items", list(b), "next_at", next, "keep_s",
+                                    (json_int_t)b->keep_s));
 }
 
 static void h_get(sd_http_req_t *req, void *ctx)

@@ -95,8 +95,7 @@ int sd__bk_hash_file(const char *path, int64_t *size, char hex[SD_BK_HEX])
     return rc;
 }
 
-int sd__bk_copy(const char *src, const char *dst, unsigned mode, int64_t *size,
-                char hex[SD_BK_HEX])
+int sd__bk_copy(const char *src, const char *dst, unsigned mode, int64_t *size, char hex[SD_BK_HEX])
 {
     int in = open(src, O_RDONLY | O_CLOEXEC);
     if (in < 0)
@@ -201,7 +200,7 @@ int sd__bk_run(char *const argv[], const char *password, char *err, size_t errn)
     if (e != 0) {
         close(fds[0]);
         sd__bk_fmt(err, errn, "%s: %s%s", argv[0], strerror(e),
-                 e == ENOENT ? " (install postgresql-client)" : "");
+                   e == ENOENT ? " (install postgresql-client)" : "");
         rc = e == ENOENT ? SD_ENOTFOUND : SD_EIO;
         goto out;
     }
@@ -229,7 +228,7 @@ int sd__bk_run(char *const argv[], const char *password, char *err, size_t errn)
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
         out[strcspn(out, "\n")] = 0;
         sd__bk_fmt(err, errn, "%s exited with %d: %s", argv[0],
-                 WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status), out);
+                   WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status), out);
         rc = SD_EIO;
     }
 out:
@@ -310,7 +309,7 @@ json_t *sd__bk_manifest(const char *dir, char *msg, size_t n)
     const char *fmt = json_string_value(json_object_get(m, "format"));
     if (!fmt || strcmp(fmt, "suido-backup/1") != 0 || !json_is_array(json_object_get(m, "files"))) {
         sd__bk_fmt(msg, n, "%s: not a suido backup manifest (format suido-backup/1 with files)",
-                 path);
+                   path);
         json_decref(m);
         return NULL;
     }
@@ -331,8 +330,8 @@ int sd_backup_verify(const char *dir, char *msg, size_t n)
         const char *want = json_string_value(json_object_get(f, "sha256"));
         json_t *sz = json_object_get(f, "size");
         if (!p || !want || !json_is_integer(sz) || !sd__bk_path_ok(p)) {
-            sd__bk_fmt(msg, n, "manifest.json: files[%zu] is not {path,size,sha256} with a safe path",
-                     i);
+            sd__bk_fmt(msg, n,
+                       "manifest.json: files[%zu] is not {path,size,sha256} with a safe path", i);
             rc = SD_ESYNTAX;
             break;
         }
@@ -346,7 +345,7 @@ int sd_backup_verify(const char *dir, char *msg, size_t n)
         }
         if (size != json_integer_value(sz)) {
             sd__bk_fmt(msg, n, "%s: %lld bytes, the manifest says %lld", p, (long long)size,
-                     (long long)json_integer_value(sz));
+                       (long long)json_integer_value(sz));
             rc = SD_ECONFLICT;
             break;
         }
@@ -376,7 +375,7 @@ int sd_datadir_lock(const char *data_dir, int *fd, char *msg, size_t n)
         pid[r > 0 ? r : 1] = 0;
         pid[strcspn(pid, "\n")] = 0;
         sd__bk_fmt(msg, n, "suidod (pid %s) is running on %s (%s is locked): stop it first", pid,
-                 data_dir, path);
+                   data_dir, path);
         close(f);
         return SD_EBUSY;
     }
@@ -447,9 +446,9 @@ static int restore_pg(const char *file, const sd_restore_opts_t *o, char *msg, s
     sd_store_close(st);
     if (had && !o->force) {
         sd__bk_fmt(msg, n,
-                 "the target database already holds a suido store (schema %lld): restore into an "
-                 "empty database or use --force",
-                 (long long)version);
+                   "the target database already holds a suido store (schema %lld): restore into an "
+                   "empty database or use --force",
+                   (long long)version);
         return SD_EEXIST;
     }
     sd_buf_t ci = {0};
@@ -518,11 +517,11 @@ int sd_backup_restore(const char *dir, const sd_restore_opts_t *o, char *msg, si
     if (!backend || !store || !sd__bk_path_ok(store) ||
         strcmp(backend, is_pg ? "postgresql" : "sqlite") != 0) {
         sd__bk_fmt(msg, n, "the backup holds a %s store; the target %s is %s%s",
-                 backend ? backend : "(unknown)", o->store_url ? "--store-url" : "data dir",
-                 is_pg ? "PostgreSQL" : "SQLite",
-                 backend && !strcmp(backend, "postgresql") && !is_pg
-                     ? " (give --store-url postgresql://...)"
-                     : "");
+                   backend ? backend : "(unknown)", o->store_url ? "--store-url" : "data dir",
+                   is_pg ? "PostgreSQL" : "SQLite",
+                   backend && !strcmp(backend, "postgresql") && !is_pg
+                       ? " (give --store-url postgresql://...)"
+                       : "");
         rc = SD_ECONFIG;
         goto out;
     }
@@ -606,13 +605,13 @@ int sd_backup_restore(const char *dir, const sd_restore_opts_t *o, char *msg, si
     }
     json_t *c = json_object_get(m, "counts");
     sd__bk_fmt(msg, n,
-             "restored backup %s (%s store, %lld samples, %lld files, %lld documents) into %s; "
-             "%lld object files (%lld bytes) copied",
-             json_string_value(json_object_get(m, "id")), backend,
-             (long long)json_integer_value(json_object_get(c, "samples")),
-             (long long)json_integer_value(json_object_get(c, "objects")),
-             (long long)json_integer_value(json_object_get(c, "documents")), o->data_dir,
-             (long long)nobj, (long long)bytes);
+               "restored backup %s (%s store, %lld samples, %lld files, %lld documents) into %s; "
+               "%lld object files (%lld bytes) copied",
+               json_string_value(json_object_get(m, "id")), backend,
+               (long long)json_integer_value(json_object_get(c, "samples")),
+               (long long)json_integer_value(json_object_get(c, "objects")),
+               (long long)json_integer_value(json_object_get(c, "documents")), o->data_dir,
+               (long long)nobj, (long long)bytes);
 out:
     json_decref(m);
     if (lock >= 0)

@@ -55,8 +55,8 @@ static int call(const char *method, const char *path)
     int st = 0;
     if (rc || r.status < 200 || r.status > 299) {
         json_t *j = r.status ? json_loads(r.body.data ? r.body.data : "", 0, NULL) : NULL;
-        const char *msg = json_string_value(json_object_get(json_object_get(j, "error"),
-                                                           "message"));
+        const char *msg =
+            json_string_value(json_object_get(json_object_get(j, "error"), "message"));
         if (r.status)
             fprintf(stderr, "suidoctl: HTTP %ld: %s\n", r.status, msg ? msg : r.body.data);
         else

@@ -51,8 +51,9 @@ static void test_paths(void **state)
     assert_true(sd__bk_path_ok("store.db"));
     assert_true(sd__bk_path_ok("objects/t12/ab/abcdef0123"));
     assert_true(sd__bk_path_ok("secret.key"));
-    const char *bad[] = {"", "/etc/passwd", "a/../b", "..", ".", "a//b", "a/./b", "a/", "a b",
-                         "a\\b", "objects/t1/%2e%2e/x", "ü"};
+    const char *bad[] = {
+        "",     "/etc/passwd",         "a/../b", "..", ".", "a//b", "a/./b", "a/", "a b",
+        "a\\b", "objects/t1/%2e%2e/x", "ü"};
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
         if (sd__bk_path_ok(bad[i]))
             fail_msg("accepted '%s'", bad[i]);
