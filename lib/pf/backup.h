@@ -61,11 +61,13 @@ void sd_backup_stop(sd_backup_t *b);
 int sd_backup_objects_dir(const char *objects_url, const char *data_dir, char *buf, size_t n);
 
 /*
- * Take the data directory's lock (<data_dir>/suidod.lock, flock, our pid written in it) for the
- * life of the process, so that a restore cannot run under a live suidod nor a second suidod share
- * the directory. 0 and *fd, SD_EBUSY (held: msg names the pid), SD_EIO.
+ * Lock the data directory (<data_dir>/suidod.lock, flock, our pid written in it) until fd is
+ * closed: suidod takes it shared for its whole life (several may share a directory: SQLite in WAL
+ * mode allows it), a restore exclusive, so neither runs under the other; the kernel drops the
+ * lock when its holder dies, even by kill -9. 0 and *fd, SD_EBUSY (held: msg names the pid
+ * written last), SD_EIO.
  */
-int sd_datadir_lock(const char *data_dir, int *fd, char *msg, size_t n);
+int sd_datadir_lock(const char *data_dir, bool shared, int *fd, char *msg, size_t n);
 
 /*
  * Check a backup directory: manifest.json readable, every file it lists present with its size

@@ -359,7 +359,7 @@ int sd_backup_verify(const char *dir, char *msg, size_t n)
     return rc;
 }
 
-int sd_datadir_lock(const char *data_dir, int *fd, char *msg, size_t n)
+int sd_datadir_lock(const char *data_dir, bool shared, int *fd, char *msg, size_t n)
 {
     char path[PATH_MAX];
     sd__bk_fmt(path, sizeof path, "%s/suidod.lock", data_dir);
@@ -369,13 +369,13 @@ int sd_datadir_lock(const char *data_dir, int *fd, char *msg, size_t n)
         return SD_EIO;
     }
     /* flock, not a pid alone: the kernel drops it when the holder dies, even by kill -9 */
-    if (flock(f, LOCK_EX | LOCK_NB) != 0) {
+    if (flock(f, (shared ? LOCK_SH : LOCK_EX) | LOCK_NB) != 0) {
         char pid[32] = "?";
         ssize_t r = pread(f, pid, sizeof pid - 1, 0);
         pid[r > 0 ? r : 1] = 0;
         pid[strcspn(pid, "\n")] = 0;
-        sd__bk_fmt(msg, n, "suidod (pid %s) is running on %s (%s is locked): stop it first", pid,
-                   data_dir, path);
+        sd__bk_fmt(msg, n, "%s (pid %s) is running on %s (%s is locked): stop it first",
+                   shared ? "a restore" : "suidod", pid, data_dir, path);
         close(f);
         return SD_EBUSY;
     }
@@ -498,7 +498,7 @@ int sd_backup_restore(const char *dir, const sd_restore_opts_t *o, char *msg, si
         return rc;
     }
     /* held until the end: a suidod started meanwhile waits out the restore by failing to start */
-    if ((rc = sd_datadir_lock(o->data_dir, &lock, msg, n)) != 0)
+    if ((rc = sd_datadir_lock(o->data_dir, false, &lock, msg, n)) != 0)
         return rc;
     m = sd__bk_manifest(dir, msg, n);
     if (!m) {

@@ -257,7 +257,7 @@ int main(int argc, char **argv)
     }
     int lock_fd = -1;
     char lockmsg[512];
-    if (sd_datadir_lock(datadir, &lock_fd, lockmsg, sizeof lockmsg) != 0) {
+    if (sd_datadir_lock(datadir, true, &lock_fd, lockmsg, sizeof lockmsg) != 0) {
         fprintf(stderr, "suidod: %s\n", lockmsg);
         return 1;
     }

@@ -47,7 +47,7 @@ count() {
 }
 
 # ---- (a) HTTP: kill -9 mid-ingest -----------------------------------------------------------
-NA=300; SA=10; T0A=1761955200000 # 2025-11-01T00:00:00Z, one sample a second
+NA=500; SA=10; T0A=1761955200000 # 2025-11-01T00:00:00Z, one sample a second
 python3 - "$P" "$GW_TOK" "$NA" "$SA" "$T0A" "$T/http.acked" >"$T/http.out" 2>&1 <<'PY' &
 import http.client, json, sys, time, datetime
 port, tok, n, size, t0, acked = int(sys.argv[1]), sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]), sys.argv[6]

@@ -158,7 +158,10 @@ static void test_restore(void **state)
     assert_int_equal(sd__bk_mkdirs(dd, 0700), 0);
     /* a live suidod holds the lock: refused, whoever asks */
     int lock = -1;
-    assert_int_equal(sd_datadir_lock(dd, &lock, msg, sizeof msg), 0);
+    assert_int_equal(sd_datadir_lock(dd, true, &lock, msg, sizeof msg), 0);
+    int lock2 = -1; /* a second suidod on the same directory is fine */
+    assert_int_equal(sd_datadir_lock(dd, true, &lock2, msg, sizeof msg), 0);
+    close(lock2);
     sd_restore_opts_t o = {.data_dir = dd};
     assert_int_equal(sd_backup_restore(bk, &o, msg, sizeof msg), SD_EBUSY);
     char want[64];
