@@ -346,6 +346,7 @@ int main(int argc, char **argv)
     while (!stop_flag)
         pause();
     sd_info("stopping");
+    sd_requests_quiesce(reqs); /* long-polls and AP-IF waits answered now, not 503 */
     sd_http_server_stop(srv);
     sd_http_server_free(srv);
     sd_mqtt_binding_stop(mqtt);
