@@ -727,7 +727,8 @@ static void check_apif(sd_requests_t *r, int64_t now)
         waiter_t *w = list;
         list = w->next;
         w->next = NULL;
-        if (q || now >= w->until_mono || all_final(r, w) != 0) {
+        int af = q || now >= w->until_mono ? 1 : all_final(r, w);
+        if (af != 0) {
             sd_requests_answer_apif(r, w);
         } else {
             w->next = keep;

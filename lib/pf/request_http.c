@@ -276,13 +276,14 @@ static void h_reads(sd_http_req_t *req, void *ctx)
     json_decref(groups);
     json_decref(order);
     free(dev);
+    int64_t wait_s = rd.wait_s;
     sd_apif_read_free(&rd);
     json_decref(body);
     if (rc) {
         sd_requests_waiter_free(w);
         return;
     }
-    wait_or_answer(r, req, w, rd.wait_s);
+    wait_or_answer(r, req, w, wait_s);
 }
 
 /* POST /apif/v1/controls (AP-IF #8 制御値設定API): switch one output on or off. */
