@@ -36,7 +36,7 @@ struct sd_mqtt_binding {
     pthread_mutex_t mu;
     pthread_cond_t cv;
     int stopping;
-    int pushing; /* registered as the request service's push channel */
+    int pushing;                    /* registered as the request service's push channel */
     sd_buf_t last_passwd, last_acl; /* what the files hold now */
 };
 

@@ -11,7 +11,7 @@
 #include "pf/request_int.h"
 
 /* How often the thread looks for requests past their deadline when nothing wakes it. */
-#define TICK_MS 250
+#define TICK_MS         250
 #define EXPIRE_EVERY_MS 500
 
 json_t *sd_request_time_json(int64_t ms, bool present)
@@ -51,22 +51,24 @@ static void actor_of(const sd_principal_t *who, char *out, size_t n)
 
 static int history(sd_store_t *st, int64_t id, const char *state, int64_t at, const char *reason)
 {
-    return sd_store_exec(st,
-                         "INSERT INTO request_history (request_id, state, at_ms, reason)"
-                         " VALUES ($1, $2, $3, $4)",
-                         SD_PARAMS(SD_V_INT(id), SD_V_TEXT(state), SD_V_INT(at),
-                                   SD_V_TEXT(reason ? reason : "")),
-                         NULL);
+    return sd_store_exec(
+        st,
+        "INSERT INTO request_history (request_id, state, at_ms, reason)"
+        " VALUES ($1, $2, $3, $4)",
+        SD_PARAMS(SD_V_INT(id), SD_V_TEXT(state), SD_V_INT(at), SD_V_TEXT(reason ? reason : "")),
+        NULL);
 }
 
-/* ---- routing ---------------------------------------------------------------------------------- */
+/* ---- routing ----------------------------------------------------------------------------------
+ */
 
 static int device_row(sd_store_t *st, int64_t tenant_id, const char *code, int64_t *dev_id,
                       char gw_name[130])
 {
     sd_stmt_t *s = NULL;
-    int rc = sd_store_query_row(st, "SELECT id, gateway FROM devices WHERE tenant_id = $1 AND"
-                                    " code = $2",
+    int rc = sd_store_query_row(st,
+                                "SELECT id, gateway FROM devices WHERE tenant_id = $1 AND"
+                                " code = $2",
                                 SD_PARAMS(SD_V_INT(tenant_id), SD_V_TEXT(code)), &s);
     if (rc == SD_EENCODING)
         rc = SD_ENOTFOUND;
@@ -79,8 +81,7 @@ static int device_row(sd_store_t *st, int64_t tenant_id, const char *code, int64
     return 0;
 }
 
-int sd_request_route(sd_requests_t *r, int64_t tenant_id, const char *device_code,
-                     int64_t *gw_id)
+int sd_request_route(sd_requests_t *r, int64_t tenant_id, const char *device_code, int64_t *gw_id)
 {
     sd_store_t *st = r->pf->store;
     int64_t dev;
@@ -90,13 +91,12 @@ int sd_request_route(sd_requests_t *r, int64_t tenant_id, const char *device_cod
         return rc;
     sd_stmt_t *s = NULL;
     /* a named gateway; or, for a device naming none, the tenant's only one (docs/gwif.md) */
-    rc = sd_store_query(st,
-                        "SELECT id FROM clients WHERE kind = 'gateway' AND tenant_id = $1 AND"
-                        " enabled = 1 AND (expires_at = 0 OR expires_at > $2) AND"
-                        " ($3 = '' OR name = $3) ORDER BY id LIMIT 2",
-                        SD_PARAMS(SD_V_INT(tenant_id), SD_V_INT(sd_pf_now_ms(r->pf)),
-                                  SD_V_TEXT(name)),
-                        &s);
+    rc = sd_store_query(
+        st,
+        "SELECT id FROM clients WHERE kind = 'gateway' AND tenant_id = $1 AND"
+        " enabled = 1 AND (expires_at = 0 OR expires_at > $2) AND"
+        " ($3 = '' OR name = $3) ORDER BY id LIMIT 2",
+        SD_PARAMS(SD_V_INT(tenant_id), SD_V_INT(sd_pf_now_ms(r->pf)), SD_V_TEXT(name)), &s);
     int n = 0, k;
     while (!rc && (k = sd_stmt_next(s)) != 0) {
         if (k < 0) {
@@ -115,7 +115,8 @@ int sd_request_route(sd_requests_t *r, int64_t tenant_id, const char *device_cod
     return 0;
 }
 
-/* ---- submit ----------------------------------------------------------------------------------- */
+/* ---- submit -----------------------------------------------------------------------------------
+ */
 
 /* data_ids (array of strings, may be NULL = all) all points of dev_id, copied into out. */
 static int check_points(sd_store_t *st, int64_t tenant_id, int64_t dev_id, const json_t *ids,
@@ -132,11 +133,11 @@ static int check_points(sd_store_t *st, int64_t tenant_id, int64_t dev_id, const
         if (!json_is_string(v))
             return sd_json_err_set(err, f, "expected a data ID");
         sd_stmt_t *s = NULL;
-        int rc = sd_store_query_row(st,
-                                    "SELECT device_id FROM points WHERE tenant_id = $1 AND"
-                                    " data_id = $2",
-                                    SD_PARAMS(SD_V_INT(tenant_id), SD_V_TEXT(json_string_value(v))),
-                                    &s);
+        int rc =
+            sd_store_query_row(st,
+                               "SELECT device_id FROM points WHERE tenant_id = $1 AND"
+                               " data_id = $2",
+                               SD_PARAMS(SD_V_INT(tenant_id), SD_V_TEXT(json_string_value(v))), &s);
         if (rc == SD_ENOTFOUND || rc == SD_EENCODING)
             return sd_json_err_set(err, f, "no point with this data ID");
         if (rc)
@@ -165,9 +166,8 @@ static int normalise_body(sd_store_t *st, int64_t tenant_id, int64_t dev_id, sd_
     case SD_REQ_READ:
     case SD_REQ_MONITOR_START: {
         json_t *ids = json_array();
-        rc = ids ? check_points(st, tenant_id, dev_id, body ? json_object_get(body, "data_ids")
-                                                            : NULL,
-                                ids, err)
+        rc = ids ? check_points(st, tenant_id, dev_id,
+                                body ? json_object_get(body, "data_ids") : NULL, ids, err)
                  : SD_ENOMEM;
         if (sd_json_set(o, "data_ids", ids) && !rc)
             rc = SD_ENOMEM;
@@ -200,12 +200,11 @@ static int normalise_body(sd_store_t *st, int64_t tenant_id, int64_t dev_id, sd_
             rc = sd_json_err_set(err, "value", "must be \"on\" or \"off\"");
         sd_stmt_t *s = NULL;
         if (!rc) {
-            rc = sd_store_query_row(st,
-                                    "SELECT output_no FROM outputs WHERE tenant_id = $1 AND"
-                                    " device_id = $2 AND data_id = $3",
-                                    SD_PARAMS(SD_V_INT(tenant_id), SD_V_INT(dev_id),
-                                              SD_V_TEXT(data_id)),
-                                    &s);
+            rc = sd_store_query_row(
+                st,
+                "SELECT output_no FROM outputs WHERE tenant_id = $1 AND"
+                " device_id = $2 AND data_id = $3",
+                SD_PARAMS(SD_V_INT(tenant_id), SD_V_INT(dev_id), SD_V_TEXT(data_id)), &s);
             if (rc == SD_ENOTFOUND || rc == SD_EENCODING)
                 rc = sd_json_err_set(err, "data_id", "not an output of the device");
         }
@@ -301,8 +300,13 @@ int sd_request_submit_ex(sd_requests_t *r, const sd_principal_t *who, int64_t te
         return rc;
     if (timeout_ms <= 0)
         timeout_ms = SD_REQ_DEFAULT_TIMEOUT_S * 1000;
-    submit_ctx_t c = {.r = r, .who = who, .tenant_id = tenant_id, .gw_id = gw,
-                      .now = sd_pf_now_ms(r->pf), .kind = kind, .device = device_code,
+    submit_ctx_t c = {.r = r,
+                      .who = who,
+                      .tenant_id = tenant_id,
+                      .gw_id = gw,
+                      .now = sd_pf_now_ms(r->pf),
+                      .kind = kind,
+                      .device = device_code,
                       .body = bj};
     c.deadline = c.now + timeout_ms;
     rc = sd_store_tx(st, submit_tx, &c);
@@ -320,13 +324,14 @@ int sd_request_submit_ex(sd_requests_t *r, const sd_principal_t *who, int64_t te
 }
 
 int sd_request_submit(sd_requests_t *r, const sd_principal_t *who, int64_t tenant_id,
-                      sd_req_kind_t kind, const char *device_code, json_t *body,
-                      int64_t timeout_ms, int64_t *id)
+                      sd_req_kind_t kind, const char *device_code, json_t *body, int64_t timeout_ms,
+                      int64_t *id)
 {
     return sd_request_submit_ex(r, who, tenant_id, kind, device_code, body, timeout_ms, id, NULL);
 }
 
-/* ---- delivery ---------------------------------------------------------------------------------- */
+/* ---- delivery ----------------------------------------------------------------------------------
+ */
 
 /* The request message of docs/gwif.md for request id. */
 static int message_json(sd_store_t *st, int64_t id, json_t **out)
@@ -386,12 +391,12 @@ static int claim_tx(sd_store_t *st, void *arg)
     int64_t ids[SD_REQ_POLL_MAX];
     size_t n = 0;
     sd_stmt_t *s = NULL;
-    int rc = sd_store_query(st,
-                            "SELECT id FROM requests WHERE gw_id = $1 AND state = 'queued' AND"
-                            " deadline_ms > $2 AND ($3 = 0 OR id = $3) ORDER BY id LIMIT $4",
-                            SD_PARAMS(SD_V_INT(c->gw_id), SD_V_INT(c->now), SD_V_INT(c->only_id),
-                                      SD_V_INT(c->max)),
-                            &s);
+    int rc = sd_store_query(
+        st,
+        "SELECT id FROM requests WHERE gw_id = $1 AND state = 'queued' AND"
+        " deadline_ms > $2 AND ($3 = 0 OR id = $3) ORDER BY id LIMIT $4",
+        SD_PARAMS(SD_V_INT(c->gw_id), SD_V_INT(c->now), SD_V_INT(c->only_id), SD_V_INT(c->max)),
+        &s);
     int k;
     while (!rc && n < c->max && (k = sd_stmt_next(s)) != 0) {
         if (k < 0)
@@ -423,8 +428,7 @@ int sd_requests_take(sd_requests_t *r, int64_t gw_id, size_t max, json_t **items
     *items = NULL;
     if (max == 0 || max > SD_REQ_POLL_MAX)
         max = SD_REQ_POLL_MAX;
-    claim_ctx_t c = {.gw_id = gw_id, .now = sd_pf_now_ms(r->pf), .max = max,
-                     .items = json_array()};
+    claim_ctx_t c = {.gw_id = gw_id, .now = sd_pf_now_ms(r->pf), .max = max, .items = json_array()};
     if (!c.items)
         return SD_ENOMEM;
     int rc = sd_store_tx(r->pf->store, claim_tx, &c);
@@ -488,8 +492,11 @@ static void try_push(sd_requests_t *r, int64_t gw_id, int64_t only_id)
     }
     int requeued = 0;
     for (;;) {
-        claim_ctx_t c = {.gw_id = gw_id, .only_id = only_id, .now = sd_pf_now_ms(r->pf),
-                         .max = SD_REQ_POLL_MAX, .items = json_array()};
+        claim_ctx_t c = {.gw_id = gw_id,
+                         .only_id = only_id,
+                         .now = sd_pf_now_ms(r->pf),
+                         .max = SD_REQ_POLL_MAX,
+                         .items = json_array()};
         int rc = c.items ? sd_store_tx(st, claim_tx, &c) : SD_ENOMEM;
         size_t n = rc ? 0 : json_array_size(c.items);
         for (size_t i = 0; i < n; i++) {
@@ -527,7 +534,8 @@ void sd_requests_set_push(sd_requests_t *r, sd_request_push_fn fn, void *ctx)
     pthread_mutex_unlock(&r->push_mu);
 }
 
-/* ---- waiters ----------------------------------------------------------------------------------- */
+/* ---- waiters -----------------------------------------------------------------------------------
+ */
 
 void sd_requests_waiter_free(waiter_t *w)
 {
@@ -650,7 +658,8 @@ static int all_final(sd_requests_t *r, const waiter_t *w)
     return 1;
 }
 
-/* ---- expiry and timeouts ---------------------------------------------------------------------- */
+/* ---- expiry and timeouts ----------------------------------------------------------------------
+ */
 
 typedef struct {
     int64_t now;
@@ -807,7 +816,8 @@ static void *thread_main(void *arg)
     return NULL;
 }
 
-/* ---- replies ----------------------------------------------------------------------------------- */
+/* ---- replies -----------------------------------------------------------------------------------
+ */
 
 typedef struct {
     sd_requests_t *r;
@@ -860,8 +870,7 @@ static int reply_tx(sd_store_t *st, void *arg)
     if (!rc)
         rc = history(st, c->id, to, c->now, c->rep->reason);
     if (!rc) {
-        sd_principal_t gwp = {.role = SD_ROLE_GATEWAY, .subject_id = c->gw_id,
-                              .tenant_id = tenant};
+        sd_principal_t gwp = {.role = SD_ROLE_GATEWAY, .subject_id = c->gw_id, .tenant_id = tenant};
         char obj[48], detail[64];
         snprintf(obj, sizeof obj, "request:%" PRId64, c->id);
         snprintf(detail, sizeof detail, "{\"state\":\"%s\"}", to);
@@ -890,8 +899,7 @@ static int request_head(sd_store_t *st, int64_t id, int64_t *gw, int64_t *tenant
     return 0;
 }
 
-int sd_request_reply(sd_requests_t *r, int64_t gw_id, int64_t id, json_t *reply,
-                     sd_json_err_t *err)
+int sd_request_reply(sd_requests_t *r, int64_t gw_id, int64_t id, json_t *reply, sd_json_err_t *err)
 {
     sd_json_err_t dummy;
     if (!err)
@@ -920,11 +928,11 @@ int sd_request_reply(sd_requests_t *r, int64_t gw_id, int64_t id, json_t *reply,
     /* values: points of the request's device, then stored (idempotent) before the state moves */
     for (size_t i = 0; !rc && i < rep.n_values; i++) {
         sd_stmt_t *s = NULL;
-        int q = sd_store_query_row(st,
-                                   "SELECT d.code FROM points p JOIN devices d ON"
-                                   " d.id = p.device_id WHERE p.tenant_id = $1 AND p.data_id = $2",
-                                   SD_PARAMS(SD_V_INT(tenant), SD_V_TEXT(rep.values[i].data_id)),
-                                   &s);
+        int q =
+            sd_store_query_row(st,
+                               "SELECT d.code FROM points p JOIN devices d ON"
+                               " d.id = p.device_id WHERE p.tenant_id = $1 AND p.data_id = $2",
+                               SD_PARAMS(SD_V_INT(tenant), SD_V_TEXT(rep.values[i].data_id)), &s);
         char f[40];
         snprintf(f, sizeof f, "values[%zu].data_id", i);
         if (q == SD_ENOTFOUND || q == SD_EENCODING)
@@ -978,8 +986,13 @@ int sd_request_reply(sd_requests_t *r, int64_t gw_id, int64_t id, json_t *reply,
             rc = SD_ENOMEM;
     }
     if (!rc) {
-        reply_ctx_t c = {.r = r, .gw_id = gw_id, .id = id, .now = now, .rep = &rep,
-                         .result = rep.ok ? res : "", .err = err};
+        reply_ctx_t c = {.r = r,
+                         .gw_id = gw_id,
+                         .id = id,
+                         .now = now,
+                         .rep = &rep,
+                         .result = rep.ok ? res : "",
+                         .err = err};
         rc = sd_store_tx(st, reply_tx, &c);
         if (!rc && !c.same)
             notify(r);
@@ -989,7 +1002,8 @@ int sd_request_reply(sd_requests_t *r, int64_t gw_id, int64_t id, json_t *reply,
     return rc;
 }
 
-/* ---- reading a request ------------------------------------------------------------------------- */
+/* ---- reading a request -------------------------------------------------------------------------
+ */
 
 int sd_request_json(sd_requests_t *r, int64_t id, json_t **out, int64_t *tenant_id)
 {
@@ -1017,8 +1031,8 @@ int sd_request_json(sd_requests_t *r, int64_t id, json_t **out, int64_t *tenant_
         sd_request_time_json(sd_stmt_int64(s, 6), !sd_stmt_is_null(s, 6)), "finished",
         sd_request_time_json(sd_stmt_int64(s, 7), !sd_stmt_is_null(s, 7)), "deadline",
         sd_request_time_json(sd_stmt_int64(s, 8), true), "reason", sd_stmt_text(s, 9, NULL),
-        "message", sd_stmt_text(s, 10, NULL), "requested_by", sd_stmt_text(s, 12, NULL),
-        "gateway", (json_int_t)sd_stmt_int64(s, 14), "result", res ? res : json_null());
+        "message", sd_stmt_text(s, 10, NULL), "requested_by", sd_stmt_text(s, 12, NULL), "gateway",
+        (json_int_t)sd_stmt_int64(s, 14), "result", res ? res : json_null());
     sd_stmt_done(s);
     rc = o ? 0 : SD_ENOMEM;
     if (!rc && json_is_object(body)) {
@@ -1064,7 +1078,8 @@ int sd_request_json(sd_requests_t *r, int64_t id, json_t **out, int64_t *tenant_
     return 0;
 }
 
-/* ---- lifecycle --------------------------------------------------------------------------------- */
+/* ---- lifecycle ---------------------------------------------------------------------------------
+ */
 
 int sd_requests_start(sd_pf_t *pf, sd_requests_t **out)
 {

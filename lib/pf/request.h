@@ -66,18 +66,17 @@ int sd_request_submit(sd_requests_t *r, const sd_principal_t *who, int64_t tenan
 int sd_request_reply(sd_requests_t *r, int64_t gw_id, int64_t id, json_t *reply,
                      sd_json_err_t *err);
 
-
 /* ---- names, limits and the pure parsers (request_parse.c; fuzzed) ------------------------- */
 
-#define SD_REQ_DEFAULT_WAIT_S 10     /* AP-IF reads/controls: how long the reply waits */
-#define SD_REQ_MAX_WAIT_S 60
-#define SD_REQ_DEFAULT_TIMEOUT_S 60  /* queued + sent, then expired / timed_out */
-#define SD_REQ_MAX_TIMEOUT_S 3600
-#define SD_REQ_MAX_READ_IDS 100      /* data IDs of one AP-IF read */
-#define SD_REQ_MAX_VALUES 10000      /* values of one reply */
-#define SD_REQ_MAX_RESULT 4096       /* bytes of a reply's "result" object */
-#define SD_REQ_POLL_MAX 100          /* requests handed out by one long-poll answer */
-#define SD_REQ_DEFAULT_POLL_S 25     /* GW-IF long-poll wait */
+#define SD_REQ_DEFAULT_WAIT_S    10 /* AP-IF reads/controls: how long the reply waits */
+#define SD_REQ_MAX_WAIT_S        60
+#define SD_REQ_DEFAULT_TIMEOUT_S 60 /* queued + sent, then expired / timed_out */
+#define SD_REQ_MAX_TIMEOUT_S     3600
+#define SD_REQ_MAX_READ_IDS      100   /* data IDs of one AP-IF read */
+#define SD_REQ_MAX_VALUES        10000 /* values of one reply */
+#define SD_REQ_MAX_RESULT        4096  /* bytes of a reply's "result" object */
+#define SD_REQ_POLL_MAX          100   /* requests handed out by one long-poll answer */
+#define SD_REQ_DEFAULT_POLL_S    25    /* GW-IF long-poll wait */
 
 /* "read", "control", ...; "queued", "sent", ...: NULL out of range. */
 const char *sd_req_kind_name(sd_req_kind_t k);
@@ -90,13 +89,13 @@ int sd_req_state_final(sd_req_state_t s);
 
 /* A gateway's reply, parsed; strings and result borrow from the JSON, values are malloc'ed. */
 typedef struct {
-    int64_t id;          /* the "id" member, 0 when absent */
+    int64_t id; /* the "id" member, 0 when absent */
     bool ok;
-    const char *reason;  /* required when !ok: busy, no_answer, nak, checksum, garbage, refused,
-                            unsupported, line_error, expired, timeout */
-    const char *message; /* <= 512 bytes, may be NULL */
-    const json_t *result;     /* an object <= 4 KiB (control/schedule/... results), may be NULL */
-    sd_ts_sample_t *values;   /* read replies: data_id borrowed from the JSON */
+    const char *reason;     /* required when !ok: busy, no_answer, nak, checksum, garbage, refused,
+                               unsupported, line_error, expired, timeout */
+    const char *message;    /* <= 512 bytes, may be NULL */
+    const json_t *result;   /* an object <= 4 KiB (control/schedule/... results), may be NULL */
+    sd_ts_sample_t *values; /* read replies: data_id borrowed from the JSON */
     size_t n_values;
 } sd_req_reply_t;
 
@@ -154,11 +153,11 @@ void sd_requests_quiesce(sd_requests_t *r);
 
 /* A gateway's registration, as routing and GW-IF handlers need it. */
 typedef struct {
-    int64_t id;             /* clients.id */
-    int64_t tenant_id;      /* the operator tenant it serves */
-    int64_t org_id;         /* its vendor */
-    char name[129];         /* registry name: what a device row's `gateway` column names */
-    char client_id[65];     /* the credential's id, also its MQTT user and topic segment */
+    int64_t id;         /* clients.id */
+    int64_t tenant_id;  /* the operator tenant it serves */
+    int64_t org_id;     /* its vendor */
+    char name[129];     /* registry name: what a device row's `gateway` column names */
+    char client_id[65]; /* the credential's id, also its MQTT user and topic segment */
 } sd_gw_info_t;
 
 /* The gateway gw_id (kind 'gateway', enabled or not): 0 or SD_ENOTFOUND, SD_E*. */

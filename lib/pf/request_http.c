@@ -56,9 +56,9 @@ static json_t *brief_json(sd_store_t *st, int64_t id, sd_req_state_t *state, jso
     const char *res = sd_stmt_text(s, 3, NULL);
     if (result)
         *result = res && res[0] ? json_loads(res, 0, NULL) : NULL;
-    json_t *o = sd_json_pack("{s:I,s:s,s:s,s:s}", "id", (json_int_t)id, "device",
-                             sd_stmt_text(s, 0, NULL), "state", sd_stmt_text(s, 1, NULL),
-                             "reason", sd_stmt_text(s, 2, NULL));
+    json_t *o =
+        sd_json_pack("{s:I,s:s,s:s,s:s}", "id", (json_int_t)id, "device", sd_stmt_text(s, 0, NULL),
+                     "state", sd_stmt_text(s, 1, NULL), "reason", sd_stmt_text(s, 2, NULL));
     sd_stmt_done(s);
     return o;
 }
@@ -111,8 +111,8 @@ void sd_requests_answer_apif(sd_requests_t *r, waiter_t *w)
         json_decref(values);
         sd_pf_reply_rc(w->req, rc);
     } else if (all) {
-        sd_http_reply_json(w->req, 200, sd_json_pack("{s:o,s:o}", "values", values, "requests",
-                                                     reqs));
+        sd_http_reply_json(w->req, 200,
+                           sd_json_pack("{s:o,s:o}", "values", values, "requests", reqs));
     } else {
         json_decref(values);
         sd_http_reply_json(w->req, 202, sd_json_pack("{s:o}", "requests", reqs));
@@ -120,7 +120,8 @@ void sd_requests_answer_apif(sd_requests_t *r, waiter_t *w)
     sd_requests_waiter_free(w);
 }
 
-/* ---- AP-IF -------------------------------------------------------------------------------------- */
+/* ---- AP-IF --------------------------------------------------------------------------------------
+ */
 
 /* The caller's own tenant, checked for act; replies on failure. */
 static int apif_caller(sd_http_req_t *req, sd_action_t act, int64_t *tenant)
@@ -155,8 +156,8 @@ static int owner_device(sd_store_t *st, int64_t tenant, const char *data_id, int
     return 0;
 }
 
-static int route_or_reply(sd_http_req_t *req, sd_requests_t *r, int64_t tenant,
-                          const char *device, const char *field)
+static int route_or_reply(sd_http_req_t *req, sd_requests_t *r, int64_t tenant, const char *device,
+                          const char *field)
 {
     int64_t gw;
     int rc = sd_request_route(r, tenant, device, &gw);
@@ -199,7 +200,7 @@ static void h_reads(sd_http_req_t *req, void *ctx)
         return;
     }
     waiter_t *w = calloc(1, sizeof *w);
-    char (*dev)[80] = calloc(rd.n, sizeof *dev);
+    char(*dev)[80] = calloc(rd.n, sizeof *dev);
     json_t *groups = json_object(); /* device -> {"data_ids":[...]} in first-seen order */
     json_t *order = json_array();
     if (!w || !dev || !groups || !order) {
@@ -259,8 +260,8 @@ static void h_reads(sd_http_req_t *req, void *ctx)
             const char *d = json_string_value(json_array_get(order, i));
             sd_json_err_t se;
             rc = sd_request_submit_ex(r, sd_pf_principal(req), tenant, SD_REQ_READ, d,
-                                      json_object_get(groups, d), rd.timeout_s * 1000,
-                                      &w->ids[i], &se);
+                                      json_object_get(groups, d), rd.timeout_s * 1000, &w->ids[i],
+                                      &se);
             if (!rc && !(w->devices[i] = strdup(d)))
                 rc = SD_ENOMEM;
             if (!rc)
@@ -390,13 +391,12 @@ static void h_list(sd_http_req_t *req, void *ctx)
     if (query_int(req, "limit", 1, 1000, 100, &limit))
         return;
     sd_stmt_t *q = NULL;
-    int rc = sd_store_query(r->pf->store,
-                            "SELECT id, kind, device, state, created_ms, finished_ms, reason,"
-                            " requested_by FROM requests WHERE tenant_id = $1 AND ($2 = '' OR"
-                            " state = $2) ORDER BY id DESC LIMIT $3",
-                            SD_PARAMS(SD_V_INT(tenant), SD_V_TEXT(state ? state : ""),
-                                      SD_V_INT(limit)),
-                            &q);
+    int rc = sd_store_query(
+        r->pf->store,
+        "SELECT id, kind, device, state, created_ms, finished_ms, reason,"
+        " requested_by FROM requests WHERE tenant_id = $1 AND ($2 = '' OR"
+        " state = $2) ORDER BY id DESC LIMIT $3",
+        SD_PARAMS(SD_V_INT(tenant), SD_V_TEXT(state ? state : ""), SD_V_INT(limit)), &q);
     json_t *items = json_array();
     int k;
     if (!items && !rc)
@@ -409,9 +409,8 @@ static void h_list(sd_http_req_t *req, void *ctx)
         json_t *o = sd_json_pack(
             "{s:I,s:s,s:s,s:s,s:o,s:o,s:s,s:s}", "id", (json_int_t)sd_stmt_int64(q, 0), "kind",
             sd_stmt_text(q, 1, NULL), "device", sd_stmt_text(q, 2, NULL), "state",
-            sd_stmt_text(q, 3, NULL), "created",
-            sd_request_time_json(sd_stmt_int64(q, 4), true), "finished",
-            sd_request_time_json(sd_stmt_int64(q, 5), !sd_stmt_is_null(q, 5)), "reason",
+            sd_stmt_text(q, 3, NULL), "created", sd_request_time_json(sd_stmt_int64(q, 4), true),
+            "finished", sd_request_time_json(sd_stmt_int64(q, 5), !sd_stmt_is_null(q, 5)), "reason",
             sd_stmt_text(q, 6, NULL), "requested_by", sd_stmt_text(q, 7, NULL));
         if (!o || json_array_append_new(items, o))
             rc = SD_ENOMEM;
@@ -425,7 +424,8 @@ static void h_list(sd_http_req_t *req, void *ctx)
     sd_http_reply_json(req, 200, sd_json_pack("{s:o}", "items", items));
 }
 
-/* ---- GW-IF -------------------------------------------------------------------------------------- */
+/* ---- GW-IF --------------------------------------------------------------------------------------
+ */
 
 /* GET /gwif/v1/requests?wait=N (要求データ取得共通IF): the long-poll. */
 static void h_poll(sd_http_req_t *req, void *ctx)

@@ -61,8 +61,7 @@ int sd_request_submit_ex(sd_requests_t *r, const sd_principal_t *who, int64_t te
                          int64_t timeout_ms, int64_t *id, sd_json_err_t *err);
 
 /* Which gateway serves device_code of tenant_id: 0, SD_ENOTFOUND (no device), SD_ECONFLICT. */
-int sd_request_route(sd_requests_t *r, int64_t tenant_id, const char *device_code,
-                     int64_t *gw_id);
+int sd_request_route(sd_requests_t *r, int64_t tenant_id, const char *device_code, int64_t *gw_id);
 
 /* "2026-11-24T05:00:00Z", or null for a missing time. */
 json_t *sd_request_time_json(int64_t ms, bool present);

@@ -11,10 +11,10 @@
 
 static const char *const kind_names[] = {"read",   "control",       "schedule",    "params",
                                          "assign", "monitor_start", "monitor_stop"};
-static const char *const state_names[] = {"queued",    "sent",    "succeeded",
-                                          "failed",    "timed_out", "expired"};
-static const char *const reasons[] = {"busy",    "no_answer",   "nak",        "checksum",
-                                      "garbage", "refused",     "unsupported", "line_error",
+static const char *const state_names[] = {"queued", "sent",      "succeeded",
+                                          "failed", "timed_out", "expired"};
+static const char *const reasons[] = {"busy",    "no_answer", "nak",         "checksum",
+                                      "garbage", "refused",   "unsupported", "line_error",
                                       "expired", "timeout"};
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
@@ -94,8 +94,7 @@ static int parse_value(const json_t *o, sd_ts_sample_t *s, sd_json_err_t *err)
         if (sd_ts_parse_time(json_string_value(ts), &s->ts_ms))
             return sd_json_err_set(err, "ts", "expected ISO 8601 time with zone");
     } else {
-        return sd_json_err_set(err, "ts", ts ? "expected ISO 8601 time or integer ms"
-                                              : "required");
+        return sd_json_err_set(err, "ts", ts ? "expected ISO 8601 time or integer ms" : "required");
     }
     if (s->ts_ms < SD_TS_MIN_MS)
         return sd_json_err_set(err, "ts", "before 2000-01-01");
@@ -173,8 +172,7 @@ int sd_request_reply_parse(const json_t *reply, sd_req_reply_t *out, sd_json_err
 
 /* ---- AP-IF bodies ------------------------------------------------------------------------- */
 
-static int wait_timeout(const json_t *body, int64_t *wait_s, int64_t *timeout_s,
-                        sd_json_err_t *err)
+static int wait_timeout(const json_t *body, int64_t *wait_s, int64_t *timeout_s, sd_json_err_t *err)
 {
     *wait_s = SD_REQ_DEFAULT_WAIT_S;
     *timeout_s = SD_REQ_DEFAULT_TIMEOUT_S;

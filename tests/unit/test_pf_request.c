@@ -27,7 +27,8 @@ static json_t *js(const char *s)
     return v;
 }
 
-/* ---- pure parsers ------------------------------------------------------------------------------ */
+/* ---- pure parsers ------------------------------------------------------------------------------
+ */
 
 static void reply_err(const char *s, int want, const char *field)
 {
@@ -126,7 +127,8 @@ static void test_parse(void **state)
     assert_int_equal(sd_req_state_parse("done", &s), SD_EFIELD);
 }
 
-/* ---- the service on a store -------------------------------------------------------------------- */
+/* ---- the service on a store --------------------------------------------------------------------
+ */
 
 static sd_test_pg_t *g_pg;
 static int g_seq;
@@ -176,12 +178,12 @@ static void mk_device(fx_t *fx, int64_t tenant, const char *code, const char *ga
                       "INSERT INTO facilities (tenant_id, code, name, type, estate, version)"
                       " VALUES ($1, $2, 'f', 'dedicated', '001', 1) RETURNING id",
                       SD_PARAMS(SD_V_INT(tenant), SD_V_TEXT(code)));
-    int64_t dev = ins(fx->st,
-                      "INSERT INTO devices (tenant_id, facility_id, code, name, model, branch,"
-                      " office, estate, terminal, tel, version, gateway) VALUES ($1, $2, $3, 'd',"
-                      " 'L2', '01', '01', '001', '01', '0115812221', 1, $4) RETURNING id",
-                      SD_PARAMS(SD_V_INT(tenant), SD_V_INT(fac), SD_V_TEXT(code),
-                                SD_V_TEXT(gateway)));
+    int64_t dev =
+        ins(fx->st,
+            "INSERT INTO devices (tenant_id, facility_id, code, name, model, branch,"
+            " office, estate, terminal, tel, version, gateway) VALUES ($1, $2, $3, 'd',"
+            " 'L2', '01', '01', '001', '01', '0115812221', 1, $4) RETURNING id",
+            SD_PARAMS(SD_V_INT(tenant), SD_V_INT(fac), SD_V_TEXT(code), SD_V_TEXT(gateway)));
     char id[80];
     const char *pts[][3] = {{"level", "analog", "Ai1"}, {"run", "monitor", "Di1"}};
     for (int i = 0; i < 2; i++) {
@@ -365,8 +367,8 @@ static void test_bodies(void **state)
         json_t *b = bad[i].body ? js(bad[i].body) : NULL;
         int64_t id = 0;
         sd_json_err_t e;
-        int rc = sd_request_submit_ex(fx->r, NULL, fx->ta, bad[i].kind, bad[i].device, b, 0, &id,
-                                      &e);
+        int rc =
+            sd_request_submit_ex(fx->r, NULL, fx->ta, bad[i].kind, bad[i].device, b, 0, &id, &e);
         if (rc != SD_EFIELD || strcmp(e.field, bad[i].field))
             fail_msg("case %zu: %s field '%s' (%s)", i, sd_strerror(rc), e.field, e.message);
         json_decref(b);
@@ -399,8 +401,7 @@ static void test_read_succeeds(void **state)
     assert_string_equal(json_string_value(json_object_get(m, "device")), "d1");
     assert_string_equal(json_string_value(json_object_get(m, "tel")), "0115812221");
     assert_string_equal(json_string_value(json_object_get(m, "created")), "2026-11-24T03:00:00Z");
-    assert_string_equal(json_string_value(json_object_get(m, "deadline")),
-                        "2026-11-24T03:01:00Z");
+    assert_string_equal(json_string_value(json_object_get(m, "deadline")), "2026-11-24T03:01:00Z");
     assert_int_equal(json_array_size(json_object_get(m, "data_ids")), 2);
     json_decref(items);
     /* taken once: at most once delivery */
@@ -414,7 +415,7 @@ static void test_read_succeeds(void **state)
                      "\"2026-11-24T03:00:01Z\",\"value\":2.43},{\"data_id\":\"d1.run\",\"ts\":"
                      "\"2026-11-24T03:00:01Z\",\"value\":1}]}";
     sd_json_err_t e;
-    assert_int_equal(reply(fx, fx->g2, id, ok, &e), SD_ENOTFOUND);  /* wrong gateway */
+    assert_int_equal(reply(fx, fx->g2, id, ok, &e), SD_ENOTFOUND); /* wrong gateway */
     assert_int_equal(reply(fx, fx->g1, 99999, ok, &e), SD_ENOTFOUND);
     assert_int_equal(reply(fx, fx->g1, id,
                            "{\"ok\":true,\"values\":[{\"data_id\":\"d2.level\",\"ts\":"
@@ -438,8 +439,7 @@ static void test_read_succeeds(void **state)
     json_decref(o);
     /* the same reply again is fine; another outcome is a conflict */
     assert_int_equal(reply(fx, fx->g1, id, ok, &e), 0);
-    assert_int_equal(reply(fx, fx->g1, id, "{\"ok\":false,\"reason\":\"busy\"}", &e),
-                     SD_ECONFLICT);
+    assert_int_equal(reply(fx, fx->g1, id, "{\"ok\":false,\"reason\":\"busy\"}", &e), SD_ECONFLICT);
     expect_state(fx, id, "succeeded", "queued,sent,succeeded");
 }
 
@@ -469,8 +469,7 @@ static void test_control_fails(void **state)
     assert_true(json_is_null(json_object_get(o, "result")));
     json_decref(o);
     assert_int_equal(reply(fx, fx->g1, id, nak, &e), 0);
-    assert_int_equal(reply(fx, fx->g1, id, "{\"ok\":false,\"reason\":\"busy\"}", &e),
-                     SD_ECONFLICT);
+    assert_int_equal(reply(fx, fx->g1, id, "{\"ok\":false,\"reason\":\"busy\"}", &e), SD_ECONFLICT);
     assert_int_equal(reply(fx, fx->g1, id, "{\"ok\":true}", &e), SD_ECONFLICT);
 }
 
@@ -559,9 +558,12 @@ int main(void)
     const struct CMUnitTest pure[] = {cmocka_unit_test(test_parse)};
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
     const struct CMUnitTest store[] = {
-        T(test_routing),       T(test_bodies),
-        T(test_read_succeeds), T(test_control_fails),
-        T(test_expiry_and_timeout), T(test_push),
+        T(test_routing),
+        T(test_bodies),
+        T(test_read_succeeds),
+        T(test_control_fails),
+        T(test_expiry_and_timeout),
+        T(test_push),
     };
     int failed = cmocka_run_group_tests_name("request pure", pure, NULL, NULL);
     failed += cmocka_run_group_tests_name("request store: sqlite", store, NULL, NULL);
