@@ -46,7 +46,7 @@ struct sd_alarms {
     pthread_cond_t qcv;
     qitem_t *q;
     size_t qn, qcap;
-    int stop, have_thread;
+    int stop, have_thread, recovered;
     pthread_t th;
     struct {
         sd_alarm_listener_fn fn;
@@ -852,10 +852,31 @@ static void run_timers(sd_alarms_t *a)
         sd_error("alarms: timers: %s (%s)", sd_strerror(rc), sd_store_errmsg());
 }
 
+static int recover_tx(sd_store_t *st, void *vctx);
+
+/*
+ * Re-evaluate every judged point's latest value once, before the first queued sample: runs on
+ * the engine's thread (or the first sd_alarms_sync), so listeners registered right after start
+ * hear what it raises.
+ */
+static void recover(sd_alarms_t *a)
+{
+    pthread_mutex_lock(&a->mu);
+    if (!a->recovered) {
+        int rc = sd_alarms__tx(a, recover_tx, a);
+        if (rc)
+            sd_error("alarms: re-evaluating the latest values: %s (%s)", sd_strerror(rc),
+                     sd_store_errmsg());
+        a->recovered = 1;
+    }
+    pthread_mutex_unlock(&a->mu);
+}
+
 void sd_alarms_sync(sd_alarms_t *a)
 {
     if (!a)
         return;
+    recover(a);
     drain(a);
     run_timers(a);
 }
@@ -863,6 +884,15 @@ void sd_alarms_sync(sd_alarms_t *a)
 static void *worker(void *arg)
 {
     sd_alarms_t *a = arg;
+    pthread_mutex_lock(&a->qmu);
+    if (!a->stop && !a->qn) { /* give the caller of start the time to register its listeners */
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ts.tv_sec += 1;
+        pthread_cond_timedwait(&a->qcv, &a->qmu, &ts);
+    }
+    pthread_mutex_unlock(&a->qmu);
+    recover(a);
     pthread_mutex_lock(&a->qmu);
     while (!a->stop) {
         if (!a->qn) {
@@ -942,11 +972,7 @@ int sd_alarms_start_cfg(sd_pf_t *pf, const sd_alarms_config_t *cfg, sd_alarms_t 
     pthread_mutex_init(&a->mu, NULL);
     pthread_mutex_init(&a->qmu, NULL);
     pthread_cond_init(&a->qcv, NULL);
-    pthread_mutex_lock(&a->mu);
-    int rc = sd_alarms__tx(a, recover_tx, a);
-    pthread_mutex_unlock(&a->mu);
-    if (!rc)
-        rc = sd_pf_observe_samples(pf, on_samples, a);
+    int rc = sd_pf_observe_samples(pf, on_samples, a);
     pf->alarms = a;
     if (!rc && pf->http)
         rc = sd_alarm_routes(pf);
@@ -994,7 +1020,10 @@ void sd_alarms_stop(sd_alarms_t *a)
         pthread_mutex_unlock(&a->qmu);
         pthread_join(a->th, NULL);
     }
-    drain(a); /* what was queued before the stop is still evaluated */
+    if (a->pf->store) {
+        recover(a);
+        drain(a); /* what was queued before the stop is still evaluated */
+    }
     /* the observer stays registered on pf: unhook it so a late ingest does not reach freed memory */
     for (int i = 0; i < a->pf->n_observers; i++)
         if (a->pf->observers[i].ctx == a)
