@@ -14,7 +14,7 @@
 #include "pf/alarm.h"
 #include "pf/ts.h"
 
-#define NPOINTS 1000
+#define NPOINTS  1000
 #define PER_CALL 10
 
 static double now_s(void)

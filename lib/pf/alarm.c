@@ -66,7 +66,7 @@ static const char *const transition_names[] = {"raised",         "acked",      "
 const char *sd_alarm_transition_name(sd_alarm_transition_t t)
 {
     return (unsigned)t < sizeof transition_names / sizeof *transition_names ? transition_names[t]
-                                                                             : "unknown";
+                                                                            : "unknown";
 }
 
 int sd_alarm_severity_of(const char *text)
@@ -218,7 +218,7 @@ void sd_alarms__unlock(sd_alarms_t *a)
 #define ROW_COLS                                                                                   \
     "id, tenant_id, source, kind, COALESCE(group_id, 0), facility, facility_name, device, "        \
     "data_id, name, message, severity, state, prev_state, active, cond_ms, raised_at, "            \
-    "COALESCE(acked_at, 0), COALESCE(acked_by, ''), COALESCE(returned_at, 0), "                   \
+    "COALESCE(acked_at, 0), COALESCE(acked_by, ''), COALESCE(returned_at, 0), "                    \
     "COALESCE(cleared_at, 0), COALESCE(shelved_until, 0)"
 
 static void cp(char *dst, size_t n, sd_stmt_t *q, int col)
@@ -257,8 +257,9 @@ static void row_read(sd_stmt_t *q, sd_alarm_row_t *r)
 int sd_alarms__load(sd_store_t *st, int64_t tenant, int64_t id, sd_alarm_row_t *r)
 {
     sd_stmt_t *q = NULL;
-    int rc = sd_store_query_row(st, "SELECT " ROW_COLS " FROM alarms WHERE id = $1 AND tenant_id = $2",
-                                SD_PARAMS(SD_V_INT(id), SD_V_INT(tenant)), &q);
+    int rc =
+        sd_store_query_row(st, "SELECT " ROW_COLS " FROM alarms WHERE id = $1 AND tenant_id = $2",
+                           SD_PARAMS(SD_V_INT(id), SD_V_INT(tenant)), &q);
     if (rc)
         return rc;
     row_read(q, r);
@@ -348,8 +349,8 @@ static int restore(sd_alarms_t *a, sd_alarm_row_t *r, sd_alarm_transition_t t, i
                    const char *by, const char *comment)
 {
     int unacked = r->prev_state[0] == 0 || is_unacked(r->prev_state);
-    const char *ns = unacked ? (r->active ? "unacked" : "rtn_unacked")
-                             : (r->active ? "acked" : "cleared");
+    const char *ns =
+        unacked ? (r->active ? "unacked" : "rtn_unacked") : (r->active ? "acked" : "cleared");
     snprintf(r->state, sizeof r->state, "%s", ns);
     r->prev_state[0] = 0;
     r->shelved_until = 0;
@@ -406,9 +407,9 @@ static int group(sd_alarms_t *a, sd_alarm_row_t *r)
         if (rc)
             return rc;
         if (gid) {
-            rc = sd_store_exec(st,
-                               "UPDATE alarm_groups SET last_at = $2 WHERE id = $1 AND last_at < $2",
-                               SD_PARAMS(SD_V_INT(gid), SD_V_INT(r->raised_at)), NULL);
+            rc = sd_store_exec(
+                st, "UPDATE alarm_groups SET last_at = $2 WHERE id = $1 AND last_at < $2",
+                SD_PARAMS(SD_V_INT(gid), SD_V_INT(r->raised_at)), NULL);
             if (!rc)
                 rc = sd_store_exec(st, "UPDATE alarms SET group_id = $2 WHERE id = $1",
                                    SD_PARAMS(SD_V_INT(r->id), SD_V_INT(gid)), NULL);
@@ -435,8 +436,7 @@ static int group(sd_alarms_t *a, sd_alarm_row_t *r)
                                    "UPDATE alarm_groups SET closed_at = $2 WHERE tenant_id = $1 "
                                    "AND kind = 'cause' AND closed_at IS NULL AND NOT EXISTS "
                                    "(SELECT 1 FROM alarms WHERE group_id = alarm_groups.id)",
-                                   SD_PARAMS(SD_V_INT(r->tenant_id), SD_V_INT(r->raised_at)),
-                                   NULL);
+                                   SD_PARAMS(SD_V_INT(r->tenant_id), SD_V_INT(r->raised_at)), NULL);
         }
         r->group_id = gid;
         return rc;
@@ -460,16 +460,16 @@ static int group(sd_alarms_t *a, sd_alarm_row_t *r)
     if (!gid) {
         char t[40], title[192];
         fmt_time(r->raised_at, t, sizeof t);
-        snprintf(title, sizeof title, "%s 同時発生 %s", r->facility_name[0] ? r->facility_name
-                                                                          : r->facility, t);
-        rc = sd_store_insert(st,
-                             "INSERT INTO alarm_groups (tenant_id, kind, title, facility, cause_ms, "
-                             "opened_at, last_at) VALUES ($1, 'cause', $2, $3, $4, $5, $4) "
-                             "RETURNING id",
-                             SD_PARAMS(SD_V_INT(r->tenant_id), SD_V_TEXT(title),
-                                       SD_V_TEXT(r->facility), SD_V_INT(r->raised_at),
-                                       SD_V_INT(sd_pf_now_ms(a->pf))),
-                             &gid);
+        snprintf(title, sizeof title, "%s 同時発生 %s",
+                 r->facility_name[0] ? r->facility_name : r->facility, t);
+        rc = sd_store_insert(
+            st,
+            "INSERT INTO alarm_groups (tenant_id, kind, title, facility, cause_ms, "
+            "opened_at, last_at) VALUES ($1, 'cause', $2, $3, $4, $5, $4) "
+            "RETURNING id",
+            SD_PARAMS(SD_V_INT(r->tenant_id), SD_V_TEXT(title), SD_V_TEXT(r->facility),
+                      SD_V_INT(r->raised_at), SD_V_INT(sd_pf_now_ms(a->pf))),
+            &gid);
         if (!rc)
             rc = sd_store_exec(st, "UPDATE alarms SET group_id = $2 WHERE id = $1",
                                SD_PARAMS(SD_V_INT(other), SD_V_INT(gid)), NULL);
@@ -509,18 +509,17 @@ int sd_alarms__condition(sd_alarms_t *a, const sd_alarm_row_t *tmpl, int abnorma
         r.active = 1;
         r.cond_ms = ts;
         r.raised_at = ts;
-        rc = sd_store_insert(st,
-                             "INSERT INTO alarms (tenant_id, source, kind, facility, facility_name, "
-                             "device, data_id, name, message, severity, state, active, cond_ms, "
-                             "raised_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, "
-                             "$10, 'unacked', 1, $11, $11, $12) RETURNING id",
-                             SD_PARAMS(SD_V_INT(r.tenant_id), SD_V_TEXT(r.source),
-                                       SD_V_TEXT(r.kind), SD_V_TEXT(r.facility),
-                                       SD_V_TEXT(r.facility_name), SD_V_TEXT(r.device),
-                                       SD_V_TEXT(r.data_id), SD_V_TEXT(r.name),
-                                       SD_V_TEXT(r.message), SD_V_INT(r.severity), SD_V_INT(ts),
-                                       SD_V_INT(now)),
-                             &r.id);
+        rc = sd_store_insert(
+            st,
+            "INSERT INTO alarms (tenant_id, source, kind, facility, facility_name, "
+            "device, data_id, name, message, severity, state, active, cond_ms, "
+            "raised_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, "
+            "$10, 'unacked', 1, $11, $11, $12) RETURNING id",
+            SD_PARAMS(SD_V_INT(r.tenant_id), SD_V_TEXT(r.source), SD_V_TEXT(r.kind),
+                      SD_V_TEXT(r.facility), SD_V_TEXT(r.facility_name), SD_V_TEXT(r.device),
+                      SD_V_TEXT(r.data_id), SD_V_TEXT(r.name), SD_V_TEXT(r.message),
+                      SD_V_INT(r.severity), SD_V_INT(ts), SD_V_INT(now)),
+            &r.id);
         if (!rc)
             rc = group(a, &r);
         if (!rc)
@@ -764,8 +763,8 @@ static int batch_tx(sd_store_t *st, void *vctx)
     (void)st;
     batch_ctx_t *b = vctx;
     for (size_t i = 0; i < b->n; i++) {
-        int rc = eval_sample(b->a, b->v[i].tenant_id, b->v[i].data_id, b->v[i].ts_ms,
-                             b->v[i].value, 0);
+        int rc =
+            eval_sample(b->a, b->v[i].tenant_id, b->v[i].data_id, b->v[i].ts_ms, b->v[i].value, 0);
         if (rc)
             return rc;
     }
@@ -1024,7 +1023,8 @@ void sd_alarms_stop(sd_alarms_t *a)
         recover(a);
         drain(a); /* what was queued before the stop is still evaluated */
     }
-    /* the observer stays registered on pf: unhook it so a late ingest does not reach freed memory */
+    /* the observer stays registered on pf: unhook it so a late ingest does not reach freed memory
+     */
     for (int i = 0; i < a->pf->n_observers; i++)
         if (a->pf->observers[i].ctx == a)
             a->pf->observers[i].fn = no_samples, a->pf->observers[i].ctx = NULL;

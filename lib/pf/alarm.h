@@ -61,10 +61,10 @@ int sd_event_ingest_json(sd_pf_t *pf, int64_t tenant_id, int64_t gw_id, const vo
 /* Per-tenant defaults of the engine (suidod's [alarm] section; docs/alarms.md). */
 #define SD_ALARM_TENANT_OVERRIDES 16
 typedef struct {
-    double deadband_pct;   /* analog hysteresis, % of the limit span (2) */
-    int delay_s;           /* on-delay of analog limit alarms (0) */
-    int flood_window_s;    /* alarms raised within this window ... (60) */
-    int flood_threshold;   /* ... beyond this many join one flood group (10) */
+    double deadband_pct;     /* analog hysteresis, % of the limit span (2) */
+    int delay_s;             /* on-delay of analog limit alarms (0) */
+    int flood_window_s;      /* alarms raised within this window ... (60) */
+    int flood_threshold;     /* ... beyond this many join one flood group (10) */
     int no_contact_severity; /* severity of no-contact alarms when the event has none (3) */
     struct {
         int64_t tenant_id; /* 0 = unused slot */
@@ -74,6 +74,11 @@ typedef struct {
 } sd_alarms_config_t;
 
 void sd_alarms_config_defaults(sd_alarms_config_t *c);
+
+/*
+ * Listeners run on the thread that made the transition, with the engine's lock held (so they
+ * hear transitions in commit order): they must be quick and must not call back into sd_alarm_*.
+ */
 
 /* sd_alarms_start() with a configuration (copied). Routes only when pf->http is set. */
 int sd_alarms_start_cfg(sd_pf_t *pf, const sd_alarms_config_t *cfg, sd_alarms_t **out);
@@ -87,9 +92,9 @@ void sd_alarms_sync(sd_alarms_t *a);
 /* What a person (or application) does to an alarm. */
 typedef enum {
     SD_ALARM_OP_ACK,
-    SD_ALARM_OP_SHELVE,   /* minutes 1..1440 */
+    SD_ALARM_OP_SHELVE, /* minutes 1..1440 */
     SD_ALARM_OP_UNSHELVE,
-    SD_ALARM_OP_COMMENT,  /* comment required */
+    SD_ALARM_OP_COMMENT, /* comment required */
     SD_ALARM_OP_OOS,
     SD_ALARM_OP_IN_SERVICE,
 } sd_alarm_op_t;

@@ -49,24 +49,24 @@ static json_t *alarm_json(sd_stmt_t *q)
     json_t *o = json_object();
     if (!o)
         return NULL;
-    int bad = sd_json_set(o, "id", json_integer(sd_stmt_int64(q, 0))) ||
-              sd_json_set(o, "group_id", sd_stmt_is_null(q, 1) ? json_null()
-                                                                : json_integer(sd_stmt_int64(q, 1))) ||
-              sd_json_set(o, "facility", text(q, 2)) ||
-              sd_json_set(o, "facility_name", text(q, 3)) || sd_json_set(o, "device", text(q, 4)) ||
-              sd_json_set(o, "data_id", text(q, 5)) || sd_json_set(o, "name", text(q, 6)) ||
-              sd_json_set(o, "message", text(q, 7)) ||
-              sd_json_set(o, "severity", json_integer(sd_stmt_int64(q, 8))) ||
-              sd_json_set(o, "state", text(q, 9)) ||
-              sd_json_set(o, "active", json_boolean(sd_stmt_int64(q, 10) != 0)) ||
-              sd_json_set(o, "raised_at", time_or_null(q, 11)) ||
-              sd_json_set(o, "acked_at", time_or_null(q, 12)) ||
-              sd_json_set(o, "acked_by", sd_stmt_is_null(q, 13) ? json_null() : text(q, 13)) ||
-              sd_json_set(o, "returned_at", time_or_null(q, 14)) ||
-              sd_json_set(o, "cleared_at", time_or_null(q, 15)) ||
-              sd_json_set(o, "shelved_until", time_or_null(q, 16)) ||
-              sd_json_set(o, "updated_at", time_or_null(q, 17)) ||
-              sd_json_set(o, "seq", json_integer(sd_stmt_int64(q, 19)));
+    int bad =
+        sd_json_set(o, "id", json_integer(sd_stmt_int64(q, 0))) ||
+        sd_json_set(o, "group_id",
+                    sd_stmt_is_null(q, 1) ? json_null() : json_integer(sd_stmt_int64(q, 1))) ||
+        sd_json_set(o, "facility", text(q, 2)) || sd_json_set(o, "facility_name", text(q, 3)) ||
+        sd_json_set(o, "device", text(q, 4)) || sd_json_set(o, "data_id", text(q, 5)) ||
+        sd_json_set(o, "name", text(q, 6)) || sd_json_set(o, "message", text(q, 7)) ||
+        sd_json_set(o, "severity", json_integer(sd_stmt_int64(q, 8))) ||
+        sd_json_set(o, "state", text(q, 9)) ||
+        sd_json_set(o, "active", json_boolean(sd_stmt_int64(q, 10) != 0)) ||
+        sd_json_set(o, "raised_at", time_or_null(q, 11)) ||
+        sd_json_set(o, "acked_at", time_or_null(q, 12)) ||
+        sd_json_set(o, "acked_by", sd_stmt_is_null(q, 13) ? json_null() : text(q, 13)) ||
+        sd_json_set(o, "returned_at", time_or_null(q, 14)) ||
+        sd_json_set(o, "cleared_at", time_or_null(q, 15)) ||
+        sd_json_set(o, "shelved_until", time_or_null(q, 16)) ||
+        sd_json_set(o, "updated_at", time_or_null(q, 17)) ||
+        sd_json_set(o, "seq", json_integer(sd_stmt_int64(q, 19)));
     if (bad) {
         json_decref(o);
         return NULL;
@@ -113,7 +113,8 @@ static int own_tenant(sd_http_req_t *req, sd_action_t act, int64_t *tenant)
     return rc;
 }
 
-/* ---- GET /api/v1/alarms, /apif/v1/alarms ------------------------------------------------------ */
+/* ---- GET /api/v1/alarms, /apif/v1/alarms ------------------------------------------------------
+ */
 
 static void h_list(sd_http_req_t *req, void *ctx)
 {
@@ -188,7 +189,8 @@ static void h_list(sd_http_req_t *req, void *ctx)
     sd_http_reply_json(req, 200, sd_json_pack("{s:o,s:I}", "items", items, "seq", (json_int_t)seq));
 }
 
-/* ---- one alarm -------------------------------------------------------------------------------- */
+/* ---- one alarm --------------------------------------------------------------------------------
+ */
 
 /* The alarm of the path in the caller's reach: 404 for another tenant's. */
 static int path_alarm(sd_http_req_t *req, sd_pf_t *pf, sd_action_t act, int64_t *id,
@@ -352,10 +354,11 @@ static void h_ins(sd_http_req_t *req, void *ctx)
     do_op(req, ctx, SD_ALARM_OP_IN_SERVICE, SD_ACT_ALARM_MANAGE, "alarm.in_service");
 }
 
-/* ---- groups ----------------------------------------------------------------------------------- */
+/* ---- groups -----------------------------------------------------------------------------------
+ */
 
 #define GROUP_SQL                                                                                  \
-    "SELECT g.id, g.kind, g.title, g.opened_at, g.closed_at, (SELECT COUNT(*) FROM alarms a "     \
+    "SELECT g.id, g.kind, g.title, g.opened_at, g.closed_at, (SELECT COUNT(*) FROM alarms a "      \
     "WHERE a.group_id = g.id), (SELECT COUNT(*) FROM alarms a WHERE a.group_id = g.id AND "        \
     "a.state <> 'cleared'), (SELECT MIN(severity) FROM alarms a WHERE a.group_id = g.id), "        \
     "(SELECT COUNT(*) FROM alarms a WHERE a.group_id = g.id AND a.state IN ('unacked', "           \
@@ -458,7 +461,8 @@ static void h_group_ack(sd_http_req_t *req, void *ctx)
     sd_http_reply_json(req, 200, o);
 }
 
-/* ---- GET /api/v1/facilities/status ------------------------------------------------------------ */
+/* ---- GET /api/v1/facilities/status ------------------------------------------------------------
+ */
 
 static int facility_json(sd_pf_t *pf, int64_t tenant, sd_stmt_t *fq, json_t **out)
 {
@@ -567,7 +571,8 @@ static void h_status(sd_http_req_t *req, void *ctx)
     sd_http_reply_json(req, 200, sd_json_pack("{s:o}", "items", items));
 }
 
-/* ---- events ----------------------------------------------------------------------------------- */
+/* ---- events -----------------------------------------------------------------------------------
+ */
 
 static void h_event_upload(sd_http_req_t *req, void *ctx)
 {
@@ -620,13 +625,13 @@ static void h_events(sd_http_req_t *req, void *ctx)
         json_t *detail = NULL;
         if (d && dl)
             detail = json_loadb(d, dl, 0, NULL);
-        json_t *o = sd_json_pack(
-            "{s:I,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "id", (json_int_t)sd_stmt_int64(q, 0),
-            "ts", time_or_null(q, 1), "kind", text(q, 2), "device", text(q, 3), "data_id",
-            text(q, 4), "severity",
-            sd_stmt_is_null(q, 5) ? json_null() : json_integer(sd_stmt_int64(q, 5)), "message",
-            text(q, 6), "detail", detail ? detail : json_null(), "gateway", text(q, 8),
-            "received_at", time_or_null(q, 9));
+        json_t *o =
+            sd_json_pack("{s:I,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "id",
+                         (json_int_t)sd_stmt_int64(q, 0), "ts", time_or_null(q, 1), "kind",
+                         text(q, 2), "device", text(q, 3), "data_id", text(q, 4), "severity",
+                         sd_stmt_is_null(q, 5) ? json_null() : json_integer(sd_stmt_int64(q, 5)),
+                         "message", text(q, 6), "detail", detail ? detail : json_null(), "gateway",
+                         text(q, 8), "received_at", time_or_null(q, 9));
         rc = json_array_append_new(items, o) ? SD_ENOMEM : 0;
     }
     sd_stmt_done(q);
@@ -638,7 +643,8 @@ static void h_events(sd_http_req_t *req, void *ctx)
     sd_http_reply_json(req, 200, sd_json_pack("{s:o}", "items", items));
 }
 
-/* ---- alarm settings of a point ---------------------------------------------------------------- */
+/* ---- alarm settings of a point ----------------------------------------------------------------
+ */
 
 static int settings_reply(sd_http_req_t *req, sd_pf_t *pf, int64_t tenant, int64_t pid,
                           const char *data_id)
@@ -672,10 +678,10 @@ static int settings_reply(sd_http_req_t *req, sd_pf_t *pf, int64_t tenant, int64
         json_decref(ovr_delay);
         return sd_pf_reply_rc(req, rc);
     }
-    return sd_http_reply_json(
-        req, 200,
-        sd_json_pack("{s:s,s:f,s:i,s:{s:o,s:o}}", "data_id", data_id, "deadband_pct", pct,
-                     "delay_s", delay, "override", "deadband_pct", ovr_db, "delay_s", ovr_delay));
+    return sd_http_reply_json(req, 200,
+                              sd_json_pack("{s:s,s:f,s:i,s:{s:o,s:o}}", "data_id", data_id,
+                                           "deadband_pct", pct, "delay_s", delay, "override",
+                                           "deadband_pct", ovr_db, "delay_s", ovr_delay));
 }
 
 static int settings_point(sd_http_req_t *req, sd_pf_t *pf, sd_action_t act, int64_t *tenant,
@@ -714,7 +720,8 @@ static void h_settings_put(sd_http_req_t *req, void *ctx)
                            {"delay_s", SD_JSON_ANY, 0, NULL, 0, 0}};
     int rc = sd_json_fields(body, f, 2, SD_JSON_STRICT, &e);
     /* null (or absent) = back to the default */
-    const json_t *db = json_object_get(body, "deadband_pct"), *dl = json_object_get(body, "delay_s");
+    const json_t *db = json_object_get(body, "deadband_pct"),
+                 *dl = json_object_get(body, "delay_s");
     if (!rc && db && !json_is_null(db) &&
         (!json_is_number(db) || json_number_value(db) < 0 || json_number_value(db) > 50))
         rc = sd_json_err_set(&e, "deadband_pct", "must be a number between 0 and 50, or null");

@@ -11,7 +11,7 @@
 #include "pf/alarm_int.h"
 #include "pf/ts.h"
 
-#define DETAIL_MAX 4096
+#define DETAIL_MAX  4096
 #define MESSAGE_MAX 512
 
 /* ---- parser (pure) --------------------------------------------------------------------------- */
@@ -73,6 +73,8 @@ static int parse_event(const json_t *o, sd_event_t *e, sd_json_err_t *err)
     } else if (json_is_string(t)) {
         if (sd_ts_parse_time(json_string_value(t), &e->ts_ms))
             return sd_json_err_set(err, "ts", "expected ISO 8601 time with zone or UTC ms");
+        if (e->ts_ms < 0)
+            return sd_json_err_set(err, "ts", "must not be before 1970");
     } else {
         return sd_json_err_set(err, "ts", "expected string or integer");
     }

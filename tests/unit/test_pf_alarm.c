@@ -16,7 +16,7 @@
 #include "pf/alarm.h"
 #include "pf/ts.h"
 
-#define S INT64_C(1000)
+#define S   INT64_C(1000)
 #define MIN (60 * S)
 
 static int64_t iso(const char *s)
@@ -89,6 +89,8 @@ static void test_event_parse(void **st)
     ev_bad("{\"events\":[" EV0 "," EV0 ",{\"ts\":\"2026-11-24T05:00:03\",\"kind\":\"x\"}]}",
            SD_EFIELD, "events[2].ts");
     ev_bad("{\"events\":[{\"ts\":-1,\"kind\":\"x\"}]}", SD_EFIELD, "events[0].ts");
+    ev_bad("{\"events\":[{\"ts\":\"1969-12-31T23:59:59Z\",\"kind\":\"x\"}]}", SD_EFIELD,
+           "events[0].ts");
     ev_bad("{\"events\":[{\"ts\":1.5,\"kind\":\"x\"}]}", SD_EFIELD, "events[0].ts");
     ev_bad("{\"events\":[{\"ts\":1}]}", SD_EFIELD, "events[0].kind");
     ev_bad("{\"events\":[{\"ts\":1,\"kind\":\"Poll\"}]}", SD_EFIELD, "events[0].kind");
@@ -112,8 +114,9 @@ static void test_event_parse(void **st)
     char *j = malloc(8000);
     snprintf(j, 8000, "{\"events\":[{\"ts\":1,\"kind\":\"x\",\"message\":\"%s\"}]}", big);
     ev_bad(j, SD_EFIELD, "events[0].message");
-    snprintf(j, 8000, "{\"events\":[{\"ts\":1,\"kind\":\"x\",\"detail\":{\"a\":\"%s\",\"b\":\"%s\","
-                      "\"c\":\"%s\",\"d\":\"%s\",\"e\":\"%s\",\"f\":\"%s\",\"g\":\"%s\"}}]}",
+    snprintf(j, 8000,
+             "{\"events\":[{\"ts\":1,\"kind\":\"x\",\"detail\":{\"a\":\"%s\",\"b\":\"%s\","
+             "\"c\":\"%s\",\"d\":\"%s\",\"e\":\"%s\",\"f\":\"%s\",\"g\":\"%s\"}}]}",
              big, big, big, big, big, big, big);
     ev_bad(j, SD_EFIELD, "events[0].detail");
     free(j);
@@ -412,7 +415,8 @@ static void test_realarm_rtn(void **state)
     assert_string_equal(b.state, "unacked");
     assert_int_equal(history_n(fx, a.id, "raised"), 2);
     /* a transient inside one batch is still recorded */
-    sd_ts_sample_t s[2] = {{"gorin.empty", t, 1, SD_TS_GOOD}, {"gorin.empty", t + S, 0, SD_TS_GOOD}};
+    sd_ts_sample_t s[2] = {{"gorin.empty", t, 1, SD_TS_GOOD},
+                           {"gorin.empty", t + S, 0, SD_TS_GOOD}};
     assert_int_equal(sd_ts_ingest(&fx->pf, fx->ta, 0, s, 2, NULL), 0);
     sd_alarms_sync(fx->a);
     assert_string_equal(pt(fx, "gorin.empty").state, "rtn_unacked");
@@ -677,8 +681,7 @@ static void test_no_contact(void **state)
     assert_int_equal(sd_event_ingest_json(&fx->pf, fx->ta, 0, bad, strlen(bad), &e), SD_EFIELD);
     assert_string_equal(e.field, "events[1].device");
     const char *other = "{\"events\":[{\"ts\":1764000000000,\"kind\":\"x\",\"device\":\"gorin\"}]}";
-    assert_int_equal(sd_event_ingest_json(&fx->pf, fx->tb, 0, other, strlen(other), &e),
-                     SD_EFIELD);
+    assert_int_equal(sd_event_ingest_json(&fx->pf, fx->tb, 0, other, strlen(other), &e), SD_EFIELD);
     const char *future = "{\"events\":[{\"ts\":\"2099-01-01T00:00:00Z\",\"kind\":\"x\"}]}";
     assert_int_equal(sd_event_ingest_json(&fx->pf, fx->ta, 0, future, strlen(future), &e),
                      SD_EFIELD);
@@ -717,16 +720,11 @@ int main(void)
     };
 #define T(f) cmocka_unit_test_setup_teardown(f, setup_started, teardown)
     const struct CMUnitTest store[] = {
-        T(test_raise_ack_clear),
-        T(test_realarm_rtn),
-        T(test_shelve),
-        T(test_out_of_service),
-        T(test_hysteresis),
-        cmocka_unit_test_setup_teardown(test_delay, setup, teardown),
-        T(test_flood),
-        T(test_cause_group),
-        T(test_no_contact),
-        cmocka_unit_test_setup_teardown(test_restart, setup, teardown),
+        T(test_raise_ack_clear), T(test_realarm_rtn),
+        T(test_shelve),          T(test_out_of_service),
+        T(test_hysteresis),      cmocka_unit_test_setup_teardown(test_delay, setup, teardown),
+        T(test_flood),           T(test_cause_group),
+        T(test_no_contact),      cmocka_unit_test_setup_teardown(test_restart, setup, teardown),
     };
     int failed = cmocka_run_group_tests_name("alarm pure", pure, NULL, NULL);
     failed += cmocka_run_group_tests_name("alarm engine: sqlite", store, NULL, NULL);
