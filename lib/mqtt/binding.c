@@ -18,6 +18,7 @@
 #include "auth/token.h"
 #include "core/err.h"
 #include "core/log.h"
+#include "pf/alarm.h"
 
 struct sd_mqtt_binding {
     sd_pf_t *pf;
@@ -237,6 +238,17 @@ static int gw_lookup(sd_mqtt_binding_t *b, const char *cid, gw_row_t *g)
     return rc;
 }
 
+/* A gateway's birth / last will as the events the alarm module turns into no-contact alarms. */
+static void state_event(sd_mqtt_binding_t *b, const gw_row_t *g, const char *cid, int online)
+{
+    char body[128];
+    snprintf(body, sizeof body, "{\"events\":[{\"ts\":%lld,\"kind\":\"%s\"}]}",
+             (long long)sd_pf_now_ms(b->pf), online ? "gateway_online" : "gateway_offline");
+    int rc = sd_event_ingest_json(b->pf, g->tenant_id, g->id, body, strlen(body), NULL);
+    if (rc != 0)
+        sd_warn("mqtt: %s: state event not stored: %s", cid, sd_strerror(rc));
+}
+
 static void set_state(sd_mqtt_binding_t *b, const gw_row_t *g, const char *cid, int online)
 {
     int64_t now = sd_pf_now_ms(b->pf);
@@ -251,6 +263,7 @@ static void set_state(sd_mqtt_binding_t *b, const gw_row_t *g, const char *cid, 
         sd_warn("mqtt: state of %s not recorded: %s", cid, sd_strerror(rc));
     else
         sd_info("mqtt: gateway %s %s", cid, online ? "online" : "offline");
+    state_event(b, g, cid, online);
 }
 
 static void publish_ack(sd_mqtt_binding_t *b, const char *cid, const char *id, int rc, size_t bad,
@@ -305,6 +318,32 @@ static void on_data(sd_mqtt_binding_t *b, const char *cid, const gw_row_t *g,
     json_decref(root);
 }
 
+/*
+ * up/event: stored with the alarms it implies (pf/alarm.h), acked like data. A batch "id" that is
+ * an integer is acked as its decimal text.
+ */
+static void on_event(sd_mqtt_binding_t *b, const char *cid, const gw_row_t *g,
+                     const struct mosquitto_message *msg)
+{
+    sd_json_err_t e;
+    size_t n = 0;
+    memset(&e, 0, sizeof e);
+    int rc = sd_event_ingest_json_n(b->pf, g->tenant_id, g->id, msg->payload,
+                                    (size_t)msg->payloadlen, &e, &n);
+    if (rc != 0)
+        sd_warn("mqtt: %s: events refused: %s %s %s", cid, sd_strerror(rc), e.field, e.message);
+    json_t *doc = json_loadb(msg->payload, (size_t)msg->payloadlen, 0, NULL);
+    json_t *jid = doc ? json_object_get(doc, "id") : NULL;
+    char num[24];
+    const char *id = json_is_string(jid) ? json_string_value(jid) : NULL;
+    if (json_is_integer(jid)) {
+        snprintf(num, sizeof num, "%" JSON_INTEGER_FORMAT, json_integer_value(jid));
+        id = num;
+    }
+    publish_ack(b, cid, id, rc, 0, rc ? &e : NULL);
+    json_decref(doc);
+}
+
 static void on_message(struct mosquitto *m, void *ud, const struct mosquitto_message *msg)
 {
     (void)m;
@@ -337,10 +376,12 @@ static void on_message(struct mosquitto *m, void *ud, const struct mosquitto_mes
     case SD_MQTT_T_DATA:
         on_data(b, cid, &g, msg);
         break;
+    case SD_MQTT_T_EVENT:
+        on_event(b, cid, &g, msg);
+        break;
     default:
-        /* events and replies belong to the alarm and request modules (not bound yet) */
-        sd_info("mqtt: %s: %s message of %d bytes not handled yet", cid,
-                kind == SD_MQTT_T_EVENT ? "event" : "reply", msg->payloadlen);
+        /* replies belong to the request module (not bound yet) */
+        sd_info("mqtt: %s: reply message of %d bytes not handled yet", cid, msg->payloadlen);
         break;
     }
     sd_store_release(b->pf->store);

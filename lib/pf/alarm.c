@@ -415,7 +415,7 @@ static int group(sd_alarms_t *a, sd_alarm_row_t *r)
                                    SD_PARAMS(SD_V_INT(r->id), SD_V_INT(gid)), NULL);
         } else {
             char t[40], title[96];
-            fmt_time(from > 0 ? r->raised_at : 0, t, sizeof t);
+            fmt_time(r->raised_at, t, sizeof t);
             snprintf(title, sizeof title, "警報多発 (flood) %s", t);
             rc = sd_store_insert(st,
                                  "INSERT INTO alarm_groups (tenant_id, kind, title, cause_ms, "
