@@ -161,26 +161,26 @@ static void h_list(sd_http_req_t *req, void *ctx)
              "seq > $3 AND ($4 = '' OR facility = $4)%s ORDER BY CASE WHEN state IN ('unacked', "
              "'rtn_unacked') THEN 0 ELSE 1 END, severity, raised_at DESC, id DESC LIMIT $5",
              state_sql);
+    /* seq before the items: a transition racing with this read is then > seq and comes again
+     * with the next after_seq, instead of being skipped */
     sd_stmt_t *q = NULL;
-    int rc = sd_store_query(pf->store, sql,
+    int64_t seq = 0;
+    int rc = sd_store_query_row(pf->store,
+                                "SELECT COALESCE(MAX(seq), 0) FROM alarms WHERE tenant_id = $1",
+                                SD_PARAMS(SD_V_INT(tenant)), &q);
+    if (!rc) {
+        seq = sd_stmt_int64(q, 0);
+        sd_stmt_done(q);
+        rc = sd_store_query(pf->store, sql,
                             SD_PARAMS(SD_V_INT(tenant), SD_V_INT(sev), SD_V_INT(after),
                                       SD_V_TEXT(fac ? fac : ""), SD_V_INT(limit)),
                             &q);
+    }
     json_t *items = json_array();
     while (!rc && items && (rc = sd_stmt_next(q)) == 1) {
         rc = json_array_append_new(items, alarm_json(q)) ? SD_ENOMEM : 0;
     }
     sd_stmt_done(q);
-    int64_t seq = 0;
-    if (rc >= 0) {
-        rc = sd_store_query_row(pf->store,
-                                "SELECT COALESCE(MAX(seq), 0) FROM alarms WHERE tenant_id = $1",
-                                SD_PARAMS(SD_V_INT(tenant)), &q);
-        if (!rc) {
-            seq = sd_stmt_int64(q, 0);
-            sd_stmt_done(q);
-        }
-    }
     if (rc < 0 || !items) {
         json_decref(items);
         sd_pf_reply_rc(req, items ? rc : SD_ENOMEM);

@@ -13,6 +13,7 @@
 
 #include "core/clock.h"
 #include "core/err.h"
+#include "helpers/pg.h"
 #include "pf/alarm.h"
 #include "pf/ts.h"
 
@@ -137,6 +138,7 @@ static void test_severity(void **st)
 /* ---- engine on a store ----------------------------------------------------------------------- */
 
 static int g_seq;
+static sd_test_pg_t *g_pg; /* NULL: a fresh SQLite file per test */
 
 typedef struct {
     sd_store_t *st;
@@ -216,8 +218,12 @@ static int setup(void **state)
 {
     fx_t *fx = calloc(1, sizeof *fx);
     char url[256];
-    snprintf(fx->path, sizeof fx->path, "/tmp/test_pf_alarm_%d_%d.db", (int)getpid(), ++g_seq);
-    snprintf(url, sizeof url, "sqlite://%s?sync=normal", fx->path);
+    if (g_pg) {
+        assert_int_equal(sd_test_pg_create_db(g_pg, url, sizeof url), 0);
+    } else {
+        snprintf(fx->path, sizeof fx->path, "/tmp/test_pf_alarm_%d_%d.db", (int)getpid(), ++g_seq);
+        snprintf(url, sizeof url, "sqlite://%s?sync=normal", fx->path);
+    }
     int rc = sd_store_open(url, &fx->st);
     if (rc)
         fail_msg("open %s: %s: %s", url, sd_strerror(rc), sd_store_errmsg());
@@ -264,6 +270,10 @@ static int teardown(void **state)
     sd_store_close(fx->st);
     sd_clock_fake_free(fx->clock);
     char p[160];
+    if (!fx->path[0]) {
+        free(fx);
+        return 0;
+    }
     unlink(fx->path);
     snprintf(p, sizeof p, "%s-wal", fx->path);
     unlink(p);
@@ -728,5 +738,12 @@ int main(void)
     };
     int failed = cmocka_run_group_tests_name("alarm pure", pure, NULL, NULL);
     failed += cmocka_run_group_tests_name("alarm engine: sqlite", store, NULL, NULL);
+    if (sd_test_pg_start(&g_pg) == 0) {
+        failed += cmocka_run_group_tests_name("alarm engine: postgresql", store, NULL, NULL);
+        sd_test_pg_stop(g_pg);
+    } else {
+        fprintf(stderr, "test_pf_alarm: could not start PostgreSQL: that suite FAILS\n");
+        failed++;
+    }
     return failed ? 1 : 0;
 }
