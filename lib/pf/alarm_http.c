@@ -491,6 +491,22 @@ static int facility_json(sd_pf_t *pf, int64_t tenant, sd_stmt_t *fq, json_t **ou
         nc = sd_stmt_int64(q, 2);
         sd_stmt_done(q);
     }
+    /* a gateway out of contact leaves the facilities it serves (inventory rule: devices naming
+     * it, or naming none when it is the tenant's only gateway) without contact too */
+    if (!rc && !nc) {
+        rc = sd_store_query_row(
+            st,
+            "SELECT COUNT(*) FROM alarms a JOIN clients c ON a.source = 'gw:' || CAST(c.id AS "
+            "TEXT) WHERE a.tenant_id = $1 AND a.kind = 'no_contact' AND a.active = 1 AND a.state "
+            "IN ('unacked', 'acked') AND EXISTS (SELECT 1 FROM devices d WHERE d.facility_id = $2 "
+            "AND (d.gateway = c.name OR (d.gateway = '' AND (SELECT COUNT(*) FROM clients g WHERE "
+            "g.tenant_id = $1 AND g.kind = 'gateway') = 1)))",
+            SD_PARAMS(SD_V_INT(tenant), SD_V_INT(fid)), &q);
+        if (!rc) {
+            nc = sd_stmt_int64(q, 0);
+            sd_stmt_done(q);
+        }
+    }
     int running = 0;
     if (!rc)
         rc = sd_store_query(st,

@@ -186,9 +186,14 @@ expect_code "gateway offline" 200
 GO=$(aid gateway_offline)
 api g GET "/api/v1/alarms/$GO"
 expect_match "gateway alarm" "$(j .message)" 'Sapporo GW'
+api g GET /api/v1/facilities/status
+expect_eq "the gateway's facilities out of contact" \
+  "$(j '[.items[] | select(.code == "305-1" or .code == "222") | .state] | join(",")')" "faulted,no_contact"
 events "$GW" '{"events":[{"ts":"2026-11-24T05:03:00+09:00","kind":"gateway_online"}]}'
 api g GET "/api/v1/alarms/$GO"
 expect_eq "gateway back" "$(j .state) $(j .active)" "rtn_unacked false"
+api g GET /api/v1/facilities/status
+expect_eq "gateway back: unknown again" "$(j '.items[] | select(.code == "305-1") | .state')" unknown
 # the terminal answers again: its data returns the no-contact alarm
 upload "$GW" '{"samples":[{"data_id":"hiragishi-l3.pump1_fault","ts":"2026-11-24T05:04:00+09:00","value":0}]}'
 wait_for g "/api/v1/alarms/$NC" .state rtn_unacked
