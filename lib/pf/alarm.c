@@ -47,6 +47,7 @@ struct sd_alarms {
     qitem_t *q;
     size_t qn, qcap;
     int stop, have_thread, recovered;
+    int64_t next_silence_check; /* clock ms */
     pthread_t th;
     struct {
         sd_alarm_listener_fn fn;
@@ -798,6 +799,64 @@ static void drain(sd_alarms_t *a)
     }
 }
 
+/*
+ * Devices whose newest sample is older than no_data_s (a terminal that missed its daily call, an
+ * L3 that missed its report): their no-contact alarm, raised as of the moment they became
+ * overdue; the next sample of the device returns it. Devices that never sent data are left alone
+ * (not yet in service). Checked once a minute.
+ */
+static int silence_check(sd_alarms_t *a, int64_t now)
+{
+    sd_store_t *st = a->pf->store;
+    int64_t limit = (int64_t)a->cfg.no_data_s * 1000;
+    sd_stmt_t *q = NULL;
+    int rc = sd_store_query(
+        st,
+        "SELECT x.tenant_id, x.id, x.code, x.name, x.fcode, x.fname, x.last FROM (SELECT "
+        "d.tenant_id, d.id, d.code, d.name, f.code AS fcode, f.name AS fname, (SELECT "
+        "MAX(s.ts_ms) FROM points p JOIN samples s ON s.point_id = p.id WHERE p.device_id = d.id) "
+        "AS last FROM devices d JOIN facilities f ON f.id = d.facility_id) x WHERE x.last IS NOT "
+        "NULL AND x.last < $1 AND NOT EXISTS (SELECT 1 FROM alarms a WHERE a.tenant_id = "
+        "x.tenant_id AND a.source = 'dev:' || CAST(x.id AS TEXT) AND a.state <> 'cleared' AND "
+        "a.active = 1) ORDER BY x.id LIMIT 500",
+        SD_PARAMS(SD_V_INT(now - limit)), &q);
+    sd_alarm_row_t *v = NULL;
+    size_t n = 0, cap = 0;
+    while (!rc && (rc = sd_stmt_next(q)) == 1) {
+        rc = 0;
+        if (n == cap) {
+            cap = cap ? cap * 2 : 16;
+            sd_alarm_row_t *nv = realloc(v, cap * sizeof *nv);
+            if (!nv) {
+                rc = SD_ENOMEM;
+                break;
+            }
+            v = nv;
+        }
+        sd_alarm_row_t *t = &v[n++];
+        memset(t, 0, sizeof *t);
+        t->tenant_id = sd_stmt_int64(q, 0);
+        snprintf(t->source, sizeof t->source, "dev:%" PRId64, sd_stmt_int64(q, 1));
+        snprintf(t->kind, sizeof t->kind, "no_contact");
+        cp(t->device, sizeof t->device, q, 2);
+        cp(t->facility, sizeof t->facility, q, 4);
+        cp(t->facility_name, sizeof t->facility_name, q, 5);
+        snprintf(t->name, sizeof t->name, "no_data");
+        char last[40];
+        fmt_time(sd_stmt_int64(q, 6), last, sizeof last);
+        const char *dn = sd_stmt_text(q, 3, NULL);
+        snprintf(t->message, sizeof t->message, "通信途絶 %s: no data since %s",
+                 dn && *dn ? dn : t->device, last);
+        t->severity = a->cfg.no_contact_severity;
+        t->raised_at = sd_stmt_int64(q, 6) + limit;
+    }
+    sd_stmt_done(q);
+    for (size_t i = 0; rc >= 0 && i < n; i++)
+        rc = sd_alarms__condition(a, &v[i], 1, v[i].raised_at);
+    free(v);
+    return rc < 0 ? rc : 0;
+}
+
 static int timers_tx(sd_store_t *st, void *vctx)
 {
     sd_alarms_t *a = vctx;
@@ -822,6 +881,11 @@ static int timers_tx(sd_store_t *st, void *vctx)
         sd_alarm_row_t r;
         if ((rc = sd_alarms__load(st, tids[i], ids[i], &r)) != 0 ||
             (rc = restore(a, &r, SD_ALARM_UNSHELVED, now, "system", "shelve expired")) != 0)
+            return rc;
+    }
+    if (a->cfg.no_data_s > 0 && now >= a->next_silence_check) {
+        a->next_silence_check = now + 60000;
+        if ((rc = silence_check(a, now)) != 0)
             return rc;
     }
     /* on-delays whose time passed without a new sample */

@@ -66,6 +66,7 @@ typedef struct {
     int flood_window_s;      /* alarms raised within this window ... (60) */
     int flood_threshold;     /* ... beyond this many join one flood group (10) */
     int no_contact_severity; /* severity of no-contact alarms when the event has none (3) */
+    int no_data_s;           /* a device silent this long is "no contact" (0 = off; e.g. 26 h) */
     struct {
         int64_t tenant_id; /* 0 = unused slot */
         double deadband_pct;

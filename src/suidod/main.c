@@ -72,6 +72,7 @@ static const char usage[] =
     "  alarm.flood_window = 60s         alarms raised within this window in one tenant ...\n"
     "  alarm.flood_threshold = 10       ... beyond this many form one flood group\n"
     "  alarm.no_contact_severity = 3    severity of no-contact alarms (1 critical .. 4 info)\n"
+    "  alarm.no_data_after = 0s         a device silent this long is no contact (0 = off)\n"
     "Signals: SIGTERM and SIGINT stop gracefully.\n";
 
 static volatile sig_atomic_t stop_flag;
@@ -199,7 +200,7 @@ static int alarm_tenant_key(void *ctx, const char *key, const char *value, size_
 static int alarm_config(sd_config_t *cfg, sd_alarms_config_t *ac)
 {
     sd_config_error_t ce = {0};
-    int64_t delay, win, thr, sev;
+    int64_t delay, win, thr, sev, nodata;
     sd_alarms_config_defaults(ac);
     const char *db = sd_config_get_string(cfg, "alarm.deadband_pct", NULL);
     if (db) {
@@ -213,7 +214,8 @@ static int alarm_config(sd_config_t *cfg, sd_alarms_config_t *ac)
     if (sd_config_get_duration(cfg, "alarm.delay", 0, 86400, 0, &delay, &ce) ||
         sd_config_get_duration(cfg, "alarm.flood_window", 1, 86400, 60, &win, &ce) ||
         sd_config_get_int(cfg, "alarm.flood_threshold", 1, 1000000, 10, &thr, &ce) ||
-        sd_config_get_int(cfg, "alarm.no_contact_severity", 1, 4, 3, &sev, &ce)) {
+        sd_config_get_int(cfg, "alarm.no_contact_severity", 1, 4, 3, &sev, &ce) ||
+        sd_config_get_duration(cfg, "alarm.no_data_after", 0, 31 * 86400, 0, &nodata, &ce)) {
         fprintf(stderr, "suidod: config: %s\n", ce.msg);
         return SD_ECONFIG;
     }
@@ -221,6 +223,7 @@ static int alarm_config(sd_config_t *cfg, sd_alarms_config_t *ac)
     ac->flood_window_s = (int)win;
     ac->flood_threshold = (int)thr;
     ac->no_contact_severity = (int)sev;
+    ac->no_data_s = (int)nodata;
     return sd_config_foreach(cfg, alarm_tenant_key, ac);
 }
 

@@ -701,6 +701,47 @@ static void test_no_contact(void **state)
     sd_stmt_done(q);
 }
 
+/* A device silent for longer than no_data_s: its no-contact alarm, once; data returns it. */
+static void test_silence(void **state)
+{
+    fx_t *fx = *state;
+    sd_alarms_config_t cfg;
+    sd_alarms_config_defaults(&cfg);
+    cfg.no_data_s = 3600;
+    start(fx, &cfg);
+    int64_t t = sd_pf_now_ms(&fx->pf);
+    put(fx, fx->ta, "gorin.run", t, 1);
+    assert_int_equal(alarm_of(fx, "name", "no_data").n, 0);
+    sd_clock_fake_advance(fx->clock, 59 * MIN); /* not yet overdue */
+    sd_alarms_sync(fx->a);
+    assert_int_equal(alarm_of(fx, "name", "no_data").n, 0);
+    sd_clock_fake_advance(fx->clock, 2 * MIN);
+    sd_alarms_sync(fx->a);
+    al_t a = alarm_of(fx, "name", "no_data");
+    assert_int_equal(a.n, 1);
+    assert_string_equal(a.state, "unacked");
+    sd_stmt_t *q = NULL;
+    assert_int_equal(sd_store_query_row(fx->st,
+                                        "SELECT raised_at, device, facility, kind FROM alarms "
+                                        "WHERE id = $1",
+                                        SD_PARAMS(SD_V_INT(a.id)), &q),
+                     0);
+    assert_int_equal(sd_stmt_int64(q, 0), t + 60 * MIN); /* when it became overdue */
+    assert_string_equal(sd_stmt_text(q, 1, NULL), "gorin");
+    assert_string_equal(sd_stmt_text(q, 2, NULL), "222");
+    assert_string_equal(sd_stmt_text(q, 3, NULL), "no_contact");
+    sd_stmt_done(q);
+    /* devices that never sent anything are not in service yet: no alarm for fl00 .. fl14 */
+    assert_int_equal(alarm_of(fx, "device", "fl00").n, 0);
+    /* still silent an hour later: no duplicate */
+    sd_clock_fake_advance(fx->clock, 60 * MIN);
+    sd_alarms_sync(fx->a);
+    assert_int_equal(alarm_of(fx, "name", "no_data").n, 1);
+    /* data again: returned */
+    put(fx, fx->ta, "gorin.run", sd_pf_now_ms(&fx->pf), 0);
+    assert_string_equal(alarm_of(fx, "name", "no_data").state, "rtn_unacked");
+}
+
 /* Samples committed while no engine ran (a crash after commit) raise at the next start. */
 static void test_restart(void **state)
 {
@@ -729,13 +770,21 @@ int main(void)
         cmocka_unit_test(test_severity),
     };
 #define T(f) cmocka_unit_test_setup_teardown(f, setup_started, teardown)
+    /* clang-format off */
     const struct CMUnitTest store[] = {
-        T(test_raise_ack_clear), T(test_realarm_rtn),
-        T(test_shelve),          T(test_out_of_service),
-        T(test_hysteresis),      cmocka_unit_test_setup_teardown(test_delay, setup, teardown),
-        T(test_flood),           T(test_cause_group),
-        T(test_no_contact),      cmocka_unit_test_setup_teardown(test_restart, setup, teardown),
+        T(test_raise_ack_clear),
+        T(test_realarm_rtn),
+        T(test_shelve),
+        T(test_out_of_service),
+        T(test_hysteresis),
+        cmocka_unit_test_setup_teardown(test_delay, setup, teardown),
+        T(test_flood),
+        T(test_cause_group),
+        T(test_no_contact),
+        cmocka_unit_test_setup_teardown(test_restart, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_silence, setup, teardown),
     };
+    /* clang-format on */
     int failed = cmocka_run_group_tests_name("alarm pure", pure, NULL, NULL);
     failed += cmocka_run_group_tests_name("alarm engine: sqlite", store, NULL, NULL);
     if (sd_test_pg_start(&g_pg) == 0) {
