@@ -345,9 +345,16 @@ static void on_event(sd_mqtt_binding_t *b, const char *cid, const gw_row_t *g,
         sd_warn("mqtt: %s: events refused: %s %s %s", cid, sd_strerror(rc), e.field, e.message);
     json_t *doc = json_loadb(msg->payload, (size_t)msg->payloadlen, 0, NULL);
     json_t *jid = doc ? json_object_get(doc, "id") : NULL;
+    /* an integer id is echoed too, so a gateway learns why its batch was refused */
+    char num[24];
+    if (json_is_integer(jid))
+        snprintf(num, sizeof num, "%" JSON_INTEGER_FORMAT, json_integer_value(jid));
     /* acked only now, after the commit, like data */
-    publish_ack(b, cid, json_is_string(jid) ? json_string_value(jid) : NULL, rc, 0,
-                rc && e.message[0] ? &e : NULL);
+    publish_ack(b, cid,
+                json_is_string(jid)    ? json_string_value(jid)
+                : json_is_integer(jid) ? num
+                                       : NULL,
+                rc, 0, rc && e.message[0] ? &e : NULL);
     json_decref(doc);
 }
 
