@@ -26,6 +26,7 @@ CREATE INDEX requests_tenant ON requests (tenant_id, id);
 CREATE INDEX requests_open ON requests (state, deadline_ms);
 
 CREATE TABLE request_history (
+    id         INTEGER PRIMARY KEY, -- transitions in order (several may share a ms)
     request_id INTEGER NOT NULL REFERENCES requests (id),
     state      TEXT NOT NULL,
     at_ms      INTEGER NOT NULL,

@@ -18,6 +18,7 @@
 #include "auth/token.h"
 #include "core/err.h"
 #include "core/log.h"
+#include "pf/request.h"
 
 struct sd_mqtt_binding {
     sd_pf_t *pf;
@@ -35,6 +36,7 @@ struct sd_mqtt_binding {
     pthread_mutex_t mu;
     pthread_cond_t cv;
     int stopping;
+    int pushing;                    /* registered as the request service's push channel */
     sd_buf_t last_passwd, last_acl; /* what the files hold now */
 };
 
@@ -237,9 +239,20 @@ static int gw_lookup(sd_mqtt_binding_t *b, const char *cid, gw_row_t *g)
     return rc;
 }
 
-static void set_state(sd_mqtt_binding_t *b, const gw_row_t *g, const char *cid, int online)
+static void publish_ack(sd_mqtt_binding_t *b, const char *cid, const char *id, int rc, size_t bad,
+                        const sd_json_err_t *e);
+
+/* Record the alive state; returns 1 when it changed (or was unknown), 0 if not, SD_E* on error. */
+static int set_state(sd_mqtt_binding_t *b, const gw_row_t *g, const char *cid, int online)
 {
     int64_t now = sd_pf_now_ms(b->pf);
+    int was = -1;
+    sd_stmt_t *q = NULL;
+    if (sd_store_query_row(b->pf->store, "SELECT online FROM gw_state WHERE client_id = $1",
+                           SD_PARAMS(SD_V_INT(g->id)), &q) == 0) {
+        was = (int)sd_stmt_int64(q, 0);
+        sd_stmt_done(q);
+    }
     int rc = sd_store_exec(
         b->pf->store,
         "INSERT INTO gw_state (client_id, online, changed_at, last_seen) VALUES ($1, $2, $3, $3)"
@@ -247,10 +260,102 @@ static void set_state(sd_mqtt_binding_t *b, const gw_row_t *g, const char *cid, 
         " excluded.online THEN gw_state.changed_at ELSE excluded.changed_at END,"
         " online = excluded.online, last_seen = excluded.last_seen",
         SD_PARAMS(SD_V_INT(g->id), SD_V_INT(online), SD_V_INT(now)), NULL);
-    if (rc != 0)
+    if (rc != 0) {
         sd_warn("mqtt: state of %s not recorded: %s", cid, sd_strerror(rc));
+        return rc;
+    }
+    sd_info("mqtt: gateway %s %s", cid, online ? "online" : "offline");
+    return was != online;
+}
+
+/* The alive state changed: tell the event sink, as if the gateway had reported it. */
+static void state_event(sd_mqtt_binding_t *b, const gw_row_t *g, const char *cid, int online)
+{
+    if (!b->cfg.events)
+        return;
+    int64_t now = sd_pf_now_ms(b->pf);
+    char id[48];
+    snprintf(id, sizeof id, "state-%lld", (long long)now);
+    json_t *o = sd_json_pack("{s:s,s:[{s:I,s:s,s:s}]}", "id", id, "events", "ts", (json_int_t)now,
+                             "kind", online ? "gateway_online" : "gateway_offline", "message",
+                             online ? "birth (MQTT)" : "last will or disconnect (MQTT)");
+    sd_buf_t out = {0};
+    sd_json_err_t e = {0};
+    int rc = o ? sd_json_dump(o, &out) : SD_ENOMEM;
+    if (!rc)
+        rc = b->cfg.events(b->pf, g->tenant_id, g->id, out.data, out.len, &e);
+    if (rc)
+        sd_warn("mqtt: %s: state event not stored: %s %s", cid, sd_strerror(rc), e.message);
+    json_decref(o);
+    sd_buf_free(&out);
+}
+
+static void on_state(sd_mqtt_binding_t *b, const gw_row_t *g, const char *cid, int online)
+{
+    int changed = set_state(b, g, cid, online);
+    if (changed > 0)
+        state_event(b, g, cid, online);
+    /* a birth (also a retained one seen again after our reconnect) delivers what waited */
+    if (online && changed >= 0 && b->pf->requests)
+        sd_requests_flush(b->pf->requests, g->id);
+}
+
+/* Publish a request message on the gateway's down/request (the request service's push). */
+static int push_request(void *ctx, const char *cid, const char *payload, size_t len)
+{
+    sd_mqtt_binding_t *b = ctx;
+    char topic[128];
+    if (sd_mqtt_topic_make(topic, sizeof topic, cid, SD_MQTT_T_DOWN, "request") != 0)
+        return SD_EINVAL;
+    int r = mosquitto_publish(b->m, NULL, topic, (int)len, payload, 1, false);
+    if (r != MOSQ_ERR_SUCCESS)
+        sd_warn("mqtt: request for %s not published: %s", cid, mosquitto_strerror(r));
+    return r == MOSQ_ERR_SUCCESS ? 0 : SD_ECLOSED;
+}
+
+static void on_reply(sd_mqtt_binding_t *b, const char *cid, const gw_row_t *g,
+                     const struct mosquitto_message *msg)
+{
+    json_t *doc = NULL;
+    sd_json_err_t e = {0};
+    int64_t id = 0;
+    int rc = sd_json_parse(msg->payload, (size_t)msg->payloadlen, &doc, &e);
+    if (!rc)
+        rc = sd_json_get_int(doc, "id", SD_JSON_REQ, &id, &e);
+    if (!rc)
+        rc = b->pf->requests ? sd_request_reply(b->pf->requests, g->id, id, doc, &e)
+                             : SD_EUNSUPPORTED;
+    /* QoS 1 to us, no answer to the gateway: a lost reply shows as a timed-out request */
+    if (rc)
+        sd_warn("mqtt: %s: reply to request %lld refused: %s %s %s", cid, (long long)id,
+                sd_strerror(rc), e.field, e.message);
     else
-        sd_info("mqtt: gateway %s %s", cid, online ? "online" : "offline");
+        sd_debug("mqtt: %s: reply to request %lld stored", cid, (long long)id);
+    json_decref(doc);
+}
+
+static void on_event(sd_mqtt_binding_t *b, const char *cid, const gw_row_t *g,
+                     const struct mosquitto_message *msg)
+{
+    sd_json_err_t e = {0};
+    int rc = b->cfg.events ? b->cfg.events(b->pf, g->tenant_id, g->id, msg->payload,
+                                           (size_t)msg->payloadlen, &e)
+                           : SD_EUNSUPPORTED;
+    if (rc)
+        sd_warn("mqtt: %s: events refused: %s %s %s", cid, sd_strerror(rc), e.field, e.message);
+    json_t *doc = json_loadb(msg->payload, (size_t)msg->payloadlen, 0, NULL);
+    json_t *jid = doc ? json_object_get(doc, "id") : NULL;
+    /* an integer id is echoed too, so a gateway learns why its batch was refused */
+    char num[24];
+    if (json_is_integer(jid))
+        snprintf(num, sizeof num, "%" JSON_INTEGER_FORMAT, json_integer_value(jid));
+    /* acked only now, after the commit, like data */
+    publish_ack(b, cid,
+                json_is_string(jid)    ? json_string_value(jid)
+                : json_is_integer(jid) ? num
+                                       : NULL,
+                rc, 0, rc && e.message[0] ? &e : NULL);
+    json_decref(doc);
 }
 
 static void publish_ack(sd_mqtt_binding_t *b, const char *cid, const char *id, int rc, size_t bad,
@@ -324,23 +429,26 @@ static void on_message(struct mosquitto *m, void *ud, const struct mosquitto_mes
     switch (kind) {
     case SD_MQTT_T_STATE:
         if (msg->payloadlen == 6 && !memcmp(msg->payload, "online", 6))
-            set_state(b, &g, cid, 1);
+            on_state(b, &g, cid, 1);
         else if (msg->payloadlen == 7 && !memcmp(msg->payload, "offline", 7))
-            set_state(b, &g, cid, 0);
+            on_state(b, &g, cid, 0);
         break;
     case SD_MQTT_T_CONNECT:
-        set_state(b, &g, cid, 1);
+        on_state(b, &g, cid, 1);
         break;
     case SD_MQTT_T_DISCONNECT:
-        set_state(b, &g, cid, 0);
+        on_state(b, &g, cid, 0);
         break;
     case SD_MQTT_T_DATA:
         on_data(b, cid, &g, msg);
         break;
+    case SD_MQTT_T_REPLY:
+        on_reply(b, cid, &g, msg);
+        break;
+    case SD_MQTT_T_EVENT:
+        on_event(b, cid, &g, msg);
+        break;
     default:
-        /* events and replies belong to the alarm and request modules (not bound yet) */
-        sd_info("mqtt: %s: %s message of %d bytes not handled yet", cid,
-                kind == SD_MQTT_T_EVENT ? "event" : "reply", msg->payloadlen);
         break;
     }
     sd_store_release(b->pf->store);
@@ -543,6 +651,10 @@ int sd_mqtt_binding_start(sd_pf_t *pf, const sd_mqtt_config_t *cfg, sd_mqtt_bind
                 rc = SD_ENOMEM;
             else
                 b->client_started = 1;
+            if (rc == 0 && pf->requests) {
+                sd_requests_set_push(pf->requests, push_request, b);
+                b->pushing = 1;
+            }
         }
     }
     if (rc != 0) {
@@ -557,6 +669,9 @@ void sd_mqtt_binding_stop(sd_mqtt_binding_t *b)
 {
     if (!b)
         return;
+    /* no new pushes (and none in flight) before the client goes */
+    if (b->pushing && b->pf->requests)
+        sd_requests_set_push(b->pf->requests, NULL, NULL);
     pthread_mutex_lock(&b->mu);
     b->stopping = 1;
     pthread_cond_broadcast(&b->cv);

@@ -10,6 +10,15 @@
 typedef int (*sd_mqtt_ingest_fn)(sd_pf_t *pf, int64_t tenant_id, int64_t gw_id,
                                  const sd_ts_sample_t *s, size_t n, size_t *bad_index);
 
+/*
+ * The storage call for event payloads: sd_event_ingest_json() of pf/alarm.h (the alarm module);
+ * NULL: events are acknowledged with ok false, "unsupported". Also given a synthesized batch
+ * {"id","events":[{"ts","kind":"gateway_online"|"gateway_offline","message"}]} when a gateway's
+ * alive state changes.
+ */
+typedef int (*sd_mqtt_events_fn)(sd_pf_t *pf, int64_t tenant_id, int64_t gw_id, const void *body,
+                                 size_t len, sd_json_err_t *err);
+
 typedef struct {
     const char *url;          /* mqtt://host:port of the broker; NULL = no client, files only */
     const char *broker_dir;   /* where passwd and acl are written (mosquitto password_file and
@@ -18,6 +27,7 @@ typedef struct {
     int sync_ms;              /* how often the registry is compared with the files (0 = 5000) */
     size_t max_samples;       /* per data message (0 = 10000) */
     sd_mqtt_ingest_fn ingest; /* NULL: data messages are logged and dropped */
+    sd_mqtt_events_fn events; /* NULL: up/event refused (acked ok false) */
 } sd_mqtt_config_t;
 
 typedef struct sd_mqtt_binding sd_mqtt_binding_t;
@@ -34,6 +44,11 @@ typedef struct sd_mqtt_binding sd_mqtt_binding_t;
  * "id" in its data payload and keeps the batch until suidod publishes down/ack
  * {"id","ok":true} after the samples are committed (or {"id","ok":false,"error",...});
  * resending is harmless because ingest is idempotent on (point, ts).
+ *
+ * Requests (pf->requests, when the request service was started first): queued requests of a
+ * gateway whose state is online are published on its down/request (QoS 1) and then "sent";
+ * its birth ("online" on state, or up/connect) pushes what waited; up/reply goes to
+ * sd_request_reply(). Events: up/event to cfg->events, acked on down/ack after the commit.
  *
  * Also registers GET /gwif/v1/mqtt (gateway bearer token, gwif.fetch on itself) ->
  * {"username","password","client_id","topic_prefix"}: how a gateway learns its broker password.

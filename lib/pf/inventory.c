@@ -105,12 +105,11 @@ json_t *sd_gw_inventory_json(sd_store_t *st, const sd_gw_info_t *gw, int64_t now
             break;
         }
         json_t *d = json_object_get(bycode, sd_stmt_text(s, 0, NULL));
-        json_t *o = sd_json_pack("{s:s,s:s,s:s,s:s,s:s,s:o,s:o,s:o}", "data_id",
-                                 sd_stmt_text(s, 1, NULL), "name", sd_stmt_text(s, 2, NULL),
-                                 "signal", sd_stmt_text(s, 3, NULL), "input",
-                                 sd_stmt_text(s, 4, NULL), "unit", sd_stmt_text(s, 5, NULL),
-                                 "scale_lo", num_or_null(s, 6), "scale_hi", num_or_null(s, 7),
-                                 "factor", num_or_null(s, 8));
+        json_t *o = sd_json_pack(
+            "{s:s,s:s,s:s,s:s,s:s,s:o,s:o,s:o}", "data_id", sd_stmt_text(s, 1, NULL), "name",
+            sd_stmt_text(s, 2, NULL), "signal", sd_stmt_text(s, 3, NULL), "input",
+            sd_stmt_text(s, 4, NULL), "unit", sd_stmt_text(s, 5, NULL), "scale_lo",
+            num_or_null(s, 6), "scale_hi", num_or_null(s, 7), "factor", num_or_null(s, 8));
         if (!o || !d || json_array_append_new(json_object_get(d, "points"), o))
             rc = SD_ENOMEM;
     }
@@ -128,10 +127,10 @@ json_t *sd_gw_inventory_json(sd_store_t *st, const sd_gw_info_t *gw, int64_t now
             break;
         }
         json_t *d = json_object_get(bycode, sd_stmt_text(s, 0, NULL));
-        json_t *o = sd_json_pack("{s:s,s:s,s:I,s:s}", "data_id", sd_stmt_text(s, 1, NULL), "name",
-                                 sd_stmt_text(s, 2, NULL), "output_no",
-                                 (json_int_t)sd_stmt_int64(s, 3), "drives",
-                                 sd_stmt_text(s, 4, NULL));
+        json_t *o =
+            sd_json_pack("{s:s,s:s,s:I,s:s}", "data_id", sd_stmt_text(s, 1, NULL), "name",
+                         sd_stmt_text(s, 2, NULL), "output_no", (json_int_t)sd_stmt_int64(s, 3),
+                         "drives", sd_stmt_text(s, 4, NULL));
         if (!o || !d || json_array_append_new(json_object_get(d, "outputs"), o))
             rc = SD_ENOMEM;
     }

@@ -16,6 +16,7 @@
 #include "http/http.h"
 #include "mqtt/binding.h"
 #include "pf/account.h"
+#include "pf/alarm.h"
 #include "pf/audit.h"
 #include "pf/apidoc.h"
 #include "pf/backup.h"
@@ -70,6 +71,13 @@ static const char usage[] =
     "  mqtt.broker_dir = (none)         where suidod writes the broker's passwd and acl files\n"
     "  mqtt.broker_pid_file = (none)    the broker's pid file: SIGHUP after each rewrite\n"
     "  mqtt.sync_interval = 5s          how often the registry is compared with those files\n"
+    "  alarm.deadband_pct = 2           analog alarm hysteresis, % of the limit span\n"
+    "  alarm.delay = 0s                 on-delay of analog limit alarms\n"
+    "  alarm.tenant.<id>.deadband_pct / alarm.tenant.<id>.delay   one tenant's defaults\n"
+    "  alarm.flood_window = 60s         alarms raised within this window in one tenant ...\n"
+    "  alarm.flood_threshold = 10       ... beyond this many form one flood group\n"
+    "  alarm.no_contact_severity = 3    severity of no-contact alarms (1 critical .. 4 info)\n"
+    "  alarm.no_data_after = 0s         a device silent this long is no contact (0 = off)\n"
     "Signals: SIGTERM and SIGINT stop gracefully.\n";
 
 static volatile sig_atomic_t stop_flag;
@@ -130,13 +138,99 @@ static int start_mqtt(sd_config_t *cfg, sd_pf_t *pf, sd_mqtt_binding_t **out)
     sd_mqtt_config_t mc = {.url = sd_config_get_string(cfg, "mqtt.url", NULL),
                            .broker_dir = sd_config_get_string(cfg, "mqtt.broker_dir", NULL),
                            .pid_file = sd_config_get_string(cfg, "mqtt.broker_pid_file", NULL),
-                           .ingest = sd_ts_ingest};
+                           .ingest = sd_ts_ingest,
+                           .events = sd_event_ingest_json};
     if (sd_config_get_duration(cfg, "mqtt.sync_interval", 1, 3600, 5, &sync_s, &ce) != 0) {
         fprintf(stderr, "suidod: config: %s\n", ce.msg);
         return SD_ECONFIG;
     }
     mc.sync_ms = (int)sync_s * 1000;
     return mc.url || mc.broker_dir ? sd_mqtt_binding_start(pf, &mc, out) : 0;
+}
+
+/* alarm.tenant.<id>.deadband_pct / .delay: one tenant's defaults. */
+static int alarm_tenant_key(void *ctx, const char *key, const char *value, size_t line)
+{
+    sd_alarms_config_t *ac = ctx;
+    long long tid = 0;
+    char what[32] = "";
+    (void)line;
+    if (strncmp(key, "alarm.tenant.", 13) != 0)
+        return 0;
+    if (sscanf(key + 13, "%lld.%31s", &tid, what) != 2 || tid <= 0 ||
+        (strcmp(what, "deadband_pct") != 0 && strcmp(what, "delay") != 0)) {
+        fprintf(stderr, "suidod: config: %s: want alarm.tenant.<id>.deadband_pct or .delay\n", key);
+        return SD_ECONFIG;
+    }
+    int slot = -1;
+    for (int i = 0; i < SD_ALARM_TENANT_OVERRIDES && slot < 0; i++)
+        if (ac->tenant[i].tenant_id == tid || ac->tenant[i].tenant_id == 0)
+            slot = i;
+    if (slot < 0) {
+        fprintf(stderr, "suidod: config: more than %d alarm.tenant entries\n",
+                SD_ALARM_TENANT_OVERRIDES);
+        return SD_ECONFIG;
+    }
+    if (ac->tenant[slot].tenant_id == 0) {
+        ac->tenant[slot].tenant_id = tid;
+        ac->tenant[slot].deadband_pct = ac->deadband_pct;
+        ac->tenant[slot].delay_s = ac->delay_s;
+    }
+    char *end = NULL;
+    if (!strcmp(what, "deadband_pct")) {
+        double v = strtod(value, &end);
+        if (!*value || *end || !(v >= 0 && v <= 50)) {
+            fprintf(stderr, "suidod: config: %s: %s is not a number in 0..50\n", key, value);
+            return SD_ECONFIG;
+        }
+        ac->tenant[slot].deadband_pct = v;
+        return 0;
+    }
+    /* a duration, parsed by the config layer's own rules */
+    sd_config_t *one = sd_config_new();
+    int64_t d = 0;
+    sd_config_error_t ce = {0};
+    int rc = one ? sd_config_set(one, "x.delay", value) : SD_ENOMEM;
+    if (!rc)
+        rc = sd_config_get_duration(one, "x.delay", 0, 86400, 0, &d, &ce);
+    sd_config_free(one);
+    if (rc) {
+        fprintf(stderr, "suidod: config: %s: %s is not a duration of 0..1d\n", key, value);
+        return SD_ECONFIG;
+    }
+    ac->tenant[slot].delay_s = (int)d;
+    return 0;
+}
+
+/* The [alarm] section (see the usage text). */
+static int alarm_config(sd_config_t *cfg, sd_alarms_config_t *ac)
+{
+    sd_config_error_t ce = {0};
+    int64_t delay, win, thr, sev, nodata;
+    sd_alarms_config_defaults(ac);
+    const char *db = sd_config_get_string(cfg, "alarm.deadband_pct", NULL);
+    if (db) {
+        char *end = NULL;
+        ac->deadband_pct = strtod(db, &end);
+        if (!*db || *end || !(ac->deadband_pct >= 0 && ac->deadband_pct <= 50)) {
+            fprintf(stderr, "suidod: config: alarm.deadband_pct: %s is not in 0..50\n", db);
+            return SD_ECONFIG;
+        }
+    }
+    if (sd_config_get_duration(cfg, "alarm.delay", 0, 86400, 0, &delay, &ce) ||
+        sd_config_get_duration(cfg, "alarm.flood_window", 1, 86400, 60, &win, &ce) ||
+        sd_config_get_int(cfg, "alarm.flood_threshold", 1, 1000000, 10, &thr, &ce) ||
+        sd_config_get_int(cfg, "alarm.no_contact_severity", 1, 4, 3, &sev, &ce) ||
+        sd_config_get_duration(cfg, "alarm.no_data_after", 0, 31 * 86400, 0, &nodata, &ce)) {
+        fprintf(stderr, "suidod: config: %s\n", ce.msg);
+        return SD_ECONFIG;
+    }
+    ac->delay_s = (int)delay;
+    ac->flood_window_s = (int)win;
+    ac->flood_threshold = (int)thr;
+    ac->no_contact_severity = (int)sev;
+    ac->no_data_s = (int)nodata;
+    return sd_config_foreach(cfg, alarm_tenant_key, ac);
 }
 
 /* The daily backup (§2.8), on unless backup.enabled = false; *out stays NULL then. */
@@ -360,6 +454,12 @@ int main(int argc, char **argv)
         rc = sd_requests_start(&pf, &reqs);
     if (!rc)
         rc = sd_pf_apidoc_routes(&pf);
+    sd_alarms_t *alarms = NULL;
+    sd_alarms_config_t acfg;
+    if (!rc && alarm_config(cfg, &acfg) != 0)
+        return 2;
+    if (!rc) /* alarms: routes, the sample observer, and a re-evaluation of the latest values */
+        rc = sd_alarms_start_cfg(&pf, &acfg, &alarms);
     /* AP-IF #9 / GW-IF #7 certificates and CMS payload protection (filters on /apif, /gwif) */
     char pkidir[PATH_MAX + 8];
     snprintf(pkidir, sizeof pkidir, "%s/pki", datadir);
@@ -419,10 +519,12 @@ int main(int argc, char **argv)
     while (!stop_flag)
         pause();
     sd_info("stopping");
+    sd_requests_quiesce(reqs); /* long-polls and AP-IF waits answered now, not 503 */
     sd_http_server_stop(srv);
     sd_http_server_free(srv);
     sd_mqtt_binding_stop(mqtt);
     sd_requests_stop(reqs);
+    sd_alarms_stop(alarms);
     sd_backup_stop(backup);
     sd_pki_free(pki); /* last: a late reply to a deferred request may still pass the filter */
     sd_ratelimit_free(pf.tenant_limit);

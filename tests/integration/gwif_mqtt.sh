@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # gwif_mqtt.sh - GW-IF over MQTT against a real mosquitto and suidod: broker accounts and ACLs from
 # the registry, data stored and acknowledged, no crossing into another gateway's topics, last will
-# recorded, a disabled gateway refused, suidod reconnecting after a broker restart.
+# recorded (and raising the gateway's no-contact alarm), events over up/event, a disabled gateway
+# refused, suidod reconnecting after a broker restart.
 . "$(dirname "$0")/../lib/harness.sh"
 . "$(dirname "$0")/../lib/platform.sh"
 command -v mosquitto_pub >/dev/null || fail "mosquitto-clients not installed"
@@ -161,6 +162,24 @@ sleep 0.5
 kill -9 "$GWA"; wait "$GWA" 2>/dev/null || true
 i=0; until [ "$(state)" = 0 ]; do i=$((i + 1)); [ $i -le 50 ] || fail "no last will"; sleep 0.1; done
 expect_eq "A offline after its last will" "$(state)" 0
+# ... which is also the gateway's "no contact" alarm (docs/alarms.md)
+gwalarm() { sqlite3 "$T/data/suido.db" "SELECT state || ' ' || active FROM alarms WHERE source = 'gw:$ID_GA' ORDER BY id DESC LIMIT 1"; }
+i=0; until [ "$(gwalarm)" = "unacked 1" ]; do i=$((i + 1)); [ $i -le 50 ] || break; sleep 0.1; done
+expect_eq "last will raised the no-contact alarm" "$(gwalarm)" "unacked 1"
+
+# ---- events over up/event: stored with the alarms they imply, acked after the commit -----------
+mosquitto_rr -h 127.0.0.1 -p "$MQTT_PORT" -u "$CID_GA" -P "$PW_GA" -q 1 -W 10 \
+  -t "suido/gw/$CID_GA/up/event" -e "suido/gw/$CID_GA/down/ack" \
+  -m "{\"id\":\"e1\",\"events\":[{\"ts\":$T0,\"kind\":\"poll_failed\",\"device\":\"hiragishi-l3\"}]}" \
+  >"$T/ack" 2>&1 || fail "no ack for the events: $(cat "$T/ack")"
+expect_eq "events acked" "$(jq -r '"\(.id) \(.ok)"' <"$T/ack")" "e1 true"
+expect_eq "no-contact alarm of the device" \
+  "$(sqlite3 "$T/data/suido.db" "SELECT name || ' ' || state FROM alarms WHERE device = 'hiragishi-l3'")" \
+  "poll_failed unacked"
+mosquitto_rr -h 127.0.0.1 -p "$MQTT_PORT" -u "$CID_GA" -P "$PW_GA" -q 1 -W 10 \
+  -t "suido/gw/$CID_GA/up/event" -e "suido/gw/$CID_GA/down/ack" \
+  -m '{"id":7,"events":[{"ts":"yesterday","kind":"x"}]}' >"$T/ack" 2>&1 || fail "no ack: $(cat "$T/ack")"
+expect_eq "bad events refused in the ack" "$(jq -r '"\(.id) \(.ok) \(.error)"' <"$T/ack")" "7 false bad_field"
 
 # ---- disabling B lets it out ---------------------------------------------------------------
 api admin PATCH "/api/v1/gateways/$ID_GB" -H 'Content-Type: application/json' -d '{"enabled":false}'

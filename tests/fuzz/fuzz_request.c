@@ -1,0 +1,77 @@
+/* fuzz_request.c - libFuzzer driver for the request service's parsers: a gateway's reply
+ * (HTTP body / up/reply payload) and the AP-IF read and control bodies. */
+#include <math.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/err.h"
+#include "pf/request.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* A refusal is a documented class and names why. */
+static void check_err(int rc, const sd_json_err_t *e)
+{
+    if (rc != SD_EFIELD && rc != SD_ENOMEM)
+        abort();
+    if (rc == SD_EFIELD && !e->message[0])
+        abort();
+    if (strnlen(e->field, sizeof e->field) >= sizeof e->field)
+        abort();
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    json_t *v = NULL;
+    sd_json_err_t e;
+    if (sd_json_parse(data, size, &v, &e) != 0)
+        return 0;
+    sd_req_reply_t r;
+    int rc = sd_request_reply_parse(v, &r, &e);
+    if (rc) {
+        check_err(rc, &e);
+        if (r.values || r.n_values)
+            abort();
+    } else {
+        if (!r.ok && !r.reason)
+            abort();
+        if (r.ok && r.reason)
+            abort();
+        for (size_t i = 0; i < r.n_values; i++) {
+            const sd_ts_sample_t *s = &r.values[i];
+            size_t dl = strlen(s->data_id);
+            if (dl < 1 || dl > 64 || !isfinite(s->value) || (unsigned)s->quality > 3 ||
+                s->ts_ms < SD_TS_MIN_MS)
+                abort();
+        }
+        if (r.message && strlen(r.message) > 512)
+            abort();
+        sd_request_reply_free(&r);
+    }
+    sd_apif_read_t rd;
+    rc = sd_apif_read_parse(v, &rd, &e);
+    if (rc) {
+        check_err(rc, &e);
+        if (rd.data_ids)
+            abort();
+    } else {
+        if (rd.n < 1 || rd.n > SD_REQ_MAX_READ_IDS || rd.wait_s < 0 ||
+            rd.wait_s > SD_REQ_MAX_WAIT_S || rd.timeout_s < 1)
+            abort();
+        for (size_t i = 0; i < rd.n; i++)
+            for (size_t k = 0; k < i; k++)
+                if (!strcmp(rd.data_ids[i], rd.data_ids[k]))
+                    abort();
+        sd_apif_read_free(&rd);
+    }
+    sd_apif_control_t c;
+    rc = sd_apif_control_parse(v, &c, &e);
+    if (rc)
+        check_err(rc, &e);
+    else if (strcmp(c.value, "on") && strcmp(c.value, "off"))
+        abort();
+    json_decref(v);
+    return 0;
+}
