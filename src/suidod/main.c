@@ -21,6 +21,7 @@
 #include "pf/apidoc.h"
 #include "pf/backup.h"
 #include "pf/master.h"
+#include "pf/monitor.h"
 #include "pf/objstore.h"
 #include "pf/org.h"
 #include "pf/pf.h"
@@ -66,6 +67,8 @@ static const char usage[] =
     "                                   the PKI's private keys\n"
     "  pki.dir = <data.dir>/pki         platform CA and PF certificate (payload protection)\n"
     "  log.level = info                 debug | info | warn | error\n"
+    "  monitor.heartbeat = 15s          comment line on idle event streams (AP-IF #5-7)\n"
+    "  monitor.webhook_timeout = 5s     one webhook POST; retried 5 times with back-off\n"
     "  mqtt.url = (none)                mqtt://host:port of the GW-IF broker (docs/mqtt.md)\n"
     "  mqtt.broker_dir = (none)         where suidod writes the broker's passwd and acl files\n"
     "  mqtt.broker_pid_file = (none)    the broker's pid file: SIGHUP after each rewrite\n"
@@ -457,6 +460,16 @@ int main(int argc, char **argv)
         return 2;
     if (!rc) /* alarms: routes, the sample observer, and a re-evaluation of the latest values */
         rc = sd_alarms_start_cfg(&pf, &acfg, &alarms);
+    sd_monitors_t *monitors = NULL;
+    if (!rc) { /* AP-IF #5-7: periodic monitors, pushed by server-sent events and webhooks */
+        int64_t hb_s, wt_s;
+        if (sd_config_get_duration(cfg, "monitor.heartbeat", 1, 3600, 15, &hb_s, &ce) ||
+            sd_config_get_duration(cfg, "monitor.webhook_timeout", 1, 60, 5, &wt_s, &ce))
+            return die_cfg("config", &ce);
+        sd_monitors_config_t mc = {.heartbeat_ms = (int)hb_s * 1000,
+                                   .webhook_timeout_ms = (int)wt_s * 1000};
+        rc = sd_monitors_start(&pf, &mc, &monitors);
+    }
     /* AP-IF #9 / GW-IF #7 certificates and CMS payload protection (filters on /apif, /gwif) */
     char pkidir[PATH_MAX + 8];
     snprintf(pkidir, sizeof pkidir, "%s/pki", datadir);
@@ -520,6 +533,7 @@ int main(int argc, char **argv)
     sd_http_server_stop(srv);
     sd_http_server_free(srv);
     sd_mqtt_binding_stop(mqtt);
+    sd_monitors_stop(monitors); /* after every ingest path (HTTP, MQTT) has stopped */
     sd_requests_stop(reqs);
     sd_alarms_stop(alarms);
     sd_backup_stop(backup);
