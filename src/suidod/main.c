@@ -18,7 +18,9 @@
 #include "pf/account.h"
 #include "pf/audit.h"
 #include "pf/apidoc.h"
+#include "pf/contact.h"
 #include "pf/master.h"
+#include "pf/notify.h"
 #include "pf/objstore.h"
 #include "pf/org.h"
 #include "pf/pf.h"
@@ -64,6 +66,21 @@ static const char usage[] =
     "  mqtt.broker_dir = (none)         where suidod writes the broker's passwd and acl files\n"
     "  mqtt.broker_pid_file = (none)    the broker's pid file: SIGHUP after each rewrite\n"
     "  mqtt.sync_interval = 5s          how often the registry is compared with those files\n"
+    "  notify.smtp_url = (none)         smtp://host:25 or smtps://host:465 for alarm e-mail;\n"
+    "                                   unset: mails wait in the outbox (GET /api/v1/notifications)\n"
+    "  notify.from = suido@localhost    envelope and From: address\n"
+    "  notify.username / notify.password  SMTP AUTH (optional)\n"
+    "  notify.starttls = false          smtp:// must upgrade with STARTTLS\n"
+    "  notify.cacert = (system)         CA file for smtps / STARTTLS\n"
+    "  notify.portal_url = (none)       base of the links in e-mails\n"
+    "  notify.escalate_1 = 15m          next contact when a severity-1 alarm is not acknowledged;\n"
+    "  notify.escalate_2 = 30m          likewise for 2, 3 and 4 (0 = no escalation)\n"
+    "  notify.escalate_3 = 60m, notify.escalate_4 = 0\n"
+    "  notify.repeats = 2               times the ladder starts again after its last step\n"
+    "  notify.digest = 08:30            JST time of the daily digest, or off\n"
+    "  notify.retry_base = 30s          first retry of a failed send, doubling up to\n"
+    "  notify.retry_max = 15m\n"
+    "  notify.ops_to = (none)           platform operators' addresses, comma-separated\n"
     "Signals: SIGTERM and SIGINT stop gracefully.\n";
 
 static volatile sig_atomic_t stop_flag;
@@ -131,6 +148,59 @@ static int start_mqtt(sd_config_t *cfg, sd_pf_t *pf, sd_mqtt_binding_t **out)
     }
     mc.sync_ms = (int)sync_s * 1000;
     return mc.url || mc.broker_dir ? sd_mqtt_binding_start(pf, &mc, out) : 0;
+}
+
+/* The e-mail notifier from the notify.* keys (see usage). */
+static int start_notify(sd_config_t *cfg, sd_pf_t *pf, sd_notify_t **out)
+{
+    sd_config_error_t ce = {0};
+    sd_notify_config_t nc;
+    sd_notify_config_defaults(&nc);
+    nc.smtp_url = sd_config_get_string(cfg, "notify.smtp_url", NULL);
+    nc.from = sd_config_get_string(cfg, "notify.from", nc.from);
+    nc.username = sd_config_get_string(cfg, "notify.username", NULL);
+    nc.password = sd_config_get_string(cfg, "notify.password", NULL);
+    nc.cacert = sd_config_get_string(cfg, "notify.cacert", NULL);
+    nc.portal_url = sd_config_get_string(cfg, "notify.portal_url", NULL);
+    nc.ops_to = sd_config_get_string(cfg, "notify.ops_to", NULL);
+    bool tls = false;
+    int64_t v, rep;
+    int rc = sd_config_get_bool(cfg, "notify.starttls", false, &tls, &ce);
+    static const char *const esc[] = {NULL, "notify.escalate_1", "notify.escalate_2",
+                                      "notify.escalate_3", "notify.escalate_4"};
+    for (int i = 1; !rc && i <= 4; i++) {
+        rc = sd_config_get_duration(cfg, esc[i], 0, 7 * 86400, nc.escalate_ms[i] / 1000, &v, &ce);
+        nc.escalate_ms[i] = v * 1000;
+    }
+    if (!rc)
+        rc = sd_config_get_int(cfg, "notify.repeats", 0, 100, nc.repeats, &rep, &ce);
+    nc.repeats = (int)rep;
+    if (!rc)
+        rc = sd_config_get_duration(cfg, "notify.retry_base", 1, 86400, 30, &v, &ce);
+    nc.retry_base_ms = v * 1000;
+    if (!rc)
+        rc = sd_config_get_duration(cfg, "notify.retry_max", 1, 86400, 900, &v, &ce);
+    nc.retry_max_ms = v * 1000;
+    nc.starttls = tls;
+    const char *dg = sd_config_get_string(cfg, "notify.digest", "08:30");
+    unsigned h, m;
+    char end;
+    if (!strcmp(dg, "off"))
+        nc.digest_min = -1;
+    else if (sscanf(dg, "%2u:%2u%c", &h, &m, &end) == 2 && h < 24 && m < 60)
+        nc.digest_min = (int)(h * 60 + m);
+    else {
+        fprintf(stderr, "suidod: config: notify.digest: %s is not HH:MM or off\n", dg);
+        return SD_ECONFIG;
+    }
+    if (rc) {
+        fprintf(stderr, "suidod: config: %s\n", ce.msg);
+        return SD_ECONFIG;
+    }
+    rc = sd_notify_new(pf, &nc, out);
+    if (!rc)
+        rc = sd_notify_routes(*out);
+    return rc;
 }
 
 static void print_login(const char *base, const char *login, const char *pw)
@@ -295,6 +365,11 @@ int main(int argc, char **argv)
         rc = sd_ts_routes(&pf);
     if (!rc)
         rc = sd_pf_apidoc_routes(&pf);
+    if (!rc)
+        rc = sd_contact_routes(&pf);
+    sd_notify_t *notify = NULL;
+    if (!rc) /* alarm e-mail; the alarm module's listener: sd_alarms_listen(, sd_notify_alarm, ) */
+        rc = start_notify(cfg, &pf, &notify);
     sd_mqtt_binding_t *mqtt = NULL;
     if (!rc) /* GW-IF over MQTT: also writes the broker's accounts before it is started */
         rc = start_mqtt(cfg, &pf, &mqtt);
@@ -325,6 +400,10 @@ int main(int argc, char **argv)
         fprintf(stderr, "suidod: cannot listen on %s: %s\n", hc.listen, sd_strerror(rc));
         return 1;
     }
+    if ((rc = sd_notify_start(notify)) != 0) {
+        fprintf(stderr, "suidod: notify: %s\n", sd_strerror(rc));
+        return 1;
+    }
     char base[128];
     snprintf(base, sizeof base, "%s://%s", hc.tls_cert_file ? "https" : "http", hc.listen);
     char *colon = strrchr(base, ':');
@@ -344,6 +423,7 @@ int main(int argc, char **argv)
     sd_info("stopping");
     sd_http_server_stop(srv);
     sd_http_server_free(srv);
+    sd_notify_free(notify);
     sd_mqtt_binding_stop(mqtt);
     sd_ratelimit_free(pf.tenant_limit);
     sd_store_close(st);
