@@ -1,0 +1,163 @@
+#!/usr/bin/env bash
+# notify.sh - on-call e-mail against a real suidod and a real SMTP server (aiosmtpd on loopback):
+# contact lists with four-eyes approval and precise duty errors, test mails with the right
+# recipients and Japanese subjects, a drill that escalates to step 2 when not acknowledged and
+# stops when acknowledged, an SMTP outage retried until delivered, status/SLA/incident shapes
+# and roles.
+. "$(dirname "$0")/../lib/harness.sh"
+. "$(dirname "$0")/../lib/platform.sh"
+
+# aiosmtpd is a Debian package: the system python has it even when another python3 comes first
+SMTP_PY=python3
+python3 -c 'import aiosmtpd' 2>/dev/null || SMTP_PY=/usr/bin/python3
+smtp_up() { # (re)start the SMTP server on $SMTP_PORT
+  spawn smtp "$SMTP_PY" -m aiosmtpd -n -l "127.0.0.1:$SMTP_PORT" -c aiosmtpd.handlers.Mailbox \
+    "$T/mail"
+  SMTP_PID=$LAST_PID
+  wait_port "$SMTP_PORT"
+}
+SMTP_PORT=$(free_port)
+mkdir -p "$T/mail/cur" "$T/mail/new" "$T/mail/tmp"
+smtp_up
+# mails: one line per received message, "recipient|subject" (RFC 2047 decoded), sorted
+mails() {
+  python3 - "$T/mail" <<'PY'
+import mailbox, sys
+from email.header import decode_header, make_header
+out = []
+for m in mailbox.Maildir(sys.argv[1], create=False):
+    out.append("%s|%s" % (m["X-RcptTo"], str(make_header(decode_header(m["Subject"])))))
+print("\n".join(sorted(out)))
+PY
+}
+nmail() { mails | grep -c -- "$1" || true; }
+wait_mail() { # REGEX COUNT [SECONDS]
+  local i=0
+  until [ "$(nmail "$1")" -ge "$2" ]; do
+    i=$((i + 1)); [ "$i" -le $((${3:-10} * 10)) ] || fail "no $2 mails matching '$1': $(mails)"
+    sleep 0.1
+  done
+}
+
+start_suidod --set "notify.smtp_url=smtp://127.0.0.1:$SMTP_PORT" --set notify.from=suido@pf.test \
+  --set notify.escalate_1=2s --set notify.repeats=0 --set notify.retry_base=1s \
+  --set notify.retry_max=1s --set notify.digest=off --set notify.portal_url=http://portal.test
+login_admin
+jpost admin /api/v1/tenants '{"name":"sapporo","kind":"dedicated_operator"}'; A=$(jid)
+jpost admin /api/v1/tenants '{"name":"otaru","kind":"dedicated_operator"}'; B=$(jid)
+jpost admin /api/v1/tenants '{"name":"vendors","kind":"vendor"}'; V=$(jid)
+jpost admin /api/v1/orgs "{\"tenant_id\":$A,\"kind\":\"operator\",\"name\":\"Sapporo\"}"; OA=$(jid)
+jpost admin /api/v1/orgs "{\"tenant_id\":$B,\"kind\":\"operator\",\"name\":\"Otaru\"}"; OB=$(jid)
+jpost admin /api/v1/orgs "{\"tenant_id\":$V,\"kind\":\"gw_vendor\",\"name\":\"GW\"}"; OG=$(jid)
+api admin PUT "/api/v1/orgs/$OG/tenants/$A"; expect_code "link GW vendor" 200
+user a1 "$OA" operator_admin
+user a2 "$OA" operator_admin
+user g "$OA" operator_general
+user b1 "$OB" operator_admin
+user gv "$OG" gwvendor_admin
+
+# ---- contact lists: validation, roles, four eyes -----------------------------------------------
+E1='{"name":"当番 一郎","email":"c1@water.test","phone":"011-000-0001","order":1,"min_severity":2,"duty":"always"}'
+E1B='{"name":"夜間 不在","email":"off@water.test","order":1,"min_severity":4,"duty":"sat 03:00-03:01"}'
+E2='{"name":"課長 二郎","email":"c2@water.test","order":2,"min_severity":1,"duty":"mon-fri 00:00-24:00;sat,sun,hol 00:00-24:00"}'
+E3='{"name":"部長 三郎","email":"c3@water.test","order":3,"min_severity":1,"duty":"always"}'
+LIST="{\"tenant_id\":$A,\"name\":\"浄水課 連絡体制表\",\"entries\":[$E1,$E1B,$E2,$E3]}"
+jpost g /api/v1/contacts "$LIST"
+expect_code "a general operator may not submit" 403
+jpost a1 /api/v1/contacts "{\"tenant_id\":$A,\"name\":\"x\",\"entries\":[{\"name\":\"x\",\"email\":\"x@y.test\",\"order\":1,\"min_severity\":1,\"duty\":\"mon-fri 08:30-17:75\"}]}"
+expect_eq "bad duty minute (body: $BODY)" "$CODE $(j .error.field)" "400 entries[0].duty"
+expect_match "duty error names the byte" "$(j .error.message)" "byte 14: time out of range"
+jpost a1 /api/v1/contacts "{\"tenant_id\":$A,\"name\":\"x\",\"entries\":[{\"name\":\"x\",\"email\":\"x@y.test>\",\"order\":1,\"min_severity\":1,\"duty\":\"always\"}]}"
+expect_eq "bad e-mail" "$CODE $(j .error.field)" "400 entries[0].email"
+jpost a1 /api/v1/contacts "{\"tenant_id\":$A,\"facility\":\"nope\",\"name\":\"x\",\"entries\":[$E1]}"
+expect_eq "unknown facility" "$CODE $(j .error.field)" "400 facility"
+jpost b1 /api/v1/contacts "$LIST"
+expect_code "another tenant's admin may not submit" 403
+jpost a1 /api/v1/contacts "$LIST"
+expect_eq "submit (body: $BODY)" "$CODE $(j .status) $(j '.entries | length')" "201 submitted 4"
+L=$(jid)
+api a1 POST "/api/v1/contacts/$L/approve"
+expect_code "the submitter may not approve (four eyes)" 403
+api g POST "/api/v1/contacts/$L/approve"
+expect_code "a general operator may not approve" 403
+api b1 POST "/api/v1/contacts/$L/approve"
+expect_code "another tenant's admin does not see it" 404
+api a2 POST "/api/v1/contacts/$L/approve"
+expect_eq "approve" "$CODE $(j .status)" "200 approved"
+api a2 POST "/api/v1/contacts/$L/approve"
+expect_code "approve twice" 409
+api a1 PUT "/api/v1/contacts/$L" -H 'Content-Type: application/json' -d "$LIST"
+expect_code "an approved list is not edited in place" 409
+api g GET "/api/v1/contacts"
+expect_eq "an operator reads the lists" "$CODE $(j '.items | length') $(j '.items[0].entries[2].email')" \
+  "200 1 c2@water.test"
+api gv GET "/api/v1/contacts?tenant_id=$A"
+expect_eq "a linked vendor reads them" "$CODE $(j '.items | length')" "200 1"
+api b1 GET "/api/v1/contacts"
+expect_eq "another tenant sees none" "$CODE $(j '.items | length')" "200 0"
+# a second list for the same scope replaces the first once approved
+jpost a1 /api/v1/contacts "{\"tenant_id\":$A,\"name\":\"v2\",\"entries\":[$E1]}"; L2=$(jid)
+api a2 POST "/api/v1/contacts/$L2/reject" -H 'Content-Type: application/json' -d '{"reason":"古い"}'
+expect_eq "reject" "$CODE $(j .status) $(j .reason)" "200 rejected 古い"
+api a1 DELETE "/api/v1/contacts/$L2"
+expect_code "withdraw" 204
+api admin GET "/api/v1/audit?action=contact."
+expect_eq "audited" "$(j '[.items[].action] | sort | unique | join(",")')" \
+  "contact.approve,contact.delete,contact.reject,contact.submit"
+
+# ---- test mail: every entry of the list, right recipients, Japanese subject --------------------
+jpost g /api/v1/notifications/test "{\"list_id\":$L}"
+expect_code "a general operator may not send tests" 403
+jpost a1 /api/v1/notifications/test "{\"list_id\":$L}"
+expect_eq "test queued" "$CODE $(j '.ids | length')" "202 4"
+wait_mail "テストメール" 4
+expect_eq "test mail recipients" "$(mails | cut -d'|' -f1 | tr '\n' ' ')" \
+  "c1@water.test c2@water.test c3@water.test off@water.test "
+expect_match "test subject" "$(mails | head -1)" "\\[suido\\] テストメール \\(test\\) 浄水課 連絡体制表"
+api a1 GET "/api/v1/notifications?tenant_id=$A"
+expect_eq "log with SMTP result" "$(j '[.items[] | .state] | unique | join(",")') $(j '.items[0].smtp_code')" \
+  "sent 250"
+rm -f "$T"/mail/new/*
+
+# ---- drill: step 1 now, step 2 after 2 s unacknowledged, acknowledged before step 3 ------------
+jpost a1 /api/v1/notifications/test "{\"list_id\":$L,\"drill\":true}"
+expect_eq "drill started" "$CODE $(j .queued)" "202 1"
+D=$(j .drill_id)
+wait_mail "c1@water.test.*訓練.*重故障" 1
+expect_eq "step 1 only, off duty skipped" "$(mails | cut -d'|' -f1 | tr '\n' ' ')" "c1@water.test "
+t0=$SECONDS
+wait_mail "c2@water.test.*訓練" 1 6
+expect_match "step 2 after the escalation time" "$((SECONDS - t0))" "^[1-4]$"
+api a1 POST "/api/v1/notifications/drills/$D/ack"
+expect_eq "acknowledged" "$CODE $(j .state)" "200 acked"
+sleep 3.5
+expect_eq "no step 3 after the acknowledgement" "$(nmail c3@water.test)" 0
+api a1 POST "/api/v1/notifications/drills/$D/ack"
+expect_code "ack twice" 409
+api b1 POST "/api/v1/notifications/drills/$D/ack"
+expect_code "another tenant cannot ack" 404
+# an unacknowledged drill runs the whole ladder and stops (repeats = 0)
+jpost a1 /api/v1/notifications/test "{\"list_id\":$L,\"drill\":true}"
+wait_mail "c3@water.test.*訓練" 1 10
+sleep 2.5
+expect_eq "ladder ran once" "$(nmail "訓練")" 5
+rm -f "$T"/mail/new/*
+
+# ---- SMTP down: kept, retried, delivered when the server is back -----------------------------
+kill "$SMTP_PID"; wait "$SMTP_PID" 2>/dev/null || true
+jpost a1 /api/v1/notifications/test "{\"list_id\":$L,\"order\":3}"
+expect_eq "queued while SMTP is down" "$CODE $(j '.ids | length')" "202 1"
+N1=$(j '.ids[0]')
+sleep 2.5
+api a1 GET "/api/v1/notifications?tenant_id=$A"
+expect_eq "pending, retried" "$(j ".items[] | select(.id == $N1) | .state")" pending
+expect_match "attempts counted" "$(j ".items[] | select(.id == $N1) | .attempts")" "^[2-9]$"
+expect_match "failure recorded" "$(j ".items[] | select(.id == $N1) | .smtp_result")" "onnect"
+smtp_up
+wait_mail "c3@water.test.*テストメール" 1 10
+api a1 GET "/api/v1/notifications?tenant_id=$A"
+expect_eq "delivered after the outage" "$(j ".items[] | select(.id == $N1) | .state") $(j ".items[] | select(.id == $N1) | .smtp_code")" \
+  "sent 250"
+expect_eq "exactly once" "$(nmail c3@water.test)" 1
+
+done_ok
