@@ -20,6 +20,7 @@
 #include "pf/apidoc.h"
 #include "pf/contact.h"
 #include "pf/master.h"
+#include "pf/monitor.h"
 #include "pf/notify.h"
 #include "pf/objstore.h"
 #include "pf/org.h"
@@ -81,6 +82,13 @@ static const char usage[] =
     "  notify.retry_base = 30s          first retry of a failed send, doubling up to\n"
     "  notify.retry_max = 15m\n"
     "  notify.ops_to = (none)           platform operators' addresses, comma-separated\n"
+    "  monitor.interval = 60s           resource sampling; thresholds (warn / fault), mailed\n"
+    "                                   to notify.ops_to when crossed:\n"
+    "  monitor.cpu_warn = 80, monitor.cpu_fault = 95           % busy\n"
+    "  monitor.memory_warn = 85, monitor.memory_fault = 95     % of memory in use\n"
+    "  monitor.disk_warn = 80, monitor.disk_fault = 90         % of data.dir's file system\n"
+    "  monitor.db_size_mb_warn = 10240, monitor.db_size_mb_fault = 20480\n"
+    "  monitor.outbox_warn = 100, monitor.outbox_fault = 1000  e-mails waiting\n"
     "Signals: SIGTERM and SIGINT stop gracefully.\n";
 
 static volatile sig_atomic_t stop_flag;
@@ -197,10 +205,41 @@ static int start_notify(sd_config_t *cfg, sd_pf_t *pf, sd_notify_t **out)
         fprintf(stderr, "suidod: config: %s\n", ce.msg);
         return SD_ECONFIG;
     }
-    rc = sd_notify_new(pf, &nc, out);
-    if (!rc)
-        rc = sd_notify_routes(*out);
-    return rc;
+    return sd_notify_new(pf, &nc, out);
+}
+
+/* Operation monitoring from the monitor.* keys: thresholds of the host's resources. */
+static int start_monitor(sd_config_t *cfg, sd_pf_t *pf, const char *datadir, sd_notify_t *n,
+                         sd_monitor_t **out)
+{
+    sd_config_error_t ce = {0};
+    sd_monitor_config_t mc;
+    sd_monitor_config_defaults(&mc);
+    mc.data_dir = datadir;
+    static const char *const names[] = {"cpu", "memory", "disk", "db_size_mb", "outbox"};
+    for (int i = 0; i < SD_RES__COUNT; i++) {
+        char k[48];
+        const char *v;
+        char *end;
+        for (int w = 0; w < 2; w++) {
+            snprintf(k, sizeof k, "monitor.%s_%s", names[i], w ? "fault" : "warn");
+            if (!(v = sd_config_get_string(cfg, k, NULL)))
+                continue;
+            double d = strtod(v, &end);
+            if (!*v || *end || d < 0) {
+                fprintf(stderr, "suidod: config: %s: %s is not a number >= 0\n", k, v);
+                return SD_ECONFIG;
+            }
+            (w ? mc.fault : mc.warn)[i] = d;
+        }
+    }
+    int64_t iv;
+    if (sd_config_get_duration(cfg, "monitor.interval", 1, 3600, 60, &iv, &ce)) {
+        fprintf(stderr, "suidod: config: %s\n", ce.msg);
+        return SD_ECONFIG;
+    }
+    mc.interval_ms = iv * 1000;
+    return sd_monitor_new(pf, &mc, n, out);
 }
 
 static void print_login(const char *base, const char *login, const char *pw)
@@ -333,10 +372,20 @@ int main(int argc, char **argv)
     }
     pf.store = st;
 
+    /* the notifier and the monitor exist before the server: the monitor is its access log */
+    sd_notify_t *notify = NULL;
+    sd_monitor_t *monitor = NULL;
+    if ((rc = start_notify(cfg, &pf, &notify)) != 0 ||
+        (rc = start_monitor(cfg, &pf, datadir, notify, &monitor)) != 0) {
+        fprintf(stderr, "suidod: notify/monitor: %s\n", sd_strerror(rc));
+        return rc == SD_ECONFIG ? 2 : 1;
+    }
     sd_http_config_t hc;
     if (sd_http_config_load(cfg, "http", &hc, &ce) != 0)
         return die_cfg("config", &ce);
     hc.clock = pf.clock;
+    hc.access_log = sd_monitor_access;
+    hc.access_log_ctx = monitor;
     sd_http_server_t *srv = NULL;
     if ((rc = sd_http_server_new(&hc, &srv)) != 0) {
         fprintf(stderr, "suidod: http: %s\n", sd_strerror(rc));
@@ -367,9 +416,10 @@ int main(int argc, char **argv)
         rc = sd_pf_apidoc_routes(&pf);
     if (!rc)
         rc = sd_contact_routes(&pf);
-    sd_notify_t *notify = NULL;
     if (!rc) /* alarm e-mail; the alarm module's listener: sd_alarms_listen(, sd_notify_alarm, ) */
-        rc = start_notify(cfg, &pf, &notify);
+        rc = sd_notify_routes(notify);
+    if (!rc)
+        rc = sd_monitor_routes(monitor);
     sd_mqtt_binding_t *mqtt = NULL;
     if (!rc) /* GW-IF over MQTT: also writes the broker's accounts before it is started */
         rc = start_mqtt(cfg, &pf, &mqtt);
@@ -400,7 +450,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "suidod: cannot listen on %s: %s\n", hc.listen, sd_strerror(rc));
         return 1;
     }
-    if ((rc = sd_notify_start(notify)) != 0) {
+    if ((rc = sd_notify_start(notify)) != 0 || (rc = sd_monitor_start(monitor)) != 0) {
         fprintf(stderr, "suidod: notify: %s\n", sd_strerror(rc));
         return 1;
     }
@@ -423,6 +473,7 @@ int main(int argc, char **argv)
     sd_info("stopping");
     sd_http_server_stop(srv);
     sd_http_server_free(srv);
+    sd_monitor_free(monitor);
     sd_notify_free(notify);
     sd_mqtt_binding_stop(mqtt);
     sd_ratelimit_free(pf.tenant_limit);
