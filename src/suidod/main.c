@@ -19,6 +19,7 @@
 #include "pf/audit.h"
 #include "pf/apidoc.h"
 #include "pf/contact.h"
+#include "pf/incident.h"
 #include "pf/master.h"
 #include "pf/monitor.h"
 #include "pf/notify.h"
@@ -27,6 +28,7 @@
 #include "pf/pf.h"
 #include "pf/registry.h"
 #include "pf/session.h"
+#include "pf/sla.h"
 #include "pf/tenant.h"
 #include "pf/ts.h"
 #include "pf/user.h"
@@ -420,6 +422,11 @@ int main(int argc, char **argv)
         rc = sd_notify_routes(notify);
     if (!rc)
         rc = sd_monitor_routes(monitor);
+    if (!rc)
+        rc = sd_incident_routes(&pf);
+    sd_sla_t *sla = NULL;
+    if (!rc && !(rc = sd_sla_new(&pf, &sla)))
+        rc = sd_sla_routes(sla);
     sd_mqtt_binding_t *mqtt = NULL;
     if (!rc) /* GW-IF over MQTT: also writes the broker's accounts before it is started */
         rc = start_mqtt(cfg, &pf, &mqtt);
@@ -460,6 +467,10 @@ int main(int argc, char **argv)
     if (colon && !strcmp(colon, ":0"))
         snprintf(colon, sizeof base - (size_t)(colon - base), ":%d", sd_http_server_port(srv));
     sd_info("listening on %s (store %s, data %s)", base, sd_store_backend(st), datadir);
+    if ((rc = sd_sla_start(sla, base)) != 0) { /* probes this server, once a minute */
+        fprintf(stderr, "suidod: sla probes: %s\n", sd_strerror(rc));
+        return 1;
+    }
     printf("suidod ready on %s\n", base);
     if (*login)
         print_login(base, login, pw);
@@ -471,6 +482,7 @@ int main(int argc, char **argv)
     while (!stop_flag)
         pause();
     sd_info("stopping");
+    sd_sla_free(sla); /* its probes talk to the server: stop them first */
     sd_http_server_stop(srv);
     sd_http_server_free(srv);
     sd_monitor_free(monitor);

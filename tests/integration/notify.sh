@@ -207,4 +207,55 @@ expect_eq "another tenant sees no gateway of A" "$CODE $(j '[.components[] | sel
 api nobody GET /api/v1/status
 expect_code "anonymous status" 401
 
+# ---- incidents (障害状況管理): status history by who and when, linked alarms -------------------
+jpost a1 /api/v1/incidents "{\"tenant_id\":$A,\"title\":\"x\"}"
+expect_code "operators read incidents but do not manage them (表2-3)" 403
+jpost gv /api/v1/incidents "{\"tenant_id\":$A,\"title\":\"GW 通信断\",\"alarm_ids\":[0]}"
+expect_eq "bad alarm id" "$CODE $(j .error.field)" "400 alarm_ids[0]"
+jpost gv /api/v1/incidents "{\"tenant_id\":$A,\"title\":\"GW 通信断\",\"alarm_ids\":[11,12],\"note\":\"停電の疑い\"}"
+expect_eq "vendor opens an incident" "$CODE $(j .status) $(j '.alarm_ids | join(",")') $(j '.history[0].to')" \
+  "201 open 11,12 open"
+I=$(jid)
+api gv PATCH "/api/v1/incidents/$I" -H 'Content-Type: application/json' -d '{"status":"closed"}'
+expect_code "open -> closed is refused" 409
+for st in investigating resolved closed; do
+  api gv PATCH "/api/v1/incidents/$I" -H 'Content-Type: application/json' \
+    -d "{\"status\":\"$st\",\"note\":\"$st\"}"
+  expect_eq "to $st" "$CODE $(j .status)" "200 $st"
+done
+expect_eq "history" "$(j '[.history[] | "\(.from)>\(.to)"] | join(",")')" \
+  ">open,open>investigating,investigating>resolved,resolved>closed"
+api gv PATCH "/api/v1/incidents/$I" -H 'Content-Type: application/json' -d '{"note":"x"}'
+expect_code "a closed incident does not change" 409
+api g GET "/api/v1/incidents/$I"
+expect_eq "an operator reads it" "$CODE $(j '.history | length')" "200 4"
+api b1 GET "/api/v1/incidents/$I"
+expect_code "another tenant does not see it" 404
+api g GET "/api/v1/incidents?status=closed"
+expect_eq "list by status" "$CODE $(j '.items | length')" "200 1"
+
+# ---- SLA and announced maintenance -----------------------------------------------------------
+api g GET /api/v1/sla
+expect_code "sla" 200
+expect_eq "sla shape" "$(j '[.services[].name] | join(",")') $(j '.refund_pct') $(j '.month | test("^[0-9]{4}-[0-9]{2}$")')" \
+  "apif,storage,gwif 0 true"
+expect_eq "probes found everything up" "$(j '[.services[].down_minutes] | add') $(j .availability_pct)" "0 100"
+api g GET "/api/v1/sla?month=2026-13"
+expect_eq "bad month" "$CODE $(j .error.field)" "400 month"
+api g GET "/api/v1/sla?month=2020-01"
+expect_eq "a month before service" "$CODE $(j .measured_minutes) $(j .availability_pct)" "200 0 100"
+api gv GET /api/v1/sla
+expect_code "vendors do not read the SLA" 403
+FUT=$(date -u -d '+1 day' +%Y-%m-%dT%H:%M:%SZ); FUT2=$(date -u -d '+1 day 2 hour' +%Y-%m-%dT%H:%M:%SZ)
+jpost admin /api/v1/maintenance "{\"starts_at\":\"2020-01-01T00:00:00Z\",\"ends_at\":\"2020-01-02T00:00:00Z\",\"title\":\"x\"}"
+expect_eq "maintenance after the fact" "$CODE $(j .error.field)" "400 starts_at"
+jpost a1 /api/v1/maintenance "{\"starts_at\":\"$FUT\",\"ends_at\":\"$FUT2\",\"title\":\"x\"}"
+expect_code "only the platform announces maintenance" 403
+jpost admin /api/v1/maintenance "{\"starts_at\":\"$FUT\",\"ends_at\":\"$FUT2\",\"title\":\"定期保守\"}"
+expect_code "announce maintenance" 201
+api g GET /api/v1/maintenance
+expect_eq "maintenance listed" "$CODE $(j '.items[0].title')" "200 定期保守"
+api admin GET /api/v1/sla
+expect_code "platform admin reads the SLA" 200
+
 done_ok
