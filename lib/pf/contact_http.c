@@ -122,10 +122,13 @@ static void h_submit(sd_http_req_t *req, void *ctx)
     json_t *entries = NULL;
     if (sd_pf_body(req, &b))
         return;
-    if (check_body(req, pf, b, &tid, &fac, &name, &entries))
-        goto out;
-    sd_scope_t sc = {.tenant_id = tid, .org_id = who->org_id};
+    /* who may submit for the named tenant is decided before the body is judged */
+    json_t *jt = json_object_get(b, "tenant_id");
+    sd_scope_t sc = {.tenant_id = json_is_integer(jt) ? json_integer_value(jt) : tid,
+                     .org_id = who->org_id};
     if (sd_pf_require(req, SD_ACT_CONTACT_SUBMIT, &sc))
+        goto out;
+    if (check_body(req, pf, b, &tid, &fac, &name, &entries))
         goto out;
     char *txt = json_dumps(entries, JSON_COMPACT);
     int rc = txt ? sd_store_begin(pf->store) : SD_ENOMEM;
