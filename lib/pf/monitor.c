@@ -37,7 +37,9 @@ struct sd_monitor {
     hit_t ring[IF__COUNT][RING];
     size_t head[IF__COUNT], count[IF__COUNT];
     double value[SD_RES__COUNT];
-    int state[SD_RES__COUNT]; /* 0 ok, 1 warn, 2 fault */
+    int state[SD_RES__COUNT];   /* 0 ok, 1 warn, 2 fault: the latest sample's */
+    int alerted[SD_RES__COUNT]; /* the state last mailed (ok at start) */
+    int held[SD_RES__COUNT];    /* samples in a row that differ from alerted */
     int64_t state_since[SD_RES__COUNT];
     int sampled;
     unsigned long long cpu_busy, cpu_total;
@@ -239,9 +241,16 @@ int sd_monitor_sample(sd_monitor_t *m)
         m->value[i] = v[i];
         int s = v[i] >= m->cfg.fault[i] ? 2 : v[i] >= m->cfg.warn[i] ? 1 : 0;
         if (s != m->state[i]) {
-            changed[i] = 1 + m->state[i]; /* remember the old state, +1 */
             m->state[i] = s;
             m->state_since[i] = now;
+        }
+        /* mail a new state once it held for two samples in a row: a CPU hovering at its
+           threshold must not wake the operators every minute */
+        m->held[i] = s != m->alerted[i] ? m->held[i] + 1 : 0;
+        if (m->held[i] >= 2) {
+            changed[i] = 1 + m->alerted[i]; /* the old state, +1 */
+            m->alerted[i] = s;
+            m->held[i] = 0;
             any = 1;
         }
     }
@@ -428,8 +437,12 @@ static void h_status(sd_http_req_t *req, void *ctx)
                                                   "attempt: %s"
                                                 : "%" PRId64 " mails waiting%s",
                  waiting, last);
+        if (!sd_notify_has_smtp(m->notify))
+            snprintf(detail, sizeof detail, "notify.smtp_url is not set: no e-mail is sent");
         if (!rc)
-            rc = add_component(comps, "service", "smtp", waiting ? "warn" : "ok", detail, 0, 0);
+            rc = add_component(comps, "service", "smtp",
+                               waiting || !sd_notify_has_smtp(m->notify) ? "warn" : "ok", detail,
+                               0, 0);
         if (!rc && !m->sampled)
             sd_monitor_sample(m);
         pthread_mutex_lock(&m->mu);

@@ -226,6 +226,11 @@ int sd_notify_enqueue(sd_notify_t *n, int64_t tenant_id, const char *kind, int64
     return rc;
 }
 
+int sd_notify_has_smtp(const sd_notify_t *n)
+{
+    return n && n->cfg.smtp_url && *n->cfg.smtp_url;
+}
+
 int sd_notify_outbox_depth(sd_notify_t *n, int64_t *depth)
 {
     sd_stmt_t *s = NULL;

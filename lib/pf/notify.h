@@ -65,6 +65,9 @@ int sd_notify_enqueue(sd_notify_t *n, int64_t tenant_id, const char *kind, int64
  * OUT_OF_SERVICE stop it. */
 void sd_notify_alarm(void *ctx, const sd_alarm_event_t *ev);
 
+/* 1 when an SMTP server is configured (monitoring), 0 when mails can only wait. */
+int sd_notify_has_smtp(const sd_notify_t *n);
+
 /* Messages waiting in the outbox (monitoring). */
 int sd_notify_outbox_depth(sd_notify_t *n, int64_t *depth);
 

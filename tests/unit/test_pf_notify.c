@@ -395,6 +395,39 @@ static void test_escalation_timeline(void **state)
     assert_string_equal(got, "n1@x.jp/alarm");
 }
 
+/* The daily digest: once per JST day at its time, to the step-1 entries of the tenant-wide list. */
+static void test_digest(void **state)
+{
+    fx_t *fx = *state;
+    sd_notify_config_t c;
+    sd_notify_config_defaults(&c);
+    c.digest_min = 8 * 60 + 30;
+    assert_int_equal(sd_notify_new(&fx->pf, &c, &fx->n), 0);
+    char got[512];
+    sd_clock_fake_set_wall(fx->clock, iso("2026-11-24T08:29:59+09:00"));
+    sd_notify_tick(fx->n);
+    outbox(fx, 0, got, sizeof got);
+    assert_string_equal(got, "");
+    sd_clock_fake_advance(fx->clock, 1000);
+    sd_notify_tick(fx->n);
+    outbox(fx, 0, got, sizeof got);
+    assert_string_equal(got, "c1@x.jp/digest,n1@x.jp/digest");
+    int64_t mark = last_id(fx);
+    sd_clock_fake_set_wall(fx->clock, iso("2026-11-24T23:59:00+09:00"));
+    sd_notify_tick(fx->n);
+    outbox(fx, mark, got, sizeof got);
+    assert_string_equal(got, "");
+    /* the next JST day (15:00 UTC is already tomorrow in Japan, but before 08:30: nothing) */
+    sd_clock_fake_set_wall(fx->clock, iso("2026-11-25T08:00:00+09:00"));
+    sd_notify_tick(fx->n);
+    outbox(fx, mark, got, sizeof got);
+    assert_string_equal(got, "");
+    sd_clock_fake_set_wall(fx->clock, iso("2026-11-25T09:00:00+09:00"));
+    sd_notify_tick(fx->n);
+    outbox(fx, mark, got, sizeof got);
+    assert_string_equal(got, "c1@x.jp/digest,n1@x.jp/digest");
+}
+
 /* A refused connection (a real one: nothing listens on port 1) is retried with back-off and
  * the failure logged; the message is never dropped. */
 static void test_outbox_retry(void **state)
@@ -445,6 +478,7 @@ int main(void)
     const struct CMUnitTest store[] = {
         cmocka_unit_test_setup_teardown(test_escalation_timeline, setup, teardown),
         cmocka_unit_test_setup_teardown(test_outbox_retry, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_digest, setup, teardown),
     };
     int failed = cmocka_run_group_tests_name("notify pure", pure, NULL, NULL);
     failed += cmocka_run_group_tests_name("notify store", store, NULL, NULL);
