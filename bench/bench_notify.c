@@ -214,8 +214,8 @@ int main(void)
            base_first * 1e3);
     printf("  flood of %d alarms: first mail handed to SMTP %.2f ms (%.1fx the baseline)\n", FLOOD,
            first * 1e3, first / base_first);
-    printf("                      all %d alarms committed to the outbox in %.0f ms (%.0f/s)\n",
-           FLOOD, raise_s * 1e3, FLOOD / raise_s);
+    printf("                      the listener took %.2f ms for all %d (%.0f alarms/s)\n",
+           raise_s * 1e3, FLOOD, FLOOD / raise_s);
     printf("                      all %d mails handed to SMTP in %.0f ms (%.0f mails/s; one "
            "alone %.2f ms)\n",
            FLOOD, all * 1e3, FLOOD / all, base_all * 1e3);

@@ -17,6 +17,8 @@
 
 #define MIN_MS INT64_C(60000)
 
+static int drain(sd_notify_t *n, size_t max);
+
 void sd_notify_config_defaults(sd_notify_config_t *cfg)
 {
     *cfg = (sd_notify_config_t){
@@ -115,6 +117,8 @@ void sd_notify_free(sd_notify_t *n)
         pthread_mutex_unlock(&n->mu);
         pthread_join(n->thr, NULL);
     }
+    while (n->q_head) /* the worker stopped before persisting them: do it now */
+        drain(n, 256);
     if (n->curl)
         curl_easy_cleanup(n->curl);
     if (n->inited) {
@@ -456,62 +460,78 @@ static int max_order(const json_t *entries)
  * Start notifying ev (RAISED, or a drill with alarm_id < 0): step 1 now, and an escalation row
  * when its severity escalates. In one transaction, so a crash leaves all or nothing.
  */
+typedef struct {
+    sd_notify_t *n;
+    const sd_alarm_event_t *ev;
+    int64_t list_id;
+    const json_t *entries;
+    const char *subject, *body;
+    int queued;
+} raise_t;
+
+static int raise_tx(sd_store_t *st, void *vctx)
+{
+    raise_t *r = vctx;
+    const sd_alarm_event_t *ev = r->ev;
+    sd_notify_t *n = r->n;
+    int64_t now = sd_pf_now_ms(n->pf);
+    int64_t esc = ev->severity >= 1 && ev->severity <= 4 ? n->cfg.escalate_ms[ev->severity] : 0;
+    int cnt = notify_step(n, r->entries, ev->tenant_id, 1, ev->severity, ev->alarm_id,
+                          ev->alarm_id < 0 ? "drill" : "alarm", r->subject, r->body, now);
+    if (cnt < 0)
+        return cnt;
+    r->queued = cnt;
+    if (esc <= 0)
+        return 0;
+    /* nobody of step 1 on duty: the next step is due at once */
+    return sd_store_exec(st,
+                         "INSERT INTO notify_escalations (alarm_id, tenant_id, list_id, "
+                         "severity, step, next_at, state, subject, body, updated_at) VALUES "
+                         "($1, $2, $3, $4, 1, $5, 'active', $6, $7, $8) "
+                         "ON CONFLICT (alarm_id) DO NOTHING",
+                         SD_PARAMS(SD_V_INT(ev->alarm_id), SD_V_INT(ev->tenant_id),
+                                   SD_V_INT(r->list_id), SD_V_INT(ev->severity),
+                                   SD_V_INT(cnt > 0 ? now + esc : now), SD_V_TEXT(r->subject),
+                                   SD_V_TEXT(r->body), SD_V_INT(now)),
+                         NULL);
+}
+
+/*
+ * Start notifying ev (RAISED, or a drill with alarm_id < 0): step 1 now, and an escalation row
+ * when its severity escalates. In one transaction (or the caller's), so all or nothing.
+ */
 int sd__notify_raise(sd_notify_t *n, const sd_alarm_event_t *ev, int64_t list_id,
                      const json_t *entries, int *queued)
 {
-    int drill = ev->alarm_id < 0;
     char *subject = NULL, *body = NULL;
-    int rc = compose(n, ev, drill, &subject, &body);
+    int rc = compose(n, ev, ev->alarm_id < 0, &subject, &body);
     if (rc)
         return rc;
-    int64_t now = sd_pf_now_ms(n->pf);
-    int64_t esc = ev->severity >= 1 && ev->severity <= 4 ? n->cfg.escalate_ms[ev->severity] : 0;
-    rc = sd_store_begin(n->pf->store);
-    int cnt = rc ? 0 : notify_step(n, entries, ev->tenant_id, 1, ev->severity, ev->alarm_id,
-                                   drill ? "drill" : "alarm", subject, body, now);
-    if (cnt < 0)
-        rc = cnt;
-    /* nobody of step 1 on duty: the next step is due at once */
-    if (!rc && esc > 0)
-        rc = sd_store_exec(n->pf->store,
-                           "INSERT INTO notify_escalations (alarm_id, tenant_id, list_id, "
-                           "severity, step, next_at, state, subject, body, updated_at) VALUES "
-                           "($1, $2, $3, $4, 1, $5, 'active', $6, $7, $8) "
-                           "ON CONFLICT (alarm_id) DO NOTHING",
-                           SD_PARAMS(SD_V_INT(ev->alarm_id), SD_V_INT(ev->tenant_id),
-                                     SD_V_INT(list_id), SD_V_INT(ev->severity),
-                                     SD_V_INT(cnt > 0 ? now + esc : now), SD_V_TEXT(subject),
-                                     SD_V_TEXT(body), SD_V_INT(now)),
-                           NULL);
-    rc = rc ? rc : sd_store_commit(n->pf->store);
-    if (rc)
-        sd_store_rollback(n->pf->store);
+    raise_t r = {n, ev, list_id, entries, subject, body, 0};
+    rc = sd_store_tx(n->pf->store, raise_tx, &r);
     free(subject);
     free(body);
     if (!rc && queued)
-        *queued = cnt;
+        *queued = r.queued;
     return rc;
 }
 
-void sd_notify_alarm(void *ctx, const sd_alarm_event_t *ev)
+/* One transition, inside the caller's transaction. */
+static int apply_event(sd_notify_t *n, const sd_alarm_event_t *ev)
 {
-    sd_notify_t *n = ctx;
     int rc = 0;
     switch (ev->transition) {
     case SD_ALARM_RAISED: {
         int64_t lid = 0;
         json_t *entries = NULL;
         rc = sd_contact_active(n->pf->store, ev->tenant_id, ev->facility, &lid, &entries);
-        if (!rc && !lid) {
+        if (!rc && !lid)
             sd_warn("notify: alarm %" PRId64 " of tenant %" PRId64 " facility '%s': no approved "
                     "contact list, nobody mailed",
                     ev->alarm_id, ev->tenant_id, ev->facility ? ev->facility : "");
-            break;
-        }
-        if (!rc)
+        else if (!rc)
             rc = sd__notify_raise(n, ev, lid, entries, NULL);
         json_decref(entries);
-        sd_notify_wake(n);
         break;
     }
     case SD_ALARM_ACKED:
@@ -528,9 +548,101 @@ void sd_notify_alarm(void *ctx, const sd_alarm_event_t *ev)
     default:
         break;
     }
-    if (rc)
-        sd_error("notify: alarm %" PRId64 " transition %d: %s %s", ev->alarm_id,
-                 (int)ev->transition, sd_strerror(rc), sd_store_errmsg());
+    return rc;
+}
+
+/* A queued transition: the event with its strings copied after it. */
+struct sd__notify_ev {
+    struct sd__notify_ev *next;
+    sd_alarm_event_t ev;
+    char strings[];
+};
+
+static int batch_tx(sd_store_t *st, void *vctx)
+{
+    (void)st;
+    void **c = vctx;
+    sd_notify_t *n = c[0];
+    int rc = 0;
+    for (struct sd__notify_ev *e = c[1]; !rc && e; e = e->next)
+        rc = apply_event(n, &e->ev);
+    return rc;
+}
+
+/*
+ * Persist the queued transitions: all in one transaction (one fsync for a whole flood), or one
+ * by one when the batch fails, so that one bad event does not hold back the others.
+ */
+static int drain(sd_notify_t *n, size_t max)
+{
+    pthread_mutex_lock(&n->mu);
+    struct sd__notify_ev *head = n->q_head, *last = NULL;
+    size_t taken = 0;
+    for (struct sd__notify_ev *e = head; e && taken < max; e = e->next)
+        last = e, taken++;
+    if (last) {
+        n->q_head = last->next;
+        if (!n->q_head)
+            n->q_tail = NULL;
+        last->next = NULL;
+        n->q_len -= taken;
+    }
+    pthread_mutex_unlock(&n->mu);
+    if (!head)
+        return 0;
+    void *c[2] = {n, head};
+    int rc = sd_store_tx(n->pf->store, batch_tx, c);
+    for (struct sd__notify_ev *e = head, *next; e; e = next) {
+        next = e->next;
+        if (rc) {
+            e->next = NULL;
+            void *one[2] = {n, e};
+            int r1 = sd_store_tx(n->pf->store, batch_tx, one);
+            if (r1)
+                sd_error("notify: alarm %" PRId64 " transition %d: %s %s", e->ev.alarm_id,
+                         (int)e->ev.transition, sd_strerror(r1), sd_store_errmsg());
+        }
+        free(e);
+    }
+    return (int)taken;
+}
+
+void sd_notify_alarm(void *ctx, const sd_alarm_event_t *ev)
+{
+    sd_notify_t *n = ctx;
+    const char *str[4] = {ev->facility ? ev->facility : "", ev->device ? ev->device : "",
+                          ev->data_id ? ev->data_id : "", ev->message ? ev->message : ""};
+    size_t len[4], total = 0;
+    for (int i = 0; i < 4; i++)
+        total += (len[i] = strlen(str[i])) + 1;
+    struct sd__notify_ev *e = malloc(sizeof *e + total);
+    if (!e) {
+        /* no memory to queue it: do it here, slowly, rather than lose it */
+        int rc = apply_event(n, ev);
+        if (rc)
+            sd_error("notify: alarm %" PRId64 ": %s", ev->alarm_id, sd_strerror(rc));
+        return;
+    }
+    e->next = NULL;
+    e->ev = *ev;
+    char *p = e->strings;
+    const char **dst[4] = {&e->ev.facility, &e->ev.device, &e->ev.data_id, &e->ev.message};
+    for (int i = 0; i < 4; i++) {
+        memcpy(p, str[i], len[i] + 1);
+        *dst[i] = p;
+        p += len[i] + 1;
+    }
+    e->ev.by = e->ev.comment = ""; /* not used by mails */
+    pthread_mutex_lock(&n->mu);
+    if (n->q_tail)
+        n->q_tail->next = e;
+    else
+        n->q_head = e;
+    n->q_tail = e;
+    n->q_len++;
+    n->wake = 1;
+    pthread_cond_signal(&n->cv);
+    pthread_mutex_unlock(&n->mu);
 }
 
 typedef struct {
@@ -766,16 +878,19 @@ static int send_due(sd_notify_t *n, int64_t now, int *sent)
 int sd_notify_tick(sd_notify_t *n)
 {
     pthread_mutex_lock(&n->tick_mu);
+    /* a flood: a small first batch, so the first mail leaves at once, then larger ones (one
+       transaction each) between the sends */
+    drain(n, 16);
     int64_t now = sd_pf_now_ms(n->pf);
     int rc = escalations(n, now), sent = 0;
     if (!rc)
         rc = digest(n, now);
-    /* a flood: go on while batches come back full, but let stop requests in between */
     while (!rc) {
-        int got = send_due(n, now, &sent);
+        int got = send_due(n, sd_pf_now_ms(n->pf), &sent);
         if (got < 0)
             rc = got;
-        if (got < 32 || n->stop)
+        int more = drain(n, 256);
+        if ((got < 32 && !more) || n->stop)
             break;
     }
     pthread_mutex_unlock(&n->tick_mu);

@@ -60,9 +60,14 @@ int sd_notify_enqueue(sd_notify_t *n, int64_t tenant_id, const char *kind, int64
                       int step, const char *rcpt, const char *subject, const char *body,
                       int64_t *id);
 
-/* The alarm listener (ctx = the notifier): register with sd_alarms_listen(a, sd_notify_alarm, n).
+/*
+ * The alarm listener (ctx = the notifier): register with sd_alarms_listen(a, sd_notify_alarm, n).
  * RAISED notifies step 1 and starts the escalation; ACKED, CLEARED, SHELVED and
- * OUT_OF_SERVICE stop it. */
+ * OUT_OF_SERVICE stop it. It only copies the event into a queue and wakes the worker, so the
+ * alarm engine is not slowed by a flood: the worker persists all queued events in one
+ * transaction (the outbox rows and escalations) before sending. A crash in the milliseconds
+ * between the alarm's commit and that transaction loses the e-mail, not the alarm.
+ */
 void sd_notify_alarm(void *ctx, const sd_alarm_event_t *ev);
 
 /* 1 when an SMTP server is configured (monitoring), 0 when mails can only wait. */

@@ -13,7 +13,9 @@ struct sd_notify {
     char *own[7];
     pthread_t thr;
     int inited, running, stop, wake;
-    pthread_mutex_t mu; /* stop, wake */
+    pthread_mutex_t mu; /* stop, wake, the queue */
+    struct sd__notify_ev *q_head, *q_tail; /* transitions not yet persisted (notify.c) */
+    size_t q_len;
     pthread_cond_t cv;
     pthread_mutex_t tick_mu; /* one pass at a time (worker, tests, benches) */
     CURL *curl;              /* used under tick_mu only: keeps the SMTP connection */

@@ -327,6 +327,13 @@ static sd_alarm_event_t ev(int64_t id, int64_t tenant, sd_alarm_transition_t t, 
                               .message = "受水槽水位低下", .by = "system", .comment = ""};
 }
 
+/* The listener only queues: the worker's next pass (here: at once) persists and mails. */
+static void raise_now(sd_notify_t *n, const sd_alarm_event_t *e)
+{
+    sd_notify_alarm(n, e);
+    sd_notify_tick(n);
+}
+
 static void test_escalation_timeline(void **state)
 {
     fx_t *fx = *state;
@@ -334,7 +341,7 @@ static void test_escalation_timeline(void **state)
     char got[512];
     int64_t t0 = sd_clock_wall_ms(fx->clock), mark;
     sd_alarm_event_t e = ev(41, fx->tenant, SD_ALARM_RAISED, 1, t0);
-    sd_notify_alarm(n, &e);
+    raise_now(n, &e);
     outbox(fx, 0, got, sizeof got);
     /* step 1 on duty at 10:00 on a Tuesday: c1, not the night shift */
     assert_string_equal(got, "c1@x.jp/alarm");
@@ -361,7 +368,7 @@ static void test_escalation_timeline(void **state)
     /* acknowledged: nothing more, ever */
     mark = last_id(fx);
     e.transition = SD_ALARM_ACKED;
-    sd_notify_alarm(n, &e);
+    raise_now(n, &e);
     for (int i = 0; i < 8; i++) {
         sd_clock_fake_advance(fx->clock, 15 * MIN);
         sd_notify_tick(n);
@@ -375,7 +382,7 @@ static void test_escalation_timeline(void **state)
     sd_clock_fake_set_wall(fx->clock, iso("2026-11-24T22:00:00+09:00"));
     mark = last_id(fx);
     e = ev(42, fx->tenant, SD_ALARM_RAISED, 3, sd_clock_wall_ms(fx->clock));
-    sd_notify_alarm(n, &e);
+    raise_now(n, &e);
     for (int i = 0; i < 10; i++) {
         sd_clock_fake_advance(fx->clock, 60 * MIN);
         sd_notify_tick(n);
@@ -386,9 +393,9 @@ static void test_escalation_timeline(void **state)
     /* info (4) does not escalate by default; a tenant without a list mails nobody */
     mark = last_id(fx);
     e = ev(43, fx->tenant, SD_ALARM_RAISED, 4, sd_clock_wall_ms(fx->clock));
-    sd_notify_alarm(n, &e);
+    raise_now(n, &e);
     e = ev(44, fx->tenant + 100, SD_ALARM_RAISED, 1, sd_clock_wall_ms(fx->clock));
-    sd_notify_alarm(n, &e);
+    raise_now(n, &e);
     sd_clock_fake_advance(fx->clock, 600 * MIN);
     sd_notify_tick(n);
     outbox(fx, mark, got, sizeof got);
