@@ -878,8 +878,6 @@ static int send_due(sd_notify_t *n, int64_t now, int *sent)
 int sd_notify_tick(sd_notify_t *n)
 {
     pthread_mutex_lock(&n->tick_mu);
-    /* a flood: a small first batch, so the first mail leaves at once, then larger ones (one
-       transaction each) between the sends */
     drain(n, 16);
     int64_t now = sd_pf_now_ms(n->pf);
     int rc = escalations(n, now), sent = 0;
@@ -889,7 +887,9 @@ int sd_notify_tick(sd_notify_t *n)
         int got = send_due(n, sd_pf_now_ms(n->pf), &sent);
         if (got < 0)
             rc = got;
-        int more = drain(n, 256);
+        /* small batches, each followed by its sends: a batch's commit is one fsync, while
+           each sent mail costs one anyway, so larger batches would only delay first mails */
+        int more = drain(n, 16);
         if ((got < 32 && !more) || n->stop)
             break;
     }
