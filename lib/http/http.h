@@ -83,6 +83,10 @@ struct sd_http_access {
     int completed;       /* 1 when the reply was sent in full */
 };
 
+/* The line the server logs per request when cfg.access_log is NULL; an access_log hook that
+ * gathers figures calls it to keep the log. */
+void sd_http_access_log_default(const sd_http_access_t *a);
+
 /* ---- server ------------------------------------------------------------------------------- */
 
 /*

@@ -494,7 +494,7 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *c, const char
     }
 }
 
-static void log_access(const sd_http_access_t *a)
+void sd_http_access_log_default(const sd_http_access_t *a)
 {
     char path[256];
     size_t n = 0;
@@ -538,7 +538,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     if (s->cfg.access_log)
         s->cfg.access_log(&a, s->cfg.access_log_ctx);
     else
-        log_access(&a);
+        sd_http_access_log_default(&a);
     pthread_mutex_lock(&s->lock);
     s->inflight--;
     pthread_cond_broadcast(&s->cond);
