@@ -22,7 +22,8 @@
  */
 typedef struct sd_gw_queue sd_gw_queue_t;
 
-typedef enum { SD_GW_Q_DATA = 0, SD_GW_Q_EVENT = 1 } sd_gw_qkind_t;
+/* Lanes: samples, events, and replies to platform requests (each posted on its own). */
+typedef enum { SD_GW_Q_DATA = 0, SD_GW_Q_EVENT = 1, SD_GW_Q_REPLY = 2 } sd_gw_qkind_t;
 
 typedef struct {
     sd_gw_qkind_t kind;
