@@ -50,7 +50,7 @@ typedef struct {
     const char *data_dir, *binding, *url, *client_id, *client_secret, *inv_file, *listen;
     int workers, accept_threads, window_start_min, window_len_min, retries, answer_timeout_ms;
     int drift_s, batch, l3_grace_s, inv_refresh_s;
-    bool collect_on_start, daily;
+    bool collect_on_start, daily, x_guard;
     sd_line_l3_desig_t desig;
     sd_dialplan_t *dialplan;
     /* state */

@@ -37,6 +37,8 @@ static const char usage[] =
     "  south.window_start = 60          collection window start, minutes after 00:00 JST\n"
     "  south.window_len = 240           its length in minutes (never +-5 min of an hour)\n"
     "  south.collect_on_start = false   also collect every terminal right after start\n"
+    "  south.x_guard = true             no X within 5 min of the top of the hour (turn off\n"
+    "                                   only for simulators running on a scaled clock)\n"
     "  south.drift_threshold = 120s     terminal clock off by more -> clock_drift event\n"
     "  south.l3_interval = 0            L3 designation: 0 monthly, 1 odd, 2 even months\n"
     "  south.l3_day = 1                 day 1-28 (0: send no designation)\n"
@@ -202,6 +204,7 @@ int main(int argc, char **argv)
         get_d(cfg, "south.l3_grace", 3600, &g->l3_grace_s) ||
         get_d(cfg, "north.inventory_refresh", 3600, &g->inv_refresh_s) ||
         get_b(cfg, "south.daily", true, &g->daily) ||
+        get_b(cfg, "south.x_guard", true, &g->x_guard) ||
         get_b(cfg, "south.collect_on_start", false, &g->collect_on_start))
         return 2;
     {

@@ -458,7 +458,7 @@ static int poll_device(gw_t *g, const sd_gw_device_t *d)
     sd_gw_kv_t kv[2];
     size_t nkv = 0;
     sd_line_text_t *req = NULL, *ans = NULL;
-    if (!rc && d->model == 2 && !sd_gw_x_allowed_ms(now))
+    if (!rc && d->model == 2 && g->x_guard && !sd_gw_x_allowed_ms(now))
         rc = SD_EAGAIN;
     if (!rc && d->model == 2) {
         req = calloc(1, sizeof *req);

@@ -1,0 +1,124 @@
+# gw.sh - what the gateway tests share: a tenant with a generated fleet's master, a registered
+# gateway and an application, the simulator, and suido-gw. Source after harness.sh and
+# platform.sh; then gw_platform N; gw_sim [suido-term args]; gw_start [suido-gw args].
+
+# free_range N: a base port B with B+1..B+N all free now.
+free_range() {
+  python3 - "$1" <<'PY'
+import random, socket, sys
+n = int(sys.argv[1])
+for _ in range(200):
+    b = random.randrange(20000, 60000 - n)
+    socks = []
+    try:
+        for p in range(b + 1, b + n + 1):
+            s = socket.socket(); s.bind(("127.0.0.1", p)); socks.append(s)
+        print(b); break
+    except OSError:
+        pass
+    finally:
+        for s in socks: s.close()
+PY
+}
+
+# gw_platform N: suidod must run; tenant, users, master of N terminals, gateway, app.
+# Sets A (tenant), GW_CID, GW_SECRET, APP (bearer token), FLEET (dir), SIM_BASE.
+gw_platform() {
+  GW_N=$1
+  login_admin
+  jpost admin /api/v1/tenants '{"name":"sapporo","kind":"dedicated_operator"}'; A=$(jid)
+  jpost admin /api/v1/tenants '{"name":"vendors","kind":"vendor"}'; V=$(jid)
+  jpost admin /api/v1/orgs "{\"tenant_id\":$A,\"kind\":\"operator\",\"name\":\"Sapporo\"}"; OA=$(jid)
+  jpost admin /api/v1/orgs "{\"tenant_id\":$V,\"kind\":\"ap_vendor\",\"name\":\"AP\"}"; OV=$(jid)
+  jpost admin /api/v1/orgs "{\"tenant_id\":$V,\"kind\":\"gw_vendor\",\"name\":\"GW\"}"; OG=$(jid)
+  for o in "$OV $A" "$OG $A"; do
+    set -- $o; api admin PUT "/api/v1/orgs/$1/tenants/$2"; expect_code "link $o" 200
+  done
+  user a1 "$OA" operator_admin
+  user a2 "$OA" operator_admin
+  SIM_BASE=$(free_range "$GW_N")
+  FLEET=$T/fleet; mkdir -p "$FLEET"
+  python3 "$ROOT/tests/lib/gw_fleet.py" "$GW_N" "$SIM_BASE" "$FLEET"
+  api a1 POST "/api/v1/tenants/$A/sheets" -H 'Content-Type: text/csv' \
+    --data-binary "@$FLEET/sheet.csv"
+  expect_code "submit fleet master" 201
+  api a2 POST "/api/v1/tenants/$A/sheets/$(jid)/approve"
+  expect_code "approve fleet master" 200
+  jpost admin /api/v1/gateways "{\"org_id\":$OG,\"tenant_id\":$A,\"name\":\"fleet gw\"}"
+  expect_code "register gateway" 201
+  GW_CID=$(j .client_id); GW_SECRET=$(j .client_secret)
+  jpost admin /api/v1/apps "{\"org_id\":$OV,\"tenant_id\":$A,\"name\":\"checker\"}"
+  expect_code "register app" 201
+  local cid cs; cid=$(j .client_id); cs=$(j .client_secret)
+  bapi - POST /apif/v1/connect -H 'Content-Type: application/json' \
+    -d "{\"client_id\":\"$cid\",\"client_secret\":\"$cs\"}"
+  expect_code "connect app" 200
+  APP=$(j .access_token)
+}
+
+# gw_sim [args]: suido-term with the fleet, dialling out to the gateway's port $GW_PORT.
+gw_sim() {
+  GW_PORT=${GW_PORT:-$(free_port)}
+  SIM_CTL=$(free_port)
+  spawn sim "$BIN/suido-term" --count "$GW_N" --base-port "$SIM_BASE" \
+    --center "tcp://127.0.0.1:$GW_PORT" --control "127.0.0.1:$SIM_CTL" --retry-ms 300 "$@"
+  SIM_PID=$LAST_PID
+  wait_line "$T/sim.log" '^ready' 30
+}
+
+# gw_conf: the gateway's configuration file $T/gw.conf (extra lines on stdin).
+gw_conf() {
+  cat >"$T/gw.conf" <<EOF2
+[gw]
+data_dir = $T/gw
+[north]
+url = $U
+client_id = $GW_CID
+client_secret = "$GW_SECRET"
+inventory_file = $FLEET/inventory.json
+batch = 1000
+[south]
+listen = tcp://127.0.0.1:$GW_PORT
+dialplan = $FLEET/dialplan
+x_guard = false
+daily = false
+answer_timeout = 5s
+EOF2
+  cat >>"$T/gw.conf"
+}
+
+# gw_start [NAME]: run suido-gw with $T/gw.conf, log $T/NAME.log (default gw).
+gw_start() {
+  local name=${1:-gw}
+  spawn "$name" "$BIN/suido-gw" --config "$T/gw.conf"
+  GW_PID=$LAST_PID
+  wait_line "$T/$name.log" 'suido-gw: ready' 30
+}
+
+# sim_ctl LINE: one command to the simulator's control port; prints the answer.
+sim_ctl() {
+  python3 - "$SIM_CTL" "$1" <<'PY'
+import socket, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=5)
+s.sendall((sys.argv[2] + "\n").encode())
+s.settimeout(2)
+try:
+    print(s.recv(4096).decode().strip())
+except socket.timeout:
+    pass
+PY
+}
+
+# pcount DATA_ID: number of raw values the platform holds for a point (over the last 10 days).
+pcount() {
+  local from to
+  from=$(date -u -d '-10 days' +%Y-%m-%dT%H:%M:%SZ); to=$(date -u -d '+1 day' +%Y-%m-%dT%H:%M:%SZ)
+  bapi "$APP" GET "/apif/v1/points/$1/values?from=$from&to=$to&agg=raw"
+  [ "$CODE" = 200 ] || fail "values of $1: $CODE $BODY"
+  j '.values | length'
+}
+
+# qcount KIND(0 data,1 events) [LIKE]: items waiting in the gateway's queue.
+qcount() {
+  sqlite3 "$T/gw/queue.db" "select count(*) from q where kind=$1 and body like '%${2:-}%'"
+}
