@@ -49,11 +49,52 @@ gw_platform() {
   GW_CID=$(j .client_id); GW_SECRET=$(j .client_secret)
   jpost admin /api/v1/apps "{\"org_id\":$OV,\"tenant_id\":$A,\"name\":\"checker\"}"
   expect_code "register app" 201
-  local cid cs; cid=$(j .client_id); cs=$(j .client_secret)
+  APP_CID=$(j .client_id); APP_CS=$(j .client_secret)
+  app_connect
+}
+
+# app_connect: a fresh bearer token for the checking application in $APP.
+app_connect() {
   bapi - POST /apif/v1/connect -H 'Content-Type: application/json' \
-    -d "{\"client_id\":\"$cid\",\"client_secret\":\"$cs\"}"
+    -d "{\"client_id\":\"$APP_CID\",\"client_secret\":\"$APP_CS\"}"
   expect_code "connect app" 200
   APP=$(j .access_token)
+}
+
+# hourly_check FIRST LAST: for terminals FIRST..LAST the platform's hourly level values cover
+# the terminal's own X report (read now with suidoctl), equal it value for value, and exceed it
+# by at most the block its ring dropped meanwhile. Prints the number of hourly values checked.
+hourly_check() {
+  local k n=0 from to
+  from=$(date -u -d '-10 days' +%Y-%m-%dT%H:%M:%SZ); to=$(date -u -d '+1 day' +%Y-%m-%dT%H:%M:%SZ)
+  for k in $(seq "$1" "$2"); do
+    "$BIN/suidoctl" term call "tcp://127.0.0.1:$((SIM_BASE + k))" X >"$T/x.json" ||
+      fail "suidoctl X of terminal $k"
+    bapi "$APP" GET "/apif/v1/points/$(printf 'sim-%05d' "$k").level/values?from=$from&to=$to"
+    [ "$CODE" = 200 ] || fail "values of terminal $k: $CODE"
+    printf '%s' "$BODY" >"$T/v.json"
+    n=$((n + $(python3 - "$T" "$k" <<'PY'
+import json, sys, datetime
+t, k = sys.argv[1], sys.argv[2]
+def s(x):
+    return int(datetime.datetime.fromisoformat(x.replace("Z", "+00:00")).timestamp())
+x = {s(h["hour_end"]): 5 * h["analog"][0] / 255 for h in json.load(open(t + "/x.json"))["hours"]}
+p = {}
+for v in json.load(open(t + "/v.json"))["values"]:
+    if s(v["ts"]) % 3600 == 0:  # hourly blocks; the V reading is stamped to the second
+        p[s(v["ts"])] = v["value"]
+missing = sorted(set(x) - set(p))
+extra = len(set(p) - set(x))
+bad = [h for h in x if h in p and abs(x[h] - p[h]) > 1e-6]
+if missing or bad or extra > 1:
+    print("terminal %s: %d missing, %d differ, %d extra" % (k, len(missing), len(bad), extra),
+          file=sys.stderr)
+    sys.exit(1)
+print(len(p))
+PY
+)))
+  done
+  echo "$n"
 }
 
 # gw_sim [args]: suido-term with the fleet, dialling out to the gateway's port $GW_PORT.
@@ -82,7 +123,6 @@ listen = tcp://127.0.0.1:$GW_PORT
 dialplan = $FLEET/dialplan
 x_guard = false
 daily = false
-answer_timeout = 5s
 EOF2
   cat >>"$T/gw.conf"
 }
