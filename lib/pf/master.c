@@ -42,8 +42,8 @@ int sd_pf_master_version(sd_store_t *st, int64_t tenant_id, int64_t *version)
 static const char *const load_sql[SD_SHEET_KIND__COUNT] = {
     "SELECT code, name, type, estate, estate_name, supply, tank_m3, households, address "
     "FROM facilities WHERE tenant_id = $1",
-    "SELECT d.code, f.code, d.name, d.model, d.branch, d.office, d.estate, d.terminal, d.tel "
-    "FROM devices d JOIN facilities f ON f.id = d.facility_id WHERE d.tenant_id = $1",
+    "SELECT d.code, f.code, d.name, d.model, d.branch, d.office, d.estate, d.terminal, d.tel, "
+    "d.gateway FROM devices d JOIN facilities f ON f.id = d.facility_id WHERE d.tenant_id = $1",
     "SELECT p.data_id, d.code, p.name, p.signal, p.input, p.unit, p.scale_lo, p.scale_hi, "
     "p.factor, p.limit_lo, p.limit_hi, p.severity "
     "FROM points p JOIN devices d ON d.id = p.device_id WHERE p.tenant_id = $1",
@@ -82,6 +82,7 @@ static void row_fields(sd_sheet_kind_t k, sd_stmt_t *s, const char *f[SD_SHEET_C
         f[F(ESTATE)] = text(s, 6);
         f[F(TERMINAL)] = text(s, 7);
         f[F(TEL)] = text(s, 8);
+        f[F(GATEWAY)] = text(s, 9);
         break;
     case SD_SHEET_POINT:
         f[F(DATA_ID)] = text(s, 0);
@@ -163,16 +164,17 @@ static int apply_item(sd_store_t *st, int64_t t, const sd_sheet_item_t *it, int6
         return sd_store_exec(
             st,
             "INSERT INTO devices (tenant_id, facility_id, code, name, model, branch, office, "
-            "estate, terminal, tel, version) VALUES ($1, (SELECT id FROM facilities WHERE "
-            "tenant_id = $1 AND code = $2), $3, $4, $5, $6, $7, $8, $9, $10, $11) "
+            "estate, terminal, tel, gateway, version) VALUES ($1, (SELECT id FROM facilities "
+            "WHERE tenant_id = $1 AND code = $2), $3, $4, $5, $6, $7, $8, $9, $10, $12, $11) "
             "ON CONFLICT (tenant_id, code) DO UPDATE SET facility_id = excluded.facility_id, "
             "name = excluded.name, model = excluded.model, branch = excluded.branch, "
             "office = excluded.office, estate = excluded.estate, terminal = excluded.terminal, "
-            "tel = excluded.tel, version = excluded.version",
+            "tel = excluded.tel, gateway = excluded.gateway, version = excluded.version",
             SD_PARAMS(SD_V_INT(t), SD_V_TEXT(f[F(FACILITY)]), SD_V_TEXT(f[F(DEVICE)]),
                       SD_V_TEXT(f[F(NAME)]), SD_V_TEXT(f[F(MODEL)]), SD_V_TEXT(f[F(BRANCH)]),
                       SD_V_TEXT(f[F(OFFICE)]), SD_V_TEXT(f[F(ESTATE)]),
-                      SD_V_TEXT(f[F(TERMINAL)]), SD_V_TEXT(f[F(TEL)]), SD_V_INT(v)),
+                      SD_V_TEXT(f[F(TERMINAL)]), SD_V_TEXT(f[F(TEL)]), SD_V_INT(v),
+                      SD_V_TEXT(f[F(GATEWAY)])),
             NULL);
     case SD_SHEET_POINT:
         return sd_store_exec(

@@ -64,4 +64,37 @@ int sd_request_submit(sd_requests_t *r, const sd_principal_t *who, int64_t tenan
 int sd_request_reply(sd_requests_t *r, int64_t gw_id, int64_t id, json_t *reply,
                      sd_json_err_t *err);
 
+/* ---- additions by the request module (request.c, request_http.c, inventory.c) ------------- */
+
+/* A gateway's registration, as routing and GW-IF handlers need it. */
+typedef struct {
+    int64_t id;             /* clients.id */
+    int64_t tenant_id;      /* the operator tenant it serves */
+    int64_t org_id;         /* its vendor */
+    char name[129];         /* registry name: what a device row's `gateway` column names */
+    char client_id[65];     /* the credential's id, also its MQTT user and topic segment */
+} sd_gw_info_t;
+
+/* The gateway gw_id (kind 'gateway', enabled or not): 0 or SD_ENOTFOUND, SD_E*. */
+int sd_gw_info(sd_store_t *st, int64_t gw_id, sd_gw_info_t *out);
+
+/* How many enabled, unexpired gateways serve tenant_id. */
+int sd_gw_count_enabled(sd_store_t *st, int64_t tenant_id, int64_t now_ms, int64_t *n);
+
+/*
+ * GW-IF inventory of gw (docs/gwif.md): {"tenant","version","devices":[{...,"points","outputs"}]},
+ * the devices whose `gateway` names gw, plus those naming none when gw is the tenant's only
+ * enabled gateway. NULL with *rc set on failure.
+ */
+json_t *sd_gw_inventory_json(sd_store_t *st, const sd_gw_info_t *gw, int64_t now_ms, int *rc);
+
+/*
+ * For GW-IF handlers: the calling gateway (bearer token), checked for gwif.fetch on itself.
+ * On failure it has replied (401 anonymous, 403 not a gateway) and returns the SD_E*.
+ */
+int sd_gw_caller(sd_http_req_t *req, sd_pf_t *pf, sd_gw_info_t *gw);
+
+/* GET /gwif/v1/inventory (route context pf): ETag "v<version>", If-None-Match -> 304. */
+void sd_gw_inventory_handler(sd_http_req_t *req, void *ctx);
+
 #endif

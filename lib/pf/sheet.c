@@ -45,6 +45,7 @@ typedef enum {
     F_UNIT,
     F_NUM,
     F_SEVERITY,
+    F_GATEWAY, /* a gateway's registry name: printable text, at most SD_SHEET_MAX_GATEWAY bytes */
 } ftype_t;
 
 /*
@@ -63,7 +64,8 @@ static const struct {
     [SD_SHEET_COL_HOUSEHOLDS] = {F_COUNT, "o---"}, [SD_SHEET_COL_ADDRESS] = {F_TEXT, "o---"},
     [SD_SHEET_COL_MODEL] = {F_MODEL, "-R--"},      [SD_SHEET_COL_BRANCH] = {F_CODE2, "-R--"},
     [SD_SHEET_COL_OFFICE] = {F_CODE2, "-R--"},     [SD_SHEET_COL_TERMINAL] = {F_CODE2, "-R--"},
-    [SD_SHEET_COL_TEL] = {F_TEL, "-R--"},          [SD_SHEET_COL_SIGNAL] = {F_SIGNAL, "--R-"},
+    [SD_SHEET_COL_TEL] = {F_TEL, "-R--"},          [SD_SHEET_COL_GATEWAY] = {F_GATEWAY, "-o--"},
+    [SD_SHEET_COL_SIGNAL] = {F_SIGNAL, "--R-"},
     [SD_SHEET_COL_INPUT] = {F_INPUT, "--RR"},      [SD_SHEET_COL_UNIT] = {F_UNIT, "--c-"},
     [SD_SHEET_COL_SCALE_LO] = {F_NUM, "--c-"},     [SD_SHEET_COL_SCALE_HI] = {F_NUM, "--c-"},
     [SD_SHEET_COL_FACTOR] = {F_NUM, "--c-"},       [SD_SHEET_COL_LIMIT_LO] = {F_NUM, "--c-"},
@@ -445,8 +447,11 @@ static bool norm_field(sd_sheet_col_t c, const char *s, size_t n, char *out, cha
         out[n] = '\0';
         return true;
     case F_TEXT:
-    case F_UNIT: {
-        size_t max = cols[c].type == F_UNIT ? UNIT_MAX : TEXT_MAX;
+    case F_UNIT:
+    case F_GATEWAY: {
+        size_t max = cols[c].type == F_UNIT      ? UNIT_MAX
+                     : cols[c].type == F_GATEWAY ? SD_SHEET_MAX_GATEWAY
+                                                 : TEXT_MAX;
         if (n > max) {
             snprintf(why, whysz, "longer than %zu bytes", max);
             return false;

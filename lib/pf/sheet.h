@@ -42,6 +42,7 @@
     XX(OFFICE,      "office",      "事業所コード")                                                 \
     XX(TERMINAL,    "terminal",    "端末番号")                                                     \
     XX(TEL,         "tel",         "電話番号")                                                     \
+    XX(GATEWAY,     "gateway",     "ゲートウェイ")                                                 \
     XX(SIGNAL,      "signal",      "信号種別")                                                     \
     XX(INPUT,       "input",       "入出力位置")                                                   \
     XX(UNIT,        "unit",        "単位")                                                         \
@@ -81,6 +82,7 @@ typedef enum {
 #define SD_SHEET_MAX_ROWS     100000
 #define SD_SHEET_MAX_ERRORS   10000 /* more are counted in sd_sheet_errors_t.dropped */
 #define SD_SHEET_MAX_ID       64    /* facility / device codes and data IDs: [A-Za-z0-9_.-]{1,64} */
+#define SD_SHEET_MAX_GATEWAY  64    /* a device's gateway: a registry name, 0-64 bytes */
 
 /*
  * One object. f[c] is the normalised text of column c, "" when empty (never NULL in a parsed or

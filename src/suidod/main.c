@@ -25,6 +25,7 @@
 #include "pf/registry.h"
 #include "pf/session.h"
 #include "pf/tenant.h"
+#include "pf/request.h"
 #include "pf/ts.h"
 #include "pf/user.h"
 
@@ -293,6 +294,9 @@ int main(int argc, char **argv)
         rc = sd_pf_object_routes(&pf, sd_config_get_string(cfg, "objects.url", NULL), datadir);
     if (!rc)
         rc = sd_ts_routes(&pf);
+    sd_requests_t *reqs = NULL;
+    if (!rc) /* AP-IF #4 reads, #8 controls; GW-IF inventory, requests (long-poll), replies */
+        rc = sd_requests_start(&pf, &reqs);
     if (!rc)
         rc = sd_pf_apidoc_routes(&pf);
     sd_mqtt_binding_t *mqtt = NULL;
@@ -345,6 +349,7 @@ int main(int argc, char **argv)
     sd_http_server_stop(srv);
     sd_http_server_free(srv);
     sd_mqtt_binding_stop(mqtt);
+    sd_requests_stop(reqs);
     sd_ratelimit_free(pf.tenant_limit);
     sd_store_close(st);
     sd_config_free(cfg);

@@ -418,6 +418,50 @@ static void test_fields_extra(void **state)
     expect(s, strlen(s), NULL, W({2, 6, "negative"}, {2, 7, "whole number"}));
 }
 
+/* The optional `gateway` of a device row (0-64 bytes, a registry name), kept as written. */
+static void test_gateway_column(void **state)
+{
+    (void)state;
+    const char *hdr = "kind,facility,device,name,type,estate,model,branch,office,terminal,tel,"
+                      "gateway,signal\r\n";
+    const char *fac = "facility,222,,F,simple,222,,,,,,,\r\n";
+    char csv[1024];
+    snprintf(csv, sizeof csv, "%s%sdevice,222,g2,G,,222,L2,1,2,1,011,札幌 GW-1,\r\n"
+                              "device,222,g3,G,,222,L2,1,2,2,012,,\r\n", hdr, fac);
+    sd_sheet_items_t it = {0};
+    good(csv, strlen(csv), NULL, &it);
+    const sd_sheet_item_t *g2 = NULL, *g3 = NULL;
+    for (size_t i = 0; i < it.n; i++) {
+        if (!strcmp(sd_sheet_item_key(&it.v[i]), "g2"))
+            g2 = &it.v[i];
+        if (!strcmp(sd_sheet_item_key(&it.v[i]), "g3"))
+            g3 = &it.v[i];
+    }
+    assert_non_null(g2);
+    assert_non_null(g3);
+    assert_string_equal(g2->f[SD_SHEET_COL_GATEWAY], "札幌 GW-1");
+    assert_string_equal(g3->f[SD_SHEET_COL_GATEWAY], "");
+    /* it survives master -> CSV -> parse */
+    sd_buf_t out = {0};
+    assert_int_equal(sd_sheet_write_csv(&it, &out), 0);
+    sd_sheet_items_t again = {0};
+    good(out.data, out.len, NULL, &again);
+    same_items(&it, &again);
+    sd_sheet_items_free(&again);
+    sd_buf_free(&out);
+    sd_sheet_items_free(&it);
+    /* 65 bytes, a control character, and a gateway on a facility row */
+    snprintf(csv, sizeof csv,
+             "%s%sdevice,222,g2,G,,222,L2,1,2,1,011,"
+             "01234567890123456789012345678901234567890123456789012345678901234,\r\n"
+             "device,222,g3,G,,222,L2,1,2,2,012,\"a\tb\",\r\n"
+             "facility,223,,F,simple,223,,,,,,gw,\r\n",
+             hdr, fac);
+    expect(csv, strlen(csv), NULL,
+           W({3, 12, "longer than 64 bytes"}, {4, 12, "control characters"},
+             {5, 12, "not used by a facility"}));
+}
+
 static void test_rows(void **state)
 {
     (void)state;
@@ -584,7 +628,8 @@ int main(void)
         cmocka_unit_test(test_sample),      cmocka_unit_test(test_shift_jis),
         cmocka_unit_test(test_roundtrip),   cmocka_unit_test(test_normalise),
         cmocka_unit_test(test_sheet_level), cmocka_unit_test(test_fields),
-        cmocka_unit_test(test_fields_extra), cmocka_unit_test(test_rows),
+        cmocka_unit_test(test_fields_extra), cmocka_unit_test(test_gateway_column),
+        cmocka_unit_test(test_rows),
         cmocka_unit_test(test_cross),       cmocka_unit_test(test_master),
         cmocka_unit_test(test_many),
     };
