@@ -173,7 +173,15 @@ static int parse_device(const json_t *o, sd_gw_device_t *d, sd_json_err_t *err)
         rc = get_code(o, "terminal", 99, &d->terminal, err);
     if (!rc)
         rc = copy_str(o, "tel", d->tel, sizeof d->tel, true, err);
-    if (!rc && strspn(d->tel, "0123456789") != strlen(d->tel))
+    if (!rc) {
+        /* the sheet allows "011-581-2221": the wire field carries digits only */
+        char *w = d->tel;
+        for (const char *r = d->tel; *r; r++)
+            if (*r != '-')
+                *w++ = *r;
+        *w = '\0';
+    }
+    if (!rc && (!d->tel[0] || strspn(d->tel, "0123456789") != strlen(d->tel)))
         rc = sd_json_err_set(err, "tel", "1-12 digits");
     if (rc)
         return rc;

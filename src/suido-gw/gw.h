@@ -47,7 +47,7 @@ typedef struct {
 
 typedef struct {
     /* configuration */
-    const char *data_dir, *binding, *url, *client_id, *client_secret, *inv_file, *listen;
+    const char *data_dir, *binding, *url, *mqtt_url, *client_id, *client_secret, *inv_file, *listen;
     int workers, accept_threads, window_start_min, window_len_min, retries, answer_timeout_ms;
     int drift_s, batch, l3_grace_s, inv_refresh_s;
     bool collect_on_start, daily, x_guard;
@@ -95,5 +95,12 @@ void *gw_drain_thread(void *arg);
 void *gw_requests_thread(void *arg);
 int gw_load_inventory(gw_t *g, sd_gw_http_t *h, char *etag, size_t etag_sz);
 int gw_reply(gw_t *g, int64_t id, json_t *reply);
+/* Enqueue the requests of a {"requests":[...]} body (long-poll answer or wrapped down/request). */
+void gw_take_requests(gw_t *g, const char *body);
+/* The HTTP long-poll thread without the request retrieval: inventory refresh only (MQTT). */
+void *gw_inventory_thread(void *arg);
+
+/* mqtt.c */
+void *gw_mqtt_thread(void *arg);
 
 #endif

@@ -19,7 +19,8 @@ static const char usage[] =
     "everything through a persistent store-and-forward queue. Keys (etc/suido-gw.conf):\n"
     "  gw.data_dir = ./run/gw           the queue (queue.db, SQLite WAL) lives here\n"
     "  gw.log_level = info\n"
-    "  north.binding = http             http (mqtt: not in this build yet)\n"
+    "  north.binding = http             http | mqtt (docs/mqtt.md; password via GET /gwif/v1/mqtt)\n"
+    "  north.mqtt_url = mqtt://127.0.0.1:1883   the broker, for binding mqtt\n"
     "  north.url = http://127.0.0.1:8080\n"
     "  north.client_id / north.client_secret   the gateway's registry credential\n"
     "  north.inventory_file =           read the inventory from this JSON file (the body of\n"
@@ -224,9 +225,9 @@ int main(int argc, char **argv)
         return 2;
     }
     g->desig = (sd_line_l3_desig_t){l3_int, l3_day, atoi(l3_time) / 100, atoi(l3_time) % 100};
-    if (strcmp(g->binding, "http")) {
-        fprintf(stderr, "suido-gw: north.binding = %s is not supported by this build (http)\n",
-                g->binding);
+    g->mqtt_url = sd_config_get_string(cfg, "north.mqtt_url", "mqtt://127.0.0.1:1883");
+    if (strcmp(g->binding, "http") && strcmp(g->binding, "mqtt")) {
+        fprintf(stderr, "suido-gw: north.binding must be http or mqtt\n");
         return 2;
     }
     if ((!*g->client_id || !*g->client_secret)) {
@@ -292,8 +293,13 @@ int main(int argc, char **argv)
     for (int i = 0; i < g->workers; i++)
         pthread_create(&th[nth++], NULL, gw_worker_thread, g);
     pthread_create(&th[nth++], NULL, gw_sched_thread, g);
-    pthread_create(&th[nth++], NULL, gw_drain_thread, g);
-    pthread_create(&th[nth++], NULL, gw_requests_thread, g);
+    if (!strcmp(g->binding, "mqtt")) {
+        pthread_create(&th[nth++], NULL, gw_mqtt_thread, g);
+        pthread_create(&th[nth++], NULL, gw_inventory_thread, g);
+    } else {
+        pthread_create(&th[nth++], NULL, gw_drain_thread, g);
+        pthread_create(&th[nth++], NULL, gw_requests_thread, g);
+    }
     printf("suido-gw: ready, terminals call port %d, %zu devices\n",
            g->ls ? sd_listener_port(g->ls) : 0, sd_gw_inv_count(g->inv));
     fflush(stdout);

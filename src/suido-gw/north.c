@@ -10,6 +10,8 @@
 #include "gw.h"
 #include "gw/sched.h"
 
+static void take_requests(gw_t *g, const char *body, int64_t *master_version);
+
 static sd_gw_http_t *client(gw_t *g)
 {
     sd_gw_http_cfg_t c = {g->url, g->client_id, g->client_secret, 15000};
@@ -165,6 +167,12 @@ int gw_load_inventory(gw_t *g, sd_gw_http_t *h, char *etag, size_t etag_sz)
     return rc;
 }
 
+void gw_take_requests(gw_t *g, const char *body)
+{
+    int64_t mv = -1;
+    take_requests(g, body, &mv);
+}
+
 static void take_requests(gw_t *g, const char *body, int64_t *master_version)
 {
     json_t *r = json_loads(body, 0, NULL);
@@ -231,6 +239,23 @@ void *gw_requests_thread(void *arg)
             next_inv = gw_now(g) + (int64_t)g->inv_refresh_s * 1000;
             gw_load_inventory(g, h, etag, sizeof etag);
         }
+    }
+    sd_gw_http_free(h);
+    return NULL;
+}
+
+void *gw_inventory_thread(void *arg)
+{
+    gw_t *g = arg;
+    sd_gw_http_t *h = client(g);
+    char etag[128] = "";
+    int64_t next = gw_now(g) + (int64_t)g->inv_refresh_s * 1000;
+    while (!g->stop && h) {
+        usleep(200000);
+        if (gw_now(g) < next)
+            continue;
+        next = gw_now(g) + (int64_t)g->inv_refresh_s * 1000;
+        gw_load_inventory(g, h, etag, sizeof etag);
     }
     sd_gw_http_free(h);
     return NULL;

@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # gw_e2e.sh - suido-gw end to end with real processes: suido-term (GW_E2E_TERMINALS, default 100,
 # L2 terminals on a 60x clock) -> suido-gw (daily collection V+X, terminal calls) -> GW-IF HTTP ->
-# suidod -> AP-IF. Checks every hourly block of every terminal arrived once, the values of one
+# suidod -> AP-IF (GW_E2E_BINDING=mqtt: through a real mosquitto, gw_e2e_mqtt.sh). Checks every hourly block of every terminal arrived once, the values of one
 # terminal against its own X report read independently with suidoctl, an injected alarm as an
 # alarm-point sample and a terminal_call event stored before the terminal got its EOT.
 . "$(dirname "$0")/../lib/harness.sh"
 . "$(dirname "$0")/../lib/platform.sh"
 . "$(dirname "$0")/../lib/gw.sh"
 NT=${GW_E2E_TERMINALS:-100}
-start_suidod
+GW_SUIDOD_MQTT=()
+[ "${GW_E2E_BINDING:-http}" = mqtt ] && gw_broker
+start_suidod "${GW_SUIDOD_MQTT[@]}"
 gw_platform "$NT"
 # the simulated fleet lives one day in the past, an hour a real minute, 96 h in every ring
 gw_sim --time-scale 60 --start "$(date -u -d '-1 day' +%Y-%m-%dT%H:%M:%SZ)" --history-hours 96
@@ -16,6 +18,8 @@ printf 'collect_on_start = true\nworkers = 8\n' | gw_conf
 t0=$(date +%s.%N)
 gw_start
 wait_line "$T/gw.log" "inventory version 1: $NT devices" 5
+
+[ -n "${MQTT_PORT:-}" ] && wait_line "$T/gw.log" "mqtt: connected as gw-" 15
 
 # ---- daily collection: every terminal once, all 96 blocks ------------------------------------
 for i in $(seq 600); do

@@ -15,6 +15,9 @@ gw_sim --time-scale 1 --history-hours 96
 sim_ctl "drop sim-00003" >/dev/null          # the next answer is cut mid-frame
 sim_ctl "noise sim-00005 1000" >/dev/null    # every answer byte corrupted
 sim_ctl "mute sim-00009 on" >/dev/null       # accepts the call, never answers
+# the platform is down when the gateway starts: its inventory comes from a file (the body of
+# GET /gwif/v1/inventory), the documented option for that
+GW_INVENTORY_FILE=$FLEET/inventory.json
 printf 'collect_on_start = true\nworkers = 4\nretries = 2\nanswer_timeout = 2s\n' | gw_conf
 
 # ---- the platform dies; the gateway collects into its queue and is killed -9 mid-way -------

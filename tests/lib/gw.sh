@@ -107,7 +107,9 @@ gw_sim() {
   wait_line "$T/sim.log" '^ready' 30
 }
 
-# gw_conf: the gateway's configuration file $T/gw.conf (extra lines on stdin).
+# gw_conf: the gateway's configuration file $T/gw.conf (extra [south] lines on stdin). The
+# inventory comes from the platform, or from the file $GW_INVENTORY_FILE when set; the north
+# binding is MQTT when a broker runs (gw_broker), else HTTP.
 gw_conf() {
   cat >"$T/gw.conf" <<EOF2
 [gw]
@@ -116,8 +118,10 @@ data_dir = $T/gw
 url = $U
 client_id = $GW_CID
 client_secret = "$GW_SECRET"
-inventory_file = $FLEET/inventory.json
 batch = 1000
+${GW_INVENTORY_FILE:+inventory_file = $GW_INVENTORY_FILE}
+${MQTT_PORT:+binding = mqtt}
+${MQTT_PORT:+mqtt_url = mqtt://127.0.0.1:$MQTT_PORT}
 [south]
 listen = tcp://127.0.0.1:$GW_PORT
 dialplan = $FLEET/dialplan
@@ -161,4 +165,23 @@ pcount() {
 # qcount KIND(0 data,1 events) [LIKE]: items waiting in the gateway's queue.
 qcount() {
   sqlite3 "$T/gw/queue.db" "select count(*) from q where kind=$1 and body like '%${2:-}%'"
+}
+
+# gw_broker: mosquitto with the broker files suidod manages (docs/mqtt.md); then start_suidod
+# "${GW_SUIDOD_MQTT[@]}". Sets MQTT_PORT, BROKER.
+gw_broker() {
+  chmod 755 "$T"
+  BROKER="$T/broker"
+  mkdir -p "$BROKER" && chmod 755 "$BROKER"
+  if [ "$(id -u)" = 0 ] && id mosquitto >/dev/null 2>&1; then chown mosquitto "$BROKER"; fi
+  : >"$BROKER/passwd"; : >"$BROKER/acl"
+  start_mosquitto <<EOF2
+allow_anonymous false
+password_file $BROKER/passwd
+acl_file $BROKER/acl
+pid_file $BROKER/mosquitto.pid
+use_username_as_clientid true
+EOF2
+  GW_SUIDOD_MQTT=(--set "mqtt.url=mqtt://127.0.0.1:$MQTT_PORT" --set "mqtt.broker_dir=$BROKER"
+    --set "mqtt.broker_pid_file=$BROKER/mosquitto.pid" --set mqtt.sync_interval=1s)
 }
