@@ -28,7 +28,8 @@ typedef struct {
 
 static void topic(mq_t *q, sd_mqtt_topic_t kind, const char *sub, char *out, size_t size)
 {
-    sd_mqtt_topic_make(out, size, q->cid, kind, sub);
+    if (sd_mqtt_topic_make(out, size, q->cid, kind, sub))
+        snprintf(out, size, "%s%s/invalid", SD_MQTT_PREFIX, q->cid);
 }
 
 static void on_connect(struct mosquitto *m, void *ud, int rc)
@@ -39,7 +40,8 @@ static void on_connect(struct mosquitto *m, void *ud, int rc)
         return;
     }
     char t[160];
-    topic(q, SD_MQTT_T_DOWN, "#", t, sizeof t);
+    /* the ACL lets a gateway read exactly suido/gw/{cid}/down/# */
+    snprintf(t, sizeof t, "%s%s/down/#", SD_MQTT_PREFIX, q->cid);
     mosquitto_subscribe(m, NULL, t, 1);
     topic(q, SD_MQTT_T_STATE, NULL, t, sizeof t);
     mosquitto_publish(m, NULL, t, 6, "online", 1, true);
@@ -296,7 +298,7 @@ void *gw_mqtt_thread(void *arg)
         size_t s1 = 0, s2 = 0, s3 = 0;
         int rc = drain_replies(q, &s1);
         if (!rc && (!events_silent || gw_now(g) >= events_retry)) {
-            int erc = drain_lane(q, SD_GW_Q_EVENT, &s2, 10000);
+            int erc = drain_lane(q, SD_GW_Q_EVENT, &s2, 3000);
             /* a platform whose alarm module does not ack up/event yet: keep them, retry later */
             if (erc == SD_ETIMEDOUT) {
                 if (!events_silent)
