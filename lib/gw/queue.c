@@ -212,26 +212,51 @@ int sd_gw_queue_peek(sd_gw_queue_t *q, sd_gw_qkind_t kind, size_t max, size_t ma
 int sd_gw_queue_ack(sd_gw_queue_t *q, sd_gw_qkind_t kind, int64_t first_id, int64_t last_id)
 {
     pthread_mutex_lock(&q->mu);
-    sqlite3_stmt *st = NULL;
+    sqlite3_stmt *sum = NULL, *del = NULL;
     int rc = 0;
-    if (sqlite3_prepare_v2(q->db, "DELETE FROM q WHERE kind = ? AND id BETWEEN ? AND ?", -1, &st,
-                           NULL) != SQLITE_OK) {
+    int64_t n = 0, bytes = 0;
+    /* what goes is measured on the way out: a full recount would make draining a long backlog
+     * quadratic */
+    if (sqlite3_prepare_v2(q->db,
+                           "SELECT count(*), coalesce(sum(length(body)),0) FROM q"
+                           " WHERE kind = ?1 AND id BETWEEN ?2 AND ?3",
+                           -1, &sum, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(q->db, "DELETE FROM q WHERE kind = ?1 AND id BETWEEN ?2 AND ?3", -1,
+                           &del, NULL) != SQLITE_OK) {
         rc = fail(q, "ack");
-    } else {
-        sqlite3_bind_int(st, 1, kind);
-        sqlite3_bind_int64(st, 2, first_id);
-        sqlite3_bind_int64(st, 3, last_id);
-        if (sqlite3_step(st) != SQLITE_DONE)
-            rc = fail(q, "ack step");
-        else
-            q->acked += sqlite3_changes(q->db);
+        goto out;
     }
-    sqlite3_finalize(st);
-    if (!rc) {
-        recount(q);
-        if (q->bytes * 10 < q->max_bytes * 8)
-            q->warned = false;
+    sqlite3_stmt *st[2] = {sum, del};
+    for (int i = 0; i < 2; i++) {
+        sqlite3_bind_int(st[i], 1, kind);
+        sqlite3_bind_int64(st[i], 2, first_id);
+        sqlite3_bind_int64(st[i], 3, last_id);
     }
+    if (sqlite3_exec(q->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK) {
+        rc = fail(q, "ack begin");
+        goto out;
+    }
+    if (sqlite3_step(sum) == SQLITE_ROW) {
+        n = sqlite3_column_int64(sum, 0);
+        bytes = sqlite3_column_int64(sum, 1);
+    }
+    if (sqlite3_step(del) != SQLITE_DONE ||
+        sqlite3_exec(q->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+        rc = fail(q, "ack step");
+        sqlite3_exec(q->db, "ROLLBACK", NULL, NULL, NULL);
+        goto out;
+    }
+    q->acked += n;
+    q->bytes -= bytes;
+    if (kind == SD_GW_Q_DATA)
+        q->data -= n;
+    else
+        q->events -= n;
+    if (q->bytes * 10 < q->max_bytes * 8)
+        q->warned = false;
+out:
+    sqlite3_finalize(sum);
+    sqlite3_finalize(del);
     pthread_mutex_unlock(&q->mu);
     return rc;
 }
