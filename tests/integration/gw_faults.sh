@@ -40,8 +40,9 @@ done
 expect_eq "terminals polled after restart" "$(grep -c ' polled sim-' "$T/gw2.log")" $((NT - 2))
 expect_match "line cut mid-frame retried" "$(grep 'poll sim-00003' "$T/gw2.log" "$T/gw1.log")" \
   "retry 1"
+# (a terminal whose every byte is corrupted sometimes hangs up first: then the reason is that)
 expect_match "garbage answers: a failure event" \
-  "$(grep 'event poll_failed sim-00005' "$T/gw2.log")" "(checksum|line protocol)"
+  "$(grep 'event poll_failed sim-00005' "$T/gw2.log")" "(checksum|line protocol|connection closed)"
 expect_match "mute terminal: a failure event" \
   "$(grep 'event poll_failed sim-00009' "$T/gw2.log")" "did not answer|timed out"
 expect_eq "nothing delivered while the platform is down" "$(grep -c 'platform reachable' "$T/gw2.log")" 0
