@@ -3,7 +3,8 @@
 # L2 terminals on a 60x clock) -> suido-gw (daily collection V+X, terminal calls) -> GW-IF HTTP ->
 # suidod -> AP-IF (GW_E2E_BINDING=mqtt: through a real mosquitto, gw_e2e_mqtt.sh). Checks every hourly block of every terminal arrived once, the values of one
 # terminal against its own X report read independently with suidoctl, an injected alarm as an
-# alarm-point sample and a terminal_call event stored before the terminal got its EOT.
+# alarm-point sample and a terminal_call event stored before the terminal got its EOT, and the
+# same for an L3 device (no ENQ; the gateway tells it from an L2 by its silence).
 . "$(dirname "$0")/../lib/harness.sh"
 . "$(dirname "$0")/../lib/platform.sh"
 . "$(dirname "$0")/../lib/gw.sh"
@@ -17,7 +18,7 @@ gw_sim --time-scale 60 --start "$(date -u -d '-1 day' +%Y-%m-%dT%H:%M:%SZ)" --hi
 printf 'collect_on_start = true\nworkers = 8\n' | gw_conf
 t0=$(date +%s.%N)
 gw_start
-wait_line "$T/gw.log" "inventory version 1: $NT devices" 5
+wait_line "$T/gw.log" "inventory version 1: $((NT + 1)) devices" 5
 
 [ -n "${MQTT_PORT:-}" ] && wait_line "$T/gw.log" "mqtt: connected as gw-" 15
 
@@ -92,5 +93,17 @@ if grep -q "no /gwif/v1/events yet" "$T/gw.log"; then
   expect_eq "terminal_call event queued for the platform" \
     "$(qcount 1 'terminal_call%sim-00007%ENQ 2')" 1
 fi
+
+# ---- an L3 device calls: no ENQ; the L3 request, its report, the designation, then EOT -------
+wait_line "$T/gw.log" " polled l3-00001" 10
+sim_ctl "fault l3-00001 pump1 on" "$SIM_L3_CTL" >/dev/null
+for i in $(seq 200); do
+  bapi "$APP" GET /apif/v1/points/l3-00001.p1_fault/latest
+  [ "$CODE" = 200 ] && [ "$(j .value)" = 1 ] && break; sleep 0.1
+done
+expect_eq "L3 alarm point latest value" "$(j .value)" 1
+wait_line "$T/gw.log" "call from l3-00001 .*L3 report Y alarm, [0-9]+ samples stored" 5
+bapi "$APP" GET /apif/v1/points/l3-00001.power/latest
+expect_eq "L3 power alarm normal" "$(j .value)" 0
 expect_eq "no sample lost or doubled meanwhile" "$(pcount sim-00001.level)" "$before"
 done_ok

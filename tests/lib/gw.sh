@@ -36,7 +36,7 @@ gw_platform() {
   done
   user a1 "$OA" operator_admin
   user a2 "$OA" operator_admin
-  SIM_BASE=$(free_range "$GW_N")
+  SIM_BASE=$(free_range $((GW_N + 1)))
   FLEET=$T/fleet; mkdir -p "$FLEET"
   python3 "$ROOT/tests/lib/gw_fleet.py" "$GW_N" "$SIM_BASE" "$FLEET"
   api a1 POST "/api/v1/tenants/$A/sheets" -H 'Content-Type: text/csv' \
@@ -105,6 +105,11 @@ gw_sim() {
     --center "tcp://127.0.0.1:$GW_PORT" --control "127.0.0.1:$SIM_CTL" --retry-ms 300 "$@"
   SIM_PID=$LAST_PID
   wait_line "$T/sim.log" '^ready' 30
+  # the L3 device of the fleet on its own simulator, port SIM_BASE + N + 1
+  SIM_L3_CTL=$(free_port)
+  spawn sim_l3 "$BIN/suido-term" --config "$FLEET/l3.conf" --base-port $((SIM_BASE + GW_N)) \
+    --center "tcp://127.0.0.1:$GW_PORT" --control "127.0.0.1:$SIM_L3_CTL" --retry-ms 300 "$@"
+  wait_line "$T/sim_l3.log" '^ready' 30
 }
 
 # gw_conf: the gateway's configuration file $T/gw.conf (extra [south] lines on stdin). The
@@ -139,9 +144,9 @@ gw_start() {
   wait_line "$T/$name.log" 'suido-gw: ready' 30
 }
 
-# sim_ctl LINE: one command to the simulator's control port; prints the answer.
+# sim_ctl LINE [PORT]: one command to the simulator's control port; prints the answer.
 sim_ctl() {
-  python3 - "$SIM_CTL" "$1" <<'PY'
+  python3 - "${2:-$SIM_CTL}" "$1" <<'PY'
 import socket, sys
 s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=5)
 s.sendall((sys.argv[2] + "\n").encode())

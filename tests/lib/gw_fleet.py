@@ -5,7 +5,8 @@ usage: gw_fleet.py COUNT BASE_PORT OUTDIR
 suido-term --count N names its terminals sim-00001.., tels 090000000001.., estate (i/100)%1000,
 number i%100, codes 01/02, ports BASE+1..; every terminal has the standard wiring of
 lib/sim/plant.h. Writes OUTDIR/sheet.csv (for the platform), OUTDIR/inventory.json (the body of
-GET /gwif/v1/inventory for the gateway) and OUTDIR/dialplan (tel -> tcp://127.0.0.1:port).
+GET /gwif/v1/inventory for the gateway) and OUTDIR/dialplan (tel -> tcp://127.0.0.1:port), plus one L3 device l3-00001 (tel 0800000001) whose
+simulator fleet file is OUTDIR/l3.conf.
 """
 import csv, json, sys
 
@@ -52,6 +53,24 @@ for i in range(count):
                     "terminal": "%02d" % (i % 100), "tel": tel, "points": pts,
                     "outputs": [{"data_id": code + ".pump1", "name": "pump 1", "output_no": 1}]})
     plan.append("%s tcp://127.0.0.1:%d" % (tel, base + i + 1))
+# one L3 automatic-notification device on its own simulator (l3.conf): alarm inputs Di2, Di8
+rows.append({"kind": "facility", "facility": "f999", "name": "L3 site", "type": "simple",
+             "estate": "999"})
+rows.append({"kind": "device", "facility": "f999", "device": "l3-00001", "name": "L3",
+             "estate": "999", "model": "L3", "branch": "01", "office": "02", "terminal": "01",
+             "tel": "0800000001"})
+l3pts = []
+for suf, inp, sev in (("p1_fault", "Di2", "major"), ("power", "Di8", "critical")):
+    rows.append({"kind": "point", "device": "l3-00001", "data_id": "l3-00001." + suf,
+                 "name": suf, "signal": "alarm", "input": inp, "severity": sev})
+    l3pts.append({"data_id": "l3-00001." + suf, "name": suf, "signal": "alarm", "input": inp,
+                  "unit": "", "scale_lo": None, "scale_hi": None, "factor": None})
+devices.append({"code": "l3-00001", "name": "L3", "model": "L3", "facility": "f999",
+                "branch": "01", "office": "02", "estate": "999", "terminal": "01",
+                "tel": "0800000001", "points": l3pts, "outputs": []})
+with open(out + "/l3.conf", "w") as f:
+    f.write("[fleet]\nhistory_hours = 0\n[terminal.l3-00001]\nkind = L3\nname = L3\n"
+            "branch = 01\noffice = 02\nestate = 999\nnumber = 01\ntel = 0800000001\nport = 1\n")
 with open(out + "/sheet.csv", "w", newline="") as f:
     w = csv.DictWriter(f, fieldnames=cols)
     w.writeheader()
@@ -59,5 +78,6 @@ with open(out + "/sheet.csv", "w", newline="") as f:
         w.writerow(r)
 with open(out + "/inventory.json", "w") as f:
     json.dump({"tenant": "test", "version": 1, "devices": devices}, f)
+plan.append("0800000001 tcp://127.0.0.1:%d" % (base + count + 1))
 with open(out + "/dialplan", "w") as f:
     f.write("\n".join(plan) + "\n")
