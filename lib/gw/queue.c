@@ -139,7 +139,7 @@ int sd_gw_queue_push(sd_gw_queue_t *q, const sd_gw_qitem_t *items, size_t n,
     for (size_t i = 0; i < n; i++)
         items[i].kind == SD_GW_Q_DATA ? q->data++ : q->events++;
     q->pushed += (int64_t)n;
-    if (!q->warned && q->bytes * 10 > q->max_bytes * 9) {
+    if (!q->warned && q->bytes > q->max_bytes - q->max_bytes / 10) {
         q->warned = true;
         if (nearly_full)
             *nearly_full = true;
@@ -252,7 +252,7 @@ int sd_gw_queue_ack(sd_gw_queue_t *q, sd_gw_qkind_t kind, int64_t first_id, int6
         q->data -= n;
     else
         q->events -= n;
-    if (q->bytes * 10 < q->max_bytes * 8)
+    if (q->bytes < q->max_bytes - q->max_bytes / 5)
         q->warned = false;
 out:
     sqlite3_finalize(sum);
