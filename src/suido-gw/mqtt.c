@@ -299,10 +299,11 @@ void *gw_mqtt_thread(void *arg)
         int rc = drain_replies(q, &s1);
         if (!rc && (!events_silent || gw_now(g) >= events_retry)) {
             int erc = drain_lane(q, SD_GW_Q_EVENT, &s2, 3000);
-            /* a platform whose alarm module does not ack up/event yet: keep them, retry later */
-            if (erc == SD_ETIMEDOUT) {
+            /* a platform without an event sink acks ok:false "unsupported" (or not at all):
+             * the events stay queued and are offered again in a minute; data goes on */
+            if (erc == SD_ETIMEDOUT || erc == SD_EAGAIN) {
                 if (!events_silent)
-                    sd_warn("mqtt: up/event not acknowledged; events stay queued");
+                    sd_warn("mqtt: up/event not accepted; events stay queued");
                 events_silent = true;
                 events_retry = gw_now(g) + 60000;
             } else {

@@ -78,9 +78,12 @@ void *gw_drain_thread(void *arg)
         /* events first: they say why the data came and what failed */
         if (!rc && (!events_missing || gw_now(g) >= events_retry)) {
             int erc = sd_gw_drain(h, g->q, SD_GW_Q_EVENT, (size_t)g->batch, &dr);
-            if (erc == SD_EUNSUPPORTED) {
+            /* a platform without the event route (404) or refusing events for now (5xx): the
+             * events stay queued and are offered again in a minute; data goes on */
+            if (erc == SD_EUNSUPPORTED || (erc == SD_EAGAIN && dr.status >= 500)) {
                 if (!events_missing)
-                    sd_warn("north: the platform has no /gwif/v1/events yet; events stay queued");
+                    sd_warn("north: the platform takes no events yet (HTTP %ld); events stay "
+                            "queued", dr.status);
                 events_missing = true;
                 events_retry = gw_now(g) + 60000;
             } else {
