@@ -105,5 +105,25 @@ expect_eq "L3 alarm point latest value" "$(j .value)" 1
 wait_line "$T/gw.log" "call from l3-00001 .*L3 report Y alarm, [0-9]+ samples stored" 5
 bapi "$APP" GET /apif/v1/points/l3-00001.power/latest
 expect_eq "L3 power alarm normal" "$(j .value)" 0
+
+# ---- requests (once the platform has the request service): control pump 1, read it back -----
+bapi "$APP" POST /apif/v1/controls -H 'Content-Type: application/json' \
+  -d '{"data_id":"sim-00003.pump1","value":"on","wait":20}'
+if [ "$CODE" != 404 ] && [ "$CODE" != 405 ]; then
+  expect_code "control pump 1 of sim-00003" 200
+  expect_eq "control succeeded" "$(j '.state // .requests[0].state')" succeeded
+  expect_match "simulated pump switched" "$(sim_ctl 'status sim-00003')" '.'
+  bapi "$APP" POST /apif/v1/reads -H 'Content-Type: application/json' \
+    -d '{"data_ids":["sim-00003.p1_run","sim-00003.level"],"wait":20}'
+  expect_code "read sim-00003" 200
+  expect_eq "pump 1 runs after the control" \
+    "$(j '[.values[] | select(.data_id=="sim-00003.p1_run")][0].value')" 1
+  bapi "$APP" POST /apif/v1/controls -H 'Content-Type: application/json' \
+    -d '{"data_id":"sim-00003.pump1","value":"on","wait":20}'
+  sim_ctl "mute sim-00004 on" >/dev/null
+  bapi "$APP" POST /apif/v1/reads -H 'Content-Type: application/json' \
+    -d '{"data_ids":["sim-00004.level"],"wait":40,"timeout":60}'
+  expect_match "read of a mute terminal fails with a reason" "$BODY" "no_answer"
+fi
 expect_eq "no sample lost or doubled meanwhile" "$(pcount sim-00001.level)" "$before"
 done_ok
