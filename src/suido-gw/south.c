@@ -607,13 +607,21 @@ static json_t *do_request(gw_t *g, job_t *j, const sd_gw_device_t *d, int *rc_ou
     if (!rc)
         rc = d->model == 3 ? read_l3(g, c, d, &s, &tt) : read_v(g, c, d, &s, &tt);
     sd_call_close(c);
-    if (!rc) {
+    if (!rc && !req) {
         reply = json_pack("{s:I,s:b,s:o}", "id", (json_int_t)j->req_id, "ok", 1, "values",
                           values_json(&s, json_object_get(j->req, "data_ids")));
-        /* a control's read-back is stored like any reading (read values the platform stores
-         * from the reply itself) */
-        if (req)
-            store(g, &s, NULL, NULL, 0);
+    } else if (!rc) {
+        /* only read replies carry values (docs/gwif.md): a control's read-back goes up as
+         * data, and the reply says what was switched */
+        int n = 0;
+        for (int k = 0; k < 8; k++)
+            if (req->u.ctrl.out[k] != SD_LINE_OUT_KEEP)
+                n = k + 1;
+        reply = json_pack("{s:I,s:b,s:{s:i,s:s,s:I}}", "id", (json_int_t)j->req_id, "ok", 1,
+                          "result", "output_no", n, "value",
+                          req->u.ctrl.out[n - 1] == SD_LINE_OUT_ON ? "on" : "off", "read_back",
+                          (json_int_t)s.n);
+        store(g, &s, NULL, NULL, 0);
     }
     sd_gw_samples_free(&s);
     free(req);

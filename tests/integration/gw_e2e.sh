@@ -15,7 +15,7 @@ start_suidod "${GW_SUIDOD_MQTT[@]}"
 gw_platform "$NT"
 # the simulated fleet lives one day in the past, an hour a real minute, 96 h in every ring
 gw_sim --time-scale 60 --start "$(date -u -d '-1 day' +%Y-%m-%dT%H:%M:%SZ)" --history-hours 96
-printf 'collect_on_start = true\nworkers = 8\n' | gw_conf
+printf 'collect_on_start = true\nworkers = 8\nanswer_timeout = 3s\nretries = 2\n' | gw_conf
 t0=$(date +%s.%N)
 gw_start
 wait_line "$T/gw.log" "inventory version 1: $((NT + 1)) devices" 5
