@@ -202,6 +202,7 @@ int sd_gw_sample_json(const sd_gw_sample_t *s, sd_buf_t *out)
     char ts[40];
     sd_iso8601_format(s->ts_ms / 1000, ts, sizeof ts);
     /* %.10g keeps every digit a 00..FF scaling or a counter x factor can carry, no noise. */
-    return sd_buf_printf(out, "{\"data_id\":\"%s\",\"ts\":\"%s\",\"value\":%.10g,\"quality\":\"%s\"}",
+    return sd_buf_printf(out,
+                         "{\"data_id\":\"%s\",\"ts\":\"%s\",\"value\":%.10g,\"quality\":\"%s\"}",
                          s->data_id, ts, s->value, q[s->quality & 3]);
 }

@@ -65,8 +65,8 @@ static int parse_input(const char *s, char *module, int *n)
         const char *prefix;
         char module;
         int max;
-    } mods[] = {{"Integ", 'I', 4}, {"Di", 'D', 48}, {"Pi", 'P', 16}, {"Ai", 'A', 16},
-                {"Out", 'O', 8}};
+    } mods[] = {
+        {"Integ", 'I', 4}, {"Di", 'D', 48}, {"Pi", 'P', 16}, {"Ai", 'A', 16}, {"Out", 'O', 8}};
     for (size_t i = 0; i < sizeof mods / sizeof mods[0]; i++) {
         size_t pl = strlen(mods[i].prefix);
         if (strncmp(s, mods[i].prefix, pl))
@@ -319,8 +319,8 @@ const sd_gw_device_t *sd_gw_inv_by_tel(const sd_gw_inv_t *inv, const char *tel)
     return NULL;
 }
 
-const sd_gw_device_t *sd_gw_inv_by_codes(const sd_gw_inv_t *inv, int branch, int office,
-                                         int estate, int terminal)
+const sd_gw_device_t *sd_gw_inv_by_codes(const sd_gw_inv_t *inv, int branch, int office, int estate,
+                                         int terminal)
 {
     for (size_t i = 0; i < inv->n; i++) {
         const sd_gw_device_t *d = &inv->dev[i];

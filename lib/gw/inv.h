@@ -64,8 +64,8 @@ const sd_gw_device_t *sd_gw_inv_device(const sd_gw_inv_t *inv, size_t i);
 const sd_gw_device_t *sd_gw_inv_by_code(const sd_gw_inv_t *inv, const char *code);
 const sd_gw_device_t *sd_gw_inv_by_tel(const sd_gw_inv_t *inv, const char *tel);
 /* By the header codes a terminal reports (branch-office-estate-terminal). */
-const sd_gw_device_t *sd_gw_inv_by_codes(const sd_gw_inv_t *inv, int branch, int office,
-                                         int estate, int terminal);
+const sd_gw_device_t *sd_gw_inv_by_codes(const sd_gw_inv_t *inv, int branch, int office, int estate,
+                                         int terminal);
 /* The device's point named data_id, or NULL. */
 const sd_gw_point_t *sd_gw_dev_point(const sd_gw_device_t *d, const char *data_id);
 const sd_gw_output_t *sd_gw_dev_output(const sd_gw_device_t *d, const char *data_id);

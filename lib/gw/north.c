@@ -148,8 +148,7 @@ static int connect_token(sd_gw_http_t *h)
         return SD_ENOMEM;
     sd_buf_t resp = {0};
     long status = 0;
-    int rc = raw_call(h, "POST", "/apif/v1/connect", body, false, NULL, 0, &status, &resp, NULL,
-                      0);
+    int rc = raw_call(h, "POST", "/apif/v1/connect", body, false, NULL, 0, &status, &resp, NULL, 0);
     free(body);
     if (!rc && status != 200) {
         sd_warn("north: connect refused: HTTP %ld", status);

@@ -83,8 +83,8 @@ void sd_gw_queue_close(sd_gw_queue_t *q)
     free(q);
 }
 
-int sd_gw_queue_push(sd_gw_queue_t *q, const sd_gw_qitem_t *items, size_t n,
-                     const sd_gw_kv_t *kv, size_t nkv, bool *nearly_full)
+int sd_gw_queue_push(sd_gw_queue_t *q, const sd_gw_qitem_t *items, size_t n, const sd_gw_kv_t *kv,
+                     size_t nkv, bool *nearly_full)
 {
     if (nearly_full)
         *nearly_full = false;

@@ -49,8 +49,8 @@ void sd_gw_queue_close(sd_gw_queue_t *q); /* NULL-safe */
  * true when this push took the queue past 90 % of max_bytes (once per crossing: it is reset when
  * the queue drains below 80 %). Returns 0, SD_ETOOBIG (full: nothing written), SD_ESTORE.
  */
-int sd_gw_queue_push(sd_gw_queue_t *q, const sd_gw_qitem_t *items, size_t n,
-                     const sd_gw_kv_t *kv, size_t nkv, bool *nearly_full);
+int sd_gw_queue_push(sd_gw_queue_t *q, const sd_gw_qitem_t *items, size_t n, const sd_gw_kv_t *kv,
+                     size_t nkv, bool *nearly_full);
 
 /*
  * Up to max oldest items of a lane, and at most max_bytes of bodies (at least one item). The

@@ -31,8 +31,8 @@ typedef struct job {
 
 typedef struct {
     char code[65];
-    bool busy;    /* a call to it is in progress: one call at a time per terminal */
-    bool queued;  /* a poll job is waiting */
+    bool busy;     /* a call to it is in progress: one call at a time per terminal */
+    bool queued;   /* a poll job is waiting */
     int poll_fail; /* failed polls today */
 } devstate_t;
 
@@ -58,10 +58,10 @@ typedef struct {
     sd_gw_queue_t *q;
     sd_listener_t *ls;
     pthread_mutex_t mu;
-    pthread_cond_t cv;     /* jobs or device state changed */
-    pthread_cond_t drain;  /* something was queued for the north */
-    sd_gw_inv_t *inv;      /* current inventory (under mu) */
-    sd_gw_inv_t *old[64];  /* superseded ones, kept until exit: workers may still hold them */
+    pthread_cond_t cv;    /* jobs or device state changed */
+    pthread_cond_t drain; /* something was queued for the north */
+    sd_gw_inv_t *inv;     /* current inventory (under mu) */
+    sd_gw_inv_t *old[64]; /* superseded ones, kept until exit: workers may still hold them */
     int n_old;
     devstate_t *dev;
     size_t n_dev;

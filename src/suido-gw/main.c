@@ -19,7 +19,8 @@ static const char usage[] =
     "everything through a persistent store-and-forward queue. Keys (etc/suido-gw.conf):\n"
     "  gw.data_dir = ./run/gw           the queue (queue.db, SQLite WAL) lives here\n"
     "  gw.log_level = info\n"
-    "  north.binding = http             http | mqtt (docs/mqtt.md; password via GET /gwif/v1/mqtt)\n"
+    "  north.binding = http             http | mqtt (docs/mqtt.md; password via GET "
+    "/gwif/v1/mqtt)\n"
     "  north.mqtt_url = mqtt://127.0.0.1:1883   the broker, for binding mqtt\n"
     "  north.url = http://127.0.0.1:8080\n"
     "  north.client_id / north.client_secret   the gateway's registry credential\n"
@@ -211,16 +212,15 @@ int main(int argc, char **argv)
     {
         int64_t v;
         sd_config_error_t e;
-        if (sd_config_get_int(cfg, "queue.max_bytes", 4096, INT64_C(1) << 50, 256000000, &v,
-                              &e)) {
+        if (sd_config_get_int(cfg, "queue.max_bytes", 4096, INT64_C(1) << 50, 256000000, &v, &e)) {
             fprintf(stderr, "suido-gw: %s\n", e.msg);
             return 2;
         }
         max_bytes = v;
     }
     g->answer_timeout_ms = ans_s * 1000;
-    if (strlen(l3_time) != 4 || strspn(l3_time, "0123456789") != 4 ||
-        atoi(l3_time) / 100 > 23 || atoi(l3_time) % 100 > 59) {
+    if (strlen(l3_time) != 4 || strspn(l3_time, "0123456789") != 4 || atoi(l3_time) / 100 > 23 ||
+        atoi(l3_time) % 100 > 59) {
         fprintf(stderr, "suido-gw: south.l3_time: want hhmm\n");
         return 2;
     }

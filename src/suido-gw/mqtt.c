@@ -19,8 +19,8 @@ typedef struct {
     pthread_mutex_t mu;
     pthread_cond_t cv;
     bool connected;
-    int last_mid_acked;   /* PUBACK of this message id seen */
-    char ack_id[64];      /* down/ack awaited / received */
+    int last_mid_acked; /* PUBACK of this message id seen */
+    char ack_id[64];    /* down/ack awaited / received */
     bool ack_got, ack_ok;
     char ack_error[48];
     long ack_index;
@@ -147,8 +147,8 @@ static int drain_lane(mq_t *q, sd_gw_qkind_t kind, size_t *sent, int ack_wait_ms
     const char *list = kind == SD_GW_Q_DATA ? "samples" : "events";
     sd_buf_t body = {0};
     char id[64];
-    snprintf(id, sizeof id, "%c%lld-%lld", kind == SD_GW_Q_DATA ? 'd' : 'e',
-             (long long)rows[0].id, (long long)rows[n - 1].id);
+    snprintf(id, sizeof id, "%c%lld-%lld", kind == SD_GW_Q_DATA ? 'd' : 'e', (long long)rows[0].id,
+             (long long)rows[n - 1].id);
     rc = sd_buf_printf(&body, "{\"id\":\"%s\",\"%s\":[", id, list);
     for (size_t i = 0; !rc && i < n; i++)
         rc = sd_buf_printf(&body, "%s%s", i ? "," : "", rows[i].body);
@@ -160,8 +160,8 @@ static int drain_lane(mq_t *q, sd_gw_qkind_t kind, size_t *sent, int ack_wait_ms
     pthread_mutex_unlock(&q->mu);
     char t[160];
     topic(q, kind == SD_GW_Q_DATA ? SD_MQTT_T_DATA : SD_MQTT_T_EVENT, NULL, t, sizeof t);
-    if (!rc && mosquitto_publish(q->m, NULL, t, (int)body.len, body.data, 1, false) !=
-                   MOSQ_ERR_SUCCESS)
+    if (!rc &&
+        mosquitto_publish(q->m, NULL, t, (int)body.len, body.data, 1, false) != MOSQ_ERR_SUCCESS)
         rc = SD_ECLOSED;
     if (!rc && !wait_for(q, c_ack, 0, ack_wait_ms))
         rc = SD_ETIMEDOUT;

@@ -83,7 +83,8 @@ void *gw_drain_thread(void *arg)
             if (erc == SD_EUNSUPPORTED || (erc == SD_EAGAIN && dr.status >= 500)) {
                 if (!events_missing)
                     sd_warn("north: the platform takes no events yet (HTTP %ld); events stay "
-                            "queued", dr.status);
+                            "queued",
+                            dr.status);
                 events_missing = true;
                 events_retry = gw_now(g) + 60000;
             } else {

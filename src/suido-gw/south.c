@@ -120,7 +120,8 @@ static int store(gw_t *g, const sd_gw_samples_t *s, const char *event_json, cons
     return rc;
 }
 
-/* ---- device state ----------------------------------------------------------------------------- */
+/* ---- device state -----------------------------------------------------------------------------
+ */
 
 static devstate_t *dev_state(gw_t *g, const char *code)
 {
@@ -195,7 +196,8 @@ static void free_job(job_t *j)
     }
 }
 
-/* ---- calls taken ------------------------------------------------------------------------------ */
+/* ---- calls taken ------------------------------------------------------------------------------
+ */
 
 static const char *enq_reason(int reqno)
 {
@@ -232,7 +234,8 @@ static void drift_check(gw_t *g, const char *device, int64_t term_s, int64_t now
     if (llabs(drift) > g->drift_s + 60) {
         char msg[96];
         snprintf(msg, sizeof msg, "terminal clock off by %+lld s (synchronised)", (long long)drift);
-        gw_event(g, "clock_drift", device, 4, msg, json_pack("{s:I}", "drift_s", (json_int_t)drift));
+        gw_event(g, "clock_drift", device, 4, msg,
+                 json_pack("{s:I}", "drift_s", (json_int_t)drift));
     }
 }
 
@@ -315,7 +318,9 @@ static int on_report(void *ctx, const sd_line_text_t *enq, const sd_line_text_t 
         snprintf(msg, sizeof msg, "ENQ %d %s", enq->u.enq.reqno, enq_reason(enq->u.enq.reqno));
     } else {
         snprintf(msg, sizeof msg, "L3 report %c%s", type,
-                 type == 'Y' ? " alarm" : type == 'X' ? " scheduled" : " test");
+                 type == 'Y'   ? " alarm"
+                 : type == 'X' ? " scheduled"
+                               : " test");
     }
     json_object_set_new(detail, "peer", json_string(tc->peer));
     sd_buf_t ev = {0};
@@ -361,9 +366,8 @@ void *gw_accept_thread(void *arg)
             char msg[160];
             snprintf(msg, sizeof msg, "incoming L%d call from %s failed: %s", proto, tc.peer,
                      sd_strerror(rc));
-            const char *kind = !strcmp(gw_reason(rc), "garbage") || rc == SD_ECHECKSUM
-                                   ? "garbage"
-                                   : "call_failed";
+            const char *kind =
+                !strcmp(gw_reason(rc), "garbage") || rc == SD_ECHECKSUM ? "garbage" : "call_failed";
             gw_event(g, kind, tc.device[0] ? tc.device : NULL, 3, msg,
                      json_pack("{s:s,s:s}", "reason", gw_reason(rc), "peer", tc.peer));
         }
@@ -372,7 +376,8 @@ void *gw_accept_thread(void *arg)
     return NULL;
 }
 
-/* ---- calls made ------------------------------------------------------------------------------- */
+/* ---- calls made -------------------------------------------------------------------------------
+ */
 
 static int open_call(gw_t *g, const sd_gw_device_t *d, sd_call_t **c)
 {
@@ -484,11 +489,13 @@ static int poll_device(gw_t *g, const sd_gw_device_t *d)
                 int64_t hours = (info.first_end_ms - after) / 3600000 - 1;
                 sd_iso8601_format(after / 1000, f, sizeof f);
                 sd_iso8601_format((info.first_end_ms - 3600000) / 1000, t, sizeof t);
-                snprintf(msg, sizeof msg, "%lld hourly blocks lost (older than the terminal's "
-                         "96 h buffer)", (long long)hours);
-                gw_event(g, "data_missing", d->code, 3, msg,
-                         json_pack("{s:s,s:s,s:I}", "after", f, "until", t, "hours",
-                                   (json_int_t)hours));
+                snprintf(msg, sizeof msg,
+                         "%lld hourly blocks lost (older than the terminal's "
+                         "96 h buffer)",
+                         (long long)hours);
+                gw_event(
+                    g, "data_missing", d->code, 3, msg,
+                    json_pack("{s:s,s:s,s:I}", "after", f, "until", t, "hours", (json_int_t)hours));
             }
             if (!rc && info.last_end_ms > after)
                 kv[nkv++] = (sd_gw_kv_t){xkey, info.last_end_ms};
@@ -509,7 +516,8 @@ static int poll_device(gw_t *g, const sd_gw_device_t *d)
     return rc;
 }
 
-/* ---- platform requests ------------------------------------------------------------------------ */
+/* ---- platform requests ------------------------------------------------------------------------
+ */
 
 static json_t *values_json(const sd_gw_samples_t *s, const json_t *data_ids)
 {
@@ -581,8 +589,9 @@ static json_t *do_request(gw_t *g, job_t *j, const sd_gw_device_t *d, int *rc_ou
             out_no = o->output_no;
         /* ON and OFF at once would be the pair "11", a protocol error at the terminal */
         if (out_no < 1 || out_no > 8 || (strcmp(value, "on") && strcmp(value, "off")))
-            return fail_reply(j->req_id, "refused", "control needs output 1-8 and on or off "
-                                                    "(pair 11 is never sent)");
+            return fail_reply(j->req_id, "refused",
+                              "control needs output 1-8 and on or off "
+                              "(pair 11 is never sent)");
         req = calloc(1, sizeof *req);
         if (!req) {
             *rc_out = SD_ENOMEM;
@@ -630,7 +639,8 @@ static json_t *do_request(gw_t *g, job_t *j, const sd_gw_device_t *d, int *rc_ou
     return reply;
 }
 
-/* ---- workers ---------------------------------------------------------------------------------- */
+/* ---- workers ----------------------------------------------------------------------------------
+ */
 
 /* Take the first runnable job whose terminal is free; marks the terminal busy. Under g->mu. */
 static job_t *take_job(gw_t *g, int64_t now, int64_t *wake)
@@ -669,8 +679,9 @@ static void run_job(gw_t *g, job_t *j)
             return;
         }
         if (j->deadline_ms && now > j->deadline_ms) {
-            gw_reply(g, j->req_id, fail_reply(j->req_id, j->tries ? "no_answer" : "busy",
-                                              "deadline passed before the call could be made"));
+            gw_reply(g, j->req_id,
+                     fail_reply(j->req_id, j->tries ? "no_answer" : "busy",
+                                "deadline passed before the call could be made"));
             return;
         }
         int rc;
@@ -746,8 +757,10 @@ static void run_job(gw_t *g, job_t *j)
     }
     __atomic_add_fetch(&g->polls_failed, 1, __ATOMIC_RELAXED);
     char msg[160];
-    snprintf(msg, sizeof msg, "%s after %d tries; the next collection back-fills from the "
-             "terminal's 96 h buffer", sd_strerror(rc), j->tries);
+    snprintf(msg, sizeof msg,
+             "%s after %d tries; the next collection back-fills from the "
+             "terminal's 96 h buffer",
+             sd_strerror(rc), j->tries);
     gw_event(g, "poll_failed", d->code, 3, msg, json_pack("{s:s}", "reason", gw_reason(rc)));
     /* today is given up: mark it so the scheduler waits for tomorrow's slot */
     char dkey[96];
@@ -789,7 +802,8 @@ void *gw_worker_thread(void *arg)
     return NULL;
 }
 
-/* ---- scheduler -------------------------------------------------------------------------------- */
+/* ---- scheduler --------------------------------------------------------------------------------
+ */
 
 static void check_l3_reports(gw_t *g, const sd_gw_device_t *d, int64_t now)
 {
@@ -831,8 +845,8 @@ void *gw_sched_thread(void *arg)
             snprintf(dkey, sizeof dkey, "day.%s", d->code);
             bool due = first && g->collect_on_start;
             if (!due && g->daily && sd_gw_queue_kv_get(g->q, dkey, 0) < today)
-                due = now >= sd_gw_daily_slot(d->code, today, g->window_start_min,
-                                              g->window_len_min);
+                due =
+                    now >= sd_gw_daily_slot(d->code, today, g->window_start_min, g->window_len_min);
             if (d->model == 3)
                 check_l3_reports(g, d, now);
             if (!due)

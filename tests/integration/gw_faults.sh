@@ -45,6 +45,9 @@ expect_match "garbage answers: a failure event" \
   "$(grep 'event poll_failed sim-00005' "$T/gw2.log")" "(checksum|line protocol|connection closed)"
 expect_match "mute terminal: a failure event" \
   "$(grep 'event poll_failed sim-00009' "$T/gw2.log")" "did not answer|timed out"
+for d in sim-00005 sim-00009; do
+  expect_match "durable poll_failed event of $d" "$(qcount 1 "poll_failed\",\"device\":\"$d")" "^[1-9]"
+done
 expect_eq "nothing delivered while the platform is down" "$(grep -c 'platform reachable' "$T/gw2.log")" 0
 
 # ---- an alarm while the platform is down: stored by the gateway before the terminal's EOT ---

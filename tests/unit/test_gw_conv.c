@@ -1,4 +1,5 @@
-/* test_gw_conv.c - inventory parsing and text -> sample conversion, against hand-computed values. */
+/* test_gw_conv.c - inventory parsing and text -> sample conversion, against hand-computed values.
+ */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -15,9 +16,11 @@
 
 static const char inv_json[] =
     "{\"tenant\":\"t\",\"version\":3,\"devices\":["
-    "{\"code\":\"gorin-l2\",\"model\":\"L2\",\"branch\":\"01\",\"office\":\"02\",\"estate\":\"222\","
+    "{\"code\":\"gorin-l2\",\"model\":\"L2\",\"branch\":\"01\",\"office\":\"02\",\"estate\":"
+    "\"222\","
     "\"terminal\":\"01\",\"tel\":\"0115812221\",\"extra\":1,\"points\":["
-    "{\"data_id\":\"g.level\",\"signal\":\"analog\",\"input\":\"Ai1\",\"scale_lo\":0,\"scale_hi\":5},"
+    "{\"data_id\":\"g.level\",\"signal\":\"analog\",\"input\":\"Ai1\",\"scale_lo\":0,\"scale_hi\":"
+    "5},"
     "{\"data_id\":\"g.press\",\"signal\":\"analog\",\"input\":\"Ai2\",\"scale_lo\":-0.1,"
     "\"scale_hi\":1},"
     "{\"data_id\":\"g.energy\",\"signal\":\"pulse\",\"input\":\"Pi14\",\"factor\":1},"
@@ -109,12 +112,14 @@ static void test_inventory_rejects(void **st)
     const char *pre = "{\"devices\":[{\"code\":\"a\",\"model\":\"L2\",\"branch\":1,\"office\":1,"
                       "\"estate\":1,\"terminal\":1,\"tel\":\"01\",\"points\":[";
     char buf[512];
-    snprintf(buf, sizeof buf, "%s{\"data_id\":\"p\",\"signal\":\"analog\",\"input\":\"Di1\","
-                              "\"scale_lo\":0,\"scale_hi\":1}]}]}",
+    snprintf(buf, sizeof buf,
+             "%s{\"data_id\":\"p\",\"signal\":\"analog\",\"input\":\"Di1\","
+             "\"scale_lo\":0,\"scale_hi\":1}]}]}",
              pre);
     expect_bad(buf, "devices[0].points[0].input");
-    snprintf(buf, sizeof buf, "%s{\"data_id\":\"p\",\"signal\":\"analog\",\"input\":\"Ai1\","
-                              "\"scale_lo\":1,\"scale_hi\":1}]}]}",
+    snprintf(buf, sizeof buf,
+             "%s{\"data_id\":\"p\",\"signal\":\"analog\",\"input\":\"Ai1\","
+             "\"scale_lo\":1,\"scale_hi\":1}]}]}",
              pre);
     expect_bad(buf, "devices[0].points[0].input");
     snprintf(buf, sizeof buf, "%s{\"data_id\":\"p\",\"signal\":\"alarm\",\"input\":\"Di49\"}]}]}",
@@ -123,8 +128,9 @@ static void test_inventory_rejects(void **st)
     snprintf(buf, sizeof buf, "%s{\"data_id\":\"p\",\"signal\":\"beep\",\"input\":\"Di1\"}]}]}",
              pre);
     expect_bad(buf, "devices[0].points[0].signal");
-    snprintf(buf, sizeof buf, "%s]},{\"code\":\"a\",\"model\":\"L3\",\"branch\":1,\"office\":1,"
-                              "\"estate\":1,\"terminal\":2,\"tel\":\"02\"}]}",
+    snprintf(buf, sizeof buf,
+             "%s]},{\"code\":\"a\",\"model\":\"L3\",\"branch\":1,\"office\":1,"
+             "\"estate\":1,\"terminal\":2,\"tel\":\"02\"}]}",
              pre);
     expect_bad(buf, "devices[1].code");
 }
@@ -160,8 +166,7 @@ static void near(const sd_gw_sample_t *s, double want)
 {
     assert_non_null(s);
     if (fabs(s->value - want) > 1e-9)
-        fail_msg("%s at %lld: %.12g, want %.12g", s->data_id, (long long)s->ts_ms, s->value,
-                 want);
+        fail_msg("%s at %lld: %.12g, want %.12g", s->data_id, (long long)s->ts_ms, s->value, want);
 }
 
 static void test_x_report_all_blocks(void **st)
@@ -185,10 +190,10 @@ static void test_x_report_all_blocks(void **st)
     near(find(&s, "g.press", e1), 1.0); /* FF = 20 mA = scale_hi */
     near(find(&s, "g.press", e0), -0.1 + 1.1 * 128 / 255);
     /* Pi13 is the first pulse input -> counter 0, Pi14 -> counter 1, listed in reverse. */
-    near(find(&s, "g.water", e0), 1.0);  /* 10 pulses x 0.1 m3 */
-    near(find(&s, "g.energy", e0), 11);  /* 11 x 1 kWh */
-    near(find(&s, "g.water", e2), 3.0);  /* 30 x 0.1 */
-    near(find(&s, "g.vol", e1), 602);    /* 301 x 2 */
+    near(find(&s, "g.water", e0), 1.0); /* 10 pulses x 0.1 m3 */
+    near(find(&s, "g.energy", e0), 11); /* 11 x 1 kWh */
+    near(find(&s, "g.water", e2), 3.0); /* 30 x 0.1 */
+    near(find(&s, "g.vol", e1), 602);   /* 301 x 2 */
     /* Run-time: today 2026-11-24 JST starts 2026-11-23T15:00Z. */
     int64_t today = jst(2026, 11, 24, 0, 0) * 1000;
     assert_int_equal(today, INT64_C(1795446000000));
@@ -298,7 +303,7 @@ static void test_sample_json(void **st)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_inventory_lookup),  cmocka_unit_test(test_inventory_rejects),
+        cmocka_unit_test(test_inventory_lookup),    cmocka_unit_test(test_inventory_rejects),
         cmocka_unit_test(test_x_report_all_blocks), cmocka_unit_test(test_x_report_after),
         cmocka_unit_test(test_alarm_and_l3),        cmocka_unit_test(test_sample_json),
     };
