@@ -93,7 +93,9 @@ if grep -Eq "takes no events yet|up/event not accepted" "$T/gw.log"; then
   expect_eq "terminal_call event queued for the platform" \
     "$(qcount 1 'terminal_call%sim-00007%ENQ 2')" 1
   # the fleet lives a day in the past: every terminal's clock was off, synchronised and reported
-  expect_eq "clock_drift events" "$(qcount 1 '"clock_drift","device":"sim-')" "$NT"
+  # (and a 60x clock drifts again before its alarm call)
+  drifts=$(qcount 1 '"clock_drift","device":"sim-')
+  [ "$drifts" -ge "$NT" ] || fail "clock_drift events: $drifts for $NT terminals"
 fi
 
 # ---- an L3 device calls: no ENQ; the L3 request, its report, the designation, then EOT -------
