@@ -33,6 +33,12 @@
     XX(EOTP, 401, "otp_required", "one-time password required or wrong")                           \
     XX(EPWCHANGE, 403, "password_change_required", "password must be changed first")              \
     XX(ERATE, 429, "rate_limited", "too many requests")                                            \
+    /* payload protection (CMS, pf/cms.h) */                                                       \
+    XX(EPROTECTION, 415, "protection_required", "this tenant requires CMS-protected payloads")     \
+    XX(ENOCERT, 403, "certificate_required", "no usable certificate registered for this client")  \
+    XX(EBADSIG, 400, "bad_signature", "CMS signature does not verify")                            \
+    XX(ESIGNER, 403, "wrong_signer", "CMS signer is not the calling client's certificate")        \
+    XX(EDECRYPT, 400, "not_decryptable", "CMS content not encrypted to the platform certificate") \
     /* parsers */                                                                                  \
     XX(ESYNTAX, 400, "syntax", "malformed input")                                                  \
     XX(EFIELD, 400, "bad_field", "invalid field value")                                            \

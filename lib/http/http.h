@@ -142,6 +142,26 @@ int sd_http_static(sd_http_server_t *s, const char *prefix, const char *dir, uns
 typedef int (*sd_http_before_fn)(sd_http_req_t *req, void *ctx);
 void sd_http_server_set_before(sd_http_server_t *s, sd_http_before_fn fn, void *ctx);
 
+/*
+ * Filters, for a layer that transforms payloads without every handler knowing (suido's CMS
+ * payload protection, pf/pki.h). Set before start; ctx borrowed. Both run on the thread that
+ * handles (or answers) the request and should decide quickly whether they apply.
+ *  - on_body runs once a buffered body has been read in full (not for streamed routes), before
+ *    the handler, also for an empty body. It may replace the body (sd_http_req_set_body()),
+ *    keep state for on_reply (sd_http_req_set_filter_state()), or stop the request: a negative
+ *    SD_E* is answered as that error unless the filter replied itself.
+ *  - on_reply runs for every 2xx reply with a non-empty body made by sd_http_reply_json(),
+ *    _bytes(), _text() or _buf() (not files, redirects or errors). It may rewrite *body (it owns
+ *    it) and set a new content type into ctype (NUL-terminated, < 128 bytes). A negative SD_E*
+ *    replaces the reply by that error (the original body is dropped).
+ */
+typedef struct {
+    int (*on_body)(sd_http_req_t *req, void *ctx);
+    int (*on_reply)(sd_http_req_t *req, int status, sd_buf_t *body, char ctype[128], void *ctx);
+    void *ctx;
+} sd_http_filter_t;
+void sd_http_server_set_filter(sd_http_server_t *s, const sd_http_filter_t *f);
+
 /* Bind and start the workers. SD_EIO (address in use, ...) or SD_EINVAL if already started. */
 int sd_http_server_start(sd_http_server_t *s);
 
@@ -202,6 +222,13 @@ const void *sd_http_req_body(const sd_http_req_t *req, size_t *len);
  * SD_ESYNTAX / SD_EENCODING with line and column in err, ready for sd_http_reply_json_error().
  */
 int sd_http_req_json(const sd_http_req_t *req, json_t **out, sd_json_err_t *err);
+
+/* Replace the buffered body by b's data (b is left empty, even on failure). 0 or SD_ENOMEM. */
+int sd_http_req_set_body(sd_http_req_t *req, sd_buf_t *b);
+
+/* The filter's per-request slot (see sd_http_filter_t); free_fn runs when the request ends. */
+void sd_http_req_set_filter_state(sd_http_req_t *req, void *state, void (*free_fn)(void *));
+void *sd_http_req_filter_state(const sd_http_req_t *req);
 
 /*
  * Per-request slots: the authenticated principal (set by the before hook) and a handler's own

@@ -51,6 +51,8 @@ struct sd_http_req {
     int64_t t0;
     size_t limit;
     sd_buf_t body;
+    void *filter_state; /* http_filter.c */
+    void (*filter_state_free)(void *);
     uint64_t body_seen;
     uint64_t discarded;
     /* the reply, made by a reply call and queued by the access handler */
@@ -84,6 +86,7 @@ struct sd_http_server {
     static_mount_t *mounts;
     sd_http_before_fn before;
     void *before_ctx;
+    sd_http_filter_t filter; /* http_filter.c */
     struct MHD_Daemon *d;
     int port;
     int listen_fd; /* after quiesce: ours to close once the daemon is stopped */
@@ -105,6 +108,13 @@ int sd__http_set_reply(sd_http_req_t *req, int status, struct MHD_Response *r, u
 int sd__http_reply_error_internal(sd_http_req_t *req, int err, const char *field, const char *msg);
 /* The server's own 503 for a deferred request at stop (s->lock held). 0 if it answered. */
 int sd__http_reply_error_internal_forced(sd_http_req_t *req);
+
+/* http_filter.c: run the body filter (replies on failure; 0 = go on to the handler); run the
+ * reply filter over a 2xx body (ctype may be replaced); free the request's filter state. */
+int sd__http_filter_body(sd_http_req_t *req);
+int sd__http_filter_reply(sd_http_req_t *req, int status, sd_buf_t *b, const char **ctype,
+                          char ctbuf[128]);
+void sd__http_filter_state_free(sd_http_req_t *req);
 
 /* http_server.c: drop one reference; the last frees the request. */
 void sd__http_req_release(sd_http_req_t *req);

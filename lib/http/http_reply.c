@@ -167,6 +167,11 @@ int sd_http_reply_buf(sd_http_req_t *req, int status, const char *content_type, 
         sd_buf_free(b);
         return rc;
     }
+    char ctbuf[128];
+    if ((rc = sd__http_filter_reply(req, status, b, &content_type, ctbuf)) != 0) {
+        sd_buf_free(b);
+        return error_reply(req, rc, NULL, NULL, 0);
+    }
     size_t len = b->len;
     return reply_mem(req, status, content_type ? content_type : "application/octet-stream",
                      sd_buf_steal(b), len, KIND_API);

@@ -242,6 +242,7 @@ static void req_free(sd_http_req_t *req)
         req->user_free(req->user);
     if (req->data_free)
         req->data_free(req->data);
+    sd__http_filter_state_free(req);
     if (req->resp)
         MHD_destroy_response(req->resp);
     for (hdr_t *h = req->hdrs, *n; h; h = n) {
@@ -469,7 +470,8 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *c, const char
             }
             return MHD_YES;
         }
-        req->route->fn(req, req->route->ctx);
+        if (sd__http_filter_body(req) == 0)
+            req->route->fn(req, req->route->ctx);
         return finish(req);
     case ST_DISCARD:
         if (*upload_size) {

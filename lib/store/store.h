@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/buf.h"
+
 /*
  * One store is one database. Layers above write portable SQL (the subset SQLite >= 3.35 and
  * PostgreSQL >= 12 share) and never see a backend type:
@@ -197,5 +199,13 @@ typedef struct {
     uint64_t cache_hits;  /* statements found in a connection's cache */
 } sd_store_stats_t;
 void sd_store_stats(sd_store_t *st, sd_store_stats_t *out);
+
+/*
+ * For external tools (pg_dump, pg_restore in pf/backup.c): the libpq conninfo of a postgresql://
+ * URL as keyword='value' pairs appended to conninfo, WITHOUT the password, which comes back in
+ * *password (malloc'ed, NULL when the URL has none) for the child's PGPASSWORD: a password on a
+ * command line is visible to every local user. SD_ECONFIG (sd_store_errmsg() says why), SD_ENOMEM.
+ */
+int sd_store_pg_conninfo(const char *url, sd_buf_t *conninfo, char **password);
 
 #endif

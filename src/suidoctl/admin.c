@@ -26,6 +26,8 @@ static const char admin_usage[] =
     "  user list | show ID | create ORG ROLE EMAIL [NAME] | role ID ROLE | disable ID |\n"
     "       enable ID | reset ID | otp-require ID on|off\n"
     "  app|gw list | show ID | create ORG TENANT NAME | disable ID | enable ID | rotate ID\n"
+    "  app|gw cert ID [PEM-FILE] | cert-remove ID    data-protection certificate: show, register\n"
+    "  tenant protection ID [none|signed|signed_encrypted]   CMS payload protection setting\n"
     "  audit [LIMIT]\n"
     "  api METHOD PATH [JSON]          any request, answer printed as is\n"
     "Answers are printed as JSON; the exit status is 0 on 2xx, 1 otherwise.\n";
@@ -262,6 +264,34 @@ static int cmd_logout(void)
     return rc;
 }
 
+/* app|gw cert ID FILE: PUT the PEM file as the registration's certificate (pf/pki.h). */
+static int put_cert(const char *path, const char *file)
+{
+    FILE *f = fopen(file, "r");
+    if (!f) {
+        fprintf(stderr, "suidoctl: %s: %s\n", file, strerror(errno));
+        return 1;
+    }
+    sd_buf_t b = {0};
+    char chunk[4096];
+    size_t n;
+    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0 && b.len < (64u << 10))
+        sd_buf_append(&b, chunk, n);
+    fclose(f);
+    if (!b.len || memchr(b.data, 0, b.len) || sd_buf_append(&b, "", 1)) {
+        fprintf(stderr, "suidoctl: %s: expected a PEM certificate\n", file);
+        sd_buf_free(&b);
+        return 2;
+    }
+    sd_hc_resp_t r;
+    int rc = sd_hc_request(g_server, g_session, "PUT", path, b.data, &r);
+    sd_buf_free(&b);
+    int ok = rc == 0 && r.status >= 200 && r.status < 300;
+    fprintf(ok ? stdout : stderr, "%s\n", rc ? r.error : r.body.data ? r.body.data : "");
+    sd_hc_resp_free(&r);
+    return ok ? 0 : 1;
+}
+
 /* "tenant", "org", "user", "app", "gw" sub-commands. */
 static int cmd_objects(const char *what, int argc, char **argv)
 {
@@ -320,6 +350,18 @@ static int cmd_objects(const char *what, int argc, char **argv)
     if ((!strcmp(what, "app") || !strcmp(what, "gw")) && !strcmp(sub, "rotate") && n == 1) {
         strcat(path, "/secret");
         return call("POST", path, NULL, NULL);
+    }
+    if (!strcmp(what, "tenant") && !strcmp(sub, "protection") && (n == 1 || n == 2)) {
+        strcat(path, "/protection");
+        return n == 1 ? call("GET", path, NULL, NULL)
+                      : call("PUT", path, json_pack("{s:s}", "protection", a[1]), NULL);
+    }
+    if ((!strcmp(what, "app") || !strcmp(what, "gw")) &&
+        (!strcmp(sub, "cert") || !strcmp(sub, "cert-remove")) && (n == 1 || n == 2)) {
+        strcat(path, "/certificate");
+        if (!strcmp(sub, "cert-remove"))
+            return n == 1 ? call("DELETE", path, NULL, NULL) : 2;
+        return n == 1 ? call("GET", path, NULL, NULL) : put_cert(path, a[1]);
     }
     if (!strcmp(what, "org") && (!strcmp(sub, "link") || !strcmp(sub, "unlink")) && n == 2) {
         char p2[300];

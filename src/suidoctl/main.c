@@ -1,5 +1,6 @@
 /* suidoctl - admin CLI and field tool of suido. */
 #include "admin.h"
+#include "backup.h"
 #include "core/log.h"
 #include "master.h"
 #include "term.h"
@@ -12,13 +13,16 @@ static const char usage[] =
     "  term ...     talk to one L2/L3 terminal directly (suidoctl term help)\n"
     "  login, passwd, logout, whoami, totp, tenant, org, user, app, gw, audit, api\n"
     "               the platform's administration (suidoctl help admin)\n"
-    "  sheet, master  initial-information sheets and master data\n";
+    "  sheet, master  initial-information sheets and master data\n"
+    "  backup, restore  take or list backups; restore one offline (suidoctl backup help)\n";
 
 int main(int argc, char **argv)
 {
     sd_log_set_ident("suidoctl");
     if (argc >= 2 && !strcmp(argv[1], "term"))
         return suidoctl_term(argc - 2, argv + 2);
+    if (argc >= 2 && suidoctl_is_backup(argv[1]))
+        return suidoctl_backup(argc - 1, argv + 1);
     if (argc >= 2 && suidoctl_is_master(argv[1]))
         return suidoctl_master(argc - 1, argv + 1);
     if (argc >= 2 && suidoctl_is_admin(argv[1]))

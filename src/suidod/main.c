@@ -18,10 +18,12 @@
 #include "pf/account.h"
 #include "pf/audit.h"
 #include "pf/apidoc.h"
+#include "pf/backup.h"
 #include "pf/master.h"
 #include "pf/objstore.h"
 #include "pf/org.h"
 #include "pf/pf.h"
+#include "pf/pki.h"
 #include "pf/registry.h"
 #include "pf/session.h"
 #include "pf/tenant.h"
@@ -59,7 +61,9 @@ static const char usage[] =
     "  auth.lockout_base = 1m           first lock; doubles per further failure\n"
     "  auth.lockout_cap = 1h            longest lock\n"
     "  auth.password_cost = interactive interactive | moderate | min (tests only)\n"
-    "  auth.secret_key_file = <data.dir>/secret.key   32-byte key sealing TOTP secrets\n"
+    "  auth.secret_key_file = <data.dir>/secret.key   32-byte key sealing TOTP secrets and\n"
+    "                                   the PKI's private keys\n"
+    "  pki.dir = <data.dir>/pki         platform CA and PF certificate (payload protection)\n"
     "  log.level = info                 debug | info | warn | error\n"
     "  mqtt.url = (none)                mqtt://host:port of the GW-IF broker (docs/mqtt.md)\n"
     "  mqtt.broker_dir = (none)         where suidod writes the broker's passwd and acl files\n"
@@ -134,6 +138,54 @@ static int start_mqtt(sd_config_t *cfg, sd_pf_t *pf, sd_mqtt_binding_t **out)
     return mc.url || mc.broker_dir ? sd_mqtt_binding_start(pf, &mc, out) : 0;
 }
 
+/* The daily backup (§2.8), on unless backup.enabled = false; *out stays NULL then. */
+static int start_backup(sd_config_t *cfg, sd_pf_t *pf, const char *datadir, const char *store_url,
+                        const char *keyfile, sd_backup_t **out)
+{
+    sd_config_error_t ce = {0};
+    bool on = true;
+    int64_t days, keep, interval, retry;
+    char dir[PATH_MAX], objdir[PATH_MAX], defdir[PATH_MAX];
+    if (snprintf(defdir, sizeof defdir, "%s/backups", datadir) >= (int)sizeof defdir)
+        return SD_ECONFIG;
+    const char *d = sd_config_get_string(cfg, "backup.dir", defdir);
+    const char *at = sd_config_get_string(cfg, "backup.time", "03:00");
+    int hh = -1, mm = -1;
+    char extra;
+    if (sd_config_get_bool(cfg, "backup.enabled", true, &on, &ce) ||
+        sd_config_get_int(cfg, "backup.keep_days", 1, 36500, 7, &days, &ce) ||
+        sd_config_get_duration(cfg, "backup.keep", 1, 36500LL * 86400, days * 86400, &keep, &ce) ||
+        sd_config_get_duration(cfg, "backup.interval", 0, 86400, 0, &interval, &ce) ||
+        sd_config_get_duration(cfg, "backup.retry", 1, 86400, 300, &retry, &ce)) {
+        fprintf(stderr, "suidod: config: %s\n", ce.msg);
+        return SD_ECONFIG;
+    }
+    if (sscanf(at, "%d:%d%c", &hh, &mm, &extra) != 2 || hh < 0 || hh > 23 || mm < 0 || mm > 59) {
+        fprintf(stderr, "suidod: backup.time: %s is not HH:MM (JST)\n", at);
+        return SD_ECONFIG;
+    }
+    if (!on)
+        return 0;
+    if (mkdirs(d) != 0 || !realpath(d, dir)) {
+        fprintf(stderr, "suidod: backup.dir %s: %s\n", d, strerror(errno));
+        return SD_ECONFIG;
+    }
+    if (sd_backup_objects_dir(sd_config_get_string(cfg, "objects.url", NULL), datadir, objdir,
+                              sizeof objdir) != 0) {
+        fprintf(stderr, "suidod: backup: objects.url is not a file:/// URL\n");
+        return SD_ECONFIG;
+    }
+    sd_backup_config_t bc = {.dir = dir,
+                             .store_url = store_url,
+                             .objects_dir = objdir,
+                             .key_file = keyfile,
+                             .daily_min = hh * 60 + mm,
+                             .interval_s = interval,
+                             .keep_s = keep,
+                             .retry_s = retry};
+    return sd_backup_start(pf, &bc, out);
+}
+
 static void print_login(const char *base, const char *login, const char *pw)
 {
     printf("\n  platform administrator created; this password is shown only once:\n"
@@ -204,6 +256,12 @@ int main(int argc, char **argv)
     const char *dd = sd_config_get_string(cfg, "data.dir", "./run/data");
     if (mkdirs(dd) != 0 || !realpath(dd, datadir)) {
         fprintf(stderr, "suidod: data.dir %s: %s\n", dd, strerror(errno));
+        return 1;
+    }
+    int lock_fd = -1;
+    char lockmsg[512];
+    if (sd_datadir_lock(datadir, true, &lock_fd, lockmsg, sizeof lockmsg) != 0) {
+        fprintf(stderr, "suidod: %s\n", lockmsg);
         return 1;
     }
     snprintf(url, sizeof url, "sqlite://%s/suido.db", datadir);
@@ -299,9 +357,21 @@ int main(int argc, char **argv)
         rc = sd_requests_start(&pf, &reqs);
     if (!rc)
         rc = sd_pf_apidoc_routes(&pf);
+    /* AP-IF #9 / GW-IF #7 certificates and CMS payload protection (filters on /apif, /gwif) */
+    char pkidir[PATH_MAX + 8];
+    snprintf(pkidir, sizeof pkidir, "%s/pki", datadir);
+    sd_pki_t *pki = NULL;
+    if (!rc && (rc = sd_pki_open(&pf, sd_config_get_string(cfg, "pki.dir", pkidir), &pki)) != 0)
+        fprintf(stderr, "suidod: pki: %s\n", sd_strerror(rc));
+    if (!rc)
+        rc = sd_pki_routes(pki);
     sd_mqtt_binding_t *mqtt = NULL;
     if (!rc) /* GW-IF over MQTT: also writes the broker's accounts before it is started */
         rc = start_mqtt(cfg, &pf, &mqtt);
+    sd_backup_t *backup = NULL;
+    if (!rc)
+        rc = start_backup(cfg, &pf, datadir, store_url,
+                          sd_config_get_string(cfg, "auth.secret_key_file", keyfile), &backup);
     const char *web = sd_config_get_string(cfg, "web.root", NULL);
     if (!rc && web)
         rc = sd_http_static(srv, "/", web, 0);
@@ -350,9 +420,12 @@ int main(int argc, char **argv)
     sd_http_server_free(srv);
     sd_mqtt_binding_stop(mqtt);
     sd_requests_stop(reqs);
+    sd_backup_stop(backup);
+    sd_pki_free(pki); /* last: a late reply to a deferred request may still pass the filter */
     sd_ratelimit_free(pf.tenant_limit);
     sd_store_close(st);
     sd_config_free(cfg);
+    close(lock_fd);
     sd_info("stopped");
     return 0;
 }

@@ -1,0 +1,246 @@
+#!/usr/bin/env bash
+# backup_restore.sh - the daily backup (§2.8) against a real suidod: samples, files and a document
+# stored, a backup taken online (POST /api/v1/backups), more changes, suidod stopped, the backup
+# restored by `suidoctl restore` into a fresh data dir and a new suidod started there: counts and a
+# file's SHA-256 are those of backup time. Refusals: a flipped byte (precise message, nothing
+# written), a live suidod on the target, an existing store. A failing backup is logged and
+# retried; an incomplete one never looks complete; keep pruning with a short interval.
+# SUIDO_PG=1 runs the same on PostgreSQL (pg_dump / pg_restore; backup_restore_pg.sh).
+. "$(dirname "$0")/../lib/harness.sh"
+. "$(dirname "$0")/../lib/platform.sh"
+if [ "${SUIDO_PG:-}" = 1 ] && ! command -v pg_dump >/dev/null; then
+  "$ROOT/scripts/install-deps.sh" >/dev/null || fail "pg_dump missing and postgresql-client not installable"
+fi
+BK="$T/backups"
+start_suidod --set "backup.dir=$BK"
+SUIDOD_PID=$LAST_PID
+# sql QUERY: one value from the running store (SQLite file or PostgreSQL), for counts
+sql() {
+  if [ "${SUIDO_PG:-}" = 1 ]; then psql -Atq "${DB_URL:-$PG_URL}" -c "$1"
+  else sqlite3 "${DB_FILE:-$T/data/suido.db}" "$1"; fi
+}
+breq() { # TOKEN METHOD PATH [curl args]
+  local tok=$1 m=$2 p=$3; shift 3
+  CODE=$(curl -s -o "$T/body" -w '%{http_code}' -X "$m" -H "Authorization: Bearer $tok" "$U$p" "$@")
+  BODY=$(tr -d '\0' <"$T/body")
+}
+
+login_admin
+jpost admin /api/v1/tenants '{"name":"sapporo","kind":"dedicated_operator"}'; A=$(jid)
+jpost admin /api/v1/tenants '{"name":"vendors","kind":"vendor"}'; V=$(jid)
+jpost admin /api/v1/orgs "{\"tenant_id\":$A,\"kind\":\"operator\",\"name\":\"Sapporo\"}"; OA=$(jid)
+jpost admin /api/v1/orgs "{\"tenant_id\":$V,\"kind\":\"ap_vendor\",\"name\":\"AP\"}"; OV=$(jid)
+jpost admin /api/v1/orgs "{\"tenant_id\":$V,\"kind\":\"gw_vendor\",\"name\":\"GW\"}"; OG=$(jid)
+for o in "$OV $A" "$OG $A"; do
+  set -- $o; api admin PUT "/api/v1/orgs/$1/tenants/$2"; expect_code "link $o" 200
+done
+user a1 "$OA" operator_admin
+user a2 "$OA" operator_admin
+api a1 POST "/api/v1/tenants/$A/sheets" -H 'Content-Type: text/csv' --data-binary "@$SAMPLE"
+expect_code "submit sample" 201
+api a2 POST "/api/v1/tenants/$A/sheets/$(j .id)/approve"
+expect_code "approve sample" 200
+reg() { # KIND ORG TENANT NAME -> $TOK, credentials in $T/NAME.cred
+  jpost admin "/api/v1/$1" "{\"org_id\":$2,\"tenant_id\":$3,\"name\":\"$4\"}"
+  expect_code "register $4" 201
+  printf '{"client_id":"%s","client_secret":"%s"}' "$(j .client_id)" "$(j .client_secret)" >"$T/$5.cred"
+  bapi - POST /apif/v1/connect -H 'Content-Type: application/json' --data-binary "@$T/$5.cred"
+  expect_code "connect $4" 200
+  TOK=$(j .access_token)
+}
+reg apps "$OV" "$A" "Leak detection" app; APP=$TOK
+reg gateways "$OG" "$A" "Sapporo GW" gw; GW=$TOK
+
+# samples: HOURS hourly values of two points from hour START (ms timestamps, value = hour)
+upload() { # START HOURS
+  python3 - "$1" "$2" >"$T/batch.json" <<'PY'
+import json, sys, datetime
+s, n = int(sys.argv[1]), int(sys.argv[2])
+t0 = datetime.datetime(2025, 11, 24, 15, tzinfo=datetime.timezone.utc)
+out = []
+for i in range(s, s + n):
+    ts = (t0 + datetime.timedelta(hours=i)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    out.append({"data_id": "gorin-l2.tank_level", "ts": ts, "value": i})
+    out.append({"data_id": "gorin-l2.flow", "ts": ts, "value": i * 2})
+print(json.dumps({"samples": out}))
+PY
+  breq "$GW" POST /gwif/v1/data -H 'Content-Type: application/json' --data-binary "@$T/batch.json"
+  expect_code "upload $1+$2" 200
+}
+upload 0 48
+head -c 300000 /dev/urandom >"$T/report.bin"
+printf 'version one\n' >"$T/v1.txt"
+breq "$APP" PUT /apif/v1/files/reports/2026/report.bin --data-binary "@$T/report.bin"
+expect_code "put report" 201
+breq "$APP" PUT /apif/v1/files/notes/a.txt --data-binary "@$T/v1.txt"
+expect_code "put note" 201
+breq "$APP" POST /apif/v1/collections/plans/documents -H 'Content-Type: application/json' \
+  --data '{"pump":"P-1","rate":12.5}'
+expect_code "document" 201
+REPORT_SHA=$(sha256sum "$T/report.bin" | cut -d' ' -f1)
+N_SAMPLES=$(sql "SELECT COUNT(*) FROM samples")
+expect_eq "96 samples stored" "$N_SAMPLES" 96
+
+# ---- authorisation, and a leftover of a crash that must never look complete ------------------
+api a1 POST /api/v1/backups
+expect_code "operator admin may not back up" 403
+api - GET /api/v1/backups
+expect_code "anonymous" 401
+mkdir -p "$BK/20260101T000000Z.tmp" && echo half >"$BK/20260101T000000Z.tmp/store.db"
+api admin GET /api/v1/backups
+expect_code "list" 200
+expect_eq "a crashed backup is incomplete" "$(j '.items[] | select(.id=="20260101T000000Z") | .result')" incomplete
+
+# ---- the backup, online ------------------------------------------------------------------------
+# writers keep going during the backup: it must not block them nor catch half a batch
+( for k in 1 2 3 4 5 6 7 8; do
+    curl -s -o /dev/null -X POST -H "Authorization: Bearer $GW" -H 'Content-Type: application/json' \
+      "$U/gwif/v1/data" --data "{\"samples\":[{\"data_id\":\"gorin-l2.water_meter\",\"ts\":\"2025-11-24T15:0$k:00Z\",\"value\":$k}]}"
+  done ) &
+WRITER=$!
+api admin POST "/api/v1/backups?wait=1"
+expect_code "backup taken" 201
+ID=$(j .id)
+wait "$WRITER"
+expect_match "id is the UTC start" "$ID" '^20[0-9]{6}T[0-9]{6}Z$'
+expect_eq "result" "$(j .result)" ok
+B_SAMPLES=$(j .counts.samples)
+[ "$B_SAMPLES" -ge 96 ] && [ "$B_SAMPLES" -le 104 ] || fail "samples in the backup: $B_SAMPLES"
+expect_eq "files in the backup" "$(j .counts.objects)" 2
+expect_eq "store + 2 blobs + key" "$(j .files)" 4
+[ -f "$BK/$ID/manifest.json" ] || fail "no manifest"
+expect_eq "backup dir private" "$(stat -c %a "$BK/$ID")" 700
+expect_eq "blob copied, not linked" "$(stat -c %h "$BK/$ID/objects/t$A/${REPORT_SHA:0:2}/$REPORT_SHA")" 1
+expect_eq "blob is the file" "$(sha256sum <"$BK/$ID/objects/t$A/${REPORT_SHA:0:2}/$REPORT_SHA" | cut -d' ' -f1)" "$REPORT_SHA"
+api admin GET /api/v1/backups
+expect_eq "listed with size and duration" \
+  "$(j ".items[] | select(.id==\"$ID\") | (.result + \" \" + ((.size > 300000)|tostring) + \" \" + ((.duration_ms >= 0)|tostring))")" "ok true true"
+expect_eq "the crash leftover is gone" "$(j '[.items[] | select(.result=="incomplete")] | length')" 0
+[ ! -d "$BK/20260101T000000Z.tmp" ] || fail "incomplete backup not removed"
+api admin GET "/api/v1/backups/$ID"
+expect_code "one backup" 200
+api admin GET /api/v1/backups/20000101T000000Z
+expect_code "unknown backup" 404
+api admin GET /api/v1/audit?action=backup
+expect_eq "audited" "$(j '.items[0].action')" backup.create
+# suidoctl backup goes through the same API (session of the admin's cookie jar)
+mkdir -p "$T/home/.config/suido"
+printf 'server %s\nsession %s\n' "$U" "$(awk '$6=="suido_session"{print $7}' "$T/admin.jar")" \
+  >"$T/home/.config/suido/session"
+HOME="$T/home" "$BIN/suidoctl" backup --wait >"$T/ctl.json" || fail "suidoctl backup: $(cat "$T/ctl.json")"
+expect_eq "suidoctl backup" "$(jq -r .result "$T/ctl.json")" ok
+ID2=$(jq -r .id "$T/ctl.json")
+HOME="$T/home" "$BIN/suidoctl" backup list >"$T/ctl.json"
+expect_eq "suidoctl backup list" "$(jq -r '.items | length' "$T/ctl.json")" 2
+
+# ---- the state at backup time, then more changes ----------------------------------------------
+B_LEVEL=$(sql "SELECT COUNT(*) FROM samples s JOIN points p ON p.id = s.point_id WHERE p.data_id = 'gorin-l2.water_meter'")
+N_NOW=$(sql "SELECT COUNT(*) FROM samples")
+expect_eq "every writer stored" "$N_NOW" 104
+upload 48 24
+breq "$APP" DELETE /apif/v1/files/reports/2026/report.bin
+expect_code "delete report" 204
+printf 'version two\n' >"$T/v2.txt"
+breq "$APP" PUT /apif/v1/files/notes/a.txt --data-binary "@$T/v2.txt"
+expect_code "replace note" 200
+breq "$APP" PUT /apif/v1/files/new.txt --data-binary 'after the backup'
+expect_code "new file" 201
+expect_eq "changed" "$(sql "SELECT COUNT(*) FROM samples")" $((N_NOW + 48))
+
+# ---- refusals ----------------------------------------------------------------------------------
+R() { "$BIN/suidoctl" restore "$@" >"$T/restore.out" 2>&1; }
+expect_fail "restore under a live suidod" R "$BK/$ID" --data-dir "$T/data" --force
+expect_match "names the running suidod" "$(cat "$T/restore.out")" "suidod \\(pid $SUIDOD_PID\\) is running on"
+cp -a "$BK/$ID" "$T/bad"
+python3 - "$T/bad/objects/t$A/${REPORT_SHA:0:2}/$REPORT_SHA" <<'PY'
+import sys
+p = sys.argv[1]; b = bytearray(open(p, 'rb').read()); b[1000] ^= 0x01; open(p, 'wb').write(b)
+PY
+PGT=()
+[ "${SUIDO_PG:-}" = 1 ] && PGT=(--store-url "${PG_URL%/*}/restored")
+expect_fail "a flipped byte is refused" R "$T/bad" --data-dir "$T/fresh-bad" "${PGT[@]}"
+expect_match "precise message" "$(cat "$T/restore.out")" \
+  "backup $T/bad is damaged, nothing was restored: objects/t$A/${REPORT_SHA:0:2}/$REPORT_SHA: SHA-256 [0-9a-f]{64}, the manifest says $REPORT_SHA"
+[ ! -e "$T/fresh-bad" ] || fail "a refused restore created $T/fresh-bad"
+cp -a "$BK/$ID" "$T/bad2"
+printf 'X' | dd of="$T/bad2/manifest.json" bs=1 seek=3 conv=notrunc 2>/dev/null
+expect_fail "a damaged manifest is refused" R "$T/bad2" --data-dir "$T/fresh-bad"
+expect_match "manifest message" "$(cat "$T/restore.out")" "manifest.json"
+rm -rf "$T/bad2"; cp -a "$BK/$ID" "$T/bad2"; truncate -s -1 "$T/bad2/secret.key"
+expect_fail "a short file is refused" R "$T/bad2" --data-dir "$T/fresh-bad"
+expect_match "size message" "$(cat "$T/restore.out")" "secret.key: 31 bytes, the manifest says 32"
+
+# ---- stop, restore into a fresh data dir, start there -----------------------------------------
+kill "$SUIDOD_PID"; wait "$SUIDOD_PID" || fail "suidod exit status $?"
+expect_fail "an existing store is not overwritten" R "$BK/$ID" --data-dir "$T/data"
+[ "${SUIDO_PG:-}" = 1 ] || expect_match "says why" "$(cat "$T/restore.out")" "suido.db exists"
+if [ "${SUIDO_PG:-}" = 1 ]; then
+  psql -q "$PG_URL" -c 'CREATE DATABASE restored' || fail "create database"
+  DB_URL="${PG_URL%/*}/restored"
+fi
+R "$BK/$ID" --data-dir "$T/data2" "${PGT[@]}" || fail "restore: $(cat "$T/restore.out")"
+expect_match "summary" "$(cat "$T/restore.out")" "restored backup $ID .* $B_SAMPLES samples, 2 files, 1 documents"
+if [ "${SUIDO_PG:-}" = 1 ]; then
+  expect_fail "a second restore into the same database" R "$BK/$ID" --data-dir "$T/data3" "${PGT[@]}"
+  expect_match "not empty" "$(cat "$T/restore.out")" "already holds a suido store"
+fi
+DB_FILE="$T/data2/suido.db"
+expect_eq "restored samples = backup time" "$(sql "SELECT COUNT(*) FROM samples")" "$B_SAMPLES"
+expect_eq "restored level samples" \
+  "$(sql "SELECT COUNT(*) FROM samples s JOIN points p ON p.id = s.point_id WHERE p.data_id = 'gorin-l2.water_meter'")" \
+  "$((B_SAMPLES - 96))"
+[ "$B_LEVEL" -ge "$((B_SAMPLES - 96))" ] || fail "level samples"
+expect_eq "key restored" "$(cmp "$T/data/secret.key" "$T/data2/secret.key" && echo same)" same
+
+old_port=$P
+ST2=(); [ "${SUIDO_PG:-}" = 1 ] && ST2=(--set "store.url=$DB_URL")
+P=$(free_port); U="http://127.0.0.1:$P"
+spawn suidod2 "$BIN/suidod" --set "data.dir=$T/data2" --set "http.listen=127.0.0.1:$P" \
+  --set auth.password_cost=min --set "backup.dir=$T/bk2" --set backup.interval=1s \
+  --set backup.keep=3s --set backup.retry=1s "${ST2[@]}"
+SUIDOD2=$LAST_PID
+wait_line "$T/suidod2.log" "ready on"
+[ "$old_port" != "$P" ] || true
+bapi - POST /apif/v1/connect -H 'Content-Type: application/json' --data-binary "@$T/app.cred"
+expect_code "the app's credentials survive" 200
+APP=$(j .access_token)
+breq "$APP" GET /apif/v1/files/reports/2026/report.bin
+expect_code "deleted file is back" 200
+expect_eq "file SHA-256 at backup time" "$(sha256sum <"$T/body" | cut -d' ' -f1)" "$REPORT_SHA"
+breq "$APP" GET /apif/v1/files/notes/a.txt
+expect_eq "replaced file is the old version" "$BODY" "version one"
+breq "$APP" GET /apif/v1/files/new.txt
+expect_code "a file newer than the backup is absent" 404
+breq "$APP" GET "/apif/v1/points/gorin-l2.tank_level/values?from=2025-11-24T00:00:00Z&to=2025-12-01T00:00:00Z"
+expect_code "values" 200
+expect_eq "values at backup time" "$(j '.values | length')" 48
+breq "$APP" GET /apif/v1/collections/plans/documents
+expect_eq "document" "$(j '.items[0].data.rate')" 12.5
+# (a provisional login id becomes the e-mail address at the first password change)
+jpost admin2 /api/v1/login '{"login":"admin@localhost","password":"kuma-Tsuru-Gorin-841-zq"}'
+expect_code "the admin logs in with the password of backup time" 200
+
+# ---- a failing backup is logged loudly and retried; pruning keeps 3 s ------------------------
+wait_line "$T/suidod2.log" "backup 2[0-9T]+Z done" 10
+BLOB=$(ls "$T/data2/objects/t$A/${REPORT_SHA:0:2}/$REPORT_SHA")
+mv "$BLOB" "$T/blob.away"
+wait_line "$T/suidod2.log" "BACKUP FAILED: .*vanished during the backup" 10
+api admin2 GET /api/v1/backups
+expect_code "list after failure" 200
+expect_match "failed attempt listed" "$(j '[.items[] | select(.result=="failed")][0].error')" "vanished"
+mv "$T/blob.away" "$BLOB"
+n=$(grep -c "done:" "$T/suidod2.log")
+i=0; until [ "$(grep -c "done:" "$T/suidod2.log")" -gt "$n" ]; do
+  i=$((i + 1)); [ $i -le 100 ] || fail "no retry after the failure"; sleep 0.1; done
+sleep 5
+wait_line "$T/suidod2.log" "backup: pruned" 5
+api admin2 GET /api/v1/backups
+now=$(date -u +%s)
+oldest=$(j '[.items[] | select(.result=="ok")] | last | .id')
+ot=$(date -u -d "$(echo "$oldest" | sed -E 's/^(....)(..)(..)T(..)(..)(..)Z.*/\1-\2-\3 \4:\5:\6/')" +%s)
+[ $((now - ot)) -le 8 ] || fail "oldest kept backup $oldest is $((now - ot)) s old (keep 3 s)"
+expect_match "older ones pruned" "$(ls "$T/bk2" | wc -l)" '^[1-7]$'
+kill "$SUIDOD2"; wait "$SUIDOD2" || fail "suidod2 exit status $?"
+expect_eq "every kept backup verifies" "$(for d in "$T"/bk2/2*Z; do [ -d "$d" ] && "$BIN/suidoctl" backup verify "$d" >/dev/null 2>&1; echo $?; done | sort -u | tr '\n' ' ')" "0 "
+expect_eq "no sanitizer report" "$(cat "$T"/suidod*.log | grep -Ec 'runtime error|Sanitizer' || true)" 0
+done_ok

@@ -1,0 +1,228 @@
+/* test_pf_cms.c - certificates and CMS: round trips, and each refusal with its precise error. */
+#define _GNU_SOURCE /* memmem */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/err.h"
+#include "pf/cms.h"
+
+#define NOW  INT64_C(1795000000000) /* 2026-11-18 */
+#define DAYS 365
+
+static const char MSG[] = "{\"samples\":[{\"data_id\":\"a.b\",\"ts\":\"2026-11-20T00:00:00Z\","
+                          "\"value\":1.5}]}";
+
+/* made once: RSA key generation is the slow part */
+static sd_cms_id_t *ca, *pf, *cli, *other;
+
+static int setup(void **state)
+{
+    (void)state;
+    if (sd_cms_id_new(NULL, "test CA", NOW, 3650, &ca) || sd_cms_id_new(ca, "PF", NOW, DAYS, &pf) ||
+        sd_cms_id_new(ca, "client", NOW, DAYS, &cli) ||
+        sd_cms_id_new(NULL, "intruder", NOW, DAYS, &other))
+        return -1;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    sd_cms_id_free(ca);
+    sd_cms_id_free(pf);
+    sd_cms_id_free(cli);
+    sd_cms_id_free(other);
+    return 0;
+}
+
+static const sd_cms_cert_t *C(const sd_cms_id_t *id)
+{
+    return sd_cms_id_cert(id);
+}
+
+static int unwrap(const sd_cms_id_t *me, const sd_cms_id_t *signer, const sd_buf_t *m,
+                  unsigned need, sd_buf_t *out, unsigned *got)
+{
+    char why[160];
+    sd_buf_reset(out);
+    int rc = sd_cms_unwrap(me, signer ? C(signer) : NULL, m->data, m->len, need, out, got, why,
+                           sizeof why);
+    if (rc)
+        assert_true(why[0] != '\0'); /* every refusal says why */
+    return rc;
+}
+
+static void test_sign_round_trip(void **state)
+{
+    (void)state;
+    sd_buf_t m = {0}, out = {0};
+    unsigned got = 0;
+    assert_int_equal(sd_cms_sign(cli, MSG, strlen(MSG), &m), 0);
+    assert_int_equal(unwrap(pf, cli, &m, SD_CMS_SIGNED, &out, &got), 0);
+    assert_int_equal(got, SD_CMS_SIGNED);
+    assert_int_equal(out.len, strlen(MSG));
+    assert_memory_equal(out.data, MSG, out.len);
+    /* signed only, where encryption is required */
+    assert_int_equal(unwrap(pf, cli, &m, SD_CMS_SIGNED | SD_CMS_ENCRYPTED, &out, &got),
+                     SD_EPROTECTION);
+    assert_int_equal(out.len, 0);
+    /* no registered certificate to check it against */
+    assert_int_equal(unwrap(pf, NULL, &m, SD_CMS_SIGNED, &out, &got), SD_ENOCERT);
+    sd_buf_free(&m);
+    sd_buf_free(&out);
+}
+
+static void test_sign_encrypt_round_trip(void **state)
+{
+    (void)state;
+    sd_buf_t m = {0}, out = {0};
+    unsigned got = 0;
+    /* the client to the platform, and the platform back to the client */
+    assert_int_equal(sd_cms_wrap(cli, C(pf), MSG, strlen(MSG), &m), 0);
+    assert_int_equal(unwrap(pf, cli, &m, SD_CMS_SIGNED | SD_CMS_ENCRYPTED, &out, &got), 0);
+    assert_int_equal(got, SD_CMS_SIGNED | SD_CMS_ENCRYPTED);
+    assert_memory_equal(out.data, MSG, strlen(MSG));
+    sd_buf_reset(&m);
+    assert_int_equal(sd_cms_wrap(pf, C(cli), MSG, strlen(MSG), &m), 0);
+    assert_int_equal(unwrap(cli, pf, &m, SD_CMS_SIGNED | SD_CMS_ENCRYPTED, &out, &got), 0);
+    assert_memory_equal(out.data, MSG, strlen(MSG));
+    /* encrypted but not signed */
+    sd_buf_reset(&m);
+    assert_int_equal(sd_cms_encrypt(C(pf), MSG, strlen(MSG), &m), 0);
+    assert_int_equal(unwrap(pf, cli, &m, 0, &out, &got), 0);
+    assert_int_equal(got, SD_CMS_ENCRYPTED);
+    assert_int_equal(unwrap(pf, cli, &m, SD_CMS_SIGNED, &out, &got), SD_EPROTECTION);
+    sd_buf_free(&m);
+    sd_buf_free(&out);
+}
+
+static void test_tampered(void **state)
+{
+    (void)state;
+    sd_buf_t m = {0}, out = {0};
+    assert_int_equal(sd_cms_sign(cli, MSG, strlen(MSG), &m), 0);
+    char *p = memmem(m.data, m.len, "1.5", 3);
+    assert_non_null(p);
+    p[0] = '9'; /* the value changed in transit */
+    assert_int_equal(unwrap(pf, cli, &m, SD_CMS_SIGNED, &out, NULL), SD_EBADSIG);
+    assert_int_equal(out.len, 0);
+    sd_buf_free(&m);
+    sd_buf_free(&out);
+}
+
+static void test_wrong_signer_and_recipient(void **state)
+{
+    (void)state;
+    sd_buf_t m = {0}, out = {0};
+    assert_int_equal(sd_cms_sign(other, MSG, strlen(MSG), &m), 0);
+    assert_int_equal(unwrap(pf, cli, &m, SD_CMS_SIGNED, &out, NULL), SD_ESIGNER);
+    sd_buf_reset(&m);
+    /* encrypted to the client, not to the platform */
+    assert_int_equal(sd_cms_wrap(cli, C(cli), MSG, strlen(MSG), &m), 0);
+    assert_int_equal(unwrap(pf, cli, &m, SD_CMS_SIGNED, &out, NULL), SD_EDECRYPT);
+    assert_int_equal(unwrap(NULL, cli, &m, SD_CMS_SIGNED, &out, NULL), SD_EDECRYPT);
+    sd_buf_free(&m);
+    sd_buf_free(&out);
+}
+
+static void test_malformed(void **state)
+{
+    (void)state;
+    sd_buf_t m = {0}, out = {0};
+    assert_int_equal(sd_cms_wrap(cli, C(pf), MSG, strlen(MSG), &m), 0);
+    size_t full = m.len;
+    for (size_t cut = 1; cut < full; cut += full / 7 + 1) {
+        m.len = full - cut;
+        assert_int_equal(unwrap(pf, cli, &m, 0, &out, NULL), SD_ESYNTAX);
+    }
+    m.len = full;
+    sd_buf_append(&m, "x", 1); /* trailing garbage */
+    assert_int_equal(unwrap(pf, cli, &m, 0, &out, NULL), SD_ESYNTAX);
+    sd_buf_reset(&m);
+    sd_buf_append(&m, MSG, strlen(MSG)); /* plain JSON is not CMS */
+    assert_int_equal(unwrap(pf, cli, &m, 0, &out, NULL), SD_ESYNTAX);
+    sd_buf_reset(&m);
+    assert_int_equal(unwrap(pf, cli, &m, 0, &out, NULL), SD_ESYNTAX);
+    sd_buf_free(&m);
+    sd_buf_free(&out);
+}
+
+static void test_cert_parse(void **state)
+{
+    (void)state;
+    sd_buf_t pem = {0}, two = {0}, key = {0};
+    char why[160], fp[65], fp2[65];
+    sd_cms_cert_t *c = NULL;
+    assert_int_equal(sd_cms_cert_pem(C(cli), &pem), 0);
+    assert_int_equal(sd_cms_cert_parse(pem.data, pem.len, &c, why, sizeof why), 0);
+    sd_cms_cert_fingerprint(c, fp);
+    sd_cms_cert_fingerprint(C(cli), fp2);
+    assert_int_equal(strlen(fp), 64);
+    assert_string_equal(fp, fp2);
+    sd_cms_cert_info_t in;
+    assert_int_equal(sd_cms_cert_info(c, &in), 0);
+    assert_string_equal(in.key, "RSA-2048");
+    assert_string_equal(in.subject, "CN=client,O=suido");
+    assert_true(in.can_sign && in.can_encrypt);
+    assert_int_equal(sd_cms_cert_check(c, NOW + 1000, why, sizeof why), 0);
+    assert_int_equal(sd_cms_cert_check(c, NOW + INT64_C(400) * 86400000, why, sizeof why),
+                     SD_EEXPIRED);
+    assert_int_equal(sd_cms_cert_check(c, NOW - INT64_C(86400000), why, sizeof why), SD_EFIELD);
+    sd_cms_cert_free(c);
+    /* a chain, a key, garbage and broken PEM are refused */
+    sd_buf_append(&two, pem.data, pem.len);
+    sd_buf_append(&two, pem.data, pem.len);
+    assert_int_equal(sd_cms_cert_parse(two.data, two.len, &c, why, sizeof why), SD_ESYNTAX);
+    assert_non_null(strstr(why, "more than one"));
+    assert_int_equal(sd_cms_id_key_pem(cli, &key), 0);
+    sd_buf_append(&key, pem.data, pem.len);
+    assert_int_equal(sd_cms_cert_parse(key.data, key.len, &c, why, sizeof why), SD_ESYNTAX);
+    assert_non_null(strstr(why, "private key"));
+    assert_int_equal(sd_cms_cert_parse("hello", 5, &c, why, sizeof why), SD_ESYNTAX);
+    pem.data[pem.len / 2] = '*';
+    assert_int_equal(sd_cms_cert_parse(pem.data, pem.len, &c, why, sizeof why), SD_ESYNTAX);
+    assert_null(c);
+    sd_buf_free(&pem);
+    sd_buf_free(&two);
+    sd_buf_free(&key);
+}
+
+static void test_id_load(void **state)
+{
+    (void)state;
+    sd_buf_t pem = {0}, key = {0}, wrong = {0};
+    sd_cms_id_t *id = NULL;
+    assert_int_equal(sd_cms_cert_pem(C(pf), &pem), 0);
+    assert_int_equal(sd_cms_id_key_pem(pf, &key), 0);
+    assert_int_equal(sd_cms_id_load(pem.data, pem.len, key.data, key.len, &id), 0);
+    sd_buf_t m = {0}, out = {0};
+    assert_int_equal(sd_cms_wrap(cli, C(pf), MSG, strlen(MSG), &m), 0);
+    assert_int_equal(unwrap(id, cli, &m, SD_CMS_SIGNED | SD_CMS_ENCRYPTED, &out, NULL), 0);
+    sd_cms_id_free(id);
+    /* a key that is not the certificate's */
+    assert_int_equal(sd_cms_id_key_pem(cli, &wrong), 0);
+    assert_int_equal(sd_cms_id_load(pem.data, pem.len, wrong.data, wrong.len, &id), SD_ESYNTAX);
+    assert_null(id);
+    sd_buf_free(&pem);
+    sd_buf_free(&key);
+    sd_buf_free(&wrong);
+    sd_buf_free(&m);
+    sd_buf_free(&out);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_sign_round_trip), cmocka_unit_test(test_sign_encrypt_round_trip),
+        cmocka_unit_test(test_tampered),        cmocka_unit_test(test_wrong_signer_and_recipient),
+        cmocka_unit_test(test_malformed),       cmocka_unit_test(test_cert_parse),
+        cmocka_unit_test(test_id_load),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
