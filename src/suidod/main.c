@@ -383,10 +383,13 @@ static int start_backup(sd_config_t *cfg, sd_pf_t *pf, const char *datadir, cons
         fprintf(stderr, "suidod: backup: objects.url is not a file:/// URL\n");
         return SD_ECONFIG;
     }
+    char pkidir[PATH_MAX + 8];
+    snprintf(pkidir, sizeof pkidir, "%s/pki", datadir);
     sd_backup_config_t bc = {.dir = dir,
                              .store_url = store_url,
                              .objects_dir = objdir,
                              .key_file = keyfile,
+                             .pki_dir = sd_config_get_string(cfg, "pki.dir", pkidir),
                              .daily_min = hh * 60 + mm,
                              .interval_s = interval,
                              .keep_s = keep,
