@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# run.sh - the main job on embedded defaults: the simulated terminals of the sample facilities,
-# and (once built) the platform server with its sample tenant. Ctrl-C stops everything.
+# run.sh - the main job on embedded defaults: mosquitto, the platform server with its sample
+# tenant, the simulated terminals of the sample facilities and the gateway (suido-gw) that brings
+# them onto the platform. Ctrl-C stops everything.
 set -euo pipefail
 BUILD=${BUILD:-build}
 BIN="$PWD/$BUILD/bin"
@@ -9,17 +10,43 @@ mkdir -p "$RUN"
 pids=()
 trap 'kill "${pids[@]}" 2>/dev/null; wait 2>/dev/null; echo; echo "stopped."' EXIT INT TERM
 
+# the MQTT broker; suidod writes its accounts and ACLs (docs/mqtt.md)
+MQTT_PORT=${SUIDO_MQTT_PORT:-1883}
+BROKER="$RUN/broker"
+MQTT=()
+BINDING=http
+if command -v mosquitto >/dev/null; then
+  mkdir -p "$BROKER"
+  chmod 755 "$RUN" "$BROKER" # mosquitto, started as root, drops to its own user
+  if [ "$(id -u)" = 0 ] && id mosquitto >/dev/null 2>&1; then chown mosquitto "$BROKER"; fi
+  [ -f "$BROKER/passwd" ] || : >"$BROKER/passwd"
+  [ -f "$BROKER/acl" ] || : >"$BROKER/acl"
+  printf '%s\n' "listener $MQTT_PORT 127.0.0.1" "allow_anonymous false" \
+    "password_file $BROKER/passwd" "acl_file $BROKER/acl" "pid_file $BROKER/mosquitto.pid" \
+    "use_username_as_clientid true" "persistence false" >"$BROKER/mosquitto.conf"
+  mosquitto -c "$BROKER/mosquitto.conf" >>"$RUN/mosquitto.log" 2>&1 &
+  pids+=($!)
+  sleep 0.3
+  if kill -0 "${pids[-1]}" 2>/dev/null; then
+    BINDING=mqtt
+    MQTT=(--set "mqtt.url=mqtt://127.0.0.1:$MQTT_PORT" --set "mqtt.broker_dir=$BROKER"
+      --set "mqtt.broker_pid_file=$BROKER/mosquitto.pid")
+  else
+    echo "mosquitto did not start (port $MQTT_PORT in use?): the gateway uses HTTP; see $RUN/mosquitto.log"
+  fi
+fi
+
 # the platform server on embedded defaults (SQLite in run/data, http://127.0.0.1:8080)
 HTTP=${SUIDO_HTTP:-127.0.0.1:8080}
 "$BIN/suidod" --config etc/suidod.conf --set "http.listen=$HTTP" --set "data.dir=$RUN/data" \
-  --set "web.root=$PWD/web" \
-  >>"$RUN/suidod.log" 2>&1 &
+  --set "web.root=$PWD/web" "${MQTT[@]}" >>"$RUN/suidod.log" 2>&1 &
 pids+=($!)
 for _ in $(seq 100); do grep -q "ready on" "$RUN/suidod.log" 2>/dev/null && break; sleep 0.1; done
 grep -q "ready on" "$RUN/suidod.log" || { tail -20 "$RUN/suidod.log"; exit 1; }
 if [ ! -s "$RUN/credentials.txt" ]; then
   echo "first start: loading the sample tenant, users and master data ..."
-  scripts/seed-sample.sh "http://$HTTP" "$RUN/suidod.log" "$RUN/credentials.txt"
+  scripts/seed-sample.sh "http://$HTTP" "$RUN/suidod.log" "$RUN/credentials.txt" \
+    "$RUN/suido-gw.conf"
 fi
 
 BASE=${SUIDO_TERM_BASE:-7200}
@@ -29,6 +56,20 @@ CONTROL=$((BASE + 99))
 pids+=($!)
 for _ in $(seq 50); do grep -q ready "$RUN/suido-term.log" 2>/dev/null && break; sleep 0.1; done
 grep -q ready "$RUN/suido-term.log" || { cat "$RUN/suido-term.log"; exit 1; }
+
+# the gateway: terminals by tel through a dial plan onto the simulator's ports; collects every
+# terminal at start (then daily), takes their alarm calls on 127.0.0.1:7100 (the fleet's center)
+awk '/^terminal/ {print $5, "tcp://127.0.0.1:" $7}' "$RUN/suido-term.log" >"$RUN/dialplan"
+GW_STATE="not started: $RUN/suido-gw.conf is missing (delete $RUN/ to start over)"
+if [ -s "$RUN/suido-gw.conf" ]; then
+  "$BIN/suido-gw" --config "$RUN/suido-gw.conf" --set "north.url=http://$HTTP" \
+    --set "north.binding=$BINDING" --set "north.mqtt_url=mqtt://127.0.0.1:$MQTT_PORT" \
+    --set "gw.data_dir=$RUN/gw" --set "south.dialplan=$RUN/dialplan" \
+    --set south.collect_on_start=true >>"$RUN/suido-gw.log" 2>&1 &
+  pids+=($!)
+  for _ in $(seq 100); do grep -q "suido-gw: ready" "$RUN/suido-gw.log" 2>/dev/null && break; sleep 0.1; done
+  GW_STATE="running over $BINDING (log $RUN/suido-gw.log, queue $RUN/gw/queue.db)"
+fi
 
 cat <<TXT
 suido is running (logs in $RUN/).
@@ -50,7 +91,12 @@ Poll a terminal as a field engineer would:
   $BIN/suidoctl term call tcp://127.0.0.1:$((BASE + 1)) X        # the 4-day hourly log
   $BIN/suidoctl term control tcp://127.0.0.1:$((BASE + 1)) 1 on  # run pump 1 by hand
   $BIN/suidoctl term call tcp://127.0.0.1:$((BASE + 3)) L3       # 札幌平岸 L3 device
-Inject a fault (control port $CONTROL):
+Gateway suido-gw: $GW_STATE
+  It collected the terminals' 96-hour logs at start; read them through AP-IF, e.g. as staff:
+  curl -s -c /tmp/jar -H 'Content-Type: application/json' -d '{"login":"hokkaido2-staff","password":"<from above>"}' http://$HTTP/api/v1/login
+  curl -s -b /tmp/jar "http://$HTTP/apif/v1/points/gorin-l2.tank_level/values?from=\$(date -u -d -2days +%FT%TZ)&to=\$(date -u +%FT%TZ)&agg=hour"
+  curl -s -b /tmp/jar http://$HTTP/apif/v1/points/gorin-l2.pump1_fault/latest
+Inject a fault (control port $CONTROL): the terminal dials the gateway, the alarm point turns 1
   echo 'fault gorin-l2 pump1 on' > /dev/tcp/127.0.0.1/$CONTROL
   echo 'status' | (exec 3<>/dev/tcp/127.0.0.1/$CONTROL; cat >&3; timeout 1 cat <&3)
 Press Ctrl-C to stop.

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # seed-sample.sh - load the sample operator tenant, its users and the master data of
 # etc/sample-sheet.csv into a freshly bootstrapped suidod, through the public API only.
-# usage: seed-sample.sh URL SUIDOD_LOG CREDENTIALS_FILE
-# The passwords are random per installation and written to CREDENTIALS_FILE (mode 0600).
+# usage: seed-sample.sh URL SUIDOD_LOG CREDENTIALS_FILE [GATEWAY_CONF]
+# The passwords are random per installation and written to CREDENTIALS_FILE (mode 0600). With
+# GATEWAY_CONF, a gateway vendor and a gateway (suido-gw) are registered for the sample tenant
+# and its client credential is written there as suido-gw config keys (mode 0600).
 set -euo pipefail
-U=$1 LOG=$2 OUT=$3
+U=$1 LOG=$2 OUT=$3 GWCONF=${4:-}
 W=$(mktemp -d); trap 'rm -rf "$W"' EXIT
 
 jget() { python3 -c "import json,sys; d=json.load(sys.stdin); print(eval('d'+sys.argv[1]))" "$1"; }
@@ -48,3 +50,18 @@ api a1 POST "/api/v1/tenants/$T/sheets?filename=sample-sheet.csv" -H 'Content-Ty
 S=$(echo "$BODY" | jget '["id"]')
 api a2 POST "/api/v1/tenants/$T/sheets/$S/approve"; must 200 "sheet approve"
 echo "tenant $T: master version $(echo "$BODY" | jget '.get("version","?")') from etc/sample-sheet.csv" >>"$OUT"
+
+if [ -n "$GWCONF" ]; then
+  # the gateway that brings the simulated terminals in: a gateway vendor serving this tenant
+  jpost admin /api/v1/tenants '{"name":"サンプル ゲートウェイベンダー","kind":"vendor"}'
+  must 201 "vendor tenant"; VT=$(echo "$BODY" | jget '["id"]')
+  jpost admin /api/v1/orgs "{\"tenant_id\":$VT,\"kind\":\"gw_vendor\",\"name\":\"suido-gw vendor\"}"
+  must 201 "gw vendor org"; OG=$(echo "$BODY" | jget '["id"]')
+  api admin PUT "/api/v1/orgs/$OG/tenants/$T"; must 200 "link gw vendor"
+  jpost admin /api/v1/gateways "{\"org_id\":$OG,\"tenant_id\":$T,\"name\":\"suido-gw 北海道-2\"}"
+  must 201 "gateway"
+  ( umask 077
+    printf 'north.client_id=%s\nnorth.client_secret=%s\n' "$(echo "$BODY" | jget '["client_id"]')" \
+      "$(echo "$BODY" | jget '["client_secret"]')" >"$GWCONF" )
+  echo "gateway $(echo "$BODY" | jget '["client_id"]') registered for tenant $T (suido-gw)" >>"$OUT"
+fi

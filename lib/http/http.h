@@ -83,6 +83,10 @@ struct sd_http_access {
     int completed;       /* 1 when the reply was sent in full */
 };
 
+/* The line the server logs per request when cfg.access_log is NULL; an access_log hook that
+ * gathers figures calls it to keep the log. */
+void sd_http_access_log_default(const sd_http_access_t *a);
+
 /* ---- server ------------------------------------------------------------------------------- */
 
 /*
@@ -294,6 +298,46 @@ int sd_http_reply_verror(sd_http_req_t *req, int err, const char *field, const c
 
 /* The error shape from a core/json failure (field and message taken from e). */
 int sd_http_reply_json_error(sd_http_req_t *req, int err, const sd_json_err_t *e);
+
+/* ---- long-lived streamed replies (server-sent events, ...) ------------------------------- */
+
+typedef struct sd_http_stream sd_http_stream_t;
+
+/*
+ * Answer req with status and a body of unknown length that is written later, from any thread,
+ * with sd_http_stream_write() (chunked on HTTP/1.1). Call it in the handler instead of another
+ * reply; headers added with sd_http_reply_header() before are sent. While nothing is buffered
+ * the connection is suspended, so no thread spins or waits for an idle stream; a write resumes
+ * it. At most max_buffered bytes (0 = 1 MiB) may wait to be sent: a client too slow to take
+ * them is disconnected (the write returns SD_ETOOBIG) rather than letting memory grow. Note that
+ * libmicrohttpd cannot see a client go away while its connection is suspended: writing
+ * something now and then (an SSE comment) is how a dead client is found.
+ * *out is the owner's handle, valid until sd_http_stream_close(). Returns 0, SD_EINVAL
+ * (already answered), SD_ENOMEM (a 500 has been answered then), SD_ECLOSED.
+ */
+int sd_http_reply_stream(sd_http_req_t *req, int status, const char *content_type,
+                         size_t max_buffered, sd_http_stream_t **out);
+
+/*
+ * Queue len bytes, all or nothing. 0; SD_ECLOSED when the client went away, the server is
+ * stopping or the body was ended; SD_ETOOBIG when this write would pass max_buffered (the
+ * client is being disconnected; later writes return SD_ECLOSED). Thread-safe; never blocks on
+ * the network.
+ */
+int sd_http_stream_write(sd_http_stream_t *st, const void *data, size_t len);
+
+/* 1 while the client is there and the body not ended, else 0 (the "client went away" flag). */
+int sd_http_stream_is_open(sd_http_stream_t *st);
+
+/* Bytes buffered and not yet handed to the connection (for tests and monitoring). */
+size_t sd_http_stream_pending(sd_http_stream_t *st);
+
+/*
+ * End the body once what is buffered has been sent, and give up the handle (st must not be
+ * used again). Must be called exactly once for every stream, also after the client went away.
+ * Server stop ends every open stream itself (sd_http_server_stop() does not wait for them).
+ */
+void sd_http_stream_close(sd_http_stream_t *st);
 
 /* ---- pure parts (no I/O, fuzzed) ---------------------------------------------------------- */
 

@@ -72,6 +72,7 @@ struct sd_http_req {
     void (*user_free)(void *);
     void *data;
     void (*data_free)(void *);
+    sd_http_stream_t *stream; /* a streamed reply (one reference), NULL otherwise */
 };
 
 struct sd_http_server {
@@ -97,6 +98,8 @@ struct sd_http_server {
     atomic_int quiesced;
     int stopped;
     sd_http_req_t *deferred; /* requests waiting for a reply from another thread */
+    sd_http_stream_t *streams; /* open streamed replies, ended at stop (s->lock) */
+    int streams_ending;        /* stop has begun: a new stream ends at once */
     uint32_t id_prefix;
     atomic_uint id_counter;
     struct MHD_Response *oom_resp; /* answered when even an error reply cannot be built */
@@ -118,6 +121,12 @@ void sd__http_filter_state_free(sd_http_req_t *req);
 
 /* http_server.c: drop one reference; the last frees the request. */
 void sd__http_req_release(sd_http_req_t *req);
+
+/* http_stream.c: the request ended (client gone or body sent): the stream must not touch the
+ * connection again. Drops req's reference. */
+void sd__http_stream_detach(sd_http_stream_t *st);
+/* End every open stream of s (s->lock NOT held); used by stop. Returns how many. */
+int sd__http_streams_end_all(sd_http_server_t *s);
 
 /* http_static.c */
 void sd__http_static_handler(sd_http_req_t *req, void *mount);

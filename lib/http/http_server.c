@@ -238,6 +238,8 @@ void sd_http_server_set_before(sd_http_server_t *s, sd_http_before_fn fn, void *
 
 static void req_free(sd_http_req_t *req)
 {
+    if (req->stream)
+        sd__http_stream_detach(req->stream);
     if (req->user_free)
         req->user_free(req->user);
     if (req->data_free)
@@ -492,7 +494,7 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *c, const char
     }
 }
 
-static void log_access(const sd_http_access_t *a)
+void sd_http_access_log_default(const sd_http_access_t *a)
 {
     char path[256];
     size_t n = 0;
@@ -528,11 +530,15 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     if (!req->replied)
         req->replied = req->answered_by_server = 1;
     req->suspended = 0;
+    sd_http_stream_t *st = req->stream;
+    req->stream = NULL;
     pthread_mutex_unlock(&req->lock);
+    if (st) /* a streamed reply ends with its request, whether sent or the client went away */
+        sd__http_stream_detach(st);
     if (s->cfg.access_log)
         s->cfg.access_log(&a, s->cfg.access_log_ctx);
     else
-        log_access(&a);
+        sd_http_access_log_default(&a);
     pthread_mutex_lock(&s->lock);
     s->inflight--;
     pthread_cond_broadcast(&s->cond);
@@ -649,6 +655,8 @@ int sd_http_server_stop(sd_http_server_t *s)
     if (!s->started || s->stopped)
         return 0;
     sd_http_server_quiesce(s);
+    /* streams never finish on their own: end them so their requests complete like others */
+    sd__http_streams_end_all(s);
     pthread_mutex_lock(&s->lock);
     int rc = wait_idle(s, mono_now_ms() + s->cfg.grace_ms);
     if (rc) {

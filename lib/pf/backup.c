@@ -22,7 +22,7 @@
 
 struct sd_backup {
     sd_pf_t *pf;
-    char *dir, *store_url, *objects_dir, *key_file;
+    char *dir, *store_url, *objects_dir, *key_file, *pki_dir;
     int daily_min;
     int64_t interval_s, keep_s, retry_s;
     pthread_t th;
@@ -300,6 +300,15 @@ static int take(sd_backup_t *b, const char *id, int64_t start_ms, char *err, siz
     if (b->key_file &&
         (rc = copy_in(tmp, "secret.key", b->key_file, 0600, NULL, files, &total, err, errn)) != 0)
         goto out;
+    /* the CA and PF certificate: a restore that made new ones would break every client's trust */
+    static const char *const pki_files[] = {"ca.crt", "ca.key.sealed", "pf.crt", "pf.key.sealed"};
+    for (size_t i = 0; b->pki_dir && i < sizeof pki_files / sizeof pki_files[0]; i++) {
+        sd__bk_fmt(path, sizeof path, "%s/%s", b->pki_dir, pki_files[i]);
+        sd__bk_fmt(rel, sizeof rel, "pki/%s", pki_files[i]);
+        if (access(path, F_OK) == 0 &&
+            (rc = copy_in(tmp, rel, path, 0600, NULL, files, &total, err, errn)) != 0)
+            goto out;
+    }
     int64_t end_ms = sd_pf_now_ms(b->pf);
     char a[32], e[32];
     iso(start_ms, a);
@@ -645,6 +654,7 @@ void sd_backup_stop(sd_backup_t *b)
     free(b->store_url);
     free(b->objects_dir);
     free(b->key_file);
+    free(b->pki_dir);
     free(b);
 }
 
@@ -671,6 +681,7 @@ int sd_backup_start(sd_pf_t *pf, const sd_backup_config_t *cfg, sd_backup_t **ou
     b->store_url = dup_or_null(cfg->store_url, &rc);
     b->objects_dir = dup_or_null(cfg->objects_dir, &rc);
     b->key_file = dup_or_null(cfg->key_file, &rc);
+    b->pki_dir = dup_or_null(cfg->pki_dir, &rc);
     b->daily_min = cfg->daily_min;
     b->interval_s = cfg->interval_s;
     b->keep_s = cfg->keep_s;

@@ -35,6 +35,8 @@ typedef struct {
     const char *store_url;   /* the store's URL: what pg_dump connects to */
     const char *objects_dir; /* root of the file object store; NULL = no object files */
     const char *key_file;    /* the secret key kept with the data; NULL = none */
+    const char *pki_dir;     /* the platform CA and PF certificate (keys sealed under the secret
+                                key): without them clients' pinned CA breaks; NULL = none */
     int daily_min;           /* the daily backup, minutes after JST midnight (180 = 03:00) */
     int64_t interval_s;      /* > 0: every interval_s instead of daily (tests) */
     int64_t keep_s;          /* backups older than this are pruned (7 days); the newest stays */
@@ -79,6 +81,7 @@ typedef struct {
     const char *data_dir;    /* target data directory (created) */
     const char *store_url;   /* NULL = sqlite:///<data_dir>/suido.db; PostgreSQL backups need one */
     const char *objects_dir; /* NULL = <data_dir>/objects */
+    const char *pki_dir;     /* NULL = <data_dir>/pki */
     bool force;              /* overwrite an existing store, key or a non-empty database */
 } sd_restore_opts_t;
 

@@ -561,7 +561,7 @@ int sd_backup_restore(const char *dir, const sd_restore_opts_t *o, char *msg, si
     /* the store */
     sd__bk_fmt(src, sizeof src, "%s/%s", dir, store);
     if (is_pg) {
-        if ((rc = restore_pg(src, &(sd_restore_opts_t){o->data_dir, url, NULL, o->force}, msg,
+        if ((rc = restore_pg(src, &(sd_restore_opts_t){.data_dir = o->data_dir, .store_url = url, .force = o->force}, msg,
                              n)) != 0)
             goto out;
     } else {
@@ -597,6 +597,13 @@ int sd_backup_restore(const char *dir, const sd_restore_opts_t *o, char *msg, si
             bytes += json_integer_value(json_object_get(f, "size"));
         } else if (!strcmp(p, "secret.key") && !key_same) {
             rc = place(src, keyp, 0600, sha);
+        } else if (!strncmp(p, "pki/", 4) && !strchr(p + 4, '/')) {
+            char pkip[PATH_MAX];
+            if (o->pki_dir)
+                sd__bk_fmt(pkip, sizeof pkip, "%s/%s", o->pki_dir, p + 4);
+            else
+                sd__bk_fmt(pkip, sizeof pkip, "%s/pki/%s", o->data_dir, p + 4);
+            rc = place(src, pkip, strstr(p, ".key") ? 0600 : 0644, sha);
         }
         if (rc) {
             sd__bk_fmt(msg, n, "%s: %s", p, sd_strerror(rc));

@@ -20,13 +20,19 @@
 #include "pf/audit.h"
 #include "pf/apidoc.h"
 #include "pf/backup.h"
+#include "pf/contact.h"
+#include "pf/incident.h"
 #include "pf/master.h"
+#include "pf/monitor.h"
+#include "pf/opsmon.h"
+#include "pf/notify.h"
 #include "pf/objstore.h"
 #include "pf/org.h"
 #include "pf/pf.h"
 #include "pf/pki.h"
 #include "pf/registry.h"
 #include "pf/session.h"
+#include "pf/sla.h"
 #include "pf/tenant.h"
 #include "pf/request.h"
 #include "pf/totp_qr.h"
@@ -67,6 +73,8 @@ static const char usage[] =
     "                                   the PKI's private keys\n"
     "  pki.dir = <data.dir>/pki         platform CA and PF certificate (payload protection)\n"
     "  log.level = info                 debug | info | warn | error\n"
+    "  monitor.heartbeat = 15s          comment line on idle event streams (AP-IF #5-7)\n"
+    "  monitor.webhook_timeout = 5s     one webhook POST; retried 5 times with back-off\n"
     "  mqtt.url = (none)                mqtt://host:port of the GW-IF broker (docs/mqtt.md)\n"
     "  mqtt.broker_dir = (none)         where suidod writes the broker's passwd and acl files\n"
     "  mqtt.broker_pid_file = (none)    the broker's pid file: SIGHUP after each rewrite\n"
@@ -78,6 +86,28 @@ static const char usage[] =
     "  alarm.flood_threshold = 10       ... beyond this many form one flood group\n"
     "  alarm.no_contact_severity = 3    severity of no-contact alarms (1 critical .. 4 info)\n"
     "  alarm.no_data_after = 0s         a device silent this long is no contact (0 = off)\n"
+    "  notify.smtp_url = (none)         smtp://host:25 or smtps://host:465 for alarm e-mail;\n"
+    "                                   unset: mails wait in the outbox (GET /api/v1/notifications)\n"
+    "  notify.from = suido@localhost    envelope and From: address\n"
+    "  notify.username / notify.password  SMTP AUTH (optional)\n"
+    "  notify.starttls = false          smtp:// must upgrade with STARTTLS\n"
+    "  notify.cacert = (system)         CA file for smtps / STARTTLS\n"
+    "  notify.portal_url = (none)       base of the links in e-mails\n"
+    "  notify.escalate_1 = 15m          next contact when a severity-1 alarm is not acknowledged;\n"
+    "  notify.escalate_2 = 30m          likewise for 2, 3 and 4 (0 = no escalation)\n"
+    "  notify.escalate_3 = 60m, notify.escalate_4 = 0\n"
+    "  notify.repeats = 2               times the ladder starts again after its last step\n"
+    "  notify.digest = 08:30            JST time of the daily digest, or off\n"
+    "  notify.retry_base = 30s          first retry of a failed send, doubling up to\n"
+    "  notify.retry_max = 15m\n"
+    "  notify.ops_to = (none)           platform operators' addresses, comma-separated\n"
+    "  monitor.interval = 60s           resource sampling; thresholds (warn / fault), mailed\n"
+    "                                   to notify.ops_to when crossed:\n"
+    "  monitor.cpu_warn = 80, monitor.cpu_fault = 95           % busy\n"
+    "  monitor.memory_warn = 85, monitor.memory_fault = 95     % of memory in use\n"
+    "  monitor.disk_warn = 80, monitor.disk_fault = 90         % of data.dir's file system\n"
+    "  monitor.db_size_mb_warn = 10240, monitor.db_size_mb_fault = 20480\n"
+    "  monitor.outbox_warn = 100, monitor.outbox_fault = 1000  e-mails waiting\n"
     "Signals: SIGTERM and SIGINT stop gracefully.\n";
 
 static volatile sig_atomic_t stop_flag;
@@ -233,6 +263,90 @@ static int alarm_config(sd_config_t *cfg, sd_alarms_config_t *ac)
     return sd_config_foreach(cfg, alarm_tenant_key, ac);
 }
 
+/* The e-mail notifier from the notify.* keys (see usage). */
+static int start_notify(sd_config_t *cfg, sd_pf_t *pf, sd_notify_t **out)
+{
+    sd_config_error_t ce = {0};
+    sd_notify_config_t nc;
+    sd_notify_config_defaults(&nc);
+    nc.smtp_url = sd_config_get_string(cfg, "notify.smtp_url", NULL);
+    nc.from = sd_config_get_string(cfg, "notify.from", nc.from);
+    nc.username = sd_config_get_string(cfg, "notify.username", NULL);
+    nc.password = sd_config_get_string(cfg, "notify.password", NULL);
+    nc.cacert = sd_config_get_string(cfg, "notify.cacert", NULL);
+    nc.portal_url = sd_config_get_string(cfg, "notify.portal_url", NULL);
+    nc.ops_to = sd_config_get_string(cfg, "notify.ops_to", NULL);
+    bool tls = false;
+    int64_t v, rep;
+    int rc = sd_config_get_bool(cfg, "notify.starttls", false, &tls, &ce);
+    static const char *const esc[] = {NULL, "notify.escalate_1", "notify.escalate_2",
+                                      "notify.escalate_3", "notify.escalate_4"};
+    for (int i = 1; !rc && i <= 4; i++) {
+        rc = sd_config_get_duration(cfg, esc[i], 0, 7 * 86400, nc.escalate_ms[i] / 1000, &v, &ce);
+        nc.escalate_ms[i] = v * 1000;
+    }
+    if (!rc)
+        rc = sd_config_get_int(cfg, "notify.repeats", 0, 100, nc.repeats, &rep, &ce);
+    nc.repeats = (int)rep;
+    if (!rc)
+        rc = sd_config_get_duration(cfg, "notify.retry_base", 1, 86400, 30, &v, &ce);
+    nc.retry_base_ms = v * 1000;
+    if (!rc)
+        rc = sd_config_get_duration(cfg, "notify.retry_max", 1, 86400, 900, &v, &ce);
+    nc.retry_max_ms = v * 1000;
+    nc.starttls = tls;
+    const char *dg = sd_config_get_string(cfg, "notify.digest", "08:30");
+    unsigned h, m;
+    char end;
+    if (!strcmp(dg, "off"))
+        nc.digest_min = -1;
+    else if (sscanf(dg, "%2u:%2u%c", &h, &m, &end) == 2 && h < 24 && m < 60)
+        nc.digest_min = (int)(h * 60 + m);
+    else {
+        fprintf(stderr, "suidod: config: notify.digest: %s is not HH:MM or off\n", dg);
+        return SD_ECONFIG;
+    }
+    if (rc) {
+        fprintf(stderr, "suidod: config: %s\n", ce.msg);
+        return SD_ECONFIG;
+    }
+    return sd_notify_new(pf, &nc, out);
+}
+
+/* Operation monitoring from the monitor.* keys: thresholds of the host's resources. */
+static int start_opsmon(sd_config_t *cfg, sd_pf_t *pf, const char *datadir, sd_notify_t *n,
+                         sd_opsmon_t **out)
+{
+    sd_config_error_t ce = {0};
+    sd_opsmon_config_t mc;
+    sd_opsmon_config_defaults(&mc);
+    mc.data_dir = datadir;
+    static const char *const names[] = {"cpu", "memory", "disk", "db_size_mb", "outbox"};
+    for (int i = 0; i < SD_RES__COUNT; i++) {
+        char k[48];
+        const char *v;
+        char *end;
+        for (int w = 0; w < 2; w++) {
+            snprintf(k, sizeof k, "monitor.%s_%s", names[i], w ? "fault" : "warn");
+            if (!(v = sd_config_get_string(cfg, k, NULL)))
+                continue;
+            double d = strtod(v, &end);
+            if (!*v || *end || d < 0) {
+                fprintf(stderr, "suidod: config: %s: %s is not a number >= 0\n", k, v);
+                return SD_ECONFIG;
+            }
+            (w ? mc.fault : mc.warn)[i] = d;
+        }
+    }
+    int64_t iv;
+    if (sd_config_get_duration(cfg, "monitor.interval", 1, 3600, 60, &iv, &ce)) {
+        fprintf(stderr, "suidod: config: %s\n", ce.msg);
+        return SD_ECONFIG;
+    }
+    mc.interval_ms = iv * 1000;
+    return sd_opsmon_new(pf, &mc, n, out);
+}
+
 /* The daily backup (§2.8), on unless backup.enabled = false; *out stays NULL then. */
 static int start_backup(sd_config_t *cfg, sd_pf_t *pf, const char *datadir, const char *store_url,
                         const char *keyfile, sd_backup_t **out)
@@ -270,10 +384,13 @@ static int start_backup(sd_config_t *cfg, sd_pf_t *pf, const char *datadir, cons
         fprintf(stderr, "suidod: backup: objects.url is not a file:/// URL\n");
         return SD_ECONFIG;
     }
+    char pkidir[PATH_MAX + 8];
+    snprintf(pkidir, sizeof pkidir, "%s/pki", datadir);
     sd_backup_config_t bc = {.dir = dir,
                              .store_url = store_url,
                              .objects_dir = objdir,
                              .key_file = keyfile,
+                             .pki_dir = sd_config_get_string(cfg, "pki.dir", pkidir),
                              .daily_min = hh * 60 + mm,
                              .interval_s = interval,
                              .keep_s = keep,
@@ -417,10 +534,20 @@ int main(int argc, char **argv)
     }
     pf.store = st;
 
+    /* the notifier and the monitor exist before the server: the monitor is its access log */
+    sd_notify_t *notify = NULL;
+    sd_opsmon_t *opsmon = NULL;
+    if ((rc = start_notify(cfg, &pf, &notify)) != 0 ||
+        (rc = start_opsmon(cfg, &pf, datadir, notify, &opsmon)) != 0) {
+        fprintf(stderr, "suidod: notify/monitor: %s\n", sd_strerror(rc));
+        return rc == SD_ECONFIG ? 2 : 1;
+    }
     sd_http_config_t hc;
     if (sd_http_config_load(cfg, "http", &hc, &ce) != 0)
         return die_cfg("config", &ce);
     hc.clock = pf.clock;
+    hc.access_log = sd_opsmon_access;
+    hc.access_log_ctx = opsmon;
     sd_http_server_t *srv = NULL;
     if ((rc = sd_http_server_new(&hc, &srv)) != 0) {
         fprintf(stderr, "suidod: http: %s\n", sd_strerror(rc));
@@ -460,6 +587,29 @@ int main(int argc, char **argv)
         return 2;
     if (!rc) /* alarms: routes, the sample observer, and a re-evaluation of the latest values */
         rc = sd_alarms_start_cfg(&pf, &acfg, &alarms);
+    if (!rc) /* alarm e-mail by severity, with escalation (pf/notify.h) */
+        rc = sd_alarms_listen(alarms, sd_notify_alarm, notify);
+    sd_monitors_t *monitors = NULL;
+    if (!rc) { /* AP-IF #5-7: periodic monitors, pushed by server-sent events and webhooks */
+        int64_t hb_s, wt_s;
+        if (sd_config_get_duration(cfg, "monitor.heartbeat", 1, 3600, 15, &hb_s, &ce) ||
+            sd_config_get_duration(cfg, "monitor.webhook_timeout", 1, 60, 5, &wt_s, &ce))
+            return die_cfg("config", &ce);
+        sd_monitors_config_t mc = {.heartbeat_ms = (int)hb_s * 1000,
+                                   .webhook_timeout_ms = (int)wt_s * 1000};
+        rc = sd_monitors_start(&pf, &mc, &monitors);
+    }
+    if (!rc)
+        rc = sd_contact_routes(&pf);
+    if (!rc)
+        rc = sd_notify_routes(notify);
+    if (!rc)
+        rc = sd_opsmon_routes(opsmon);
+    if (!rc)
+        rc = sd_incident_routes(&pf);
+    sd_sla_t *sla = NULL;
+    if (!rc && !(rc = sd_sla_new(&pf, &sla)))
+        rc = sd_sla_routes(sla);
     /* AP-IF #9 / GW-IF #7 certificates and CMS payload protection (filters on /apif, /gwif) */
     char pkidir[PATH_MAX + 8];
     snprintf(pkidir, sizeof pkidir, "%s/pki", datadir);
@@ -502,12 +652,20 @@ int main(int argc, char **argv)
         fprintf(stderr, "suidod: cannot listen on %s: %s\n", hc.listen, sd_strerror(rc));
         return 1;
     }
+    if ((rc = sd_notify_start(notify)) != 0 || (rc = sd_opsmon_start(opsmon)) != 0) {
+        fprintf(stderr, "suidod: notify: %s\n", sd_strerror(rc));
+        return 1;
+    }
     char base[128];
     snprintf(base, sizeof base, "%s://%s", hc.tls_cert_file ? "https" : "http", hc.listen);
     char *colon = strrchr(base, ':');
     if (colon && !strcmp(colon, ":0"))
         snprintf(colon, sizeof base - (size_t)(colon - base), ":%d", sd_http_server_port(srv));
     sd_info("listening on %s (store %s, data %s)", base, sd_store_backend(st), datadir);
+    if ((rc = sd_sla_start(sla, base)) != 0) { /* probes this server, once a minute */
+        fprintf(stderr, "suidod: sla probes: %s\n", sd_strerror(rc));
+        return 1;
+    }
     printf("suidod ready on %s\n", base);
     if (*login)
         print_login(base, login, pw);
@@ -520,9 +678,13 @@ int main(int argc, char **argv)
         pause();
     sd_info("stopping");
     sd_requests_quiesce(reqs); /* long-polls and AP-IF waits answered now, not 503 */
+    sd_sla_free(sla); /* its probes talk to the server: stop them first */
     sd_http_server_stop(srv);
     sd_http_server_free(srv);
+    sd_opsmon_free(opsmon);
+    sd_notify_free(notify);
     sd_mqtt_binding_stop(mqtt);
+    sd_monitors_stop(monitors); /* after every ingest path (HTTP, MQTT) has stopped */
     sd_requests_stop(reqs);
     sd_alarms_stop(alarms);
     sd_backup_stop(backup);

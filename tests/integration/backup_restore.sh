@@ -107,7 +107,7 @@ expect_eq "result" "$(j .result)" ok
 B_SAMPLES=$(j .counts.samples)
 [ "$B_SAMPLES" -ge 96 ] && [ "$B_SAMPLES" -le 104 ] || fail "samples in the backup: $B_SAMPLES"
 expect_eq "files in the backup" "$(j .counts.objects)" 2
-expect_eq "store + 2 blobs + key" "$(j .files)" 4
+expect_eq "store + 2 blobs + key + 4 PKI files" "$(j .files)" 8
 [ -f "$BK/$ID/manifest.json" ] || fail "no manifest"
 expect_eq "backup dir private" "$(stat -c %a "$BK/$ID")" 700
 expect_eq "blob copied, not linked" "$(stat -c %h "$BK/$ID/objects/t$A/${REPORT_SHA:0:2}/$REPORT_SHA")" 1
@@ -191,6 +191,11 @@ expect_eq "restored level samples" \
   "$((B_SAMPLES - 96))"
 [ "$B_LEVEL" -ge "$((B_SAMPLES - 96))" ] || fail "level samples"
 expect_eq "key restored" "$(cmp "$T/data/secret.key" "$T/data2/secret.key" && echo same)" same
+# the platform CA and PF certificate come back too: clients pinned to the CA keep working
+expect_eq "CA restored" "$(cmp "$T/data/pki/ca.crt" "$T/data2/pki/ca.crt" && echo same)" same
+expect_eq "PF key restored" \
+  "$(cmp "$T/data/pki/pf.key.sealed" "$T/data2/pki/pf.key.sealed" && echo same)" same
+expect_eq "PF key mode" "$(stat -c %a "$T/data2/pki/pf.key.sealed")" 600
 
 old_port=$P
 ST2=(); [ "${SUIDO_PG:-}" = 1 ] && ST2=(--set "store.url=$DB_URL")

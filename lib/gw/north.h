@@ -1,0 +1,60 @@
+/* north.h - the gateway's GW-IF HTTP client: connect, calls with a bearer token, queue drain. */
+#ifndef SD_GW_NORTH_H
+#define SD_GW_NORTH_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/buf.h"
+#include "gw/queue.h"
+
+/*
+ * One client per thread (a libcurl easy handle and a token are not shared): the drainer, the
+ * request long-poll and the inventory refresh each own one. The token comes from
+ * POST /apif/v1/connect with the gateway's client credential and is fetched again on 401.
+ */
+typedef struct sd_gw_http sd_gw_http_t;
+
+typedef struct {
+    const char *base_url;      /* http://127.0.0.1:8080 (copied) */
+    const char *client_id;     /* gw-... */
+    const char *client_secret; /* never logged */
+    int timeout_ms;            /* per call, beyond a long-poll's wait; 0 = 15000 */
+} sd_gw_http_cfg_t;
+
+int sd_gw_http_new(const sd_gw_http_cfg_t *cfg, sd_gw_http_t **out);
+void sd_gw_http_free(sd_gw_http_t *h); /* NULL-safe */
+
+/*
+ * One call with the token (connecting first if there is none, and once more after a 401).
+ * body may be NULL (no body) and is sent as application/json. extra_wait_ms extends the
+ * timeout (long-poll). On 0, *status is the HTTP status and resp holds the body; etag (if not
+ * NULL, etag_sz > 0) gets the ETag header or "". Transport failures: SD_ECLOSED (refused,
+ * reset), SD_ETIMEDOUT, SD_EUNAUTH (the credential itself was refused), SD_ENOMEM.
+ */
+int sd_gw_http_call(sd_gw_http_t *h, const char *method, const char *path, const char *body,
+                    const char *if_none_match, int extra_wait_ms, long *status, sd_buf_t *resp,
+                    char *etag, size_t etag_sz);
+
+/* What a drain round did. */
+typedef struct {
+    size_t sent;    /* items acknowledged by the platform and deleted */
+    size_t dropped; /* items the platform refused as malformed (400 naming the item): deleted */
+    long status;    /* last HTTP status, 0 if the platform was not reached */
+} sd_gw_drain_t;
+
+/*
+ * Send up to max oldest items of one lane (POST /gwif/v1/data as {"samples":[...]}, or
+ * /gwif/v1/events as {"events":[...]}) and delete them only after a 2xx: acknowledged means
+ * committed on the platform. A 400 naming item i ("samples[i]...") deletes that one item (it
+ * would block the lane forever) and the rest is tried again on the next round. Returns 0
+ * (something sent or nothing to send), SD_EAGAIN (the platform answered something else: back
+ * off), SD_EUNSUPPORTED (the route is missing: 404/405), or a transport error.
+ */
+int sd_gw_drain(sd_gw_http_t *h, sd_gw_queue_t *q, sd_gw_qkind_t kind, size_t max,
+                sd_gw_drain_t *out);
+
+/* The index i of a GW-IF error field "samples[i].ts" / "events[i]" for lane `list`, or -1. */
+long sd_gw_error_index(const char *field, const char *list);
+
+#endif

@@ -1,0 +1,106 @@
+/* monitor.h - periodic monitoring (AP-IF #5-7 定周期監視開始/一覧/停止): monitors over points,
+ * their values pushed to subscribers by server-sent events and signed webhooks as they are stored.
+ */
+#ifndef SD_PF_MONITOR_H
+#define SD_PF_MONITOR_H
+
+#include <jansson.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "core/json.h"
+#include "pf/pf.h"
+
+/*
+ * A monitor belongs to a tenant and to the principal that started it (an application sees only
+ * its own; operator users with data.poll see every monitor of their tenant). Starting one asks
+ * the gateway serving each device to collect the points every interval_s (request service,
+ * SD_REQ_MONITOR_START); the gateway uploads through GW-IF as usual, ingest stores the samples,
+ * and this module follows every committed batch (sd_pf_observe_samples) and pushes the monitored
+ * points' samples:
+ *   - to each open GET /apif/v1/monitors/{id}/events (text/event-stream): one "samples" event per
+ *     stored batch (split at SD_MONITOR_EVENT_MAX samples) whose id is a cursor (ms, platform
+ *     time); Last-Event-ID (or ?last_event_id=) replays the stored samples received since then,
+ *     so a reconnecting client misses nothing. Delivery is at least once: the replay reaches back
+ *     SD_MONITOR_OVERLAP_MS before the cursor (commits are not ordered by their timestamps), so a
+ *     sample may come twice; (data_id, ts) identifies it. A comment line every heartbeat keeps
+ *     proxies open and finds dead clients.
+ *   - to the webhook URL if any: POST of {"monitor","event_id","samples"} with
+ *     X-Suido-Signature: sha256=<hex HMAC-SHA256 of the body under the monitor's secret>, from a
+ *     worker thread with retries and back-off; ingest never waits for it.
+ */
+
+#define SD_MONITOR_INTERVAL_MIN 60
+#define SD_MONITOR_INTERVAL_MAX 86400
+#define SD_MONITOR_IDS_MAX      100  /* data IDs per monitor */
+#define SD_MONITOR_URL_MAX      2048 /* webhook URL bytes */
+#define SD_MONITOR_EVENT_MAX    500  /* samples per pushed event */
+#define SD_MONITOR_OVERLAP_MS   10000
+#define SD_MONITOR_REPLAY_MAX   5000 /* samples replayed per connection ("truncated" beyond) */
+
+/* A parsed start body; strings borrow from root. */
+typedef struct {
+    json_t *root;
+    const char **data_ids;
+    size_t n;
+    int64_t interval_s;
+    const char *webhook; /* NULL = none */
+} sd_monitor_spec_t;
+
+/*
+ * Parse a start body {"data_ids":[...], "interval_s":N, "webhook":"https://..."?} of len bytes.
+ * Pure. data_ids: 1..SD_MONITOR_IDS_MAX distinct strings of 1-64 bytes; interval_s an integer
+ * in [60, 86400]; webhook (null = none) an http(s) URL (sd_monitor_webhook_check); unknown
+ * members refused. 0 and *out (free with sd_monitor_spec_free), or SD_ESYNTAX / SD_EENCODING
+ * (err has line/column) / SD_EFIELD (err->field: "data_ids[2]", "interval_s", "webhook", ...) /
+ * SD_ENOMEM; *out is empty on failure.
+ */
+int sd_monitor_spec_parse(const void *buf, size_t len, sd_monitor_spec_t *out, sd_json_err_t *err);
+void sd_monitor_spec_free(sd_monitor_spec_t *s);
+
+/*
+ * Is url an absolute http:// or https:// URL we will POST to? Pure. Scheme (any case), "://",
+ * a host (DNS name of letters, digits, '-', '.', or an [IPv6] literal; no user info), an
+ * optional port 1-65535, then an optional path/query of printable ASCII without spaces or '#'.
+ * At most SD_MONITOR_URL_MAX bytes. 0 or SD_EFIELD with a reason in *why (static text).
+ */
+int sd_monitor_webhook_check(const char *url, size_t len, const char **why);
+
+/* "sha256=" + 64 hex digits of HMAC-SHA256(key, body): out >= 72 bytes. */
+void sd_monitor_sign(const uint8_t *key, size_t keylen, const void *body, size_t len, char *out);
+
+typedef struct {
+    int heartbeat_ms;       /* SSE comment interval (0 = 15000) */
+    int webhook_timeout_ms; /* one POST (0 = 5000) */
+    int webhook_attempts;   /* tries per event (0 = 6: at once, then 1, 2, 4, 8, 16 s later) */
+    int webhook_backoff_ms; /* first retry delay, doubling (0 = 1000) */
+    size_t webhook_queue;   /* events waiting for delivery (0 = 1000; beyond, dropped + logged) */
+    size_t stream_buffer;   /* per SSE client (0 = 4 MiB; a slower client is disconnected) */
+} sd_monitors_config_t;
+
+typedef struct sd_monitors sd_monitors_t;
+
+/*
+ * Load the active monitors, observe samples, start the heartbeat and webhook threads, and
+ * register on pf->http (route context: the monitors):
+ *   POST   /apif/v1/monitors               #5 定周期監視開始 (data.poll)   -> 201
+ *   GET    /apif/v1/monitors               #6 定周期監視一覧
+ *   GET    /apif/v1/monitors/{id}          #6
+ *   DELETE /apif/v1/monitors/{id}          #7 定周期監視停止 -> 200 (state "stopped")
+ *   GET    /apif/v1/monitors/{id}/events   server-sent events (204 once stopped)
+ * Call before the server starts; cfg may be NULL. sd_monitors_stop() after the server stopped.
+ */
+int sd_monitors_start(sd_pf_t *pf, const sd_monitors_config_t *cfg, sd_monitors_t **out);
+void sd_monitors_stop(sd_monitors_t *m);
+
+/* Counters (tests, monitoring). */
+typedef struct {
+    uint64_t events;          /* events built from stored batches */
+    uint64_t webhook_ok;      /* POSTs answered 2xx */
+    uint64_t webhook_retries; /* failed attempts that were retried */
+    uint64_t webhook_dropped; /* events given up (attempts exhausted or queue full) */
+    uint64_t streams_cut;     /* SSE clients disconnected for being too slow */
+} sd_monitors_stats_t;
+void sd_monitors_stats(sd_monitors_t *m, sd_monitors_stats_t *out);
+
+#endif

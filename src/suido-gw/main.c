@@ -1,0 +1,333 @@
+/* main.c - suido-gw: the IoT gateway between legacy L2/L3 terminals and the platform (GW-IF). */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/config.h"
+#include "core/err.h"
+#include "core/log.h"
+#include "gw.h"
+
+static const char usage[] =
+    "usage: suido-gw [--config FILE] [--set section.key=value ...] [--print-config]\n"
+    "The gateway of docs/gwif.md: collects hourly data from L2 terminals once a day, takes\n"
+    "terminal calls (alarms, reports) at any time, executes platform requests, and forwards\n"
+    "everything through a persistent store-and-forward queue. Keys (etc/suido-gw.conf):\n"
+    "  gw.data_dir = ./run/gw           the queue (queue.db, SQLite WAL) lives here\n"
+    "  gw.log_level = info\n"
+    "  north.binding = http             http | mqtt (docs/mqtt.md; password via GET "
+    "/gwif/v1/mqtt)\n"
+    "  north.mqtt_url = mqtt://127.0.0.1:1883   the broker, for binding mqtt\n"
+    "  north.url = http://127.0.0.1:8080\n"
+    "  north.client_id / north.client_secret   the gateway's registry credential\n"
+    "  north.inventory_file =           read the inventory from this JSON file (the body of\n"
+    "                                   GET /gwif/v1/inventory) instead of the platform\n"
+    "  north.inventory_refresh = 1h     re-read the inventory at least this often\n"
+    "  north.batch = 500                items per upload\n"
+    "  queue.max_bytes = 256000000      bound of the queue; queue_full event at 90 %\n"
+    "  south.listen = tcp://127.0.0.1:7100   where terminals call the center ('' = nowhere)\n"
+    "  south.dialplan = FILE            dial plan: tel -> link URL (link/dialplan.h format)\n"
+    "  south.workers = 8                calls made at once (one per terminal at a time)\n"
+    "  south.accept_threads = 4         calls taken at once\n"
+    "  south.answer_timeout = 10s       request sent -> answer complete\n"
+    "  south.retries = 3                tries of a poll or request before it fails\n"
+    "  south.daily = true               collect every terminal once a day (X)\n"
+    "  south.window_start = 60          collection window start, minutes after 00:00 JST\n"
+    "  south.window_len = 240           its length in minutes (never +-5 min of an hour)\n"
+    "  south.collect_on_start = false   also collect every terminal right after start\n"
+    "  south.x_guard = true             no X within 5 min of the top of the hour (turn off\n"
+    "                                   only for simulators running on a scaled clock)\n"
+    "  south.drift_threshold = 120s     terminal clock off by more -> clock_drift event\n"
+    "  south.l3_interval = 0            L3 designation: 0 monthly, 1 odd, 2 even months\n"
+    "  south.l3_day = 1                 day 1-28 (0: send no designation)\n"
+    "  south.l3_time = 0900             hhmm JST\n"
+    "  south.l3_grace = 1h              a designated report later than this -> missed_report\n"
+    "Prints 'suido-gw: ready' when running; SIGTERM/SIGINT stop it (the queue survives).\n";
+
+static volatile sig_atomic_t stop_flag;
+static void on_signal(int sig)
+{
+    (void)sig;
+    stop_flag = 1;
+}
+
+static int mkdirs(const char *path)
+{
+    char buf[512];
+    snprintf(buf, sizeof buf, "%s", path);
+    for (char *p = buf + 1; *p; p++)
+        if (*p == '/') {
+            *p = '\0';
+            mkdir(buf, 0750);
+            *p = '/';
+        }
+    return mkdir(buf, 0750) && errno != EEXIST ? -1 : 0;
+}
+
+static int get_i(sd_config_t *c, const char *k, int64_t lo, int64_t hi, int64_t def, int *out)
+{
+    int64_t v;
+    sd_config_error_t e;
+    if (sd_config_get_int(c, k, lo, hi, def, &v, &e)) {
+        fprintf(stderr, "suido-gw: %s\n", e.msg);
+        return -1;
+    }
+    *out = (int)v;
+    return 0;
+}
+
+static int get_d(sd_config_t *c, const char *k, int64_t def, int *out)
+{
+    int64_t v;
+    sd_config_error_t e;
+    if (sd_config_get_duration(c, k, 0, 86400 * 30, def, &v, &e)) {
+        fprintf(stderr, "suido-gw: %s\n", e.msg);
+        return -1;
+    }
+    *out = (int)v;
+    return 0;
+}
+
+static int get_b(sd_config_t *c, const char *k, bool def, bool *out)
+{
+    sd_config_error_t e;
+    if (sd_config_get_bool(c, k, def, out, &e)) {
+        fprintf(stderr, "suido-gw: %s\n", e.msg);
+        return -1;
+    }
+    return 0;
+}
+
+static int load_dialplan(gw_t *g, const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        fprintf(stderr, "suido-gw: south.dialplan %s: %s\n", path, strerror(errno));
+        return -1;
+    }
+    sd_buf_t b = {0};
+    char buf[8192];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+        sd_buf_append(&b, buf, n);
+    fclose(f);
+    sd_dialplan_error_t e = {0};
+    int rc = sd_dialplan_parse(b.data ? b.data : "", b.len, &g->dialplan, &e);
+    sd_buf_free(&b);
+    if (rc)
+        fprintf(stderr, "suido-gw: %s line %d: %s\n", path, e.line, e.msg);
+    return rc ? -1 : 0;
+}
+
+int main(int argc, char **argv)
+{
+    const char *cfg_file = NULL, *sets[64];
+    int nsets = 0;
+    bool print = false;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+            fputs(usage, stdout);
+            return 0;
+        } else if (!strcmp(a, "--print-config")) {
+            print = true;
+        } else if (i + 1 < argc && !strcmp(a, "--config")) {
+            cfg_file = argv[++i];
+        } else if (i + 1 < argc && !strcmp(a, "--set") && nsets < 64) {
+            sets[nsets++] = argv[++i];
+        } else if (!strncmp(a, "--", 2) && strchr(a, '=') && nsets < 64) {
+            sets[nsets++] = a + 2;
+        } else {
+            fprintf(stderr, "suido-gw: unknown argument %s (see --help)\n", a);
+            return 2;
+        }
+    }
+    sd_config_t *cfg = NULL;
+    sd_config_error_t ce = {0};
+    int rc = cfg_file ? sd_config_load_file(cfg_file, &cfg, &ce) : 0;
+    if (!cfg_file)
+        cfg = sd_config_new();
+    if (rc || !cfg) {
+        fprintf(stderr, "suido-gw: %s line %zu: %s\n", cfg_file, ce.line, ce.msg);
+        return 2;
+    }
+    for (int i = 0; i < nsets; i++)
+        if (sd_config_set_arg(cfg, sets[i])) {
+            fprintf(stderr, "suido-gw: bad --set %s (want section.key=value)\n", sets[i]);
+            return 2;
+        }
+    if (print) {
+        sd_buf_t b = {0};
+        sd_config_write(cfg, &b);
+        fputs(b.data ? b.data : "", stdout);
+        sd_buf_free(&b);
+        sd_config_free(cfg);
+        return 0;
+    }
+    sd_log_set_ident("suido-gw");
+    const char *lvl = sd_config_get_string(cfg, "gw.log_level", "info");
+    sd_log_set_level(!strcmp(lvl, "debug")  ? SD_LOG_DEBUG
+                     : !strcmp(lvl, "warn") ? SD_LOG_WARN
+                                            : SD_LOG_INFO);
+
+    static gw_t gw;
+    gw_t *g = &gw;
+    g->clock = sd_clock_system();
+    pthread_mutex_init(&g->mu, NULL);
+    pthread_cond_init(&g->cv, NULL);
+    pthread_cond_init(&g->drain, NULL);
+    g->data_dir = sd_config_get_string(cfg, "gw.data_dir", "./run/gw");
+    g->binding = sd_config_get_string(cfg, "north.binding", "http");
+    g->url = sd_config_get_string(cfg, "north.url", "http://127.0.0.1:8080");
+    g->client_id = sd_config_get_string(cfg, "north.client_id", "");
+    g->client_secret = sd_config_get_string(cfg, "north.client_secret", "");
+    g->inv_file = sd_config_get_string(cfg, "north.inventory_file", "");
+    if (!*g->inv_file)
+        g->inv_file = NULL;
+    g->listen = sd_config_get_string(cfg, "south.listen", "tcp://127.0.0.1:7100");
+    const char *dialplan = sd_config_get_string(cfg, "south.dialplan", "");
+    const char *l3_time = sd_config_get_string(cfg, "south.l3_time", "0900");
+    int64_t max_bytes = 0;
+    int ans_s = 0, l3_day = 0, l3_int = 0;
+    if (get_i(cfg, "south.workers", 1, 256, 8, &g->workers) ||
+        get_i(cfg, "south.accept_threads", 1, 64, 4, &g->accept_threads) ||
+        get_i(cfg, "south.window_start", 0, 1439, 60, &g->window_start_min) ||
+        get_i(cfg, "south.window_len", 1, 1440, 240, &g->window_len_min) ||
+        get_i(cfg, "south.retries", 1, 20, 3, &g->retries) ||
+        get_i(cfg, "north.batch", 1, 10000, 500, &g->batch) ||
+        get_i(cfg, "south.l3_interval", 0, 2, 0, &l3_int) ||
+        get_i(cfg, "south.l3_day", 0, 28, 1, &l3_day) ||
+        get_d(cfg, "south.answer_timeout", 10, &ans_s) ||
+        get_d(cfg, "south.drift_threshold", 120, &g->drift_s) ||
+        get_d(cfg, "south.l3_grace", 3600, &g->l3_grace_s) ||
+        get_d(cfg, "north.inventory_refresh", 3600, &g->inv_refresh_s) ||
+        get_b(cfg, "south.daily", true, &g->daily) ||
+        get_b(cfg, "south.x_guard", true, &g->x_guard) ||
+        get_b(cfg, "south.collect_on_start", false, &g->collect_on_start))
+        return 2;
+    {
+        int64_t v;
+        sd_config_error_t e;
+        if (sd_config_get_int(cfg, "queue.max_bytes", 4096, INT64_C(1) << 50, 256000000, &v, &e)) {
+            fprintf(stderr, "suido-gw: %s\n", e.msg);
+            return 2;
+        }
+        max_bytes = v;
+    }
+    g->answer_timeout_ms = ans_s * 1000;
+    if (strlen(l3_time) != 4 || strspn(l3_time, "0123456789") != 4 || atoi(l3_time) / 100 > 23 ||
+        atoi(l3_time) % 100 > 59) {
+        fprintf(stderr, "suido-gw: south.l3_time: want hhmm\n");
+        return 2;
+    }
+    g->desig = (sd_line_l3_desig_t){l3_int, l3_day, atoi(l3_time) / 100, atoi(l3_time) % 100};
+    g->mqtt_url = sd_config_get_string(cfg, "north.mqtt_url", "mqtt://127.0.0.1:1883");
+    if (strcmp(g->binding, "http") && strcmp(g->binding, "mqtt")) {
+        fprintf(stderr, "suido-gw: north.binding must be http or mqtt\n");
+        return 2;
+    }
+    if ((!*g->client_id || !*g->client_secret)) {
+        fprintf(stderr, "suido-gw: north.client_id and north.client_secret are required\n");
+        return 2;
+    }
+    if (*dialplan && load_dialplan(g, dialplan))
+        return 2;
+    if (mkdirs(g->data_dir)) {
+        fprintf(stderr, "suido-gw: gw.data_dir %s: %s\n", g->data_dir, strerror(errno));
+        return 2;
+    }
+    char qpath[600];
+    snprintf(qpath, sizeof qpath, "%s/queue.db", g->data_dir);
+    if ((rc = sd_gw_queue_open(qpath, max_bytes, &g->q))) {
+        fprintf(stderr, "suido-gw: queue %s: %s\n", qpath, sd_strerror(rc));
+        return 1;
+    }
+    if (sd_gw_queue_kv_get(g->q, "first_start", 0) == 0)
+        sd_gw_queue_kv_set(g->q, "first_start", gw_now(g));
+    sd_gw_qstats_t qs;
+    sd_gw_queue_stats(g->q, &qs);
+    sd_info("queue %s: %lld samples, %lld events waiting", qpath, (long long)qs.data,
+            (long long)qs.events);
+
+    struct sigaction sa = {0};
+    sa.sa_handler = on_signal;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    /* the inventory first: without it no terminal can be mapped */
+    sd_gw_http_cfg_t hc = {g->url, g->client_id, g->client_secret, 15000};
+    sd_gw_http_t *h = NULL;
+    if (sd_gw_http_new(&hc, &h))
+        return 1;
+    char etag[128] = "";
+    for (int tries = 0; !stop_flag; tries++) {
+        rc = gw_load_inventory(g, h, etag, sizeof etag);
+        if (rc == 0)
+            break;
+        if (g->inv_file && tries > 0) {
+            sd_gw_http_free(h);
+            return 1;
+        }
+        sleep(tries < 5 ? 1 : 5);
+    }
+    sd_gw_http_free(h);
+    if (stop_flag)
+        return 0;
+
+    if (*g->listen && (rc = sd_listener_open(g->listen, &g->ls))) {
+        fprintf(stderr, "suido-gw: south.listen %s: %s\n", g->listen, sd_strerror(rc));
+        return 1;
+    }
+    gw_event(g, "gateway_start", NULL, 4, "suido-gw started",
+             json_pack("{s:I,s:I}", "queued_samples", (json_int_t)qs.data, "queued_events",
+                       (json_int_t)qs.events));
+    pthread_t th[512];
+    int nth = 0;
+    for (int i = 0; g->ls && i < g->accept_threads; i++)
+        pthread_create(&th[nth++], NULL, gw_accept_thread, g);
+    for (int i = 0; i < g->workers; i++)
+        pthread_create(&th[nth++], NULL, gw_worker_thread, g);
+    pthread_create(&th[nth++], NULL, gw_sched_thread, g);
+    if (!strcmp(g->binding, "mqtt")) {
+        pthread_create(&th[nth++], NULL, gw_mqtt_thread, g);
+        pthread_create(&th[nth++], NULL, gw_inventory_thread, g);
+    } else {
+        pthread_create(&th[nth++], NULL, gw_drain_thread, g);
+        pthread_create(&th[nth++], NULL, gw_requests_thread, g);
+    }
+    printf("suido-gw: ready, terminals call port %d, %zu devices\n",
+           g->ls ? sd_listener_port(g->ls) : 0, sd_gw_inv_count(g->inv));
+    fflush(stdout);
+    while (!stop_flag)
+        usleep(100000);
+    sd_info("stopping");
+    g->stop = 1;
+    pthread_mutex_lock(&g->mu);
+    pthread_cond_broadcast(&g->cv);
+    pthread_cond_broadcast(&g->drain);
+    pthread_mutex_unlock(&g->mu);
+    for (int i = 0; i < nth; i++)
+        pthread_join(th[i], NULL);
+    sd_listener_close(g->ls);
+    while (g->jobs) {
+        job_t *j = g->jobs;
+        g->jobs = j->next;
+        json_decref(j->req);
+        free(j);
+    }
+    for (int k = 0; k < g->n_mon; k++)
+        json_decref(g->mon[k].data_ids);
+    sd_gw_inv_free(g->inv);
+    for (int i = 0; i < g->n_old; i++)
+        sd_gw_inv_free(g->old[i]);
+    free(g->dev);
+    sd_dialplan_free(g->dialplan);
+    sd_gw_queue_close(g->q);
+    sd_config_free(cfg);
+    return 0;
+}

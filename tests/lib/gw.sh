@@ -1,0 +1,192 @@
+# gw.sh - what the gateway tests share: a tenant with a generated fleet's master, a registered
+# gateway and an application, the simulator, and suido-gw. Source after harness.sh and
+# platform.sh; then gw_platform N; gw_sim [suido-term args]; gw_start [suido-gw args].
+
+# free_range N: a base port B with B+1..B+N all free now.
+free_range() {
+  python3 - "$1" <<'PY'
+import random, socket, sys
+n = int(sys.argv[1])
+for _ in range(200):
+    b = random.randrange(20000, 60000 - n)
+    socks = []
+    try:
+        for p in range(b + 1, b + n + 1):
+            s = socket.socket(); s.bind(("127.0.0.1", p)); socks.append(s)
+        print(b); break
+    except OSError:
+        pass
+    finally:
+        for s in socks: s.close()
+PY
+}
+
+# gw_platform N: suidod must run; tenant, users, master of N terminals, gateway, app.
+# Sets A (tenant), GW_CID, GW_SECRET, APP (bearer token), FLEET (dir), SIM_BASE.
+gw_platform() {
+  GW_N=$1
+  login_admin
+  jpost admin /api/v1/tenants '{"name":"sapporo","kind":"dedicated_operator"}'; A=$(jid)
+  jpost admin /api/v1/tenants '{"name":"vendors","kind":"vendor"}'; V=$(jid)
+  jpost admin /api/v1/orgs "{\"tenant_id\":$A,\"kind\":\"operator\",\"name\":\"Sapporo\"}"; OA=$(jid)
+  jpost admin /api/v1/orgs "{\"tenant_id\":$V,\"kind\":\"ap_vendor\",\"name\":\"AP\"}"; OV=$(jid)
+  jpost admin /api/v1/orgs "{\"tenant_id\":$V,\"kind\":\"gw_vendor\",\"name\":\"GW\"}"; OG=$(jid)
+  for o in "$OV $A" "$OG $A"; do
+    set -- $o; api admin PUT "/api/v1/orgs/$1/tenants/$2"; expect_code "link $o" 200
+  done
+  user a1 "$OA" operator_admin
+  user a2 "$OA" operator_admin
+  SIM_BASE=$(free_range $((GW_N + 1)))
+  FLEET=$T/fleet; mkdir -p "$FLEET"
+  python3 "$ROOT/tests/lib/gw_fleet.py" "$GW_N" "$SIM_BASE" "$FLEET"
+  api a1 POST "/api/v1/tenants/$A/sheets" -H 'Content-Type: text/csv' \
+    --data-binary "@$FLEET/sheet.csv"
+  expect_code "submit fleet master" 201
+  api a2 POST "/api/v1/tenants/$A/sheets/$(jid)/approve"
+  expect_code "approve fleet master" 200
+  jpost admin /api/v1/gateways "{\"org_id\":$OG,\"tenant_id\":$A,\"name\":\"fleet gw\"}"
+  expect_code "register gateway" 201
+  GW_CID=$(j .client_id); GW_SECRET=$(j .client_secret)
+  jpost admin /api/v1/apps "{\"org_id\":$OV,\"tenant_id\":$A,\"name\":\"checker\"}"
+  expect_code "register app" 201
+  APP_CID=$(j .client_id); APP_CS=$(j .client_secret)
+  app_connect
+}
+
+# app_connect: a fresh bearer token for the checking application in $APP.
+app_connect() {
+  bapi - POST /apif/v1/connect -H 'Content-Type: application/json' \
+    -d "{\"client_id\":\"$APP_CID\",\"client_secret\":\"$APP_CS\"}"
+  expect_code "connect app" 200
+  APP=$(j .access_token)
+}
+
+# hourly_check FIRST LAST: for terminals FIRST..LAST the platform's hourly level values cover
+# the terminal's own X report (read now with suidoctl), equal it value for value, and exceed it
+# by at most the block its ring dropped meanwhile. Prints the number of hourly values checked.
+hourly_check() {
+  local k n=0 from to
+  from=$(date -u -d '-10 days' +%Y-%m-%dT%H:%M:%SZ); to=$(date -u -d '+1 day' +%Y-%m-%dT%H:%M:%SZ)
+  for k in $(seq "$1" "$2"); do
+    "$BIN/suidoctl" term call "tcp://127.0.0.1:$((SIM_BASE + k))" X >"$T/x.json" ||
+      fail "suidoctl X of terminal $k"
+    bapi "$APP" GET "/apif/v1/points/$(printf 'sim-%05d' "$k").level/values?from=$from&to=$to"
+    [ "$CODE" = 200 ] || fail "values of terminal $k: $CODE"
+    printf '%s' "$BODY" >"$T/v.json"
+    n=$((n + $(python3 - "$T" "$k" <<'PY'
+import json, sys, datetime
+t, k = sys.argv[1], sys.argv[2]
+def s(x):
+    return int(datetime.datetime.fromisoformat(x.replace("Z", "+00:00")).timestamp())
+x = {s(h["hour_end"]): 5 * h["analog"][0] / 255 for h in json.load(open(t + "/x.json"))["hours"]}
+p = {}
+for v in json.load(open(t + "/v.json"))["values"]:
+    if s(v["ts"]) % 3600 == 0:  # hourly blocks; the V reading is stamped to the second
+        p[s(v["ts"])] = v["value"]
+missing = sorted(set(x) - set(p))
+extra = len(set(p) - set(x))
+bad = [h for h in x if h in p and abs(x[h] - p[h]) > 1e-6]
+if missing or bad or extra > 1:
+    print("terminal %s: %d missing, %d differ, %d extra" % (k, len(missing), len(bad), extra),
+          file=sys.stderr)
+    sys.exit(1)
+print(len(p))
+PY
+)))
+  done
+  echo "$n"
+}
+
+# gw_sim [args]: suido-term with the fleet, dialling out to the gateway's port $GW_PORT.
+gw_sim() {
+  GW_PORT=${GW_PORT:-$(free_port)}
+  SIM_CTL=$(free_port)
+  spawn sim "$BIN/suido-term" --count "$GW_N" --base-port "$SIM_BASE" \
+    --center "tcp://127.0.0.1:$GW_PORT" --control "127.0.0.1:$SIM_CTL" --retry-ms 300 "$@"
+  SIM_PID=$LAST_PID
+  wait_line "$T/sim.log" '^ready' 30
+  # the L3 device of the fleet on its own simulator, port SIM_BASE + N + 1
+  SIM_L3_CTL=$(free_port)
+  spawn sim_l3 "$BIN/suido-term" --config "$FLEET/l3.conf" --base-port $((SIM_BASE + GW_N)) \
+    --center "tcp://127.0.0.1:$GW_PORT" --control "127.0.0.1:$SIM_L3_CTL" --retry-ms 300 "$@"
+  wait_line "$T/sim_l3.log" '^ready' 30
+}
+
+# gw_conf: the gateway's configuration file $T/gw.conf (extra [south] lines on stdin). The
+# inventory comes from the platform, or from the file $GW_INVENTORY_FILE when set; the north
+# binding is MQTT when a broker runs (gw_broker), else HTTP.
+gw_conf() {
+  cat >"$T/gw.conf" <<EOF2
+[gw]
+data_dir = $T/gw
+[north]
+url = $U
+client_id = $GW_CID
+client_secret = "$GW_SECRET"
+batch = 1000
+${GW_INVENTORY_FILE:+inventory_file = $GW_INVENTORY_FILE}
+${MQTT_PORT:+binding = mqtt}
+${MQTT_PORT:+mqtt_url = mqtt://127.0.0.1:$MQTT_PORT}
+[south]
+listen = tcp://127.0.0.1:$GW_PORT
+dialplan = $FLEET/dialplan
+x_guard = false
+daily = false
+EOF2
+  cat >>"$T/gw.conf"
+}
+
+# gw_start [NAME]: run suido-gw with $T/gw.conf, log $T/NAME.log (default gw).
+gw_start() {
+  local name=${1:-gw}
+  spawn "$name" "$BIN/suido-gw" --config "$T/gw.conf"
+  GW_PID=$LAST_PID
+  wait_line "$T/$name.log" 'suido-gw: ready' 30
+}
+
+# sim_ctl LINE [PORT]: one command to the simulator's control port; prints the answer.
+sim_ctl() {
+  python3 - "${2:-$SIM_CTL}" "$1" <<'PY'
+import socket, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=5)
+s.sendall((sys.argv[2] + "\n").encode())
+s.settimeout(2)
+try:
+    print(s.recv(4096).decode().strip())
+except socket.timeout:
+    pass
+PY
+}
+
+# pcount DATA_ID: number of raw values the platform holds for a point (over the last 10 days).
+pcount() {
+  local from to
+  from=$(date -u -d '-10 days' +%Y-%m-%dT%H:%M:%SZ); to=$(date -u -d '+1 day' +%Y-%m-%dT%H:%M:%SZ)
+  bapi "$APP" GET "/apif/v1/points/$1/values?from=$from&to=$to&agg=raw"
+  [ "$CODE" = 200 ] || fail "values of $1: $CODE $BODY"
+  j '.values | length'
+}
+
+# qcount KIND(0 data,1 events) [LIKE]: items waiting in the gateway's queue.
+qcount() {
+  sqlite3 "$T/gw/queue.db" "select count(*) from q where kind=$1 and body like '%${2:-}%'"
+}
+
+# gw_broker: mosquitto with the broker files suidod manages (docs/mqtt.md); then start_suidod
+# "${GW_SUIDOD_MQTT[@]}". Sets MQTT_PORT, BROKER.
+gw_broker() {
+  chmod 755 "$T"
+  BROKER="$T/broker"
+  mkdir -p "$BROKER" && chmod 755 "$BROKER"
+  if [ "$(id -u)" = 0 ] && id mosquitto >/dev/null 2>&1; then chown mosquitto "$BROKER"; fi
+  : >"$BROKER/passwd"; : >"$BROKER/acl"
+  start_mosquitto <<EOF2
+allow_anonymous false
+password_file $BROKER/passwd
+acl_file $BROKER/acl
+pid_file $BROKER/mosquitto.pid
+use_username_as_clientid true
+EOF2
+  GW_SUIDOD_MQTT=(--set "mqtt.url=mqtt://127.0.0.1:$MQTT_PORT" --set "mqtt.broker_dir=$BROKER"
+    --set "mqtt.broker_pid_file=$BROKER/mosquitto.pid" --set mqtt.sync_interval=1s)
+}
