@@ -1,7 +1,6 @@
 // portal.mjs - the portal in real Chromium (Debian's, driven by playwright-core). Run by
 // tests/integration/portal_browser.sh, which starts suidod, seeds the tenant and exports:
 //   BASE_URL P_LOGIN P_PW (provisional) P_NEWLOGIN P_NEWPW GW_TOKEN ART CHROMIUM, and
-//   ALARMS / STATUS = 1 when suidod serves the alarm / status API (their steps run only then)
 // Prints "ok N - what" per check; exits non-zero on the first failure, with a screenshot.
 import { execFileSync } from 'node:child_process';
 import { chromium } from 'playwright-core';
@@ -158,19 +157,17 @@ async function main() {
   assert((await page.getAttribute('#trend-chart polyline.line', 'points')).split(' ').length === 23, 'mean line');
   await snap('trend');
 
-  // ---- monitoring status (shows "not yet" until the status API lands) -----------------------
+  // ---- monitoring status ----------------------------------------------------------------
   await page.goto(`${BASE}/#/status`);
   await page.waitForSelector('#st-components, #view .error:not(:empty)');
-  if (E.STATUS === '1') {
-    const svc = page.locator('#st-components tbody tr', { hasText: 'suidod' });
-    assert(await svc.count() === 1, 'suidod listed among the monitored components');
-    assert(await svc.locator('.badge.sst-ok').count() === 1, 'suidod shown OK');
-    assert(await page.locator('#st-resources tbody tr:not(.empty)').count() > 0, 'resources listed');
-  }
+  const svc = page.locator('#st-components tbody tr', { hasText: 'suidod' });
+  assert(await svc.count() === 1, 'suidod listed among the monitored components');
+  assert(await svc.locator('.badge.sst-ok').count() === 1, 'suidod shown OK');
+  assert(await page.locator('#st-resources tbody tr:not(.empty)').count() > 0, 'resources listed');
   await snap('status');
   ok('status page rendered');
 
-  if (E.ALARMS === '1') await alarmSteps();
+  await alarmSteps();
 
   assert(consoleErrors.length === 0, `no script errors or CSP refusals (${consoleErrors.join(' | ')})`);
 }
