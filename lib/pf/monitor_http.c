@@ -23,13 +23,6 @@
 #define ACTIVE_MAX    100 /* active monitors per tenant */
 #define GW_TIMEOUT_MS 60000
 
-/*
- * The request service (pf/request.h) is built on another branch; until it is linked in, the
- * reference is weak so suidod links without it, and pf->requests stays NULL (the start answer
- * says "gateway_notified": false).
- */
-#pragma weak sd_request_submit
-
 /* An open event stream, and the credential that opened it: a stream outlives its request, so
  * the heartbeat re-checks that credential (disconnect, disabled, expired) and ends the stream. */
 typedef struct sub {
@@ -679,7 +672,7 @@ static json_t *notify_gateways(sd_monitors_t *m, sd_http_req_t *req, int64_t ten
                                int64_t interval_s, const char *ids_json, int start)
 {
     sd_pf_t *pf = m->pf;
-    if (!pf->requests || !sd_request_submit)
+    if (!pf->requests)
         return NULL;
     json_t *ids = NULL;
     if (sd_json_parse(ids_json, strlen(ids_json), &ids, NULL))

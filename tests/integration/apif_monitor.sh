@@ -71,19 +71,14 @@ expect_match "secret shown once" "$(j .webhook_secret)" '^[0-9a-f]{64}$'
 expect_eq "events url" "$(j .events_url)" "/apif/v1/monitors/$M/events"
 j .webhook_secret >"$T/secret"
 # the gateway is asked to collect the points: one monitor_start per device, fetched by its
-# long-poll (GW-IF 要求データ取得) - once the request service is linked in (until then the answer
-# says gateway_notified: false and the gateways' ordinary uploads are what gets pushed)
-GWN=$(j .gateway_notified)
-if [ "$GWN" = true ]; then
-  expect_eq "one request per device" "$(j '[.gateway_requests[].device]|join(",")')" gorin-l2
-  RID=$(j '.gateway_requests[0].request_id')
-  bapi "$GW" GET "/gwif/v1/requests?wait=0"
-  expect_eq "the gateway gets monitor_start" \
-    "$(printf '%s' "$BODY" | jq -r --argjson r "$RID" '.requests[] | select(.id == $r) | [.kind, .monitor, .interval_s, (.data_ids|sort|join(","))] | join(" ")')" \
-    "monitor_start $M 60 gorin-l2.flow,gorin-l2.tank_level"
-else
-  expect_eq "no request service yet" "$GWN $(j '.gateway_requests|length')" "false 0"
-fi
+# long-poll (GW-IF 要求データ取得)
+expect_eq "gateway notified" "$(j .gateway_notified)" true
+expect_eq "one request per device" "$(j '[.gateway_requests[].device]|join(",")')" gorin-l2
+RID=$(j '.gateway_requests[0].request_id')
+bapi "$GW" GET "/gwif/v1/requests?wait=0"
+expect_eq "the gateway gets monitor_start" \
+  "$(printf '%s' "$BODY" | jq -r --argjson r "$RID" '.requests[] | select(.id == $r) | [.kind, .monitor, .interval_s, (.data_ids|sort|join(","))] | join(" ")')" \
+  "monitor_start $M 60 gorin-l2.flow,gorin-l2.tank_level"
 bapi "$APP" GET "/apif/v1/monitors/$M"
 expect_eq "get: no secret" "$CODE $(j .webhook_secret) $(j .webhook)" \
   "200 null http://127.0.0.1:$HP/hook"
@@ -193,11 +188,9 @@ bapi "$APP" DELETE "/apif/v1/monitors/$M"
 expect_eq "stop" "$CODE $(j .state)" "200 stopped"
 expect_match "stopped time" "$(j .stopped)" '^2[0-9]{3}-'
 wait_line "$T/s2.log" '^event: stopped' 2
-if [ "$GWN" = true ]; then
-  bapi "$GW" GET "/gwif/v1/requests?wait=0"
-  expect_eq "the gateway gets monitor_stop" \
-    "$(printf '%s' "$BODY" | jq -r '[.requests[] | select(.kind == "monitor_stop") | .monitor] | join(",")')" "$M"
-fi
+bapi "$GW" GET "/gwif/v1/requests?wait=0"
+expect_eq "the gateway gets monitor_stop" \
+  "$(printf '%s' "$BODY" | jq -r '[.requests[] | select(.kind == "monitor_stop") | .monitor] | join(",")')" "$M"
 for i in $(seq 40); do kill -0 "$SSE_PID" 2>/dev/null || break; sleep 0.05; done
 expect_fail "the stream ended" kill -0 "$SSE_PID"
 NH=$(grep -c '^ok' "$T/hooks.log")
