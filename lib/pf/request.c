@@ -218,12 +218,19 @@ static int normalise_body(sd_store_t *st, int64_t tenant_id, int64_t dev_id, sd_
         }
         break;
     }
-    default: /* schedule, params, assign: the suidoctl term JSON, passed through */
+    default: { /* schedule, params, assign: checked here, executed by the gateway */
+        sd_line_settings_t set;
+        sd_line_set_kind_t lk = kind == SD_REQ_SCHEDULE ? SD_LINE_SET_SCHEDULE
+                                : kind == SD_REQ_PARAMS ? SD_LINE_SET_PARAMS
+                                                        : SD_LINE_SET_ASSIGN;
         if (!body)
             rc = sd_json_err_set(err, "", "required");
-        else if (json_object_update(o, (json_t *)(uintptr_t)body))
+        else
+            rc = sd_line_settings_parse(lk, body, NULL, &set, err);
+        if (!rc && json_object_update(o, (json_t *)(uintptr_t)body))
             rc = SD_ENOMEM;
         break;
+    }
     }
     if (rc) {
         json_decref(o);

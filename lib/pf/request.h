@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "core/json.h"
+#include "line/settings.h"
 #include "pf/pf.h"
 #include "pf/ts.h"
 
@@ -121,6 +122,17 @@ typedef struct {
     int64_t wait_s, timeout_s;
 } sd_apif_control_t;
 int sd_apif_control_parse(const json_t *body, sd_apif_control_t *out, sd_json_err_t *err);
+
+/*
+ * POST /apif/v1/devices/{code}/settings (制御値設定 family): {"kind": "schedule"|"params"|"assign",
+ * the kind's body members (docs/gwif.md, line/settings.h), "wait"?, "timeout"?}. Pure.
+ */
+typedef struct {
+    sd_req_kind_t kind; /* SD_REQ_SCHEDULE, SD_REQ_PARAMS or SD_REQ_ASSIGN */
+    sd_line_settings_t set;
+    int64_t wait_s, timeout_s;
+} sd_apif_settings_t;
+int sd_apif_settings_parse(const json_t *body, sd_apif_settings_t *out, sd_json_err_t *err);
 
 /* ---- the service, beyond the contract above (request.c) ------------------------------------ */
 

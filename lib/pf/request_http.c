@@ -345,6 +345,67 @@ static void h_controls(sd_http_req_t *req, void *ctx)
     wait_or_answer(r, req, w, wait_s);
 }
 
+/*
+ * POST /apif/v1/devices/{code}/settings (制御値設定 family: スケジュール設定, 端末パラメータ設定,
+ * 入出力割付設定): one schedule (S), params (E) or assign (J) request to the device. Answers as
+ * POST /apif/v1/controls: 200 with the request when final within wait, else 202.
+ */
+static void h_settings(sd_http_req_t *req, void *ctx)
+{
+    sd_requests_t *r = ctx;
+    int64_t tenant;
+    if (apif_caller(req, SD_ACT_CONTROL_REQUEST, &tenant))
+        return;
+    const char *code = sd_http_req_param(req, "code");
+    json_t *body = NULL;
+    if (sd_pf_body(req, &body))
+        return;
+    sd_apif_settings_t a;
+    sd_json_err_t e;
+    int rc = sd_apif_settings_parse(body, &a, &e);
+    if (rc) {
+        reply_field(req, rc, &e);
+    } else if ((rc = sd_request_route(r, tenant, code, &(int64_t){0})) == SD_ENOTFOUND) {
+        /* another tenant's device is as unknown as a missing one */
+        sd_http_reply_error(req, rc, NULL, "no device %s", code);
+    } else if (rc) {
+        rc = route_or_reply(req, r, tenant, code, NULL);
+    }
+    waiter_t *w = NULL;
+    if (!rc) {
+        /* the stored body is the kind's members only (docs/gwif.md) */
+        json_t *b = json_deep_copy(body);
+        w = calloc(1, sizeof *w);
+        int64_t *ids = calloc(1, sizeof *ids);
+        rc = b && w && ids ? 0 : SD_ENOMEM;
+        if (!rc) {
+            json_object_del(b, "kind");
+            json_object_del(b, "wait");
+            json_object_del(b, "timeout");
+            w->ids = ids;
+            w->kind = W_APIF;
+            w->req = req;
+            w->tenant_id = tenant;
+            w->apif_kind = SD_REQ_CONTROL; /* answered as one request, like a control */
+            rc = sd_request_submit_ex(r, sd_pf_principal(req), tenant, a.kind, code, b,
+                                      a.timeout_s * 1000, &w->ids[0], &e);
+            w->n = rc ? 0 : 1;
+        } else {
+            free(ids);
+        }
+        json_decref(b);
+        if (rc)
+            reply_field(req, rc, &e);
+    }
+    int64_t wait_s = a.wait_s;
+    json_decref(body);
+    if (rc) {
+        sd_requests_waiter_free(w);
+        return;
+    }
+    wait_or_answer(r, req, w, wait_s);
+}
+
 /* GET /apif/v1/requests/{id}: kind, device, state, every transition, result. */
 static void h_get(sd_http_req_t *req, void *ctx)
 {
@@ -520,6 +581,8 @@ int sd_requests_routes(sd_requests_t *r)
         rc = sd_http_route(h, "POST", "/apif/v1/reads", h_reads, r, NULL);
     if (!rc)
         rc = sd_http_route(h, "POST", "/apif/v1/controls", h_controls, r, NULL);
+    if (!rc)
+        rc = sd_http_route(h, "POST", "/apif/v1/devices/{code}/settings", h_settings, r, NULL);
     if (!rc)
         rc = sd_http_route(h, "GET", "/apif/v1/requests", h_list, r, NULL);
     if (!rc)

@@ -247,3 +247,27 @@ int sd_apif_control_parse(const json_t *body, sd_apif_control_t *out, sd_json_er
         rc = wait_timeout(body, &out->wait_s, &out->timeout_s, err);
     return rc;
 }
+
+int sd_apif_settings_parse(const json_t *body, sd_apif_settings_t *out, sd_json_err_t *err)
+{
+    static const char *const envelope[] = {"kind", "wait", "timeout", NULL};
+    memset(out, 0, sizeof *out);
+    memset(err, 0, sizeof *err);
+    if (!json_is_object(body))
+        return sd_json_err_set(err, "", "expected an object");
+    const char *kind = NULL;
+    int rc = sd_json_get_str(body, "kind", SD_JSON_REQ, &kind, err);
+    sd_line_set_kind_t lk = SD_LINE_SET_SCHEDULE;
+    if (!rc && sd_line_settings_kind(kind, &lk))
+        rc = sd_json_err_set(err, "kind", "must be \"schedule\", \"params\" or \"assign\"");
+    if (!rc)
+        rc = wait_timeout(body, &out->wait_s, &out->timeout_s, err);
+    if (!rc)
+        rc = sd_line_settings_parse(lk, body, envelope, &out->set, err);
+    if (rc)
+        return rc;
+    out->kind = lk == SD_LINE_SET_SCHEDULE ? SD_REQ_SCHEDULE
+                : lk == SD_LINE_SET_PARAMS ? SD_REQ_PARAMS
+                                           : SD_REQ_ASSIGN;
+    return 0;
+}

@@ -11,6 +11,7 @@
 #include "gw/sched.h"
 #include "gw/south.h"
 #include "line/call.h"
+#include "line/settings.h"
 
 int64_t gw_now(gw_t *g)
 {
@@ -542,6 +543,59 @@ static json_t *fail_reply(int64_t id, const char *reason, const char *msg)
                      "message", msg);
 }
 
+/*
+ * schedule (S), params (E), assign (J): S, E and J rewrite every field, so the current setting
+ * (R, F, L) is read first in the same call and what the body leaves out is sent back unchanged,
+ * as `suidoctl term` does. Returns the reply, NULL with *rc_out for a retry.
+ */
+static json_t *do_setting(gw_t *g, job_t *j, const sd_gw_device_t *d, sd_line_set_kind_t kind,
+                          int *rc_out)
+{
+    /* the request envelope around the body (docs/gwif.md) */
+    static const char *const envelope[] = {"id", "kind", "device", "tel", "created", "deadline",
+                                           "master_version",
+                                           NULL};
+    sd_line_settings_t set;
+    sd_json_err_t e;
+    if (d->model != 2)
+        return fail_reply(j->req_id, "refused", "an L3 device has no settings to change");
+    if (sd_line_settings_parse(kind, j->req, envelope, &set, &e)) {
+        char msg[300];
+        snprintf(msg, sizeof msg, "%s: %s", e.field[0] ? e.field : "body", e.message);
+        return fail_reply(j->req_id, "refused", msg);
+    }
+    sd_line_text_t *req = calloc(1, sizeof *req), *ans = calloc(1, sizeof *ans);
+    sd_call_t *c = NULL;
+    int rc = req && ans ? open_call(g, d, &c) : SD_ENOMEM;
+    sd_line_err_t le;
+    if (!rc) {
+        sd_line_text_init(req, SD_LINE_T_REQ);
+        req->u.req.type = sd_line_settings_read_letter(kind);
+        req->u.req.time = gw_now(g) / 1000;
+        rc = sd_call_request(c, req, ans, NULL, &le);
+    }
+    if (!rc)
+        rc = sd_line_settings_apply(&set, ans, gw_now(g) / 1000, req);
+    if (!rc)
+        rc = sd_call_request(c, req, ans, NULL, &le);
+    if (!rc && ans->type != SD_LINE_T_SHORT)
+        rc = SD_EPROTO;
+    sd_call_close(c);
+    json_t *reply = NULL;
+    if (!rc) {
+        char ts[40] = "";
+        if (ans->u.ans.time != SD_LINE_NO_TIME)
+            sd_iso8601_format(ans->u.ans.time, ts, sizeof ts);
+        char letter[2] = {ans->u.ans.type, 0};
+        reply = json_pack("{s:I,s:b,s:{s:s,s:s,s:s}}", "id", (json_int_t)j->req_id, "ok", 1,
+                          "result", "answer", letter, "tel", ans->u.ans.tel, "time", ts);
+    }
+    free(req);
+    free(ans);
+    *rc_out = rc;
+    return reply;
+}
+
 /* Execute one request; returns the reply (NULL when the job must be retried). */
 static json_t *do_request(gw_t *g, job_t *j, const sd_gw_device_t *d, int *rc_out)
 {
@@ -574,6 +628,9 @@ static json_t *do_request(gw_t *g, job_t *j, const sd_gw_device_t *d, int *rc_ou
         pthread_mutex_unlock(&g->mu);
         return json_pack("{s:I,s:b}", "id", (json_int_t)j->req_id, "ok", 1);
     }
+    sd_line_set_kind_t set_kind;
+    if (!sd_line_settings_kind(kind, &set_kind))
+        return do_setting(g, j, d, set_kind, rc_out);
     if (strcmp(kind, "read") && strcmp(kind, "control"))
         return fail_reply(j->req_id, "unsupported",
                           "this gateway does not execute this kind of request yet");

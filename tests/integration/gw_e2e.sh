@@ -133,4 +133,43 @@ bapi "$APP" POST /apif/v1/reads -H 'Content-Type: application/json' \
   -d '{"data_ids":["sim-00004.level"],"wait":40,"timeout":60}'
 expect_match "read of a mute terminal fails with a reason" "$BODY" "no_answer"
 expect_eq "no sample lost or doubled meanwhile" "$(pcount sim-00001.level)" "$before"
+# ---- settings: schedule (S), params (E), assign (J) through AP-IF, read back with suidoctl -------
+S5="tcp://127.0.0.1:$((SIM_BASE + 5))"
+set_req() { bapi "$APP" POST "/apif/v1/devices/$1/settings" -H 'Content-Type: application/json' -d "$2"; }
+# 12 h ahead (JST): the 60x simulated clock does not reach it before the read-back
+hhmm=$(TZ=Asia/Tokyo date -d '+12 hours' +%H:%M)
+set_req sim-00005 "{\"kind\":\"schedule\",\"blocks\":[{\"output\":2,\"start\":\"$hhmm\",\"minutes\":45}],\"wait\":20}"
+expect_code "schedule of sim-00005" 200
+expect_eq "schedule request succeeded" "$(j '.state') $(j '.kind') $(j '.result.answer')" \
+  "succeeded schedule S"
+"$BIN/suidoctl" term call "$S5" R >"$T/r5.json"
+expect_eq "R of sim-00005 shows block 2" \
+  "$(jq -r '.blocks[1] | "\(.state) \(.minutes)"' "$T/r5.json")" "1 45"
+expect_eq "the block starts at $hhmm JST" \
+  "$(TZ=Asia/Tokyo date -d "$(jq -r '.blocks[1].start' "$T/r5.json")" +%H:%M)" "$hhmm"
+"$BIN/suidoctl" term call "$S5" F >"$T/f5a.json"
+set_req sim-00005 '{"kind":"params","alarm_s":17,"wait":20}'
+expect_code "params of sim-00005" 200
+expect_eq "params request succeeded" "$(j '.state') $(j '.result.answer')" "succeeded E"
+"$BIN/suidoctl" term call "$S5" F >"$T/f5.json"
+expect_eq "F of sim-00005 shows alarm_s 17" "$(jq -r .alarm_detection_s "$T/f5.json")" 17
+expect_eq "the other parameters kept" \
+  "$(jq -c '[.monitor_detection_s, .destinations, .line_type, .carrier_level]' "$T/f5.json")" \
+  "$(jq -c '[.monitor_detection_s, .destinations, .line_type, .carrier_level]' "$T/f5a.json")"
+set_req sim-00005 '{"kind":"assign","ai2":"IIIIAAAA","wait":20}'
+expect_code "assign of sim-00005" 200
+expect_eq "assign request succeeded" "$(j '.state') $(j '.result.answer')" "succeeded J"
+"$BIN/suidoctl" term call "$S5" L >"$T/l5.json"
+expect_eq "L of sim-00005 shows ai2" "$(jq -r .assignment.ai2 "$T/l5.json")" IIIIAAAA
+# precise refusals: a bad body names its member, an unknown device is 404, L3 is refused
+set_req sim-00005 '{"kind":"params","alarm_s":0}'
+expect_code "alarm_s 0" 400
+expect_match "names alarm_s" "$BODY" '"alarm_s"'
+set_req sim-00005 '{"kind":"schedule","blocks":[{"output":1,"start":"25:00","minutes":1}]}'
+expect_code "start 25:00" 400
+expect_match "names blocks[0].start" "$BODY" 'blocks\[0\]\.start'
+set_req no-such-device '{"kind":"params","alarm_s":5}'
+expect_code "unknown device" 404
+set_req l3-00001 '{"kind":"params","alarm_s":5,"wait":20}'
+expect_eq "L3 settings refused" "$(j '.state') $(j '.reason')" "failed refused"
 done_ok

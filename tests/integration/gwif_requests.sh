@@ -140,6 +140,23 @@ controls "$APP" '{"data_id":"gorin-l2.pump1_out","value":"maybe"}'; expect_err "
 controls "$APP" '{"data_id":"gorin-l2.pump1_out","value":true}'; expect_err "controls: value type" 400 value
 controls "$APP" '{"data_id":"gorin-l2.pump1_out"}'; expect_err "controls: value required" 400 value
 controls "$APP" '{"data_id":"gorin-l2.pump1_out","value":"on","wait":-1}'; expect_err "controls: wait" 400 wait
+settings() { bapi "$1" POST "/apif/v1/devices/$2/settings" -H 'Content-Type: application/json' -d "$3"; }
+settings "$APP" gorin-l2 '{"alarm_s":5}'; expect_err "settings: kind required" 400 kind
+settings "$APP" gorin-l2 '{"kind":"control"}'; expect_err "settings: kind" 400 kind
+settings "$APP" gorin-l2 '{"kind":"params"}'; expect_err "settings: nothing to change" 400 null
+settings "$APP" gorin-l2 '{"kind":"params","alarm_s":301}'; expect_err "settings: alarm_s" 400 alarm_s
+settings "$APP" gorin-l2 '{"kind":"params","dest":["1","x","3"]}'
+expect_err "settings: dest" 400 "dest[1]"
+settings "$APP" gorin-l2 '{"kind":"params","blocks":[]}'; expect_err "settings: a member of another kind" 400 blocks
+settings "$APP" gorin-l2 '{"kind":"schedule","blocks":[{"output":0,"start":null}]}'
+expect_err "settings: output" 400 "blocks[0].output"
+settings "$APP" gorin-l2 '{"kind":"assign","pi":"PPPP"}'; expect_err "settings: pi" 400 pi
+settings "$APP" gorin-l2 '{"kind":"assign","ai1":"AAAAAAAA","wait":99}'; expect_err "settings: wait" 400 wait
+settings "$APP" no-such '{"kind":"params","alarm_s":5}'; expect_code "settings: unknown device" 404
+settings "$APP" hiragishi-l3 '{"kind":"params","alarm_s":5}'
+expect_err "settings: a device no gateway serves" 409 null
+settings "$GA" gorin-l2 '{"kind":"params","alarm_s":5}'; expect_code "settings: not for gateways" 403
+settings - gorin-l2 '{"kind":"params","alarm_s":5}'; expect_code "settings: a token" 401
 api g POST /apif/v1/controls -H 'Content-Type: application/json' -d '{"data_id":"gorin-l2.pump1_out","value":"on","wait":0,"timeout":1}'
 expect_code "an operator user may request a control" 202
 G_REQ=$(j .id)
