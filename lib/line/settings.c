@@ -19,6 +19,13 @@ int sd_line_settings_kind(const char *name, sd_line_set_kind_t *out)
     return SD_EFIELD;
 }
 
+void sd_line_settings_init(sd_line_settings_t *s, sd_line_set_kind_t kind)
+{
+    memset(s, 0, sizeof *s);
+    s->kind = kind;
+    s->alarm_s = s->monitor_s = s->line_type = s->carrier = -1;
+}
+
 char sd_line_settings_read_letter(sd_line_set_kind_t kind)
 {
     return kind == SD_LINE_SET_SCHEDULE ? 'R' : kind == SD_LINE_SET_PARAMS ? 'F' : 'L';
@@ -30,7 +37,8 @@ static int check_members(const json_t *body, const char *const *known, const cha
 {
     const char *k;
     json_t *v;
-    json_object_foreach((json_t *)(uintptr_t)body, k, v) {
+    json_object_foreach((json_t *)(uintptr_t)body, k, v)
+    {
         bool ok = false;
         for (const char *const *p = known; *p && !ok; p++)
             ok = !strcmp(*p, k);
@@ -61,7 +69,8 @@ static int parse_schedule(const json_t *body, sd_line_settings_t *out, sd_json_e
     bool seen[9] = {false};
     size_t i;
     json_t *b;
-    json_array_foreach(blocks, i, b) {
+    json_array_foreach(blocks, i, b)
+    {
         static const char *const known[] = {"output", "start", "minutes", NULL};
         int64_t output = 0, minutes = -1;
         const char *start = NULL;
@@ -96,7 +105,7 @@ static int parse_schedule(const json_t *body, sd_line_settings_t *out, sd_json_e
 
 static int parse_params(const json_t *body, sd_line_settings_t *out, sd_json_err_t *err)
 {
-    int64_t alarm_s = -1, monitor_s = -1;
+    int64_t alarm_s = -1, monitor_s = -1; /* -1: keep */
     const json_t *dest = NULL;
     sd_json_field_t f[] = {{"alarm_s", SD_JSON_INT, 0, &alarm_s, 1, 300},
                            {"monitor_s", SD_JSON_INT, 0, &monitor_s, 1, 300},
@@ -160,8 +169,7 @@ int sd_line_settings_parse(sd_line_set_kind_t kind, const json_t *body, const ch
     static const char *const known[][7] = {{"blocks", NULL},
                                            {"alarm_s", "monitor_s", "dest", NULL},
                                            {"ai1", "ai2", "pi", "di1", "di2", "di3", NULL}};
-    memset(out, 0, sizeof *out);
-    out->kind = kind;
+    sd_line_settings_init(out, kind);
     if (!json_is_object(body))
         return sd_json_err_set(err, "", "expected an object");
     if ((unsigned)kind > SD_LINE_SET_ASSIGN)
@@ -210,7 +218,10 @@ int sd_line_settings_apply(const sd_line_settings_t *s, const sd_line_text_t *cu
         for (int i = 0; i < s->n_blocks; i++)
             req->u.sched_set.block[s->block[i].output - 1] =
                 s->block[i].set
-                    ? (sd_line_sblock_t){'1', next_hhmm(now_s, s->block[i].hh, s->block[i].mm),
+                    ? (sd_line_sblock_t){'1',
+                                         s->block[i].at > 0
+                                             ? s->block[i].at
+                                             : next_hhmm(now_s, s->block[i].hh, s->block[i].mm),
                                          s->block[i].minutes}
                     : (sd_line_sblock_t){'0', SD_LINE_NO_TIME, SD_LINE_UNFITTED};
         return 0;
@@ -229,8 +240,8 @@ int sd_line_settings_apply(const sd_line_settings_t *s, const sd_line_text_t *cu
         memcpy(p->dest, s->has_dest ? s->dest : c->dest, sizeof p->dest);
         p->alarm_s = s->alarm_s >= 0 ? s->alarm_s : c->alarm_s;
         p->monitor_s = s->monitor_s >= 0 ? s->monitor_s : c->monitor_s;
-        p->line_type = c->line_type;
-        p->carrier = c->carrier;
+        p->line_type = s->line_type >= 0 ? s->line_type : c->line_type;
+        p->carrier = s->carrier >= 0 ? s->carrier : c->carrier;
         return 0;
     }
     default: {

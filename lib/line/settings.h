@@ -18,6 +18,7 @@ typedef struct {
     bool set;    /* false: release (start null) */
     int hh, mm;  /* start, JST */
     int minutes; /* 0-999 */
+    int64_t at;  /* > 0: the start as unix seconds instead of hh:mm (suidoctl's ISO 8601) */
 } sd_line_set_block_t;
 
 typedef struct {
@@ -25,13 +26,17 @@ typedef struct {
     /* schedule: blocks named by the body; the others keep what the terminal has */
     int n_blocks;
     sd_line_set_block_t block[8];
-    /* params: -1 / has_dest false = keep */
-    int alarm_s, monitor_s;
+    /* params: -1 / has_dest false = keep; line_type and carrier are suidoctl's only (not in
+     * the JSON body: a utility does not change the line) */
+    int alarm_s, monitor_s, line_type, carrier;
     bool has_dest;
     char dest[3][13];
     /* assign: "" = keep */
     sd_line_assign_t a;
 } sd_line_settings_t;
+
+/* Settings of kind that change nothing (every field -1 / empty): suidoctl fills them in. */
+void sd_line_settings_init(sd_line_settings_t *s, sd_line_set_kind_t kind);
 
 /* "schedule", "params", "assign" -> kind: 0 or SD_EFIELD. */
 int sd_line_settings_kind(const char *name, sd_line_set_kind_t *out);

@@ -552,9 +552,8 @@ static json_t *do_setting(gw_t *g, job_t *j, const sd_gw_device_t *d, sd_line_se
                           int *rc_out)
 {
     /* the request envelope around the body (docs/gwif.md) */
-    static const char *const envelope[] = {"id", "kind", "device", "tel", "created", "deadline",
-                                           "master_version",
-                                           NULL};
+    static const char *const envelope[] = {"id",      "kind",     "device",         "tel",
+                                           "created", "deadline", "master_version", NULL};
     sd_line_settings_t set;
     sd_json_err_t e;
     if (d->model != 2)

@@ -7,6 +7,7 @@
 #include "core/err.h"
 #include "core/time.h"
 #include "line/call.h"
+#include "line/settings.h"
 #include "term_json.h"
 
 #include <stdio.h>
@@ -261,18 +262,13 @@ static int build_schedule(const sd_line_text_t *cur, sd_line_text_t *req, const 
                           const struct topts *o)
 {
     const struct sched_args *a = args;
-    sd_line_text_init(req, SD_LINE_T_SCHED_SET);
-    req->u.sched_set.time = now_s();
-    for (int i = 0; i < 8; i++) {
-        sd_line_sblock_t *b = &req->u.sched_set.block[i];
-        *b = cur->u.sched.block[i];
-        if (b->state != '1')
-            *b = (sd_line_sblock_t){' ', SD_LINE_NO_TIME, SD_LINE_UNFITTED};
-    }
-    req->u.sched_set.block[a->blk - 1] =
-        a->clear ? (sd_line_sblock_t){'0', SD_LINE_NO_TIME, SD_LINE_UNFITTED}
-                 : (sd_line_sblock_t){'1', a->start, a->minutes};
-    return 0;
+    sd_line_settings_t set;
+    sd_line_settings_init(&set, SD_LINE_SET_SCHEDULE);
+    set.n_blocks = 1;
+    set.block[0] = (sd_line_set_block_t){
+        .output = a->blk, .set = !a->clear, .minutes = a->minutes, .at = a->start};
+    /* the read-modify-write the gateway does too (lib/line/settings.c) */
+    return sd_line_settings_apply(&set, cur, now_s(), req) ? 1 : 0;
 }
 
 static int cmd_schedule(const char **pos, int n, const struct topts *o)
@@ -310,25 +306,26 @@ static int build_params(const sd_line_text_t *cur_text, sd_line_text_t *req, con
 {
     (void)args;
     const sd_line_param_t *cur = &cur_text->u.param;
-    sd_line_param_set_t *p = &req->u.param_set;
-    sd_line_text_init(req, SD_LINE_T_PARAM_SET);
-    p->time = now_s();
-    p->branch = cur->h.branch;
-    p->office = cur->h.office;
-    p->estate = cur->h.estate;
-    p->terminal = cur->h.terminal;
-    memcpy(p->tel, cur->h.tel, sizeof p->tel);
-    memcpy(p->dest, cur->dest, sizeof p->dest);
-    p->alarm_s = kv_get(o, "alarm-s") ? atoi(kv_get(o, "alarm-s")) : cur->alarm_s;
-    p->monitor_s = kv_get(o, "monitor-s") ? atoi(kv_get(o, "monitor-s")) : cur->monitor_s;
-    p->line_type = kv_get(o, "line-type") ? atoi(kv_get(o, "line-type")) : cur->line_type;
-    p->carrier = kv_get(o, "carrier") ? atoi(kv_get(o, "carrier")) : cur->carrier;
-    if (set_tel(p->dest[0], kv_get(o, "dest1")) || set_tel(p->dest[1], kv_get(o, "dest2")) ||
-        set_tel(p->dest[2], kv_get(o, "dest3"))) {
+    sd_line_settings_t set;
+    sd_line_settings_init(&set, SD_LINE_SET_PARAMS);
+    const char *v;
+    if ((v = kv_get(o, "alarm-s")))
+        set.alarm_s = atoi(v);
+    if ((v = kv_get(o, "monitor-s")))
+        set.monitor_s = atoi(v);
+    if ((v = kv_get(o, "line-type")))
+        set.line_type = atoi(v);
+    if ((v = kv_get(o, "carrier")))
+        set.carrier = atoi(v);
+    /* each --destN replaces one; the others stay as the terminal has them */
+    set.has_dest = true;
+    memcpy(set.dest, cur->dest, sizeof set.dest);
+    if (set_tel(set.dest[0], kv_get(o, "dest1")) || set_tel(set.dest[1], kv_get(o, "dest2")) ||
+        set_tel(set.dest[2], kv_get(o, "dest3"))) {
         fprintf(stderr, "suidoctl term: a destination is up to 12 digits\n");
         return 2;
     }
-    return 0;
+    return sd_line_settings_apply(&set, cur_text, now_s(), req) ? 1 : 0;
 }
 
 static int cmd_params(const char **pos, int n, const struct topts *o)
@@ -344,27 +341,25 @@ static int build_assign(const sd_line_text_t *cur, sd_line_text_t *req, const vo
                         const struct topts *o)
 {
     (void)args;
-    sd_line_assign_t a = cur->u.assign.a;
+    sd_line_settings_t set;
+    sd_line_settings_init(&set, SD_LINE_SET_ASSIGN);
     struct {
         const char *name;
         char *field;
         size_t len;
-    } f[] = {{"ai1", a.ai1, 8},  {"ai2", a.ai2, 8},  {"pi", a.pi, 16},
-             {"di1", a.di1, 16}, {"di2", a.di2, 16}, {"di3", a.di3, 16}};
+    } f[] = {{"ai1", set.a.ai1, 8},  {"ai2", set.a.ai2, 8},  {"pi", set.a.pi, 16},
+             {"di1", set.a.di1, 16}, {"di2", set.a.di2, 16}, {"di3", set.a.di3, 16}};
     for (size_t i = 0; i < sizeof f / sizeof f[0]; i++) {
         const char *v = kv_get(o, f[i].name);
         if (!v)
-            continue;
+            continue; /* empty: the terminal's current letters are kept */
         if (strlen(v) != f[i].len) {
             fprintf(stderr, "suidoctl term: --%s takes exactly %zu letters\n", f[i].name, f[i].len);
             return 2;
         }
-        memcpy(f[i].field, v, f[i].len);
+        memcpy(f[i].field, v, f[i].len + 1);
     }
-    sd_line_text_init(req, SD_LINE_T_ASSIGN_SET);
-    req->u.assign_set.time = now_s();
-    req->u.assign_set.a = a;
-    return 0;
+    return sd_line_settings_apply(&set, cur, now_s(), req) ? 1 : 0;
 }
 
 static int cmd_assign(const char **pos, int n, const struct topts *o)

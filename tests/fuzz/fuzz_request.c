@@ -83,8 +83,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             abort();
         for (int i = 0; i < st.set.n_blocks; i++)
             if (st.set.block[i].output < 1 || st.set.block[i].output > 8 ||
-                (st.set.block[i].set && (st.set.block[i].minutes < 0 ||
-                                         st.set.block[i].minutes > 999)))
+                (st.set.block[i].set &&
+                 (st.set.block[i].minutes < 0 || st.set.block[i].minutes > 999)))
                 abort();
         /* every accepted body builds a set text that encodes */
         sd_line_text_t cur, req;

@@ -123,6 +123,13 @@ static void test_schedule_apply(void **st)
     assert_int_equal(b[1].start, sd_civil_to_unix(&want, SD_JST_OFFSET_S));
     assert_int_equal(b[2].state, '0'); /* released */
     assert_int_equal(b[3].state, ' ');
+    /* an absolute start (suidoctl's ISO 8601) is taken as is */
+    sd_line_settings_init(&set, SD_LINE_SET_SCHEDULE);
+    set.n_blocks = 1;
+    set.block[0] = (sd_line_set_block_t){.output = 8, .set = true, .minutes = 5, .at = now + 60};
+    assert_int_equal(sd_line_settings_apply(&set, &cur, now, &req), 0);
+    assert_int_equal(req.u.sched_set.block[7].start, now + 60);
+    assert_int_equal(req.u.sched_set.block[1].state, ' '); /* not registered at the terminal */
     /* the set text encodes */
     sd_buf_t out = {0};
     sd_line_err_t le;
@@ -160,6 +167,14 @@ static void test_params_apply(void **st)
     assert_int_equal(req.u.param_set.alarm_s, 30);
     assert_string_equal(req.u.param_set.dest[0], "0120");
     assert_string_equal(req.u.param_set.dest[1], "");
+    /* suidoctl's extras: line type and carrier, not in the JSON body */
+    sd_line_settings_init(&set, SD_LINE_SET_PARAMS);
+    set.carrier = 5;
+    assert_int_equal(sd_line_settings_apply(&set, &cur, 1800000000, &req), 0);
+    assert_int_equal(req.u.param_set.carrier, 5);
+    assert_int_equal(req.u.param_set.line_type, 1);
+    assert_int_equal(req.u.param_set.alarm_s, 30);
+    assert_string_equal(req.u.param_set.dest[0], "0110000001");
 }
 
 static void test_assign_apply(void **st)
@@ -198,13 +213,13 @@ static void test_apif(void **st)
     json_decref(v);
     struct {
         const char *s, *field;
-    } cases[] = {{"{\"alarm_s\":5}", "kind"},
-                 {"{\"kind\":\"control\"}", "kind"},
-                 {"{\"kind\":\"params\",\"wait\":61,\"alarm_s\":5}", "wait"},
-                 {"{\"kind\":\"params\",\"timeout\":0,\"alarm_s\":5}", "timeout"},
-                 {"{\"kind\":\"assign\",\"blocks\":[]}", "blocks"},
-                 {"{\"kind\":\"schedule\",\"blocks\":[{\"output\":1,\"start\":\"9\"}]}",
-                  "blocks[0].start"}};
+    } cases[] = {
+        {"{\"alarm_s\":5}", "kind"},
+        {"{\"kind\":\"control\"}", "kind"},
+        {"{\"kind\":\"params\",\"wait\":61,\"alarm_s\":5}", "wait"},
+        {"{\"kind\":\"params\",\"timeout\":0,\"alarm_s\":5}", "timeout"},
+        {"{\"kind\":\"assign\",\"blocks\":[]}", "blocks"},
+        {"{\"kind\":\"schedule\",\"blocks\":[{\"output\":1,\"start\":\"9\"}]}", "blocks[0].start"}};
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         v = js(cases[i].s);
         int rc = sd_apif_settings_parse(v, &a, &e);
