@@ -287,6 +287,38 @@ static void h_reads(sd_http_req_t *req, void *ctx)
     wait_or_answer(r, req, w, wait_s);
 }
 
+/*
+ * Submit one request (kind, on device, body taken) for an AP-IF caller and answer it as a
+ * control: 200 with the request when final within wait_s, else 202. Replies on failure.
+ */
+static void submit_one(sd_requests_t *r, sd_http_req_t *req, int64_t tenant, sd_req_kind_t kind,
+                       const char *device, json_t *body, int64_t timeout_s, int64_t wait_s)
+{
+    sd_json_err_t e = {0};
+    waiter_t *w = calloc(1, sizeof *w);
+    int64_t *ids = calloc(1, sizeof *ids);
+    int rc = body && w && ids ? 0 : SD_ENOMEM;
+    if (!rc) {
+        w->ids = ids;
+        ids = NULL;
+        w->kind = W_APIF;
+        w->req = req;
+        w->tenant_id = tenant;
+        w->apif_kind = SD_REQ_CONTROL; /* one request, answered like a control */
+        rc = sd_request_submit_ex(r, sd_pf_principal(req), tenant, kind, device, body,
+                                  timeout_s * 1000, &w->ids[0], &e);
+        w->n = rc ? 0 : 1;
+    }
+    free(ids);
+    json_decref(body);
+    if (rc) {
+        reply_field(req, rc, &e);
+        sd_requests_waiter_free(w);
+        return;
+    }
+    wait_or_answer(r, req, w, wait_s);
+}
+
 /* POST /apif/v1/controls (AP-IF #8 制御値設定API): switch one output on or off. */
 static void h_controls(sd_http_req_t *req, void *ctx)
 {
@@ -314,35 +346,11 @@ static void h_controls(sd_http_req_t *req, void *ctx)
     } else {
         rc = route_or_reply(req, r, tenant, dev, "data_id");
     }
-    waiter_t *w = NULL;
-    if (!rc) {
-        json_t *b = sd_json_pack("{s:s,s:s}", "data_id", c.data_id, "value", c.value);
-        w = calloc(1, sizeof *w);
-        int64_t *ids = calloc(1, sizeof *ids);
-        rc = b && w && ids ? 0 : SD_ENOMEM;
-        if (!rc) {
-            w->ids = ids;
-            w->kind = W_APIF;
-            w->req = req;
-            w->tenant_id = tenant;
-            w->apif_kind = SD_REQ_CONTROL;
-            rc = sd_request_submit_ex(r, sd_pf_principal(req), tenant, SD_REQ_CONTROL, dev, b,
-                                      c.timeout_s * 1000, &w->ids[0], &e);
-            w->n = rc ? 0 : 1;
-        } else {
-            free(ids);
-        }
-        json_decref(b);
-        if (rc)
-            reply_field(req, rc, &e);
-    }
-    int64_t wait_s = c.wait_s;
-    json_decref(body);
-    if (rc) {
-        sd_requests_waiter_free(w);
-        return;
-    }
-    wait_or_answer(r, req, w, wait_s);
+    json_t *b = rc ? NULL : sd_json_pack("{s:s,s:s}", "data_id", c.data_id, "value", c.value);
+    int64_t timeout_s = c.timeout_s, wait_s = c.wait_s;
+    json_decref(body); /* c borrows from it */
+    if (!rc)
+        submit_one(r, req, tenant, SD_REQ_CONTROL, dev, b, timeout_s, wait_s);
 }
 
 /*
@@ -371,39 +379,18 @@ static void h_settings(sd_http_req_t *req, void *ctx)
     } else if (rc) {
         rc = route_or_reply(req, r, tenant, code, NULL);
     }
-    waiter_t *w = NULL;
-    if (!rc) {
+    json_t *b = NULL;
+    if (!rc && (b = json_deep_copy(body))) {
         /* the stored body is the kind's members only (docs/gwif.md) */
-        json_t *b = json_deep_copy(body);
-        w = calloc(1, sizeof *w);
-        int64_t *ids = calloc(1, sizeof *ids);
-        rc = b && w && ids ? 0 : SD_ENOMEM;
-        if (!rc) {
-            json_object_del(b, "kind");
-            json_object_del(b, "wait");
-            json_object_del(b, "timeout");
-            w->ids = ids;
-            w->kind = W_APIF;
-            w->req = req;
-            w->tenant_id = tenant;
-            w->apif_kind = SD_REQ_CONTROL; /* answered as one request, like a control */
-            rc = sd_request_submit_ex(r, sd_pf_principal(req), tenant, a.kind, code, b,
-                                      a.timeout_s * 1000, &w->ids[0], &e);
-            w->n = rc ? 0 : 1;
-        } else {
-            free(ids);
-        }
-        json_decref(b);
-        if (rc)
-            reply_field(req, rc, &e);
+        json_object_del(b, "kind");
+        json_object_del(b, "wait");
+        json_object_del(b, "timeout");
     }
-    int64_t wait_s = a.wait_s;
+    int64_t timeout_s = a.timeout_s, wait_s = a.wait_s;
+    sd_req_kind_t kind = a.kind;
     json_decref(body);
-    if (rc) {
-        sd_requests_waiter_free(w);
-        return;
-    }
-    wait_or_answer(r, req, w, wait_s);
+    if (!rc)
+        submit_one(r, req, tenant, kind, code, b, timeout_s, wait_s);
 }
 
 /* GET /apif/v1/requests/{id}: kind, device, state, every transition, result. */
