@@ -25,11 +25,16 @@ CFLAGS  += -std=c11 $(OPT) -g $(WARN) $(SANFLAGS) -MMD -MP -pthread
 LDFLAGS += $(SANFLAGS) -pthread
 LDLIBS  += -lmicrohttpd -lmosquitto -lsqlite3 -lpq -ljansson -lsodium -lqrencode -lssl -lcrypto -lcurl -lm
 
-# Static libraries in link order; a group so layers may call each other without ordering pains.
-LINK_ORDER := ops pf gw sim http mqtt auth store link line core
-LAYERS     := $(foreach l,$(LINK_ORDER),$(if $(wildcard lib/$(l)/*.c),$(l)))
+# Layers: lib/LAYERS lists them top to bottom with what each may use (docs/architecture.md).
+# Every folder of lib/ must be there: one that is not stops the build instead of being skipped.
+LAYERS     := $(shell scripts/layers.sh order)
+LIB_DIRS   := $(patsubst lib/%/,%,$(wildcard lib/*/))
+$(foreach d,$(filter-out $(LAYERS),$(LIB_DIRS)),$(error lib/$(d) is not in lib/LAYERS))
+$(foreach l,$(filter-out $(LIB_DIRS),$(LAYERS)),$(error lib/LAYERS names $(l) but lib/$(l) does not exist))
 LIBS       := $(foreach l,$(LAYERS),$(BUILD)/lib/libsd$(l).a)
-LINKLIBS   := -Wl,--start-group $(LIBS) -Wl,--end-group
+# Archives in layer order and no --start-group: a call from a lower layer up to a higher one
+# does not link.
+LINKLIBS   := $(LIBS)
 
 PROGRAMS   := $(notdir $(patsubst %/,%,$(dir $(wildcard src/*/main.c))))
 BINS       := $(addprefix $(BUILD)/bin/,$(PROGRAMS))
@@ -43,18 +48,26 @@ TEST_HELPER_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(TEST_HELPER_SRCS))
 all: $(BINS) $(UNITS) $(BENCHES)
 
 define layer_rules
-$(1)_OBJS := $$(patsubst %.c,$$(BUILD)/obj/%.o,$$(wildcard lib/$(1)/*.c))
+$(1)_OBJS := $$(patsubst %.c,$$(BUILD)/obj/%.o,$$(shell find lib/$(1) -name '*.c' | sort))
 $$(BUILD)/lib/libsd$(1).a: $$($(1)_OBJS)
 	@mkdir -p $$(@D)
+	@rm -f $$@ # anew: a moved or deleted source must not linger in the archive
 	$$(AR) rcs $$@ $$^
 endef
 $(foreach l,$(LAYERS),$(eval $(call layer_rules,$(l))))
 
+# The top layers each program uses; lib/LAYERS gives the rest and the order.
+USES_suidod     := api
+USES_suido-gw   := gw
+USES_suido-term := sim
+USES_suidoctl   := api sim
+
 define prog_rules
 $(1)_OBJS := $$(patsubst %.c,$$(BUILD)/obj/%.o,$$(wildcard src/$(1)/*.c))
-$$(BUILD)/bin/$(1): $$($(1)_OBJS) $$(LIBS)
+$(1)_LIBS := $$(foreach l,$$(shell scripts/layers.sh libs $$(or $$(USES_$(1)),$$(LAYERS))),$$(BUILD)/lib/libsd$$(l).a)
+$$(BUILD)/bin/$(1): $$($(1)_OBJS) $$($(1)_LIBS)
 	@mkdir -p $$(@D)
-	$$(CC) $$(LDFLAGS) -o $$@ $$($(1)_OBJS) $$(LINKLIBS) $$(LDLIBS)
+	$$(CC) $$(LDFLAGS) -o $$@ $$($(1)_OBJS) $$($(1)_LIBS) $$(LDLIBS)
 endef
 $(foreach p,$(PROGRAMS),$(eval $(call prog_rules,$(p))))
 
@@ -71,11 +84,11 @@ $(BUILD)/gen/store_migrations.c: $(STORE_SQL) scripts/embed-sql.sh
 	sh scripts/embed-sql.sh $@ $(STORE_SQL)
 $(BUILD)/lib/libsdstore.a: $(BUILD)/obj/gen/store_migrations.o
 
-# --- pf: the OpenAPI description, embedded so that suidod serves it from any directory --------
+# --- api: the OpenAPI description, embedded so that suidod serves it from any directory --------
 $(BUILD)/gen/openapi.c: docs/openapi.yaml scripts/embed-file.sh
 	@mkdir -p $(@D)
 	sh scripts/embed-file.sh $@ sd__openapi_yaml docs/openapi.yaml
-$(BUILD)/lib/libsdpf.a: $(BUILD)/obj/gen/openapi.o
+$(BUILD)/lib/libsdapi.a: $(BUILD)/obj/gen/openapi.o
 
 # generated sources compile like any other
 $(BUILD)/obj/gen/%.o: $(BUILD)/gen/%.c
@@ -98,6 +111,7 @@ deps:
 
 check: deps
 	@$(MAKE) --no-print-directory all
+	@scripts/layers.sh check
 	@BUILD=$(BUILD) SAN=$(SAN) tests/run.sh
 
 run: deps
@@ -116,6 +130,10 @@ fuzz: deps
 	@FUZZ_BUILD=$(FUZZ_BUILD) FUZZ_TIME=$(FUZZ_TIME) LAYERS="$(LAYERS)" LDLIBS="$(LDLIBS)" \
 	    scripts/fuzz.sh $(FUZZ_SRCS)
 
+# No #include goes up the layers of lib/LAYERS (also run by make check).
+layers:
+	@scripts/layers.sh check
+
 bench: deps
 	@$(MAKE) --no-print-directory all
 	@BUILD=$(BUILD) scripts/bench.sh
@@ -126,7 +144,7 @@ format:
 clean:
 	rm -rf build
 
-.PHONY: all deps check run fuzz bench format clean
+.PHONY: all deps check run fuzz bench format clean layers
 .SECONDARY:
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

@@ -11,8 +11,8 @@
 #include "core/clock.h"
 #include "core/err.h"
 #include "core/log.h"
-#include "pf/alarm.h"
-#include "pf/ts.h"
+#include "pf/alarms/alarm.h"
+#include "pf/data/ts.h"
 
 #define NPOINTS  1000
 #define PER_CALL 10

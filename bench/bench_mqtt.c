@@ -30,7 +30,7 @@
 #include "core/clock.h"
 #include "core/err.h"
 #include "core/log.h"
-#include "pf/ts.h"
+#include "pf/data/ts.h"
 
 static double now_s(void)
 {

@@ -14,7 +14,7 @@
 
 #include "core/err.h"
 #include "core/log.h"
-#include "pf/notify.h"
+#include "pf/notify/notify.h"
 
 /*
  * The SMTP server is a minimal one in this process (a real socket and the real dialogue: EHLO,

@@ -9,7 +9,7 @@
 #include "core/clock.h"
 #include "core/err.h"
 #include "core/log.h"
-#include "pf/ts.h"
+#include "pf/data/ts.h"
 
 /*
  * A year (2025, 8760 hourly samples) for each of N points (BENCH_TS_POINTS, default 1000: 10,000

@@ -13,7 +13,7 @@ for src in "$@"; do
   bin=$FB/bin/$name
   clang -std=c11 -O1 -g -Ilib -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE \
     -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -pthread \
-    -o "$bin" "$src" -Wl,--start-group $libs -Wl,--end-group $LDLIBS
+    -o "$bin" "$src" $libs $LDLIBS
   work=$FB/corpus/$name; mkdir -p "$work"
   seeds=tests/fuzz/corpus/${name#fuzz_}; [ -d "$seeds" ] || seeds=""
   dict=tests/fuzz/${name#fuzz_}.dict; dictarg=(); [ -f "$dict" ] && dictarg=(-dict="$dict")

@@ -9,7 +9,7 @@
 
 #include "core/buf.h"
 #include "core/json.h"
-#include "pf/ts.h"
+#include "pf/data/ts.h"
 
 /*
  * Topic scheme (docs/mqtt.md). {cid} is the gateway's registry client id, which is also its

@@ -1,4 +1,4 @@
-/* pf.c - the platform contract: the caller of a request, deny-by-default checks, the audit log. */
+/* pf.c - the platform context: sample observers, wall time, and the audit log every service writes. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -6,26 +6,16 @@
 #include "core/err.h"
 #include "core/log.h"
 #include "pf/pf.h"
-#include "pf/account_rules.h"
-#include "pf/session.h"
 
 /*
- * sd_pf_audit() has no request; the request id comes from the last sd_pf_require() or
- * sd_pf_principal() made on this thread, which in practice is the handler about to audit.
+ * sd_pf_audit() is called by services that know no request; the request id comes from the
+ * request being handled on this thread (the api layer sets it, see sd_pf_set_request_id()).
  */
 static _Thread_local char cur_request_id[24];
 
-static void remember_request(const sd_http_req_t *req)
+void sd_pf_set_request_id(const char *id)
 {
-    const char *id = sd_http_req_id(req);
     snprintf(cur_request_id, sizeof cur_request_id, "%s", id ? id : "");
-}
-
-const sd_principal_t *sd_pf_principal(const sd_http_req_t *req)
-{
-    const sd_caller_t *c = sd_session_caller(req);
-    remember_request(req);
-    return c && c->kind != SD_CALLER_ANON ? &c->p : NULL;
 }
 
 int sd_pf_observe_samples(sd_pf_t *pf, sd_pf_samples_fn fn, void *ctx)
@@ -49,39 +39,6 @@ int64_t sd_pf_now_s(const sd_pf_t *pf)
     return ms >= 0 ? ms / 1000 : -((-ms + 999) / 1000);
 }
 
-int sd_pf_require(sd_http_req_t *req, sd_action_t act, const sd_scope_t *target)
-{
-    const sd_caller_t *c = sd_session_caller(req);
-    remember_request(req);
-    if (!c || c->kind == SD_CALLER_ANON) {
-        int rc = c && c->expired ? SD_EEXPIRED : SD_EUNAUTH;
-        sd_http_reply_error(req, rc, NULL, NULL);
-        return rc;
-    }
-    int rc = sd_policy_check(&c->p, act, target);
-    if (rc == 0 && (c->p.flags & SD_PF_NEED_TOTP_ENROL) && act != SD_ACT_USER_SELF) {
-        sd_http_reply_error(req, SD_EFORBIDDEN, NULL,
-                            "one-time password enrolment required (POST /api/v1/me/totp)");
-        return SD_EFORBIDDEN;
-    }
-    if (rc != 0)
-        sd_http_reply_error(req, rc, NULL, NULL);
-    return rc;
-}
-
-int sd_pf_require_visible(sd_http_req_t *req, sd_action_t read_act, sd_action_t act,
-                          const sd_scope_t *target)
-{
-    const sd_caller_t *c = sd_session_caller(req);
-    if (c && c->kind != SD_CALLER_ANON && !(c->p.flags & SD_PRINCIPAL_MUST_CHANGE_PW) &&
-        sd_policy_check(&c->p, read_act, target) != 0 && sd_policy_check(&c->p, act, target) != 0) {
-        /* not even visible: same answer as an id that does not exist */
-        sd_http_reply_error(req, SD_ENOTFOUND, NULL, NULL);
-        return SD_ENOTFOUND;
-    }
-    return sd_pf_require(req, act, target);
-}
-
 static void actor_of(const sd_principal_t *who, char *out, size_t n)
 {
     if (!who)
@@ -94,9 +51,9 @@ static void actor_of(const sd_principal_t *who, char *out, size_t n)
         snprintf(out, n, "user:%lld", (long long)who->subject_id);
 }
 
-static int audit_insert(sd_pf_t *pf, const sd_principal_t *who, int64_t tenant_id,
-                        const char *action, const char *object, const char *detail,
-                        const char *request_id)
+int sd_pf_audit_as(sd_pf_t *pf, const sd_principal_t *who, int64_t tenant_id,
+                    const char *action, const char *object, const char *detail,
+                    const char *request_id)
 {
     char actor[48];
     actor_of(who, actor, sizeof actor);
@@ -121,143 +78,6 @@ int sd_pf_audit(sd_pf_t *pf, const sd_principal_t *who, int64_t tenant_id, const
 {
     if (!pf || !action)
         return SD_EINVAL;
-    return audit_insert(pf, who, tenant_id, action, object, detail_json, cur_request_id);
+    return sd_pf_audit_as(pf, who, tenant_id, action, object, detail_json, cur_request_id);
 }
 
-int sd_pf_audit_req(sd_pf_t *pf, sd_http_req_t *req, int64_t tenant_id, const char *action,
-                    const char *object, const char *detail_json)
-{
-    if (!pf || !req || !action)
-        return SD_EINVAL;
-    const sd_caller_t *c = sd_session_caller(req);
-    const sd_principal_t *who = c && c->kind != SD_CALLER_ANON ? &c->p : NULL;
-    return audit_insert(pf, who, tenant_id, action, object, detail_json, sd_http_req_id(req));
-}
-
-int sd_pf_body(sd_http_req_t *req, json_t **out)
-{
-    sd_json_err_t e;
-    int rc = sd_http_req_json(req, out, &e);
-    if (rc != 0) {
-        sd_http_reply_json_error(req, rc, &e);
-        return rc;
-    }
-    if (!json_is_object(*out)) {
-        json_decref(*out);
-        *out = NULL;
-        sd_http_reply_error(req, SD_EFIELD, "", "expected a JSON object");
-        return SD_EFIELD;
-    }
-    return 0;
-}
-
-int sd_pf_param_id(sd_http_req_t *req, const char *name, int64_t *out)
-{
-    const char *s = sd_http_req_param(req, name);
-    char *end = NULL;
-    long long v = s && *s >= '1' && *s <= '9' ? strtoll(s, &end, 10) : 0;
-    if (v <= 0 || !end || *end) {
-        sd_http_reply_error(req, SD_ENOTFOUND, NULL, NULL);
-        return SD_ENOTFOUND;
-    }
-    *out = v;
-    return 0;
-}
-
-int sd_pf_reply_rc(sd_http_req_t *req, int rc)
-{
-    if (rc == SD_ESTORE || rc == SD_ESCHEMA)
-        sd_error("request %s: %s: %s", sd_http_req_id(req), sd_strerror(rc), sd_store_errmsg());
-    if (rc == SD_ECONFLICT)
-        sd_http_reply_error(req, rc, NULL, "conflicts with an existing record (name or id taken)");
-    else
-        sd_http_reply_error(req, rc, NULL, NULL);
-    return rc;
-}
-
-json_t *sd_pf_row_json(sd_stmt_t *s, const char *types)
-{
-    json_t *o = json_object();
-    for (int i = 0; o && types[i] && i < sd_stmt_columns(s); i++) {
-        const char *name = sd_stmt_column_name(s, i);
-        json_t *v = NULL;
-        switch (types[i]) {
-        case 'i':
-            v = sd_stmt_is_null(s, i) ? json_null() : json_integer(sd_stmt_int64(s, i));
-            break;
-        case 'b':
-            v = json_boolean(sd_stmt_int64(s, i) != 0);
-            break;
-        case 's': {
-            size_t n = 0;
-            const char *t = sd_stmt_text(s, i, &n);
-            v = t ? json_stringn(t, n) : json_null();
-            break;
-        }
-        default:
-            continue;
-        }
-        if (sd_json_set(o, name, v) != 0) {
-            json_decref(o);
-            return NULL;
-        }
-    }
-    return o;
-}
-
-int sd_pf_reply_rows(sd_http_req_t *req, sd_store_t *st, const char *sql, const sd_val_t *params,
-                     int nparams, const char *types, const sd_pf_visible_t *vis)
-{
-    const sd_principal_t *who = sd_pf_principal(req);
-    sd_stmt_t *s = NULL;
-    int rc = sd_store_query(st, sql, params, nparams, &s);
-    if (rc != 0)
-        return sd_pf_reply_rc(req, rc);
-    json_t *items = json_array();
-    while (items && (rc = sd_stmt_next(s)) == 1) {
-        if (vis) {
-            sd_scope_t sc = {
-                .tenant_id = vis->tenant_col >= 0 ? sd_stmt_int64(s, vis->tenant_col) : 0,
-                .org_id = vis->org_col >= 0 ? sd_stmt_int64(s, vis->org_col) : 0,
-                .subject_id = vis->subject_col >= 0 ? sd_stmt_int64(s, vis->subject_col) : 0};
-            if (sd_policy_check(who, vis->act, &sc) != 0)
-                continue;
-        }
-        if (json_array_append_new(items, sd_pf_row_json(s, types)) != 0)
-            rc = SD_ENOMEM;
-    }
-    sd_stmt_done(s);
-    if (!items || rc < 0) {
-        json_decref(items);
-        return sd_pf_reply_rc(req, items ? rc : SD_ENOMEM);
-    }
-    return sd_http_reply_json(req, 200, sd_json_pack("{s:o}", "items", items));
-}
-
-int sd_pf_rename(sd_pf_t *pf, sd_http_req_t *req, json_t *body, const char *table,
-                 const char *kind, int64_t id, int64_t tenant)
-{
-    const char *name = NULL;
-    sd_json_err_t e;
-    sd_json_field_t f[] = {{"name", SD_JSON_STR, SD_JSON_REQ, &name, 1, 128}};
-    int rc = sd_json_fields(body, f, 1, SD_JSON_STRICT, &e);
-    if (rc == 0 && sd_rules_label(name, strlen(name)) != 0)
-        rc = sd_json_err_set(&e, "name", "must be printable UTF-8, 1 to 128 bytes");
-    if (rc != 0) {
-        sd_http_reply_json_error(req, rc, &e);
-        json_decref(body);
-        return rc;
-    }
-    char sql[96], obj[48], action[48];
-    snprintf(sql, sizeof sql, "UPDATE %s SET name = $1 WHERE id = $2", table);
-    rc = sd_store_exec(pf->store, sql, SD_PARAMS(SD_V_TEXT(name), SD_V_INT(id)), NULL);
-    json_decref(body);
-    if (rc != 0) {
-        sd_pf_reply_rc(req, rc);
-        return rc;
-    }
-    snprintf(obj, sizeof obj, "%s:%lld", kind, (long long)id);
-    snprintf(action, sizeof action, "%s.update", kind);
-    sd_pf_audit_req(pf, req, tenant, action, obj, NULL);
-    return 0;
-}

@@ -8,7 +8,7 @@
 
 #include "core/err.h"
 #include "http_client.h"
-#include "pf/backup.h"
+#include "pf/data/backup.h"
 
 static const char usage[] =
     "usage: suidoctl backup [now] [--wait] [--server URL]   take a backup now (platform admin);\n"

@@ -13,31 +13,32 @@
 #include "core/config.h"
 #include "core/err.h"
 #include "core/log.h"
+#include "api/routes.h"
 #include "http/http.h"
-#include "mqtt/binding.h"
-#include "pf/account.h"
-#include "pf/alarm.h"
-#include "pf/audit.h"
-#include "pf/apidoc.h"
-#include "pf/backup.h"
-#include "pf/contact.h"
-#include "pf/incident.h"
-#include "pf/master.h"
-#include "pf/monitor.h"
-#include "pf/opsmon.h"
-#include "pf/notify.h"
-#include "pf/objstore.h"
-#include "pf/org.h"
+#include "pf/broker/binding.h"
+#include "api/accounts/account.h"
+#include "pf/alarms/alarm.h"
+#include "api/audit.h"
+#include "api/apidoc.h"
+#include "pf/data/backup.h"
+#include "pf/notify/contact.h"
+#include "api/ops/incident.h"
+#include "pf/master/master.h"
+#include "pf/requests/monitor.h"
+#include "api/ops/opsmon.h"
+#include "pf/notify/notify.h"
+#include "pf/data/objstore.h"
+#include "api/accounts/org.h"
 #include "pf/pf.h"
-#include "pf/pki.h"
-#include "pf/registry.h"
-#include "pf/session.h"
-#include "pf/sla.h"
-#include "pf/tenant.h"
-#include "pf/request.h"
-#include "pf/totp_qr.h"
-#include "pf/ts.h"
-#include "pf/user.h"
+#include "pf/protect/pki.h"
+#include "api/registry/registry.h"
+#include "api/accounts/session.h"
+#include "api/ops/sla.h"
+#include "api/accounts/tenant.h"
+#include "pf/requests/request.h"
+#include "api/accounts/totp_qr.h"
+#include "pf/data/ts.h"
+#include "api/accounts/user.h"
 
 static const char usage[] =
     "usage: suidod [--config FILE] [--set section.key=value ...] [--bootstrap-admin EMAIL]\n"
@@ -580,6 +581,8 @@ int main(int argc, char **argv)
     if (!rc) /* AP-IF #4 reads, #8 controls; GW-IF inventory, requests (long-poll), replies */
         rc = sd_requests_start(&pf, &reqs);
     if (!rc)
+        rc = sd_requests_routes(reqs);
+    if (!rc)
         rc = sd_pf_apidoc_routes(&pf);
     sd_alarms_t *alarms = NULL;
     sd_alarms_config_t acfg;
@@ -587,6 +590,8 @@ int main(int argc, char **argv)
         return 2;
     if (!rc) /* alarms: routes, the sample observer, and a re-evaluation of the latest values */
         rc = sd_alarms_start_cfg(&pf, &acfg, &alarms);
+    if (!rc)
+        rc = sd_alarm_routes(&pf);
     if (!rc) /* alarm e-mail by severity, with escalation (pf/notify.h) */
         rc = sd_alarms_listen(alarms, sd_notify_alarm, notify);
     sd_monitors_t *monitors = NULL;
@@ -621,10 +626,14 @@ int main(int argc, char **argv)
     sd_mqtt_binding_t *mqtt = NULL;
     if (!rc) /* GW-IF over MQTT: also writes the broker's accounts before it is started */
         rc = start_mqtt(cfg, &pf, &mqtt);
+    if (!rc && mqtt)
+        rc = sd_api_mqtt_routes(srv, mqtt);
     sd_backup_t *backup = NULL;
     if (!rc)
         rc = start_backup(cfg, &pf, datadir, store_url,
                           sd_config_get_string(cfg, "auth.secret_key_file", keyfile), &backup);
+    if (!rc && backup)
+        rc = sd_api_backup_routes(srv, backup);
     const char *web = sd_config_get_string(cfg, "web.root", NULL);
     if (!rc && web)
         rc = sd_http_static(srv, "/", web, 0);

@@ -8,7 +8,7 @@
 
 #include "core/err.h"
 #include "core/utf8.h"
-#include "pf/cms.h"
+#include "pf/protect/cms.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

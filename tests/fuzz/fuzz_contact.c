@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "core/err.h"
-#include "pf/contact.h"
+#include "pf/notify/contact.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

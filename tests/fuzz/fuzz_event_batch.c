@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "core/err.h"
-#include "pf/alarm.h"
+#include "pf/alarms/alarm.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -9,7 +9,7 @@
 #include "core/err.h"
 #include "gw/conv.h"
 #include "gw/inv.h"
-#include "pf/ts.h"
+#include "pf/data/ts.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pf/objstore.h"
+#include "pf/data/objstore.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pf/account_rules.h"
+#include "pf/accounts/account_rules.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

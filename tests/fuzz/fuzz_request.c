@@ -9,7 +9,7 @@
 
 #include "core/err.h"
 #include "core/buf.h"
-#include "pf/request.h"
+#include "pf/requests/request.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "core/err.h"
-#include "pf/ts.h"
+#include "pf/data/ts.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -13,7 +13,7 @@
 #include "core/err.h"
 #include "core/time.h"
 #include "line/settings.h"
-#include "pf/request.h"
+#include "pf/requests/request.h"
 
 static json_t *js(const char *s)
 {

@@ -14,8 +14,8 @@
 #include "core/clock.h"
 #include "core/err.h"
 #include "helpers/pg.h"
-#include "pf/alarm.h"
-#include "pf/ts.h"
+#include "pf/alarms/alarm.h"
+#include "pf/data/ts.h"
 
 #define S   INT64_C(1000)
 #define MIN (60 * S)

@@ -13,8 +13,8 @@
 #include <unistd.h>
 
 #include "core/err.h"
-#include "pf/backup.h"
-#include "pf/backup_int.h"
+#include "pf/data/backup.h"
+#include "pf/data/backup_int.h"
 #include "store/store.h"
 
 static void test_conninfo(void **state)

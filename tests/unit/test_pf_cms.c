@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "core/err.h"
-#include "pf/cms.h"
+#include "pf/protect/cms.h"
 
 #define NOW  INT64_C(1795000000000) /* 2026-11-18 */
 #define DAYS 365

@@ -10,8 +10,8 @@
 
 #include "core/err.h"
 #include "helpers/pg.h"
-#include "pf/doc.h"
-#include "pf/objstore.h"
+#include "pf/data/doc.h"
+#include "pf/data/objstore.h"
 
 static void test_names(void **state)
 {

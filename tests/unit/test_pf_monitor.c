@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "core/err.h"
-#include "pf/monitor.h"
+#include "pf/requests/monitor.h"
 
 static int parse(const char *body, sd_monitor_spec_t *s, sd_json_err_t *e)
 {

@@ -13,9 +13,9 @@
 
 #include "core/clock.h"
 #include "core/err.h"
-#include "pf/contact.h"
-#include "pf/notify.h"
-#include "pf/ts.h"
+#include "pf/notify/contact.h"
+#include "pf/notify/notify.h"
+#include "pf/data/ts.h"
 
 #define MIN INT64_C(60000)
 

@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 #include "core/err.h"
-#include "pf/objstore.h"
+#include "pf/data/objstore.h"
 
 /* ---- path rules ------------------------------------------------------------------------------ */
 

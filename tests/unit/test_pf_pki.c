@@ -13,8 +13,8 @@
 #include <unistd.h>
 
 #include "core/err.h"
-#include "pf/pki.h"
-#include "pf/pki_int.h"
+#include "pf/protect/pki.h"
+#include "pf/protect/pki_int.h"
 
 #define T0  INT64_C(1795000000000) /* 2026-11-18 */
 #define DAY INT64_C(86400000)

@@ -14,9 +14,9 @@
 #include "core/clock.h"
 #include "core/err.h"
 #include "helpers/pg.h"
-#include "pf/request.h"
-#include "pf/request_int.h"
-#include "pf/ts.h"
+#include "pf/requests/request.h"
+#include "pf/requests/request_int.h"
+#include "pf/data/ts.h"
 
 static json_t *js(const char *s)
 {

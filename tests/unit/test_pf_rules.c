@@ -7,8 +7,8 @@
 #include <string.h>
 
 #include "core/err.h"
-#include "pf/account_rules.h"
-#include "pf/user.h"
+#include "pf/accounts/account_rules.h"
+#include "api/accounts/user.h"
 
 #define S(x) (x), strlen(x)
 

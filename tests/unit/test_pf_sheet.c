@@ -11,7 +11,7 @@
 
 #include "core/buf.h"
 #include "core/err.h"
-#include "pf/sheet.h"
+#include "pf/master/sheet.h"
 
 /* ---- helpers --------------------------------------------------------------------------------- */
 

@@ -15,7 +15,7 @@
 #include "core/err.h"
 #include "core/time.h"
 #include "helpers/pg.h"
-#include "pf/ts.h"
+#include "pf/data/ts.h"
 
 #define H INT64_C(3600000)
 #define D (24 * H)

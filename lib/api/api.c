@@ -1,0 +1,193 @@
+/* api.c - what every HTTP handler shares: the caller, deny-by-default checks, bodies, replies. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/accounts/session.h"
+#include "api/api.h"
+#include "core/err.h"
+#include "core/log.h"
+#include "pf/accounts/account_rules.h"
+
+static void remember_request(const sd_http_req_t *req)
+{
+    sd_pf_set_request_id(sd_http_req_id(req));
+}
+
+const sd_principal_t *sd_api_principal(const sd_http_req_t *req)
+{
+    const sd_caller_t *c = sd_session_caller(req);
+    remember_request(req);
+    return c && c->kind != SD_CALLER_ANON ? &c->p : NULL;
+}
+
+int sd_api_require(sd_http_req_t *req, sd_action_t act, const sd_scope_t *target)
+{
+    const sd_caller_t *c = sd_session_caller(req);
+    remember_request(req);
+    if (!c || c->kind == SD_CALLER_ANON) {
+        int rc = c && c->expired ? SD_EEXPIRED : SD_EUNAUTH;
+        sd_http_reply_error(req, rc, NULL, NULL);
+        return rc;
+    }
+    int rc = sd_policy_check(&c->p, act, target);
+    if (rc == 0 && (c->p.flags & SD_PF_NEED_TOTP_ENROL) && act != SD_ACT_USER_SELF) {
+        sd_http_reply_error(req, SD_EFORBIDDEN, NULL,
+                            "one-time password enrolment required (POST /api/v1/me/totp)");
+        return SD_EFORBIDDEN;
+    }
+    if (rc != 0)
+        sd_http_reply_error(req, rc, NULL, NULL);
+    return rc;
+}
+
+int sd_api_require_visible(sd_http_req_t *req, sd_action_t read_act, sd_action_t act,
+                          const sd_scope_t *target)
+{
+    const sd_caller_t *c = sd_session_caller(req);
+    if (c && c->kind != SD_CALLER_ANON && !(c->p.flags & SD_PRINCIPAL_MUST_CHANGE_PW) &&
+        sd_policy_check(&c->p, read_act, target) != 0 && sd_policy_check(&c->p, act, target) != 0) {
+        /* not even visible: same answer as an id that does not exist */
+        sd_http_reply_error(req, SD_ENOTFOUND, NULL, NULL);
+        return SD_ENOTFOUND;
+    }
+    return sd_api_require(req, act, target);
+}
+
+int sd_api_audit_req(sd_pf_t *pf, sd_http_req_t *req, int64_t tenant_id, const char *action,
+                    const char *object, const char *detail_json)
+{
+    if (!pf || !req || !action)
+        return SD_EINVAL;
+    const sd_caller_t *c = sd_session_caller(req);
+    const sd_principal_t *who = c && c->kind != SD_CALLER_ANON ? &c->p : NULL;
+    return sd_pf_audit_as(pf, who, tenant_id, action, object, detail_json, sd_http_req_id(req));
+}
+
+int sd_api_body(sd_http_req_t *req, json_t **out)
+{
+    sd_json_err_t e;
+    int rc = sd_http_req_json(req, out, &e);
+    if (rc != 0) {
+        sd_http_reply_json_error(req, rc, &e);
+        return rc;
+    }
+    if (!json_is_object(*out)) {
+        json_decref(*out);
+        *out = NULL;
+        sd_http_reply_error(req, SD_EFIELD, "", "expected a JSON object");
+        return SD_EFIELD;
+    }
+    return 0;
+}
+
+int sd_api_param_id(sd_http_req_t *req, const char *name, int64_t *out)
+{
+    const char *s = sd_http_req_param(req, name);
+    char *end = NULL;
+    long long v = s && *s >= '1' && *s <= '9' ? strtoll(s, &end, 10) : 0;
+    if (v <= 0 || !end || *end) {
+        sd_http_reply_error(req, SD_ENOTFOUND, NULL, NULL);
+        return SD_ENOTFOUND;
+    }
+    *out = v;
+    return 0;
+}
+
+int sd_api_reply_rc(sd_http_req_t *req, int rc)
+{
+    if (rc == SD_ESTORE || rc == SD_ESCHEMA)
+        sd_error("request %s: %s: %s", sd_http_req_id(req), sd_strerror(rc), sd_store_errmsg());
+    if (rc == SD_ECONFLICT)
+        sd_http_reply_error(req, rc, NULL, "conflicts with an existing record (name or id taken)");
+    else
+        sd_http_reply_error(req, rc, NULL, NULL);
+    return rc;
+}
+
+json_t *sd_api_row_json(sd_stmt_t *s, const char *types)
+{
+    json_t *o = json_object();
+    for (int i = 0; o && types[i] && i < sd_stmt_columns(s); i++) {
+        const char *name = sd_stmt_column_name(s, i);
+        json_t *v = NULL;
+        switch (types[i]) {
+        case 'i':
+            v = sd_stmt_is_null(s, i) ? json_null() : json_integer(sd_stmt_int64(s, i));
+            break;
+        case 'b':
+            v = json_boolean(sd_stmt_int64(s, i) != 0);
+            break;
+        case 's': {
+            size_t n = 0;
+            const char *t = sd_stmt_text(s, i, &n);
+            v = t ? json_stringn(t, n) : json_null();
+            break;
+        }
+        default:
+            continue;
+        }
+        if (sd_json_set(o, name, v) != 0) {
+            json_decref(o);
+            return NULL;
+        }
+    }
+    return o;
+}
+
+int sd_api_reply_rows(sd_http_req_t *req, sd_store_t *st, const char *sql, const sd_val_t *params,
+                     int nparams, const char *types, const sd_api_visible_t *vis)
+{
+    const sd_principal_t *who = sd_api_principal(req);
+    sd_stmt_t *s = NULL;
+    int rc = sd_store_query(st, sql, params, nparams, &s);
+    if (rc != 0)
+        return sd_api_reply_rc(req, rc);
+    json_t *items = json_array();
+    while (items && (rc = sd_stmt_next(s)) == 1) {
+        if (vis) {
+            sd_scope_t sc = {
+                .tenant_id = vis->tenant_col >= 0 ? sd_stmt_int64(s, vis->tenant_col) : 0,
+                .org_id = vis->org_col >= 0 ? sd_stmt_int64(s, vis->org_col) : 0,
+                .subject_id = vis->subject_col >= 0 ? sd_stmt_int64(s, vis->subject_col) : 0};
+            if (sd_policy_check(who, vis->act, &sc) != 0)
+                continue;
+        }
+        if (json_array_append_new(items, sd_api_row_json(s, types)) != 0)
+            rc = SD_ENOMEM;
+    }
+    sd_stmt_done(s);
+    if (!items || rc < 0) {
+        json_decref(items);
+        return sd_api_reply_rc(req, items ? rc : SD_ENOMEM);
+    }
+    return sd_http_reply_json(req, 200, sd_json_pack("{s:o}", "items", items));
+}
+
+int sd_api_rename(sd_pf_t *pf, sd_http_req_t *req, json_t *body, const char *table,
+                 const char *kind, int64_t id, int64_t tenant)
+{
+    const char *name = NULL;
+    sd_json_err_t e;
+    sd_json_field_t f[] = {{"name", SD_JSON_STR, SD_JSON_REQ, &name, 1, 128}};
+    int rc = sd_json_fields(body, f, 1, SD_JSON_STRICT, &e);
+    if (rc == 0 && sd_rules_label(name, strlen(name)) != 0)
+        rc = sd_json_err_set(&e, "name", "must be printable UTF-8, 1 to 128 bytes");
+    if (rc != 0) {
+        sd_http_reply_json_error(req, rc, &e);
+        json_decref(body);
+        return rc;
+    }
+    char sql[96], obj[48], action[48];
+    snprintf(sql, sizeof sql, "UPDATE %s SET name = $1 WHERE id = $2", table);
+    rc = sd_store_exec(pf->store, sql, SD_PARAMS(SD_V_TEXT(name), SD_V_INT(id)), NULL);
+    json_decref(body);
+    if (rc != 0) {
+        sd_api_reply_rc(req, rc);
+        return rc;
+    }
+    snprintf(obj, sizeof obj, "%s:%lld", kind, (long long)id);
+    snprintf(action, sizeof action, "%s.update", kind);
+    sd_api_audit_req(pf, req, tenant, action, obj, NULL);
+    return 0;
+}

@@ -1,0 +1,561 @@
+/* master_http.c - HTTP: initial-information sheets with approval, master download, AP-IF #3. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/api.h"
+#include "api/routes.h"
+#include "core/err.h"
+#include "core/json.h"
+#include "core/log.h"
+#include "pf/master/master.h"
+
+#define SHEET_MAX_BODY ((size_t)8 * 1024 * 1024)
+
+static const char *enc_name(sd_csv_encoding_t e)
+{
+    return e == SD_CSV_ENC_CP932 ? "shift_jis" : "utf-8";
+}
+
+/* The tenant of the path, checked for act (replies on failure). */
+static int path_tenant(sd_http_req_t *req, sd_action_t act, int64_t *tid)
+{
+    int rc = sd_api_param_id(req, "tid", tid);
+    if (rc)
+        return rc;
+    sd_scope_t sc = {.tenant_id = *tid};
+    return sd_api_require(req, act, &sc);
+}
+
+static json_t *counts_json(const sd_sheet_items_t *it)
+{
+    json_int_t n[SD_SHEET_KIND__COUNT] = {0};
+    for (size_t i = 0; it && i < it->n; i++)
+        n[it->v[i].kind]++;
+    return sd_json_pack("{s:I,s:I,s:I,s:I}", "facilities", n[SD_SHEET_FACILITY], "devices",
+                        n[SD_SHEET_DEVICE], "points", n[SD_SHEET_POINT], "outputs",
+                        n[SD_SHEET_OUTPUT]);
+}
+
+/* 422 with every finding. */
+static void reply_findings(sd_http_req_t *req, int status, const char *code, const char *msg,
+                           const sd_sheet_errors_t *e, sd_csv_encoding_t enc)
+{
+    json_t *errs = sd_pf_sheet_errors_json(e);
+    json_t *body = errs ? sd_json_pack("{s:{s:s,s:s,s:n},s:o,s:I,s:s}", "error", "code", code,
+                                       "message", msg, "field", "errors", errs, "dropped",
+                                       (json_int_t)e->dropped, "encoding", enc_name(enc))
+                        : NULL;
+    if (!body) {
+        sd_http_reply_error(req, SD_ENOMEM, NULL, NULL);
+        return;
+    }
+    sd_http_reply_json(req, status, body);
+}
+
+/* ---- POST /api/v1/tenants/{tid}/sheets ------------------------------------------------------- */
+
+static void h_submit(sd_http_req_t *req, void *ctx)
+{
+    sd_pf_t *pf = ctx;
+    int64_t tid, id = 0;
+    if (path_tenant(req, SD_ACT_SHEET_SUBMIT, &tid))
+        return;
+    const sd_principal_t *who = sd_api_principal(req);
+    size_t len = 0;
+    const void *body = sd_http_req_body(req, &len);
+    const char *fname = sd_http_req_query(req, "filename");
+    sd_sheet_items_t master = {0}, items = {0};
+    sd_sheet_errors_t errs = {0};
+    sd_csv_encoding_t enc = SD_CSV_ENC_UTF8;
+    char obj[48], detail[96];
+
+    int rc = sd_pf_master_load(pf->store, tid, &master, NULL);
+    if (!rc)
+        rc = sd_sheet_check(body, len, &master, &items, &errs, &enc);
+    if (rc == SD_EFIELD) {
+        snprintf(detail, sizeof detail, "{\"status\":\"invalid\",\"findings\":%zu}",
+                 errs.n + errs.dropped);
+        snprintf(obj, sizeof obj, "tenant:%lld", (long long)tid);
+        sd_api_audit_req(pf, req, tid, "sheet.submit", obj, detail);
+        char msg[64];
+        snprintf(msg, sizeof msg, "the sheet has %zu findings; nothing was stored",
+                 errs.n + errs.dropped);
+        reply_findings(req, 422, "invalid_sheet", msg, &errs, enc);
+        goto out;
+    }
+    if (!rc)
+        rc = sd_store_begin(pf->store);
+    if (!rc) {
+        rc = sd_store_insert(pf->store,
+                             "INSERT INTO sheets (tenant_id, status, submitted_by, submitted_at, "
+                             "filename, raw, encoding, objects) VALUES ($1, 'submitted', $2, $3, "
+                             "$4, $5, $6, $7) RETURNING id",
+                             SD_PARAMS(SD_V_INT(tid), SD_V_INT(who->subject_id),
+                                       SD_V_INT(sd_pf_now_ms(pf)), SD_V_TEXT(fname ? fname : ""),
+                                       SD_V_BLOB(body, len), SD_V_TEXT(enc_name(enc)),
+                                       SD_V_INT(items.n)),
+                             &id);
+        snprintf(obj, sizeof obj, "sheet:%lld", (long long)id);
+        snprintf(detail, sizeof detail, "{\"status\":\"submitted\",\"objects\":%zu}", items.n);
+        if (!rc)
+            rc = sd_api_audit_req(pf, req, tid, "sheet.submit", obj, detail);
+        rc = rc ? rc : sd_store_commit(pf->store);
+        if (rc)
+            sd_store_rollback(pf->store);
+    }
+    if (rc) {
+        sd_api_reply_rc(req, rc);
+        goto out;
+    }
+    sd_http_reply_json(req, 201,
+                       sd_json_pack("{s:I,s:I,s:s,s:s,s:I,s:o}", "id", (json_int_t)id,
+                                    "tenant_id", (json_int_t)tid, "status", "submitted",
+                                    "encoding", enc_name(enc), "objects", (json_int_t)items.n,
+                                    "counts", counts_json(&items)));
+out:
+    sd_sheet_items_free(&master);
+    sd_sheet_items_free(&items);
+    sd_sheet_errors_free(&errs);
+}
+
+/* ---- GET list / one / raw -------------------------------------------------------------------- */
+
+#define SHEET_COLS                                                                                 \
+    "id, tenant_id, status, submitted_by, submitted_at, filename, encoding, objects, "           \
+    "decided_by, decided_at, reason, version"
+#define SHEET_TYPES "iisiissiiisi"
+
+static void h_list(sd_http_req_t *req, void *ctx)
+{
+    sd_pf_t *pf = ctx;
+    int64_t tid;
+    if (path_tenant(req, SD_ACT_SHEET_READ, &tid))
+        return;
+    const char *status = sd_http_req_query(req, "status");
+    if (status)
+        sd_api_reply_rows(req, pf->store,
+                         "SELECT " SHEET_COLS " FROM sheets WHERE tenant_id = $1 AND status = $2 "
+                         "ORDER BY id DESC",
+                         SD_PARAMS(SD_V_INT(tid), SD_V_TEXT(status)), SHEET_TYPES, NULL);
+    else
+        sd_api_reply_rows(req, pf->store,
+                         "SELECT " SHEET_COLS " FROM sheets WHERE tenant_id = $1 ORDER BY id DESC",
+                         SD_PARAMS(SD_V_INT(tid)), SHEET_TYPES, NULL);
+}
+
+static void h_get(sd_http_req_t *req, void *ctx)
+{
+    sd_pf_t *pf = ctx;
+    int64_t tid, id;
+    if (path_tenant(req, SD_ACT_SHEET_READ, &tid) || sd_api_param_id(req, "id", &id))
+        return;
+    sd_stmt_t *s = NULL;
+    /* the tenant is part of the key: another tenant's sheet id is simply not found */
+    int rc = sd_store_query_row(pf->store,
+                                "SELECT " SHEET_COLS ", errors FROM sheets "
+                                "WHERE id = $1 AND tenant_id = $2",
+                                SD_PARAMS(SD_V_INT(id), SD_V_INT(tid)), &s);
+    if (rc) {
+        sd_api_reply_rc(req, rc);
+        return;
+    }
+    json_t *o = sd_api_row_json(s, SHEET_TYPES);
+    json_t *errs = NULL;
+    const char *et = sd_stmt_text(s, 12, NULL);
+    if (et)
+        sd_json_parse(et, strlen(et), &errs, NULL);
+    sd_stmt_done(s);
+    if (!o || sd_json_set(o, "errors", errs ? errs : json_array()) != 0) {
+        json_decref(o);
+        sd_api_reply_rc(req, SD_ENOMEM);
+        return;
+    }
+    sd_http_reply_json(req, 200, o);
+}
+
+static void h_raw(sd_http_req_t *req, void *ctx)
+{
+    sd_pf_t *pf = ctx;
+    int64_t tid, id;
+    if (path_tenant(req, SD_ACT_SHEET_READ, &tid) || sd_api_param_id(req, "id", &id))
+        return;
+    sd_stmt_t *s = NULL;
+    int rc = sd_store_query_row(pf->store,
+                                "SELECT raw, encoding FROM sheets WHERE id = $1 AND tenant_id = $2",
+                                SD_PARAMS(SD_V_INT(id), SD_V_INT(tid)), &s);
+    if (rc) {
+        sd_api_reply_rc(req, rc);
+        return;
+    }
+    size_t len = 0;
+    const void *raw = sd_stmt_blob(s, 0, &len);
+    const char *ct = strcmp(sd_stmt_text(s, 1, NULL), "shift_jis") == 0
+                         ? "text/csv; charset=Shift_JIS"
+                         : "text/csv; charset=utf-8";
+    sd_http_reply_bytes(req, 200, ct, raw ? raw : "", len);
+    sd_stmt_done(s);
+}
+
+/* ---- approve / reject ------------------------------------------------------------------------ */
+
+typedef struct {
+    sd_pf_t *pf;
+    sd_http_req_t *req;
+    int64_t tid, id, by;
+    bool approve;
+    const char *reason;
+    /* outcome */
+    int status;       /* HTTP status to answer when not 200 */
+    const char *why;  /* its message */
+    sd_sheet_errors_t errs;
+    sd_csv_encoding_t enc;
+    int64_t version;
+    size_t objects;
+} decide_t;
+
+static int decide_tx(sd_store_t *st, void *vctx)
+{
+    decide_t *d = vctx;
+    sd_sheet_errors_free(&d->errs);
+    d->status = 0;
+    sd_stmt_t *s = NULL;
+    int rc = sd_store_query_row(st,
+                                "SELECT status, submitted_by, raw FROM sheets "
+                                "WHERE id = $1 AND tenant_id = $2",
+                                SD_PARAMS(SD_V_INT(d->id), SD_V_INT(d->tid)), &s);
+    if (rc)
+        return rc;
+    const char *status = sd_stmt_text(s, 0, NULL);
+    if (strcmp(status, "submitted") != 0) {
+        d->status = 409;
+        d->why = !strcmp(status, "applied")    ? "the sheet is already applied"
+                 : !strcmp(status, "rejected") ? "the sheet was rejected"
+                                               : "the sheet is not waiting for a decision";
+        sd_stmt_done(s);
+        return 0;
+    }
+    if (sd_stmt_int64(s, 1) == d->by) {
+        d->status = 403;
+        d->why = "the submitter of a sheet cannot decide on it (four eyes)";
+        sd_stmt_done(s);
+        return 0;
+    }
+    char obj[48], detail[160];
+    snprintf(obj, sizeof obj, "sheet:%lld", (long long)d->id);
+    int64_t now = sd_pf_now_ms(d->pf);
+    if (!d->approve) {
+        sd_stmt_done(s);
+        rc = sd_store_exec(st,
+                           "UPDATE sheets SET status = 'rejected', decided_by = $1, "
+                           "decided_at = $2, reason = $3 WHERE id = $4",
+                           SD_PARAMS(SD_V_INT(d->by), SD_V_INT(now),
+                                     SD_V_TEXT(d->reason ? d->reason : ""), SD_V_INT(d->id)),
+                           NULL);
+        json_t *dj = sd_json_pack("{s:s}", "reason", d->reason ? d->reason : "");
+        char *dt = dj ? json_dumps(dj, JSON_COMPACT) : NULL;
+        json_decref(dj);
+        if (!rc)
+            rc = sd_api_audit_req(d->pf, d->req, d->tid, "sheet.reject", obj, dt ? dt : "{}");
+        free(dt);
+        return rc;
+    }
+    /* re-validate against the master as it is now: another sheet may have landed meanwhile */
+    size_t len = 0;
+    const void *raw = sd_stmt_blob(s, 2, &len);
+    sd_sheet_items_t master = {0}, items = {0};
+    rc = sd_pf_master_load(st, d->tid, &master, NULL);
+    if (!rc)
+        rc = sd_sheet_check(raw ? raw : "", len, &master, &items, &d->errs, &d->enc);
+    sd_stmt_done(s);
+    sd_sheet_items_free(&master);
+    if (rc == SD_EFIELD) {
+        json_t *ej = sd_pf_sheet_errors_json(&d->errs);
+        char *et = ej ? json_dumps(ej, JSON_COMPACT) : NULL;
+        json_decref(ej);
+        rc = et ? sd_store_exec(st, "UPDATE sheets SET errors = $1 WHERE id = $2",
+                                SD_PARAMS(SD_V_TEXT(et), SD_V_INT(d->id)), NULL)
+                : SD_ENOMEM;
+        free(et);
+        d->status = 409;
+        d->why = "the sheet no longer fits the current master; nothing was applied";
+        return rc;
+    }
+    if (!rc)
+        rc = sd_pf_master_apply(st, d->tid, &items, d->id, d->by, now, &d->version);
+    d->objects = items.n;
+    sd_sheet_items_free(&items);
+    if (!rc)
+        rc = sd_store_exec(st,
+                           "UPDATE sheets SET status = 'applied', decided_by = $1, "
+                           "decided_at = $2, version = $3, errors = '[]' WHERE id = $4",
+                           SD_PARAMS(SD_V_INT(d->by), SD_V_INT(now), SD_V_INT(d->version),
+                                     SD_V_INT(d->id)),
+                           NULL);
+    snprintf(detail, sizeof detail, "{\"version\":%lld,\"objects\":%zu}", (long long)d->version,
+             d->objects);
+    if (!rc)
+        rc = sd_api_audit_req(d->pf, d->req, d->tid, "sheet.approve", obj, detail);
+    return rc;
+}
+
+static void decide(sd_http_req_t *req, sd_pf_t *pf, bool approve)
+{
+    int64_t tid, id;
+    if (path_tenant(req, SD_ACT_SHEET_APPROVE, &tid) || sd_api_param_id(req, "id", &id))
+        return;
+    json_t *b = NULL;
+    const char *reason = NULL;
+    size_t blen = 0;
+    sd_http_req_body(req, &blen);
+    if (blen) {
+        if (sd_api_body(req, &b))
+            return;
+        sd_json_err_t je;
+        if (sd_json_get_str(b, "reason", 0, &reason, &je)) {
+            sd_http_reply_json_error(req, SD_EFIELD, &je);
+            json_decref(b);
+            return;
+        }
+    }
+    decide_t d = {.pf = pf, .req = req, .tid = tid, .id = id, .approve = approve,
+                  .reason = reason, .by = sd_api_principal(req)->subject_id};
+    int rc = sd_store_tx(pf->store, decide_tx, &d);
+    if (rc)
+        sd_api_reply_rc(req, rc);
+    else if (d.status == 409 && d.errs.n)
+        reply_findings(req, 409, "conflict", d.why, &d.errs, d.enc);
+    else if (d.status)
+        sd_http_reply_error(req, d.status == 403 ? SD_EFORBIDDEN : SD_ECONFLICT, NULL, "%s",
+                            d.why);
+    else if (approve)
+        sd_http_reply_json(req, 200,
+                           sd_json_pack("{s:I,s:s,s:I,s:I}", "id", (json_int_t)id, "status",
+                                        "applied", "version", (json_int_t)d.version, "objects",
+                                        (json_int_t)d.objects));
+    else
+        sd_http_reply_json(req, 200,
+                           sd_json_pack("{s:I,s:s}", "id", (json_int_t)id, "status", "rejected"));
+    sd_sheet_errors_free(&d.errs);
+    json_decref(b);
+}
+
+static void h_approve(sd_http_req_t *req, void *ctx)
+{
+    decide(req, ctx, true);
+}
+
+static void h_reject(sd_http_req_t *req, void *ctx)
+{
+    decide(req, ctx, false);
+}
+
+/* ---- GET master ------------------------------------------------------------------------------ */
+
+static void reply_master(sd_http_req_t *req, sd_pf_t *pf, int64_t tid, bool csv)
+{
+    sd_sheet_items_t items = {0};
+    int64_t version = 0;
+    int rc = sd_pf_master_load(pf->store, tid, &items, &version);
+    if (rc) {
+        sd_api_reply_rc(req, rc);
+        return;
+    }
+    char v[32];
+    snprintf(v, sizeof v, "%lld", (long long)version);
+    sd_http_reply_header(req, "X-Master-Version", v);
+    if (csv) {
+        sd_buf_t b = {0};
+        char cd[96];
+        snprintf(cd, sizeof cd, "attachment; filename=\"master-%lld-v%lld.csv\"", (long long)tid,
+                 (long long)version);
+        rc = sd_sheet_write_csv(&items, &b);
+        if (rc) {
+            sd_buf_free(&b);
+            sd_api_reply_rc(req, rc);
+        } else {
+            sd_http_reply_header(req, "Content-Disposition", cd);
+            sd_http_reply_buf(req, 200, "text/csv; charset=utf-8", &b);
+        }
+    } else {
+        json_t *j = sd_pf_master_json(&items, tid, version);
+        if (j)
+            sd_http_reply_json(req, 200, j);
+        else
+            sd_api_reply_rc(req, SD_ENOMEM);
+    }
+    sd_sheet_items_free(&items);
+}
+
+static void h_master(sd_http_req_t *req, void *ctx)
+{
+    int64_t tid;
+    if (path_tenant(req, SD_ACT_MASTER_READ, &tid))
+        return;
+    const char *fmt = sd_http_req_query(req, "format");
+    if (fmt && strcmp(fmt, "csv") != 0 && strcmp(fmt, "json") != 0) {
+        sd_http_reply_error(req, SD_EFIELD, "format", "format must be json or csv");
+        return;
+    }
+    reply_master(req, ctx, tid, fmt && !strcmp(fmt, "csv"));
+}
+
+/* ---- AP-IF #3 マスタデータ参照API: one function per master kind ------------------------------ */
+
+/* The caller's own tenant, checked for master.read. */
+static int apif_tenant(sd_http_req_t *req, int64_t *tid)
+{
+    const sd_principal_t *who = sd_api_principal(req);
+    sd_scope_t sc = {.tenant_id = who ? who->tenant_id : 0};
+    int rc = sd_api_require(req, SD_ACT_MASTER_READ, &sc);
+    if (!rc)
+        *tid = sc.tenant_id;
+    return rc;
+}
+
+static void h_apif_summary(sd_http_req_t *req, void *ctx)
+{
+    sd_pf_t *pf = ctx;
+    int64_t tid, version = 0;
+    if (apif_tenant(req, &tid))
+        return;
+    sd_sheet_items_t items = {0};
+    int rc = sd_pf_master_load(pf->store, tid, &items, &version);
+    if (rc) {
+        sd_api_reply_rc(req, rc);
+        return;
+    }
+    sd_http_reply_json(req, 200,
+                       sd_json_pack("{s:I,s:I,s:o}", "tenant_id", (json_int_t)tid, "version",
+                                    (json_int_t)version, "counts", counts_json(&items)));
+    sd_sheet_items_free(&items);
+}
+
+/* Does it pass the filters ?facility=, ?device=, ?signal= (each optional)? */
+static bool matches(const sd_sheet_item_t *it, const sd_sheet_items_t *all, const char *fac,
+                    const char *dev, const char *sig)
+{
+    const char *d = it->f[SD_SHEET_COL_DEVICE];
+    if (dev && it->kind != SD_SHEET_FACILITY && strcmp(d, dev) != 0)
+        return false;
+    if (sig && it->kind == SD_SHEET_POINT && strcmp(it->f[SD_SHEET_COL_SIGNAL], sig) != 0)
+        return false;
+    if (sig && it->kind == SD_SHEET_OUTPUT && strcmp(sig, "output") != 0)
+        return false;
+    if (!fac)
+        return true;
+    if (it->kind == SD_SHEET_FACILITY || it->kind == SD_SHEET_DEVICE)
+        return !strcmp(it->f[SD_SHEET_COL_FACILITY], fac);
+    for (size_t i = 0; i < all->n; i++)
+        if (all->v[i].kind == SD_SHEET_DEVICE && !strcmp(all->v[i].f[SD_SHEET_COL_DEVICE], d))
+            return !strcmp(all->v[i].f[SD_SHEET_COL_FACILITY], fac);
+    return false;
+}
+
+static void apif_list(sd_http_req_t *req, sd_pf_t *pf, int k1, int k2)
+{
+    int64_t tid, version = 0;
+    if (apif_tenant(req, &tid))
+        return;
+    sd_sheet_items_t items = {0};
+    int rc = sd_pf_master_load(pf->store, tid, &items, &version);
+    if (rc) {
+        sd_api_reply_rc(req, rc);
+        return;
+    }
+    const char *fac = sd_http_req_query(req, "facility"), *dev = sd_http_req_query(req, "device"),
+               *sig = sd_http_req_query(req, "signal");
+    json_t *arr = json_array();
+    for (size_t i = 0; arr && i < items.n; i++) {
+        const sd_sheet_item_t *it = &items.v[i];
+        if (((int)it->kind != k1 && (int)it->kind != k2) || !matches(it, &items, fac, dev, sig))
+            continue;
+        if (json_array_append_new(arr, sd_pf_master_item_json(it))) {
+            json_decref(arr);
+            arr = NULL;
+        }
+    }
+    sd_sheet_items_free(&items);
+    if (!arr) {
+        sd_api_reply_rc(req, SD_ENOMEM);
+        return;
+    }
+    sd_http_reply_json(req, 200,
+                       sd_json_pack("{s:I,s:o}", "version", (json_int_t)version, "items", arr));
+}
+
+static void h_apif_facilities(sd_http_req_t *req, void *ctx)
+{
+    apif_list(req, ctx, SD_SHEET_FACILITY, -1);
+}
+
+static void h_apif_devices(sd_http_req_t *req, void *ctx)
+{
+    apif_list(req, ctx, SD_SHEET_DEVICE, -1);
+}
+
+static void h_apif_points(sd_http_req_t *req, void *ctx)
+{
+    /* outputs are points too (signal "output"), so a control target is found by data ID here */
+    apif_list(req, ctx, SD_SHEET_POINT, SD_SHEET_OUTPUT);
+}
+
+static void h_apif_outputs(sd_http_req_t *req, void *ctx)
+{
+    apif_list(req, ctx, SD_SHEET_OUTPUT, -1);
+}
+
+static void h_apif_point(sd_http_req_t *req, void *ctx)
+{
+    sd_pf_t *pf = ctx;
+    int64_t tid, version = 0;
+    if (apif_tenant(req, &tid))
+        return;
+    const char *did = sd_http_req_param(req, "data_id");
+    sd_sheet_items_t items = {0};
+    int rc = sd_pf_master_load(pf->store, tid, &items, &version);
+    if (rc) {
+        sd_api_reply_rc(req, rc);
+        return;
+    }
+    const sd_sheet_item_t *hit = NULL;
+    for (size_t i = 0; i < items.n && !hit; i++)
+        if (items.v[i].kind >= SD_SHEET_POINT && !strcmp(items.v[i].f[SD_SHEET_COL_DATA_ID], did))
+            hit = &items.v[i];
+    if (!hit)
+        sd_http_reply_error(req, SD_ENOTFOUND, "data_id", "no point or output with this data ID");
+    else
+        sd_http_reply_json(req, 200, sd_pf_master_item_json(hit));
+    sd_sheet_items_free(&items);
+}
+
+int sd_pf_master_routes(sd_pf_t *pf)
+{
+    static const sd_http_route_opts_t big = {.max_body = SHEET_MAX_BODY};
+    static const struct {
+        const char *method, *pattern;
+        sd_http_handler_fn fn;
+        const sd_http_route_opts_t *opts;
+    } routes[] = {
+        {"POST", "/api/v1/tenants/{tid}/sheets", h_submit, &big},
+        {"GET", "/api/v1/tenants/{tid}/sheets", h_list, NULL},
+        {"GET", "/api/v1/tenants/{tid}/sheets/{id}", h_get, NULL},
+        {"GET", "/api/v1/tenants/{tid}/sheets/{id}/raw", h_raw, NULL},
+        {"POST", "/api/v1/tenants/{tid}/sheets/{id}/approve", h_approve, NULL},
+        {"POST", "/api/v1/tenants/{tid}/sheets/{id}/reject", h_reject, NULL},
+        {"GET", "/api/v1/tenants/{tid}/master", h_master, NULL},
+        {"GET", "/apif/v1/master", h_apif_summary, NULL},
+        {"GET", "/apif/v1/master/facilities", h_apif_facilities, NULL},
+        {"GET", "/apif/v1/master/devices", h_apif_devices, NULL},
+        {"GET", "/apif/v1/master/points", h_apif_points, NULL},
+        {"GET", "/apif/v1/master/points/{data_id}", h_apif_point, NULL},
+        {"GET", "/apif/v1/master/outputs", h_apif_outputs, NULL},
+    };
+    for (size_t i = 0; i < sizeof routes / sizeof *routes; i++) {
+        int rc = sd_http_route(pf->http, routes[i].method, routes[i].pattern, routes[i].fn, pf,
+                               routes[i].opts);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}

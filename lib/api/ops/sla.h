@@ -1,0 +1,67 @@
+/* sla.h - the service level of §3: per-minute internal probes of AP-IF, storage and GW-IF,
+ * announced maintenance excluded, monthly availability and the refund rate of table 3-1. */
+#ifndef SD_PF_SLA_H
+#define SD_PF_SLA_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "api/api.h"
+
+enum { SD_SLA_APIF, SD_SLA_STORAGE, SD_SLA_GWIF, SD_SLA__COUNT };
+
+/* One probed minute: ok[i] 1 when service i answered. */
+typedef struct {
+    int64_t minute_ms; /* start of the minute, UTC ms */
+    uint8_t ok[SD_SLA__COUNT];
+} sd_sla_minute_t;
+
+/* An announced maintenance window [start, end). */
+typedef struct {
+    int64_t start_ms, end_ms;
+} sd_sla_window_t;
+
+typedef struct {
+    int64_t minutes;          /* in the measured period */
+    int64_t excluded;         /* of them, inside announced maintenance */
+    int64_t down[SD_SLA__COUNT];
+    int64_t down_any;         /* minutes where at least one service was down */
+    double pct[SD_SLA__COUNT];
+    double pct_all;           /* availability of the whole (SLA 3.2.2: all three needed) */
+    int refund_pct;
+} sd_sla_result_t;
+
+/*
+ * The figures of [from, to) (whole minutes) from rows sorted by minute (minutes without a row
+ * count as down for every service: nothing answered) and maintenance windows (a minute is
+ * excluded when it starts inside one). Availability = (minutes - excluded - down) /
+ * (minutes - excluded), 100 when nothing was measured. Pure.
+ */
+void sd_sla_compute(int64_t from, int64_t to, const sd_sla_minute_t *rows, size_t n,
+                    const sd_sla_window_t *maint, size_t nm, sd_sla_result_t *out);
+
+/*
+ * Table 3-1 (返金に関する料率), by the month's availability: >= 99.95 % 0 %, >= 99.80 % 1 %,
+ * >= 99.00 % 3 %, below 10 %. (The table's minute column, 21 min 36 s etc., is the same for a
+ * 30-day month; the rate is what 3.2.1 promises, so it decides.) Pure.
+ */
+int sd_sla_refund_pct(double availability_pct);
+
+typedef struct sd_sla sd_sla_t;
+
+/* Probes against base_url (http://127.0.0.1:port of this suidod); started after the server. */
+int sd_sla_new(sd_pf_t *pf, sd_sla_t **out);
+int sd_sla_start(sd_sla_t *s, const char *base_url);
+void sd_sla_free(sd_sla_t *s);
+/* Probe once now and record the current minute (tests). */
+int sd_sla_probe(sd_sla_t *s);
+
+/*
+ * Routes (route context the sla):
+ *   GET  /api/v1/sla?month=YYYY-MM          sla.read (JST calendar month; default this month)
+ *   GET  /api/v1/maintenance                portal.read
+ *   POST /api/v1/maintenance {"starts_at","ends_at","title"}   portal.post (platform admin)
+ */
+int sd_sla_routes(sd_sla_t *s);
+
+#endif

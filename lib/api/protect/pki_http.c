@@ -1,0 +1,592 @@
+/* pki_http.c - HTTP: certificate retrieval (AP-IF #9, GW-IF #7), clients' certificates, tenant
+ * protection settings, and the body/reply filters that apply the protection. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "api/api.h"
+#include "api/routes.h"
+#include "core/err.h"
+#include "core/json.h"
+#include "core/log.h"
+#include "pf/protect/pki_int.h"
+#include "api/accounts/session.h"
+#include "api/accounts/tenant.h"
+#include "pf/data/ts.h"
+
+#define CERT_BODY_MAX (64u * 1024)
+
+/* What differs between the two certificate-retrieval routes and the two client kinds. */
+typedef struct {
+    sd_pki_t *pki;
+    int gw;           /* GW-IF side / gateway registrations */
+    const char *kind; /* clients.kind */
+    const char *one;  /* audit prefix: "app" / "gw" */
+    sd_action_t read, manage;
+} side_t;
+
+static side_t sides[2];
+
+static json_t *time_json(int64_t ms)
+{
+    char t[40];
+    sd_ts_format_time(ms, t, sizeof t);
+    return json_string(t);
+}
+
+static json_t *cert_json(const sd_cms_cert_t *c)
+{
+    sd_cms_cert_info_t in;
+    sd_buf_t pem = {0};
+    char fp[65];
+    sd_cms_cert_info(c, &in);
+    sd_cms_cert_fingerprint(c, fp);
+    if (sd_cms_cert_pem(c, &pem) != 0 || sd_buf_append(&pem, "", 1) != 0) {
+        sd_buf_free(&pem);
+        return NULL;
+    }
+    json_t *o =
+        sd_json_pack("{s:s,s:s,s:s,s:s,s:o,s:o,s:s,s:b,s:b,s:s}", "fingerprint", fp, "subject",
+                     in.subject, "issuer", in.issuer, "serial", in.serial, "not_before",
+                     time_json(in.not_before), "not_after", time_json(in.not_after), "key", in.key,
+                     "can_sign", in.can_sign, "can_encrypt", in.can_encrypt, "pem", pem.data);
+    sd_buf_free(&pem);
+    return o;
+}
+
+static int want_pem(sd_http_req_t *req, int *pem)
+{
+    const char *f = sd_http_req_query(req, "format");
+    *pem = f && !strcmp(f, "pem");
+    if (f && !*pem && strcmp(f, "json") != 0) {
+        sd_http_reply_error(req, SD_EFIELD, "format", "must be json or pem");
+        return SD_EFIELD;
+    }
+    return 0;
+}
+
+/* ---- GET /apif/v1/certificates, /gwif/v1/certificates ------------------------------------- */
+
+/* The registered, pinned certificates of kind in tenant (the peers a client exchanges with). */
+static json_t *peers_json(sd_pki_t *pki, int64_t tenant, const char *kind, int *rc)
+{
+    sd_stmt_t *s = NULL;
+    json_t *a = json_array();
+    *rc =
+        a ? sd_store_query(pki->pf->store,
+                           "SELECT c.id, c.client_id, c.name, cc.pem FROM client_certs cc"
+                           " JOIN clients c ON c.id = cc.client_id"
+                           " WHERE c.tenant_id = $1 AND c.kind = $2 AND c.cert_fp = cc.fingerprint"
+                           " ORDER BY c.id",
+                           SD_PARAMS(SD_V_INT(tenant), SD_V_TEXT(kind)), &s)
+          : SD_ENOMEM;
+    if (*rc != 0) {
+        json_decref(a);
+        return NULL;
+    }
+    while ((*rc = sd_stmt_next(s)) == 1) {
+        size_t n = 0;
+        const char *pem = sd_stmt_text(s, 3, &n);
+        sd_cms_cert_t *c = NULL;
+        if (sd_cms_cert_parse(pem, n, &c, NULL, 0) != 0)
+            continue; /* stored by PUT after parsing: cannot happen short of a damaged store */
+        json_t *o = cert_json(c);
+        sd_cms_cert_free(c);
+        if (!o || sd_json_set(o, "id", json_integer(sd_stmt_int64(s, 0))) ||
+            sd_json_set(o, "client_id", json_string(sd_stmt_text(s, 1, NULL))) ||
+            sd_json_set(o, "name", json_string(sd_stmt_text(s, 2, NULL))) ||
+            json_array_append_new(a, o)) {
+            *rc = SD_ENOMEM;
+            break;
+        }
+    }
+    sd_stmt_done(s);
+    if (*rc < 0) {
+        json_decref(a);
+        return NULL;
+    }
+    *rc = 0;
+    return a;
+}
+
+static void h_certificates(sd_http_req_t *req, void *ctx)
+{
+    side_t *sd = ctx;
+    sd_pki_t *pki = sd->pki;
+    const sd_principal_t *p = sd_api_principal(req);
+    sd_scope_t sc = {.tenant_id = p ? p->tenant_id : 0};
+    int pem;
+    if (sd_api_require(req, SD_ACT_CERT_READ, &sc) != 0 || want_pem(req, &pem) != 0)
+        return;
+    if ((sd->gw && p->role == SD_ROLE_APPLICATION) || (!sd->gw && p->role == SD_ROLE_GATEWAY)) {
+        sd_http_reply_error(req, SD_EFORBIDDEN, NULL, "%s",
+                            sd->gw ? "GW-IF is the gateways' interface: applications use GET "
+                                     "/apif/v1/certificates"
+                                   : "gateways fetch certificates with GET /gwif/v1/certificates");
+        return;
+    }
+    if (pem) {
+        sd_buf_t b = {0};
+        int rc = sd_cms_cert_pem(sd_pki_ca(pki), &b);
+        if (rc == 0)
+            rc = sd_cms_cert_pem(sd_cms_id_cert(pki->id), &b);
+        if (rc != 0) {
+            sd_buf_free(&b);
+            sd_api_reply_rc(req, rc);
+            return;
+        }
+        sd_http_reply_buf(req, 200, "application/x-pem-file", &b);
+        return;
+    }
+    int rc = 0;
+    json_t *self = json_null();
+    if (p->role == SD_ROLE_APPLICATION || p->role == SD_ROLE_GATEWAY) {
+        char why[200];
+        sd_cms_cert_t *c = NULL;
+        rc = sd_pki_client_cert(pki, p->subject_id, &c, why, sizeof why);
+        if (rc == 0) {
+            json_decref(self);
+            self = cert_json(c);
+            sd_cms_cert_free(c);
+        }
+        rc = rc == SD_ENOCERT ? 0 : rc;
+    }
+    /* GW-IF #7 hands gateways the applications' certificates, AP-IF #9 the other way round */
+    json_t *peers =
+        rc == 0 ? peers_json(pki, p->tenant_id, sd->gw ? "application" : "gateway", &rc) : NULL;
+    json_t *o = rc == 0
+                    ? sd_json_pack("{s:o,s:o,s:s,s:s,s:o,s:o}", "ca", cert_json(sd_pki_ca(pki)),
+                                   "platform", cert_json(sd_cms_id_cert(pki->id)), "protection",
+                                   sd_pki_protect_name(sd_pki_protection(pki, p->tenant_id)),
+                                   "media_type", SD_PKI_MEDIA_TYPE, "self", self, "peers", peers)
+                    : NULL;
+    if (!o) {
+        if (rc != 0) {
+            json_decref(self);
+            json_decref(peers);
+        }
+        sd_api_reply_rc(req, rc ? rc : SD_ENOMEM);
+        return;
+    }
+    sd_http_reply_json(req, 200, o);
+}
+
+/* ---- /api/v1/tenants/{id}/protection ------------------------------------------------------ */
+
+static void reply_protection(sd_pki_t *pki, sd_http_req_t *req, int64_t tenant)
+{
+    sd_stmt_t *s = NULL;
+    int64_t missing = 0;
+    /* who would be refused if the setting asks for signatures */
+    int rc = sd_store_query_row(pki->pf->store,
+                                "SELECT COUNT(*) FROM clients c WHERE c.tenant_id = $1 AND NOT"
+                                " EXISTS (SELECT 1 FROM client_certs cc WHERE cc.client_id = c.id"
+                                " AND cc.fingerprint = c.cert_fp)",
+                                SD_PARAMS(SD_V_INT(tenant)), &s);
+    if (rc == 0) {
+        missing = sd_stmt_int64(s, 0);
+        sd_stmt_done(s);
+    }
+    if (rc != 0) {
+        sd_api_reply_rc(req, rc);
+        return;
+    }
+    sd_http_reply_json(
+        req, 200,
+        sd_json_pack("{s:I,s:s,s:s,s:I}", "tenant_id", (json_int_t)tenant, "protection",
+                     sd_pki_protect_name(sd_pki_protection(pki, tenant)), "media_type",
+                     SD_PKI_MEDIA_TYPE, "clients_without_certificate", (json_int_t)missing));
+}
+
+static int tenant_checked(sd_http_req_t *req, sd_pki_t *pki, sd_action_t act, int64_t *id,
+                          sd_tenant_kind_t *k)
+{
+    if (sd_api_param_id(req, "id", id) != 0)
+        return SD_ENOTFOUND;
+    int rc = sd_tenant_kind_of(pki->pf, *id, k);
+    if (rc != 0)
+        return sd_api_reply_rc(req, rc);
+    sd_scope_t sc = {.tenant_id = *id};
+    return sd_api_require_visible(req, SD_ACT_TENANT_READ, act, &sc);
+}
+
+static void h_prot_get(sd_http_req_t *req, void *ctx)
+{
+    sd_pki_t *pki = ctx;
+    int64_t id;
+    sd_tenant_kind_t k;
+    if (tenant_checked(req, pki, SD_ACT_TENANT_READ, &id, &k) == 0)
+        reply_protection(pki, req, id);
+}
+
+static void h_prot_put(sd_http_req_t *req, void *ctx)
+{
+    sd_pki_t *pki = ctx;
+    sd_pf_t *pf = pki->pf;
+    int64_t id;
+    sd_tenant_kind_t k;
+    json_t *b = NULL;
+    if (tenant_checked(req, pki, SD_ACT_TENANT_MANAGE, &id, &k) != 0 || sd_api_body(req, &b) != 0)
+        return;
+    const char *mode_s = NULL;
+    sd_protect_t mode = SD_PROTECT_NONE;
+    sd_json_err_t e;
+    sd_json_field_t f[] = {{"protection", SD_JSON_STR, SD_JSON_REQ, &mode_s, 1, 32}};
+    int rc = sd_json_fields(b, f, 1, SD_JSON_STRICT, &e);
+    if (rc == 0 && sd_pki_protect_parse(mode_s, &mode) != 0)
+        rc = sd_json_err_set(&e, "protection", "must be none, signed or signed_encrypted");
+    if (rc == 0 && k != SD_TENANT_KIND_SHARED_OPERATOR && k != SD_TENANT_KIND_DEDICATED_OPERATOR)
+        rc = sd_json_err_set(&e, "protection",
+                             "only operator tenants have applications and gateways to protect");
+    if (rc != 0) {
+        sd_http_reply_json_error(req, rc, &e);
+        json_decref(b);
+        return;
+    }
+    sd_protect_t old = sd_pki_protection(pki, id);
+    char det[96], obj[32];
+    snprintf(det, sizeof det, "{\"protection\":\"%s\",\"previous\":\"%s\"}",
+             sd_pki_protect_name(mode), sd_pki_protect_name(old));
+    snprintf(obj, sizeof obj, "tenant:%lld", (long long)id);
+    json_decref(b);
+    rc = sd_store_begin(pf->store);
+    if (rc == 0)
+        rc = sd_store_exec(pf->store,
+                           "INSERT INTO tenant_protection (tenant_id, mode, updated_at)"
+                           " VALUES ($1, $2, $3) ON CONFLICT (tenant_id) DO UPDATE SET"
+                           " mode = excluded.mode, updated_at = excluded.updated_at",
+                           SD_PARAMS(SD_V_INT(id), SD_V_TEXT(sd_pki_protect_name(mode)),
+                                     SD_V_INT(sd_pf_now_ms(pf))),
+                           NULL);
+    if (rc == 0)
+        rc = sd_api_audit_req(pf, req, id, "tenant.protection", obj, det);
+    rc = rc == 0 ? sd_store_commit(pf->store) : (sd_store_rollback(pf->store), rc);
+    if (rc == 0)
+        rc = sd__pki_cache_set(pki, id, mode);
+    if (rc != 0) {
+        sd_api_reply_rc(req, rc);
+        return;
+    }
+    reply_protection(pki, req, id);
+}
+
+/* ---- /api/v1/apps|gateways/{id}/certificate ------------------------------------------------ */
+
+/* Registration {id} of this kind, checked for act (404 when invisible). 0 or replied. */
+static int client_checked(side_t *sd, sd_http_req_t *req, sd_action_t act, int64_t *id,
+                          sd_scope_t *sc)
+{
+    if (sd_api_param_id(req, "id", id) != 0)
+        return SD_ENOTFOUND;
+    sd_stmt_t *s = NULL;
+    int rc = sd_store_query_row(sd->pki->pf->store,
+                                "SELECT tenant_id, org_id FROM clients WHERE id = $1 AND kind = $2",
+                                SD_PARAMS(SD_V_INT(*id), SD_V_TEXT(sd->kind)), &s);
+    if (rc != 0)
+        return sd_api_reply_rc(req, rc);
+    *sc = (sd_scope_t){sd_stmt_int64(s, 0), sd_stmt_int64(s, 1), *id};
+    sd_stmt_done(s);
+    return sd_api_require_visible(req, sd->read, act, sc);
+}
+
+static void reply_client_cert(side_t *sd, sd_http_req_t *req, int64_t id, int pem_only)
+{
+    sd_stmt_t *s = NULL;
+    int rc = sd_store_query_row(sd->pki->pf->store,
+                                "SELECT cc.pem, c.cert_fp, cc.created_at FROM client_certs cc"
+                                " JOIN clients c ON c.id = cc.client_id WHERE cc.client_id = $1",
+                                SD_PARAMS(SD_V_INT(id)), &s);
+    if (rc == SD_ENOTFOUND) {
+        sd_http_reply_error(req, rc, NULL, "no certificate registered for this %s",
+                            sd->gw ? "gateway" : "application");
+        return;
+    }
+    if (rc != 0) {
+        sd_api_reply_rc(req, rc);
+        return;
+    }
+    size_t n = 0;
+    const char *pem = sd_stmt_text(s, 0, &n);
+    char pin[65], fp[65];
+    snprintf(pin, sizeof pin, "%s", sd_stmt_text(s, 1, NULL));
+    int64_t created = sd_stmt_int64(s, 2);
+    sd_cms_cert_t *c = NULL;
+    rc = pem_only ? 0 : sd_cms_cert_parse(pem, n, &c, NULL, 0);
+    if (pem_only)
+        rc = sd_http_reply_bytes(req, 200, "application/x-pem-file", pem, n);
+    sd_stmt_done(s);
+    if (pem_only)
+        return;
+    if (rc != 0) {
+        sd_api_reply_rc(req, SD_ESTORE);
+        return;
+    }
+    sd_cms_cert_fingerprint(c, fp);
+    char why[160] = "";
+    int usable = sd_cms_cert_check(c, sd_pf_now_ms(sd->pki->pf), why, sizeof why) == 0;
+    json_t *o = cert_json(c);
+    sd_cms_cert_free(c);
+    if (o && (sd_json_set(o, sd->gw ? "gateway_id" : "app_id", json_integer(id)) ||
+              sd_json_set(o, "pinned", json_boolean(!strcmp(fp, pin))) ||
+              sd_json_set(o, "usable", json_boolean(usable)) ||
+              (!usable && sd_json_set(o, "unusable_reason", json_string(why))) ||
+              sd_json_set(o, "registered_at", time_json(created)))) {
+        json_decref(o);
+        o = NULL;
+    }
+    if (!o)
+        sd_api_reply_rc(req, SD_ENOMEM);
+    else
+        sd_http_reply_json(req, 200, o);
+}
+
+static void h_cert_get(sd_http_req_t *req, void *ctx)
+{
+    side_t *sd = ctx;
+    int64_t id;
+    sd_scope_t sc;
+    int pem;
+    if (client_checked(sd, req, sd->read, &id, &sc) == 0 && want_pem(req, &pem) == 0)
+        reply_client_cert(sd, req, id, pem);
+}
+
+static void h_cert_put(sd_http_req_t *req, void *ctx)
+{
+    side_t *sd = ctx;
+    sd_pf_t *pf = sd->pki->pf;
+    int64_t id;
+    sd_scope_t sc;
+    if (client_checked(sd, req, sd->manage, &id, &sc) != 0)
+        return;
+    size_t len = 0;
+    const void *body = sd_http_req_body(req, &len);
+    char why[200];
+    sd_cms_cert_t *c = NULL;
+    int rc = sd_cms_cert_parse(body, len, &c, why, sizeof why);
+    if (rc == 0 && sd_cms_cert_check(c, sd_pf_now_ms(pf), why, sizeof why) != 0)
+        rc = SD_EFIELD;
+    if (rc != 0) {
+        sd_cms_cert_free(c);
+        sd_http_reply_error(req, rc == SD_ENOMEM ? rc : SD_EFIELD, "certificate", "%s", why);
+        return;
+    }
+    char fp[65], obj[32], act[48];
+    sd_cms_cert_info_t in;
+    sd_buf_t pem = {0};
+    sd_cms_cert_fingerprint(c, fp);
+    sd_cms_cert_info(c, &in);
+    rc = sd_cms_cert_pem(c, &pem);
+    if (rc == 0)
+        rc = sd_buf_append(&pem, "", 1);
+    sd_cms_cert_free(c);
+    json_t *d = sd_json_pack("{s:s,s:s,s:o}", "fingerprint", fp, "subject", in.subject, "not_after",
+                             time_json(in.not_after));
+    char *det = d ? json_dumps(d, JSON_COMPACT) : NULL;
+    json_decref(d);
+    snprintf(obj, sizeof obj, "%s:%lld", sd->one, (long long)id);
+    snprintf(act, sizeof act, "%s.certificate", sd->one);
+    int64_t now = sd_pf_now_ms(pf);
+    if (rc == 0)
+        rc = sd_store_begin(pf->store);
+    if (rc == 0) {
+        rc = sd_store_exec(
+            pf->store,
+            "INSERT INTO client_certs (client_id, fingerprint, pem, subject,"
+            " not_after, created_at) VALUES ($1, $2, $3, $4, $5, $6)"
+            " ON CONFLICT (client_id) DO UPDATE SET fingerprint = excluded.fingerprint,"
+            " pem = excluded.pem, subject = excluded.subject,"
+            " not_after = excluded.not_after, created_at = excluded.created_at",
+            SD_PARAMS(SD_V_INT(id), SD_V_TEXT(fp), SD_V_TEXT(pem.data), SD_V_TEXT(in.subject),
+                      SD_V_INT(in.not_after), SD_V_INT(now)),
+            NULL);
+        if (rc == 0)
+            rc = sd_store_exec(pf->store,
+                               "UPDATE clients SET cert_fp = $1, updated_at = $2 WHERE id = $3",
+                               SD_PARAMS(SD_V_TEXT(fp), SD_V_INT(now), SD_V_INT(id)), NULL);
+        if (rc == 0)
+            rc = sd_api_audit_req(pf, req, sc.tenant_id, act, obj, det);
+        rc = rc == 0 ? sd_store_commit(pf->store) : (sd_store_rollback(pf->store), rc);
+    }
+    free(det);
+    sd_buf_free(&pem);
+    if (rc != 0) {
+        sd_api_reply_rc(req, rc);
+        return;
+    }
+    reply_client_cert(sd, req, id, 0);
+}
+
+static void h_cert_delete(sd_http_req_t *req, void *ctx)
+{
+    side_t *sd = ctx;
+    sd_pf_t *pf = sd->pki->pf;
+    int64_t id, changed = 0;
+    sd_scope_t sc;
+    if (client_checked(sd, req, sd->manage, &id, &sc) != 0)
+        return;
+    char obj[32], act[48];
+    snprintf(obj, sizeof obj, "%s:%lld", sd->one, (long long)id);
+    snprintf(act, sizeof act, "%s.certificate_remove", sd->one);
+    int rc = sd_store_begin(pf->store);
+    if (rc == 0)
+        rc = sd_store_exec(pf->store, "DELETE FROM client_certs WHERE client_id = $1",
+                           SD_PARAMS(SD_V_INT(id)), &changed);
+    if (rc == 0 && changed == 0)
+        rc = SD_ENOTFOUND;
+    if (rc == 0)
+        rc = sd_store_exec(pf->store,
+                           "UPDATE clients SET cert_fp = '', updated_at = $1 WHERE id = $2",
+                           SD_PARAMS(SD_V_INT(sd_pf_now_ms(pf)), SD_V_INT(id)), NULL);
+    if (rc == 0)
+        rc = sd_api_audit_req(pf, req, sc.tenant_id, act, obj, NULL);
+    rc = rc == 0 ? sd_store_commit(pf->store) : (sd_store_rollback(pf->store), rc);
+    if (rc == SD_ENOTFOUND)
+        sd_http_reply_error(req, rc, NULL, "no certificate registered");
+    else if (rc != 0)
+        sd_api_reply_rc(req, rc);
+    else
+        sd_http_reply_empty(req, 204);
+}
+
+/* ---- the filters -------------------------------------------------------------------------- */
+
+/* What on_body learnt, for on_reply. */
+typedef struct {
+    sd_protect_t mode;
+    sd_cms_cert_t *peer; /* the caller's pinned certificate */
+} fstate_t;
+
+static void fstate_free(void *p)
+{
+    fstate_t *st = p;
+    if (st)
+        sd_cms_cert_free(st->peer);
+    free(st);
+}
+
+static int is_cms(const char *ct)
+{
+    static const char *const types[] = {SD_PKI_MEDIA_TYPE, "application/x-pkcs7-mime",
+                                        "application/cms"};
+    for (size_t i = 0; ct && i < 3; i++) {
+        size_t n = strlen(types[i]);
+        if (!strncasecmp(ct, types[i], n) && (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' '))
+            return 1;
+    }
+    return 0;
+}
+
+/* Where protection applies: the machine interfaces, except what a client needs to set it up. */
+static int covered(sd_http_req_t *req)
+{
+    const char *path = sd_http_req_path(req), *pat = sd_http_req_route_pattern(req);
+    if (strncmp(path, "/apif/", 6) != 0 && strncmp(path, "/gwif/", 6) != 0)
+        return 0;
+    static const char *const exempt[] = {"/apif/v1/certificates", "/gwif/v1/certificates",
+                                         "/apif/v1/connect", "/apif/v1/disconnect"};
+    for (size_t i = 0; pat && i < sizeof exempt / sizeof exempt[0]; i++)
+        if (!strcmp(pat, exempt[i]))
+            return 0;
+    return 1;
+}
+
+static int on_body(sd_http_req_t *req, void *ctx)
+{
+    sd_pki_t *pki = ctx;
+    const sd_caller_t *c = sd_session_caller(req);
+    /* users of the portal and anonymous callers are not clients; the handler judges them */
+    if (!c || c->kind != SD_CALLER_CLIENT || !covered(req))
+        return 0;
+    size_t len = 0;
+    const void *body = sd_http_req_body(req, &len);
+    int cms = len > 0 && is_cms(sd_http_req_header(req, "Content-Type"));
+    sd_protect_t mode = sd_pki_protection(pki, c->p.tenant_id);
+    if (mode == SD_PROTECT_NONE && !cms)
+        return 0;
+    char why[256] = "";
+    sd_cms_cert_t *peer = NULL;
+    int rc = sd_pki_client_cert(pki, c->p.subject_id, &peer, why, sizeof why);
+    if (rc != 0 && (rc != SD_ENOCERT || mode != SD_PROTECT_NONE)) {
+        sd_http_reply_error(req, rc, NULL, "%s", why[0] ? why : sd_strerror(rc));
+        return rc;
+    }
+    if (len > 0) {
+        sd_buf_t plain = {0};
+        rc = sd__pki_unwrap_with(pki, mode, peer, cms, body, len, &plain, why, sizeof why);
+        if (rc == 0)
+            rc = sd_http_req_set_body(req, &plain);
+        sd_buf_free(&plain);
+        if (rc != 0) {
+            sd_cms_cert_free(peer);
+            sd_http_reply_error(req, rc, NULL, "%s", why[0] ? why : sd_strerror(rc));
+            return rc;
+        }
+    }
+    if (mode == SD_PROTECT_NONE) {
+        sd_cms_cert_free(peer);
+        return 0;
+    }
+    fstate_t *st = calloc(1, sizeof *st);
+    if (!st) {
+        sd_cms_cert_free(peer);
+        return SD_ENOMEM;
+    }
+    st->mode = mode;
+    st->peer = peer;
+    sd_http_req_set_filter_state(req, st, fstate_free);
+    return 0;
+}
+
+static int on_reply(sd_http_req_t *req, int status, sd_buf_t *body, char ctype[128], void *ctx)
+{
+    sd_pki_t *pki = ctx;
+    const fstate_t *st = sd_http_req_filter_state(req);
+    if (!st || st->mode == SD_PROTECT_NONE)
+        return 0;
+    sd_buf_t out = {0};
+    int enc = st->mode == SD_PROTECT_SIGNED_ENCRYPTED;
+    int rc = sd_cms_wrap(pki->id, enc ? st->peer : NULL, body->data, body->len, &out);
+    if (rc != 0) {
+        sd_buf_free(&out);
+        sd_error("request %s: cannot protect the %d answer: %s", sd_http_req_id(req), status,
+                 sd_strerror(rc));
+        return rc;
+    }
+    sd_buf_free(body);
+    *body = out;
+    snprintf(ctype, 128, "%s; smime-type=%s", SD_PKI_MEDIA_TYPE,
+             enc ? "enveloped-data" : "signed-data");
+    return 0;
+}
+
+/* ---- routes ------------------------------------------------------------------------------- */
+
+int sd_pki_routes(sd_pki_t *pki)
+{
+    sd_http_server_t *h = pki->pf->http;
+    sides[0] = (side_t){pki, 0, "application", "app", SD_ACT_APP_READ, SD_ACT_APP_MANAGE};
+    sides[1] = (side_t){pki, 1, "gateway", "gw", SD_ACT_GW_READ, SD_ACT_GW_MANAGE};
+    static const sd_http_route_opts_t cert_body = {.max_body = CERT_BODY_MAX};
+    int rc = sd_http_route(h, "GET", "/apif/v1/certificates", h_certificates, &sides[0], NULL);
+    if (!rc)
+        rc = sd_http_route(h, "GET", "/gwif/v1/certificates", h_certificates, &sides[1], NULL);
+    if (!rc)
+        rc = sd_http_route(h, "GET", "/api/v1/tenants/{id}/protection", h_prot_get, pki, NULL);
+    if (!rc)
+        rc = sd_http_route(h, "PUT", "/api/v1/tenants/{id}/protection", h_prot_put, pki, NULL);
+    static const char *const base[2] = {"/api/v1/apps/{id}/certificate",
+                                        "/api/v1/gateways/{id}/certificate"};
+    for (int i = 0; i < 2 && !rc; i++) {
+        rc = sd_http_route(h, "GET", base[i], h_cert_get, &sides[i], NULL);
+        if (!rc)
+            rc = sd_http_route(h, "PUT", base[i], h_cert_put, &sides[i], &cert_body);
+        if (!rc)
+            rc = sd_http_route(h, "DELETE", base[i], h_cert_delete, &sides[i], NULL);
+    }
+    if (!rc) {
+        sd_http_filter_t f = {.on_body = on_body, .on_reply = on_reply, .ctx = pki};
+        sd_http_server_set_filter(h, &f);
+    }
+    return rc;
+}

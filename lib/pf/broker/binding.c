@@ -1,0 +1,685 @@
+/* binding.c - suidod's MQTT binding of GW-IF: broker files from the registry, uplinks to storage,
+ * alive state. */
+#include "pf/broker/binding.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <mosquitto.h>
+#include <pthread.h>
+#include <signal.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "auth/token.h"
+#include "core/err.h"
+#include "core/log.h"
+#include "pf/requests/request.h"
+
+struct sd_mqtt_binding {
+    sd_pf_t *pf;
+    sd_mqtt_config_t cfg;
+    char *url, *broker_dir, *pid_file;
+    struct mosquitto *m;
+    int lib_ref;
+    char host[256];
+    int port;
+    pthread_t client_thr;
+    int client_started;
+    int backoff; /* seconds before the next attempt; client thread only */
+    pthread_t sync_thr;
+    int sync_started;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int stopping;
+    int pushing;                    /* registered as the request service's push channel */
+    sd_buf_t last_passwd, last_acl; /* what the files hold now */
+};
+
+static int lib_refs;
+static pthread_mutex_t lib_mu = PTHREAD_MUTEX_INITIALIZER;
+
+/* ---- broker files -----------------------------------------------------------------------------
+ */
+
+/* Write path atomically (temp + fsync + rename) so the broker never reads half a file. */
+static int write_file(const char *dir, const char *name, const sd_buf_t *b)
+{
+    char path[PATH_MAX], tmp[PATH_MAX];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    snprintf(tmp, sizeof tmp, "%s/.%s.tmp", dir, name);
+    /* 0644: mosquitto may have dropped to its own user; the file holds only salted PBKDF2 hashes
+       of random 256-bit passwords */
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    if (fd < 0)
+        return sd_err_from_errno(errno);
+    ssize_t n = b->len ? write(fd, b->data, b->len) : 0;
+    int rc = n == (ssize_t)b->len && fsync(fd) == 0 ? 0 : SD_EIO;
+    close(fd);
+    if (rc == 0 && rename(tmp, path) != 0)
+        rc = sd_err_from_errno(errno);
+    if (rc != 0)
+        unlink(tmp);
+    return rc;
+}
+
+static void salt_for(const sd_mqtt_binding_t *b, const char *user, const char *digest,
+                     unsigned char salt[12])
+{
+    /* derived, not random: an unchanged registry gives byte-identical files (no needless reload) */
+    unsigned char h[32];
+    crypto_generichash_state st;
+    crypto_generichash_init(&st, b->pf->secret_key, 32, sizeof h);
+    crypto_generichash_update(&st, (const unsigned char *)"mqtt-salt", 10);
+    crypto_generichash_update(&st, (const unsigned char *)user, strlen(user) + 1);
+    crypto_generichash_update(&st, (const unsigned char *)digest, strlen(digest));
+    crypto_generichash_final(&st, h, sizeof h);
+    memcpy(salt, h, 12);
+}
+
+static int add_user(const sd_mqtt_binding_t *b, const char *user, const char *digest, sd_buf_t *pw)
+{
+    char pass[SD_MQTT_PW_SIZE];
+    unsigned char salt[12];
+    sd_mqtt_password(b->pf->secret_key, user, digest, pass);
+    salt_for(b, user, digest, salt);
+    int rc = sd_mqtt_passwd_line(user, pass, salt, pw);
+    sodium_memzero(pass, sizeof pass);
+    return rc;
+}
+
+static void signal_broker(const sd_mqtt_binding_t *b)
+{
+    if (!b->pid_file)
+        return;
+    FILE *f = fopen(b->pid_file, "r");
+    long pid = 0;
+    if (f) {
+        if (fscanf(f, "%ld", &pid) != 1)
+            pid = 0;
+        fclose(f);
+    }
+    if (pid <= 1 || kill((pid_t)pid, SIGHUP) != 0)
+        sd_warn("mqtt: cannot signal the broker (pid file %s): it keeps its old accounts",
+                b->pid_file);
+}
+
+int sd_mqtt_binding_sync(sd_mqtt_binding_t *b)
+{
+    if (!b->broker_dir)
+        return 0;
+    sd_buf_t pw = {0}, acl = {0};
+    char **cids = NULL;
+    size_t n = 0, cap = 0;
+    sd_stmt_t *s = NULL;
+    int rc = add_user(b, SD_MQTT_PF_USER, "", &pw);
+    if (rc == 0)
+        rc = sd_store_query(b->pf->store,
+                            "SELECT client_id, secret_digest FROM clients WHERE kind = 'gateway'"
+                            " AND enabled = 1 AND (expires_at = 0 OR expires_at > $1)"
+                            " ORDER BY client_id",
+                            SD_PARAMS(SD_V_INT(sd_pf_now_ms(b->pf))), &s);
+    int r;
+    while (rc == 0 && (r = sd_stmt_next(s)) != 0) {
+        if (r < 0) {
+            rc = r;
+            break;
+        }
+        const char *cid = sd_stmt_text(s, 0, NULL), *dg = sd_stmt_text(s, 1, NULL);
+        if (!sd_mqtt_cid_valid(cid) || !strcmp(cid, SD_MQTT_PF_USER)) {
+            sd_warn("mqtt: gateway client id unusable as a broker user, skipped");
+            continue;
+        }
+        if (n == cap) {
+            cap = cap ? cap * 2 : 16;
+            char **nc = realloc(cids, cap * sizeof *cids);
+            if (!nc) {
+                rc = SD_ENOMEM;
+                break;
+            }
+            cids = nc;
+        }
+        if (!(cids[n] = strdup(cid))) {
+            rc = SD_ENOMEM;
+            break;
+        }
+        n++;
+        rc = add_user(b, cid, dg ? dg : "", &pw);
+    }
+    sd_stmt_done(s);
+    if (rc == 0)
+        rc = sd_mqtt_acl_write((const char *const *)cids, n, &acl);
+    for (size_t i = 0; i < n; i++)
+        free(cids[i]);
+    free(cids);
+    int changed = 0;
+    if (rc == 0) {
+        pthread_mutex_lock(&b->mu);
+        changed = pw.len != b->last_passwd.len || acl.len != b->last_acl.len ||
+                  (pw.len && memcmp(pw.data, b->last_passwd.data, pw.len)) ||
+                  (acl.len && memcmp(acl.data, b->last_acl.data, acl.len));
+        if (changed) {
+            /* acl first: a new user with no ACL yet is denied everything, never granted too much */
+            rc = write_file(b->broker_dir, "acl", &acl);
+            if (rc == 0)
+                rc = write_file(b->broker_dir, "passwd", &pw);
+            if (rc == 0) {
+                sd_buf_free(&b->last_passwd);
+                sd_buf_free(&b->last_acl);
+                b->last_passwd = pw;
+                b->last_acl = acl;
+                pw = (sd_buf_t){0};
+                acl = (sd_buf_t){0};
+            }
+        }
+        pthread_mutex_unlock(&b->mu);
+        if (rc == 0 && changed) {
+            sd_info("mqtt: broker accounts rewritten (%zu gateways)", n);
+            signal_broker(b);
+        }
+    }
+    if (pw.data)
+        sodium_memzero(pw.data, pw.len);
+    sd_buf_free(&pw);
+    sd_buf_free(&acl);
+    sd_store_release(b->pf->store);
+    return rc != 0 ? rc : changed;
+}
+
+static void *sync_main(void *arg)
+{
+    sd_mqtt_binding_t *b = arg;
+    pthread_mutex_lock(&b->mu);
+    while (!b->stopping) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ts.tv_sec += b->cfg.sync_ms / 1000;
+        ts.tv_nsec += (long)(b->cfg.sync_ms % 1000) * 1000000L;
+        if (ts.tv_nsec >= 1000000000L) {
+            ts.tv_sec++;
+            ts.tv_nsec -= 1000000000L;
+        }
+        pthread_cond_timedwait(&b->cv, &b->mu, &ts);
+        if (b->stopping)
+            break;
+        pthread_mutex_unlock(&b->mu);
+        int rc = sd_mqtt_binding_sync(b);
+        if (rc < 0)
+            sd_warn("mqtt: broker accounts not updated: %s", sd_strerror(rc));
+        pthread_mutex_lock(&b->mu);
+    }
+    pthread_mutex_unlock(&b->mu);
+    return NULL;
+}
+
+/* ---- the client -------------------------------------------------------------------------------
+ */
+
+typedef struct {
+    int64_t id, tenant_id;
+} gw_row_t;
+
+/* The registration behind a topic's client id; the broker ACL already proved the sender. */
+static int gw_lookup(sd_mqtt_binding_t *b, const char *cid, gw_row_t *g)
+{
+    sd_stmt_t *s = NULL;
+    int rc = sd_store_query_row(b->pf->store,
+                                "SELECT id, tenant_id FROM clients WHERE client_id = $1"
+                                " AND kind = 'gateway' AND enabled = 1",
+                                SD_PARAMS(SD_V_TEXT(cid)), &s);
+    if (rc == 0) {
+        g->id = sd_stmt_int64(s, 0);
+        g->tenant_id = sd_stmt_int64(s, 1);
+        sd_stmt_done(s);
+    }
+    return rc;
+}
+
+static void publish_ack(sd_mqtt_binding_t *b, const char *cid, const char *id, int rc, size_t bad,
+                        const sd_json_err_t *e);
+
+/* Record the alive state; returns 1 when it changed (or was unknown), 0 if not, SD_E* on error. */
+static int set_state(sd_mqtt_binding_t *b, const gw_row_t *g, const char *cid, int online)
+{
+    int64_t now = sd_pf_now_ms(b->pf);
+    int was = -1;
+    sd_stmt_t *q = NULL;
+    if (sd_store_query_row(b->pf->store, "SELECT online FROM gw_state WHERE client_id = $1",
+                           SD_PARAMS(SD_V_INT(g->id)), &q) == 0) {
+        was = (int)sd_stmt_int64(q, 0);
+        sd_stmt_done(q);
+    }
+    int rc = sd_store_exec(
+        b->pf->store,
+        "INSERT INTO gw_state (client_id, online, changed_at, last_seen) VALUES ($1, $2, $3, $3)"
+        " ON CONFLICT (client_id) DO UPDATE SET changed_at = CASE WHEN gw_state.online ="
+        " excluded.online THEN gw_state.changed_at ELSE excluded.changed_at END,"
+        " online = excluded.online, last_seen = excluded.last_seen",
+        SD_PARAMS(SD_V_INT(g->id), SD_V_INT(online), SD_V_INT(now)), NULL);
+    if (rc != 0) {
+        sd_warn("mqtt: state of %s not recorded: %s", cid, sd_strerror(rc));
+        return rc;
+    }
+    sd_info("mqtt: gateway %s %s", cid, online ? "online" : "offline");
+    return was != online;
+}
+
+/* The alive state changed: tell the event sink, as if the gateway had reported it. */
+static void state_event(sd_mqtt_binding_t *b, const gw_row_t *g, const char *cid, int online)
+{
+    if (!b->cfg.events)
+        return;
+    int64_t now = sd_pf_now_ms(b->pf);
+    char id[48];
+    snprintf(id, sizeof id, "state-%lld", (long long)now);
+    json_t *o = sd_json_pack("{s:s,s:[{s:I,s:s,s:s}]}", "id", id, "events", "ts", (json_int_t)now,
+                             "kind", online ? "gateway_online" : "gateway_offline", "message",
+                             online ? "birth (MQTT)" : "last will or disconnect (MQTT)");
+    sd_buf_t out = {0};
+    sd_json_err_t e = {0};
+    int rc = o ? sd_json_dump(o, &out) : SD_ENOMEM;
+    if (!rc)
+        rc = b->cfg.events(b->pf, g->tenant_id, g->id, out.data, out.len, &e);
+    if (rc)
+        sd_warn("mqtt: %s: state event not stored: %s %s", cid, sd_strerror(rc), e.message);
+    json_decref(o);
+    sd_buf_free(&out);
+}
+
+static void on_state(sd_mqtt_binding_t *b, const gw_row_t *g, const char *cid, int online)
+{
+    int changed = set_state(b, g, cid, online);
+    if (changed > 0)
+        state_event(b, g, cid, online);
+    /* a birth (also a retained one seen again after our reconnect) delivers what waited */
+    if (online && changed >= 0 && b->pf->requests)
+        sd_requests_flush(b->pf->requests, g->id);
+}
+
+/* Publish a request message on the gateway's down/request (the request service's push). */
+static int push_request(void *ctx, const char *cid, const char *payload, size_t len)
+{
+    sd_mqtt_binding_t *b = ctx;
+    char topic[128];
+    if (sd_mqtt_topic_make(topic, sizeof topic, cid, SD_MQTT_T_DOWN, "request") != 0)
+        return SD_EINVAL;
+    int r = mosquitto_publish(b->m, NULL, topic, (int)len, payload, 1, false);
+    if (r != MOSQ_ERR_SUCCESS)
+        sd_warn("mqtt: request for %s not published: %s", cid, mosquitto_strerror(r));
+    return r == MOSQ_ERR_SUCCESS ? 0 : SD_ECLOSED;
+}
+
+static void on_reply(sd_mqtt_binding_t *b, const char *cid, const gw_row_t *g,
+                     const struct mosquitto_message *msg)
+{
+    json_t *doc = NULL;
+    sd_json_err_t e = {0};
+    int64_t id = 0;
+    int rc = sd_json_parse(msg->payload, (size_t)msg->payloadlen, &doc, &e);
+    if (!rc)
+        rc = sd_json_get_int(doc, "id", SD_JSON_REQ, &id, &e);
+    if (!rc)
+        rc = b->pf->requests ? sd_request_reply(b->pf->requests, g->id, id, doc, &e)
+                             : SD_EUNSUPPORTED;
+    /* QoS 1 to us, no answer to the gateway: a lost reply shows as a timed-out request */
+    if (rc)
+        sd_warn("mqtt: %s: reply to request %lld refused: %s %s %s", cid, (long long)id,
+                sd_strerror(rc), e.field, e.message);
+    else
+        sd_debug("mqtt: %s: reply to request %lld stored", cid, (long long)id);
+    json_decref(doc);
+}
+
+static void on_event(sd_mqtt_binding_t *b, const char *cid, const gw_row_t *g,
+                     const struct mosquitto_message *msg)
+{
+    sd_json_err_t e = {0};
+    int rc = b->cfg.events ? b->cfg.events(b->pf, g->tenant_id, g->id, msg->payload,
+                                           (size_t)msg->payloadlen, &e)
+                           : SD_EUNSUPPORTED;
+    if (rc)
+        sd_warn("mqtt: %s: events refused: %s %s %s", cid, sd_strerror(rc), e.field, e.message);
+    json_t *doc = json_loadb(msg->payload, (size_t)msg->payloadlen, 0, NULL);
+    json_t *jid = doc ? json_object_get(doc, "id") : NULL;
+    /* an integer id is echoed too, so a gateway learns why its batch was refused */
+    char num[24];
+    if (json_is_integer(jid))
+        snprintf(num, sizeof num, "%" JSON_INTEGER_FORMAT, json_integer_value(jid));
+    /* acked only now, after the commit, like data */
+    publish_ack(b, cid,
+                json_is_string(jid)    ? json_string_value(jid)
+                : json_is_integer(jid) ? num
+                                       : NULL,
+                rc, 0, rc && e.message[0] ? &e : NULL);
+    json_decref(doc);
+}
+
+static void publish_ack(sd_mqtt_binding_t *b, const char *cid, const char *id, int rc, size_t bad,
+                        const sd_json_err_t *e)
+{
+    char topic[128];
+    if (!id || sd_mqtt_topic_make(topic, sizeof topic, cid, SD_MQTT_T_DOWN, "ack") != 0)
+        return;
+    json_t *o =
+        rc == 0 ? sd_json_pack("{s:s,s:b}", "id", id, "ok", 1)
+                : sd_json_pack("{s:s,s:b,s:s,s:s,s:I}", "id", id, "ok", 0, "error", sd_err_code(rc),
+                               "message", e && e->message[0] ? e->message : sd_strerror(rc),
+                               "index", (json_int_t)bad);
+    sd_buf_t out = {0};
+    if (o && sd_json_dump(o, &out) == 0)
+        mosquitto_publish(b->m, NULL, topic, (int)out.len, out.data, 1, false);
+    json_decref(o);
+    sd_buf_free(&out);
+}
+
+static void on_data(sd_mqtt_binding_t *b, const char *cid, const gw_row_t *g,
+                    const struct mosquitto_message *msg)
+{
+    json_t *root = NULL;
+    sd_ts_sample_t *s = NULL;
+    size_t n = 0, bad = 0;
+    const char *id = NULL;
+    sd_json_err_t e;
+    int rc = sd_mqtt_samples_parse(msg->payload, (size_t)msg->payloadlen, b->cfg.max_samples, &root,
+                                   &s, &n, &id, &e);
+    if (rc != 0) {
+        sd_warn("mqtt: %s: bad data payload: %s %s %s", cid, sd_strerror(rc), e.field, e.message);
+        /* the id may still be readable: parse leniently only to answer */
+        json_t *doc = json_loadb(msg->payload, (size_t)msg->payloadlen, 0, NULL);
+        json_t *jid = doc ? json_object_get(doc, "id") : NULL;
+        publish_ack(b, cid, json_is_string(jid) ? json_string_value(jid) : NULL, rc, 0, &e);
+        json_decref(doc);
+        return;
+    }
+    if (!b->cfg.ingest) {
+        rc = SD_EUNSUPPORTED;
+    } else {
+        memset(&e, 0, sizeof e);
+        rc = b->cfg.ingest(b->pf, g->tenant_id, g->id, s, n, &bad);
+    }
+    if (rc != 0)
+        sd_warn("mqtt: %s: %zu samples refused: %s (sample %zu)", cid, n, sd_strerror(rc), bad);
+    else
+        sd_debug("mqtt: %s: %zu samples stored", cid, n);
+    publish_ack(b, cid, id, rc, bad, NULL);
+    free(s);
+    json_decref(root);
+}
+
+static void on_message(struct mosquitto *m, void *ud, const struct mosquitto_message *msg)
+{
+    (void)m;
+    sd_mqtt_binding_t *b = ud;
+    char cid[SD_MQTT_CID_MAX + 1], sub[SD_MQTT_CID_MAX + 1];
+    sd_mqtt_topic_t kind;
+    if (sd_mqtt_topic_parse(msg->topic, cid, &kind, sub, sizeof sub) != 0 || kind == SD_MQTT_T_DOWN)
+        return;
+    gw_row_t g;
+    int rc = gw_lookup(b, cid, &g);
+    if (rc != 0) {
+        /* a retained state of a gateway since removed, or a race with disabling */
+        sd_debug("mqtt: message of unknown or disabled gateway %s ignored", cid);
+        sd_store_release(b->pf->store);
+        return;
+    }
+    switch (kind) {
+    case SD_MQTT_T_STATE:
+        if (msg->payloadlen == 6 && !memcmp(msg->payload, "online", 6))
+            on_state(b, &g, cid, 1);
+        else if (msg->payloadlen == 7 && !memcmp(msg->payload, "offline", 7))
+            on_state(b, &g, cid, 0);
+        break;
+    case SD_MQTT_T_CONNECT:
+        on_state(b, &g, cid, 1);
+        break;
+    case SD_MQTT_T_DISCONNECT:
+        on_state(b, &g, cid, 0);
+        break;
+    case SD_MQTT_T_DATA:
+        on_data(b, cid, &g, msg);
+        break;
+    case SD_MQTT_T_REPLY:
+        on_reply(b, cid, &g, msg);
+        break;
+    case SD_MQTT_T_EVENT:
+        on_event(b, cid, &g, msg);
+        break;
+    default:
+        break;
+    }
+    sd_store_release(b->pf->store);
+}
+
+static void on_connect(struct mosquitto *m, void *ud, int rc)
+{
+    if (rc != 0) {
+        sd_warn("mqtt: broker refused suidod: %s", mosquitto_connack_string(rc));
+        return;
+    }
+    sd_info("mqtt: connected to the broker");
+    ((sd_mqtt_binding_t *)ud)->backoff = 1; /* accepted: the next loss retries quickly again */
+    /* subscribe on every (re)connect: a restarted broker without persistence forgot them */
+    const char *subs[] = {SD_MQTT_PREFIX "+/up/#", SD_MQTT_PREFIX "+/state"};
+    for (int i = 0; i < 2; i++)
+        mosquitto_subscribe(m, NULL, subs[i], 1);
+}
+
+static void on_disconnect(struct mosquitto *m, void *ud, int rc)
+{
+    (void)m;
+    (void)ud;
+    if (rc != 0)
+        sd_warn("mqtt: lost the broker (%s); reconnecting", mosquitto_strerror(rc));
+}
+
+static int is_stopping(sd_mqtt_binding_t *b)
+{
+    pthread_mutex_lock(&b->mu);
+    int st = b->stopping;
+    pthread_mutex_unlock(&b->mu);
+    return st;
+}
+
+/*
+ * Our own connection loop rather than mosquitto_loop_start(): libmosquitto 2.0 gives up when the
+ * very first connect fails (broker not up yet), and we want one back-off policy for every case:
+ * refused at start, lost later, refused credentials while the broker reloads.
+ */
+static void *client_main(void *arg)
+{
+    sd_mqtt_binding_t *b = arg;
+    int ever = 0;
+    b->backoff = 1;
+    while (!is_stopping(b)) {
+        int r = ever ? mosquitto_reconnect(b->m) : mosquitto_connect(b->m, b->host, b->port, 30);
+        if (r == MOSQ_ERR_SUCCESS) {
+            ever = 1;
+            while (!is_stopping(b) && (r = mosquitto_loop(b->m, 500, 1)) == MOSQ_ERR_SUCCESS) {
+            }
+            if (is_stopping(b)) {
+                mosquitto_disconnect(b->m);
+                mosquitto_loop(b->m, 100, 1);
+                break;
+            }
+        }
+        int delay = b->backoff;
+        sd_warn("mqtt: broker %s: %s; retrying in %d s", b->url, mosquitto_strerror(r), delay);
+        pthread_mutex_lock(&b->mu);
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ts.tv_sec += delay;
+        while (!b->stopping && pthread_cond_timedwait(&b->cv, &b->mu, &ts) == 0) {
+        }
+        pthread_mutex_unlock(&b->mu);
+        b->backoff = delay < 16 ? delay * 2 : 30;
+    }
+    sd_store_release(b->pf->store);
+    return NULL;
+}
+
+static int parse_url(const char *url, char *host, size_t hsize, int *port)
+{
+    if (strncmp(url, "mqtt://", 7) != 0)
+        return SD_ECONFIG;
+    const char *h = url + 7, *colon = strrchr(h, ':');
+    *port = 1883;
+    size_t hl = colon ? (size_t)(colon - h) : strlen(h);
+    if (colon) {
+        char *end;
+        long p = strtol(colon + 1, &end, 10);
+        if (*end || p < 1 || p > 65535)
+            return SD_ECONFIG;
+        *port = (int)p;
+    }
+    if (hl == 0 || hl >= hsize)
+        return SD_ECONFIG;
+    memcpy(host, h, hl);
+    host[hl] = 0;
+    return 0;
+}
+
+/* ---- a gateway's broker credentials (GET /gwif/v1/mqtt) --------------------------------- */
+
+int sd_mqtt_binding_credentials(sd_mqtt_binding_t *b, int64_t gateway_id, sd_scope_t *scope,
+                                char cid[SD_MQTT_CID_MAX + 1], char pw[SD_MQTT_PW_SIZE])
+{
+    sd_stmt_t *s = NULL;
+    int rc = sd_store_query_row(b->pf->store,
+                                "SELECT tenant_id, org_id, client_id, secret_digest FROM clients"
+                                " WHERE id = $1 AND kind = 'gateway'",
+                                SD_PARAMS(SD_V_INT(gateway_id)), &s);
+    if (rc != 0)
+        return rc;
+    *scope = (sd_scope_t){sd_stmt_int64(s, 0), sd_stmt_int64(s, 1), gateway_id};
+    char dg[SD_TOKEN_DIGEST_SIZE];
+    snprintf(cid, SD_MQTT_CID_MAX + 1, "%s", sd_stmt_text(s, 2, NULL));
+    snprintf(dg, sizeof dg, "%s", sd_stmt_text(s, 3, NULL));
+    sd_stmt_done(s);
+    sd_mqtt_password(b->pf->secret_key, cid, dg, pw);
+    return 0;
+}
+
+/* ---- lifecycle --------------------------------------------------------------------------------
+ */
+
+static char *dup_or_null(const char *s, int *oom)
+{
+    char *d = s ? strdup(s) : NULL;
+    if (s && !d)
+        *oom = 1;
+    return d;
+}
+
+int sd_mqtt_binding_start(sd_pf_t *pf, const sd_mqtt_config_t *cfg, sd_mqtt_binding_t **out)
+{
+    *out = NULL;
+    sd_mqtt_binding_t *b = calloc(1, sizeof *b);
+    if (!b)
+        return SD_ENOMEM;
+    int oom = 0;
+    b->pf = pf;
+    b->cfg = *cfg;
+    if (b->cfg.sync_ms <= 0)
+        b->cfg.sync_ms = 5000;
+    if (!b->cfg.max_samples)
+        b->cfg.max_samples = 10000;
+    b->url = dup_or_null(cfg->url, &oom);
+    b->broker_dir = dup_or_null(cfg->broker_dir, &oom);
+    b->pid_file = dup_or_null(cfg->pid_file, &oom);
+    pthread_mutex_init(&b->mu, NULL);
+    pthread_cond_init(&b->cv, NULL);
+    if (oom) {
+        sd_mqtt_binding_stop(b);
+        return SD_ENOMEM;
+    }
+    char host[256];
+    int port = 0;
+    int rc = b->url ? parse_url(b->url, host, sizeof host, &port) : 0;
+    if (rc == 0) {
+        int r = sd_mqtt_binding_sync(b);
+        rc = r < 0 ? r : 0;
+    }
+    if (rc == 0 && b->broker_dir) {
+        if (pthread_create(&b->sync_thr, NULL, sync_main, b) != 0)
+            rc = SD_ENOMEM;
+        else
+            b->sync_started = 1;
+    }
+    if (rc == 0 && b->url) {
+        pthread_mutex_lock(&lib_mu);
+        if (lib_refs++ == 0)
+            mosquitto_lib_init();
+        pthread_mutex_unlock(&lib_mu);
+        b->lib_ref = 1;
+        char pw[SD_MQTT_PW_SIZE];
+        sd_mqtt_password(pf->secret_key, SD_MQTT_PF_USER, "", pw);
+        /* a persistent session: QoS 1 uplinks queued while suidod restarts are not lost */
+        b->m = mosquitto_new(SD_MQTT_PF_USER, false, b);
+        if (!b->m || mosquitto_username_pw_set(b->m, SD_MQTT_PF_USER, pw) != MOSQ_ERR_SUCCESS)
+            rc = SD_ENOMEM;
+        sodium_memzero(pw, sizeof pw);
+        if (rc == 0) {
+            mosquitto_int_option(b->m, MOSQ_OPT_PROTOCOL_VERSION, MQTT_PROTOCOL_V311);
+            mosquitto_connect_callback_set(b->m, on_connect);
+            mosquitto_disconnect_callback_set(b->m, on_disconnect);
+            mosquitto_message_callback_set(b->m, on_message);
+            /* other modules publish requests from their own threads */
+            mosquitto_threaded_set(b->m, true);
+            snprintf(b->host, sizeof b->host, "%s", host);
+            b->port = port;
+            if (pthread_create(&b->client_thr, NULL, client_main, b) != 0)
+                rc = SD_ENOMEM;
+            else
+                b->client_started = 1;
+            if (rc == 0 && pf->requests) {
+                sd_requests_set_push(pf->requests, push_request, b);
+                b->pushing = 1;
+            }
+        }
+    }
+    if (rc != 0) {
+        sd_mqtt_binding_stop(b);
+        return rc;
+    }
+    *out = b;
+    return 0;
+}
+
+void sd_mqtt_binding_stop(sd_mqtt_binding_t *b)
+{
+    if (!b)
+        return;
+    /* no new pushes (and none in flight) before the client goes */
+    if (b->pushing && b->pf->requests)
+        sd_requests_set_push(b->pf->requests, NULL, NULL);
+    pthread_mutex_lock(&b->mu);
+    b->stopping = 1;
+    pthread_cond_broadcast(&b->cv);
+    pthread_mutex_unlock(&b->mu);
+    if (b->sync_started)
+        pthread_join(b->sync_thr, NULL);
+    if (b->client_started) {
+        /* the client thread sees stopping within one loop tick (or its back-off wait) */
+        pthread_join(b->client_thr, NULL);
+    }
+    if (b->m)
+        mosquitto_destroy(b->m);
+    if (b->lib_ref) {
+        pthread_mutex_lock(&lib_mu);
+        if (--lib_refs == 0)
+            mosquitto_lib_cleanup();
+        pthread_mutex_unlock(&lib_mu);
+    }
+    sd_buf_free(&b->last_passwd);
+    sd_buf_free(&b->last_acl);
+    pthread_mutex_destroy(&b->mu);
+    pthread_cond_destroy(&b->cv);
+    free(b->url);
+    free(b->broker_dir);
+    free(b->pid_file);
+    free(b);
+}

@@ -1,0 +1,131 @@
+/* doc.c - AP-IF documents: names, If-Match, and the versioned storage operations. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/err.h"
+#include "pf/data/doc.h"
+
+int sd_doc_collection_check(const char *name)
+{
+    if (!name)
+        return SD_EFIELD;
+    size_t n = strlen(name);
+    if (n < 1 || n > SD_DOC_COLLECTION_MAX)
+        return SD_EFIELD;
+    return strspn(name, "abcdefghijklmnopqrstuvwxyz0123456789_-") == n ? 0 : SD_EFIELD;
+}
+
+int sd_doc_if_match(const char *v, int64_t *version)
+{
+    if (!v)
+        return SD_EFIELD;
+    while (*v == ' ')
+        v++;
+    if (!strncmp(v, "W/", 2))
+        v += 2;
+    int quoted = *v == '"';
+    v += quoted;
+    if (*v < '1' || *v > '9')
+        return SD_EFIELD;
+    int64_t x = 0;
+    for (; *v >= '0' && *v <= '9'; v++) {
+        if (x > (INT64_MAX - 9) / 10)
+            return SD_EFIELD;
+        x = x * 10 + (*v - '0');
+    }
+    if (quoted && *v++ != '"')
+        return SD_EFIELD;
+    while (*v == ' ')
+        v++;
+    if (*v)
+        return SD_EFIELD;
+    *version = x;
+    return 0;
+}
+
+int sd_doc_create(sd_store_t *st, int64_t tenant, const char *coll, const char *json,
+                  int64_t now_ms, int64_t *id)
+{
+    if (sd_doc_collection_check(coll))
+        return SD_EFIELD;
+    if (strlen(json) > SD_DOC_MAX_BYTES)
+        return SD_ETOOBIG;
+    return sd_store_insert(
+        st,
+        "INSERT INTO documents (tenant_id, collection, version, body, created_at,"
+        " updated_at) VALUES ($1, $2, 1, $3, $4, $4) RETURNING id",
+        SD_PARAMS(SD_V_INT(tenant), SD_V_TEXT(coll), SD_V_TEXT(json), SD_V_INT(now_ms)), id);
+}
+
+int sd_doc_get(sd_store_t *st, int64_t tenant, const char *coll, int64_t id, char **json,
+               int64_t *version, int64_t *created_ms, int64_t *updated_ms)
+{
+    sd_stmt_t *s = NULL;
+    int rc = sd_store_query_row(st,
+                                "SELECT body, version, created_at, updated_at FROM documents"
+                                " WHERE id = $1 AND tenant_id = $2 AND collection = $3",
+                                SD_PARAMS(SD_V_INT(id), SD_V_INT(tenant), SD_V_TEXT(coll)), &s);
+    if (rc)
+        return rc;
+    if (json) {
+        const char *b = sd_stmt_text(s, 0, NULL);
+        if (!(*json = strdup(b ? b : "{}"))) {
+            sd_stmt_done(s);
+            return SD_ENOMEM;
+        }
+    }
+    if (version)
+        *version = sd_stmt_int64(s, 1);
+    if (created_ms)
+        *created_ms = sd_stmt_int64(s, 2);
+    if (updated_ms)
+        *updated_ms = sd_stmt_int64(s, 3);
+    sd_stmt_done(s);
+    return 0;
+}
+
+/* After a guarded change touched no row: SD_ENOTFOUND, or SD_ECONFLICT with the current version. */
+static int why_not(sd_store_t *st, int64_t tenant, const char *coll, int64_t id, int64_t *version)
+{
+    int rc = sd_doc_get(st, tenant, coll, id, NULL, version, NULL, NULL);
+    return rc ? rc : SD_ECONFLICT;
+}
+
+int sd_doc_update(sd_store_t *st, int64_t tenant, const char *coll, int64_t id, int64_t expect,
+                  const char *json, int64_t now_ms, int64_t *version)
+{
+    if (strlen(json) > SD_DOC_MAX_BYTES)
+        return SD_ETOOBIG;
+    int64_t n = 0;
+    /* the version in the WHERE makes check-and-write one statement: no lost update between them */
+    int rc = sd_store_exec(st,
+                           "UPDATE documents SET body = $1, version = version + 1, updated_at = $2"
+                           " WHERE id = $3 AND tenant_id = $4 AND collection = $5 AND version = $6",
+                           SD_PARAMS(SD_V_TEXT(json), SD_V_INT(now_ms), SD_V_INT(id),
+                                     SD_V_INT(tenant), SD_V_TEXT(coll), SD_V_INT(expect)),
+                           &n);
+    if (rc)
+        return rc;
+    if (n == 0)
+        return why_not(st, tenant, coll, id, version);
+    *version = expect + 1;
+    return 0;
+}
+
+int sd_doc_delete(sd_store_t *st, int64_t tenant, const char *coll, int64_t id, int64_t expect,
+                  int64_t *version)
+{
+    int64_t n = 0;
+    int rc = sd_store_exec(
+        st,
+        "DELETE FROM documents WHERE id = $1 AND tenant_id = $2"
+        " AND collection = $3 AND version = $4",
+        SD_PARAMS(SD_V_INT(id), SD_V_INT(tenant), SD_V_TEXT(coll), SD_V_INT(expect)), &n);
+    if (rc)
+        return rc;
+    if (n == 0)
+        return why_not(st, tenant, coll, id, version);
+    *version = expect;
+    return 0;
+}

@@ -1,0 +1,47 @@
+/* doc.h - AP-IF #11-13: JSON documents in named collections of a tenant, with versions. */
+#ifndef SD_PF_DOC_H
+#define SD_PF_DOC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "pf/pf.h"
+#include "store/store.h"
+
+/*
+ * A document is a JSON object in a collection of one tenant, with an id (unique in the store),
+ * a version (1 at creation, +1 per update) for optimistic concurrency, and times. Collections
+ * are just names ([a-z0-9_-]{1,64}): they exist while they have documents.
+ */
+
+#define SD_DOC_MAX_BYTES      ((size_t)256 * 1024) /* of a document's JSON text */
+#define SD_DOC_COLLECTION_MAX 64
+
+/* Is name a collection name ([a-z0-9_-], 1..64 bytes, NUL-terminated)? 0 or SD_EFIELD. Pure. */
+int sd_doc_collection_check(const char *name);
+
+/*
+ * The storage operations. json is the document's text (a JSON object, at most SD_DOC_MAX_BYTES:
+ * SD_ETOOBIG). None starts a transaction: the HTTP layer wraps each change and its audit
+ * record in one. Errors: SD_ENOTFOUND (no such document in this tenant and collection),
+ * SD_ECONFLICT (the version is not expect: *version then has the current one), SD_ESTORE.
+ */
+int sd_doc_create(sd_store_t *st, int64_t tenant, const char *coll, const char *json,
+                  int64_t now_ms, int64_t *id);
+/* *json is malloc'ed (caller frees); times may be NULL. */
+int sd_doc_get(sd_store_t *st, int64_t tenant, const char *coll, int64_t id, char **json,
+               int64_t *version, int64_t *created_ms, int64_t *updated_ms);
+/* Replace the body when the current version is expect; *version gets the new (or current). */
+int sd_doc_update(sd_store_t *st, int64_t tenant, const char *coll, int64_t id, int64_t expect,
+                  const char *json, int64_t now_ms, int64_t *version);
+/* Delete when the current version is expect; on SD_ECONFLICT *version is the current one. */
+int sd_doc_delete(sd_store_t *st, int64_t tenant, const char *coll, int64_t id, int64_t expect,
+                  int64_t *version);
+
+/*
+ * Parse an If-Match value into a version: "3", "\"3\"" or "W/\"3\"" (what GET sent as ETag).
+ * Pure. 0 or SD_EFIELD.
+ */
+int sd_doc_if_match(const char *v, int64_t *version);
+
+#endif

@@ -1,0 +1,466 @@
+/* ts.c - time series of point samples: idempotent ingest, batch parser, buckets, reads. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/err.h"
+#include "core/json.h"
+#include "core/log.h"
+#include "core/time.h"
+#include "pf/data/ts.h"
+
+#define HOUR_MS INT64_C(3600000)
+#define DAY_MS  INT64_C(86400000)
+#define JST_MS  ((int64_t)SD_JST_OFFSET_S * 1000)
+
+static const char *const quality_names[] = {"good", "estimated", "missing", "out_of_range"};
+
+const char *sd_ts_quality_name(sd_ts_quality_t q)
+{
+    return (unsigned)q < 4 ? quality_names[q] : NULL;
+}
+
+/* ---- times ------------------------------------------------------------------------------------
+ */
+
+static int64_t floor_div(int64_t a, int64_t b)
+{
+    int64_t q = a / b;
+    return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
+}
+
+int sd_ts_parse_time(const char *s, int64_t *ms)
+{
+    int64_t sec;
+    if (!s || sd_iso8601_parse(s, &sec))
+        return SD_EFIELD;
+    int64_t frac = 0;
+    if (s[19] == '.') { /* sd_iso8601_parse accepted the fraction; keep its first 3 digits */
+        int scale = 100;
+        for (const char *p = s + 20; *p >= '0' && *p <= '9'; p++, scale /= 10)
+            if (scale > 0)
+                frac += (*p - '0') * scale;
+        if (s[20] < '0' || s[20] > '9')
+            return SD_EFIELD; /* "12:00:00.Z" */
+    }
+    *ms = sec * 1000 + frac;
+    return 0;
+}
+
+void sd_ts_format_time(int64_t ms, char *out, size_t outsz)
+{
+    sd_civil_t c;
+    int64_t sec = floor_div(ms, 1000);
+    int rem = (int)(ms - sec * 1000);
+    sd_civil_from_unix(sec, 0, &c);
+    if (rem)
+        snprintf(out, outsz, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", c.year, c.mon, c.day, c.hour,
+                 c.min, c.sec, rem);
+    else
+        snprintf(out, outsz, "%04d-%02d-%02dT%02d:%02d:%02dZ", c.year, c.mon, c.day, c.hour, c.min,
+                 c.sec);
+}
+
+/* ---- buckets ----------------------------------------------------------------------------------
+ */
+
+int sd_ts_agg_parse(const char *s, sd_ts_agg_t *out)
+{
+    static const char *const names[] = {"raw", "hour", "day", "month"};
+    for (int i = 0; s && i < 4; i++)
+        if (strcmp(s, names[i]) == 0) {
+            *out = (sd_ts_agg_t)i;
+            return 0;
+        }
+    return SD_EFIELD;
+}
+
+int64_t sd_ts_bucket_start(int64_t ts_ms, sd_ts_agg_t agg)
+{
+    switch (agg) {
+    case SD_TS_AGG_HOUR:
+        return floor_div(ts_ms, HOUR_MS) * HOUR_MS;
+    case SD_TS_AGG_DAY: /* JST midnight = 15:00 UTC the day before */
+        return floor_div(ts_ms + JST_MS, DAY_MS) * DAY_MS - JST_MS;
+    case SD_TS_AGG_MONTH: {
+        sd_civil_t c;
+        sd_civil_from_unix(floor_div(ts_ms, 1000), SD_JST_OFFSET_S, &c);
+        c.day = 1;
+        c.hour = c.min = c.sec = 0;
+        return sd_civil_to_unix(&c, SD_JST_OFFSET_S) * 1000;
+    }
+    case SD_TS_AGG_RAW:
+    default:
+        return ts_ms;
+    }
+}
+
+int64_t sd_ts_bucket_next(int64_t start_ms, sd_ts_agg_t agg)
+{
+    switch (agg) {
+    case SD_TS_AGG_HOUR:
+        return start_ms + HOUR_MS;
+    case SD_TS_AGG_DAY:
+        return start_ms + DAY_MS; /* JST has no daylight saving: every day is 24 h */
+    case SD_TS_AGG_MONTH: {
+        sd_civil_t c;
+        sd_civil_from_unix(floor_div(start_ms, 1000), SD_JST_OFFSET_S, &c);
+        c.day = 1;
+        c.hour = c.min = c.sec = 0;
+        if (++c.mon > 12) {
+            c.mon = 1;
+            c.year++;
+        }
+        return sd_civil_to_unix(&c, SD_JST_OFFSET_S) * 1000;
+    }
+    case SD_TS_AGG_RAW:
+    default:
+        return start_ms + 1;
+    }
+}
+
+int64_t sd_ts_max_span_ms(sd_ts_agg_t agg)
+{
+    switch (agg) {
+    case SD_TS_AGG_HOUR:
+        return 93 * DAY_MS;
+    case SD_TS_AGG_DAY:
+        return 3 * 366 * DAY_MS;
+    case SD_TS_AGG_MONTH:
+        return 20 * 366 * DAY_MS;
+    case SD_TS_AGG_RAW:
+    default:
+        return 31 * DAY_MS;
+    }
+}
+
+/* ---- batch parser (pure) ----------------------------------------------------------------------
+ */
+
+void sd_ts_batch_free(sd_ts_batch_t *b)
+{
+    if (!b)
+        return;
+    free(b->v);
+    if (b->root)
+        json_decref(b->root);
+    *b = (sd_ts_batch_t){0};
+}
+
+static int parse_sample(const json_t *o, sd_ts_sample_t *s, sd_json_err_t *err)
+{
+    static const char *const known[] = {"data_id", "ts", "value", "quality"};
+    if (!json_is_object(o))
+        return sd_json_err_set(err, "", "expected an object");
+    int rc = sd_json_check_known(o, known, 4, err);
+    if (rc)
+        return rc;
+    const json_t *d = json_object_get(o, "data_id");
+    if (!d)
+        return sd_json_err_set(err, "data_id", "required");
+    if (!json_is_string(d))
+        return sd_json_err_set(err, "data_id", "expected string");
+    size_t dl = json_string_length(d);
+    if (dl < 1 || dl > 64)
+        return sd_json_err_set(err, "data_id", "length must be between 1 and 64");
+    s->data_id = json_string_value(d);
+    const json_t *t = json_object_get(o, "ts");
+    if (!t)
+        return sd_json_err_set(err, "ts", "required");
+    if (!json_is_string(t))
+        return sd_json_err_set(err, "ts", "expected string");
+    if (sd_ts_parse_time(json_string_value(t), &s->ts_ms))
+        return sd_json_err_set(err, "ts", "expected ISO 8601 time with zone");
+    const json_t *v = json_object_get(o, "value");
+    if (!v)
+        return sd_json_err_set(err, "value", "required");
+    if (!json_is_number(v))
+        return sd_json_err_set(err, "value", "expected number");
+    s->value = json_number_value(v);
+    if (!isfinite(s->value))
+        return sd_json_err_set(err, "value", "must be finite");
+    s->quality = SD_TS_GOOD;
+    const json_t *q = json_object_get(o, "quality");
+    if (json_is_string(q)) {
+        int i = 0;
+        while (i < 4 && strcmp(json_string_value(q), quality_names[i]) != 0)
+            i++;
+        if (i == 4)
+            return sd_json_err_set(err, "quality",
+                                   "must be good, estimated, missing or out_of_range");
+        s->quality = (sd_ts_quality_t)i;
+    } else if (json_is_integer(q)) {
+        json_int_t i = json_integer_value(q);
+        if (i < 0 || i > 3)
+            return sd_json_err_set(err, "quality", "must be between 0 and 3");
+        s->quality = (sd_ts_quality_t)i;
+    } else if (q && !json_is_null(q)) {
+        return sd_json_err_set(err, "quality", "expected string");
+    }
+    return 0;
+}
+
+int sd_ts_batch_parse(const void *buf, size_t len, size_t max, sd_ts_batch_t *out,
+                      sd_json_err_t *err)
+{
+    sd_json_err_t tmp;
+    if (!err)
+        err = &tmp;
+    memset(err, 0, sizeof *err);
+    *out = (sd_ts_batch_t){0};
+    json_t *root = NULL;
+    int rc = sd_json_parse(buf, len, &root, err);
+    if (rc)
+        return rc;
+    static const char *const known[] = {"samples"};
+    const json_t *arr = json_object_get(root, "samples");
+    if (!json_is_object(root))
+        rc = sd_json_err_set(err, "", "expected an object");
+    else if ((rc = sd_json_check_known(root, known, 1, err)) != 0)
+        ;
+    else if (!arr)
+        rc = sd_json_err_set(err, "samples", "required");
+    else if (!json_is_array(arr))
+        rc = sd_json_err_set(err, "samples", "expected array");
+    else if (json_array_size(arr) == 0)
+        rc = sd_json_err_set(err, "samples", "at least one sample");
+    else if (json_array_size(arr) > max) {
+        sd_json_err_set(err, "samples", "more than %zu samples", max);
+        rc = SD_ETOOBIG;
+    }
+    if (rc) {
+        json_decref(root);
+        return rc;
+    }
+    size_t n = json_array_size(arr);
+    sd_ts_sample_t *v = calloc(n, sizeof *v);
+    if (!v) {
+        json_decref(root);
+        return SD_ENOMEM;
+    }
+    for (size_t i = 0; i < n; i++) {
+        if ((rc = parse_sample(json_array_get(arr, i), &v[i], err)) != 0) {
+            sd_json_err_prefix(err, "samples", (long)i);
+            free(v);
+            json_decref(root);
+            return rc;
+        }
+    }
+    *out = (sd_ts_batch_t){.root = root, .v = v, .n = n};
+    return 0;
+}
+
+/* ---- ingest -----------------------------------------------------------------------------------
+ */
+
+/*
+ * One statement per sample: the SELECT finds the point by (tenant, data ID), so no row inserted
+ * means an unknown data ID; the upsert makes a re-sent (point, ts) replace the stored one.
+ */
+static const char UPSERT_SQL[] =
+    "INSERT INTO samples (point_id, ts_ms, tenant_id, value, quality, gw_id, received_ms) "
+    "SELECT id, CAST($3 AS BIGINT), tenant_id, CAST($4 AS DOUBLE PRECISION), "
+    "CAST($5 AS INTEGER), CAST($6 AS BIGINT), CAST($7 AS BIGINT) "
+    "FROM points WHERE tenant_id = $1 AND data_id = $2 "
+    "ON CONFLICT (point_id, ts_ms) DO UPDATE SET value = excluded.value, "
+    "quality = excluded.quality, gw_id = excluded.gw_id, received_ms = excluded.received_ms";
+
+typedef struct {
+    int64_t tenant_id, gw_id, now_ms;
+    const sd_ts_sample_t *s;
+    size_t n;
+    size_t *bad;
+} ingest_ctx_t;
+
+static int ingest_tx(sd_store_t *st, void *vctx)
+{
+    ingest_ctx_t *c = vctx;
+    for (size_t i = 0; i < c->n; i++) {
+        const sd_ts_sample_t *s = &c->s[i];
+        int64_t changes = 0;
+        int rc = sd_store_exec(
+            st, UPSERT_SQL,
+            SD_PARAMS(SD_V_INT(c->tenant_id), SD_V_TEXT(s->data_id), SD_V_INT(s->ts_ms),
+                      SD_V_DOUBLE(s->value), SD_V_INT(s->quality),
+                      c->gw_id > 0 ? SD_V_INT(c->gw_id) : SD_V_NULL, SD_V_INT(c->now_ms)),
+            &changes);
+        if (rc == SD_EENCODING)
+            rc = SD_EFIELD;
+        if (!rc && changes == 0)
+            rc = SD_EFIELD;
+        if (rc) {
+            if (rc == SD_EFIELD)
+                *c->bad = i;
+            return rc;
+        }
+    }
+    return 0;
+}
+
+int sd_ts_ingest(sd_pf_t *pf, int64_t tenant_id, int64_t gw_id, const sd_ts_sample_t *s, size_t n,
+                 size_t *bad_index)
+{
+    size_t dummy;
+    if (!bad_index)
+        bad_index = &dummy;
+    if (!pf || !pf->store || (n && !s) || tenant_id <= 0)
+        return SD_EINVAL;
+    int64_t now = sd_pf_now_ms(pf);
+    for (size_t i = 0; i < n; i++) {
+        if (!s[i].data_id || !s[i].data_id[0] || !isfinite(s[i].value) ||
+            (unsigned)s[i].quality > SD_TS_OUT_OF_RANGE || s[i].ts_ms < SD_TS_MIN_MS ||
+            s[i].ts_ms > now + SD_TS_FUTURE_MS) {
+            *bad_index = i;
+            return SD_EFIELD;
+        }
+    }
+    if (n == 0)
+        return 0;
+    ingest_ctx_t c = {
+        .tenant_id = tenant_id, .gw_id = gw_id, .now_ms = now, .s = s, .n = n, .bad = bad_index};
+    /* sd_store_tx commits before returning 0; the store runs synchronous=FULL, so it is durable */
+    int rc = sd_store_tx(pf->store, ingest_tx, &c);
+    for (int i = 0; !rc && i < pf->n_observers; i++)
+        pf->observers[i].fn(pf->observers[i].ctx, tenant_id, s, n);
+    return rc;
+}
+
+/* ---- reads ------------------------------------------------------------------------------------
+ */
+
+int sd_ts_point_id(sd_store_t *st, int64_t tenant_id, const char *data_id, int64_t *point_id)
+{
+    sd_stmt_t *q = NULL;
+    int rc = sd_store_query_row(st, "SELECT id FROM points WHERE tenant_id = $1 AND data_id = $2",
+                                SD_PARAMS(SD_V_INT(tenant_id), SD_V_TEXT(data_id)), &q);
+    if (rc == SD_EENCODING)
+        return SD_ENOTFOUND;
+    if (rc)
+        return rc;
+    *point_id = sd_stmt_int64(q, 0);
+    sd_stmt_done(q);
+    return 0;
+}
+
+int sd_ts_read_raw(sd_store_t *st, int64_t point_id, int64_t from, int64_t to, int64_t after,
+                   size_t limit, sd_ts_value_t **out, size_t *n, int *more)
+{
+    *out = NULL;
+    *n = 0;
+    *more = 0;
+    if (limit == 0 || limit > 1000000)
+        return SD_EINVAL;
+    int64_t lo = (after != INT64_MIN && after >= from) ? after + 1 : from;
+    sd_ts_value_t *v = malloc(limit * sizeof *v);
+    if (!v)
+        return SD_ENOMEM;
+    sd_stmt_t *q = NULL;
+    /* one row past the page tells whether another page follows */
+    int rc = sd_store_query(
+        st,
+        "SELECT ts_ms, value, quality FROM samples WHERE point_id = $1 "
+        "AND ts_ms >= $2 AND ts_ms < $3 ORDER BY ts_ms LIMIT $4",
+        SD_PARAMS(SD_V_INT(point_id), SD_V_INT(lo), SD_V_INT(to), SD_V_INT((int64_t)limit + 1)),
+        &q);
+    size_t k = 0;
+    while (rc == 0 && (rc = sd_stmt_next(q)) == 1) {
+        rc = 0;
+        if (k == limit) {
+            *more = 1;
+            continue;
+        }
+        v[k].ts_ms = sd_stmt_int64(q, 0);
+        v[k].value = sd_stmt_double(q, 1);
+        v[k].quality = (sd_ts_quality_t)sd_stmt_int64(q, 2);
+        k++;
+    }
+    sd_stmt_done(q);
+    if (rc < 0) {
+        free(v);
+        return rc;
+    }
+    *out = v;
+    *n = k;
+    return 0;
+}
+
+int sd_ts_read_agg(sd_store_t *st, int64_t point_id, int64_t from, int64_t to, sd_ts_agg_t agg,
+                   sd_ts_bucket_t **out, size_t *n)
+{
+    *out = NULL;
+    *n = 0;
+    if (agg != SD_TS_AGG_HOUR && agg != SD_TS_AGG_DAY && agg != SD_TS_AGG_MONTH)
+        return SD_EINVAL;
+    /* hours and JST days are fixed widths: bucket = ((ts + off) / w) * w - off in integer SQL,
+     * the same on both backends (ts >= 2000, so truncating division is floor); months are not,
+     * so they are JST days merged here. "missing" samples carry no value and are left out. */
+    int64_t w = agg == SD_TS_AGG_HOUR ? HOUR_MS : DAY_MS, off = agg == SD_TS_AGG_HOUR ? 0 : JST_MS;
+    sd_stmt_t *q = NULL;
+    int rc = sd_store_query(
+        st,
+        "SELECT ((ts_ms + CAST($4 AS BIGINT)) / CAST($5 AS BIGINT)) * CAST($5 AS BIGINT) - "
+        "CAST($4 AS BIGINT) AS b, COUNT(*), MIN(value), MAX(value), SUM(value) FROM samples "
+        "WHERE point_id = $1 AND ts_ms >= $2 AND ts_ms < $3 AND quality <> 2 GROUP BY 1 ORDER BY 1",
+        SD_PARAMS(SD_V_INT(point_id), SD_V_INT(from), SD_V_INT(to), SD_V_INT(off), SD_V_INT(w)),
+        &q);
+    sd_ts_bucket_t *v = NULL;
+    size_t k = 0, cap = 0;
+    while (rc == 0 && (rc = sd_stmt_next(q)) == 1) {
+        rc = 0;
+        sd_ts_bucket_t b = {.start_ms = sd_stmt_int64(q, 0),
+                            .count = sd_stmt_int64(q, 1),
+                            .min = sd_stmt_double(q, 2),
+                            .max = sd_stmt_double(q, 3),
+                            .sum = sd_stmt_double(q, 4)};
+        if (agg == SD_TS_AGG_MONTH) {
+            b.start_ms = sd_ts_bucket_start(b.start_ms, SD_TS_AGG_MONTH);
+            if (k && v[k - 1].start_ms == b.start_ms) {
+                sd_ts_bucket_t *m = &v[k - 1];
+                m->count += b.count;
+                m->sum += b.sum;
+                m->min = b.min < m->min ? b.min : m->min;
+                m->max = b.max > m->max ? b.max : m->max;
+                continue;
+            }
+        }
+        if (k == cap) {
+            size_t nc = cap ? cap * 2 : 64;
+            sd_ts_bucket_t *nv = realloc(v, nc * sizeof *nv);
+            if (!nv) {
+                rc = SD_ENOMEM;
+                break;
+            }
+            v = nv;
+            cap = nc;
+        }
+        v[k++] = b;
+    }
+    sd_stmt_done(q);
+    if (rc < 0) {
+        free(v);
+        return rc;
+    }
+    for (size_t i = 0; i < k; i++)
+        v[i].avg = v[i].count ? v[i].sum / (double)v[i].count : 0;
+    *out = v;
+    *n = k;
+    return 0;
+}
+
+int sd_ts_latest(sd_store_t *st, int64_t point_id, sd_ts_value_t *out)
+{
+    sd_stmt_t *q = NULL;
+    /* newest ts, not last arrival: a back-filled old sample never becomes "latest" */
+    int rc = sd_store_query_row(st,
+                                "SELECT ts_ms, value, quality FROM samples WHERE point_id = $1 "
+                                "ORDER BY ts_ms DESC LIMIT 1",
+                                SD_PARAMS(SD_V_INT(point_id)), &q);
+    if (rc)
+        return rc;
+    out->ts_ms = sd_stmt_int64(q, 0);
+    out->value = sd_stmt_double(q, 1);
+    out->quality = (sd_ts_quality_t)sd_stmt_int64(q, 2);
+    sd_stmt_done(q);
+    return 0;
+}

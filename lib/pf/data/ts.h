@@ -1,0 +1,130 @@
+/* ts.h - time series of point samples: idempotent ingest, latest values, raw and aggregated reads. */
+#ifndef SD_PF_TS_H
+#define SD_PF_TS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "pf/pf.h"
+
+/*
+ * A sample is keyed (point, ts): a re-sent or back-filled sample replaces the one with the same
+ * key (idempotent), late data lands in time order, and "latest" means the newest ts, not the
+ * last arrival. Times are UTC milliseconds since the epoch.
+ */
+typedef enum {
+    SD_TS_GOOD = 0,
+    SD_TS_ESTIMATED = 1,
+    SD_TS_MISSING = 2,
+    SD_TS_OUT_OF_RANGE = 3,
+} sd_ts_quality_t;
+
+typedef struct sd_ts_sample {
+    const char *data_id; /* the point's data ID in the tenant's master */
+    int64_t ts_ms;
+    double value;
+    sd_ts_quality_t quality;
+} sd_ts_sample_t;
+
+/*
+ * Store n samples of tenant tenant_id from gateway gw_id (0 = not from a gateway) in ONE
+ * transaction, committed (durable) before returning 0: the caller acknowledges only then.
+ * Unknown data IDs, non-finite values or times outside [2000-01-01, now + 1 day] refuse the
+ * whole batch with SD_EFIELD and *bad_index set to the first offending sample.
+ */
+int sd_ts_ingest(sd_pf_t *pf, int64_t tenant_id, int64_t gw_id, const sd_ts_sample_t *s, size_t n,
+                 size_t *bad_index);
+
+/* ---- additions by the time-series module (ts.c, ts_http.c) ---------------------------------- */
+
+#include <jansson.h>
+
+#include "core/json.h"
+
+/* Bounds of what ingest accepts: 2000-01-01T00:00:00Z .. now + 1 day. */
+#define SD_TS_MIN_MS INT64_C(946684800000)
+#define SD_TS_FUTURE_MS INT64_C(86400000)
+
+/* GW-IF HTTP upload limits: samples per batch and body bytes (413 beyond). */
+#define SD_TS_BATCH_MAX 10000
+#define SD_TS_BODY_MAX ((size_t)2 * 1024 * 1024)
+
+/* A parsed upload batch: samples[i].data_id borrow from root (keep it until done). */
+typedef struct {
+    json_t *root;
+    sd_ts_sample_t *v;
+    size_t n;
+} sd_ts_batch_t;
+
+/*
+ * Parse a GW-IF upload body {"samples":[{"data_id","ts","value","quality"?}...]} of len bytes.
+ * Pure (no clock, no store): data_id 1-64 bytes, ts ISO 8601 with a zone ("Z" / "+09:00",
+ * fractional seconds kept to the millisecond), value a finite JSON number, quality one of
+ * "good" (default), "estimated", "missing", "out_of_range" or 0-3; unknown members refused;
+ * 1..max samples. Returns 0 and *out (free with sd_ts_batch_free), or SD_ESYNTAX/SD_EENCODING
+ * (err has line/column), SD_EFIELD (err->field is "samples[i].ts" etc.), SD_ETOOBIG (more than
+ * max samples, field "samples"), SD_ENOMEM. *out is empty on failure.
+ */
+int sd_ts_batch_parse(const void *buf, size_t len, size_t max, sd_ts_batch_t *out,
+                      sd_json_err_t *err);
+void sd_ts_batch_free(sd_ts_batch_t *b);
+
+/* ISO 8601 with a zone to UTC ms (milliseconds from a fraction, extra digits dropped). Pure. */
+int sd_ts_parse_time(const char *s, int64_t *ms);
+/* UTC ISO 8601, ".mmm" only when ms is not whole seconds; out >= 32 bytes. Pure. */
+void sd_ts_format_time(int64_t ms, char *out, size_t outsz);
+
+/*
+ * Aggregation buckets. Hours are UTC hours (= JST hours, JST being a whole-hour offset); days
+ * and months are JST calendar days and months (utilities report in local days): a bucket is
+ * named by its start instant in UTC ms, e.g. the JST day 2026-11-24 starts 2026-11-23T15:00Z.
+ */
+typedef enum { SD_TS_AGG_RAW = 0, SD_TS_AGG_HOUR, SD_TS_AGG_DAY, SD_TS_AGG_MONTH } sd_ts_agg_t;
+
+/* "raw", "hour", "day", "month" -> *out; SD_EFIELD otherwise. Pure. */
+int sd_ts_agg_parse(const char *s, sd_ts_agg_t *out);
+/* Start of the bucket holding ts_ms, and the start of the next one. Pure. */
+int64_t sd_ts_bucket_start(int64_t ts_ms, sd_ts_agg_t agg);
+int64_t sd_ts_bucket_next(int64_t start_ms, sd_ts_agg_t agg);
+/* Longest [from, to) a read may span for agg, in ms (raw 31 d, hour 93 d, day 3 y, month 20 y). */
+int64_t sd_ts_max_span_ms(sd_ts_agg_t agg);
+
+/* One stored value, and one aggregate bucket (min/max/avg/sum over samples not "missing"). */
+typedef struct {
+    int64_t ts_ms;
+    double value;
+    sd_ts_quality_t quality;
+} sd_ts_value_t;
+
+typedef struct {
+    int64_t start_ms;
+    int64_t count;
+    double min, max, sum, avg;
+} sd_ts_bucket_t;
+
+/* The point id of data_id in tenant_id: 0, SD_ENOTFOUND. */
+int sd_ts_point_id(sd_store_t *st, int64_t tenant_id, const char *data_id, int64_t *point_id);
+
+/*
+ * Raw values of a point with from <= ts < to and ts > after (after = INT64_MIN for the first
+ * page), oldest first, at most limit; *out malloc'ed (free()), *n rows; *more is 1 when rows
+ * remain after the last one returned. 0 or SD_E*.
+ */
+int sd_ts_read_raw(sd_store_t *st, int64_t point_id, int64_t from, int64_t to, int64_t after,
+                   size_t limit, sd_ts_value_t **out, size_t *n, int *more);
+
+/*
+ * Aggregates of a point over [from, to) by agg (hour/day/month), oldest first, only buckets
+ * holding samples; *out malloc'ed. Computed with integer bucket arithmetic in portable SQL
+ * (month buckets merge JST days in C). 0 or SD_E*.
+ */
+int sd_ts_read_agg(sd_store_t *st, int64_t point_id, int64_t from, int64_t to, sd_ts_agg_t agg,
+                   sd_ts_bucket_t **out, size_t *n);
+
+/* The newest sample (largest ts) of a point: 0, SD_ENOTFOUND (no samples), SD_E*. */
+int sd_ts_latest(sd_store_t *st, int64_t point_id, sd_ts_value_t *out);
+
+/* Quality name ("good", ...), NULL when out of range. */
+const char *sd_ts_quality_name(sd_ts_quality_t q);
+
+#endif

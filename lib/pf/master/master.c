@@ -1,0 +1,353 @@
+/* master.c - a tenant's master data in the store: load as sheet items, apply a sheet, JSON. */
+#include "pf/master/master.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/err.h"
+#include "core/json.h"
+
+#define F(c) SD_SHEET_COL_##c
+
+/* ---- load ------------------------------------------------------------------------------------ */
+
+static const char *num_text(sd_stmt_t *s, int col, char buf[32])
+{
+    if (sd_stmt_is_null(s, col))
+        return "";
+    sd_sheet_format_num(sd_stmt_double(s, col), buf);
+    return buf;
+}
+
+static const char *text(sd_stmt_t *s, int col)
+{
+    const char *t = sd_stmt_text(s, col, NULL);
+    return t ? t : "";
+}
+
+int sd_pf_master_version(sd_store_t *st, int64_t tenant_id, int64_t *version)
+{
+    sd_stmt_t *s = NULL;
+    int rc = sd_store_query_row(st,
+                                "SELECT COALESCE(MAX(version), 0) FROM master_versions "
+                                "WHERE tenant_id = $1",
+                                SD_PARAMS(SD_V_INT(tenant_id)), &s);
+    if (rc == 0)
+        *version = sd_stmt_int64(s, 0);
+    sd_stmt_done(s);
+    return rc;
+}
+
+static const char *const load_sql[SD_SHEET_KIND__COUNT] = {
+    "SELECT code, name, type, estate, estate_name, supply, tank_m3, households, address "
+    "FROM facilities WHERE tenant_id = $1",
+    "SELECT d.code, f.code, d.name, d.model, d.branch, d.office, d.estate, d.terminal, d.tel, "
+    "d.gateway FROM devices d JOIN facilities f ON f.id = d.facility_id WHERE d.tenant_id = $1",
+    "SELECT p.data_id, d.code, p.name, p.signal, p.input, p.unit, p.scale_lo, p.scale_hi, "
+    "p.factor, p.limit_lo, p.limit_hi, p.severity "
+    "FROM points p JOIN devices d ON d.id = p.device_id WHERE p.tenant_id = $1",
+    "SELECT o.data_id, d.code, o.name, o.output_no, o.drives "
+    "FROM outputs o JOIN devices d ON d.id = o.device_id WHERE o.tenant_id = $1",
+};
+
+/* Fill f[] from the current row of a load_sql[kind] cursor; bufs hold numbers' text. */
+static void row_fields(sd_sheet_kind_t k, sd_stmt_t *s, const char *f[SD_SHEET_COL__COUNT],
+                       char bufs[6][32])
+{
+    for (int c = 0; c < SD_SHEET_COL__COUNT; c++)
+        f[c] = "";
+    switch (k) {
+    case SD_SHEET_FACILITY:
+        f[F(FACILITY)] = text(s, 0);
+        f[F(NAME)] = text(s, 1);
+        f[F(TYPE)] = text(s, 2);
+        f[F(ESTATE)] = text(s, 3);
+        f[F(ESTATE_NAME)] = text(s, 4);
+        f[F(SUPPLY)] = text(s, 5);
+        f[F(TANK_M3)] = num_text(s, 6, bufs[0]);
+        if (!sd_stmt_is_null(s, 7)) {
+            snprintf(bufs[1], 32, "%lld", (long long)sd_stmt_int64(s, 7));
+            f[F(HOUSEHOLDS)] = bufs[1];
+        }
+        f[F(ADDRESS)] = text(s, 8);
+        break;
+    case SD_SHEET_DEVICE:
+        f[F(DEVICE)] = text(s, 0);
+        f[F(FACILITY)] = text(s, 1);
+        f[F(NAME)] = text(s, 2);
+        f[F(MODEL)] = text(s, 3);
+        f[F(BRANCH)] = text(s, 4);
+        f[F(OFFICE)] = text(s, 5);
+        f[F(ESTATE)] = text(s, 6);
+        f[F(TERMINAL)] = text(s, 7);
+        f[F(TEL)] = text(s, 8);
+        f[F(GATEWAY)] = text(s, 9);
+        break;
+    case SD_SHEET_POINT:
+        f[F(DATA_ID)] = text(s, 0);
+        f[F(DEVICE)] = text(s, 1);
+        f[F(NAME)] = text(s, 2);
+        f[F(SIGNAL)] = text(s, 3);
+        f[F(INPUT)] = text(s, 4);
+        f[F(UNIT)] = text(s, 5);
+        f[F(SCALE_LO)] = num_text(s, 6, bufs[0]);
+        f[F(SCALE_HI)] = num_text(s, 7, bufs[1]);
+        f[F(FACTOR)] = num_text(s, 8, bufs[2]);
+        f[F(LIMIT_LO)] = num_text(s, 9, bufs[3]);
+        f[F(LIMIT_HI)] = num_text(s, 10, bufs[4]);
+        f[F(SEVERITY)] = text(s, 11);
+        break;
+    default:
+        f[F(DATA_ID)] = text(s, 0);
+        f[F(DEVICE)] = text(s, 1);
+        f[F(NAME)] = text(s, 2);
+        snprintf(bufs[0], 32, "Out%lld", (long long)sd_stmt_int64(s, 3));
+        f[F(INPUT)] = bufs[0];
+        f[F(DRIVES)] = text(s, 4);
+        break;
+    }
+}
+
+int sd_pf_master_load(sd_store_t *st, int64_t tenant_id, sd_sheet_items_t *out, int64_t *version)
+{
+    int rc = version ? sd_pf_master_version(st, tenant_id, version) : 0;
+    for (int k = 0; k < SD_SHEET_KIND__COUNT && !rc; k++) {
+        sd_stmt_t *s = NULL;
+        rc = sd_store_query(st, load_sql[k], SD_PARAMS(SD_V_INT(tenant_id)), &s);
+        while (!rc && (rc = sd_stmt_next(s)) == 1) {
+            const char *f[SD_SHEET_COL__COUNT];
+            char bufs[6][32];
+            row_fields((sd_sheet_kind_t)k, s, f, bufs);
+            rc = sd_sheet_items_add(out, (sd_sheet_kind_t)k, 0, f);
+        }
+        if (rc > 0)
+            rc = 0;
+        sd_stmt_done(s);
+    }
+    if (rc)
+        sd_sheet_items_free(out);
+    else
+        sd_sheet_items_sort(out);
+    return rc;
+}
+
+/* ---- apply ----------------------------------------------------------------------------------- */
+
+static sd_val_t num_val(const char *s)
+{
+    return s[0] ? SD_V_DOUBLE(strtod(s, NULL)) : SD_V_NULL;
+}
+
+static int apply_item(sd_store_t *st, int64_t t, const sd_sheet_item_t *it, int64_t v)
+{
+    char *const *f = it->f;
+    switch (it->kind) {
+    case SD_SHEET_FACILITY:
+        return sd_store_exec(
+            st,
+            "INSERT INTO facilities (tenant_id, code, name, type, estate, estate_name, supply, "
+            "tank_m3, households, address, version) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, "
+            "$10, $11) ON CONFLICT (tenant_id, code) DO UPDATE SET name = excluded.name, "
+            "type = excluded.type, estate = excluded.estate, estate_name = excluded.estate_name, "
+            "supply = excluded.supply, tank_m3 = excluded.tank_m3, "
+            "households = excluded.households, address = excluded.address, "
+            "version = excluded.version",
+            SD_PARAMS(SD_V_INT(t), SD_V_TEXT(f[F(FACILITY)]), SD_V_TEXT(f[F(NAME)]),
+                      SD_V_TEXT(f[F(TYPE)]), SD_V_TEXT(f[F(ESTATE)]), SD_V_TEXT(f[F(ESTATE_NAME)]),
+                      SD_V_TEXT(f[F(SUPPLY)]), num_val(f[F(TANK_M3)]),
+                      f[F(HOUSEHOLDS)][0] ? SD_V_INT(strtoll(f[F(HOUSEHOLDS)], NULL, 10))
+                                          : SD_V_NULL,
+                      SD_V_TEXT(f[F(ADDRESS)]), SD_V_INT(v)),
+            NULL);
+    case SD_SHEET_DEVICE:
+        return sd_store_exec(
+            st,
+            "INSERT INTO devices (tenant_id, facility_id, code, name, model, branch, office, "
+            "estate, terminal, tel, gateway, version) VALUES ($1, (SELECT id FROM facilities "
+            "WHERE tenant_id = $1 AND code = $2), $3, $4, $5, $6, $7, $8, $9, $10, $12, $11) "
+            "ON CONFLICT (tenant_id, code) DO UPDATE SET facility_id = excluded.facility_id, "
+            "name = excluded.name, model = excluded.model, branch = excluded.branch, "
+            "office = excluded.office, estate = excluded.estate, terminal = excluded.terminal, "
+            "tel = excluded.tel, gateway = excluded.gateway, version = excluded.version",
+            SD_PARAMS(SD_V_INT(t), SD_V_TEXT(f[F(FACILITY)]), SD_V_TEXT(f[F(DEVICE)]),
+                      SD_V_TEXT(f[F(NAME)]), SD_V_TEXT(f[F(MODEL)]), SD_V_TEXT(f[F(BRANCH)]),
+                      SD_V_TEXT(f[F(OFFICE)]), SD_V_TEXT(f[F(ESTATE)]),
+                      SD_V_TEXT(f[F(TERMINAL)]), SD_V_TEXT(f[F(TEL)]), SD_V_INT(v),
+                      SD_V_TEXT(f[F(GATEWAY)])),
+            NULL);
+    case SD_SHEET_POINT:
+        return sd_store_exec(
+            st,
+            "INSERT INTO points (tenant_id, device_id, data_id, name, signal, input, unit, "
+            "scale_lo, scale_hi, factor, limit_lo, limit_hi, severity, version) VALUES ($1, "
+            "(SELECT id FROM devices WHERE tenant_id = $1 AND code = $2), $3, $4, $5, $6, $7, "
+            "$8, $9, $10, $11, $12, $13, $14) ON CONFLICT (tenant_id, data_id) DO UPDATE SET "
+            "device_id = excluded.device_id, name = excluded.name, signal = excluded.signal, "
+            "input = excluded.input, unit = excluded.unit, scale_lo = excluded.scale_lo, "
+            "scale_hi = excluded.scale_hi, factor = excluded.factor, "
+            "limit_lo = excluded.limit_lo, limit_hi = excluded.limit_hi, "
+            "severity = excluded.severity, version = excluded.version",
+            SD_PARAMS(SD_V_INT(t), SD_V_TEXT(f[F(DEVICE)]), SD_V_TEXT(f[F(DATA_ID)]),
+                      SD_V_TEXT(f[F(NAME)]), SD_V_TEXT(f[F(SIGNAL)]), SD_V_TEXT(f[F(INPUT)]),
+                      SD_V_TEXT(f[F(UNIT)]), num_val(f[F(SCALE_LO)]), num_val(f[F(SCALE_HI)]),
+                      num_val(f[F(FACTOR)]), num_val(f[F(LIMIT_LO)]), num_val(f[F(LIMIT_HI)]),
+                      SD_V_TEXT(f[F(SEVERITY)]), SD_V_INT(v)),
+            NULL);
+    default:
+        return sd_store_exec(
+            st,
+            "INSERT INTO outputs (tenant_id, device_id, data_id, name, output_no, drives, "
+            "version) VALUES ($1, (SELECT id FROM devices WHERE tenant_id = $1 AND code = $2), "
+            "$3, $4, $5, $6, $7) ON CONFLICT (tenant_id, data_id) DO UPDATE SET "
+            "device_id = excluded.device_id, name = excluded.name, "
+            "output_no = excluded.output_no, drives = excluded.drives, version = excluded.version",
+            SD_PARAMS(SD_V_INT(t), SD_V_TEXT(f[F(DEVICE)]), SD_V_TEXT(f[F(DATA_ID)]),
+                      SD_V_TEXT(f[F(NAME)]), SD_V_INT(atoi(f[F(INPUT)] + 3)),
+                      SD_V_TEXT(f[F(DRIVES)]), SD_V_INT(v)),
+            NULL);
+    }
+}
+
+int sd_pf_master_apply(sd_store_t *st, int64_t tenant_id, const sd_sheet_items_t *items,
+                       int64_t sheet_id, int64_t by, int64_t now_ms, int64_t *version)
+{
+    int64_t v = 0;
+    int rc = sd_pf_master_version(st, tenant_id, &v);
+    if (rc)
+        return rc;
+    v++;
+    /* items are in sheet order, so a parent is written before what hangs from it */
+    for (size_t i = 0; i < items->n && !rc; i++)
+        rc = apply_item(st, tenant_id, &items->v[i], v);
+    if (!rc)
+        rc = sd_store_exec(st,
+                           "INSERT INTO master_versions (tenant_id, version, sheet_id, applied_at, "
+                           "applied_by) VALUES ($1, $2, $3, $4, $5)",
+                           SD_PARAMS(SD_V_INT(tenant_id), SD_V_INT(v), SD_V_INT(sheet_id),
+                                     SD_V_INT(now_ms), SD_V_INT(by)),
+                           NULL);
+    if (!rc)
+        *version = v;
+    return rc;
+}
+
+/* ---- JSON ------------------------------------------------------------------------------------ */
+
+static bool is_num_col(int c)
+{
+    return c == F(TANK_M3) || c == F(SCALE_LO) || c == F(SCALE_HI) || c == F(FACTOR) ||
+           c == F(LIMIT_LO) || c == F(LIMIT_HI);
+}
+
+json_t *sd_pf_master_item_json(const sd_sheet_item_t *it)
+{
+    json_t *o = json_object();
+    int rc = o ? 0 : SD_ENOMEM;
+    int key = it->kind == SD_SHEET_FACILITY ? F(FACILITY)
+              : it->kind == SD_SHEET_DEVICE ? F(DEVICE)
+                                            : -1;
+    for (int c = 1; c < SD_SHEET_COL__COUNT && !rc; c++) {
+        const char *s = it->f[c];
+        if (!s[0])
+            continue;
+        const char *name = c == key ? "code" : sd_sheet_col_name((sd_sheet_col_t)c);
+        json_t *v = is_num_col(c)            ? json_real(strtod(s, NULL))
+                    : c == F(HOUSEHOLDS)     ? json_integer(strtoll(s, NULL, 10))
+                                             : json_string(s);
+        rc = sd_json_set(o, name, v);
+    }
+    if (!rc && it->kind == SD_SHEET_OUTPUT) {
+        rc = sd_json_set(o, "signal", json_string("output"));
+        if (!rc)
+            rc = sd_json_set(o, "output", json_integer(atoi(it->f[F(INPUT)] + 3)));
+    }
+    if (!rc && it->kind == SD_SHEET_POINT && !strcmp(it->f[F(SIGNAL)], "analog"))
+        rc = sd_json_set(o, "raw", sd_json_pack("{s:i,s:i,s:s}", "lo", 0, "hi", 255, "range",
+                                                "4-20 mA"));
+    if (rc) {
+        json_decref(o);
+        return NULL;
+    }
+    return o;
+}
+
+/* Append item json to parent[member] (an array, created on first use). */
+static int attach(json_t *parent, const char *member, json_t *child)
+{
+    json_t *a = json_object_get(parent, member);
+    if (!a) {
+        if (sd_json_set(parent, member, json_array()) != 0) {
+            json_decref(child);
+            return SD_ENOMEM;
+        }
+        a = json_object_get(parent, member);
+    }
+    return json_array_append_new(a, child) ? SD_ENOMEM : 0;
+}
+
+json_t *sd_pf_master_json(const sd_sheet_items_t *items, int64_t tenant_id, int64_t version)
+{
+    json_t *root = sd_json_pack("{s:I,s:I,s:[]}", "tenant_id", (json_int_t)tenant_id, "version",
+                                (json_int_t)version, "facilities");
+    json_t *byfac = json_object(), *bydev = json_object();
+    int rc = root && byfac && bydev ? 0 : SD_ENOMEM;
+    for (size_t i = 0; i < (items ? items->n : 0) && !rc; i++) {
+        const sd_sheet_item_t *it = &items->v[i];
+        json_t *o = sd_pf_master_item_json(it);
+        if (!o) {
+            rc = SD_ENOMEM;
+            break;
+        }
+        json_t *parent;
+        switch (it->kind) {
+        case SD_SHEET_FACILITY:
+            rc = json_array_append(json_object_get(root, "facilities"), o) ||
+                         json_object_set(byfac, it->f[F(FACILITY)], o)
+                     ? SD_ENOMEM
+                     : 0;
+            json_decref(o);
+            break;
+        case SD_SHEET_DEVICE:
+            parent = json_object_get(byfac, it->f[F(FACILITY)]);
+            if (!parent || json_object_set(bydev, it->f[F(DEVICE)], o)) {
+                json_decref(o);
+                rc = parent ? SD_ENOMEM : SD_EINTERNAL;
+                break;
+            }
+            rc = attach(parent, "devices", o);
+            break;
+        default:
+            parent = json_object_get(bydev, it->f[F(DEVICE)]);
+            if (!parent) {
+                json_decref(o);
+                rc = SD_EINTERNAL;
+                break;
+            }
+            rc = attach(parent, it->kind == SD_SHEET_POINT ? "points" : "outputs", o);
+            break;
+        }
+    }
+    json_decref(byfac);
+    json_decref(bydev);
+    if (rc) {
+        json_decref(root);
+        return NULL;
+    }
+    return root;
+}
+
+json_t *sd_pf_sheet_errors_json(const sd_sheet_errors_t *e)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; a && i < e->n; i++) {
+        const sd_sheet_error_t *x = &e->v[i];
+        json_t *o = sd_json_pack("{s:I,s:I,s:s,s:s}", "row", (json_int_t)x->row, "column",
+                                 (json_int_t)x->column, "field", x->field, "reason", x->reason);
+        if (!o || json_array_append_new(a, o)) {
+            json_decref(a);
+            return NULL;
+        }
+    }
+    return a;
+}
