@@ -1,7 +1,7 @@
 /* bench_term.c - suido-term at 1,000 terminals: polls served per second and memory per terminal. */
 #include "core/clock.h"
 #include "core/err.h"
-#include "line/call.h"
+#include "call/call.h"
 #include "link/link.h"
 
 #include <signal.h>

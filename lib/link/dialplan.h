@@ -19,7 +19,7 @@
  *
  * What the URL means to the caller: a tcp:// URL reaches the terminal directly (IP modem,
  * terminal server, the simulator) and is connected once opened; a serial:// or pty: URL is a
- * modem, which the center dials with line/at.h (ATD<tel>) after opening it
+ * modem, which the center dials with link/modem.h (ATD<tel>) after opening it
  * (see sd_link_url_is_modem()).
  */
 typedef struct sd_dialplan sd_dialplan_t;

@@ -22,7 +22,7 @@
  *                                         SD_ECLOSED once the last slave closes (until reopened).
  *
  * Links over serial and pty are modems: a center dials them with the Hayes AT layer
- * (line/at.h). A tcp link is already connected (IP modem, terminal server, simulator).
+ * (link/modem.h). A tcp link is already connected (IP modem, terminal server, simulator).
  *
  * All fds are non-blocking and close-on-exec; callers may poll() sd_link_fd() and then call
  * sd_link_read() with timeout 0. A link is used by one thread at a time.

@@ -4,7 +4,7 @@
 #include "core/buf.h"
 #include "core/err.h"
 #include "core/log.h"
-#include "line/at.h"
+#include "link/at.h"
 #include "line/session.h"
 #include "link/link.h"
 #include "sim/command.h"

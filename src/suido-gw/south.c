@@ -10,7 +10,7 @@
 #include "gw.h"
 #include "gw/sched.h"
 #include "gw/south.h"
-#include "line/call.h"
+#include "call/call.h"
 #include "line/settings.h"
 
 int64_t gw_now(gw_t *g)

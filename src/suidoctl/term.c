@@ -6,7 +6,7 @@
 #include "core/clock.h"
 #include "core/err.h"
 #include "core/time.h"
-#include "line/call.h"
+#include "call/call.h"
 #include "line/settings.h"
 #include "term_json.h"
 

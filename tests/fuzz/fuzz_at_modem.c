@@ -6,7 +6,7 @@
 
 #include "core/buf.h"
 #include "core/err.h"
-#include "line/at.h"
+#include "link/at.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -4,7 +4,7 @@
 #include <stdint.h>
 
 #include "core/err.h"
-#include "line/at.h"
+#include "link/at.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

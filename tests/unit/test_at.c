@@ -14,7 +14,8 @@
 #include "core/buf.h"
 #include "core/clock.h"
 #include "core/err.h"
-#include "line/at.h"
+#include "link/at.h"
+#include "link/modem.h"
 #include "link/link.h"
 
 /* --- result parser --------------------------------------------------------------------------- */

@@ -1,18 +1,21 @@
 /* call.h - a center's blocking call to one terminal: connect or dial, requests, EOT, hang-up. */
-#ifndef SD_LINE_CALL_H
-#define SD_LINE_CALL_H
+#ifndef SD_CALL_CALL_H
+#define SD_CALL_CALL_H
 
 #include "core/buf.h"
-#include "line/at.h"
 #include "line/session.h"
 #include "line/text.h"
 #include "link/dialplan.h"
+#include "link/link.h"
+#include "link/modem.h"
 
 /*
  * Drives a center-role sd_line_session over a link with poll(): the one place where the line
  * protocol meets real I/O for a center that makes one call at a time (suidoctl term, and each
- * worker of the gateway). The target is a link URL (tcp://host:port: already connected), or a
- * tel number looked up in a dial plan; a modem URL (serial://, pty:) is dialled with ATD<tel>.
+ * worker of the gateway). lib/call sits above both lib/line (the pure codec and session) and
+ * lib/link (the transports and the modem dialer), which know nothing of each other.
+ * The target is a link URL (tcp://host:port: already connected), or a tel number looked up in a
+ * dial plan; a modem URL (serial://, pty:) is dialled by sd_at_call() (link/modem.h) on open.
  */
 typedef struct sd_call sd_call_t;
 

@@ -1,5 +1,5 @@
-/* call.c - poll() driver of a center-role session over one link. */
-#include "line/call.h"
+/* call.c - poll() driver of a center-role line session over one link (dialled on open). */
+#include "call/call.h"
 
 #include "core/clock.h"
 #include "core/err.h"
