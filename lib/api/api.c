@@ -105,63 +105,34 @@ int sd_api_reply_rc(sd_http_req_t *req, int rc)
     return rc;
 }
 
-json_t *sd_api_row_json(sd_stmt_t *s, const char *types)
+int sd_api_reply_items(sd_http_req_t *req, sd_action_t act, sd_pf_items_t *items)
 {
-    json_t *o = json_object();
-    for (int i = 0; o && types[i] && i < sd_stmt_columns(s); i++) {
-        const char *name = sd_stmt_column_name(s, i);
-        json_t *v = NULL;
-        switch (types[i]) {
-        case 'i':
-            v = sd_stmt_is_null(s, i) ? json_null() : json_integer(sd_stmt_int64(s, i));
-            break;
-        case 'b':
-            v = json_boolean(sd_stmt_int64(s, i) != 0);
-            break;
-        case 's': {
-            size_t n = 0;
-            const char *t = sd_stmt_text(s, i, &n);
-            v = t ? json_stringn(t, n) : json_null();
-            break;
-        }
-        default:
+    const sd_principal_t *who = sd_api_principal(req);
+    json_t *out = json_array();
+    for (size_t i = 0; out && i < items->n; i++) {
+        if (act && sd_policy_check(who, act, &items->scopes[i]) != 0)
             continue;
-        }
-        if (sd_json_set(o, name, v) != 0) {
-            json_decref(o);
-            return NULL;
+        if (json_array_append(out, json_array_get(items->rows, i)) != 0) {
+            json_decref(out);
+            out = NULL;
         }
     }
-    return o;
+    sd_pf_items_free(items);
+    if (!out)
+        return sd_api_reply_rc(req, SD_ENOMEM);
+    return sd_http_reply_json(req, 200, sd_json_pack("{s:o}", "items", out));
 }
 
 int sd_api_reply_rows(sd_http_req_t *req, sd_store_t *st, const char *sql, const sd_val_t *params,
-                     int nparams, const char *types, const sd_api_visible_t *vis)
+                      int nparams, const char *types, const sd_api_visible_t *vis)
 {
-    const sd_principal_t *who = sd_api_principal(req);
-    sd_stmt_t *s = NULL;
-    int rc = sd_store_query(st, sql, params, nparams, &s);
+    sd_pf_scope_cols_t cols = {vis ? vis->tenant_col : -1, vis ? vis->org_col : -1,
+                               vis ? vis->subject_col : -1};
+    sd_pf_items_t items;
+    int rc = sd_pf_query_items(st, sql, params, nparams, types, &cols, &items);
     if (rc != 0)
         return sd_api_reply_rc(req, rc);
-    json_t *items = json_array();
-    while (items && (rc = sd_stmt_next(s)) == 1) {
-        if (vis) {
-            sd_scope_t sc = {
-                .tenant_id = vis->tenant_col >= 0 ? sd_stmt_int64(s, vis->tenant_col) : 0,
-                .org_id = vis->org_col >= 0 ? sd_stmt_int64(s, vis->org_col) : 0,
-                .subject_id = vis->subject_col >= 0 ? sd_stmt_int64(s, vis->subject_col) : 0};
-            if (sd_policy_check(who, vis->act, &sc) != 0)
-                continue;
-        }
-        if (json_array_append_new(items, sd_api_row_json(s, types)) != 0)
-            rc = SD_ENOMEM;
-    }
-    sd_stmt_done(s);
-    if (!items || rc < 0) {
-        json_decref(items);
-        return sd_api_reply_rc(req, items ? rc : SD_ENOMEM);
-    }
-    return sd_http_reply_json(req, 200, sd_json_pack("{s:o}", "items", items));
+    return sd_api_reply_items(req, vis ? vis->act : 0, &items);
 }
 
 int sd_api_rename(sd_pf_t *pf, sd_http_req_t *req, json_t *body, const char *table,

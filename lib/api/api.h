@@ -41,12 +41,6 @@ int sd_api_param_id(sd_http_req_t *req, const char *name, int64_t *out);
 /* Reply the error for rc (a store or validation failure); always returns rc. */
 int sd_api_reply_rc(sd_http_req_t *req, int rc);
 
-/*
- * The current row of s as a JSON object keyed by column names, one type letter per column:
- * 'i' integer, 'b' boolean (0/1), 's' text, '-' skip. NULL on ENOMEM. For list/get handlers.
- */
-json_t *sd_api_row_json(sd_stmt_t *s, const char *types);
-
 /* Which rows of a list the caller may see: each row's scope (columns, -1 = 0) is checked. */
 typedef struct {
     sd_action_t act;
@@ -54,7 +48,14 @@ typedef struct {
 } sd_api_visible_t;
 
 /*
- * Reply 200 {"items":[rows...]} with the rows of the query (types as sd_api_row_json()) that
+ * Reply 200 {"items":[...]} with the items whose scope passes sd_policy_check(caller, act)
+ * (act 0 = all); items is freed. The way list handlers answer a service's sd_pf_items_t.
+ */
+int sd_api_reply_items(sd_http_req_t *req, sd_action_t act, sd_pf_items_t *items);
+
+/*
+ * Transitional, for handlers that still hold their list SQL (move it into the service and use
+ * sd_api_reply_items()): reply 200 {"items":[rows...]} with the rows of the query (types as sd_pf_row_json()) that
  * pass sd_policy_check(caller, vis->act, row scope); vis NULL = every row. Errors are replied.
  */
 int sd_api_reply_rows(sd_http_req_t *req, sd_store_t *st, const char *sql, const sd_val_t *params,

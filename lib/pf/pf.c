@@ -81,3 +81,82 @@ int sd_pf_audit(sd_pf_t *pf, const sd_principal_t *who, int64_t tenant_id, const
     return sd_pf_audit_as(pf, who, tenant_id, action, object, detail_json, cur_request_id);
 }
 
+
+json_t *sd_pf_row_json(sd_stmt_t *s, const char *types)
+{
+    json_t *o = json_object();
+    for (int i = 0; o && types[i] && i < sd_stmt_columns(s); i++) {
+        const char *name = sd_stmt_column_name(s, i);
+        json_t *v = NULL;
+        switch (types[i]) {
+        case 'i':
+            v = sd_stmt_is_null(s, i) ? json_null() : json_integer(sd_stmt_int64(s, i));
+            break;
+        case 'b':
+            v = json_boolean(sd_stmt_int64(s, i) != 0);
+            break;
+        case 's': {
+            size_t n = 0;
+            const char *t = sd_stmt_text(s, i, &n);
+            v = t ? json_stringn(t, n) : json_null();
+            break;
+        }
+        default:
+            continue;
+        }
+        if (sd_json_set(o, name, v) != 0) {
+            json_decref(o);
+            return NULL;
+        }
+    }
+    return o;
+}
+
+int sd_pf_query_items(sd_store_t *st, const char *sql, const sd_val_t *params, int nparams,
+                      const char *types, const sd_pf_scope_cols_t *cols, sd_pf_items_t *out)
+{
+    *out = (sd_pf_items_t){0};
+    sd_stmt_t *s = NULL;
+    int rc = sd_store_query(st, sql, params, nparams, &s);
+    if (rc != 0)
+        return rc;
+    size_t cap = 0;
+    out->rows = json_array();
+    rc = out->rows ? 0 : SD_ENOMEM;
+    while (rc == 0 && (rc = sd_stmt_next(s)) == 1) {
+        rc = 0;
+        if (out->n == cap) {
+            size_t nc = cap ? cap * 2 : 16;
+            sd_scope_t *ns = realloc(out->scopes, nc * sizeof *ns);
+            if (!ns) {
+                rc = SD_ENOMEM;
+                break;
+            }
+            out->scopes = ns;
+            cap = nc;
+        }
+        out->scopes[out->n] = (sd_scope_t){
+            .tenant_id = cols && cols->tenant_col >= 0 ? sd_stmt_int64(s, cols->tenant_col) : 0,
+            .org_id = cols && cols->org_col >= 0 ? sd_stmt_int64(s, cols->org_col) : 0,
+            .subject_id = cols && cols->subject_col >= 0 ? sd_stmt_int64(s, cols->subject_col) : 0};
+        if (json_array_append_new(out->rows, sd_pf_row_json(s, types)) != 0)
+            rc = SD_ENOMEM;
+        else
+            out->n++;
+    }
+    sd_stmt_done(s);
+    if (rc < 0) {
+        sd_pf_items_free(out);
+        return rc;
+    }
+    return 0;
+}
+
+void sd_pf_items_free(sd_pf_items_t *items)
+{
+    if (!items)
+        return;
+    json_decref(items->rows);
+    free(items->scopes);
+    *items = (sd_pf_items_t){0};
+}

@@ -8,6 +8,7 @@
 #include "auth/password.h"
 #include "auth/policy.h"
 #include "core/clock.h"
+#include "core/json.h"
 #include "pf/ratelimit.h"
 #include "store/store.h"
 
@@ -71,5 +72,32 @@ void sd_pf_set_request_id(const char *id);
 /* Wall time from pf->clock in milliseconds and in seconds. */
 int64_t sd_pf_now_ms(const sd_pf_t *pf);
 int64_t sd_pf_now_s(const sd_pf_t *pf);
+
+/*
+ * The current row of s as a JSON object keyed by column names, one type letter per column:
+ * 'i' integer, 'b' boolean (0/1), 's' text, '-' skip. NULL on ENOMEM.
+ */
+json_t *sd_pf_row_json(sd_stmt_t *s, const char *types);
+
+/* Which columns of a list query hold each row's scope (-1 = 0), for the caller's policy check. */
+typedef struct {
+    int tenant_col, org_col, subject_col;
+} sd_pf_scope_cols_t;
+
+/* The rows of a list (rows[i] a JSON object) and the scope of each, for the api to filter. */
+typedef struct {
+    json_t *rows;
+    sd_scope_t *scopes;
+    size_t n;
+} sd_pf_items_t;
+
+/*
+ * Run a list query: every row as sd_pf_row_json(types) with its scope (cols NULL = no scope).
+ * 0 or SD_E*; out is empty on error. Services build their list functions on this; the api layer
+ * replies with the rows the caller may see (sd_api_reply_items()).
+ */
+int sd_pf_query_items(sd_store_t *st, const char *sql, const sd_val_t *params, int nparams,
+                      const char *types, const sd_pf_scope_cols_t *cols, sd_pf_items_t *out);
+void sd_pf_items_free(sd_pf_items_t *items); /* NULL-safe */
 
 #endif

@@ -183,7 +183,7 @@ static json_t *me_json(sd_pf_t *pf, int64_t id)
     sd_stmt_t *s = NULL;
     if (sd_store_query_row(pf->store, SD_USER_COLS " WHERE id = $1", SD_PARAMS(SD_V_INT(id)), &s))
         return NULL;
-    json_t *u = sd_api_row_json(s, SD_USER_TYPES);
+    json_t *u = sd_pf_row_json(s, SD_USER_TYPES);
     sd_stmt_done(s);
     return u;
 }

@@ -50,7 +50,7 @@ static void reply_org(sd_pf_t *pf, sd_http_req_t *req, int status, int64_t id)
         sd_api_reply_rc(req, rc);
         return;
     }
-    json_t *o = sd_api_row_json(s, ORG_TYPES);
+    json_t *o = sd_pf_row_json(s, ORG_TYPES);
     sd_stmt_done(s);
     json_t *serves = json_array();
     rc = sd_store_query(pf->store, "SELECT tenant_id FROM org_tenants WHERE org_id = $1"

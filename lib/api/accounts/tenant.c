@@ -52,7 +52,7 @@ static void reply_tenant(sd_pf_t *pf, sd_http_req_t *req, int status, int64_t id
         sd_api_reply_rc(req, rc);
         return;
     }
-    json_t *o = sd_api_row_json(s, TENANT_TYPES);
+    json_t *o = sd_pf_row_json(s, TENANT_TYPES);
     sd_stmt_done(s);
     sd_http_reply_json(req, status, o);
 }

@@ -85,7 +85,7 @@ static json_t *user_json(sd_pf_t *pf, int64_t id, int *rc)
                              &s);
     if (*rc != 0)
         return NULL;
-    json_t *o = sd_api_row_json(s, SD_USER_TYPES);
+    json_t *o = sd_pf_row_json(s, SD_USER_TYPES);
     sd_stmt_done(s);
     if (!o)
         *rc = SD_ENOMEM;

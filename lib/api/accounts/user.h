@@ -22,7 +22,7 @@
  */
 int sd_user_routes(sd_pf_t *pf);
 
-/* Columns of a user as the API shows it (SELECT ... FROM users), and their sd_api_row_json types. */
+/* Columns of a user as the API shows it (SELECT ... FROM users), and their sd_pf_row_json types. */
 #define SD_USER_COLS                                                                               \
     "SELECT id, org_id, tenant_id, role, login, email, name, provisional, totp_enabled,"           \
     " totp_required, disabled, failures, created_at, updated_at FROM users"

@@ -160,7 +160,7 @@ static void h_get(sd_http_req_t *req, void *ctx)
         sd_api_reply_rc(req, rc);
         return;
     }
-    json_t *o = sd_api_row_json(s, SHEET_TYPES);
+    json_t *o = sd_pf_row_json(s, SHEET_TYPES);
     json_t *errs = NULL;
     const char *et = sd_stmt_text(s, 12, NULL);
     if (et)

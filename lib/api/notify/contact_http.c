@@ -16,7 +16,7 @@
 /* A row of COLS as the API shows it: entries as JSON, not as the stored text. */
 static json_t *list_json(sd_stmt_t *s)
 {
-    json_t *o = sd_api_row_json(s, "iiiss-sisiis");
+    json_t *o = sd_pf_row_json(s, "iiiss-sisiis");
     size_t len = 0;
     const char *txt = sd_stmt_text(s, 5, &len);
     json_t *e = NULL;

@@ -59,7 +59,7 @@ static json_t *incident_json(sd_pf_t *pf, int64_t id, int *rc)
                              SD_PARAMS(SD_V_INT(id)), &s);
     if (*rc)
         return NULL;
-    json_t *o = sd_api_row_json(s, "iiissiii--");
+    json_t *o = sd_pf_row_json(s, "iiissiii--");
     for (int c = 8; o && c < 10; c++) {
         json_t *a = NULL;
         size_t len = 0;

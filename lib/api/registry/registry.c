@@ -38,7 +38,7 @@ static json_t *client_json(sd_pf_t *pf, int64_t id, int *rc)
     *rc = sd_store_query_row(pf->store, CLIENT_COLS " WHERE id = $1", SD_PARAMS(SD_V_INT(id)), &s);
     if (*rc != 0)
         return NULL;
-    json_t *o = sd_api_row_json(s, CLIENT_TYPES);
+    json_t *o = sd_pf_row_json(s, CLIENT_TYPES);
     sd_stmt_done(s);
     if (!o)
         *rc = SD_ENOMEM;
