@@ -11,7 +11,7 @@
 
 #include "admin.h"
 #include "core/err.h"
-#include "http_client.h"
+#include "conn.h"
 
 static const char admin_usage[] =
     "usage: suidoctl [--server URL] COMMAND ...   (server also from $SUIDO_SERVER or the session)\n"
@@ -31,71 +31,6 @@ static const char admin_usage[] =
     "  audit [LIMIT]\n"
     "  api METHOD PATH [JSON]          any request, answer printed as is\n"
     "Answers are printed as JSON; the exit status is 0 on 2xx, 1 otherwise.\n";
-
-static const char *const commands[] = {"login",  "logout", "whoami",  "passwd", "totp",
-                                       "tenant", "org",    "user",    "app",    "gw",
-                                       "audit",  "api",    "--server"};
-
-int suidoctl_is_admin(const char *cmd)
-{
-    for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
-        if (!strcmp(cmd, commands[i]))
-            return 1;
-    return 0;
-}
-
-static char g_server[512], g_session[64];
-
-static void session_path(char *out, size_t n)
-{
-    const char *home = getenv("HOME");
-    snprintf(out, n, "%s/.config/suido/session", home ? home : ".");
-}
-
-/* The session file: "server URL\nsession TOKEN\n". Missing file = no session. */
-static void load_session(void)
-{
-    char path[1024], line[700];
-    session_path(path, sizeof path);
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return;
-    while (fgets(line, sizeof line, f)) {
-        line[strcspn(line, "\r\n")] = 0;
-        size_t n = strlen(line);
-        if (!strncmp(line, "server ", 7) && !*g_server && n - 7 < sizeof g_server)
-            memcpy(g_server, line + 7, n - 7 + 1);
-        else if (!strncmp(line, "session ", 8) && n - 8 < sizeof g_session)
-            memcpy(g_session, line + 8, n - 8 + 1);
-    }
-    fclose(f);
-}
-
-static int save_session(const char *token)
-{
-    char path[1024], dir[1024];
-    session_path(path, sizeof path);
-    snprintf(dir, sizeof dir, "%s", path);
-    *strrchr(dir, '/') = 0;
-    /* mkdir -p: ~/.config may not exist yet on a fresh account */
-    for (char *p = dir + 1; *p; p++)
-        if (*p == '/') {
-            *p = 0;
-            mkdir(dir, 0700);
-            *p = '/';
-        }
-    mkdir(dir, 0700);
-    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
-    if (fd < 0 || fchmod(fd, 0600) != 0) {
-        fprintf(stderr, "suidoctl: %s: %s\n", path, strerror(errno));
-        if (fd >= 0)
-            close(fd);
-        return 1;
-    }
-    dprintf(fd, "server %s\nsession %s\n", g_server, token);
-    close(fd);
-    return 0;
-}
 
 /* Read one line (without its newline) from stdin, or prompt without echo on a terminal. */
 static int read_secret(const char *prompt, int from_stdin, char *out, size_t n)
@@ -125,12 +60,12 @@ static int call(const char *method, const char *path, json_t *body, json_t **kee
 {
     char *js = body ? json_dumps(body, JSON_COMPACT) : NULL;
     json_decref(body);
-    sd_hc_resp_t r;
-    int rc = sd_hc_request(g_server, g_session, method, path, js, &r);
+    sd_http_answer_t r;
+    int rc = ctl_call_json(method, path, js, &r);
     free(js);
     if (rc != 0) {
         fprintf(stderr, "suidoctl: %s\n", r.error);
-        sd_hc_resp_free(&r);
+        sd_http_answer_free(&r);
         return 1;
     }
     json_t *v = r.body.len ? json_loads(r.body.data, 0, NULL) : NULL;
@@ -148,7 +83,7 @@ static int call(const char *method, const char *path, json_t *body, json_t **kee
         *keep = v;
     else
         json_decref(v);
-    sd_hc_resp_free(&r);
+    sd_http_answer_free(&r);
     return ok ? 0 : 1;
 }
 
@@ -188,31 +123,31 @@ static int cmd_login(int argc, char **argv)
             json_object_set_new(b, "otp", json_string(otp));
         char *js = json_dumps(b, JSON_COMPACT);
         json_decref(b);
-        sd_hc_resp_t r;
-        g_session[0] = 0;
-        int rc = sd_hc_request(g_server, NULL, "POST", "/api/v1/login", js, &r);
+        sd_http_answer_t r;
+        ctl_session_forget();
+        int rc = ctl_call_json("POST", "/api/v1/login", js, &r);
         free(js);
         if (rc != 0) {
             fprintf(stderr, "suidoctl: %s\n", r.error);
-            sd_hc_resp_free(&r);
+            sd_http_answer_free(&r);
             return 1;
         }
         int need_otp = r.status == 401 && strstr(r.body.data, "\"otp_required\"") && !otp;
         if (need_otp && !pw_stdin && isatty(0) && attempt == 0) {
-            sd_hc_resp_free(&r);
+            sd_http_answer_free(&r);
             if (read_secret("one-time password: ", 0, code, sizeof code))
                 return 1;
             otp = code;
             continue;
         }
-        if (r.status != 200 || !*r.session) {
+        if (r.status != 200 || !*r.cookie) {
             fprintf(stderr, "suidoctl: login refused (HTTP %ld): %s\n", r.status, r.body.data);
-            sd_hc_resp_free(&r);
+            sd_http_answer_free(&r);
             return 1;
         }
-        rc = save_session(r.session);
+        rc = ctl_session_save(r.cookie);
         if (rc) { /* the session exists on the server but we could not keep it */
-            sd_hc_resp_free(&r);
+            sd_http_answer_free(&r);
             return rc;
         }
         json_t *v = json_loads(r.body.data, 0, NULL);
@@ -223,7 +158,7 @@ static int cmd_login(int argc, char **argv)
         printf("logged in as %s\n",
                json_string_value(json_object_get(json_object_get(v, "user"), "login")));
         json_decref(v);
-        sd_hc_resp_free(&r);
+        sd_http_answer_free(&r);
         return rc;
     }
     return 1;
@@ -258,9 +193,7 @@ static int cmd_passwd(int argc, char **argv)
 static int cmd_logout(void)
 {
     int rc = call("POST", "/api/v1/logout", NULL, NULL);
-    char path[1024];
-    session_path(path, sizeof path);
-    unlink(path);
+    ctl_session_drop();
     return rc;
 }
 
@@ -283,12 +216,12 @@ static int put_cert(const char *path, const char *file)
         sd_buf_free(&b);
         return 2;
     }
-    sd_hc_resp_t r;
-    int rc = sd_hc_request(g_server, g_session, "PUT", path, b.data, &r);
+    sd_http_answer_t r;
+    int rc = ctl_call_json("PUT", path, b.data, &r);
     sd_buf_free(&b);
     int ok = rc == 0 && r.status >= 200 && r.status < 300;
     fprintf(ok ? stdout : stderr, "%s\n", rc ? r.error : r.body.data ? r.body.data : "");
-    sd_hc_resp_free(&r);
+    sd_http_answer_free(&r);
     return ok ? 0 : 1;
 }
 
@@ -386,16 +319,7 @@ int suidoctl_admin(int argc, char **argv)
         fputs(admin_usage, stderr);
         return 2;
     }
-    if (server)
-        snprintf(g_server, sizeof g_server, "%s", server);
-    else if (getenv("SUIDO_SERVER"))
-        snprintf(g_server, sizeof g_server, "%s", getenv("SUIDO_SERVER"));
-    load_session();
-    if (!*g_server)
-        snprintf(g_server, sizeof g_server, "http://127.0.0.1:8080");
-    size_t sl = strlen(g_server);
-    while (sl > 0 && g_server[sl - 1] == '/')
-        g_server[--sl] = 0;
+    ctl_conn_init(server);
     const char *cmd = argv[0];
     if (!strcmp(cmd, "login"))
         return cmd_login(argc, argv);

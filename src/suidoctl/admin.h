@@ -2,9 +2,6 @@
 #ifndef SUIDOCTL_ADMIN_H
 #define SUIDOCTL_ADMIN_H
 
-/* 1 if cmd is one of the admin commands (or the global --server option). */
-int suidoctl_is_admin(const char *cmd);
-
 /* Run an admin command line (argv[0] is the first argument after "suidoctl"). Exit status. */
 int suidoctl_admin(int argc, char **argv);
 

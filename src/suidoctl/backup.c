@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "core/err.h"
-#include "http_client.h"
+#include "conn.h"
 #include "pf/data/backup.h"
 
 static const char usage[] =
@@ -22,36 +22,13 @@ static const char usage[] =
     "                                  --store-url postgresql://... of an empty database\n"
     "The server comes from --server, $SUIDO_SERVER or the login session.\n";
 
-static char server[512], session[64];
 
-int suidoctl_is_backup(const char *cmd)
-{
-    return !strcmp(cmd, "backup") || !strcmp(cmd, "restore");
-}
 
-static void load_session(void)
-{
-    const char *home = getenv("HOME");
-    char path[1024], line[1024];
-    snprintf(path, sizeof path, "%s/.config/suido/session", home ? home : ".");
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return;
-    while (fgets(line, sizeof line, f)) {
-        line[strcspn(line, "\r\n")] = '\0';
-        size_t n = strlen(line);
-        if (!strncmp(line, "server ", 7) && !server[0] && n - 7 < sizeof server)
-            memcpy(server, line + 7, n - 7 + 1);
-        else if (!strncmp(line, "session ", 8) && n - 8 < sizeof session)
-            memcpy(session, line + 8, n - 8 + 1);
-    }
-    fclose(f);
-}
 
 static int call(const char *method, const char *path)
 {
-    sd_hc_resp_t r;
-    int rc = sd_hc_request(server, session, method, path, NULL, &r);
+    sd_http_answer_t r;
+    int rc = ctl_call_json(method, path, NULL, &r);
     int st = 0;
     if (rc || r.status < 200 || r.status > 299) {
         json_t *j = r.status ? json_loads(r.body.data ? r.body.data : "", 0, NULL) : NULL;
@@ -70,7 +47,7 @@ static int call(const char *method, const char *path)
         free(s);
         json_decref(j);
     }
-    sd_hc_resp_free(&r);
+    sd_http_answer_free(&r);
     return st;
 }
 
@@ -112,10 +89,11 @@ int suidoctl_backup(int argc, char **argv)
         return restore(argc, argv);
     const char *pos[2] = {0};
     int npos = 0, wait = 0;
+    const char *server_arg = NULL;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (!strcmp(a, "--server") && i + 1 < argc)
-            snprintf(server, sizeof server, "%s", argv[++i]);
+            server_arg = argv[++i];
         else if (!strcmp(a, "--wait"))
             wait = 1;
         else if (!strcmp(a, "--help") || !strcmp(a, "help"))
@@ -134,14 +112,7 @@ int suidoctl_backup(int argc, char **argv)
         printf("%s: every file matches its manifest\n", pos[1]);
         return 0;
     }
-    if (!server[0] && getenv("SUIDO_SERVER"))
-        snprintf(server, sizeof server, "%s", getenv("SUIDO_SERVER"));
-    load_session();
-    if (!server[0])
-        snprintf(server, sizeof server, "http://127.0.0.1:8080");
-    size_t sl = strlen(server);
-    while (sl && server[sl - 1] == '/')
-        server[--sl] = '\0';
+    ctl_conn_init(server_arg);
     const char *verb = npos ? pos[0] : "now";
     if (!strcmp(verb, "now") && npos <= 1)
         return call("POST", wait ? "/api/v1/backups?wait=1" : "/api/v1/backups");

@@ -2,9 +2,6 @@
 #ifndef SUIDOCTL_BACKUP_H
 #define SUIDOCTL_BACKUP_H
 
-/* 1 if cmd is "backup" or "restore". */
-int suidoctl_is_backup(const char *cmd);
-
 /* Run `backup [now|list|show ID] [--wait]` or `restore DIR --data-dir D ...` (argv[0] is the
  * command). Exit status: 0 ok, 1 refused or failed, 2 usage. */
 int suidoctl_backup(int argc, char **argv);

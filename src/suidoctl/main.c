@@ -1,12 +1,30 @@
-/* suidoctl - admin CLI and field tool of suido. */
+/* suidoctl - admin CLI and field tool of suido: one table of commands, each run by its module. */
+#include <stdio.h>
+#include <string.h>
+
 #include "admin.h"
 #include "backup.h"
 #include "core/log.h"
 #include "master.h"
 #include "term.h"
 
-#include <stdio.h>
-#include <string.h>
+/* suidoctl term's argv starts after "term"; the others get their command as argv[0]. */
+static int run_term(int argc, char **argv)
+{
+    return suidoctl_term(argc - 1, argv + 1);
+}
+
+static const struct command {
+    const char *name;
+    int (*run)(int argc, char **argv);
+} commands[] = {
+    {"term", run_term},           {"backup", suidoctl_backup}, {"restore", suidoctl_backup},
+    {"sheet", suidoctl_master},   {"master", suidoctl_master}, {"login", suidoctl_admin},
+    {"logout", suidoctl_admin},   {"whoami", suidoctl_admin},  {"passwd", suidoctl_admin},
+    {"totp", suidoctl_admin},     {"tenant", suidoctl_admin},  {"org", suidoctl_admin},
+    {"user", suidoctl_admin},     {"app", suidoctl_admin},     {"gw", suidoctl_admin},
+    {"audit", suidoctl_admin},    {"api", suidoctl_admin},     {"--server", suidoctl_admin},
+};
 
 static const char usage[] =
     "usage: suidoctl COMMAND ...\n"
@@ -19,14 +37,10 @@ static const char usage[] =
 int main(int argc, char **argv)
 {
     sd_log_set_ident("suidoctl");
-    if (argc >= 2 && !strcmp(argv[1], "term"))
-        return suidoctl_term(argc - 2, argv + 2);
-    if (argc >= 2 && suidoctl_is_backup(argv[1]))
-        return suidoctl_backup(argc - 1, argv + 1);
-    if (argc >= 2 && suidoctl_is_master(argv[1]))
-        return suidoctl_master(argc - 1, argv + 1);
-    if (argc >= 2 && suidoctl_is_admin(argv[1]))
-        return suidoctl_admin(argc - 1, argv + 1);
+    if (argc >= 2)
+        for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
+            if (!strcmp(argv[1], commands[i].name))
+                return commands[i].run(argc - 1, argv + 1);
     if (argc >= 3 && !strcmp(argv[1], "help") && !strcmp(argv[2], "admin"))
         return suidoctl_admin(0, argv + 2) == 2 ? 0 : 1;
     if (argc >= 2 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "help"))) {

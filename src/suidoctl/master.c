@@ -1,7 +1,6 @@
 /* master.c - suidoctl sheet / master: submit, list, show, approve, reject; get the master. */
 #include "master.h"
 
-#include <curl/curl.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,7 +8,7 @@
 
 #include "core/buf.h"
 #include "core/err.h"
-#include "http_client.h"
+#include "conn.h"
 
 static const char usage[] =
     "usage: suidoctl sheet submit FILE [--tenant ID]     submit a sheet (CSV, UTF-8 or Shift_JIS)\n"
@@ -21,30 +20,11 @@ static const char usage[] =
     "Options anywhere: --server URL (else $SUIDO_SERVER or the login session's server).\n"
     "The tenant defaults to your own. See docs/master-data.md for the sheet format.\n";
 
-static char server[512], session[64];
 
-static void load_session(void)
-{
-    const char *home = getenv("HOME");
-    char path[1024], line[1024];
-    snprintf(path, sizeof path, "%s/.config/suido/session", home ? home : ".");
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return;
-    while (fgets(line, sizeof line, f)) {
-        line[strcspn(line, "\r\n")] = '\0';
-        size_t n = strlen(line);
-        /* a longer value is not one suidoctl wrote: ignore it rather than truncate it */
-        if (!strncmp(line, "server ", 7) && !server[0] && n - 7 < sizeof server)
-            memcpy(server, line + 7, n - 7 + 1);
-        else if (!strncmp(line, "session ", 8) && n - 8 < sizeof session)
-            memcpy(session, line + 8, n - 8 + 1);
-    }
-    fclose(f);
-}
+
 
 /* Print the server's error (and a sheet's findings) to stderr; returns 1. */
-static int report(const sd_hc_resp_t *r)
+static int report(const sd_http_answer_t *r)
 {
     if (!r->status) {
         fprintf(stderr, "suidoctl: %s\n", r->error);
@@ -82,8 +62,8 @@ static void print_json(const char *body)
 /* method path [json body]; prints the answer (2xx) or reports it. */
 static int call(const char *method, const char *path, const char *json, int raw)
 {
-    sd_hc_resp_t r;
-    int rc = sd_hc_request(server, session, method, path, json, &r);
+    sd_http_answer_t r;
+    int rc = ctl_call_json(method, path, json, &r);
     int st = 0;
     if (rc || r.status < 200 || r.status > 299)
         st = report(&r);
@@ -91,16 +71,29 @@ static int call(const char *method, const char *path, const char *json, int raw)
         fwrite(r.body.data, 1, r.body.len, stdout);
     else
         print_json(r.body.data);
-    sd_hc_resp_free(&r);
+    sd_http_answer_free(&r);
     return st;
 }
 
-static size_t on_body(char *p, size_t sz, size_t n, void *ud)
+/* base as a query value: unreserved bytes as they are, the rest %XX (RFC 3986). */
+static void query_escape(const char *base, char *out, size_t n)
 {
-    return sd_buf_append(ud, p, sz * n) ? 0 : sz * n;
+    static const char hex[] = "0123456789ABCDEF";
+    size_t k = 0;
+    for (const unsigned char *p = (const unsigned char *)base; *p && k + 4 < n; p++) {
+        if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+            *p == '-' || *p == '.' || *p == '_' || *p == '~')
+            out[k++] = (char)*p;
+        else {
+            out[k++] = '%';
+            out[k++] = hex[*p >> 4];
+            out[k++] = hex[*p & 15];
+        }
+    }
+    out[k] = 0;
 }
 
-/* POST the file as text/csv: sd_hc_request sends JSON bodies only. */
+/* POST the file as text/csv, named by its base name. */
 static int submit(const char *file, const char *tenant)
 {
     FILE *f = fopen(file, "rb");
@@ -119,48 +112,19 @@ static int submit(const char *file, const char *tenant)
         }
     fclose(f);
     const char *base = strrchr(file, '/') ? strrchr(file, '/') + 1 : file;
-    CURL *c = curl_easy_init();
-    char *esc = c ? curl_easy_escape(c, base, 0) : NULL;
-    char url[2048], cookie[128];
-    snprintf(url, sizeof url, "%s/api/v1/tenants/%s/sheets?filename=%s", server, tenant,
-             esc ? esc : "");
-    curl_free(esc);
-    sd_hc_resp_t r = {0};
-    struct curl_slist *h = curl_slist_append(NULL, "Content-Type: text/csv");
-    h = curl_slist_append(h, "Accept: application/json");
+    char esc[600], path[1024];
+    query_escape(base, esc, sizeof esc);
+    snprintf(path, sizeof path, "/api/v1/tenants/%s/sheets?filename=%s", tenant, esc);
+    sd_http_answer_t r;
     int st = 1;
-    if (c) {
-        curl_easy_setopt(c, CURLOPT_URL, url);
-        curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
-        curl_easy_setopt(c, CURLOPT_POSTFIELDS, body.data ? body.data : "");
-        curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)body.len);
-        curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
-        curl_easy_setopt(c, CURLOPT_WRITEDATA, &r.body);
-        curl_easy_setopt(c, CURLOPT_TIMEOUT, 60L);
-        curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-        if (getenv("SUIDO_CACERT"))
-            curl_easy_setopt(c, CURLOPT_CAINFO, getenv("SUIDO_CACERT"));
-        if (session[0]) {
-            snprintf(cookie, sizeof cookie, "suido_session=%s", session);
-            curl_easy_setopt(c, CURLOPT_COOKIE, cookie);
-        }
-        CURLcode cc = curl_easy_perform(c);
-        if (cc != CURLE_OK)
-            snprintf(r.error, sizeof r.error, "%.160s: %.90s", url, curl_easy_strerror(cc));
-        else
-            curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r.status);
-        if (!r.body.data)
-            sd_buf_append_str(&r.body, "");
-        if (r.status == 201) {
-            print_json(r.body.data);
-            st = 0;
-        } else {
-            st = report(&r);
-        }
-        curl_easy_cleanup(c);
-    }
-    curl_slist_free_all(h);
-    sd_buf_free(&r.body);
+    if (ctl_call("POST", path, "text/csv", body.data ? body.data : "", body.len, &r) != 0)
+        fprintf(stderr, "suidoctl: %s\n", r.error);
+    else if (r.status == 201) {
+        print_json(r.body.data);
+        st = 0;
+    } else
+        st = report(&r);
+    sd_http_answer_free(&r);
     sd_buf_free(&body);
     return st;
 }
@@ -168,8 +132,8 @@ static int submit(const char *file, const char *tenant)
 /* The caller's own tenant, from /api/v1/me. */
 static int own_tenant(char *out, size_t n)
 {
-    sd_hc_resp_t r;
-    int rc = sd_hc_request(server, session, "GET", "/api/v1/me", NULL, &r);
+    sd_http_answer_t r;
+    int rc = ctl_call_json("GET", "/api/v1/me", NULL, &r);
     json_t *j = !rc && r.status == 200 ? json_loads(r.body.data, 0, NULL) : NULL;
     json_t *t = json_object_get(json_object_get(j, "user"), "tenant_id");
     if (!json_is_integer(t))
@@ -180,19 +144,15 @@ static int own_tenant(char *out, size_t n)
     else
         report(&r);
     json_decref(j);
-    sd_hc_resp_free(&r);
+    sd_http_answer_free(&r);
     return st;
-}
-
-int suidoctl_is_master(const char *cmd)
-{
-    return !strcmp(cmd, "sheet") || !strcmp(cmd, "master");
 }
 
 int suidoctl_master(int argc, char **argv)
 {
     const char *tenant = NULL, *status = NULL, *reason = NULL, *pos[3] = {0};
     int csv = 0, npos = 0;
+    const char *server_arg = NULL;
     for (int i = 0; i < argc; i++) {
         const char *a = argv[i];
         int more = i + 1 < argc;
@@ -203,7 +163,7 @@ int suidoctl_master(int argc, char **argv)
         else if (!strcmp(a, "--reason") && more)
             reason = argv[++i];
         else if (!strcmp(a, "--server") && more)
-            snprintf(server, sizeof server, "%s", argv[++i]);
+            server_arg = argv[++i];
         else if (!strcmp(a, "--csv"))
             csv = 1;
         else if (a[0] == '-' || npos == 3)
@@ -215,14 +175,7 @@ int suidoctl_master(int argc, char **argv)
         fputs(usage, npos >= 2 ? stdout : stderr);
         return npos >= 2 ? 0 : 2;
     }
-    if (!server[0] && getenv("SUIDO_SERVER"))
-        snprintf(server, sizeof server, "%s", getenv("SUIDO_SERVER"));
-    load_session();
-    if (!server[0])
-        snprintf(server, sizeof server, "http://127.0.0.1:8080");
-    size_t sl = strlen(server);
-    while (sl && server[sl - 1] == '/')
-        server[--sl] = '\0';
+    ctl_conn_init(server_arg);
     char tid[32], path[512];
     if (tenant)
         snprintf(tid, sizeof tid, "%s", tenant);

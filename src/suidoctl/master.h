@@ -2,9 +2,6 @@
 #ifndef SUIDOCTL_MASTER_H
 #define SUIDOCTL_MASTER_H
 
-/* 1 if cmd is "sheet" or "master". */
-int suidoctl_is_master(const char *cmd);
-
 /*
  * Run `sheet submit|list|show|approve|reject|help ...` or `master get ...` (argv[0] is "sheet"
  * or "master"). Server from --server, $SUIDO_SERVER or the login session file; the session is
