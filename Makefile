@@ -47,12 +47,15 @@ TEST_HELPER_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(TEST_HELPER_SRCS))
 
 all: $(BINS) $(UNITS) $(BENCHES)
 
+# An archive is rebuilt when its list of objects changes too (a file moved to another layer must
+# not linger in the old archive): the list is kept in a file rewritten only when it differs.
 define layer_rules
 $(1)_OBJS := $$(patsubst %.c,$$(BUILD)/obj/%.o,$$(shell find lib/$(1) -name '*.c' | sort))
-$$(BUILD)/lib/libsd$(1).a: $$($(1)_OBJS)
+$$(shell mkdir -p $$(BUILD)/lib && echo '$$($(1)_OBJS)' | cmp -s - $$(BUILD)/lib/libsd$(1).objs || echo '$$($(1)_OBJS)' > $$(BUILD)/lib/libsd$(1).objs)
+$$(BUILD)/lib/libsd$(1).a: $$($(1)_OBJS) $$(BUILD)/lib/libsd$(1).objs
 	@mkdir -p $$(@D)
-	@rm -f $$@ # anew: a moved or deleted source must not linger in the archive
-	$$(AR) rcs $$@ $$^
+	@rm -f $$@
+	$$(AR) rcs $$@ $$(filter %.o,$$^)
 endef
 $(foreach l,$(LAYERS),$(eval $(call layer_rules,$(l))))
 
