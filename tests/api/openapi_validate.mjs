@@ -5,6 +5,7 @@
 import SwaggerParser from '@apidevtools/swagger-parser';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
+import fs from 'node:fs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const file = process.argv[2] || path.join(here, '..', '..', 'docs', 'openapi.yaml');
@@ -52,9 +53,40 @@ function semanticErrors(api) {
 
 const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
 
+// YAML accidents that still parse into a valid document, found in the text: " #" after a value
+// starts a comment and silently drops the rest of the line ("summary: AP-IF #3 ..." is
+// "AP-IF"). Whole-line comments and block scalars (| and >) are fine.
+function yamlLint(text) {
+  const errs = [];
+  let blockIndent = -1;
+  text.split('\n').forEach((line, i) => {
+    const indent = line.match(/^ */)[0].length;
+    if (blockIndent >= 0) {
+      if (line.trim() === '' || indent > blockIndent) return;
+      blockIndent = -1;
+    }
+    if (/^\s*#/.test(line) || line.trim() === '') return;
+    let q = null;
+    for (let j = 0; j < line.length; j++) {
+      const c = line[j];
+      if (q) {
+        if (c === q && !(q === "'" && line[j + 1] === "'")) q = null;
+        else if (c === q) j++;
+        else if (q === '"' && c === '\\') j++;
+      } else if ((c === '"' || c === "'") && (j === 0 || /[\s{\[,:]/.test(line[j - 1]))) q = c;
+      else if (c === '#' && j > 0 && /\s/.test(line[j - 1])) {
+        errs.push(`line ${i + 1}: " #" starts a comment and drops "${line.slice(j).trim().slice(0, 40)}" - quote the text`);
+        break;
+      }
+    }
+    if (/:\s*[|>][-+]?\s*$/.test(line)) blockIndent = indent;
+  });
+  return errs;
+}
+
 try {
   const api = await SwaggerParser.validate(file);
-  const sem = semanticErrors(await SwaggerParser.parse(file));
+  const sem = [...yamlLint(fs.readFileSync(file, 'utf8')), ...semanticErrors(await SwaggerParser.parse(file))];
   if (sem.length) {
     console.error(`${file}: INVALID - ${sem.length} error(s)`);
     console.error(sem.join('\n'));
