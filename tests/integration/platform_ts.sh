@@ -13,13 +13,16 @@ expect_err() { expect_eq "$1 (body: $BODY)" "$CODE $(j .error.field)" "$2 $3"; }
 
 login_admin
 jpost admin /api/v1/tenants '{"name":"sapporo","kind":"dedicated_operator"}'; A=$(jid)
+openapi_ok "create tenant" POST /api/v1/tenants
 jpost admin /api/v1/tenants '{"name":"otaru","kind":"dedicated_operator"}'; B=$(jid)
 jpost admin /api/v1/tenants '{"name":"vendors","kind":"vendor"}'; V=$(jid)
 jpost admin /api/v1/orgs "{\"tenant_id\":$A,\"kind\":\"operator\",\"name\":\"Sapporo\"}"; OA=$(jid)
+openapi_ok "create org" POST /api/v1/orgs
 jpost admin /api/v1/orgs "{\"tenant_id\":$V,\"kind\":\"ap_vendor\",\"name\":\"AP\"}"; OV=$(jid)
 jpost admin /api/v1/orgs "{\"tenant_id\":$V,\"kind\":\"gw_vendor\",\"name\":\"GW\"}"; OG=$(jid)
 for o in "$OV $A" "$OV $B" "$OG $A"; do
   set -- $o; api admin PUT "/api/v1/orgs/$1/tenants/$2"; expect_code "link $o" 200
+  openapi_ok "link $o" PUT "/api/v1/orgs/$1/tenants/$2"
 done
 user a1 "$OA" operator_admin
 user a2 "$OA" operator_admin
@@ -37,10 +40,12 @@ openapi_ok "approve sample" POST "/api/v1/tenants/$A/sheets/1/approve"
 reg() { # KIND ORG TENANT NAME -> token in $TOK
   jpost admin "/api/v1/$1" "{\"org_id\":$2,\"tenant_id\":$3,\"name\":\"$4\"}"
   expect_code "register $4" 201
+  openapi_ok "register $4" POST "/api/v1/$1"
   local cid cs; cid=$(j .client_id); cs=$(j .client_secret)
   bapi - POST /apif/v1/connect -H 'Content-Type: application/json' \
     -d "{\"client_id\":\"$cid\",\"client_secret\":\"$cs\"}"
   expect_code "connect $4" 200
+  openapi_ok "connect $4" POST /apif/v1/connect
   TOK=$(j .access_token)
 }
 reg apps "$OV" "$A" "Leak detection"; APP=$TOK
