@@ -152,8 +152,10 @@ openapi_ok "too many samples" POST /gwif/v1/data
 head -c 2200000 /dev/zero | tr '\0' ' ' >"$T/big.json"
 upload "$GW" "@$T/big.json"
 expect_code "body over 2 MiB" 413
+openapi_ok "body over 2 MiB" POST /gwif/v1/data
 upload - "{\"samples\":[$OK]}"
 expect_code "anonymous upload" 401
+openapi_ok "anonymous upload" POST /gwif/v1/data
 upload "$APP" "{\"samples\":[$OK]}"
 expect_code "an application may not upload" 403
 openapi_ok "an application may not upload" POST /gwif/v1/data
