@@ -27,6 +27,10 @@ done
 user a1 "$OA" operator_admin
 user a2 "$OA" operator_admin
 user g "$OA" operator_general
+api g GET /api/v1/me; expect_code "me" 200; openapi_ok "me" GET /api/v1/me
+api a1 GET /api/v1/users; expect_code "users" 200; openapi_ok "users" GET /api/v1/users
+api a1 GET "/api/v1/users/$(j '.items[-1].id')"; expect_code "a user" 200
+openapi_ok "a user" GET /api/v1/users/1
 
 # the sample master in tenant A (four eyes)
 api a1 POST "/api/v1/tenants/$A/sheets" -H 'Content-Type: text/csv' --data-binary "@$SAMPLE"
