@@ -75,7 +75,8 @@ function* cFiles(dir) {
 const literalPaths = new Map(); // template -> first "file:line"
 const literalPairs = []; // {method, tpl, where}
 let pairFiles = 0;
-const PAIR = /"(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)"\s*,\s*"(\/[^"\\]*)"/g;
+// "GET", "/path" - also with a designated initializer between: "GET", .pattern = "/path"
+const PAIR = /"(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)"\s*,\s*(?:\.[A-Za-z_]\w*\s*=\s*)?"(\/[^"\\]*)"/g;
 const PATH_LIT = /"(\/(?:api|apif|gwif)\/v1(?:\/[^"\\\s?]*)?)[^"\\]*"/g;
 const WORD_LIT = /"([A-Za-z0-9_-]{2,32})"/g;
 const CONV = /%[-+ #0-9.]*(?:hh|h|ll|l|j|z|t)?[sdiu]/;
