@@ -2,6 +2,7 @@
 # platform_ts.sh - time series against a real suidod: GW-IF HTTP upload as a gateway (idempotent
 # re-send, back-fill, every bad-input class 4xx), AP-IF #10 raw / hourly / JST daily / monthly
 # reads and latest value as an application and a portal user, another tenant's app -> 404.
+# A sample of the answers is checked against docs/openapi.yaml's schemas (openapi_ok).
 # SUIDO_STORE_URL=postgresql://... runs the same against PostgreSQL (or SUIDO_PG=1 to start one).
 . "$(dirname "$0")/../lib/harness.sh"
 . "$(dirname "$0")/../lib/platform.sh"
@@ -12,32 +13,43 @@ expect_err() { expect_eq "$1 (body: $BODY)" "$CODE $(j .error.field)" "$2 $3"; }
 
 login_admin
 jpost admin /api/v1/tenants '{"name":"sapporo","kind":"dedicated_operator"}'; A=$(jid)
+openapi_ok "create tenant" POST /api/v1/tenants
 jpost admin /api/v1/tenants '{"name":"otaru","kind":"dedicated_operator"}'; B=$(jid)
 jpost admin /api/v1/tenants '{"name":"vendors","kind":"vendor"}'; V=$(jid)
 jpost admin /api/v1/orgs "{\"tenant_id\":$A,\"kind\":\"operator\",\"name\":\"Sapporo\"}"; OA=$(jid)
+openapi_ok "create org" POST /api/v1/orgs
 jpost admin /api/v1/orgs "{\"tenant_id\":$V,\"kind\":\"ap_vendor\",\"name\":\"AP\"}"; OV=$(jid)
 jpost admin /api/v1/orgs "{\"tenant_id\":$V,\"kind\":\"gw_vendor\",\"name\":\"GW\"}"; OG=$(jid)
 for o in "$OV $A" "$OV $B" "$OG $A"; do
   set -- $o; api admin PUT "/api/v1/orgs/$1/tenants/$2"; expect_code "link $o" 200
+  openapi_ok "link $o" PUT "/api/v1/orgs/$1/tenants/$2"
 done
 user a1 "$OA" operator_admin
 user a2 "$OA" operator_admin
 user g "$OA" operator_general
+api g GET /api/v1/me; expect_code "me" 200; openapi_ok "me" GET /api/v1/me
+api a1 GET /api/v1/users; expect_code "users" 200; openapi_ok "users" GET /api/v1/users
+api a1 GET "/api/v1/users/$(j '.items[-1].id')"; expect_code "a user" 200
+openapi_ok "a user" GET /api/v1/users/1
 
 # the sample master in tenant A (four eyes)
 api a1 POST "/api/v1/tenants/$A/sheets" -H 'Content-Type: text/csv' --data-binary "@$SAMPLE"
 expect_code "submit sample" 201
+openapi_ok "submit sample" POST "/api/v1/tenants/$A/sheets"
 api a2 POST "/api/v1/tenants/$A/sheets/$(j .id)/approve"
 expect_code "approve sample" 200
+openapi_ok "approve sample" POST "/api/v1/tenants/$A/sheets/1/approve"
 
 # registrations and their bearer tokens
 reg() { # KIND ORG TENANT NAME -> token in $TOK
   jpost admin "/api/v1/$1" "{\"org_id\":$2,\"tenant_id\":$3,\"name\":\"$4\"}"
   expect_code "register $4" 201
+  openapi_ok "register $4" POST "/api/v1/$1"
   local cid cs; cid=$(j .client_id); cs=$(j .client_secret)
   bapi - POST /apif/v1/connect -H 'Content-Type: application/json' \
     -d "{\"client_id\":\"$cid\",\"client_secret\":\"$cs\"}"
   expect_code "connect $4" 200
+  openapi_ok "connect $4" POST /apif/v1/connect
   TOK=$(j .access_token)
 }
 reg apps "$OV" "$A" "Leak detection"; APP=$TOK
@@ -63,6 +75,7 @@ batch 0 24 >"$T/day1.json"
 batch 0 48 >"$T/all.json"
 upload "$GW" "@$T/day2.json"
 expect_eq "upload day 2 (body: $BODY)" "$CODE $(j .stored)" "200 48"
+openapi_ok "upload day 2" POST /gwif/v1/data
 upload "$GW" "@$T/day1.json"                   # back-fill of the earlier day
 expect_eq "back-fill day 1" "$CODE $(j .stored)" "200 48"
 upload "$GW" "@$T/all.json"                    # the gateway re-sends everything
@@ -72,6 +85,7 @@ V10=/apif/v1/points/gorin-l2.tank_level
 R="from=2026-11-20T00:00:00%2B09:00&to=2026-11-22T00:00:00%2B09:00"
 bapi "$APP" GET "$V10/values?$R&agg=raw"
 expect_code "raw read" 200
+openapi_ok "raw read" GET "$V10/values"
 expect_eq "no doubles after re-send" "$(j '.values | length')" 48
 expect_eq "raw in time order" "$(j '.values[0].ts') $(j '.values[47].ts')" \
   "2026-11-19T15:00:00Z 2026-11-21T14:00:00Z"
@@ -81,13 +95,16 @@ expect_eq "quality kept" "$(j '.values[0].quality') $(j '.values[1].value')" "es
 # paging with the cursor
 bapi "$APP" GET "$V10/values?$R&limit=20"
 C=$(j .next_cursor); expect_eq "page 1" "$(j '.values | length')" 20
+openapi_ok "page 1" GET "$V10/values"
 bapi "$APP" GET "$V10/values?$R&limit=20&cursor=$C"
 C=$(j .next_cursor); expect_eq "page 2" "$(j '.values[0].value') $(j '.values | length')" "20 20"
 bapi "$APP" GET "$V10/values?$R&limit=20&cursor=$C"
 expect_eq "last page" "$(j '.values | length') $(j .next_cursor)" "8 null"
+openapi_ok "last page" GET "$V10/values"
 # aggregates
 bapi "$APP" GET "$V10/values?$R&agg=hour"
 expect_eq "hourly" "$CODE $(j '.buckets | length') $(j '.buckets[5].avg')" "200 48 5"
+openapi_ok "hourly" GET "$V10/values"
 bapi "$APP" GET "$V10/values?$R&agg=day"
 expect_eq "daily = JST days" "$(j '[.buckets[].start] | join(",")')" \
   "2026-11-19T15:00:00Z,2026-11-20T15:00:00Z"
@@ -101,6 +118,7 @@ upload "$GW" '{"samples":[{"data_id":"gorin-l2.tank_level","ts":"2026-11-01T00:0
 expect_code "old back-fill" 200
 bapi "$APP" GET "$V10/latest"
 expect_eq "latest" "$CODE $(j .ts) $(j .value)" "200 2026-11-21T14:00:00Z 47"
+openapi_ok "latest" GET "$V10/latest"
 # a portal user of the tenant reads too
 api g GET "$V10/values?$R&agg=day"
 expect_eq "operator reads daily" "$CODE $(j '.buckets | length')" "200 2"
@@ -109,8 +127,10 @@ expect_eq "operator reads daily" "$CODE $(j '.buckets | length')" "200 2"
 OK='{"data_id":"gorin-l2.tank_level","ts":"2026-11-22T00:00:00+09:00","value":1}'
 upload "$GW" '{"samples":['
 expect_eq "malformed JSON" "$CODE $(j .error.code)" "400 syntax"
+openapi_ok "malformed JSON" POST /gwif/v1/data
 upload "$GW" "{\"samples\":[$OK,{\"data_id\":\"gorin-l2.flow\",\"ts\":\"2026-11-22T00:00:00Z\",\"value\":\"1\"}]}"
 expect_err "value of wrong type" 400 "samples[1].value"
+openapi_ok "value of wrong type" POST /gwif/v1/data
 upload "$GW" "{\"samples\":[$OK,{\"data_id\":7,\"ts\":\"2026-11-22T00:00:00Z\",\"value\":1}]}"
 expect_err "data_id of wrong type" 400 "samples[1].data_id"
 upload "$GW" "{\"samples\":[$OK,{\"data_id\":\"gorin-l2.nope\",\"ts\":\"2026-11-22T00:00:00Z\",\"value\":1}]}"
@@ -132,13 +152,17 @@ import json; s={'data_id':'gorin-l2.flow','ts':'2026-11-22T00:00:00Z','value':1}
 print(json.dumps({'samples':[s]*10001}))" >"$T/many.json"
 upload "$GW" "@$T/many.json"
 expect_err "too many samples" 413 samples
+openapi_ok "too many samples" POST /gwif/v1/data
 head -c 2200000 /dev/zero | tr '\0' ' ' >"$T/big.json"
 upload "$GW" "@$T/big.json"
 expect_code "body over 2 MiB" 413
+openapi_ok "body over 2 MiB" POST /gwif/v1/data
 upload - "{\"samples\":[$OK]}"
 expect_code "anonymous upload" 401
+openapi_ok "anonymous upload" POST /gwif/v1/data
 upload "$APP" "{\"samples\":[$OK]}"
 expect_code "an application may not upload" 403
+openapi_ok "an application may not upload" POST /gwif/v1/data
 bapi "$APP" GET "$V10/values?from=2026-11-22T00:00:00%2B09:00&to=2026-11-23T00:00:00%2B09:00"
 expect_eq "refused batches stored nothing" "$(j '.values | length')" 0
 
@@ -155,16 +179,20 @@ bapi "$APP" GET "$V10/values?from=2026-01-01T00:00:00Z&to=2026-11-22T00:00:00Z&a
 expect_err "hourly range too large" 400 to
 bapi "$APP" GET "$V10/values?$R&agg=week"
 expect_err "bad agg" 400 agg
+openapi_ok "bad agg" GET "$V10/values"
 bapi "$APP" GET "$V10/values?$R&limit=0"
 expect_err "bad limit" 400 limit
 bapi "$APP" GET "/apif/v1/points/gorin-l2.nope/values?$R"
 expect_code "unknown data ID" 404
+openapi_ok "unknown data ID" GET /apif/v1/points/gorin-l2.nope/values
 bapi "$APPB" GET "$V10/values?$R"
 expect_code "another tenant's app" 404
 bapi "$APPB" GET "$V10/latest"
 expect_code "another tenant's app, latest" 404
 bapi "$GW" GET "$V10/values?$R"
 expect_code "a gateway may not read" 403
+openapi_ok "a gateway may not read" GET "$V10/values"
 bapi - GET "$V10/values?$R"
 expect_code "anonymous read" 401
+openapi_ok "anonymous read" GET "$V10/values"
 done_ok

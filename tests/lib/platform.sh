@@ -35,6 +35,13 @@ bapi() {
   CODE=$(curl "${a[@]}" "$U$p" "$@"); BODY=$(cat "$T/body")
 }
 expect_code() { expect_eq "$1 (body: $BODY)" "$CODE" "$2"; }
+# openapi_ok WHAT METHOD PATH: the last answer ($CODE, $T/body) matches its schema in
+# docs/openapi.yaml (tests/lib/openapi_check.mjs; needs `npm ci`)
+openapi_ok() {
+  checks=$((checks + 1))
+  node "$ROOT/tests/lib/openapi_check.mjs" "$2" "$3" "$CODE" "$T/body" >/dev/null 2>"$T/openapi.err" ||
+    fail "$1: not as docs/openapi.yaml says: $(cat "$T/openapi.err")"
+}
 
 # login WHO LOGIN PASSWORD: log in and replace the provisional password.
 N=0
