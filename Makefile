@@ -26,7 +26,7 @@ LDFLAGS += $(SANFLAGS) -pthread
 LDLIBS  += -lmicrohttpd -lmosquitto -lsqlite3 -lpq -ljansson -lsodium -lqrencode -lssl -lcrypto -lcurl -lm
 
 # Static libraries in link order; a group so layers may call each other without ordering pains.
-LINK_ORDER := ops pf gw sim http mqtt auth store link line core
+LINK_ORDER := ops pf gw sim http mqtt gwif auth store link line core
 LAYERS     := $(foreach l,$(LINK_ORDER),$(if $(wildcard lib/$(l)/*.c),$(l)))
 LIBS       := $(foreach l,$(LAYERS),$(BUILD)/lib/libsd$(l).a)
 LINKLIBS   := -Wl,--start-group $(LIBS) -Wl,--end-group

@@ -829,7 +829,7 @@ static void *thread_main(void *arg)
 typedef struct {
     sd_requests_t *r;
     int64_t gw_id, id, now;
-    const sd_req_reply_t *rep;
+    const sd_gwif_reply_t *rep;
     const char *result; /* JSON text of the result to store */
     int same;           /* already final with this outcome */
     sd_json_err_t *err;
@@ -915,12 +915,12 @@ int sd_request_reply(sd_requests_t *r, int64_t gw_id, int64_t id, json_t *reply,
     if (!r || !reply)
         return SD_EINVAL;
     sd_store_t *st = r->pf->store;
-    sd_req_reply_t rep;
-    int rc = sd_request_reply_parse(reply, &rep, err);
+    sd_gwif_reply_t rep;
+    int rc = sd_gwif_reply_parse(reply, &rep, err);
     if (rc)
         return rc;
     if (rep.id && rep.id != id) {
-        sd_request_reply_free(&rep);
+        sd_gwif_reply_free(&rep);
         return sd_json_err_set(err, "id", "does not match the request replied to");
     }
     int64_t gw = 0, tenant = 0;
@@ -951,12 +951,8 @@ int sd_request_reply(sd_requests_t *r, int64_t gw_id, int64_t id, json_t *reply,
         sd_stmt_done(s);
     }
     int64_t now = sd_pf_now_ms(r->pf);
-    for (size_t i = 0; !rc && i < rep.n_values; i++)
-        if (rep.values[i].ts_ms > now + SD_TS_FUTURE_MS) {
-            char f[40];
-            snprintf(f, sizeof f, "values[%zu].ts", i);
-            rc = sd_json_err_set(err, f, "more than a day in the future");
-        }
+    if (!rc)
+        rc = sd_gwif_samples_window(rep.values, rep.n_values, "values", now, NULL, err);
     int final_already = sd_req_state_final(state);
     if (!rc && rep.n_values && !final_already) {
         size_t bad = 0;
@@ -1005,7 +1001,7 @@ int sd_request_reply(sd_requests_t *r, int64_t gw_id, int64_t id, json_t *reply,
             notify(r);
     }
     free(res);
-    sd_request_reply_free(&rep);
+    sd_gwif_reply_free(&rep);
     return rc;
 }
 
