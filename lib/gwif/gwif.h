@@ -180,4 +180,75 @@ void sd_gwif_reply_free(sd_gwif_reply_t *r);
 /* Build a reply object (values with ts as epoch ms); NULL members left out. NULL: bad/OOM. */
 json_t *sd_gwif_reply_json(const sd_gwif_reply_t *r);
 
+/* ---- requests: the platform's request message (long-poll answer items, down/request) -------- */
+
+typedef enum {
+    SD_REQ_READ,
+    SD_REQ_CONTROL,
+    SD_REQ_SCHEDULE,
+    SD_REQ_PARAMS,
+    SD_REQ_ASSIGN,
+    SD_REQ_MONITOR_START,
+    SD_REQ_MONITOR_STOP,
+} sd_req_kind_t;
+
+/* "read", "control", "schedule", "params", "assign", "monitor_start", "monitor_stop"; NULL out
+ * of range. sd_req_kind_parse(): exact names, 0 or SD_EFIELD. */
+const char *sd_req_kind_name(sd_req_kind_t k);
+int sd_req_kind_parse(const char *s, sd_req_kind_t *out);
+
+/*
+ * A request message: the envelope {"id", "kind", "device", "tel", "created", "deadline",
+ * "master_version"} and the kind's members (docs/gwif.md). Strings and arrays borrow from the
+ * JSON. schedule/params/assign: the members are a setting body for lib/line/settings
+ * (sd_line_settings_parse() with the envelope names as extras), so msg is kept whole.
+ */
+typedef struct {
+    int64_t id; /* >= 1 */
+    sd_req_kind_t kind;
+    const char *device;     /* 1-64 bytes */
+    const char *tel;        /* 0-32 bytes, "" when the master has none */
+    int64_t created_ms, deadline_ms;
+    int64_t master_version; /* >= 0 */
+    const json_t *data_ids; /* read, monitor_start: array of 0..n data IDs (empty = all) */
+    const char *data_id;    /* control: the output's data ID */
+    int output_no;          /* control: 1-8 */
+    bool on;                /* control: value "on" (true) / "off" */
+    int64_t monitor;        /* monitor_start / monitor_stop: the monitor id, >= 1 */
+    int64_t interval_s;     /* monitor_start: 1-86400 */
+    const json_t *msg;      /* the whole message */
+} sd_gwif_request_t;
+
+/* The envelope members, NULL-terminated: what a settings body check takes as extras. */
+extern const char *const sd_gwif_request_envelope[];
+
+/*
+ * Parse a request message: the envelope (times by the time rule) and, for read, control and
+ * monitor kinds, their members (no other member); settings kinds keep theirs for lib/line.
+ * 0 or SD_EFIELD (err->field "deadline", "data_ids[2]", ...).
+ */
+int sd_gwif_request_parse(const json_t *msg, sd_gwif_request_t *out, sd_json_err_t *err);
+
+/*
+ * Build a request message from the envelope of r (times as ISO 8601 UTC) and the kind's members
+ * in body (an object, borrowed, may be NULL; it never overrides the envelope). NULL: bad or OOM.
+ */
+json_t *sd_gwif_request_json(const sd_gwif_request_t *r, const json_t *body);
+
+/* ---- acknowledgements: down/ack after a data or event batch is committed or refused ---------- */
+
+typedef struct {
+    const char *id;      /* the batch id */
+    bool ok;
+    const char *error;   /* !ok: the error code ("bad_field", ...) */
+    const char *message; /* !ok: why */
+    const char *field;   /* !ok: where ("samples[3].ts"), may be NULL */
+    int64_t index;       /* !ok: the first refused sample or event */
+} sd_gwif_ack_t;
+
+/* {"id","ok":true} or {"id","ok":false,"error","message","field"?,"index"}. NULL: bad or OOM. */
+json_t *sd_gwif_ack_json(const sd_gwif_ack_t *a);
+/* Parse an ack (strings borrow from the JSON): 0 or SD_EFIELD. */
+int sd_gwif_ack_parse(const json_t *v, sd_gwif_ack_t *out, sd_json_err_t *err);
+
 #endif

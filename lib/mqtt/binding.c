@@ -370,14 +370,14 @@ static void publish_ack(sd_mqtt_binding_t *b, const char *cid, const char *id, i
     char topic[128];
     if (!id || sd_mqtt_topic_make(topic, sizeof topic, cid, SD_MQTT_T_DOWN, "ack") != 0)
         return;
-    json_t *o =
-        rc == 0 ? sd_json_pack("{s:s,s:b}", "id", id, "ok", 1)
-                : sd_json_pack("{s:s,s:b,s:s,s:s,s:I}", "id", id, "ok", 0, "error", sd_err_code(rc),
-                               "message", e && e->message[0] ? e->message : sd_strerror(rc),
-                               "index", (json_int_t)bad);
     /* where, as over HTTP: "samples[3].ts" */
-    if (o && rc && e && e->field[0])
-        sd_json_set(o, "field", json_string(e->field));
+    sd_gwif_ack_t a = {.id = id,
+                       .ok = rc == 0,
+                       .error = sd_err_code(rc),
+                       .message = e && e->message[0] ? e->message : sd_strerror(rc),
+                       .field = e ? e->field : NULL,
+                       .index = (int64_t)bad};
+    json_t *o = sd_gwif_ack_json(&a);
     sd_buf_t out = {0};
     if (o && sd_json_dump(o, &out) == 0)
         mosquitto_publish(b->m, NULL, topic, (int)out.len, out.data, 1, false);

@@ -352,29 +352,24 @@ static int message_json(sd_store_t *st, int64_t id, json_t **out)
         SD_PARAMS(SD_V_INT(id)), &s);
     if (rc)
         return rc;
-    int64_t version = 0, tenant = sd_stmt_int64(s, 6);
-    json_t *o = sd_json_pack("{s:I,s:s,s:s,s:s,s:o,s:o}", "id", (json_int_t)sd_stmt_int64(s, 0),
-                             "kind", sd_stmt_text(s, 1, NULL), "device", sd_stmt_text(s, 2, NULL),
-                             "tel", sd_stmt_text(s, 7, NULL), "created",
-                             sd_request_time_json(sd_stmt_int64(s, 4), true), "deadline",
-                             sd_request_time_json(sd_stmt_int64(s, 5), true));
+    int64_t tenant = sd_stmt_int64(s, 6);
+    char device[80], tel[40];
+    snprintf(device, sizeof device, "%s", sd_stmt_text(s, 2, NULL));
+    snprintf(tel, sizeof tel, "%s", sd_stmt_text(s, 7, NULL));
+    sd_gwif_request_t m = {.id = sd_stmt_int64(s, 0),
+                           .device = device,
+                           .tel = tel,
+                           .created_ms = sd_stmt_int64(s, 4),
+                           .deadline_ms = sd_stmt_int64(s, 5)};
+    rc = sd_req_kind_parse(sd_stmt_text(s, 1, NULL), &m.kind);
     json_t *body = json_loads(sd_stmt_text(s, 3, NULL), 0, NULL);
     sd_stmt_done(s);
-    rc = o ? 0 : SD_ENOMEM;
-    if (!rc && json_is_object(body)) {
-        /* the body never overrides the envelope */
-        const char *k;
-        json_t *v;
-        json_object_foreach(body, k, v)
-        {
-            if (!json_object_get(o, k) && json_object_set(o, k, v))
-                rc = SD_ENOMEM;
-        }
-    }
-    json_decref(body);
     if (!rc)
-        rc = sd_pf_master_version(st, tenant, &version);
-    if (!rc && sd_json_set(o, "master_version", json_integer(version)))
+        rc = sd_pf_master_version(st, tenant, &m.master_version);
+    /* the GW-IF builder: the envelope, then the stored body's members */
+    json_t *o = rc ? NULL : sd_gwif_request_json(&m, json_is_object(body) ? body : NULL);
+    json_decref(body);
+    if (!rc && !o)
         rc = SD_ENOMEM;
     if (rc) {
         json_decref(o);

@@ -14,15 +14,7 @@
 #include "pf/pf.h"
 #include "pf/ts.h"
 
-typedef enum {
-    SD_REQ_READ,
-    SD_REQ_CONTROL,
-    SD_REQ_SCHEDULE,
-    SD_REQ_PARAMS,
-    SD_REQ_ASSIGN,
-    SD_REQ_MONITOR_START,
-    SD_REQ_MONITOR_STOP,
-} sd_req_kind_t;
+/* sd_req_kind_t and its names: a GW-IF request message's "kind" (gwif/gwif.h). */
 
 typedef enum {
     SD_REQ_QUEUED,
@@ -80,11 +72,9 @@ int sd_request_reply(sd_requests_t *r, int64_t gw_id, int64_t id, json_t *reply,
 #define SD_REQ_POLL_MAX          100   /* requests handed out by one long-poll answer */
 #define SD_REQ_DEFAULT_POLL_S    25    /* GW-IF long-poll wait */
 
-/* "read", "control", ...; "queued", "sent", ...: NULL out of range. */
-const char *sd_req_kind_name(sd_req_kind_t k);
+/* "queued", "sent", ...: NULL out of range (kinds: sd_req_kind_name() of gwif/gwif.h). */
 const char *sd_req_state_name(sd_req_state_t s);
 /* Exact names to values: 0 or SD_EFIELD. */
-int sd_req_kind_parse(const char *s, sd_req_kind_t *out);
 int sd_req_state_parse(const char *s, sd_req_state_t *out);
 /* 1 for succeeded, failed, timed_out, expired. */
 int sd_req_state_final(sd_req_state_t s);

@@ -1,5 +1,6 @@
-/* request_parse.c - the pure parts of the request service: names, AP-IF bodies (a gateway's reply
- * is a GW-IF message: lib/gwif). No store, no clock: fuzzed by tests/fuzz/fuzz_request.c. */
+/* request_parse.c - the pure parts of the request service: state names, AP-IF bodies (request
+ * messages, their kinds and a gateway's reply are GW-IF messages: lib/gwif). No store, no clock:
+ * fuzzed by tests/fuzz/fuzz_request.c. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,17 +8,10 @@
 #include "core/err.h"
 #include "pf/request.h"
 
-static const char *const kind_names[] = {"read",   "control",       "schedule",    "params",
-                                         "assign", "monitor_start", "monitor_stop"};
 static const char *const state_names[] = {"queued", "sent",      "succeeded",
                                           "failed", "timed_out", "expired"};
 
 #define N(a) (sizeof(a) / sizeof((a)[0]))
-
-const char *sd_req_kind_name(sd_req_kind_t k)
-{
-    return (unsigned)k < N(kind_names) ? kind_names[k] : NULL;
-}
 
 const char *sd_req_state_name(sd_req_state_t s)
 {
@@ -30,15 +24,6 @@ static int lookup(const char *const *t, size_t n, const char *s)
         if (!strcmp(t[i], s))
             return (int)i;
     return -1;
-}
-
-int sd_req_kind_parse(const char *s, sd_req_kind_t *out)
-{
-    int i = lookup(kind_names, N(kind_names), s);
-    if (i < 0)
-        return SD_EFIELD;
-    *out = (sd_req_kind_t)i;
-    return 0;
 }
 
 int sd_req_state_parse(const char *s, sd_req_state_t *out)

@@ -1,7 +1,8 @@
 /* fuzz_gwif.c - libFuzzer driver for the GW-IF messages (lib/gwif): every input is tried as a data
- * batch, an event batch, a reply and an ISO 8601 time. Properties: a refusal is a documented
- * class, names a reason and leaves nothing behind; what is accepted is within the documented
- * bounds, builds, and parses back to itself; a parsed time formats and parses back to itself. */
+ * batch, an event batch, a reply, a request message, an ack and an ISO 8601 time. Properties: a
+ * refusal is a documented class, names a reason and leaves nothing behind; what is accepted is
+ * within the documented bounds, builds, and parses back to itself; a parsed time formats and
+ * parses back to itself. */
 #include <math.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -161,6 +162,57 @@ static void fuzz_reply(const uint8_t *data, size_t size)
     json_decref(v);
 }
 
+static int same_str(const char *a, const char *b)
+{
+    return !strcmp(a ? a : "", b ? b : "");
+}
+
+/* request messages (gateway side) and acks: accepted ones rebuild to themselves */
+static void fuzz_request_ack(const uint8_t *data, size_t size)
+{
+    json_t *v = NULL;
+    sd_json_err_t e;
+    if (sd_json_parse(data, size, &v, &e) != 0)
+        return;
+    sd_gwif_request_t r;
+    int rc = sd_gwif_request_parse(v, &r, &e);
+    if (rc) {
+        check_refusal(rc, &e);
+    } else {
+        if (r.id < 1 || !sd_req_kind_name(r.kind) || !r.device || strlen(r.device) > 64 ||
+            strlen(r.tel) > 32 || r.master_version < 0 ||
+            (r.kind == SD_REQ_CONTROL && (r.output_no < 1 || r.output_no > 8)))
+            abort();
+        check_ts(r.created_ms);
+        check_ts(r.deadline_ms);
+        json_t *o = sd_gwif_request_json(&r, v);
+        sd_gwif_request_t p;
+        if (!o || sd_gwif_request_parse(o, &p, &e) || p.id != r.id || p.kind != r.kind ||
+            strcmp(p.device, r.device) || strcmp(p.tel, r.tel) || p.created_ms != r.created_ms ||
+            p.deadline_ms != r.deadline_ms || p.master_version != r.master_version ||
+            p.output_no != r.output_no || p.on != r.on || p.monitor != r.monitor ||
+            p.interval_s != r.interval_s || !same_str(p.data_id, r.data_id))
+            abort();
+        json_decref(o);
+    }
+    sd_gwif_ack_t a;
+    rc = sd_gwif_ack_parse(v, &a, &e);
+    if (rc) {
+        check_refusal(rc, &e);
+    } else {
+        if (!a.id || !a.id[0] || (!a.ok && !a.error))
+            abort();
+        json_t *o = sd_gwif_ack_json(&a);
+        sd_gwif_ack_t p;
+        if (!o || sd_gwif_ack_parse(o, &p, &e) || p.ok != a.ok || strcmp(p.id, a.id) ||
+            (!a.ok && (!same_str(p.error, a.error) || !same_str(p.message, a.message) ||
+                       !same_str(p.field, a.field) || p.index != a.index)))
+            abort();
+        json_decref(o);
+    }
+    json_decref(v);
+}
+
 static void fuzz_time(const uint8_t *data, size_t size)
 {
     char s[64];
@@ -178,6 +230,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     fuzz_data(data, size);
     fuzz_events(data, size);
     fuzz_reply(data, size);
+    fuzz_request_ack(data, size);
     fuzz_time(data, size);
     return 0;
 }

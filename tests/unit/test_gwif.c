@@ -503,6 +503,124 @@ static void test_reply_round_trip(void **st)
     assert_false(sd_gwif_reason_valid(NULL));
 }
 
+/* ---- request messages and acks ---------------------------------------------------------------- */
+
+static void req_bad(const char *json, const char *field)
+{
+    json_t *j = js(json);
+    sd_gwif_request_t r;
+    sd_json_err_t e;
+    int rc = sd_gwif_request_parse(j, &r, &e);
+    if (rc != SD_EFIELD || strcmp(e.field, field))
+        fail_msg("%s: got %s field '%s' (%s), want '%s'", json, sd_err_name(rc), e.field,
+                 e.message, field);
+    json_decref(j);
+}
+
+static void test_request_messages(void **st)
+{
+    (void)st;
+    /* built by the platform, parsed by the gateway: every kind */
+    static const struct {
+        sd_req_kind_t kind;
+        const char *body;
+    } c[] = {
+        {SD_REQ_READ, "{\"data_ids\":[\"gorin-l2.level\",\"gorin-l2.pump1_run\"]}"},
+        {SD_REQ_READ, "{\"data_ids\":[]}"},
+        {SD_REQ_CONTROL, "{\"data_id\":\"gorin-l2.pump1_cmd\",\"output_no\":1,\"value\":\"on\"}"},
+        {SD_REQ_SCHEDULE, "{\"blocks\":[{\"output\":1,\"start\":\"12:30\",\"minutes\":5}]}"},
+        {SD_REQ_PARAMS, "{\"alarm_s\":30}"},
+        {SD_REQ_ASSIGN, "{\"ai1\":\"AAAAAAAA\"}"},
+        {SD_REQ_MONITOR_START, "{\"monitor\":4,\"interval_s\":600,\"data_ids\":[\"a\"]}"},
+        {SD_REQ_MONITOR_STOP, "{\"monitor\":4,\"id\":99}"}, /* never overrides the envelope */
+    };
+    for (size_t i = 0; i < sizeof c / sizeof *c; i++) {
+        json_t *body = js(c[i].body);
+        sd_gwif_request_t m = {.id = 17,
+                               .kind = c[i].kind,
+                               .device = "gorin-l2",
+                               .tel = "0115812221",
+                               .created_ms = T0,
+                               .deadline_ms = T0 + 60000,
+                               .master_version = 3};
+        json_t *o = sd_gwif_request_json(&m, body);
+        assert_non_null(o);
+        assert_string_equal(json_string_value(json_object_get(o, "created")),
+                            "2026-11-24T00:00:00Z");
+        sd_gwif_request_t p;
+        sd_json_err_t e;
+        if (sd_gwif_request_parse(o, &p, &e))
+            fail_msg("case %zu: %s %s", i, e.field, e.message);
+        assert_int_equal(p.id, 17);
+        assert_int_equal(p.kind, c[i].kind);
+        assert_string_equal(p.device, "gorin-l2");
+        assert_string_equal(p.tel, "0115812221");
+        assert_int_equal(p.created_ms, T0);
+        assert_int_equal(p.deadline_ms, T0 + 60000);
+        assert_int_equal(p.master_version, 3);
+        assert_ptr_equal(p.msg, o);
+        if (c[i].kind == SD_REQ_CONTROL)
+            assert_true(p.on && p.output_no == 1 && !strcmp(p.data_id, "gorin-l2.pump1_cmd"));
+        if (c[i].kind == SD_REQ_MONITOR_START)
+            assert_true(p.monitor == 4 && p.interval_s == 600 && json_array_size(p.data_ids) == 1);
+        if (c[i].kind == SD_REQ_MONITOR_STOP)
+            assert_int_equal(p.monitor, 4);
+        json_decref(o);
+        json_decref(body);
+    }
+    assert_string_equal(sd_req_kind_name(SD_REQ_MONITOR_STOP), "monitor_stop");
+    assert_null(sd_req_kind_name((sd_req_kind_t)7));
+    sd_req_kind_t k;
+    assert_int_equal(sd_req_kind_parse("Read", &k), SD_EFIELD);
+
+#define ENV "\"id\":1,\"device\":\"d\",\"created\":0,\"deadline\":\"2026-11-24T00:00:00Z\""
+    req_bad("[]", "");
+    req_bad("{\"kind\":\"read\",\"device\":\"d\",\"created\":0,\"deadline\":0}", "id");
+    req_bad("{" ENV ",\"kind\":\"dance\"}", "kind");
+    req_bad("{\"id\":1,\"kind\":\"read\",\"device\":\"d\",\"created\":0,\"deadline\":"
+            "\"2026-11-24T00:00:00\"}",
+            "deadline");
+    req_bad("{" ENV ",\"kind\":\"read\",\"data_ids\":[\"a\",7]}", "data_ids[1]");
+    req_bad("{" ENV ",\"kind\":\"read\",\"colour\":1}", "colour");
+    req_bad("{" ENV ",\"kind\":\"control\",\"data_id\":\"o\",\"output_no\":9,\"value\":\"on\"}",
+            "output_no");
+    req_bad("{" ENV ",\"kind\":\"control\",\"data_id\":\"o\",\"output_no\":1,\"value\":\"up\"}",
+            "value");
+    req_bad("{" ENV ",\"kind\":\"monitor_start\",\"monitor\":1,\"interval_s\":0}", "interval_s");
+    req_bad("{" ENV ",\"kind\":\"monitor_stop\"}", "monitor");
+
+    /* acks */
+    sd_gwif_ack_t a = {.id = "b-1",
+                       .ok = false,
+                       .error = "bad_field",
+                       .message = SD_GWIF_TS_ERROR,
+                       .field = "samples[3].ts",
+                       .index = 3};
+    json_t *o = sd_gwif_ack_json(&a);
+    sd_gwif_ack_t p;
+    sd_json_err_t e;
+    assert_int_equal(sd_gwif_ack_parse(o, &p, &e), 0);
+    assert_false(p.ok);
+    assert_string_equal(p.id, "b-1");
+    assert_string_equal(p.error, "bad_field");
+    assert_string_equal(p.field, "samples[3].ts");
+    assert_string_equal(p.message, SD_GWIF_TS_ERROR);
+    assert_int_equal(p.index, 3);
+    json_decref(o);
+    a.ok = true;
+    o = sd_gwif_ack_json(&a);
+    assert_int_equal(json_object_size(o), 2);
+    assert_int_equal(sd_gwif_ack_parse(o, &p, &e), 0);
+    assert_true(p.ok);
+    json_decref(o);
+    a.id = NULL;
+    assert_null(sd_gwif_ack_json(&a));
+    json_t *j = js("{\"id\":\"x\",\"ok\":false}");
+    assert_int_equal(sd_gwif_ack_parse(j, &p, &e), SD_EFIELD);
+    assert_string_equal(e.field, "error");
+    json_decref(j);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -514,6 +632,7 @@ int main(void)
         cmocka_unit_test(test_data_round_trip),
         cmocka_unit_test(test_events),
         cmocka_unit_test(test_reply_round_trip),
+        cmocka_unit_test(test_request_messages),
     };
     return cmocka_run_group_tests_name("gwif", tests, NULL, NULL);
 }
