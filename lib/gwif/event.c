@@ -88,8 +88,7 @@ static int parse_event(const json_t *o, sd_gwif_event_t *e, sd_json_err_t *err)
         if (!e->detail)
             return SD_ENOMEM;
         if (strlen(e->detail) > SD_GWIF_EVENT_DETAIL_MAX)
-            return sd_json_err_set(err, "detail", "larger than %d bytes",
-                                   SD_GWIF_EVENT_DETAIL_MAX);
+            return sd_json_err_set(err, "detail", "larger than %d bytes", SD_GWIF_EVENT_DETAIL_MAX);
     }
     return 0;
 }

@@ -30,7 +30,7 @@ typedef struct sd_ts_sample {
     sd_ts_quality_t quality;
 } sd_ts_sample_t;
 
-#define SD_GWIF_DATA_ID_MAX 64  /* bytes of a data ID */
+#define SD_GWIF_DATA_ID_MAX  64  /* bytes of a data ID */
 #define SD_GWIF_BATCH_ID_MAX 128 /* bytes of a batch "id" (data and event batches) */
 
 /* ---- the one time rule ------------------------------------------------------------------------
@@ -57,8 +57,8 @@ int sd_ts_parse_time(const char *s, int64_t *ms);
 void sd_ts_format_time(int64_t ms, char *out, size_t outsz);
 
 /* What storage accepts: [2000-01-01T00:00:00Z, now + 1 day]. */
-#define SD_TS_MIN_MS    INT64_C(946684800000)
-#define SD_TS_FUTURE_MS INT64_C(86400000)
+#define SD_TS_MIN_MS         INT64_C(946684800000)
+#define SD_TS_FUTURE_MS      INT64_C(86400000)
 #define SD_GWIF_WINDOW_ERROR "outside 2000-01-01 .. now + 1 day"
 bool sd_gwif_ts_in_window(int64_t ts_ms, int64_t now_ms);
 
@@ -117,7 +117,7 @@ int sd_gwif_data_build(const sd_ts_sample_t *s, size_t n, const char *id, sd_buf
 
 /* ---- event batches: POST /gwif/v1/events body, up/event payload ------------------------------ */
 
-#define SD_GWIF_EVENTS_MAX     1000
+#define SD_GWIF_EVENTS_MAX        1000
 #define SD_GWIF_EVENT_MESSAGE_MAX 512
 #define SD_GWIF_EVENT_DETAIL_MAX  4096
 
@@ -206,8 +206,8 @@ int sd_req_kind_parse(const char *s, sd_req_kind_t *out);
 typedef struct {
     int64_t id; /* >= 1 */
     sd_req_kind_t kind;
-    const char *device;     /* 1-64 bytes */
-    const char *tel;        /* 0-32 bytes, "" when the master has none */
+    const char *device; /* 1-64 bytes */
+    const char *tel;    /* 0-32 bytes, "" when the master has none */
     int64_t created_ms, deadline_ms;
     int64_t master_version; /* >= 0 */
     const json_t *data_ids; /* read, monitor_start: array of 0..n data IDs (empty = all) */
@@ -238,7 +238,7 @@ json_t *sd_gwif_request_json(const sd_gwif_request_t *r, const json_t *body);
 /* ---- acknowledgements: down/ack after a data or event batch is committed or refused ---------- */
 
 typedef struct {
-    const char *id;      /* the batch id */
+    const char *id; /* the batch id */
     bool ok;
     const char *error;   /* !ok: the error code ("bad_field", ...) */
     const char *message; /* !ok: why */

@@ -66,8 +66,7 @@ int sd_gwif_reply_parse(const json_t *reply, sd_gwif_reply_t *out, sd_json_err_t
         size_t len = txt ? strlen(txt) : SIZE_MAX;
         free(txt);
         if (len > SD_GWIF_REPLY_MAX_RESULT)
-            return sd_json_err_set(err, "result", "larger than %d bytes",
-                                   SD_GWIF_REPLY_MAX_RESULT);
+            return sd_json_err_set(err, "result", "larger than %d bytes", SD_GWIF_REPLY_MAX_RESULT);
     }
     size_t n = values ? json_array_size(values) : 0;
     if (n) {

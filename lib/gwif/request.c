@@ -10,8 +10,8 @@
 static const char *const kind_names[] = {"read",   "control",       "schedule",    "params",
                                          "assign", "monitor_start", "monitor_stop"};
 
-const char *const sd_gwif_request_envelope[] = {
-    "id", "kind", "device", "tel", "created", "deadline", "master_version", NULL};
+const char *const sd_gwif_request_envelope[] = {"id",      "kind",     "device",         "tel",
+                                                "created", "deadline", "master_version", NULL};
 
 const char *sd_req_kind_name(sd_req_kind_t k)
 {
@@ -90,9 +90,10 @@ int sd_gwif_request_parse(const json_t *msg, sd_gwif_request_t *out, sd_json_err
     case SD_REQ_READ:
     case SD_REQ_MONITOR_START: {
         known[nk++] = "data_ids";
-        sd_json_field_t k[] = {{"data_ids", SD_JSON_ARR, 0, &out->data_ids, 0, 0},
-                               {"monitor", SD_JSON_INT, SD_JSON_REQ, &out->monitor, 1, INT64_MAX},
-                               {"interval_s", SD_JSON_INT, SD_JSON_REQ, &out->interval_s, 1, 86400}};
+        sd_json_field_t k[] = {
+            {"data_ids", SD_JSON_ARR, 0, &out->data_ids, 0, 0},
+            {"monitor", SD_JSON_INT, SD_JSON_REQ, &out->monitor, 1, INT64_MAX},
+            {"interval_s", SD_JSON_INT, SD_JSON_REQ, &out->interval_s, 1, 86400}};
         rc = sd_json_fields(msg, k, out->kind == SD_REQ_READ ? 1 : 3, 0, err);
         if (!rc && out->data_ids)
             rc = data_ids(out->data_ids, err);
@@ -142,10 +143,9 @@ json_t *sd_gwif_request_json(const sd_gwif_request_t *r, const json_t *body)
     char created[40], deadline[40];
     sd_ts_format_time(r->created_ms, created, sizeof created);
     sd_ts_format_time(r->deadline_ms, deadline, sizeof deadline);
-    json_t *o = sd_json_pack("{s:I,s:s,s:s,s:s,s:s,s:s,s:I}", "id", (json_int_t)r->id, "kind",
-                             kind, "device", r->device, "tel", r->tel ? r->tel : "", "created",
-                             created, "deadline", deadline, "master_version",
-                             (json_int_t)r->master_version);
+    json_t *o = sd_json_pack("{s:I,s:s,s:s,s:s,s:s,s:s,s:I}", "id", (json_int_t)r->id, "kind", kind,
+                             "device", r->device, "tel", r->tel ? r->tel : "", "created", created,
+                             "deadline", deadline, "master_version", (json_int_t)r->master_version);
     const char *k;
     json_t *v;
     /* the body never overrides the envelope */

@@ -41,7 +41,8 @@ int sd_gwif_sample_parse(const json_t *o, sd_ts_sample_t *s, sd_json_err_t *err)
     if (!isfinite(s->value))
         return sd_json_err_set(err, "value", "must be finite");
     if (sd_gwif_quality_parse(json_object_get(o, "quality"), &s->quality))
-        return sd_json_err_set(err, "quality", "must be good, estimated, missing, out_of_range or 0-3");
+        return sd_json_err_set(err, "quality",
+                               "must be good, estimated, missing, out_of_range or 0-3");
     return 0;
 }
 
@@ -87,8 +88,7 @@ int sd_gwif__batch_root(json_t *root, const char *array, const char *what, size_
     } else if (json_is_string(jid) &&
                (json_string_length(jid) < 1 || json_string_length(jid) > SD_GWIF_BATCH_ID_MAX ||
                 strlen(json_string_value(jid)) != json_string_length(jid))) {
-        return sd_json_err_set(err, "id", "length must be between 1 and %d",
-                               SD_GWIF_BATCH_ID_MAX);
+        return sd_json_err_set(err, "id", "length must be between 1 and %d", SD_GWIF_BATCH_ID_MAX);
     }
     if (json_is_string(jid))
         *id = json_string_value(jid);

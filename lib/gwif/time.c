@@ -86,13 +86,10 @@ int sd_ts_parse_time(const char *s, int64_t *ms)
         size_t zl = strlen(p + 1);
         if (digits(p + 1, 2, &oh))
             return SD_EFIELD;
-        if (zl == 5 && p[3] == ':' && !digits(p + 4, 2, &om))
-            ; /* +hh:mm */
-        else if (zl == 4 && !digits(p + 3, 2, &om))
-            ; /* +hhmm */
-        else if (zl != 2) /* +hh */
-            return SD_EFIELD;
-        if (oh > 23 || om > 59)
+        /* +hh:mm, +hhmm or +hh */
+        bool ok = zl == 2 || (zl == 5 && p[3] == ':' && !digits(p + 4, 2, &om)) ||
+                  (zl == 4 && !digits(p + 3, 2, &om));
+        if (!ok || oh > 23 || om > 59)
             return SD_EFIELD;
         off = (oh * 3600 + om * 60) * (*p == '-' ? -1 : 1);
     } else {

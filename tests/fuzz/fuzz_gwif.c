@@ -40,7 +40,8 @@ static void check_ts(int64_t ms)
 static void check_sample(const sd_ts_sample_t *s)
 {
     size_t dl = strlen(s->data_id);
-    if (dl < 1 || dl > SD_GWIF_DATA_ID_MAX || !isfinite(s->value) || !sd_ts_quality_name(s->quality))
+    if (dl < 1 || dl > SD_GWIF_DATA_ID_MAX || !isfinite(s->value) ||
+        !sd_ts_quality_name(s->quality))
         abort();
     check_ts(s->ts_ms);
 }

@@ -50,14 +50,21 @@ static void test_times(void **st)
     assert_int_equal(iso("1970-01-01T00:00:00Z"), 0);
     assert_int_equal(iso("9999-12-31T23:59:59.999Z"), SD_GWIF_TS_MAX_MS);
     int64_t ms;
-    const char *bad[] = {"2026-11-24T00:00:00",      /* no offset: a local time is ambiguous */
-                         "2026-11-24",               "2026-02-30T00:00:00Z",
-                         "2026-11-24T00:00:00.Z",    "x",
-                         "",                         "2026-11-24T00:00:00+9",
-                         "2026-11-24T00:00:00+24:00", "2026-11-24T00:00:00Z ",
-                         "1969-12-31T23:59:59Z",     "1970-01-01T00:30:00+01:00",
-                         "1764000000000",            "2026-11-24T00:00:60Z",
-                         "2026-11-24T24:00:00Z",     "+2026-11-24T00:00:00Z"};
+    const char *bad[] = {"2026-11-24T00:00:00", /* no offset: a local time is ambiguous */
+                         "2026-11-24",
+                         "2026-02-30T00:00:00Z",
+                         "2026-11-24T00:00:00.Z",
+                         "x",
+                         "",
+                         "2026-11-24T00:00:00+9",
+                         "2026-11-24T00:00:00+24:00",
+                         "2026-11-24T00:00:00Z ",
+                         "1969-12-31T23:59:59Z",
+                         "1970-01-01T00:30:00+01:00",
+                         "1764000000000",
+                         "2026-11-24T00:00:60Z",
+                         "2026-11-24T24:00:00Z",
+                         "+2026-11-24T00:00:00Z"};
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
         if (sd_ts_parse_time(bad[i], &ms) != SD_EFIELD)
             fail_msg("accepted %s", bad[i]);
@@ -115,9 +122,12 @@ static void test_quality(void **st)
 {
     (void)st;
     sd_ts_quality_t q;
-    const char *ok[][2] = {{"null", "good"},          {"\"good\"", "good"},
-                           {"\"estimated\"", "estimated"}, {"2", "missing"},
-                           {"\"out_of_range\"", "out_of_range"}, {"0", "good"}};
+    const char *ok[][2] = {{"null", "good"},
+                           {"\"good\"", "good"},
+                           {"\"estimated\"", "estimated"},
+                           {"2", "missing"},
+                           {"\"out_of_range\"", "out_of_range"},
+                           {"0", "good"}};
     for (size_t i = 0; i < sizeof ok / sizeof *ok; i++) {
         json_t *j = js(ok[i][0]);
         assert_int_equal(sd_gwif_quality_parse(j, &q), 0);
@@ -503,7 +513,8 @@ static void test_reply_round_trip(void **st)
     assert_false(sd_gwif_reason_valid(NULL));
 }
 
-/* ---- request messages and acks ---------------------------------------------------------------- */
+/* ---- request messages and acks ----------------------------------------------------------------
+ */
 
 static void req_bad(const char *json, const char *field)
 {
@@ -512,8 +523,8 @@ static void req_bad(const char *json, const char *field)
     sd_json_err_t e;
     int rc = sd_gwif_request_parse(j, &r, &e);
     if (rc != SD_EFIELD || strcmp(e.field, field))
-        fail_msg("%s: got %s field '%s' (%s), want '%s'", json, sd_err_name(rc), e.field,
-                 e.message, field);
+        fail_msg("%s: got %s field '%s' (%s), want '%s'", json, sd_err_name(rc), e.field, e.message,
+                 field);
     json_decref(j);
 }
 
