@@ -1,14 +1,13 @@
-/* mqtt.c - GW-IF over MQTT, pure parts: topic scheme, data payloads, mosquitto password and ACL
- * files. */
+/* mqtt.c - GW-IF over MQTT, pure parts: topic scheme, mosquitto password and ACL files (the
+ * payloads are lib/gwif's). */
 #include "mqtt/mqtt.h"
 
-#include <math.h>
 #include <sodium.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/err.h"
-#include "core/time.h"
 
 int sd_mqtt_cid_valid(const char *cid)
 {
@@ -92,120 +91,6 @@ int sd_mqtt_topic_make(char *out, size_t size, const char *cid, sd_mqtt_topic_t 
     else
         return SD_EINVAL;
     return n < 0 || (size_t)n >= size ? SD_ETOOBIG : 0;
-}
-
-/* ---- data payloads ----------------------------------------------------------------------------
- */
-
-static const char *const quality_names[] = {"good", "estimated", "missing", "out_of_range"};
-
-static int parse_sample(json_t *o, sd_ts_sample_t *s, sd_json_err_t *err)
-{
-    json_t *ts = NULL, *q = NULL;
-    s->quality = SD_TS_GOOD;
-    sd_json_field_t f[] = {{"data_id", SD_JSON_STR, SD_JSON_REQ, &s->data_id, 1, 64},
-                           {"ts", SD_JSON_ANY, SD_JSON_REQ, &ts, 0, 0},
-                           {"value", SD_JSON_NUM, SD_JSON_REQ, &s->value, 0, 0},
-                           {"quality", SD_JSON_ANY, 0, &q, 0, 0}};
-    int rc = sd_json_fields(o, f, 4, SD_JSON_STRICT, err);
-    if (rc != 0)
-        return rc;
-    if (json_is_integer(ts)) {
-        s->ts_ms = json_integer_value(ts);
-    } else if (json_is_string(ts)) {
-        int64_t sec;
-        /* ms resolution is not needed from strings: a string is a human-made or test sample */
-        if (sd_iso8601_parse(json_string_value(ts), &sec) != 0 || sec > INT64_MAX / 1000 ||
-            sec < INT64_MIN / 1000)
-            return sd_json_err_set(err, "ts", "expected milliseconds or an ISO 8601 time");
-        s->ts_ms = sec * 1000;
-    } else {
-        return sd_json_err_set(err, "ts", "expected milliseconds or an ISO 8601 time");
-    }
-    if (!isfinite(s->value))
-        return sd_json_err_set(err, "value", "must be finite");
-    if (q) {
-        int found = -1;
-        if (json_is_integer(q) && json_integer_value(q) >= 0 && json_integer_value(q) <= 3)
-            found = (int)json_integer_value(q);
-        else if (json_is_string(q))
-            for (int i = 0; i < 4; i++)
-                if (!strcmp(json_string_value(q), quality_names[i]))
-                    found = i;
-        if (found < 0)
-            return sd_json_err_set(err, "quality",
-                                   "expected good, estimated, missing, out_of_range or 0..3");
-        s->quality = (sd_ts_quality_t)found;
-    }
-    return 0;
-}
-
-int sd_mqtt_samples_parse(const void *payload, size_t len, size_t max, json_t **root,
-                          sd_ts_sample_t **samples, size_t *n, const char **batch_id,
-                          sd_json_err_t *err)
-{
-    sd_json_err_t local;
-    if (!err)
-        err = &local;
-    memset(err, 0, sizeof *err);
-    *root = NULL;
-    *samples = NULL;
-    *n = 0;
-    *batch_id = NULL;
-    json_t *doc = NULL, *arr = NULL;
-    int rc = sd_json_parse(payload, len, &doc, err);
-    if (rc != 0)
-        return rc;
-    const char *id = NULL;
-    sd_json_field_t f[] = {{"id", SD_JSON_STR, 0, &id, 1, 128},
-                           {"samples", SD_JSON_ARR, SD_JSON_REQ, &arr, 0, 0}};
-    rc = sd_json_fields(doc, f, 2, SD_JSON_STRICT, err);
-    size_t cnt = rc == 0 ? json_array_size(arr) : 0;
-    if (rc == 0 && cnt == 0)
-        rc = sd_json_err_set(err, "samples", "must not be empty");
-    if (rc == 0 && cnt > max)
-        rc = SD_ETOOBIG;
-    sd_ts_sample_t *s = NULL;
-    if (rc == 0 && !(s = calloc(cnt, sizeof *s)))
-        rc = SD_ENOMEM;
-    for (size_t i = 0; rc == 0 && i < cnt; i++)
-        if ((rc = parse_sample(json_array_get(arr, i), &s[i], err)) != 0) {
-            sd_json_err_prefix(err, "samples", (long)i);
-        }
-    if (rc != 0) {
-        free(s);
-        json_decref(doc);
-        return rc;
-    }
-    *root = doc;
-    *samples = s;
-    *n = cnt;
-    *batch_id = id;
-    return 0;
-}
-
-int sd_mqtt_samples_encode(const sd_ts_sample_t *s, size_t n, const char *batch_id, sd_buf_t *out)
-{
-    json_t *arr = json_array();
-    for (size_t i = 0; arr && i < n; i++) {
-        if ((unsigned)s[i].quality > 3 || !isfinite(s[i].value)) {
-            json_decref(arr);
-            return SD_EINVAL;
-        }
-        if (json_array_append_new(arr,
-                                  sd_json_pack("{s:s,s:I,s:f,s:s}", "data_id", s[i].data_id, "ts",
-                                               (json_int_t)s[i].ts_ms, "value", s[i].value,
-                                               "quality", quality_names[s[i].quality])) != 0) {
-            json_decref(arr);
-            return SD_ENOMEM;
-        }
-    }
-    json_t *doc = arr ? sd_json_pack("{s:o,s:s?}", "samples", arr, "id", batch_id) : NULL;
-    if (!doc)
-        return SD_ENOMEM;
-    int rc = sd_json_dump(doc, out);
-    json_decref(doc);
-    return rc;
 }
 
 /* ---- broker files -----------------------------------------------------------------------------

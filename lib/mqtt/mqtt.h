@@ -1,5 +1,5 @@
-/* mqtt.h - GW-IF over MQTT, the pure parts shared by suidod and suido-gw: topics, payloads, broker
- * files. */
+/* mqtt.h - GW-IF over MQTT, the pure parts shared by suidod and suido-gw: topics and broker files.
+ * The payloads are GW-IF messages, parsed and built by lib/gwif exactly as over HTTP. */
 #ifndef SD_MQTT_MQTT_H
 #define SD_MQTT_MQTT_H
 
@@ -9,7 +9,7 @@
 
 #include "core/buf.h"
 #include "core/json.h"
-#include "pf/data/ts.h"
+#include "gwif/gwif.h"
 
 /*
  * Topic scheme (docs/mqtt.md). {cid} is the gateway's registry client id, which is also its
@@ -51,20 +51,10 @@ int sd_mqtt_topic_make(char *out, size_t size, const char *cid, sd_mqtt_topic_t 
                        const char *sub);
 
 /*
- * Parse a data payload {"id"?: "batch id", "samples":[{"data_id","ts","value","quality"?}]}.
- * ts is integer UTC milliseconds or an ISO 8601 string with offset; quality is 0..3 or
- * "good" | "estimated" | "missing" | "out_of_range" (default good). Unknown members are refused.
- * On success *root (new reference) owns the strings the samples borrow, *samples (malloc'd, free
- * it) has *n >= 1 entries and *batch_id (borrowed from *root, may be NULL) is the id to echo in
- * the ack. Pure. SD_ESYNTAX / SD_EENCODING / SD_EFIELD (err says where) / SD_ETOOBIG (more than
- * max samples) / SD_ENOMEM.
+ * Payloads: up/data is sd_gwif_data_parse()/sd_gwif_data_build(), up/event
+ * sd_gwif_events_parse()/sd_gwif_events_build(), up/reply sd_gwif_reply_parse() (gwif/gwif.h),
+ * the same functions the HTTP binding calls.
  */
-int sd_mqtt_samples_parse(const void *payload, size_t len, size_t max, json_t **root,
-                          sd_ts_sample_t **samples, size_t *n, const char **batch_id,
-                          sd_json_err_t *err);
-
-/* The gateway side: encode samples as the data payload (batch_id may be NULL) into out. */
-int sd_mqtt_samples_encode(const sd_ts_sample_t *s, size_t n, const char *batch_id, sd_buf_t *out);
 
 /* ---- broker credentials and ACLs (mosquitto password_file + acl_file) ------------------------ */
 

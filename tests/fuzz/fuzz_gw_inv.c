@@ -9,7 +9,7 @@
 #include "core/err.h"
 #include "gw/conv.h"
 #include "gw/inv.h"
-#include "pf/data/ts.h"
+#include "gwif/gwif.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -57,13 +57,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             assert(sd_gw_sample_json(&s.v[k], &b) == 0);
             sd_buf_t body = {0};
             sd_buf_printf(&body, "{\"samples\":[%s]}", b.data);
-            sd_ts_batch_t batch;
+            sd_gwif_data_t batch;
             sd_json_err_t je;
             /* non-finite values cannot come from finite scaling; everything else must parse */
-            int prc = sd_ts_batch_parse(body.data, body.len, 10, &batch, &je);
+            int prc = sd_gwif_data_parse(body.data, body.len, 10, &batch, &je);
             assert(prc == 0 || prc == SD_EFIELD);
             if (!prc)
-                sd_ts_batch_free(&batch);
+                sd_gwif_data_free(&batch);
             sd_buf_free(&b);
             sd_buf_free(&body);
         }

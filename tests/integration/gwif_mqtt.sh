@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # gwif_mqtt.sh - GW-IF over MQTT against a real mosquitto and suidod: broker accounts and ACLs from
 # the registry, data stored and acknowledged, no crossing into another gateway's topics, last will
-# recorded (and raising the gateway's no-contact alarm), events over up/event, a disabled gateway
+# recorded (and raising the gateway's no-contact alarm), events over up/event, the same data bodies
+# accepted or refused alike over MQTT and HTTP (the one GW-IF time rule), a disabled gateway
 # refused, suidod reconnecting after a broker restart.
 . "$(dirname "$0")/../lib/harness.sh"
 . "$(dirname "$0")/../lib/platform.sh"
@@ -66,7 +67,7 @@ gateway() {
   api - GET /gwif/v1/mqtt -H "Authorization: Bearer $tok"
   expect_code "mqtt credentials of $1" 200
   expect_eq "username is the client id" "$(echo "$BODY" | jget '["username"]')" "$cid"
-  eval "CID_$1=$cid; PW_$1=$(echo "$BODY" | jget '["password"]')"
+  eval "CID_$1=$cid; PW_$1=$(echo "$BODY" | jget '["password"]'); TOK_$1=$tok"
 }
 gateway GA
 gateway GB
@@ -125,6 +126,37 @@ rr GA GA "{\"id\":\"b2\",\"samples\":[{\"data_id\":\"$PT\",\"ts\":$((T0 + 120000
   || fail "no ack for b2: $(cat "$T/ack")"
 expect_eq "refused batch acked" "$(jq -r '"\(.ok) \(.index)"' <"$T/ack")" "false 1"
 wait_values "refused batch stored nothing" - "10 11.5 "
+
+# ---- one message, one meaning: the same bodies over HTTP (POST /gwif/v1/data) and MQTT -----------
+# accepted alike: epoch ms, and ISO 8601 with "+0900" and a fraction (kept to the millisecond)
+P2=gorin-l2.flow
+ISO=$(TZ=Asia/Tokyo date -d "@$((T0 / 1000))" +%Y-%m-%dT%H:%M:%S.250%z)
+SAME="{\"id\":\"b3\",\"samples\":[{\"data_id\":\"$P2\",\"ts\":$T0,\"value\":1},{\"data_id\":\"$P2\",\"ts\":\"$ISO\",\"value\":2}]}"
+rr GA GA "$SAME" >"$T/ack" 2>&1 || fail "no ack for b3: $(cat "$T/ack")"
+expect_eq "epoch ms and ISO 8601 over MQTT" "$(jq -r .ok <"$T/ack")" true
+api - POST /gwif/v1/data -H "Authorization: Bearer $TOK_GA" -H 'Content-Type: application/json' \
+  --data-binary "$SAME"
+expect_eq "the same body over HTTP" "$CODE $(echo "$BODY" | jq -r .stored)" "200 2"
+expect_eq "stored once, to the millisecond" \
+  "$(sqlite3 "$T/data/suido.db" "SELECT group_concat(s.ts_ms - $T0) FROM samples s JOIN points p ON p.id = s.point_id WHERE p.data_id = '$P2'")" "0,250"
+# refused alike, naming the sample and the member
+BAD="{\"id\":\"b4\",\"samples\":[{\"data_id\":\"$P2\",\"ts\":$T0,\"value\":1},{\"data_id\":\"$P2\",\"ts\":$T0,\"value\":1},{\"data_id\":\"$P2\",\"ts\":$T0,\"value\":1},{\"data_id\":\"$P2\",\"ts\":\"2026-11-24T00:00:00\",\"value\":1}]}"
+rr GA GA "$BAD" >"$T/ack" 2>&1 || fail "no ack for b4: $(cat "$T/ack")"
+expect_eq "bad ts refused over MQTT" "$(jq -r '"\(.ok) \(.index) \(.field): \(.message)"' <"$T/ack")" \
+  "false 3 samples[3].ts: not an ISO-8601 time or epoch milliseconds"
+api - POST /gwif/v1/data -H "Authorization: Bearer $TOK_GA" -H 'Content-Type: application/json' \
+  --data-binary "$BAD"
+expect_eq "bad ts refused over HTTP" "$CODE $(echo "$BODY" | jq -r '"\(.error.field): \(.error.message)"')" \
+  "400 samples[3].ts: not an ISO-8601 time or epoch milliseconds"
+# the storage window, the same check on both
+OLD="{\"id\":\"b5\",\"samples\":[{\"data_id\":\"$P2\",\"ts\":1764000,\"value\":1}]}"
+rr GA GA "$OLD" >"$T/ack" 2>&1 || fail "no ack for b5: $(cat "$T/ack")"
+expect_eq "seconds-as-ms refused over MQTT" "$(jq -r '"\(.field): \(.message)"' <"$T/ack")" \
+  "samples[0].ts: outside 2000-01-01 .. now + 1 day"
+api - POST /gwif/v1/data -H "Authorization: Bearer $TOK_GA" -H 'Content-Type: application/json' \
+  --data-binary "$OLD"
+expect_eq "seconds-as-ms refused over HTTP" "$CODE $(echo "$BODY" | jq -r '"\(.error.field): \(.error.message)"')" \
+  "400 samples[0].ts: outside 2000-01-01 .. now + 1 day"
 
 # ---- A can neither publish as B nor read B's topics ------------------------------------------
 # A publishes on B's data topic and waits on B's down/ack: the publish is dropped (no ack to

@@ -1,5 +1,5 @@
-/* test_mqtt.c - unit tests for lib/mqtt pure parts: topics, data payloads, broker password and ACL
- * files. */
+/* test_mqtt.c - unit tests for lib/mqtt pure parts: topics, broker password and ACL files (the
+ * payloads are GW-IF messages: tests/unit/test_gwif.c). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -72,107 +72,6 @@ static void test_topic_parse(void **st)
     assert_false(sd_mqtt_cid_valid(""));
     assert_false(sd_mqtt_cid_valid("a:b"));
     assert_false(sd_mqtt_cid_valid("a\nb"));
-}
-
-static int parse(const char *p, size_t max, json_t **root, sd_ts_sample_t **s, size_t *n,
-                 const char **id, sd_json_err_t *e)
-{
-    return sd_mqtt_samples_parse(p, strlen(p), max, root, s, n, id, e);
-}
-
-static void test_samples_parse(void **st)
-{
-    (void)st;
-    json_t *root;
-    sd_ts_sample_t *s;
-    size_t n;
-    const char *id;
-    sd_json_err_t e;
-    assert_int_equal(
-        parse("{\"id\":\"b-7\",\"samples\":[{\"data_id\":\"P-001\",\"ts\":1764000000000,"
-              "\"value\":12.5},{\"data_id\":\"P-002\",\"ts\":\"2025-11-24T15:00:00+09:00\","
-              "\"value\":-3,\"quality\":\"missing\"},{\"data_id\":\"P-003\",\"ts\":0,"
-              "\"value\":1e3,\"quality\":1}]}",
-              100, &root, &s, &n, &id, &e),
-        0);
-    assert_int_equal(n, 3);
-    assert_string_equal(id, "b-7");
-    assert_string_equal(s[0].data_id, "P-001");
-    assert_int_equal(s[0].ts_ms, 1764000000000LL);
-    assert_true(s[0].value == 12.5);
-    assert_int_equal(s[0].quality, SD_TS_GOOD);
-    assert_int_equal(s[1].ts_ms, 1763964000000LL);
-    assert_int_equal(s[1].quality, SD_TS_MISSING);
-    assert_true(s[1].value == -3.0);
-    assert_int_equal(s[2].quality, SD_TS_ESTIMATED);
-    /* round trip through the gateway-side encoder */
-    sd_buf_t b = {0};
-    assert_int_equal(sd_mqtt_samples_encode(s, n, "b-8", &b), 0);
-    json_t *root2;
-    sd_ts_sample_t *s2;
-    size_t n2;
-    assert_int_equal(sd_mqtt_samples_parse(b.data, b.len, 100, &root2, &s2, &n2, &id, &e), 0);
-    assert_int_equal(n2, 3);
-    assert_string_equal(id, "b-8");
-    for (size_t i = 0; i < n; i++) {
-        assert_string_equal(s2[i].data_id, s[i].data_id);
-        assert_int_equal(s2[i].ts_ms, s[i].ts_ms);
-        assert_true(s2[i].value == s[i].value);
-        assert_int_equal(s2[i].quality, s[i].quality);
-    }
-    free(s2);
-    json_decref(root2);
-    sd_buf_free(&b);
-    free(s);
-    json_decref(root);
-
-    static const struct {
-        const char *p;
-        int rc;
-        const char *field;
-    } bad[] = {
-        {"", SD_ESYNTAX, ""},
-        {"{", SD_ESYNTAX, ""},
-        {"[]", SD_EFIELD, ""},
-        {"{}", SD_EFIELD, "samples"},
-        {"{\"samples\":[]}", SD_EFIELD, "samples"},
-        {"{\"samples\":[],\"x\":1}", SD_EFIELD, "x"},
-        {"{\"samples\":[1]}", SD_EFIELD, "samples[0]"},
-        {"{\"samples\":[{\"data_id\":\"a\",\"ts\":1}]}", SD_EFIELD, "samples[0].value"},
-        {"{\"samples\":[{\"data_id\":\"a\",\"value\":1}]}", SD_EFIELD, "samples[0].ts"},
-        {"{\"samples\":[{\"data_id\":\"\",\"ts\":1,\"value\":1}]}", SD_EFIELD,
-         "samples[0].data_id"},
-        {"{\"samples\":[{\"data_id\":\"a\",\"ts\":\"yesterday\",\"value\":1}]}", SD_EFIELD,
-         "samples[0].ts"},
-        {"{\"samples\":[{\"data_id\":\"a\",\"ts\":1.5,\"value\":1}]}", SD_EFIELD, "samples[0].ts"},
-        {"{\"samples\":[{\"data_id\":\"a\",\"ts\":1,\"value\":\"1\"}]}", SD_EFIELD,
-         "samples[0].value"},
-        {"{\"samples\":[{\"data_id\":\"a\",\"ts\":1,\"value\":1,\"quality\":4}]}", SD_EFIELD,
-         "samples[0].quality"},
-        {"{\"samples\":[{\"data_id\":\"a\",\"ts\":1,\"value\":1,\"quality\":\"bad\"}]}", SD_EFIELD,
-         "samples[0].quality"},
-        {"{\"samples\":[{\"data_id\":\"a\",\"ts\":1,\"value\":1,\"unit\":\"m\"}]}", SD_EFIELD,
-         "samples[0].unit"},
-        {"{\"id\":\"\",\"samples\":[{\"data_id\":\"a\",\"ts\":1,\"value\":1}]}", SD_EFIELD, "id"},
-        {"{\"samples\":[{\"data_id\":\"a\",\"ts\":1,\"value\":1},"
-         "{\"data_id\":\"a\",\"ts\":2,\"value\":1},{\"data_id\":\"a\",\"ts\":3,\"value\":1}]}",
-         SD_ETOOBIG, ""},
-        {"{\"samples\":[],\"samples\":[]}", SD_ESYNTAX, ""},
-    };
-    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        int rc = parse(bad[i].p, 2, &root, &s, &n, &id, &e);
-        if (rc != bad[i].rc || strcmp(e.field, bad[i].field) != 0)
-            fail_msg("case %zu: %s: got %s field '%s' (%s)", i, bad[i].p, sd_err_name(rc), e.field,
-                     e.message);
-        assert_null(root);
-        assert_null(s);
-    }
-    /* a payload is not a string: embedded NUL and invalid UTF-8 are refused */
-    assert_int_not_equal(
-        sd_mqtt_samples_parse("{\"samples\":[]}\0x", 16, 2, &root, &s, &n, &id, &e), 0);
-    assert_int_equal(parse("{\"samples\":[{\"data_id\":\"\xff\",\"ts\":1,\"value\":1}]}", 2, &root,
-                           &s, &n, &id, &e),
-                     SD_EENCODING);
 }
 
 static void hex(const unsigned char *b, size_t n, char *out)
@@ -251,7 +150,6 @@ int main(void)
         return 1;
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_topic_parse),
-        cmocka_unit_test(test_samples_parse),
         cmocka_unit_test(test_passwd),
         cmocka_unit_test(test_acl),
     };

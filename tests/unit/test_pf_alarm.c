@@ -31,9 +31,9 @@ static int64_t iso(const char *s)
 
 static void ev_bad(const char *json, int want, const char *field)
 {
-    sd_event_batch_t b;
+    sd_gwif_events_t b;
     sd_json_err_t e;
-    int rc = sd_event_batch_parse(json, strlen(json), 3, &b, &e);
+    int rc = sd_gwif_events_parse(json, strlen(json), 3, &b, &e);
     if (rc != want || (field && strcmp(e.field, field) != 0))
         fail_msg("%s: rc %d field '%s' (%s), want %d '%s'", json, rc, e.field, e.message, want,
                  field ? field : "");
@@ -52,9 +52,9 @@ static void test_event_parse(void **st)
                      "\"kind\":\"poll_failed\",\"device\":\"sumikawa1-l3\",\"severity\":3,"
                      "\"message\":\"no answer after 3 tries\"},{\"ts\":1764000000000,\"kind\":"
                      "\"some_new_kind\",\"data_id\":\"x.y\"}]}";
-    sd_event_batch_t b;
+    sd_gwif_events_t b;
     sd_json_err_t e;
-    assert_int_equal(sd_event_batch_parse(ok, strlen(ok), 3, &b, &e), 0);
+    assert_int_equal(sd_gwif_events_parse(ok, strlen(ok), 3, &b, &e), 0);
     assert_int_equal(b.n, 3);
     assert_string_equal(b.id, "ev-batch-9");
     assert_int_equal(b.v[0].ts_ms, iso("2026-11-23T20:00:03Z"));
@@ -68,12 +68,12 @@ static void test_event_parse(void **st)
     assert_string_equal(b.v[2].kind, "some_new_kind"); /* unknown kinds are kept, not refused */
     assert_string_equal(b.v[2].device, "");
     assert_string_equal(b.v[2].data_id, "x.y");
-    sd_event_batch_free(&b);
+    sd_gwif_events_free(&b);
     /* an integer batch id is kept as text */
     const char *num = "{\"id\":42,\"events\":[" EV0 "]}";
-    assert_int_equal(sd_event_batch_parse(num, strlen(num), 3, &b, &e), 0);
+    assert_int_equal(sd_gwif_events_parse(num, strlen(num), 3, &b, &e), 0);
     assert_string_equal(b.id, "42");
-    sd_event_batch_free(&b);
+    sd_gwif_events_free(&b);
 
     ev_bad("{\"events\":[", SD_ESYNTAX, NULL);
     ev_bad("{\"events\":[{\"kind\":\"\xff\"}]}", SD_EENCODING, NULL);

@@ -33,13 +33,13 @@ static json_t *js(const char *s)
 static void reply_err(const char *s, int want, const char *field)
 {
     json_t *v = js(s);
-    sd_req_reply_t r;
+    sd_gwif_reply_t r;
     sd_json_err_t e;
-    int rc = sd_request_reply_parse(v, &r, &e);
+    int rc = sd_gwif_reply_parse(v, &r, &e);
     if (rc != want || (field && strcmp(e.field, field) != 0))
         fail_msg("%s: got %s field '%s' (%s), want %s field '%s'", s, sd_err_name(rc), e.field,
                  e.message, sd_err_name(want), field ? field : "");
-    sd_request_reply_free(&r);
+    sd_gwif_reply_free(&r);
     json_decref(v);
 }
 
@@ -62,8 +62,10 @@ static void test_parse(void **state)
     reply_err("{\"ok\":true,\"values\":[{\"data_id\":\"a\",\"ts\":\"2026-11-24T00:00:00Z\","
               "\"value\":1},{\"data_id\":\"b\",\"ts\":\"noon\",\"value\":1}]}",
               SD_EFIELD, "values[1].ts");
-    reply_err("{\"ok\":true,\"values\":[{\"data_id\":\"a\",\"ts\":1,\"value\":1}]}", SD_EFIELD,
-              "values[0].ts"); /* before 2000 */
+    /* epoch ms 1 is a time (1970): the storage window is sd_request_reply()'s check, not parsing */
+    reply_err("{\"ok\":true,\"values\":[{\"data_id\":\"a\",\"ts\":1,\"value\":1}]}", 0, NULL);
+    reply_err("{\"ok\":true,\"values\":[{\"data_id\":\"a\",\"ts\":-1,\"value\":1}]}", SD_EFIELD,
+              "values[0].ts");
     reply_err("{\"ok\":true,\"values\":[{\"data_id\":\"\",\"ts\":1764000000000,\"value\":1}]}",
               SD_EFIELD, "values[0].data_id");
     reply_err("{\"ok\":true,\"values\":[{\"data_id\":\"a\",\"ts\":1764000000000,\"value\":\"1\"}]}",
@@ -75,9 +77,9 @@ static void test_parse(void **state)
     json_t *v = js("{\"id\":5,\"ok\":true,\"values\":[{\"data_id\":\"a\",\"ts\":"
                    "\"2026-11-24T09:00:00+09:00\",\"value\":2.5,\"quality\":\"estimated\"},"
                    "{\"data_id\":\"b\",\"ts\":1764000000000,\"value\":-1,\"quality\":3}]}");
-    sd_req_reply_t r;
+    sd_gwif_reply_t r;
     sd_json_err_t e;
-    assert_int_equal(sd_request_reply_parse(v, &r, &e), 0);
+    assert_int_equal(sd_gwif_reply_parse(v, &r, &e), 0);
     assert_int_equal(r.id, 5);
     assert_int_equal(r.n_values, 2);
     assert_string_equal(r.values[0].data_id, "a");
@@ -85,7 +87,7 @@ static void test_parse(void **state)
     assert_true(r.values[0].value == 2.5);
     assert_int_equal(r.values[1].ts_ms, INT64_C(1764000000000));
     assert_int_equal(r.values[1].quality, SD_TS_OUT_OF_RANGE);
-    sd_request_reply_free(&r);
+    sd_gwif_reply_free(&r);
     json_decref(v);
 
     sd_apif_read_t rd;

@@ -1,5 +1,5 @@
-/* test_pf_ts.c - lib/pf/ts: batch parser, JST buckets, ingest and reads on SQLite and PostgreSQL.
- */
+/* test_pf_ts.c - lib/pf/ts: JST buckets, ingest and reads on SQLite and PostgreSQL (times and the
+ * upload body are GW-IF: tests/unit/test_gwif.c). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -29,26 +29,6 @@ static int64_t iso(const char *s)
 
 /* ---- pure parts -------------------------------------------------------------------------------
  */
-
-static void test_times(void **st)
-{
-    (void)st;
-    assert_int_equal(iso("2026-11-24T00:00:00Z"), INT64_C(1795478400000));
-    assert_int_equal(iso("2026-11-24T09:00:00+09:00"), iso("2026-11-24T00:00:00Z"));
-    assert_int_equal(iso("2026-11-24T00:00:00.5Z"), iso("2026-11-24T00:00:00Z") + 500);
-    assert_int_equal(iso("2026-11-24T00:00:00.123456Z"), iso("2026-11-24T00:00:00Z") + 123);
-    int64_t ms;
-    const char *bad[] = {"2026-11-24T00:00:00",     "2026-11-24", "2026-02-30T00:00:00Z",
-                         "2026-11-24T00:00:00.Z",   "x",          "",
-                         "2026-11-24T00:00:00+0900"};
-    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
-        assert_int_equal(sd_ts_parse_time(bad[i], &ms), SD_EFIELD);
-    char out[40];
-    sd_ts_format_time(iso("2026-11-24T01:02:03Z"), out, sizeof out);
-    assert_string_equal(out, "2026-11-24T01:02:03Z");
-    sd_ts_format_time(iso("2026-11-24T01:02:03Z") + 7, out, sizeof out);
-    assert_string_equal(out, "2026-11-24T01:02:03.007Z");
-}
 
 static void test_buckets(void **st)
 {
@@ -81,75 +61,6 @@ static void test_buckets(void **st)
     assert_int_equal(a, SD_TS_AGG_DAY);
     assert_int_equal(sd_ts_agg_parse("week", &a), SD_EFIELD);
     assert_int_equal(sd_ts_agg_parse(NULL, &a), SD_EFIELD);
-}
-
-static void parse_bad(const char *json, int want, const char *field)
-{
-    sd_ts_batch_t b;
-    sd_json_err_t e;
-    int rc = sd_ts_batch_parse(json, strlen(json), 3, &b, &e);
-    if (rc != want || (field && strcmp(e.field, field) != 0))
-        fail_msg("%s: rc %d field '%s' (%s), want %d '%s'", json, rc, e.field, e.message, want,
-                 field ? field : "");
-    assert_null(b.v);
-    assert_int_equal(b.n, 0);
-}
-
-static void test_batch_parse(void **st)
-{
-    (void)st;
-    const char *ok = "{\"samples\":[{\"data_id\":\"a.b\",\"ts\":\"2026-11-24T09:00:00+09:00\","
-                     "\"value\":1.5},{\"data_id\":\"c\",\"ts\":\"2026-11-24T00:00:00.25Z\","
-                     "\"value\":-2,\"quality\":\"estimated\"},{\"data_id\":\"c\",\"ts\":"
-                     "\"2026-11-24T01:00:00Z\",\"value\":0,\"quality\":3}]}";
-    sd_ts_batch_t b;
-    sd_json_err_t e;
-    assert_int_equal(sd_ts_batch_parse(ok, strlen(ok), 3, &b, &e), 0);
-    assert_int_equal(b.n, 3);
-    assert_string_equal(b.v[0].data_id, "a.b");
-    assert_int_equal(b.v[0].ts_ms, iso("2026-11-24T00:00:00Z"));
-    assert_true(b.v[0].value == 1.5 && b.v[0].quality == SD_TS_GOOD);
-    assert_true(b.v[1].value == -2 && b.v[1].quality == SD_TS_ESTIMATED);
-    assert_int_equal(b.v[1].ts_ms, iso("2026-11-24T00:00:00Z") + 250);
-    assert_int_equal(b.v[2].quality, SD_TS_OUT_OF_RANGE);
-    sd_ts_batch_free(&b);
-    assert_int_equal(sd_ts_batch_parse(ok, strlen(ok), 2, &b, &e), SD_ETOOBIG);
-    assert_string_equal(e.field, "samples");
-
-    parse_bad("{\"samples\":[", SD_ESYNTAX, NULL);
-    parse_bad("{\"samples\":[{\"data_id\":\"\xff\"}]}", SD_EENCODING, NULL);
-    parse_bad("[]", SD_EFIELD, "");
-    parse_bad("{}", SD_EFIELD, "samples");
-    parse_bad("{\"samples\":{}}", SD_EFIELD, "samples");
-    parse_bad("{\"samples\":[]}", SD_EFIELD, "samples");
-    parse_bad("{\"samples\":[],\"x\":1}", SD_EFIELD, "x");
-    parse_bad("{\"samples\":[1]}", SD_EFIELD, "samples[0]");
-#define S0 "{\"data_id\":\"a\",\"ts\":\"2026-11-24T00:00:00Z\",\"value\":1}"
-    parse_bad("{\"samples\":[" S0 ",{\"ts\":\"2026-11-24T00:00:00Z\",\"value\":1}]}", SD_EFIELD,
-              "samples[1].data_id");
-    parse_bad("{\"samples\":[" S0 ",{\"data_id\":7,\"ts\":\"2026-11-24T00:00:00Z\",\"value\":1}]}",
-              SD_EFIELD, "samples[1].data_id");
-    parse_bad("{\"samples\":[{\"data_id\":\"\",\"ts\":\"2026-11-24T00:00:00Z\",\"value\":1}]}",
-              SD_EFIELD, "samples[0].data_id");
-    parse_bad("{\"samples\":[" S0 "," S0 ",{\"data_id\":\"a\",\"ts\":\"2026-11-24 00:00\","
-              "\"value\":1}]}",
-              SD_EFIELD, "samples[2].ts");
-    parse_bad("{\"samples\":[{\"data_id\":\"a\",\"ts\":1795478400000,\"value\":1}]}", SD_EFIELD,
-              "samples[0].ts");
-    parse_bad("{\"samples\":[{\"data_id\":\"a\",\"ts\":\"2026-11-24T00:00:00Z\",\"value\":\"1\"}]}",
-              SD_EFIELD, "samples[0].value");
-    parse_bad("{\"samples\":[{\"data_id\":\"a\",\"ts\":\"2026-11-24T00:00:00Z\"}]}", SD_EFIELD,
-              "samples[0].value");
-    parse_bad("{\"samples\":[{\"data_id\":\"a\",\"ts\":\"2026-11-24T00:00:00Z\",\"value\":1,"
-              "\"quality\":\"bad\"}]}",
-              SD_EFIELD, "samples[0].quality");
-    parse_bad("{\"samples\":[{\"data_id\":\"a\",\"ts\":\"2026-11-24T00:00:00Z\",\"value\":1,"
-              "\"quality\":4}]}",
-              SD_EFIELD, "samples[0].quality");
-    parse_bad("{\"samples\":[{\"data_id\":\"a\",\"ts\":\"2026-11-24T00:00:00Z\",\"value\":1,"
-              "\"unit\":\"m\"}]}",
-              SD_EFIELD, "samples[0].unit");
-    parse_bad("{\"samples\":[" S0 "," S0 "," S0 "," S0 "]}", SD_ETOOBIG, "samples");
 }
 
 /* ---- store: the same suite on SQLite and PostgreSQL -------------------------------------------
@@ -411,9 +322,7 @@ static void test_aggregates(void **state)
 int main(void)
 {
     const struct CMUnitTest pure[] = {
-        cmocka_unit_test(test_times),
         cmocka_unit_test(test_buckets),
-        cmocka_unit_test(test_batch_parse),
     };
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
     const struct CMUnitTest store[] = {

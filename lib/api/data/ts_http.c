@@ -203,27 +203,19 @@ static void h_upload(sd_http_req_t *req, void *ctx)
         return;
     size_t len = 0;
     const void *body = sd_http_req_body(req, &len);
-    sd_ts_batch_t b;
+    sd_gwif_data_t b;
     sd_json_err_t je;
-    int rc = sd_ts_batch_parse(body, len, SD_TS_BATCH_MAX, &b, &je);
+    int rc = sd_gwif_data_parse(body, len, SD_TS_BATCH_MAX, &b, &je);
     if (rc == SD_ENOMEM) {
         sd_api_reply_rc(req, rc);
         return;
     }
+    if (!rc) /* checked here too, so the reply names the field, not just the sample */
+        rc = sd_gwif_samples_window(b.v, b.n, "samples", sd_pf_now_ms(pf), NULL, &je);
     if (rc) {
         sd_http_reply_json_error(req, rc, &je);
+        sd_gwif_data_free(&b);
         return;
-    }
-    /* the time window is checked here too, so the reply names the field, not just the sample */
-    int64_t now = sd_pf_now_ms(pf);
-    for (size_t i = 0; i < b.n; i++) {
-        if (b.v[i].ts_ms < SD_TS_MIN_MS || b.v[i].ts_ms > now + SD_TS_FUTURE_MS) {
-            char f[48];
-            snprintf(f, sizeof f, "samples[%zu].ts", i);
-            sd_http_reply_error(req, SD_EFIELD, f, "outside 2000-01-01 .. now + 1 day");
-            sd_ts_batch_free(&b);
-            return;
-        }
     }
     size_t bad = 0;
     rc = sd_ts_ingest(pf, sc.tenant_id, sc.subject_id, b.v, b.n, &bad);
@@ -237,7 +229,7 @@ static void h_upload(sd_http_req_t *req, void *ctx)
         /* only now, after the commit: the gateway drops acknowledged samples from its queue */
         sd_http_reply_json(req, 200, sd_json_pack("{s:I}", "stored", (json_int_t)b.n));
     }
-    sd_ts_batch_free(&b);
+    sd_gwif_data_free(&b);
 }
 
 int sd_ts_routes(sd_pf_t *pf)

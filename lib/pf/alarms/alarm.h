@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "core/json.h"
+#include "gwif/gwif.h"
 #include "pf/pf.h"
 
 typedef struct sd_alarms sd_alarms_t;
@@ -121,33 +122,9 @@ int sd_alarm_severity_of(const char *text);
 
 /* ---- events (event.c) ------------------------------------------------------------------------ */
 
-#define SD_EVENT_BATCH_MAX 1000
-
-typedef struct {
-    int64_t ts_ms;
-    const char *kind;    /* 1-32 bytes [a-z_] */
-    const char *device;  /* "" when absent */
-    const char *data_id; /* "" when absent */
-    int severity;        /* 0 when absent */
-    const char *message; /* "" when absent */
-    char *detail;        /* compact JSON object (malloc'ed), NULL when absent */
-} sd_event_t;
-
-typedef struct {
-    json_t *root;
-    const char *id; /* the batch's "id", "" when absent */
-    sd_event_t *v;
-    size_t n;
-} sd_event_batch_t;
-
-/*
- * Parse a GW-IF event body (docs/gwif.md) of len bytes, pure: 1..max events, ts ISO 8601 with a
- * zone or integer UTC ms, unknown members refused. 0 and *out (free with sd_event_batch_free), or
- * SD_ESYNTAX / SD_EENCODING, SD_EFIELD ("events[2].ts"), SD_ETOOBIG ("events"), SD_ENOMEM.
- */
-int sd_event_batch_parse(const void *buf, size_t len, size_t max, sd_event_batch_t *out,
-                         sd_json_err_t *err);
-void sd_event_batch_free(sd_event_batch_t *b);
+/* Events per batch, both bindings. The body is parsed by sd_gwif_events_parse() (gwif/gwif.h):
+ * the same rules over HTTP and MQTT. */
+#define SD_EVENT_BATCH_MAX SD_GWIF_EVENTS_MAX
 
 /* sd_event_ingest_json() that also tells how many events were stored. */
 int sd_event_ingest_json_n(sd_pf_t *pf, int64_t tenant_id, int64_t gw_id, const void *body,

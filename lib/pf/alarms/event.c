@@ -1,4 +1,4 @@
-/* event.c - GW-IF events: the batch parser, ingest (and the alarms events imply), HTTP. */
+/* event.c - GW-IF events: ingest (and the alarms events imply); the batch parser is lib/gwif's. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,184 +11,13 @@
 #include "pf/alarms/alarm_int.h"
 #include "pf/data/ts.h"
 
-#define DETAIL_MAX  4096
-#define MESSAGE_MAX 512
-
-/* ---- parser (pure) --------------------------------------------------------------------------- */
-
-void sd_event_batch_free(sd_event_batch_t *b)
-{
-    if (!b)
-        return;
-    for (size_t i = 0; b->v && i < b->n; i++)
-        free(b->v[i].detail);
-    free(b->v);
-    if (b->root)
-        json_decref(b->root);
-    *b = (sd_event_batch_t){0};
-}
-
-static int kind_ok(const char *s, size_t n)
-{
-    if (n < 1 || n > 32)
-        return 0;
-    for (size_t i = 0; i < n; i++)
-        if (!((s[i] >= 'a' && s[i] <= 'z') || s[i] == '_'))
-            return 0;
-    return 1;
-}
-
-static int opt_str(const json_t *o, const char *name, size_t max, const char **out,
-                   sd_json_err_t *err)
-{
-    const json_t *v = json_object_get(o, name);
-    *out = "";
-    if (!v || json_is_null(v))
-        return 0;
-    if (!json_is_string(v))
-        return sd_json_err_set(err, name, "expected string");
-    size_t n = json_string_length(v);
-    if (n < 1 || n > max)
-        return sd_json_err_set(err, name, "length must be between 1 and %zu", max);
-    *out = json_string_value(v);
-    return 0;
-}
-
-static int parse_event(const json_t *o, sd_event_t *e, sd_json_err_t *err)
-{
-    static const char *const known[] = {"ts",       "kind",    "device", "data_id",
-                                        "severity", "message", "detail"};
-    if (!json_is_object(o))
-        return sd_json_err_set(err, "", "expected an object");
-    int rc = sd_json_check_known(o, known, 7, err);
-    if (rc)
-        return rc;
-    const json_t *t = json_object_get(o, "ts");
-    if (!t)
-        return sd_json_err_set(err, "ts", "required");
-    if (json_is_integer(t)) {
-        e->ts_ms = (int64_t)json_integer_value(t);
-        if (e->ts_ms < 0)
-            return sd_json_err_set(err, "ts", "must not be negative");
-    } else if (json_is_string(t)) {
-        if (sd_ts_parse_time(json_string_value(t), &e->ts_ms))
-            return sd_json_err_set(err, "ts", "expected ISO 8601 time with zone or UTC ms");
-        if (e->ts_ms < 0)
-            return sd_json_err_set(err, "ts", "must not be before 1970");
-    } else {
-        return sd_json_err_set(err, "ts", "expected string or integer");
-    }
-    const json_t *k = json_object_get(o, "kind");
-    if (!k)
-        return sd_json_err_set(err, "kind", "required");
-    if (!json_is_string(k))
-        return sd_json_err_set(err, "kind", "expected string");
-    if (!kind_ok(json_string_value(k), json_string_length(k)))
-        return sd_json_err_set(err, "kind", "must be 1 to 32 of a-z and _");
-    e->kind = json_string_value(k);
-    if ((rc = opt_str(o, "device", 64, &e->device, err)) != 0 ||
-        (rc = opt_str(o, "data_id", 64, &e->data_id, err)) != 0)
-        return rc;
-    const json_t *m = json_object_get(o, "message");
-    e->message = "";
-    if (m && !json_is_null(m)) {
-        if (!json_is_string(m))
-            return sd_json_err_set(err, "message", "expected string");
-        if (json_string_length(m) > MESSAGE_MAX)
-            return sd_json_err_set(err, "message", "longer than %d bytes", MESSAGE_MAX);
-        e->message = json_string_value(m);
-    }
-    const json_t *s = json_object_get(o, "severity");
-    if (s && !json_is_null(s)) {
-        if (!json_is_integer(s))
-            return sd_json_err_set(err, "severity", "expected integer");
-        if (json_integer_value(s) < 1 || json_integer_value(s) > 4)
-            return sd_json_err_set(err, "severity", "must be between 1 and 4");
-        e->severity = (int)json_integer_value(s);
-    }
-    const json_t *d = json_object_get(o, "detail");
-    if (d && !json_is_null(d)) {
-        if (!json_is_object(d))
-            return sd_json_err_set(err, "detail", "expected an object");
-        e->detail = json_dumps(d, JSON_COMPACT);
-        if (!e->detail)
-            return SD_ENOMEM;
-        if (strlen(e->detail) > DETAIL_MAX)
-            return sd_json_err_set(err, "detail", "larger than %d bytes", DETAIL_MAX);
-    }
-    return 0;
-}
-
-int sd_event_batch_parse(const void *buf, size_t len, size_t max, sd_event_batch_t *out,
-                         sd_json_err_t *err)
-{
-    sd_json_err_t tmp;
-    if (!err)
-        err = &tmp;
-    memset(err, 0, sizeof *err);
-    *out = (sd_event_batch_t){0};
-    json_t *root = NULL;
-    int rc = sd_json_parse(buf, len, &root, err);
-    if (rc)
-        return rc;
-    static const char *const known[] = {"id", "events"};
-    const json_t *arr = json_object_get(root, "events");
-    const json_t *id = json_object_get(root, "id");
-    if (!json_is_object(root))
-        rc = sd_json_err_set(err, "", "expected an object");
-    else if ((rc = sd_json_check_known(root, known, 2, err)) != 0)
-        ;
-    else if (id && !json_is_null(id) && !json_is_string(id) && !json_is_integer(id))
-        rc = sd_json_err_set(err, "id", "expected string or integer");
-    else if (json_is_string(id) && (json_string_length(id) < 1 || json_string_length(id) > 64))
-        rc = sd_json_err_set(err, "id", "length must be between 1 and 64");
-    else if (!arr)
-        rc = sd_json_err_set(err, "events", "required");
-    else if (!json_is_array(arr))
-        rc = sd_json_err_set(err, "events", "expected array");
-    else if (json_array_size(arr) == 0)
-        rc = sd_json_err_set(err, "events", "at least one event");
-    else if (json_array_size(arr) > max) {
-        sd_json_err_set(err, "events", "more than %zu events", max);
-        rc = SD_ETOOBIG;
-    }
-    if (rc) {
-        json_decref(root);
-        return rc;
-    }
-    size_t n = json_array_size(arr);
-    sd_event_batch_t b = {.root = root, .id = json_is_string(id) ? json_string_value(id) : ""};
-    b.v = calloc(n, sizeof *b.v);
-    if (!b.v) {
-        json_decref(root);
-        return SD_ENOMEM;
-    }
-    b.n = n;
-    for (size_t i = 0; i < n; i++) {
-        if ((rc = parse_event(json_array_get(arr, i), &b.v[i], err)) != 0) {
-            sd_json_err_prefix(err, "events", (long)i);
-            sd_event_batch_free(&b);
-            return rc;
-        }
-    }
-    /* an integer batch id is kept as its decimal text (it only correlates with the gateway) */
-    if (json_is_integer(id)) {
-        char idbuf[24];
-        snprintf(idbuf, sizeof idbuf, "%" JSON_INTEGER_FORMAT, json_integer_value(id));
-        json_object_set_new(root, "id", json_string(idbuf));
-        b.id = json_string_value(json_object_get(root, "id"));
-    }
-    *out = b;
-    return 0;
-}
-
 /* ---- ingest ---------------------------------------------------------------------------------- */
 
 typedef struct {
     sd_pf_t *pf;
     sd_alarms_t *a;
     int64_t tenant, gw, now;
-    const sd_event_batch_t *b;
+    const sd_gwif_events_t *b;
     sd_json_err_t *err;
 } ev_ctx_t;
 
@@ -202,7 +31,7 @@ static int is_kind(const char *k, const char *const *list)
 
 /* The alarms an event implies: a device that did not answer / a gateway gone is "no contact";
  * a successful call, or the gateway back, returns it. */
-static int event_alarm(ev_ctx_t *c, const sd_event_t *e)
+static int event_alarm(ev_ctx_t *c, const sd_gwif_event_t *e)
 {
     static const char *const lost[] = {"poll_failed", "no_answer", "missed_report", NULL};
     static const char *const back_dev[] = {"terminal_call", NULL};
@@ -254,7 +83,7 @@ static int ingest_tx(sd_store_t *st, void *vctx)
 {
     ev_ctx_t *c = vctx;
     for (size_t i = 0; i < c->b->n; i++) {
-        const sd_event_t *e = &c->b->v[i];
+        const sd_gwif_event_t *e = &c->b->v[i];
         char f[48];
         int64_t x = 0;
         sd_stmt_t *q = NULL;
@@ -317,17 +146,17 @@ int sd_event_ingest_json_n(sd_pf_t *pf, int64_t tenant_id, int64_t gw_id, const 
         *stored = 0;
     if (!pf || !pf->store || tenant_id <= 0 || (len && !body))
         return SD_EINVAL;
-    sd_event_batch_t b;
-    int rc = sd_event_batch_parse(body, len, SD_EVENT_BATCH_MAX, &b, err);
+    sd_gwif_events_t b;
+    int rc = sd_gwif_events_parse(body, len, SD_EVENT_BATCH_MAX, &b, err);
     if (rc)
         return rc;
     int64_t now = sd_pf_now_ms(pf);
     for (size_t i = 0; i < b.n; i++)
-        if (b.v[i].ts_ms < SD_TS_MIN_MS || b.v[i].ts_ms > now + SD_TS_FUTURE_MS) {
+        if (!sd_gwif_ts_in_window(b.v[i].ts_ms, now)) {
             char f[48];
             snprintf(f, sizeof f, "events[%zu].ts", i);
-            sd_json_err_set(err, f, "outside 2000-01-01 .. now + 1 day");
-            sd_event_batch_free(&b);
+            sd_json_err_set(err, f, SD_GWIF_WINDOW_ERROR);
+            sd_gwif_events_free(&b);
             return SD_EFIELD;
         }
     ev_ctx_t c = {pf, pf->alarms, tenant_id, gw_id, now, &b, err};
@@ -342,7 +171,7 @@ int sd_event_ingest_json_n(sd_pf_t *pf, int64_t tenant_id, int64_t gw_id, const 
     }
     if (!rc && stored)
         *stored = b.n;
-    sd_event_batch_free(&b);
+    sd_gwif_events_free(&b);
     return rc;
 }
 

@@ -242,6 +242,17 @@ static int gw_lookup(sd_mqtt_binding_t *b, const char *cid, gw_row_t *g)
 static void publish_ack(sd_mqtt_binding_t *b, const char *cid, const char *id, int rc, size_t bad,
                         const sd_json_err_t *e);
 
+/* The batch id to echo when the payload was refused: read leniently, string or integer. */
+static const char *lenient_id(const json_t *doc, char num[24])
+{
+    const json_t *jid = doc ? json_object_get(doc, "id") : NULL;
+    if (json_is_integer(jid)) {
+        snprintf(num, 24, "%" JSON_INTEGER_FORMAT, json_integer_value(jid));
+        return num;
+    }
+    return json_is_string(jid) ? json_string_value(jid) : NULL;
+}
+
 /* Record the alive state; returns 1 when it changed (or was unknown), 0 if not, SD_E* on error. */
 static int set_state(sd_mqtt_binding_t *b, const gw_row_t *g, const char *cid, int online)
 {
@@ -276,17 +287,16 @@ static void state_event(sd_mqtt_binding_t *b, const gw_row_t *g, const char *cid
     int64_t now = sd_pf_now_ms(b->pf);
     char id[48];
     snprintf(id, sizeof id, "state-%lld", (long long)now);
-    json_t *o = sd_json_pack("{s:s,s:[{s:I,s:s,s:s}]}", "id", id, "events", "ts", (json_int_t)now,
-                             "kind", online ? "gateway_online" : "gateway_offline", "message",
-                             online ? "birth (MQTT)" : "last will or disconnect (MQTT)");
+    sd_gwif_event_t ev = {.ts_ms = now,
+                          .kind = online ? "gateway_online" : "gateway_offline",
+                          .message = online ? "birth (MQTT)" : "last will or disconnect (MQTT)"};
     sd_buf_t out = {0};
     sd_json_err_t e = {0};
-    int rc = o ? sd_json_dump(o, &out) : SD_ENOMEM;
+    int rc = sd_gwif_events_build(&ev, 1, id, &out);
     if (!rc)
         rc = b->cfg.events(b->pf, g->tenant_id, g->id, out.data, out.len, &e);
     if (rc)
         sd_warn("mqtt: %s: state event not stored: %s %s", cid, sd_strerror(rc), e.message);
-    json_decref(o);
     sd_buf_free(&out);
 }
 
@@ -344,17 +354,13 @@ static void on_event(sd_mqtt_binding_t *b, const char *cid, const gw_row_t *g,
     if (rc)
         sd_warn("mqtt: %s: events refused: %s %s %s", cid, sd_strerror(rc), e.field, e.message);
     json_t *doc = json_loadb(msg->payload, (size_t)msg->payloadlen, 0, NULL);
-    json_t *jid = doc ? json_object_get(doc, "id") : NULL;
-    /* an integer id is echoed too, so a gateway learns why its batch was refused */
     char num[24];
-    if (json_is_integer(jid))
-        snprintf(num, sizeof num, "%" JSON_INTEGER_FORMAT, json_integer_value(jid));
-    /* acked only now, after the commit, like data */
-    publish_ack(b, cid,
-                json_is_string(jid)    ? json_string_value(jid)
-                : json_is_integer(jid) ? num
-                                       : NULL,
-                rc, 0, rc && e.message[0] ? &e : NULL);
+    /* acked only now, after the commit, like data; an integer id is echoed too, so a gateway
+     * learns why its batch was refused */
+    size_t bad = 0;
+    if (rc && sscanf(e.field, "events[%zu]", &bad) != 1)
+        bad = 0;
+    publish_ack(b, cid, lenient_id(doc, num), rc, bad, rc && e.message[0] ? &e : NULL);
     json_decref(doc);
 }
 
@@ -364,11 +370,14 @@ static void publish_ack(sd_mqtt_binding_t *b, const char *cid, const char *id, i
     char topic[128];
     if (!id || sd_mqtt_topic_make(topic, sizeof topic, cid, SD_MQTT_T_DOWN, "ack") != 0)
         return;
-    json_t *o =
-        rc == 0 ? sd_json_pack("{s:s,s:b}", "id", id, "ok", 1)
-                : sd_json_pack("{s:s,s:b,s:s,s:s,s:I}", "id", id, "ok", 0, "error", sd_err_code(rc),
-                               "message", e && e->message[0] ? e->message : sd_strerror(rc),
-                               "index", (json_int_t)bad);
+    /* where, as over HTTP: "samples[3].ts" */
+    sd_gwif_ack_t a = {.id = id,
+                       .ok = rc == 0,
+                       .error = sd_err_code(rc),
+                       .message = e && e->message[0] ? e->message : sd_strerror(rc),
+                       .field = e ? e->field : NULL,
+                       .index = (int64_t)bad};
+    json_t *o = sd_gwif_ack_json(&a);
     sd_buf_t out = {0};
     if (o && sd_json_dump(o, &out) == 0)
         mosquitto_publish(b->m, NULL, topic, (int)out.len, out.data, 1, false);
@@ -379,35 +388,40 @@ static void publish_ack(sd_mqtt_binding_t *b, const char *cid, const char *id, i
 static void on_data(sd_mqtt_binding_t *b, const char *cid, const gw_row_t *g,
                     const struct mosquitto_message *msg)
 {
-    json_t *root = NULL;
-    sd_ts_sample_t *s = NULL;
-    size_t n = 0, bad = 0;
-    const char *id = NULL;
+    sd_gwif_data_t d;
+    size_t bad = 0;
     sd_json_err_t e;
-    int rc = sd_mqtt_samples_parse(msg->payload, (size_t)msg->payloadlen, b->cfg.max_samples, &root,
-                                   &s, &n, &id, &e);
+    /* the same parser and time window as POST /gwif/v1/data */
+    int rc = sd_gwif_data_parse(msg->payload, (size_t)msg->payloadlen, b->cfg.max_samples, &d, &e);
     if (rc != 0) {
         sd_warn("mqtt: %s: bad data payload: %s %s %s", cid, sd_strerror(rc), e.field, e.message);
+        if (sscanf(e.field, "samples[%zu]", &bad) != 1)
+            bad = 0;
         /* the id may still be readable: parse leniently only to answer */
         json_t *doc = json_loadb(msg->payload, (size_t)msg->payloadlen, 0, NULL);
-        json_t *jid = doc ? json_object_get(doc, "id") : NULL;
-        publish_ack(b, cid, json_is_string(jid) ? json_string_value(jid) : NULL, rc, 0, &e);
+        char num[24];
+        publish_ack(b, cid, lenient_id(doc, num), rc, bad, &e);
         json_decref(doc);
         return;
     }
-    if (!b->cfg.ingest) {
+    rc = sd_gwif_samples_window(d.v, d.n, "samples", sd_pf_now_ms(b->pf), &bad, &e);
+    if (rc == 0 && !b->cfg.ingest) {
         rc = SD_EUNSUPPORTED;
-    } else {
+    } else if (rc == 0) {
         memset(&e, 0, sizeof e);
-        rc = b->cfg.ingest(b->pf, g->tenant_id, g->id, s, n, &bad);
+        rc = b->cfg.ingest(b->pf, g->tenant_id, g->id, d.v, d.n, &bad);
+        if (rc == SD_EFIELD) {
+            char f[48];
+            snprintf(f, sizeof f, "samples[%zu].data_id", bad);
+            sd_json_err_set(&e, f, "unknown data ID in this tenant");
+        }
     }
     if (rc != 0)
-        sd_warn("mqtt: %s: %zu samples refused: %s (sample %zu)", cid, n, sd_strerror(rc), bad);
+        sd_warn("mqtt: %s: %zu samples refused: %s (sample %zu)", cid, d.n, sd_strerror(rc), bad);
     else
-        sd_debug("mqtt: %s: %zu samples stored", cid, n);
-    publish_ack(b, cid, id, rc, bad, NULL);
-    free(s);
-    json_decref(root);
+        sd_debug("mqtt: %s: %zu samples stored", cid, d.n);
+    publish_ack(b, cid, d.id, rc, bad, rc ? &e : NULL);
+    sd_gwif_data_free(&d);
 }
 
 static void on_message(struct mosquitto *m, void *ud, const struct mosquitto_message *msg)

@@ -1,4 +1,5 @@
-/* ts.c - time series of point samples: idempotent ingest, batch parser, buckets, reads. */
+/* ts.c - time series of point samples: idempotent ingest, buckets, reads (the upload body is
+ * parsed by lib/gwif). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,52 +15,10 @@
 #define DAY_MS  INT64_C(86400000)
 #define JST_MS  ((int64_t)SD_JST_OFFSET_S * 1000)
 
-static const char *const quality_names[] = {"good", "estimated", "missing", "out_of_range"};
-
-const char *sd_ts_quality_name(sd_ts_quality_t q)
-{
-    return (unsigned)q < 4 ? quality_names[q] : NULL;
-}
-
-/* ---- times ------------------------------------------------------------------------------------
- */
-
 static int64_t floor_div(int64_t a, int64_t b)
 {
     int64_t q = a / b;
     return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
-}
-
-int sd_ts_parse_time(const char *s, int64_t *ms)
-{
-    int64_t sec;
-    if (!s || sd_iso8601_parse(s, &sec))
-        return SD_EFIELD;
-    int64_t frac = 0;
-    if (s[19] == '.') { /* sd_iso8601_parse accepted the fraction; keep its first 3 digits */
-        int scale = 100;
-        for (const char *p = s + 20; *p >= '0' && *p <= '9'; p++, scale /= 10)
-            if (scale > 0)
-                frac += (*p - '0') * scale;
-        if (s[20] < '0' || s[20] > '9')
-            return SD_EFIELD; /* "12:00:00.Z" */
-    }
-    *ms = sec * 1000 + frac;
-    return 0;
-}
-
-void sd_ts_format_time(int64_t ms, char *out, size_t outsz)
-{
-    sd_civil_t c;
-    int64_t sec = floor_div(ms, 1000);
-    int rem = (int)(ms - sec * 1000);
-    sd_civil_from_unix(sec, 0, &c);
-    if (rem)
-        snprintf(out, outsz, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", c.year, c.mon, c.day, c.hour,
-                 c.min, c.sec, rem);
-    else
-        snprintf(out, outsz, "%04d-%02d-%02dT%02d:%02d:%02dZ", c.year, c.mon, c.day, c.hour, c.min,
-                 c.sec);
 }
 
 /* ---- buckets ----------------------------------------------------------------------------------
@@ -133,122 +92,6 @@ int64_t sd_ts_max_span_ms(sd_ts_agg_t agg)
     default:
         return 31 * DAY_MS;
     }
-}
-
-/* ---- batch parser (pure) ----------------------------------------------------------------------
- */
-
-void sd_ts_batch_free(sd_ts_batch_t *b)
-{
-    if (!b)
-        return;
-    free(b->v);
-    if (b->root)
-        json_decref(b->root);
-    *b = (sd_ts_batch_t){0};
-}
-
-static int parse_sample(const json_t *o, sd_ts_sample_t *s, sd_json_err_t *err)
-{
-    static const char *const known[] = {"data_id", "ts", "value", "quality"};
-    if (!json_is_object(o))
-        return sd_json_err_set(err, "", "expected an object");
-    int rc = sd_json_check_known(o, known, 4, err);
-    if (rc)
-        return rc;
-    const json_t *d = json_object_get(o, "data_id");
-    if (!d)
-        return sd_json_err_set(err, "data_id", "required");
-    if (!json_is_string(d))
-        return sd_json_err_set(err, "data_id", "expected string");
-    size_t dl = json_string_length(d);
-    if (dl < 1 || dl > 64)
-        return sd_json_err_set(err, "data_id", "length must be between 1 and 64");
-    s->data_id = json_string_value(d);
-    const json_t *t = json_object_get(o, "ts");
-    if (!t)
-        return sd_json_err_set(err, "ts", "required");
-    if (!json_is_string(t))
-        return sd_json_err_set(err, "ts", "expected string");
-    if (sd_ts_parse_time(json_string_value(t), &s->ts_ms))
-        return sd_json_err_set(err, "ts", "expected ISO 8601 time with zone");
-    const json_t *v = json_object_get(o, "value");
-    if (!v)
-        return sd_json_err_set(err, "value", "required");
-    if (!json_is_number(v))
-        return sd_json_err_set(err, "value", "expected number");
-    s->value = json_number_value(v);
-    if (!isfinite(s->value))
-        return sd_json_err_set(err, "value", "must be finite");
-    s->quality = SD_TS_GOOD;
-    const json_t *q = json_object_get(o, "quality");
-    if (json_is_string(q)) {
-        int i = 0;
-        while (i < 4 && strcmp(json_string_value(q), quality_names[i]) != 0)
-            i++;
-        if (i == 4)
-            return sd_json_err_set(err, "quality",
-                                   "must be good, estimated, missing or out_of_range");
-        s->quality = (sd_ts_quality_t)i;
-    } else if (json_is_integer(q)) {
-        json_int_t i = json_integer_value(q);
-        if (i < 0 || i > 3)
-            return sd_json_err_set(err, "quality", "must be between 0 and 3");
-        s->quality = (sd_ts_quality_t)i;
-    } else if (q && !json_is_null(q)) {
-        return sd_json_err_set(err, "quality", "expected string");
-    }
-    return 0;
-}
-
-int sd_ts_batch_parse(const void *buf, size_t len, size_t max, sd_ts_batch_t *out,
-                      sd_json_err_t *err)
-{
-    sd_json_err_t tmp;
-    if (!err)
-        err = &tmp;
-    memset(err, 0, sizeof *err);
-    *out = (sd_ts_batch_t){0};
-    json_t *root = NULL;
-    int rc = sd_json_parse(buf, len, &root, err);
-    if (rc)
-        return rc;
-    static const char *const known[] = {"samples"};
-    const json_t *arr = json_object_get(root, "samples");
-    if (!json_is_object(root))
-        rc = sd_json_err_set(err, "", "expected an object");
-    else if ((rc = sd_json_check_known(root, known, 1, err)) != 0)
-        ;
-    else if (!arr)
-        rc = sd_json_err_set(err, "samples", "required");
-    else if (!json_is_array(arr))
-        rc = sd_json_err_set(err, "samples", "expected array");
-    else if (json_array_size(arr) == 0)
-        rc = sd_json_err_set(err, "samples", "at least one sample");
-    else if (json_array_size(arr) > max) {
-        sd_json_err_set(err, "samples", "more than %zu samples", max);
-        rc = SD_ETOOBIG;
-    }
-    if (rc) {
-        json_decref(root);
-        return rc;
-    }
-    size_t n = json_array_size(arr);
-    sd_ts_sample_t *v = calloc(n, sizeof *v);
-    if (!v) {
-        json_decref(root);
-        return SD_ENOMEM;
-    }
-    for (size_t i = 0; i < n; i++) {
-        if ((rc = parse_sample(json_array_get(arr, i), &v[i], err)) != 0) {
-            sd_json_err_prefix(err, "samples", (long)i);
-            free(v);
-            json_decref(root);
-            return rc;
-        }
-    }
-    *out = (sd_ts_batch_t){.root = root, .v = v, .n = n};
-    return 0;
 }
 
 /* ---- ingest -----------------------------------------------------------------------------------

@@ -5,26 +5,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "gwif/gwif.h"
 #include "pf/pf.h"
 
 /*
  * A sample is keyed (point, ts): a re-sent or back-filled sample replaces the one with the same
  * key (idempotent), late data lands in time order, and "latest" means the newest ts, not the
- * last arrival. Times are UTC milliseconds since the epoch.
+ * last arrival. sd_ts_sample_t, the qualities, the time rule and the window are GW-IF's
+ * (gwif/gwif.h): one message means the same over HTTP and MQTT.
  */
-typedef enum {
-    SD_TS_GOOD = 0,
-    SD_TS_ESTIMATED = 1,
-    SD_TS_MISSING = 2,
-    SD_TS_OUT_OF_RANGE = 3,
-} sd_ts_quality_t;
-
-typedef struct sd_ts_sample {
-    const char *data_id; /* the point's data ID in the tenant's master */
-    int64_t ts_ms;
-    double value;
-    sd_ts_quality_t quality;
-} sd_ts_sample_t;
 
 /*
  * Store n samples of tenant tenant_id from gateway gw_id (0 = not from a gateway) in ONE
@@ -41,38 +30,11 @@ int sd_ts_ingest(sd_pf_t *pf, int64_t tenant_id, int64_t gw_id, const sd_ts_samp
 
 #include "core/json.h"
 
-/* Bounds of what ingest accepts: 2000-01-01T00:00:00Z .. now + 1 day. */
-#define SD_TS_MIN_MS INT64_C(946684800000)
-#define SD_TS_FUTURE_MS INT64_C(86400000)
-
-/* GW-IF HTTP upload limits: samples per batch and body bytes (413 beyond). */
-#define SD_TS_BATCH_MAX 10000
+/* GW-IF HTTP upload limits: samples per batch (the MQTT binding's too) and body bytes (413). */
+#define SD_TS_BATCH_MAX SD_GWIF_DATA_MAX
 #define SD_TS_BODY_MAX ((size_t)2 * 1024 * 1024)
 
-/* A parsed upload batch: samples[i].data_id borrow from root (keep it until done). */
-typedef struct {
-    json_t *root;
-    sd_ts_sample_t *v;
-    size_t n;
-} sd_ts_batch_t;
-
-/*
- * Parse a GW-IF upload body {"samples":[{"data_id","ts","value","quality"?}...]} of len bytes.
- * Pure (no clock, no store): data_id 1-64 bytes, ts ISO 8601 with a zone ("Z" / "+09:00",
- * fractional seconds kept to the millisecond), value a finite JSON number, quality one of
- * "good" (default), "estimated", "missing", "out_of_range" or 0-3; unknown members refused;
- * 1..max samples. Returns 0 and *out (free with sd_ts_batch_free), or SD_ESYNTAX/SD_EENCODING
- * (err has line/column), SD_EFIELD (err->field is "samples[i].ts" etc.), SD_ETOOBIG (more than
- * max samples, field "samples"), SD_ENOMEM. *out is empty on failure.
- */
-int sd_ts_batch_parse(const void *buf, size_t len, size_t max, sd_ts_batch_t *out,
-                      sd_json_err_t *err);
-void sd_ts_batch_free(sd_ts_batch_t *b);
-
-/* ISO 8601 with a zone to UTC ms (milliseconds from a fraction, extra digits dropped). Pure. */
-int sd_ts_parse_time(const char *s, int64_t *ms);
-/* UTC ISO 8601, ".mmm" only when ms is not whole seconds; out >= 32 bytes. Pure. */
-void sd_ts_format_time(int64_t ms, char *out, size_t outsz);
+/* The upload body is parsed by sd_gwif_data_parse() (gwif/gwif.h), over HTTP and MQTT alike. */
 
 /*
  * Aggregation buckets. Hours are UTC hours (= JST hours, JST being a whole-hour offset); days
@@ -124,7 +86,5 @@ int sd_ts_read_agg(sd_store_t *st, int64_t point_id, int64_t from, int64_t to, s
 /* The newest sample (largest ts) of a point: 0, SD_ENOTFOUND (no samples), SD_E*. */
 int sd_ts_latest(sd_store_t *st, int64_t point_id, sd_ts_value_t *out);
 
-/* Quality name ("good", ...), NULL when out of range. */
-const char *sd_ts_quality_name(sd_ts_quality_t q);
 
 #endif

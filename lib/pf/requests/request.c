@@ -352,29 +352,24 @@ static int message_json(sd_store_t *st, int64_t id, json_t **out)
         SD_PARAMS(SD_V_INT(id)), &s);
     if (rc)
         return rc;
-    int64_t version = 0, tenant = sd_stmt_int64(s, 6);
-    json_t *o = sd_json_pack("{s:I,s:s,s:s,s:s,s:o,s:o}", "id", (json_int_t)sd_stmt_int64(s, 0),
-                             "kind", sd_stmt_text(s, 1, NULL), "device", sd_stmt_text(s, 2, NULL),
-                             "tel", sd_stmt_text(s, 7, NULL), "created",
-                             sd_request_time_json(sd_stmt_int64(s, 4), true), "deadline",
-                             sd_request_time_json(sd_stmt_int64(s, 5), true));
+    int64_t tenant = sd_stmt_int64(s, 6);
+    char device[80], tel[40];
+    snprintf(device, sizeof device, "%s", sd_stmt_text(s, 2, NULL));
+    snprintf(tel, sizeof tel, "%s", sd_stmt_text(s, 7, NULL));
+    sd_gwif_request_t m = {.id = sd_stmt_int64(s, 0),
+                           .device = device,
+                           .tel = tel,
+                           .created_ms = sd_stmt_int64(s, 4),
+                           .deadline_ms = sd_stmt_int64(s, 5)};
+    rc = sd_req_kind_parse(sd_stmt_text(s, 1, NULL), &m.kind);
     json_t *body = json_loads(sd_stmt_text(s, 3, NULL), 0, NULL);
     sd_stmt_done(s);
-    rc = o ? 0 : SD_ENOMEM;
-    if (!rc && json_is_object(body)) {
-        /* the body never overrides the envelope */
-        const char *k;
-        json_t *v;
-        json_object_foreach(body, k, v)
-        {
-            if (!json_object_get(o, k) && json_object_set(o, k, v))
-                rc = SD_ENOMEM;
-        }
-    }
-    json_decref(body);
     if (!rc)
-        rc = sd_pf_master_version(st, tenant, &version);
-    if (!rc && sd_json_set(o, "master_version", json_integer(version)))
+        rc = sd_pf_master_version(st, tenant, &m.master_version);
+    /* the GW-IF builder: the envelope, then the stored body's members */
+    json_t *o = rc ? NULL : sd_gwif_request_json(&m, json_is_object(body) ? body : NULL);
+    json_decref(body);
+    if (!rc && !o)
         rc = SD_ENOMEM;
     if (rc) {
         json_decref(o);
@@ -838,7 +833,7 @@ static void *thread_main(void *arg)
 typedef struct {
     sd_requests_t *r;
     int64_t gw_id, id, now;
-    const sd_req_reply_t *rep;
+    const sd_gwif_reply_t *rep;
     const char *result; /* JSON text of the result to store */
     int same;           /* already final with this outcome */
     sd_json_err_t *err;
@@ -924,12 +919,12 @@ int sd_request_reply(sd_requests_t *r, int64_t gw_id, int64_t id, json_t *reply,
     if (!r || !reply)
         return SD_EINVAL;
     sd_store_t *st = r->pf->store;
-    sd_req_reply_t rep;
-    int rc = sd_request_reply_parse(reply, &rep, err);
+    sd_gwif_reply_t rep;
+    int rc = sd_gwif_reply_parse(reply, &rep, err);
     if (rc)
         return rc;
     if (rep.id && rep.id != id) {
-        sd_request_reply_free(&rep);
+        sd_gwif_reply_free(&rep);
         return sd_json_err_set(err, "id", "does not match the request replied to");
     }
     int64_t gw = 0, tenant = 0;
@@ -960,12 +955,8 @@ int sd_request_reply(sd_requests_t *r, int64_t gw_id, int64_t id, json_t *reply,
         sd_stmt_done(s);
     }
     int64_t now = sd_pf_now_ms(r->pf);
-    for (size_t i = 0; !rc && i < rep.n_values; i++)
-        if (rep.values[i].ts_ms > now + SD_TS_FUTURE_MS) {
-            char f[40];
-            snprintf(f, sizeof f, "values[%zu].ts", i);
-            rc = sd_json_err_set(err, f, "more than a day in the future");
-        }
+    if (!rc)
+        rc = sd_gwif_samples_window(rep.values, rep.n_values, "values", now, NULL, err);
     int final_already = sd_req_state_final(state);
     if (!rc && rep.n_values && !final_already) {
         size_t bad = 0;
@@ -1014,7 +1005,7 @@ int sd_request_reply(sd_requests_t *r, int64_t gw_id, int64_t id, json_t *reply,
             notify(r);
     }
     free(res);
-    sd_request_reply_free(&rep);
+    sd_gwif_reply_free(&rep);
     return rc;
 }
 

@@ -9,19 +9,12 @@
 #include <stdint.h>
 
 #include "core/json.h"
+#include "gwif/gwif.h"
 #include "line/settings.h"
 #include "pf/pf.h"
 #include "pf/data/ts.h"
 
-typedef enum {
-    SD_REQ_READ,
-    SD_REQ_CONTROL,
-    SD_REQ_SCHEDULE,
-    SD_REQ_PARAMS,
-    SD_REQ_ASSIGN,
-    SD_REQ_MONITOR_START,
-    SD_REQ_MONITOR_STOP,
-} sd_req_kind_t;
+/* sd_req_kind_t and its names: a GW-IF request message's "kind" (gwif/gwif.h). */
 
 typedef enum {
     SD_REQ_QUEUED,
@@ -67,45 +60,26 @@ int sd_request_submit(sd_requests_t *r, const sd_principal_t *who, int64_t tenan
 int sd_request_reply(sd_requests_t *r, int64_t gw_id, int64_t id, json_t *reply,
                      sd_json_err_t *err);
 
-/* ---- names, limits and the pure parsers (request_parse.c; fuzzed) ------------------------- */
+/* ---- names, limits and the pure AP-IF parsers (request_parse.c; fuzzed) ------------------- */
 
 #define SD_REQ_DEFAULT_WAIT_S    10 /* AP-IF reads/controls: how long the reply waits */
 #define SD_REQ_MAX_WAIT_S        60
 #define SD_REQ_DEFAULT_TIMEOUT_S 60 /* queued + sent, then expired / timed_out */
 #define SD_REQ_MAX_TIMEOUT_S     3600
 #define SD_REQ_MAX_READ_IDS      100   /* data IDs of one AP-IF read */
-#define SD_REQ_MAX_VALUES        10000 /* values of one reply */
-#define SD_REQ_MAX_RESULT        4096  /* bytes of a reply's "result" object */
+#define SD_REQ_MAX_VALUES        SD_GWIF_REPLY_MAX_VALUES /* values of one reply */
+#define SD_REQ_MAX_RESULT        SD_GWIF_REPLY_MAX_RESULT /* bytes of a reply's "result" */
 #define SD_REQ_POLL_MAX          100   /* requests handed out by one long-poll answer */
 #define SD_REQ_DEFAULT_POLL_S    25    /* GW-IF long-poll wait */
 
-/* "read", "control", ...; "queued", "sent", ...: NULL out of range. */
-const char *sd_req_kind_name(sd_req_kind_t k);
+/* "queued", "sent", ...: NULL out of range (kinds: sd_req_kind_name() of gwif/gwif.h). */
 const char *sd_req_state_name(sd_req_state_t s);
 /* Exact names to values: 0 or SD_EFIELD. */
-int sd_req_kind_parse(const char *s, sd_req_kind_t *out);
 int sd_req_state_parse(const char *s, sd_req_state_t *out);
 /* 1 for succeeded, failed, timed_out, expired. */
 int sd_req_state_final(sd_req_state_t s);
 
-/* A gateway's reply, parsed; strings and result borrow from the JSON, values are malloc'ed. */
-typedef struct {
-    int64_t id; /* the "id" member, 0 when absent */
-    bool ok;
-    const char *reason;     /* required when !ok: busy, no_answer, nak, checksum, garbage, refused,
-                               unsupported, line_error, expired, timeout */
-    const char *message;    /* <= 512 bytes, may be NULL */
-    const json_t *result;   /* an object <= 4 KiB (control/schedule/... results), may be NULL */
-    sd_ts_sample_t *values; /* read replies: data_id borrowed from the JSON */
-    size_t n_values;
-} sd_req_reply_t;
-
-/*
- * Parse a reply object (docs/gwif.md). Pure. 0, SD_EFIELD (err->field: "ok", "reason",
- * "values[2].ts", or an unknown member), SD_ENOMEM. Free with sd_request_reply_free().
- */
-int sd_request_reply_parse(const json_t *reply, sd_req_reply_t *out, sd_json_err_t *err);
-void sd_request_reply_free(sd_req_reply_t *r);
+/* A gateway's reply is parsed by sd_gwif_reply_parse() (gwif/gwif.h), over HTTP and MQTT. */
 
 /* POST /apif/v1/reads {"data_ids":[...], "wait"?: 0-60, "timeout"?: 1-3600 s}. Pure. */
 typedef struct {
