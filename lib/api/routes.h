@@ -9,6 +9,8 @@
 #include "pf/data/backup.h"
 #include "pf/data/objstore.h"
 #include "pf/notify/notify.h"
+#include "pf/ops/opsmon.h"
+#include "pf/ops/sla.h"
 #include "pf/pf.h"
 #include "pf/protect/pki.h"
 #include "pf/requests/request.h"
@@ -110,6 +112,36 @@ int sd_contact_routes(sd_pf_t *pf);
  *   POST /api/v1/notifications/drills/{id}/ack      acknowledge a drill (contact.read)
  */
 int sd_notify_routes(sd_notify_t *n);
+
+/* from pf/ops/opsmon.h */
+/* Route (context m): GET /api/v1/status (monitor.read; vendors see their own AP/GW only). */
+int sd_opsmon_routes(sd_opsmon_t *m);
+
+/*
+ * The access-log hook for sd_http_config_t.access_log (ctx = the monitor): counts requests per
+ * interface (/apif, /gwif, /api = portal) for the last 60 s, then writes the default log line.
+ */
+void sd_opsmon_access(const sd_http_access_t *rec, void *ctx);
+
+/* from pf/ops/sla.h */
+/*
+ * Routes (route context the sla):
+ *   GET  /api/v1/sla?month=YYYY-MM          sla.read (JST calendar month; default this month)
+ *   GET  /api/v1/maintenance                portal.read
+ *   POST /api/v1/maintenance {"starts_at","ends_at","title"}   portal.post (platform admin)
+ */
+int sd_sla_routes(sd_sla_t *s);
+
+/* from pf/ops/incident.h */
+/*
+ * Routes (route context pf):
+ *   GET   /api/v1/incidents?tenant_id=&status=   incident.read (vendors: their organisation's)
+ *   POST  /api/v1/incidents    {"tenant_id"?, "title", "alarm_ids"?, "group_ids"?, "note"?}
+ *                              incident.manage, handled by the caller's organisation
+ *   GET   /api/v1/incidents/{id}                 with its history
+ *   PATCH /api/v1/incidents/{id} {"status"?, "note"?, "title"?, "alarm_ids"?, "group_ids"?}
+ */
+int sd_incident_routes(sd_pf_t *pf);
 
 /* from pf/protect/pki.h */
 /* Register the routes above and install the protection filters on pf->http (before start). */
