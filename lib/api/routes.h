@@ -39,7 +39,7 @@ int sd_alarm_routes(sd_pf_t *pf);
  * Wrong version: 409 {"error":{"code":"version_mismatch",...},"current_version":N}; no If-Match:
  * 428 precondition_required. Every change is audited (doc.create / doc.update / doc.delete).
  */
-int sd_pf_doc_routes(sd_pf_t *pf);
+int sd_api_doc_routes(sd_pf_t *pf);
 
 /* from pf/data/objstore.h */
 /*
@@ -53,15 +53,14 @@ int sd_pf_doc_routes(sd_pf_t *pf);
  * Always the caller's home tenant: other tenants' files are simply not there (404).
  * Returns 0 or the first sd_http_route() error.
  */
-int sd_pf_file_routes(sd_pf_t *pf, sd_objstore_t *os);
+int sd_api_file_routes(sd_pf_t *pf, sd_objstore_t *os);
 
 /* from pf/data/objstore.h */
 /*
- * What suidod calls: open the object store (url as sd_objstore_open(), default directory
- * <data_dir>/objects, default quota 1 GiB), kept for the life of the process, and register the
- * document routes (doc.h) and the file routes. 0, or SD_ECONFIG / SD_EIO / a route error.
+ * What suidod calls with the object store it opened (sd_objstore_open_default(), which must
+ * outlive the server): register the document routes and the file routes. 0 or a route error.
  */
-int sd_pf_object_routes(sd_pf_t *pf, const char *objects_url, const char *data_dir);
+int sd_api_object_routes(sd_pf_t *pf, sd_objstore_t *os);
 
 /* from pf/data/ts.h */
 /*
@@ -88,7 +87,7 @@ int sd_ts_routes(sd_pf_t *pf);
  *   GET  /apif/v1/master/points/{data_id}             one point or output by data ID
  * Returns 0 or the first sd_http_route() error.
  */
-int sd_pf_master_routes(sd_pf_t *pf);
+int sd_api_master_routes(sd_pf_t *pf);
 
 /* from pf/notify/contact.h */
 /*

@@ -204,7 +204,7 @@ static void h_delete(sd_http_req_t *req, void *ctx)
     change(req, ctx, 1);
 }
 
-int sd_pf_doc_routes(sd_pf_t *pf)
+int sd_api_doc_routes(sd_pf_t *pf)
 {
     /* a little over the document limit: JSON may shrink when made compact */
     static const sd_http_route_opts_t big = {.max_body = SD_DOC_MAX_BYTES + 16 * 1024};

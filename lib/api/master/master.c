@@ -369,7 +369,7 @@ static void h_apif_point(sd_http_req_t *req, void *ctx)
     sd_sheet_items_free(&items);
 }
 
-int sd_pf_master_routes(sd_pf_t *pf)
+int sd_api_master_routes(sd_pf_t *pf)
 {
     static const sd_http_route_opts_t big = {.max_body = SHEET_MAX_BODY};
     static const struct {

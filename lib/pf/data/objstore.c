@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "core/err.h"
+#include "core/log.h"
 #include "pf/data/objstore.h"
 
 /* ---- the ops table: what a backend provides -------------------------------------------------- */
@@ -289,6 +290,19 @@ int sd_objstore_open(const char *url, const char *default_dir, int64_t quota, sd
     pthread_mutex_init(&os->mu, NULL);
     *out = os;
     return 0;
+}
+
+int sd_objstore_open_default(const char *url, const char *data_dir, sd_store_t *db,
+                             sd_objstore_t **out)
+{
+    char dir[PATH_MAX];
+    *out = NULL;
+    if (snprintf(dir, sizeof dir, "%s/objects", data_dir) >= (int)sizeof dir)
+        return SD_ECONFIG;
+    int rc = sd_objstore_open(url, dir, (int64_t)1 << 30, db, out);
+    if (rc)
+        sd_error("objects.url: cannot open the object store: %s", sd_strerror(rc));
+    return rc;
 }
 
 void sd_objstore_close(sd_objstore_t *os)
