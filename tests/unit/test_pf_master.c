@@ -15,7 +15,7 @@
 #include "pf/master/sheets.h"
 
 #define HEAD                                                                                       \
-    "kind,facility,device,data_id,name,type,estate,estate_name,supply,tank_m3,households,"        \
+    "kind,facility,device,data_id,name,type,estate,estate_name,supply,tank_m3,households,"         \
     "address,model,branch,office,terminal,tel,signal,input,unit,scale_lo,scale_hi,factor,"         \
     "limit_lo,limit_hi,severity,drives\n"
 #define FAC "facility,222,,,五輪,simple,222,五輪,圧送,300,830,札幌市南区,,,,,,,,,,,,,,,\n"
@@ -58,8 +58,8 @@ static int setup(void **state)
                                      NULL, 0, &f->tid),
                      0);
     f->pf.store = f->st;
-    f->alice = (sd_principal_t){.role = SD_ROLE_OPERATOR_ADMIN, .subject_id = 10,
-                                .org_id = 1, .tenant_id = f->tid};
+    f->alice = (sd_principal_t){
+        .role = SD_ROLE_OPERATOR_ADMIN, .subject_id = 10, .org_id = 1, .tenant_id = f->tid};
     f->bob = f->alice;
     f->bob.subject_id = 11;
     *state = f;
@@ -157,8 +157,8 @@ static void test_bad_sheet_applies_nothing(void **state)
     /* rejected at submission: nothing stored, the refusal audited */
     static const char bad[] = HEAD "point,,nowhere,nowhere.x,?,,,,,,,,,,,,,bogus,Zz9,,,,,,,,\n";
     sd_sheet_submit_t r;
-    assert_int_equal(
-        sd_sheets_submit(&f->pf, &f->alice, f->tid, bad, strlen(bad), "bad.csv", &r), SD_EFIELD);
+    assert_int_equal(sd_sheets_submit(&f->pf, &f->alice, f->tid, bad, strlen(bad), "bad.csv", &r),
+                     SD_EFIELD);
     assert_true(r.errs.n > 0);
     assert_int_equal(r.id, 0);
     sd_sheet_errors_free(&r.errs);

@@ -14,8 +14,7 @@ static void h_status(sd_http_req_t *req, void *ctx)
 {
     sd_opsmon_t *m = ctx;
     const sd_principal_t *who = sd_api_principal(req);
-    sd_scope_t home = {.tenant_id = who ? who->tenant_id : 0,
-                       .org_id = who ? who->org_id : 0};
+    sd_scope_t home = {.tenant_id = who ? who->tenant_id : 0, .org_id = who ? who->org_id : 0};
     if (sd_api_require(req, SD_ACT_MONITOR_READ, &home))
         return;
     json_t *o = NULL;

@@ -27,17 +27,15 @@ typedef struct {
 static int submit_tx(sd_store_t *st, void *ctx)
 {
     submit_t *s = ctx;
-    int rc = sd_store_insert(st,
-                             "INSERT INTO sheets (tenant_id, status, submitted_by, submitted_at, "
-                             "filename, raw, encoding, objects) VALUES ($1, 'submitted', $2, $3, "
-                             "$4, $5, $6, $7) RETURNING id",
-                             SD_PARAMS(SD_V_INT(s->tenant), SD_V_INT(s->who->subject_id),
-                                       SD_V_INT(sd_pf_now_ms(s->pf)),
-                                       SD_V_TEXT(s->filename ? s->filename : ""),
-                                       SD_V_BLOB(s->body, s->len),
-                                       SD_V_TEXT(sd_sheets_encoding_name(s->out->enc)),
-                                       SD_V_INT(s->out->objects)),
-                             &s->out->id);
+    int rc = sd_store_insert(
+        st,
+        "INSERT INTO sheets (tenant_id, status, submitted_by, submitted_at, "
+        "filename, raw, encoding, objects) VALUES ($1, 'submitted', $2, $3, "
+        "$4, $5, $6, $7) RETURNING id",
+        SD_PARAMS(SD_V_INT(s->tenant), SD_V_INT(s->who->subject_id), SD_V_INT(sd_pf_now_ms(s->pf)),
+                  SD_V_TEXT(s->filename ? s->filename : ""), SD_V_BLOB(s->body, s->len),
+                  SD_V_TEXT(sd_sheets_encoding_name(s->out->enc)), SD_V_INT(s->out->objects)),
+        &s->out->id);
     if (rc)
         return rc;
     char obj[48], detail[96];
@@ -79,7 +77,7 @@ int sd_sheets_submit(sd_pf_t *pf, const sd_principal_t *who, int64_t tenant, con
 /* ---- read ------------------------------------------------------------------------------------ */
 
 #define SHEET_COLS                                                                                 \
-    "id, tenant_id, status, submitted_by, submitted_at, filename, encoding, objects, "           \
+    "id, tenant_id, status, submitted_by, submitted_at, filename, encoding, objects, "             \
     "decided_by, decided_at, reason, version"
 #define SHEET_TYPES "iisiissiiisi"
 
@@ -89,8 +87,8 @@ int sd_sheets_list(sd_store_t *st, int64_t tenant, const char *status, sd_pf_ite
         return sd_pf_query_items(st,
                                  "SELECT " SHEET_COLS " FROM sheets WHERE tenant_id = $1 AND "
                                  "status = $2 ORDER BY id DESC",
-                                 SD_PARAMS(SD_V_INT(tenant), SD_V_TEXT(status)), SHEET_TYPES,
-                                 NULL, out);
+                                 SD_PARAMS(SD_V_INT(tenant), SD_V_TEXT(status)), SHEET_TYPES, NULL,
+                                 out);
     return sd_pf_query_items(st,
                              "SELECT " SHEET_COLS " FROM sheets WHERE tenant_id = $1 "
                              "ORDER BY id DESC",
@@ -126,15 +124,14 @@ int sd_sheets_raw(sd_store_t *st, int64_t tenant, int64_t id, void **raw, size_t
                   sd_csv_encoding_t *enc)
 {
     sd_stmt_t *s = NULL;
-    int rc = sd_store_query_row(st,
-                                "SELECT raw, encoding FROM sheets WHERE id = $1 AND tenant_id = $2",
-                                SD_PARAMS(SD_V_INT(id), SD_V_INT(tenant)), &s);
+    int rc =
+        sd_store_query_row(st, "SELECT raw, encoding FROM sheets WHERE id = $1 AND tenant_id = $2",
+                           SD_PARAMS(SD_V_INT(id), SD_V_INT(tenant)), &s);
     if (rc)
         return rc;
     size_t n = 0;
     const void *b = sd_stmt_blob(s, 0, &n);
-    *enc = strcmp(sd_stmt_text(s, 1, NULL), "shift_jis") == 0 ? SD_CSV_ENC_CP932
-                                                               : SD_CSV_ENC_UTF8;
+    *enc = strcmp(sd_stmt_text(s, 1, NULL), "shift_jis") == 0 ? SD_CSV_ENC_CP932 : SD_CSV_ENC_UTF8;
     *raw = malloc(n ? n : 1);
     if (*raw && n)
         memcpy(*raw, b, n);
@@ -228,12 +225,11 @@ static int decide_tx(sd_store_t *st, void *vctx)
     d->objects = items.n;
     sd_sheet_items_free(&items);
     if (!rc)
-        rc = sd_store_exec(st,
-                           "UPDATE sheets SET status = 'applied', decided_by = $1, "
-                           "decided_at = $2, version = $3, errors = '[]' WHERE id = $4",
-                           SD_PARAMS(SD_V_INT(c->by), SD_V_INT(now), SD_V_INT(d->version),
-                                     SD_V_INT(c->id)),
-                           NULL);
+        rc = sd_store_exec(
+            st,
+            "UPDATE sheets SET status = 'applied', decided_by = $1, "
+            "decided_at = $2, version = $3, errors = '[]' WHERE id = $4",
+            SD_PARAMS(SD_V_INT(c->by), SD_V_INT(now), SD_V_INT(d->version), SD_V_INT(c->id)), NULL);
     snprintf(detail, sizeof detail, "{\"version\":%lld,\"objects\":%zu}", (long long)d->version,
              d->objects);
     if (!rc)
@@ -245,7 +241,13 @@ int sd_sheets_decide(sd_pf_t *pf, const sd_principal_t *who, int64_t tenant, int
                      bool approve, const char *reason, sd_sheet_decision_t *out)
 {
     *out = (sd_sheet_decision_t){.enc = SD_CSV_ENC_UTF8};
-    decide_t c = {.pf = pf, .who = who, .tid = tenant, .id = id, .approve = approve,
-                  .reason = reason, .by = who ? who->subject_id : 0, .d = out};
+    decide_t c = {.pf = pf,
+                  .who = who,
+                  .tid = tenant,
+                  .id = id,
+                  .approve = approve,
+                  .reason = reason,
+                  .by = who ? who->subject_id : 0,
+                  .d = out};
     return sd_store_tx(pf->store, decide_tx, &c);
 }

@@ -21,11 +21,11 @@ const char *sd_sheets_encoding_name(sd_csv_encoding_t e);
 
 /* What a submission found. */
 typedef struct {
-    int64_t id;                                /* the new sheet (0 when refused) */
+    int64_t id; /* the new sheet (0 when refused) */
     sd_csv_encoding_t enc;
-    size_t objects;                            /* items of the sheet */
-    size_t counts[SD_SHEET_KIND__COUNT];       /* of them, per kind */
-    sd_sheet_errors_t errs;                    /* findings on SD_EFIELD; sd_sheet_errors_free() */
+    size_t objects;                      /* items of the sheet */
+    size_t counts[SD_SHEET_KIND__COUNT]; /* of them, per kind */
+    sd_sheet_errors_t errs;              /* findings on SD_EFIELD; sd_sheet_errors_free() */
 } sd_sheet_submit_t;
 
 /*
@@ -39,7 +39,7 @@ int sd_sheets_submit(sd_pf_t *pf, const sd_principal_t *who, int64_t tenant, con
 /* The tenant's sheets, newest first (status NULL = any), without raw and errors. */
 int sd_sheets_list(sd_store_t *st, int64_t tenant, const char *status, sd_pf_items_t *out);
 
-/* One sheet of the tenant as JSON with its findings ("errors"). SD_ENOTFOUND, SD_ESTORE, SD_ENOMEM. */
+/* One sheet of the tenant as JSON with its findings ("errors"). SD_ENOTFOUND, SD_E*. */
 int sd_sheets_get(sd_store_t *st, int64_t tenant, int64_t id, json_t **out);
 
 /* The file as uploaded (*raw malloc'ed, caller frees) and its encoding. SD_ENOTFOUND, SD_E*. */
@@ -48,13 +48,13 @@ int sd_sheets_raw(sd_store_t *st, int64_t tenant, int64_t id, void **raw, size_t
 
 /* What a decision did. */
 typedef struct {
-    int refused;           /* 0, or SD_ECONFLICT / SD_EFORBIDDEN with why: nothing changed
-                              (except, for a sheet that no longer fits, its stored findings) */
-    const char *why;       /* static text */
+    int refused;            /* 0, or SD_ECONFLICT / SD_EFORBIDDEN with why: nothing changed
+                               (except, for a sheet that no longer fits, its stored findings) */
+    const char *why;        /* static text */
     sd_sheet_errors_t errs; /* the findings when it no longer fits; sd_sheet_errors_free() */
     sd_csv_encoding_t enc;
-    int64_t version;       /* approved: the master's new version */
-    size_t objects;        /* approved: the items applied */
+    int64_t version; /* approved: the master's new version */
+    size_t objects;  /* approved: the items applied */
 } sd_sheet_decision_t;
 
 /*

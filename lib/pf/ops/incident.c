@@ -40,8 +40,8 @@ int sd_incident_list(sd_pf_t *pf, int64_t tenant, const char *status, sd_pf_item
         "SELECT id, tenant_id, org_id, title, status, created_by, created_at, "
         "updated_at FROM incidents WHERE (CAST($1 AS BIGINT) = 0 OR tenant_id = $1) "
         "AND ($2 = '' OR status = $2) ORDER BY id DESC LIMIT 500",
-        SD_PARAMS(SD_V_INT(tenant > 0 ? tenant : 0), SD_V_TEXT(status ? status : "")),
-        "iiissiii", &cols, out);
+        SD_PARAMS(SD_V_INT(tenant > 0 ? tenant : 0), SD_V_TEXT(status ? status : "")), "iiissiii",
+        &cols, out);
 }
 
 int sd_incident_get(sd_pf_t *pf, int64_t id, json_t **out)
@@ -71,12 +71,11 @@ int sd_incident_get(sd_pf_t *pf, int64_t id, json_t **out)
                                  SD_PARAMS(SD_V_INT(id)), &s)
                 : SD_ENOMEM;
     while (!rc && (rc = sd_stmt_next(s)) == 1) {
-        rc = json_array_append_new(h, sd_json_pack("{s:I,s:I,s:s,s:s,s:s}", "at",
-                                                   (json_int_t)sd_stmt_int64(s, 0), "by",
-                                                   (json_int_t)sd_stmt_int64(s, 1), "from",
-                                                   sd_stmt_text(s, 2, NULL), "to",
-                                                   sd_stmt_text(s, 3, NULL), "note",
-                                                   sd_stmt_text(s, 4, NULL)))
+        rc = json_array_append_new(
+                 h,
+                 sd_json_pack("{s:I,s:I,s:s,s:s,s:s}", "at", (json_int_t)sd_stmt_int64(s, 0), "by",
+                              (json_int_t)sd_stmt_int64(s, 1), "from", sd_stmt_text(s, 2, NULL),
+                              "to", sd_stmt_text(s, 3, NULL), "note", sd_stmt_text(s, 4, NULL)))
                  ? SD_ENOMEM
                  : 0;
     }
@@ -139,11 +138,15 @@ static int create_tx(sd_store_t *st, void *ctx)
 }
 
 int sd_incident_create(sd_pf_t *pf, const sd_principal_t *who, int64_t tenant, const char *title,
-                       const char *alarm_ids, const char *group_ids, const char *note,
-                       int64_t *id)
+                       const char *alarm_ids, const char *group_ids, const char *note, int64_t *id)
 {
-    inc_tx_t t = {.pf = pf, .who = who, .tenant = tenant, .title = title, .at = alarm_ids,
-                  .gt = group_ids, .note = note};
+    inc_tx_t t = {.pf = pf,
+                  .who = who,
+                  .tenant = tenant,
+                  .title = title,
+                  .at = alarm_ids,
+                  .gt = group_ids,
+                  .note = note};
     int rc = sd_store_tx(pf->store, create_tx, &t);
     *id = rc ? 0 : t.id;
     return rc;
@@ -180,10 +183,18 @@ static int update_tx(sd_store_t *st, void *ctx)
 }
 
 int sd_incident_update(sd_pf_t *pf, const sd_principal_t *who, int64_t tenant, int64_t id,
-                       const char *from, const char *to, const char *title,
-                       const char *alarm_ids, const char *group_ids, const char *note)
+                       const char *from, const char *to, const char *title, const char *alarm_ids,
+                       const char *group_ids, const char *note)
 {
-    inc_tx_t t = {.pf = pf, .who = who, .tenant = tenant, .id = id, .title = title,
-                  .at = alarm_ids, .gt = group_ids, .note = note, .from = from, .to = to};
+    inc_tx_t t = {.pf = pf,
+                  .who = who,
+                  .tenant = tenant,
+                  .id = id,
+                  .title = title,
+                  .at = alarm_ids,
+                  .gt = group_ids,
+                  .note = note,
+                  .from = from,
+                  .to = to};
     return sd_store_tx(pf->store, update_tx, &t);
 }

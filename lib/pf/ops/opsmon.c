@@ -303,7 +303,7 @@ void sd_opsmon_free(sd_opsmon_t *m)
     free(m);
 }
 
-/* ---- the status report (GET /api/v1/status) --------------------------------------------------------------------- */
+/* ---- the status report (GET /api/v1/status) ------------------------------------------------ */
 
 static json_t *time_json(int64_t ms)
 {

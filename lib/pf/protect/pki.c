@@ -467,7 +467,8 @@ int sd_pki_peer_certs(sd_pki_t *pki, int64_t tenant, const char *kind, sd_pf_ite
     return sd_pf_query_items(pki->pf->store,
                              "SELECT c.id, c.client_id, c.name, cc.pem FROM client_certs cc"
                              " JOIN clients c ON c.id = cc.client_id"
-                             " WHERE c.tenant_id = $1 AND c.kind = $2 AND c.cert_fp = cc.fingerprint"
+                             " WHERE c.tenant_id = $1 AND c.kind = $2"
+                             " AND c.cert_fp = cc.fingerprint"
                              " ORDER BY c.id",
                              SD_PARAMS(SD_V_INT(tenant), SD_V_TEXT(kind)), "isss", NULL, out);
 }
