@@ -9,6 +9,8 @@
 #include "pf/data/backup.h"
 #include "pf/data/objstore.h"
 #include "pf/notify/notify.h"
+#include "pf/ops/opsmon.h"
+#include "pf/ops/sla.h"
 #include "pf/pf.h"
 #include "pf/protect/pki.h"
 #include "pf/requests/request.h"
@@ -37,7 +39,7 @@ int sd_alarm_routes(sd_pf_t *pf);
  * Wrong version: 409 {"error":{"code":"version_mismatch",...},"current_version":N}; no If-Match:
  * 428 precondition_required. Every change is audited (doc.create / doc.update / doc.delete).
  */
-int sd_pf_doc_routes(sd_pf_t *pf);
+int sd_api_doc_routes(sd_pf_t *pf);
 
 /* from pf/data/objstore.h */
 /*
@@ -51,15 +53,14 @@ int sd_pf_doc_routes(sd_pf_t *pf);
  * Always the caller's home tenant: other tenants' files are simply not there (404).
  * Returns 0 or the first sd_http_route() error.
  */
-int sd_pf_file_routes(sd_pf_t *pf, sd_objstore_t *os);
+int sd_api_file_routes(sd_pf_t *pf, sd_objstore_t *os);
 
 /* from pf/data/objstore.h */
 /*
- * What suidod calls: open the object store (url as sd_objstore_open(), default directory
- * <data_dir>/objects, default quota 1 GiB), kept for the life of the process, and register the
- * document routes (doc.h) and the file routes. 0, or SD_ECONFIG / SD_EIO / a route error.
+ * What suidod calls with the object store it opened (sd_objstore_open_default(), which must
+ * outlive the server): register the document routes and the file routes. 0 or a route error.
  */
-int sd_pf_object_routes(sd_pf_t *pf, const char *objects_url, const char *data_dir);
+int sd_api_object_routes(sd_pf_t *pf, sd_objstore_t *os);
 
 /* from pf/data/ts.h */
 /*
@@ -86,7 +87,7 @@ int sd_ts_routes(sd_pf_t *pf);
  *   GET  /apif/v1/master/points/{data_id}             one point or output by data ID
  * Returns 0 or the first sd_http_route() error.
  */
-int sd_pf_master_routes(sd_pf_t *pf);
+int sd_api_master_routes(sd_pf_t *pf);
 
 /* from pf/notify/contact.h */
 /*
@@ -110,6 +111,36 @@ int sd_contact_routes(sd_pf_t *pf);
  *   POST /api/v1/notifications/drills/{id}/ack      acknowledge a drill (contact.read)
  */
 int sd_notify_routes(sd_notify_t *n);
+
+/* from pf/ops/opsmon.h */
+/* Route (context m): GET /api/v1/status (monitor.read; vendors see their own AP/GW only). */
+int sd_opsmon_routes(sd_opsmon_t *m);
+
+/*
+ * The access-log hook for sd_http_config_t.access_log (ctx = the monitor): counts requests per
+ * interface (/apif, /gwif, /api = portal) for the last 60 s, then writes the default log line.
+ */
+void sd_opsmon_access(const sd_http_access_t *rec, void *ctx);
+
+/* from pf/ops/sla.h */
+/*
+ * Routes (route context the sla):
+ *   GET  /api/v1/sla?month=YYYY-MM          sla.read (JST calendar month; default this month)
+ *   GET  /api/v1/maintenance                portal.read
+ *   POST /api/v1/maintenance {"starts_at","ends_at","title"}   portal.post (platform admin)
+ */
+int sd_sla_routes(sd_sla_t *s);
+
+/* from pf/ops/incident.h */
+/*
+ * Routes (route context pf):
+ *   GET   /api/v1/incidents?tenant_id=&status=   incident.read (vendors: their organisation's)
+ *   POST  /api/v1/incidents    {"tenant_id"?, "title", "alarm_ids"?, "group_ids"?, "note"?}
+ *                              incident.manage, handled by the caller's organisation
+ *   GET   /api/v1/incidents/{id}                 with its history
+ *   PATCH /api/v1/incidents/{id} {"status"?, "note"?, "title"?, "alarm_ids"?, "group_ids"?}
+ */
+int sd_incident_routes(sd_pf_t *pf);
 
 /* from pf/protect/pki.h */
 /* Register the routes above and install the protection filters on pf->http (before start). */

@@ -22,10 +22,10 @@
 #include "api/apidoc.h"
 #include "pf/data/backup.h"
 #include "pf/notify/contact.h"
-#include "api/ops/incident.h"
+#include "pf/ops/incident.h"
 #include "pf/master/master.h"
 #include "pf/requests/monitor.h"
-#include "api/ops/opsmon.h"
+#include "pf/ops/opsmon.h"
 #include "pf/notify/notify.h"
 #include "pf/data/objstore.h"
 #include "api/accounts/org.h"
@@ -33,7 +33,7 @@
 #include "pf/protect/pki.h"
 #include "api/registry/registry.h"
 #include "api/accounts/session.h"
-#include "api/ops/sla.h"
+#include "pf/ops/sla.h"
 #include "api/accounts/tenant.h"
 #include "pf/requests/request.h"
 #include "api/accounts/totp_qr.h"
@@ -572,9 +572,13 @@ int main(int argc, char **argv)
     if (!rc)
         rc = sd_audit_routes(&pf);
     if (!rc)
-        rc = sd_pf_master_routes(&pf);
-    if (!rc) /* AP-IF #11-16: documents, and files in the object store */
-        rc = sd_pf_object_routes(&pf, sd_config_get_string(cfg, "objects.url", NULL), datadir);
+        rc = sd_api_master_routes(&pf);
+    sd_objstore_t *objects = NULL; /* AP-IF #11-16: documents, and files in the object store */
+    if (!rc)
+        rc = sd_objstore_open_default(sd_config_get_string(cfg, "objects.url", NULL), datadir,
+                                      pf.store, &objects);
+    if (!rc)
+        rc = sd_api_object_routes(&pf, objects);
     if (!rc)
         rc = sd_ts_routes(&pf);
     sd_requests_t *reqs = NULL;
@@ -690,6 +694,7 @@ int main(int argc, char **argv)
     sd_sla_free(sla); /* its probes talk to the server: stop them first */
     sd_http_server_stop(srv);
     sd_http_server_free(srv);
+    sd_objstore_close(objects);
     sd_opsmon_free(opsmon);
     sd_notify_free(notify);
     sd_mqtt_binding_stop(mqtt);

@@ -49,7 +49,7 @@ expect_match "token B" "$B" '^sdt_'
 # ---- documents ---------------------------------------------------------------------------------
 D=/apif/v1/collections/plans/documents
 jreq "$A" POST "$D" '{"pump":"P-1","rate":12.5}'
-[ "$ST" != 404 ] || fail "no document routes: sd_pf_object_routes() is not called"
+[ "$ST" != 404 ] || fail "no document routes: sd_api_object_routes() is not called"
 expect_eq "create" "$ST $(j .version)" "201 1"
 ID=$(j .id)
 jreq "$A" POST "$D" '{"pump":"P-2"}'; ID2=$(j .id)

@@ -24,7 +24,7 @@ user g "$OA" operator_general
 user b1 "$OB" operator_admin
 
 api g GET "/api/v1/tenants/$A/master"
-[ "$CODE" != 404 ] || fail "suidod has no master routes: sd_pf_master_routes() is not called"
+[ "$CODE" != 404 ] || fail "suidod has no master routes: sd_api_master_routes() is not called"
 expect_code "empty master" 200
 expect_eq "version 0" "$(echo "$BODY" | jget '["version"]')" 0
 

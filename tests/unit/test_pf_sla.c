@@ -9,9 +9,9 @@
 #include <string.h>
 
 #include "core/err.h"
-#include "api/ops/incident.h"
-#include "api/ops/opsmon.h"
-#include "api/ops/sla.h"
+#include "pf/ops/incident.h"
+#include "pf/ops/opsmon.h"
+#include "pf/ops/sla.h"
 
 #define MIN INT64_C(60000)
 /* 2026-11-01T00:00+09:00: a 30-day JST month of 43,200 minutes */

@@ -1,4 +1,4 @@
-/* incident.c - incidents with status history, linked to alarms and alarm groups. */
+/* incident.c - HTTP for incidents (障害状況管理, §2.1 #8): list, open, read, change. */
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,27 +7,7 @@
 #include "api/api.h"
 #include "api/routes.h"
 #include "core/err.h"
-#include "api/ops/incident.h"
-
-static const char *const statuses[] = {"open", "investigating", "resolved", "closed"};
-
-static int status_idx(const char *s)
-{
-    for (int i = 0; i < 4; i++)
-        if (s && !strcmp(s, statuses[i]))
-            return i;
-    return -1;
-}
-
-int sd_incident_transition(const char *from, const char *to)
-{
-    /* rows: from open, investigating, resolved, closed; columns: to the same */
-    static const char ok[4][4] = {{0, 1, 1, 0}, {0, 0, 1, 0}, {0, 1, 0, 1}, {0, 0, 0, 0}};
-    int f = status_idx(from), t = status_idx(to);
-    if (f < 0 || t < 0)
-        return SD_EFIELD;
-    return ok[f][t] ? 0 : SD_ECONFLICT;
-}
+#include "pf/ops/incident.h"
 
 /* A JSON array of up to 1000 positive ids, re-serialised compactly into *txt (malloc'ed). */
 static int id_list(json_t *a, const char *name, char **txt, sd_json_err_t *e)
@@ -50,54 +30,10 @@ static int id_list(json_t *a, const char *name, char **txt, sd_json_err_t *e)
     return *txt ? 0 : SD_ENOMEM;
 }
 
-static json_t *incident_json(sd_pf_t *pf, int64_t id, int *rc)
-{
-    sd_stmt_t *s = NULL;
-    *rc = sd_store_query_row(pf->store,
-                             "SELECT id, tenant_id, org_id, title, status, created_by, created_at, "
-                             "updated_at, alarm_ids, group_ids FROM incidents WHERE id = $1",
-                             SD_PARAMS(SD_V_INT(id)), &s);
-    if (*rc)
-        return NULL;
-    json_t *o = sd_pf_row_json(s, "iiissiii--");
-    for (int c = 8; o && c < 10; c++) {
-        json_t *a = NULL;
-        size_t len = 0;
-        const char *t = sd_stmt_text(s, c, &len);
-        if (sd_json_parse(t, len, &a, NULL) == 0)
-            sd_json_set(o, c == 8 ? "alarm_ids" : "group_ids", a);
-    }
-    sd_stmt_done(s);
-    json_t *h = json_array();
-    *rc = o && h ? sd_store_query(pf->store,
-                                  "SELECT at, by_user, from_status, to_status, note FROM "
-                                  "incident_history WHERE incident_id = $1 ORDER BY id",
-                                  SD_PARAMS(SD_V_INT(id)), &s)
-                 : SD_ENOMEM;
-    while (!*rc && (*rc = sd_stmt_next(s)) == 1) {
-        *rc = json_array_append_new(h, sd_json_pack("{s:I,s:I,s:s,s:s,s:s}", "at",
-                                                    (json_int_t)sd_stmt_int64(s, 0), "by",
-                                                    (json_int_t)sd_stmt_int64(s, 1), "from",
-                                                    sd_stmt_text(s, 2, NULL), "to",
-                                                    sd_stmt_text(s, 3, NULL), "note",
-                                                    sd_stmt_text(s, 4, NULL)))
-                  ? SD_ENOMEM
-                  : 0;
-    }
-    sd_stmt_done(s);
-    if (*rc < 0 || sd_json_set(o, "history", h)) {
-        *rc = *rc < 0 ? *rc : SD_ENOMEM;
-        json_decref(o);
-        return NULL;
-    }
-    *rc = 0;
-    return o;
-}
-
 static int reply_incident(sd_http_req_t *req, sd_pf_t *pf, int status, int64_t id)
 {
-    int rc;
-    json_t *o = incident_json(pf, id, &rc);
+    json_t *o = NULL;
+    int rc = sd_incident_get(pf, id, &o);
     return o ? sd_http_reply_json(req, status, o) : sd_api_reply_rc(req, rc);
 }
 
@@ -111,18 +47,17 @@ static void h_list(sd_http_req_t *req, void *ctx)
                        .org_id = who ? who->org_id : 0};
     if (sd_api_require(req, SD_ACT_INCIDENT_READ, &home))
         return;
-    if (st && status_idx(st) < 0) {
+    if (st && sd_incident_status_check(st)) {
         sd_http_reply_error(req, SD_EFIELD, "status",
                             "one of open, investigating, resolved, closed");
         return;
     }
-    sd_api_visible_t vis = {SD_ACT_INCIDENT_READ, 1, 2, -1};
-    sd_api_reply_rows(req, pf->store,
-                     "SELECT id, tenant_id, org_id, title, status, created_by, created_at, "
-                     "updated_at FROM incidents WHERE (CAST($1 AS BIGINT) = 0 OR tenant_id = $1) "
-                     "AND ($2 = '' OR status = $2) ORDER BY id DESC LIMIT 500",
-                     SD_PARAMS(SD_V_INT(tid > 0 ? tid : 0), SD_V_TEXT(st ? st : "")), "iiissiii",
-                     &vis);
+    sd_pf_items_t items;
+    int rc = sd_incident_list(pf, tid, st, &items);
+    if (rc)
+        sd_api_reply_rc(req, rc);
+    else
+        sd_api_reply_items(req, SD_ACT_INCIDENT_READ, &items);
 }
 
 static void h_create(sd_http_req_t *req, void *ctx)
@@ -159,31 +94,8 @@ static void h_create(sd_http_req_t *req, void *ctx)
     sd_scope_t sc = {.tenant_id = tid, .org_id = who->org_id};
     if (sd_api_require(req, SD_ACT_INCIDENT_MANAGE, &sc))
         goto out;
-    int64_t now = sd_pf_now_ms(pf);
-    rc = sd_store_begin(pf->store);
-    if (!rc)
-        rc = sd_store_insert(pf->store,
-                             "INSERT INTO incidents (tenant_id, org_id, title, status, alarm_ids, "
-                             "group_ids, created_by, created_at, updated_at) VALUES ($1, $2, $3, "
-                             "'open', $4, $5, $6, $7, $7) RETURNING id",
-                             SD_PARAMS(SD_V_INT(tid), SD_V_INT(who->org_id), SD_V_TEXT(title),
-                                       SD_V_TEXT(at ? at : "[]"), SD_V_TEXT(gt ? gt : "[]"),
-                                       SD_V_INT(who->subject_id), SD_V_INT(now)),
-                             &id);
-    if (!rc)
-        rc = sd_store_exec(pf->store,
-                           "INSERT INTO incident_history (incident_id, at, by_user, from_status, "
-                           "to_status, note) VALUES ($1, $2, $3, '', 'open', $4)",
-                           SD_PARAMS(SD_V_INT(id), SD_V_INT(now), SD_V_INT(who->subject_id),
-                                     SD_V_TEXT(note)),
-                           NULL);
-    char obj[48];
-    snprintf(obj, sizeof obj, "incident:%" PRId64, id);
-    if (!rc)
-        rc = sd_api_audit_req(pf, req, tid, "incident.create", obj, NULL);
-    rc = rc ? rc : sd_store_commit(pf->store);
+    rc = sd_incident_create(pf, who, tid, title, at, gt, note, &id);
     if (rc) {
-        sd_store_rollback(pf->store);
         sd_api_reply_rc(req, rc);
     } else {
         reply_incident(req, pf, 201, id);
@@ -200,16 +112,11 @@ static int load(sd_http_req_t *req, sd_pf_t *pf, sd_action_t act, int64_t *id, i
 {
     if (sd_api_param_id(req, "id", id))
         return SD_ENOTFOUND;
-    sd_stmt_t *s = NULL;
-    int rc = sd_store_query_row(pf->store,
-                                "SELECT tenant_id, org_id, status FROM incidents WHERE id = $1",
-                                SD_PARAMS(SD_V_INT(*id)), &s);
+    sd_scope_t sc;
+    int rc = sd_incident_scope(pf, *id, &sc, status);
     if (rc)
         return sd_api_reply_rc(req, rc);
-    sd_scope_t sc = {.tenant_id = sd_stmt_int64(s, 0), .org_id = sd_stmt_int64(s, 1)};
     *tid = sc.tenant_id;
-    snprintf(status, 16, "%s", sd_stmt_text(s, 2, NULL));
-    sd_stmt_done(s);
     return sd_api_require_visible(req, SD_ACT_INCIDENT_READ, act, &sc);
 }
 
@@ -245,7 +152,7 @@ static void h_patch(sd_http_req_t *req, void *ctx)
         rc = id_list(alarms, "alarm_ids", &at, &e);
     if (!rc)
         rc = id_list(groups, "group_ids", &gt, &e);
-    if (!rc && to && status_idx(to) < 0)
+    if (!rc && to && sd_incident_status_check(to))
         rc = sd_json_err_set(&e, "status", "one of open, investigating, resolved, closed");
     if (!rc && !to && !*note && !title && !at && !gt)
         rc = sd_json_err_set(&e, "", "nothing to change");
@@ -262,34 +169,8 @@ static void h_patch(sd_http_req_t *req, void *ctx)
         goto out;
     }
     const sd_principal_t *who = sd_api_principal(req);
-    int64_t now = sd_pf_now_ms(pf);
-    const char *nt = to ? to : from;
-    rc = sd_store_begin(pf->store);
-    if (!rc)
-        rc = sd_store_exec(
-            pf->store,
-            "UPDATE incidents SET status = $1, title = COALESCE($2, title), alarm_ids = "
-            "COALESCE($3, alarm_ids), group_ids = COALESCE($4, group_ids), updated_at = $5 "
-            "WHERE id = $6",
-            SD_PARAMS(SD_V_TEXT(nt), title ? SD_V_TEXT(title) : SD_V_NULL,
-                      at ? SD_V_TEXT(at) : SD_V_NULL, gt ? SD_V_TEXT(gt) : SD_V_NULL, SD_V_INT(now),
-                      SD_V_INT(id)),
-            NULL);
-    if (!rc)
-        rc = sd_store_exec(pf->store,
-                           "INSERT INTO incident_history (incident_id, at, by_user, from_status, "
-                           "to_status, note) VALUES ($1, $2, $3, $4, $5, $6)",
-                           SD_PARAMS(SD_V_INT(id), SD_V_INT(now), SD_V_INT(who->subject_id),
-                                     SD_V_TEXT(from), SD_V_TEXT(nt), SD_V_TEXT(note)),
-                           NULL);
-    char obj[48], detail[80];
-    snprintf(obj, sizeof obj, "incident:%" PRId64, id);
-    snprintf(detail, sizeof detail, "{\"from\":\"%s\",\"to\":\"%s\"}", from, nt);
-    if (!rc)
-        rc = sd_api_audit_req(pf, req, tid, "incident.update", obj, detail);
-    rc = rc ? rc : sd_store_commit(pf->store);
+    rc = sd_incident_update(pf, who, tid, id, from, to, title, at, gt, note);
     if (rc) {
-        sd_store_rollback(pf->store);
         sd_api_reply_rc(req, rc);
     } else {
         reply_incident(req, pf, 200, id);

@@ -1,226 +1,9 @@
-/* sla.c - per-minute probes, maintenance windows, monthly availability and refund (§3). */
-#include <curl/curl.h>
-#include <inttypes.h>
-#include <pthread.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <time.h>
-
+/* sla.c - HTTP for the service level (§3): the monthly report and maintenance windows. */
 #include "api/api.h"
 #include "api/routes.h"
 #include "core/err.h"
-#include "core/log.h"
-#include "core/time.h"
-#include "api/ops/sla.h"
 #include "pf/data/ts.h"
-
-#define MINUTE INT64_C(60000)
-
-static const char *const svc_names[SD_SLA__COUNT] = {"apif", "storage", "gwif"};
-
-/* ---- pure parts -------------------------------------------------------------------------------- */
-
-int sd_sla_refund_pct(double pct)
-{
-    /* a tolerance far below one minute of a month (0.0023 %), so that exactly 432 minutes of
-       43,200 (99.00 % in binary floating point: 98.99999...) still reads as 99.00 % */
-    const double eps = 1e-9;
-    return pct >= 99.95 - eps ? 0 : pct >= 99.80 - eps ? 1 : pct >= 99.00 - eps ? 3 : 10;
-}
-
-static double avail(int64_t measured, int64_t down)
-{
-    return measured > 0 ? 100.0 * (double)(measured - down) / (double)measured : 100.0;
-}
-
-void sd_sla_compute(int64_t from, int64_t to, const sd_sla_minute_t *rows, size_t n,
-                    const sd_sla_window_t *maint, size_t nm, sd_sla_result_t *out)
-{
-    *out = (sd_sla_result_t){0};
-    from = (from / MINUTE) * MINUTE;
-    size_t r = 0;
-    for (int64_t t = from; t + MINUTE <= to; t += MINUTE) {
-        out->minutes++;
-        int excl = 0;
-        for (size_t k = 0; k < nm && !excl; k++)
-            excl = t >= maint[k].start_ms && t < maint[k].end_ms;
-        while (r < n && rows[r].minute_ms < t)
-            r++;
-        if (excl) {
-            out->excluded++;
-            continue;
-        }
-        const sd_sla_minute_t *row = r < n && rows[r].minute_ms == t ? &rows[r] : NULL;
-        int any = 0;
-        for (int i = 0; i < SD_SLA__COUNT; i++)
-            if (!row || !row->ok[i]) {
-                out->down[i]++;
-                any = 1;
-            }
-        out->down_any += any;
-    }
-    int64_t measured = out->minutes - out->excluded;
-    for (int i = 0; i < SD_SLA__COUNT; i++)
-        out->pct[i] = avail(measured, out->down[i]);
-    out->pct_all = avail(measured, out->down_any);
-    out->refund_pct = sd_sla_refund_pct(out->pct_all);
-}
-
-/* ---- probes ------------------------------------------------------------------------------------ */
-
-struct sd_sla {
-    sd_pf_t *pf;
-    char *base;
-    CURL *curl;
-    pthread_t thr;
-    int running, stop;
-    pthread_mutex_t mu;
-    pthread_cond_t cv;
-};
-
-int sd_sla_new(sd_pf_t *pf, sd_sla_t **out)
-{
-    sd_sla_t *s = calloc(1, sizeof *s);
-    if (!s)
-        return SD_ENOMEM;
-    s->pf = pf;
-    pthread_mutex_init(&s->mu, NULL);
-    pthread_cond_init(&s->cv, NULL);
-    *out = s;
-    return 0;
-}
-
-static size_t discard(char *p, size_t sz, size_t n, void *ctx)
-{
-    (void)p;
-    (void)ctx;
-    return sz * n;
-}
-
-/* An interface answers when its router and authentication answer a request without a
- * credential: any status below 500 (401 is the expected one). */
-static int http_ok(sd_sla_t *s, const char *path)
-{
-    if (!s->base)
-        return 0;
-    if (!s->curl && !(s->curl = curl_easy_init()))
-        return 0;
-    char url[300];
-    snprintf(url, sizeof url, "%s%s", s->base, path);
-    curl_easy_reset(s->curl);
-    curl_easy_setopt(s->curl, CURLOPT_URL, url);
-    curl_easy_setopt(s->curl, CURLOPT_WRITEFUNCTION, discard);
-    curl_easy_setopt(s->curl, CURLOPT_TIMEOUT, 10L);
-    curl_easy_setopt(s->curl, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(s->curl, CURLOPT_SSL_VERIFYPEER, 0L); /* our own server, by address */
-    curl_easy_setopt(s->curl, CURLOPT_SSL_VERIFYHOST, 0L);
-    long code = 0;
-    if (curl_easy_perform(s->curl) != CURLE_OK)
-        return 0;
-    curl_easy_getinfo(s->curl, CURLINFO_RESPONSE_CODE, &code);
-    return code > 0 && code < 500;
-}
-
-/* Storage: a write that commits and reads back the same value. */
-static int storage_ok(sd_sla_t *s, int64_t now)
-{
-    char v[24], *got = NULL;
-    snprintf(v, sizeof v, "%" PRId64, now);
-    if (sd_store_setting_set(s->pf->store, "sla.probe", v) ||
-        sd_store_setting_get(s->pf->store, "sla.probe", &got))
-        return 0;
-    int ok = !strcmp(got, v);
-    free(got);
-    return ok;
-}
-
-int sd_sla_probe(sd_sla_t *s)
-{
-    int64_t now = sd_pf_now_ms(s->pf);
-    int a = http_ok(s, "/apif/v1/master"), st = storage_ok(s, now), g = http_ok(s, "/gwif/v1/data");
-    int rc = sd_store_exec(s->pf->store,
-                           "INSERT INTO sla_minutes (minute, apif, storage, gwif) VALUES ($1, $2, "
-                           "$3, $4) ON CONFLICT (minute) DO UPDATE SET apif = excluded.apif, "
-                           "storage = excluded.storage, gwif = excluded.gwif",
-                           SD_PARAMS(SD_V_INT((now / MINUTE) * MINUTE), SD_V_INT(a), SD_V_INT(st),
-                                     SD_V_INT(g)),
-                           NULL);
-    if (!a || !st || !g)
-        sd_warn("sla: probe: apif %s, storage %s, gwif %s", a ? "ok" : "DOWN", st ? "ok" : "DOWN",
-                g ? "ok" : "DOWN");
-    return rc;
-}
-
-static void *worker(void *arg)
-{
-    sd_sla_t *s = arg;
-    int64_t last = -1;
-    pthread_mutex_lock(&s->mu);
-    while (!s->stop) {
-        int64_t minute = sd_pf_now_ms(s->pf) / MINUTE;
-        if (minute != last) {
-            pthread_mutex_unlock(&s->mu);
-            if (sd_sla_probe(s) == 0)
-                last = minute;
-            pthread_mutex_lock(&s->mu);
-        }
-        struct timespec ts;
-        clock_gettime(CLOCK_REALTIME, &ts);
-        ts.tv_sec += 1;
-        if (!s->stop)
-            pthread_cond_timedwait(&s->cv, &s->mu, &ts);
-    }
-    pthread_mutex_unlock(&s->mu);
-    sd_store_release(s->pf->store);
-    return NULL;
-}
-
-int sd_sla_start(sd_sla_t *s, const char *base_url)
-{
-    if (s->running)
-        return SD_EINVAL;
-    free(s->base);
-    if (!(s->base = strdup(base_url)))
-        return SD_ENOMEM;
-    if (pthread_create(&s->thr, NULL, worker, s) != 0)
-        return SD_ENOMEM;
-    s->running = 1;
-    return 0;
-}
-
-void sd_sla_free(sd_sla_t *s)
-{
-    if (!s)
-        return;
-    if (s->running) {
-        pthread_mutex_lock(&s->mu);
-        s->stop = 1;
-        pthread_cond_signal(&s->cv);
-        pthread_mutex_unlock(&s->mu);
-        pthread_join(s->thr, NULL);
-    }
-    if (s->curl)
-        curl_easy_cleanup(s->curl);
-    pthread_mutex_destroy(&s->mu);
-    pthread_cond_destroy(&s->cv);
-    free(s->base);
-    free(s);
-}
-
-/* ---- HTTP ---------------------------------------------------------------------------------------- */
-
-static int parse_month(const char *m, int64_t *start)
-{
-    int y, mo;
-    char end;
-    if (!m || strlen(m) != 7 || sscanf(m, "%4d-%2d%c", &y, &mo, &end) != 2 || m[4] != '-' ||
-        y < 2000 || y > 2999 || mo < 1 || mo > 12)
-        return SD_EFIELD;
-    sd_civil_t c = {y, mo, 1, 0, 0, 0};
-    *start = sd_civil_to_unix(&c, SD_JST_OFFSET_S) * 1000;
-    return 0;
-}
+#include "pf/ops/sla.h"
 
 static void h_sla(sd_http_req_t *req, void *ctx)
 {
@@ -229,81 +12,14 @@ static void h_sla(sd_http_req_t *req, void *ctx)
     sd_scope_t home = {.tenant_id = who ? who->tenant_id : 0};
     if (sd_api_require(req, SD_ACT_SLA_READ, &home))
         return;
-    int64_t now = sd_pf_now_ms(s->pf), start;
-    const char *m = sd_http_req_query(req, "month");
-    char month[16];
-    if (!m) {
-        start = sd_ts_bucket_start(now, SD_TS_AGG_MONTH);
-    } else if (parse_month(m, &start)) {
+    json_t *o = NULL;
+    int rc = sd_sla_report(s, sd_http_req_query(req, "month"), &o);
+    if (rc == SD_EFIELD)
         sd_http_reply_error(req, SD_EFIELD, "month", "expected YYYY-MM");
-        return;
-    }
-    sd_civil_t c;
-    sd_civil_from_unix(start / 1000, SD_JST_OFFSET_S, &c);
-    snprintf(month, sizeof month, "%04d-%02d", c.year % 10000, c.mon % 100);
-    int64_t end = sd_ts_bucket_next(start, SD_TS_AGG_MONTH);
-    /* measured from the first probe ever (before it the platform was not in service) to now */
-    sd_stmt_t *st = NULL;
-    int64_t first = 0;
-    int rc = sd_store_query_row(s->pf->store, "SELECT COALESCE(MIN(minute), 0) FROM sla_minutes",
-                                SD_NOPARAMS, &st);
-    if (!rc)
-        first = sd_stmt_int64(st, 0);
-    sd_stmt_done(st);
-    int64_t from = first > start ? first : start;
-    int64_t to = (now / MINUTE) * MINUTE < end ? (now / MINUTE) * MINUTE : end;
-    if (!first || from >= to)
-        from = to = start;
-    size_t cap = (size_t)((to - from) / MINUTE) + 1, n = 0, nm = 0;
-    sd_sla_minute_t *rows = rc ? NULL : calloc(cap, sizeof *rows);
-    sd_sla_window_t win[256];
-    if (!rc && !rows)
-        rc = SD_ENOMEM;
-    if (!rc)
-        rc = sd_store_query(s->pf->store,
-                            "SELECT minute, apif, storage, gwif FROM sla_minutes WHERE minute >= "
-                            "$1 AND minute < $2 ORDER BY minute",
-                            SD_PARAMS(SD_V_INT(from), SD_V_INT(to)), &st);
-    while (!rc && (rc = sd_stmt_next(st)) == 1) {
-        rc = 0;
-        if (n < cap)
-            rows[n++] = (sd_sla_minute_t){sd_stmt_int64(st, 0),
-                                          {(uint8_t)sd_stmt_int64(st, 1),
-                                           (uint8_t)sd_stmt_int64(st, 2),
-                                           (uint8_t)sd_stmt_int64(st, 3)}};
-    }
-    sd_stmt_done(st);
-    if (rc >= 0)
-        rc = sd_store_query(s->pf->store,
-                            "SELECT starts_at, ends_at FROM maintenance WHERE ends_at > $1 AND "
-                            "starts_at < $2 ORDER BY starts_at LIMIT 256",
-                            SD_PARAMS(SD_V_INT(from), SD_V_INT(to)), &st);
-    while (rc >= 0 && (rc = sd_stmt_next(st)) == 1) {
-        rc = 0;
-        win[nm++] = (sd_sla_window_t){sd_stmt_int64(st, 0), sd_stmt_int64(st, 1)};
-    }
-    sd_stmt_done(st);
-    if (rc < 0) {
-        free(rows);
+    else if (rc)
         sd_api_reply_rc(req, rc);
-        return;
-    }
-    sd_sla_result_t r;
-    sd_sla_compute(from, to, rows, n, win, nm, &r);
-    free(rows);
-    json_t *svcs = json_array();
-    for (int i = 0; svcs && i < SD_SLA__COUNT; i++)
-        json_array_append_new(svcs, sd_json_pack("{s:s,s:f,s:I,s:I}", "name", svc_names[i],
-                                                 "availability_pct", r.pct[i], "down_minutes",
-                                                 (json_int_t)r.down[i], "excluded_minutes",
-                                                 (json_int_t)r.excluded));
-    sd_http_reply_json(req, 200,
-                       sd_json_pack("{s:s,s:o,s:f,s:i,s:f,s:I,s:I,s:I}", "month", month,
-                                    "services", svcs, "availability_pct", r.pct_all, "refund_pct",
-                                    r.refund_pct, "target_pct", 99.95, "measured_minutes",
-                                    (json_int_t)(r.minutes - r.excluded), "down_minutes",
-                                    (json_int_t)r.down_any, "excluded_minutes",
-                                    (json_int_t)r.excluded));
+    else
+        sd_http_reply_json(req, 200, o);
 }
 
 static void h_maint_list(sd_http_req_t *req, void *ctx)
@@ -312,10 +28,12 @@ static void h_maint_list(sd_http_req_t *req, void *ctx)
     sd_scope_t common = {.tenant_id = SD_TENANT_COMMON};
     if (sd_api_require(req, SD_ACT_PORTAL_READ, &common))
         return;
-    sd_api_reply_rows(req, s->pf->store,
-                     "SELECT id, starts_at, ends_at, title, created_by, created_at FROM "
-                     "maintenance ORDER BY starts_at DESC LIMIT 500",
-                     SD_NOPARAMS, "iiisii", NULL);
+    sd_pf_items_t items;
+    int rc = sd_sla_maintenance_list(s, &items);
+    if (rc)
+        sd_api_reply_rc(req, rc);
+    else
+        sd_api_reply_items(req, 0, &items);
 }
 
 static void h_maint_create(sd_http_req_t *req, void *ctx)
@@ -343,29 +61,15 @@ static void h_maint_create(sd_http_req_t *req, void *ctx)
     if (!rc && to - from > 7 * 86400000LL)
         rc = sd_json_err_set(&e, "ends_at", "a window is at most 7 days");
     /* "announced" (3.4 (1)): a window must be posted before it starts, never after the fact */
-    if (!rc && from < sd_pf_now_ms(s->pf))
+    if (!rc && from < sd_pf_now_ms(sd_sla_pf(s)))
         rc = sd_json_err_set(&e, "starts_at", "must be in the future (announced in advance)");
     if (rc) {
         sd_http_reply_json_error(req, rc, &e);
         json_decref(b);
         return;
     }
-    const sd_principal_t *who = sd_api_principal(req);
-    rc = sd_store_begin(s->pf->store);
-    if (!rc)
-        rc = sd_store_insert(s->pf->store,
-                             "INSERT INTO maintenance (starts_at, ends_at, title, created_by, "
-                             "created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
-                             SD_PARAMS(SD_V_INT(from), SD_V_INT(to), SD_V_TEXT(title),
-                                       SD_V_INT(who->subject_id), SD_V_INT(sd_pf_now_ms(s->pf))),
-                             &id);
-    char obj[48];
-    snprintf(obj, sizeof obj, "maintenance:%" PRId64, id);
-    if (!rc)
-        rc = sd_api_audit_req(s->pf, req, SD_TENANT_COMMON, "maintenance.create", obj, NULL);
-    rc = rc ? rc : sd_store_commit(s->pf->store);
+    rc = sd_sla_maintenance_add(s, sd_api_principal(req), from, to, title, &id);
     if (rc) {
-        sd_store_rollback(s->pf->store);
         sd_api_reply_rc(req, rc);
     } else {
         sd_http_reply_json(req, 201,
@@ -378,10 +82,11 @@ static void h_maint_create(sd_http_req_t *req, void *ctx)
 
 int sd_sla_routes(sd_sla_t *s)
 {
-    int rc = sd_http_route(s->pf->http, "GET", "/api/v1/sla", h_sla, s, NULL);
+    sd_http_server_t *h = sd_sla_pf(s)->http;
+    int rc = sd_http_route(h, "GET", "/api/v1/sla", h_sla, s, NULL);
     if (!rc)
-        rc = sd_http_route(s->pf->http, "GET", "/api/v1/maintenance", h_maint_list, s, NULL);
+        rc = sd_http_route(h, "GET", "/api/v1/maintenance", h_maint_list, s, NULL);
     if (!rc)
-        rc = sd_http_route(s->pf->http, "POST", "/api/v1/maintenance", h_maint_create, s, NULL);
+        rc = sd_http_route(h, "POST", "/api/v1/maintenance", h_maint_create, s, NULL);
     return rc;
 }

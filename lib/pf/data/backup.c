@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "core/err.h"
+#include "core/worker.h"
 #include "core/log.h"
 #include "core/time.h"
 #include "pf/data/backup.h"
@@ -25,11 +26,10 @@ struct sd_backup {
     char *dir, *store_url, *objects_dir, *key_file, *pki_dir;
     int daily_min;
     int64_t interval_s, keep_s, retry_s;
-    pthread_t th;
-    bool started;
-    pthread_mutex_t mu;
-    pthread_cond_t cv; /* the thread waits for work here; ?wait requests for the end */
-    bool stop;
+    sd_worker_t *worker; /* takes the backups; NULL until started */
+    pthread_mutex_t mu;  /* the fields below; taken after the worker's lock, never before */
+    pthread_cond_t done; /* ?wait requests wait here for the end of their backup */
+    bool stopping;
     char pending[ID_MAX]; /* asked for by the API, not started yet */
     char running[ID_MAX];
     char last_id[ID_MAX]; /* the last id handed out: two in one second get "-2" */
@@ -469,67 +469,69 @@ static void prune(sd_backup_t *b, int64_t now_ms)
     json_decref(items);
 }
 
-/* ---- the thread --------------------------------------------------------------------------- */
+/* ---- the worker -------------------------------------------------------------------------- */
 
-static void *run(void *arg)
+/*
+ * One round: take the backup asked for, or the scheduled one when it is due, else sleep until
+ * then, at most a second (the wall clock may be set while we sleep).
+ */
+static int64_t tick(void *ctx, int stopping)
 {
-    sd_backup_t *b = arg;
-    pthread_mutex_lock(&b->mu);
-    while (!b->stop) {
-        int64_t now = sd_pf_now_ms(b->pf);
-        bool sched = false;
-        char id[ID_MAX];
-        if (b->pending[0]) {
-            sd__bk_fmt(id, sizeof id, "%s", b->pending);
-        } else if (now >= b->next_ms) {
-            new_id(b, now, id);
-            sched = true;
-        } else {
-            /* wake at least every second: the wall clock may be set while we sleep */
-            struct timespec ts;
-            clock_gettime(CLOCK_MONOTONIC, &ts);
-            int64_t wait = b->next_ms - now < 1000 ? b->next_ms - now : 1000;
-            ts.tv_sec += wait / 1000;
-            ts.tv_nsec += (long)(wait % 1000) * 1000000L;
-            if (ts.tv_nsec >= 1000000000L) {
-                ts.tv_sec++;
-                ts.tv_nsec -= 1000000000L;
-            }
-            pthread_cond_timedwait(&b->cv, &b->mu, &ts);
-            continue;
-        }
-        b->pending[0] = 0;
-        sd__bk_fmt(b->running, sizeof b->running, "%s", id);
+    sd_backup_t *b = ctx;
+    pthread_mutex_lock(&b->mu); /* also waits for sd_backup_start() to have set b->worker */
+    if (stopping) {
+        b->stopping = true;
+        pthread_cond_broadcast(&b->done);
         pthread_mutex_unlock(&b->mu);
-
-        char err[1024] = "";
-        int rc = take(b, id, now, err, sizeof err);
-        int64_t end = sd_pf_now_ms(b->pf);
-        if (rc)
-            sd_error("BACKUP FAILED: %s: %s (%s); %s", id, err, sd_strerror(rc),
-                     sched ? "retrying later" : "taken on request, not retried");
-        else
-            prune(b, end);
-
-        pthread_mutex_lock(&b->mu);
-        b->running[0] = 0;
-        b->done_seq++;
-        if (sched || b->interval_s > 0) {
-            if (rc)
-                b->next_ms = end + b->retry_s * 1000;
-            else
-                b->next_ms =
-                    b->interval_s > 0 ? now + b->interval_s * 1000 : next_daily(end, b->daily_min);
-            if (rc) {
-                char at[32];
-                iso(b->next_ms, at);
-                sd_error("BACKUP FAILED: next attempt at %s", at);
-            }
-        }
-        pthread_cond_broadcast(&b->cv);
+        return 0;
     }
+    int64_t now = sd_pf_now_ms(b->pf);
+    bool sched = false;
+    char id[ID_MAX];
+    if (b->pending[0]) {
+        sd__bk_fmt(id, sizeof id, "%s", b->pending);
+    } else if (now >= b->next_ms) {
+        new_id(b, now, id);
+        sched = true;
+    } else {
+        int64_t wait = b->next_ms - now < 1000 ? b->next_ms - now : 1000;
+        pthread_mutex_unlock(&b->mu);
+        return wait;
+    }
+    b->pending[0] = 0;
+    sd__bk_fmt(b->running, sizeof b->running, "%s", id);
     pthread_mutex_unlock(&b->mu);
-    return NULL;
+
+    /* a backup takes minutes: requests must be able to wake the worker meanwhile */
+    sd_worker_unlock(b->worker);
+    char err[1024] = "";
+    int rc = take(b, id, now, err, sizeof err);
+    int64_t end = sd_pf_now_ms(b->pf);
+    if (rc)
+        sd_error("BACKUP FAILED: %s: %s (%s); %s", id, err, sd_strerror(rc),
+                 sched ? "retrying later" : "taken on request, not retried");
+    else
+        prune(b, end);
+    sd_worker_lock(b->worker);
+
+    pthread_mutex_lock(&b->mu);
+    b->running[0] = 0;
+    b->done_seq++;
+    if (sched || b->interval_s > 0) {
+        if (rc)
+            b->next_ms = end + b->retry_s * 1000;
+        else
+            b->next_ms =
+                b->interval_s > 0 ? now + b->interval_s * 1000 : next_daily(end, b->daily_min);
+        if (rc) {
+            char at[32];
+            iso(b->next_ms, at);
+            sd_error("BACKUP FAILED: next attempt at %s", at);
+        }
+    }
+    pthread_cond_broadcast(&b->done);
+    pthread_mutex_unlock(&b->mu);
+    return 0;
 }
 
 /* ---- what the API asks ------------------------------------------------------------------- */
@@ -544,9 +546,11 @@ int sd_backup_request(sd_backup_t *b, bool wait, char id[SD_BACKUP_ID_MAX])
     }
     new_id(b, sd_pf_now_ms(b->pf), id);
     sd__bk_fmt(b->pending, sizeof b->pending, "%s", id);
-    pthread_cond_broadcast(&b->cv);
-    while (wait && !b->stop && (!strcmp(b->pending, id) || !strcmp(b->running, id)))
-        pthread_cond_wait(&b->cv, &b->mu);
+    pthread_mutex_unlock(&b->mu);
+    sd_worker_wake(b->worker); /* not under b->mu: the worker takes its lock first */
+    pthread_mutex_lock(&b->mu);
+    while (wait && !b->stopping && (!strcmp(b->pending, id) || !strcmp(b->running, id)))
+        pthread_cond_wait(&b->done, &b->mu);
     pthread_mutex_unlock(&b->mu);
     return 0;
 }
@@ -599,14 +603,8 @@ void sd_backup_stop(sd_backup_t *b)
 {
     if (!b)
         return;
-    if (b->started) {
-        pthread_mutex_lock(&b->mu);
-        b->stop = true;
-        pthread_cond_broadcast(&b->cv);
-        pthread_mutex_unlock(&b->mu);
-        pthread_join(b->th, NULL);
-    }
-    pthread_cond_destroy(&b->cv);
+    sd_worker_stop(b->worker); /* its last round wakes the ?wait requests */
+    pthread_cond_destroy(&b->done);
     pthread_mutex_destroy(&b->mu);
     free(b->dir);
     free(b->store_url);
@@ -645,11 +643,7 @@ int sd_backup_start(sd_pf_t *pf, const sd_backup_config_t *cfg, sd_backup_t **ou
     b->keep_s = cfg->keep_s;
     b->retry_s = cfg->retry_s;
     pthread_mutex_init(&b->mu, NULL);
-    pthread_condattr_t ca;
-    pthread_condattr_init(&ca);
-    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-    pthread_cond_init(&b->cv, &ca);
-    pthread_condattr_destroy(&ca);
+    pthread_cond_init(&b->done, NULL);
     if (rc || (rc = sd__bk_mkdirs(b->dir, 0700)) != 0) {
         if (rc == SD_EIO)
             sd_error("backup.dir %s: %s", cfg->dir, strerror(errno));
@@ -658,13 +652,14 @@ int sd_backup_start(sd_pf_t *pf, const sd_backup_config_t *cfg, sd_backup_t **ou
     }
     int64_t now = sd_pf_now_ms(pf);
     b->next_ms = b->interval_s > 0 ? now + b->interval_s * 1000 : next_daily(now, b->daily_min);
-    if (pthread_create(&b->th, NULL, run, b) != 0)
-        rc = SD_ENOMEM;
+    /* under b->mu: the first round waits for b->worker to be set */
+    pthread_mutex_lock(&b->mu);
+    rc = sd_worker_start("sd-backup", tick, b, &b->worker);
+    pthread_mutex_unlock(&b->mu);
     if (rc) {
         sd_backup_stop(b);
         return rc;
     }
-    b->started = true;
     char at[32];
     iso(b->next_ms, at);
     sd_info("backup: into %s, next at %s, kept %lld s", b->dir, at, (long long)b->keep_s);

@@ -1,5 +1,7 @@
 /* doc.c - AP-IF documents: names, If-Match, and the versioned storage operations. */
 #include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -128,4 +130,92 @@ int sd_doc_delete(sd_store_t *st, int64_t tenant, const char *coll, int64_t id, 
         return why_not(st, tenant, coll, id, version);
     *version = expect;
     return 0;
+}
+
+/* ---- service operations: change + audit in one transaction ------------------------------- */
+
+typedef struct {
+    sd_pf_t *pf;
+    const sd_principal_t *who;
+    int64_t tenant, id, expect, version;
+    const char *coll, *json;
+    int create;
+} doc_tx_t;
+
+static int doc_tx(sd_store_t *st, void *ctx)
+{
+    doc_tx_t *d = ctx;
+    int rc;
+    const char *action;
+    if (d->create) {
+        rc = sd_doc_create(st, d->tenant, d->coll, d->json, sd_pf_now_ms(d->pf), &d->id);
+        d->version = 1;
+        action = "doc.create";
+    } else if (!d->json) {
+        rc = sd_doc_delete(st, d->tenant, d->coll, d->id, d->expect, &d->version);
+        action = "doc.delete";
+    } else {
+        rc = sd_doc_update(st, d->tenant, d->coll, d->id, d->expect, d->json,
+                           sd_pf_now_ms(d->pf), &d->version);
+        action = "doc.update";
+    }
+    if (rc)
+        return rc;
+    char obj[128], det[64];
+    snprintf(obj, sizeof obj, "doc:%s/%" PRId64, d->coll, d->id);
+    snprintf(det, sizeof det, "{\"version\":%" PRId64 "}", d->version);
+    return sd_pf_audit(d->pf, d->who, d->tenant, action, obj, det);
+}
+
+int sd_doc_add(sd_pf_t *pf, const sd_principal_t *who, int64_t tenant, const char *coll,
+               const char *json, int64_t *id)
+{
+    doc_tx_t d = {.pf = pf, .who = who, .tenant = tenant, .coll = coll, .json = json,
+                  .create = 1};
+    int rc = sd_store_tx(pf->store, doc_tx, &d);
+    if (!rc)
+        *id = d.id;
+    return rc;
+}
+
+int sd_doc_change(sd_pf_t *pf, const sd_principal_t *who, int64_t tenant, const char *coll,
+                  int64_t id, int64_t expect, const char *json, int64_t *version)
+{
+    doc_tx_t d = {.pf = pf, .who = who, .tenant = tenant, .coll = coll, .json = json, .id = id,
+                  .expect = expect};
+    int rc = sd_store_tx(pf->store, doc_tx, &d);
+    *version = d.version;
+    return rc;
+}
+
+int sd_doc_list(sd_store_t *st, int64_t tenant, const char *coll, int64_t after, int64_t limit,
+                json_t *items, int64_t *n, int64_t *last)
+{
+    sd_stmt_t *s = NULL;
+    *n = *last = 0;
+    int rc = sd_store_query(
+        st,
+        "SELECT id, version, created_at, updated_at, body FROM documents"
+        " WHERE tenant_id = $1 AND collection = $2 AND id > $3"
+        " ORDER BY id LIMIT $4",
+        SD_PARAMS(SD_V_INT(tenant), SD_V_TEXT(coll), SD_V_INT(after), SD_V_INT(limit)), &s);
+    if (rc)
+        return rc;
+    while ((rc = sd_stmt_next(s)) == 1) {
+        const char *b = sd_stmt_text(s, 4, NULL);
+        json_t *data = json_loads(b ? b : "{}", 0, NULL);
+        *last = sd_stmt_int64(s, 0);
+        (*n)++;
+        if (json_array_append_new(items,
+                                  sd_json_pack("{s:I,s:I,s:I,s:I,s:o}", "id", (json_int_t)*last,
+                                               "version", (json_int_t)sd_stmt_int64(s, 1),
+                                               "created_at", (json_int_t)sd_stmt_int64(s, 2),
+                                               "updated_at", (json_int_t)sd_stmt_int64(s, 3),
+                                               "data", data ? data : json_object()))) {
+            rc = SD_ENOMEM;
+            break;
+        }
+    }
+    sd_stmt_done(s);
+    return rc < 0 ? rc : 0;
 }

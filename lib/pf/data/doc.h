@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/json.h"
 #include "pf/pf.h"
 #include "store/store.h"
 
@@ -37,6 +38,25 @@ int sd_doc_update(sd_store_t *st, int64_t tenant, const char *coll, int64_t id, 
 /* Delete when the current version is expect; on SD_ECONFLICT *version is the current one. */
 int sd_doc_delete(sd_store_t *st, int64_t tenant, const char *coll, int64_t id, int64_t expect,
                   int64_t *version);
+
+/*
+ * The service operations of the AP-IF routes: each change and its audit record (doc.create /
+ * doc.update / doc.delete, object "doc:<coll>/<id>", by who) in one transaction (sd_store_tx).
+ * Errors as the storage operations above; on SD_ECONFLICT *version is the current version.
+ */
+int sd_doc_add(sd_pf_t *pf, const sd_principal_t *who, int64_t tenant, const char *coll,
+               const char *json, int64_t *id);
+/* json NULL = delete, else replace; *version gets the new version (delete: expect). */
+int sd_doc_change(sd_pf_t *pf, const sd_principal_t *who, int64_t tenant, const char *coll,
+                  int64_t id, int64_t expect, const char *json, int64_t *version);
+
+/*
+ * A page of a collection: up to limit documents with id > after, by id, as JSON objects
+ * {id, version, created_at, updated_at, data} appended to items; *n the count, *last the last
+ * id. 0, SD_ESTORE, SD_ENOMEM.
+ */
+int sd_doc_list(sd_store_t *st, int64_t tenant, const char *coll, int64_t after, int64_t limit,
+                json_t *items, int64_t *n, int64_t *last);
 
 /*
  * Parse an If-Match value into a version: "3", "\"3\"" or "W/\"3\"" (what GET sent as ETag).

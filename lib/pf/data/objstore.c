@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "core/err.h"
+#include "core/log.h"
 #include "pf/data/objstore.h"
 
 /* ---- the ops table: what a backend provides -------------------------------------------------- */
@@ -291,6 +292,19 @@ int sd_objstore_open(const char *url, const char *default_dir, int64_t quota, sd
     return 0;
 }
 
+int sd_objstore_open_default(const char *url, const char *data_dir, sd_store_t *db,
+                             sd_objstore_t **out)
+{
+    char dir[PATH_MAX];
+    *out = NULL;
+    if (snprintf(dir, sizeof dir, "%s/objects", data_dir) >= (int)sizeof dir)
+        return SD_ECONFIG;
+    int rc = sd_objstore_open(url, dir, (int64_t)1 << 30, db, out);
+    if (rc)
+        sd_error("objects.url: cannot open the object store: %s", sd_strerror(rc));
+    return rc;
+}
+
 void sd_objstore_close(sd_objstore_t *os)
 {
     if (!os)
@@ -455,10 +469,41 @@ static void gc_blob(sd_objstore_t *os, int64_t tenant, const char *sha)
         os->ops->remove(os->be, tenant, sha);
 }
 
+typedef struct {
+    sd_objstore_t *os;
+    int64_t tenant, size, now_ms;
+    const char *path, *sha;
+    sd_objstore_info_t old;
+    int had;
+} commit_t;
+
+/* The row of the new blob, if the tenant's quota still has room for it (replacing the old). */
+static int commit_tx(sd_store_t *st, void *ctx)
+{
+    commit_t *c = ctx;
+    c->old = (sd_objstore_info_t){0};
+    c->had = sd_objstore_stat(c->os, c->tenant, c->path, &c->old);
+    if (c->had && c->had != SD_ENOTFOUND)
+        return c->had;
+    int64_t used = 0;
+    int rc = sd_objstore_usage(c->os, c->tenant, &used);
+    if (rc)
+        return rc;
+    if (c->os->quota > 0 && used - (c->had ? 0 : c->old.size) + c->size > c->os->quota)
+        return SD_ETOOBIG;
+    return sd_store_exec(st,
+                         "INSERT INTO objects (tenant_id, path, size, sha256, updated_at) "
+                         "VALUES ($1, $2, $3, $4, $5) ON CONFLICT (tenant_id, path) DO UPDATE SET "
+                         "size = excluded.size, sha256 = excluded.sha256, "
+                         "updated_at = excluded.updated_at",
+                         SD_PARAMS(SD_V_INT(c->tenant), SD_V_TEXT(c->path), SD_V_INT(c->size),
+                                   SD_V_TEXT(c->sha), SD_V_INT(c->now_ms)),
+                         NULL);
+}
+
 int sd_objstore_commit(sd_objstore_t *os, sd_objstore_put_t *up, int64_t tenant, const char *path,
                        int64_t now_ms, sd_objstore_info_t *info, int *created)
 {
-    sd_objstore_info_t old = {0};
     int64_t size = 0;
     char sha[SD_OBJ_SHA256_HEX] = "";
     *created = 0;
@@ -467,44 +512,19 @@ int sd_objstore_commit(sd_objstore_t *os, sd_objstore_put_t *up, int64_t tenant,
     sd_objstore_put_free(up);
     if (rc)
         goto out;
-    rc = sd_store_begin(os->db);
-    if (rc)
-        goto gc;
-    int had = sd_objstore_stat(os, tenant, path, &old);
-    if (had && had != SD_ENOTFOUND) {
-        rc = had;
-        goto rollback;
+    commit_t c = {.os = os, .tenant = tenant, .size = size, .now_ms = now_ms, .path = path,
+                  .sha = sha};
+    rc = sd_store_tx(os->db, commit_tx, &c);
+    if (rc) {
+        gc_blob(os, tenant, sha); /* the new blob, unless another path already shares it */
+        goto out;
     }
-    int64_t used = 0;
-    if ((rc = sd_objstore_usage(os, tenant, &used)) != 0)
-        goto rollback;
-    if (os->quota > 0 && used - (had ? 0 : old.size) + size > os->quota) {
-        rc = SD_ETOOBIG;
-        goto rollback;
-    }
-    rc = sd_store_exec(os->db,
-                       "INSERT INTO objects (tenant_id, path, size, sha256, updated_at) "
-                       "VALUES ($1, $2, $3, $4, $5) ON CONFLICT (tenant_id, path) DO UPDATE SET "
-                       "size = excluded.size, sha256 = excluded.sha256, "
-                       "updated_at = excluded.updated_at",
-                       SD_PARAMS(SD_V_INT(tenant), SD_V_TEXT(path), SD_V_INT(size), SD_V_TEXT(sha),
-                                 SD_V_INT(now_ms)),
-                       NULL);
-    if (!rc)
-        rc = sd_store_commit(os->db);
-    if (rc)
-        goto rollback;
-    *created = had == SD_ENOTFOUND;
+    *created = c.had == SD_ENOTFOUND;
     info->size = size;
     memcpy(info->sha256, sha, sizeof info->sha256);
     info->updated_ms = now_ms;
-    if (!had && strcmp(old.sha256, sha) != 0)
-        gc_blob(os, tenant, old.sha256);
-    goto out;
-rollback:
-    sd_store_rollback(os->db);
-gc:
-    gc_blob(os, tenant, sha); /* the new blob, unless another path already shares it */
+    if (!c.had && strcmp(c.old.sha256, sha) != 0)
+        gc_blob(os, tenant, c.old.sha256);
 out:
     pthread_mutex_unlock(&os->mu);
     return rc;

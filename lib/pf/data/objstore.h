@@ -50,6 +50,13 @@ int sd_objstore_open(const char *url, const char *default_dir, int64_t quota, sd
                      sd_objstore_t **out);
 void sd_objstore_close(sd_objstore_t *os); /* NULL-safe */
 
+/*
+ * What suidod opens: url as sd_objstore_open() (NULL = the file backend), default directory
+ * <data_dir>/objects, default quota 1 GiB. A failure is logged. 0, SD_ECONFIG, SD_EIO, SD_ENOMEM.
+ */
+int sd_objstore_open_default(const char *url, const char *data_dir, sd_store_t *db,
+                             sd_objstore_t **out);
+
 /* The per-tenant quota in bytes (0 = unlimited). */
 int64_t sd_objstore_quota(const sd_objstore_t *os);
 

@@ -12,6 +12,7 @@
 
 #include "core/err.h"
 #include "core/log.h"
+#include "pf/data/ts.h"
 #include "pf/protect/pki_int.h"
 
 #define CA_DAYS      3650
@@ -403,4 +404,185 @@ int sd_pki_wrap(sd_pki_t *pki, int64_t tenant_id, int64_t client_row, const void
     *ctype = mode == SD_PROTECT_SIGNED ? SD_PKI_MEDIA_TYPE "; smime-type=signed-data"
                                        : SD_PKI_MEDIA_TYPE "; smime-type=enveloped-data";
     return rc;
+}
+
+/* ---- settings and clients' certificates, for the routes ---------------------------------- */
+
+typedef struct {
+    sd_pki_t *pki;
+    const sd_principal_t *who;
+    int64_t tenant, id;
+    sd_protect_t mode;
+    const char *one;
+    const sd_cms_cert_t *cert;
+    const char *pem, *fp, *subject, *detail;
+    int64_t not_after;
+} pki_tx_t;
+
+static int protection_tx(sd_store_t *st, void *ctx)
+{
+    pki_tx_t *t = ctx;
+    sd_protect_t old = sd_pki_protection(t->pki, t->tenant);
+    char det[96], obj[32];
+    snprintf(det, sizeof det, "{\"protection\":\"%s\",\"previous\":\"%s\"}",
+             sd_pki_protect_name(t->mode), sd_pki_protect_name(old));
+    snprintf(obj, sizeof obj, "tenant:%lld", (long long)t->tenant);
+    int rc = sd_store_exec(st,
+                           "INSERT INTO tenant_protection (tenant_id, mode, updated_at)"
+                           " VALUES ($1, $2, $3) ON CONFLICT (tenant_id) DO UPDATE SET"
+                           " mode = excluded.mode, updated_at = excluded.updated_at",
+                           SD_PARAMS(SD_V_INT(t->tenant), SD_V_TEXT(sd_pki_protect_name(t->mode)),
+                                     SD_V_INT(sd_pf_now_ms(t->pki->pf))),
+                           NULL);
+    if (rc == 0)
+        rc = sd_pf_audit(t->pki->pf, t->who, t->tenant, "tenant.protection", obj, det);
+    return rc;
+}
+
+int sd_pki_set_protection(sd_pki_t *pki, const sd_principal_t *who, int64_t tenant,
+                          sd_protect_t mode)
+{
+    pki_tx_t t = {.pki = pki, .who = who, .tenant = tenant, .mode = mode};
+    int rc = sd_store_tx(pki->pf->store, protection_tx, &t);
+    return rc == 0 ? sd__pki_cache_set(pki, tenant, mode) : rc;
+}
+
+int sd_pki_clients_without_cert(sd_pki_t *pki, int64_t tenant, int64_t *n)
+{
+    sd_stmt_t *s = NULL;
+    int rc = sd_store_query_row(pki->pf->store,
+                                "SELECT COUNT(*) FROM clients c WHERE c.tenant_id = $1 AND NOT"
+                                " EXISTS (SELECT 1 FROM client_certs cc WHERE cc.client_id = c.id"
+                                " AND cc.fingerprint = c.cert_fp)",
+                                SD_PARAMS(SD_V_INT(tenant)), &s);
+    if (rc == 0) {
+        *n = sd_stmt_int64(s, 0);
+        sd_stmt_done(s);
+    }
+    return rc;
+}
+
+int sd_pki_peer_certs(sd_pki_t *pki, int64_t tenant, const char *kind, sd_pf_items_t *out)
+{
+    return sd_pf_query_items(pki->pf->store,
+                             "SELECT c.id, c.client_id, c.name, cc.pem FROM client_certs cc"
+                             " JOIN clients c ON c.id = cc.client_id"
+                             " WHERE c.tenant_id = $1 AND c.kind = $2"
+                             " AND c.cert_fp = cc.fingerprint"
+                             " ORDER BY c.id",
+                             SD_PARAMS(SD_V_INT(tenant), SD_V_TEXT(kind)), "isss", NULL, out);
+}
+
+int sd_pki_client_scope(sd_pki_t *pki, int64_t id, const char *kind, sd_scope_t *out)
+{
+    sd_stmt_t *s = NULL;
+    int rc = sd_store_query_row(pki->pf->store,
+                                "SELECT tenant_id, org_id FROM clients WHERE id = $1 AND kind = $2",
+                                SD_PARAMS(SD_V_INT(id), SD_V_TEXT(kind)), &s);
+    if (rc != 0)
+        return rc;
+    *out = (sd_scope_t){sd_stmt_int64(s, 0), sd_stmt_int64(s, 1), id};
+    sd_stmt_done(s);
+    return 0;
+}
+
+int sd_pki_stored_cert(sd_pki_t *pki, int64_t id, sd_pki_stored_cert_t *out)
+{
+    *out = (sd_pki_stored_cert_t){0};
+    sd_stmt_t *s = NULL;
+    int rc = sd_store_query_row(pki->pf->store,
+                                "SELECT cc.pem, c.cert_fp, cc.created_at FROM client_certs cc"
+                                " JOIN clients c ON c.id = cc.client_id WHERE cc.client_id = $1",
+                                SD_PARAMS(SD_V_INT(id)), &s);
+    if (rc != 0)
+        return rc;
+    size_t n = 0;
+    const char *pem = sd_stmt_text(s, 0, &n);
+    out->pem = malloc(n + 1);
+    if (out->pem) {
+        memcpy(out->pem, pem ? pem : "", n);
+        out->pem[n] = '\0';
+        out->len = n;
+    }
+    snprintf(out->pin, sizeof out->pin, "%s", sd_stmt_text(s, 1, NULL));
+    out->created_ms = sd_stmt_int64(s, 2);
+    sd_stmt_done(s);
+    return out->pem ? 0 : SD_ENOMEM;
+}
+
+static int register_tx(sd_store_t *st, void *ctx)
+{
+    pki_tx_t *t = ctx;
+    int64_t now = sd_pf_now_ms(t->pki->pf);
+    char obj[32], act[48];
+    snprintf(obj, sizeof obj, "%s:%lld", t->one, (long long)t->id);
+    snprintf(act, sizeof act, "%s.certificate", t->one);
+    int rc = sd_store_exec(
+        st,
+        "INSERT INTO client_certs (client_id, fingerprint, pem, subject,"
+        " not_after, created_at) VALUES ($1, $2, $3, $4, $5, $6)"
+        " ON CONFLICT (client_id) DO UPDATE SET fingerprint = excluded.fingerprint,"
+        " pem = excluded.pem, subject = excluded.subject,"
+        " not_after = excluded.not_after, created_at = excluded.created_at",
+        SD_PARAMS(SD_V_INT(t->id), SD_V_TEXT(t->fp), SD_V_TEXT(t->pem), SD_V_TEXT(t->subject),
+                  SD_V_INT(t->not_after), SD_V_INT(now)),
+        NULL);
+    if (rc == 0)
+        rc = sd_store_exec(st, "UPDATE clients SET cert_fp = $1, updated_at = $2 WHERE id = $3",
+                           SD_PARAMS(SD_V_TEXT(t->fp), SD_V_INT(now), SD_V_INT(t->id)), NULL);
+    if (rc == 0)
+        rc = sd_pf_audit(t->pki->pf, t->who, t->tenant, act, obj, t->detail);
+    return rc;
+}
+
+int sd_pki_register_cert(sd_pki_t *pki, const sd_principal_t *who, int64_t tenant, int64_t id,
+                         const char *one, const sd_cms_cert_t *c)
+{
+    char fp[65], t[40];
+    sd_cms_cert_info_t in;
+    sd_buf_t pem = {0};
+    sd_cms_cert_fingerprint(c, fp);
+    sd_cms_cert_info(c, &in);
+    int rc = sd_cms_cert_pem(c, &pem);
+    if (rc == 0)
+        rc = sd_buf_append(&pem, "", 1);
+    sd_ts_format_time(in.not_after, t, sizeof t);
+    json_t *d = sd_json_pack("{s:s,s:s,s:s}", "fingerprint", fp, "subject", in.subject,
+                             "not_after", t);
+    char *det = d ? json_dumps(d, JSON_COMPACT) : NULL;
+    json_decref(d);
+    pki_tx_t tx = {.pki = pki, .who = who, .tenant = tenant, .id = id, .one = one,
+                   .pem = pem.data, .fp = fp, .subject = in.subject, .detail = det,
+                   .not_after = in.not_after};
+    if (rc == 0)
+        rc = sd_store_tx(pki->pf->store, register_tx, &tx);
+    free(det);
+    sd_buf_free(&pem);
+    return rc;
+}
+
+static int remove_tx(sd_store_t *st, void *ctx)
+{
+    pki_tx_t *t = ctx;
+    int64_t changed = 0;
+    char obj[32], act[48];
+    snprintf(obj, sizeof obj, "%s:%lld", t->one, (long long)t->id);
+    snprintf(act, sizeof act, "%s.certificate_remove", t->one);
+    int rc = sd_store_exec(st, "DELETE FROM client_certs WHERE client_id = $1",
+                           SD_PARAMS(SD_V_INT(t->id)), &changed);
+    if (rc == 0 && changed == 0)
+        rc = SD_ENOTFOUND;
+    if (rc == 0)
+        rc = sd_store_exec(st, "UPDATE clients SET cert_fp = '', updated_at = $1 WHERE id = $2",
+                           SD_PARAMS(SD_V_INT(sd_pf_now_ms(t->pki->pf)), SD_V_INT(t->id)), NULL);
+    if (rc == 0)
+        rc = sd_pf_audit(t->pki->pf, t->who, t->tenant, act, obj, NULL);
+    return rc;
+}
+
+int sd_pki_remove_cert(sd_pki_t *pki, const sd_principal_t *who, int64_t tenant, int64_t id,
+                       const char *one)
+{
+    pki_tx_t t = {.pki = pki, .who = who, .tenant = tenant, .id = id, .one = one};
+    return sd_store_tx(pki->pf->store, remove_tx, &t);
 }

@@ -80,4 +80,49 @@ int sd_pki_unwrap(sd_pki_t *pki, int64_t tenant_id, int64_t client_row, int cms,
 int sd_pki_wrap(sd_pki_t *pki, int64_t tenant_id, int64_t client_row, const void *body, size_t len,
                 sd_buf_t *out, const char **ctype);
 
+/* ---- the settings and the clients' certificates (tables tenant_protection, client_certs) ---- */
+
+/*
+ * Set a tenant's protection: stored with its audit record ("tenant.protection", by who, detail
+ * {"protection","previous"}) in one transaction, then cached. 0 or SD_E*.
+ */
+int sd_pki_set_protection(sd_pki_t *pki, const sd_principal_t *who, int64_t tenant,
+                          sd_protect_t mode);
+
+/* How many registrations of tenant have no pinned certificate (refused under signatures). */
+int sd_pki_clients_without_cert(sd_pki_t *pki, int64_t tenant, int64_t *n);
+
+/*
+ * The registered, pinned certificates of the registrations of kind ("application" /
+ * "gateway") in tenant: rows {id, client_id, name, pem}, by id. 0 or SD_E*.
+ */
+int sd_pki_peer_certs(sd_pki_t *pki, int64_t tenant, const char *kind, sd_pf_items_t *out);
+
+/* The scope of registration id of kind (tenant, org, subject id). SD_ENOTFOUND, SD_ESTORE. */
+int sd_pki_client_scope(sd_pki_t *pki, int64_t id, const char *kind, sd_scope_t *out);
+
+/* A registration's stored certificate. */
+typedef struct {
+    char *pem;          /* malloc'ed PEM text */
+    size_t len;
+    char pin[65];       /* the fingerprint the registration pins ("" = none) */
+    int64_t created_ms; /* when it was registered */
+} sd_pki_stored_cert_t;
+
+/* The certificate stored for registration id: 0 (free out->pem), SD_ENOTFOUND, SD_E*. */
+int sd_pki_stored_cert(sd_pki_t *pki, int64_t id, sd_pki_stored_cert_t *out);
+
+/*
+ * Register (replacing any) and pin certificate c for registration id of tenant, audited as
+ * "<one>.certificate" ("app" / "gw") with {fingerprint, subject, not_after} in the same
+ * transaction. c must be checked by the caller (sd_cms_cert_check). 0 or SD_E*.
+ */
+int sd_pki_register_cert(sd_pki_t *pki, const sd_principal_t *who, int64_t tenant, int64_t id,
+                         const char *one, const sd_cms_cert_t *c);
+
+/* Remove registration id's certificate and its pin, audited "<one>.certificate_remove".
+ * SD_ENOTFOUND when none is registered. */
+int sd_pki_remove_cert(sd_pki_t *pki, const sd_principal_t *who, int64_t tenant, int64_t id,
+                       const char *one);
+
 #endif

@@ -1,4 +1,5 @@
-/* pki_int.h - state shared by pki.c (keys, settings) and pki_http.c (routes, filters). */
+/* pki_int.h - state shared by pf/protect/pki.c (keys, settings, certificates) and
+ * api/protect/pki.c (routes, filters). */
 #ifndef SD_PF_PKI_INT_H
 #define SD_PF_PKI_INT_H
 

@@ -6,7 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "api/api.h"
+#include "core/json.h"
+#include "pf/pf.h"
 
 enum { SD_SLA_APIF, SD_SLA_STORAGE, SD_SLA_GWIF, SD_SLA__COUNT };
 
@@ -49,19 +50,32 @@ int sd_sla_refund_pct(double availability_pct);
 
 typedef struct sd_sla sd_sla_t;
 
-/* Probes against base_url (http://127.0.0.1:port of this suidod); started after the server. */
+/* Probes against base_url (http://127.0.0.1:port of this suidod) once a minute, on a thread
+ * (sd_worker) started after the server. */
 int sd_sla_new(sd_pf_t *pf, sd_sla_t **out);
 int sd_sla_start(sd_sla_t *s, const char *base_url);
 void sd_sla_free(sd_sla_t *s);
 /* Probe once now and record the current minute (tests). */
 int sd_sla_probe(sd_sla_t *s);
 
+/* The platform context of s (for the api layer's routes). */
+sd_pf_t *sd_sla_pf(const sd_sla_t *s);
+
 /*
- * Routes (route context the sla):
- *   GET  /api/v1/sla?month=YYYY-MM          sla.read (JST calendar month; default this month)
- *   GET  /api/v1/maintenance                portal.read
- *   POST /api/v1/maintenance {"starts_at","ends_at","title"}   portal.post (platform admin)
+ * The report of a JST calendar month ("YYYY-MM"; NULL = this month), measured from the first
+ * probe ever to now: {"month","services":[{name,availability_pct,down_minutes,
+ * excluded_minutes}],"availability_pct","refund_pct","target_pct","measured_minutes",
+ * "down_minutes","excluded_minutes"} in *out. SD_EFIELD (not YYYY-MM), SD_ESTORE, SD_ENOMEM.
  */
-int sd_sla_routes(sd_sla_t *s);
+int sd_sla_report(sd_sla_t *s, const char *month, json_t **out);
+
+/* Announced maintenance windows, newest start first (at most 500): {id, starts_at, ends_at,
+ * title, created_by, created_at}. */
+int sd_sla_maintenance_list(sd_sla_t *s, sd_pf_items_t *out);
+
+/* Record a window [from, to) announced by who, audited "maintenance.create" in the common
+ * tenant in the same transaction. The caller validated the times. 0 or SD_E*. */
+int sd_sla_maintenance_add(sd_sla_t *s, const sd_principal_t *who, int64_t from, int64_t to,
+                           const char *title, int64_t *id);
 
 #endif

@@ -1,4 +1,4 @@
-/* doc_http.c - HTTP for AP-IF #11-13 documents: create, read, list, update and delete by version.
+/* doc.c - HTTP for AP-IF #11-13 documents: create, read, list, update and delete by version.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -100,17 +100,7 @@ static void h_create(sd_http_req_t *req, void *ctx)
     char *body = body_text(req);
     if (!body)
         return;
-    int rc = sd_store_begin(pf->store);
-    if (!rc)
-        rc = sd_doc_create(pf->store, tid, coll, body, sd_pf_now_ms(pf), &id);
-    char obj[128];
-    snprintf(obj, sizeof obj, "doc:%s/%" PRId64, coll, id);
-    if (!rc)
-        rc = sd_api_audit_req(pf, req, tid, "doc.create", obj, "{\"version\":1}");
-    if (!rc)
-        rc = sd_store_commit(pf->store);
-    else
-        sd_store_rollback(pf->store);
+    int rc = sd_doc_add(pf, sd_api_principal(req), tid, coll, body, &id);
     free(body);
     if (rc) {
         sd_api_reply_rc(req, rc);
@@ -163,38 +153,12 @@ static void h_list(sd_http_req_t *req, void *ctx)
         sd_http_reply_error(req, SD_EFIELD, "after", "after must be a document id");
         return;
     }
-    sd_stmt_t *s = NULL;
-    int rc = sd_store_query(
-        pf->store,
-        "SELECT id, version, created_at, updated_at, body FROM documents"
-        " WHERE tenant_id = $1 AND collection = $2 AND id > $3"
-        " ORDER BY id LIMIT $4",
-        SD_PARAMS(SD_V_INT(tid), SD_V_TEXT(coll), SD_V_INT(after), SD_V_INT(limit)), &s);
-    if (rc) {
-        sd_api_reply_rc(req, rc);
-        return;
-    }
-    json_t *items = json_array();
     int64_t last = 0, n = 0;
-    while (items && (rc = sd_stmt_next(s)) == 1) {
-        const char *b = sd_stmt_text(s, 4, NULL);
-        json_t *data = json_loads(b ? b : "{}", 0, NULL);
-        last = sd_stmt_int64(s, 0);
-        n++;
-        if (json_array_append_new(items,
-                                  sd_json_pack("{s:I,s:I,s:I,s:I,s:o}", "id", (json_int_t)last,
-                                               "version", (json_int_t)sd_stmt_int64(s, 1),
-                                               "created_at", (json_int_t)sd_stmt_int64(s, 2),
-                                               "updated_at", (json_int_t)sd_stmt_int64(s, 3),
-                                               "data", data ? data : json_object()))) {
-            json_decref(items);
-            items = NULL;
-        }
-    }
-    sd_stmt_done(s);
-    if (!items || rc < 0) {
+    json_t *items = json_array();
+    int rc = items ? sd_doc_list(pf->store, tid, coll, after, limit, items, &n, &last) : SD_ENOMEM;
+    if (rc) {
         json_decref(items);
-        sd_api_reply_rc(req, items ? rc : SD_ENOMEM);
+        sd_api_reply_rc(req, rc);
         return;
     }
     json_t *out = sd_json_pack("{s:s,s:o}", "collection", coll, "items", items);
@@ -214,20 +178,7 @@ static void change(sd_http_req_t *req, sd_pf_t *pf, int del)
     char *body = del ? NULL : body_text(req);
     if (!del && !body)
         return;
-    int rc = sd_store_begin(pf->store);
-    if (!rc)
-        rc =
-            del ? sd_doc_delete(pf->store, tid, coll, id, expect, &version)
-                : sd_doc_update(pf->store, tid, coll, id, expect, body, sd_pf_now_ms(pf), &version);
-    char obj[128], det[64];
-    snprintf(obj, sizeof obj, "doc:%s/%" PRId64, coll, id);
-    snprintf(det, sizeof det, "{\"version\":%" PRId64 "}", version);
-    if (!rc)
-        rc = sd_api_audit_req(pf, req, tid, del ? "doc.delete" : "doc.update", obj, det);
-    if (!rc)
-        rc = sd_store_commit(pf->store);
-    else
-        sd_store_rollback(pf->store);
+    int rc = sd_doc_change(pf, sd_api_principal(req), tid, coll, id, expect, body, &version);
     free(body);
     if (rc) {
         reply_fail(req, rc, version);
@@ -253,7 +204,7 @@ static void h_delete(sd_http_req_t *req, void *ctx)
     change(req, ctx, 1);
 }
 
-int sd_pf_doc_routes(sd_pf_t *pf)
+int sd_api_doc_routes(sd_pf_t *pf)
 {
     /* a little over the document limit: JSON may shrink when made compact */
     static const sd_http_route_opts_t big = {.max_body = SD_DOC_MAX_BYTES + 16 * 1024};

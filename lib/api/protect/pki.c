@@ -1,4 +1,4 @@
-/* pki_http.c - HTTP: certificate retrieval (AP-IF #9, GW-IF #7), clients' certificates, tenant
+/* pki.c - HTTP: certificate retrieval (AP-IF #9, GW-IF #7), clients' certificates, tenant
  * protection settings, and the body/reply filters that apply the protection. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -71,42 +71,31 @@ static int want_pem(sd_http_req_t *req, int *pem)
 /* The registered, pinned certificates of kind in tenant (the peers a client exchanges with). */
 static json_t *peers_json(sd_pki_t *pki, int64_t tenant, const char *kind, int *rc)
 {
-    sd_stmt_t *s = NULL;
+    sd_pf_items_t items;
+    *rc = sd_pki_peer_certs(pki, tenant, kind, &items);
+    if (*rc != 0)
+        return NULL;
     json_t *a = json_array();
-    *rc =
-        a ? sd_store_query(pki->pf->store,
-                           "SELECT c.id, c.client_id, c.name, cc.pem FROM client_certs cc"
-                           " JOIN clients c ON c.id = cc.client_id"
-                           " WHERE c.tenant_id = $1 AND c.kind = $2 AND c.cert_fp = cc.fingerprint"
-                           " ORDER BY c.id",
-                           SD_PARAMS(SD_V_INT(tenant), SD_V_TEXT(kind)), &s)
-          : SD_ENOMEM;
+    *rc = a ? 0 : SD_ENOMEM;
+    for (size_t i = 0; *rc == 0 && i < items.n; i++) {
+        json_t *row = json_array_get(items.rows, i);
+        const char *pem = json_string_value(json_object_get(row, "pem"));
+        sd_cms_cert_t *c = NULL;
+        if (!pem || sd_cms_cert_parse(pem, strlen(pem), &c, NULL, 0) != 0)
+            continue; /* stored by PUT after parsing: cannot happen short of a damaged store */
+        json_t *o = cert_json(c);
+        sd_cms_cert_free(c);
+        if (!o || sd_json_set(o, "id", json_incref(json_object_get(row, "id"))) ||
+            sd_json_set(o, "client_id", json_incref(json_object_get(row, "client_id"))) ||
+            sd_json_set(o, "name", json_incref(json_object_get(row, "name"))) ||
+            json_array_append_new(a, o))
+            *rc = SD_ENOMEM;
+    }
+    sd_pf_items_free(&items);
     if (*rc != 0) {
         json_decref(a);
         return NULL;
     }
-    while ((*rc = sd_stmt_next(s)) == 1) {
-        size_t n = 0;
-        const char *pem = sd_stmt_text(s, 3, &n);
-        sd_cms_cert_t *c = NULL;
-        if (sd_cms_cert_parse(pem, n, &c, NULL, 0) != 0)
-            continue; /* stored by PUT after parsing: cannot happen short of a damaged store */
-        json_t *o = cert_json(c);
-        sd_cms_cert_free(c);
-        if (!o || sd_json_set(o, "id", json_integer(sd_stmt_int64(s, 0))) ||
-            sd_json_set(o, "client_id", json_string(sd_stmt_text(s, 1, NULL))) ||
-            sd_json_set(o, "name", json_string(sd_stmt_text(s, 2, NULL))) ||
-            json_array_append_new(a, o)) {
-            *rc = SD_ENOMEM;
-            break;
-        }
-    }
-    sd_stmt_done(s);
-    if (*rc < 0) {
-        json_decref(a);
-        return NULL;
-    }
-    *rc = 0;
     return a;
 }
 
@@ -176,18 +165,9 @@ static void h_certificates(sd_http_req_t *req, void *ctx)
 
 static void reply_protection(sd_pki_t *pki, sd_http_req_t *req, int64_t tenant)
 {
-    sd_stmt_t *s = NULL;
     int64_t missing = 0;
     /* who would be refused if the setting asks for signatures */
-    int rc = sd_store_query_row(pki->pf->store,
-                                "SELECT COUNT(*) FROM clients c WHERE c.tenant_id = $1 AND NOT"
-                                " EXISTS (SELECT 1 FROM client_certs cc WHERE cc.client_id = c.id"
-                                " AND cc.fingerprint = c.cert_fp)",
-                                SD_PARAMS(SD_V_INT(tenant)), &s);
-    if (rc == 0) {
-        missing = sd_stmt_int64(s, 0);
-        sd_stmt_done(s);
-    }
+    int rc = sd_pki_clients_without_cert(pki, tenant, &missing);
     if (rc != 0) {
         sd_api_reply_rc(req, rc);
         return;
@@ -223,7 +203,6 @@ static void h_prot_get(sd_http_req_t *req, void *ctx)
 static void h_prot_put(sd_http_req_t *req, void *ctx)
 {
     sd_pki_t *pki = ctx;
-    sd_pf_t *pf = pki->pf;
     int64_t id;
     sd_tenant_kind_t k;
     json_t *b = NULL;
@@ -244,26 +223,8 @@ static void h_prot_put(sd_http_req_t *req, void *ctx)
         json_decref(b);
         return;
     }
-    sd_protect_t old = sd_pki_protection(pki, id);
-    char det[96], obj[32];
-    snprintf(det, sizeof det, "{\"protection\":\"%s\",\"previous\":\"%s\"}",
-             sd_pki_protect_name(mode), sd_pki_protect_name(old));
-    snprintf(obj, sizeof obj, "tenant:%lld", (long long)id);
     json_decref(b);
-    rc = sd_store_begin(pf->store);
-    if (rc == 0)
-        rc = sd_store_exec(pf->store,
-                           "INSERT INTO tenant_protection (tenant_id, mode, updated_at)"
-                           " VALUES ($1, $2, $3) ON CONFLICT (tenant_id) DO UPDATE SET"
-                           " mode = excluded.mode, updated_at = excluded.updated_at",
-                           SD_PARAMS(SD_V_INT(id), SD_V_TEXT(sd_pki_protect_name(mode)),
-                                     SD_V_INT(sd_pf_now_ms(pf))),
-                           NULL);
-    if (rc == 0)
-        rc = sd_api_audit_req(pf, req, id, "tenant.protection", obj, det);
-    rc = rc == 0 ? sd_store_commit(pf->store) : (sd_store_rollback(pf->store), rc);
-    if (rc == 0)
-        rc = sd__pki_cache_set(pki, id, mode);
+    rc = sd_pki_set_protection(pki, sd_api_principal(req), id, mode);
     if (rc != 0) {
         sd_api_reply_rc(req, rc);
         return;
@@ -279,24 +240,16 @@ static int client_checked(side_t *sd, sd_http_req_t *req, sd_action_t act, int64
 {
     if (sd_api_param_id(req, "id", id) != 0)
         return SD_ENOTFOUND;
-    sd_stmt_t *s = NULL;
-    int rc = sd_store_query_row(sd->pki->pf->store,
-                                "SELECT tenant_id, org_id FROM clients WHERE id = $1 AND kind = $2",
-                                SD_PARAMS(SD_V_INT(*id), SD_V_TEXT(sd->kind)), &s);
+    int rc = sd_pki_client_scope(sd->pki, *id, sd->kind, sc);
     if (rc != 0)
         return sd_api_reply_rc(req, rc);
-    *sc = (sd_scope_t){sd_stmt_int64(s, 0), sd_stmt_int64(s, 1), *id};
-    sd_stmt_done(s);
     return sd_api_require_visible(req, sd->read, act, sc);
 }
 
 static void reply_client_cert(side_t *sd, sd_http_req_t *req, int64_t id, int pem_only)
 {
-    sd_stmt_t *s = NULL;
-    int rc = sd_store_query_row(sd->pki->pf->store,
-                                "SELECT cc.pem, c.cert_fp, cc.created_at FROM client_certs cc"
-                                " JOIN clients c ON c.id = cc.client_id WHERE cc.client_id = $1",
-                                SD_PARAMS(SD_V_INT(id)), &s);
+    sd_pki_stored_cert_t sc;
+    int rc = sd_pki_stored_cert(sd->pki, id, &sc);
     if (rc == SD_ENOTFOUND) {
         sd_http_reply_error(req, rc, NULL, "no certificate registered for this %s",
                             sd->gw ? "gateway" : "application");
@@ -306,18 +259,15 @@ static void reply_client_cert(side_t *sd, sd_http_req_t *req, int64_t id, int pe
         sd_api_reply_rc(req, rc);
         return;
     }
-    size_t n = 0;
-    const char *pem = sd_stmt_text(s, 0, &n);
-    char pin[65], fp[65];
-    snprintf(pin, sizeof pin, "%s", sd_stmt_text(s, 1, NULL));
-    int64_t created = sd_stmt_int64(s, 2);
-    sd_cms_cert_t *c = NULL;
-    rc = pem_only ? 0 : sd_cms_cert_parse(pem, n, &c, NULL, 0);
-    if (pem_only)
-        rc = sd_http_reply_bytes(req, 200, "application/x-pem-file", pem, n);
-    sd_stmt_done(s);
-    if (pem_only)
+    if (pem_only) {
+        sd_http_reply_bytes(req, 200, "application/x-pem-file", sc.pem, sc.len);
+        free(sc.pem);
         return;
+    }
+    char fp[65];
+    sd_cms_cert_t *c = NULL;
+    rc = sd_cms_cert_parse(sc.pem, sc.len, &c, NULL, 0);
+    free(sc.pem);
     if (rc != 0) {
         sd_api_reply_rc(req, SD_ESTORE);
         return;
@@ -328,10 +278,10 @@ static void reply_client_cert(side_t *sd, sd_http_req_t *req, int64_t id, int pe
     json_t *o = cert_json(c);
     sd_cms_cert_free(c);
     if (o && (sd_json_set(o, sd->gw ? "gateway_id" : "app_id", json_integer(id)) ||
-              sd_json_set(o, "pinned", json_boolean(!strcmp(fp, pin))) ||
+              sd_json_set(o, "pinned", json_boolean(!strcmp(fp, sc.pin))) ||
               sd_json_set(o, "usable", json_boolean(usable)) ||
               (!usable && sd_json_set(o, "unusable_reason", json_string(why))) ||
-              sd_json_set(o, "registered_at", time_json(created)))) {
+              sd_json_set(o, "registered_at", time_json(sc.created_ms)))) {
         json_decref(o);
         o = NULL;
     }
@@ -371,45 +321,8 @@ static void h_cert_put(sd_http_req_t *req, void *ctx)
         sd_http_reply_error(req, rc == SD_ENOMEM ? rc : SD_EFIELD, "certificate", "%s", why);
         return;
     }
-    char fp[65], obj[32], act[48];
-    sd_cms_cert_info_t in;
-    sd_buf_t pem = {0};
-    sd_cms_cert_fingerprint(c, fp);
-    sd_cms_cert_info(c, &in);
-    rc = sd_cms_cert_pem(c, &pem);
-    if (rc == 0)
-        rc = sd_buf_append(&pem, "", 1);
+    rc = sd_pki_register_cert(sd->pki, sd_api_principal(req), sc.tenant_id, id, sd->one, c);
     sd_cms_cert_free(c);
-    json_t *d = sd_json_pack("{s:s,s:s,s:o}", "fingerprint", fp, "subject", in.subject, "not_after",
-                             time_json(in.not_after));
-    char *det = d ? json_dumps(d, JSON_COMPACT) : NULL;
-    json_decref(d);
-    snprintf(obj, sizeof obj, "%s:%lld", sd->one, (long long)id);
-    snprintf(act, sizeof act, "%s.certificate", sd->one);
-    int64_t now = sd_pf_now_ms(pf);
-    if (rc == 0)
-        rc = sd_store_begin(pf->store);
-    if (rc == 0) {
-        rc = sd_store_exec(
-            pf->store,
-            "INSERT INTO client_certs (client_id, fingerprint, pem, subject,"
-            " not_after, created_at) VALUES ($1, $2, $3, $4, $5, $6)"
-            " ON CONFLICT (client_id) DO UPDATE SET fingerprint = excluded.fingerprint,"
-            " pem = excluded.pem, subject = excluded.subject,"
-            " not_after = excluded.not_after, created_at = excluded.created_at",
-            SD_PARAMS(SD_V_INT(id), SD_V_TEXT(fp), SD_V_TEXT(pem.data), SD_V_TEXT(in.subject),
-                      SD_V_INT(in.not_after), SD_V_INT(now)),
-            NULL);
-        if (rc == 0)
-            rc = sd_store_exec(pf->store,
-                               "UPDATE clients SET cert_fp = $1, updated_at = $2 WHERE id = $3",
-                               SD_PARAMS(SD_V_TEXT(fp), SD_V_INT(now), SD_V_INT(id)), NULL);
-        if (rc == 0)
-            rc = sd_api_audit_req(pf, req, sc.tenant_id, act, obj, det);
-        rc = rc == 0 ? sd_store_commit(pf->store) : (sd_store_rollback(pf->store), rc);
-    }
-    free(det);
-    sd_buf_free(&pem);
     if (rc != 0) {
         sd_api_reply_rc(req, rc);
         return;
@@ -420,27 +333,11 @@ static void h_cert_put(sd_http_req_t *req, void *ctx)
 static void h_cert_delete(sd_http_req_t *req, void *ctx)
 {
     side_t *sd = ctx;
-    sd_pf_t *pf = sd->pki->pf;
-    int64_t id, changed = 0;
+    int64_t id;
     sd_scope_t sc;
     if (client_checked(sd, req, sd->manage, &id, &sc) != 0)
         return;
-    char obj[32], act[48];
-    snprintf(obj, sizeof obj, "%s:%lld", sd->one, (long long)id);
-    snprintf(act, sizeof act, "%s.certificate_remove", sd->one);
-    int rc = sd_store_begin(pf->store);
-    if (rc == 0)
-        rc = sd_store_exec(pf->store, "DELETE FROM client_certs WHERE client_id = $1",
-                           SD_PARAMS(SD_V_INT(id)), &changed);
-    if (rc == 0 && changed == 0)
-        rc = SD_ENOTFOUND;
-    if (rc == 0)
-        rc = sd_store_exec(pf->store,
-                           "UPDATE clients SET cert_fp = '', updated_at = $1 WHERE id = $2",
-                           SD_PARAMS(SD_V_INT(sd_pf_now_ms(pf)), SD_V_INT(id)), NULL);
-    if (rc == 0)
-        rc = sd_api_audit_req(pf, req, sc.tenant_id, act, obj, NULL);
-    rc = rc == 0 ? sd_store_commit(pf->store) : (sd_store_rollback(pf->store), rc);
+    int rc = sd_pki_remove_cert(sd->pki, sd_api_principal(req), sc.tenant_id, id, sd->one);
     if (rc == SD_ENOTFOUND)
         sd_http_reply_error(req, rc, NULL, "no certificate registered");
     else if (rc != 0)

@@ -1,4 +1,4 @@
-/* file_http.c - HTTP for AP-IF #14-16 files: streamed uploads, downloads, listing, deletion. */
+/* files.c - HTTP for AP-IF #14-16 files: streamed uploads, downloads, listing, deletion. */
 #include <inttypes.h>
 #include <limits.h>
 #include <stdio.h>
@@ -14,7 +14,6 @@
 #include "pf/data/doc.h"
 #include "pf/data/objstore.h"
 
-#define DEFAULT_QUOTA ((int64_t)1 << 30)
 #define LIST_MAX      1000
 
 typedef struct {
@@ -255,7 +254,7 @@ static void h_list(sd_http_req_t *req, void *ctx)
                                     "quota", (json_int_t)sd_objstore_quota(fc->os)));
 }
 
-int sd_pf_file_routes(sd_pf_t *pf, sd_objstore_t *os)
+int sd_api_file_routes(sd_pf_t *pf, sd_objstore_t *os)
 {
     /* lives as long as the server: suidod registers once per process */
     static fctx_t fc;
@@ -271,19 +270,10 @@ int sd_pf_file_routes(sd_pf_t *pf, sd_objstore_t *os)
     return rc;
 }
 
-int sd_pf_object_routes(sd_pf_t *pf, const char *objects_url, const char *data_dir)
+int sd_api_object_routes(sd_pf_t *pf, sd_objstore_t *os)
 {
-    static sd_objstore_t *os; /* for the life of the process, like the server's routes */
-    char dir[PATH_MAX];
-    if (snprintf(dir, sizeof dir, "%s/objects", data_dir) >= (int)sizeof dir)
-        return SD_ECONFIG;
-    int rc = os ? 0 : sd_objstore_open(objects_url, dir, DEFAULT_QUOTA, pf->store, &os);
-    if (rc) {
-        sd_error("objects.url: cannot open the object store: %s", sd_strerror(rc));
-        return rc;
-    }
-    rc = sd_pf_doc_routes(pf);
+    int rc = sd_api_doc_routes(pf);
     if (!rc)
-        rc = sd_pf_file_routes(pf, os);
+        rc = sd_api_file_routes(pf, os);
     return rc;
 }

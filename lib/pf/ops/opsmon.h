@@ -5,9 +5,9 @@
 
 #include <stdint.h>
 
-#include "http/http.h"
+#include "core/json.h"
 #include "pf/notify/notify.h"
-#include "api/api.h"
+#include "pf/pf.h"
 
 typedef struct sd_opsmon sd_opsmon_t;
 
@@ -35,8 +35,8 @@ void sd_opsmon_config_defaults(sd_opsmon_config_t *cfg);
 /* notify may be NULL (no alerts by e-mail). Strings of cfg are copied. */
 int sd_opsmon_new(sd_pf_t *pf, const sd_opsmon_config_t *cfg, sd_notify_t *notify,
                    sd_opsmon_t **out);
-/* A thread sampling resources every interval (a crossing of a threshold mails the platform's
- * operators through notify, and so does the return to ok). */
+/* A thread (sd_worker) sampling resources every interval (a crossing of a threshold mails the
+ * platform's operators through notify, and so does the return to ok). */
 int sd_opsmon_start(sd_opsmon_t *m);
 void sd_opsmon_free(sd_opsmon_t *m);
 
@@ -44,18 +44,26 @@ void sd_opsmon_free(sd_opsmon_t *m);
 int sd_opsmon_sample(sd_opsmon_t *m);
 
 /*
- * The access-log hook for sd_http_config_t.access_log (ctx = the monitor): gathers requests per
- * interface (/apif, /gwif, /api = portal) for the last 60 s, then writes the default log line.
+ * Count a finished request for the performance figures of its interface (path /apif/..., /gwif/...,
+ * /api/... = portal; others are ignored), kept for the last 60 s. Any thread.
  */
-void sd_opsmon_access(const sd_http_access_t *rec, void *ctx);
+void sd_opsmon_record(sd_opsmon_t *m, const char *path, int64_t duration_ms, int status);
+
+/* The platform context the monitor was made with (for the api layer's routes). */
+sd_pf_t *sd_opsmon_pf(const sd_opsmon_t *m);
+
+/*
+ * GET /api/v1/status for who (already checked for monitor.read on its home scope): services,
+ * resources and performance when who is on the operator side (platform admin, operator admin or
+ * general), then the gateways and applications who may see (monitor.read on each), as
+ * {"generated_at","components","resources","performance"} in *out. 0, SD_ENOMEM, SD_ESTORE.
+ */
+int sd_opsmon_status(sd_opsmon_t *m, const sd_principal_t *who, json_t **out);
 
 /* "ok", "warn" or "fault" for a value against its thresholds. Pure. */
 const char *sd_opsmon_state(double value, double warn, double fault);
 
 /* Percentile p (0..100) of n durations (sorted in place), nearest rank. 0 for n = 0. Pure. */
 double sd_opsmon_percentile(int64_t *v, size_t n, double p);
-
-/* Route (context m): GET /api/v1/status (monitor.read; vendors see their own AP/GW only). */
-int sd_opsmon_routes(sd_opsmon_t *m);
 
 #endif

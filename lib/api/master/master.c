@@ -1,4 +1,4 @@
-/* master_http.c - HTTP: initial-information sheets with approval, master download, AP-IF #3. */
+/* master.c - HTTP: initial-information sheets with approval, master download, AP-IF #3. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,12 +9,13 @@
 #include "core/json.h"
 #include "core/log.h"
 #include "pf/master/master.h"
+#include "pf/master/sheets.h"
 
 #define SHEET_MAX_BODY ((size_t)8 * 1024 * 1024)
 
 static const char *enc_name(sd_csv_encoding_t e)
 {
-    return e == SD_CSV_ENC_CP932 ? "shift_jis" : "utf-8";
+    return sd_sheets_encoding_name(e);
 }
 
 /* The tenant of the path, checked for act (replies on failure). */
@@ -58,73 +59,37 @@ static void reply_findings(sd_http_req_t *req, int status, const char *code, con
 static void h_submit(sd_http_req_t *req, void *ctx)
 {
     sd_pf_t *pf = ctx;
-    int64_t tid, id = 0;
+    int64_t tid;
     if (path_tenant(req, SD_ACT_SHEET_SUBMIT, &tid))
         return;
-    const sd_principal_t *who = sd_api_principal(req);
     size_t len = 0;
     const void *body = sd_http_req_body(req, &len);
-    const char *fname = sd_http_req_query(req, "filename");
-    sd_sheet_items_t master = {0}, items = {0};
-    sd_sheet_errors_t errs = {0};
-    sd_csv_encoding_t enc = SD_CSV_ENC_UTF8;
-    char obj[48], detail[96];
-
-    int rc = sd_pf_master_load(pf->store, tid, &master, NULL);
-    if (!rc)
-        rc = sd_sheet_check(body, len, &master, &items, &errs, &enc);
+    sd_sheet_submit_t r;
+    int rc = sd_sheets_submit(pf, sd_api_principal(req), tid, body, len,
+                              sd_http_req_query(req, "filename"), &r);
     if (rc == SD_EFIELD) {
-        snprintf(detail, sizeof detail, "{\"status\":\"invalid\",\"findings\":%zu}",
-                 errs.n + errs.dropped);
-        snprintf(obj, sizeof obj, "tenant:%lld", (long long)tid);
-        sd_api_audit_req(pf, req, tid, "sheet.submit", obj, detail);
         char msg[64];
         snprintf(msg, sizeof msg, "the sheet has %zu findings; nothing was stored",
-                 errs.n + errs.dropped);
-        reply_findings(req, 422, "invalid_sheet", msg, &errs, enc);
-        goto out;
-    }
-    if (!rc)
-        rc = sd_store_begin(pf->store);
-    if (!rc) {
-        rc = sd_store_insert(pf->store,
-                             "INSERT INTO sheets (tenant_id, status, submitted_by, submitted_at, "
-                             "filename, raw, encoding, objects) VALUES ($1, 'submitted', $2, $3, "
-                             "$4, $5, $6, $7) RETURNING id",
-                             SD_PARAMS(SD_V_INT(tid), SD_V_INT(who->subject_id),
-                                       SD_V_INT(sd_pf_now_ms(pf)), SD_V_TEXT(fname ? fname : ""),
-                                       SD_V_BLOB(body, len), SD_V_TEXT(enc_name(enc)),
-                                       SD_V_INT(items.n)),
-                             &id);
-        snprintf(obj, sizeof obj, "sheet:%lld", (long long)id);
-        snprintf(detail, sizeof detail, "{\"status\":\"submitted\",\"objects\":%zu}", items.n);
-        if (!rc)
-            rc = sd_api_audit_req(pf, req, tid, "sheet.submit", obj, detail);
-        rc = rc ? rc : sd_store_commit(pf->store);
-        if (rc)
-            sd_store_rollback(pf->store);
-    }
-    if (rc) {
+                 r.errs.n + r.errs.dropped);
+        reply_findings(req, 422, "invalid_sheet", msg, &r.errs, r.enc);
+    } else if (rc) {
         sd_api_reply_rc(req, rc);
-        goto out;
+    } else {
+        sd_http_reply_json(
+            req, 201,
+            sd_json_pack("{s:I,s:I,s:s,s:s,s:I,s:o}", "id", (json_int_t)r.id, "tenant_id",
+                         (json_int_t)tid, "status", "submitted", "encoding", enc_name(r.enc),
+                         "objects", (json_int_t)r.objects, "counts",
+                         sd_json_pack("{s:I,s:I,s:I,s:I}", "facilities",
+                                      (json_int_t)r.counts[SD_SHEET_FACILITY], "devices",
+                                      (json_int_t)r.counts[SD_SHEET_DEVICE], "points",
+                                      (json_int_t)r.counts[SD_SHEET_POINT], "outputs",
+                                      (json_int_t)r.counts[SD_SHEET_OUTPUT])));
     }
-    sd_http_reply_json(req, 201,
-                       sd_json_pack("{s:I,s:I,s:s,s:s,s:I,s:o}", "id", (json_int_t)id,
-                                    "tenant_id", (json_int_t)tid, "status", "submitted",
-                                    "encoding", enc_name(enc), "objects", (json_int_t)items.n,
-                                    "counts", counts_json(&items)));
-out:
-    sd_sheet_items_free(&master);
-    sd_sheet_items_free(&items);
-    sd_sheet_errors_free(&errs);
+    sd_sheet_errors_free(&r.errs);
 }
 
 /* ---- GET list / one / raw -------------------------------------------------------------------- */
-
-#define SHEET_COLS                                                                                 \
-    "id, tenant_id, status, submitted_by, submitted_at, filename, encoding, objects, "           \
-    "decided_by, decided_at, reason, version"
-#define SHEET_TYPES "iisiissiiisi"
 
 static void h_list(sd_http_req_t *req, void *ctx)
 {
@@ -132,16 +97,12 @@ static void h_list(sd_http_req_t *req, void *ctx)
     int64_t tid;
     if (path_tenant(req, SD_ACT_SHEET_READ, &tid))
         return;
-    const char *status = sd_http_req_query(req, "status");
-    if (status)
-        sd_api_reply_rows(req, pf->store,
-                         "SELECT " SHEET_COLS " FROM sheets WHERE tenant_id = $1 AND status = $2 "
-                         "ORDER BY id DESC",
-                         SD_PARAMS(SD_V_INT(tid), SD_V_TEXT(status)), SHEET_TYPES, NULL);
+    sd_pf_items_t items;
+    int rc = sd_sheets_list(pf->store, tid, sd_http_req_query(req, "status"), &items);
+    if (rc)
+        sd_api_reply_rc(req, rc);
     else
-        sd_api_reply_rows(req, pf->store,
-                         "SELECT " SHEET_COLS " FROM sheets WHERE tenant_id = $1 ORDER BY id DESC",
-                         SD_PARAMS(SD_V_INT(tid)), SHEET_TYPES, NULL);
+        sd_api_reply_items(req, 0, &items);
 }
 
 static void h_get(sd_http_req_t *req, void *ctx)
@@ -150,28 +111,12 @@ static void h_get(sd_http_req_t *req, void *ctx)
     int64_t tid, id;
     if (path_tenant(req, SD_ACT_SHEET_READ, &tid) || sd_api_param_id(req, "id", &id))
         return;
-    sd_stmt_t *s = NULL;
-    /* the tenant is part of the key: another tenant's sheet id is simply not found */
-    int rc = sd_store_query_row(pf->store,
-                                "SELECT " SHEET_COLS ", errors FROM sheets "
-                                "WHERE id = $1 AND tenant_id = $2",
-                                SD_PARAMS(SD_V_INT(id), SD_V_INT(tid)), &s);
-    if (rc) {
+    json_t *o = NULL;
+    int rc = sd_sheets_get(pf->store, tid, id, &o);
+    if (rc)
         sd_api_reply_rc(req, rc);
-        return;
-    }
-    json_t *o = sd_pf_row_json(s, SHEET_TYPES);
-    json_t *errs = NULL;
-    const char *et = sd_stmt_text(s, 12, NULL);
-    if (et)
-        sd_json_parse(et, strlen(et), &errs, NULL);
-    sd_stmt_done(s);
-    if (!o || sd_json_set(o, "errors", errs ? errs : json_array()) != 0) {
-        json_decref(o);
-        sd_api_reply_rc(req, SD_ENOMEM);
-        return;
-    }
-    sd_http_reply_json(req, 200, o);
+    else
+        sd_http_reply_json(req, 200, o);
 }
 
 static void h_raw(sd_http_req_t *req, void *ctx)
@@ -180,124 +125,21 @@ static void h_raw(sd_http_req_t *req, void *ctx)
     int64_t tid, id;
     if (path_tenant(req, SD_ACT_SHEET_READ, &tid) || sd_api_param_id(req, "id", &id))
         return;
-    sd_stmt_t *s = NULL;
-    int rc = sd_store_query_row(pf->store,
-                                "SELECT raw, encoding FROM sheets WHERE id = $1 AND tenant_id = $2",
-                                SD_PARAMS(SD_V_INT(id), SD_V_INT(tid)), &s);
+    void *raw = NULL;
+    size_t len = 0;
+    sd_csv_encoding_t enc;
+    int rc = sd_sheets_raw(pf->store, tid, id, &raw, &len, &enc);
     if (rc) {
         sd_api_reply_rc(req, rc);
         return;
     }
-    size_t len = 0;
-    const void *raw = sd_stmt_blob(s, 0, &len);
-    const char *ct = strcmp(sd_stmt_text(s, 1, NULL), "shift_jis") == 0
-                         ? "text/csv; charset=Shift_JIS"
-                         : "text/csv; charset=utf-8";
-    sd_http_reply_bytes(req, 200, ct, raw ? raw : "", len);
-    sd_stmt_done(s);
+    const char *ct = enc == SD_CSV_ENC_CP932 ? "text/csv; charset=Shift_JIS"
+                                             : "text/csv; charset=utf-8";
+    sd_http_reply_bytes(req, 200, ct, raw, len);
+    free(raw);
 }
 
 /* ---- approve / reject ------------------------------------------------------------------------ */
-
-typedef struct {
-    sd_pf_t *pf;
-    sd_http_req_t *req;
-    int64_t tid, id, by;
-    bool approve;
-    const char *reason;
-    /* outcome */
-    int status;       /* HTTP status to answer when not 200 */
-    const char *why;  /* its message */
-    sd_sheet_errors_t errs;
-    sd_csv_encoding_t enc;
-    int64_t version;
-    size_t objects;
-} decide_t;
-
-static int decide_tx(sd_store_t *st, void *vctx)
-{
-    decide_t *d = vctx;
-    sd_sheet_errors_free(&d->errs);
-    d->status = 0;
-    sd_stmt_t *s = NULL;
-    int rc = sd_store_query_row(st,
-                                "SELECT status, submitted_by, raw FROM sheets "
-                                "WHERE id = $1 AND tenant_id = $2",
-                                SD_PARAMS(SD_V_INT(d->id), SD_V_INT(d->tid)), &s);
-    if (rc)
-        return rc;
-    const char *status = sd_stmt_text(s, 0, NULL);
-    if (strcmp(status, "submitted") != 0) {
-        d->status = 409;
-        d->why = !strcmp(status, "applied")    ? "the sheet is already applied"
-                 : !strcmp(status, "rejected") ? "the sheet was rejected"
-                                               : "the sheet is not waiting for a decision";
-        sd_stmt_done(s);
-        return 0;
-    }
-    if (sd_stmt_int64(s, 1) == d->by) {
-        d->status = 403;
-        d->why = "the submitter of a sheet cannot decide on it (four eyes)";
-        sd_stmt_done(s);
-        return 0;
-    }
-    char obj[48], detail[160];
-    snprintf(obj, sizeof obj, "sheet:%lld", (long long)d->id);
-    int64_t now = sd_pf_now_ms(d->pf);
-    if (!d->approve) {
-        sd_stmt_done(s);
-        rc = sd_store_exec(st,
-                           "UPDATE sheets SET status = 'rejected', decided_by = $1, "
-                           "decided_at = $2, reason = $3 WHERE id = $4",
-                           SD_PARAMS(SD_V_INT(d->by), SD_V_INT(now),
-                                     SD_V_TEXT(d->reason ? d->reason : ""), SD_V_INT(d->id)),
-                           NULL);
-        json_t *dj = sd_json_pack("{s:s}", "reason", d->reason ? d->reason : "");
-        char *dt = dj ? json_dumps(dj, JSON_COMPACT) : NULL;
-        json_decref(dj);
-        if (!rc)
-            rc = sd_api_audit_req(d->pf, d->req, d->tid, "sheet.reject", obj, dt ? dt : "{}");
-        free(dt);
-        return rc;
-    }
-    /* re-validate against the master as it is now: another sheet may have landed meanwhile */
-    size_t len = 0;
-    const void *raw = sd_stmt_blob(s, 2, &len);
-    sd_sheet_items_t master = {0}, items = {0};
-    rc = sd_pf_master_load(st, d->tid, &master, NULL);
-    if (!rc)
-        rc = sd_sheet_check(raw ? raw : "", len, &master, &items, &d->errs, &d->enc);
-    sd_stmt_done(s);
-    sd_sheet_items_free(&master);
-    if (rc == SD_EFIELD) {
-        json_t *ej = sd_pf_sheet_errors_json(&d->errs);
-        char *et = ej ? json_dumps(ej, JSON_COMPACT) : NULL;
-        json_decref(ej);
-        rc = et ? sd_store_exec(st, "UPDATE sheets SET errors = $1 WHERE id = $2",
-                                SD_PARAMS(SD_V_TEXT(et), SD_V_INT(d->id)), NULL)
-                : SD_ENOMEM;
-        free(et);
-        d->status = 409;
-        d->why = "the sheet no longer fits the current master; nothing was applied";
-        return rc;
-    }
-    if (!rc)
-        rc = sd_pf_master_apply(st, d->tid, &items, d->id, d->by, now, &d->version);
-    d->objects = items.n;
-    sd_sheet_items_free(&items);
-    if (!rc)
-        rc = sd_store_exec(st,
-                           "UPDATE sheets SET status = 'applied', decided_by = $1, "
-                           "decided_at = $2, version = $3, errors = '[]' WHERE id = $4",
-                           SD_PARAMS(SD_V_INT(d->by), SD_V_INT(now), SD_V_INT(d->version),
-                                     SD_V_INT(d->id)),
-                           NULL);
-    snprintf(detail, sizeof detail, "{\"version\":%lld,\"objects\":%zu}", (long long)d->version,
-             d->objects);
-    if (!rc)
-        rc = sd_api_audit_req(d->pf, d->req, d->tid, "sheet.approve", obj, detail);
-    return rc;
-}
 
 static void decide(sd_http_req_t *req, sd_pf_t *pf, bool approve)
 {
@@ -318,16 +160,14 @@ static void decide(sd_http_req_t *req, sd_pf_t *pf, bool approve)
             return;
         }
     }
-    decide_t d = {.pf = pf, .req = req, .tid = tid, .id = id, .approve = approve,
-                  .reason = reason, .by = sd_api_principal(req)->subject_id};
-    int rc = sd_store_tx(pf->store, decide_tx, &d);
+    sd_sheet_decision_t d;
+    int rc = sd_sheets_decide(pf, sd_api_principal(req), tid, id, approve, reason, &d);
     if (rc)
         sd_api_reply_rc(req, rc);
-    else if (d.status == 409 && d.errs.n)
+    else if (d.refused == SD_ECONFLICT && d.errs.n)
         reply_findings(req, 409, "conflict", d.why, &d.errs, d.enc);
-    else if (d.status)
-        sd_http_reply_error(req, d.status == 403 ? SD_EFORBIDDEN : SD_ECONFLICT, NULL, "%s",
-                            d.why);
+    else if (d.refused)
+        sd_http_reply_error(req, d.refused, NULL, "%s", d.why);
     else if (approve)
         sd_http_reply_json(req, 200,
                            sd_json_pack("{s:I,s:s,s:I,s:I}", "id", (json_int_t)id, "status",
@@ -529,7 +369,7 @@ static void h_apif_point(sd_http_req_t *req, void *ctx)
     sd_sheet_items_free(&items);
 }
 
-int sd_pf_master_routes(sd_pf_t *pf)
+int sd_api_master_routes(sd_pf_t *pf)
 {
     static const sd_http_route_opts_t big = {.max_body = SHEET_MAX_BODY};
     static const struct {

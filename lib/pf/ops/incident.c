@@ -1,0 +1,200 @@
+/* incident.c - incidents with status history, linked to alarms and alarm groups. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/err.h"
+#include "pf/ops/incident.h"
+
+static const char *const statuses[] = {"open", "investigating", "resolved", "closed"};
+
+static int status_idx(const char *s)
+{
+    for (int i = 0; i < 4; i++)
+        if (s && !strcmp(s, statuses[i]))
+            return i;
+    return -1;
+}
+
+int sd_incident_status_check(const char *s)
+{
+    return status_idx(s) < 0 ? SD_EFIELD : 0;
+}
+
+int sd_incident_transition(const char *from, const char *to)
+{
+    /* rows: from open, investigating, resolved, closed; columns: to the same */
+    static const char ok[4][4] = {{0, 1, 1, 0}, {0, 0, 1, 0}, {0, 1, 0, 1}, {0, 0, 0, 0}};
+    int f = status_idx(from), t = status_idx(to);
+    if (f < 0 || t < 0)
+        return SD_EFIELD;
+    return ok[f][t] ? 0 : SD_ECONFLICT;
+}
+
+int sd_incident_list(sd_pf_t *pf, int64_t tenant, const char *status, sd_pf_items_t *out)
+{
+    sd_pf_scope_cols_t cols = {1, 2, -1};
+    return sd_pf_query_items(
+        pf->store,
+        "SELECT id, tenant_id, org_id, title, status, created_by, created_at, "
+        "updated_at FROM incidents WHERE (CAST($1 AS BIGINT) = 0 OR tenant_id = $1) "
+        "AND ($2 = '' OR status = $2) ORDER BY id DESC LIMIT 500",
+        SD_PARAMS(SD_V_INT(tenant > 0 ? tenant : 0), SD_V_TEXT(status ? status : "")), "iiissiii",
+        &cols, out);
+}
+
+int sd_incident_get(sd_pf_t *pf, int64_t id, json_t **out)
+{
+    *out = NULL;
+    sd_stmt_t *s = NULL;
+    int rc = sd_store_query_row(pf->store,
+                                "SELECT id, tenant_id, org_id, title, status, created_by, "
+                                "created_at, updated_at, alarm_ids, group_ids FROM incidents "
+                                "WHERE id = $1",
+                                SD_PARAMS(SD_V_INT(id)), &s);
+    if (rc)
+        return rc;
+    json_t *o = sd_pf_row_json(s, "iiissiii--");
+    for (int c = 8; o && c < 10; c++) {
+        json_t *a = NULL;
+        size_t len = 0;
+        const char *t = sd_stmt_text(s, c, &len);
+        if (sd_json_parse(t, len, &a, NULL) == 0)
+            sd_json_set(o, c == 8 ? "alarm_ids" : "group_ids", a);
+    }
+    sd_stmt_done(s);
+    json_t *h = json_array();
+    rc = o && h ? sd_store_query(pf->store,
+                                 "SELECT at, by_user, from_status, to_status, note FROM "
+                                 "incident_history WHERE incident_id = $1 ORDER BY id",
+                                 SD_PARAMS(SD_V_INT(id)), &s)
+                : SD_ENOMEM;
+    while (!rc && (rc = sd_stmt_next(s)) == 1) {
+        rc = json_array_append_new(
+                 h,
+                 sd_json_pack("{s:I,s:I,s:s,s:s,s:s}", "at", (json_int_t)sd_stmt_int64(s, 0), "by",
+                              (json_int_t)sd_stmt_int64(s, 1), "from", sd_stmt_text(s, 2, NULL),
+                              "to", sd_stmt_text(s, 3, NULL), "note", sd_stmt_text(s, 4, NULL)))
+                 ? SD_ENOMEM
+                 : 0;
+    }
+    sd_stmt_done(s);
+    if (rc < 0 || sd_json_set(o, "history", h)) {
+        rc = rc < 0 ? rc : SD_ENOMEM;
+        json_decref(o);
+        return rc;
+    }
+    *out = o;
+    return 0;
+}
+
+int sd_incident_scope(sd_pf_t *pf, int64_t id, sd_scope_t *sc, char status[16])
+{
+    sd_stmt_t *s = NULL;
+    int rc = sd_store_query_row(pf->store,
+                                "SELECT tenant_id, org_id, status FROM incidents WHERE id = $1",
+                                SD_PARAMS(SD_V_INT(id)), &s);
+    if (rc)
+        return rc;
+    *sc = (sd_scope_t){.tenant_id = sd_stmt_int64(s, 0), .org_id = sd_stmt_int64(s, 1)};
+    snprintf(status, 16, "%s", sd_stmt_text(s, 2, NULL));
+    sd_stmt_done(s);
+    return 0;
+}
+
+typedef struct {
+    sd_pf_t *pf;
+    const sd_principal_t *who;
+    int64_t tenant, id;
+    const char *title, *at, *gt, *note, *from, *to;
+} inc_tx_t;
+
+static int create_tx(sd_store_t *st, void *ctx)
+{
+    inc_tx_t *t = ctx;
+    int64_t now = sd_pf_now_ms(t->pf);
+    int rc = sd_store_insert(st,
+                             "INSERT INTO incidents (tenant_id, org_id, title, status, alarm_ids, "
+                             "group_ids, created_by, created_at, updated_at) VALUES ($1, $2, $3, "
+                             "'open', $4, $5, $6, $7, $7) RETURNING id",
+                             SD_PARAMS(SD_V_INT(t->tenant), SD_V_INT(t->who->org_id),
+                                       SD_V_TEXT(t->title), SD_V_TEXT(t->at ? t->at : "[]"),
+                                       SD_V_TEXT(t->gt ? t->gt : "[]"),
+                                       SD_V_INT(t->who->subject_id), SD_V_INT(now)),
+                             &t->id);
+    if (!rc)
+        rc = sd_store_exec(st,
+                           "INSERT INTO incident_history (incident_id, at, by_user, from_status, "
+                           "to_status, note) VALUES ($1, $2, $3, '', 'open', $4)",
+                           SD_PARAMS(SD_V_INT(t->id), SD_V_INT(now), SD_V_INT(t->who->subject_id),
+                                     SD_V_TEXT(t->note ? t->note : "")),
+                           NULL);
+    char obj[48];
+    snprintf(obj, sizeof obj, "incident:%" PRId64, t->id);
+    if (!rc)
+        rc = sd_pf_audit(t->pf, t->who, t->tenant, "incident.create", obj, NULL);
+    return rc;
+}
+
+int sd_incident_create(sd_pf_t *pf, const sd_principal_t *who, int64_t tenant, const char *title,
+                       const char *alarm_ids, const char *group_ids, const char *note, int64_t *id)
+{
+    inc_tx_t t = {.pf = pf,
+                  .who = who,
+                  .tenant = tenant,
+                  .title = title,
+                  .at = alarm_ids,
+                  .gt = group_ids,
+                  .note = note};
+    int rc = sd_store_tx(pf->store, create_tx, &t);
+    *id = rc ? 0 : t.id;
+    return rc;
+}
+
+static int update_tx(sd_store_t *st, void *ctx)
+{
+    inc_tx_t *t = ctx;
+    int64_t now = sd_pf_now_ms(t->pf);
+    const char *nt = t->to ? t->to : t->from;
+    int rc = sd_store_exec(
+        st,
+        "UPDATE incidents SET status = $1, title = COALESCE($2, title), alarm_ids = "
+        "COALESCE($3, alarm_ids), group_ids = COALESCE($4, group_ids), updated_at = $5 "
+        "WHERE id = $6",
+        SD_PARAMS(SD_V_TEXT(nt), t->title ? SD_V_TEXT(t->title) : SD_V_NULL,
+                  t->at ? SD_V_TEXT(t->at) : SD_V_NULL, t->gt ? SD_V_TEXT(t->gt) : SD_V_NULL,
+                  SD_V_INT(now), SD_V_INT(t->id)),
+        NULL);
+    if (!rc)
+        rc = sd_store_exec(st,
+                           "INSERT INTO incident_history (incident_id, at, by_user, from_status, "
+                           "to_status, note) VALUES ($1, $2, $3, $4, $5, $6)",
+                           SD_PARAMS(SD_V_INT(t->id), SD_V_INT(now), SD_V_INT(t->who->subject_id),
+                                     SD_V_TEXT(t->from), SD_V_TEXT(nt),
+                                     SD_V_TEXT(t->note ? t->note : "")),
+                           NULL);
+    char obj[48], detail[80];
+    snprintf(obj, sizeof obj, "incident:%" PRId64, t->id);
+    snprintf(detail, sizeof detail, "{\"from\":\"%s\",\"to\":\"%s\"}", t->from, nt);
+    if (!rc)
+        rc = sd_pf_audit(t->pf, t->who, t->tenant, "incident.update", obj, detail);
+    return rc;
+}
+
+int sd_incident_update(sd_pf_t *pf, const sd_principal_t *who, int64_t tenant, int64_t id,
+                       const char *from, const char *to, const char *title, const char *alarm_ids,
+                       const char *group_ids, const char *note)
+{
+    inc_tx_t t = {.pf = pf,
+                  .who = who,
+                  .tenant = tenant,
+                  .id = id,
+                  .title = title,
+                  .at = alarm_ids,
+                  .gt = group_ids,
+                  .note = note,
+                  .from = from,
+                  .to = to};
+    return sd_store_tx(pf->store, update_tx, &t);
+}

@@ -1,0 +1,214 @@
+/* test_pf_master.c - lib/pf/master/sheets: the sheet workflow on a temporary SQLite store:
+ * an approved sheet becomes a new master version atomically, a bad sheet applies nothing. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/err.h"
+#include "pf/master/master.h"
+#include "pf/master/sheets.h"
+
+#define HEAD                                                                                       \
+    "kind,facility,device,data_id,name,type,estate,estate_name,supply,tank_m3,households,"         \
+    "address,model,branch,office,terminal,tel,signal,input,unit,scale_lo,scale_hi,factor,"         \
+    "limit_lo,limit_hi,severity,drives\n"
+#define FAC "facility,222,,,五輪,simple,222,五輪,圧送,300,830,札幌市南区,,,,,,,,,,,,,,,\n"
+#define DEV "device,222,gorin-l2,,五輪 遠隔制御端末,,222,,,,,,L2,01,02,01,0115812221,,,,,,,,,,\n"
+
+/* two sheets that each fit an empty master but not each other: X is a point, then an output */
+static const char sheet_a[] = HEAD FAC DEV
+    "point,,gorin-l2,gorin-l2.x,1号ポンプ 運転時間,,,,,,,,,,,,,runtime,Pi1,min,,,,,,,\n";
+static const char sheet_b[] = HEAD FAC DEV
+    "output,,gorin-l2,gorin-l2.x,1号ポンプ 運転指令,,,,,,,,,,,,,,Out1,,,,,,,,1号ポンプ\n";
+
+typedef struct {
+    char path[64];
+    sd_store_t *st;
+    sd_pf_t pf;
+    int64_t tid;
+    sd_principal_t alice, bob; /* submitter and approver */
+} fx_t;
+
+static int64_t scalar(sd_store_t *st, const char *sql, int64_t tid)
+{
+    sd_stmt_t *s = NULL;
+    assert_int_equal(sd_store_query_row(st, sql, SD_PARAMS(SD_V_INT(tid)), &s), 0);
+    int64_t v = sd_stmt_int64(s, 0);
+    sd_stmt_done(s);
+    return v;
+}
+
+static int setup(void **state)
+{
+    fx_t *f = calloc(1, sizeof *f);
+    snprintf(f->path, sizeof f->path, "/tmp/suido-master-%d.db", (int)getpid());
+    unlink(f->path);
+    char url[96];
+    snprintf(url, sizeof url, "sqlite://%s", f->path);
+    assert_int_equal(sd_store_open(url, &f->st), 0);
+    assert_int_equal(sd_store_insert(f->st,
+                                     "INSERT INTO tenants (name, kind, created_at) VALUES"
+                                     " ('a', 'shared_operator', 0) RETURNING id",
+                                     NULL, 0, &f->tid),
+                     0);
+    f->pf.store = f->st;
+    f->alice = (sd_principal_t){
+        .role = SD_ROLE_OPERATOR_ADMIN, .subject_id = 10, .org_id = 1, .tenant_id = f->tid};
+    f->bob = f->alice;
+    f->bob.subject_id = 11;
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    fx_t *f = *state;
+    sd_store_close(f->st);
+    unlink(f->path);
+    char side[80];
+    snprintf(side, sizeof side, "%s-wal", f->path);
+    unlink(side);
+    snprintf(side, sizeof side, "%s-shm", f->path);
+    unlink(side);
+    free(f);
+    return 0;
+}
+
+static int64_t submit(fx_t *f, const char *csv)
+{
+    sd_sheet_submit_t r;
+    int rc = sd_sheets_submit(&f->pf, &f->alice, f->tid, csv, strlen(csv), "s.csv", &r);
+    if (rc) {
+        json_t *e = sd_pf_sheet_errors_json(&r.errs);
+        char *t = e ? json_dumps(e, 0) : NULL;
+        fail_msg("submit: %s %s", sd_strerror(rc), t ? t : "");
+    }
+    assert_true(r.id > 0);
+    sd_sheet_errors_free(&r.errs);
+    return r.id;
+}
+
+static int64_t version(fx_t *f)
+{
+    int64_t v = -1;
+    assert_int_equal(sd_pf_master_version(f->st, f->tid, &v), 0);
+    return v;
+}
+
+static size_t master_items(fx_t *f)
+{
+    sd_sheet_items_t it = {0};
+    assert_int_equal(sd_pf_master_load(f->st, f->tid, &it, NULL), 0);
+    size_t n = it.n;
+    sd_sheet_items_free(&it);
+    return n;
+}
+
+static void test_approve_applies(void **state)
+{
+    fx_t *f = *state;
+    int64_t id = submit(f, sheet_a);
+    assert_int_equal(version(f), 0);
+    assert_int_equal(master_items(f), 0);
+
+    /* four eyes: the submitter cannot approve, and that changes nothing */
+    sd_sheet_decision_t d;
+    assert_int_equal(sd_sheets_decide(&f->pf, &f->alice, f->tid, id, true, NULL, &d), 0);
+    assert_int_equal(d.refused, SD_EFORBIDDEN);
+    assert_int_equal(version(f), 0);
+
+    assert_int_equal(sd_sheets_decide(&f->pf, &f->bob, f->tid, id, true, NULL, &d), 0);
+    assert_int_equal(d.refused, 0);
+    assert_int_equal(d.version, 1);
+    assert_int_equal(d.objects, 3);
+    assert_int_equal(version(f), 1);
+    assert_int_equal(master_items(f), 3);
+
+    json_t *o = NULL;
+    assert_int_equal(sd_sheets_get(f->st, f->tid, id, &o), 0);
+    assert_string_equal(json_string_value(json_object_get(o, "status")), "applied");
+    assert_int_equal(json_integer_value(json_object_get(o, "version")), 1);
+    json_decref(o);
+    assert_int_equal(scalar(f->st,
+                            "SELECT COUNT(*) FROM audit WHERE tenant_id = $1 AND action = "
+                            "'sheet.approve'",
+                            f->tid),
+                     1);
+
+    /* once applied, a second decision is refused */
+    assert_int_equal(sd_sheets_decide(&f->pf, &f->bob, f->tid, id, true, NULL, &d), 0);
+    assert_int_equal(d.refused, SD_ECONFLICT);
+    assert_int_equal(version(f), 1);
+
+    /* another tenant's id is not found */
+    assert_int_equal(sd_sheets_decide(&f->pf, &f->bob, f->tid + 1, id, true, NULL, &d),
+                     SD_ENOTFOUND);
+}
+
+static void test_bad_sheet_applies_nothing(void **state)
+{
+    fx_t *f = *state;
+    /* rejected at submission: nothing stored, the refusal audited */
+    static const char bad[] = HEAD "point,,nowhere,nowhere.x,?,,,,,,,,,,,,,bogus,Zz9,,,,,,,,\n";
+    sd_sheet_submit_t r;
+    assert_int_equal(sd_sheets_submit(&f->pf, &f->alice, f->tid, bad, strlen(bad), "bad.csv", &r),
+                     SD_EFIELD);
+    assert_true(r.errs.n > 0);
+    assert_int_equal(r.id, 0);
+    sd_sheet_errors_free(&r.errs);
+    sd_pf_items_t items;
+    assert_int_equal(sd_sheets_list(f->st, f->tid, NULL, &items), 0);
+    assert_int_equal(items.n, 0);
+    sd_pf_items_free(&items);
+    assert_int_equal(scalar(f->st,
+                            "SELECT COUNT(*) FROM audit WHERE tenant_id = $1 AND action = "
+                            "'sheet.submit' AND detail LIKE '%invalid%'",
+                            f->tid),
+                     1);
+
+    /* B fitted when submitted, but A landed first: approving B applies nothing at all */
+    int64_t a = submit(f, sheet_a), b = submit(f, sheet_b);
+    sd_sheet_decision_t d;
+    assert_int_equal(sd_sheets_decide(&f->pf, &f->bob, f->tid, a, true, NULL, &d), 0);
+    assert_int_equal(d.refused, 0);
+    sd_sheet_errors_free(&d.errs);
+    assert_int_equal(version(f), 1);
+    assert_int_equal(sd_sheets_decide(&f->pf, &f->bob, f->tid, b, true, NULL, &d), 0);
+    assert_int_equal(d.refused, SD_ECONFLICT);
+    assert_true(d.errs.n > 0);
+    sd_sheet_errors_free(&d.errs);
+    assert_int_equal(version(f), 1);
+    assert_int_equal(master_items(f), 3);
+    json_t *o = NULL;
+    assert_int_equal(sd_sheets_get(f->st, f->tid, b, &o), 0);
+    assert_string_equal(json_string_value(json_object_get(o, "status")), "submitted");
+    assert_true(json_array_size(json_object_get(o, "errors")) > 0); /* its findings are kept */
+    json_decref(o);
+
+    /* rejecting it records the reason and leaves the master alone */
+    assert_int_equal(sd_sheets_decide(&f->pf, &f->bob, f->tid, b, false, "stale", &d), 0);
+    assert_int_equal(d.refused, 0);
+    assert_int_equal(sd_sheets_get(f->st, f->tid, b, &o), 0);
+    assert_string_equal(json_string_value(json_object_get(o, "status")), "rejected");
+    assert_string_equal(json_string_value(json_object_get(o, "reason")), "stale");
+    json_decref(o);
+    assert_int_equal(version(f), 1);
+    assert_int_equal(sd_sheets_list(f->st, f->tid, "applied", &items), 0);
+    assert_int_equal(items.n, 1);
+    sd_pf_items_free(&items);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_approve_applies, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_bad_sheet_applies_nothing, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
