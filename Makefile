@@ -63,7 +63,7 @@ $(foreach l,$(LAYERS),$(eval $(call layer_rules,$(l))))
 USES_suidod     := api
 USES_suido-gw   := gw
 USES_suido-term := sim
-USES_suidoctl   := api sim call
+USES_suidoctl   := api sim call httpc
 
 define prog_rules
 $(1)_OBJS := $$(patsubst %.c,$$(BUILD)/obj/%.o,$$(wildcard src/$(1)/*.c))

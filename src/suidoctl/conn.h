@@ -4,7 +4,7 @@
 
 #include <stddef.h>
 
-#include "http/client.h"
+#include "httpc/client.h"
 
 /*
  * The server is, first that is set: --server URL (server_arg), $SUIDO_SERVER, the session file's

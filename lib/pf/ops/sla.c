@@ -1,11 +1,11 @@
 /* sla.c - per-minute probes, maintenance windows, monthly availability and refund (§3). */
-#include <curl/curl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/err.h"
+#include "httpc/client.h"
 #include "core/log.h"
 #include "core/time.h"
 #include "core/worker.h"
@@ -69,7 +69,7 @@ void sd_sla_compute(int64_t from, int64_t to, const sd_sla_minute_t *rows, size_
 struct sd_sla {
     sd_pf_t *pf;
     char *base;
-    CURL *curl;
+    sd_http_client_t *http; /* the probes' connection, made on first use */
     sd_worker_t *worker; /* NULL until sd_sla_start() */
     int64_t last_minute; /* of the worker's last recorded probe */
 };
@@ -85,35 +85,24 @@ int sd_sla_new(sd_pf_t *pf, sd_sla_t **out)
     return 0;
 }
 
-static size_t discard(char *p, size_t sz, size_t n, void *ctx)
-{
-    (void)p;
-    (void)ctx;
-    return sz * n;
-}
-
 /* An interface answers when its router and authentication answer a request without a
  * credential: any status below 500 (401 is the expected one). */
 static int http_ok(sd_sla_t *s, const char *path)
 {
     if (!s->base)
         return 0;
-    if (!s->curl && !(s->curl = curl_easy_init()))
+    if (!s->http && !(s->http = sd_http_client_new()))
         return 0;
     char url[300];
     snprintf(url, sizeof url, "%s%s", s->base, path);
-    curl_easy_reset(s->curl);
-    curl_easy_setopt(s->curl, CURLOPT_URL, url);
-    curl_easy_setopt(s->curl, CURLOPT_WRITEFUNCTION, discard);
-    curl_easy_setopt(s->curl, CURLOPT_TIMEOUT, 10L);
-    curl_easy_setopt(s->curl, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(s->curl, CURLOPT_SSL_VERIFYPEER, 0L); /* our own server, by address */
-    curl_easy_setopt(s->curl, CURLOPT_SSL_VERIFYHOST, 0L);
-    long code = 0;
-    if (curl_easy_perform(s->curl) != CURLE_OK)
-        return 0;
-    curl_easy_getinfo(s->curl, CURLINFO_RESPONSE_CODE, &code);
-    return code > 0 && code < 500;
+    sd_http_call_t call = {.url = url,
+                           .timeout_ms = 10000,
+                           .insecure_tls = 1, /* our own server, by address */
+                           .user_agent = "suido-sla"};
+    sd_http_answer_t a;
+    int ok = sd_http_client_call(s->http, &call, &a) == 0 && a.status > 0 && a.status < 500;
+    sd_http_answer_free(&a);
+    return ok;
 }
 
 /* Storage: a write that commits and reads back the same value. */
@@ -175,8 +164,7 @@ void sd_sla_free(sd_sla_t *s)
     if (!s)
         return;
     sd_worker_stop(s->worker);
-    if (s->curl)
-        curl_easy_cleanup(s->curl);
+    sd_http_client_free(s->http);
     free(s->base);
     free(s);
 }

@@ -1,7 +1,7 @@
 /* client.h - suido's one outbound HTTP client (libcurl): suidoctl, the gateway's GW-IF over
  * HTTP, monitor webhooks and SLA probes all call through it. */
-#ifndef SD_HTTP_CLIENT_H
-#define SD_HTTP_CLIENT_H
+#ifndef SD_HTTPC_CLIENT_H
+#define SD_HTTPC_CLIENT_H
 
 #include <stddef.h>
 
@@ -24,6 +24,7 @@ typedef struct {
     const char *cookie;           /* Cookie header value ("name=value"); NULL = none */
     const char *const *headers;   /* more "Name: value" lines, NULL-terminated; NULL = none */
     const char *cacert;           /* PEM file to verify https with; NULL = system store */
+    int insecure_tls;             /* 1: do not verify the peer (probing our own server by address) */
     const char *user_agent;       /* NULL = "suido" */
     long timeout_ms;              /* whole call; 0 = 30 s */
     long connect_timeout_ms;      /* 0 = 5 s */

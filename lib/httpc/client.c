@@ -1,5 +1,5 @@
 /* client.c - suido's one outbound HTTP client over libcurl. */
-#include "http/client.h"
+#include "httpc/client.h"
 
 #include <curl/curl.h>
 #include <pthread.h>
@@ -138,6 +138,10 @@ int sd_http_client_call(sd_http_client_t *c, const sd_http_call_t *call, sd_http
     curl_easy_setopt(h, CURLOPT_TCP_NODELAY, 1L);
     if (call->cacert)
         curl_easy_setopt(h, CURLOPT_CAINFO, call->cacert);
+    if (call->insecure_tls) {
+        curl_easy_setopt(h, CURLOPT_SSL_VERIFYPEER, 0L);
+        curl_easy_setopt(h, CURLOPT_SSL_VERIFYHOST, 0L);
+    }
     if (call->cookie)
         curl_easy_setopt(h, CURLOPT_COOKIE, call->cookie);
     if (call->body) {
