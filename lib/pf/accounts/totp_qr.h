@@ -1,11 +1,10 @@
-/* totp_qr.h - the QR code of a pending TOTP enrolment, as SVG, for the portal (libqrencode). */
-#ifndef SD_PF_TOTP_QR_H
-#define SD_PF_TOTP_QR_H
+/* totp_qr.h - a QR code as SVG (libqrencode), for the portal's TOTP enrolment. Pure. */
+#ifndef SD_PF_ACCOUNTS_TOTP_QR_H
+#define SD_PF_ACCOUNTS_TOTP_QR_H
 
 #include <stddef.h>
 
 #include "core/buf.h"
-#include "api/api.h"
 
 /* Blank modules around the symbol: the QR specification asks for four. */
 #define SD_QR_QUIET 4
@@ -18,15 +17,5 @@
  * SD_ENOMEM.
  */
 int sd_qr_svg(const char *text, sd_buf_t *out, int *modules);
-
-/*
- * Route (under /api/v1):
- *   GET /me/totp/qr.svg   user.self: the otpauth URI of the caller's own pending enrolment
- *                         (POST /me/totp, not yet confirmed) as an SVG QR code, no-store;
- *                         409 conflict when nothing is pending (none asked for, or already on).
- * The secret stays sealed in the store; it is opened only to draw the code, so the portal
- * never has to put the URI into the page itself.
- */
-int sd_totp_qr_routes(sd_pf_t *pf);
 
 #endif
