@@ -64,9 +64,12 @@ int sd_org_json(sd_pf_t *pf, int64_t id, json_t **out)
     rc = sd_store_query(pf->store, "SELECT tenant_id FROM org_tenants WHERE org_id = $1"
                                    " ORDER BY tenant_id",
                         SD_PARAMS(SD_V_INT(id)), &s);
-    while (rc == 0 && (rc = sd_stmt_next(s)) == 1)
-        json_array_append_new(serves, json_integer(sd_stmt_int64(s, 0)));
-    sd_stmt_done(s);
+    /* every served tenant (the handler this came from stopped after the first row) */
+    if (rc == 0) {
+        while ((rc = sd_stmt_next(s)) == 1)
+            json_array_append_new(serves, json_integer(sd_stmt_int64(s, 0)));
+        sd_stmt_done(s);
+    }
     sd_json_set(o, "serves", serves);
     if (rc < 0) {
         json_decref(o);
