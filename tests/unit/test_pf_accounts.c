@@ -1,6 +1,7 @@
-/* test_pf_accounts.c - lib/pf/accounts and lib/pf/registry on a temporary SQLite store: tenants,
+/* test_pf_accounts.c - lib/pf/accounts and lib/pf/registry on a temporary store: tenants,
  * organisations, users, the account lifecycle, sessions (idle and absolute expiry on a fake
- * clock) and registrations (register, connect, bearer tokens, disable, rotate, expiry). */
+ * clock) and registrations (register, connect, bearer tokens, disable, rotate, expiry), on SQLite
+ * and PostgreSQL (SUIDO_NO_PG=1 skips the latter). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -15,6 +16,7 @@
 #include "auth/totp.h"
 #include "core/clock.h"
 #include "core/err.h"
+#include "helpers/pg.h"
 #include "pf/accounts/account.h"
 #include "pf/accounts/org.h"
 #include "pf/accounts/session.h"
@@ -26,6 +28,7 @@
 #define T0 INT64_C(1795489200000) /* 2026-11-24T03:00:00Z */
 
 static int g_seq;
+static sd_test_pg_t *g_pg; /* the PostgreSQL suite, when it runs */
 
 typedef struct {
     sd_store_t *st;
@@ -56,8 +59,13 @@ static int setup(void **state)
 {
     fx_t *fx = calloc(1, sizeof *fx);
     char url[256];
-    snprintf(fx->path, sizeof fx->path, "/tmp/test_pf_accounts_%d_%d.db", (int)getpid(), ++g_seq);
-    snprintf(url, sizeof url, "sqlite://%s?sync=normal", fx->path);
+    if (g_pg) {
+        assert_int_equal(sd_test_pg_create_db(g_pg, url, sizeof url), 0);
+    } else {
+        snprintf(fx->path, sizeof fx->path, "/tmp/test_pf_accounts_%d_%d.db", (int)getpid(),
+                 ++g_seq);
+        snprintf(url, sizeof url, "sqlite://%s?sync=normal", fx->path);
+    }
     int rc = sd_store_open(url, &fx->st);
     if (rc)
         fail_msg("open %s: %s: %s", url, sd_strerror(rc), sd_store_errmsg());
@@ -91,12 +99,14 @@ static int teardown(void **state)
     fx_t *fx = *state;
     sd_store_close(fx->st);
     sd_clock_fake_free(fx->clock);
-    char p[160];
-    unlink(fx->path);
-    snprintf(p, sizeof p, "%s-wal", fx->path);
-    unlink(p);
-    snprintf(p, sizeof p, "%s-shm", fx->path);
-    unlink(p);
+    if (fx->path[0]) {
+        char p[160];
+        unlink(fx->path);
+        snprintf(p, sizeof p, "%s-wal", fx->path);
+        unlink(p);
+        snprintf(p, sizeof p, "%s-shm", fx->path);
+        unlink(p);
+    }
     free(fx);
     return 0;
 }
@@ -726,6 +736,15 @@ static void test_gateways(void **state)
     int seen = 0;
     assert_int_equal(sd_registry_each_live_gateway(fx->st, T0, collect, &seen), 0);
     assert_int_equal(seen, 1);
+    seen = 0;
+    assert_int_equal(sd_registry_each(fx->st, fx->op_tenant, SD_CLIENT_GATEWAY, collect, &seen), 0);
+    assert_int_equal(seen, 2);
+    seen = 0;
+    assert_int_equal(sd_registry_each(fx->st, fx->vendor_tenant, -1, collect, &seen), 0);
+    assert_int_equal(seen, 0);
+    seen = 0; /* collect stops at the application, which comes first */
+    assert_int_equal(sd_registry_each(fx->st, 0, -1, collect, &seen), -1);
+    assert_int_equal(seen, 1);
 
     /* a gateway's bearer token makes a gateway principal */
     sd_registry_token_t t;
@@ -778,5 +797,16 @@ int main(void)
         T(test_totp),    T(test_sessions), T(test_registry), T(test_gateways),
         T(test_audit_list),
     };
-    return cmocka_run_group_tests_name("pf accounts and registry: sqlite", tests, NULL, NULL);
+    int failed = cmocka_run_group_tests_name("pf accounts and registry: sqlite", tests, NULL, NULL);
+    if (getenv("SUIDO_NO_PG")) {
+        fprintf(stderr, "test_pf_accounts: SUIDO_NO_PG set, PostgreSQL suite skipped\n");
+    } else if (sd_test_pg_start(&g_pg) == 0) {
+        failed += cmocka_run_group_tests_name("pf accounts and registry: postgresql", tests, NULL,
+                                              NULL);
+        sd_test_pg_stop(g_pg);
+    } else {
+        fprintf(stderr, "test_pf_accounts: could not start PostgreSQL: that suite FAILS\n");
+        failed++;
+    }
+    return failed ? 1 : 0;
 }

@@ -417,6 +417,28 @@ int sd_registry_token_times(sd_store_t *st, int64_t client_row, int64_t *issued_
     return 0;
 }
 
+int sd_registry_each(sd_store_t *st, int64_t tenant, int kind,
+                     int (*fn)(void *ctx, const sd_client_t *c), void *ctx)
+{
+    sd_stmt_t *s = NULL;
+    const char *k = kind < 0 ? "" : sd_registry_kind_name((sd_client_kind_t)kind);
+    int rc = sd_store_query(st,
+                            ROW_COLS " WHERE (CAST($1 AS BIGINT) = 0 OR tenant_id = $1) AND"
+                                     " ($2 = '' OR kind = $2) ORDER BY id",
+                            SD_PARAMS(SD_V_INT(tenant), SD_V_TEXT(k)), &s);
+    if (rc != 0)
+        return rc;
+    sd_client_t c;
+    int r = 0;
+    while ((rc = sd_stmt_next(s)) == 1) {
+        read_row(s, &c);
+        if ((r = fn(ctx, &c)) != 0)
+            break;
+    }
+    sd_stmt_done(s);
+    return rc < 0 ? rc : r;
+}
+
 /* ---- gateways ---------------------------------------------------------------------------- */
 
 int sd_registry_each_live_gateway(sd_store_t *st, int64_t now_ms,

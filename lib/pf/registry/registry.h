@@ -151,6 +151,12 @@ int sd_registry_token_check(sd_pf_t *pf, int64_t token_row, int *ok);
 int sd_registry_token_times(sd_store_t *st, int64_t client_row, int64_t *issued_at,
                             int64_t *expires_at);
 
+/* Call fn for each registration of tenant (0 = every tenant) and kind (-1 = both), in id order;
+ * a non-zero return of fn stops and is returned. 0 or a store error. For the rooms that join
+ * registrations with their own tables (certificates, gateway state, alarm sources). */
+int sd_registry_each(sd_store_t *st, int64_t tenant, int kind,
+                     int (*fn)(void *ctx, const sd_client_t *c), void *ctx);
+
 /* ---- gateways, for the rooms that route to them ------------------------------------------ */
 
 /* Call fn for each live gateway (enabled, unexpired at now_ms) in client id order; a non-zero
