@@ -15,7 +15,7 @@ int sd_pf_audit_list(sd_pf_t *pf, int all, int64_t tenant, const char *prefix, i
         "SELECT id, ts, actor, actor_role, tenant_id, action, object, detail,"
         " request_id FROM audit WHERE (CAST($1 AS BIGINT) = 1 OR tenant_id = $2)"
         " AND substr(action, 1, CAST($3 AS INTEGER)) = $4 ORDER BY id DESC LIMIT $5",
-        SD_PARAMS(SD_V_INT(all != 0), SD_V_INT(tenant), SD_V_INT(strlen(prefix)),
-                  SD_V_TEXT(prefix), SD_V_INT(limit)),
+        SD_PARAMS(SD_V_INT(all != 0), SD_V_INT(tenant), SD_V_INT(strlen(prefix)), SD_V_TEXT(prefix),
+                  SD_V_INT(limit)),
         "iississss", &cols, out);
 }

@@ -51,8 +51,7 @@ static int64_t count(fx_t *fx, const char *sql, const sd_val_t *p, int n)
 
 static int64_t audits(fx_t *fx, const char *action)
 {
-    return count(fx, "SELECT COUNT(*) FROM audit WHERE action = $1",
-                 SD_PARAMS(SD_V_TEXT(action)));
+    return count(fx, "SELECT COUNT(*) FROM audit WHERE action = $1", SD_PARAMS(SD_V_TEXT(action)));
 }
 
 static int setup(void **state)
@@ -80,16 +79,17 @@ static int setup(void **state)
                        .pw_params = {.opslimit = 1, .memlimit = 8192}};
     memset(fx->pf.secret_key, 7, sizeof fx->pf.secret_key);
     assert_int_equal(sd_account_init(&fx->pf), 0);
-    assert_int_equal(sd_tenant_create(&fx->pf, "sapporo", SD_TENANT_KIND_DEDICATED_OPERATOR,
-                                      &fx->op_tenant), 0);
-    assert_int_equal(sd_tenant_create(&fx->pf, "vendors", SD_TENANT_KIND_VENDOR,
-                                      &fx->vendor_tenant), 0);
-    assert_int_equal(sd_org_create(&fx->pf, fx->op_tenant, SD_ORG_KIND_OPERATOR, "water bureau",
-                                   &fx->op_org), 0);
-    assert_int_equal(sd_org_create(&fx->pf, fx->vendor_tenant, SD_ORG_KIND_AP_VENDOR, "ap co",
-                                   &fx->ap_org), 0);
-    assert_int_equal(sd_org_create(&fx->pf, fx->vendor_tenant, SD_ORG_KIND_GW_VENDOR, "gw co",
-                                   &fx->gw_org), 0);
+    assert_int_equal(
+        sd_tenant_create(&fx->pf, "sapporo", SD_TENANT_KIND_DEDICATED_OPERATOR, &fx->op_tenant), 0);
+    assert_int_equal(
+        sd_tenant_create(&fx->pf, "vendors", SD_TENANT_KIND_VENDOR, &fx->vendor_tenant), 0);
+    assert_int_equal(
+        sd_org_create(&fx->pf, fx->op_tenant, SD_ORG_KIND_OPERATOR, "water bureau", &fx->op_org),
+        0);
+    assert_int_equal(
+        sd_org_create(&fx->pf, fx->vendor_tenant, SD_ORG_KIND_AP_VENDOR, "ap co", &fx->ap_org), 0);
+    assert_int_equal(
+        sd_org_create(&fx->pf, fx->vendor_tenant, SD_ORG_KIND_GW_VENDOR, "gw co", &fx->gw_org), 0);
     *state = fx;
     return 0;
 }
@@ -142,8 +142,9 @@ static void test_tenants(void **state)
     assert_string_equal(name, "otaru");
     assert_int_equal(sd_tenant_rename(pf, &admin, fx->op_tenant, "vendors"), SD_ECONFLICT);
     assert_int_equal(audits(fx, "tenant.update"), 1);
-    assert_int_equal(count(fx, "SELECT COUNT(*) FROM audit WHERE action = 'tenant.update' AND"
-                               " actor = 'user:1' AND object = $1 AND tenant_id = $2",
+    assert_int_equal(count(fx,
+                           "SELECT COUNT(*) FROM audit WHERE action = 'tenant.update' AND"
+                           " actor = 'user:1' AND object = $1 AND tenant_id = $2",
                            SD_PARAMS(SD_V_TEXT("tenant:2"), SD_V_INT(fx->op_tenant))),
                      fx->op_tenant == 2);
 
@@ -196,8 +197,9 @@ static void test_orgs(void **state)
     assert_int_equal(sd_org_serves(pf, fx->ap_org, SD_TENANT_COMMON), SD_ENOTFOUND);
     assert_int_equal(audits(fx, "org.link"), 3);
     assert_int_equal(audits(fx, "org.unlink"), 1);
-    assert_int_equal(count(fx, "SELECT COUNT(*) FROM audit WHERE action = 'org.link' AND"
-                               " tenant_id = $1",
+    assert_int_equal(count(fx,
+                           "SELECT COUNT(*) FROM audit WHERE action = 'org.link' AND"
+                           " tenant_id = $1",
                            SD_PARAMS(SD_V_INT(fx->op_tenant))),
                      2);
 
@@ -210,8 +212,8 @@ static void test_orgs(void **state)
     assert_int_equal(items.n, 4);
     assert_int_equal(items.scopes[1].tenant_id, fx->vendor_tenant);
     assert_int_equal(items.scopes[1].org_id, fx->ap_org);
-    assert_string_equal(
-        json_string_value(json_object_get(json_array_get(items.rows, 1), "name")), "ap inc");
+    assert_string_equal(json_string_value(json_object_get(json_array_get(items.rows, 1), "name")),
+                        "ap inc");
     sd_pf_items_free(&items);
 }
 
@@ -225,15 +227,15 @@ static void test_users(void **state)
     int64_t id = 0, n = -1;
     assert_int_equal(sd_user_count(pf, &n), 0);
     assert_int_equal(n, 0);
-    assert_int_equal(sd_user_issue(pf, fx->op_org, SD_ROLE_GATEWAY, "a@b.example", "", login, pw,
-                                   &id),
-                     SD_EFIELD);
-    assert_int_equal(sd_user_issue(pf, 999, SD_ROLE_OPERATOR_ADMIN, "a@b.example", "", login, pw,
-                                   &id),
-                     SD_ENOTFOUND);
-    assert_int_equal(sd_user_issue(pf, fx->op_org, SD_ROLE_OPERATOR_ADMIN, "a@b.example", "Ann",
-                                   login, pw, &id),
-                     0);
+    assert_int_equal(
+        sd_user_issue(pf, fx->op_org, SD_ROLE_GATEWAY, "a@b.example", "", login, pw, &id),
+        SD_EFIELD);
+    assert_int_equal(
+        sd_user_issue(pf, 999, SD_ROLE_OPERATOR_ADMIN, "a@b.example", "", login, pw, &id),
+        SD_ENOTFOUND);
+    assert_int_equal(
+        sd_user_issue(pf, fx->op_org, SD_ROLE_OPERATOR_ADMIN, "a@b.example", "Ann", login, pw, &id),
+        0);
     assert_int_equal(strncmp(login, "tmp-", 4), 0);
     assert_int_equal(strlen(login), 14);
     assert_int_equal(strncmp(pw, "sdp_", 4), 0);
@@ -271,8 +273,10 @@ static void test_users(void **state)
     json_decref(u);
     sd_session_user_t su;
     assert_int_equal(sd_session_resolve(pf, tok, &su), SD_EUNAUTH);
-    assert_int_equal(count(fx, "SELECT COUNT(*) FROM audit WHERE action = 'user.update' AND"
-                               " detail = '{\"x\":1}'", SD_NOPARAMS),
+    assert_int_equal(count(fx,
+                           "SELECT COUNT(*) FROM audit WHERE action = 'user.update' AND"
+                           " detail = '{\"x\":1}'",
+                           SD_NOPARAMS),
                      1);
     sd_user_change_t on = {.disabled = 0, .totp_required = -1};
     assert_int_equal(sd_user_update(pf, &admin, id, sc.tenant_id, &on, NULL), 0);
@@ -312,8 +316,9 @@ static void test_login(void **state)
 
     sd_account_login_t out;
     assert_int_equal(sd_account_login(pf, NULL, "nobody", pw, NULL, &out), SD_EUNAUTH);
-    assert_int_equal(count(fx, "SELECT COUNT(*) FROM audit WHERE action = 'login.fail' AND"
-                               " detail = '{\"reason\":\"unknown login\"}' AND tenant_id = 1",
+    assert_int_equal(count(fx,
+                           "SELECT COUNT(*) FROM audit WHERE action = 'login.fail' AND"
+                           " detail = '{\"reason\":\"unknown login\"}' AND tenant_id = 1",
                            SD_NOPARAMS),
                      1);
     assert_int_equal(sd_account_login(pf, NULL, login, pw, NULL, &out), 0);
@@ -336,9 +341,8 @@ static void test_login(void **state)
     assert_int_equal(sd_account_check_password(pf, &a, "wrong"), SD_EUNAUTH);
     assert_int_equal(a.lock.failures, 1);
     assert_int_equal(sd_account_check_password(pf, &a, pw), 0);
-    assert_int_equal(sd_account_set_password(pf, &su.p, &a, sid, "a long new passphrase 42",
-                                             a.email),
-                     0);
+    assert_int_equal(
+        sd_account_set_password(pf, &su.p, &a, sid, "a long new passphrase 42", a.email), 0);
     assert_int_equal(sd_session_resolve(pf, other, &su), SD_EUNAUTH);
     assert_int_equal(sd_session_resolve(pf, out.token, &su), 0);
     assert_false(su.p.flags & SD_PRINCIPAL_MUST_CHANGE_PW);
@@ -351,39 +355,39 @@ static void test_login(void **state)
     char l2[32], p2[SD_TOKEN_SIZE];
     int64_t org = 0, id2 = 0;
     assert_int_equal(sd_org_platform(pf, &org), 0);
-    assert_int_equal(sd_user_issue(pf, org, SD_ROLE_PLATFORM_ADMIN, "x@example.jp", "", l2, p2,
-                                   &id2),
-                     0);
+    assert_int_equal(
+        sd_user_issue(pf, org, SD_ROLE_PLATFORM_ADMIN, "x@example.jp", "", l2, p2, &id2), 0);
     sd_account_t b;
     assert_int_equal(sd_account_load(pf, id2, &b), 0);
-    assert_int_equal(sd_account_set_password(pf, NULL, &b, 0, "another passphrase 43",
-                                             "root@example.jp"),
-                     SD_ECONFLICT);
+    assert_int_equal(
+        sd_account_set_password(pf, NULL, &b, 0, "another passphrase 43", "root@example.jp"),
+        SD_ECONFLICT);
     assert_int_equal(audits(fx, "user.password"), 1);
 
     /* wrong passwords lock the account: 423 with the wait, audited */
     for (int i = 0; i < 5; i++)
         assert_int_equal(sd_account_login(pf, NULL, "root@example.jp", "nope", NULL, &out),
                          SD_EUNAUTH);
-    assert_int_equal(sd_account_login(pf, NULL, "root@example.jp", "a long new passphrase 42",
-                                      NULL, &out),
-                     SD_ELOCKED);
+    assert_int_equal(
+        sd_account_login(pf, NULL, "root@example.jp", "a long new passphrase 42", NULL, &out),
+        SD_ELOCKED);
     assert_int_equal(out.retry_after_s, 60);
     assert_int_equal(audits(fx, "login.locked"), 1);
     sd_clock_fake_advance(fx->clock, 61 * 1000);
-    assert_int_equal(sd_account_login(pf, NULL, "root@example.jp", "a long new passphrase 42",
-                                      NULL, &out),
-                     0);
+    assert_int_equal(
+        sd_account_login(pf, NULL, "root@example.jp", "a long new passphrase 42", NULL, &out), 0);
     memset(out.token, 0, sizeof out.token);
 
     /* disabled: the right password is a failure */
     sd_user_change_t off = {.disabled = 1, .totp_required = -1};
     assert_int_equal(sd_user_update(pf, NULL, a.id, 1, &off, NULL), 0);
-    assert_int_equal(sd_account_login(pf, NULL, "root@example.jp", "a long new passphrase 42",
-                                      NULL, &out),
-                     SD_EUNAUTH);
-    assert_int_equal(count(fx, "SELECT COUNT(*) FROM audit WHERE action = 'login.fail' AND"
-                               " detail LIKE '{\"reason\":\"disabled\"%'", SD_NOPARAMS),
+    assert_int_equal(
+        sd_account_login(pf, NULL, "root@example.jp", "a long new passphrase 42", NULL, &out),
+        SD_EUNAUTH);
+    assert_int_equal(count(fx,
+                           "SELECT COUNT(*) FROM audit WHERE action = 'login.fail' AND"
+                           " detail LIKE '{\"reason\":\"disabled\"%'",
+                           SD_NOPARAMS),
                      1);
 }
 
@@ -393,9 +397,9 @@ static void test_totp(void **state)
     sd_pf_t *pf = &fx->pf;
     char login[32], pw[SD_TOKEN_SIZE];
     int64_t id = 0;
-    assert_int_equal(sd_user_issue(pf, fx->op_org, SD_ROLE_OPERATOR_ADMIN, "t@example.jp", "",
-                                   login, pw, &id),
-                     0);
+    assert_int_equal(
+        sd_user_issue(pf, fx->op_org, SD_ROLE_OPERATOR_ADMIN, "t@example.jp", "", login, pw, &id),
+        0);
     sd_account_t a;
     assert_int_equal(sd_account_load(pf, id, &a), 0);
     sd_buf_t uri = {0};
@@ -437,11 +441,15 @@ static void test_totp(void **state)
     sd_clock_fake_advance(fx->clock, 30 * 1000);
     assert_int_equal(sd_totp_code(key, klen, sd_pf_now_s(pf), code), 0);
     assert_int_equal(sd_account_login(pf, NULL, login, pw, code, &out), 0);
-    assert_int_equal(count(fx, "SELECT COUNT(*) FROM audit WHERE action = 'login.ok' AND"
-                               " detail = '{\"otp\":true}'", SD_NOPARAMS),
+    assert_int_equal(count(fx,
+                           "SELECT COUNT(*) FROM audit WHERE action = 'login.ok' AND"
+                           " detail = '{\"otp\":true}'",
+                           SD_NOPARAMS),
                      1);
-    assert_int_equal(count(fx, "SELECT COUNT(*) FROM audit WHERE action = 'login.fail' AND"
-                               " detail LIKE '{\"reason\":\"otp\"%'", SD_NOPARAMS),
+    assert_int_equal(count(fx,
+                           "SELECT COUNT(*) FROM audit WHERE action = 'login.fail' AND"
+                           " detail LIKE '{\"reason\":\"otp\"%'",
+                           SD_NOPARAMS),
                      1);
 }
 
@@ -562,8 +570,9 @@ static void test_registry(void **state)
     assert_int_equal(strncmp(cid, "ap-", 3), 0);
     assert_int_equal(strlen(cid), 19);
     assert_int_equal(strncmp(secret, "sdc_", 4), 0);
-    assert_int_equal(count(fx, "SELECT COUNT(*) FROM audit WHERE action = 'app.register' AND"
-                               " object = 'app:' || CAST($1 AS TEXT) AND tenant_id = $2",
+    assert_int_equal(count(fx,
+                           "SELECT COUNT(*) FROM audit WHERE action = 'app.register' AND"
+                           " object = 'app:' || CAST($1 AS TEXT) AND tenant_id = $2",
                            SD_PARAMS(SD_V_INT(id), SD_V_INT(fx->op_tenant))),
                      1);
     sd_client_t c;
@@ -612,11 +621,14 @@ static void test_registry(void **state)
         assert_int_equal(sd_registry_connect(pf, NULL, cid, "sdc_wrong", &t), SD_EUNAUTH);
     assert_int_equal(sd_registry_connect(pf, NULL, cid, secret, &t), SD_ELOCKED);
     assert_int_equal(audits(fx, "client.connect_locked"), 1);
-    assert_int_equal(count(fx, "SELECT COUNT(*) FROM audit WHERE action = 'client.connect_fail'"
-                               " AND detail = '{\"reason\":\"secret\"}'", SD_NOPARAMS),
+    assert_int_equal(count(fx,
+                           "SELECT COUNT(*) FROM audit WHERE action = 'client.connect_fail'"
+                           " AND detail = '{\"reason\":\"secret\"}'",
+                           SD_NOPARAMS),
                      5);
-    assert_int_equal(count(fx, "SELECT COUNT(*) FROM audit WHERE action = 'client.connect_fail'"
-                               " AND detail = '{\"reason\":\"unknown client\"}' AND tenant_id = 1",
+    assert_int_equal(count(fx,
+                           "SELECT COUNT(*) FROM audit WHERE action = 'client.connect_fail'"
+                           " AND detail = '{\"reason\":\"unknown client\"}' AND tenant_id = 1",
                            SD_NOPARAMS),
                      1);
     sd_clock_fake_advance(fx->clock, 61 * 1000);
@@ -636,19 +648,20 @@ static void test_registry(void **state)
     /* disable: tokens revoked, connect refused; enable again */
     assert_int_equal(sd_registry_connect(pf, NULL, cid, secret, &t), 0);
     sd_registry_change_t off = {.name = "meter app 2", .expires_at = -1, .enabled = 0};
-    assert_int_equal(sd_registry_update(pf, &admin, SD_CLIENT_APPLICATION, id, fx->op_tenant,
-                                        &off, "{\"enabled\":false}"),
+    assert_int_equal(sd_registry_update(pf, &admin, SD_CLIENT_APPLICATION, id, fx->op_tenant, &off,
+                                        "{\"enabled\":false}"),
                      0);
     assert_int_equal(audits(fx, "app.disable"), 1);
     assert_int_equal(sd_registry_token_verify(pf, t.token, &b2), SD_EUNAUTH);
     assert_int_equal(sd_registry_connect(pf, NULL, cid, secret, &t), SD_EUNAUTH);
-    assert_int_equal(count(fx, "SELECT COUNT(*) FROM audit WHERE action = 'client.connect_fail'"
-                               " AND detail = '{\"reason\":\"disabled\"}'", SD_NOPARAMS),
+    assert_int_equal(count(fx,
+                           "SELECT COUNT(*) FROM audit WHERE action = 'client.connect_fail'"
+                           " AND detail = '{\"reason\":\"disabled\"}'",
+                           SD_NOPARAMS),
                      1);
     sd_registry_change_t on = {.cert_fp = fp, .expires_at = -1, .enabled = 1};
-    assert_int_equal(sd_registry_update(pf, &admin, SD_CLIENT_APPLICATION, id, fx->op_tenant,
-                                        &on, NULL),
-                     0);
+    assert_int_equal(
+        sd_registry_update(pf, &admin, SD_CLIENT_APPLICATION, id, fx->op_tenant, &on, NULL), 0);
     assert_int_equal(audits(fx, "app.enable"), 1);
     assert_int_equal(sd_registry_get(fx->st, id, &c), 0);
     assert_string_equal(c.name, "meter app 2");
@@ -660,9 +673,8 @@ static void test_registry(void **state)
     /* rotate: the old secret and its tokens die */
     assert_int_equal(sd_registry_connect(pf, NULL, cid, secret, &t), 0);
     char secret2[SD_TOKEN_SIZE];
-    assert_int_equal(sd_registry_rotate(pf, &admin, SD_CLIENT_APPLICATION, id, fx->op_tenant,
-                                        secret2),
-                     0);
+    assert_int_equal(
+        sd_registry_rotate(pf, &admin, SD_CLIENT_APPLICATION, id, fx->op_tenant, secret2), 0);
     assert_int_equal(audits(fx, "app.rotate"), 1);
     assert_int_equal(sd_registry_token_verify(pf, t.token, &b2), SD_EUNAUTH);
     assert_int_equal(sd_registry_connect(pf, NULL, cid, secret, &t), SD_EUNAUTH);
@@ -671,9 +683,8 @@ static void test_registry(void **state)
 
     /* registration expiry: connect says expired, a live token dies with it */
     sd_registry_change_t ex = {.expires_at = sd_pf_now_ms(pf) + 1000, .enabled = -1};
-    assert_int_equal(sd_registry_update(pf, &admin, SD_CLIENT_APPLICATION, id, fx->op_tenant, &ex,
-                                        NULL),
-                     0);
+    assert_int_equal(
+        sd_registry_update(pf, &admin, SD_CLIENT_APPLICATION, id, fx->op_tenant, &ex, NULL), 0);
     assert_int_equal(sd_registry_token_verify(pf, t.token, &b2), 0);
     sd_clock_fake_advance(fx->clock, 1000);
     assert_int_equal(sd_registry_token_verify(pf, t.token, &b2), SD_EEXPIRED);
@@ -756,8 +767,9 @@ static void test_gateways(void **state)
     assert_int_equal(sd_registry_token_verify(pf, t.token, &b), 0);
     assert_int_equal(b.p.role, SD_ROLE_GATEWAY);
     assert_int_equal(b.p.subject_id, g1);
-    assert_int_equal(count(fx, "SELECT COUNT(*) FROM audit WHERE action = 'client.connect' AND"
-                               " object = 'gw:' || CAST($1 AS TEXT)",
+    assert_int_equal(count(fx,
+                           "SELECT COUNT(*) FROM audit WHERE action = 'client.connect' AND"
+                           " object = 'gw:' || CAST($1 AS TEXT)",
                            SD_PARAMS(SD_V_INT(g1))),
                      1);
 }
@@ -774,8 +786,8 @@ static void test_audit_list(void **state)
     sd_pf_items_t items;
     assert_int_equal(sd_pf_audit_list(pf, 1, 0, "login.", 100, &items), 0);
     assert_int_equal(items.n, 3);
-    assert_string_equal(
-        json_string_value(json_object_get(json_array_get(items.rows, 0), "object")), "user:2");
+    assert_string_equal(json_string_value(json_object_get(json_array_get(items.rows, 0), "object")),
+                        "user:2");
     assert_int_equal(items.scopes[0].tenant_id, fx->vendor_tenant);
     sd_pf_items_free(&items);
     assert_int_equal(sd_pf_audit_list(pf, 0, fx->op_tenant, "login.", 100, &items), 0);
@@ -793,16 +805,15 @@ int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
     const struct CMUnitTest tests[] = {
-        T(test_tenants), T(test_orgs),     T(test_users),    T(test_login),
-        T(test_totp),    T(test_sessions), T(test_registry), T(test_gateways),
-        T(test_audit_list),
+        T(test_tenants),  T(test_orgs),     T(test_users),    T(test_login),      T(test_totp),
+        T(test_sessions), T(test_registry), T(test_gateways), T(test_audit_list),
     };
     int failed = cmocka_run_group_tests_name("pf accounts and registry: sqlite", tests, NULL, NULL);
     if (getenv("SUIDO_NO_PG")) {
         fprintf(stderr, "test_pf_accounts: SUIDO_NO_PG set, PostgreSQL suite skipped\n");
     } else if (sd_test_pg_start(&g_pg) == 0) {
-        failed += cmocka_run_group_tests_name("pf accounts and registry: postgresql", tests, NULL,
-                                              NULL);
+        failed +=
+            cmocka_run_group_tests_name("pf accounts and registry: postgresql", tests, NULL, NULL);
         sd_test_pg_stop(g_pg);
     } else {
         fprintf(stderr, "test_pf_accounts: could not start PostgreSQL: that suite FAILS\n");

@@ -176,8 +176,9 @@ static void h_totp(sd_http_req_t *req, void *ctx)
     sd_buf_t uri = {0};
     int rc = sd_account_totp_enrol(pf, &a, b32, &uri);
     if (rc == SD_EEXIST)
-        sd_http_reply_error(req, SD_EEXIST, NULL,
-                            "one-time passwords are already on; an administrator's reset clears them");
+        sd_http_reply_error(
+            req, SD_EEXIST, NULL,
+            "one-time passwords are already on; an administrator's reset clears them");
     else if (rc != 0)
         sd_api_reply_rc(req, rc);
     else

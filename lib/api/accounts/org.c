@@ -160,8 +160,7 @@ int sd_org_routes(sd_pf_t *pf)
     if (!rc)
         rc = sd_http_route(pf->http, "PATCH", "/api/v1/orgs/{id}", h_patch, pf, NULL);
     if (!rc)
-        rc = sd_http_route(pf->http, "PUT", "/api/v1/orgs/{id}/tenants/{tenant}", h_link, pf,
-                           NULL);
+        rc = sd_http_route(pf->http, "PUT", "/api/v1/orgs/{id}/tenants/{tenant}", h_link, pf, NULL);
     if (!rc)
         rc = sd_http_route(pf->http, "DELETE", "/api/v1/orgs/{id}/tenants/{tenant}", h_link, pf,
                            NULL);

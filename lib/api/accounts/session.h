@@ -16,11 +16,11 @@ typedef enum { SD_CALLER_ANON = 0, SD_CALLER_USER, SD_CALLER_CLIENT } sd_caller_
 /* What the hook attaches to each request (sd_http_req_user). */
 typedef struct {
     sd_caller_kind_t kind;
-    int expired;                      /* anonymous because the credential presented expired */
-    sd_principal_t p;                 /* valid unless kind is ANON; linked_tenants -> linked */
+    int expired;      /* anonymous because the credential presented expired */
+    sd_principal_t p; /* valid unless kind is ANON; linked_tenants -> linked */
     int64_t linked[SD_PF_MAX_LINKED];
-    int64_t session_id;               /* user: the session row; client: the api_tokens row */
-    char login[128];                  /* user login or client id */
+    int64_t session_id; /* user: the session row; client: the api_tokens row */
+    char login[128];    /* user login or client id */
 } sd_caller_t;
 
 /* The caller attached to req (never NULL after the hook ran; NULL before). */

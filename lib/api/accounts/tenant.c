@@ -58,8 +58,8 @@ static void h_create(sd_http_req_t *req, void *ctx)
     int rc = sd_json_fields(b, f, 2, SD_JSON_STRICT, &e);
     if (rc == 0 && sd_rules_label(name, strlen(name)) != 0)
         rc = sd_json_err_set(&e, "name", "must be printable UTF-8, 1 to 128 bytes");
-    if (rc == 0 && (sd_rules_tenant_kind(kind, strlen(kind), &k) != 0 ||
-                    k == SD_TENANT_KIND_COMMON))
+    if (rc == 0 &&
+        (sd_rules_tenant_kind(kind, strlen(kind), &k) != 0 || k == SD_TENANT_KIND_COMMON))
         rc = sd_json_err_set(&e, "kind", "must be shared_operator, dedicated_operator or vendor");
     if (rc != 0) {
         sd_http_reply_json_error(req, rc, &e);

@@ -212,7 +212,8 @@ static void h_reset(sd_http_req_t *req, void *ctx)
     if (rc != 0)
         sd_api_reply_rc(req, rc);
     else
-        sd_http_reply_json(req, 200, sd_json_pack("{s:o,s:s}", "user", u, "provisional_password", pw));
+        sd_http_reply_json(req, 200,
+                           sd_json_pack("{s:o,s:s}", "user", u, "provisional_password", pw));
     sodium_memzero(pw, sizeof pw);
 }
 

@@ -59,8 +59,9 @@ static void reply_secret(kind_t *k, sd_http_req_t *req, int status, int64_t id, 
         sd_api_reply_rc(req, rc);
         return;
     }
-    sd_http_reply_json(req, status, sd_json_pack("{s:o,s:s,s:s}", k->one, o, "client_id", cid,
-                                                 "client_secret", secret));
+    sd_http_reply_json(
+        req, status,
+        sd_json_pack("{s:o,s:s,s:s}", k->one, o, "client_id", cid, "client_secret", secret));
 }
 
 static void h_create(sd_http_req_t *req, void *ctx)
@@ -113,8 +114,8 @@ static void h_create(sd_http_req_t *req, void *ctx)
 }
 
 /* Load registration {id} of this kind and check act (404 when invisible). 0 or replied. */
-static int load_checked(kind_t *k, sd_http_req_t *req, sd_action_t act, int64_t *id,
-                        sd_scope_t *sc, sd_client_t *c)
+static int load_checked(kind_t *k, sd_http_req_t *req, sd_action_t act, int64_t *id, sd_scope_t *sc,
+                        sd_client_t *c)
 {
     if (sd_api_param_id(req, "id", id) != 0)
         return SD_ENOTFOUND;
@@ -283,10 +284,20 @@ static int routes_of(kind_t *k, const char *base)
 
 int sd_registry_routes(sd_pf_t *pf)
 {
-    kinds[0] = (kind_t){pf, SD_CLIENT_APPLICATION, "app", SD_ORG_KIND_AP_VENDOR, SD_ACT_APP_READ,
-                        SD_ACT_APP_REGISTER, SD_ACT_APP_MANAGE};
-    kinds[1] = (kind_t){pf, SD_CLIENT_GATEWAY, "gw", SD_ORG_KIND_GW_VENDOR, SD_ACT_GW_READ,
-                        SD_ACT_GW_REGISTER, SD_ACT_GW_MANAGE};
+    kinds[0] = (kind_t){pf,
+                        SD_CLIENT_APPLICATION,
+                        "app",
+                        SD_ORG_KIND_AP_VENDOR,
+                        SD_ACT_APP_READ,
+                        SD_ACT_APP_REGISTER,
+                        SD_ACT_APP_MANAGE};
+    kinds[1] = (kind_t){pf,
+                        SD_CLIENT_GATEWAY,
+                        "gw",
+                        SD_ORG_KIND_GW_VENDOR,
+                        SD_ACT_GW_READ,
+                        SD_ACT_GW_REGISTER,
+                        SD_ACT_GW_MANAGE};
     int rc = routes_of(&kinds[0], "apps");
     if (!rc)
         rc = routes_of(&kinds[1], "gateways");

@@ -103,10 +103,10 @@ int sd_account_load_login(sd_pf_t *pf, const char *login, sd_account_t *a)
 
 static int save_lock(sd_pf_t *pf, const sd_account_t *a)
 {
-    return sd_store_exec(pf->store, "UPDATE users SET failures = $1, last_failure = $2 WHERE id = $3",
-                         SD_PARAMS(SD_V_INT(a->lock.failures), SD_V_INT(a->lock.last_failure_s),
-                                   SD_V_INT(a->id)),
-                         NULL);
+    return sd_store_exec(
+        pf->store, "UPDATE users SET failures = $1, last_failure = $2 WHERE id = $3",
+        SD_PARAMS(SD_V_INT(a->lock.failures), SD_V_INT(a->lock.last_failure_s), SD_V_INT(a->id)),
+        NULL);
 }
 
 /* Audit as the account itself: the actor of a login is the account, even before a session. */
@@ -114,8 +114,8 @@ static void audit_user(sd_pf_t *pf, const sd_account_t *a, const char *action, c
 {
     char obj[32];
     snprintf(obj, sizeof obj, "user:%lld", (long long)a->id);
-    sd_principal_t who = {.role = a->role, .subject_id = a->id, .org_id = a->org_id,
-                          .tenant_id = a->tenant_id};
+    sd_principal_t who = {
+        .role = a->role, .subject_id = a->id, .org_id = a->org_id, .tenant_id = a->tenant_id};
     sd_pf_audit(pf, &who, a->tenant_id, action, obj, detail);
 }
 
@@ -148,8 +148,8 @@ static int check_code(sd_pf_t *pf, const sd_account_t *a, const char *code, int6
     return rc ? rc : ch == 1 ? 0 : SD_EOTP;
 }
 
-int sd_account_login(sd_pf_t *pf, const sd_principal_t *caller, const char *login,
-                     const char *pw, const char *otp, sd_account_login_t *out)
+int sd_account_login(sd_pf_t *pf, const sd_principal_t *caller, const char *login, const char *pw,
+                     const char *otp, sd_account_login_t *out)
 {
     memset(out, 0, sizeof *out);
     sd_account_t a;
@@ -238,8 +238,7 @@ static int password_tx(sd_store_t *st, void *ctx)
     if (rc == 0)
         rc = sd_session_delete_others(t->pf, t->a->id, t->keep);
     if (rc == 0) {
-        json_t *d =
-            sd_json_pack("{s:b,s:s}", "first_login", t->a->provisional, "login", t->login);
+        json_t *d = sd_json_pack("{s:b,s:s}", "first_login", t->a->provisional, "login", t->login);
         char *ds = d ? json_dumps(d, JSON_COMPACT) : NULL;
         char obj[32];
         snprintf(obj, sizeof obj, "user:%lld", (long long)t->a->id);

@@ -32,10 +32,10 @@ int sd_account_load_login(sd_pf_t *pf, const char *login, sd_account_t *a);
 /* What a login gave. */
 typedef struct {
     int64_t user_id;
-    int provisional;         /* the password must be changed (first login) */
-    int totp_enrol;          /* TOTP is required but not yet enrolled */
-    int otp_missing;         /* SD_EOTP because no code was given (not a failure) */
-    int64_t retry_after_s;   /* SD_ELOCKED: seconds until the next try */
+    int provisional;           /* the password must be changed (first login) */
+    int totp_enrol;            /* TOTP is required but not yet enrolled */
+    int otp_missing;           /* SD_EOTP because no code was given (not a failure) */
+    int64_t retry_after_s;     /* SD_ELOCKED: seconds until the next try */
     char token[SD_TOKEN_SIZE]; /* the new session's cookie value (zero it after use) */
 } sd_account_login_t;
 
@@ -46,8 +46,8 @@ typedef struct {
  * common tenant). 0 with out filled; SD_EUNAUTH (unknown, wrong password, disabled), SD_ELOCKED,
  * SD_EOTP (out->otp_missing tells a missing code from a wrong one), or a store error.
  */
-int sd_account_login(sd_pf_t *pf, const sd_principal_t *caller, const char *login,
-                     const char *pw, const char *otp, sd_account_login_t *out);
+int sd_account_login(sd_pf_t *pf, const sd_principal_t *caller, const char *login, const char *pw,
+                     const char *otp, sd_account_login_t *out);
 
 /*
  * Check the current password of a (loaded) before a change: SD_ELOCKED while locked out (not

@@ -5,7 +5,7 @@
 #include "core/err.h"
 #include "pf/accounts/org.h"
 
-#define ORG_COLS "SELECT id, tenant_id, kind, name, created_at FROM orgs"
+#define ORG_COLS  "SELECT id, tenant_id, kind, name, created_at FROM orgs"
 #define ORG_TYPES "iissi"
 
 int sd_org_lookup(sd_pf_t *pf, int64_t id, int64_t *tenant_id, sd_org_kind_t *kind)
@@ -27,8 +27,7 @@ int sd_org_lookup(sd_pf_t *pf, int64_t id, int64_t *tenant_id, sd_org_kind_t *ki
     return rc;
 }
 
-int sd_org_create(sd_pf_t *pf, int64_t tenant_id, sd_org_kind_t kind, const char *name,
-                  int64_t *id)
+int sd_org_create(sd_pf_t *pf, int64_t tenant_id, sd_org_kind_t kind, const char *name, int64_t *id)
 {
     return sd_store_insert(pf->store,
                            "INSERT INTO orgs (tenant_id, kind, name, created_at)"
@@ -61,8 +60,9 @@ int sd_org_json(sd_pf_t *pf, int64_t id, json_t **out)
     json_t *o = sd_pf_row_json(s, ORG_TYPES);
     sd_stmt_done(s);
     json_t *serves = json_array();
-    rc = sd_store_query(pf->store, "SELECT tenant_id FROM org_tenants WHERE org_id = $1"
-                                   " ORDER BY tenant_id",
+    rc = sd_store_query(pf->store,
+                        "SELECT tenant_id FROM org_tenants WHERE org_id = $1"
+                        " ORDER BY tenant_id",
                         SD_PARAMS(SD_V_INT(id)), &s);
     /* every served tenant (the handler this came from stopped after the first row) */
     if (rc == 0) {
@@ -105,9 +105,9 @@ int sd_org_served(sd_pf_t *pf, int64_t org_id, int64_t *out, size_t max, size_t 
 {
     *n = 0;
     sd_stmt_t *s = NULL;
-    int rc = sd_store_query(pf->store,
-                            "SELECT tenant_id FROM org_tenants WHERE org_id = $1 ORDER BY tenant_id",
-                            SD_PARAMS(SD_V_INT(org_id)), &s);
+    int rc = sd_store_query(
+        pf->store, "SELECT tenant_id FROM org_tenants WHERE org_id = $1 ORDER BY tenant_id",
+        SD_PARAMS(SD_V_INT(org_id)), &s);
     if (rc != 0)
         return rc;
     while ((rc = sd_stmt_next(s)) == 1)

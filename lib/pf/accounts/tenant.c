@@ -1,11 +1,12 @@
-/* tenant.c - tenants (表2-14 テナント提供): create, list, show, rename; the SQL of table tenants. */
+/* tenant.c - tenants (表2-14 テナント提供): create, list, show, rename; the SQL of table tenants.
+ */
 #include <stdio.h>
 #include <string.h>
 
 #include "core/err.h"
 #include "pf/accounts/tenant.h"
 
-#define TENANT_COLS "SELECT id, name, kind, created_at FROM tenants"
+#define TENANT_COLS  "SELECT id, name, kind, created_at FROM tenants"
 #define TENANT_TYPES "issi"
 
 int sd_tenant_kind_of(sd_pf_t *pf, int64_t id, sd_tenant_kind_t *out)
@@ -49,8 +50,8 @@ int sd_tenant_json(sd_pf_t *pf, int64_t id, json_t **out)
 {
     *out = NULL;
     sd_stmt_t *s = NULL;
-    int rc = sd_store_query_row(pf->store, TENANT_COLS " WHERE id = $1", SD_PARAMS(SD_V_INT(id)),
-                                &s);
+    int rc =
+        sd_store_query_row(pf->store, TENANT_COLS " WHERE id = $1", SD_PARAMS(SD_V_INT(id)), &s);
     if (rc != 0)
         return rc;
     *out = sd_pf_row_json(s, TENANT_TYPES);

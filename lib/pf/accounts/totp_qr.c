@@ -15,12 +15,13 @@ int sd_qr_svg(const char *text, sd_buf_t *out, int *modules)
     if (!qr)
         return errno == ERANGE ? SD_ETOOBIG : errno == EINVAL ? SD_EINVAL : SD_ENOMEM;
     int w = qr->width, side = w + 2 * SD_QR_QUIET;
-    int rc = sd_buf_printf(out,
-                           "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-                           "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 %d %d\" "
-                           "width=\"%d\" height=\"%d\" shape-rendering=\"crispEdges\">"
-                           "<rect width=\"%d\" height=\"%d\" fill=\"#fff\"/><path fill=\"#000\" d=\"",
-                           side, side, side * 6, side * 6, side, side);
+    int rc =
+        sd_buf_printf(out,
+                      "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+                      "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 %d %d\" "
+                      "width=\"%d\" height=\"%d\" shape-rendering=\"crispEdges\">"
+                      "<rect width=\"%d\" height=\"%d\" fill=\"#fff\"/><path fill=\"#000\" d=\"",
+                      side, side, side * 6, side * 6, side, side);
     /* one subpath per horizontal run of dark modules ("M x,y h n v1 h -n z"), not one rect per
      * module: a few kilobytes for the version 7 or so of an otpauth URI */
     for (int y = 0; y < w && !rc; y++)

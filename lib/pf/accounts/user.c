@@ -49,8 +49,8 @@ int sd_user_open(const sd_pf_t *pf, const uint8_t *in, size_t inlen, uint8_t *ke
     return 0;
 }
 
-int sd_user_issue(sd_pf_t *pf, int64_t org_id, sd_role_t role, const char *email,
-                  const char *name, char login[32], char pw[SD_TOKEN_SIZE], int64_t *id)
+int sd_user_issue(sd_pf_t *pf, int64_t org_id, sd_role_t role, const char *email, const char *name,
+                  char login[32], char pw[SD_TOKEN_SIZE], int64_t *id)
 {
     int64_t tenant;
     sd_org_kind_t ok;
@@ -85,8 +85,7 @@ int sd_user_json(sd_pf_t *pf, int64_t id, json_t **out)
 {
     *out = NULL;
     sd_stmt_t *s = NULL;
-    int rc = sd_store_query_row(pf->store, USER_COLS " WHERE id = $1", SD_PARAMS(SD_V_INT(id)),
-                                &s);
+    int rc = sd_store_query_row(pf->store, USER_COLS " WHERE id = $1", SD_PARAMS(SD_V_INT(id)), &s);
     if (rc != 0)
         return rc;
     *out = sd_pf_row_json(s, USER_TYPES);
@@ -104,8 +103,9 @@ int sd_user_list(sd_pf_t *pf, sd_pf_items_t *out)
 int sd_user_scope(sd_pf_t *pf, int64_t id, sd_scope_t *sc, sd_role_t *role)
 {
     sd_stmt_t *s = NULL;
-    int rc = sd_store_query_row(pf->store, "SELECT tenant_id, org_id, role FROM users WHERE id = $1",
-                                SD_PARAMS(SD_V_INT(id)), &s);
+    int rc =
+        sd_store_query_row(pf->store, "SELECT tenant_id, org_id, role FROM users WHERE id = $1",
+                           SD_PARAMS(SD_V_INT(id)), &s);
     if (rc != 0)
         return rc;
     *sc = (sd_scope_t){sd_stmt_int64(s, 0), sd_stmt_int64(s, 1), id};
@@ -140,28 +140,24 @@ static int update_tx(sd_store_t *st, void *ctx)
     const sd_user_change_t *ch = u->ch;
     int rc = 0;
     if (rc == 0 && ch->role)
-        rc = sd_store_exec(st, "UPDATE users SET role = $1, updated_at = $2 WHERE id = $3",
-                           SD_PARAMS(SD_V_TEXT(sd_policy_role_name(*ch->role)), SD_V_INT(u->now),
-                                     SD_V_INT(u->id)),
-                           NULL);
+        rc = sd_store_exec(
+            st, "UPDATE users SET role = $1, updated_at = $2 WHERE id = $3",
+            SD_PARAMS(SD_V_TEXT(sd_policy_role_name(*ch->role)), SD_V_INT(u->now), SD_V_INT(u->id)),
+            NULL);
     if (rc == 0 && ch->name)
         rc = sd_store_exec(st, "UPDATE users SET name = $1, updated_at = $2 WHERE id = $3",
-                           SD_PARAMS(SD_V_TEXT(ch->name), SD_V_INT(u->now), SD_V_INT(u->id)),
-                           NULL);
+                           SD_PARAMS(SD_V_TEXT(ch->name), SD_V_INT(u->now), SD_V_INT(u->id)), NULL);
     if (rc == 0 && ch->disabled >= 0) {
-        rc = sd_store_exec(st, "UPDATE users SET disabled = $1, updated_at = $2 WHERE id = $3",
-                           SD_PARAMS(SD_V_INT(ch->disabled != 0), SD_V_INT(u->now),
-                                     SD_V_INT(u->id)),
-                           NULL);
+        rc = sd_store_exec(
+            st, "UPDATE users SET disabled = $1, updated_at = $2 WHERE id = $3",
+            SD_PARAMS(SD_V_INT(ch->disabled != 0), SD_V_INT(u->now), SD_V_INT(u->id)), NULL);
         if (rc == 0 && ch->disabled)
             rc = sd_session_delete_user(u->pf, u->id);
     }
     if (rc == 0 && ch->totp_required >= 0)
-        rc = sd_store_exec(st,
-                           "UPDATE users SET totp_required = $1, updated_at = $2 WHERE id = $3",
-                           SD_PARAMS(SD_V_INT(ch->totp_required != 0), SD_V_INT(u->now),
-                                     SD_V_INT(u->id)),
-                           NULL);
+        rc = sd_store_exec(
+            st, "UPDATE users SET totp_required = $1, updated_at = $2 WHERE id = $3",
+            SD_PARAMS(SD_V_INT(ch->totp_required != 0), SD_V_INT(u->now), SD_V_INT(u->id)), NULL);
     if (rc == 0) {
         char obj[32];
         snprintf(obj, sizeof obj, "user:%lld", (long long)u->id);
@@ -187,13 +183,12 @@ typedef struct {
 static int reset_tx(sd_store_t *st, void *ctx)
 {
     reset_tx_t *r = ctx;
-    int rc = sd_store_exec(st,
-                           "UPDATE users SET pw_hash = $1, provisional = 1, totp_secret = NULL,"
-                           " totp_enabled = 0, last_totp_step = -1, failures = 0, last_failure = 0,"
-                           " updated_at = $2 WHERE id = $3",
-                           SD_PARAMS(SD_V_TEXT(r->hash), SD_V_INT(sd_pf_now_ms(r->pf)),
-                                     SD_V_INT(r->id)),
-                           NULL);
+    int rc = sd_store_exec(
+        st,
+        "UPDATE users SET pw_hash = $1, provisional = 1, totp_secret = NULL,"
+        " totp_enabled = 0, last_totp_step = -1, failures = 0, last_failure = 0,"
+        " updated_at = $2 WHERE id = $3",
+        SD_PARAMS(SD_V_TEXT(r->hash), SD_V_INT(sd_pf_now_ms(r->pf)), SD_V_INT(r->id)), NULL);
     if (rc == 0)
         rc = sd_session_delete_user(r->pf, r->id);
     if (rc == 0) {

@@ -18,8 +18,8 @@
  * (an sdp_ token) into login/pw, no policy check (callers check, and audit). *id the row id.
  * SD_EFIELD if role does not fit the organisation's kind; SD_ENOTFOUND for no such org.
  */
-int sd_user_issue(sd_pf_t *pf, int64_t org_id, sd_role_t role, const char *email,
-                  const char *name, char login[32], char pw[SD_TOKEN_SIZE], int64_t *id);
+int sd_user_issue(sd_pf_t *pf, int64_t org_id, sd_role_t role, const char *email, const char *name,
+                  char login[32], char pw[SD_TOKEN_SIZE], int64_t *id);
 
 /* argon2id hash of pw with pf's cost. */
 int sd_user_hash(const sd_pf_t *pf, const char *pw, char out[128]);

@@ -85,8 +85,8 @@ int sd_registry_json(sd_pf_t *pf, int64_t id, json_t **out)
 {
     *out = NULL;
     sd_stmt_t *s = NULL;
-    int rc = sd_store_query_row(pf->store, CLIENT_COLS " WHERE id = $1", SD_PARAMS(SD_V_INT(id)),
-                                &s);
+    int rc =
+        sd_store_query_row(pf->store, CLIENT_COLS " WHERE id = $1", SD_PARAMS(SD_V_INT(id)), &s);
     if (rc != 0)
         return rc;
     *out = sd_pf_row_json(s, CLIENT_TYPES);
@@ -98,8 +98,8 @@ int sd_registry_list(sd_pf_t *pf, sd_client_kind_t kind, sd_pf_items_t *out)
 {
     sd_pf_scope_cols_t cols = {4, 3, 0};
     return sd_pf_query_items(pf->store, CLIENT_COLS " WHERE kind = $1 ORDER BY id",
-                             SD_PARAMS(SD_V_TEXT(sd_registry_kind_name(kind))), CLIENT_TYPES,
-                             &cols, out);
+                             SD_PARAMS(SD_V_TEXT(sd_registry_kind_name(kind))), CLIENT_TYPES, &cols,
+                             out);
 }
 
 int sd_registry_norm_fp(const char *in, char out[65])
@@ -146,16 +146,16 @@ int sd_registry_create(sd_pf_t *pf, const sd_principal_t *who, const sd_registry
     int rc = new_secret(secret, dg);
     int64_t now = sd_pf_now_ms(pf);
     if (rc == 0)
-        rc = sd_store_insert(pf->store,
-                             "INSERT INTO clients (kind, name, org_id, tenant_id, client_id,"
-                             " secret_digest, enabled, expires_at, cert_fp, created_at, updated_at)"
-                             " VALUES ($1, $2, $3, $4, $5, $6, 1, $7, $8, $9, $9) RETURNING id",
-                             SD_PARAMS(SD_V_TEXT(sd_registry_kind_name(n->kind)),
-                                       SD_V_TEXT(n->name), SD_V_INT(n->org_id),
-                                       SD_V_INT(n->tenant_id), SD_V_TEXT(cid), SD_V_TEXT(dg),
-                                       SD_V_INT(n->expires_at),
-                                       SD_V_TEXT(n->cert_fp ? n->cert_fp : ""), SD_V_INT(now)),
-                             id);
+        rc =
+            sd_store_insert(pf->store,
+                            "INSERT INTO clients (kind, name, org_id, tenant_id, client_id,"
+                            " secret_digest, enabled, expires_at, cert_fp, created_at, updated_at)"
+                            " VALUES ($1, $2, $3, $4, $5, $6, 1, $7, $8, $9, $9) RETURNING id",
+                            SD_PARAMS(SD_V_TEXT(sd_registry_kind_name(n->kind)), SD_V_TEXT(n->name),
+                                      SD_V_INT(n->org_id), SD_V_INT(n->tenant_id), SD_V_TEXT(cid),
+                                      SD_V_TEXT(dg), SD_V_INT(n->expires_at),
+                                      SD_V_TEXT(n->cert_fp ? n->cert_fp : ""), SD_V_INT(now)),
+                            id);
     if (rc != 0) {
         sodium_memzero(secret, SD_TOKEN_SIZE);
         return rc;
@@ -183,8 +183,7 @@ static int update_tx(sd_store_t *st, void *ctx)
     int rc = 0;
     if (rc == 0 && ch->name)
         rc = sd_store_exec(st, "UPDATE clients SET name = $1, updated_at = $2 WHERE id = $3",
-                           SD_PARAMS(SD_V_TEXT(ch->name), SD_V_INT(t->now), SD_V_INT(t->id)),
-                           NULL);
+                           SD_PARAMS(SD_V_TEXT(ch->name), SD_V_INT(t->now), SD_V_INT(t->id)), NULL);
     if (rc == 0 && ch->cert_fp)
         rc = sd_store_exec(st, "UPDATE clients SET cert_fp = $1, updated_at = $2 WHERE id = $3",
                            SD_PARAMS(SD_V_TEXT(ch->cert_fp), SD_V_INT(t->now), SD_V_INT(t->id)),
@@ -195,8 +194,7 @@ static int update_tx(sd_store_t *st, void *ctx)
                            NULL);
     if (rc == 0 && ch->enabled >= 0) {
         rc = sd_store_exec(st, "UPDATE clients SET enabled = $1, updated_at = $2 WHERE id = $3",
-                           SD_PARAMS(SD_V_INT(ch->enabled != 0), SD_V_INT(t->now),
-                                     SD_V_INT(t->id)),
+                           SD_PARAMS(SD_V_INT(ch->enabled != 0), SD_V_INT(t->now), SD_V_INT(t->id)),
                            NULL);
         if (rc == 0 && !ch->enabled)
             rc = sd_registry_token_revoke(t->pf, t->id);
@@ -205,7 +203,9 @@ static int update_tx(sd_store_t *st, void *ctx)
         char obj[32], act[32];
         obj_name(obj, sizeof obj, t->kind, t->id);
         snprintf(act, sizeof act, "%s.%s", sd_registry_kind_short(t->kind),
-                 ch->enabled == 0 ? "disable" : ch->enabled == 1 ? "enable" : "update");
+                 ch->enabled == 0   ? "disable"
+                 : ch->enabled == 1 ? "enable"
+                                    : "update");
         rc = sd_pf_audit(t->pf, t->who, t->tenant, act, obj, t->detail);
     }
     return rc;
@@ -221,11 +221,11 @@ int sd_registry_update(sd_pf_t *pf, const sd_principal_t *who, sd_client_kind_t 
 static int rotate_tx(sd_store_t *st, void *ctx)
 {
     change_tx_t *t = ctx;
-    int rc = sd_store_exec(st,
-                           "UPDATE clients SET secret_digest = $1, failures = 0, updated_at = $2"
-                           " WHERE id = $3",
-                           SD_PARAMS(SD_V_TEXT(t->digest), SD_V_INT(t->now), SD_V_INT(t->id)),
-                           NULL);
+    int rc =
+        sd_store_exec(st,
+                      "UPDATE clients SET secret_digest = $1, failures = 0, updated_at = $2"
+                      " WHERE id = $3",
+                      SD_PARAMS(SD_V_TEXT(t->digest), SD_V_INT(t->now), SD_V_INT(t->id)), NULL);
     if (rc == 0)
         rc = sd_registry_token_revoke(t->pf, t->id);
     if (rc == 0) {
@@ -253,10 +253,9 @@ int sd_registry_rotate(sd_pf_t *pf, const sd_principal_t *who, sd_client_kind_t 
 
 int sd_registry_set_cert_fp(sd_pf_t *pf, int64_t id, const char *fp)
 {
-    return sd_store_exec(pf->store, "UPDATE clients SET cert_fp = $1, updated_at = $2 WHERE id = $3",
-                         SD_PARAMS(SD_V_TEXT(fp ? fp : ""), SD_V_INT(sd_pf_now_ms(pf)),
-                                   SD_V_INT(id)),
-                         NULL);
+    return sd_store_exec(
+        pf->store, "UPDATE clients SET cert_fp = $1, updated_at = $2 WHERE id = $3",
+        SD_PARAMS(SD_V_TEXT(fp ? fp : ""), SD_V_INT(sd_pf_now_ms(pf)), SD_V_INT(id)), NULL);
 }
 
 /* ---- tokens ------------------------------------------------------------------------------ */
@@ -288,14 +287,15 @@ int sd_registry_connect(sd_pf_t *pf, const sd_principal_t *caller, const char *c
     if (!ok || !enabled || (exp > 0 && now >= exp)) {
         if (rc == 0 && !ok) {
             sd_lockout_fail(&lk, now / 1000);
-            sd_store_exec(pf->store,
-                          "UPDATE clients SET failures = $1, last_failure = $2 WHERE id = $3",
-                          SD_PARAMS(SD_V_INT(lk.failures), SD_V_INT(lk.last_failure_s),
-                                    SD_V_INT(c.id)),
-                          NULL);
+            sd_store_exec(
+                pf->store, "UPDATE clients SET failures = $1, last_failure = $2 WHERE id = $3",
+                SD_PARAMS(SD_V_INT(lk.failures), SD_V_INT(lk.last_failure_s), SD_V_INT(c.id)),
+                NULL);
         }
-        const char *why = rc != 0 ? "unknown client" : !ok ? "secret" : !enabled ? "disabled"
-                                                                                 : "expired";
+        const char *why = rc != 0    ? "unknown client"
+                          : !ok      ? "secret"
+                          : !enabled ? "disabled"
+                                     : "expired";
         char det[64];
         snprintf(det, sizeof det, "{\"reason\":\"%s\"}", why);
         sd_pf_audit(pf, caller, tenant, "client.connect_fail", obj, det);
@@ -357,11 +357,11 @@ int sd_registry_token_verify(sd_pf_t *pf, const char *tok, sd_registry_bearer_t 
     int64_t now = sd_pf_now_ms(pf);
     int64_t tid = sd_stmt_int64(s, 0), texp = sd_stmt_int64(s, 1);
     const char *k = sd_stmt_text(s, 3, NULL);
-    out->p = (sd_principal_t){
-        .role = k && !strcmp(k, "gateway") ? SD_ROLE_GATEWAY : SD_ROLE_APPLICATION,
-        .subject_id = sd_stmt_int64(s, 2),
-        .org_id = sd_stmt_int64(s, 4),
-        .tenant_id = sd_stmt_int64(s, 5)};
+    out->p =
+        (sd_principal_t){.role = k && !strcmp(k, "gateway") ? SD_ROLE_GATEWAY : SD_ROLE_APPLICATION,
+                         .subject_id = sd_stmt_int64(s, 2),
+                         .org_id = sd_stmt_int64(s, 4),
+                         .tenant_id = sd_stmt_int64(s, 5)};
     int enabled = (int)sd_stmt_int64(s, 6);
     int64_t cexp = sd_stmt_int64(s, 7);
     copy_text(s, 8, out->client_id, sizeof out->client_id);
