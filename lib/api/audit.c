@@ -1,4 +1,4 @@
-/* audit.c - reading the audit log (written through sd_pf_audit()). */
+/* audit.c - GET /api/v1/audit: reading the audit log (pf/audit.h). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -6,7 +6,7 @@
 #include "api/api.h"
 #include "api/routes.h"
 #include "core/err.h"
-#include "api/audit.h"
+#include "pf/audit.h"
 
 static void h_list(sd_http_req_t *req, void *ctx)
 {
@@ -19,23 +19,18 @@ static void h_list(sd_http_req_t *req, void *ctx)
     long limit = ls ? strtol(ls, NULL, 10) : 100;
     if (limit < 1 || limit > 1000)
         limit = 100;
-    char prefix[80];
     if (act && strlen(act) > 64) {
         sd_http_reply_error(req, SD_EFIELD, "action", "at most 64 bytes");
         return;
     }
-    /* LIKE wildcards in the prefix are matched literally through substr() instead */
-    snprintf(prefix, sizeof prefix, "%s", act ? act : "");
-    sd_api_visible_t vis = {SD_ACT_AUDIT_READ, 4, -1, -1};
     /* a platform admin sees all; others only their tenant's rows: filter in SQL first */
     int all = p->role == SD_ROLE_PLATFORM_ADMIN;
-    sd_api_reply_rows(req, pf->store,
-                     "SELECT id, ts, actor, actor_role, tenant_id, action, object, detail,"
-                     " request_id FROM audit WHERE (CAST($1 AS BIGINT) = 1 OR tenant_id = $2)"
-                     " AND substr(action, 1, CAST($3 AS INTEGER)) = $4 ORDER BY id DESC LIMIT $5",
-                     SD_PARAMS(SD_V_INT(all), SD_V_INT(p->tenant_id), SD_V_INT(strlen(prefix)),
-                               SD_V_TEXT(prefix), SD_V_INT(limit)),
-                     "iississss", &vis);
+    sd_pf_items_t items;
+    int rc = sd_pf_audit_list(pf, all, p->tenant_id, act ? act : "", limit, &items);
+    if (rc != 0)
+        sd_api_reply_rc(req, rc);
+    else
+        sd_api_reply_items(req, SD_ACT_AUDIT_READ, &items);
 }
 
 int sd_audit_routes(sd_pf_t *pf)

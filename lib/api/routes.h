@@ -15,6 +15,91 @@
 #include "pf/protect/pki.h"
 #include "pf/requests/request.h"
 
+/* ---- accounts and registry (route context pf, which must outlive the server) ---- */
+
+/*
+ * lib/api/accounts/account.c, JSON under /api/v1:
+ *   POST /login              {login, password, otp?} -> 200 {user, password_change_required,
+ *                            totp_enrolment_required} + session cookie; 401 unauthenticated,
+ *                            401 otp_required (code missing or wrong/replayed), 423 locked
+ *   POST /logout             ends the caller's session (204)
+ *   GET  /me                 user.self: the caller's account
+ *   POST /me/password        user.self {current_password, new_password, login?}: a provisional
+ *                            account takes its permanent login id here (login, else its e-mail)
+ *   POST /me/totp            user.self: a new TOTP secret {secret, uri} (pending until confirmed)
+ *   POST /me/totp/confirm    user.self {code}: enables TOTP for the next logins
+ * Every login, failure and change is audited.
+ */
+int sd_account_routes(sd_pf_t *pf);
+
+/*
+ * lib/api/accounts/totp_qr.c:
+ *   GET /api/v1/me/totp/qr.svg   user.self: the otpauth URI of the caller's own pending
+ *                         enrolment (POST /me/totp, not yet confirmed) as an SVG QR code,
+ *                         no-store; 409 conflict when nothing is pending (none asked for, or
+ *                         already on). The secret is opened only to draw the code, so the
+ *                         portal never has to put the URI into the page itself.
+ */
+int sd_totp_qr_routes(sd_pf_t *pf);
+
+/*
+ * lib/api/accounts/tenant.c, JSON under /api/v1:
+ *   GET   /tenants              tenant.read, the tenants the caller may see
+ *   POST  /tenants              tenant.manage {name, kind}
+ *   GET   /tenants/{id}         tenant.read (404 when not visible)
+ *   PATCH /tenants/{id}         tenant.manage {name}
+ */
+int sd_tenant_routes(sd_pf_t *pf);
+
+/*
+ * lib/api/accounts/org.c, JSON under /api/v1:
+ *   GET    /orgs                         org.read, those the caller may see
+ *   POST   /orgs                         org.manage {tenant_id, kind, name}
+ *   GET    /orgs/{id}                    org.read (with "serves": [tenant ids])
+ *   PATCH  /orgs/{id}                    org.manage {name}
+ *   PUT    /orgs/{id}/tenants/{tenant}   tenant.manage: the vendor serves that operator tenant
+ *   DELETE /orgs/{id}/tenants/{tenant}   tenant.manage: no longer
+ */
+int sd_org_routes(sd_pf_t *pf);
+
+/*
+ * lib/api/accounts/user.c, JSON under /api/v1; every change is audited, secrets shown once:
+ *   GET   /users               user.read: users the caller may see
+ *   POST  /users               user.manage + a role of the caller's family
+ *                              {org_id, role, email, name?} -> 201 {user, provisional_password}
+ *   GET   /users/{id}          user.read (404 when not visible)
+ *   PATCH /users/{id}          user.manage {role?, name?, disabled?}; user.otp_require
+ *                              {totp_required?}; disabling ends the user's sessions
+ *   POST  /users/{id}/reset    user.manage: new provisional password, TOTP and lockout cleared
+ */
+int sd_user_routes(sd_pf_t *pf);
+
+/*
+ * lib/api/registry/registry.c; KIND is "apps" or "gateways" (pf/registry/registry.h):
+ *   GET   /api/v1/KIND               app.read / gw.read: the registrations the caller may see
+ *   POST  /api/v1/KIND               app.register / gw.register
+ *                                    {org_id, tenant_id, name, expires_at?, cert_fingerprint?}
+ *                                    -> 201 {KIND-singular, client_id, client_secret (once)}
+ *   GET   /api/v1/KIND/{id}          read (404 when not visible)
+ *   PATCH /api/v1/KIND/{id}          app.manage / gw.manage {name?, enabled?, expires_at?,
+ *                                    cert_fingerprint?}; disabling revokes its tokens
+ *   POST  /api/v1/KIND/{id}/secret   manage: a new secret (once), old secret and tokens revoked
+ *   POST  /apif/v1/connect           AP-IF #1 {client_id, client_secret} -> {access_token,
+ *                                    token_type, expires_in}; refused when disabled or expired
+ *   POST  /apif/v1/disconnect        AP-IF #2: revokes the bearer token used (204)
+ *   GET   /apif/v1/me                the calling application's or gateway's registration
+ * A bearer token is checked against the live registration row on every request.
+ */
+int sd_registry_routes(sd_pf_t *pf);
+
+/*
+ * lib/api/audit.c:
+ *   GET /api/v1/audit?limit=N&action=PREFIX  audit.read: the newest records (default 100, at
+ *   most 1000) of the tenants the caller may read, newest first; action filters by prefix
+ *   ("login." gives logins and failures).
+ */
+int sd_audit_routes(sd_pf_t *pf);
+
 /* POST /api/v1/backups, GET /api/v1/backups[/{id}] (platform admin) */
 int sd_api_backup_routes(sd_http_server_t *http, sd_backup_t *b);
 

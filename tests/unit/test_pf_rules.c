@@ -8,7 +8,7 @@
 
 #include "core/err.h"
 #include "pf/accounts/account_rules.h"
-#include "api/accounts/user.h"
+#include "pf/accounts/user.h"
 
 #define S(x) (x), strlen(x)
 

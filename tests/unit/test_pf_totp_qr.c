@@ -11,7 +11,7 @@
 
 #include "core/buf.h"
 #include "core/err.h"
-#include "api/accounts/totp_qr.h"
+#include "pf/accounts/totp_qr.h"
 
 #define MAXW 177
 

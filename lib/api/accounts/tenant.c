@@ -1,4 +1,4 @@
-/* tenant.c - tenants (表2-14 テナント提供): create, list, show, rename. */
+/* tenant.c - tenants (表2-14 テナント提供) over HTTP: create, list, show, rename. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -6,10 +6,7 @@
 #include "api/api.h"
 #include "api/routes.h"
 #include "core/err.h"
-#include "api/accounts/tenant.h"
-
-#define TENANT_COLS "SELECT id, name, kind, created_at FROM tenants"
-#define TENANT_TYPES "issi"
+#include "pf/accounts/tenant.h"
 
 static sd_scope_t home_scope(const sd_http_req_t *req)
 {
@@ -19,42 +16,14 @@ static sd_scope_t home_scope(const sd_http_req_t *req)
                         .subject_id = p ? p->subject_id : 0};
 }
 
-int sd_tenant_kind_of(sd_pf_t *pf, int64_t id, sd_tenant_kind_t *out)
-{
-    sd_stmt_t *s = NULL;
-    int rc = sd_store_query_row(pf->store, "SELECT kind FROM tenants WHERE id = $1",
-                                SD_PARAMS(SD_V_INT(id)), &s);
-    if (rc != 0)
-        return rc;
-    size_t n = 0;
-    const char *k = sd_stmt_text(s, 0, &n);
-    rc = sd_rules_tenant_kind(k ? k : "", n, out);
-    sd_stmt_done(s);
-    return rc == 0 ? 0 : SD_ESTORE;
-}
-
-int sd_tenant_create(sd_pf_t *pf, const char *name, sd_tenant_kind_t kind, int64_t *id)
-{
-    return sd_store_insert(pf->store,
-                           "INSERT INTO tenants (name, kind, created_at) VALUES ($1, $2, $3)"
-                           " RETURNING id",
-                           SD_PARAMS(SD_V_TEXT(name), SD_V_TEXT(sd_rules_tenant_kind_name(kind)),
-                                     SD_V_INT(sd_pf_now_ms(pf))),
-                           id);
-}
-
 static void reply_tenant(sd_pf_t *pf, sd_http_req_t *req, int status, int64_t id)
 {
-    sd_stmt_t *s = NULL;
-    int rc = sd_store_query_row(pf->store, TENANT_COLS " WHERE id = $1", SD_PARAMS(SD_V_INT(id)),
-                                &s);
-    if (rc != 0) {
+    json_t *o = NULL;
+    int rc = sd_tenant_json(pf, id, &o);
+    if (rc != 0)
         sd_api_reply_rc(req, rc);
-        return;
-    }
-    json_t *o = sd_pf_row_json(s, TENANT_TYPES);
-    sd_stmt_done(s);
-    sd_http_reply_json(req, status, o);
+    else
+        sd_http_reply_json(req, status, o);
 }
 
 static void h_list(sd_http_req_t *req, void *ctx)
@@ -63,8 +32,12 @@ static void h_list(sd_http_req_t *req, void *ctx)
     sd_scope_t home = home_scope(req);
     if (sd_api_require(req, SD_ACT_TENANT_READ, &home) != 0)
         return;
-    sd_api_visible_t vis = {SD_ACT_TENANT_READ, 0, -1, -1};
-    sd_api_reply_rows(req, pf->store, TENANT_COLS " ORDER BY id", SD_NOPARAMS, TENANT_TYPES, &vis);
+    sd_pf_items_t items;
+    int rc = sd_tenant_list(pf, &items);
+    if (rc != 0)
+        sd_api_reply_rc(req, rc);
+    else
+        sd_api_reply_items(req, SD_ACT_TENANT_READ, &items);
 }
 
 static void h_create(sd_http_req_t *req, void *ctx)
@@ -85,8 +58,8 @@ static void h_create(sd_http_req_t *req, void *ctx)
     int rc = sd_json_fields(b, f, 2, SD_JSON_STRICT, &e);
     if (rc == 0 && sd_rules_label(name, strlen(name)) != 0)
         rc = sd_json_err_set(&e, "name", "must be printable UTF-8, 1 to 128 bytes");
-    if (rc == 0 && (sd_rules_tenant_kind(kind, strlen(kind), &k) != 0 ||
-                    k == SD_TENANT_KIND_COMMON))
+    if (rc == 0 &&
+        (sd_rules_tenant_kind(kind, strlen(kind), &k) != 0 || k == SD_TENANT_KIND_COMMON))
         rc = sd_json_err_set(&e, "kind", "must be shared_operator, dedicated_operator or vendor");
     if (rc != 0) {
         sd_http_reply_json_error(req, rc, &e);
@@ -148,8 +121,19 @@ static void h_patch(sd_http_req_t *req, void *ctx)
     json_t *b = NULL;
     if (sd_api_body(req, &b) != 0)
         return;
-    if (sd_api_rename(pf, req, b, "tenants", "tenant", id, id) == 0)
+    const char *name = NULL;
+    sd_json_err_t e;
+    sd_json_field_t f[] = {{"name", SD_JSON_STR, SD_JSON_REQ, &name, 1, 128}};
+    rc = sd_json_fields(b, f, 1, SD_JSON_STRICT, &e);
+    if (rc == 0 && sd_rules_label(name, strlen(name)) != 0)
+        rc = sd_json_err_set(&e, "name", "must be printable UTF-8, 1 to 128 bytes");
+    if (rc != 0)
+        sd_http_reply_json_error(req, rc, &e);
+    else if ((rc = sd_tenant_rename(pf, sd_api_principal(req), id, name)) != 0)
+        sd_api_reply_rc(req, rc);
+    else
         reply_tenant(pf, req, 200, id);
+    json_decref(b);
 }
 
 int sd_tenant_routes(sd_pf_t *pf)
