@@ -13,6 +13,7 @@
 #include "core/err.h"
 #include "core/log.h"
 #include "pf/data/ts.h"
+#include "pf/registry/registry.h"
 #include "pf/protect/pki_int.h"
 
 #define CA_DAYS      3650
@@ -528,8 +529,7 @@ static int register_tx(sd_store_t *st, void *ctx)
                   SD_V_INT(t->not_after), SD_V_INT(now)),
         NULL);
     if (rc == 0)
-        rc = sd_store_exec(st, "UPDATE clients SET cert_fp = $1, updated_at = $2 WHERE id = $3",
-                           SD_PARAMS(SD_V_TEXT(t->fp), SD_V_INT(now), SD_V_INT(t->id)), NULL);
+        rc = sd_registry_set_cert_fp(t->pki->pf, t->id, t->fp);
     if (rc == 0)
         rc = sd_pf_audit(t->pki->pf, t->who, t->tenant, act, obj, t->detail);
     return rc;
@@ -573,8 +573,7 @@ static int remove_tx(sd_store_t *st, void *ctx)
     if (rc == 0 && changed == 0)
         rc = SD_ENOTFOUND;
     if (rc == 0)
-        rc = sd_store_exec(st, "UPDATE clients SET cert_fp = '', updated_at = $1 WHERE id = $2",
-                           SD_PARAMS(SD_V_INT(sd_pf_now_ms(t->pki->pf)), SD_V_INT(t->id)), NULL);
+        rc = sd_registry_set_cert_fp(t->pki->pf, t->id, "");
     if (rc == 0)
         rc = sd_pf_audit(t->pki->pf, t->who, t->tenant, act, obj, NULL);
     return rc;
