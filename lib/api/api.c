@@ -1,4 +1,6 @@
 /* api.c - what every HTTP handler shares: the caller, deny-by-default checks, bodies, replies. */
+#include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -89,6 +91,26 @@ int sd_api_param_id(sd_http_req_t *req, const char *name, int64_t *out)
     if (v <= 0 || !end || *end) {
         sd_http_reply_error(req, SD_ENOTFOUND, NULL, NULL);
         return SD_ENOTFOUND;
+    }
+    *out = v;
+    return 0;
+}
+
+int sd_api_query_int(sd_http_req_t *req, const char *name, int64_t lo, int64_t hi, int64_t *out)
+{
+    const char *s = sd_http_req_query(req, name);
+    if (!s)
+        return 0;
+    const char *d = *s == '-' ? s + 1 : s;
+    int ok = *d != 0;
+    for (const char *p = d; ok && *p; p++)
+        ok = *p >= '0' && *p <= '9';
+    errno = 0;
+    long long v = ok ? strtoll(s, NULL, 10) : 0;
+    if (!ok || errno == ERANGE || v < lo || v > hi) {
+        sd_http_reply_error(req, SD_EFIELD, name,
+                            "must be an integer between %" PRId64 " and %" PRId64, lo, hi);
+        return SD_EFIELD;
     }
     *out = v;
     return 0;

@@ -38,6 +38,13 @@ int sd_api_body(sd_http_req_t *req, json_t **out);
 /* Path parameter name as a positive id into *out, or reply 404 and return SD_ENOTFOUND. */
 int sd_api_param_id(sd_http_req_t *req, const char *name, int64_t *out);
 
+/*
+ * The query parameter name as an integer in [lo, hi] into *out; *out is left as it is when the
+ * parameter is absent (set the default first). Anything but an optional '-' and decimal digits,
+ * or out of range, replies 400 naming the parameter and returns SD_EFIELD.
+ */
+int sd_api_query_int(sd_http_req_t *req, const char *name, int64_t lo, int64_t hi, int64_t *out);
+
 /* Reply the error for rc (a store or validation failure); always returns rc. */
 int sd_api_reply_rc(sd_http_req_t *req, int rc);
 

@@ -53,22 +53,6 @@ static int query_time(sd_http_req_t *req, const char *name, int64_t *ms)
     return 0;
 }
 
-static int query_int(sd_http_req_t *req, const char *name, int64_t lo, int64_t hi, int64_t *out)
-{
-    const char *s = sd_http_req_query(req, name);
-    if (!s)
-        return 0;
-    char *end = NULL;
-    long long v = strtoll(s, &end, 10);
-    if (!*s || *end || v < lo || v > hi) {
-        sd_http_reply_error(req, SD_EFIELD, name,
-                            "must be an integer between %" PRId64 " and %" PRId64, lo, hi);
-        return SD_EFIELD;
-    }
-    *out = v;
-    return 0;
-}
-
 /* ---- GET /apif/v1/points/{data_id}/values (AP-IF #10 即時取得（蓄積）API) ----------------------
  */
 
@@ -95,8 +79,8 @@ static void h_values(sd_http_req_t *req, void *ctx)
                             sd_ts_max_span_ms(agg) / 86400000, aggs ? aggs : "raw");
         return;
     }
-    if (query_int(req, "limit", 1, MAX_LIMIT, &limit) ||
-        query_int(req, "cursor", 0, INT64_MAX, &cursor))
+    if (sd_api_query_int(req, "limit", 1, MAX_LIMIT, &limit) ||
+        sd_api_query_int(req, "cursor", 0, INT64_MAX, &cursor))
         return;
 
     json_t *body = json_object();
