@@ -144,10 +144,14 @@ bench: deps
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')
 
+# The tree is as `make format` leaves it (run by CI before the tests).
+format-check:
+	@clang-format --dry-run --Werror $$(git ls-files '*.c' '*.h') && echo "format: clean"
+
 clean:
 	rm -rf build
 
-.PHONY: all deps check run fuzz bench format clean layers
+.PHONY: all deps check run fuzz bench format format-check clean layers
 .SECONDARY:
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
