@@ -98,7 +98,7 @@ deps:
 
 check: deps
 	@$(MAKE) --no-print-directory all
-	@BUILD=$(BUILD) SAN=$(SAN) tests/run.sh
+	@BUILD=$(BUILD) SAN=$(SAN) JOBS=$(JOBS) tests/run.sh
 
 run: deps
 	@$(MAKE) --no-print-directory all
