@@ -54,10 +54,9 @@ reg apps "$OV" "$B" "Otaru app"; APPB=$TOK
 reg gateways "$OG" "$A" "Sapporo GW"; GW=$TOK
 
 # ---- the webhook receiver (refuses its first POST) -------------------------------------------
-HP=$(free_port)
 : >"$T/secret"; : >"$T/hooks.log"
-spawn hook python3 "$(dirname "$0")/webhook_receiver.py" "$HP" "$T/secret" "$T/hooks.log" 1
-wait_line "$T/hook.log" listening
+spawn hook python3 "$(dirname "$0")/webhook_receiver.py" 0 "$T/secret" "$T/hooks.log" 1
+HP=$(port_from "$T/hook.log" '^listening ')
 
 # ---- #5 start ---------------------------------------------------------------------------------
 mon() { bapi "$1" POST /apif/v1/monitors -H 'Content-Type: application/json' -d "$2"; }
@@ -213,11 +212,11 @@ api admin GET "/api/v1/audit?tenant_id=$A" >/dev/null 2>&1 || true
 # ---- a restart keeps the active monitor and its stream ---------------------------------------
 kill "$SUIDOD_PID"; wait "$SUIDOD_PID" 2>/dev/null || true
 mv "$T/suidod.log" "$T/suidod-1.log.old"
-spawn suidod "$BIN/suidod" --set "data.dir=$T/data" --set "http.listen=127.0.0.1:$P" \
+spawn suidod "$BIN/suidod" --set "data.dir=$T/data" --set "http.listen=127.0.0.1:0" \
   --set auth.password_cost=min --set monitor.heartbeat=1s \
   ${SUIDO_STORE_URL:+--set "store.url=$SUIDO_STORE_URL"}
 SUIDOD_PID=$LAST_PID
-wait_line "$T/suidod.log" "ready on"
+P=$(suidod_port "$T/suidod.log"); U="http://127.0.0.1:$P" # its clients connect anew
 M=$M2
 sse s3
 upload "{\"samples\":[$(sample flow 7 7.75)]}"
