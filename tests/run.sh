@@ -50,13 +50,13 @@ done
 total=${#names[@]}
 
 # longest first: previous durations, integration scripts before the rest when unknown
-order=()
-while read -r _ i; do order+=("$i"); done < <(
+# (a command substitution, not a process substitution: `wait -n` below must see only the suites)
+order=($(
   for i in "${!names[@]}"; do
     d=$(awk -v n="${names[$i]}" '$2 == n {print $1; exit}' "$durations" 2>/dev/null)
     if [ -z "$d" ]; then case ${names[$i]} in integration/*) d=30 ;; *) d=1 ;; esac; fi
     echo "$d $i"
-  done | sort -s -k1,1nr)
+  done | sort -s -k1,1nr | cut -d' ' -f2))
 
 # --- the pool ---------------------------------------------------------------------------------
 # Each suite runs under timeout(1), which puts it in its own process group and kills the group
