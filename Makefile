@@ -5,6 +5,8 @@
 #   tests/unit/test_*.c      -> $(BUILD)/tests/test_*        (cmocka, run by make check)
 #   tests/integration/*.sh   -> run by make check with BIN=$(BUILD)/bin
 #   tests/fuzz/fuzz_*.c      -> build/fuzz/fuzz_*            (libFuzzer + ASan + UBSan, clang)
+#                            -> $(BUILD)/fuzz-replay/fuzz_*  (tests/fuzz/replay_main.c, any CC;
+#                                                             make check replays the corpus)
 #   bench/bench_*.c          -> $(BUILD)/bench/bench_*       (run by make bench)
 #
 # make SAN=address,undefined check   builds into build/san and runs every test under sanitizers.
@@ -115,13 +117,24 @@ deps:
 check: deps
 	@$(MAKE) --no-print-directory all
 	@scripts/layers.sh check
-	@BUILD=$(BUILD) SAN=$(SAN) tests/run.sh
+	@BUILD=$(BUILD) SAN=$(SAN) JOBS=$(JOBS) tests/run.sh
 
 run: deps
 	@$(MAKE) --no-print-directory all
 	@BUILD=$(BUILD) scripts/run.sh
 
 # --- fuzzing and benchmarks --------------------------------------------------------------------
+
+# Every target is also built by `make all` with the plain compiler, linked with a small replay
+# driver instead of libFuzzer, and `make check` runs it over tests/fuzz/corpus/<name>/ as a
+# suite of its own (fuzz/<name>), with the sanitizers under SAN=: a target cannot rot.
+FUZZ_REPLAY_SRCS := $(wildcard tests/fuzz/fuzz_*.c)
+FUZZ_REPLAYS     := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz-replay/%,$(FUZZ_REPLAY_SRCS))
+FUZZ_REPLAY_MAIN := $(BUILD)/obj/tests/fuzz/replay_main.o
+all: $(FUZZ_REPLAYS)
+$(BUILD)/fuzz-replay/%: $(BUILD)/obj/tests/fuzz/%.o $(FUZZ_REPLAY_MAIN) $(LIBS)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $< $(FUZZ_REPLAY_MAIN) $(LINKLIBS) $(LDLIBS)
 
 FUZZ_SRCS  ?= $(wildcard tests/fuzz/fuzz_*.c)
 FUZZ_TIME  ?= 60

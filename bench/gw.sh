@@ -19,9 +19,9 @@ gw_sim --time-scale 60 --start "$(date -u -d '-1 day' +%Y-%m-%dT%H:%M:%SZ)" --hi
 
 # ---- baseline: bare suidoctl X calls, PAR at a time ------------------------------------------
 t=$(date +%s.%N)
-seq "$NT" | xargs -P "$PAR" -I{} sh -c \
-  "'$BIN/suidoctl' term call tcp://127.0.0.1:\$(( $SIM_BASE + {} )) X >/dev/null || echo fail" \
-  >"$T/base.out"
+awk '$1 == "terminal" && $6 == "port" {print "tcp://127.0.0.1:" $7}' "$T/sim.log" >"$T/urls"
+xargs -P "$PAR" -I{} sh -c "'$BIN/suidoctl' term call {} X >/dev/null || echo fail" \
+  <"$T/urls" >"$T/base.out"
 base_s=$(python3 -c "print($(date +%s.%N)-$t)")
 [ -s "$T/base.out" ] && fail "baseline calls failed: $(wc -l <"$T/base.out")"
 

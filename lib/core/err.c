@@ -91,6 +91,11 @@ int sd_err_from_errno(int e)
     case EFBIG:
     case EMSGSIZE:
         return SD_ETOOBIG;
+    case EADDRINUSE:
+        return SD_EADDRINUSE;
+    case ENOSPC:
+    case EDQUOT:
+        return SD_ENOSPC;
     default:
         return SD_EIO;
     }

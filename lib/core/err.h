@@ -23,6 +23,8 @@
     XX(EAGAIN, 503, "try_again", "try again")                                                      \
     XX(ETIMEDOUT, 504, "timed_out", "timed out")                                                   \
     XX(ECLOSED, 502, "closed", "connection closed")                                                \
+    XX(EADDRINUSE, 500, "address_in_use", "address in use")                                       \
+    XX(ENOSPC, 507, "no_space", "no space left on device")                                         \
     XX(ECONFIG, 500, "bad_config", "invalid configuration")                                        \
     XX(EINTERNAL, 500, "internal", "internal error")                                               \
     /* security */                                                                                 \

@@ -590,11 +590,14 @@ int sd_http_server_start(sd_http_server_t *s)
     }
     OPT(MHD_OPTION_END, 0, NULL);
 #undef OPT
+    errno = 0;
     s->d = MHD_start_daemon(flags, 0, NULL, NULL, on_access, s, MHD_OPTION_ARRAY, opts,
                             MHD_OPTION_END);
     if (!s->d) {
+        /* libmicrohttpd leaves bind()'s errno: a port taken reads "address in use" */
+        int e = errno;
         sd_error("http: cannot listen on %s", s->cfg.listen);
-        return SD_EIO;
+        return e == EADDRINUSE ? SD_EADDRINUSE : SD_EIO;
     }
     s->started = 1;
     const union MHD_DaemonInfo *di = MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_LISTEN_FD);

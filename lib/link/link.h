@@ -85,8 +85,8 @@ int sd_link_url_check(const char *url, const char **why);
 
 /*
  * Listen for links. Only tcp://host:port is supported; port 0 picks a free port (see
- * sd_listener_port()). *out owns the listener. Errors as for sd_link_open(), plus SD_EEXIST
- * when the address is in use.
+ * sd_listener_port()). *out owns the listener. Errors as for sd_link_open(), plus
+ * SD_EADDRINUSE when the address is in use.
  */
 int sd_listener_open(const char *url, sd_listener_t **out);
 

@@ -260,7 +260,7 @@ static int listener_open(const char *url, sd_listener_t *ls)
             r = 0;
             break;
         }
-        r = errno == EADDRINUSE ? SD_EEXIST : sd_err_from_errno(errno);
+        r = sd_err_from_errno(errno); /* EADDRINUSE: SD_EADDRINUSE */
         close(fd);
         fd = -1;
     }

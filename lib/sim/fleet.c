@@ -204,7 +204,11 @@ int sd_fleet_add_modem(sd_fleet_t *f, const char *url)
     }
     if (f->n_modem_ls == MAX_MODEMS)
         return SD_ETOOBIG;
-    return sd_listener_open(url, &f->modem_ls[f->n_modem_ls++]) ? (f->n_modem_ls--, SD_EIO) : 0;
+    /* port 0 picks a free port: sd_fleet_modem_port() tells which */
+    int rc = sd_listener_open(url, &f->modem_ls[f->n_modem_ls]);
+    if (rc == 0)
+        f->n_modem_ls++;
+    return rc; /* SD_EADDRINUSE when the port is taken */
 }
 
 int sd_fleet_add_control(sd_fleet_t *f, const char *url)

@@ -69,6 +69,8 @@ static int map_err(PGconn *pc, const PGresult *res)
         err = SD_EBUSY; /* serialization failure, deadlock, lock not available: retry */
     else if (state && strcmp(state, "57014") == 0)
         err = SD_ETIMEDOUT; /* statement_timeout */
+    else if (state && strcmp(state, "53100") == 0)
+        err = SD_ENOSPC; /* disk_full */
     return sd__store_seterr(err, "postgresql: %s%s%s%s", msg, state ? " (SQLSTATE " : "",
                             state ? state : "", state ? ")" : "");
 }

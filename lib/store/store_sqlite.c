@@ -42,6 +42,9 @@ static int map_err(sqlite3 *db, int rc)
     case SQLITE_NOMEM:
         err = SD_ENOMEM;
         break;
+    case SQLITE_FULL:
+        err = SD_ENOSPC; /* database or disk is full */
+        break;
     default:
         err = SD_ESTORE;
     }

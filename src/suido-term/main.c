@@ -32,7 +32,10 @@ static const char usage[] =
     "  --seed N             noise seed (default 1)\n"
     "  --help               this text\n"
     "Signals: SIGUSR1 cuts the power of every terminal's plant, SIGUSR2 restores it.\n"
-    "Prints one line per terminal, then 'ready', on standard output.\n";
+    "Port 0 (--listen HOST:0, --base-port 0, --modem tcp://HOST:0, --control HOST:0) binds any\n"
+    "free port; standard output then tells which, one line per listener, then 'ready':\n"
+    "  terminal INDEX L2|L3 tel TEL port PORT NAME   (port -1: not listening)\n"
+    "  modem tcp port PORT | modem pty PATH | control port PORT\n";
 
 static volatile sig_atomic_t stop_flag, power_cut, power_back;
 

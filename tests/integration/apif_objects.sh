@@ -5,11 +5,11 @@
 . "$(dirname "$0")/../lib/harness.sh"
 export HOME="$T/home"
 mkdir -p "$HOME"
-PORT=$(free_port)
-BASE="http://127.0.0.1:$PORT"
 QUOTA=$((8 * 1024 * 1024))
 spawn suidod "$BIN/suidod" --set "data.dir=$T/data" --set auth.password_cost=min \
-  --set "http.listen=127.0.0.1:$PORT" --set "objects.url=file://$T/objs?quota=$QUOTA"
+  --set "http.listen=127.0.0.1:0" --set "objects.url=file://$T/objs?quota=$QUOTA"
+PORT=$(suidod_port "$T/suidod.log")
+BASE="http://127.0.0.1:$PORT"
 wait_line "$T/suidod.log" 'provisional password'
 ADMIN_LOGIN=$(awk '/login id:/ {print $3}' "$T/suidod.log")
 ADMIN_PW=$(awk '/provisional password:/ {print $3}' "$T/suidod.log")

@@ -199,12 +199,11 @@ expect_eq "PF key mode" "$(stat -c %a "$T/data2/pki/pf.key.sealed")" 600
 
 old_port=$P
 ST2=(); [ "${SUIDO_PG:-}" = 1 ] && ST2=(--set "store.url=$DB_URL")
-P=$(free_port); U="http://127.0.0.1:$P"
-spawn suidod2 "$BIN/suidod" --set "data.dir=$T/data2" --set "http.listen=127.0.0.1:$P" \
+spawn suidod2 "$BIN/suidod" --set "data.dir=$T/data2" --set "http.listen=127.0.0.1:0" \
   --set auth.password_cost=min --set "backup.dir=$T/bk2" --set backup.interval=1s \
   --set backup.keep=3s --set backup.retry=1s "${ST2[@]}"
 SUIDOD2=$LAST_PID
-wait_line "$T/suidod2.log" "ready on"
+P=$(suidod_port "$T/suidod2.log"); U="http://127.0.0.1:$P"
 [ "$old_port" != "$P" ] || true
 bapi - POST /apif/v1/connect -H 'Content-Type: application/json' --data-binary "@$T/app.cred"
 expect_code "the app's credentials survive" 200

@@ -14,7 +14,8 @@ GWC="$BIN/../bench/bench_mqtt"
 
 start_broker
 mqtt_args
-start_suidod "${MQTT_SUIDOD_ARGS[@]}"
+# restarted on the same port below, after the HTTP gateway was told the URL
+SUIDOD_PORT=pick start_suidod "${MQTT_SUIDOD_ARGS[@]}"
 SUIDOD_PID=$LAST_PID
 wait_line "$T/suidod.log" "mqtt: connected to the broker" 15
 setup_gateway

@@ -40,7 +40,7 @@ W=$(printf 'sim-%05d' $(( NT < 42 ? NT : 42 )))
 expect_eq "hourly water-meter values of $W" "$(pcount "$W.water")" 96
 
 # ---- values: the platform's hourly data equals the terminal's own X, read with suidoctl -------
-"$BIN/suidoctl" term call "tcp://127.0.0.1:$((SIM_BASE + 1))" X >"$T/x1.json"
+"$BIN/suidoctl" term call "$(sim_url 1)" X >"$T/x1.json"
 from=$(date -u -d '-10 days' +%Y-%m-%dT%H:%M:%SZ); to=$(date -u -d '+1 day' +%Y-%m-%dT%H:%M:%SZ)
 for p in level water volume; do
   bapi "$APP" GET "/apif/v1/points/sim-00001.$p/values?from=$from&to=$to&agg=raw"
@@ -134,7 +134,7 @@ bapi "$APP" POST /apif/v1/reads -H 'Content-Type: application/json' \
 expect_match "read of a mute terminal fails with a reason" "$BODY" "no_answer"
 expect_eq "no sample lost or doubled meanwhile" "$(pcount sim-00001.level)" "$before"
 # ---- settings: schedule (S), params (E), assign (J) through AP-IF, read back with suidoctl -------
-S5="tcp://127.0.0.1:$((SIM_BASE + 5))"
+S5=$(sim_url 5)
 set_req() { bapi "$APP" POST "/apif/v1/devices/$1/settings" -H 'Content-Type: application/json' -d "$2"; }
 # 12 h ahead (JST): the 60x simulated clock does not reach it before the read-back
 hhmm=$(TZ=Asia/Tokyo date -d '+12 hours' +%H:%M)

@@ -8,7 +8,7 @@
 . "$(dirname "$0")/../lib/platform.sh"
 . "$(dirname "$0")/../lib/gw.sh"
 NT=20
-start_suidod
+SUIDOD_PORT=pick start_suidod # restarted on the same port below: the gateway has its URL
 SUIDOD_PID=$LAST_PID
 gw_platform "$NT"
 gw_sim --time-scale 1 --history-hours 96

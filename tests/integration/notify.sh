@@ -10,15 +10,16 @@
 # aiosmtpd is a Debian package: the system python has it even when another python3 comes first
 SMTP_PY=python3
 python3 -c 'import aiosmtpd' 2>/dev/null || SMTP_PY=/usr/bin/python3
-smtp_up() { # (re)start the SMTP server on $SMTP_PORT
+smtp_up() { # restart the SMTP server on $SMTP_PORT, which suidod was told
   spawn smtp "$SMTP_PY" -m aiosmtpd -n -l "127.0.0.1:$SMTP_PORT" -c aiosmtpd.handlers.Mailbox \
     "$T/mail"
   SMTP_PID=$LAST_PID
   wait_port "$SMTP_PORT"
 }
-SMTP_PORT=$(free_port)
 mkdir -p "$T/mail/cur" "$T/mail/new" "$T/mail/tmp"
-smtp_up
+start_listener smtp SMTP_PORT "$SMTP_PY" -m aiosmtpd -n -l "127.0.0.1:@PORT@" \
+  -c aiosmtpd.handlers.Mailbox "$T/mail"
+SMTP_PID=$LAST_PID
 # mails: one line per received message, "recipient|subject" (RFC 2047 decoded), sorted
 mails() {
   "$SMTP_PY" - "$T/mail" "$@" <<'PY'

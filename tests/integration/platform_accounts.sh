@@ -10,11 +10,11 @@ STORE=()
 if [ "${SUIDO_PG:-}" = 1 ]; then start_postgres; SUIDO_STORE_URL=$PG_URL; fi
 [ -n "${SUIDO_STORE_URL:-}" ] && STORE=(--set "store.url=$SUIDO_STORE_URL")
 
-PORT=$(free_port)
-BASE="http://127.0.0.1:$PORT"
 COMMON=(--set "data.dir=$T/data" --set auth.password_cost=min --set auth.lockout_threshold=3
         --set auth.lockout_base=2s "${STORE[@]}")
-spawn suidod "$BIN/suidod" "${COMMON[@]}" --set "http.listen=127.0.0.1:$PORT"
+spawn suidod "$BIN/suidod" "${COMMON[@]}" --set "http.listen=127.0.0.1:0"
+PORT=$(suidod_port "$T/suidod.log")
+BASE="http://127.0.0.1:$PORT"
 wait_line "$T/suidod.log" 'provisional password'
 ADMIN_LOGIN=$(awk '/login id:/ {print $3}' "$T/suidod.log")
 ADMIN_PW=$(awk '/provisional password:/ {print $3}' "$T/suidod.log")
@@ -291,10 +291,9 @@ expect_eq "no secret in audit" "$(printf '%s' "$AUD" | grep -c -E 'sdp_|sdc_|sdt
 # ---- logout; session expiry (a second suidod on the same data with short TTLs) -------------------
 ctl logout >/dev/null
 expect_fail "after logout" ctl --server "$BASE" api GET /api/v1/me
-PORT2=$(free_port)
-spawn suidod2 "$BIN/suidod" "${COMMON[@]}" --set "http.listen=127.0.0.1:$PORT2" \
+spawn suidod2 "$BIN/suidod" "${COMMON[@]}" --set "http.listen=127.0.0.1:0" \
   --set auth.session_idle=2s --set auth.session_max=4s
-wait_port "$PORT2"
+PORT2=$(suidod_port "$T/suidod2.log")
 BASE="http://127.0.0.1:$PORT2"
 E="$T/exp.jar"; : >"$E"
 req "$E" POST /api/v1/login "{\"login\":\"adminA\",\"password\":\"$PW2\"}"; expect_eq "login 2" "$ST" 200

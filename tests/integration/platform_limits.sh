@@ -3,10 +3,9 @@
 # another tenant is served at once. Set up with scripts/seed-sample.sh, the seeding of make run.
 . "$(dirname "$0")/../lib/harness.sh"
 cd "$SUIDO_ROOT"
-P=$(free_port); U="http://127.0.0.1:$P"
-spawn suidod "$BIN/suidod" --set "data.dir=$T/data" --set "http.listen=127.0.0.1:$P" \
+spawn suidod "$BIN/suidod" --set "data.dir=$T/data" --set "http.listen=127.0.0.1:0" \
   --set auth.password_cost=min --set limits.tenant_rps=5 --set limits.tenant_burst=40
-wait_line "$T/suidod.log" "ready on"
+P=$(suidod_port "$T/suidod.log"); U="http://127.0.0.1:$P"
 scripts/seed-sample.sh "$U" "$T/suidod.log" "$T/cred" || fail "seeding the sample tenant failed"
 expect_match "seeded master" "$(cat "$T/cred")" "master version 1"
 pw() { awk -v l="$1" '$3 == l {print $5}' "$T/cred"; }

@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
 """webhook_receiver.py PORT SECRET_FILE OUT_FILE [FAIL_FIRST]
 
+Prints "listening PORT" once it listens (PORT 0 picks a free port).
+
 A webhook endpoint for apif_monitor.sh: verifies X-Suido-Signature (HMAC-SHA256 of the body
 under the secret read from SECRET_FILE at each request) and appends one line per POST to
 OUT_FILE: "ok <event_id> <values comma-separated>" or "badsig <event_id>". With FAIL_FIRST=1
@@ -47,5 +49,6 @@ class Handler(BaseHTTPRequestHandler):
         pass
 
 
-print("listening", flush=True)
-HTTPServer(("127.0.0.1", port), Handler).serve_forever()
+server = HTTPServer(("127.0.0.1", port), Handler)  # port 0: any free port
+print("listening %d" % server.server_address[1], flush=True)
+server.serve_forever()

@@ -2,27 +2,8 @@
 # gateway and an application, the simulator, and suido-gw. Source after harness.sh and
 # platform.sh; then gw_platform N; gw_sim [suido-term args]; gw_start [suido-gw args].
 
-# free_range N: a base port B with B+1..B+N all free now.
-free_range() {
-  python3 - "$1" <<'PY'
-import random, socket, sys
-n = int(sys.argv[1])
-for _ in range(200):
-    b = random.randrange(20000, 60000 - n)
-    socks = []
-    try:
-        for p in range(b + 1, b + n + 1):
-            s = socket.socket(); s.bind(("127.0.0.1", p)); socks.append(s)
-        print(b); break
-    except OSError:
-        pass
-    finally:
-        for s in socks: s.close()
-PY
-}
-
 # gw_platform N: suidod must run; tenant, users, master of N terminals, gateway, app.
-# Sets A (tenant), GW_CID, GW_SECRET, APP (bearer token), FLEET (dir), SIM_BASE.
+# Sets A (tenant), GW_CID, GW_SECRET, APP (bearer token), FLEET (dir).
 gw_platform() {
   GW_N=$1
   login_admin
@@ -36,9 +17,8 @@ gw_platform() {
   done
   user a1 "$OA" operator_admin
   user a2 "$OA" operator_admin
-  SIM_BASE=$(free_range $((GW_N + 1)))
   FLEET=$T/fleet; mkdir -p "$FLEET"
-  python3 "$ROOT/tests/lib/gw_fleet.py" "$GW_N" "$SIM_BASE" "$FLEET"
+  python3 "$ROOT/tests/lib/gw_fleet.py" "$GW_N" 0 "$FLEET" # the dial plan: gw_sim
   api a1 POST "/api/v1/tenants/$A/sheets" -H 'Content-Type: text/csv' \
     --data-binary "@$FLEET/sheet.csv"
   expect_code "submit fleet master" 201
@@ -68,7 +48,7 @@ hourly_check() {
   local k n=0 from to
   from=$(date -u -d '-10 days' +%Y-%m-%dT%H:%M:%SZ); to=$(date -u -d '+1 day' +%Y-%m-%dT%H:%M:%SZ)
   for k in $(seq "$1" "$2"); do
-    "$BIN/suidoctl" term call "tcp://127.0.0.1:$((SIM_BASE + k))" X >"$T/x.json" ||
+    "$BIN/suidoctl" term call "$(sim_url "$k")" X >"$T/x.json" ||
       fail "suidoctl X of terminal $k"
     bapi "$APP" GET "/apif/v1/points/$(printf 'sim-%05d' "$k").level/values?from=$from&to=$to"
     [ "$CODE" = 200 ] || fail "values of terminal $k: $CODE"
@@ -97,19 +77,32 @@ PY
   echo "$n"
 }
 
-# gw_sim [args]: suido-term with the fleet, dialling out to the gateway's port $GW_PORT.
+# gw_sim [args]: suido-term with the fleet, every port bound as port 0 and read back from its
+# output: the terminals' ports go into the dial plan $FLEET/dialplan, the control ports into
+# SIM_CTL and SIM_L3_CTL. The terminals dial out to a relay (start_relay center) that gw_start
+# points at the gateway's own port-0 listener, so the gateway may start, and restart, after them.
 gw_sim() {
-  GW_PORT=${GW_PORT:-$(free_port)}
-  SIM_CTL=$(free_port)
-  spawn sim "$BIN/suido-term" --count "$GW_N" --base-port "$SIM_BASE" \
-    --center "tcp://127.0.0.1:$GW_PORT" --control "127.0.0.1:$SIM_CTL" --retry-ms 300 "$@"
+  start_relay center
+  CENTER_PORT=$RELAY_PORT
+  spawn sim "$BIN/suido-term" --count "$GW_N" --base-port 0 \
+    --center "tcp://127.0.0.1:$CENTER_PORT" --control 127.0.0.1:0 --retry-ms 300 "$@"
   SIM_PID=$LAST_PID
   wait_line "$T/sim.log" '^ready' 30
-  # the L3 device of the fleet on its own simulator, port SIM_BASE + N + 1
-  SIM_L3_CTL=$(free_port)
-  spawn sim_l3 "$BIN/suido-term" --config "$FLEET/l3.conf" --base-port $((SIM_BASE + GW_N)) \
-    --center "tcp://127.0.0.1:$GW_PORT" --control "127.0.0.1:$SIM_L3_CTL" --retry-ms 300 "$@"
+  SIM_CTL=$(port_from "$T/sim.log" '^control port ')
+  # the L3 device of the fleet on its own simulator
+  spawn sim_l3 "$BIN/suido-term" --config "$FLEET/l3.conf" --base-port 0 \
+    --center "tcp://127.0.0.1:$CENTER_PORT" --control 127.0.0.1:0 --retry-ms 300 "$@"
   wait_line "$T/sim_l3.log" '^ready' 30
+  SIM_L3_CTL=$(port_from "$T/sim_l3.log" '^control port ')
+  # "terminal INDEX L2 tel TEL port PORT NAME" -> "TEL tcp://127.0.0.1:PORT"
+  awk '$1 == "terminal" && $6 == "port" {print $5, "tcp://127.0.0.1:" $7}' \
+    "$T/sim.log" "$T/sim_l3.log" >"$FLEET/dialplan"
+  [ "$(wc -l <"$FLEET/dialplan")" = $((GW_N + 1)) ] || fail "dial plan: $(wc -l <"$FLEET/dialplan") terminals"
+}
+
+# sim_url K: the link URL of generated terminal K (1..N), on the port its simulator reported.
+sim_url() {
+  awk -v i=$(($1 - 1)) '$1 == "terminal" && $2 == i {print "tcp://127.0.0.1:" $7; exit}' "$T/sim.log"
 }
 
 # gw_conf: the gateway's configuration file $T/gw.conf (extra [south] lines on stdin). The
@@ -128,7 +121,7 @@ ${GW_INVENTORY_FILE:+inventory_file = $GW_INVENTORY_FILE}
 ${MQTT_PORT:+binding = mqtt}
 ${MQTT_PORT:+mqtt_url = mqtt://127.0.0.1:$MQTT_PORT}
 [south]
-listen = tcp://127.0.0.1:$GW_PORT
+listen = tcp://127.0.0.1:0
 dialplan = $FLEET/dialplan
 x_guard = false
 daily = false
@@ -136,12 +129,15 @@ EOF2
   cat >>"$T/gw.conf"
 }
 
-# gw_start [NAME]: run suido-gw with $T/gw.conf, log $T/NAME.log (default gw).
+# gw_start [NAME]: run suido-gw with $T/gw.conf, log $T/NAME.log (default gw); its south side
+# listens on port 0, and the terminals' relay (gw_sim) forwards their calls to the port it
+# reports. Sets GW_PID, GW_PORT.
 gw_start() {
   local name=${1:-gw}
   spawn "$name" "$BIN/suido-gw" --config "$T/gw.conf"
   GW_PID=$LAST_PID
-  wait_line "$T/$name.log" 'suido-gw: ready' 30
+  GW_PORT=$(port_from "$T/$name.log" 'suido-gw: ready, terminals call port ' 30)
+  relay_to center "$GW_PORT"
 }
 
 # sim_ctl LINE [PORT]: one command to the simulator's control port; prints the answer.

@@ -5,8 +5,10 @@ usage: gw_fleet.py COUNT BASE_PORT OUTDIR
 suido-term --count N names its terminals sim-00001.., tels 090000000001.., estate (i/100)%1000,
 number i%100, codes 01/02, ports BASE+1..; every terminal has the standard wiring of
 lib/sim/plant.h. Writes OUTDIR/sheet.csv (for the platform), OUTDIR/inventory.json (the body of
-GET /gwif/v1/inventory for the gateway) and OUTDIR/dialplan (tel -> tcp://127.0.0.1:port), plus one L3 device l3-00001 (tel 0800000001) whose
-simulator fleet file is OUTDIR/l3.conf.
+GET /gwif/v1/inventory for the gateway) and OUTDIR/dialplan (tel -> tcp://127.0.0.1:port), plus
+one L3 device l3-00001 (tel 0800000001) whose simulator fleet file is OUTDIR/l3.conf. With
+BASE_PORT 0 the simulators bind port 0 and no dial plan is written: the caller writes it from the
+ports they report (tests/lib/gw.sh gw_sim).
 """
 import csv, json, sys
 
@@ -79,5 +81,6 @@ with open(out + "/sheet.csv", "w", newline="") as f:
 with open(out + "/inventory.json", "w") as f:
     json.dump({"tenant": "test", "version": 1, "devices": devices}, f)
 plan.append("0800000001 tcp://127.0.0.1:%d" % (base + count + 1))
-with open(out + "/dialplan", "w") as f:
-    f.write("\n".join(plan) + "\n")
+if base:
+    with open(out + "/dialplan", "w") as f:
+        f.write("\n".join(plan) + "\n")

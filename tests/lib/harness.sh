@@ -28,10 +28,102 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# A TCP port nobody listens on now (the kernel's pick, released at once).
+# Ports. A program that can bind port 0 is started on port 0 and its port read back from its
+# output (port_from); a pre-picked port is only for what must be told its port in advance
+# (mosquitto, PostgreSQL, aiosmtpd, a restart on the same port), and its start is retried on a
+# collision (start_listener).
+#
+# free_port: a TCP port nobody listens on now, chosen at random below (or above) the kernel's
+# ephemeral range (ip_local_port_range): the kernel never hands such a port to an outgoing
+# connection or to a port-0 bind, so only another pre-pick can take it before it is used.
 free_port() {
-  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+  python3 - <<'PY'
+import random, socket
+try:
+    lo, hi = map(int, open("/proc/sys/net/ipv4/ip_local_port_range").read().split())
+except OSError:
+    lo, hi = 32768, 60999
+ranges = [r for r in ((10000, lo - 1), (hi + 1, 65535)) if r[1] - r[0] >= 1000]
+for _ in range(500):
+    a, b = random.choice(ranges) if ranges else (1024, 65535)
+    p = random.randint(a, b)
+    s = socket.socket()
+    try:
+        s.bind(("127.0.0.1", p))
+    except OSError:
+        continue
+    finally:
+        s.close()
+    print(p)
+    break
+else:
+    raise SystemExit("free_port: no free port found")
+PY
 }
+
+# port_from FILE REGEX [SECONDS]: wait for a line of FILE matching REGEX (an ERE) followed by a
+# port number; print that number. E.g. port_from "$T/suidod.log" 'ready on http://[^ ]*:'.
+port_from() {
+  local file=$1 re=$2 limit=${3:-10}
+  wait_line "$file" "$re[0-9]+" "$limit" || return 1
+  grep -Eo -- "$re[0-9]+" "$file" | head -n 1 | grep -Eo '[0-9]+$'
+}
+
+# suidod_port LOG: the port a suidod started on port 0 reports ("suidod ready on http://...:PORT").
+suidod_port() { port_from "$1" 'suidod ready on https?://[^ ]*:' 30; }
+
+# start_listener NAME PORTVAR CMD... : start CMD (spawn NAME) on a pre-picked port, retrying with
+# another port when it was taken meanwhile. "@PORT@" in CMD's arguments is replaced by the port;
+# a function start_listener_conf, if defined, is called with the port first (to write a
+# configuration file). Waits until the port accepts; sets PORTVAR and LAST_PID.
+start_listener() {
+  local _n=$1 _v=$2 _try _port _pid _i _a; shift 2
+  for _try in 1 2 3 4 5; do
+    _port=$(free_port)
+    local _args=()
+    for _a in "$@"; do _args+=("${_a//@PORT@/$_port}"); done
+    if declare -F start_listener_conf >/dev/null; then start_listener_conf "$_port"; fi
+    spawn "$_n" "${_args[@]}"
+    _pid=$LAST_PID
+    for _i in $(seq 600); do
+      if (exec 3<>"/dev/tcp/127.0.0.1/$_port") 2>/dev/null; then
+        # the answer might have come from whoever took the port: ours must still be running
+        sleep 0.2
+        kill -0 "$_pid" 2>/dev/null && { printf -v "$_v" %s "$_port"; return 0; }
+      fi
+      kill -0 "$_pid" 2>/dev/null || break
+      sleep 0.05
+    done
+    if kill -0 "$_pid" 2>/dev/null; then
+      echo "$_n: port $_port never opened" >&2; return 1
+    fi
+    wait "$_pid" 2>/dev/null || true
+    unspawn "$_pid"
+    grep -Eqi 'in use|already exists' "$T/$_n.log" ||
+      { echo "$_n exited before listening on $_port:" >&2; tail -n 20 "$T/$_n.log" >&2; return 1; }
+    echo "$_n: port $_port taken meanwhile (attempt $_try), another port" >&2
+    mv "$T/$_n.log" "$T/$_n.log.$_try"
+  done
+  echo "$_n: no port after 5 attempts" >&2
+  return 1
+}
+
+# unspawn PID: forget a process that has exited (its pid may be reused).
+unspawn() {
+  local p keep=()
+  for p in "${PIDS[@]:-}"; do [ -n "$p" ] && [ "$p" != "$1" ] && keep+=("$p"); done
+  PIDS=("${keep[@]:-}")
+}
+
+# start_relay NAME: a TCP relay on port 0 (sets RELAY_PORT) forwarding each connection to the
+# port relay_to NAME PORT names; for dial-outs to a program that starts, or restarts on another
+# port, after its callers were told where to call (tests/lib/relay.py).
+start_relay() {
+  : >"$T/$1.target"
+  spawn "$1" python3 "$(dirname "${BASH_SOURCE[0]}")/relay.py" "$T/$1.target"
+  RELAY_PORT=$(port_from "$T/$1.log" '^listening ')
+}
+relay_to() { echo "127.0.0.1:$2" >"$T/$1.target.new" && mv "$T/$1.target.new" "$T/$1.target"; }
 
 # spawn NAME CMD... : start CMD in the background, log to $T/NAME.log, remember its pid in $LAST_PID.
 spawn() {
@@ -85,28 +177,28 @@ done_ok() { echo "ok: $checks checks"; }
 
 # start_mosquitto: a private broker on a free port; sets MQTT_PORT. Extra config lines on stdin.
 start_mosquitto() {
-  MQTT_PORT=$(free_port)
-  { echo "listener $MQTT_PORT 127.0.0.1"; echo "persistence false"; cat; } >"$T/mosquitto.conf"
-  spawn mosquitto mosquitto -c "$T/mosquitto.conf"
-  wait_port "$MQTT_PORT"
+  cat >"$T/mosquitto.extra"
+  start_listener_conf() {
+    { echo "listener $1 127.0.0.1"; echo "persistence false"; cat "$T/mosquitto.extra"; } \
+      >"$T/mosquitto.conf"
+  }
+  start_listener mosquitto MQTT_PORT mosquitto -c "$T/mosquitto.conf"
+  unset -f start_listener_conf
 }
 
 # start_smtp: python3-aiosmtpd on a free port writing each message to $T/mail/; sets SMTP_PORT.
 start_smtp() {
-  SMTP_PORT=$(free_port)
   mkdir -p "$T/mail"
-  spawn smtp python3 -m aiosmtpd -n -l "127.0.0.1:$SMTP_PORT" -c aiosmtpd.handlers.Mailbox "$T/mail"
-  wait_port "$SMTP_PORT"
+  start_listener smtp SMTP_PORT python3 -m aiosmtpd -n -l "127.0.0.1:@PORT@" \
+    -c aiosmtpd.handlers.Mailbox "$T/mail"
 }
 
 # start_postgres: a throwaway cluster owned by the postgres user; sets PG_URL.
 start_postgres() {
   local bindir=/usr/lib/postgresql/15/bin port
-  port=$(free_port)
   chmod 755 "$T"; mkdir -p "$T/pg" && chown postgres "$T/pg" && chmod 700 "$T/pg"
   runuser -u postgres -- "$bindir/initdb" -D "$T/pg/data" -U postgres -A trust >/dev/null
-  spawn postgres runuser -u postgres -- "$bindir/postgres" -D "$T/pg/data" -p "$port" \
-    -k "$T/pg" -c listen_addresses=127.0.0.1 -c fsync=off
-  wait_port "$port" 30
+  start_listener postgres port runuser -u postgres -- "$bindir/postgres" -D "$T/pg/data" \
+    -p @PORT@ -k "$T/pg" -c listen_addresses=127.0.0.1 -c fsync=off
   PG_URL="postgresql://postgres@127.0.0.1:$port/postgres"
 }

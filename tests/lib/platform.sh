@@ -1,4 +1,4 @@
-# platform.sh - what the platform integration tests share: a real suidod on a free port (on
+# platform.sh - what the platform integration tests share: a real suidod on port 0 (on
 # PostgreSQL with SUIDO_PG=1 or SUIDO_STORE_URL), HTTP helpers keeping one cookie jar per user,
 # and users created by the platform admin and past their first-login password change.
 # Source after harness.sh; then start_suidod [extra suidod args...]; then login_admin.
@@ -6,15 +6,23 @@
 ROOT=${SUIDO_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 SAMPLE="$ROOT/etc/sample-sheet.csv"
 
+# start_suidod [args]: suidod on port 0; sets P (the port it reports) and U. With SUIDOD_PORT=pick
+# it gets a pre-picked port instead (free_port, retried on a collision), for a test that will
+# restart it on the same port after its clients were told the URL.
 start_suidod() {
   local store=()
   if [ "${SUIDO_PG:-}" = 1 ]; then start_postgres; SUIDO_STORE_URL=$PG_URL; fi
   [ -n "${SUIDO_STORE_URL:-}" ] && store=(--set "store.url=$SUIDO_STORE_URL")
-  P=$(free_port)
+  if [ "${SUIDOD_PORT:-}" = pick ]; then
+    start_listener suidod P "$BIN/suidod" --set "data.dir=$T/data" \
+      --set "http.listen=127.0.0.1:@PORT@" --set auth.password_cost=min "${store[@]}" "$@"
+    wait_line "$T/suidod.log" "ready on"
+  else
+    spawn suidod "$BIN/suidod" --set "data.dir=$T/data" --set "http.listen=127.0.0.1:0" \
+      --set auth.password_cost=min "${store[@]}" "$@"
+    P=$(suidod_port "$T/suidod.log")
+  fi
   U="http://127.0.0.1:$P"
-  spawn suidod "$BIN/suidod" --set "data.dir=$T/data" --set "http.listen=127.0.0.1:$P" \
-    --set auth.password_cost=min "${store[@]}" "$@"
-  wait_line "$T/suidod.log" "ready on"
 }
 
 j() { printf '%s' "$BODY" | jq -r "$1"; }

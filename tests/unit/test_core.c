@@ -4,6 +4,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -23,6 +24,14 @@ static void test_err_table(void **state)
     assert_int_equal(sd_err_http_status(0), 200);
     assert_string_equal(sd_strerror(-1), "unknown error");
     assert_true(SD_EINVAL < 0 && SD_ESCHEMA < 0);
+    /* a port taken and a full disk say so, not "already exists" or "input/output error" */
+    assert_int_equal(sd_err_from_errno(EADDRINUSE), SD_EADDRINUSE);
+    assert_string_equal(sd_strerror(sd_err_from_errno(EADDRINUSE)), "address in use");
+    assert_int_equal(sd_err_from_errno(-ENOSPC), SD_ENOSPC);
+    assert_string_equal(sd_strerror(sd_err_from_errno(ENOSPC)), "no space left on device");
+    assert_int_equal(sd_err_from_errno(EDQUOT), SD_ENOSPC);
+    assert_int_equal(sd_err_from_errno(EEXIST), SD_EEXIST);
+    assert_string_equal(sd_strerror(SD_EEXIST), "already exists");
 }
 
 static void test_civil_roundtrip(void **state)
