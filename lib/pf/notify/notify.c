@@ -248,6 +248,26 @@ int sd_notify_outbox_depth(sd_notify_t *n, int64_t *depth)
     return rc;
 }
 
+int sd_notify_failing(sd_notify_t *n, int64_t *waiting, char *last, size_t lastsz)
+{
+    *waiting = 0;
+    if (lastsz)
+        *last = 0;
+    sd_stmt_t *s = NULL;
+    int rc = sd_store_query_row(n->pf->store,
+                                "SELECT COUNT(*), MAX(smtp_result) FROM notifications "
+                                "WHERE state = 'pending' AND attempts > 0",
+                                SD_NOPARAMS, &s);
+    if (rc)
+        return rc;
+    *waiting = sd_stmt_int64(s, 0);
+    const char *t = sd_stmt_text(s, 1, NULL);
+    if (lastsz)
+        snprintf(last, lastsz, "%s", t ? t : "");
+    sd_stmt_done(s);
+    return 0;
+}
+
 typedef struct {
     sd_notify_t *n;
     const char *kind, *subject, *body, *list;

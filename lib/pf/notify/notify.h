@@ -77,6 +77,12 @@ int sd_notify_has_smtp(const sd_notify_t *n);
 /* Messages waiting in the outbox (monitoring). */
 int sd_notify_outbox_depth(sd_notify_t *n, int64_t *depth);
 
+/*
+ * Mails still waiting after a failed attempt (monitoring): *waiting, and the largest SMTP result
+ * text among them into last (lastsz bytes, "" when none). 0 or SD_E*.
+ */
+int sd_notify_failing(sd_notify_t *n, int64_t *waiting, char *last, size_t lastsz);
+
 /* Mail platform operators (cfg.ops_to) through the outbox, e.g. a resource alert. */
 int sd_notify_ops(sd_notify_t *n, const char *kind, const char *subject, const char *body);
 
