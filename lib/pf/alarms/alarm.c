@@ -944,7 +944,8 @@ void sd_alarms_sync(sd_alarms_t *a)
     run_timers(a);
 }
 
-/* The engine's thread, once sd_alarms_run() has stored it (it holds qmu until then). */
+/* The engine's thread, once sd_alarms_run() has stored it (it holds qmu until then); NULL
+ * before and from sd_alarms_stop() on. */
 static sd_worker_t *worker_of(sd_alarms_t *a)
 {
     pthread_mutex_lock(&a->qmu);
@@ -963,6 +964,8 @@ static int64_t worker_tick(void *ctx, int stopping)
         return -1;
     }
     sd_worker_t *w = worker_of(a);
+    if (!w) /* sd_alarms_stop() took it: wait for the last round */
+        return -1;
     sd_worker_unlock(w); /* samples queued meanwhile wake the next round */
     recover(a);
     drain(a);
@@ -1078,10 +1081,11 @@ void sd_alarms_stop(sd_alarms_t *a)
 {
     if (!a)
         return;
-    sd_worker_stop(worker_of(a)); /* the thread reads a->w: cleared once it has ended */
-    pthread_mutex_lock(&a->qmu);
+    pthread_mutex_lock(&a->qmu); /* no wake-up reaches the worker once it is stopped */
+    sd_worker_t *w = a->w;
     a->w = NULL;
     pthread_mutex_unlock(&a->qmu);
+    sd_worker_stop(w);
     if (a->pf->store) {
         recover(a);
         drain(a); /* what was queued before the stop is still evaluated */

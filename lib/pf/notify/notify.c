@@ -60,7 +60,8 @@ int sd_notify_new(sd_pf_t *pf, const sd_notify_config_t *cfg, sd_notify_t **out)
     return 0;
 }
 
-/* The worker, once sd_notify_start() has stored it (it holds mu until then), else NULL. */
+/* The worker, once sd_notify_start() has stored it (it holds mu until then); NULL before and
+ * from sd_notify_free() on. */
 static sd_worker_t *worker_of(sd_notify_t *n)
 {
     pthread_mutex_lock(&n->mu);
@@ -78,6 +79,8 @@ static int64_t worker_tick(void *ctx, int stopping)
         return -1;
     }
     sd_worker_t *w = worker_of(n);
+    if (!w) /* sd_notify_free() took it: wait for the last round */
+        return -1;
     sd_worker_unlock(w); /* a pass sends mail: wake-ups must not wait for it */
     int rc = sd_notify_tick(n);
     if (rc < 0)
@@ -109,10 +112,11 @@ void sd_notify_free(sd_notify_t *n)
         return;
     if (n->inited) {
         atomic_store(&n->stop, 1); /* a long pass ends early */
-        sd_worker_stop(worker_of(n)); /* the worker reads n->w: cleared once it has ended */
-        pthread_mutex_lock(&n->mu);
+        pthread_mutex_lock(&n->mu); /* no wake-up reaches the worker once it is stopped */
+        sd_worker_t *w = n->w;
         n->w = NULL;
         pthread_mutex_unlock(&n->mu);
+        sd_worker_stop(w);
     }
     while (n->q_head) /* the worker stopped before persisting them: do it now */
         drain(n, 256);
