@@ -1,6 +1,5 @@
 /* alarms.c - HTTP: alarms, alarm groups, facility state, events, alarm settings. */
 #include <inttypes.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
