@@ -106,9 +106,9 @@ int sd_api_backup_routes(sd_http_server_t *http, sd_backup_t *b);
 /* GET /gwif/v1/mqtt: a gateway's broker login */
 int sd_api_mqtt_routes(sd_http_server_t *http, sd_mqtt_binding_t *b);
 
-/* from pf/alarms/alarm.h */
+/* api/alarms/alarms.c */
 /*
- * Routes (route context pf; the alarm module registers them in sd_alarms_start):
+ * Routes (route context pf; ops need the engine, pf->alarms, started by sd_alarms_start):
  *   POST /gwif/v1/events  GET /api/v1/events  and the alarm routes of docs/alarms.md.
  */
 int sd_alarm_routes(sd_pf_t *pf);

@@ -592,6 +592,8 @@ int main(int argc, char **argv)
         rc = sd_alarm_routes(&pf);
     if (!rc) /* alarm e-mail by severity, with escalation (pf/notify.h) */
         rc = sd_alarms_listen(alarms, sd_notify_alarm, notify);
+    if (!rc) /* listeners registered: the engine's thread re-evaluates, then follows samples */
+        rc = sd_alarms_run(alarms);
     sd_monitors_t *monitors = NULL;
     if (!rc) { /* AP-IF #5-7: periodic monitors, pushed by server-sent events and webhooks */
         int64_t hb_s, wt_s;
@@ -690,11 +692,11 @@ int main(int argc, char **argv)
     sd_http_server_free(srv);
     sd_objstore_close(objects);
     sd_opsmon_free(opsmon);
-    sd_notify_free(notify);
     sd_mqtt_binding_stop(mqtt);
     sd_monitors_stop(monitors); /* after every ingest path (HTTP, MQTT) has stopped */
     sd_requests_stop(reqs);
     sd_alarms_stop(alarms);
+    sd_notify_free(notify); /* after the alarms, whose listener it is */
     sd_backup_stop(backup);
     sd_pki_free(pki); /* last: a late reply to a deferred request may still pass the filter */
     sd_ratelimit_free(pf.tenant_limit);

@@ -763,6 +763,26 @@ static void test_restart(void **state)
     assert_int_equal(fx->nheard, 2);
 }
 
+/* The engine's thread (sd_alarms_run): the start's re-evaluation, then a queued sample. */
+static void test_run(void **state)
+{
+    fx_t *fx = *state;
+    int64_t t = sd_pf_now_ms(&fx->pf);
+    sd_ts_sample_t s[2] = {{"gorin.fault", t, 1, SD_TS_GOOD}, {"otaru.fault", t, 1, SD_TS_GOOD}};
+    assert_int_equal(sd_ts_ingest(&fx->pf, fx->ta, 0, s, 1, NULL), 0);
+    start(fx, NULL);
+    assert_int_equal(sd_alarms_run(fx->a), 0);
+    assert_int_equal(sd_alarms_run(fx->a), SD_EINVAL);
+    assert_int_equal(sd_ts_ingest(&fx->pf, fx->tb, 0, s + 1, 1, NULL), 0);
+    for (int i = 0; i < 1000 && (!pt(fx, "gorin.fault").n || !pt(fx, "otaru.fault").n); i++)
+        usleep(10000);
+    sd_alarms_stop(fx->a); /* joins the thread: what the listener heard can be read */
+    fx->a = NULL;
+    assert_string_equal(pt(fx, "gorin.fault").state, "unacked");
+    assert_string_equal(pt(fx, "otaru.fault").state, "unacked");
+    assert_int_equal(fx->nheard, 2);
+}
+
 int main(void)
 {
     const struct CMUnitTest pure[] = {
@@ -782,6 +802,7 @@ int main(void)
         T(test_cause_group),
         T(test_no_contact),
         cmocka_unit_test_setup_teardown(test_restart, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_run, setup, teardown),
         cmocka_unit_test_setup_teardown(test_silence, setup, teardown),
     };
     /* clang-format on */

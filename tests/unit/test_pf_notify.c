@@ -1,5 +1,6 @@
 /* test_pf_notify.c - duty grammar, JP holidays, mail format, back-off, the escalation timeline
  * with a fake clock, and outbox retries against a refused SMTP connection. */
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,6 +14,7 @@
 
 #include "core/clock.h"
 #include "core/err.h"
+#include "helpers/pg.h"
 #include "pf/notify/contact.h"
 #include "pf/notify/notify.h"
 #include "pf/data/ts.h"
@@ -234,13 +236,20 @@ typedef struct {
     char path[128];
 } fx_t;
 
+static sd_test_pg_t *g_pg; /* NULL: a fresh SQLite file per test */
+
 static int setup(void **state)
 {
     fx_t *fx = calloc(1, sizeof *fx);
-    char url[160];
-    snprintf(fx->path, sizeof fx->path, "/tmp/test_pf_notify.%d.db", (int)getpid());
-    unlink(fx->path);
-    snprintf(url, sizeof url, "sqlite://%s?sync=normal", fx->path);
+    char url[256];
+    if (g_pg) {
+        if (sd_test_pg_create_db(g_pg, url, sizeof url))
+            return -1;
+    } else {
+        snprintf(fx->path, sizeof fx->path, "/tmp/test_pf_notify.%d.db", (int)getpid());
+        unlink(fx->path);
+        snprintf(url, sizeof url, "sqlite://%s?sync=normal", fx->path);
+    }
     if (sd_store_open(url, &fx->st))
         return -1;
     /* Tuesday 2026-11-24 10:00 JST */
@@ -273,7 +282,8 @@ static int teardown(void **state)
     sd_notify_free(fx->n);
     sd_store_close(fx->st);
     sd_clock_fake_free(fx->clock);
-    unlink(fx->path);
+    if (fx->path[0])
+        unlink(fx->path);
     free(fx);
     return 0;
 }
@@ -475,6 +485,62 @@ static void test_outbox_retry(void **state)
     assert_int_equal(depth, 1);
 }
 
+/* Drills started at once from several threads get distinct ids (taken in their transaction). */
+typedef struct {
+    fx_t *fx;
+    json_t *entries;
+    int64_t id;
+    int rc, queued;
+} drill_arg_t;
+
+static void *drill_thread(void *arg)
+{
+    drill_arg_t *d = arg;
+    d->rc = sd_notify_drill(d->fx->n, NULL, d->fx->tenant, d->fx->list, "l", d->entries, &d->id,
+                            &d->queued);
+    sd_store_release(d->fx->st);
+    return NULL;
+}
+
+static void test_drills(void **state)
+{
+    fx_t *fx = *state;
+    sd_notify_t *n = notifier(fx, NULL);
+    sd_contact_info_t li;
+    assert_int_equal(sd_contact_list_info(&fx->pf, fx->list, &li), 0);
+    assert_string_equal(li.status, "approved");
+    enum { N = 4 };
+    drill_arg_t d[N];
+    pthread_t th[N];
+    for (int i = 0; i < N; i++) {
+        d[i] = (drill_arg_t){.fx = fx, .entries = li.entries};
+        assert_int_equal(pthread_create(&th[i], NULL, drill_thread, &d[i]), 0);
+    }
+    int seen = 0;
+    for (int i = 0; i < N; i++) {
+        pthread_join(th[i], NULL);
+        assert_int_equal(d[i].rc, 0);
+        assert_int_equal(d[i].queued, 1); /* of step 1, "one" is on duty at 10:00 */
+        assert_true(d[i].id >= 1 && d[i].id <= N);
+        assert_false(seen & (1 << d[i].id));
+        seen |= 1 << d[i].id;
+    }
+    sd_contact_info_free(&li);
+    int64_t tid = 0;
+    char st[16];
+    assert_int_equal(sd_notify_drill_state(n, 2, &tid, st), 0);
+    assert_int_equal(tid, fx->tenant);
+    assert_string_equal(st, "active");
+    assert_int_equal(sd_notify_drill_ack(n, NULL, fx->tenant, 2), 0);
+    assert_int_equal(sd_notify_drill_state(n, 2, &tid, st), 0);
+    assert_string_equal(st, "acked");
+    assert_int_equal(sd_notify_drill_state(n, N + 1, &tid, st), SD_ENOTFOUND);
+    sd_pf_items_t items;
+    assert_int_equal(sd_notify_list(n, fx->tenant, 100, &items), 0);
+    assert_int_equal(items.n, N);
+    sd_pf_items_free(&items);
+}
+
 int main(void)
 {
     const struct CMUnitTest pure[] = {
@@ -486,8 +552,20 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_escalation_timeline, setup, teardown),
         cmocka_unit_test_setup_teardown(test_outbox_retry, setup, teardown),
         cmocka_unit_test_setup_teardown(test_digest, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_drills, setup, teardown),
     };
     int failed = cmocka_run_group_tests_name("notify pure", pure, NULL, NULL);
     failed += cmocka_run_group_tests_name("notify store", store, NULL, NULL);
+    /* concurrent drills on PostgreSQL (READ COMMITTED: a taken id fails on the key, retried) */
+    const struct CMUnitTest pg[] = {
+        cmocka_unit_test_setup_teardown(test_drills, setup, teardown),
+    };
+    if (sd_test_pg_start(&g_pg) == 0) {
+        failed += cmocka_run_group_tests_name("notify store: postgresql", pg, NULL, NULL);
+        sd_test_pg_stop(g_pg);
+        g_pg = NULL;
+    } else {
+        fprintf(stderr, "test_pf_notify: could not start PostgreSQL: drills not run on it\n");
+    }
     return failed;
 }

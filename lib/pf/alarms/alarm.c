@@ -5,10 +5,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "core/err.h"
 #include "core/log.h"
+#include "core/worker.h"
 #include "pf/alarms/alarm.h"
 #include "pf/alarms/alarm_int.h"
 #include "pf/data/ts.h"
@@ -41,14 +41,13 @@ typedef struct {
 struct sd_alarms {
     sd_pf_t *pf;
     sd_alarms_config_t cfg;
-    pthread_mutex_t mu; /* every alarm write, so states and seq move one at a time */
-    pthread_mutex_t qmu;
-    pthread_cond_t qcv;
+    pthread_mutex_t mu;  /* every alarm write, so states and seq move one at a time */
+    pthread_mutex_t qmu; /* the queue and w */
     qitem_t *q;
     size_t qn, qcap;
-    int stop, have_thread, recovered;
+    sd_worker_t *w; /* the engine's thread (sd_alarms_run), NULL before */
+    int recovered;
     int64_t next_silence_check; /* clock ms */
-    pthread_t th;
     struct {
         sd_alarm_listener_fn fn;
         void *ctx;
@@ -744,8 +743,9 @@ static void on_samples(void *ctx, int64_t tenant_id, const sd_ts_sample_t *s, si
             continue;
         a->q[a->qn++] = (qitem_t){tenant_id, s[i].ts_ms, s[i].value, d};
     }
-    pthread_cond_signal(&a->qcv);
+    sd_worker_t *w = a->w;
     pthread_mutex_unlock(&a->qmu);
+    sd_worker_wake(w); /* before sd_alarms_run, the queue waits for it (or sd_alarms_sync) */
 }
 
 static void no_samples(void *ctx, int64_t tenant_id, const sd_ts_sample_t *s, size_t n)
@@ -944,34 +944,34 @@ void sd_alarms_sync(sd_alarms_t *a)
     run_timers(a);
 }
 
-static void *worker(void *arg)
+/* The engine's thread, once sd_alarms_run() has stored it (it holds qmu until then); NULL
+ * before and from sd_alarms_stop() on. */
+static sd_worker_t *worker_of(sd_alarms_t *a)
 {
-    sd_alarms_t *a = arg;
     pthread_mutex_lock(&a->qmu);
-    if (!a->stop && !a->qn) { /* give the caller of start the time to register its listeners */
-        struct timespec ts;
-        clock_gettime(CLOCK_REALTIME, &ts);
-        ts.tv_sec += 1;
-        pthread_cond_timedwait(&a->qcv, &a->qmu, &ts);
-    }
+    sd_worker_t *w = a->w;
     pthread_mutex_unlock(&a->qmu);
+    return w;
+}
+
+/* One round of the engine's thread: the start's re-evaluation (once), queued samples, timers;
+ * again at once when samples come, else in a second (timers are checked every second). */
+static int64_t worker_tick(void *ctx, int stopping)
+{
+    sd_alarms_t *a = ctx;
+    if (stopping) { /* sd_alarms_stop() evaluates what is left on its own thread */
+        sd_store_release(a->pf->store);
+        return -1;
+    }
+    sd_worker_t *w = worker_of(a);
+    if (!w) /* sd_alarms_stop() took it: wait for the last round */
+        return -1;
+    sd_worker_unlock(w); /* samples queued meanwhile wake the next round */
     recover(a);
-    pthread_mutex_lock(&a->qmu);
-    while (!a->stop) {
-        if (!a->qn) {
-            struct timespec ts;
-            clock_gettime(CLOCK_REALTIME, &ts);
-            ts.tv_sec += 1; /* timers are checked every second */
-            pthread_cond_timedwait(&a->qcv, &a->qmu, &ts);
-        }
-        pthread_mutex_unlock(&a->qmu);
-        drain(a);
-        run_timers(a);
-        pthread_mutex_lock(&a->qmu);
-    }
-    pthread_mutex_unlock(&a->qmu);
-    sd_store_release(a->pf->store);
-    return NULL;
+    drain(a);
+    run_timers(a);
+    sd_worker_lock(w);
+    return 1000;
 }
 
 /* ---- start: re-evaluate the latest values (a crash between commit and evaluation) ------------ */
@@ -1034,13 +1034,8 @@ int sd_alarms_start_cfg(sd_pf_t *pf, const sd_alarms_config_t *cfg, sd_alarms_t 
         a->cfg.flood_threshold = 1;
     pthread_mutex_init(&a->mu, NULL);
     pthread_mutex_init(&a->qmu, NULL);
-    pthread_cond_init(&a->qcv, NULL);
     int rc = sd_pf_observe_samples(pf, on_samples, a);
     pf->alarms = a;
-    if (!rc) {
-        rc = pthread_create(&a->th, NULL, worker, a) == 0 ? 0 : SD_ENOMEM;
-        a->have_thread = rc == 0;
-    }
     if (rc) {
         sd_error("alarms: start: %s (%s)", sd_strerror(rc), sd_store_errmsg());
         pf->alarms = NULL;
@@ -1054,6 +1049,18 @@ int sd_alarms_start_cfg(sd_pf_t *pf, const sd_alarms_config_t *cfg, sd_alarms_t 
 int sd_alarms_start(sd_pf_t *pf, sd_alarms_t **out)
 {
     return sd_alarms_start_cfg(pf, NULL, out);
+}
+
+int sd_alarms_run(sd_alarms_t *a)
+{
+    if (!a)
+        return SD_EINVAL;
+    pthread_mutex_lock(&a->qmu);
+    int rc = a->w ? SD_EINVAL : sd_worker_start("sd-alarms", worker_tick, a, &a->w);
+    pthread_mutex_unlock(&a->qmu);
+    if (rc)
+        sd_error("alarms: start: %s", sd_strerror(rc));
+    return rc;
 }
 
 int sd_alarms_listen(sd_alarms_t *a, sd_alarm_listener_fn fn, void *ctx)
@@ -1074,13 +1081,11 @@ void sd_alarms_stop(sd_alarms_t *a)
 {
     if (!a)
         return;
-    if (a->have_thread) {
-        pthread_mutex_lock(&a->qmu);
-        a->stop = 1;
-        pthread_cond_signal(&a->qcv);
-        pthread_mutex_unlock(&a->qmu);
-        pthread_join(a->th, NULL);
-    }
+    pthread_mutex_lock(&a->qmu); /* no wake-up reaches the worker once it is stopped */
+    sd_worker_t *w = a->w;
+    a->w = NULL;
+    pthread_mutex_unlock(&a->qmu);
+    sd_worker_stop(w);
     if (a->pf->store) {
         recover(a);
         drain(a); /* what was queued before the stop is still evaluated */
@@ -1094,7 +1099,6 @@ void sd_alarms_stop(sd_alarms_t *a)
         a->pf->alarms = NULL;
     pthread_mutex_destroy(&a->mu);
     pthread_mutex_destroy(&a->qmu);
-    pthread_cond_destroy(&a->qcv);
     free(a->q);
     free(a->pts);
     free(a->evs);

@@ -43,10 +43,21 @@ typedef struct {
 
 typedef void (*sd_alarm_listener_fn)(void *ctx, const sd_alarm_event_t *ev);
 
-/* Start on pf (sets pf->alarms; registers its routes and its sample observer). */
+/*
+ * Make the engine on pf (sets pf->alarms; registers its sample observer, whose samples wait in
+ * a queue until sd_alarms_run() or sd_alarms_sync()). The routes are the api layer's
+ * (sd_alarm_routes, api/routes.h).
+ */
 int sd_alarms_start(sd_pf_t *pf, sd_alarms_t **out);
-/* Follow transitions (register before the server starts; at most 8). */
+/* Follow transitions (register before sd_alarms_run(); at most 8). */
 int sd_alarms_listen(sd_alarms_t *a, sd_alarm_listener_fn fn, void *ctx);
+/*
+ * The listeners are registered: start the engine's thread (lib/core/worker.h), which first
+ * re-evaluates the latest values (so the listeners hear what that raises), then evaluates
+ * queued samples as they come and runs the timers every second. 0; SD_EINVAL when running.
+ */
+int sd_alarms_run(sd_alarms_t *a);
+/* Stop the thread, evaluate what is still queued, unhook the observer, free. NULL-safe. */
 void sd_alarms_stop(sd_alarms_t *a);
 
 /*
@@ -57,7 +68,7 @@ void sd_alarms_stop(sd_alarms_t *a);
 int sd_event_ingest_json(sd_pf_t *pf, int64_t tenant_id, int64_t gw_id, const void *body,
                          size_t len, sd_json_err_t *err);
 
-/* ---- additions by the alarm module (alarm.c, alarm_http.c, event.c) -------------------------- */
+/* ---- additions by the alarm module (alarm.c, event.c; the console's reads are console.h) ------ */
 
 /* Per-tenant defaults of the engine (suidod's [alarm] section; docs/alarms.md). */
 #define SD_ALARM_TENANT_OVERRIDES 16
@@ -82,7 +93,7 @@ void sd_alarms_config_defaults(sd_alarms_config_t *c);
  * hear transitions in commit order): they must be quick and must not call back into sd_alarm_*.
  */
 
-/* sd_alarms_start() with a configuration (copied). Routes only when pf->http is set. */
+/* sd_alarms_start() with a configuration (copied). */
 int sd_alarms_start_cfg(sd_pf_t *pf, const sd_alarms_config_t *cfg, sd_alarms_t **out);
 
 /*

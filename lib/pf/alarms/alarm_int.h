@@ -1,4 +1,5 @@
-/* alarm_int.h - what alarm.c shares with alarm_http.c and event.c (not a public interface). */
+/* alarm_int.h - what alarm.c (the engine) offers event.c and console.c, which call it (never the
+ * other way round); not a public interface. */
 #ifndef SD_PF_ALARM_INT_H
 #define SD_PF_ALARM_INT_H
 

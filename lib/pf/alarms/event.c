@@ -9,6 +9,7 @@
 #include "core/log.h"
 #include "pf/alarms/alarm.h"
 #include "pf/alarms/alarm_int.h"
+#include "pf/alarms/event.h"
 #include "pf/data/ts.h"
 
 /* ---- ingest ---------------------------------------------------------------------------------- */
@@ -179,4 +180,77 @@ int sd_event_ingest_json(sd_pf_t *pf, int64_t tenant_id, int64_t gw_id, const vo
                          size_t len, sd_json_err_t *err)
 {
     return sd_event_ingest_json_n(pf, tenant_id, gw_id, body, len, err, NULL);
+}
+
+/* ---- the stored events ----------------------------------------------------------------------- */
+
+static json_t *time_or_null(sd_stmt_t *q, int col)
+{
+    if (sd_stmt_is_null(q, col))
+        return json_null();
+    char t[40];
+    sd_ts_format_time(sd_stmt_int64(q, col), t, sizeof t);
+    return json_string(t);
+}
+
+static json_t *text(sd_stmt_t *q, int col)
+{
+    const char *s = sd_stmt_text(q, col, NULL);
+    return json_string(s ? s : "");
+}
+
+int sd_event_list(sd_pf_t *pf, int64_t tenant_id, const char *device, const char *kind,
+                  int64_t limit, sd_pf_items_t *out)
+{
+    *out = (sd_pf_items_t){0};
+    sd_stmt_t *q = NULL;
+    int rc = sd_store_query(pf->store,
+                            "SELECT e.id, e.ts_ms, e.kind, e.device, e.data_id, e.severity, "
+                            "e.message, e.detail, COALESCE(c.name, ''), e.received_ms FROM "
+                            "events e LEFT JOIN clients c ON c.id = e.gw_id WHERE e.tenant_id = "
+                            "$1 AND ($2 = '' OR e.device = $2) AND ($3 = '' OR e.kind = $3) "
+                            "ORDER BY e.id DESC LIMIT $4",
+                            SD_PARAMS(SD_V_INT(tenant_id), SD_V_TEXT(device ? device : ""),
+                                      SD_V_TEXT(kind ? kind : ""), SD_V_INT(limit)),
+                            &q);
+    if (rc)
+        return rc;
+    out->rows = json_array();
+    rc = out->rows ? 0 : SD_ENOMEM;
+    size_t cap = 0;
+    while (!rc && (rc = sd_stmt_next(q)) == 1) {
+        rc = 0;
+        if (out->n == cap) {
+            size_t nc = cap ? cap * 2 : 16;
+            sd_scope_t *ns = realloc(out->scopes, nc * sizeof *ns);
+            if (!ns) {
+                rc = SD_ENOMEM;
+                break;
+            }
+            out->scopes = ns;
+            cap = nc;
+        }
+        size_t dl = 0;
+        const char *d = sd_stmt_text(q, 7, &dl);
+        json_t *detail = NULL;
+        if (d && dl)
+            detail = json_loadb(d, dl, 0, NULL);
+        json_t *o =
+            sd_json_pack("{s:I,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o,s:o}", "id",
+                         (json_int_t)sd_stmt_int64(q, 0), "ts", time_or_null(q, 1), "kind",
+                         text(q, 2), "device", text(q, 3), "data_id", text(q, 4), "severity",
+                         sd_stmt_is_null(q, 5) ? json_null() : json_integer(sd_stmt_int64(q, 5)),
+                         "message", text(q, 6), "detail", detail ? detail : json_null(), "gateway",
+                         text(q, 8), "received_at", time_or_null(q, 9));
+        if (json_array_append_new(out->rows, o))
+            rc = SD_ENOMEM;
+        else
+            out->scopes[out->n++] = (sd_scope_t){.tenant_id = tenant_id};
+    }
+    sd_stmt_done(q);
+    if (rc < 0) {
+        sd_pf_items_free(out);
+        return rc;
+    }
+    return 0;
 }

@@ -1,4 +1,7 @@
-/* contact.c - the pure parts of contact lists: duty grammar, JP holidays, entry validation. */
+/* contact.c - contact lists: duty grammar, JP holidays, entry validation (pure), and the
+ * contact_lists table: submit, change, withdraw, decide (four eyes), the list in force. */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/err.h"
@@ -348,4 +351,248 @@ int sd_contact_active(sd_store_t *st, int64_t tenant_id, const char *facility, i
     }
     sd_stmt_done(s);
     return rc;
+}
+
+/* ---- the contact_lists table ----------------------------------------------------------------- */
+
+#define COLS                                                                                       \
+    "id, tenant_id, org_id, facility, name, entries, status, submitted_by, submitted_at, "        \
+    "decided_by, decided_at, reason"
+#define COL_TYPES "iiissssisiis" /* entries as text, then parsed */
+
+/* A row of COLS as the API shows it: entries as JSON (last member), not as the stored text. */
+static int entries_json(json_t *o)
+{
+    if (!o)
+        return SD_ENOMEM;
+    json_t *t = json_object_get(o, "entries");
+    const char *txt = json_is_string(t) ? json_string_value(t) : NULL;
+    size_t len = txt ? json_string_length(t) : 0;
+    json_t *e = NULL;
+    int rc = sd_json_parse(txt ? txt : "[]", txt ? len : 2, &e, NULL);
+    json_object_del(o, "entries");
+    if (rc == 0)
+        sd_json_set(o, "entries", e);
+    return 0;
+}
+
+int sd_contact_lists(sd_pf_t *pf, int64_t tenant_id, sd_pf_items_t *out)
+{
+    sd_pf_scope_cols_t cols = {1, 2, -1};
+    int rc = sd_pf_query_items(pf->store,
+                               "SELECT " COLS " FROM contact_lists WHERE CAST($1 AS BIGINT) = 0 "
+                               "OR tenant_id = $1 ORDER BY id",
+                               SD_PARAMS(SD_V_INT(tenant_id > 0 ? tenant_id : 0)), COL_TYPES,
+                               &cols, out);
+    for (size_t i = 0; !rc && i < out->n; i++)
+        rc = entries_json(json_array_get(out->rows, i));
+    if (rc)
+        sd_pf_items_free(out);
+    return rc;
+}
+
+int sd_contact_list_json(sd_pf_t *pf, int64_t id, json_t **out)
+{
+    *out = NULL;
+    sd_stmt_t *s = NULL;
+    int rc = sd_store_query_row(pf->store, "SELECT " COLS " FROM contact_lists WHERE id = $1",
+                                SD_PARAMS(SD_V_INT(id)), &s);
+    if (rc)
+        return rc;
+    json_t *o = sd_pf_row_json(s, COL_TYPES);
+    sd_stmt_done(s);
+    rc = entries_json(o);
+    if (!rc)
+        *out = o;
+    return rc;
+}
+
+int sd_contact_list_info(sd_pf_t *pf, int64_t id, sd_contact_info_t *out)
+{
+    memset(out, 0, sizeof *out);
+    sd_stmt_t *s = NULL;
+    int rc = sd_store_query_row(pf->store,
+                                "SELECT tenant_id, org_id, status, submitted_by, facility, name, "
+                                "entries FROM contact_lists WHERE id = $1",
+                                SD_PARAMS(SD_V_INT(id)), &s);
+    if (rc)
+        return rc;
+    out->id = id;
+    out->tenant_id = sd_stmt_int64(s, 0);
+    out->org_id = sd_stmt_int64(s, 1);
+    const char *t = sd_stmt_text(s, 2, NULL);
+    snprintf(out->status, sizeof out->status, "%s", t ? t : "");
+    out->submitted_by = sd_stmt_int64(s, 3);
+    t = sd_stmt_text(s, 4, NULL);
+    snprintf(out->facility, sizeof out->facility, "%s", t ? t : "");
+    t = sd_stmt_text(s, 5, NULL);
+    snprintf(out->name, sizeof out->name, "%s", t ? t : "");
+    size_t len = 0;
+    t = sd_stmt_text(s, 6, &len);
+    rc = sd_json_parse(t, len, &out->entries, NULL);
+    sd_stmt_done(s);
+    return rc;
+}
+
+void sd_contact_info_free(sd_contact_info_t *info)
+{
+    if (info && info->entries) {
+        json_decref(info->entries);
+        info->entries = NULL;
+    }
+}
+
+int sd_contact_entries_of(sd_store_t *st, int64_t list_id, json_t **entries)
+{
+    *entries = NULL;
+    sd_stmt_t *s = NULL;
+    int rc = sd_store_query_row(st, "SELECT entries FROM contact_lists WHERE id = $1",
+                                SD_PARAMS(SD_V_INT(list_id)), &s);
+    if (!rc) {
+        size_t len = 0;
+        const char *t = sd_stmt_text(s, 0, &len);
+        rc = sd_json_parse(t, len, entries, NULL);
+    }
+    sd_stmt_done(s);
+    return rc;
+}
+
+int sd_contact_facility_check(sd_pf_t *pf, int64_t tenant_id, const char *facility)
+{
+    sd_stmt_t *s = NULL;
+    int rc = sd_store_query_row(pf->store,
+                                "SELECT id FROM facilities WHERE tenant_id = $1 AND code = $2",
+                                SD_PARAMS(SD_V_INT(tenant_id), SD_V_TEXT(facility)), &s);
+    sd_stmt_done(s);
+    return rc;
+}
+
+typedef struct {
+    sd_pf_t *pf;
+    const sd_principal_t *who;
+    int64_t tenant, id;
+    const char *facility, *name, *txt, *status, *reason;
+    size_t n_entries;
+    int approve;
+} change_t;
+
+static int submit_tx(sd_store_t *st, void *vctx)
+{
+    change_t *c = vctx;
+    int rc = sd_store_insert(st,
+                             "INSERT INTO contact_lists (tenant_id, org_id, facility, name, "
+                             "entries, status, submitted_by, submitted_at) VALUES ($1, $2, $3, "
+                             "$4, $5, 'submitted', $6, $7) RETURNING id",
+                             SD_PARAMS(SD_V_INT(c->tenant), SD_V_INT(c->who->org_id),
+                                       SD_V_TEXT(c->facility), SD_V_TEXT(c->name),
+                                       SD_V_TEXT(c->txt), SD_V_INT(c->who->subject_id),
+                                       SD_V_INT(sd_pf_now_ms(c->pf))),
+                             &c->id);
+    char obj[48], detail[160];
+    snprintf(obj, sizeof obj, "contact_list:%lld", (long long)c->id);
+    snprintf(detail, sizeof detail, "{\"entries\":%zu}", c->n_entries);
+    if (!rc)
+        rc = sd_pf_audit(c->pf, c->who, c->tenant, "contact.submit", obj, detail);
+    return rc;
+}
+
+int sd_contact_submit(sd_pf_t *pf, const sd_principal_t *who, int64_t tenant_id,
+                      const char *facility, const char *name, const json_t *entries, int64_t *id)
+{
+    char *txt = json_dumps(entries, JSON_COMPACT);
+    if (!txt)
+        return SD_ENOMEM;
+    change_t c = {.pf = pf, .who = who, .tenant = tenant_id, .facility = facility, .name = name,
+                  .txt = txt, .n_entries = json_array_size(entries)};
+    int rc = sd_store_tx(pf->store, submit_tx, &c);
+    free(txt);
+    if (!rc)
+        *id = c.id;
+    return rc;
+}
+
+static int update_tx(sd_store_t *st, void *vctx)
+{
+    change_t *c = vctx;
+    int rc = sd_store_exec(st,
+                           "UPDATE contact_lists SET facility = $1, name = $2, entries = $3, "
+                           "status = 'submitted', submitted_by = $4, submitted_at = $5, "
+                           "decided_by = 0, decided_at = 0, reason = '' WHERE id = $6",
+                           SD_PARAMS(SD_V_TEXT(c->facility), SD_V_TEXT(c->name),
+                                     SD_V_TEXT(c->txt), SD_V_INT(c->who->subject_id),
+                                     SD_V_INT(sd_pf_now_ms(c->pf)), SD_V_INT(c->id)),
+                           NULL);
+    char obj[48];
+    snprintf(obj, sizeof obj, "contact_list:%lld", (long long)c->id);
+    if (!rc)
+        rc = sd_pf_audit(c->pf, c->who, c->tenant, "contact.update", obj, NULL);
+    return rc;
+}
+
+int sd_contact_update(sd_pf_t *pf, const sd_principal_t *who, int64_t tenant_id, int64_t id,
+                      const char *facility, const char *name, const json_t *entries)
+{
+    char *txt = json_dumps(entries, JSON_COMPACT);
+    if (!txt)
+        return SD_ENOMEM;
+    change_t c = {.pf = pf, .who = who, .tenant = tenant_id, .id = id, .facility = facility,
+                  .name = name, .txt = txt};
+    int rc = sd_store_tx(pf->store, update_tx, &c);
+    free(txt);
+    return rc;
+}
+
+static int delete_tx(sd_store_t *st, void *vctx)
+{
+    change_t *c = vctx;
+    char obj[48], detail[64];
+    snprintf(obj, sizeof obj, "contact_list:%lld", (long long)c->id);
+    snprintf(detail, sizeof detail, "{\"status\":\"%s\"}", c->status);
+    int rc = sd_store_exec(st, "DELETE FROM contact_lists WHERE id = $1", SD_PARAMS(SD_V_INT(c->id)),
+                           NULL);
+    if (!rc)
+        rc = sd_pf_audit(c->pf, c->who, c->tenant, "contact.delete", obj, detail);
+    return rc;
+}
+
+int sd_contact_delete(sd_pf_t *pf, const sd_principal_t *who, int64_t tenant_id, int64_t id,
+                      const char *status)
+{
+    change_t c = {.pf = pf, .who = who, .tenant = tenant_id, .id = id, .status = status};
+    return sd_store_tx(pf->store, delete_tx, &c);
+}
+
+static int decide_tx(sd_store_t *st, void *vctx)
+{
+    change_t *c = vctx;
+    int64_t now = sd_pf_now_ms(c->pf);
+    char obj[48];
+    snprintf(obj, sizeof obj, "contact_list:%lld", (long long)c->id);
+    int rc = 0;
+    /* one approved list per scope: the new one replaces the old in the same transaction */
+    if (c->approve)
+        rc = sd_store_exec(st,
+                           "UPDATE contact_lists SET status = 'superseded' WHERE tenant_id = $1 "
+                           "AND facility = $2 AND status = 'approved'",
+                           SD_PARAMS(SD_V_INT(c->tenant), SD_V_TEXT(c->facility)), NULL);
+    if (!rc)
+        rc = sd_store_exec(st,
+                           "UPDATE contact_lists SET status = $1, decided_by = $2, decided_at = $3, "
+                           "reason = $4 WHERE id = $5 AND status = 'submitted'",
+                           SD_PARAMS(SD_V_TEXT(c->approve ? "approved" : "rejected"),
+                                     SD_V_INT(c->who->subject_id), SD_V_INT(now),
+                                     SD_V_TEXT(c->reason), SD_V_INT(c->id)),
+                           NULL);
+    if (!rc)
+        rc = sd_pf_audit(c->pf, c->who, c->tenant, c->approve ? "contact.approve" : "contact.reject",
+                         obj, NULL);
+    return rc;
+}
+
+int sd_contact_decide(sd_pf_t *pf, const sd_principal_t *who, int64_t tenant_id, int64_t id,
+                      const char *facility, int approve, const char *reason)
+{
+    change_t c = {.pf = pf, .who = who, .tenant = tenant_id, .id = id, .facility = facility,
+                  .approve = approve, .reason = reason ? reason : ""};
+    return sd_store_tx(pf->store, decide_tx, &c);
 }

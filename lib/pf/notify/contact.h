@@ -78,4 +78,58 @@ bool sd_contact_email_ok(const char *addr, size_t len);
 int sd_contact_active(sd_store_t *st, int64_t tenant_id, const char *facility, int64_t *list_id,
                       json_t **entries);
 
+/*
+ * The approved list's entries of list_id (new reference). SD_ENOTFOUND when it was withdrawn.
+ */
+int sd_contact_entries_of(sd_store_t *st, int64_t list_id, json_t **entries);
+
+/* ---- contact lists as submitted and decided (the contact_lists table) ------------------------ */
+
+/* What the api checks before a change: a list's scope, status, submitter, facility, content. */
+typedef struct {
+    int64_t id, tenant_id, org_id, submitted_by;
+    char status[16], facility[72], name[140];
+    json_t *entries; /* owned: sd_contact_info_free() */
+} sd_contact_info_t;
+
+/*
+ * The lists of tenant_id (0 = every tenant), by id, as the API shows them ({id, tenant_id,
+ * org_id, facility, name, status, submitted_by, submitted_at, decided_by, decided_at, reason,
+ * entries}); scope tenant and org of each. 0 or SD_E*.
+ */
+int sd_contact_lists(sd_pf_t *pf, int64_t tenant_id, sd_pf_items_t *out);
+
+/* One list as sd_contact_lists() shows it (*out new). 0, SD_ENOTFOUND, SD_E*. */
+int sd_contact_list_json(sd_pf_t *pf, int64_t id, json_t **out);
+
+/* The list id's info (*out filled, entries parsed). 0, SD_ENOTFOUND, SD_E*. */
+int sd_contact_list_info(sd_pf_t *pf, int64_t id, sd_contact_info_t *out);
+void sd_contact_info_free(sd_contact_info_t *info); /* NULL-safe */
+
+/* Is facility a facility code of tenant_id's master? 0, SD_ENOTFOUND (or SD_EENCODING), SD_E*. */
+int sd_contact_facility_check(sd_pf_t *pf, int64_t tenant_id, const char *facility);
+
+/*
+ * Submit a new list (entries validated by the caller with sd_contact_entries_parse()), status
+ * "submitted" by who, audited "contact.submit", in one transaction. *id the new list. 0 or SD_E*.
+ */
+int sd_contact_submit(sd_pf_t *pf, const sd_principal_t *who, int64_t tenant_id,
+                      const char *facility, const char *name, const json_t *entries, int64_t *id);
+
+/* Replace a list not yet approved (submitted again by who), audited "contact.update". */
+int sd_contact_update(sd_pf_t *pf, const sd_principal_t *who, int64_t tenant_id, int64_t id,
+                      const char *facility, const char *name, const json_t *entries);
+
+/* Withdraw list id (whatever its status, recorded in the audit "contact.delete"). */
+int sd_contact_delete(sd_pf_t *pf, const sd_principal_t *who, int64_t tenant_id, int64_t id,
+                      const char *status);
+
+/*
+ * Approve (the approved list of the same tenant and facility becomes "superseded" in the same
+ * transaction) or reject a submitted list, by who with reason; audited "contact.approve" /
+ * "contact.reject". The caller checks four eyes and the status. 0 or SD_E*.
+ */
+int sd_contact_decide(sd_pf_t *pf, const sd_principal_t *who, int64_t tenant_id, int64_t id,
+                      const char *facility, int approve, const char *reason);
+
 #endif

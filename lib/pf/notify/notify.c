@@ -2,6 +2,7 @@
 #include <curl/curl.h>
 #include <inttypes.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,6 +12,7 @@
 #include "core/err.h"
 #include "core/log.h"
 #include "core/time.h"
+#include "core/worker.h"
 #include "pf/notify/contact.h"
 #include "pf/notify/notify.h"
 #include "pf/notify/notify_int.h"
@@ -53,69 +55,68 @@ int sd_notify_new(sd_pf_t *pf, const sd_notify_config_t *cfg, sd_notify_t **out)
     curl_global_init(CURL_GLOBAL_DEFAULT); /* once per process; idempotent, main thread */
     pthread_mutex_init(&n->mu, NULL);
     pthread_mutex_init(&n->tick_mu, NULL);
-    pthread_cond_init(&n->cv, NULL);
     n->inited = 1;
     *out = n;
     return 0;
 }
 
-static void *worker(void *arg)
+/* The worker, once sd_notify_start() has stored it (it holds mu until then); NULL before and
+ * from sd_notify_free() on. */
+static sd_worker_t *worker_of(sd_notify_t *n)
 {
-    sd_notify_t *n = arg;
     pthread_mutex_lock(&n->mu);
-    while (!n->stop) {
-        pthread_mutex_unlock(&n->mu);
-        int rc = sd_notify_tick(n);
-        if (rc < 0)
-            sd_warn("notify: worker pass failed: %s %s", sd_strerror(rc), sd_store_errmsg());
-        pthread_mutex_lock(&n->mu);
-        if (n->stop)
-            break;
-        if (!n->wake) {
-            struct timespec ts;
-            clock_gettime(CLOCK_REALTIME, &ts);
-            ts.tv_nsec += 250 * 1000000L;
-            if (ts.tv_nsec >= 1000000000L)
-                ts.tv_sec++, ts.tv_nsec -= 1000000000L;
-            pthread_cond_timedwait(&n->cv, &n->mu, &ts);
-        }
-        n->wake = 0;
-    }
+    sd_worker_t *w = n->w;
     pthread_mutex_unlock(&n->mu);
-    sd_store_release(n->pf->store);
-    return NULL;
+    return w;
+}
+
+/* The worker's round: one pass, then again in 250 ms or when woken. */
+static int64_t worker_tick(void *ctx, int stopping)
+{
+    sd_notify_t *n = ctx;
+    if (stopping) { /* pending mails wait in the outbox for the next start */
+        sd_store_release(n->pf->store);
+        return -1;
+    }
+    sd_worker_t *w = worker_of(n);
+    if (!w) /* sd_notify_free() took it: wait for the last round */
+        return -1;
+    sd_worker_unlock(w); /* a pass sends mail: wake-ups must not wait for it */
+    int rc = sd_notify_tick(n);
+    if (rc < 0)
+        sd_warn("notify: worker pass failed: %s %s", sd_strerror(rc), sd_store_errmsg());
+    sd_worker_lock(w);
+    return 250;
 }
 
 int sd_notify_start(sd_notify_t *n)
 {
-    if (n->running)
-        return SD_EINVAL;
-    if (pthread_create(&n->thr, NULL, worker, n) != 0)
-        return SD_ENOMEM;
-    n->running = 1;
-    return 0;
+    pthread_mutex_lock(&n->mu);
+    int rc = n->w ? SD_EINVAL : 0;
+    if (!rc)
+        rc = sd_worker_start("sd-notify", worker_tick, n, &n->w);
+    pthread_mutex_unlock(&n->mu);
+    return rc;
 }
 
 void sd_notify_wake(sd_notify_t *n)
 {
     if (!n || !n->inited)
         return;
-    pthread_mutex_lock(&n->mu);
-    n->wake = 1;
-    pthread_cond_signal(&n->cv);
-    pthread_mutex_unlock(&n->mu);
+    sd_worker_wake(worker_of(n));
 }
 
 void sd_notify_free(sd_notify_t *n)
 {
     if (!n)
         return;
-    if (n->running) {
-        pthread_mutex_lock(&n->mu);
-        n->stop = 1;
-        pthread_cond_signal(&n->cv);
+    if (n->inited) {
+        atomic_store(&n->stop, 1); /* a long pass ends early */
+        pthread_mutex_lock(&n->mu); /* no wake-up reaches the worker once it is stopped */
+        sd_worker_t *w = n->w;
+        n->w = NULL;
         pthread_mutex_unlock(&n->mu);
-        pthread_join(n->thr, NULL);
+        sd_worker_stop(w);
     }
     while (n->q_head) /* the worker stopped before persisting them: do it now */
         drain(n, 256);
@@ -124,13 +125,17 @@ void sd_notify_free(sd_notify_t *n)
     if (n->inited) {
         pthread_mutex_destroy(&n->mu);
         pthread_mutex_destroy(&n->tick_mu);
-        pthread_cond_destroy(&n->cv);
     }
     if (n->own[3])
         sodium_memzero(n->own[3], strlen(n->own[3]));
     for (size_t i = 0; i < 7; i++)
         free(n->own[i]);
     free(n);
+}
+
+sd_pf_t *sd_notify_pf(sd_notify_t *n)
+{
+    return n->pf;
 }
 
 /* ---- pure parts ------------------------------------------------------------------------------ */
@@ -247,25 +252,168 @@ int sd_notify_outbox_depth(sd_notify_t *n, int64_t *depth)
     return rc;
 }
 
+int sd_notify_failing(sd_notify_t *n, int64_t *waiting, char *last, size_t lastsz)
+{
+    *waiting = 0;
+    if (lastsz)
+        *last = 0;
+    sd_stmt_t *s = NULL;
+    int rc = sd_store_query_row(n->pf->store,
+                                "SELECT COUNT(*), MAX(smtp_result) FROM notifications "
+                                "WHERE state = 'pending' AND attempts > 0",
+                                SD_NOPARAMS, &s);
+    if (rc)
+        return rc;
+    *waiting = sd_stmt_int64(s, 0);
+    const char *t = sd_stmt_text(s, 1, NULL);
+    if (lastsz)
+        snprintf(last, lastsz, "%s", t ? t : "");
+    sd_stmt_done(s);
+    return 0;
+}
+
+typedef struct {
+    sd_notify_t *n;
+    const char *kind, *subject, *body, *list;
+} ops_t;
+
+static int ops_tx(sd_store_t *st, void *vctx)
+{
+    (void)st;
+    ops_t *o = vctx;
+    char *list = strdup(o->list), *save = NULL;
+    if (!list)
+        return SD_ENOMEM;
+    int rc = 0;
+    for (char *a = strtok_r(list, ", ", &save); !rc && a; a = strtok_r(NULL, ", ", &save))
+        if (sd_contact_email_ok(a, strlen(a)))
+            rc = sd_notify_enqueue(o->n, SD_TENANT_COMMON, o->kind, 0, 0, a, o->subject, o->body,
+                                   NULL);
+    free(list);
+    return rc;
+}
+
 int sd_notify_ops(sd_notify_t *n, const char *kind, const char *subject, const char *body)
 {
     if (!n->cfg.ops_to || !*n->cfg.ops_to) {
         sd_warn("notify: %s (no notify.ops_to configured, not mailed)", subject);
         return 0;
     }
-    char *list = strdup(n->cfg.ops_to), *save = NULL;
-    if (!list)
-        return SD_ENOMEM;
-    int rc = sd_store_begin(n->pf->store);
-    for (char *a = strtok_r(list, ", ", &save); !rc && a; a = strtok_r(NULL, ", ", &save))
-        if (sd_contact_email_ok(a, strlen(a)))
-            rc = sd_notify_enqueue(n, SD_TENANT_COMMON, kind, 0, 0, a, subject, body, NULL);
-    rc = rc ? rc : sd_store_commit(n->pf->store);
-    if (rc)
-        sd_store_rollback(n->pf->store);
-    free(list);
+    ops_t o = {n, kind, subject, body, n->cfg.ops_to};
+    int rc = sd_store_tx(n->pf->store, ops_tx, &o);
     sd_notify_wake(n);
     return rc;
+}
+
+/* ---- the notification log, test messages, drills ---------------------------------------------- */
+
+int sd_notify_list(sd_notify_t *n, int64_t tenant_id, int limit, sd_pf_items_t *out)
+{
+    sd_pf_scope_cols_t cols = {1, -1, -1};
+    return sd_pf_query_items(n->pf->store,
+                             "SELECT id, tenant_id, kind, alarm_id, step, rcpt, subject, state, "
+                             "attempts, next_at, created_at, sent_at, smtp_code, smtp_result FROM "
+                             "notifications WHERE CAST($1 AS BIGINT) = 0 OR tenant_id = $1 ORDER "
+                             "BY id DESC LIMIT $2",
+                             SD_PARAMS(SD_V_INT(tenant_id > 0 ? tenant_id : 0), SD_V_INT(limit)),
+                             "iisiisssiiiiis", &cols, out);
+}
+
+typedef struct {
+    sd_notify_t *n;
+    const sd_principal_t *who;
+    int64_t tenant, list_id, id;
+    const char *list_name, *state;
+    const json_t *entries;
+    int order;
+    json_t *ids;
+} test_t;
+
+static int test_tx(sd_store_t *st, void *vctx)
+{
+    (void)st;
+    test_t *t = vctx;
+    char subject[200], body[600], obj[48], detail[96];
+    snprintf(subject, sizeof subject, "[suido] テストメール (test) %s", t->list_name);
+    snprintf(body, sizeof body,
+             "連絡体制表「%s」のテストメールです。\nThis is a test message of contact list %s.\n"
+             "No action is needed.\n",
+             t->list_name, t->list_name);
+    json_array_clear(t->ids); /* a retried attempt starts over */
+    int rc = 0;
+    size_t i;
+    const json_t *en;
+    json_array_foreach(t->entries, i, en)
+    {
+        json_int_t o = json_integer_value(json_object_get(en, "order"));
+        const char *to = json_string_value(json_object_get(en, "email"));
+        int64_t id = 0;
+        if (rc || (t->order && o != t->order) || !to)
+            continue;
+        rc = sd_notify_enqueue(t->n, t->tenant, "test", 0, (int)o, to, subject, body, &id);
+        if (!rc)
+            json_array_append_new(t->ids, json_integer(id));
+    }
+    snprintf(obj, sizeof obj, "contact_list:%" PRId64, t->list_id);
+    snprintf(detail, sizeof detail, "{\"queued\":%zu}", json_array_size(t->ids));
+    if (!rc)
+        rc = sd_pf_audit(t->n->pf, t->who, t->tenant, "notify.test", obj, detail);
+    return rc;
+}
+
+int sd_notify_test(sd_notify_t *n, const sd_principal_t *who, int64_t tenant_id, int64_t list_id,
+                   const char *list_name, const json_t *entries, int order, json_t **ids)
+{
+    *ids = NULL;
+    test_t t = {.n = n, .who = who, .tenant = tenant_id, .list_id = list_id,
+                .list_name = list_name, .entries = entries, .order = order, .ids = json_array()};
+    if (!t.ids)
+        return SD_ENOMEM;
+    int rc = sd_store_tx(n->pf->store, test_tx, &t);
+    if (rc) {
+        json_decref(t.ids);
+        return rc;
+    }
+    sd_notify_wake(n);
+    *ids = t.ids;
+    return 0;
+}
+
+int sd_notify_drill_state(sd_notify_t *n, int64_t drill_id, int64_t *tenant_id, char state[16])
+{
+    sd_stmt_t *s = NULL;
+    int rc = sd_store_query_row(n->pf->store,
+                                "SELECT tenant_id, state FROM notify_escalations "
+                                "WHERE alarm_id = $1",
+                                SD_PARAMS(SD_V_INT(-drill_id)), &s);
+    if (rc)
+        return rc;
+    *tenant_id = sd_stmt_int64(s, 0);
+    const char *t = sd_stmt_text(s, 1, NULL);
+    snprintf(state, 16, "%s", t ? t : "");
+    sd_stmt_done(s);
+    return 0;
+}
+
+static int drill_ack_tx(sd_store_t *st, void *vctx)
+{
+    test_t *t = vctx;
+    char obj[48];
+    snprintf(obj, sizeof obj, "drill:%" PRId64, t->id);
+    int rc = sd_store_exec(st,
+                           "UPDATE notify_escalations SET state = 'acked', updated_at = $1 "
+                           "WHERE alarm_id = $2",
+                           SD_PARAMS(SD_V_INT(sd_pf_now_ms(t->n->pf)), SD_V_INT(-t->id)), NULL);
+    if (!rc)
+        rc = sd_pf_audit(t->n->pf, t->who, t->tenant, "notify.drill_ack", obj, NULL);
+    return rc;
+}
+
+int sd_notify_drill_ack(sd_notify_t *n, const sd_principal_t *who, int64_t tenant_id,
+                        int64_t drill_id)
+{
+    test_t t = {.n = n, .who = who, .tenant = tenant_id, .id = drill_id};
+    return sd_store_tx(n->pf->store, drill_ack_tx, &t);
 }
 
 /* ---- SMTP ------------------------------------------------------------------------------------- */
@@ -465,15 +613,43 @@ typedef struct {
     const sd_alarm_event_t *ev;
     int64_t list_id;
     const json_t *entries;
-    const char *subject, *body;
+    char *subject, *body;
     int queued;
+    /* a drill: its id is taken in the transaction, which is then audited */
+    int drill;
+    int64_t drill_id;
+    const sd_principal_t *who;
+    const char *object;
 } raise_t;
 
 static int raise_tx(sd_store_t *st, void *vctx)
 {
     raise_t *r = vctx;
-    const sd_alarm_event_t *ev = r->ev;
     sd_notify_t *n = r->n;
+    sd_alarm_event_t dev;
+    const sd_alarm_event_t *ev = r->ev;
+    int rc;
+    if (r->drill) {
+        /* the next drill id, in the transaction that inserts it: a concurrent drill that takes
+         * the same id fails on the escalation's key (SQLite serialises writers anyway) */
+        sd_stmt_t *q = NULL;
+        rc = sd_store_query_row(st,
+                                "SELECT COALESCE(MAX(-alarm_id), 0) + 1 FROM notify_escalations "
+                                "WHERE alarm_id < 0",
+                                SD_NOPARAMS, &q);
+        if (rc)
+            return rc;
+        r->drill_id = sd_stmt_int64(q, 0);
+        sd_stmt_done(q);
+        dev = *ev;
+        dev.alarm_id = -r->drill_id;
+        ev = &dev;
+        free(r->subject);
+        free(r->body);
+        r->subject = r->body = NULL;
+        if ((rc = compose(n, ev, 1, &r->subject, &r->body)) != 0)
+            return rc;
+    }
     int64_t now = sd_pf_now_ms(n->pf);
     int64_t esc = ev->severity >= 1 && ev->severity <= 4 ? n->cfg.escalate_ms[ev->severity] : 0;
     int cnt = notify_step(n, r->entries, ev->tenant_id, 1, ev->severity, ev->alarm_id,
@@ -481,38 +657,69 @@ static int raise_tx(sd_store_t *st, void *vctx)
     if (cnt < 0)
         return cnt;
     r->queued = cnt;
-    if (esc <= 0)
-        return 0;
+    rc = 0;
     /* nobody of step 1 on duty: the next step is due at once */
-    return sd_store_exec(st,
-                         "INSERT INTO notify_escalations (alarm_id, tenant_id, list_id, "
-                         "severity, step, next_at, state, subject, body, updated_at) VALUES "
-                         "($1, $2, $3, $4, 1, $5, 'active', $6, $7, $8) "
-                         "ON CONFLICT (alarm_id) DO NOTHING",
-                         SD_PARAMS(SD_V_INT(ev->alarm_id), SD_V_INT(ev->tenant_id),
-                                   SD_V_INT(r->list_id), SD_V_INT(ev->severity),
-                                   SD_V_INT(cnt > 0 ? now + esc : now), SD_V_TEXT(r->subject),
-                                   SD_V_TEXT(r->body), SD_V_INT(now)),
-                         NULL);
+    if (esc > 0)
+        rc = sd_store_exec(st,
+                           r->drill ? "INSERT INTO notify_escalations (alarm_id, tenant_id, "
+                                      "list_id, severity, step, next_at, state, subject, body, "
+                                      "updated_at) VALUES ($1, $2, $3, $4, 1, $5, 'active', $6, "
+                                      "$7, $8)"
+                                    : "INSERT INTO notify_escalations (alarm_id, tenant_id, "
+                                      "list_id, severity, step, next_at, state, subject, body, "
+                                      "updated_at) VALUES ($1, $2, $3, $4, 1, $5, 'active', $6, "
+                                      "$7, $8) ON CONFLICT (alarm_id) DO NOTHING",
+                           SD_PARAMS(SD_V_INT(ev->alarm_id), SD_V_INT(ev->tenant_id),
+                                     SD_V_INT(r->list_id), SD_V_INT(ev->severity),
+                                     SD_V_INT(cnt > 0 ? now + esc : now), SD_V_TEXT(r->subject),
+                                     SD_V_TEXT(r->body), SD_V_INT(now)),
+                           NULL);
+    if (rc == SD_ECONFLICT && r->drill)
+        return SD_EBUSY; /* another drill took the id: sd_store_tx runs this again */
+    if (!rc && r->drill) {
+        char detail[96];
+        snprintf(detail, sizeof detail, "{\"drill_id\":%" PRId64 ",\"queued\":%d}", r->drill_id,
+                 r->queued);
+        rc = sd_pf_audit(n->pf, r->who, ev->tenant_id, "notify.drill", r->object, detail);
+    }
+    return rc;
 }
 
-/*
- * Start notifying ev (RAISED, or a drill with alarm_id < 0): step 1 now, and an escalation row
- * when its severity escalates. In one transaction (or the caller's), so all or nothing.
- */
-int sd__notify_raise(sd_notify_t *n, const sd_alarm_event_t *ev, int64_t list_id,
-                     const json_t *entries, int *queued)
+static int notify_raise(sd_notify_t *n, const sd_alarm_event_t *ev, int64_t list_id,
+                        const json_t *entries, int *queued)
 {
-    char *subject = NULL, *body = NULL;
-    int rc = compose(n, ev, ev->alarm_id < 0, &subject, &body);
+    raise_t r = {.n = n, .ev = ev, .list_id = list_id, .entries = entries};
+    int rc = compose(n, ev, ev->alarm_id < 0, &r.subject, &r.body);
     if (rc)
         return rc;
-    raise_t r = {n, ev, list_id, entries, subject, body, 0};
     rc = sd_store_tx(n->pf->store, raise_tx, &r);
-    free(subject);
-    free(body);
+    free(r.subject);
+    free(r.body);
     if (!rc && queued)
         *queued = r.queued;
+    return rc;
+}
+
+int sd_notify_drill(sd_notify_t *n, const sd_principal_t *who, int64_t tenant_id, int64_t list_id,
+                    const char *list_name, const json_t *entries, int64_t *drill_id, int *queued)
+{
+    char msg[200], obj[48];
+    snprintf(msg, sizeof msg, "通報訓練 (drill) of contact list %s", list_name);
+    snprintf(obj, sizeof obj, "contact_list:%" PRId64, list_id);
+    sd_alarm_event_t ev = {.alarm_id = -1, .tenant_id = tenant_id,
+                           .transition = SD_ALARM_RAISED, .severity = 1,
+                           .at_ms = sd_pf_now_ms(n->pf), .facility = "", .device = "",
+                           .data_id = "", .message = msg, .by = "", .comment = ""};
+    raise_t r = {.n = n, .ev = &ev, .list_id = list_id, .entries = entries, .drill = 1,
+                 .who = who, .object = obj};
+    int rc = sd_store_tx(n->pf->store, raise_tx, &r);
+    free(r.subject);
+    free(r.body);
+    if (!rc) {
+        *drill_id = r.drill_id;
+        *queued = r.queued;
+        sd_notify_wake(n);
+    }
     return rc;
 }
 
@@ -530,7 +737,7 @@ static int apply_event(sd_notify_t *n, const sd_alarm_event_t *ev)
                     "contact list, nobody mailed",
                     ev->alarm_id, ev->tenant_id, ev->facility ? ev->facility : "");
         else if (!rc)
-            rc = sd__notify_raise(n, ev, lid, entries, NULL);
+            rc = notify_raise(n, ev, lid, entries, NULL);
         json_decref(entries);
         break;
     }
@@ -640,9 +847,9 @@ void sd_notify_alarm(void *ctx, const sd_alarm_event_t *ev)
         n->q_head = e;
     n->q_tail = e;
     n->q_len++;
-    n->wake = 1;
-    pthread_cond_signal(&n->cv);
+    sd_worker_t *w = n->w;
     pthread_mutex_unlock(&n->mu);
+    sd_worker_wake(w);
 }
 
 typedef struct {
@@ -651,23 +858,23 @@ typedef struct {
     char *subject, *body;
 } esc_t;
 
-static int escalate_one(sd_notify_t *n, esc_t *e, int64_t now)
+typedef struct {
+    sd_notify_t *n;
+    esc_t *e;
+    const json_t *entries;
+    int64_t now;
+    int done, step0, rounds0;
+} esc_tx_t;
+
+static int escalate_tx(sd_store_t *st, void *vctx)
 {
-    sd_stmt_t *s = NULL;
-    json_t *entries = NULL;
-    int rc = sd_store_query_row(n->pf->store, "SELECT entries FROM contact_lists WHERE id = $1",
-                                SD_PARAMS(SD_V_INT(e->list_id)), &s);
-    if (!rc) {
-        size_t len = 0;
-        const char *t = sd_stmt_text(s, 0, &len);
-        rc = sd_json_parse(t, len, &entries, NULL);
-    }
-    sd_stmt_done(s);
-    int done = rc == SD_ENOTFOUND; /* the list was withdrawn */
-    if (rc && !done)
-        return rc;
-    rc = sd_store_begin(n->pf->store);
-    int top = entries ? max_order(entries) : 0;
+    esc_tx_t *c = vctx;
+    sd_notify_t *n = c->n;
+    esc_t *e = c->e;
+    int done = c->done, rc = 0;
+    e->step = c->step0; /* a retried attempt starts over */
+    e->rounds = c->rounds0;
+    int top = c->entries ? max_order(c->entries) : 0;
     /* move down the ladder to the next step with someone on duty; after the last step start
        again from the top, cfg.repeats times */
     for (int guard = 0; !rc && !done && guard < 2 * 10; guard++) {
@@ -678,8 +885,9 @@ static int escalate_one(sd_notify_t *n, esc_t *e, int64_t now)
                 break;
             }
         }
-        int cnt = notify_step(n, entries, e->tenant, e->step, e->severity, e->alarm_id,
-                              e->alarm_id < 0 ? "drill" : "escalation", e->subject, e->body, now);
+        int cnt = notify_step(n, c->entries, e->tenant, e->step, e->severity, e->alarm_id,
+                              e->alarm_id < 0 ? "drill" : "escalation", e->subject, e->body,
+                              c->now);
         if (cnt < 0)
             rc = cnt;
         else if (cnt > 0)
@@ -687,17 +895,26 @@ static int escalate_one(sd_notify_t *n, esc_t *e, int64_t now)
     }
     int64_t esc = n->cfg.escalate_ms[e->severity >= 1 && e->severity <= 4 ? e->severity : 1];
     if (!rc)
-        rc = sd_store_exec(n->pf->store,
+        rc = sd_store_exec(st,
                            "UPDATE notify_escalations SET step = $1, rounds = $2, next_at = $3, "
                            "state = $4, updated_at = $5 WHERE alarm_id = $6 AND state = 'active'",
                            SD_PARAMS(SD_V_INT(e->step), SD_V_INT(e->rounds),
-                                     SD_V_INT(now + (esc > 0 ? esc : MIN_MS)),
-                                     SD_V_TEXT(done ? "done" : "active"), SD_V_INT(now),
+                                     SD_V_INT(c->now + (esc > 0 ? esc : MIN_MS)),
+                                     SD_V_TEXT(done ? "done" : "active"), SD_V_INT(c->now),
                                      SD_V_INT(e->alarm_id)),
                            NULL);
-    rc = rc ? rc : sd_store_commit(n->pf->store);
-    if (rc)
-        sd_store_rollback(n->pf->store);
+    return rc;
+}
+
+static int escalate_one(sd_notify_t *n, esc_t *e, int64_t now)
+{
+    json_t *entries = NULL;
+    int rc = sd_contact_entries_of(n->pf->store, e->list_id, &entries);
+    int done = rc == SD_ENOTFOUND; /* the list was withdrawn */
+    if (rc && !done)
+        return rc;
+    esc_tx_t c = {n, e, entries, now, done, e->step, e->rounds};
+    rc = sd_store_tx(n->pf->store, escalate_tx, &c);
     json_decref(entries);
     return rc;
 }
@@ -890,7 +1107,7 @@ int sd_notify_tick(sd_notify_t *n)
         /* small batches, each followed by its sends: a batch's commit is one fsync, while
            each sent mail costs one anyway, so larger batches would only delay first mails */
         int more = drain(n, 16);
-        if ((got < 32 && !more) || n->stop)
+        if ((got < 32 && !more) || atomic_load(&n->stop))
             break;
     }
     pthread_mutex_unlock(&n->tick_mu);

@@ -35,7 +35,8 @@ void sd_notify_config_defaults(sd_notify_config_t *cfg);
 
 /* A notifier on pf (strings of cfg are copied). Nothing runs until sd_notify_start(). */
 int sd_notify_new(sd_pf_t *pf, const sd_notify_config_t *cfg, sd_notify_t **out);
-/* Start the worker thread (it calls sd_notify_tick() when woken and every 250 ms). */
+/* Start the worker thread (lib/core/worker.h: sd_notify_tick() when woken and every 250 ms on
+ * the monotonic clock). SD_EINVAL when started already. */
 int sd_notify_start(sd_notify_t *n);
 /* Stop the worker and free. Pending messages stay in the outbox for the next start. */
 void sd_notify_free(sd_notify_t *n);
@@ -76,8 +77,50 @@ int sd_notify_has_smtp(const sd_notify_t *n);
 /* Messages waiting in the outbox (monitoring). */
 int sd_notify_outbox_depth(sd_notify_t *n, int64_t *depth);
 
+/*
+ * Mails still waiting after a failed attempt (monitoring): *waiting, and the largest SMTP result
+ * text among them into last (lastsz bytes, "" when none). 0 or SD_E*.
+ */
+int sd_notify_failing(sd_notify_t *n, int64_t *waiting, char *last, size_t lastsz);
+
 /* Mail platform operators (cfg.ops_to) through the outbox, e.g. a resource alert. */
 int sd_notify_ops(sd_notify_t *n, const char *kind, const char *subject, const char *body);
+
+/* The platform context of n (for the api layer's route registration). */
+sd_pf_t *sd_notify_pf(sd_notify_t *n);
+
+/* ---- the notification log, test messages and drills (the api's services) ------------------- */
+
+/*
+ * The log, newest first, of tenant_id (0 = every tenant), at most limit rows {id, tenant_id,
+ * kind, alarm_id, step, rcpt, subject, state, attempts, next_at, created_at, sent_at, smtp_code,
+ * smtp_result}; scope tenant of each. 0 or SD_E*.
+ */
+int sd_notify_list(sd_notify_t *n, int64_t tenant_id, int limit, sd_pf_items_t *out);
+
+/*
+ * A test message to the entries of contact list list_id (tenant_id, list_name, entries as
+ * stored) of escalation step order (0 = every step), audited "notify.test" by who, in one
+ * transaction, then the worker is woken. *ids: the new outbox ids (new array). 0 or SD_E*.
+ */
+int sd_notify_test(sd_notify_t *n, const sd_principal_t *who, int64_t tenant_id, int64_t list_id,
+                   const char *list_name, const json_t *entries, int order, json_t **ids);
+
+/*
+ * A drill of an approved list: run its ladder as if an alarm of severity 1 were raised, under
+ * a new drill id (its escalation row has alarm_id -id; the id is taken in the transaction that
+ * inserts that row, so concurrent drills get distinct ids), audited "notify.drill" by who.
+ * *drill_id, *queued (mails of step 1). 0 or SD_E*.
+ */
+int sd_notify_drill(sd_notify_t *n, const sd_principal_t *who, int64_t tenant_id, int64_t list_id,
+                    const char *list_name, const json_t *entries, int64_t *drill_id, int *queued);
+
+/* The tenant and escalation state ("active", "acked", "done") of a drill. 0, SD_ENOTFOUND. */
+int sd_notify_drill_state(sd_notify_t *n, int64_t drill_id, int64_t *tenant_id, char state[16]);
+
+/* Acknowledge a drill (its escalation stops), audited "notify.drill_ack" by who. 0 or SD_E*. */
+int sd_notify_drill_ack(sd_notify_t *n, const sd_principal_t *who, int64_t tenant_id,
+                        int64_t drill_id);
 
 /* ---- pure parts (tested directly) ------------------------------------------------------------ */
 
