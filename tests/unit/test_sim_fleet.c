@@ -204,11 +204,14 @@ static void check_monitor(fx_t *x, int i, const sd_line_text_t *a)
     sd_plant_read(sd_sim_term_plant(sd_fleet_term(x->f, i)), &in);
     for (int k = 0; k < 16; k++) {
         assert_int_equal(m->pi[k] == 'P', in.pi[k]);
-        assert_int_equal(strchr("A1P", m->di[k]) != NULL, in.di[k]);
-        assert_int_equal(k < 8 ? m->analog[k] : 0, k < 8 ? in.ai[k] : 0);
-        assert_int_equal(k < 8 && m->manual[k] == '1', k < 8 && in.manual[k]);
-        assert_int_equal(k < 4 ? m->integ[k] : 0, k < 4 ? in.integ[k] : 0);
+        assert_int_equal(strchr("A1P", m->di[k]) != NULL, in.di[k]); /* W, E, P input ON */
     }
+    for (int k = 0; k < 8; k++) {
+        assert_int_equal(m->analog[k], in.ai[k]);
+        assert_int_equal(m->manual[k] == '1', in.manual[k]);
+    }
+    for (int k = 0; k < 4; k++)
+        assert_int_equal(m->integ[k], in.integ[k]);
 }
 
 static void test_v_answers_each_terminals_plant(void **state)
@@ -224,6 +227,12 @@ static void test_v_answers_each_terminals_plant(void **state)
     assert_int_equal(st.calls_in, 3);
     assert_int_equal(st.frames_answered, 3);
     assert_int_equal(st.naks, 0);
+    sd_link_t *l = dial(x, sd_fleet_port(x->f, 0)); /* stopping with a call up frees it all */
+    check_monitor(x, 0, ask(x, l, 'V'));
+    sd_fleet_free(x->f);
+    x->f = NULL;
+    assert_int_equal(sd_link_read(l, x->rx, sizeof x->rx, 1000), SD_ECLOSED);
+    sd_link_close(l);
 }
 
 static void test_x_has_a_block_per_hour_since_install(void **state)
