@@ -28,6 +28,7 @@ struct conn {
     sd_at_modem_t *modem;
     sd_buf_t in; /* control lines */
     int reqno;   /* a call out: why the terminal called */
+    bool call_over; /* call_end() ran for the call on this line: the close must not count it again */
     struct conn *next;
     struct sd_fleet *fleet;
 };
@@ -307,6 +308,7 @@ static bool call_begin(sd_fleet_t *f, struct conn *c, const sd_line_enq_t *enq)
     cfg.proto = l3 ? SD_LINE_PROTO_L3 : SD_LINE_PROTO_L2;
     cfg.idle_timeout_ms = f->opts.answer_timeout_ms;
     cfg.enq = enq;
+    c->call_over = false;
     c->sess = sd_line_session_new(SD_LINE_ROLE_TERMINAL, &cfg);
     if (!c->sess)
         return false;
@@ -318,8 +320,9 @@ static bool call_begin(sd_fleet_t *f, struct conn *c, const sd_line_enq_t *enq)
 /* The call on c is over (session done, line dropped or hung up). */
 static void call_end(sd_fleet_t *f, struct conn *c, int result)
 {
-    if (c->term < 0)
+    if (c->term < 0 || c->call_over)
         return;
+    c->call_over = true;
     struct entry *e = &f->e[c->term];
     if (c->role == ROLE_CALL) {
         /* delivered only when the center closed the call properly, with EOT */

@@ -128,7 +128,9 @@ relay_to() { echo "127.0.0.1:$2" >"$T/$1.target.new" && mv "$T/$1.target.new" "$
 # spawn NAME CMD... : start CMD in the background, log to $T/NAME.log, remember its pid in $LAST_PID.
 spawn() {
   local name=$1; shift
-  "$@" >"$T/$name.log" 2>&1 &
+  # truncate here, not in the child: a restart must not find the last run's "ready" line
+  : >"$T/$name.log"
+  "$@" >>"$T/$name.log" 2>&1 &
   LAST_PID=$!
   PIDS+=("$LAST_PID")
 }
