@@ -39,7 +39,7 @@ int64_t sd_pf_now_s(const sd_pf_t *pf)
     return ms >= 0 ? ms / 1000 : -((-ms + 999) / 1000);
 }
 
-static void actor_of(const sd_principal_t *who, char *out, size_t n)
+void sd_pf_actor(const sd_principal_t *who, char *out, size_t n)
 {
     if (!who)
         snprintf(out, n, "system");
@@ -56,7 +56,7 @@ int sd_pf_audit_as(sd_pf_t *pf, const sd_principal_t *who, int64_t tenant_id,
                     const char *request_id)
 {
     char actor[48];
-    actor_of(who, actor, sizeof actor);
+    sd_pf_actor(who, actor, sizeof actor);
     const char *role = who ? sd_policy_role_name(who->role) : "";
     int rc = sd_store_exec(pf->store,
                            "INSERT INTO audit (ts, actor, actor_role, tenant_id, action, object,"

@@ -66,6 +66,9 @@ int sd_pf_audit(sd_pf_t *pf, const sd_principal_t *who, int64_t tenant_id, const
 int sd_pf_audit_as(sd_pf_t *pf, const sd_principal_t *who, int64_t tenant_id, const char *action,
                    const char *object, const char *detail_json, const char *request_id);
 
+/* Who acted, as audit and history rows name them: "user:7", "app:3", "gw:2", or "system" (NULL). */
+void sd_pf_actor(const sd_principal_t *who, char *out, size_t n);
+
 /* The request id that sd_pf_audit() records for audits made on this thread from now on. */
 void sd_pf_set_request_id(const char *id);
 

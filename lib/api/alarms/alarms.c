@@ -18,34 +18,6 @@
 #define LIST_MAX     1000
 #define COMMENT_MAX  512
 
-static void actor(const sd_principal_t *who, char *out, size_t n)
-{
-    if (!who)
-        snprintf(out, n, "system");
-    else if (who->role == SD_ROLE_APPLICATION)
-        snprintf(out, n, "app:%" PRId64, who->subject_id);
-    else if (who->role == SD_ROLE_GATEWAY)
-        snprintf(out, n, "gw:%" PRId64, who->subject_id);
-    else
-        snprintf(out, n, "user:%" PRId64, who->subject_id);
-}
-
-static int query_int(sd_http_req_t *req, const char *name, int64_t lo, int64_t hi, int64_t *out)
-{
-    const char *s = sd_http_req_query(req, name);
-    if (!s)
-        return 0;
-    char *end = NULL;
-    long long v = strtoll(s, &end, 10);
-    if (!*s || *end || v < lo || v > hi) {
-        sd_http_reply_error(req, SD_EFIELD, name,
-                            "must be an integer between %" PRId64 " and %" PRId64, lo, hi);
-        return SD_EFIELD;
-    }
-    *out = v;
-    return 0;
-}
-
 /* The caller's own tenant, checked for act; replies on refusal. */
 static int own_tenant(sd_http_req_t *req, sd_action_t act, int64_t *tenant)
 {
@@ -66,8 +38,8 @@ static void h_list(sd_http_req_t *req, void *ctx)
     int64_t tenant, limit = LIST_DEFAULT, sev = 4, after = -1;
     if (own_tenant(req, SD_ACT_ALARM_READ, &tenant))
         return;
-    if (query_int(req, "limit", 1, LIST_MAX, &limit) || query_int(req, "severity", 1, 4, &sev) ||
-        query_int(req, "after_seq", 0, INT64_MAX, &after))
+    if (sd_api_query_int(req, "limit", 1, LIST_MAX, &limit) || sd_api_query_int(req, "severity", 1, 4, &sev) ||
+        sd_api_query_int(req, "after_seq", 0, INT64_MAX, &after))
         return;
     sd_alarm_filter_t f = {.state = sd_http_req_query(req, "state"),
                            .facility = sd_http_req_query(req, "facility"),
@@ -172,7 +144,7 @@ static void do_op(sd_http_req_t *req, sd_pf_t *pf, sd_alarm_op_t op, sd_action_t
         return;
     }
     char by[48];
-    actor(sd_api_principal(req), by, sizeof by);
+    sd_pf_actor(sd_api_principal(req), by, sizeof by);
     const char *why = NULL;
     rc = sd_alarm_apply(pf->alarms, tenant, id, op, (int)minutes, by, comment, &why);
     if (rc == SD_ECONFLICT || rc == SD_EFIELD) {
@@ -233,7 +205,7 @@ static void h_groups(sd_http_req_t *req, void *ctx)
     int64_t tenant, active = 0, limit = LIST_DEFAULT;
     if (own_tenant(req, SD_ACT_ALARM_READ, &tenant))
         return;
-    if (query_int(req, "active", 0, 1, &active) || query_int(req, "limit", 1, LIST_MAX, &limit))
+    if (sd_api_query_int(req, "active", 0, 1, &active) || sd_api_query_int(req, "limit", 1, LIST_MAX, &limit))
         return;
     sd_pf_items_t items;
     int rc = sd_alarm_groups(pf, tenant, (int)active, limit, &items);
@@ -274,7 +246,7 @@ static void h_group_ack(sd_http_req_t *req, void *ctx)
         return;
     }
     char by[48], obj[48];
-    actor(sd_api_principal(req), by, sizeof by);
+    sd_pf_actor(sd_api_principal(req), by, sizeof by);
     int n = 0;
     rc = sd_alarm_group_ack(pf->alarms, sc.tenant_id, id, by, comment, &n);
     if (rc) {
@@ -348,7 +320,7 @@ static void h_events(sd_http_req_t *req, void *ctx)
     int64_t tenant, limit = LIST_DEFAULT;
     if (own_tenant(req, SD_ACT_ALARM_READ, &tenant))
         return;
-    if (query_int(req, "limit", 1, LIST_MAX, &limit))
+    if (sd_api_query_int(req, "limit", 1, LIST_MAX, &limit))
         return;
     const char *dev = sd_http_req_query(req, "device"), *kind = sd_http_req_query(req, "kind");
     sd_pf_items_t items;
@@ -427,7 +399,7 @@ static void h_settings_put(sd_http_req_t *req, void *ctx)
         return;
     }
     char by[48];
-    actor(sd_api_principal(req), by, sizeof by);
+    sd_pf_actor(sd_api_principal(req), by, sizeof by);
     int have_db = db && !json_is_null(db), have_dl = dl && !json_is_null(dl);
     char *d = json_dumps(body, JSON_COMPACT);
     rc = sd_alarm_settings_set(pf, sd_api_principal(req), by, tenant, pid, have_db,
