@@ -1,14 +1,17 @@
-/* gw.h - suido-gw's engine: shared state of the south workers, the scheduler and the north side. */
-#ifndef SUIDO_GW_GW_H
-#define SUIDO_GW_GW_H
+/* engine.h - inside the gateway engine (gw.h): shared state of the south workers, the scheduler
+ * and the north side. Not for programs: they use gw.h. */
+#ifndef SD_GW_ENGINE_H
+#define SD_GW_ENGINE_H
 
 #include <jansson.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 
 #include "core/clock.h"
 #include "gw/conv.h"
+#include "gw/gw.h"
 #include "gw/inv.h"
 #include "gw/north.h"
 #include "gw/queue.h"
@@ -45,14 +48,21 @@ typedef struct {
     bool queued;
 } monitor_t;
 
+/* An inventory and its holders: the engine (while current) and each thread using it. */
 typedef struct {
-    /* configuration */
-    const char *data_dir, *binding, *url, *mqtt_url, *client_id, *client_secret, *inv_file, *listen;
+    sd_gw_inv_t *inv;
+    int refs; /* under gw_t.mu */
+} gw_invref_t;
+
+typedef struct sd_gw {
+    /* configuration (strings owned) */
+    char *listen, *inv_file;
     int workers, accept_threads, window_start_min, window_len_min, retries, answer_timeout_ms;
     int drift_s, batch, l3_grace_s, inv_refresh_s;
     bool collect_on_start, daily, x_guard;
     sd_line_l3_desig_t desig;
-    sd_dialplan_t *dialplan;
+    const sd_dialplan_t *dialplan;
+    sd_gw_north_t north;
     /* state */
     sd_clock_t *clock;
     sd_gw_queue_t *q;
@@ -60,47 +70,52 @@ typedef struct {
     pthread_mutex_t mu;
     pthread_cond_t cv;    /* jobs or device state changed */
     pthread_cond_t drain; /* something was queued for the north */
-    sd_gw_inv_t *inv;     /* current inventory (under mu) */
-    sd_gw_inv_t *old[64]; /* superseded ones, kept until exit: workers may still hold them */
-    int n_old;
+    pthread_cond_t wake;  /* stop, or sd_gw_wake(): plain sleeps */
+    gw_invref_t *inv;     /* current inventory (under mu) */
+    char inv_etag[128];   /* requests thread (and sd_gw_load_inventory before start) */
     devstate_t *dev;
     size_t n_dev;
     job_t *jobs;
     monitor_t mon[256];
     int n_mon;
-    volatile int stop;
-    long calls_in, polls_ok, polls_failed;
+    atomic_int stop;
+    atomic_long calls_in, polls_ok, polls_failed, uploads, upload_failures;
+    pthread_t th[512];
+    int nth;
+    bool started;
 } gw_t;
 
-/* wall clock ms */
+/* wall clock ms (the injected clock) */
 int64_t gw_now(gw_t *g);
+/* Wait on cv under g->mu (held) until woken or ms passed on the engine's clock. */
+void gw_timedwait(gw_t *g, pthread_cond_t *cv, int64_t ms);
 /* Queue one event (its own transaction). detail: a JSON object or NULL (reference taken). */
 int gw_event(gw_t *g, const char *kind, const char *device, int severity, const char *msg,
              json_t *detail);
 /* Append an event object's JSON text for the queue to out. */
 int gw_event_json(gw_t *g, const char *kind, const char *device, int severity, const char *msg,
                   json_t *detail, sd_buf_t *out);
+/* Samples (+ one optional event) and kv updates in one durable push; queue_full when needed. */
+int gw_store(gw_t *g, const sd_gw_samples_t *s, const char *event_json, const sd_gw_kv_t *kv,
+             size_t nkv);
 /* Stable reason name for a line error (docs/gwif.md replies). */
 const char *gw_reason(int rc);
+/* The current inventory, held until gw_inv_put (NULL before the first one). */
+gw_invref_t *gw_inv_get(gw_t *g);
+void gw_inv_put(gw_t *g, gw_invref_t *r);
+/* Under g->mu: the state of the terminal code, or NULL. */
+devstate_t *gw_dev_state(gw_t *g, const char *code);
+void gw_enqueue(gw_t *g, job_t *j);
+/* Queue the reply to request id (reply: reference taken). */
+int gw_reply(gw_t *g, int64_t id, json_t *reply);
 
-/* south.c */
+/* north_http.c, for both backends: GET /gwif/v1/inventory with the ETag of the last one;
+ * 0 with body, 1 unchanged (304), or an error. */
+int sd_gw_north_http_inventory(sd_gw_http_t *h, char *etag, size_t etag_sz, sd_buf_t *body);
+
+/* terminals.c: the south threads */
 void *gw_accept_thread(void *arg);
 void *gw_worker_thread(void *arg);
 void *gw_sched_thread(void *arg);
-void gw_enqueue(gw_t *g, job_t *j);
-int gw_set_inventory(gw_t *g, sd_gw_inv_t *inv);
-
-/* north.c */
-void *gw_drain_thread(void *arg);
-void *gw_requests_thread(void *arg);
-int gw_load_inventory(gw_t *g, sd_gw_http_t *h, char *etag, size_t etag_sz);
-int gw_reply(gw_t *g, int64_t id, json_t *reply);
-/* Enqueue the requests of a {"requests":[...]} body (long-poll answer or wrapped down/request). */
-void gw_take_requests(gw_t *g, const char *body);
-/* The HTTP long-poll thread without the request retrieval: inventory refresh only (MQTT). */
-void *gw_inventory_thread(void *arg);
-
-/* mqtt.c */
-void *gw_mqtt_thread(void *arg);
 
 #endif
