@@ -72,7 +72,8 @@ typedef struct sd_gw {
     pthread_cond_t drain; /* something was queued for the north */
     pthread_cond_t wake;  /* stop, or sd_gw_wake(): plain sleeps */
     gw_invref_t *inv;     /* current inventory (under mu) */
-    char inv_etag[128];   /* requests thread (and sd_gw_load_inventory before start) */
+    pthread_mutex_t load_mu; /* one inventory load at a time */
+    char inv_etag[128];      /* under load_mu */
     devstate_t *dev;
     size_t n_dev;
     job_t *jobs;

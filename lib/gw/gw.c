@@ -279,7 +279,17 @@ size_t sd_gw_device_count(sd_gw_t *g)
     return n;
 }
 
+static int load_inventory(gw_t *g);
+
 int sd_gw_load_inventory(sd_gw_t *g)
+{
+    pthread_mutex_lock(&g->load_mu);
+    int rc = load_inventory(g);
+    pthread_mutex_unlock(&g->load_mu);
+    return rc;
+}
+
+static int load_inventory(gw_t *g)
 {
     sd_buf_t body = {0};
     int rc = 0;
@@ -588,6 +598,7 @@ int sd_gw_new(const sd_gw_cfg_t *cfg, const sd_gw_deps_t *deps, sd_gw_t **out)
     g->clock = deps->clock ? deps->clock : sd_clock_system();
     g->q = deps->queue;
     pthread_mutex_init(&g->mu, NULL);
+    pthread_mutex_init(&g->load_mu, NULL);
     cond_init_mono(&g->cv);
     cond_init_mono(&g->drain);
     cond_init_mono(&g->wake);
@@ -667,6 +678,7 @@ void sd_gw_free(sd_gw_t *g)
     pthread_cond_destroy(&g->drain);
     pthread_cond_destroy(&g->wake);
     pthread_mutex_destroy(&g->mu);
+    pthread_mutex_destroy(&g->load_mu);
     free(g->listen);
     free(g->inv_file);
     free(g);

@@ -37,9 +37,9 @@ typedef struct {
 
 /*
  * A north backend: a table of operations and its state. The engine calls open, ready, upload,
- * reply and close on its drain thread only, fetch_requests and fetch_inventory on its requests
- * thread (and fetch_inventory from sd_gw_load_inventory before sd_gw_start), so a backend may
- * keep one connection per side without locks.
+ * reply and close on its drain thread only, fetch_requests on its requests thread only, and
+ * fetch_inventory one call at a time from any thread (sd_gw_load_inventory), so a backend may
+ * keep one connection per caller without locks.
  */
 typedef struct {
     const char *name; /* "http", "mqtt": log prefix */
@@ -112,12 +112,15 @@ typedef struct {
 
 /* Strings of cfg are copied. SD_EINVAL (no queue or backend), SD_ENOMEM. */
 int sd_gw_new(const sd_gw_cfg_t *cfg, const sd_gw_deps_t *deps, sd_gw_t **out);
-/* Load (or refresh) the inventory: 0, 1 unchanged, or an error (logged). */
+/* Load (or refresh) the inventory: 0, 1 unchanged, or an error (logged). Before sd_gw_start
+ * (nothing runs without one), and at any time after: the requests thread refreshes it every
+ * inv_refresh_s and when a request names a newer master_version. An inventory replaced is
+ * freed when the last call using it has ended. */
 int sd_gw_load_inventory(sd_gw_t *g);
 /* Open the listener, queue the gateway_start event and start the threads. SD_EINVAL without
  * an inventory (sd_gw_load_inventory first), or the listener's error. */
 int sd_gw_start(sd_gw_t *g);
-/* Stop and join the threads (idempotent; also what a signal handler's loop calls after). */
+/* Stop and join the threads (idempotent; an engine is started once). */
 void sd_gw_stop(sd_gw_t *g);
 void sd_gw_free(sd_gw_t *g); /* stops first; NULL-safe */
 

@@ -10,9 +10,9 @@
 #include "gw/gw.h"
 #include "gw/north.h"
 
-/* One client per side: the drainer's (uploads, replies) and the requests thread's. */
+/* One client per caller: the drainer's (uploads, replies), the long-poll's, the inventory's. */
 typedef struct {
-    sd_gw_http_t *up, *down;
+    sd_gw_http_t *up, *down, *inv;
 } http_t;
 
 /* Replies go one by one to their request's route; a 404/409 (not ours, already final) drops. */
@@ -111,7 +111,7 @@ int sd_gw_north_http_inventory(sd_gw_http_t *h, char *etag, size_t etag_sz, sd_b
 static int http_fetch_inventory(void *ctx, char *etag, size_t etag_sz, sd_buf_t *body)
 {
     http_t *b = ctx;
-    return sd_gw_north_http_inventory(b->down, etag, etag_sz, body);
+    return sd_gw_north_http_inventory(b->inv, etag, etag_sz, body);
 }
 
 static void http_free(void *ctx)
@@ -120,6 +120,7 @@ static void http_free(void *ctx)
     if (b) {
         sd_gw_http_free(b->up);
         sd_gw_http_free(b->down);
+        sd_gw_http_free(b->inv);
         free(b);
     }
 }
@@ -144,6 +145,8 @@ int sd_gw_north_http_new(const sd_gw_north_cfg_t *c, sd_gw_north_t *out)
     int rc = sd_gw_http_new(&hc, &b->up);
     if (!rc)
         rc = sd_gw_http_new(&hc, &b->down);
+    if (!rc)
+        rc = sd_gw_http_new(&hc, &b->inv);
     if (rc) {
         http_free(b);
         return rc;

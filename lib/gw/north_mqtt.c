@@ -20,7 +20,7 @@ typedef struct {
     char *url, *client_id, *client_secret;
     char host[256];
     int port;
-    sd_gw_http_t *down; /* the requests thread's: inventory */
+    sd_gw_http_t *down; /* fetch_inventory's */
     bool lib_init;
     struct mosquitto *m;
     char cid[SD_MQTT_CID_MAX + 1];
