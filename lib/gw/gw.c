@@ -429,8 +429,10 @@ static int drain_lane(gw_t *g, sd_gw_qkind_t kind, size_t *sent, long *status)
     *status = 0;
     size_t max_bytes = g->north.ops->max_batch_bytes ? g->north.ops->max_batch_bytes : 1536 * 1024;
     int rc = sd_gw_queue_peek(g->q, kind, (size_t)g->batch, max_bytes, &rows, &n);
-    if (rc || !n)
+    if (rc || !n) {
+        sd_gw_queue_rows_free(rows, n); /* an empty peek still has its array */
         return rc;
+    }
     sd_gw_upload_t res = {-1, 0};
     rc = g->north.ops->upload(g->north.ctx, kind, rows, n, &res);
     *status = res.status;
