@@ -68,10 +68,10 @@ typedef struct sd_gw {
     sd_gw_queue_t *q;
     sd_listener_t *ls;
     pthread_mutex_t mu;
-    pthread_cond_t cv;    /* jobs or device state changed */
-    pthread_cond_t drain; /* something was queued for the north */
-    pthread_cond_t wake;  /* stop, or sd_gw_wake(): plain sleeps */
-    gw_invref_t *inv;     /* current inventory (under mu) */
+    pthread_cond_t cv;       /* jobs or device state changed */
+    pthread_cond_t drain;    /* something was queued for the north */
+    pthread_cond_t wake;     /* stop, or sd_gw_wake(): plain sleeps */
+    gw_invref_t *inv;        /* current inventory (under mu) */
     pthread_mutex_t load_mu; /* one inventory load at a time */
     char inv_etag[128];      /* under load_mu */
     devstate_t *dev;

@@ -493,8 +493,7 @@ static void *drain_thread(void *arg)
             fails++;
             int64_t wait = sd_gw_backoff_ms(fails, 500, 30000);
             if (fails == 1 || fails % 10 == 0)
-                sd_warn("%s: %s; retrying in %lld ms", ops->name, sd_strerror(rc),
-                        (long long)wait);
+                sd_warn("%s: %s; retrying in %lld ms", ops->name, sd_strerror(rc), (long long)wait);
             drain_wait(g, wait);
             continue;
         }
@@ -568,8 +567,7 @@ int sd_gw_new(const sd_gw_cfg_t *cfg, const sd_gw_deps_t *deps, sd_gw_t **out)
     if (!g)
         return SD_ENOMEM;
     g->listen = cfg->listen && *cfg->listen ? strdup(cfg->listen) : NULL;
-    g->inv_file =
-        cfg->inventory_file && *cfg->inventory_file ? strdup(cfg->inventory_file) : NULL;
+    g->inv_file = cfg->inventory_file && *cfg->inventory_file ? strdup(cfg->inventory_file) : NULL;
     if ((cfg->listen && *cfg->listen && !g->listen) ||
         (cfg->inventory_file && *cfg->inventory_file && !g->inv_file)) {
         free(g->listen);

@@ -42,7 +42,7 @@ typedef struct {
  * keep one connection per caller without locks.
  */
 typedef struct {
-    const char *name; /* "http", "mqtt": log prefix */
+    const char *name;       /* "http", "mqtt": log prefix */
     size_t max_batch_bytes; /* bodies per upload (at least one item) */
     /* Once on the drain thread before anything else (may block until connected or
      * sd_gw_stopping()); nonzero ends the drainer. g outlives the backend's use. May be NULL. */
@@ -80,9 +80,9 @@ typedef struct {
 
 /* How the backends reach the platform (strings copied). */
 typedef struct {
-    const char *url;                      /* http://127.0.0.1:8080 */
+    const char *url;                       /* http://127.0.0.1:8080 */
     const char *client_id, *client_secret; /* the gateway's registry credential */
-    const char *mqtt_url;                 /* mqtt://host:port (mqtt only) */
+    const char *mqtt_url;                  /* mqtt://host:port (mqtt only) */
 } sd_gw_north_cfg_t;
 
 /* GW-IF over HTTP (north_http.c), and over MQTT (north_mqtt.c; inventory by HTTP). */
@@ -104,8 +104,8 @@ typedef struct {
 
 /* Borrowed: each outlives the engine. */
 typedef struct {
-    sd_clock_t *clock;          /* NULL: the system clock */
-    sd_gw_queue_t *queue;       /* open */
+    sd_clock_t *clock;    /* NULL: the system clock */
+    sd_gw_queue_t *queue; /* open */
     sd_gw_north_t north;
     const sd_dialplan_t *dialplan; /* may be NULL */
 } sd_gw_deps_t;

@@ -46,11 +46,11 @@ typedef struct {
     pthread_mutex_t mu;
     pthread_cond_t cv;
     /* script */
-    int fail_data;        /* fail this many data uploads with SD_EAGAIN */
-    long drop_data;       /* >= 0: refuse this row of the next data batch */
-    bool events_missing;  /* answer event batches with SD_EUNSUPPORTED */
-    char *requests;       /* the next long-poll answer (owned), NULL: block */
-    int inv_version;      /* the inventory served */
+    int fail_data;       /* fail this many data uploads with SD_EAGAIN */
+    long drop_data;      /* >= 0: refuse this row of the next data batch */
+    bool events_missing; /* answer event batches with SD_EUNSUPPORTED */
+    char *requests;      /* the next long-poll answer (owned), NULL: block */
+    int inv_version;     /* the inventory served */
     bool closing;
     /* record */
     int n_up;
@@ -230,8 +230,12 @@ static int teardown(void **st)
 
 static void start(fx_t *x)
 {
-    sd_gw_cfg_t c = {.workers = 1, .accept_threads = 1, .retries = 3, .batch = 10,
-                     .inv_refresh_s = 3600, .window_len_min = 240};
+    sd_gw_cfg_t c = {.workers = 1,
+                     .accept_threads = 1,
+                     .retries = 3,
+                     .batch = 10,
+                     .inv_refresh_s = 3600,
+                     .window_len_min = 240};
     sd_gw_deps_t d = {.clock = &x->clk.clock, .queue = x->q, .north = {&fake_ops, &x->f}};
     assert_int_equal(sd_gw_new(&c, &d, &x->g), 0);
     assert_int_equal(sd_gw_load_inventory(x->g), 0);
