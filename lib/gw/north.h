@@ -1,4 +1,5 @@
-/* north.h - the gateway's GW-IF HTTP client: connect, calls with a bearer token, queue drain. */
+/* north.h - the gateway's GW-IF HTTP client: connect, calls with a bearer token (north_http.c
+ * builds the HTTP backend of gw.h on it). */
 #ifndef SD_GW_NORTH_H
 #define SD_GW_NORTH_H
 
@@ -6,7 +7,6 @@
 #include <stdint.h>
 
 #include "core/buf.h"
-#include "gw/queue.h"
 
 /*
  * One client per thread (a libcurl easy handle and a token are not shared): the drainer, the
@@ -35,24 +35,6 @@ void sd_gw_http_free(sd_gw_http_t *h); /* NULL-safe */
 int sd_gw_http_call(sd_gw_http_t *h, const char *method, const char *path, const char *body,
                     const char *if_none_match, int extra_wait_ms, long *status, sd_buf_t *resp,
                     char *etag, size_t etag_sz);
-
-/* What a drain round did. */
-typedef struct {
-    size_t sent;    /* items acknowledged by the platform and deleted */
-    size_t dropped; /* items the platform refused as malformed (400 naming the item): deleted */
-    long status;    /* last HTTP status, 0 if the platform was not reached */
-} sd_gw_drain_t;
-
-/*
- * Send up to max oldest items of one lane (POST /gwif/v1/data as {"samples":[...]}, or
- * /gwif/v1/events as {"events":[...]}) and delete them only after a 2xx: acknowledged means
- * committed on the platform. A 400 naming item i ("samples[i]...") deletes that one item (it
- * would block the lane forever) and the rest is tried again on the next round. Returns 0
- * (something sent or nothing to send), SD_EAGAIN (the platform answered something else: back
- * off), SD_EUNSUPPORTED (the route is missing: 404/405), or a transport error.
- */
-int sd_gw_drain(sd_gw_http_t *h, sd_gw_queue_t *q, sd_gw_qkind_t kind, size_t max,
-                sd_gw_drain_t *out);
 
 /* The index i of a GW-IF error field "samples[i].ts" / "events[i]" for lane `list`, or -1. */
 long sd_gw_error_index(const char *field, const char *list);

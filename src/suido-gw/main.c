@@ -1,4 +1,5 @@
-/* main.c - suido-gw: the IoT gateway between legacy L2/L3 terminals and the platform (GW-IF). */
+/* main.c - suido-gw: the IoT gateway between legacy L2/L3 terminals and the platform (GW-IF).
+ * The engine is lib/gw (gw.h): this is its configuration and life cycle. */
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -10,7 +11,7 @@
 #include "core/config.h"
 #include "core/err.h"
 #include "core/log.h"
-#include "gw.h"
+#include "gw/gw.h"
 
 static const char usage[] =
     "usage: suido-gw [--config FILE] [--set section.key=value ...] [--print-config]\n"
@@ -102,7 +103,7 @@ static int get_b(sd_config_t *c, const char *k, bool def, bool *out)
     return 0;
 }
 
-static int load_dialplan(gw_t *g, const char *path)
+static int load_dialplan(sd_dialplan_t **dp, const char *path)
 {
     FILE *f = fopen(path, "rb");
     if (!f) {
@@ -116,7 +117,7 @@ static int load_dialplan(gw_t *g, const char *path)
         sd_buf_append(&b, buf, n);
     fclose(f);
     sd_dialplan_error_t e = {0};
-    int rc = sd_dialplan_parse(b.data ? b.data : "", b.len, &g->dialplan, &e);
+    int rc = sd_dialplan_parse(b.data ? b.data : "", b.len, dp, &e);
     sd_buf_free(&b);
     if (rc)
         fprintf(stderr, "suido-gw: %s line %d: %s\n", path, e.line, e.msg);
@@ -174,40 +175,34 @@ int main(int argc, char **argv)
                      : !strcmp(lvl, "warn") ? SD_LOG_WARN
                                             : SD_LOG_INFO);
 
-    static gw_t gw;
-    gw_t *g = &gw;
-    g->clock = sd_clock_system();
-    pthread_mutex_init(&g->mu, NULL);
-    pthread_cond_init(&g->cv, NULL);
-    pthread_cond_init(&g->drain, NULL);
-    g->data_dir = sd_config_get_string(cfg, "gw.data_dir", "./run/gw");
-    g->binding = sd_config_get_string(cfg, "north.binding", "http");
-    g->url = sd_config_get_string(cfg, "north.url", "http://127.0.0.1:8080");
-    g->client_id = sd_config_get_string(cfg, "north.client_id", "");
-    g->client_secret = sd_config_get_string(cfg, "north.client_secret", "");
-    g->inv_file = sd_config_get_string(cfg, "north.inventory_file", "");
-    if (!*g->inv_file)
-        g->inv_file = NULL;
-    g->listen = sd_config_get_string(cfg, "south.listen", "tcp://127.0.0.1:7100");
+    sd_gw_cfg_t gc = {0};
+    sd_gw_north_cfg_t nc = {0};
+    const char *data_dir = sd_config_get_string(cfg, "gw.data_dir", "./run/gw");
+    const char *binding = sd_config_get_string(cfg, "north.binding", "http");
+    nc.url = sd_config_get_string(cfg, "north.url", "http://127.0.0.1:8080");
+    nc.client_id = sd_config_get_string(cfg, "north.client_id", "");
+    nc.client_secret = sd_config_get_string(cfg, "north.client_secret", "");
+    gc.inventory_file = sd_config_get_string(cfg, "north.inventory_file", "");
+    gc.listen = sd_config_get_string(cfg, "south.listen", "tcp://127.0.0.1:7100");
     const char *dialplan = sd_config_get_string(cfg, "south.dialplan", "");
     const char *l3_time = sd_config_get_string(cfg, "south.l3_time", "0900");
     int64_t max_bytes = 0;
     int ans_s = 0, l3_day = 0, l3_int = 0;
-    if (get_i(cfg, "south.workers", 1, 256, 8, &g->workers) ||
-        get_i(cfg, "south.accept_threads", 1, 64, 4, &g->accept_threads) ||
-        get_i(cfg, "south.window_start", 0, 1439, 60, &g->window_start_min) ||
-        get_i(cfg, "south.window_len", 1, 1440, 240, &g->window_len_min) ||
-        get_i(cfg, "south.retries", 1, 20, 3, &g->retries) ||
-        get_i(cfg, "north.batch", 1, 10000, 500, &g->batch) ||
+    if (get_i(cfg, "south.workers", 1, 256, 8, &gc.workers) ||
+        get_i(cfg, "south.accept_threads", 1, 64, 4, &gc.accept_threads) ||
+        get_i(cfg, "south.window_start", 0, 1439, 60, &gc.window_start_min) ||
+        get_i(cfg, "south.window_len", 1, 1440, 240, &gc.window_len_min) ||
+        get_i(cfg, "south.retries", 1, 20, 3, &gc.retries) ||
+        get_i(cfg, "north.batch", 1, 10000, 500, &gc.batch) ||
         get_i(cfg, "south.l3_interval", 0, 2, 0, &l3_int) ||
         get_i(cfg, "south.l3_day", 0, 28, 1, &l3_day) ||
         get_d(cfg, "south.answer_timeout", 10, &ans_s) ||
-        get_d(cfg, "south.drift_threshold", 120, &g->drift_s) ||
-        get_d(cfg, "south.l3_grace", 3600, &g->l3_grace_s) ||
-        get_d(cfg, "north.inventory_refresh", 3600, &g->inv_refresh_s) ||
-        get_b(cfg, "south.daily", true, &g->daily) ||
-        get_b(cfg, "south.x_guard", true, &g->x_guard) ||
-        get_b(cfg, "south.collect_on_start", false, &g->collect_on_start))
+        get_d(cfg, "south.drift_threshold", 120, &gc.drift_s) ||
+        get_d(cfg, "south.l3_grace", 3600, &gc.l3_grace_s) ||
+        get_d(cfg, "north.inventory_refresh", 3600, &gc.inv_refresh_s) ||
+        get_b(cfg, "south.daily", true, &gc.daily) ||
+        get_b(cfg, "south.x_guard", true, &gc.x_guard) ||
+        get_b(cfg, "south.collect_on_start", false, &gc.collect_on_start))
         return 2;
     {
         int64_t v;
@@ -218,40 +213,50 @@ int main(int argc, char **argv)
         }
         max_bytes = v;
     }
-    g->answer_timeout_ms = ans_s * 1000;
+    gc.answer_timeout_ms = ans_s * 1000;
     if (strlen(l3_time) != 4 || strspn(l3_time, "0123456789") != 4 || atoi(l3_time) / 100 > 23 ||
         atoi(l3_time) % 100 > 59) {
         fprintf(stderr, "suido-gw: south.l3_time: want hhmm\n");
         return 2;
     }
-    g->desig = (sd_line_l3_desig_t){l3_int, l3_day, atoi(l3_time) / 100, atoi(l3_time) % 100};
-    g->mqtt_url = sd_config_get_string(cfg, "north.mqtt_url", "mqtt://127.0.0.1:1883");
-    if (strcmp(g->binding, "http") && strcmp(g->binding, "mqtt")) {
+    gc.desig = (sd_line_l3_desig_t){l3_int, l3_day, atoi(l3_time) / 100, atoi(l3_time) % 100};
+    nc.mqtt_url = sd_config_get_string(cfg, "north.mqtt_url", "mqtt://127.0.0.1:1883");
+    if (strcmp(binding, "http") && strcmp(binding, "mqtt")) {
         fprintf(stderr, "suido-gw: north.binding must be http or mqtt\n");
         return 2;
     }
-    if ((!*g->client_id || !*g->client_secret)) {
+    if ((!*nc.client_id || !*nc.client_secret)) {
         fprintf(stderr, "suido-gw: north.client_id and north.client_secret are required\n");
         return 2;
     }
-    if (*dialplan && load_dialplan(g, dialplan))
+    sd_gw_deps_t deps = {0};
+    sd_dialplan_t *dp = NULL;
+    if (*dialplan && load_dialplan(&dp, dialplan))
         return 2;
-    if (mkdirs(g->data_dir)) {
-        fprintf(stderr, "suido-gw: gw.data_dir %s: %s\n", g->data_dir, strerror(errno));
+    deps.dialplan = dp;
+    if (mkdirs(data_dir)) {
+        fprintf(stderr, "suido-gw: gw.data_dir %s: %s\n", data_dir, strerror(errno));
         return 2;
     }
     char qpath[600];
-    snprintf(qpath, sizeof qpath, "%s/queue.db", g->data_dir);
-    if ((rc = sd_gw_queue_open(qpath, max_bytes, &g->q))) {
+    snprintf(qpath, sizeof qpath, "%s/queue.db", data_dir);
+    if ((rc = sd_gw_queue_open(qpath, max_bytes, &deps.queue))) {
         fprintf(stderr, "suido-gw: queue %s: %s\n", qpath, sd_strerror(rc));
         return 1;
     }
-    if (sd_gw_queue_kv_get(g->q, "first_start", 0) == 0)
-        sd_gw_queue_kv_set(g->q, "first_start", gw_now(g));
     sd_gw_qstats_t qs;
-    sd_gw_queue_stats(g->q, &qs);
+    sd_gw_queue_stats(deps.queue, &qs);
     sd_info("queue %s: %lld samples, %lld events waiting", qpath, (long long)qs.data,
             (long long)qs.events);
+    rc = !strcmp(binding, "mqtt") ? sd_gw_north_mqtt_new(&nc, &deps.north)
+                                  : sd_gw_north_http_new(&nc, &deps.north);
+    if (rc == SD_EINVAL)
+        return 2;
+    sd_gw_t *g = NULL;
+    if (rc || (rc = sd_gw_new(&gc, &deps, &g))) {
+        fprintf(stderr, "suido-gw: %s\n", sd_strerror(rc));
+        return 1;
+    }
 
     struct sigaction sa = {0};
     sa.sa_handler = on_signal;
@@ -260,74 +265,33 @@ int main(int argc, char **argv)
     signal(SIGPIPE, SIG_IGN);
 
     /* the inventory first: without it no terminal can be mapped */
-    sd_gw_http_cfg_t hc = {g->url, g->client_id, g->client_secret, 15000};
-    sd_gw_http_t *h = NULL;
-    if (sd_gw_http_new(&hc, &h))
-        return 1;
-    char etag[128] = "";
+    int exit_code = 0;
     for (int tries = 0; !stop_flag; tries++) {
-        rc = gw_load_inventory(g, h, etag, sizeof etag);
+        rc = sd_gw_load_inventory(g);
         if (rc == 0)
             break;
-        if (g->inv_file && tries > 0) {
-            sd_gw_http_free(h);
-            return 1;
+        if (*gc.inventory_file && tries > 0) {
+            exit_code = 1;
+            break;
         }
         sleep(tries < 5 ? 1 : 5);
     }
-    sd_gw_http_free(h);
-    if (stop_flag)
-        return 0;
-
-    if (*g->listen && (rc = sd_listener_open(g->listen, &g->ls))) {
-        fprintf(stderr, "suido-gw: south.listen %s: %s\n", g->listen, sd_strerror(rc));
-        return 1;
+    if (!stop_flag && !exit_code && (rc = sd_gw_start(g))) {
+        fprintf(stderr, "suido-gw: south.listen %s: %s\n", gc.listen, sd_strerror(rc));
+        exit_code = 1;
     }
-    gw_event(g, "gateway_start", NULL, 4, "suido-gw started",
-             json_pack("{s:I,s:I}", "queued_samples", (json_int_t)qs.data, "queued_events",
-                       (json_int_t)qs.events));
-    pthread_t th[512];
-    int nth = 0;
-    for (int i = 0; g->ls && i < g->accept_threads; i++)
-        pthread_create(&th[nth++], NULL, gw_accept_thread, g);
-    for (int i = 0; i < g->workers; i++)
-        pthread_create(&th[nth++], NULL, gw_worker_thread, g);
-    pthread_create(&th[nth++], NULL, gw_sched_thread, g);
-    if (!strcmp(g->binding, "mqtt")) {
-        pthread_create(&th[nth++], NULL, gw_mqtt_thread, g);
-        pthread_create(&th[nth++], NULL, gw_inventory_thread, g);
-    } else {
-        pthread_create(&th[nth++], NULL, gw_drain_thread, g);
-        pthread_create(&th[nth++], NULL, gw_requests_thread, g);
+    if (!stop_flag && !exit_code) {
+        printf("suido-gw: ready, terminals call port %d, %zu devices\n", sd_gw_listen_port(g),
+               sd_gw_device_count(g));
+        fflush(stdout);
+        while (!stop_flag)
+            usleep(100000);
+        sd_info("stopping");
     }
-    printf("suido-gw: ready, terminals call port %d, %zu devices\n",
-           g->ls ? sd_listener_port(g->ls) : 0, sd_gw_inv_count(g->inv));
-    fflush(stdout);
-    while (!stop_flag)
-        usleep(100000);
-    sd_info("stopping");
-    g->stop = 1;
-    pthread_mutex_lock(&g->mu);
-    pthread_cond_broadcast(&g->cv);
-    pthread_cond_broadcast(&g->drain);
-    pthread_mutex_unlock(&g->mu);
-    for (int i = 0; i < nth; i++)
-        pthread_join(th[i], NULL);
-    sd_listener_close(g->ls);
-    while (g->jobs) {
-        job_t *j = g->jobs;
-        g->jobs = j->next;
-        json_decref(j->req);
-        free(j);
-    }
-    for (int k = 0; k < g->n_mon; k++)
-        json_decref(g->mon[k].data_ids);
-    sd_gw_inv_free(g->inv);
-    for (int i = 0; i < g->n_old; i++)
-        sd_gw_inv_free(g->old[i]);
-    free(g->dev);
-    sd_dialplan_free(g->dialplan);
-    sd_gw_queue_close(g->q);
+    sd_gw_free(g);
+    sd_gw_north_free(&deps.north);
+    sd_dialplan_free(dp);
+    sd_gw_queue_close(deps.queue);
     sd_config_free(cfg);
-    return 0;
+    return exit_code;
 }

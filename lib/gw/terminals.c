@@ -1,4 +1,5 @@
-/* south.c - suido-gw's terminal side: calls taken, daily collection, platform requests. */
+/* terminals.c - the gateway engine's terminal side: calls taken, daily collection, platform
+ * requests executed, the scheduler. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,177 +8,11 @@
 #include "core/err.h"
 #include "core/log.h"
 #include "core/time.h"
-#include "gw.h"
+#include "gw/engine.h"
 #include "gw/sched.h"
 #include "gw/south.h"
 #include "call/call.h"
 #include "line/settings.h"
-
-int64_t gw_now(gw_t *g)
-{
-    return sd_clock_wall_ms(g->clock);
-}
-
-const char *gw_reason(int rc)
-{
-    switch (rc) {
-    case SD_EBUSY:
-        return "busy";
-    case SD_ENOANSWER:
-    case SD_ETIMEDOUT:
-    case SD_ECLOSED:
-    case SD_ENOCARRIER:
-        return "no_answer";
-    case SD_ENAK:
-        return "nak";
-    case SD_ECHECKSUM:
-        return "checksum";
-    case SD_EPROTO:
-    case SD_EFRAME:
-    case SD_EFIELD:
-        return "garbage";
-    case SD_ENOTFOUND:
-        return "unsupported";
-    default:
-        return "line_error";
-    }
-}
-
-int gw_event_json(gw_t *g, const char *kind, const char *device, int severity, const char *msg,
-                  json_t *detail, sd_buf_t *out)
-{
-    char ts[40];
-    sd_iso8601_format(gw_now(g) / 1000, ts, sizeof ts);
-    json_t *e = json_pack("{s:s,s:s}", "ts", ts, "kind", kind);
-    if (!e) {
-        json_decref(detail);
-        return SD_ENOMEM;
-    }
-    if (device)
-        json_object_set_new(e, "device", json_string(device));
-    if (severity > 0)
-        json_object_set_new(e, "severity", json_integer(severity));
-    if (msg)
-        json_object_set_new(e, "message", json_string(msg));
-    if (detail)
-        json_object_set_new(e, "detail", detail);
-    char *s = json_dumps(e, JSON_COMPACT);
-    json_decref(e);
-    if (!s)
-        return SD_ENOMEM;
-    int rc = sd_buf_append_str(out, s);
-    free(s);
-    return rc;
-}
-
-int gw_event(gw_t *g, const char *kind, const char *device, int severity, const char *msg,
-             json_t *detail)
-{
-    sd_buf_t b = {0};
-    int rc = gw_event_json(g, kind, device, severity, msg, detail, &b);
-    if (!rc) {
-        sd_gw_qitem_t it = {SD_GW_Q_EVENT, b.data};
-        rc = sd_gw_queue_push(g->q, &it, 1, NULL, 0, NULL);
-        pthread_cond_signal(&g->drain);
-    }
-    sd_info("event %s %s: %s", kind, device ? device : "-", msg ? msg : "");
-    sd_buf_free(&b);
-    return rc;
-}
-
-/* Samples (+ one optional event) and kv updates in one durable push; queue_full when needed. */
-static int store(gw_t *g, const sd_gw_samples_t *s, const char *event_json, const sd_gw_kv_t *kv,
-                 size_t nkv)
-{
-    size_t n = s ? s->n : 0;
-    sd_gw_qitem_t *items = calloc(n + 1, sizeof *items);
-    char **bodies = calloc(n + 1, sizeof *bodies);
-    int rc = items && bodies ? 0 : SD_ENOMEM;
-    size_t k = 0;
-    for (size_t i = 0; !rc && i < n; i++) {
-        sd_buf_t b = {0};
-        rc = sd_gw_sample_json(&s->v[i], &b);
-        bodies[i] = b.data;
-        items[k++] = (sd_gw_qitem_t){SD_GW_Q_DATA, b.data};
-    }
-    if (!rc && event_json)
-        items[k++] = (sd_gw_qitem_t){SD_GW_Q_EVENT, event_json};
-    bool nearly_full = false;
-    if (!rc)
-        rc = sd_gw_queue_push(g->q, items, k, kv, nkv, &nearly_full);
-    for (size_t i = 0; bodies && i < n; i++)
-        free(bodies[i]);
-    free(bodies);
-    free(items);
-    if (rc == SD_ETOOBIG) {
-        sd_gw_qstats_t st;
-        sd_gw_queue_stats(g->q, &st);
-        sd_error("queue full (%lld of %lld bytes): refusing %zu samples", (long long)st.bytes,
-                 (long long)st.max_bytes, n);
-    }
-    if (nearly_full)
-        gw_event(g, "queue_full", NULL, 2, "store-and-forward queue over 90 % full", NULL);
-    pthread_cond_signal(&g->drain);
-    return rc;
-}
-
-/* ---- device state -----------------------------------------------------------------------------
- */
-
-static devstate_t *dev_state(gw_t *g, const char *code)
-{
-    for (size_t i = 0; i < g->n_dev; i++)
-        if (!strcmp(g->dev[i].code, code))
-            return &g->dev[i];
-    return NULL;
-}
-
-int gw_set_inventory(gw_t *g, sd_gw_inv_t *inv)
-{
-    pthread_mutex_lock(&g->mu);
-    size_t n = sd_gw_inv_count(inv);
-    devstate_t *nd = calloc(n ? n : 1, sizeof *nd);
-    if (!nd) {
-        pthread_mutex_unlock(&g->mu);
-        return SD_ENOMEM;
-    }
-    for (size_t i = 0; i < n; i++) {
-        const sd_gw_device_t *d = sd_gw_inv_device(inv, i);
-        devstate_t *old = dev_state(g, d->code);
-        if (old)
-            nd[i] = *old;
-        snprintf(nd[i].code, sizeof nd[i].code, "%s", d->code);
-    }
-    free(g->dev);
-    g->dev = nd;
-    g->n_dev = n;
-    if (g->inv) {
-        if (g->n_old < 64)
-            g->old[g->n_old++] = g->inv;
-    }
-    g->inv = inv;
-    pthread_cond_broadcast(&g->cv);
-    pthread_mutex_unlock(&g->mu);
-    sd_info("inventory version %lld: %zu devices", (long long)sd_gw_inv_version(inv), n);
-    return 0;
-}
-
-void gw_enqueue(gw_t *g, job_t *j)
-{
-    pthread_mutex_lock(&g->mu);
-    job_t **p = &g->jobs;
-    while (*p)
-        p = &(*p)->next;
-    j->next = NULL;
-    *p = j;
-    if (j->kind == JOB_POLL) {
-        devstate_t *d = dev_state(g, j->device);
-        if (d)
-            d->queued = true;
-    }
-    pthread_cond_broadcast(&g->cv);
-    pthread_mutex_unlock(&g->mu);
-}
 
 static job_t *new_job(job_kind_t kind, const char *device)
 {
@@ -248,9 +83,9 @@ static int on_report(void *ctx, const sd_line_text_t *enq, const sd_line_text_t 
     /* samples are stamped when the gateway received them: the terminal's clock has minute
      * resolution and may drift; its own time goes into the event */
     now -= now % 1000;
-    pthread_mutex_lock(&g->mu);
-    const sd_gw_inv_t *inv = g->inv;
-    pthread_mutex_unlock(&g->mu);
+    /* held until the call is stored: a new inventory may come meanwhile */
+    gw_invref_t *ref = gw_inv_get(g);
+    const sd_gw_inv_t *inv = ref ? ref->inv : NULL;
     const sd_gw_device_t *d = NULL;
     int64_t term_time = 0;
     char type = 0;
@@ -306,6 +141,7 @@ static int on_report(void *ctx, const sd_line_text_t *enq, const sd_line_text_t 
     }
     if (rc) {
         sd_gw_samples_free(&s);
+        gw_inv_put(g, ref);
         return rc;
     }
     char tt[40], msg[160];
@@ -335,13 +171,14 @@ static int on_report(void *ctx, const sd_line_text_t *enq, const sd_line_text_t 
         rc = gw_event_json(g, "unknown_terminal", NULL, 3, msg, detail, &ev);
     }
     if (!rc)
-        rc = store(g, &s, ev.data, kv, nkv);
+        rc = gw_store(g, &s, ev.data, kv, nkv);
     sd_info("call from %s (%s): %s, %zu samples%s", d ? d->code : "unknown", tc->peer, msg, s.n,
             rc ? " NOT stored" : " stored");
     sd_buf_free(&ev);
     sd_gw_samples_free(&s);
     if (!rc && d)
         drift_check(g, d->code, term_time, now);
+    gw_inv_put(g, ref);
     return rc;
 }
 
@@ -358,7 +195,7 @@ void *gw_accept_thread(void *arg)
             usleep(100000);
             continue;
         }
-        __atomic_add_fetch(&g->calls_in, 1, __ATOMIC_RELAXED);
+        atomic_fetch_add(&g->calls_in, 1);
         take_ctx_t tc = {g, sd_link_peer_name(link), ""};
         sd_gw_take_opts_t o = {.desig = g->desig, .answer_timeout_ms = g->answer_timeout_ms};
         int proto = 0;
@@ -504,9 +341,9 @@ static int poll_device(gw_t *g, const sd_gw_device_t *d)
     }
     if (!rc) {
         kv[nkv++] = (sd_gw_kv_t){dkey, sd_gw_jst_day_start_ms(now)};
-        rc = store(g, &s, NULL, kv, nkv);
+        rc = gw_store(g, &s, NULL, kv, nkv);
     } else if (s.n && rc == SD_EAGAIN) {
-        store(g, &s, NULL, NULL, 0); /* the V state is worth keeping anyway */
+        gw_store(g, &s, NULL, NULL, 0); /* the V state is worth keeping anyway */
     }
     sd_call_close(c);
     free(req);
@@ -686,7 +523,7 @@ static json_t *do_request(gw_t *g, job_t *j, const sd_gw_device_t *d, int *rc_ou
                           "result", "output_no", n, "value",
                           req->u.ctrl.out[n - 1] == SD_LINE_OUT_ON ? "on" : "off", "read_back",
                           (json_int_t)s.n);
-        store(g, &s, NULL, NULL, 0);
+        gw_store(g, &s, NULL, NULL, 0);
     }
     sd_gw_samples_free(&s);
     free(req);
@@ -709,7 +546,7 @@ static job_t *take_job(gw_t *g, int64_t now, int64_t *wake)
                 *wake = j->not_before_ms;
             continue;
         }
-        devstate_t *d = dev_state(g, j->device);
+        devstate_t *d = gw_dev_state(g, j->device);
         if (d && d->busy)
             continue;
         *p = j->next;
@@ -723,11 +560,9 @@ static job_t *take_job(gw_t *g, int64_t now, int64_t *wake)
     return NULL;
 }
 
-static void run_job(gw_t *g, job_t *j)
+/* d: the job's device in an inventory held for the job, NULL when it has none. */
+static void run_job(gw_t *g, job_t *j, const sd_gw_device_t *d)
 {
-    pthread_mutex_lock(&g->mu);
-    const sd_gw_device_t *d = sd_gw_inv_by_code(g->inv, j->device);
-    pthread_mutex_unlock(&g->mu);
     int64_t now = gw_now(g);
     if (j->kind == JOB_REQUEST) {
         if (!d) {
@@ -775,7 +610,7 @@ static void run_job(gw_t *g, job_t *j)
             rc = d->model == 3 ? read_l3(g, c, d, &s, &tt) : read_v(g, c, d, &s, &tt);
         sd_call_close(c);
         if (!rc)
-            store(g, &s, NULL, NULL, 0);
+            gw_store(g, &s, NULL, NULL, 0);
         else
             gw_event(g, "poll_failed", d->code, 3, "periodic monitoring read failed",
                      json_pack("{s:s}", "reason", gw_reason(rc)));
@@ -797,7 +632,7 @@ static void run_job(gw_t *g, job_t *j)
         return;
     }
     if (!rc) {
-        __atomic_add_fetch(&g->polls_ok, 1, __ATOMIC_RELAXED);
+        atomic_fetch_add(&g->polls_ok, 1);
         return;
     }
     j->tries++;
@@ -811,7 +646,7 @@ static void run_job(gw_t *g, job_t *j)
         }
         return;
     }
-    __atomic_add_fetch(&g->polls_failed, 1, __ATOMIC_RELAXED);
+    atomic_fetch_add(&g->polls_failed, 1);
     char msg[160];
     snprintf(msg, sizeof msg,
              "%s after %d tries; the next collection back-fills from the "
@@ -832,23 +667,20 @@ void *gw_worker_thread(void *arg)
         int64_t wake;
         job_t *j = take_job(g, gw_now(g), &wake);
         if (!j) {
-            struct timespec ts;
-            clock_gettime(CLOCK_REALTIME, &ts);
             int64_t wait = wake - gw_now(g);
             if (wait < 10)
                 wait = 10;
             if (wait > 1000)
                 wait = 1000;
-            ts.tv_nsec += (long)(wait % 1000) * 1000000;
-            ts.tv_sec += wait / 1000 + ts.tv_nsec / 1000000000;
-            ts.tv_nsec %= 1000000000;
-            pthread_cond_timedwait(&g->cv, &g->mu, &ts);
+            gw_timedwait(g, &g->cv, wait);
             continue;
         }
         pthread_mutex_unlock(&g->mu);
-        run_job(g, j);
+        gw_invref_t *inv = gw_inv_get(g);
+        run_job(g, j, inv ? sd_gw_inv_by_code(inv->inv, j->device) : NULL);
+        gw_inv_put(g, inv);
         pthread_mutex_lock(&g->mu);
-        devstate_t *d = dev_state(g, j->device);
+        devstate_t *d = gw_dev_state(g, j->device);
         if (d)
             d->busy = false;
         pthread_cond_broadcast(&g->cv);
@@ -887,14 +719,13 @@ void *gw_sched_thread(void *arg)
     while (!g->stop) {
         int64_t now = gw_now(g);
         int64_t today = sd_gw_jst_day_start_ms(now);
-        pthread_mutex_lock(&g->mu);
-        const sd_gw_inv_t *inv = g->inv;
+        gw_invref_t *ref = gw_inv_get(g);
+        const sd_gw_inv_t *inv = ref ? ref->inv : NULL;
         /* terminals are looked at every 10 s: slots are minutes apart, and each look reads
          * the queue's kv table */
-        size_t n = first || now - last_pass >= 10000 ? sd_gw_inv_count(inv) : 0;
+        size_t n = inv && (first || now - last_pass >= 10000) ? sd_gw_inv_count(inv) : 0;
         if (n)
             last_pass = now;
-        pthread_mutex_unlock(&g->mu);
         for (size_t i = 0; i < n && !g->stop; i++) {
             const sd_gw_device_t *d = sd_gw_inv_device(inv, i);
             char dkey[96];
@@ -908,7 +739,7 @@ void *gw_sched_thread(void *arg)
             if (!due)
                 continue;
             pthread_mutex_lock(&g->mu);
-            devstate_t *st = dev_state(g, d->code);
+            devstate_t *st = gw_dev_state(g, d->code);
             bool queued = st && st->queued;
             pthread_mutex_unlock(&g->mu);
             if (queued)
@@ -917,6 +748,7 @@ void *gw_sched_thread(void *arg)
             if (j)
                 gw_enqueue(g, j);
         }
+        gw_inv_put(g, ref);
         /* periodic monitoring */
         pthread_mutex_lock(&g->mu);
         for (int k = 0; k < g->n_mon; k++) {
@@ -935,8 +767,7 @@ void *gw_sched_thread(void *arg)
         }
         pthread_mutex_unlock(&g->mu);
         first = false;
-        for (int t = 0; t < 10 && !g->stop; t++)
-            usleep(100000);
+        sd_gw_sleep(g, 1000);
     }
     return NULL;
 }

@@ -1,19 +1,27 @@
-/* mqtt.c - suido-gw's platform side over MQTT (docs/mqtt.md): queue drain with down/ack,
- * down/request, up/reply, birth and last will on state. */
+/* north_mqtt.c - the gateway's north backend over MQTT (gw.h, docs/mqtt.md): batches held
+ * until down/ack, down/request, up/reply, birth and last will on state; the broker password and
+ * the inventory come over HTTP. */
 #include <mosquitto.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "core/err.h"
 #include "core/log.h"
-#include "gw.h"
+#include "gw/engine.h"
+#include "gw/gw.h"
 #include "gw/sched.h"
 #include "mqtt/mqtt.h"
 
 typedef struct {
-    gw_t *g;
+    sd_gw_t *g; /* from open */
+    char *url, *client_id, *client_secret;
+    char host[256];
+    int port;
+    sd_gw_http_t *down; /* fetch_inventory's */
+    bool lib_init;
     struct mosquitto *m;
     char cid[SD_MQTT_CID_MAX + 1];
     pthread_mutex_t mu;
@@ -99,7 +107,7 @@ static void on_message(struct mosquitto *m, void *ud, const struct mosquitto_mes
         json_t *wrap = json_pack("{s:[O]}", "requests", r);
         char *s = wrap ? json_dumps(wrap, JSON_COMPACT) : NULL;
         if (s)
-            gw_take_requests(q->g, s);
+            sd_gw_take_requests(q->g, s);
         free(s);
         json_decref(wrap);
     }
@@ -109,13 +117,13 @@ static void on_message(struct mosquitto *m, void *ud, const struct mosquitto_mes
 /* Wait (up to ms) for cond(q) under q->mu. */
 static bool wait_for(mq_t *q, bool (*cond)(mq_t *, int), int arg, int ms)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
+    struct timespec ts; /* q->cv runs on CLOCK_MONOTONIC */
+    clock_gettime(CLOCK_MONOTONIC, &ts);
     ts.tv_nsec += (long)(ms % 1000) * 1000000;
     ts.tv_sec += ms / 1000 + ts.tv_nsec / 1000000000;
     ts.tv_nsec %= 1000000000;
     pthread_mutex_lock(&q->mu);
-    while (!cond(q, arg) && !q->g->stop)
+    while (!cond(q, arg) && !sd_gw_stopping(q->g))
         if (pthread_cond_timedwait(&q->cv, &q->mu, &ts))
             break;
     bool ok = cond(q, arg);
@@ -134,22 +142,20 @@ static bool c_puback(mq_t *q, int mid)
     return q->last_mid_acked == mid || !q->connected;
 }
 
-/* One lane: publish a batch with an id, delete it on down/ack ok. 0 sent/empty, else back off. */
-static int drain_lane(mq_t *q, sd_gw_qkind_t kind, size_t *sent, int ack_wait_ms)
+/* Publish a batch with an id and wait for its down/ack (events 3 s, data 30 s). */
+static int mqtt_upload(void *ctx, sd_gw_qkind_t kind, const sd_gw_qrow_t *rows, size_t n,
+                       sd_gw_upload_t *res)
 {
-    gw_t *g = q->g;
-    sd_gw_qrow_t *rows;
-    size_t n;
-    *sent = 0;
-    int rc = sd_gw_queue_peek(g->q, kind, (size_t)g->batch, 1536 * 1024, &rows, &n);
-    if (rc || !n)
-        return rc;
+    mq_t *q = ctx;
+    int ack_wait_ms = kind == SD_GW_Q_DATA ? 30000 : 3000;
+    res->dropped = -1;
+    res->status = 0;
     const char *list = kind == SD_GW_Q_DATA ? "samples" : "events";
     sd_buf_t body = {0};
     char id[64];
     snprintf(id, sizeof id, "%c%lld-%lld", kind == SD_GW_Q_DATA ? 'd' : 'e', (long long)rows[0].id,
              (long long)rows[n - 1].id);
-    rc = sd_buf_printf(&body, "{\"id\":\"%s\",\"%s\":[", id, list);
+    int rc = sd_buf_printf(&body, "{\"id\":\"%s\",\"%s\":[", id, list);
     for (size_t i = 0; !rc && i < n; i++)
         rc = sd_buf_printf(&body, "%s%s", i ? "," : "", rows[i].body);
     if (!rc)
@@ -175,43 +181,35 @@ static int drain_lane(mq_t *q, sd_gw_qkind_t kind, size_t *sent, int ack_wait_ms
         if (!got) {
             rc = SD_ECLOSED;
         } else if (ok) {
-            rc = sd_gw_queue_ack(g->q, kind, rows[0].id, rows[n - 1].id);
-            *sent = n;
+            /* acknowledged */
         } else if (bad_field && ix >= 0 && (size_t)ix < n) {
             sd_error("mqtt: platform refused %s[%ld] %s", list, ix, rows[ix].body);
-            rc = sd_gw_queue_ack(g->q, kind, rows[ix].id, rows[ix].id);
-            *sent = 1;
+            res->dropped = ix;
         } else {
             rc = SD_EAGAIN;
         }
     }
     sd_buf_free(&body);
-    sd_gw_queue_rows_free(rows, n);
+    /* a platform without an event sink acks ok:false "unsupported" (or not at all): the events
+     * stay queued and are offered again in a minute; data goes on */
+    if (kind == SD_GW_Q_EVENT && (rc == SD_ETIMEDOUT || rc == SD_EAGAIN))
+        rc = SD_EUNSUPPORTED;
     return rc;
 }
 
-/* Replies: QoS 1 publish, deleted from the queue on the broker's PUBACK (no app-level ack). */
-static int drain_replies(mq_t *q, size_t *sent)
+/* Replies: QoS 1 publish, done on the broker's PUBACK (no app-level ack). */
+static int mqtt_reply(void *ctx, int64_t id, const char *body)
 {
-    sd_gw_qrow_t *rows;
-    size_t n;
-    *sent = 0;
-    int rc = sd_gw_queue_peek(q->g->q, SD_GW_Q_REPLY, 20, 1 << 20, &rows, &n);
+    mq_t *q = ctx;
+    (void)id;
     char t[160];
     topic(q, SD_MQTT_T_REPLY, NULL, t, sizeof t);
-    for (size_t i = 0; !rc && i < n; i++) {
-        int mid = 0;
-        if (mosquitto_publish(q->m, &mid, t, (int)strlen(rows[i].body), rows[i].body, 1, false))
-            rc = SD_ECLOSED;
-        else if (!wait_for(q, c_puback, mid, 10000))
-            rc = SD_ETIMEDOUT;
-        else
-            rc = sd_gw_queue_ack(q->g->q, SD_GW_Q_REPLY, rows[i].id, rows[i].id);
-        if (!rc)
-            (*sent)++;
-    }
-    sd_gw_queue_rows_free(rows, n);
-    return rc;
+    int mid = 0;
+    if (mosquitto_publish(q->m, &mid, t, (int)strlen(body), body, 1, false))
+        return SD_ECLOSED;
+    if (!wait_for(q, c_puback, mid, 10000))
+        return SD_ETIMEDOUT;
+    return 0;
 }
 
 static bool c_conn(mq_t *q, int arg)
@@ -220,10 +218,15 @@ static bool c_conn(mq_t *q, int arg)
     return q->connected;
 }
 
-/* Broker credentials over HTTP: POST /apif/v1/connect then GET /gwif/v1/mqtt. */
-static int credentials(gw_t *g, char *user, size_t usz, char *pw, size_t psz)
+static bool mqtt_ready(void *ctx, int wait_ms)
 {
-    sd_gw_http_cfg_t c = {g->url, g->client_id, g->client_secret, 15000};
+    return wait_for(ctx, c_conn, 0, wait_ms);
+}
+
+/* Broker credentials over HTTP: POST /apif/v1/connect then GET /gwif/v1/mqtt. */
+static int credentials(mq_t *q, char *user, size_t usz, char *pw, size_t psz)
+{
+    sd_gw_http_cfg_t c = {q->url, q->client_id, q->client_secret, 15000};
     sd_gw_http_t *h = NULL;
     int rc = sd_gw_http_new(&c, &h);
     long status = 0;
@@ -249,92 +252,47 @@ static int credentials(gw_t *g, char *user, size_t usz, char *pw, size_t psz)
     return rc;
 }
 
-void *gw_mqtt_thread(void *arg)
+/* The broker's password first (retried until the platform gives one), then connect. */
+static int mqtt_open(void *ctx, sd_gw_t *g)
 {
-    gw_t *g = arg;
-    mq_t *q = calloc(1, sizeof *q);
-    if (!q)
-        return NULL;
+    mq_t *q = ctx;
     q->g = g;
-    pthread_mutex_init(&q->mu, NULL);
-    pthread_cond_init(&q->cv, NULL);
     char pw[128];
-    for (int tries = 1; !g->stop; tries++) {
-        if (!credentials(g, q->cid, sizeof q->cid, pw, sizeof pw))
+    for (int tries = 1; !sd_gw_stopping(g); tries++) {
+        if (!credentials(q, q->cid, sizeof q->cid, pw, sizeof pw))
             break;
         if (tries == 1)
             sd_warn("mqtt: no broker credentials from the platform yet; retrying");
-        for (int64_t t = 0; t < sd_gw_backoff_ms(tries, 1000, 30000) && !g->stop; t += 100)
-            usleep(100000);
+        sd_gw_sleep(g, sd_gw_backoff_ms(tries, 1000, 30000));
     }
-    char host[256] = "127.0.0.1";
-    int port = 1883;
-    if (sscanf(g->mqtt_url, "mqtt://%255[^:/]:%d", host, &port) < 1) {
-        sd_error("mqtt: north.mqtt_url %s: want mqtt://host:port", g->mqtt_url);
-        g->stop = 1;
-    }
+    if (sd_gw_stopping(g))
+        return SD_ECLOSED;
     mosquitto_lib_init();
+    q->lib_init = true;
     /* clean session off: requests published while we are away wait at the broker */
-    q->m = g->stop ? NULL : mosquitto_new(q->cid, false, q);
-    if (q->m) {
-        char t[160];
-        topic(q, SD_MQTT_T_STATE, NULL, t, sizeof t);
-        mosquitto_will_set(q->m, t, 7, "offline", 1, true);
-        mosquitto_username_pw_set(q->m, q->cid, pw);
-        mosquitto_connect_callback_set(q->m, on_connect);
-        mosquitto_disconnect_callback_set(q->m, on_disconnect);
-        mosquitto_publish_callback_set(q->m, on_publish);
-        mosquitto_message_callback_set(q->m, on_message);
-        mosquitto_reconnect_delay_set(q->m, 1, 30, true);
-        mosquitto_connect_async(q->m, host, port, 30);
-        mosquitto_loop_start(q->m);
+    q->m = mosquitto_new(q->cid, false, q);
+    if (!q->m) {
+        sd_error("mqtt: cannot create a client");
+        return SD_ENOMEM;
     }
-    int fails = 0;
-    bool events_silent = false;
-    int64_t events_retry = 0;
-    while (q->m && !g->stop) {
-        if (!wait_for(q, c_conn, 0, 1000))
-            continue;
-        size_t s1 = 0, s2 = 0, s3 = 0;
-        int rc = drain_replies(q, &s1);
-        if (!rc && (!events_silent || gw_now(g) >= events_retry)) {
-            int erc = drain_lane(q, SD_GW_Q_EVENT, &s2, 3000);
-            /* a platform without an event sink acks ok:false "unsupported" (or not at all):
-             * the events stay queued and are offered again in a minute; data goes on */
-            if (erc == SD_ETIMEDOUT || erc == SD_EAGAIN) {
-                if (!events_silent)
-                    sd_warn("mqtt: up/event not accepted; events stay queued");
-                events_silent = true;
-                events_retry = gw_now(g) + 60000;
-            } else {
-                events_silent = false;
-                rc = erc;
-            }
-        }
-        if (!rc)
-            rc = drain_lane(q, SD_GW_Q_DATA, &s3, 30000);
-        if (rc) {
-            fails++;
-            if (fails == 1 || fails % 10 == 0)
-                sd_warn("mqtt: %s; retrying", sd_strerror(rc));
-            int64_t wait = sd_gw_backoff_ms(fails, 500, 30000);
-            for (int64_t t = 0; t < wait && !g->stop; t += 100)
-                usleep(100000);
-            continue;
-        }
-        fails = 0;
-        if (!s1 && !s2 && !s3) {
-            pthread_mutex_lock(&g->mu);
-            struct timespec ts;
-            clock_gettime(CLOCK_REALTIME, &ts);
-            ts.tv_nsec += 500000000;
-            ts.tv_sec += ts.tv_nsec / 1000000000;
-            ts.tv_nsec %= 1000000000;
-            if (!g->stop)
-                pthread_cond_timedwait(&g->drain, &g->mu, &ts);
-            pthread_mutex_unlock(&g->mu);
-        }
-    }
+    char t[160];
+    topic(q, SD_MQTT_T_STATE, NULL, t, sizeof t);
+    mosquitto_will_set(q->m, t, 7, "offline", 1, true);
+    mosquitto_username_pw_set(q->m, q->cid, pw);
+    mosquitto_connect_callback_set(q->m, on_connect);
+    mosquitto_disconnect_callback_set(q->m, on_disconnect);
+    mosquitto_publish_callback_set(q->m, on_publish);
+    mosquitto_message_callback_set(q->m, on_message);
+    mosquitto_reconnect_delay_set(q->m, 1, 30, true);
+    mosquitto_connect_async(q->m, q->host, q->port, 30);
+    mosquitto_loop_start(q->m);
+    return 0;
+}
+
+/* up/disconnect and the offline state, then hang up. */
+static void mqtt_close(void *ctx)
+{
+    mq_t *q = ctx;
     if (q->m) {
         char t[160];
         topic(q, SD_MQTT_T_DISCONNECT, NULL, t, sizeof t);
@@ -345,10 +303,74 @@ void *gw_mqtt_thread(void *arg)
         mosquitto_disconnect(q->m);
         mosquitto_loop_stop(q->m, false);
         mosquitto_destroy(q->m);
+        q->m = NULL;
     }
-    mosquitto_lib_cleanup();
+}
+
+static int mqtt_fetch_inventory(void *ctx, char *etag, size_t etag_sz, sd_buf_t *body)
+{
+    mq_t *q = ctx;
+    return sd_gw_north_http_inventory(q->down, etag, etag_sz, body);
+}
+
+static void mqtt_free(void *ctx)
+{
+    mq_t *q = ctx;
+    if (!q)
+        return;
+    mqtt_close(q);
+    if (q->lib_init)
+        mosquitto_lib_cleanup();
+    sd_gw_http_free(q->down);
     pthread_mutex_destroy(&q->mu);
     pthread_cond_destroy(&q->cv);
+    free(q->url);
+    free(q->client_id);
+    free(q->client_secret);
     free(q);
-    return NULL;
+}
+
+static const sd_gw_north_ops_t mqtt_ops = {
+    .name = "mqtt",
+    .max_batch_bytes = 1536 * 1024,
+    .open = mqtt_open,
+    .ready = mqtt_ready,
+    .upload = mqtt_upload,
+    .reply = mqtt_reply,
+    .fetch_requests = NULL, /* down/request comes by itself */
+    .fetch_inventory = mqtt_fetch_inventory,
+    .close = mqtt_close,
+    .free = mqtt_free,
+};
+
+int sd_gw_north_mqtt_new(const sd_gw_north_cfg_t *c, sd_gw_north_t *out)
+{
+    *out = (sd_gw_north_t){0};
+    mq_t *q = calloc(1, sizeof *q);
+    if (!q)
+        return SD_ENOMEM;
+    snprintf(q->host, sizeof q->host, "127.0.0.1");
+    q->port = 1883;
+    if (sscanf(c->mqtt_url ? c->mqtt_url : "", "mqtt://%255[^:/]:%d", q->host, &q->port) < 1) {
+        sd_error("mqtt: north.mqtt_url %s: want mqtt://host:port", c->mqtt_url);
+        free(q);
+        return SD_EINVAL;
+    }
+    pthread_mutex_init(&q->mu, NULL);
+    pthread_condattr_t a;
+    pthread_condattr_init(&a);
+    pthread_condattr_setclock(&a, CLOCK_MONOTONIC);
+    pthread_cond_init(&q->cv, &a);
+    pthread_condattr_destroy(&a);
+    q->url = strdup(c->url);
+    q->client_id = strdup(c->client_id);
+    q->client_secret = strdup(c->client_secret);
+    sd_gw_http_cfg_t hc = {c->url, c->client_id, c->client_secret, 15000};
+    int rc = q->url && q->client_id && q->client_secret ? sd_gw_http_new(&hc, &q->down) : SD_ENOMEM;
+    if (rc) {
+        mqtt_free(q);
+        return rc;
+    }
+    *out = (sd_gw_north_t){&mqtt_ops, q};
+    return 0;
 }
