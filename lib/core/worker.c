@@ -5,6 +5,7 @@
 #include <assert.h>
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,6 +48,11 @@ int sd_worker_sleep(sd_worker_t *w, int64_t ms)
             do
                 rc = pthread_cond_timedwait(&w->cv, &w->mu, &ts);
             while (rc == 0 && !w->woken && !atomic_load(&w->stopping));
+        } else {
+            /* at once: still let callers waiting for the lock (wake, stop, the service) in */
+            pthread_mutex_unlock(&w->mu);
+            sched_yield();
+            pthread_mutex_lock(&w->mu);
         }
     }
     w->woken = 0;
@@ -119,8 +125,8 @@ void sd_worker_stop(sd_worker_t *w)
 {
     if (!w)
         return;
+    atomic_store(&w->stopping, 1); /* seen at the next round even if the lock is never free */
     pthread_mutex_lock(&w->mu);
-    atomic_store(&w->stopping, 1);
     pthread_cond_broadcast(&w->cv);
     pthread_mutex_unlock(&w->mu);
     pthread_join(w->th, NULL);

@@ -72,11 +72,27 @@ static void test_periodic(void **st)
     sd_worker_wake(NULL);
 }
 
+/* A tick that always asks for another round at once must still let stop (and the lock) in. */
+static void test_busy_tick_still_stops(void **st)
+{
+    (void)st;
+    state_t s = {.next = 0, .mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER};
+    sd_worker_t *w = NULL;
+    assert_int_equal(sd_worker_start("t-busy", tick, &s, &w), 0);
+    wait_rounds(&s, 100);
+    sd_worker_lock(w);
+    sd_worker_unlock(w);
+    sd_worker_wake(w);
+    sd_worker_stop(w);
+    assert_int_equal(s.last_round, s.rounds);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_wake_and_stop),
         cmocka_unit_test(test_periodic),
+        cmocka_unit_test(test_busy_tick_still_stops),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
