@@ -42,8 +42,9 @@ typedef struct sd_requests sd_requests_t;
 typedef int (*sd_request_push_fn)(void *ctx, const char *gw_cid, const char *payload, size_t len);
 
 /*
- * Start the request service on pf (sets pf->requests): routes for AP-IF reads/controls/requests
- * and GW-IF inventory/requests/replies, and a thread that expires and times out requests.
+ * Start the request service on pf (sets pf->requests), with a worker that expires and times out
+ * requests and answers the waits that ran out. Its HTTP routes (AP-IF reads/controls/requests,
+ * GW-IF inventory/requests/replies) are the api layer's: sd_requests_routes() (api/routes.h).
  */
 int sd_requests_start(sd_pf_t *pf, sd_requests_t **out);
 void sd_requests_set_push(sd_requests_t *r, sd_request_push_fn fn, void *ctx);
