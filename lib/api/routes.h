@@ -13,6 +13,7 @@
 #include "pf/ops/sla.h"
 #include "pf/pf.h"
 #include "pf/protect/pki.h"
+#include "pf/requests/monitor.h"
 #include "pf/requests/request.h"
 
 /* ---- accounts and registry (route context pf, which must outlive the server) ---- */
@@ -232,7 +233,18 @@ int sd_incident_routes(sd_pf_t *pf);
 int sd_pki_routes(sd_pki_t *pki);
 
 /* from pf/requests/request_int.h */
-/* Register the HTTP routes (request_http.c). */
+/* Register the HTTP routes (requests/requests.c). */
 int sd_requests_routes(sd_requests_t *r);
+
+/*
+ * AP-IF #5-7 periodic monitors (requests/monitors.c; route context m), and the event streams the
+ * service writes (sd_monitors_set_streams):
+ *   POST   /apif/v1/monitors               #5 定周期監視開始 (data.poll)   -> 201
+ *   GET    /apif/v1/monitors               #6 定周期監視一覧
+ *   GET    /apif/v1/monitors/{id}          #6
+ *   DELETE /apif/v1/monitors/{id}          #7 定周期監視停止 -> 200 (state "stopped")
+ *   GET    /apif/v1/monitors/{id}/events   server-sent events (204 once stopped)
+ */
+int sd_monitors_routes(sd_http_server_t *http, sd_monitors_t *m);
 
 #endif

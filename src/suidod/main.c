@@ -603,6 +603,8 @@ int main(int argc, char **argv)
         sd_monitors_config_t mc = {.heartbeat_ms = (int)hb_s * 1000,
                                    .webhook_timeout_ms = (int)wt_s * 1000};
         rc = sd_monitors_start(&pf, &mc, &monitors);
+        if (!rc)
+            rc = sd_monitors_routes(srv, monitors);
     }
     if (!rc)
         rc = sd_contact_routes(&pf);

@@ -14,6 +14,7 @@
 #include "core/clock.h"
 #include "core/err.h"
 #include "helpers/pg.h"
+#include "pf/requests/inventory.h"
 #include "pf/requests/request.h"
 #include "pf/requests/request_int.h"
 #include "pf/data/ts.h"

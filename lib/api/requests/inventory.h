@@ -3,7 +3,7 @@
 #define SD_API_REQUESTS_INVENTORY_H
 
 #include "api/api.h"
-#include "pf/requests/request.h"
+#include "pf/requests/inventory.h"
 
 /*
  * For GW-IF handlers: the calling gateway (bearer token), checked for gwif.fetch on itself.

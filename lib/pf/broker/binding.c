@@ -18,6 +18,7 @@
 #include "auth/token.h"
 #include "core/err.h"
 #include "core/log.h"
+#include "core/worker.h"
 #include "pf/requests/request.h"
 
 struct sd_mqtt_binding {
@@ -28,14 +29,12 @@ struct sd_mqtt_binding {
     int lib_ref;
     char host[256];
     int port;
-    pthread_t client_thr;
-    int client_started;
-    int backoff; /* seconds before the next attempt; client thread only */
-    pthread_t sync_thr;
-    int sync_started;
-    pthread_mutex_t mu;
-    pthread_cond_t cv;
-    int stopping;
+    sd_worker_t *client; /* connect, loop, back off */
+    int backoff;         /* seconds before the next attempt; client worker only */
+    int ever, connected; /* client worker only */
+    sd_worker_t *sync;   /* rewrites the broker files every sync_ms */
+    int synced_once;     /* sync worker only: its first round just schedules the next */
+    pthread_mutex_t mu;  /* last_passwd, last_acl; client while it is set */
     int pushing;                    /* registered as the request service's push channel */
     sd_buf_t last_passwd, last_acl; /* what the files hold now */
 };
@@ -117,7 +116,7 @@ int sd_mqtt_binding_sync(sd_mqtt_binding_t *b)
     size_t n = 0, cap = 0;
     sd_stmt_t *s = NULL;
     int rc = add_user(b, SD_MQTT_PF_USER, "", &pw);
-    if (rc == 0)
+    if (rc == 0) /* registry */
         rc = sd_store_query(b->pf->store,
                             "SELECT client_id, secret_digest FROM clients WHERE kind = 'gateway'"
                             " AND enabled = 1 AND (expires_at = 0 OR expires_at > $1)"
@@ -190,30 +189,19 @@ int sd_mqtt_binding_sync(sd_mqtt_binding_t *b)
     return rc != 0 ? rc : changed;
 }
 
-static void *sync_main(void *arg)
+/* The sync worker: every sync_ms (the start wrote the files already), rewrite them if needed. */
+static int64_t sync_tick(void *ctx, int stopping)
 {
-    sd_mqtt_binding_t *b = arg;
-    pthread_mutex_lock(&b->mu);
-    while (!b->stopping) {
-        struct timespec ts;
-        clock_gettime(CLOCK_REALTIME, &ts);
-        ts.tv_sec += b->cfg.sync_ms / 1000;
-        ts.tv_nsec += (long)(b->cfg.sync_ms % 1000) * 1000000L;
-        if (ts.tv_nsec >= 1000000000L) {
-            ts.tv_sec++;
-            ts.tv_nsec -= 1000000000L;
-        }
-        pthread_cond_timedwait(&b->cv, &b->mu, &ts);
-        if (b->stopping)
-            break;
-        pthread_mutex_unlock(&b->mu);
+    sd_mqtt_binding_t *b = ctx;
+    if (stopping)
+        return -1;
+    if (b->synced_once) {
         int rc = sd_mqtt_binding_sync(b);
         if (rc < 0)
             sd_warn("mqtt: broker accounts not updated: %s", sd_strerror(rc));
-        pthread_mutex_lock(&b->mu);
     }
-    pthread_mutex_unlock(&b->mu);
-    return NULL;
+    b->synced_once = 1;
+    return b->cfg.sync_ms;
 }
 
 /* ---- the client -------------------------------------------------------------------------------
@@ -227,6 +215,7 @@ typedef struct {
 static int gw_lookup(sd_mqtt_binding_t *b, const char *cid, gw_row_t *g)
 {
     sd_stmt_t *s = NULL;
+    /* registry */
     int rc = sd_store_query_row(b->pf->store,
                                 "SELECT id, tenant_id FROM clients WHERE client_id = $1"
                                 " AND kind = 'gateway' AND enabled = 1",
@@ -490,49 +479,48 @@ static void on_disconnect(struct mosquitto *m, void *ud, int rc)
         sd_warn("mqtt: lost the broker (%s); reconnecting", mosquitto_strerror(rc));
 }
 
-static int is_stopping(sd_mqtt_binding_t *b)
-{
-    pthread_mutex_lock(&b->mu);
-    int st = b->stopping;
-    pthread_mutex_unlock(&b->mu);
-    return st;
-}
-
 /*
- * Our own connection loop rather than mosquitto_loop_start(): libmosquitto 2.0 gives up when the
- * very first connect fails (broker not up yet), and we want one back-off policy for every case:
- * refused at start, lost later, refused credentials while the broker reloads.
+ * The client worker. Our own connection loop rather than mosquitto_loop_start(): libmosquitto
+ * 2.0 gives up when the very first connect fails (broker not up yet), and we want one back-off
+ * policy for every case: refused at start, lost later, refused credentials while the broker
+ * reloads. Each round connects or runs the network loop for up to 500 ms; a failure sleeps the
+ * back-off (monotonic; a stop cuts it short). The last round disconnects.
  */
-static void *client_main(void *arg)
+static int64_t client_tick(void *ctx, int stopping)
 {
-    sd_mqtt_binding_t *b = arg;
-    int ever = 0;
-    b->backoff = 1;
-    while (!is_stopping(b)) {
-        int r = ever ? mosquitto_reconnect(b->m) : mosquitto_connect(b->m, b->host, b->port, 30);
-        if (r == MOSQ_ERR_SUCCESS) {
-            ever = 1;
-            while (!is_stopping(b) && (r = mosquitto_loop(b->m, 500, 1)) == MOSQ_ERR_SUCCESS) {
-            }
-            if (is_stopping(b)) {
-                mosquitto_disconnect(b->m);
-                mosquitto_loop(b->m, 100, 1);
-                break;
-            }
+    sd_mqtt_binding_t *b = ctx;
+    if (stopping) {
+        if (b->connected) {
+            mosquitto_disconnect(b->m);
+            mosquitto_loop(b->m, 100, 1);
         }
-        int delay = b->backoff;
-        sd_warn("mqtt: broker %s: %s; retrying in %d s", b->url, mosquitto_strerror(r), delay);
-        pthread_mutex_lock(&b->mu);
-        struct timespec ts;
-        clock_gettime(CLOCK_REALTIME, &ts);
-        ts.tv_sec += delay;
-        while (!b->stopping && pthread_cond_timedwait(&b->cv, &b->mu, &ts) == 0) {
-        }
-        pthread_mutex_unlock(&b->mu);
-        b->backoff = delay < 16 ? delay * 2 : 30;
+        sd_store_release(b->pf->store);
+        return -1;
     }
-    sd_store_release(b->pf->store);
-    return NULL;
+    int r;
+    if (!b->connected) {
+        r = b->ever ? mosquitto_reconnect(b->m) : mosquitto_connect(b->m, b->host, b->port, 30);
+        if (r == MOSQ_ERR_SUCCESS) {
+            b->ever = b->connected = 1;
+            return 0;
+        }
+    } else {
+        /* the network loop; callbacks (on_message: the store) run here, without the worker's
+           lock (a round of 0 ms delay never sleeps: sd_worker_stop() would never get it) */
+        pthread_mutex_lock(&b->mu); /* b->client is set under mu by the start */
+        sd_worker_t *w = b->client;
+        pthread_mutex_unlock(&b->mu);
+        sd_worker_unlock(w);
+        r = mosquitto_loop(b->m, 500, 1);
+        sd_worker_lock(w);
+        if (r == MOSQ_ERR_SUCCESS)
+            return 0;
+        b->connected = 0;
+    }
+    int delay = b->backoff;
+    sd_warn("mqtt: broker %s: %s; retrying in %d s", b->url, mosquitto_strerror(r), delay);
+    b->backoff = delay < 16 ? delay * 2 : 30;
+    return (int64_t)delay * 1000;
 }
 
 static int parse_url(const char *url, char *host, size_t hsize, int *port)
@@ -562,6 +550,7 @@ int sd_mqtt_binding_credentials(sd_mqtt_binding_t *b, int64_t gateway_id, sd_sco
                                 char cid[SD_MQTT_CID_MAX + 1], char pw[SD_MQTT_PW_SIZE])
 {
     sd_stmt_t *s = NULL;
+    /* registry */
     int rc = sd_store_query_row(b->pf->store,
                                 "SELECT tenant_id, org_id, client_id, secret_digest FROM clients"
                                 " WHERE id = $1 AND kind = 'gateway'",
@@ -605,7 +594,6 @@ int sd_mqtt_binding_start(sd_pf_t *pf, const sd_mqtt_config_t *cfg, sd_mqtt_bind
     b->broker_dir = dup_or_null(cfg->broker_dir, &oom);
     b->pid_file = dup_or_null(cfg->pid_file, &oom);
     pthread_mutex_init(&b->mu, NULL);
-    pthread_cond_init(&b->cv, NULL);
     if (oom) {
         sd_mqtt_binding_stop(b);
         return SD_ENOMEM;
@@ -617,12 +605,8 @@ int sd_mqtt_binding_start(sd_pf_t *pf, const sd_mqtt_config_t *cfg, sd_mqtt_bind
         int r = sd_mqtt_binding_sync(b);
         rc = r < 0 ? r : 0;
     }
-    if (rc == 0 && b->broker_dir) {
-        if (pthread_create(&b->sync_thr, NULL, sync_main, b) != 0)
-            rc = SD_ENOMEM;
-        else
-            b->sync_started = 1;
-    }
+    if (rc == 0 && b->broker_dir)
+        rc = sd_worker_start("mqtt-sync", sync_tick, b, &b->sync);
     if (rc == 0 && b->url) {
         pthread_mutex_lock(&lib_mu);
         if (lib_refs++ == 0)
@@ -645,10 +629,10 @@ int sd_mqtt_binding_start(sd_pf_t *pf, const sd_mqtt_config_t *cfg, sd_mqtt_bind
             mosquitto_threaded_set(b->m, true);
             snprintf(b->host, sizeof b->host, "%s", host);
             b->port = port;
-            if (pthread_create(&b->client_thr, NULL, client_main, b) != 0)
-                rc = SD_ENOMEM;
-            else
-                b->client_started = 1;
+            b->backoff = 1;
+            pthread_mutex_lock(&b->mu);
+            rc = sd_worker_start("mqtt-client", client_tick, b, &b->client);
+            pthread_mutex_unlock(&b->mu);
             if (rc == 0 && pf->requests) {
                 sd_requests_set_push(pf->requests, push_request, b);
                 b->pushing = 1;
@@ -670,16 +654,9 @@ void sd_mqtt_binding_stop(sd_mqtt_binding_t *b)
     /* no new pushes (and none in flight) before the client goes */
     if (b->pushing && b->pf->requests)
         sd_requests_set_push(b->pf->requests, NULL, NULL);
-    pthread_mutex_lock(&b->mu);
-    b->stopping = 1;
-    pthread_cond_broadcast(&b->cv);
-    pthread_mutex_unlock(&b->mu);
-    if (b->sync_started)
-        pthread_join(b->sync_thr, NULL);
-    if (b->client_started) {
-        /* the client thread sees stopping within one loop tick (or its back-off wait) */
-        pthread_join(b->client_thr, NULL);
-    }
+    sd_worker_stop(b->sync);
+    /* the client worker stops within one loop round (or at once from its back-off wait) */
+    sd_worker_stop(b->client);
     if (b->m)
         mosquitto_destroy(b->m);
     if (b->lib_ref) {
@@ -691,7 +668,6 @@ void sd_mqtt_binding_stop(sd_mqtt_binding_t *b)
     sd_buf_free(&b->last_passwd);
     sd_buf_free(&b->last_acl);
     pthread_mutex_destroy(&b->mu);
-    pthread_cond_destroy(&b->cv);
     free(b->url);
     free(b->broker_dir);
     free(b->pid_file);

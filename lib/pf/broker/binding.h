@@ -33,7 +33,7 @@ typedef struct {
 typedef struct sd_mqtt_binding sd_mqtt_binding_t;
 
 /*
- * Start: write the broker files now (so the broker can start with them), then a sync thread
+ * Start: write the broker files now (so the broker can start with them), then a sync worker
  * that rewrites them when the set of enabled, unexpired gateways or their secrets change and
  * signals the broker; and a libmosquitto client, user "suidod" (password derived from
  * pf->secret_key), that subscribes to every gateway's up and state topics and reconnects with
@@ -50,8 +50,8 @@ typedef struct sd_mqtt_binding sd_mqtt_binding_t;
  * its birth ("online" on state, or up/connect) pushes what waited; up/reply goes to
  * sd_request_reply(). Events: up/event to cfg->events, acked on down/ack after the commit.
  *
- * Also registers GET /gwif/v1/mqtt (gateway bearer token, gwif.fetch on itself) ->
- * {"username","password","client_id","topic_prefix"}: how a gateway learns its broker password.
+ * GET /gwif/v1/mqtt, how a gateway learns its broker password, is the api layer's
+ * (sd_api_mqtt_routes(), answered from sd_mqtt_binding_credentials()).
  * Call before the HTTP server starts. Returns 0, SD_ECONFIG (bad url), SD_EIO (files), SD_ENOMEM.
  */
 int sd_mqtt_binding_start(sd_pf_t *pf, const sd_mqtt_config_t *cfg, sd_mqtt_binding_t **out);
@@ -59,7 +59,7 @@ int sd_mqtt_binding_start(sd_pf_t *pf, const sd_mqtt_config_t *cfg, sd_mqtt_bind
 /* Rewrite the broker files now if the registry changed; 1 if rewritten, 0 if not, or SD_E*. */
 int sd_mqtt_binding_sync(sd_mqtt_binding_t *b);
 
-/* Disconnect, stop the threads, free. NULL-safe. */
+/* Disconnect, stop the workers, free. NULL-safe. */
 void sd_mqtt_binding_stop(sd_mqtt_binding_t *b);
 
 /*

@@ -80,18 +80,102 @@ typedef struct {
 
 typedef struct sd_monitors sd_monitors_t;
 
+#define SD_MONITOR_SUBS_MAX   16  /* open event streams per monitor */
+#define SD_MONITOR_ACTIVE_MAX 100 /* active monitors per tenant */
+
 /*
- * Load the active monitors, observe samples, start the heartbeat and webhook threads, and
- * register on pf->http (route context: the monitors):
- *   POST   /apif/v1/monitors               #5 定周期監視開始 (data.poll)   -> 201
- *   GET    /apif/v1/monitors               #6 定周期監視一覧
- *   GET    /apif/v1/monitors/{id}          #6
- *   DELETE /apif/v1/monitors/{id}          #7 定周期監視停止 -> 200 (state "stopped")
- *   GET    /apif/v1/monitors/{id}/events   server-sent events (204 once stopped)
- * Call before the server starts; cfg may be NULL. sd_monitors_stop() after the server stopped.
+ * Load the active monitors, observe samples, start the heartbeat and webhook workers. The HTTP
+ * side (routes, the event streams) is the api layer's: sd_monitors_routes() in api/routes.h,
+ * which registers its streams with sd_monitors_set_streams(). Call before the server starts;
+ * cfg may be NULL. sd_monitors_stop() after the server stopped. 0, SD_ENOMEM, SD_EINTERNAL
+ * (libcurl), or a store error.
  */
 int sd_monitors_start(sd_pf_t *pf, const sd_monitors_config_t *cfg, sd_monitors_t **out);
 void sd_monitors_stop(sd_monitors_t *m);
+
+/* The configuration in force (defaults filled in). */
+const sd_monitors_config_t *sd_monitors_config(const sd_monitors_t *m);
+
+/*
+ * The open event streams belong to the api layer (HTTP); the service holds them as opaque
+ * handles and reaches them only through these calls, registered by the api before the server
+ * starts. write: 0, SD_ETOOBIG (the client is too slow: it is cut), another SD_E* (gone); the
+ * service then calls close, once, and forgets the handle. Both run under the service's lock,
+ * on the ingesting thread, a worker or a request thread: they must not block.
+ */
+typedef struct {
+    int (*write)(void *ctx, void *stream, const char *text, size_t len);
+    void (*close)(void *ctx, void *stream);
+    void *ctx;
+} sd_monitor_streams_t;
+void sd_monitors_set_streams(sd_monitors_t *m, const sd_monitor_streams_t *ops);
+
+/* A stored monitor (table monitors). */
+typedef struct {
+    int64_t id, tenant_id, owner_id, interval_s, created, stopped;
+    char owner_role[32]; /* "application", "operator_admin", ... */
+    char *data_ids;      /* JSON text, the start body's order */
+    char *webhook;       /* NULL = none */
+    int active;
+} sd_monitor_t;
+
+/* Monitor id: 0, SD_ENOTFOUND, SD_ENOMEM or a store error. Free with sd_monitor_free(). */
+int sd_monitor_get(sd_monitors_t *m, int64_t id, sd_monitor_t *out);
+void sd_monitor_free(sd_monitor_t *r); /* NULL-safe */
+
+/*
+ * The monitor as AP-IF shows it: {id, data_ids, interval_s, webhook, state, owner, created,
+ * stopped, events_url, subscribers}. NULL on ENOMEM.
+ */
+json_t *sd_monitor_json(sd_monitors_t *m, const sd_monitor_t *r);
+
+/*
+ * The monitors of tenant_id (state "active" / "stopped" / NULL = both; app_id > 0: only those an
+ * application principal app_id started), by id, as sd_monitor_json(), scoped to their tenant.
+ */
+int sd_monitor_list(sd_monitors_t *m, int64_t tenant_id, const char *state, int64_t app_id,
+                    sd_pf_items_t *out);
+
+/*
+ * Start a monitor of spec for who in tenant_id (AP-IF #5): every data ID must be a point of the
+ * tenant (SD_EFIELD, err->field "data_ids[i]"), at most SD_MONITOR_ACTIVE_MAX active per tenant
+ * (SD_ECONFLICT, err->message says so); stores it with a fresh webhook secret (sealed at rest),
+ * audits monitor.start and asks the gateway of each device to collect (request service).
+ * *out: sd_monitor_json() plus "webhook_secret" (shown this once, with a webhook),
+ * "gateway_notified" and "gateway_requests". Other errors: store, SD_ENOMEM.
+ */
+int sd_monitor_create(sd_monitors_t *m, const sd_principal_t *who, int64_t tenant_id,
+                      const sd_monitor_spec_t *spec, json_t **out, sd_json_err_t *err);
+
+/*
+ * Stop monitor r (AP-IF #7) on behalf of who: state "stopped", its streams get a last "stopped"
+ * event and end, audit monitor.stop, the gateways are told. A stopped one is left as it is.
+ * *out: sd_monitor_json() of the row now, plus "gateway_notified" and "gateway_requests".
+ */
+int sd_monitor_stop(sd_monitors_t *m, const sd_principal_t *who, const sd_monitor_t *r,
+                    json_t **out);
+
+/* Can an event stream be opened on monitor id? 0, SD_ENOTFOUND (not active), SD_ECONFLICT
+ * (SD_MONITOR_SUBS_MAX open). */
+int sd_monitor_can_subscribe(sd_monitors_t *m, int64_t id);
+
+/* Which credential opened a stream: re-checked every heartbeat (revoked, expired, disabled). */
+typedef enum { SD_MONITOR_CRED_SESSION, SD_MONITOR_CRED_TOKEN } sd_monitor_cred_t;
+
+/*
+ * Attach an open stream (the api's handle) to active monitor id: the service pushes its events
+ * and heartbeats and closes it (sd_monitor_streams_t). SD_ENOTFOUND when it is no longer active
+ * (the stream stays the caller's).
+ */
+int sd_monitor_subscribe(sd_monitors_t *m, int64_t id, void *stream, sd_monitor_cred_t kind,
+                         int64_t cred_id);
+
+/*
+ * Write to stream the stored samples of r received after cursor - SD_MONITOR_OVERLAP_MS, as
+ * "samples" events (ids: their receive time); at most SD_MONITOR_REPLAY_MAX samples, then a
+ * "truncated" event. Errors are logged.
+ */
+void sd_monitor_replay(sd_monitors_t *m, void *stream, const sd_monitor_t *r, int64_t cursor);
 
 /* Counters (tests, monitoring). */
 typedef struct {

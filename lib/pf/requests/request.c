@@ -3,7 +3,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "core/err.h"
 #include "core/log.h"
@@ -28,13 +27,13 @@ static int64_t mono_ms(const sd_requests_t *r)
     return sd_clock_mono_ms(r->pf->clock ? r->pf->clock : sd_clock_system());
 }
 
-/* Wake the thread: a request became final (AP-IF waits to check) or time moved. */
+/* Wake the worker: a request became final (AP-IF waits to check) or time moved. */
 static void notify(sd_requests_t *r)
 {
     pthread_mutex_lock(&r->mu);
     r->dirty = 1;
-    pthread_cond_signal(&r->cv);
     pthread_mutex_unlock(&r->mu);
+    sd_worker_wake(r->worker);
 }
 
 static void actor_of(const sd_principal_t *who, char *out, size_t n)
@@ -454,23 +453,28 @@ static int gw_online(sd_store_t *st, int64_t gw_id)
     return on;
 }
 
+typedef struct {
+    int64_t id, now;
+} unsend_ctx_t;
+
+static int unsend_tx(sd_store_t *st, void *arg)
+{
+    unsend_ctx_t *c = arg;
+    int64_t ch = 0;
+    int rc = sd_store_exec(st,
+                           "UPDATE requests SET state = 'queued', sent_ms = NULL WHERE id = $1"
+                           " AND state = 'sent'",
+                           SD_PARAMS(SD_V_INT(c->id)), &ch);
+    if (!rc && ch == 1)
+        rc = history(st, c->id, "queued", c->now, "push_failed");
+    return rc;
+}
+
 /* A push that failed: back to queued, for the long-poll or the next birth. */
 static void unsend(sd_requests_t *r, int64_t id)
 {
-    sd_store_t *st = r->pf->store;
-    int64_t now = sd_pf_now_ms(r->pf), ch = 0;
-    int rc = sd_store_begin(st);
-    if (!rc)
-        rc = sd_store_exec(st,
-                           "UPDATE requests SET state = 'queued', sent_ms = NULL WHERE id = $1"
-                           " AND state = 'sent'",
-                           SD_PARAMS(SD_V_INT(id)), &ch);
-    if (!rc && ch == 1)
-        rc = history(st, id, "queued", now, "push_failed");
-    if (!rc)
-        rc = sd_store_commit(st);
-    else
-        sd_store_rollback(st);
+    unsend_ctx_t c = {.id = id, .now = sd_pf_now_ms(r->pf)};
+    int rc = sd_store_tx(r->pf->store, unsend_tx, &c);
     if (rc)
         sd_warn("request %" PRId64 ": not requeued after a failed push: %s", id, sd_strerror(rc));
     pthread_mutex_lock(&r->mu);
@@ -638,9 +642,10 @@ void sd_requests_wait(sd_requests_t *r, waiter_t *w)
         *list = w;
         if (w->kind == W_APIF) /* its requests may be final already */
             r->dirty = 1;
-        pthread_cond_signal(&r->cv);
     }
     pthread_mutex_unlock(&r->mu);
+    if (!now)
+        sd_worker_wake(r->worker);
     if (now) {
         if (w->kind == W_POLL)
             answer_poll(r, w, NULL);
@@ -788,43 +793,35 @@ static void expire_polls(sd_requests_t *r, int64_t now, int all)
     }
 }
 
-static void *thread_main(void *arg)
+/*
+ * The worker, every TICK_MS or when woken: the expiry pass (when something changed, or every
+ * EXPIRE_EVERY_MS), then the long-polls and AP-IF waits that are due. Runs without the worker's
+ * lock, so notify() never waits for the store.
+ */
+static int64_t worker_tick(void *ctx, int stopping)
 {
-    sd_requests_t *r = arg;
-    int64_t last_expiry = 0;
-    pthread_mutex_lock(&r->mu);
-    while (!r->stopping) {
-        if (!r->dirty) {
-            struct timespec ts;
-            clock_gettime(CLOCK_MONOTONIC, &ts);
-            ts.tv_nsec += TICK_MS * 1000000L;
-            if (ts.tv_nsec >= 1000000000L) {
-                ts.tv_sec++;
-                ts.tv_nsec -= 1000000000L;
-            }
-            pthread_cond_timedwait(&r->cv, &r->mu, &ts);
-        }
-        if (r->stopping)
-            break;
-        int dirty = r->dirty;
-        r->dirty = 0;
-        pthread_mutex_unlock(&r->mu);
-        int64_t now = mono_ms(r);
-        if (dirty || now - last_expiry >= EXPIRE_EVERY_MS) {
-            last_expiry = now;
-            int rc = sd_requests_tick(r);
-            if (rc < 0)
-                sd_warn("requests: expiry pass failed: %s (%s)", sd_strerror(rc),
-                        sd_store_errmsg());
-        }
-        expire_polls(r, now, 0);
-        check_apif(r, now);
+    sd_requests_t *r = ctx;
+    if (stopping) {
         sd_store_release(r->pf->store);
-        pthread_mutex_lock(&r->mu);
+        return -1;
     }
+    pthread_mutex_lock(&r->mu);
+    int dirty = r->dirty;
+    r->dirty = 0;
     pthread_mutex_unlock(&r->mu);
+    sd_worker_unlock(r->worker);
+    int64_t now = mono_ms(r);
+    if (dirty || now - r->last_expiry >= EXPIRE_EVERY_MS) {
+        r->last_expiry = now;
+        int rc = sd_requests_tick(r);
+        if (rc < 0)
+            sd_warn("requests: expiry pass failed: %s (%s)", sd_strerror(rc), sd_store_errmsg());
+    }
+    expire_polls(r, now, 0);
+    check_apif(r, now);
     sd_store_release(r->pf->store);
-    return NULL;
+    sd_worker_lock(r->worker);
+    return TICK_MS;
 }
 
 /* ---- replies -----------------------------------------------------------------------------------
@@ -1085,6 +1082,103 @@ int sd_request_json(sd_requests_t *r, int64_t id, json_t **out, int64_t *tenant_
     return 0;
 }
 
+/* ---- lookups for the AP-IF handlers ------------------------------------------------------------
+ */
+
+int sd_request_owner_device(sd_requests_t *r, int64_t tenant, const char *data_id, int outputs,
+                            char code[80], int64_t *output_no)
+{
+    sd_stmt_t *s = NULL;
+    /* points, outputs and devices are the master's tables */
+    int rc = sd_store_query_row(
+        r->pf->store,
+        outputs ? "SELECT d.code, o.output_no FROM outputs o JOIN devices d ON d.id = o.device_id"
+                  " WHERE o.tenant_id = $1 AND o.data_id = $2"
+                : "SELECT d.code, 0 FROM points p JOIN devices d ON d.id = p.device_id"
+                  " WHERE p.tenant_id = $1 AND p.data_id = $2",
+        SD_PARAMS(SD_V_INT(tenant), SD_V_TEXT(data_id)), &s);
+    if (rc == SD_EENCODING)
+        rc = SD_ENOTFOUND;
+    if (rc)
+        return rc;
+    snprintf(code, 80, "%s", sd_stmt_text(s, 0, NULL));
+    if (output_no)
+        *output_no = sd_stmt_int64(s, 1);
+    sd_stmt_done(s);
+    return 0;
+}
+
+json_t *sd_request_brief(sd_requests_t *r, int64_t id, sd_req_state_t *state, json_t **result)
+{
+    sd_stmt_t *s = NULL;
+    if (sd_store_query_row(r->pf->store,
+                           "SELECT device, state, reason, result FROM requests WHERE id = $1",
+                           SD_PARAMS(SD_V_INT(id)), &s) != 0)
+        return NULL;
+    sd_req_state_parse(sd_stmt_text(s, 1, NULL), state);
+    const char *res = sd_stmt_text(s, 3, NULL);
+    if (result)
+        *result = res && res[0] ? json_loads(res, 0, NULL) : NULL;
+    json_t *o =
+        sd_json_pack("{s:I,s:s,s:s,s:s}", "id", (json_int_t)id, "device", sd_stmt_text(s, 0, NULL),
+                     "state", sd_stmt_text(s, 1, NULL), "reason", sd_stmt_text(s, 2, NULL));
+    sd_stmt_done(s);
+    return o;
+}
+
+int sd_request_list(sd_requests_t *r, int64_t tenant, const char *state, int64_t limit,
+                    sd_pf_items_t *out)
+{
+    *out = (sd_pf_items_t){0};
+    sd_stmt_t *q = NULL;
+    int rc = sd_store_query(
+        r->pf->store,
+        "SELECT id, kind, device, state, created_ms, finished_ms, reason,"
+        " requested_by FROM requests WHERE tenant_id = $1 AND ($2 = '' OR"
+        " state = $2) ORDER BY id DESC LIMIT $3",
+        SD_PARAMS(SD_V_INT(tenant), SD_V_TEXT(state ? state : ""), SD_V_INT(limit)), &q);
+    if (rc)
+        return rc;
+    size_t cap = 0;
+    out->rows = json_array();
+    if (!out->rows)
+        rc = SD_ENOMEM;
+    int k;
+    while (!rc && (k = sd_stmt_next(q)) != 0) {
+        if (k < 0) {
+            rc = k;
+            break;
+        }
+        if (out->n == cap) {
+            size_t nc = cap ? cap * 2 : 16;
+            sd_scope_t *ns = realloc(out->scopes, nc * sizeof *ns);
+            if (!ns) {
+                rc = SD_ENOMEM;
+                break;
+            }
+            out->scopes = ns;
+            cap = nc;
+        }
+        json_t *o = sd_json_pack(
+            "{s:I,s:s,s:s,s:s,s:o,s:o,s:s,s:s}", "id", (json_int_t)sd_stmt_int64(q, 0), "kind",
+            sd_stmt_text(q, 1, NULL), "device", sd_stmt_text(q, 2, NULL), "state",
+            sd_stmt_text(q, 3, NULL), "created", sd_request_time_json(sd_stmt_int64(q, 4), true),
+            "finished", sd_request_time_json(sd_stmt_int64(q, 5), !sd_stmt_is_null(q, 5)), "reason",
+            sd_stmt_text(q, 6, NULL), "requested_by", sd_stmt_text(q, 7, NULL));
+        if (!o || json_array_append_new(out->rows, o)) {
+            rc = SD_ENOMEM;
+            break;
+        }
+        out->scopes[out->n++] = (sd_scope_t){.tenant_id = tenant};
+    }
+    sd_stmt_done(q);
+    if (rc) {
+        sd_pf_items_free(out);
+        return rc;
+    }
+    return 0;
+}
+
 /* ---- lifecycle ---------------------------------------------------------------------------------
  */
 
@@ -1097,22 +1191,16 @@ int sd_requests_start(sd_pf_t *pf, sd_requests_t **out)
     r->pf = pf;
     pthread_mutex_init(&r->mu, NULL);
     pthread_mutex_init(&r->push_mu, NULL);
-    pthread_condattr_t ca;
-    pthread_condattr_init(&ca);
-    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-    pthread_cond_init(&r->cv, &ca);
-    pthread_condattr_destroy(&ca);
-    int rc = 0;
-    if (pthread_create(&r->thr, NULL, thread_main, r) != 0)
-        rc = SD_ENOMEM;
+    /* under mu: the first round takes it before it uses r->worker, which is set by then */
+    pthread_mutex_lock(&r->mu);
+    int rc = sd_worker_start("requests", worker_tick, r, &r->worker);
+    pthread_mutex_unlock(&r->mu);
     if (rc) {
         pthread_mutex_destroy(&r->mu);
         pthread_mutex_destroy(&r->push_mu);
-        pthread_cond_destroy(&r->cv);
         free(r);
         return rc;
     }
-    r->thr_started = 1;
     pf->requests = r;
     *out = r;
     return 0;
@@ -1135,18 +1223,12 @@ void sd_requests_stop(sd_requests_t *r)
     if (!r)
         return;
     sd_requests_quiesce(r);
-    pthread_mutex_lock(&r->mu);
-    r->stopping = 1;
-    pthread_cond_broadcast(&r->cv);
-    pthread_mutex_unlock(&r->mu);
-    if (r->thr_started)
-        pthread_join(r->thr, NULL);
+    sd_worker_stop(r->worker);
     /* anything parked after the quiesce (a handler racing the stop) still gets its answer */
     sd_requests_quiesce(r);
     if (r->pf->requests == r)
         r->pf->requests = NULL;
     pthread_mutex_destroy(&r->mu);
     pthread_mutex_destroy(&r->push_mu);
-    pthread_cond_destroy(&r->cv);
     free(r);
 }

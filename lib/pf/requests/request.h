@@ -35,8 +35,9 @@ typedef struct sd_requests sd_requests_t;
 typedef int (*sd_request_push_fn)(void *ctx, const char *gw_cid, const char *payload, size_t len);
 
 /*
- * Start the request service on pf (sets pf->requests): routes for AP-IF reads/controls/requests
- * and GW-IF inventory/requests/replies, and a thread that expires and times out requests.
+ * Start the request service on pf (sets pf->requests), with a worker that expires and times out
+ * requests and answers the waits that ran out. Its HTTP routes (AP-IF reads/controls/requests,
+ * GW-IF inventory/requests/replies) are the api layer's: sd_requests_routes() (api/routes.h).
  */
 int sd_requests_start(sd_pf_t *pf, sd_requests_t **out);
 void sd_requests_set_push(sd_requests_t *r, sd_request_push_fn fn, void *ctx);
@@ -135,28 +136,24 @@ int sd_request_json(sd_requests_t *r, int64_t id, json_t **out, int64_t *tenant_
  */
 void sd_requests_quiesce(sd_requests_t *r);
 
-/* ---- additions by the request module (request.c, request_http.c, inventory.c) ------------- */
-
-/* A gateway's registration, as routing and GW-IF handlers need it. */
-typedef struct {
-    int64_t id;         /* clients.id */
-    int64_t tenant_id;  /* the operator tenant it serves */
-    int64_t org_id;     /* its vendor */
-    char name[129];     /* registry name: what a device row's `gateway` column names */
-    char client_id[65]; /* the credential's id, also its MQTT user and topic segment */
-} sd_gw_info_t;
-
-/* The gateway gw_id (kind 'gateway', enabled or not): 0 or SD_ENOTFOUND, SD_E*. */
-int sd_gw_info(sd_store_t *st, int64_t gw_id, sd_gw_info_t *out);
-
-/* How many enabled, unexpired gateways serve tenant_id. */
-int sd_gw_count_enabled(sd_store_t *st, int64_t tenant_id, int64_t now_ms, int64_t *n);
+/*
+ * The device code of tenant_id's point (outputs 0) or output (outputs 1) data_id, and an
+ * output's number (*output_no, may be NULL). 0, SD_ENOTFOUND, or a store error.
+ */
+int sd_request_owner_device(sd_requests_t *r, int64_t tenant_id, const char *data_id,
+                            int outputs, char code[80], int64_t *output_no);
 
 /*
- * GW-IF inventory of gw (docs/gwif.md): {"tenant","version","devices":[{...,"points","outputs"}]},
- * the devices whose `gateway` names gw, plus those naming none when gw is the tenant's only
- * enabled gateway. NULL with *rc set on failure.
+ * Request id in brief, {id, device, state, reason}, with its state and (result not NULL) its
+ * stored result (new reference, NULL when none). NULL when it is missing or on a store error.
  */
-json_t *sd_gw_inventory_json(sd_store_t *st, const sd_gw_info_t *gw, int64_t now_ms, int *rc);
+json_t *sd_request_brief(sd_requests_t *r, int64_t id, sd_req_state_t *state, json_t **result);
+
+/*
+ * The requests of tenant_id (state NULL = any), newest first, at most limit: {id, kind, device,
+ * state, created, finished, reason, requested_by}, scoped to the tenant. 0 or SD_E*.
+ */
+int sd_request_list(sd_requests_t *r, int64_t tenant_id, const char *state, int64_t limit,
+                    sd_pf_items_t *out);
 
 #endif

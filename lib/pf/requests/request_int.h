@@ -5,6 +5,8 @@
 
 #include <pthread.h>
 
+#include "core/worker.h"
+#include "pf/requests/inventory.h"
 #include "pf/requests/request.h"
 
 /*
@@ -32,13 +34,12 @@ typedef struct waiter {
 
 struct sd_requests {
     sd_pf_t *pf;
-    pthread_mutex_t mu;
-    pthread_cond_t cv; /* CLOCK_MONOTONIC */
-    int stopping, quiesced, dirty;
+    pthread_mutex_t mu; /* the waiter lists, gen, quiesced, dirty */
+    int quiesced, dirty;
     uint64_t gen; /* bumped after each commit that queues a request */
     waiter_t *polls, *apif;
-    pthread_t thr;
-    int thr_started;
+    sd_worker_t *worker;  /* expiry, timeouts, waits run out; woken when dirty */
+    int64_t last_expiry;  /* the worker's */
     pthread_mutex_t push_mu; /* held around push calls, so set_push(NULL) waits for them */
     sd_request_push_fn push;
     void *push_ctx;

@@ -1,4 +1,4 @@
-/* mqtt_http.c - GET /gwif/v1/mqtt: a gateway asks for its broker login (docs/mqtt.md). */
+/* mqtt.c - GET /gwif/v1/mqtt: a gateway asks for its broker login (docs/mqtt.md). */
 #include <sodium.h>
 #include <stdio.h>
 

@@ -1,4 +1,4 @@
-/* request_http.c - HTTP of the request service: AP-IF #4 reads, #8 controls, request status;
+/* requests.c - HTTP of the request service: AP-IF #4 reads, #8 controls, request status;
  * GW-IF 要求データ取得 (long-poll) and replies. docs/gwif.md, docs/openapi.yaml. */
 #include <inttypes.h>
 #include <stdio.h>
@@ -49,23 +49,6 @@ static int query_int(sd_http_req_t *req, const char *name, int64_t lo, int64_t h
 
 /* ---- answering AP-IF waits ------------------------------------------------------------------- */
 
-static json_t *brief_json(sd_store_t *st, int64_t id, sd_req_state_t *state, json_t **result)
-{
-    sd_stmt_t *s = NULL;
-    if (sd_store_query_row(st, "SELECT device, state, reason, result FROM requests WHERE id = $1",
-                           SD_PARAMS(SD_V_INT(id)), &s) != 0)
-        return NULL;
-    sd_req_state_parse(sd_stmt_text(s, 1, NULL), state);
-    const char *res = sd_stmt_text(s, 3, NULL);
-    if (result)
-        *result = res && res[0] ? json_loads(res, 0, NULL) : NULL;
-    json_t *o =
-        sd_json_pack("{s:I,s:s,s:s,s:s}", "id", (json_int_t)id, "device", sd_stmt_text(s, 0, NULL),
-                     "state", sd_stmt_text(s, 1, NULL), "reason", sd_stmt_text(s, 2, NULL));
-    sd_stmt_done(s);
-    return o;
-}
-
 static void answer_poll(sd_requests_t *r, waiter_t *w, json_t *items)
 {
     int64_t v = 0;
@@ -78,7 +61,6 @@ static void answer_poll(sd_requests_t *r, waiter_t *w, json_t *items)
 
 static void answer_apif(sd_requests_t *r, waiter_t *w)
 {
-    sd_store_t *st = r->pf->store;
     if (w->apif_kind == SD_REQ_CONTROL) {
         json_t *o = NULL;
         int rc = sd_request_json(r, w->ids[0], &o, NULL);
@@ -97,7 +79,7 @@ static void answer_apif(sd_requests_t *r, waiter_t *w)
     for (size_t i = 0; !rc && i < w->n; i++) {
         sd_req_state_t s = SD_REQ_QUEUED;
         json_t *res = NULL;
-        json_t *b = brief_json(st, w->ids[i], &s, &res);
+        json_t *b = sd_request_brief(r, w->ids[i], &s, &res);
         if (!b || json_array_append_new(reqs, b))
             rc = SD_ENOMEM;
         all &= sd_req_state_final(s);
@@ -146,29 +128,6 @@ static int apif_caller(sd_http_req_t *req, sd_action_t act, int64_t *tenant)
     return rc;
 }
 
-/* Device code of a point (or output when outputs) data_id of the tenant: 0 or SD_ENOTFOUND. */
-static int owner_device(sd_store_t *st, int64_t tenant, const char *data_id, int outputs,
-                        char code[80], int64_t *output_no)
-{
-    sd_stmt_t *s = NULL;
-    int rc = sd_store_query_row(
-        st,
-        outputs ? "SELECT d.code, o.output_no FROM outputs o JOIN devices d ON d.id = o.device_id"
-                  " WHERE o.tenant_id = $1 AND o.data_id = $2"
-                : "SELECT d.code, 0 FROM points p JOIN devices d ON d.id = p.device_id"
-                  " WHERE p.tenant_id = $1 AND p.data_id = $2",
-        SD_PARAMS(SD_V_INT(tenant), SD_V_TEXT(data_id)), &s);
-    if (rc == SD_EENCODING)
-        rc = SD_ENOTFOUND;
-    if (rc)
-        return rc;
-    snprintf(code, 80, "%s", sd_stmt_text(s, 0, NULL));
-    if (output_no)
-        *output_no = sd_stmt_int64(s, 1);
-    sd_stmt_done(s);
-    return 0;
-}
-
 static int route_or_reply(sd_http_req_t *req, sd_requests_t *r, int64_t tenant, const char *device,
                           const char *field)
 {
@@ -197,7 +156,6 @@ static void wait_or_answer(sd_requests_t *r, sd_http_req_t *req, waiter_t *w, in
 static void h_reads(sd_http_req_t *req, void *ctx)
 {
     sd_requests_t *r = ctx;
-    sd_store_t *st = r->pf->store;
     int64_t tenant;
     if (apif_caller(req, SD_ACT_DATA_POLL, &tenant))
         return;
@@ -223,9 +181,9 @@ static void h_reads(sd_http_req_t *req, void *ctx)
     for (size_t i = 0; !rc && i < rd.n; i++) {
         char f[32], out[80];
         snprintf(f, sizeof f, "data_ids[%zu]", i);
-        rc = owner_device(st, tenant, rd.data_ids[i], 0, dev[i], NULL);
+        rc = sd_request_owner_device(r, tenant, rd.data_ids[i], 0, dev[i], NULL);
         if (rc == SD_ENOTFOUND) {
-            int isout = owner_device(st, tenant, rd.data_ids[i], 1, out, NULL) == 0;
+            int isout = sd_request_owner_device(r, tenant, rd.data_ids[i], 1, out, NULL) == 0;
             sd_http_reply_error(req, SD_EFIELD, f, "%s",
                                 isout ? "an output, not a point: set it with POST /apif/v1/controls"
                                       : "no point with this data ID");
@@ -336,7 +294,6 @@ static void submit_one(sd_requests_t *r, sd_http_req_t *req, int64_t tenant, sd_
 static void h_controls(sd_http_req_t *req, void *ctx)
 {
     sd_requests_t *r = ctx;
-    sd_store_t *st = r->pf->store;
     int64_t tenant, no = 0;
     if (apif_caller(req, SD_ACT_CONTROL_REQUEST, &tenant))
         return;
@@ -349,8 +306,8 @@ static void h_controls(sd_http_req_t *req, void *ctx)
     char dev[80], tmp[80];
     if (rc) {
         reply_field(req, rc, &e);
-    } else if ((rc = owner_device(st, tenant, c.data_id, 1, dev, &no)) == SD_ENOTFOUND) {
-        int ispoint = owner_device(st, tenant, c.data_id, 0, tmp, NULL) == 0;
+    } else if ((rc = sd_request_owner_device(r, tenant, c.data_id, 1, dev, &no)) == SD_ENOTFOUND) {
+        int ispoint = sd_request_owner_device(r, tenant, c.data_id, 0, tmp, NULL) == 0;
         sd_http_reply_error(req, SD_EFIELD, "data_id", "%s",
                             ispoint ? "a point, not an output: read it with POST /apif/v1/reads"
                                     : "no output with this data ID");
@@ -451,38 +408,12 @@ static void h_list(sd_http_req_t *req, void *ctx)
     }
     if (query_int(req, "limit", 1, 1000, 100, &limit))
         return;
-    sd_stmt_t *q = NULL;
-    int rc = sd_store_query(
-        r->pf->store,
-        "SELECT id, kind, device, state, created_ms, finished_ms, reason,"
-        " requested_by FROM requests WHERE tenant_id = $1 AND ($2 = '' OR"
-        " state = $2) ORDER BY id DESC LIMIT $3",
-        SD_PARAMS(SD_V_INT(tenant), SD_V_TEXT(state ? state : ""), SD_V_INT(limit)), &q);
-    json_t *items = json_array();
-    int k;
-    if (!items && !rc)
-        rc = SD_ENOMEM;
-    while (!rc && (k = sd_stmt_next(q)) != 0) {
-        if (k < 0) {
-            rc = k;
-            break;
-        }
-        json_t *o = sd_json_pack(
-            "{s:I,s:s,s:s,s:s,s:o,s:o,s:s,s:s}", "id", (json_int_t)sd_stmt_int64(q, 0), "kind",
-            sd_stmt_text(q, 1, NULL), "device", sd_stmt_text(q, 2, NULL), "state",
-            sd_stmt_text(q, 3, NULL), "created", sd_request_time_json(sd_stmt_int64(q, 4), true),
-            "finished", sd_request_time_json(sd_stmt_int64(q, 5), !sd_stmt_is_null(q, 5)), "reason",
-            sd_stmt_text(q, 6, NULL), "requested_by", sd_stmt_text(q, 7, NULL));
-        if (!o || json_array_append_new(items, o))
-            rc = SD_ENOMEM;
-    }
-    sd_stmt_done(q);
-    if (rc) {
-        json_decref(items);
+    sd_pf_items_t items;
+    int rc = sd_request_list(r, tenant, state, limit, &items);
+    if (rc)
         sd_api_reply_rc(req, rc);
-        return;
-    }
-    sd_http_reply_json(req, 200, sd_json_pack("{s:o}", "items", items));
+    else
+        sd_api_reply_items(req, SD_ACT_DATA_POLL, &items);
 }
 
 /* ---- GW-IF --------------------------------------------------------------------------------------
@@ -558,7 +489,7 @@ static void h_reply(sd_http_req_t *req, void *ctx)
         reply_field(req, rc, &e);
     } else {
         sd_req_state_t s = SD_REQ_QUEUED;
-        json_t *b = brief_json(r->pf->store, id, &s, NULL);
+        json_t *b = sd_request_brief(r, id, &s, NULL);
         if (!b) {
             sd_api_reply_rc(req, SD_ENOMEM);
             return;
