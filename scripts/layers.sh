@@ -3,7 +3,8 @@
 #   layers.sh order          every layer, top to bottom (the link order)
 #   layers.sh libs L...      the layers L use, directly or not, with L themselves, in link order
 #   layers.sh check          fail on an #include that goes up or sideways (not in the table),
-#                            on a lib/ folder missing from the table, or a table row with no folder
+#                            on a lib/ folder missing from the table, or a table row with no folder,
+#                            and on a store call in lib/api (handlers call services, never SQL)
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 TABLE="$ROOT/lib/LAYERS"
@@ -55,7 +56,13 @@ check)
       esac
     done < <(grep -rn --include='*.[ch]' -o '^#include "[a-z_]*/[^"]*"' "$ROOT/lib/$l" || true)
   done
-  [ $status -eq 0 ] && echo "layers: $n includes checked, none goes up"
+  # the faces hold no SQL: a handler calls a service (pf/), never the store
+  if grep -rn --include='*.[ch]' -E '\bsd_(store|stmt)_[a-z_]+\(' "$ROOT/lib/api" >/tmp/layers.$$ 2>/dev/null; then
+    sed "s|^$ROOT/||; s|^|layers: a handler calls the store: |" /tmp/layers.$$ >&2
+    status=1
+  fi
+  rm -f /tmp/layers.$$
+  [ $status -eq 0 ] && echo "layers: $n includes checked, none goes up; no handler calls the store"
   exit $status ;;
 *) sed -n '2,7p' "$0" >&2; exit 2 ;;
 esac

@@ -119,7 +119,7 @@ int sd_api_query_int(sd_http_req_t *req, const char *name, int64_t lo, int64_t h
 int sd_api_reply_rc(sd_http_req_t *req, int rc)
 {
     if (rc == SD_ESTORE || rc == SD_ESCHEMA)
-        sd_error("request %s: %s: %s", sd_http_req_id(req), sd_strerror(rc), sd_store_errmsg());
+        sd_error("request %s: %s: %s", sd_http_req_id(req), sd_strerror(rc), sd_pf_errmsg());
     if (rc == SD_ECONFLICT)
         sd_http_reply_error(req, rc, NULL, "conflicts with an existing record (name or id taken)");
     else
@@ -145,42 +145,4 @@ int sd_api_reply_items(sd_http_req_t *req, sd_action_t act, sd_pf_items_t *items
     return sd_http_reply_json(req, 200, sd_json_pack("{s:o}", "items", out));
 }
 
-int sd_api_reply_rows(sd_http_req_t *req, sd_store_t *st, const char *sql, const sd_val_t *params,
-                      int nparams, const char *types, const sd_api_visible_t *vis)
-{
-    sd_pf_scope_cols_t cols = {vis ? vis->tenant_col : -1, vis ? vis->org_col : -1,
-                               vis ? vis->subject_col : -1};
-    sd_pf_items_t items;
-    int rc = sd_pf_query_items(st, sql, params, nparams, types, &cols, &items);
-    if (rc != 0)
-        return sd_api_reply_rc(req, rc);
-    return sd_api_reply_items(req, vis ? vis->act : 0, &items);
-}
 
-int sd_api_rename(sd_pf_t *pf, sd_http_req_t *req, json_t *body, const char *table,
-                 const char *kind, int64_t id, int64_t tenant)
-{
-    const char *name = NULL;
-    sd_json_err_t e;
-    sd_json_field_t f[] = {{"name", SD_JSON_STR, SD_JSON_REQ, &name, 1, 128}};
-    int rc = sd_json_fields(body, f, 1, SD_JSON_STRICT, &e);
-    if (rc == 0 && sd_rules_label(name, strlen(name)) != 0)
-        rc = sd_json_err_set(&e, "name", "must be printable UTF-8, 1 to 128 bytes");
-    if (rc != 0) {
-        sd_http_reply_json_error(req, rc, &e);
-        json_decref(body);
-        return rc;
-    }
-    char sql[96], obj[48], action[48];
-    snprintf(sql, sizeof sql, "UPDATE %s SET name = $1 WHERE id = $2", table);
-    rc = sd_store_exec(pf->store, sql, SD_PARAMS(SD_V_TEXT(name), SD_V_INT(id)), NULL);
-    json_decref(body);
-    if (rc != 0) {
-        sd_api_reply_rc(req, rc);
-        return rc;
-    }
-    snprintf(obj, sizeof obj, "%s:%lld", kind, (long long)id);
-    snprintf(action, sizeof action, "%s.update", kind);
-    sd_api_audit_req(pf, req, tenant, action, obj, NULL);
-    return 0;
-}

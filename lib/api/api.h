@@ -5,7 +5,6 @@
 #include "core/json.h"
 #include "http/http.h"
 #include "pf/pf.h"
-#include "store/store.h"
 
 /*
  * The authenticated caller of req, attached by the authentication hook (session cookie
@@ -48,33 +47,10 @@ int sd_api_query_int(sd_http_req_t *req, const char *name, int64_t lo, int64_t h
 /* Reply the error for rc (a store or validation failure); always returns rc. */
 int sd_api_reply_rc(sd_http_req_t *req, int rc);
 
-/* Which rows of a list the caller may see: each row's scope (columns, -1 = 0) is checked. */
-typedef struct {
-    sd_action_t act;
-    int tenant_col, org_col, subject_col;
-} sd_api_visible_t;
-
 /*
  * Reply 200 {"items":[...]} with the items whose scope passes sd_policy_check(caller, act)
  * (act 0 = all); items is freed. The way list handlers answer a service's sd_pf_items_t.
  */
 int sd_api_reply_items(sd_http_req_t *req, sd_action_t act, sd_pf_items_t *items);
-
-/*
- * Transitional, for handlers that still hold their list SQL (move it into the service and use
- * sd_api_reply_items()): reply 200 {"items":[rows...]} with the rows of the query (types as sd_pf_row_json()) that
- * pass sd_policy_check(caller, vis->act, row scope); vis NULL = every row. Errors are replied.
- */
-int sd_api_reply_rows(sd_http_req_t *req, sd_store_t *st, const char *sql, const sd_val_t *params,
-                     int nparams, const char *types, const sd_api_visible_t *vis);
-
-/*
- * The rename every named object shares: validate {"name"} in body (taken: decref'd here),
- * UPDATE table SET name, and audit "<kind>.update" in tenant. table and kind are constants of
- * the caller, never client input. On failure it has replied and returns the error; on success
- * (0) the caller replies with the renamed object.
- */
-int sd_api_rename(sd_pf_t *pf, sd_http_req_t *req, json_t *body, const char *table,
-                 const char *kind, int64_t id, int64_t tenant);
 
 #endif

@@ -39,6 +39,11 @@ int64_t sd_pf_now_s(const sd_pf_t *pf)
     return ms >= 0 ? ms / 1000 : -((-ms + 999) / 1000);
 }
 
+const char *sd_pf_errmsg(void)
+{
+    return sd_store_errmsg();
+}
+
 void sd_pf_actor(const sd_principal_t *who, char *out, size_t n)
 {
     if (!who)

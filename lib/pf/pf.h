@@ -66,6 +66,9 @@ int sd_pf_audit(sd_pf_t *pf, const sd_principal_t *who, int64_t tenant_id, const
 int sd_pf_audit_as(sd_pf_t *pf, const sd_principal_t *who, int64_t tenant_id, const char *action,
                    const char *object, const char *detail_json, const char *request_id);
 
+/* The store's message for the last failure on this thread, for logs ("" when none). */
+const char *sd_pf_errmsg(void);
+
 /* Who acted, as audit and history rows name them: "user:7", "app:3", "gw:2", or "system" (NULL). */
 void sd_pf_actor(const sd_principal_t *who, char *out, size_t n);
 

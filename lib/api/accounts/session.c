@@ -57,7 +57,7 @@ int sd_session_hook(sd_http_req_t *req, void *ctx)
     if (rc != 0) {
         if (rc != SD_EUNAUTH && rc != SD_EEXPIRED)
             sd_warn("request %s: credential lookup failed: %s (%s)", sd_http_req_id(req),
-                    sd_strerror(rc), sd_store_errmsg());
+                    sd_strerror(rc), sd_pf_errmsg());
         int expired = rc == SD_EEXPIRED;
         memset(c, 0, sizeof *c);
         c->expired = expired;

@@ -36,18 +36,6 @@ static void notify(sd_requests_t *r)
     sd_worker_wake(r->worker);
 }
 
-static void actor_of(const sd_principal_t *who, char *out, size_t n)
-{
-    if (!who)
-        snprintf(out, n, "system");
-    else if (who->role == SD_ROLE_APPLICATION)
-        snprintf(out, n, "app:%" PRId64, who->subject_id);
-    else if (who->role == SD_ROLE_GATEWAY)
-        snprintf(out, n, "gw:%" PRId64, who->subject_id);
-    else
-        snprintf(out, n, "user:%" PRId64, who->subject_id);
-}
-
 static int history(sd_store_t *st, int64_t id, const char *state, int64_t at, const char *reason)
 {
     return sd_store_exec(
@@ -252,7 +240,7 @@ static int submit_tx(sd_store_t *st, void *arg)
 {
     submit_ctx_t *c = arg;
     char actor[48], obj[48], detail[160];
-    actor_of(c->who, actor, sizeof actor);
+    sd_pf_actor(c->who, actor, sizeof actor);
     int rc = sd_store_insert(
         st,
         "INSERT INTO requests (tenant_id, gw_id, device, kind, body, state, created_ms,"
