@@ -44,23 +44,14 @@ static int64_t audits(fx_t *fx, const char *action)
 
 static int setup(void **state)
 {
-    fx_t *fx = calloc(1, sizeof *fx);
+    fx_t *fx = sd_test_pf_new(sizeof *fx, T0);
     sd_test_pf_t *t = &fx->base;
-    sd_test_pf_open(t, T0);
     fx->op_tenant = sd_test_pf_tenant(t, "sapporo", SD_TENANT_KIND_DEDICATED_OPERATOR);
     fx->vendor_tenant = sd_test_pf_tenant(t, "vendors", SD_TENANT_KIND_VENDOR);
     fx->op_org = sd_test_pf_org(t, fx->op_tenant, SD_ORG_KIND_OPERATOR, "water bureau");
     fx->ap_org = sd_test_pf_org(t, fx->vendor_tenant, SD_ORG_KIND_AP_VENDOR, "ap co");
     fx->gw_org = sd_test_pf_org(t, fx->vendor_tenant, SD_ORG_KIND_GW_VENDOR, "gw co");
     *state = fx;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    fx_t *fx = *state;
-    sd_test_pf_close(&fx->base);
-    free(fx);
     return 0;
 }
 
@@ -752,7 +743,7 @@ static void test_audit_list(void **state)
 
 int main(void)
 {
-#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, sd_test_pf_teardown)
     const struct CMUnitTest tests[] = {
         T(test_tenants),  T(test_orgs),     T(test_users),    T(test_login),      T(test_totp),
         T(test_sessions), T(test_registry), T(test_gateways), T(test_audit_list),

@@ -177,8 +177,7 @@ static void start(fx_t *fx, const sd_alarms_config_t *cfg)
 
 static int setup(void **state)
 {
-    fx_t *fx = calloc(1, sizeof *fx);
-    sd_test_pf_open(&fx->base, sd_test_time("2026-11-24T03:00:00Z"));
+    fx_t *fx = sd_test_pf_new(sizeof *fx, sd_test_time("2026-11-24T03:00:00Z"));
     fx->ta = sd_test_pf_tenant(&fx->base, "a", SD_TENANT_KIND_DEDICATED_OPERATOR);
     fx->tb = sd_test_pf_tenant(&fx->base, "b", SD_TENANT_KIND_DEDICATED_OPERATOR);
     int64_t d1 = mk_dev(fx, fx->ta, "222", "gorin");
@@ -210,9 +209,7 @@ static int teardown(void **state)
 {
     fx_t *fx = *state;
     sd_alarms_stop(fx->a);
-    sd_test_pf_close(&fx->base);
-    free(fx);
-    return 0;
+    return sd_test_pf_teardown(state);
 }
 
 /* Ingest one sample now-ish (ts = clock + off) and let the engine evaluate it. */

@@ -41,22 +41,13 @@ static int64_t scalar(fx_t *f, const char *sql, int64_t tid)
 
 static int setup(void **state)
 {
-    fx_t *f = calloc(1, sizeof *f);
-    sd_test_pf_open(&f->base, SD_TEST_T0);
+    fx_t *f = sd_test_pf_new(sizeof *f, SD_TEST_T0);
     f->tid = sd_test_pf_tenant(&f->base, "a", SD_TENANT_KIND_SHARED_OPERATOR);
     f->alice = (sd_principal_t){
         .role = SD_ROLE_OPERATOR_ADMIN, .subject_id = 10, .org_id = 1, .tenant_id = f->tid};
     f->bob = f->alice;
     f->bob.subject_id = 11;
     *state = f;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    fx_t *f = *state;
-    sd_test_pf_close(&f->base);
-    free(f);
     return 0;
 }
 
@@ -188,8 +179,8 @@ static void test_bad_sheet_applies_nothing(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_approve_applies, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_bad_sheet_applies_nothing, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_approve_applies, setup, sd_test_pf_teardown),
+        cmocka_unit_test_setup_teardown(test_bad_sheet_applies_nothing, setup, sd_test_pf_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

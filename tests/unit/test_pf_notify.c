@@ -231,9 +231,8 @@ typedef struct {
 
 static int setup(void **state)
 {
-    fx_t *fx = calloc(1, sizeof *fx);
     /* Tuesday 2026-11-24 10:00 JST */
-    sd_test_pf_open(&fx->base, sd_test_time("2026-11-24T10:00:00+09:00"));
+    fx_t *fx = sd_test_pf_new(sizeof *fx, sd_test_time("2026-11-24T10:00:00+09:00"));
     fx->tenant = sd_test_pf_tenant(&fx->base, "t", SD_TENANT_KIND_DEDICATED_OPERATOR);
     const char *entries =
         "[{\"name\":\"one\",\"email\":\"c1@x.jp\",\"order\":1,\"min_severity\":2,\"duty\":"
@@ -255,9 +254,7 @@ static int teardown(void **state)
 {
     fx_t *fx = *state;
     sd_notify_free(fx->n);
-    sd_test_pf_close(&fx->base);
-    free(fx);
-    return 0;
+    return sd_test_pf_teardown(state);
 }
 
 static sd_notify_t *notifier(fx_t *fx, const char *url)

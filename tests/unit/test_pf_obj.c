@@ -110,8 +110,7 @@ typedef struct {
 
 static int setup(void **state)
 {
-    fx_t *f = calloc(1, sizeof *f);
-    sd_test_pf_open(&f->base, SD_TEST_T0);
+    fx_t *f = sd_test_pf_new(sizeof *f, SD_TEST_T0);
     sd_test_pf_tenant(&f->base, "a", SD_TENANT_KIND_SHARED_OPERATOR);
     sd_test_pf_tenant(&f->base, "b", SD_TENANT_KIND_SHARED_OPERATOR);
     char url[300];
@@ -125,9 +124,7 @@ static int teardown(void **state)
 {
     fx_t *f = *state;
     sd_objstore_close(f->os);
-    sd_test_pf_close(&f->base);
-    free(f);
-    return 0;
+    return sd_test_pf_teardown(state);
 }
 
 /* Upload data in two chunks to tenant/path; the rc of the commit. */

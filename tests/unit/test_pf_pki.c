@@ -27,8 +27,7 @@ typedef struct {
 
 static int setup(void **state)
 {
-    fx_t *fx = calloc(1, sizeof *fx);
-    sd_test_pf_open(&fx->base, T0);
+    fx_t *fx = sd_test_pf_new(sizeof *fx, T0);
     snprintf(fx->dir, sizeof fx->dir, "%s/pki", fx->base.dir);
     *state = fx;
     return 0;
@@ -39,14 +38,6 @@ static void rm(const char *dir, const char *name)
     char p[256];
     snprintf(p, sizeof p, "%s%s", dir, name);
     unlink(p);
-}
-
-static int teardown(void **state)
-{
-    fx_t *fx = *state;
-    sd_test_pf_close(&fx->base);
-    free(fx);
-    return 0;
 }
 
 static void fp_of(const sd_cms_cert_t *c, char out[65])
@@ -234,9 +225,9 @@ static void test_names(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_made_once_then_loaded, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_sealed_and_damaged, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_unwrap_wrap_for_a_client, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_made_once_then_loaded, setup, sd_test_pf_teardown),
+        cmocka_unit_test_setup_teardown(test_sealed_and_damaged, setup, sd_test_pf_teardown),
+        cmocka_unit_test_setup_teardown(test_unwrap_wrap_for_a_client, setup, sd_test_pf_teardown),
         cmocka_unit_test(test_names),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -75,23 +75,14 @@ static int64_t mk_point(sd_test_pf_t *t, int64_t tenant, const char *data_id)
 
 static int setup(void **state)
 {
-    fx_t *fx = calloc(1, sizeof *fx);
+    fx_t *fx = sd_test_pf_new(sizeof *fx, sd_test_time("2026-11-24T03:00:00Z"));
     sd_test_pf_t *t = &fx->base;
-    sd_test_pf_open(t, sd_test_time("2026-11-24T03:00:00Z"));
     fx->ta = sd_test_pf_tenant(t, "a", SD_TENANT_KIND_DEDICATED_OPERATOR);
     fx->tb = sd_test_pf_tenant(t, "b", SD_TENANT_KIND_DEDICATED_OPERATOR);
     fx->p1 = mk_point(t, fx->ta, "gorin.level");
     fx->p2 = mk_point(t, fx->ta, "gorin.flow");
     fx->pb = mk_point(t, fx->tb, "otaru.level");
     *state = fx;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    fx_t *fx = *state;
-    sd_test_pf_close(&fx->base);
-    free(fx);
     return 0;
 }
 
@@ -266,7 +257,7 @@ int main(void)
     const struct CMUnitTest pure[] = {
         cmocka_unit_test(test_buckets),
     };
-#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, sd_test_pf_teardown)
     const struct CMUnitTest store[] = {
         T(test_ingest_idempotent),
         T(test_ingest_refused),

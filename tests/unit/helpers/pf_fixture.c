@@ -116,6 +116,23 @@ void sd_test_pf_close(sd_test_pf_t *t)
     memset(t, 0, sizeof *t);
 }
 
+void *sd_test_pf_new(size_t size, int64_t now_ms)
+{
+    assert_true(size >= sizeof(sd_test_pf_t));
+    sd_test_pf_t *t = calloc(1, size);
+    assert_non_null(t);
+    sd_test_pf_open(t, now_ms);
+    return t;
+}
+
+int sd_test_pf_teardown(void **state)
+{
+    sd_test_pf_close(*state);
+    free(*state);
+    *state = NULL;
+    return 0;
+}
+
 int64_t sd_test_time(const char *iso)
 {
     int64_t ms = 0;
@@ -203,12 +220,12 @@ int64_t sd_test_pf_facility(sd_test_pf_t *t, int64_t tenant, const char *code)
 int64_t sd_test_pf_device(sd_test_pf_t *t, int64_t tenant, int64_t facility, const char *code,
                           const char *model)
 {
-    return sd_test_pf_insert(t,
-                             "INSERT INTO devices (tenant_id, facility_id, code, name, model,"
-                             " branch, office, estate, terminal, tel, version) VALUES ($1, $2, $3,"
-                             " $3, $4, '01', '01', '001', '01', '0000', 1) RETURNING id",
-                             SD_PARAMS(SD_V_INT(tenant), SD_V_INT(facility), SD_V_TEXT(code),
-                                       SD_V_TEXT(model)));
+    return sd_test_pf_insert(
+        t,
+        "INSERT INTO devices (tenant_id, facility_id, code, name, model,"
+        " branch, office, estate, terminal, tel, version) VALUES ($1, $2, $3,"
+        " $3, $4, '01', '01', '001', '01', '0000', 1) RETURNING id",
+        SD_PARAMS(SD_V_INT(tenant), SD_V_INT(facility), SD_V_TEXT(code), SD_V_TEXT(model)));
 }
 
 int64_t sd_test_pf_point(sd_test_pf_t *t, int64_t tenant, int64_t device, const sd_test_point_t *p)

@@ -27,10 +27,10 @@ typedef struct {
     sd_store_t *st;    /* pf.store */
     sd_clock_t *clock; /* pf.clock, fake: sd_clock_fake_advance(t->clock, ms) */
     sd_pf_t pf;
-    char dir[64];   /* a fresh directory, removed with all in it: the SQLite file is dir/store.db,
-                     * and the test may put its own files here */
-    char url[256];  /* of the store */
-    int pg;         /* the store is a PostgreSQL database */
+    char dir[64];  /* a fresh directory, removed with all in it: the SQLite file is dir/store.db,
+                    * and the test may put its own files here */
+    char url[256]; /* of the store */
+    int pg;        /* the store is a PostgreSQL database */
 } sd_test_pf_t;
 
 /*
@@ -40,6 +40,14 @@ typedef struct {
  */
 void sd_test_pf_open(sd_test_pf_t *t, int64_t now_ms);
 void sd_test_pf_close(sd_test_pf_t *t);
+
+/*
+ * For a test's own fixture struct whose FIRST member is its sd_test_pf_t: new() callocs size
+ * bytes and opens that member; sd_test_pf_teardown() is a cmocka teardown that closes it and
+ * frees *state (a test's own teardown stops its services, then returns it).
+ */
+void *sd_test_pf_new(size_t size, int64_t now_ms);
+int sd_test_pf_teardown(void **state);
 
 /*
  * Run a cmocka group as "<name>: sqlite" (SD_TEST_SQLITE) and/or "<name>: postgresql"
@@ -78,9 +86,9 @@ int64_t sd_test_pf_client(sd_test_pf_t *t, sd_client_kind_t kind, int64_t org, i
 /* Master rows, which only a whole sheet writes (lib/pf/master): a facility (named by its code,
  * type dedicated), a device (named by its code; model "L2" or "L3") and a point of a device. */
 typedef struct {
-    const char *data_id;            /* the point's name too */
-    const char *signal, *input;     /* NULL: "analog", "Ai1" */
-    const char *severity, *unit;    /* NULL: "" */
+    const char *data_id;             /* the point's name too */
+    const char *signal, *input;      /* NULL: "analog", "Ai1" */
+    const char *severity, *unit;     /* NULL: "" */
     const char *limit_lo, *limit_hi; /* SQL literals ("1.5"); NULL: NULL */
 } sd_test_point_t;
 int64_t sd_test_pf_facility(sd_test_pf_t *t, int64_t tenant, const char *code);
