@@ -16,7 +16,7 @@
 #include "auth/totp.h"
 #include "core/clock.h"
 #include "core/err.h"
-#include "helpers/pg.h"
+#include "helpers/pf_fixture.h"
 #include "pf/accounts/account.h"
 #include "pf/accounts/org.h"
 #include "pf/accounts/session.h"
@@ -27,26 +27,14 @@
 
 #define T0 INT64_C(1795489200000) /* 2026-11-24T03:00:00Z */
 
-static int g_seq;
-static sd_test_pg_t *g_pg; /* the PostgreSQL suite, when it runs */
-
 typedef struct {
-    sd_store_t *st;
-    sd_clock_t *clock;
-    sd_pf_t pf;
-    char path[128];
+    sd_test_pf_t base;
     int64_t op_tenant, vendor_tenant, op_org, ap_org, gw_org;
 } fx_t;
 
 static int64_t count(fx_t *fx, const char *sql, const sd_val_t *p, int n)
 {
-    sd_stmt_t *s = NULL;
-    int rc = sd_store_query_row(fx->st, sql, p, n, &s);
-    if (rc)
-        fail_msg("%s: %s: %s", sql, sd_strerror(rc), sd_store_errmsg());
-    int64_t v = sd_stmt_int64(s, 0);
-    sd_stmt_done(s);
-    return v;
+    return sd_test_pf_int(&fx->base, sql, p, n);
 }
 
 static int64_t audits(fx_t *fx, const char *action)
@@ -56,58 +44,14 @@ static int64_t audits(fx_t *fx, const char *action)
 
 static int setup(void **state)
 {
-    fx_t *fx = calloc(1, sizeof *fx);
-    char url[256];
-    if (g_pg) {
-        assert_int_equal(sd_test_pg_create_db(g_pg, url, sizeof url), 0);
-    } else {
-        snprintf(fx->path, sizeof fx->path, "/tmp/test_pf_accounts_%d_%d.db", (int)getpid(),
-                 ++g_seq);
-        snprintf(url, sizeof url, "sqlite://%s?sync=normal", fx->path);
-    }
-    int rc = sd_store_open(url, &fx->st);
-    if (rc)
-        fail_msg("open %s: %s: %s", url, sd_strerror(rc), sd_store_errmsg());
-    fx->clock = sd_clock_fake_new(T0);
-    /* the cheapest argon2id: these tests are about the flows, not the hash */
-    fx->pf = (sd_pf_t){.store = fx->st,
-                       .clock = fx->clock,
-                       .issuer = "suido-test",
-                       .session_ttl_s = 600,
-                       .session_max_s = 3600,
-                       .token_ttl_s = 300,
-                       .pw_params = {.opslimit = 1, .memlimit = 8192}};
-    memset(fx->pf.secret_key, 7, sizeof fx->pf.secret_key);
-    assert_int_equal(sd_account_init(&fx->pf), 0);
-    assert_int_equal(
-        sd_tenant_create(&fx->pf, "sapporo", SD_TENANT_KIND_DEDICATED_OPERATOR, &fx->op_tenant), 0);
-    assert_int_equal(
-        sd_tenant_create(&fx->pf, "vendors", SD_TENANT_KIND_VENDOR, &fx->vendor_tenant), 0);
-    assert_int_equal(
-        sd_org_create(&fx->pf, fx->op_tenant, SD_ORG_KIND_OPERATOR, "water bureau", &fx->op_org),
-        0);
-    assert_int_equal(
-        sd_org_create(&fx->pf, fx->vendor_tenant, SD_ORG_KIND_AP_VENDOR, "ap co", &fx->ap_org), 0);
-    assert_int_equal(
-        sd_org_create(&fx->pf, fx->vendor_tenant, SD_ORG_KIND_GW_VENDOR, "gw co", &fx->gw_org), 0);
+    fx_t *fx = sd_test_pf_new(sizeof *fx, T0);
+    sd_test_pf_t *t = &fx->base;
+    fx->op_tenant = sd_test_pf_tenant(t, "sapporo", SD_TENANT_KIND_DEDICATED_OPERATOR);
+    fx->vendor_tenant = sd_test_pf_tenant(t, "vendors", SD_TENANT_KIND_VENDOR);
+    fx->op_org = sd_test_pf_org(t, fx->op_tenant, SD_ORG_KIND_OPERATOR, "water bureau");
+    fx->ap_org = sd_test_pf_org(t, fx->vendor_tenant, SD_ORG_KIND_AP_VENDOR, "ap co");
+    fx->gw_org = sd_test_pf_org(t, fx->vendor_tenant, SD_ORG_KIND_GW_VENDOR, "gw co");
     *state = fx;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    fx_t *fx = *state;
-    sd_store_close(fx->st);
-    sd_clock_fake_free(fx->clock);
-    if (fx->path[0]) {
-        char p[160];
-        unlink(fx->path);
-        snprintf(p, sizeof p, "%s-wal", fx->path);
-        unlink(p);
-        snprintf(p, sizeof p, "%s-shm", fx->path);
-        unlink(p);
-    }
-    free(fx);
     return 0;
 }
 
@@ -116,7 +60,7 @@ static int teardown(void **state)
 static void test_tenants(void **state)
 {
     fx_t *fx = *state;
-    sd_pf_t *pf = &fx->pf;
+    sd_pf_t *pf = &fx->base.pf;
     sd_tenant_kind_t k;
     assert_int_equal(sd_tenant_kind_of(pf, fx->op_tenant, &k), 0);
     assert_int_equal(k, SD_TENANT_KIND_DEDICATED_OPERATOR);
@@ -160,7 +104,7 @@ static void test_tenants(void **state)
 static void test_orgs(void **state)
 {
     fx_t *fx = *state;
-    sd_pf_t *pf = &fx->pf;
+    sd_pf_t *pf = &fx->base.pf;
     int64_t t = 0, id = 0;
     sd_org_kind_t k;
     assert_int_equal(sd_org_lookup(pf, fx->ap_org, &t, &k), 0);
@@ -222,7 +166,7 @@ static void test_orgs(void **state)
 static void test_users(void **state)
 {
     fx_t *fx = *state;
-    sd_pf_t *pf = &fx->pf;
+    sd_pf_t *pf = &fx->base.pf;
     char login[32], pw[SD_TOKEN_SIZE];
     int64_t id = 0, n = -1;
     assert_int_equal(sd_user_count(pf, &n), 0);
@@ -305,7 +249,7 @@ static void test_users(void **state)
 static void test_login(void **state)
 {
     fx_t *fx = *state;
-    sd_pf_t *pf = &fx->pf;
+    sd_pf_t *pf = &fx->base.pf;
     char login[32], pw[SD_TOKEN_SIZE];
     assert_int_equal(sd_account_bootstrap(pf, "not an address", login, pw), SD_EFIELD);
     assert_int_equal(sd_account_bootstrap(pf, "root@example.jp", login, pw), 0);
@@ -373,7 +317,7 @@ static void test_login(void **state)
         SD_ELOCKED);
     assert_int_equal(out.retry_after_s, 60);
     assert_int_equal(audits(fx, "login.locked"), 1);
-    sd_clock_fake_advance(fx->clock, 61 * 1000);
+    sd_clock_fake_advance(fx->base.clock, 61 * 1000);
     assert_int_equal(
         sd_account_login(pf, NULL, "root@example.jp", "a long new passphrase 42", NULL, &out), 0);
     memset(out.token, 0, sizeof out.token);
@@ -394,7 +338,7 @@ static void test_login(void **state)
 static void test_totp(void **state)
 {
     fx_t *fx = *state;
-    sd_pf_t *pf = &fx->pf;
+    sd_pf_t *pf = &fx->base.pf;
     char login[32], pw[SD_TOKEN_SIZE];
     int64_t id = 0;
     assert_int_equal(
@@ -438,7 +382,7 @@ static void test_totp(void **state)
     assert_int_equal(out.otp_missing, 1);
     assert_int_equal(sd_account_login(pf, NULL, login, pw, code, &out), SD_EOTP);
     assert_int_equal(out.otp_missing, 0);
-    sd_clock_fake_advance(fx->clock, 30 * 1000);
+    sd_clock_fake_advance(fx->base.clock, 30 * 1000);
     assert_int_equal(sd_totp_code(key, klen, sd_pf_now_s(pf), code), 0);
     assert_int_equal(sd_account_login(pf, NULL, login, pw, code, &out), 0);
     assert_int_equal(count(fx,
@@ -455,19 +399,12 @@ static void test_totp(void **state)
 
 /* ---- sessions ---------------------------------------------------------------------------- */
 
-static int64_t mk_user(fx_t *fx, sd_role_t role, int64_t org)
-{
-    char login[32], pw[SD_TOKEN_SIZE];
-    int64_t id = 0;
-    assert_int_equal(sd_user_issue(&fx->pf, org, role, "s@example.jp", "", login, pw, &id), 0);
-    return id;
-}
-
 static void test_sessions(void **state)
 {
     fx_t *fx = *state;
-    sd_pf_t *pf = &fx->pf;
-    int64_t uid = mk_user(fx, SD_ROLE_APVENDOR_ADMIN, fx->ap_org);
+    sd_pf_t *pf = &fx->base.pf;
+    int64_t uid =
+        sd_test_pf_user(&fx->base, fx->ap_org, SD_ROLE_APVENDOR_ADMIN, "s@example.jp", NULL, NULL);
     sd_principal_t admin = {.role = SD_ROLE_PLATFORM_ADMIN, .subject_id = 1, .tenant_id = 1};
     assert_int_equal(sd_org_link(pf, &admin, fx->ap_org, fx->op_tenant, 1), 0);
 
@@ -497,12 +434,12 @@ static void test_sessions(void **state)
     assert_int_equal(sd_session_resolve(pf, other, &u), SD_EUNAUTH);
 
     /* idle expiry (600 s): activity keeps it, silence ends it and deletes the row */
-    sd_clock_fake_advance(fx->clock, 599 * 1000);
+    sd_clock_fake_advance(fx->base.clock, 599 * 1000);
     assert_int_equal(sd_session_resolve(pf, tok, &u), 0);
-    sd_clock_fake_advance(fx->clock, 599 * 1000);
+    sd_clock_fake_advance(fx->base.clock, 599 * 1000);
     assert_int_equal(sd_session_resolve(pf, tok, &u), 0);
     int64_t sid = u.session_id;
-    sd_clock_fake_advance(fx->clock, 600 * 1000);
+    sd_clock_fake_advance(fx->base.clock, 600 * 1000);
     assert_int_equal(sd_session_resolve(pf, tok, &u), SD_EEXPIRED);
     assert_int_equal(sd_session_resolve(pf, tok, &u), SD_EUNAUTH);
     assert_int_equal(sd_session_check(pf, sid, &ok), SD_ENOTFOUND);
@@ -510,14 +447,14 @@ static void test_sessions(void **state)
     /* absolute expiry (3600 s) however busy the session is */
     assert_int_equal(sd_session_create(pf, uid, tok), 0);
     for (int i = 0; i < 11; i++) {
-        sd_clock_fake_advance(fx->clock, 300 * 1000);
+        sd_clock_fake_advance(fx->base.clock, 300 * 1000);
         assert_int_equal(sd_session_resolve(pf, tok, &u), 0);
     }
-    sd_clock_fake_advance(fx->clock, 299 * 1000);
+    sd_clock_fake_advance(fx->base.clock, 299 * 1000);
     assert_int_equal(sd_session_resolve(pf, tok, &u), 0);
     assert_int_equal(sd_session_check(pf, u.session_id, &ok), 0);
     assert_int_equal(ok, 1);
-    sd_clock_fake_advance(fx->clock, 1000);
+    sd_clock_fake_advance(fx->base.clock, 1000);
     assert_int_equal(sd_session_check(pf, u.session_id, &ok), 0);
     assert_int_equal(ok, 0);
     assert_int_equal(sd_session_resolve(pf, tok, &u), SD_EEXPIRED);
@@ -550,7 +487,7 @@ static void test_sessions(void **state)
 static void test_registry(void **state)
 {
     fx_t *fx = *state;
-    sd_pf_t *pf = &fx->pf;
+    sd_pf_t *pf = &fx->base.pf;
     sd_principal_t admin = {.role = SD_ROLE_PLATFORM_ADMIN, .subject_id = 1, .tenant_id = 1};
     char fp[65];
     assert_int_equal(sd_registry_norm_fp("", fp), 0);
@@ -576,14 +513,14 @@ static void test_registry(void **state)
                            SD_PARAMS(SD_V_INT(id), SD_V_INT(fx->op_tenant))),
                      1);
     sd_client_t c;
-    assert_int_equal(sd_registry_get(fx->st, id, &c), 0);
+    assert_int_equal(sd_registry_get(fx->base.st, id, &c), 0);
     assert_int_equal(c.kind, SD_CLIENT_APPLICATION);
     assert_string_equal(c.client_id, cid);
     assert_int_equal(c.tenant_id, fx->op_tenant);
     assert_int_equal(sd_registry_live(&c, T0), 1);
-    assert_int_equal(sd_registry_find(fx->st, cid, &c), 0);
+    assert_int_equal(sd_registry_find(fx->base.st, cid, &c), 0);
     assert_int_equal(c.id, id);
-    assert_int_equal(sd_registry_find(fx->st, "ap-nope", &c), SD_ENOTFOUND);
+    assert_int_equal(sd_registry_find(fx->base.st, "ap-nope", &c), SD_ENOTFOUND);
     json_t *o = NULL;
     assert_int_equal(sd_registry_json(pf, id, &o), 0);
     assert_string_equal(json_string_value(json_object_get(o, "kind")), "application");
@@ -610,7 +547,7 @@ static void test_registry(void **state)
     assert_int_equal(sd_registry_token_check(pf, b.token_id, &ok), 0);
     assert_int_equal(ok, 1);
     int64_t issued = 0, exp = 0;
-    assert_int_equal(sd_registry_token_times(fx->st, id, &issued, &exp), 0);
+    assert_int_equal(sd_registry_token_times(fx->base.st, id, &issued, &exp), 0);
     assert_int_equal(issued, T0);
     assert_int_equal(exp, T0 + 300 * 1000);
     assert_int_equal(sd_registry_token_verify(pf, secret, &b), SD_EUNAUTH);
@@ -631,15 +568,15 @@ static void test_registry(void **state)
                            " AND detail = '{\"reason\":\"unknown client\"}' AND tenant_id = 1",
                            SD_NOPARAMS),
                      1);
-    sd_clock_fake_advance(fx->clock, 61 * 1000);
+    sd_clock_fake_advance(fx->base.clock, 61 * 1000);
     assert_int_equal(sd_registry_connect(pf, NULL, cid, secret, &t), 0);
-    assert_int_equal(sd_registry_get(fx->st, id, &c), 0);
+    assert_int_equal(sd_registry_get(fx->base.st, id, &c), 0);
     assert_int_equal(c.failures, 0);
 
     /* token expiry: the token is deleted */
     sd_registry_bearer_t b2;
     assert_int_equal(sd_registry_token_verify(pf, t.token, &b2), 0);
-    sd_clock_fake_advance(fx->clock, 300 * 1000);
+    sd_clock_fake_advance(fx->base.clock, 300 * 1000);
     assert_int_equal(sd_registry_token_check(pf, b2.token_id, &ok), 0);
     assert_int_equal(ok, 0);
     assert_int_equal(sd_registry_token_verify(pf, t.token, &b2), SD_EEXPIRED);
@@ -663,11 +600,11 @@ static void test_registry(void **state)
     assert_int_equal(
         sd_registry_update(pf, &admin, SD_CLIENT_APPLICATION, id, fx->op_tenant, &on, NULL), 0);
     assert_int_equal(audits(fx, "app.enable"), 1);
-    assert_int_equal(sd_registry_get(fx->st, id, &c), 0);
+    assert_int_equal(sd_registry_get(fx->base.st, id, &c), 0);
     assert_string_equal(c.name, "meter app 2");
     assert_string_equal(c.cert_fp, fp);
     assert_int_equal(sd_registry_set_cert_fp(pf, id, ""), 0);
-    assert_int_equal(sd_registry_get(fx->st, id, &c), 0);
+    assert_int_equal(sd_registry_get(fx->base.st, id, &c), 0);
     assert_string_equal(c.cert_fp, "");
 
     /* rotate: the old secret and its tokens die */
@@ -686,7 +623,7 @@ static void test_registry(void **state)
     assert_int_equal(
         sd_registry_update(pf, &admin, SD_CLIENT_APPLICATION, id, fx->op_tenant, &ex, NULL), 0);
     assert_int_equal(sd_registry_token_verify(pf, t.token, &b2), 0);
-    sd_clock_fake_advance(fx->clock, 1000);
+    sd_clock_fake_advance(fx->base.clock, 1000);
     assert_int_equal(sd_registry_token_verify(pf, t.token, &b2), SD_EEXPIRED);
     assert_int_equal(sd_registry_connect(pf, NULL, cid, secret2, &t), SD_EEXPIRED);
 
@@ -712,7 +649,7 @@ static int collect(void *ctx, const sd_client_t *gw)
 static void test_gateways(void **state)
 {
     fx_t *fx = *state;
-    sd_pf_t *pf = &fx->pf;
+    sd_pf_t *pf = &fx->base.pf;
     char cid[40], secret[SD_TOKEN_SIZE];
     int64_t g1 = 0, g2 = 0, app = 0, gw_id = 0, cnt = 0;
     sd_registry_new_t a = {SD_CLIENT_APPLICATION, fx->ap_org, fx->op_tenant, "app", 0, ""};
@@ -725,43 +662,46 @@ static void test_gateways(void **state)
     assert_int_equal(audits(fx, "gw.register"), 2);
 
     int n = 0;
-    assert_int_equal(sd_registry_pick_gateway(fx->st, fx->op_tenant, "", T0, &gw_id, &n), 0);
+    assert_int_equal(sd_registry_pick_gateway(fx->base.st, fx->op_tenant, "", T0, &gw_id, &n), 0);
     assert_int_equal(n, 2);
     assert_int_equal(gw_id, g1);
-    assert_int_equal(sd_registry_pick_gateway(fx->st, fx->op_tenant, "south", T0, &gw_id, &n), 0);
+    assert_int_equal(sd_registry_pick_gateway(fx->base.st, fx->op_tenant, "south", T0, &gw_id, &n),
+                     0);
     assert_int_equal(n, 1);
     assert_int_equal(gw_id, g2);
-    assert_int_equal(sd_registry_pick_gateway(fx->st, fx->op_tenant, "app", T0, &gw_id, &n), 0);
+    assert_int_equal(sd_registry_pick_gateway(fx->base.st, fx->op_tenant, "app", T0, &gw_id, &n),
+                     0);
     assert_int_equal(n, 0);
-    assert_int_equal(sd_registry_count_live_gateways(fx->st, fx->op_tenant, T0, &cnt), 0);
+    assert_int_equal(sd_registry_count_live_gateways(fx->base.st, fx->op_tenant, T0, &cnt), 0);
     assert_int_equal(cnt, 2);
 
     sd_registry_change_t off = {.expires_at = -1, .enabled = 0};
     assert_int_equal(sd_registry_update(pf, NULL, SD_CLIENT_GATEWAY, g2, fx->op_tenant, &off, NULL),
                      0);
     assert_int_equal(audits(fx, "gw.disable"), 1);
-    assert_int_equal(sd_registry_count_live_gateways(fx->st, fx->op_tenant, T0, &cnt), 0);
+    assert_int_equal(sd_registry_count_live_gateways(fx->base.st, fx->op_tenant, T0, &cnt), 0);
     assert_int_equal(cnt, 1);
-    assert_int_equal(sd_registry_pick_gateway(fx->st, fx->op_tenant, "", T0, &gw_id, &n), 0);
+    assert_int_equal(sd_registry_pick_gateway(fx->base.st, fx->op_tenant, "", T0, &gw_id, &n), 0);
     assert_int_equal(n, 1);
     int seen = 0;
-    assert_int_equal(sd_registry_each_live_gateway(fx->st, T0, collect, &seen), 0);
+    assert_int_equal(sd_registry_each_live_gateway(fx->base.st, T0, collect, &seen), 0);
     assert_int_equal(seen, 1);
     seen = 0;
-    assert_int_equal(sd_registry_each(fx->st, fx->op_tenant, SD_CLIENT_GATEWAY, collect, &seen), 0);
+    assert_int_equal(
+        sd_registry_each(fx->base.st, fx->op_tenant, SD_CLIENT_GATEWAY, collect, &seen), 0);
     assert_int_equal(seen, 2);
     seen = 0;
-    assert_int_equal(sd_registry_each(fx->st, fx->vendor_tenant, -1, collect, &seen), 0);
+    assert_int_equal(sd_registry_each(fx->base.st, fx->vendor_tenant, -1, collect, &seen), 0);
     assert_int_equal(seen, 0);
     seen = 0; /* collect stops at the application, which comes first */
-    assert_int_equal(sd_registry_each(fx->st, 0, -1, collect, &seen), -1);
+    assert_int_equal(sd_registry_each(fx->base.st, 0, -1, collect, &seen), -1);
     assert_int_equal(seen, 1);
 
     /* a gateway's bearer token makes a gateway principal */
     sd_registry_token_t t;
     sd_registry_bearer_t b;
     sd_client_t c;
-    assert_int_equal(sd_registry_get(fx->st, g1, &c), 0);
+    assert_int_equal(sd_registry_get(fx->base.st, g1, &c), 0);
     assert_int_equal(sd_registry_rotate(pf, NULL, SD_CLIENT_GATEWAY, g1, fx->op_tenant, secret), 0);
     assert_int_equal(sd_registry_connect(pf, NULL, c.client_id, secret, &t), 0);
     assert_int_equal(sd_registry_token_verify(pf, t.token, &b), 0);
@@ -777,7 +717,7 @@ static void test_gateways(void **state)
 static void test_audit_list(void **state)
 {
     fx_t *fx = *state;
-    sd_pf_t *pf = &fx->pf;
+    sd_pf_t *pf = &fx->base.pf;
     sd_principal_t admin = {.role = SD_ROLE_PLATFORM_ADMIN, .subject_id = 1, .tenant_id = 1};
     assert_int_equal(sd_pf_audit(pf, &admin, fx->op_tenant, "login.ok", "user:1", NULL), 0);
     assert_int_equal(sd_pf_audit(pf, &admin, fx->op_tenant, "login.fail", "user:1", NULL), 0);
@@ -803,21 +743,11 @@ static void test_audit_list(void **state)
 
 int main(void)
 {
-#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, sd_test_pf_teardown)
     const struct CMUnitTest tests[] = {
         T(test_tenants),  T(test_orgs),     T(test_users),    T(test_login),      T(test_totp),
         T(test_sessions), T(test_registry), T(test_gateways), T(test_audit_list),
     };
-    int failed = cmocka_run_group_tests_name("pf accounts and registry: sqlite", tests, NULL, NULL);
-    if (getenv("SUIDO_NO_PG")) {
-        fprintf(stderr, "test_pf_accounts: SUIDO_NO_PG set, PostgreSQL suite skipped\n");
-    } else if (sd_test_pg_start(&g_pg) == 0) {
-        failed +=
-            cmocka_run_group_tests_name("pf accounts and registry: postgresql", tests, NULL, NULL);
-        sd_test_pg_stop(g_pg);
-    } else {
-        fprintf(stderr, "test_pf_accounts: could not start PostgreSQL: that suite FAILS\n");
-        failed++;
-    }
+    int failed = SD_TEST_PF_RUN("pf accounts and registry", tests, SD_TEST_SQLITE | SD_TEST_PG);
     return failed ? 1 : 0;
 }

@@ -13,19 +13,12 @@
 
 #include "core/clock.h"
 #include "core/err.h"
-#include "helpers/pg.h"
+#include "helpers/pf_fixture.h"
 #include "pf/alarms/alarm.h"
 #include "pf/data/ts.h"
 
 #define S   INT64_C(1000)
 #define MIN (60 * S)
-
-static int64_t iso(const char *s)
-{
-    int64_t ms = 0;
-    assert_int_equal(sd_ts_parse_time(s, &ms), 0);
-    return ms;
-}
 
 /* ---- event parser (pure) --------------------------------------------------------------------- */
 
@@ -57,7 +50,7 @@ static void test_event_parse(void **st)
     assert_int_equal(sd_gwif_events_parse(ok, strlen(ok), 3, &b, &e), 0);
     assert_int_equal(b.n, 3);
     assert_string_equal(b.id, "ev-batch-9");
-    assert_int_equal(b.v[0].ts_ms, iso("2026-11-23T20:00:03Z"));
+    assert_int_equal(b.v[0].ts_ms, sd_test_time("2026-11-23T20:00:03Z"));
     assert_string_equal(b.v[0].kind, "terminal_call");
     assert_string_equal(b.v[0].detail, "{\"reqno\":1,\"text\":\"Y\"}");
     assert_int_equal(b.v[0].severity, 0);
@@ -137,16 +130,10 @@ static void test_severity(void **st)
 
 /* ---- engine on a store ----------------------------------------------------------------------- */
 
-static int g_seq;
-static sd_test_pg_t *g_pg; /* NULL: a fresh SQLite file per test */
-
 typedef struct {
-    sd_store_t *st;
-    sd_clock_t *clock;
-    sd_pf_t pf;
+    sd_test_pf_t base;
     sd_alarms_t *a;
     int64_t ta, tb;
-    char path[128];
     /* what listeners heard */
     sd_alarm_transition_t heard[256];
     int64_t heard_id[256];
@@ -154,44 +141,18 @@ typedef struct {
     int nheard;
 } fx_t;
 
-static int64_t ins(sd_store_t *st, const char *sql, const sd_val_t *p, int n)
+/* A facility and an L3 device, both named code. */
+static int64_t mk_dev(fx_t *fx, int64_t tenant, const char *fac, const char *code)
 {
-    int64_t id = 0;
-    int rc = sd_store_insert(st, sql, p, n, &id);
-    if (rc)
-        fail_msg("%s: %s: %s", sql, sd_strerror(rc), sd_store_errmsg());
-    return id;
-}
-
-static int64_t mk_fac(fx_t *fx, int64_t tenant, const char *code)
-{
-    return ins(fx->st,
-               "INSERT INTO facilities (tenant_id, code, name, type, estate, version) "
-               "VALUES ($1, $2, $2, 'dedicated', '001', 1) RETURNING id",
-               SD_PARAMS(SD_V_INT(tenant), SD_V_TEXT(code)));
-}
-
-static int64_t mk_dev(fx_t *fx, int64_t tenant, int64_t fac, const char *code)
-{
-    return ins(fx->st,
-               "INSERT INTO devices (tenant_id, facility_id, code, name, model, branch, office, "
-               "estate, terminal, tel, version) VALUES ($1, $2, $3, $3, 'L3', '01', '01', '001', "
-               "'01', '0000', 1) RETURNING id",
-               SD_PARAMS(SD_V_INT(tenant), SD_V_INT(fac), SD_V_TEXT(code)));
+    sd_test_pf_t *t = &fx->base;
+    return sd_test_pf_device(t, tenant, sd_test_pf_facility(t, tenant, fac), code, "L3");
 }
 
 static void mk_pt(fx_t *fx, int64_t tenant, int64_t dev, const char *data_id, const char *signal,
                   const char *sev, const char *lo, const char *hi)
 {
-    char sql[512];
-    snprintf(sql, sizeof sql,
-             "INSERT INTO points (tenant_id, device_id, data_id, name, signal, input, severity, "
-             "limit_lo, limit_hi, unit, version) VALUES ($1, $2, $3, $3, $4, 'Di1', $5, %s, %s, "
-             "'m', 1) RETURNING id",
-             lo, hi);
-    ins(fx->st, sql,
-        SD_PARAMS(SD_V_INT(tenant), SD_V_INT(dev), SD_V_TEXT(data_id), SD_V_TEXT(signal),
-                  SD_V_TEXT(sev)));
+    sd_test_point_t p = {data_id, signal, "Di1", sev, "m", lo, hi};
+    sd_test_pf_point(&fx->base, tenant, dev, &p);
 }
 
 static void listener(void *ctx, const sd_alarm_event_t *ev)
@@ -207,51 +168,32 @@ static void listener(void *ctx, const sd_alarm_event_t *ev)
 
 static void start(fx_t *fx, const sd_alarms_config_t *cfg)
 {
-    int rc = sd_alarms_start_cfg(&fx->pf, cfg, &fx->a);
+    int rc = sd_alarms_start_cfg(&fx->base.pf, cfg, &fx->a);
     if (rc)
         fail_msg("start: %s %s", sd_strerror(rc), sd_store_errmsg());
-    assert_ptr_equal(fx->pf.alarms, fx->a);
+    assert_ptr_equal(fx->base.pf.alarms, fx->a);
     assert_int_equal(sd_alarms_listen(fx->a, listener, fx), 0);
 }
 
 static int setup(void **state)
 {
-    fx_t *fx = calloc(1, sizeof *fx);
-    char url[256];
-    if (g_pg) {
-        assert_int_equal(sd_test_pg_create_db(g_pg, url, sizeof url), 0);
-    } else {
-        snprintf(fx->path, sizeof fx->path, "/tmp/test_pf_alarm_%d_%d.db", (int)getpid(), ++g_seq);
-        snprintf(url, sizeof url, "sqlite://%s?sync=normal", fx->path);
-    }
-    int rc = sd_store_open(url, &fx->st);
-    if (rc)
-        fail_msg("open %s: %s: %s", url, sd_strerror(rc), sd_store_errmsg());
-    fx->clock = sd_clock_fake_new(iso("2026-11-24T03:00:00Z"));
-    fx->pf = (sd_pf_t){.store = fx->st, .clock = fx->clock};
-    fx->ta = ins(fx->st,
-                 "INSERT INTO tenants (name, kind, created_at) VALUES ('a', 'dedicated_operator', "
-                 "0) RETURNING id",
-                 SD_NOPARAMS);
-    fx->tb = ins(fx->st,
-                 "INSERT INTO tenants (name, kind, created_at) VALUES ('b', 'dedicated_operator', "
-                 "0) RETURNING id",
-                 SD_NOPARAMS);
-    int64_t f1 = mk_fac(fx, fx->ta, "222"), d1 = mk_dev(fx, fx->ta, f1, "gorin");
-    mk_pt(fx, fx->ta, d1, "gorin.fault", "alarm", "major", "NULL", "NULL");
-    mk_pt(fx, fx->ta, d1, "gorin.empty", "alarm", "critical", "NULL", "NULL");
+    fx_t *fx = sd_test_pf_new(sizeof *fx, sd_test_time("2026-11-24T03:00:00Z"));
+    fx->ta = sd_test_pf_tenant(&fx->base, "a", SD_TENANT_KIND_DEDICATED_OPERATOR);
+    fx->tb = sd_test_pf_tenant(&fx->base, "b", SD_TENANT_KIND_DEDICATED_OPERATOR);
+    int64_t d1 = mk_dev(fx, fx->ta, "222", "gorin");
+    mk_pt(fx, fx->ta, d1, "gorin.fault", "alarm", "major", NULL, NULL);
+    mk_pt(fx, fx->ta, d1, "gorin.empty", "alarm", "critical", NULL, NULL);
     mk_pt(fx, fx->ta, d1, "gorin.level", "analog", "minor", "1", "9");
-    mk_pt(fx, fx->ta, d1, "gorin.run", "monitor", "", "NULL", "NULL");
+    mk_pt(fx, fx->ta, d1, "gorin.run", "monitor", "", NULL, NULL);
     /* 15 facilities with one alarm point each, for floods */
     for (int i = 0; i < 15; i++) {
         char code[16], did[32];
         snprintf(code, sizeof code, "fl%02d", i);
         snprintf(did, sizeof did, "fl%02d.power", i);
-        int64_t f = mk_fac(fx, fx->ta, code), d = mk_dev(fx, fx->ta, f, code);
-        mk_pt(fx, fx->ta, d, did, "alarm", "critical", "NULL", "NULL");
+        mk_pt(fx, fx->ta, mk_dev(fx, fx->ta, code, code), did, "alarm", "critical", NULL, NULL);
     }
-    int64_t fb = mk_fac(fx, fx->tb, "900"), db = mk_dev(fx, fx->tb, fb, "otaru");
-    mk_pt(fx, fx->tb, db, "otaru.fault", "alarm", "major", "NULL", "NULL");
+    mk_pt(fx, fx->tb, mk_dev(fx, fx->tb, "900", "otaru"), "otaru.fault", "alarm", "major", NULL,
+          NULL);
     *state = fx;
     return 0;
 }
@@ -267,27 +209,14 @@ static int teardown(void **state)
 {
     fx_t *fx = *state;
     sd_alarms_stop(fx->a);
-    sd_store_close(fx->st);
-    sd_clock_fake_free(fx->clock);
-    char p[160];
-    if (!fx->path[0]) {
-        free(fx);
-        return 0;
-    }
-    unlink(fx->path);
-    snprintf(p, sizeof p, "%s-wal", fx->path);
-    unlink(p);
-    snprintf(p, sizeof p, "%s-shm", fx->path);
-    unlink(p);
-    free(fx);
-    return 0;
+    return sd_test_pf_teardown(state);
 }
 
 /* Ingest one sample now-ish (ts = clock + off) and let the engine evaluate it. */
 static void put(fx_t *fx, int64_t tenant, const char *data_id, int64_t ts, double v)
 {
     sd_ts_sample_t s = {data_id, ts, v, SD_TS_GOOD};
-    int rc = sd_ts_ingest(&fx->pf, tenant, 0, &s, 1, NULL);
+    int rc = sd_ts_ingest(&fx->base.pf, tenant, 0, &s, 1, NULL);
     if (rc)
         fail_msg("ingest %s: %s %s", data_id, sd_strerror(rc), sd_store_errmsg());
     sd_alarms_sync(fx->a);
@@ -309,7 +238,7 @@ static al_t alarm_of(fx_t *fx, const char *col, const char *val)
              "id DESC",
              col);
     sd_stmt_t *q = NULL;
-    assert_int_equal(sd_store_query(fx->st, sql, SD_PARAMS(SD_V_TEXT(val)), &q), 0);
+    assert_int_equal(sd_store_query(fx->base.st, sql, SD_PARAMS(SD_V_TEXT(val)), &q), 0);
     while (sd_stmt_next(q) == 1) {
         if (r.n++ == 0) {
             r.id = sd_stmt_int64(q, 0);
@@ -330,7 +259,7 @@ static al_t pt(fx_t *fx, const char *data_id)
 static int64_t history_n(fx_t *fx, int64_t id, const char *transition)
 {
     sd_stmt_t *q = NULL;
-    assert_int_equal(sd_store_query_row(fx->st,
+    assert_int_equal(sd_store_query_row(fx->base.st,
                                         "SELECT COUNT(*) FROM alarm_history WHERE alarm_id = $1 "
                                         "AND transition = $2",
                                         SD_PARAMS(SD_V_INT(id), SD_V_TEXT(transition)), &q),
@@ -349,7 +278,7 @@ static int act(fx_t *fx, int64_t id, sd_alarm_op_t op, int minutes, const char *
 static void test_raise_ack_clear(void **state)
 {
     fx_t *fx = *state;
-    int64_t t = sd_pf_now_ms(&fx->pf);
+    int64_t t = sd_pf_now_ms(&fx->base.pf);
     put(fx, fx->ta, "gorin.fault", t, 1);
     al_t a = pt(fx, "gorin.fault");
     assert_int_equal(a.n, 1);
@@ -413,7 +342,7 @@ static void test_raise_ack_clear(void **state)
 static void test_realarm_rtn(void **state)
 {
     fx_t *fx = *state;
-    int64_t t = sd_pf_now_ms(&fx->pf);
+    int64_t t = sd_pf_now_ms(&fx->base.pf);
     put(fx, fx->ta, "gorin.fault", t, 1);
     put(fx, fx->ta, "gorin.fault", t + S, 0);
     al_t a = pt(fx, "gorin.fault");
@@ -427,7 +356,7 @@ static void test_realarm_rtn(void **state)
     /* a transient inside one batch is still recorded */
     sd_ts_sample_t s[2] = {{"gorin.empty", t, 1, SD_TS_GOOD},
                            {"gorin.empty", t + S, 0, SD_TS_GOOD}};
-    assert_int_equal(sd_ts_ingest(&fx->pf, fx->ta, 0, s, 2, NULL), 0);
+    assert_int_equal(sd_ts_ingest(&fx->base.pf, fx->ta, 0, s, 2, NULL), 0);
     sd_alarms_sync(fx->a);
     assert_string_equal(pt(fx, "gorin.empty").state, "rtn_unacked");
 }
@@ -435,7 +364,7 @@ static void test_realarm_rtn(void **state)
 static void test_shelve(void **state)
 {
     fx_t *fx = *state;
-    int64_t t = sd_pf_now_ms(&fx->pf);
+    int64_t t = sd_pf_now_ms(&fx->base.pf);
     put(fx, fx->ta, "gorin.fault", t, 1);
     al_t a = pt(fx, "gorin.fault");
     const char *why = NULL;
@@ -455,18 +384,18 @@ static void test_shelve(void **state)
     assert_int_equal(a.active, 0);
     assert_int_equal(fx->nheard, heard);
     /* not yet expired */
-    sd_clock_fake_advance(fx->clock, 9 * MIN);
+    sd_clock_fake_advance(fx->base.clock, 9 * MIN);
     sd_alarms_sync(fx->a);
     assert_string_equal(pt(fx, "gorin.fault").state, "shelved");
     /* expiry: back to its state, moved on by the return -> rtn_unacked */
-    sd_clock_fake_advance(fx->clock, MIN);
+    sd_clock_fake_advance(fx->base.clock, MIN);
     sd_alarms_sync(fx->a);
     assert_string_equal(pt(fx, "gorin.fault").state, "rtn_unacked");
     assert_int_equal(fx->heard[fx->nheard - 1], SD_ALARM_UNSHELVED);
     assert_string_equal(fx->heard_by[fx->nheard - 1], "system");
 
     /* acknowledged, shelved, unshelved by hand while still abnormal -> acked */
-    t = sd_pf_now_ms(&fx->pf);
+    t = sd_pf_now_ms(&fx->base.pf);
     put(fx, fx->ta, "gorin.empty", t, 1);
     al_t b = pt(fx, "gorin.empty");
     assert_int_equal(act(fx, b.id, SD_ALARM_OP_ACK, 0, NULL, NULL), 0);
@@ -476,7 +405,7 @@ static void test_shelve(void **state)
     /* acknowledged, shelved, returned, expired -> cleared */
     assert_int_equal(act(fx, b.id, SD_ALARM_OP_SHELVE, 1, NULL, NULL), 0);
     put(fx, fx->ta, "gorin.empty", t + S, 0);
-    sd_clock_fake_advance(fx->clock, MIN);
+    sd_clock_fake_advance(fx->base.clock, MIN);
     sd_alarms_sync(fx->a);
     assert_string_equal(pt(fx, "gorin.empty").state, "cleared");
 }
@@ -484,7 +413,7 @@ static void test_shelve(void **state)
 static void test_out_of_service(void **state)
 {
     fx_t *fx = *state;
-    int64_t t = sd_pf_now_ms(&fx->pf);
+    int64_t t = sd_pf_now_ms(&fx->base.pf);
     put(fx, fx->ta, "gorin.fault", t, 1);
     al_t a = pt(fx, "gorin.fault");
     const char *why = NULL;
@@ -501,7 +430,7 @@ static void test_out_of_service(void **state)
     assert_int_equal(act(fx, a.id, SD_ALARM_OP_SHELVE, 5, NULL, NULL), 0);
     assert_int_equal(act(fx, a.id, SD_ALARM_OP_OOS, 0, NULL, NULL), 0);
     put(fx, fx->ta, "gorin.fault", t + S, 0);
-    sd_clock_fake_advance(fx->clock, 10 * MIN); /* a shelve expiry must not touch it now */
+    sd_clock_fake_advance(fx->base.clock, 10 * MIN); /* a shelve expiry must not touch it now */
     sd_alarms_sync(fx->a);
     assert_string_equal(pt(fx, "gorin.fault").state, "out_of_service");
     assert_int_equal(act(fx, a.id, SD_ALARM_OP_IN_SERVICE, 0, NULL, NULL), 0);
@@ -513,7 +442,7 @@ static void test_out_of_service(void **state)
 static void test_hysteresis(void **state)
 {
     fx_t *fx = *state; /* limits 1 .. 9, default deadband 2 % of 8 = 0.16 */
-    int64_t t = sd_pf_now_ms(&fx->pf);
+    int64_t t = sd_pf_now_ms(&fx->base.pf);
     put(fx, fx->ta, "gorin.level", t, 9.0);
     assert_int_equal(pt(fx, "gorin.level").n, 0); /* at the limit is not beyond it */
     put(fx, fx->ta, "gorin.level", t + S, 9.1);
@@ -528,7 +457,7 @@ static void test_hysteresis(void **state)
     assert_int_equal(a.n, 1);
     assert_string_equal(a.state, "unacked");
     sd_stmt_t *q = NULL;
-    assert_int_equal(sd_store_query_row(fx->st, "SELECT message FROM alarms WHERE id = $1",
+    assert_int_equal(sd_store_query_row(fx->base.st, "SELECT message FROM alarms WHERE id = $1",
                                         SD_PARAMS(SD_V_INT(a.id)), &q),
                      0);
     assert_non_null(strstr(sd_stmt_text(q, 0, NULL), "下限"));
@@ -548,7 +477,7 @@ static void test_delay(void **state)
     cfg.tenant[0].delay_s = 30;
     cfg.tenant[0].deadband_pct = 0;
     start(fx, &cfg);
-    int64_t t = sd_pf_now_ms(&fx->pf);
+    int64_t t = sd_pf_now_ms(&fx->base.pf);
     put(fx, fx->ta, "gorin.level", t, 9.5);
     assert_int_equal(pt(fx, "gorin.level").n, 0);
     put(fx, fx->ta, "gorin.level", t + 10 * S, 9.5);
@@ -564,18 +493,18 @@ static void test_delay(void **state)
     assert_string_equal(pt(fx, "gorin.level").state, "rtn_unacked");
     assert_int_equal(act(fx, a.id, SD_ALARM_OP_ACK, 0, NULL, NULL), 0);
     /* the delay also runs out without a further sample (the clock) */
-    sd_clock_fake_set_wall(fx->clock, t + 60 * S);
+    sd_clock_fake_set_wall(fx->base.clock, t + 60 * S);
     put(fx, fx->ta, "gorin.level", t + 60 * S, 9.6);
-    sd_clock_fake_advance(fx->clock, 29 * S);
+    sd_clock_fake_advance(fx->base.clock, 29 * S);
     sd_alarms_sync(fx->a);
     assert_int_equal(pt(fx, "gorin.level").n, 1);
-    sd_clock_fake_advance(fx->clock, S);
+    sd_clock_fake_advance(fx->base.clock, S);
     sd_alarms_sync(fx->a);
     a = pt(fx, "gorin.level");
     assert_int_equal(a.n, 2);
     assert_string_equal(a.state, "unacked");
     /* per point override in alarm_settings: delay 0 */
-    assert_int_equal(sd_store_exec(fx->st,
+    assert_int_equal(sd_store_exec(fx->base.st,
                                    "INSERT INTO alarm_settings (point_id, tenant_id, delay_s, "
                                    "updated_at, updated_by) SELECT id, tenant_id, 0, 0, 'x' FROM "
                                    "points WHERE data_id = 'gorin.level'",
@@ -590,14 +519,14 @@ static void test_delay(void **state)
 static void test_flood(void **state)
 {
     fx_t *fx = *state;
-    int64_t t = sd_pf_now_ms(&fx->pf);
+    int64_t t = sd_pf_now_ms(&fx->base.pf);
     sd_ts_sample_t s[15];
     char ids[15][32];
     for (int i = 0; i < 15; i++) {
         snprintf(ids[i], sizeof ids[i], "fl%02d.power", i);
         s[i] = (sd_ts_sample_t){ids[i], t + i * 100, 1, SD_TS_GOOD};
     }
-    assert_int_equal(sd_ts_ingest(&fx->pf, fx->ta, 0, s, 15, NULL), 0);
+    assert_int_equal(sd_ts_ingest(&fx->base.pf, fx->ta, 0, s, 15, NULL), 0);
     sd_alarms_sync(fx->a);
     int64_t g = pt(fx, "fl00.power").group_id;
     assert_true(g > 0);
@@ -607,7 +536,7 @@ static void test_flood(void **state)
         assert_int_equal(a.group_id, g);
     }
     sd_stmt_t *q = NULL;
-    assert_int_equal(sd_store_query_row(fx->st, "SELECT kind FROM alarm_groups WHERE id = $1",
+    assert_int_equal(sd_store_query_row(fx->base.st, "SELECT kind FROM alarm_groups WHERE id = $1",
                                         SD_PARAMS(SD_V_INT(g)), &q),
                      0);
     assert_string_equal(sd_stmt_text(q, 0, NULL), "flood");
@@ -628,9 +557,9 @@ static void test_flood(void **state)
     /* power back everywhere: all cleared, the group closes */
     for (int i = 0; i < 15; i++)
         s[i].ts_ms = t + 20 * MIN, s[i].value = 0;
-    assert_int_equal(sd_ts_ingest(&fx->pf, fx->ta, 0, s, 15, NULL), 0);
+    assert_int_equal(sd_ts_ingest(&fx->base.pf, fx->ta, 0, s, 15, NULL), 0);
     put(fx, fx->ta, "gorin.fault", t + 20 * MIN, 0);
-    assert_int_equal(sd_store_query_row(fx->st,
+    assert_int_equal(sd_store_query_row(fx->base.st,
                                         "SELECT closed_at IS NOT NULL FROM alarm_groups WHERE id "
                                         "= $1",
                                         SD_PARAMS(SD_V_INT(g)), &q),
@@ -642,18 +571,18 @@ static void test_flood(void **state)
 static void test_cause_group(void **state)
 {
     fx_t *fx = *state;
-    int64_t t = sd_pf_now_ms(&fx->pf);
+    int64_t t = sd_pf_now_ms(&fx->base.pf);
     sd_ts_sample_t s[3] = {{"gorin.fault", t, 1, SD_TS_GOOD},
                            {"gorin.empty", t, 1, SD_TS_GOOD},
                            {"fl01.power", t, 1, SD_TS_GOOD}};
-    assert_int_equal(sd_ts_ingest(&fx->pf, fx->ta, 0, s, 3, NULL), 0);
+    assert_int_equal(sd_ts_ingest(&fx->base.pf, fx->ta, 0, s, 3, NULL), 0);
     sd_alarms_sync(fx->a);
     al_t a = pt(fx, "gorin.fault"), b = pt(fx, "gorin.empty");
     assert_true(a.group_id > 0);
     assert_int_equal(a.group_id, b.group_id);
     assert_int_equal(pt(fx, "fl01.power").group_id, 0); /* another facility */
     sd_stmt_t *q = NULL;
-    assert_int_equal(sd_store_query_row(fx->st, "SELECT kind FROM alarm_groups WHERE id = $1",
+    assert_int_equal(sd_store_query_row(fx->base.st, "SELECT kind FROM alarm_groups WHERE id = $1",
                                         SD_PARAMS(SD_V_INT(a.group_id)), &q),
                      0);
     assert_string_equal(sd_stmt_text(q, 0, NULL), "cause");
@@ -666,15 +595,15 @@ static void test_no_contact(void **state)
     sd_json_err_t e;
     const char *ev = "{\"events\":[{\"ts\":\"2026-11-24T02:59:00Z\",\"kind\":\"poll_failed\","
                      "\"device\":\"gorin\",\"message\":\"no answer after 3 tries\"}]}";
-    assert_int_equal(sd_event_ingest_json(&fx->pf, fx->ta, 0, ev, strlen(ev), &e), 0);
+    assert_int_equal(sd_event_ingest_json(&fx->base.pf, fx->ta, 0, ev, strlen(ev), &e), 0);
     al_t a = alarm_of(fx, "name", "poll_failed");
     assert_int_equal(a.n, 1);
     assert_string_equal(a.state, "unacked");
     /* again: no duplicate */
-    assert_int_equal(sd_event_ingest_json(&fx->pf, fx->ta, 0, ev, strlen(ev), &e), 0);
+    assert_int_equal(sd_event_ingest_json(&fx->base.pf, fx->ta, 0, ev, strlen(ev), &e), 0);
     assert_int_equal(alarm_of(fx, "name", "poll_failed").n, 1);
     sd_stmt_t *q = NULL;
-    assert_int_equal(sd_store_query_row(fx->st,
+    assert_int_equal(sd_store_query_row(fx->base.st,
                                         "SELECT COUNT(*), MIN(severity) FROM alarms WHERE kind = "
                                         "'no_contact' AND facility = '222'",
                                         SD_NOPARAMS, &q),
@@ -683,20 +612,23 @@ static void test_no_contact(void **state)
     assert_int_equal(sd_stmt_int64(q, 1), 3);
     sd_stmt_done(q);
     /* a sample of the device: contact again */
-    put(fx, fx->ta, "gorin.run", iso("2026-11-24T03:00:00Z"), 1);
+    put(fx, fx->ta, "gorin.run", sd_test_time("2026-11-24T03:00:00Z"), 1);
     assert_string_equal(alarm_of(fx, "name", "poll_failed").state, "rtn_unacked");
     /* refused batches store nothing and name the field */
     const char *bad = "{\"events\":[{\"ts\":1764000000000,\"kind\":\"x\"},{\"ts\":1764000000000,"
                       "\"kind\":\"x\",\"device\":\"nope\"}]}";
-    assert_int_equal(sd_event_ingest_json(&fx->pf, fx->ta, 0, bad, strlen(bad), &e), SD_EFIELD);
+    assert_int_equal(sd_event_ingest_json(&fx->base.pf, fx->ta, 0, bad, strlen(bad), &e),
+                     SD_EFIELD);
     assert_string_equal(e.field, "events[1].device");
     const char *other = "{\"events\":[{\"ts\":1764000000000,\"kind\":\"x\",\"device\":\"gorin\"}]}";
-    assert_int_equal(sd_event_ingest_json(&fx->pf, fx->tb, 0, other, strlen(other), &e), SD_EFIELD);
+    assert_int_equal(sd_event_ingest_json(&fx->base.pf, fx->tb, 0, other, strlen(other), &e),
+                     SD_EFIELD);
     const char *future = "{\"events\":[{\"ts\":\"2099-01-01T00:00:00Z\",\"kind\":\"x\"}]}";
-    assert_int_equal(sd_event_ingest_json(&fx->pf, fx->ta, 0, future, strlen(future), &e),
+    assert_int_equal(sd_event_ingest_json(&fx->base.pf, fx->ta, 0, future, strlen(future), &e),
                      SD_EFIELD);
     assert_string_equal(e.field, "events[0].ts");
-    assert_int_equal(sd_store_query_row(fx->st, "SELECT COUNT(*) FROM events", SD_NOPARAMS, &q), 0);
+    assert_int_equal(
+        sd_store_query_row(fx->base.st, "SELECT COUNT(*) FROM events", SD_NOPARAMS, &q), 0);
     assert_int_equal(sd_stmt_int64(q, 0), 2);
     sd_stmt_done(q);
 }
@@ -709,19 +641,19 @@ static void test_silence(void **state)
     sd_alarms_config_defaults(&cfg);
     cfg.no_data_s = 3600;
     start(fx, &cfg);
-    int64_t t = sd_pf_now_ms(&fx->pf);
+    int64_t t = sd_pf_now_ms(&fx->base.pf);
     put(fx, fx->ta, "gorin.run", t, 1);
     assert_int_equal(alarm_of(fx, "name", "no_data").n, 0);
-    sd_clock_fake_advance(fx->clock, 59 * MIN); /* not yet overdue */
+    sd_clock_fake_advance(fx->base.clock, 59 * MIN); /* not yet overdue */
     sd_alarms_sync(fx->a);
     assert_int_equal(alarm_of(fx, "name", "no_data").n, 0);
-    sd_clock_fake_advance(fx->clock, 2 * MIN);
+    sd_clock_fake_advance(fx->base.clock, 2 * MIN);
     sd_alarms_sync(fx->a);
     al_t a = alarm_of(fx, "name", "no_data");
     assert_int_equal(a.n, 1);
     assert_string_equal(a.state, "unacked");
     sd_stmt_t *q = NULL;
-    assert_int_equal(sd_store_query_row(fx->st,
+    assert_int_equal(sd_store_query_row(fx->base.st,
                                         "SELECT raised_at, device, facility, kind FROM alarms "
                                         "WHERE id = $1",
                                         SD_PARAMS(SD_V_INT(a.id)), &q),
@@ -734,11 +666,11 @@ static void test_silence(void **state)
     /* devices that never sent anything are not in service yet: no alarm for fl00 .. fl14 */
     assert_int_equal(alarm_of(fx, "device", "fl00").n, 0);
     /* still silent an hour later: no duplicate */
-    sd_clock_fake_advance(fx->clock, 60 * MIN);
+    sd_clock_fake_advance(fx->base.clock, 60 * MIN);
     sd_alarms_sync(fx->a);
     assert_int_equal(alarm_of(fx, "name", "no_data").n, 1);
     /* data again: returned */
-    put(fx, fx->ta, "gorin.run", sd_pf_now_ms(&fx->pf), 0);
+    put(fx, fx->ta, "gorin.run", sd_pf_now_ms(&fx->base.pf), 0);
     assert_string_equal(alarm_of(fx, "name", "no_data").state, "rtn_unacked");
 }
 
@@ -746,10 +678,10 @@ static void test_silence(void **state)
 static void test_restart(void **state)
 {
     fx_t *fx = *state;
-    int64_t t = sd_pf_now_ms(&fx->pf);
+    int64_t t = sd_pf_now_ms(&fx->base.pf);
     sd_ts_sample_t s[2] = {{"gorin.fault", t, 1, SD_TS_GOOD}, {"otaru.fault", t, 1, SD_TS_GOOD}};
-    assert_int_equal(sd_ts_ingest(&fx->pf, fx->ta, 0, s, 1, NULL), 0);
-    assert_int_equal(sd_ts_ingest(&fx->pf, fx->tb, 0, s + 1, 1, NULL), 0);
+    assert_int_equal(sd_ts_ingest(&fx->base.pf, fx->ta, 0, s, 1, NULL), 0);
+    assert_int_equal(sd_ts_ingest(&fx->base.pf, fx->tb, 0, s + 1, 1, NULL), 0);
     start(fx, NULL);
     sd_alarms_sync(fx->a);
     assert_string_equal(pt(fx, "gorin.fault").state, "unacked");
@@ -767,13 +699,13 @@ static void test_restart(void **state)
 static void test_run(void **state)
 {
     fx_t *fx = *state;
-    int64_t t = sd_pf_now_ms(&fx->pf);
+    int64_t t = sd_pf_now_ms(&fx->base.pf);
     sd_ts_sample_t s[2] = {{"gorin.fault", t, 1, SD_TS_GOOD}, {"otaru.fault", t, 1, SD_TS_GOOD}};
-    assert_int_equal(sd_ts_ingest(&fx->pf, fx->ta, 0, s, 1, NULL), 0);
+    assert_int_equal(sd_ts_ingest(&fx->base.pf, fx->ta, 0, s, 1, NULL), 0);
     start(fx, NULL);
     assert_int_equal(sd_alarms_run(fx->a), 0);
     assert_int_equal(sd_alarms_run(fx->a), SD_EINVAL);
-    assert_int_equal(sd_ts_ingest(&fx->pf, fx->tb, 0, s + 1, 1, NULL), 0);
+    assert_int_equal(sd_ts_ingest(&fx->base.pf, fx->tb, 0, s + 1, 1, NULL), 0);
     for (int i = 0; i < 1000 && (!pt(fx, "gorin.fault").n || !pt(fx, "otaru.fault").n); i++)
         usleep(10000);
     sd_alarms_stop(fx->a); /* joins the thread: what the listener heard can be read */
@@ -807,13 +739,6 @@ int main(void)
     };
     /* clang-format on */
     int failed = cmocka_run_group_tests_name("alarm pure", pure, NULL, NULL);
-    failed += cmocka_run_group_tests_name("alarm engine: sqlite", store, NULL, NULL);
-    if (sd_test_pg_start(&g_pg) == 0) {
-        failed += cmocka_run_group_tests_name("alarm engine: postgresql", store, NULL, NULL);
-        sd_test_pg_stop(g_pg);
-    } else {
-        fprintf(stderr, "test_pf_alarm: could not start PostgreSQL: that suite FAILS\n");
-        failed++;
-    }
+    failed += SD_TEST_PF_RUN("alarm engine", store, SD_TEST_SQLITE | SD_TEST_PG);
     return failed ? 1 : 0;
 }

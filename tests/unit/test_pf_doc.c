@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "core/err.h"
-#include "helpers/pg.h"
+#include "helpers/pf_fixture.h"
 #include "pf/data/doc.h"
 #include "pf/data/objstore.h"
 
@@ -104,24 +104,21 @@ static void versions(sd_store_t *st)
     free(big);
 }
 
-static sd_store_t *open_with_tenants(const char *url)
+/* The fixture's store with tenants 2 and 3. */
+static void open_with_tenants(sd_test_pf_t *t)
 {
-    sd_store_t *st = NULL;
-    assert_int_equal(sd_store_open(url, &st), 0);
-    assert_int_equal(sd_store_exec(st,
-                                   "INSERT INTO tenants (name, kind, created_at) VALUES"
-                                   " ('a', 'shared_operator', 0), ('b', 'shared_operator', 0)",
-                                   NULL, 0, NULL),
-                     0);
-    return st;
+    sd_test_pf_open(t, SD_TEST_T0);
+    sd_test_pf_tenant(t, "a", SD_TENANT_KIND_SHARED_OPERATOR);
+    sd_test_pf_tenant(t, "b", SD_TENANT_KIND_SHARED_OPERATOR);
 }
 
 static void test_sqlite(void **state)
 {
     (void)state;
-    sd_store_t *st = open_with_tenants("sqlite::memory:");
-    versions(st);
-    sd_store_close(st);
+    sd_test_pf_t t;
+    open_with_tenants(&t);
+    versions(t.st);
+    sd_test_pf_close(&t);
 }
 
 static int add_path(const char *path, const sd_objstore_info_t *in, void *ctx)
@@ -133,12 +130,12 @@ static int add_path(const char *path, const sd_objstore_info_t *in, void *ctx)
 }
 
 /* Object metadata where PostgreSQL differs most: byte order of paths and prefix matching. */
-static void objects_meta(sd_store_t *st)
+static void objects_meta(sd_test_pf_t *t)
 {
-    char dir[] = "/tmp/sd-docpg-XXXXXX";
-    assert_non_null(mkdtemp(dir));
+    char dir[96];
+    snprintf(dir, sizeof dir, "%s/objs", t->dir);
     sd_objstore_t *os = NULL;
-    assert_int_equal(sd_objstore_open(NULL, dir, 0, st, &os), 0);
+    assert_int_equal(sd_objstore_open(NULL, dir, 0, t->st, &os), 0);
     const char *paths[] = {"b", "a/z", "a/B", "A", "日本/x", "a/b"};
     for (size_t i = 0; i < 6; i++) {
         sd_objstore_put_t *up = NULL;
@@ -159,32 +156,28 @@ static void objects_meta(sd_store_t *st)
     assert_int_equal(sd_objstore_list(os, 2, "日本/", NULL, 100, add_path, acc), 0);
     assert_string_equal(acc, "日本/x;");
     sd_objstore_close(os);
-    char cmd[64];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    assert_int_equal(system(cmd), 0);
 }
 
 static void test_sqlite_objects(void **state)
 {
     (void)state;
-    sd_store_t *st = open_with_tenants("sqlite::memory:");
-    objects_meta(st);
-    sd_store_close(st);
+    sd_test_pf_t t;
+    open_with_tenants(&t);
+    objects_meta(&t);
+    sd_test_pf_close(&t);
 }
 
 static void test_postgresql(void **state)
 {
     (void)state;
-    sd_test_pg_t *pg = NULL;
-    char url[256];
-    if (sd_test_pg_start(&pg) != 0)
+    if (sd_test_pf_pg_begin() != 0)
         skip(); /* no PostgreSQL here: the SQLite tests stand */
-    assert_int_equal(sd_test_pg_create_db(pg, url, sizeof url), 0);
-    sd_store_t *st = open_with_tenants(url);
-    versions(st);
-    objects_meta(st);
-    sd_store_close(st);
-    sd_test_pg_stop(pg);
+    sd_test_pf_t t;
+    open_with_tenants(&t);
+    versions(t.st);
+    objects_meta(&t);
+    sd_test_pf_close(&t);
+    sd_test_pf_pg_end();
 }
 
 int main(void)

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "core/err.h"
+#include "helpers/pf_fixture.h"
 #include "pf/master/master.h"
 #include "pf/master/sheets.h"
 
@@ -28,36 +29,20 @@ static const char sheet_b[] = HEAD FAC DEV
     "output,,gorin-l2,gorin-l2.x,1号ポンプ 運転指令,,,,,,,,,,,,,,Out1,,,,,,,,1号ポンプ\n";
 
 typedef struct {
-    char path[64];
-    sd_store_t *st;
-    sd_pf_t pf;
+    sd_test_pf_t base;
     int64_t tid;
     sd_principal_t alice, bob; /* submitter and approver */
 } fx_t;
 
-static int64_t scalar(sd_store_t *st, const char *sql, int64_t tid)
+static int64_t scalar(fx_t *f, const char *sql, int64_t tid)
 {
-    sd_stmt_t *s = NULL;
-    assert_int_equal(sd_store_query_row(st, sql, SD_PARAMS(SD_V_INT(tid)), &s), 0);
-    int64_t v = sd_stmt_int64(s, 0);
-    sd_stmt_done(s);
-    return v;
+    return sd_test_pf_int(&f->base, sql, SD_PARAMS(SD_V_INT(tid)));
 }
 
 static int setup(void **state)
 {
-    fx_t *f = calloc(1, sizeof *f);
-    snprintf(f->path, sizeof f->path, "/tmp/suido-master-%d.db", (int)getpid());
-    unlink(f->path);
-    char url[96];
-    snprintf(url, sizeof url, "sqlite://%s", f->path);
-    assert_int_equal(sd_store_open(url, &f->st), 0);
-    assert_int_equal(sd_store_insert(f->st,
-                                     "INSERT INTO tenants (name, kind, created_at) VALUES"
-                                     " ('a', 'shared_operator', 0) RETURNING id",
-                                     NULL, 0, &f->tid),
-                     0);
-    f->pf.store = f->st;
+    fx_t *f = sd_test_pf_new(sizeof *f, SD_TEST_T0);
+    f->tid = sd_test_pf_tenant(&f->base, "a", SD_TENANT_KIND_SHARED_OPERATOR);
     f->alice = (sd_principal_t){
         .role = SD_ROLE_OPERATOR_ADMIN, .subject_id = 10, .org_id = 1, .tenant_id = f->tid};
     f->bob = f->alice;
@@ -66,24 +51,10 @@ static int setup(void **state)
     return 0;
 }
 
-static int teardown(void **state)
-{
-    fx_t *f = *state;
-    sd_store_close(f->st);
-    unlink(f->path);
-    char side[80];
-    snprintf(side, sizeof side, "%s-wal", f->path);
-    unlink(side);
-    snprintf(side, sizeof side, "%s-shm", f->path);
-    unlink(side);
-    free(f);
-    return 0;
-}
-
 static int64_t submit(fx_t *f, const char *csv)
 {
     sd_sheet_submit_t r;
-    int rc = sd_sheets_submit(&f->pf, &f->alice, f->tid, csv, strlen(csv), "s.csv", &r);
+    int rc = sd_sheets_submit(&f->base.pf, &f->alice, f->tid, csv, strlen(csv), "s.csv", &r);
     if (rc) {
         json_t *e = sd_pf_sheet_errors_json(&r.errs);
         char *t = e ? json_dumps(e, 0) : NULL;
@@ -97,14 +68,14 @@ static int64_t submit(fx_t *f, const char *csv)
 static int64_t version(fx_t *f)
 {
     int64_t v = -1;
-    assert_int_equal(sd_pf_master_version(f->st, f->tid, &v), 0);
+    assert_int_equal(sd_pf_master_version(f->base.st, f->tid, &v), 0);
     return v;
 }
 
 static size_t master_items(fx_t *f)
 {
     sd_sheet_items_t it = {0};
-    assert_int_equal(sd_pf_master_load(f->st, f->tid, &it, NULL), 0);
+    assert_int_equal(sd_pf_master_load(f->base.st, f->tid, &it, NULL), 0);
     size_t n = it.n;
     sd_sheet_items_free(&it);
     return n;
@@ -119,11 +90,11 @@ static void test_approve_applies(void **state)
 
     /* four eyes: the submitter cannot approve, and that changes nothing */
     sd_sheet_decision_t d;
-    assert_int_equal(sd_sheets_decide(&f->pf, &f->alice, f->tid, id, true, NULL, &d), 0);
+    assert_int_equal(sd_sheets_decide(&f->base.pf, &f->alice, f->tid, id, true, NULL, &d), 0);
     assert_int_equal(d.refused, SD_EFORBIDDEN);
     assert_int_equal(version(f), 0);
 
-    assert_int_equal(sd_sheets_decide(&f->pf, &f->bob, f->tid, id, true, NULL, &d), 0);
+    assert_int_equal(sd_sheets_decide(&f->base.pf, &f->bob, f->tid, id, true, NULL, &d), 0);
     assert_int_equal(d.refused, 0);
     assert_int_equal(d.version, 1);
     assert_int_equal(d.objects, 3);
@@ -131,23 +102,23 @@ static void test_approve_applies(void **state)
     assert_int_equal(master_items(f), 3);
 
     json_t *o = NULL;
-    assert_int_equal(sd_sheets_get(f->st, f->tid, id, &o), 0);
+    assert_int_equal(sd_sheets_get(f->base.st, f->tid, id, &o), 0);
     assert_string_equal(json_string_value(json_object_get(o, "status")), "applied");
     assert_int_equal(json_integer_value(json_object_get(o, "version")), 1);
     json_decref(o);
-    assert_int_equal(scalar(f->st,
+    assert_int_equal(scalar(f,
                             "SELECT COUNT(*) FROM audit WHERE tenant_id = $1 AND action = "
                             "'sheet.approve'",
                             f->tid),
                      1);
 
     /* once applied, a second decision is refused */
-    assert_int_equal(sd_sheets_decide(&f->pf, &f->bob, f->tid, id, true, NULL, &d), 0);
+    assert_int_equal(sd_sheets_decide(&f->base.pf, &f->bob, f->tid, id, true, NULL, &d), 0);
     assert_int_equal(d.refused, SD_ECONFLICT);
     assert_int_equal(version(f), 1);
 
     /* another tenant's id is not found */
-    assert_int_equal(sd_sheets_decide(&f->pf, &f->bob, f->tid + 1, id, true, NULL, &d),
+    assert_int_equal(sd_sheets_decide(&f->base.pf, &f->bob, f->tid + 1, id, true, NULL, &d),
                      SD_ENOTFOUND);
 }
 
@@ -157,16 +128,17 @@ static void test_bad_sheet_applies_nothing(void **state)
     /* rejected at submission: nothing stored, the refusal audited */
     static const char bad[] = HEAD "point,,nowhere,nowhere.x,?,,,,,,,,,,,,,bogus,Zz9,,,,,,,,\n";
     sd_sheet_submit_t r;
-    assert_int_equal(sd_sheets_submit(&f->pf, &f->alice, f->tid, bad, strlen(bad), "bad.csv", &r),
-                     SD_EFIELD);
+    assert_int_equal(
+        sd_sheets_submit(&f->base.pf, &f->alice, f->tid, bad, strlen(bad), "bad.csv", &r),
+        SD_EFIELD);
     assert_true(r.errs.n > 0);
     assert_int_equal(r.id, 0);
     sd_sheet_errors_free(&r.errs);
     sd_pf_items_t items;
-    assert_int_equal(sd_sheets_list(f->st, f->tid, NULL, &items), 0);
+    assert_int_equal(sd_sheets_list(f->base.st, f->tid, NULL, &items), 0);
     assert_int_equal(items.n, 0);
     sd_pf_items_free(&items);
-    assert_int_equal(scalar(f->st,
+    assert_int_equal(scalar(f,
                             "SELECT COUNT(*) FROM audit WHERE tenant_id = $1 AND action = "
                             "'sheet.submit' AND detail LIKE '%invalid%'",
                             f->tid),
@@ -175,31 +147,31 @@ static void test_bad_sheet_applies_nothing(void **state)
     /* B fitted when submitted, but A landed first: approving B applies nothing at all */
     int64_t a = submit(f, sheet_a), b = submit(f, sheet_b);
     sd_sheet_decision_t d;
-    assert_int_equal(sd_sheets_decide(&f->pf, &f->bob, f->tid, a, true, NULL, &d), 0);
+    assert_int_equal(sd_sheets_decide(&f->base.pf, &f->bob, f->tid, a, true, NULL, &d), 0);
     assert_int_equal(d.refused, 0);
     sd_sheet_errors_free(&d.errs);
     assert_int_equal(version(f), 1);
-    assert_int_equal(sd_sheets_decide(&f->pf, &f->bob, f->tid, b, true, NULL, &d), 0);
+    assert_int_equal(sd_sheets_decide(&f->base.pf, &f->bob, f->tid, b, true, NULL, &d), 0);
     assert_int_equal(d.refused, SD_ECONFLICT);
     assert_true(d.errs.n > 0);
     sd_sheet_errors_free(&d.errs);
     assert_int_equal(version(f), 1);
     assert_int_equal(master_items(f), 3);
     json_t *o = NULL;
-    assert_int_equal(sd_sheets_get(f->st, f->tid, b, &o), 0);
+    assert_int_equal(sd_sheets_get(f->base.st, f->tid, b, &o), 0);
     assert_string_equal(json_string_value(json_object_get(o, "status")), "submitted");
     assert_true(json_array_size(json_object_get(o, "errors")) > 0); /* its findings are kept */
     json_decref(o);
 
     /* rejecting it records the reason and leaves the master alone */
-    assert_int_equal(sd_sheets_decide(&f->pf, &f->bob, f->tid, b, false, "stale", &d), 0);
+    assert_int_equal(sd_sheets_decide(&f->base.pf, &f->bob, f->tid, b, false, "stale", &d), 0);
     assert_int_equal(d.refused, 0);
-    assert_int_equal(sd_sheets_get(f->st, f->tid, b, &o), 0);
+    assert_int_equal(sd_sheets_get(f->base.st, f->tid, b, &o), 0);
     assert_string_equal(json_string_value(json_object_get(o, "status")), "rejected");
     assert_string_equal(json_string_value(json_object_get(o, "reason")), "stale");
     json_decref(o);
     assert_int_equal(version(f), 1);
-    assert_int_equal(sd_sheets_list(f->st, f->tid, "applied", &items), 0);
+    assert_int_equal(sd_sheets_list(f->base.st, f->tid, "applied", &items), 0);
     assert_int_equal(items.n, 1);
     sd_pf_items_free(&items);
 }
@@ -207,8 +179,8 @@ static void test_bad_sheet_applies_nothing(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_approve_applies, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_bad_sheet_applies_nothing, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_approve_applies, setup, sd_test_pf_teardown),
+        cmocka_unit_test_setup_teardown(test_bad_sheet_applies_nothing, setup, sd_test_pf_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

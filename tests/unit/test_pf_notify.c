@@ -14,19 +14,12 @@
 
 #include "core/clock.h"
 #include "core/err.h"
-#include "helpers/pg.h"
+#include "helpers/pf_fixture.h"
 #include "pf/notify/contact.h"
 #include "pf/notify/notify.h"
 #include "pf/data/ts.h"
 
 #define MIN INT64_C(60000)
-
-static int64_t iso(const char *s)
-{
-    int64_t ms = 0;
-    assert_int_equal(sd_ts_parse_time(s, &ms), 0);
-    return ms;
-}
 
 static sd_duty_t duty(const char *s)
 {
@@ -91,43 +84,44 @@ static void test_duty_covers(void **st)
     (void)st;
     sd_duty_t office = duty("mon-fri 08:30-17:15");
     /* 2026-11-24 is a Tuesday */
-    assert_true(sd_duty_covers(&office, iso("2026-11-24T08:30:00+09:00")));
-    assert_true(sd_duty_covers(&office, iso("2026-11-24T17:14:59+09:00")));
-    assert_false(sd_duty_covers(&office, iso("2026-11-24T17:15:00+09:00")));
-    assert_false(sd_duty_covers(&office, iso("2026-11-24T08:29:59+09:00")));
+    assert_true(sd_duty_covers(&office, sd_test_time("2026-11-24T08:30:00+09:00")));
+    assert_true(sd_duty_covers(&office, sd_test_time("2026-11-24T17:14:59+09:00")));
+    assert_false(sd_duty_covers(&office, sd_test_time("2026-11-24T17:15:00+09:00")));
+    assert_false(sd_duty_covers(&office, sd_test_time("2026-11-24T08:29:59+09:00")));
     /* JST, not UTC: 00:00Z is 09:00 JST */
-    assert_true(sd_duty_covers(&office, iso("2026-11-24T00:00:00Z")));
+    assert_true(sd_duty_covers(&office, sd_test_time("2026-11-24T00:00:00Z")));
     /* 2026-11-23 (Monday) is 勤労感謝の日: only "hol" matches it */
-    assert_false(sd_duty_covers(&office, iso("2026-11-23T10:00:00+09:00")));
+    assert_false(sd_duty_covers(&office, sd_test_time("2026-11-23T10:00:00+09:00")));
     sd_duty_t hol = duty("hol 00:00-24:00");
-    assert_true(sd_duty_covers(&hol, iso("2026-11-23T10:00:00+09:00")));
-    assert_false(sd_duty_covers(&hol, iso("2026-11-24T10:00:00+09:00")));
+    assert_true(sd_duty_covers(&hol, sd_test_time("2026-11-23T10:00:00+09:00")));
+    assert_false(sd_duty_covers(&hol, sd_test_time("2026-11-24T10:00:00+09:00")));
     /* overnight: Monday evening into Tuesday morning; Friday night into Saturday */
     sd_duty_t night = duty("mon-fri 17:15-08:30");
-    assert_true(sd_duty_covers(&night, iso("2026-11-25T03:00:00+09:00")));
+    assert_true(sd_duty_covers(&night, sd_test_time("2026-11-25T03:00:00+09:00")));
     /* ... but the holiday Monday's evening is "hol", so its night shift is not this one */
-    assert_false(sd_duty_covers(&night, iso("2026-11-24T03:00:00+09:00")));
-    assert_true(sd_duty_covers(&night, iso("2026-11-28T08:29:00+09:00")));  /* Sat morning */
-    assert_false(sd_duty_covers(&night, iso("2026-11-29T03:00:00+09:00"))); /* Sun */
-    assert_false(sd_duty_covers(&night, iso("2026-11-25T12:00:00+09:00")));
+    assert_false(sd_duty_covers(&night, sd_test_time("2026-11-24T03:00:00+09:00")));
+    assert_true(
+        sd_duty_covers(&night, sd_test_time("2026-11-28T08:29:00+09:00"))); /* Sat morning */
+    assert_false(sd_duty_covers(&night, sd_test_time("2026-11-29T03:00:00+09:00"))); /* Sun */
+    assert_false(sd_duty_covers(&night, sd_test_time("2026-11-25T12:00:00+09:00")));
     sd_duty_t late = duty("sat,sun 22:00-24:00");
-    assert_true(sd_duty_covers(&late, iso("2026-11-29T23:59:59+09:00")));
-    assert_false(sd_duty_covers(&late, iso("2026-11-30T00:00:00+09:00")));
+    assert_true(sd_duty_covers(&late, sd_test_time("2026-11-29T23:59:59+09:00")));
+    assert_false(sd_duty_covers(&late, sd_test_time("2026-11-30T00:00:00+09:00")));
 }
 
 static void test_holidays(void **st)
 {
     (void)st;
     assert_true(sd_jp_holiday(2026, 1, 1));
-    assert_true(sd_jp_holiday(2026, 1, 12));  /* 成人の日, 2nd Monday */
+    assert_true(sd_jp_holiday(2026, 1, 12)); /* 成人の日, 2nd Monday */
     assert_false(sd_jp_holiday(2026, 1, 5));
-    assert_true(sd_jp_holiday(2026, 2, 23));  /* 天皇誕生日 */
-    assert_true(sd_jp_holiday(2026, 3, 20));  /* 春分の日 */
+    assert_true(sd_jp_holiday(2026, 2, 23)); /* 天皇誕生日 */
+    assert_true(sd_jp_holiday(2026, 3, 20)); /* 春分の日 */
     assert_false(sd_jp_holiday(2026, 3, 21));
-    assert_true(sd_jp_holiday(2026, 5, 6));   /* 5/3 was a Sunday: substitute after 5/4, 5/5 */
-    assert_true(sd_jp_holiday(2026, 9, 21));  /* 敬老の日 */
-    assert_true(sd_jp_holiday(2026, 9, 22));  /* 国民の休日, between two holidays */
-    assert_true(sd_jp_holiday(2026, 9, 23));  /* 秋分の日 */
+    assert_true(sd_jp_holiday(2026, 5, 6));  /* 5/3 was a Sunday: substitute after 5/4, 5/5 */
+    assert_true(sd_jp_holiday(2026, 9, 21)); /* 敬老の日 */
+    assert_true(sd_jp_holiday(2026, 9, 22)); /* 国民の休日, between two holidays */
+    assert_true(sd_jp_holiday(2026, 9, 23)); /* 秋分の日 */
     assert_true(sd_jp_holiday(2026, 11, 23));
     assert_false(sd_jp_holiday(2026, 11, 24));
     assert_true(sd_jp_holiday(2025, 11, 24)); /* 11/23 was a Sunday */
@@ -192,8 +186,9 @@ static void test_format(void **st)
     (void)st;
     const char *subj = "【重故障】222 gorin-l2.tank_level 2026-11-24 12:00:00 JST 受水槽水位低下";
     sd_buf_t b = {0};
-    assert_int_equal(sd_notify_format("pf@x.jp", "c1@x.jp", subj, "本文\n", iso("2026-11-24T03:"
-                                                                               "00:00Z"),
+    assert_int_equal(sd_notify_format("pf@x.jp", "c1@x.jp", subj, "本文\n",
+                                      sd_test_time("2026-11-24T03:"
+                                                   "00:00Z"),
                                       7, &b),
                      0);
     assert_non_null(strstr(b.data, "Date: Tue, 24 Nov 2026 12:00:00 +0900\r\n"));
@@ -225,53 +220,32 @@ static void test_format(void **st)
     assert_string_equal(sd_notify_severity_ja(1), "重故障");
 }
 
-/* ---- with a store and a fake clock ------------------------------------------------------------ */
+/* ---- with a store and a fake clock ------------------------------------------------------------
+ */
 
 typedef struct {
-    sd_store_t *st;
-    sd_clock_t *clock;
-    sd_pf_t pf;
+    sd_test_pf_t base;
     sd_notify_t *n;
     int64_t tenant, list;
-    char path[128];
 } fx_t;
-
-static sd_test_pg_t *g_pg; /* NULL: a fresh SQLite file per test */
 
 static int setup(void **state)
 {
-    fx_t *fx = calloc(1, sizeof *fx);
-    char url[256];
-    if (g_pg) {
-        if (sd_test_pg_create_db(g_pg, url, sizeof url))
-            return -1;
-    } else {
-        snprintf(fx->path, sizeof fx->path, "/tmp/test_pf_notify.%d.db", (int)getpid());
-        unlink(fx->path);
-        snprintf(url, sizeof url, "sqlite://%s?sync=normal", fx->path);
-    }
-    if (sd_store_open(url, &fx->st))
-        return -1;
     /* Tuesday 2026-11-24 10:00 JST */
-    fx->clock = sd_clock_fake_new(iso("2026-11-24T10:00:00+09:00"));
-    fx->pf = (sd_pf_t){.store = fx->st, .clock = fx->clock};
-    if (sd_store_insert(fx->st,
-                        "INSERT INTO tenants (name, kind, created_at) VALUES ('t', "
-                        "'dedicated_operator', 0) RETURNING id",
-                        SD_NOPARAMS, &fx->tenant))
-        return -1;
+    fx_t *fx = sd_test_pf_new(sizeof *fx, sd_test_time("2026-11-24T10:00:00+09:00"));
+    fx->tenant = sd_test_pf_tenant(&fx->base, "t", SD_TENANT_KIND_DEDICATED_OPERATOR);
     const char *entries =
         "[{\"name\":\"one\",\"email\":\"c1@x.jp\",\"order\":1,\"min_severity\":2,\"duty\":"
         "\"always\"},{\"name\":\"night\",\"email\":\"n1@x.jp\",\"order\":1,\"min_severity\":4,"
         "\"duty\":\"mon-fri 17:15-08:30\"},{\"name\":\"two\",\"email\":\"c2@x.jp\",\"order\":2,"
         "\"min_severity\":3,\"duty\":\"always\"},{\"name\":\"three\",\"email\":\"c3@x.jp\","
         "\"order\":3,\"min_severity\":1,\"duty\":\"always\"}]";
-    if (sd_store_insert(fx->st,
-                        "INSERT INTO contact_lists (tenant_id, org_id, name, entries, status, "
-                        "submitted_by, submitted_at) VALUES ($1, 1, 'l', $2, 'approved', 1, 0) "
-                        "RETURNING id",
-                        SD_PARAMS(SD_V_INT(fx->tenant), SD_V_TEXT(entries)), &fx->list))
-        return -1;
+    fx->list =
+        sd_test_pf_insert(&fx->base,
+                          "INSERT INTO contact_lists (tenant_id, org_id, name, entries, status, "
+                          "submitted_by, submitted_at) VALUES ($1, 1, 'l', $2, 'approved', 1, 0) "
+                          "RETURNING id",
+                          SD_PARAMS(SD_V_INT(fx->tenant), SD_V_TEXT(entries)));
     *state = fx;
     return 0;
 }
@@ -280,12 +254,7 @@ static int teardown(void **state)
 {
     fx_t *fx = *state;
     sd_notify_free(fx->n);
-    sd_store_close(fx->st);
-    sd_clock_fake_free(fx->clock);
-    if (fx->path[0])
-        unlink(fx->path);
-    free(fx);
-    return 0;
+    return sd_test_pf_teardown(state);
 }
 
 static sd_notify_t *notifier(fx_t *fx, const char *url)
@@ -295,7 +264,7 @@ static sd_notify_t *notifier(fx_t *fx, const char *url)
     c.smtp_url = url;
     c.repeats = 1;
     c.digest_min = -1;
-    assert_int_equal(sd_notify_new(&fx->pf, &c, &fx->n), 0);
+    assert_int_equal(sd_notify_new(&fx->base.pf, &c, &fx->n), 0);
     return fx->n;
 }
 
@@ -304,7 +273,7 @@ static void outbox(fx_t *fx, int64_t after, char *out, size_t outsz)
 {
     sd_stmt_t *s = NULL;
     out[0] = 0;
-    assert_int_equal(sd_store_query(fx->st,
+    assert_int_equal(sd_store_query(fx->base.st,
                                     "SELECT rcpt, kind FROM notifications WHERE id > $1 "
                                     "ORDER BY id",
                                     SD_PARAMS(SD_V_INT(after)), &s),
@@ -319,22 +288,22 @@ static void outbox(fx_t *fx, int64_t after, char *out, size_t outsz)
 
 static int64_t last_id(fx_t *fx)
 {
-    sd_stmt_t *s = NULL;
-    assert_int_equal(sd_store_query_row(fx->st, "SELECT COALESCE(MAX(id), 0) FROM notifications",
-                                        SD_NOPARAMS, &s),
-                     0);
-    int64_t id = sd_stmt_int64(s, 0);
-    sd_stmt_done(s);
-    return id;
+    return sd_test_pf_int(&fx->base, "SELECT COALESCE(MAX(id), 0) FROM notifications", SD_NOPARAMS);
 }
 
-static sd_alarm_event_t ev(int64_t id, int64_t tenant, sd_alarm_transition_t t, int sev,
-                           int64_t at)
+static sd_alarm_event_t ev(int64_t id, int64_t tenant, sd_alarm_transition_t t, int sev, int64_t at)
 {
-    return (sd_alarm_event_t){.alarm_id = id, .tenant_id = tenant, .transition = t,
-                              .severity = sev, .at_ms = at, .facility = "222",
-                              .device = "gorin-l2", .data_id = "gorin-l2.tank_level",
-                              .message = "受水槽水位低下", .by = "system", .comment = ""};
+    return (sd_alarm_event_t){.alarm_id = id,
+                              .tenant_id = tenant,
+                              .transition = t,
+                              .severity = sev,
+                              .at_ms = at,
+                              .facility = "222",
+                              .device = "gorin-l2",
+                              .data_id = "gorin-l2.tank_level",
+                              .message = "受水槽水位低下",
+                              .by = "system",
+                              .comment = ""};
 }
 
 /* The listener only queues: the worker's next pass (here: at once) persists and mails. */
@@ -349,29 +318,29 @@ static void test_escalation_timeline(void **state)
     fx_t *fx = *state;
     sd_notify_t *n = notifier(fx, NULL);
     char got[512];
-    int64_t t0 = sd_clock_wall_ms(fx->clock), mark;
+    int64_t t0 = sd_clock_wall_ms(fx->base.clock), mark;
     sd_alarm_event_t e = ev(41, fx->tenant, SD_ALARM_RAISED, 1, t0);
     raise_now(n, &e);
     outbox(fx, 0, got, sizeof got);
     /* step 1 on duty at 10:00 on a Tuesday: c1, not the night shift */
     assert_string_equal(got, "c1@x.jp/alarm");
     mark = last_id(fx);
-    sd_clock_fake_advance(fx->clock, 15 * MIN - 1);
+    sd_clock_fake_advance(fx->base.clock, 15 * MIN - 1);
     sd_notify_tick(n);
     outbox(fx, mark, got, sizeof got);
     assert_string_equal(got, "");
-    sd_clock_fake_advance(fx->clock, 1);
+    sd_clock_fake_advance(fx->base.clock, 1);
     sd_notify_tick(n);
     outbox(fx, mark, got, sizeof got);
     assert_string_equal(got, "c2@x.jp/escalation");
     mark = last_id(fx);
-    sd_clock_fake_advance(fx->clock, 15 * MIN);
+    sd_clock_fake_advance(fx->base.clock, 15 * MIN);
     sd_notify_tick(n);
     outbox(fx, mark, got, sizeof got);
     assert_string_equal(got, "c3@x.jp/escalation");
     /* after the last step the ladder starts again (repeats = 1) */
     mark = last_id(fx);
-    sd_clock_fake_advance(fx->clock, 15 * MIN);
+    sd_clock_fake_advance(fx->base.clock, 15 * MIN);
     sd_notify_tick(n);
     outbox(fx, mark, got, sizeof got);
     assert_string_equal(got, "c1@x.jp/escalation");
@@ -380,7 +349,7 @@ static void test_escalation_timeline(void **state)
     e.transition = SD_ALARM_ACKED;
     raise_now(n, &e);
     for (int i = 0; i < 8; i++) {
-        sd_clock_fake_advance(fx->clock, 15 * MIN);
+        sd_clock_fake_advance(fx->base.clock, 15 * MIN);
         sd_notify_tick(n);
     }
     outbox(fx, mark, got, sizeof got);
@@ -389,12 +358,12 @@ static void test_escalation_timeline(void **state)
     /* a minor alarm (3) at night: c1 and c3 cover up to 2 and 1 only; the night shift (4) is
        called; minor alarms escalate after 60 min, skipping steps nobody covers; an
        unacknowledged ladder stops after its repeats */
-    sd_clock_fake_set_wall(fx->clock, iso("2026-11-24T22:00:00+09:00"));
+    sd_clock_fake_set_wall(fx->base.clock, sd_test_time("2026-11-24T22:00:00+09:00"));
     mark = last_id(fx);
-    e = ev(42, fx->tenant, SD_ALARM_RAISED, 3, sd_clock_wall_ms(fx->clock));
+    e = ev(42, fx->tenant, SD_ALARM_RAISED, 3, sd_clock_wall_ms(fx->base.clock));
     raise_now(n, &e);
     for (int i = 0; i < 10; i++) {
-        sd_clock_fake_advance(fx->clock, 60 * MIN);
+        sd_clock_fake_advance(fx->base.clock, 60 * MIN);
         sd_notify_tick(n);
     }
     outbox(fx, mark, got, sizeof got);
@@ -402,11 +371,11 @@ static void test_escalation_timeline(void **state)
                              "c2@x.jp/escalation");
     /* info (4) does not escalate by default; a tenant without a list mails nobody */
     mark = last_id(fx);
-    e = ev(43, fx->tenant, SD_ALARM_RAISED, 4, sd_clock_wall_ms(fx->clock));
+    e = ev(43, fx->tenant, SD_ALARM_RAISED, 4, sd_clock_wall_ms(fx->base.clock));
     raise_now(n, &e);
-    e = ev(44, fx->tenant + 100, SD_ALARM_RAISED, 1, sd_clock_wall_ms(fx->clock));
+    e = ev(44, fx->tenant + 100, SD_ALARM_RAISED, 1, sd_clock_wall_ms(fx->base.clock));
     raise_now(n, &e);
-    sd_clock_fake_advance(fx->clock, 600 * MIN);
+    sd_clock_fake_advance(fx->base.clock, 600 * MIN);
     sd_notify_tick(n);
     outbox(fx, mark, got, sizeof got);
     assert_string_equal(got, "n1@x.jp/alarm");
@@ -419,27 +388,27 @@ static void test_digest(void **state)
     sd_notify_config_t c;
     sd_notify_config_defaults(&c);
     c.digest_min = 8 * 60 + 30;
-    assert_int_equal(sd_notify_new(&fx->pf, &c, &fx->n), 0);
+    assert_int_equal(sd_notify_new(&fx->base.pf, &c, &fx->n), 0);
     char got[512];
-    sd_clock_fake_set_wall(fx->clock, iso("2026-11-24T08:29:59+09:00"));
+    sd_clock_fake_set_wall(fx->base.clock, sd_test_time("2026-11-24T08:29:59+09:00"));
     sd_notify_tick(fx->n);
     outbox(fx, 0, got, sizeof got);
     assert_string_equal(got, "");
-    sd_clock_fake_advance(fx->clock, 1000);
+    sd_clock_fake_advance(fx->base.clock, 1000);
     sd_notify_tick(fx->n);
     outbox(fx, 0, got, sizeof got);
     assert_string_equal(got, "c1@x.jp/digest,n1@x.jp/digest");
     int64_t mark = last_id(fx);
-    sd_clock_fake_set_wall(fx->clock, iso("2026-11-24T23:59:00+09:00"));
+    sd_clock_fake_set_wall(fx->base.clock, sd_test_time("2026-11-24T23:59:00+09:00"));
     sd_notify_tick(fx->n);
     outbox(fx, mark, got, sizeof got);
     assert_string_equal(got, "");
     /* the next JST day (15:00 UTC is already tomorrow in Japan, but before 08:30: nothing) */
-    sd_clock_fake_set_wall(fx->clock, iso("2026-11-25T08:00:00+09:00"));
+    sd_clock_fake_set_wall(fx->base.clock, sd_test_time("2026-11-25T08:00:00+09:00"));
     sd_notify_tick(fx->n);
     outbox(fx, mark, got, sizeof got);
     assert_string_equal(got, "");
-    sd_clock_fake_set_wall(fx->clock, iso("2026-11-25T09:00:00+09:00"));
+    sd_clock_fake_set_wall(fx->base.clock, sd_test_time("2026-11-25T09:00:00+09:00"));
     sd_notify_tick(fx->n);
     outbox(fx, mark, got, sizeof got);
     assert_string_equal(got, "c1@x.jp/digest,n1@x.jp/digest");
@@ -451,9 +420,8 @@ static void test_outbox_retry(void **state)
 {
     fx_t *fx = *state;
     sd_notify_t *n = notifier(fx, "smtp://127.0.0.1:1");
-    int64_t id = 0, t0 = sd_clock_wall_ms(fx->clock);
-    assert_int_equal(sd_notify_enqueue(n, fx->tenant, "test", 0, 1, "c1@x.jp", "件名", "本文",
-                                       &id),
+    int64_t id = 0, t0 = sd_clock_wall_ms(fx->base.clock);
+    assert_int_equal(sd_notify_enqueue(n, fx->tenant, "test", 0, 1, "c1@x.jp", "件名", "本文", &id),
                      0);
     int64_t depth = 0;
     assert_int_equal(sd_notify_outbox_depth(n, &depth), 0);
@@ -462,7 +430,7 @@ static void test_outbox_retry(void **state)
     sd_stmt_t *s = NULL;
     const char *q = "SELECT state, attempts, next_at, smtp_code, smtp_result FROM notifications "
                     "WHERE id = $1";
-    assert_int_equal(sd_store_query_row(fx->st, q, SD_PARAMS(SD_V_INT(id)), &s), 0);
+    assert_int_equal(sd_store_query_row(fx->base.st, q, SD_PARAMS(SD_V_INT(id)), &s), 0);
     assert_string_equal(sd_stmt_text(s, 0, NULL), "pending");
     assert_int_equal(sd_stmt_int64(s, 1), 1);
     assert_int_equal(sd_stmt_int64(s, 2), t0 + 30000);
@@ -470,14 +438,14 @@ static void test_outbox_retry(void **state)
     assert_non_null(strstr(sd_stmt_text(s, 4, NULL), "onnect"));
     sd_stmt_done(s);
     /* not due yet: no attempt */
-    sd_clock_fake_advance(fx->clock, 29999);
+    sd_clock_fake_advance(fx->base.clock, 29999);
     sd_notify_tick(n);
-    assert_int_equal(sd_store_query_row(fx->st, q, SD_PARAMS(SD_V_INT(id)), &s), 0);
+    assert_int_equal(sd_store_query_row(fx->base.st, q, SD_PARAMS(SD_V_INT(id)), &s), 0);
     assert_int_equal(sd_stmt_int64(s, 1), 1);
     sd_stmt_done(s);
-    sd_clock_fake_advance(fx->clock, 1);
+    sd_clock_fake_advance(fx->base.clock, 1);
     sd_notify_tick(n);
-    assert_int_equal(sd_store_query_row(fx->st, q, SD_PARAMS(SD_V_INT(id)), &s), 0);
+    assert_int_equal(sd_store_query_row(fx->base.st, q, SD_PARAMS(SD_V_INT(id)), &s), 0);
     assert_int_equal(sd_stmt_int64(s, 1), 2);
     assert_int_equal(sd_stmt_int64(s, 2), t0 + 30000 + 60000);
     sd_stmt_done(s);
@@ -498,7 +466,7 @@ static void *drill_thread(void *arg)
     drill_arg_t *d = arg;
     d->rc = sd_notify_drill(d->fx->n, NULL, d->fx->tenant, d->fx->list, "l", d->entries, &d->id,
                             &d->queued);
-    sd_store_release(d->fx->st);
+    sd_store_release(d->fx->base.st);
     return NULL;
 }
 
@@ -507,7 +475,7 @@ static void test_drills(void **state)
     fx_t *fx = *state;
     sd_notify_t *n = notifier(fx, NULL);
     sd_contact_info_t li;
-    assert_int_equal(sd_contact_list_info(&fx->pf, fx->list, &li), 0);
+    assert_int_equal(sd_contact_list_info(&fx->base.pf, fx->list, &li), 0);
     assert_string_equal(li.status, "approved");
     enum { N = 4 };
     drill_arg_t d[N];
@@ -555,17 +523,11 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_drills, setup, teardown),
     };
     int failed = cmocka_run_group_tests_name("notify pure", pure, NULL, NULL);
-    failed += cmocka_run_group_tests_name("notify store", store, NULL, NULL);
+    failed += SD_TEST_PF_RUN("notify store", store, SD_TEST_SQLITE);
     /* concurrent drills on PostgreSQL (READ COMMITTED: a taken id fails on the key, retried) */
     const struct CMUnitTest pg[] = {
         cmocka_unit_test_setup_teardown(test_drills, setup, teardown),
     };
-    if (sd_test_pg_start(&g_pg) == 0) {
-        failed += cmocka_run_group_tests_name("notify store: postgresql", pg, NULL, NULL);
-        sd_test_pg_stop(g_pg);
-        g_pg = NULL;
-    } else {
-        fprintf(stderr, "test_pf_notify: could not start PostgreSQL: drills not run on it\n");
-    }
+    failed += SD_TEST_PF_RUN("notify store", pg, SD_TEST_PG);
     return failed;
 }

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "core/err.h"
+#include "helpers/pf_fixture.h"
 #include "pf/data/objstore.h"
 
 /* ---- path rules ------------------------------------------------------------------------------ */
@@ -103,25 +104,18 @@ static void test_path_refused(void **state)
 /* ---- the store ------------------------------------------------------------------------------- */
 
 typedef struct {
-    char dir[256];
-    sd_store_t *db;
+    sd_test_pf_t base; /* the objects go to base.dir/objs */
     sd_objstore_t *os;
 } fx_t;
 
 static int setup(void **state)
 {
-    fx_t *f = calloc(1, sizeof *f);
-    snprintf(f->dir, sizeof f->dir, "/tmp/sd-objtest-XXXXXX");
-    assert_non_null(mkdtemp(f->dir));
-    assert_int_equal(sd_store_open("sqlite::memory:", &f->db), 0);
-    assert_int_equal(sd_store_exec(f->db,
-                                   "INSERT INTO tenants (name, kind, created_at) VALUES"
-                                   " ('a', 'shared_operator', 0), ('b', 'shared_operator', 0)",
-                                   NULL, 0, NULL),
-                     0);
+    fx_t *f = sd_test_pf_new(sizeof *f, SD_TEST_T0);
+    sd_test_pf_tenant(&f->base, "a", SD_TENANT_KIND_SHARED_OPERATOR);
+    sd_test_pf_tenant(&f->base, "b", SD_TENANT_KIND_SHARED_OPERATOR);
     char url[300];
-    snprintf(url, sizeof url, "file://%s/objs?quota=1000", f->dir);
-    assert_int_equal(sd_objstore_open(url, NULL, 0, f->db, &f->os), 0);
+    snprintf(url, sizeof url, "file://%s/objs?quota=1000", f->base.dir);
+    assert_int_equal(sd_objstore_open(url, NULL, 0, f->base.st, &f->os), 0);
     *state = f;
     return 0;
 }
@@ -130,12 +124,7 @@ static int teardown(void **state)
 {
     fx_t *f = *state;
     sd_objstore_close(f->os);
-    sd_store_close(f->db);
-    char cmd[300];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", f->dir);
-    assert_int_equal(system(cmd), 0);
-    free(f);
-    return 0;
+    return sd_test_pf_teardown(state);
 }
 
 /* Upload data in two chunks to tenant/path; the rc of the commit. */
@@ -233,7 +222,7 @@ static void test_store(void **state)
     assert_int_equal(in.size, 5);
     /* no temporary files left behind */
     char tmpd[300];
-    snprintf(tmpd, sizeof tmpd, "%s/objs/t2/tmp", f->dir);
+    snprintf(tmpd, sizeof tmpd, "%s/objs/t2/tmp", f->base.dir);
     assert_int_equal(rmdir(tmpd), 0);
 }
 
@@ -268,7 +257,7 @@ static void test_quota(void **state)
     assert_int_equal(sd_objstore_put_write(up, "12345678901", 11), SD_ETOOBIG);
     sd_objstore_put_free(up);
     char tmpd[300];
-    snprintf(tmpd, sizeof tmpd, "%s/objs/t3/tmp", f->dir);
+    snprintf(tmpd, sizeof tmpd, "%s/objs/t3/tmp", f->base.dir);
     assert_int_equal(rmdir(tmpd), 0);
 }
 
@@ -290,7 +279,7 @@ static void test_sweep_stale_uploads(void **state)
 {
     fx_t *f = *state;
     char tmp[400], stale[450], fresh[450], url[300];
-    snprintf(tmp, sizeof tmp, "%s/objs/t1/tmp", f->dir);
+    snprintf(tmp, sizeof tmp, "%s/objs/t1/tmp", f->base.dir);
     char cmd[500];
     snprintf(cmd, sizeof cmd, "mkdir -p '%s'", tmp);
     assert_int_equal(system(cmd), 0);
@@ -306,8 +295,8 @@ static void test_sweep_stale_uploads(void **state)
     struct timespec old[2] = {{time(NULL) - 7200, 0}, {time(NULL) - 7200, 0}};
     assert_int_equal(utimensat(AT_FDCWD, stale, old, 0), 0);
     sd_objstore_close(f->os);
-    snprintf(url, sizeof url, "file://%s/objs?quota=1000", f->dir);
-    assert_int_equal(sd_objstore_open(url, NULL, 0, f->db, &f->os), 0);
+    snprintf(url, sizeof url, "file://%s/objs?quota=1000", f->base.dir);
+    assert_int_equal(sd_objstore_open(url, NULL, 0, f->base.st, &f->os), 0);
     assert_int_equal(access(stale, F_OK), -1);
     assert_int_equal(access(fresh, F_OK), 0);
 }

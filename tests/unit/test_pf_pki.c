@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "core/err.h"
+#include "helpers/pf_fixture.h"
 #include "pf/protect/pki.h"
 #include "pf/protect/pki_int.h"
 
@@ -20,33 +21,14 @@
 #define DAY INT64_C(86400000)
 
 typedef struct {
-    char dir[128], db[160];
-    sd_store_t *st;
-    sd_clock_t *clock;
-    sd_pf_t pf;
+    sd_test_pf_t base;
+    char dir[96]; /* the PKI's, made by sd_pki_open() in the fixture's directory */
 } fx_t;
-
-static int g_seq;
-
-static int64_t ins(sd_store_t *st, const char *sql, const sd_val_t *p, int n)
-{
-    int64_t id = 0;
-    int rc = sd_store_insert(st, sql, p, n, &id);
-    if (rc)
-        fail_msg("%s: %s %s", sql, sd_strerror(rc), sd_store_errmsg());
-    return id;
-}
 
 static int setup(void **state)
 {
-    fx_t *fx = calloc(1, sizeof *fx);
-    snprintf(fx->dir, sizeof fx->dir, "/tmp/test_pf_pki_%d_%d", (int)getpid(), ++g_seq);
-    snprintf(fx->db, sizeof fx->db, "sqlite://%s.db", fx->dir);
-    if (sd_store_open(fx->db, &fx->st))
-        return -1;
-    fx->clock = sd_clock_fake_new(T0);
-    fx->pf = (sd_pf_t){.store = fx->st, .clock = fx->clock};
-    memset(fx->pf.secret_key, 7, sizeof fx->pf.secret_key);
+    fx_t *fx = sd_test_pf_new(sizeof *fx, T0);
+    snprintf(fx->dir, sizeof fx->dir, "%s/pki", fx->base.dir);
     *state = fx;
     return 0;
 }
@@ -56,20 +38,6 @@ static void rm(const char *dir, const char *name)
     char p[256];
     snprintf(p, sizeof p, "%s%s", dir, name);
     unlink(p);
-}
-
-static int teardown(void **state)
-{
-    fx_t *fx = *state;
-    sd_store_close(fx->st);
-    sd_clock_fake_free(fx->clock);
-    static const char *const files[] = {"/ca.crt", "/ca.key.sealed", "/pf.crt", "/pf.key.sealed",
-                                        ".db",     ".db-wal",        ".db-shm"};
-    for (size_t i = 0; i < sizeof files / sizeof *files; i++)
-        rm(fx->dir, files[i]);
-    rmdir(fx->dir);
-    free(fx);
-    return 0;
 }
 
 static void fp_of(const sd_cms_cert_t *c, char out[65])
@@ -82,7 +50,7 @@ static void test_made_once_then_loaded(void **state)
     fx_t *fx = *state;
     sd_pki_t *a = NULL, *b = NULL;
     char ca1[65], pf1[65], ca2[65], pf2[65];
-    assert_int_equal(sd_pki_open(&fx->pf, fx->dir, &a), 0);
+    assert_int_equal(sd_pki_open(&fx->base.pf, fx->dir, &a), 0);
     fp_of(sd_pki_ca(a), ca1);
     fp_of(sd_cms_id_cert(sd_pki_platform(a)), pf1);
     sd_pki_free(a);
@@ -94,16 +62,16 @@ static void test_made_once_then_loaded(void **state)
     assert_int_equal(stat(fx->dir, &sb), 0);
     assert_int_equal(sb.st_mode & 0777, 0700);
     /* a year later: the same CA and PF */
-    sd_clock_fake_advance(fx->clock, 365 * DAY);
-    assert_int_equal(sd_pki_open(&fx->pf, fx->dir, &b), 0);
+    sd_clock_fake_advance(fx->base.clock, 365 * DAY);
+    assert_int_equal(sd_pki_open(&fx->base.pf, fx->dir, &b), 0);
     fp_of(sd_pki_ca(b), ca2);
     fp_of(sd_cms_id_cert(sd_pki_platform(b)), pf2);
     assert_string_equal(ca1, ca2);
     assert_string_equal(pf1, pf2);
     sd_pki_free(b);
     /* within 30 days of the PF's end: a new PF from the same CA */
-    sd_clock_fake_advance(fx->clock, 350 * DAY);
-    assert_int_equal(sd_pki_open(&fx->pf, fx->dir, &b), 0);
+    sd_clock_fake_advance(fx->base.clock, 350 * DAY);
+    assert_int_equal(sd_pki_open(&fx->base.pf, fx->dir, &b), 0);
     fp_of(sd_pki_ca(b), ca2);
     fp_of(sd_cms_id_cert(sd_pki_platform(b)), pf2);
     assert_string_equal(ca1, ca2);
@@ -115,49 +83,39 @@ static void test_sealed_and_damaged(void **state)
 {
     fx_t *fx = *state;
     sd_pki_t *a = NULL;
-    assert_int_equal(sd_pki_open(&fx->pf, fx->dir, &a), 0);
+    assert_int_equal(sd_pki_open(&fx->base.pf, fx->dir, &a), 0);
     sd_pki_free(a);
     /* another secret key opens nothing, and makes nothing new either */
-    sd_pf_t other = fx->pf;
+    sd_pf_t other = fx->base.pf;
     other.secret_key[0] ^= 1;
     assert_int_equal(sd_pki_open(&other, fx->dir, &a), SD_ECONFIG);
     assert_null(a);
-    assert_int_equal(sd_pki_open(&fx->pf, fx->dir, &a), 0);
+    assert_int_equal(sd_pki_open(&fx->base.pf, fx->dir, &a), 0);
     sd_pki_free(a);
     /* a PF certificate without its CA: restore the CA, never replace it */
     rm(fx->dir, "/ca.crt");
-    assert_int_equal(sd_pki_open(&fx->pf, fx->dir, &a), SD_ECONFIG);
+    assert_int_equal(sd_pki_open(&fx->base.pf, fx->dir, &a), SD_ECONFIG);
     /* a truncated sealed key */
     rm(fx->dir, "/pf.crt");
     rm(fx->dir, "/pf.key.sealed");
     rm(fx->dir, "/ca.key.sealed");
-    assert_int_equal(sd_pki_open(&fx->pf, fx->dir, &a), 0);
+    assert_int_equal(sd_pki_open(&fx->base.pf, fx->dir, &a), 0);
     sd_pki_free(a);
     char p[256];
     snprintf(p, sizeof p, "%s/pf.key.sealed", fx->dir);
     assert_int_equal(truncate(p, 100), 0);
-    assert_int_equal(sd_pki_open(&fx->pf, fx->dir, &a), SD_ECONFIG);
+    assert_int_equal(sd_pki_open(&fx->base.pf, fx->dir, &a), SD_ECONFIG);
 }
 
 static void test_unwrap_wrap_for_a_client(void **state)
 {
     fx_t *fx = *state;
-    sd_store_t *st = fx->st;
+    sd_store_t *st = fx->base.st;
     sd_pki_t *pki = NULL;
-    assert_int_equal(sd_pki_open(&fx->pf, fx->dir, &pki), 0);
-    int64_t t = ins(st,
-                    "INSERT INTO tenants (name, kind, created_at) VALUES ('a', "
-                    "'dedicated_operator', 0) RETURNING id",
-                    SD_NOPARAMS);
-    int64_t org = ins(st,
-                      "INSERT INTO orgs (tenant_id, kind, name, created_at) VALUES ($1, "
-                      "'gw_vendor', 'v', 0) RETURNING id",
-                      SD_PARAMS(SD_V_INT(t)));
-    int64_t gw = ins(st,
-                     "INSERT INTO clients (kind, name, org_id, tenant_id, client_id, secret_digest,"
-                     " created_at, updated_at) VALUES ('gateway', 'g', $1, $2, 'gw-1', 'x', 0, 0)"
-                     " RETURNING id",
-                     SD_PARAMS(SD_V_INT(org), SD_V_INT(t)));
+    assert_int_equal(sd_pki_open(&fx->base.pf, fx->dir, &pki), 0);
+    int64_t t = sd_test_pf_tenant(&fx->base, "a", SD_TENANT_KIND_DEDICATED_OPERATOR);
+    int64_t org = sd_test_pf_org(&fx->base, t, SD_ORG_KIND_GW_VENDOR, "v");
+    int64_t gw = sd_test_pf_client(&fx->base, SD_CLIENT_GATEWAY, org, t, "g", NULL, NULL);
     sd_cms_id_t *ca = NULL, *me = NULL;
     assert_int_equal(sd_cms_id_new(NULL, "vendor CA", T0, 100, &ca), 0);
     assert_int_equal(sd_cms_id_new(ca, "gw-1", T0, 100, &me), 0);
@@ -199,9 +157,7 @@ static void test_unwrap_wrap_for_a_client(void **state)
     assert_int_equal(sd_pki_unwrap(pki, t, gw, 1, m.data, m.len, &out, why, sizeof why),
                      SD_ENOCERT); /* not pinned yet: clients.cert_fp is empty */
     assert_non_null(strstr(why, "pinned"));
-    assert_int_equal(sd_store_exec(st, "UPDATE clients SET cert_fp = $1 WHERE id = $2",
-                                   SD_PARAMS(SD_V_TEXT(fp), SD_V_INT(gw)), NULL),
-                     0);
+    assert_int_equal(sd_registry_set_cert_fp(&fx->base.pf, gw, fp), 0);
     assert_int_equal(sd_pki_unwrap(pki, t, gw, 1, m.data, m.len, &out, why, sizeof why), 0);
     assert_memory_equal(out.data, msg, out.len);
     sd_buf_reset(&out);
@@ -236,7 +192,7 @@ static void test_unwrap_wrap_for_a_client(void **state)
     assert_memory_equal(back.data, msg, back.len);
 
     /* the registered certificate expires: refused again */
-    sd_clock_fake_advance(fx->clock, 101 * DAY);
+    sd_clock_fake_advance(fx->base.clock, 101 * DAY);
     assert_int_equal(sd_pki_unwrap(pki, t, gw, 1, e.data, e.len, &out, why, sizeof why),
                      SD_ENOCERT);
     assert_non_null(strstr(why, "expired"));
@@ -269,9 +225,9 @@ static void test_names(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test_setup_teardown(test_made_once_then_loaded, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_sealed_and_damaged, setup, teardown),
-        cmocka_unit_test_setup_teardown(test_unwrap_wrap_for_a_client, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_made_once_then_loaded, setup, sd_test_pf_teardown),
+        cmocka_unit_test_setup_teardown(test_sealed_and_damaged, setup, sd_test_pf_teardown),
+        cmocka_unit_test_setup_teardown(test_unwrap_wrap_for_a_client, setup, sd_test_pf_teardown),
         cmocka_unit_test(test_names),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

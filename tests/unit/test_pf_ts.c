@@ -14,18 +14,11 @@
 #include "core/clock.h"
 #include "core/err.h"
 #include "core/time.h"
-#include "helpers/pg.h"
+#include "helpers/pf_fixture.h"
 #include "pf/data/ts.h"
 
 #define H INT64_C(3600000)
 #define D (24 * H)
-
-static int64_t iso(const char *s)
-{
-    int64_t ms = 0;
-    assert_int_equal(sd_ts_parse_time(s, &ms), 0);
-    return ms;
-}
 
 /* ---- pure parts -------------------------------------------------------------------------------
  */
@@ -34,28 +27,29 @@ static void test_buckets(void **st)
 {
     (void)st;
     /* hours */
-    assert_int_equal(sd_ts_bucket_start(iso("2026-11-24T10:59:59.999Z"), SD_TS_AGG_HOUR),
-                     iso("2026-11-24T10:00:00Z"));
+    assert_int_equal(sd_ts_bucket_start(sd_test_time("2026-11-24T10:59:59.999Z"), SD_TS_AGG_HOUR),
+                     sd_test_time("2026-11-24T10:00:00Z"));
     /* a JST day starts at 15:00 UTC the day before: 14:59:59Z is still the previous JST day */
-    assert_int_equal(sd_ts_bucket_start(iso("2026-11-24T14:59:59Z"), SD_TS_AGG_DAY),
-                     iso("2026-11-24T00:00:00+09:00"));
-    assert_int_equal(sd_ts_bucket_start(iso("2026-11-24T15:00:00Z"), SD_TS_AGG_DAY),
-                     iso("2026-11-25T00:00:00+09:00"));
-    assert_int_equal(sd_ts_bucket_next(iso("2026-11-25T00:00:00+09:00"), SD_TS_AGG_DAY),
-                     iso("2026-11-26T00:00:00+09:00"));
+    assert_int_equal(sd_ts_bucket_start(sd_test_time("2026-11-24T14:59:59Z"), SD_TS_AGG_DAY),
+                     sd_test_time("2026-11-24T00:00:00+09:00"));
+    assert_int_equal(sd_ts_bucket_start(sd_test_time("2026-11-24T15:00:00Z"), SD_TS_AGG_DAY),
+                     sd_test_time("2026-11-25T00:00:00+09:00"));
+    assert_int_equal(sd_ts_bucket_next(sd_test_time("2026-11-25T00:00:00+09:00"), SD_TS_AGG_DAY),
+                     sd_test_time("2026-11-26T00:00:00+09:00"));
     /* months: 2026-11-30T15:00Z is already December 1st in Japan */
-    assert_int_equal(sd_ts_bucket_start(iso("2026-11-30T14:59:59Z"), SD_TS_AGG_MONTH),
-                     iso("2026-11-01T00:00:00+09:00"));
-    assert_int_equal(sd_ts_bucket_start(iso("2026-11-30T15:00:00Z"), SD_TS_AGG_MONTH),
-                     iso("2026-12-01T00:00:00+09:00"));
+    assert_int_equal(sd_ts_bucket_start(sd_test_time("2026-11-30T14:59:59Z"), SD_TS_AGG_MONTH),
+                     sd_test_time("2026-11-01T00:00:00+09:00"));
+    assert_int_equal(sd_ts_bucket_start(sd_test_time("2026-11-30T15:00:00Z"), SD_TS_AGG_MONTH),
+                     sd_test_time("2026-12-01T00:00:00+09:00"));
     /* year end and leap February */
-    assert_int_equal(sd_ts_bucket_next(iso("2026-12-01T00:00:00+09:00"), SD_TS_AGG_MONTH),
-                     iso("2027-01-01T00:00:00+09:00"));
-    assert_int_equal(sd_ts_bucket_next(iso("2028-02-01T00:00:00+09:00"), SD_TS_AGG_MONTH) -
-                         iso("2028-02-01T00:00:00+09:00"),
+    assert_int_equal(sd_ts_bucket_next(sd_test_time("2026-12-01T00:00:00+09:00"), SD_TS_AGG_MONTH),
+                     sd_test_time("2027-01-01T00:00:00+09:00"));
+    assert_int_equal(sd_ts_bucket_next(sd_test_time("2028-02-01T00:00:00+09:00"), SD_TS_AGG_MONTH) -
+                         sd_test_time("2028-02-01T00:00:00+09:00"),
                      29 * D);
-    assert_int_equal(sd_ts_bucket_start(iso("2027-01-01T00:00:00+09:00") - 1, SD_TS_AGG_MONTH),
-                     iso("2026-12-01T00:00:00+09:00"));
+    assert_int_equal(
+        sd_ts_bucket_start(sd_test_time("2027-01-01T00:00:00+09:00") - 1, SD_TS_AGG_MONTH),
+        sd_test_time("2026-12-01T00:00:00+09:00"));
     sd_ts_agg_t a;
     assert_int_equal(sd_ts_agg_parse("day", &a), 0);
     assert_int_equal(a, SD_TS_AGG_DAY);
@@ -66,205 +60,141 @@ static void test_buckets(void **st)
 /* ---- store: the same suite on SQLite and PostgreSQL -------------------------------------------
  */
 
-static const char *g_url; /* NULL: a fresh SQLite file per test */
-static sd_test_pg_t *g_pg;
-static int g_seq;
-
 typedef struct {
-    sd_store_t *st;
-    sd_clock_t *clock;
-    sd_pf_t pf;
+    sd_test_pf_t base;
     int64_t ta, tb, p1, p2, pb;
-    char path[128];
 } fx_t;
 
-static int64_t ins(sd_store_t *st, const char *sql, const sd_val_t *p, int n)
+/* A facility and a device named data_id, and its analog point data_id. */
+static int64_t mk_point(sd_test_pf_t *t, int64_t tenant, const char *data_id)
 {
-    int64_t id = 0;
-    int rc = sd_store_insert(st, sql, p, n, &id);
-    if (rc)
-        fail_msg("%s: %s: %s", sql, sd_strerror(rc), sd_store_errmsg());
-    return id;
-}
-
-/* A tenant with one facility, device and the given points. */
-static int64_t mk_point(sd_store_t *st, int64_t tenant, const char *code, const char *data_id)
-{
-    int64_t fac = ins(st,
-                      "INSERT INTO facilities (tenant_id, code, name, type, estate, version) "
-                      "VALUES ($1, $2, 'f', 'dedicated', '001', 1) RETURNING id",
-                      SD_PARAMS(SD_V_INT(tenant), SD_V_TEXT(data_id)));
-    int64_t dev = ins(st,
-                      "INSERT INTO devices (tenant_id, facility_id, code, name, model, branch, "
-                      "office, estate, terminal, tel, version) VALUES ($1, $2, $3, 'd', 'L2', "
-                      "'01', '01', '001', '01', '0000', 1) RETURNING id",
-                      SD_PARAMS(SD_V_INT(tenant), SD_V_INT(fac), SD_V_TEXT(data_id)));
-    (void)code;
-    return ins(st,
-               "INSERT INTO points (tenant_id, device_id, data_id, name, signal, input, version) "
-               "VALUES ($1, $2, $3, 'p', 'analog', 'Ai1', 1) RETURNING id",
-               SD_PARAMS(SD_V_INT(tenant), SD_V_INT(dev), SD_V_TEXT(data_id)));
+    int64_t fac = sd_test_pf_facility(t, tenant, data_id);
+    int64_t dev = sd_test_pf_device(t, tenant, fac, data_id, "L2");
+    return sd_test_pf_point(t, tenant, dev, &(sd_test_point_t){.data_id = data_id});
 }
 
 static int setup(void **state)
 {
-    fx_t *fx = calloc(1, sizeof *fx);
-    char url[256];
-    if (g_pg) {
-        assert_int_equal(sd_test_pg_create_db(g_pg, url, sizeof url), 0);
-    } else {
-        snprintf(fx->path, sizeof fx->path, "/tmp/test_pf_ts_%d_%d.db", (int)getpid(), ++g_seq);
-        snprintf(url, sizeof url, "sqlite://%s", fx->path);
-    }
-    int rc = sd_store_open(url, &fx->st);
-    if (rc)
-        fail_msg("open %s: %s: %s", url, sd_strerror(rc), sd_store_errmsg());
-    fx->clock = sd_clock_fake_new(iso("2026-11-24T03:00:00Z"));
-    fx->pf = (sd_pf_t){.store = fx->st, .clock = fx->clock};
-    fx->ta = ins(fx->st,
-                 "INSERT INTO tenants (name, kind, created_at) VALUES ('a', "
-                 "'dedicated_operator', 0) RETURNING id",
-                 SD_NOPARAMS);
-    fx->tb = ins(fx->st,
-                 "INSERT INTO tenants (name, kind, created_at) VALUES ('b', "
-                 "'dedicated_operator', 0) RETURNING id",
-                 SD_NOPARAMS);
-    fx->p1 = mk_point(fx->st, fx->ta, "f1", "gorin.level");
-    fx->p2 = mk_point(fx->st, fx->ta, "f2", "gorin.flow");
-    fx->pb = mk_point(fx->st, fx->tb, "f3", "otaru.level");
+    fx_t *fx = sd_test_pf_new(sizeof *fx, sd_test_time("2026-11-24T03:00:00Z"));
+    sd_test_pf_t *t = &fx->base;
+    fx->ta = sd_test_pf_tenant(t, "a", SD_TENANT_KIND_DEDICATED_OPERATOR);
+    fx->tb = sd_test_pf_tenant(t, "b", SD_TENANT_KIND_DEDICATED_OPERATOR);
+    fx->p1 = mk_point(t, fx->ta, "gorin.level");
+    fx->p2 = mk_point(t, fx->ta, "gorin.flow");
+    fx->pb = mk_point(t, fx->tb, "otaru.level");
     *state = fx;
-    return 0;
-}
-
-static int teardown(void **state)
-{
-    fx_t *fx = *state;
-    sd_store_close(fx->st);
-    sd_clock_fake_free(fx->clock);
-    if (fx->path[0]) {
-        char p[160];
-        unlink(fx->path);
-        snprintf(p, sizeof p, "%s-wal", fx->path);
-        unlink(p);
-        snprintf(p, sizeof p, "%s-shm", fx->path);
-        unlink(p);
-    }
-    free(fx);
     return 0;
 }
 
 static int64_t count(fx_t *fx)
 {
-    sd_stmt_t *q;
-    assert_int_equal(sd_store_query_row(fx->st, "SELECT COUNT(*) FROM samples", SD_NOPARAMS, &q),
-                     0);
-    int64_t n = sd_stmt_int64(q, 0);
-    sd_stmt_done(q);
-    return n;
+    return sd_test_pf_int(&fx->base, "SELECT COUNT(*) FROM samples", SD_NOPARAMS);
 }
 
 static void test_ingest_idempotent(void **state)
 {
     fx_t *fx = *state;
-    int64_t t0 = iso("2026-11-23T00:00:00Z");
+    int64_t t0 = sd_test_time("2026-11-23T00:00:00Z");
     sd_ts_sample_t s[3] = {{"gorin.level", t0, 1.0, SD_TS_GOOD},
                            {"gorin.level", t0 + H, 2.0, SD_TS_GOOD},
                            {"gorin.flow", t0, 5.0, SD_TS_ESTIMATED}};
     size_t bad = 99;
-    assert_int_equal(sd_ts_ingest(&fx->pf, fx->ta, 7, s, 3, &bad), 0);
+    assert_int_equal(sd_ts_ingest(&fx->base.pf, fx->ta, 7, s, 3, &bad), 0);
     assert_int_equal(count(fx), 3);
     /* the same batch again: nothing doubled; a corrected value replaces the stored one */
     s[1].value = 2.5;
-    assert_int_equal(sd_ts_ingest(&fx->pf, fx->ta, 7, s, 3, &bad), 0);
+    assert_int_equal(sd_ts_ingest(&fx->base.pf, fx->ta, 7, s, 3, &bad), 0);
     assert_int_equal(count(fx), 3);
     sd_ts_value_t v;
-    assert_int_equal(sd_ts_latest(fx->st, fx->p1, &v), 0);
+    assert_int_equal(sd_ts_latest(fx->base.st, fx->p1, &v), 0);
     assert_int_equal(v.ts_ms, t0 + H);
     assert_true(v.value == 2.5);
-    assert_int_equal(sd_ts_latest(fx->st, fx->pb, &v), SD_ENOTFOUND);
+    assert_int_equal(sd_ts_latest(fx->base.st, fx->pb, &v), SD_ENOTFOUND);
 }
 
 static void test_ingest_refused(void **state)
 {
     fx_t *fx = *state;
-    int64_t t0 = iso("2026-11-23T00:00:00Z");
+    int64_t t0 = sd_test_time("2026-11-23T00:00:00Z");
     sd_ts_sample_t s[3] = {{"gorin.level", t0, 1.0, SD_TS_GOOD},
                            {"gorin.flow", t0, 1.0, SD_TS_GOOD},
                            {"otaru.level", t0, 1.0, SD_TS_GOOD}};
     size_t bad = 99;
     /* another tenant's data ID: the whole batch refused, nothing stored */
-    assert_int_equal(sd_ts_ingest(&fx->pf, fx->ta, 0, s, 3, &bad), SD_EFIELD);
+    assert_int_equal(sd_ts_ingest(&fx->base.pf, fx->ta, 0, s, 3, &bad), SD_EFIELD);
     assert_int_equal(bad, 2);
     assert_int_equal(count(fx), 0);
     s[2].data_id = "gorin.level";
     s[2].ts_ms = t0 + 3600000;
-    s[1].ts_ms = iso("1999-12-31T23:59:59Z");
-    assert_int_equal(sd_ts_ingest(&fx->pf, fx->ta, 0, s, 3, &bad), SD_EFIELD);
+    s[1].ts_ms = sd_test_time("1999-12-31T23:59:59Z");
+    assert_int_equal(sd_ts_ingest(&fx->base.pf, fx->ta, 0, s, 3, &bad), SD_EFIELD);
     assert_int_equal(bad, 1);
-    s[1].ts_ms = iso("2026-11-25T03:00:01Z"); /* now + 1 day + 1 s */
-    assert_int_equal(sd_ts_ingest(&fx->pf, fx->ta, 0, s, 3, &bad), SD_EFIELD);
+    s[1].ts_ms = sd_test_time("2026-11-25T03:00:01Z"); /* now + 1 day + 1 s */
+    assert_int_equal(sd_ts_ingest(&fx->base.pf, fx->ta, 0, s, 3, &bad), SD_EFIELD);
     assert_int_equal(bad, 1);
-    s[1].ts_ms = iso("2026-11-25T03:00:00Z");
+    s[1].ts_ms = sd_test_time("2026-11-25T03:00:00Z");
     s[0].value = NAN;
-    assert_int_equal(sd_ts_ingest(&fx->pf, fx->ta, 0, s, 3, &bad), SD_EFIELD);
+    assert_int_equal(sd_ts_ingest(&fx->base.pf, fx->ta, 0, s, 3, &bad), SD_EFIELD);
     assert_int_equal(bad, 0);
     s[0].value = 3;
-    assert_int_equal(sd_ts_ingest(&fx->pf, fx->ta, 0, s, 3, &bad), 0);
+    assert_int_equal(sd_ts_ingest(&fx->base.pf, fx->ta, 0, s, 3, &bad), 0);
     assert_int_equal(count(fx), 3);
 }
 
 static void test_backfill_and_raw(void **state)
 {
     fx_t *fx = *state;
-    int64_t t0 = iso("2026-11-20T00:00:00Z");
+    int64_t t0 = sd_test_time("2026-11-20T00:00:00Z");
     /* today's hours arrive first, then the missed earlier ones (back-fill) */
     sd_ts_sample_t s[10];
     for (int i = 0; i < 10; i++) {
         int h = i < 5 ? 5 + i : i - 5;
         s[i] = (sd_ts_sample_t){"gorin.level", t0 + h * H, (double)h, SD_TS_GOOD};
     }
-    assert_int_equal(sd_ts_ingest(&fx->pf, fx->ta, 1, s, 5, NULL), 0);
+    assert_int_equal(sd_ts_ingest(&fx->base.pf, fx->ta, 1, s, 5, NULL), 0);
     sd_ts_value_t v;
-    assert_int_equal(sd_ts_latest(fx->st, fx->p1, &v), 0);
+    assert_int_equal(sd_ts_latest(fx->base.st, fx->p1, &v), 0);
     assert_int_equal(v.ts_ms, t0 + 9 * H);
-    assert_int_equal(sd_ts_ingest(&fx->pf, fx->ta, 1, s + 5, 5, NULL), 0);
+    assert_int_equal(sd_ts_ingest(&fx->base.pf, fx->ta, 1, s + 5, 5, NULL), 0);
     /* latest is still the newest ts, not the last arrival */
-    assert_int_equal(sd_ts_latest(fx->st, fx->p1, &v), 0);
+    assert_int_equal(sd_ts_latest(fx->base.st, fx->p1, &v), 0);
     assert_int_equal(v.ts_ms, t0 + 9 * H);
     /* raw pages in time order, cursor after the last returned ts */
     sd_ts_value_t *r;
     size_t n;
     int more;
-    assert_int_equal(sd_ts_read_raw(fx->st, fx->p1, t0, t0 + D, INT64_MIN, 4, &r, &n, &more), 0);
+    assert_int_equal(sd_ts_read_raw(fx->base.st, fx->p1, t0, t0 + D, INT64_MIN, 4, &r, &n, &more),
+                     0);
     assert_int_equal(n, 4);
     assert_int_equal(more, 1);
     for (size_t i = 0; i < n; i++)
         assert_int_equal(r[i].ts_ms, t0 + (int64_t)i * H);
     int64_t cur = r[3].ts_ms;
     free(r);
-    assert_int_equal(sd_ts_read_raw(fx->st, fx->p1, t0, t0 + D, cur, 4, &r, &n, &more), 0);
+    assert_int_equal(sd_ts_read_raw(fx->base.st, fx->p1, t0, t0 + D, cur, 4, &r, &n, &more), 0);
     assert_int_equal(n, 4);
     assert_int_equal(r[0].ts_ms, t0 + 4 * H);
     cur = r[3].ts_ms;
     free(r);
-    assert_int_equal(sd_ts_read_raw(fx->st, fx->p1, t0, t0 + D, cur, 4, &r, &n, &more), 0);
+    assert_int_equal(sd_ts_read_raw(fx->base.st, fx->p1, t0, t0 + D, cur, 4, &r, &n, &more), 0);
     assert_int_equal(n, 2);
     assert_int_equal(more, 0);
     assert_int_equal(r[1].ts_ms, t0 + 9 * H);
     free(r);
     /* [from, to): the end is excluded */
     assert_int_equal(
-        sd_ts_read_raw(fx->st, fx->p1, t0 + H, t0 + 3 * H, INT64_MIN, 100, &r, &n, &more), 0);
+        sd_ts_read_raw(fx->base.st, fx->p1, t0 + H, t0 + 3 * H, INT64_MIN, 100, &r, &n, &more), 0);
     assert_int_equal(n, 2);
     free(r);
     /* another point of the tenant sees none of them */
-    assert_int_equal(sd_ts_read_raw(fx->st, fx->p2, t0, t0 + D, INT64_MIN, 100, &r, &n, &more), 0);
+    assert_int_equal(sd_ts_read_raw(fx->base.st, fx->p2, t0, t0 + D, INT64_MIN, 100, &r, &n, &more),
+                     0);
     assert_int_equal(n, 0);
     free(r);
     int64_t pid;
-    assert_int_equal(sd_ts_point_id(fx->st, fx->ta, "gorin.level", &pid), 0);
+    assert_int_equal(sd_ts_point_id(fx->base.st, fx->ta, "gorin.level", &pid), 0);
     assert_int_equal(pid, fx->p1);
-    assert_int_equal(sd_ts_point_id(fx->st, fx->tb, "gorin.level", &pid), SD_ENOTFOUND);
+    assert_int_equal(sd_ts_point_id(fx->base.st, fx->tb, "gorin.level", &pid), SD_ENOTFOUND);
 }
 
 static void test_aggregates(void **state)
@@ -272,17 +202,18 @@ static void test_aggregates(void **state)
     fx_t *fx = *state;
     /* every hour of 2026-10-31T00:00+09:00 .. 2026-11-02T00:00+09:00 (48 h) with value = hour
      * index 0..47, plus a "missing" sample that must not count */
-    int64_t t0 = iso("2026-10-31T00:00:00+09:00");
+    int64_t t0 = sd_test_time("2026-10-31T00:00:00+09:00");
     sd_ts_sample_t s[49];
     for (int i = 0; i < 48; i++)
         s[i] = (sd_ts_sample_t){"gorin.flow", t0 + i * H + 30 * 60000, (double)i, SD_TS_GOOD};
     s[48] = (sd_ts_sample_t){"gorin.flow", t0 + 5 * H, 1000.0, SD_TS_MISSING};
-    fx->pf.clock = fx->clock;
-    assert_int_equal(sd_ts_ingest(&fx->pf, fx->ta, 0, s, 49, NULL), 0);
+    fx->base.pf.clock = fx->base.clock;
+    assert_int_equal(sd_ts_ingest(&fx->base.pf, fx->ta, 0, s, 49, NULL), 0);
     sd_ts_bucket_t *b;
     size_t n;
     /* hourly: 48 buckets, one sample each */
-    assert_int_equal(sd_ts_read_agg(fx->st, fx->p2, t0, t0 + 2 * D, SD_TS_AGG_HOUR, &b, &n), 0);
+    assert_int_equal(sd_ts_read_agg(fx->base.st, fx->p2, t0, t0 + 2 * D, SD_TS_AGG_HOUR, &b, &n),
+                     0);
     assert_int_equal(n, 48);
     for (size_t i = 0; i < n; i++) {
         assert_int_equal(b[i].start_ms, t0 + (int64_t)i * H);
@@ -291,29 +222,31 @@ static void test_aggregates(void **state)
     }
     free(b);
     /* daily (JST): Oct 31 holds 0..23 (sum 276), Nov 1 holds 24..47 (sum 852) */
-    assert_int_equal(sd_ts_read_agg(fx->st, fx->p2, t0 - D, t0 + 3 * D, SD_TS_AGG_DAY, &b, &n), 0);
+    assert_int_equal(sd_ts_read_agg(fx->base.st, fx->p2, t0 - D, t0 + 3 * D, SD_TS_AGG_DAY, &b, &n),
+                     0);
     assert_int_equal(n, 2);
     assert_int_equal(b[0].start_ms, t0);
     assert_int_equal(b[0].count, 24);
     assert_true(b[0].min == 0 && b[0].max == 23 && b[0].sum == 276 && b[0].avg == 11.5);
-    assert_int_equal(b[1].start_ms, iso("2026-11-01T00:00:00+09:00"));
+    assert_int_equal(b[1].start_ms, sd_test_time("2026-11-01T00:00:00+09:00"));
     assert_true(b[1].min == 24 && b[1].max == 47 && b[1].sum == 852 && b[1].avg == 35.5);
     free(b);
     /* monthly (JST): the same split, named by the JST month starts */
-    assert_int_equal(sd_ts_read_agg(fx->st, fx->p2, iso("2026-01-01T00:00:00+09:00"),
-                                    iso("2027-01-01T00:00:00+09:00"), SD_TS_AGG_MONTH, &b, &n),
+    assert_int_equal(sd_ts_read_agg(fx->base.st, fx->p2, sd_test_time("2026-01-01T00:00:00+09:00"),
+                                    sd_test_time("2027-01-01T00:00:00+09:00"), SD_TS_AGG_MONTH, &b,
+                                    &n),
                      0);
     assert_int_equal(n, 2);
-    assert_int_equal(b[0].start_ms, iso("2026-10-01T00:00:00+09:00"));
+    assert_int_equal(b[0].start_ms, sd_test_time("2026-10-01T00:00:00+09:00"));
     assert_int_equal(b[0].count, 24);
     assert_true(b[0].sum == 276 && b[0].max == 23);
-    assert_int_equal(b[1].start_ms, iso("2026-11-01T00:00:00+09:00"));
+    assert_int_equal(b[1].start_ms, sd_test_time("2026-11-01T00:00:00+09:00"));
     assert_int_equal(b[1].count, 24);
     assert_true(b[1].sum == 852 && b[1].min == 24 && b[1].avg == 35.5);
     free(b);
     /* a range that cuts a day keeps only what lies inside it */
     assert_int_equal(
-        sd_ts_read_agg(fx->st, fx->p2, t0 + 22 * H, t0 + 26 * H, SD_TS_AGG_DAY, &b, &n), 0);
+        sd_ts_read_agg(fx->base.st, fx->p2, t0 + 22 * H, t0 + 26 * H, SD_TS_AGG_DAY, &b, &n), 0);
     assert_int_equal(n, 2);
     assert_true(b[0].sum == 22 + 23 && b[1].sum == 24 + 25);
     free(b);
@@ -324,7 +257,7 @@ int main(void)
     const struct CMUnitTest pure[] = {
         cmocka_unit_test(test_buckets),
     };
-#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, sd_test_pf_teardown)
     const struct CMUnitTest store[] = {
         T(test_ingest_idempotent),
         T(test_ingest_refused),
@@ -332,14 +265,6 @@ int main(void)
         T(test_aggregates),
     };
     int failed = cmocka_run_group_tests_name("ts pure", pure, NULL, NULL);
-    failed += cmocka_run_group_tests_name("ts store: sqlite", store, NULL, NULL);
-    if (sd_test_pg_start(&g_pg) == 0) {
-        failed += cmocka_run_group_tests_name("ts store: postgresql", store, NULL, NULL);
-        sd_test_pg_stop(g_pg);
-    } else {
-        fprintf(stderr, "test_pf_ts: could not start PostgreSQL: that suite FAILS\n");
-        failed++;
-    }
-    (void)g_url;
+    failed += SD_TEST_PF_RUN("ts store", store, SD_TEST_SQLITE | SD_TEST_PG);
     return failed ? 1 : 0;
 }
