@@ -89,7 +89,8 @@ for (const sub of ['lib', 'src']) {
     const lineOf = (i) => text.slice(0, i).split('\n').length;
     let any = false;
     for (const m of text.matchAll(PAIR)) {
-      if (!API_PREFIX.test(m[2]) || !/^(lib|src\/suidod)\//.test(rel)) continue;
+      // registrations live on the server side only (lib/gw and src/ build client URLs)
+      if (!API_PREFIX.test(m[2]) || !/^(lib\/(api|pf|http)|src\/suidod)\//.test(rel)) continue;
       literalPairs.push({ method: m[1], tpl: m[2], where: `${rel}:${lineOf(m.index)}` });
       any = true;
     }
