@@ -28,25 +28,6 @@ static int reply_field(sd_http_req_t *req, int rc, const sd_json_err_t *e)
     return rc;
 }
 
-/* A query integer in [lo, hi] (def when absent); replies 400 naming it. */
-static int query_int(sd_http_req_t *req, const char *name, int64_t lo, int64_t hi, int64_t def,
-                     int64_t *out)
-{
-    const char *s = sd_http_req_query(req, name);
-    *out = def;
-    if (!s)
-        return 0;
-    char *end = NULL;
-    long long v = strtoll(s, &end, 10);
-    if (!*s || *end || v < lo || v > hi) {
-        sd_http_reply_error(req, SD_EFIELD, name,
-                            "must be an integer between %" PRId64 " and %" PRId64, lo, hi);
-        return SD_EFIELD;
-    }
-    *out = v;
-    return 0;
-}
-
 /* ---- answering AP-IF waits ------------------------------------------------------------------- */
 
 static void answer_poll(sd_requests_t *r, waiter_t *w, json_t *items)
@@ -406,7 +387,8 @@ static void h_list(sd_http_req_t *req, void *ctx)
                             "must be queued, sent, succeeded, failed, timed_out or expired");
         return;
     }
-    if (query_int(req, "limit", 1, 1000, 100, &limit))
+    limit = 100;
+    if (sd_api_query_int(req, "limit", 1, 1000, &limit))
         return;
     sd_pf_items_t items;
     int rc = sd_request_list(r, tenant, state, limit, &items);
@@ -424,9 +406,9 @@ static void h_poll(sd_http_req_t *req, void *ctx)
 {
     sd_requests_t *r = ctx;
     sd_gw_info_t gw;
-    int64_t wait_s;
+    int64_t wait_s = SD_REQ_DEFAULT_POLL_S;
     if (sd_gw_caller(req, r->pf, &gw) ||
-        query_int(req, "wait", 0, SD_REQ_MAX_WAIT_S, SD_REQ_DEFAULT_POLL_S, &wait_s))
+        sd_api_query_int(req, "wait", 0, SD_REQ_MAX_WAIT_S, &wait_s))
         return;
     json_t *items = NULL;
     int rc = sd_requests_take(r, gw.id, SD_REQ_POLL_MAX, &items);

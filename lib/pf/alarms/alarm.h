@@ -68,7 +68,7 @@ void sd_alarms_stop(sd_alarms_t *a);
 int sd_event_ingest_json(sd_pf_t *pf, int64_t tenant_id, int64_t gw_id, const void *body,
                          size_t len, sd_json_err_t *err);
 
-/* ---- additions by the alarm module (alarm.c, event.c; the console's reads are console.h) ------ */
+/* ---- configuration, operations on alarms, listeners (the console's reads are in console.h) --- */
 
 /* Per-tenant defaults of the engine (suidod's [alarm] section; docs/alarms.md). */
 #define SD_ALARM_TENANT_OVERRIDES 16

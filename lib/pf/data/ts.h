@@ -5,6 +5,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
+#include "core/json.h"
 #include "gwif/gwif.h"
 #include "pf/pf.h"
 
@@ -24,11 +27,7 @@
 int sd_ts_ingest(sd_pf_t *pf, int64_t tenant_id, int64_t gw_id, const sd_ts_sample_t *s, size_t n,
                  size_t *bad_index);
 
-/* ---- additions by the time-series module (ts.c, ts_http.c) ---------------------------------- */
-
-#include <jansson.h>
-
-#include "core/json.h"
+/* ---- reads: aggregates, latest values, cursors ----------------------------------------------- */
 
 /* GW-IF HTTP upload limits: samples per batch (the MQTT binding's too) and body bytes (413). */
 #define SD_TS_BATCH_MAX SD_GWIF_DATA_MAX

@@ -1,6 +1,5 @@
 /* monitor.c - periodic monitoring (AP-IF #5-7): the start body, webhook URL and signature (pure),
  * and the service: monitors, the sample observer, the heartbeat and webhook workers. */
-#include <curl/curl.h>
 #include <inttypes.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
@@ -14,6 +13,7 @@
 #include <time.h>
 
 #include "core/err.h"
+#include "httpc/client.h"
 #include "core/log.h"
 #include "core/worker.h"
 #include "pf/data/ts.h"
@@ -253,7 +253,7 @@ struct sd_monitors {
     job_t *jobs;
     size_t njobs;
     int hb_started;  /* hb worker only: its first round just schedules the first heartbeat */
-    CURL *curl;      /* wh worker only */
+    sd_http_client_t *http; /* wh worker only */
     atomic_uint_fast64_t events, ok, retries, dropped, cut;
 };
 
@@ -649,56 +649,33 @@ static int64_t heartbeat_tick(void *ctx, int stopping)
 
 /* ---- webhooks ------------------------------------------------------------------------------- */
 
-static size_t discard(char *p, size_t sz, size_t n, void *ud)
-{
-    (void)p;
-    (void)ud;
-    return sz * n;
-}
-
 /* One POST; 1 when answered 2xx. */
-static int deliver(sd_monitors_t *m, CURL *c, const job_t *j)
+static int deliver(sd_monitors_t *m, sd_http_client_t *c, const job_t *j)
 {
-    char sig[80], hmon[64], hev[64];
+    char sig[80], hsig[100], hmon[64], hev[64];
     sd_monitor_sign((const uint8_t *)j->secret, strlen(j->secret), j->body, j->len, sig);
-    char hsig[100];
     snprintf(hsig, sizeof hsig, "X-Suido-Signature: %s", sig);
     snprintf(hmon, sizeof hmon, "X-Suido-Monitor: %" PRId64, j->mon_id);
     snprintf(hev, sizeof hev, "X-Suido-Event-Id: %s", j->event_id);
-    struct curl_slist *h = NULL, *t;
-    const char *hs[] = {"Content-Type: application/json", hsig, hmon, hev, "Expect:"};
-    for (size_t i = 0; i < sizeof hs / sizeof hs[0]; i++) {
-        if (!(t = curl_slist_append(h, hs[i]))) {
-            curl_slist_free_all(h);
-            return 0;
-        }
-        h = t;
-    }
-    curl_easy_reset(c);
-    curl_easy_setopt(c, CURLOPT_URL, j->url);
-    curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L); /* a redirect is a failure, not a detour */
-    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)m->cfg.webhook_timeout_ms);
-    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS,
-                     (long)(m->cfg.webhook_timeout_ms < 3000 ? m->cfg.webhook_timeout_ms : 3000));
-    curl_easy_setopt(c, CURLOPT_POST, 1L);
-    curl_easy_setopt(c, CURLOPT_POSTFIELDS, j->body);
-    curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)j->len);
-    curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
-    curl_easy_setopt(c, CURLOPT_USERAGENT, "suido-monitor/1");
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard);
-    CURLcode rc = curl_easy_perform(c);
-    long status = 0;
-    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
-    curl_slist_free_all(h);
-    if (rc != CURLE_OK || status < 200 || status > 299) {
+    const char *hs[] = {hsig, hmon, hev, "Expect:", NULL}; /* no 100-continue round trip */
+    sd_http_call_t call = {
+        .method = "POST",
+        .url = j->url,
+        .content_type = "application/json",
+        .body = j->body,
+        .body_len = j->len,
+        .headers = hs,
+        .user_agent = "suido-monitor/1",
+        .timeout_ms = m->cfg.webhook_timeout_ms,
+        .connect_timeout_ms = m->cfg.webhook_timeout_ms < 3000 ? m->cfg.webhook_timeout_ms : 3000};
+    sd_http_answer_t a;
+    int rc = sd_http_client_call(c, &call, &a); /* a redirect is an answer: a failure here */
+    int ok = rc == 0 && a.status >= 200 && a.status <= 299;
+    if (!ok)
         sd_info("monitor %" PRId64 ": webhook event %s attempt %d failed: %s %ld", j->mon_id,
-                j->event_id, j->attempts + 1, rc != CURLE_OK ? curl_easy_strerror(rc) : "HTTP",
-                status);
-        return 0;
-    }
-    return 1;
+                j->event_id, j->attempts + 1, rc != 0 ? a.error : "HTTP", a.status);
+    sd_http_answer_free(&a);
+    return ok;
 }
 
 /*
@@ -727,7 +704,7 @@ static int64_t webhook_tick(void *ctx, int stopping)
     pthread_mutex_lock(&m->lock);
     int active = mon_find(m, j->mon_id) != NULL;
     pthread_mutex_unlock(&m->lock);
-    int ok = active && m->curl && deliver(m, m->curl, j);
+    int ok = active && m->http && deliver(m, m->http, j);
     sd_worker_lock(m->wh);
     if (!active) {
         job_free(j); /* stopped meanwhile: nothing more is sent for it */
@@ -1287,10 +1264,8 @@ int sd_monitors_start(sd_pf_t *pf, const sd_monitors_config_t *cfg, sd_monitors_
         m->cfg.stream_buffer = (size_t)4 << 20;
     pthread_mutex_init(&m->lock, NULL);
     int rc = load_active(m);
-    if (!rc && curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
-        rc = SD_EINTERNAL;
     if (!rc)
-        m->curl = curl_easy_init(); /* NULL: every delivery fails and is retried, then dropped */
+        m->http = sd_http_client_new(); /* NULL: every delivery fails and is retried, then dropped */
     if (!rc)
         rc = sd_worker_start("mon-heartbeat", heartbeat_tick, m, &m->hb);
     if (!rc)
@@ -1312,8 +1287,7 @@ void sd_monitors_stop(sd_monitors_t *m)
         return;
     sd_worker_stop(m->hb);
     sd_worker_stop(m->wh);
-    if (m->curl)
-        curl_easy_cleanup(m->curl);
+    sd_http_client_free(m->http);
     for (mon_t *x = m->mons, *n; x; x = n) {
         n = x->next;
         mon_free(m, x);
