@@ -87,11 +87,17 @@ static int http_upload(void *ctx, sd_gw_qkind_t kind, const sd_gw_qrow_t *rows, 
     return rc;
 }
 
+/* The platform holds the long-poll up to this long; the call's timeout is this wait plus the
+ * client's per-call time (15 s) as margin. */
+#define POLL_WAIT_S 25
+
 static int http_fetch_requests(void *ctx, sd_buf_t *body, long *status)
 {
     http_t *b = ctx;
-    return sd_gw_http_call(b->down, "GET", "/gwif/v1/requests?wait=25", NULL, NULL, 30000, status,
-                           body, NULL, 0);
+    char path[64];
+    snprintf(path, sizeof path, "/gwif/v1/requests?wait=%d", POLL_WAIT_S);
+    return sd_gw_http_call(b->down, "GET", path, NULL, NULL, POLL_WAIT_S * 1000, status, body,
+                           NULL, 0);
 }
 
 int sd_gw_north_http_inventory(sd_gw_http_t *h, char *etag, size_t etag_sz, sd_buf_t *body)
