@@ -9,10 +9,12 @@
 #include <time.h>
 
 #include "core/err.h"
+#include "core/json.h"
 #include "core/log.h"
 #include "core/time.h"
 #include "gw/engine.h"
 #include "gw/sched.h"
+#include "gwif/gwif.h"
 
 /* ---- clock and waits ------------------------------------------------------------------------ */
 
@@ -111,27 +113,25 @@ const char *gw_reason(int rc)
 int gw_event_json(gw_t *g, const char *kind, const char *device, int severity, const char *msg,
                   json_t *detail, sd_buf_t *out)
 {
-    char ts[40];
-    sd_iso8601_format(gw_now(g) / 1000, ts, sizeof ts);
-    json_t *e = json_pack("{s:s,s:s}", "ts", ts, "kind", kind);
-    if (!e) {
-        json_decref(detail);
-        return SD_ENOMEM;
-    }
-    if (device)
-        json_object_set_new(e, "device", json_string(device));
-    if (severity > 0)
-        json_object_set_new(e, "severity", json_integer(severity));
-    if (msg)
-        json_object_set_new(e, "message", json_string(msg));
-    if (detail)
-        json_object_set_new(e, "detail", detail);
-    char *s = json_dumps(e, JSON_COMPACT);
-    json_decref(e);
-    if (!s)
-        return SD_ENOMEM;
-    int rc = sd_buf_append_str(out, s);
-    free(s);
+    /* gwif builds the event (as a batch of one: its object is the queue's row) */
+    sd_gwif_event_t e = {.ts_ms = gw_now(g),
+                         .kind = kind,
+                         .device = device ? device : "",
+                         .severity = severity > 0 ? severity : 0,
+                         .message = msg ? msg : "",
+                         .detail = detail ? json_dumps(detail, JSON_COMPACT) : NULL};
+    json_decref(detail);
+    sd_buf_t b = {0};
+    int rc = sd_gwif_events_build(&e, 1, NULL, &b);
+    free(e.detail);
+    json_t *batch = rc ? NULL : json_loadb(b.data, b.len, 0, NULL);
+    json_t *o = json_array_get(json_object_get(batch, "events"), 0);
+    if (!rc)
+        rc = o ? sd_json_dump(o, out) : SD_ENOMEM;
+    json_decref(batch);
+    sd_buf_free(&b);
+    if (rc)
+        sd_error("event %s: not a GW-IF event (%s)", kind, sd_strerror(rc));
     return rc;
 }
 

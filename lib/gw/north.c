@@ -9,6 +9,7 @@
 
 #include "core/err.h"
 #include "core/log.h"
+#include "gwif/gwif.h"
 #include "httpc/client.h"
 
 struct sd_gw_http {
@@ -153,4 +154,65 @@ long sd_gw_error_index(const char *field, const char *list)
     char *end;
     long i = strtol(field + n + 1, &end, 10);
     return *end == ']' && i >= 0 ? i : -1;
+}
+
+/* Row i as a batch of its own, parsed by gwif: what the platform will make of it. */
+static int parse_row(sd_gw_qkind_t kind, const char *row, sd_gwif_data_t *d, sd_gwif_events_t *e,
+                     sd_json_err_t *err)
+{
+    const char *list = kind == SD_GW_Q_DATA ? "samples" : "events";
+    sd_buf_t b = {0};
+    int rc = sd_buf_printf(&b, "{\"%s\":[%s]}", list, row);
+    if (!rc)
+        rc = kind == SD_GW_Q_DATA ? sd_gwif_data_parse(b.data, b.len, 1, d, err)
+                                  : sd_gwif_events_parse(b.data, b.len, 1, e, err);
+    sd_buf_free(&b);
+    return rc;
+}
+
+int sd_gw_batch_build(sd_gw_qkind_t kind, const sd_gw_qrow_t *rows, size_t n, const char *id,
+                      sd_buf_t *out, long *bad)
+{
+    *bad = -1;
+    if ((kind != SD_GW_Q_DATA && kind != SD_GW_Q_EVENT) || !n)
+        return SD_EINVAL;
+    const char *list = kind == SD_GW_Q_DATA ? "samples" : "events";
+    sd_gwif_data_t *d = kind == SD_GW_Q_DATA ? calloc(n, sizeof *d) : NULL;
+    sd_gwif_events_t *e = kind == SD_GW_Q_EVENT ? calloc(n, sizeof *e) : NULL;
+    sd_ts_sample_t *sv = d ? calloc(n, sizeof *sv) : NULL;
+    sd_gwif_event_t *ev = e ? calloc(n, sizeof *ev) : NULL;
+    int rc = sv || ev ? 0 : SD_ENOMEM;
+    size_t i = 0;
+    for (; !rc && i < n; i++) {
+        sd_json_err_t err = {0};
+        rc = parse_row(kind, rows[i].body, d ? &d[i] : NULL, e ? &e[i] : NULL, &err);
+        if (rc == SD_ENOMEM)
+            break;
+        if (rc) {
+            /* the gateway queued something GW-IF refuses: it would block the lane forever */
+            sd_error("north: %s row %lld refused before sending: %s: %s: %.300s", list,
+                     (long long)rows[i].id, err.field[0] ? err.field : "body", err.message,
+                     rows[i].body);
+            *bad = (long)i;
+            rc = SD_EFIELD;
+            break;
+        }
+        if (d)
+            sv[i] = d[i].v[0]; /* borrows from d[i] until it is freed */
+        else
+            ev[i] = e[i].v[0]; /* detail too: owned by e[i] */
+    }
+    if (!rc)
+        rc = d ? sd_gwif_data_build(sv, n, id, out) : sd_gwif_events_build(ev, n, id, out);
+    for (size_t k = 0; (d || e) && k < n; k++) { /* a row not parsed is empty */
+        if (d)
+            sd_gwif_data_free(&d[k]);
+        if (e)
+            sd_gwif_events_free(&e[k]);
+    }
+    free(d);
+    free(e);
+    free(sv);
+    free(ev);
+    return rc;
 }

@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "core/buf.h"
+#include "gw/queue.h"
 
 /*
  * One client per thread (an sd_http_client_t and a token are not shared): the drainer, the
@@ -37,6 +38,16 @@ void sd_gw_http_free(sd_gw_http_t *h); /* NULL-safe */
 int sd_gw_http_call(sd_gw_http_t *h, const char *method, const char *path, const char *body,
                     const char *if_none_match, int extra_wait_ms, long *status, sd_buf_t *resp,
                     char *etag, size_t etag_sz);
+
+/*
+ * The GW-IF batch of queue rows rows[0..n) of lane kind (SD_GW_Q_DATA: {"id"?,"samples":[...]},
+ * SD_GW_Q_EVENT: {"id"?,"events":[...]}), each row parsed and the batch built by lib/gwif
+ * (sd_gwif_data_build(), sd_gwif_events_build(): the platform's own definition), with id (NULL:
+ * none). 0 and out; SD_EFIELD with *bad the first row gwif refuses (logged; the caller drops it
+ * as the platform would); SD_EINVAL (another lane, n 0), SD_ENOMEM.
+ */
+int sd_gw_batch_build(sd_gw_qkind_t kind, const sd_gw_qrow_t *rows, size_t n, const char *id,
+                      sd_buf_t *out, long *bad);
 
 /* The index i of a GW-IF error field "samples[i].ts" / "events[i]" for lane `list`, or -1. */
 long sd_gw_error_index(const char *field, const char *list);
