@@ -344,6 +344,8 @@ void gw_enqueue(gw_t *g, job_t *j)
     pthread_mutex_unlock(&g->mu);
 }
 
+/* The requests of a long-poll answer (or of down/request) as jobs: each parsed by gwif, as the
+ * platform built it; one gwif refuses is answered refused (when it has an id to answer). */
 static void take_requests(gw_t *g, const char *body, int64_t *master_version)
 {
     json_t *r = json_loads(body, 0, NULL);
@@ -353,25 +355,27 @@ static void take_requests(gw_t *g, const char *body, int64_t *master_version)
         *master_version = json_integer_value(mv);
     for (size_t i = 0; i < json_array_size(list); i++) {
         json_t *q = json_array_get(list, i);
-        const char *dev = json_string_value(json_object_get(q, "device"));
-        int64_t id = json_integer_value(json_object_get(q, "id"));
-        if (!dev || id <= 0) {
-            sd_warn("request without device or id ignored");
+        sd_gwif_request_t rq;
+        sd_json_err_t err;
+        if (sd_gwif_request_parse(q, &rq, &err)) {
+            json_int_t id = json_integer_value(json_object_get(q, "id"));
+            char msg[300];
+            snprintf(msg, sizeof msg, "%s: %s", err.field[0] ? err.field : "request",
+                     err.message);
+            sd_warn("request %lld refused: %s", (long long)id, msg);
+            if (id > 0)
+                gw_reply(g, id, gw_fail_reply(id, "refused", msg));
             continue;
         }
         job_t *j = calloc(1, sizeof *j);
         if (!j)
             break;
         j->kind = JOB_REQUEST;
-        snprintf(j->device, sizeof j->device, "%s", dev);
+        snprintf(j->device, sizeof j->device, "%s", rq.device);
         j->req = json_incref(q);
-        j->req_id = id;
-        const char *dl = json_string_value(json_object_get(q, "deadline"));
-        int64_t dls;
-        if (dl && !sd_iso8601_parse(dl, &dls))
-            j->deadline_ms = dls * 1000;
-        sd_info("request %lld: %s on %s", (long long)id,
-                json_string_value(json_object_get(q, "kind")) ?: "?", dev);
+        j->req_id = rq.id;
+        j->deadline_ms = rq.deadline_ms;
+        sd_info("request %lld: %s on %s", (long long)rq.id, sd_req_kind_name(rq.kind), rq.device);
         gw_enqueue(g, j);
     }
     json_decref(r);
@@ -381,6 +385,12 @@ void sd_gw_take_requests(sd_gw_t *g, const char *body)
 {
     int64_t mv = -1;
     take_requests(g, body, &mv);
+}
+
+json_t *gw_fail_reply(int64_t id, const char *reason, const char *msg)
+{
+    sd_gwif_reply_t r = {.id = id, .ok = false, .reason = reason, .message = msg};
+    return sd_gwif_reply_json(&r);
 }
 
 int gw_reply(gw_t *g, int64_t id, json_t *reply)
@@ -407,10 +417,19 @@ static int drain_replies(gw_t *g, size_t *sent)
     *sent = 0;
     int rc = sd_gw_queue_peek(g->q, SD_GW_Q_REPLY, 20, 1 << 20, &rows, &n);
     for (size_t i = 0; !rc && i < n; i++) {
+        /* the reply's id says where it goes (gwif parses it, as the platform will) */
         json_t *r = json_loads(rows[i].body, 0, NULL);
-        int64_t id = json_integer_value(json_object_get(r, "id"));
+        sd_gwif_reply_t rep;
+        sd_json_err_t err;
+        int prc = sd_gwif_reply_parse(r, &rep, &err);
+        int64_t id = prc ? 0 : rep.id;
+        sd_gwif_reply_free(&rep);
         json_decref(r);
-        rc = g->north.ops->reply(g->north.ctx, id, rows[i].body);
+        if (id > 0)
+            rc = g->north.ops->reply(g->north.ctx, id, rows[i].body);
+        else /* nowhere to go: it would block the lane forever */
+            sd_error("reply dropped: %s: %s: %.200s", prc ? err.field : "id",
+                     prc ? err.message : "required", rows[i].body);
         if (!rc)
             rc = sd_gw_queue_ack(g->q, SD_GW_Q_REPLY, rows[i].id, rows[i].id);
         if (!rc)
