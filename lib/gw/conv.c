@@ -204,7 +204,7 @@ int sd_gw_sample_json(const sd_gw_sample_t *s, sd_buf_t *out)
     json_t *o = sd_gwif_sample_json(&t, true);
     if (!o)
         return isfinite(s->value) && s->data_id[0] && sd_ts_quality_name(s->quality) ? SD_ENOMEM
-                                                                                      : SD_EINVAL;
+                                                                                     : SD_EINVAL;
     int rc = sd_json_dump(o, out);
     json_decref(o);
     return rc;

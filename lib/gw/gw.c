@@ -360,8 +360,7 @@ static void take_requests(gw_t *g, const char *body, int64_t *master_version)
         if (sd_gwif_request_parse(q, &rq, &err)) {
             json_int_t id = json_integer_value(json_object_get(q, "id"));
             char msg[300];
-            snprintf(msg, sizeof msg, "%s: %s", err.field[0] ? err.field : "request",
-                     err.message);
+            snprintf(msg, sizeof msg, "%s: %s", err.field[0] ? err.field : "request", err.message);
             sd_warn("request %lld refused: %s", (long long)id, msg);
             if (id > 0)
                 gw_reply(g, id, gw_fail_reply(id, "refused", msg));

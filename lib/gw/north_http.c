@@ -99,8 +99,8 @@ static int http_fetch_requests(void *ctx, sd_buf_t *body, long *status)
     http_t *b = ctx;
     char path[64];
     snprintf(path, sizeof path, "/gwif/v1/requests?wait=%d", POLL_WAIT_S);
-    return sd_gw_http_call(b->down, "GET", path, NULL, NULL, POLL_WAIT_S * 1000, status, body,
-                           NULL, 0);
+    return sd_gw_http_call(b->down, "GET", path, NULL, NULL, POLL_WAIT_S * 1000, status, body, NULL,
+                           0);
 }
 
 int sd_gw_north_http_inventory(sd_gw_http_t *h, char *etag, size_t etag_sz, sd_buf_t *body)

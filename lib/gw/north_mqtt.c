@@ -103,8 +103,8 @@ static void on_message(struct mosquitto *m, void *ud, const struct mosquitto_mes
             q->ack_got = true;
             q->ack_ok = a.ok;
             snprintf(q->ack_error, sizeof q->ack_error, "%s", a.ok || !a.error ? "" : a.error);
-            q->ack_index = !a.ok && json_is_integer(json_object_get(r, "index")) ? (long)a.index
-                                                                                  : -1;
+            q->ack_index =
+                !a.ok && json_is_integer(json_object_get(r, "index")) ? (long)a.index : -1;
             pthread_cond_broadcast(&q->cv);
         }
         pthread_mutex_unlock(&q->mu);

@@ -371,8 +371,8 @@ static json_t *values_reply(int64_t id, const sd_gw_samples_t *s, const json_t *
         for (size_t k = 0; !want && k < json_array_size(data_ids); k++)
             want = !strcmp(json_string_value(json_array_get(data_ids, k)) ?: "", s->v[i].data_id);
         if (want)
-            v[n++] = (sd_ts_sample_t){s->v[i].data_id, s->v[i].ts_ms, s->v[i].value,
-                                      s->v[i].quality};
+            v[n++] =
+                (sd_ts_sample_t){s->v[i].data_id, s->v[i].ts_ms, s->v[i].value, s->v[i].quality};
     }
     sd_gwif_reply_t r = {.id = id, .ok = true, .values = v, .n_values = n};
     json_t *o = sd_gwif_reply_json(&r);
@@ -583,7 +583,7 @@ static void run_job(gw_t *g, job_t *j, const sd_gw_device_t *d)
         if (j->deadline_ms && now > j->deadline_ms) {
             gw_reply(g, j->req_id,
                      gw_fail_reply(j->req_id, j->tries ? "no_answer" : "busy",
-                                "deadline passed before the call could be made"));
+                                   "deadline passed before the call could be made"));
             return;
         }
         int rc;

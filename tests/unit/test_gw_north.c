@@ -403,10 +403,12 @@ static void test_batch_build(void **st)
     sd_buf_free(&b);
     /* events */
     sd_gw_qrow_t ev[] = {
-        {.id = 1, .body = (char *)"{\"ts\":\"2026-11-23T23:00:00Z\",\"kind\":\"gateway_start\","
-                                  "\"severity\":4,\"detail\":{\"queued_samples\":0}}"},
-        {.id = 2, .body = (char *)"{\"ts\":1795474800000,\"kind\":\"poll_failed\","
-                                  "\"device\":\"dev-1\",\"message\":\"no answer\"}"},
+        {.id = 1,
+         .body = (char *)"{\"ts\":\"2026-11-23T23:00:00Z\",\"kind\":\"gateway_start\","
+                         "\"severity\":4,\"detail\":{\"queued_samples\":0}}"},
+        {.id = 2,
+         .body = (char *)"{\"ts\":1795474800000,\"kind\":\"poll_failed\","
+                         "\"device\":\"dev-1\",\"message\":\"no answer\"}"},
     };
     assert_int_equal(sd_gw_batch_build(SD_GW_Q_EVENT, ev, 2, NULL, &b, &bad), 0);
     sd_gwif_events_t e;
@@ -449,12 +451,12 @@ static void test_requests_dispatched_and_replied(void **st)
     /* request messages as the platform builds them (gwif), and one gwif refuses (no deadline) */
 #define ENV(id, dev, kind)                                                                         \
     "{\"id\":" #id ",\"device\":\"" dev "\",\"kind\":\"" kind "\",\"tel\":\"\","                   \
-    "\"created\":\"2026-11-24T05:00:00Z\",\"deadline\":\"2099-01-01T00:00:00Z\","                 \
+    "\"created\":\"2026-11-24T05:00:00Z\",\"deadline\":\"2099-01-01T00:00:00Z\","                  \
     "\"master_version\":1"
-    x->f.requests = strdup("{\"requests\":[" ENV(7, "nope", "read") "},"
-                           ENV(8, "dev-1", "monitor_stop") ",\"monitor\":1},"
-                           "{\"id\":9,\"device\":\"dev-1\",\"kind\":\"read\"}"
-                           "],\"master_version\":1}");
+    x->f.requests = strdup("{\"requests\":[" ENV(7, "nope", "read") "}," ENV(
+        8, "dev-1", "monitor_stop") ",\"monitor\":1},"
+                                    "{\"id\":9,\"device\":\"dev-1\",\"kind\":\"read\"}"
+                                    "],\"master_version\":1}");
 #undef ENV
     fake_unlock(&x->f);
     assert_true(wait_for(x, three_replies));
