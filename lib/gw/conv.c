@@ -1,11 +1,13 @@
 /* conv.c - terminal texts to samples (rules in conv.h). */
 #include "gw/conv.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/err.h"
+#include "core/json.h"
 #include "core/time.h"
 
 void sd_gw_samples_free(sd_gw_samples_t *s)
@@ -29,7 +31,7 @@ static int push(sd_gw_samples_t *s, const char *data_id, int64_t ts_ms, double v
     snprintf(p->data_id, sizeof p->data_id, "%s", data_id);
     p->ts_ms = ts_ms;
     p->value = value;
-    p->quality = 0;
+    p->quality = SD_TS_GOOD;
     return 0;
 }
 
@@ -198,11 +200,12 @@ int sd_gw_conv_l3(const sd_gw_device_t *d, const sd_line_l3_report_t *r, int64_t
 
 int sd_gw_sample_json(const sd_gw_sample_t *s, sd_buf_t *out)
 {
-    static const char *const q[] = {"good", "estimated", "missing", "out_of_range"};
-    char ts[40];
-    sd_iso8601_format(s->ts_ms / 1000, ts, sizeof ts);
-    /* %.10g keeps every digit a 00..FF scaling or a counter x factor can carry, no noise. */
-    return sd_buf_printf(out,
-                         "{\"data_id\":\"%s\",\"ts\":\"%s\",\"value\":%.10g,\"quality\":\"%s\"}",
-                         s->data_id, ts, s->value, q[s->quality & 3]);
+    sd_ts_sample_t t = {s->data_id, s->ts_ms, s->value, s->quality};
+    json_t *o = sd_gwif_sample_json(&t, true);
+    if (!o)
+        return isfinite(s->value) && s->data_id[0] && sd_ts_quality_name(s->quality) ? SD_ENOMEM
+                                                                                     : SD_EINVAL;
+    int rc = sd_json_dump(o, out);
+    json_decref(o);
+    return rc;
 }

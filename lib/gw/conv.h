@@ -7,6 +7,7 @@
 
 #include "core/buf.h"
 #include "gw/inv.h"
+#include "gwif/gwif.h"
 #include "line/text.h"
 
 /*
@@ -28,7 +29,7 @@ typedef struct {
     char data_id[65];
     int64_t ts_ms;
     double value;
-    int quality; /* 0 good, 1 estimated, 2 missing, 3 out_of_range (as GW-IF) */
+    sd_ts_quality_t quality; /* GW-IF's (gwif.h): SD_TS_GOOD for what a terminal reported */
 } sd_gw_sample_t;
 
 typedef struct {
@@ -61,7 +62,11 @@ int sd_gw_conv_monitor(const sd_gw_device_t *d, const sd_line_monitor_t *m, int6
 int sd_gw_conv_l3(const sd_gw_device_t *d, const sd_line_l3_report_t *r, int64_t ts_ms,
                   sd_gw_samples_t *out);
 
-/* The sample as a GW-IF sample object {"data_id","ts","value","quality"}. 0 or SD_ENOMEM. */
+/*
+ * The sample as a GW-IF sample object {"data_id","ts","value","quality"}, as gwif builds it
+ * (sd_gwif_sample_json(), ts as ISO 8601 UTC): the queue's row for it. 0, SD_EINVAL (a sample
+ * gwif refuses: no data ID, not finite, bad quality) or SD_ENOMEM.
+ */
 int sd_gw_sample_json(const sd_gw_sample_t *s, sd_buf_t *out);
 
 /* Start of the JST day containing unix_ms, in UTC ms. */

@@ -109,6 +109,9 @@ devstate_t *gw_dev_state(gw_t *g, const char *code);
 void gw_enqueue(gw_t *g, job_t *j);
 /* Queue the reply to request id (reply: reference taken). */
 int gw_reply(gw_t *g, int64_t id, json_t *reply);
+/* A failed request's reply {"id","ok":false,"reason","message"} (gwif builds it; reason one of
+ * sd_gwif_reason_valid()). NULL on ENOMEM. */
+json_t *gw_fail_reply(int64_t id, const char *reason, const char *msg);
 
 /* north_http.c, for both backends: GET /gwif/v1/inventory with the ETag of the last one;
  * 0 with body, 1 unchanged (304), or an error. */

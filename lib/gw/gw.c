@@ -9,10 +9,12 @@
 #include <time.h>
 
 #include "core/err.h"
+#include "core/json.h"
 #include "core/log.h"
 #include "core/time.h"
 #include "gw/engine.h"
 #include "gw/sched.h"
+#include "gwif/gwif.h"
 
 /* ---- clock and waits ------------------------------------------------------------------------ */
 
@@ -111,27 +113,25 @@ const char *gw_reason(int rc)
 int gw_event_json(gw_t *g, const char *kind, const char *device, int severity, const char *msg,
                   json_t *detail, sd_buf_t *out)
 {
-    char ts[40];
-    sd_iso8601_format(gw_now(g) / 1000, ts, sizeof ts);
-    json_t *e = json_pack("{s:s,s:s}", "ts", ts, "kind", kind);
-    if (!e) {
-        json_decref(detail);
-        return SD_ENOMEM;
-    }
-    if (device)
-        json_object_set_new(e, "device", json_string(device));
-    if (severity > 0)
-        json_object_set_new(e, "severity", json_integer(severity));
-    if (msg)
-        json_object_set_new(e, "message", json_string(msg));
-    if (detail)
-        json_object_set_new(e, "detail", detail);
-    char *s = json_dumps(e, JSON_COMPACT);
-    json_decref(e);
-    if (!s)
-        return SD_ENOMEM;
-    int rc = sd_buf_append_str(out, s);
-    free(s);
+    /* gwif builds the event (as a batch of one: its object is the queue's row) */
+    sd_gwif_event_t e = {.ts_ms = gw_now(g),
+                         .kind = kind,
+                         .device = device ? device : "",
+                         .severity = severity > 0 ? severity : 0,
+                         .message = msg ? msg : "",
+                         .detail = detail ? json_dumps(detail, JSON_COMPACT) : NULL};
+    json_decref(detail);
+    sd_buf_t b = {0};
+    int rc = sd_gwif_events_build(&e, 1, NULL, &b);
+    free(e.detail);
+    json_t *batch = rc ? NULL : json_loadb(b.data, b.len, 0, NULL);
+    json_t *o = json_array_get(json_object_get(batch, "events"), 0);
+    if (!rc)
+        rc = o ? sd_json_dump(o, out) : SD_ENOMEM;
+    json_decref(batch);
+    sd_buf_free(&b);
+    if (rc)
+        sd_error("event %s: not a GW-IF event (%s)", kind, sd_strerror(rc));
     return rc;
 }
 
@@ -344,6 +344,8 @@ void gw_enqueue(gw_t *g, job_t *j)
     pthread_mutex_unlock(&g->mu);
 }
 
+/* The requests of a long-poll answer (or of down/request) as jobs: each parsed by gwif, as the
+ * platform built it; one gwif refuses is answered refused (when it has an id to answer). */
 static void take_requests(gw_t *g, const char *body, int64_t *master_version)
 {
     json_t *r = json_loads(body, 0, NULL);
@@ -353,25 +355,26 @@ static void take_requests(gw_t *g, const char *body, int64_t *master_version)
         *master_version = json_integer_value(mv);
     for (size_t i = 0; i < json_array_size(list); i++) {
         json_t *q = json_array_get(list, i);
-        const char *dev = json_string_value(json_object_get(q, "device"));
-        int64_t id = json_integer_value(json_object_get(q, "id"));
-        if (!dev || id <= 0) {
-            sd_warn("request without device or id ignored");
+        sd_gwif_request_t rq;
+        sd_json_err_t err;
+        if (sd_gwif_request_parse(q, &rq, &err)) {
+            json_int_t id = json_integer_value(json_object_get(q, "id"));
+            char msg[300];
+            snprintf(msg, sizeof msg, "%s: %s", err.field[0] ? err.field : "request", err.message);
+            sd_warn("request %lld refused: %s", (long long)id, msg);
+            if (id > 0)
+                gw_reply(g, id, gw_fail_reply(id, "refused", msg));
             continue;
         }
         job_t *j = calloc(1, sizeof *j);
         if (!j)
             break;
         j->kind = JOB_REQUEST;
-        snprintf(j->device, sizeof j->device, "%s", dev);
+        snprintf(j->device, sizeof j->device, "%s", rq.device);
         j->req = json_incref(q);
-        j->req_id = id;
-        const char *dl = json_string_value(json_object_get(q, "deadline"));
-        int64_t dls;
-        if (dl && !sd_iso8601_parse(dl, &dls))
-            j->deadline_ms = dls * 1000;
-        sd_info("request %lld: %s on %s", (long long)id,
-                json_string_value(json_object_get(q, "kind")) ?: "?", dev);
+        j->req_id = rq.id;
+        j->deadline_ms = rq.deadline_ms;
+        sd_info("request %lld: %s on %s", (long long)rq.id, sd_req_kind_name(rq.kind), rq.device);
         gw_enqueue(g, j);
     }
     json_decref(r);
@@ -381,6 +384,12 @@ void sd_gw_take_requests(sd_gw_t *g, const char *body)
 {
     int64_t mv = -1;
     take_requests(g, body, &mv);
+}
+
+json_t *gw_fail_reply(int64_t id, const char *reason, const char *msg)
+{
+    sd_gwif_reply_t r = {.id = id, .ok = false, .reason = reason, .message = msg};
+    return sd_gwif_reply_json(&r);
 }
 
 int gw_reply(gw_t *g, int64_t id, json_t *reply)
@@ -407,10 +416,19 @@ static int drain_replies(gw_t *g, size_t *sent)
     *sent = 0;
     int rc = sd_gw_queue_peek(g->q, SD_GW_Q_REPLY, 20, 1 << 20, &rows, &n);
     for (size_t i = 0; !rc && i < n; i++) {
+        /* the reply's id says where it goes (gwif parses it, as the platform will) */
         json_t *r = json_loads(rows[i].body, 0, NULL);
-        int64_t id = json_integer_value(json_object_get(r, "id"));
+        sd_gwif_reply_t rep;
+        sd_json_err_t err;
+        int prc = sd_gwif_reply_parse(r, &rep, &err);
+        int64_t id = prc ? 0 : rep.id;
+        sd_gwif_reply_free(&rep);
         json_decref(r);
-        rc = g->north.ops->reply(g->north.ctx, id, rows[i].body);
+        if (id > 0)
+            rc = g->north.ops->reply(g->north.ctx, id, rows[i].body);
+        else /* nowhere to go: it would block the lane forever */
+            sd_error("reply dropped: %s: %s: %.200s", prc ? err.field : "id",
+                     prc ? err.message : "required", rows[i].body);
         if (!rc)
             rc = sd_gw_queue_ack(g->q, SD_GW_Q_REPLY, rows[i].id, rows[i].id);
         if (!rc)

@@ -1,44 +1,36 @@
-/* north.c - GW-IF over HTTP with libcurl (north.h). */
+/* north.c - GW-IF over HTTP through lib/httpc, suido's one outbound HTTP client (north.h). */
 #include "gw/north.h"
 
-#include <curl/curl.h>
 #include <jansson.h>
-#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "core/err.h"
 #include "core/log.h"
+#include "gwif/gwif.h"
+#include "httpc/client.h"
 
 struct sd_gw_http {
-    CURL *curl;
+    sd_http_client_t *client; /* one connection, kept between calls */
     char *base, *cid, *secret;
     char token[512];
     int timeout_ms;
 };
 
-static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
-static void curl_init_once(void)
-{
-    curl_global_init(CURL_GLOBAL_DEFAULT);
-}
-
 int sd_gw_http_new(const sd_gw_http_cfg_t *cfg, sd_gw_http_t **out)
 {
     *out = NULL;
-    pthread_once(&curl_once, curl_init_once);
     sd_gw_http_t *h = calloc(1, sizeof *h);
     if (!h)
         return SD_ENOMEM;
-    h->curl = curl_easy_init();
+    h->client = sd_http_client_new();
     h->base = strdup(cfg->base_url);
     h->cid = strdup(cfg->client_id);
     h->secret = strdup(cfg->client_secret);
     h->timeout_ms = cfg->timeout_ms > 0 ? cfg->timeout_ms : 15000;
-    if (!h->curl || !h->base || !h->cid || !h->secret) {
+    if (!h->client || !h->base || !h->cid || !h->secret) {
         sd_gw_http_free(h);
         return SD_ENOMEM;
     }
@@ -53,89 +45,52 @@ void sd_gw_http_free(sd_gw_http_t *h)
 {
     if (!h)
         return;
-    if (h->curl)
-        curl_easy_cleanup(h->curl);
+    sd_http_client_free(h->client);
     free(h->base);
     free(h->cid);
     free(h->secret);
     free(h);
 }
 
-static size_t on_body(char *p, size_t sz, size_t n, void *ctx)
-{
-    return sd_buf_append(ctx, p, sz * n) ? 0 : sz * n;
-}
-
-typedef struct {
-    char *etag;
-    size_t etag_sz;
-} hdr_ctx_t;
-
-static size_t on_header(char *p, size_t sz, size_t n, void *ctx)
-{
-    hdr_ctx_t *hc = ctx;
-    size_t len = sz * n;
-    if (hc->etag && len > 5 && !strncasecmp(p, "etag:", 5)) {
-        const char *v = p + 5;
-        size_t vl = len - 5;
-        while (vl && (*v == ' ' || *v == '\t'))
-            v++, vl--;
-        while (vl && (v[vl - 1] == '\r' || v[vl - 1] == '\n' || v[vl - 1] == ' '))
-            vl--;
-        if (vl < hc->etag_sz) {
-            memcpy(hc->etag, v, vl);
-            hc->etag[vl] = '\0';
-        }
-    }
-    return len;
-}
-
+/* One call: timeout = the per-call time + extra_ms (a long-poll's wait), connect in 5 s. */
 static int raw_call(sd_gw_http_t *h, const char *method, const char *path, const char *body,
                     bool auth, const char *inm, int extra_ms, long *status, sd_buf_t *resp,
                     char *etag, size_t etag_sz)
 {
-    char url[1024], authz[600], inmh[300];
+    char url[1024], inmh[300];
     snprintf(url, sizeof url, "%s%s", h->base, path);
-    struct curl_slist *hdrs = curl_slist_append(NULL, "Content-Type: application/json");
-    if (auth) {
-        snprintf(authz, sizeof authz, "Authorization: Bearer %s", h->token);
-        hdrs = curl_slist_append(hdrs, authz);
-    }
+    const char *hdrs[2] = {NULL, NULL};
     if (inm && *inm) {
         snprintf(inmh, sizeof inmh, "If-None-Match: %s", inm);
-        hdrs = curl_slist_append(hdrs, inmh);
+        hdrs[0] = inmh;
     }
-    hdr_ctx_t hc = {etag, etag_sz};
     if (etag && etag_sz)
         etag[0] = '\0';
-    sd_buf_reset(resp);
-    CURL *c = h->curl;
-    curl_easy_reset(c);
-    curl_easy_setopt(c, CURLOPT_URL, url);
-    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
-    curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
-    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, 5000L);
-    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)(h->timeout_ms + extra_ms));
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, resp);
-    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
-    curl_easy_setopt(c, CURLOPT_HEADERDATA, &hc);
-    if (body) {
-        curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
-        curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE, (long)strlen(body));
+    sd_http_call_t call = {
+        .method = method,
+        .url = url,
+        .content_type = "application/json",
+        .body = body,
+        .body_len = body ? strlen(body) : 0,
+        .bearer = auth ? h->token : NULL,
+        .headers = hdrs,
+        .timeout_ms = (long)h->timeout_ms + extra_ms,
+        .connect_timeout_ms = 5000,
+        .capture_header = etag && etag_sz ? "ETag" : NULL,
+    };
+    sd_http_answer_t a;
+    int rc = sd_http_client_call(h->client, &call, &a);
+    if (rc) {
+        sd_debug("north: %s %s", method, a.error);
+        sd_http_answer_free(&a);
+        /* refused, reset, unreachable: the connection is gone (the caller backs off) */
+        return rc == SD_EIO ? SD_ECLOSED : rc;
     }
-    CURLcode cc = curl_easy_perform(c);
-    curl_slist_free_all(hdrs);
-    if (cc == CURLE_OPERATION_TIMEDOUT)
-        return SD_ETIMEDOUT;
-    if (cc == CURLE_OUT_OF_MEMORY)
-        return SD_ENOMEM;
-    if (cc != CURLE_OK)
-        return SD_ECLOSED;
-    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, status);
-    if (!resp->data)
-        sd_buf_append_str(resp, "");
+    *status = a.status;
+    if (etag && etag_sz && strlen(a.header) < etag_sz)
+        snprintf(etag, etag_sz, "%s", a.header);
+    sd_buf_free(resp);
+    *resp = a.body; /* moved: NUL-terminated, "" when the answer had none */
     return 0;
 }
 
@@ -199,4 +154,65 @@ long sd_gw_error_index(const char *field, const char *list)
     char *end;
     long i = strtol(field + n + 1, &end, 10);
     return *end == ']' && i >= 0 ? i : -1;
+}
+
+/* Row i as a batch of its own, parsed by gwif: what the platform will make of it. */
+static int parse_row(sd_gw_qkind_t kind, const char *row, sd_gwif_data_t *d, sd_gwif_events_t *e,
+                     sd_json_err_t *err)
+{
+    const char *list = kind == SD_GW_Q_DATA ? "samples" : "events";
+    sd_buf_t b = {0};
+    int rc = sd_buf_printf(&b, "{\"%s\":[%s]}", list, row);
+    if (!rc)
+        rc = kind == SD_GW_Q_DATA ? sd_gwif_data_parse(b.data, b.len, 1, d, err)
+                                  : sd_gwif_events_parse(b.data, b.len, 1, e, err);
+    sd_buf_free(&b);
+    return rc;
+}
+
+int sd_gw_batch_build(sd_gw_qkind_t kind, const sd_gw_qrow_t *rows, size_t n, const char *id,
+                      sd_buf_t *out, long *bad)
+{
+    *bad = -1;
+    if ((kind != SD_GW_Q_DATA && kind != SD_GW_Q_EVENT) || !n)
+        return SD_EINVAL;
+    const char *list = kind == SD_GW_Q_DATA ? "samples" : "events";
+    sd_gwif_data_t *d = kind == SD_GW_Q_DATA ? calloc(n, sizeof *d) : NULL;
+    sd_gwif_events_t *e = kind == SD_GW_Q_EVENT ? calloc(n, sizeof *e) : NULL;
+    sd_ts_sample_t *sv = d ? calloc(n, sizeof *sv) : NULL;
+    sd_gwif_event_t *ev = e ? calloc(n, sizeof *ev) : NULL;
+    int rc = sv || ev ? 0 : SD_ENOMEM;
+    size_t i = 0;
+    for (; !rc && i < n; i++) {
+        sd_json_err_t err = {0};
+        rc = parse_row(kind, rows[i].body, d ? &d[i] : NULL, e ? &e[i] : NULL, &err);
+        if (rc == SD_ENOMEM)
+            break;
+        if (rc) {
+            /* the gateway queued something GW-IF refuses: it would block the lane forever */
+            sd_error("north: %s row %lld refused before sending: %s: %s: %.300s", list,
+                     (long long)rows[i].id, err.field[0] ? err.field : "body", err.message,
+                     rows[i].body);
+            *bad = (long)i;
+            rc = SD_EFIELD;
+            break;
+        }
+        if (d)
+            sv[i] = d[i].v[0]; /* borrows from d[i] until it is freed */
+        else
+            ev[i] = e[i].v[0]; /* detail too: owned by e[i] */
+    }
+    if (!rc)
+        rc = d ? sd_gwif_data_build(sv, n, id, out) : sd_gwif_events_build(ev, n, id, out);
+    for (size_t k = 0; (d || e) && k < n; k++) { /* a row not parsed is empty */
+        if (d)
+            sd_gwif_data_free(&d[k]);
+        if (e)
+            sd_gwif_events_free(&e[k]);
+    }
+    free(d);
+    free(e);
+    free(sv);
+    free(ev);
+    return rc;
 }

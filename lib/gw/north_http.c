@@ -35,10 +35,11 @@ static int http_reply(void *ctx, int64_t id, const char *body)
 }
 
 /*
- * POST /gwif/v1/data as {"samples":[...]} or /gwif/v1/events as {"events":[...]}: acknowledged
- * on a 2xx; a 400 naming item i ("samples[i]...") drops that one item (it would block the lane
- * forever); 404/405 is a platform without the route. A platform refusing events for now (5xx)
- * is treated as one without the route: the events wait, data goes on.
+ * POST /gwif/v1/data as {"samples":[...]} or /gwif/v1/events as {"events":[...]} (built by
+ * gwif from the rows): acknowledged on a 2xx; a row gwif refuses here, or a 400 naming item i
+ * ("samples[i]..."), drops that one item (it would block the lane forever); 404/405 is a
+ * platform without the route. A platform refusing events for now (5xx) is treated as one
+ * without the route: the events wait, data goes on.
  */
 static int http_upload(void *ctx, sd_gw_qkind_t kind, const sd_gw_qrow_t *rows, size_t n,
                        sd_gw_upload_t *res)
@@ -46,12 +47,14 @@ static int http_upload(void *ctx, sd_gw_qkind_t kind, const sd_gw_qrow_t *rows, 
     http_t *b = ctx;
     const char *list = kind == SD_GW_Q_DATA ? "samples" : "events";
     sd_buf_t body = {0}, resp = {0};
-    int rc = sd_buf_printf(&body, "{\"%s\":[", list);
-    for (size_t i = 0; !rc && i < n; i++)
-        rc = sd_buf_printf(&body, "%s%s", i ? "," : "", rows[i].body);
-    if (!rc)
-        rc = sd_buf_append_str(&body, "]}");
-    long status = 0;
+    long status = 0, bad = -1;
+    int rc = sd_gw_batch_build(kind, rows, n, NULL, &body, &bad);
+    if (rc == SD_EFIELD && bad >= 0) {
+        sd_buf_free(&body);
+        res->status = 0;
+        res->dropped = bad;
+        return 0;
+    }
     if (!rc)
         rc = sd_gw_http_call(b->up, "POST",
                              kind == SD_GW_Q_DATA ? "/gwif/v1/data" : "/gwif/v1/events", body.data,
@@ -87,11 +90,17 @@ static int http_upload(void *ctx, sd_gw_qkind_t kind, const sd_gw_qrow_t *rows, 
     return rc;
 }
 
+/* The platform holds the long-poll up to this long; the call's timeout is this wait plus the
+ * client's per-call time (15 s) as margin. */
+#define POLL_WAIT_S 25
+
 static int http_fetch_requests(void *ctx, sd_buf_t *body, long *status)
 {
     http_t *b = ctx;
-    return sd_gw_http_call(b->down, "GET", "/gwif/v1/requests?wait=25", NULL, NULL, 30000, status,
-                           body, NULL, 0);
+    char path[64];
+    snprintf(path, sizeof path, "/gwif/v1/requests?wait=%d", POLL_WAIT_S);
+    return sd_gw_http_call(b->down, "GET", path, NULL, NULL, POLL_WAIT_S * 1000, status, body, NULL,
+                           0);
 }
 
 int sd_gw_north_http_inventory(sd_gw_http_t *h, char *etag, size_t etag_sz, sd_buf_t *body)

@@ -13,6 +13,7 @@
 #include "gw/engine.h"
 #include "gw/gw.h"
 #include "gw/sched.h"
+#include "gwif/gwif.h"
 #include "mqtt/mqtt.h"
 
 typedef struct {
@@ -91,15 +92,19 @@ static void on_message(struct mosquitto *m, void *ud, const struct mosquitto_mes
         return;
     json_t *r = json_loadb(msg->payload, (size_t)msg->payloadlen, 0, NULL);
     if (!strcmp(sub, "ack")) {
-        const char *id = json_string_value(json_object_get(r, "id"));
+        sd_gwif_ack_t a;
+        sd_json_err_t err;
+        int prc = sd_gwif_ack_parse(r, &a, &err);
+        if (prc)
+            sd_warn("mqtt: down/ack ignored: %s: %s", err.field[0] ? err.field : "body",
+                    err.message);
         pthread_mutex_lock(&q->mu);
-        if (id && !strcmp(id, q->ack_id)) {
+        if (!prc && !strcmp(a.id, q->ack_id)) {
             q->ack_got = true;
-            q->ack_ok = json_is_true(json_object_get(r, "ok"));
-            snprintf(q->ack_error, sizeof q->ack_error, "%s",
-                     json_string_value(json_object_get(r, "error")) ?: "");
-            json_t *ix = json_object_get(r, "index");
-            q->ack_index = json_is_integer(ix) ? (long)json_integer_value(ix) : -1;
+            q->ack_ok = a.ok;
+            snprintf(q->ack_error, sizeof q->ack_error, "%s", a.ok || !a.error ? "" : a.error);
+            q->ack_index =
+                !a.ok && json_is_integer(json_object_get(r, "index")) ? (long)a.index : -1;
             pthread_cond_broadcast(&q->cv);
         }
         pthread_mutex_unlock(&q->mu);
@@ -155,11 +160,13 @@ static int mqtt_upload(void *ctx, sd_gw_qkind_t kind, const sd_gw_qrow_t *rows, 
     char id[64];
     snprintf(id, sizeof id, "%c%lld-%lld", kind == SD_GW_Q_DATA ? 'd' : 'e', (long long)rows[0].id,
              (long long)rows[n - 1].id);
-    int rc = sd_buf_printf(&body, "{\"id\":\"%s\",\"%s\":[", id, list);
-    for (size_t i = 0; !rc && i < n; i++)
-        rc = sd_buf_printf(&body, "%s%s", i ? "," : "", rows[i].body);
-    if (!rc)
-        rc = sd_buf_append_str(&body, "]}");
+    long bad = -1;
+    int rc = sd_gw_batch_build(kind, rows, n, id, &body, &bad);
+    if (rc == SD_EFIELD && bad >= 0) {
+        sd_buf_free(&body); /* refused here as the platform would: dropped */
+        res->dropped = bad;
+        return 0;
+    }
     pthread_mutex_lock(&q->mu);
     snprintf(q->ack_id, sizeof q->ack_id, "%s", id);
     q->ack_got = false;

@@ -1,5 +1,6 @@
 /* terminals.c - the gateway engine's terminal side: calls taken, daily collection, platform
  * requests executed, the scheduler. */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,7 @@
 #include "gw/sched.h"
 #include "gw/south.h"
 #include "call/call.h"
+#include "gwif/gwif.h"
 #include "line/settings.h"
 
 static job_t *new_job(job_kind_t kind, const char *device)
@@ -357,27 +359,34 @@ static int poll_device(gw_t *g, const sd_gw_device_t *d)
 /* ---- platform requests ------------------------------------------------------------------------
  */
 
-static json_t *values_json(const sd_gw_samples_t *s, const json_t *data_ids)
+/* A read's reply: the samples of the points asked for (all when data_ids is empty), by gwif. */
+static json_t *values_reply(int64_t id, const sd_gw_samples_t *s, const json_t *data_ids)
 {
-    json_t *a = json_array();
+    sd_ts_sample_t *v = calloc(s->n ? s->n : 1, sizeof *v);
+    if (!v)
+        return NULL;
+    size_t n = 0;
     for (size_t i = 0; i < s->n; i++) {
-        bool want = !data_ids || !json_array_size(data_ids);
+        bool want = !json_array_size(data_ids);
         for (size_t k = 0; !want && k < json_array_size(data_ids); k++)
             want = !strcmp(json_string_value(json_array_get(data_ids, k)) ?: "", s->v[i].data_id);
-        if (!want)
-            continue;
-        char ts[40];
-        sd_iso8601_format(s->v[i].ts_ms / 1000, ts, sizeof ts);
-        json_array_append_new(a, json_pack("{s:s,s:s,s:f}", "data_id", s->v[i].data_id, "ts", ts,
-                                           "value", s->v[i].value));
+        if (want)
+            v[n++] =
+                (sd_ts_sample_t){s->v[i].data_id, s->v[i].ts_ms, s->v[i].value, s->v[i].quality};
     }
-    return a;
+    sd_gwif_reply_t r = {.id = id, .ok = true, .values = v, .n_values = n};
+    json_t *o = sd_gwif_reply_json(&r);
+    free(v);
+    return o;
 }
 
-static json_t *fail_reply(int64_t id, const char *reason, const char *msg)
+/* A reply with a result object (taken; NULL: none), by gwif. */
+static json_t *result_reply(int64_t id, json_t *result)
 {
-    return json_pack("{s:I,s:b,s:s,s:s}", "id", (json_int_t)id, "ok", 0, "reason", reason,
-                     "message", msg);
+    sd_gwif_reply_t r = {.id = id, .ok = true, .result = result};
+    json_t *o = sd_gwif_reply_json(&r);
+    json_decref(result);
+    return o;
 }
 
 /*
@@ -388,17 +397,14 @@ static json_t *fail_reply(int64_t id, const char *reason, const char *msg)
 static json_t *do_setting(gw_t *g, job_t *j, const sd_gw_device_t *d, sd_line_set_kind_t kind,
                           int *rc_out)
 {
-    /* the request envelope around the body (docs/gwif.md) */
-    static const char *const envelope[] = {"id",      "kind",     "device",         "tel",
-                                           "created", "deadline", "master_version", NULL};
     sd_line_settings_t set;
     sd_json_err_t e;
     if (d->model != 2)
-        return fail_reply(j->req_id, "refused", "an L3 device has no settings to change");
-    if (sd_line_settings_parse(kind, j->req, envelope, &set, &e)) {
+        return gw_fail_reply(j->req_id, "refused", "an L3 device has no settings to change");
+    if (sd_line_settings_parse(kind, j->req, sd_gwif_request_envelope, &set, &e)) {
         char msg[300];
         snprintf(msg, sizeof msg, "%s: %s", e.field[0] ? e.field : "body", e.message);
-        return fail_reply(j->req_id, "refused", msg);
+        return gw_fail_reply(j->req_id, "refused", msg);
     }
     sd_line_text_t *req = calloc(1, sizeof *req), *ans = calloc(1, sizeof *ans);
     sd_call_t *c = NULL;
@@ -423,8 +429,10 @@ static json_t *do_setting(gw_t *g, job_t *j, const sd_gw_device_t *d, sd_line_se
         if (ans->u.ans.time != SD_LINE_NO_TIME)
             sd_iso8601_format(ans->u.ans.time, ts, sizeof ts);
         char letter[2] = {ans->u.ans.type, 0};
-        reply = json_pack("{s:I,s:b,s:{s:s,s:s,s:s}}", "id", (json_int_t)j->req_id, "ok", 1,
-                          "result", "answer", letter, "tel", ans->u.ans.tel, "time", ts);
+        reply = result_reply(j->req_id, json_pack("{s:s,s:s,s:s}", "answer", letter, "tel",
+                                                  ans->u.ans.tel, "time", ts));
+        if (!reply)
+            rc = SD_ENOMEM;
     }
     free(req);
     free(ans);
@@ -435,26 +443,28 @@ static json_t *do_setting(gw_t *g, job_t *j, const sd_gw_device_t *d, sd_line_se
 /* Execute one request; returns the reply (NULL when the job must be retried). */
 static json_t *do_request(gw_t *g, job_t *j, const sd_gw_device_t *d, int *rc_out)
 {
-    const char *kind = json_string_value(json_object_get(j->req, "kind")) ?: "";
+    /* parsed when it was taken (take_requests): this cannot fail */
+    sd_gwif_request_t rq;
     *rc_out = 0;
-    if (!strcmp(kind, "monitor_start") || !strcmp(kind, "monitor_stop")) {
-        int64_t mid = json_integer_value(json_object_get(j->req, "monitor"));
+    if (sd_gwif_request_parse(j->req, &rq, NULL))
+        return gw_fail_reply(j->req_id, "refused", "not a GW-IF request");
+    if (rq.kind == SD_REQ_MONITOR_START || rq.kind == SD_REQ_MONITOR_STOP) {
         pthread_mutex_lock(&g->mu);
         int k;
-        for (k = 0; k < g->n_mon && g->mon[k].id != mid; k++)
+        for (k = 0; k < g->n_mon && g->mon[k].id != rq.monitor; k++)
             ;
-        bool start = !strcmp(kind, "monitor_start");
+        bool start = rq.kind == SD_REQ_MONITOR_START;
         if (start && k == g->n_mon && g->n_mon < 256)
             g->n_mon++;
         if (start && k < g->n_mon) {
             monitor_t *m = &g->mon[k];
             json_decref(m->data_ids);
-            m->id = mid;
+            m->id = rq.monitor;
             snprintf(m->device, sizeof m->device, "%s", d->code);
-            m->interval_s = (int)json_integer_value(json_object_get(j->req, "interval_s"));
+            m->interval_s = (int)rq.interval_s;
             if (m->interval_s < 10)
                 m->interval_s = 10;
-            m->data_ids = json_incref(json_object_get(j->req, "data_ids"));
+            m->data_ids = json_incref((json_t *)(uintptr_t)rq.data_ids);
             m->next_ms = gw_now(g);
             m->queued = false;
         } else if (!start && k < g->n_mon) {
@@ -462,29 +472,27 @@ static json_t *do_request(gw_t *g, job_t *j, const sd_gw_device_t *d, int *rc_ou
             g->mon[k] = g->mon[--g->n_mon];
         }
         pthread_mutex_unlock(&g->mu);
-        return json_pack("{s:I,s:b}", "id", (json_int_t)j->req_id, "ok", 1);
+        return result_reply(j->req_id, NULL);
     }
     sd_line_set_kind_t set_kind;
-    if (!sd_line_settings_kind(kind, &set_kind))
+    if (!sd_line_settings_kind(sd_req_kind_name(rq.kind), &set_kind))
         return do_setting(g, j, d, set_kind, rc_out);
-    if (strcmp(kind, "read") && strcmp(kind, "control"))
-        return fail_reply(j->req_id, "unsupported",
-                          "this gateway does not execute this kind of request yet");
+    if (rq.kind != SD_REQ_READ && rq.kind != SD_REQ_CONTROL)
+        return gw_fail_reply(j->req_id, "unsupported",
+                             "this gateway does not execute this kind of request yet");
     sd_line_text_t *req = NULL, *ans = NULL;
-    if (!strcmp(kind, "control")) {
+    if (rq.kind == SD_REQ_CONTROL) {
         if (d->model != 2)
-            return fail_reply(j->req_id, "refused", "an L3 device has no outputs");
-        const char *value = json_string_value(json_object_get(j->req, "value")) ?: "";
-        int out_no = (int)json_integer_value(json_object_get(j->req, "output_no"));
-        const char *did = json_string_value(json_object_get(j->req, "data_id"));
-        const sd_gw_output_t *o = did ? sd_gw_dev_output(d, did) : NULL;
+            return gw_fail_reply(j->req_id, "refused", "an L3 device has no outputs");
+        int out_no = rq.output_no;
+        const sd_gw_output_t *o = sd_gw_dev_output(d, rq.data_id);
         if (o)
             out_no = o->output_no;
         /* ON and OFF at once would be the pair "11", a protocol error at the terminal */
-        if (out_no < 1 || out_no > 8 || (strcmp(value, "on") && strcmp(value, "off")))
-            return fail_reply(j->req_id, "refused",
-                              "control needs output 1-8 and on or off "
-                              "(pair 11 is never sent)");
+        if (out_no < 1 || out_no > 8)
+            return gw_fail_reply(j->req_id, "refused",
+                                 "control needs output 1-8 and on or off "
+                                 "(pair 11 is never sent)");
         req = calloc(1, sizeof *req);
         if (!req) {
             *rc_out = SD_ENOMEM;
@@ -492,7 +500,7 @@ static json_t *do_request(gw_t *g, job_t *j, const sd_gw_device_t *d, int *rc_ou
         }
         sd_line_text_init(req, SD_LINE_T_CTRL);
         req->u.ctrl.time = gw_now(g) / 1000;
-        req->u.ctrl.out[out_no - 1] = !strcmp(value, "on") ? SD_LINE_OUT_ON : SD_LINE_OUT_OFF;
+        req->u.ctrl.out[out_no - 1] = rq.on ? SD_LINE_OUT_ON : SD_LINE_OUT_OFF;
     }
     sd_call_t *c = NULL;
     int rc = open_call(g, d, &c);
@@ -510,8 +518,9 @@ static json_t *do_request(gw_t *g, job_t *j, const sd_gw_device_t *d, int *rc_ou
         rc = d->model == 3 ? read_l3(g, c, d, &s, &tt) : read_v(g, c, d, &s, &tt);
     sd_call_close(c);
     if (!rc && !req) {
-        reply = json_pack("{s:I,s:b,s:o}", "id", (json_int_t)j->req_id, "ok", 1, "values",
-                          values_json(&s, json_object_get(j->req, "data_ids")));
+        reply = values_reply(j->req_id, &s, rq.data_ids);
+        if (!reply)
+            rc = SD_ENOMEM;
     } else if (!rc) {
         /* only read replies carry values (docs/gwif.md): a control's read-back goes up as
          * data, and the reply says what was switched */
@@ -519,10 +528,12 @@ static json_t *do_request(gw_t *g, job_t *j, const sd_gw_device_t *d, int *rc_ou
         for (int k = 0; k < 8; k++)
             if (req->u.ctrl.out[k] != SD_LINE_OUT_KEEP)
                 n = k + 1;
-        reply = json_pack("{s:I,s:b,s:{s:i,s:s,s:I}}", "id", (json_int_t)j->req_id, "ok", 1,
-                          "result", "output_no", n, "value",
-                          req->u.ctrl.out[n - 1] == SD_LINE_OUT_ON ? "on" : "off", "read_back",
-                          (json_int_t)s.n);
+        reply = result_reply(j->req_id,
+                             json_pack("{s:i,s:s,s:I}", "output_no", n, "value",
+                                       req->u.ctrl.out[n - 1] == SD_LINE_OUT_ON ? "on" : "off",
+                                       "read_back", (json_int_t)s.n));
+        if (!reply)
+            rc = SD_ENOMEM;
         gw_store(g, &s, NULL, NULL, 0);
     }
     sd_gw_samples_free(&s);
@@ -566,13 +577,13 @@ static void run_job(gw_t *g, job_t *j, const sd_gw_device_t *d)
     int64_t now = gw_now(g);
     if (j->kind == JOB_REQUEST) {
         if (!d) {
-            gw_reply(g, j->req_id, fail_reply(j->req_id, "unsupported", "unknown device"));
+            gw_reply(g, j->req_id, gw_fail_reply(j->req_id, "unsupported", "unknown device"));
             return;
         }
         if (j->deadline_ms && now > j->deadline_ms) {
             gw_reply(g, j->req_id,
-                     fail_reply(j->req_id, j->tries ? "no_answer" : "busy",
-                                "deadline passed before the call could be made"));
+                     gw_fail_reply(j->req_id, j->tries ? "no_answer" : "busy",
+                                   "deadline passed before the call could be made"));
             return;
         }
         int rc;
@@ -594,7 +605,7 @@ static void run_job(gw_t *g, job_t *j, const sd_gw_device_t *d)
             }
             char msg[160];
             snprintf(msg, sizeof msg, "%s after %d tries", sd_strerror(rc), j->tries);
-            reply = fail_reply(j->req_id, gw_reason(rc), msg);
+            reply = gw_fail_reply(j->req_id, gw_reason(rc), msg);
         }
         gw_reply(g, j->req_id, reply);
         return;

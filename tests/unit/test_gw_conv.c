@@ -288,11 +288,26 @@ static void test_alarm_and_l3(void **st)
 static void test_sample_json(void **st)
 {
     (void)st;
-    sd_gw_sample_t s = {"g.level", INT64_C(1795474800000), 5.0 * 128 / 255, 0};
+    sd_gw_sample_t s = {"g.level", INT64_C(1795474800000), 5.0 * 128 / 255, SD_TS_GOOD};
     sd_buf_t b = {0};
     assert_int_equal(sd_gw_sample_json(&s, &b), 0);
-    assert_string_equal(b.data, "{\"data_id\":\"g.level\",\"ts\":\"2026-11-23T23:00:00Z\","
-                                "\"value\":2.509803922,\"quality\":\"good\"}");
+    /* gwif's sample object: the platform parses it back to the same sample */
+    json_t *o = json_loads(b.data, 0, NULL);
+    sd_ts_sample_t t;
+    assert_int_equal(sd_gwif_sample_parse(o, &t, NULL), 0);
+    assert_string_equal(t.data_id, "g.level");
+    assert_true(t.ts_ms == INT64_C(1795474800000));
+    assert_true(t.value == s.value);
+    assert_int_equal(t.quality, SD_TS_GOOD);
+    assert_string_equal(json_string_value(json_object_get(o, "ts")), "2026-11-23T23:00:00Z");
+    json_decref(o);
+    sd_buf_free(&b);
+    s.quality = SD_TS_ESTIMATED;
+    assert_int_equal(sd_gw_sample_json(&s, &b), 0);
+    assert_non_null(strstr(b.data, "\"quality\":\"estimated\""));
+    sd_buf_free(&b);
+    s.value = NAN;
+    assert_int_equal(sd_gw_sample_json(&s, &b), SD_EINVAL);
     sd_buf_free(&b);
     assert_int_equal(sd_gw_jst_day_start_ms(INT64_C(1795474800000)), INT64_C(1795446000000));
     assert_int_equal(sd_gw_jst_day_start_ms(INT64_C(1795446000000)), INT64_C(1795446000000));

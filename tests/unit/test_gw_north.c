@@ -18,6 +18,8 @@
 #include "core/err.h"
 #include "core/log.h"
 #include "gw/gw.h"
+#include "gw/north.h"
+#include "gwif/gwif.h"
 
 /* ---- a clock the test moves, safe to read from the engine's threads ------------------------ */
 
@@ -369,6 +371,56 @@ static void test_refused_row_alone_is_dropped(void **st)
     assert_string_equal(f.up[last].last, "{\"s\":3}");
 }
 
+/* Queue rows to GW-IF batches by gwif: what the platform parses back; a row it refuses is named. */
+static void test_batch_build(void **st)
+{
+    (void)st;
+    char *rows_txt[] = {
+        "{\"data_id\":\"p.level\",\"ts\":\"2026-11-23T23:00:00Z\",\"value\":2.5,"
+        "\"quality\":\"good\"}",
+        "{\"data_id\":\"p.flow\",\"ts\":1795474800000,\"value\":7}",
+        "{\"data_id\":\"p.bad\",\"ts\":\"2026-11-23 23:00\",\"value\":1}",
+    };
+    sd_gw_qrow_t rows[3];
+    for (int i = 0; i < 3; i++)
+        rows[i] = (sd_gw_qrow_t){.id = 10 + i, .body = rows_txt[i]};
+    sd_buf_t b = {0};
+    long bad = -2;
+    assert_int_equal(sd_gw_batch_build(SD_GW_Q_DATA, rows, 2, "d10-11", &b, &bad), 0);
+    assert_int_equal(bad, -1);
+    sd_gwif_data_t d;
+    assert_int_equal(sd_gwif_data_parse(b.data, b.len, 10, &d, NULL), 0);
+    assert_string_equal(d.id, "d10-11");
+    assert_int_equal(d.n, 2);
+    assert_string_equal(d.v[0].data_id, "p.level");
+    assert_true(d.v[0].ts_ms == INT64_C(1795474800000) && d.v[1].ts_ms == d.v[0].ts_ms);
+    assert_true(d.v[0].value == 2.5 && d.v[1].value == 7);
+    sd_gwif_data_free(&d);
+    sd_buf_free(&b);
+    /* a time without its offset: refused here, as the platform would, and named */
+    assert_int_equal(sd_gw_batch_build(SD_GW_Q_DATA, rows, 3, NULL, &b, &bad), SD_EFIELD);
+    assert_int_equal(bad, 2);
+    sd_buf_free(&b);
+    /* events */
+    sd_gw_qrow_t ev[] = {
+        {.id = 1,
+         .body = (char *)"{\"ts\":\"2026-11-23T23:00:00Z\",\"kind\":\"gateway_start\","
+                         "\"severity\":4,\"detail\":{\"queued_samples\":0}}"},
+        {.id = 2,
+         .body = (char *)"{\"ts\":1795474800000,\"kind\":\"poll_failed\","
+                         "\"device\":\"dev-1\",\"message\":\"no answer\"}"},
+    };
+    assert_int_equal(sd_gw_batch_build(SD_GW_Q_EVENT, ev, 2, NULL, &b, &bad), 0);
+    sd_gwif_events_t e;
+    assert_int_equal(sd_gwif_events_parse(b.data, b.len, 10, &e, NULL), 0);
+    assert_int_equal(e.n, 2);
+    assert_string_equal(e.v[0].kind, "gateway_start");
+    assert_string_equal(e.v[0].detail, "{\"queued_samples\":0}");
+    assert_string_equal(e.v[1].device, "dev-1");
+    sd_gwif_events_free(&e);
+    sd_buf_free(&b);
+}
+
 static void test_events_wait_data_goes_on(void **st)
 {
     fx_t *x = *st;
@@ -381,9 +433,9 @@ static void test_events_wait_data_goes_on(void **st)
     assert_int_equal(queued(x, SD_GW_Q_EVENT), 2);
 }
 
-static bool two_replies(fx_t *x)
+static bool three_replies(fx_t *x)
 {
-    return x->f.n_reply >= 2;
+    return x->f.n_reply >= 3;
 }
 
 static bool replies_drained(fx_t *x)
@@ -396,19 +448,33 @@ static void test_requests_dispatched_and_replied(void **st)
     fx_t *x = *st;
     start(x);
     fake_lock(&x->f);
-    x->f.requests = strdup("{\"requests\":["
-                           "{\"id\":7,\"device\":\"nope\",\"kind\":\"read\"},"
-                           "{\"id\":8,\"device\":\"dev-1\",\"kind\":\"monitor_stop\","
-                           "\"monitor\":1}],\"master_version\":1}");
+    /* request messages as the platform builds them (gwif), and one gwif refuses (no deadline) */
+#define ENV(id, dev, kind)                                                                         \
+    "{\"id\":" #id ",\"device\":\"" dev "\",\"kind\":\"" kind "\",\"tel\":\"\","                   \
+    "\"created\":\"2026-11-24T05:00:00Z\",\"deadline\":\"2099-01-01T00:00:00Z\","                  \
+    "\"master_version\":1"
+    x->f.requests = strdup("{\"requests\":[" ENV(7, "nope", "read") "}," ENV(
+        8, "dev-1", "monitor_stop") ",\"monitor\":1},"
+                                    "{\"id\":9,\"device\":\"dev-1\",\"kind\":\"read\"}"
+                                    "],\"master_version\":1}");
+#undef ENV
     fake_unlock(&x->f);
-    assert_true(wait_for(x, two_replies));
+    assert_true(wait_for(x, three_replies));
     fake_t f = snap(&x->f);
-    for (int i = 0; i < 2; i++) {
+    for (int i = 0; i < 3; i++) {
         json_t *r = f.reply[i];
         assert_int_equal(json_integer_value(json_object_get(r, "id")), f.reply_id[i]);
+        /* each reply is one the platform's gwif takes */
+        sd_gwif_reply_t rep;
+        assert_int_equal(sd_gwif_reply_parse(r, &rep, NULL), 0);
+        sd_gwif_reply_free(&rep);
         if (f.reply_id[i] == 7) {
             assert_true(json_is_false(json_object_get(r, "ok")));
             assert_string_equal(json_string_value(json_object_get(r, "reason")), "unsupported");
+        } else if (f.reply_id[i] == 9) {
+            assert_true(json_is_false(json_object_get(r, "ok")));
+            assert_string_equal(json_string_value(json_object_get(r, "reason")), "refused");
+            assert_non_null(strstr(json_string_value(json_object_get(r, "message")), "created"));
         } else {
             assert_int_equal(f.reply_id[i], 8);
             assert_true(json_is_true(json_object_get(r, "ok")));
@@ -450,6 +516,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_batch_retried_then_acknowledged, setup, teardown),
         cmocka_unit_test_setup_teardown(test_refused_row_alone_is_dropped, setup, teardown),
         cmocka_unit_test_setup_teardown(test_events_wait_data_goes_on, setup, teardown),
+        cmocka_unit_test(test_batch_build),
         cmocka_unit_test_setup_teardown(test_requests_dispatched_and_replied, setup, teardown),
         cmocka_unit_test_setup_teardown(test_newer_master_reloads_inventory, setup, teardown),
     };
