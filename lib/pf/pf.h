@@ -21,7 +21,6 @@ struct sd_ts_sample; /* pf/ts.h */
 typedef struct {
     sd_store_t *store;
     sd_clock_t *clock;           /* wall time for sessions, audit, expiries (fake in tests) */
-    struct sd_http_server *http; /* borrowed by the api layer to register routes; no service uses it */
     const char *issuer;          /* TOTP issuer shown in authenticator apps ("suido") */
     int session_ttl_s;           /* idle expiry of a portal session */
     int token_ttl_s;             /* expiry of an AP-IF / GW-IF bearer token */

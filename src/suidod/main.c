@@ -548,40 +548,39 @@ int main(int argc, char **argv)
         fprintf(stderr, "suidod: http: %s\n", sd_strerror(rc));
         return 1;
     }
-    pf.http = srv;
     sd_http_server_set_before(srv, sd_session_hook, &pf);
     rc = sd_account_init(&pf);
     if (!rc)
-        rc = sd_account_routes(&pf);
+        rc = sd_account_routes(srv, &pf);
     if (!rc) /* the portal's TOTP enrolment QR code */
-        rc = sd_totp_qr_routes(&pf);
+        rc = sd_totp_qr_routes(srv, &pf);
     if (!rc)
-        rc = sd_tenant_routes(&pf);
+        rc = sd_tenant_routes(srv, &pf);
     if (!rc)
-        rc = sd_org_routes(&pf);
+        rc = sd_org_routes(srv, &pf);
     if (!rc)
-        rc = sd_user_routes(&pf);
+        rc = sd_user_routes(srv, &pf);
     if (!rc)
-        rc = sd_registry_routes(&pf);
+        rc = sd_registry_routes(srv, &pf);
     if (!rc)
-        rc = sd_audit_routes(&pf);
+        rc = sd_audit_routes(srv, &pf);
     if (!rc)
-        rc = sd_api_master_routes(&pf);
+        rc = sd_api_master_routes(srv, &pf);
     sd_objstore_t *objects = NULL; /* AP-IF #11-16: documents, and files in the object store */
     if (!rc)
         rc = sd_objstore_open_default(sd_config_get_string(cfg, "objects.url", NULL), datadir,
                                       pf.store, &objects);
     if (!rc)
-        rc = sd_api_object_routes(&pf, objects);
+        rc = sd_api_object_routes(srv, &pf, objects);
     if (!rc)
-        rc = sd_ts_routes(&pf);
+        rc = sd_ts_routes(srv, &pf);
     sd_requests_t *reqs = NULL;
     if (!rc) /* AP-IF #4 reads, #8 controls; GW-IF inventory, requests (long-poll), replies */
         rc = sd_requests_start(&pf, &reqs);
     if (!rc)
-        rc = sd_requests_routes(reqs);
+        rc = sd_requests_routes(srv, reqs);
     if (!rc)
-        rc = sd_pf_apidoc_routes(&pf);
+        rc = sd_pf_apidoc_routes(srv, &pf);
     sd_alarms_t *alarms = NULL;
     sd_alarms_config_t acfg;
     if (!rc && alarm_config(cfg, &acfg) != 0)
@@ -589,7 +588,7 @@ int main(int argc, char **argv)
     if (!rc) /* alarms: routes, the sample observer, and a re-evaluation of the latest values */
         rc = sd_alarms_start_cfg(&pf, &acfg, &alarms);
     if (!rc)
-        rc = sd_alarm_routes(&pf);
+        rc = sd_alarm_routes(srv, &pf);
     if (!rc) /* alarm e-mail by severity, with escalation (pf/notify.h) */
         rc = sd_alarms_listen(alarms, sd_notify_alarm, notify);
     if (!rc) /* listeners registered: the engine's thread re-evaluates, then follows samples */
@@ -607,16 +606,16 @@ int main(int argc, char **argv)
             rc = sd_monitors_routes(srv, monitors);
     }
     if (!rc)
-        rc = sd_contact_routes(&pf);
+        rc = sd_contact_routes(srv, &pf);
     if (!rc)
-        rc = sd_notify_routes(notify);
+        rc = sd_notify_routes(srv, notify);
     if (!rc)
-        rc = sd_opsmon_routes(opsmon);
+        rc = sd_opsmon_routes(srv, opsmon);
     if (!rc)
-        rc = sd_incident_routes(&pf);
+        rc = sd_incident_routes(srv, &pf);
     sd_sla_t *sla = NULL;
     if (!rc && !(rc = sd_sla_new(&pf, &sla)))
-        rc = sd_sla_routes(sla);
+        rc = sd_sla_routes(srv, sla);
     /* AP-IF #9 / GW-IF #7 certificates and CMS payload protection (filters on /apif, /gwif) */
     char pkidir[PATH_MAX + 8];
     snprintf(pkidir, sizeof pkidir, "%s/pki", datadir);
@@ -624,7 +623,7 @@ int main(int argc, char **argv)
     if (!rc && (rc = sd_pki_open(&pf, sd_config_get_string(cfg, "pki.dir", pkidir), &pki)) != 0)
         fprintf(stderr, "suidod: pki: %s\n", sd_strerror(rc));
     if (!rc)
-        rc = sd_pki_routes(pki);
+        rc = sd_pki_routes(srv, pki);
     sd_mqtt_binding_t *mqtt = NULL;
     if (!rc) /* GW-IF over MQTT: also writes the broker's accounts before it is started */
         rc = start_mqtt(cfg, &pf, &mqtt);
