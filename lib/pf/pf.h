@@ -13,8 +13,8 @@
 #include "store/store.h"
 
 /*
- * One sd_pf_t per suidod process, shared by every request thread. Plain struct: suidod's main
- * fills it and hands it to each service (and the api layer). Fields are borrowed.
+ * One sd_pf_t per suidod process, shared by every request thread. Plain struct: suidod fills it
+ * (src/suidod/platform.c) and hands it to each service (and the api layer). Fields are borrowed.
  */
 struct sd_ts_sample; /* pf/ts.h */
 

@@ -100,10 +100,13 @@ static void print_login(const char *base, const char *login, const char *pw)
     fflush(stdout);
 }
 
-int main(int argc, char **argv)
+/*
+ * The arguments, the configuration file and the --set overrides into *out, and log.level.
+ * Returns -1 to go on, or the exit status (0 after --help and --print-config).
+ */
+static int load_config(int argc, char **argv, sd_config_t **out, const char **bootstrap)
 {
-    sd_log_set_ident("suidod");
-    const char *cfg_file = NULL, *bootstrap = NULL;
+    const char *cfg_file = NULL;
     int print_cfg = 0;
     sd_config_t *cfg = NULL;
     sd_config_error_t ce = {0};
@@ -121,7 +124,7 @@ int main(int argc, char **argv)
         } else if (i + 1 < argc && !strcmp(a, "--set") && nsets < 64) {
             sets[nsets++] = argv[++i];
         } else if (i + 1 < argc && !strcmp(a, "--bootstrap-admin")) {
-            bootstrap = argv[++i];
+            *bootstrap = argv[++i];
         } else {
             fprintf(stderr, "suidod: unknown or incomplete option %s (see --help)\n", a);
             return 2;
@@ -143,6 +146,7 @@ int main(int argc, char **argv)
         sd_config_write(cfg, &b);
         fputs(b.data ? b.data : "", stdout);
         sd_buf_free(&b);
+        sd_config_free(cfg);
         return 0;
     }
     const char *lvl = sd_config_get_string(cfg, "log.level", NULL);
@@ -151,13 +155,25 @@ int main(int argc, char **argv)
                          : !strcmp(lvl, "warn") ? SD_LOG_WARN
                          : !strcmp(lvl, "error") ? SD_LOG_ERROR
                                                  : SD_LOG_INFO);
+    *out = cfg;
+    return -1;
+}
+
+int main(int argc, char **argv)
+{
+    sd_log_set_ident("suidod");
+    const char *bootstrap = NULL;
+    sd_config_t *cfg = NULL;
+    int st = load_config(argc, argv, &cfg, &bootstrap);
+    if (st >= 0)
+        return st;
     if (sodium_init() < 0)
         return 1;
 
     /* the platform, then every module (modules.c) set up before the server starts */
     static suidod_t d;
     d.cfg = cfg;
-    int st = suidod_open_platform(&d);
+    st = suidod_open_platform(&d);
     if (!st)
         st = suidod_setup(&d);
     char login[32] = "", pw[SD_TOKEN_SIZE] = "";
