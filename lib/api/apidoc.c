@@ -19,7 +19,7 @@ static void h_openapi(sd_http_req_t *req, void *ctx)
                         sd__openapi_yaml_len);
 }
 
-int sd_pf_apidoc_routes(sd_pf_t *pf)
+int sd_pf_apidoc_routes(sd_http_server_t *http, sd_pf_t *pf)
 {
-    return sd_http_route(pf->http, "GET", "/api/v1/openapi.yaml", h_openapi, NULL, NULL);
+    return sd_http_route(http, "GET", "/api/v1/openapi.yaml", h_openapi, NULL, NULL);
 }

@@ -5,6 +5,6 @@
 #include "api/api.h"
 
 /* GET /api/v1/openapi.yaml. Returns 0 or the router's error. */
-int sd_pf_apidoc_routes(sd_pf_t *pf);
+int sd_pf_apidoc_routes(sd_http_server_t *http, sd_pf_t *pf);
 
 #endif

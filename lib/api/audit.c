@@ -33,7 +33,7 @@ static void h_list(sd_http_req_t *req, void *ctx)
         sd_api_reply_items(req, SD_ACT_AUDIT_READ, &items);
 }
 
-int sd_audit_routes(sd_pf_t *pf)
+int sd_audit_routes(sd_http_server_t *http, sd_pf_t *pf)
 {
-    return sd_http_route(pf->http, "GET", "/api/v1/audit", h_list, pf, NULL);
+    return sd_http_route(http, "GET", "/api/v1/audit", h_list, pf, NULL);
 }

@@ -31,7 +31,7 @@
  *   POST /me/totp/confirm    user.self {code}: enables TOTP for the next logins
  * Every login, failure and change is audited.
  */
-int sd_account_routes(sd_pf_t *pf);
+int sd_account_routes(sd_http_server_t *http, sd_pf_t *pf);
 
 /*
  * lib/api/accounts/totp_qr.c:
@@ -41,7 +41,7 @@ int sd_account_routes(sd_pf_t *pf);
  *                         already on). The secret is opened only to draw the code, so the
  *                         portal never has to put the URI into the page itself.
  */
-int sd_totp_qr_routes(sd_pf_t *pf);
+int sd_totp_qr_routes(sd_http_server_t *http, sd_pf_t *pf);
 
 /*
  * lib/api/accounts/tenant.c, JSON under /api/v1:
@@ -50,7 +50,7 @@ int sd_totp_qr_routes(sd_pf_t *pf);
  *   GET   /tenants/{id}         tenant.read (404 when not visible)
  *   PATCH /tenants/{id}         tenant.manage {name}
  */
-int sd_tenant_routes(sd_pf_t *pf);
+int sd_tenant_routes(sd_http_server_t *http, sd_pf_t *pf);
 
 /*
  * lib/api/accounts/org.c, JSON under /api/v1:
@@ -61,7 +61,7 @@ int sd_tenant_routes(sd_pf_t *pf);
  *   PUT    /orgs/{id}/tenants/{tenant}   tenant.manage: the vendor serves that operator tenant
  *   DELETE /orgs/{id}/tenants/{tenant}   tenant.manage: no longer
  */
-int sd_org_routes(sd_pf_t *pf);
+int sd_org_routes(sd_http_server_t *http, sd_pf_t *pf);
 
 /*
  * lib/api/accounts/user.c, JSON under /api/v1; every change is audited, secrets shown once:
@@ -73,7 +73,7 @@ int sd_org_routes(sd_pf_t *pf);
  *                              {totp_required?}; disabling ends the user's sessions
  *   POST  /users/{id}/reset    user.manage: new provisional password, TOTP and lockout cleared
  */
-int sd_user_routes(sd_pf_t *pf);
+int sd_user_routes(sd_http_server_t *http, sd_pf_t *pf);
 
 /*
  * lib/api/registry/registry.c; KIND is "apps" or "gateways" (pf/registry/registry.h):
@@ -91,7 +91,7 @@ int sd_user_routes(sd_pf_t *pf);
  *   GET   /apif/v1/me                the calling application's or gateway's registration
  * A bearer token is checked against the live registration row on every request.
  */
-int sd_registry_routes(sd_pf_t *pf);
+int sd_registry_routes(sd_http_server_t *http, sd_pf_t *pf);
 
 /*
  * lib/api/audit.c:
@@ -99,7 +99,7 @@ int sd_registry_routes(sd_pf_t *pf);
  *   most 1000) of the tenants the caller may read, newest first; action filters by prefix
  *   ("login." gives logins and failures).
  */
-int sd_audit_routes(sd_pf_t *pf);
+int sd_audit_routes(sd_http_server_t *http, sd_pf_t *pf);
 
 /* POST /api/v1/backups, GET /api/v1/backups[/{id}] (platform admin) */
 int sd_api_backup_routes(sd_http_server_t *http, sd_backup_t *b);
@@ -112,11 +112,11 @@ int sd_api_mqtt_routes(sd_http_server_t *http, sd_mqtt_binding_t *b);
  * Routes (route context pf; ops need the engine, pf->alarms, started by sd_alarms_start):
  *   POST /gwif/v1/events  GET /api/v1/events  and the alarm routes of docs/alarms.md.
  */
-int sd_alarm_routes(sd_pf_t *pf);
+int sd_alarm_routes(sd_http_server_t *http, sd_pf_t *pf);
 
 /* from pf/data/doc.h */
 /*
- * Register on pf->http (route context pf), always in the caller's home tenant:
+ * Register on http (route context pf), always in the caller's home tenant:
  *   POST   /apif/v1/collections/{name}/documents        doc.write: JSON object -> 201 {id,version}
  *   GET    /apif/v1/collections/{name}/documents[?limit=&after=]   doc.read: by id
  *   GET    /apif/v1/collections/{name}/documents/{id}   doc.read: {id,collection,version,...,data}
@@ -125,11 +125,11 @@ int sd_alarm_routes(sd_pf_t *pf);
  * Wrong version: 409 {"error":{"code":"version_mismatch",...},"current_version":N}; no If-Match:
  * 428 precondition_required. Every change is audited (doc.create / doc.update / doc.delete).
  */
-int sd_api_doc_routes(sd_pf_t *pf);
+int sd_api_doc_routes(sd_http_server_t *http, sd_pf_t *pf);
 
 /* from pf/data/objstore.h */
 /*
- * Register on pf->http the AP-IF file routes (route context: an internal struct holding pf and
+ * Register on http the AP-IF file routes (route context: an internal struct holding pf and
  * os, which must outlive the server):
  *   PUT    /apif/v1/files/{path*}   file.write: streamed body -> 201 new / 200 replaced
  *   GET    /apif/v1/files/{path*}   file.read: the bytes, X-Content-SHA256, Content-Type by name
@@ -139,28 +139,28 @@ int sd_api_doc_routes(sd_pf_t *pf);
  * Always the caller's home tenant: other tenants' files are simply not there (404).
  * Returns 0 or the first sd_http_route() error.
  */
-int sd_api_file_routes(sd_pf_t *pf, sd_objstore_t *os);
+int sd_api_file_routes(sd_http_server_t *http, sd_pf_t *pf, sd_objstore_t *os);
 
 /* from pf/data/objstore.h */
 /*
  * What suidod calls with the object store it opened (sd_objstore_open_default(), which must
  * outlive the server): register the document routes and the file routes. 0 or a route error.
  */
-int sd_api_object_routes(sd_pf_t *pf, sd_objstore_t *os);
+int sd_api_object_routes(sd_http_server_t *http, sd_pf_t *pf, sd_objstore_t *os);
 
 /* from pf/data/ts.h */
 /*
- * Register on pf->http (route context pf):
+ * Register on http (route context pf):
  *   GET  /apif/v1/points/{data_id}/values?from=&to=&agg=raw|hour|day|month&limit=&cursor=
  *                                           AP-IF #10 (data.read, the caller's tenant)
  *   GET  /apif/v1/points/{data_id}/latest   the newest stored sample (data.read)
  *   POST /gwif/v1/data                      GW-IF HTTP upload (gateway, gwif.uplink)
  */
-int sd_ts_routes(sd_pf_t *pf);
+int sd_ts_routes(sd_http_server_t *http, sd_pf_t *pf);
 
 /* from pf/master/master.h */
 /*
- * Register, on pf->http (route context pf, which must outlive the server):
+ * Register, on http (route context pf, which must outlive the server):
  *   POST /api/v1/tenants/{tid}/sheets                 submit a CSV body (sheet.submit)
  *   GET  /api/v1/tenants/{tid}/sheets[?status=]       list (sheet.read)
  *   GET  /api/v1/tenants/{tid}/sheets/{id}            one, with its findings (sheet.read)
@@ -173,7 +173,7 @@ int sd_ts_routes(sd_pf_t *pf);
  *   GET  /apif/v1/master/points/{data_id}             one point or output by data ID
  * Returns 0 or the first sd_http_route() error.
  */
-int sd_api_master_routes(sd_pf_t *pf);
+int sd_api_master_routes(sd_http_server_t *http, sd_pf_t *pf);
 
 /* from pf/notify/contact.h */
 /*
@@ -185,7 +185,7 @@ int sd_api_master_routes(sd_pf_t *pf);
  *   POST   /api/v1/contacts/{id}/approve      contact.approve, not the submitter (four eyes)
  *   POST   /api/v1/contacts/{id}/reject       {"reason"?}
  */
-int sd_contact_routes(sd_pf_t *pf);
+int sd_contact_routes(sd_http_server_t *http, sd_pf_t *pf);
 
 /* from pf/notify/notify.h */
 /*
@@ -196,11 +196,11 @@ int sd_contact_routes(sd_pf_t *pf);
  *        runs the list's escalation ladder as if an alarm of severity 1 were raised
  *   POST /api/v1/notifications/drills/{id}/ack      acknowledge a drill (contact.read)
  */
-int sd_notify_routes(sd_notify_t *n);
+int sd_notify_routes(sd_http_server_t *http, sd_notify_t *n);
 
 /* from pf/ops/opsmon.h */
 /* Route (context m): GET /api/v1/status (monitor.read; vendors see their own AP/GW only). */
-int sd_opsmon_routes(sd_opsmon_t *m);
+int sd_opsmon_routes(sd_http_server_t *http, sd_opsmon_t *m);
 
 /*
  * The access-log hook for sd_http_config_t.access_log (ctx = the monitor): counts requests per
@@ -215,7 +215,7 @@ void sd_opsmon_access(const sd_http_access_t *rec, void *ctx);
  *   GET  /api/v1/maintenance                portal.read
  *   POST /api/v1/maintenance {"starts_at","ends_at","title"}   portal.post (platform admin)
  */
-int sd_sla_routes(sd_sla_t *s);
+int sd_sla_routes(sd_http_server_t *http, sd_sla_t *s);
 
 /* from pf/ops/incident.h */
 /*
@@ -226,15 +226,15 @@ int sd_sla_routes(sd_sla_t *s);
  *   GET   /api/v1/incidents/{id}                 with its history
  *   PATCH /api/v1/incidents/{id} {"status"?, "note"?, "title"?, "alarm_ids"?, "group_ids"?}
  */
-int sd_incident_routes(sd_pf_t *pf);
+int sd_incident_routes(sd_http_server_t *http, sd_pf_t *pf);
 
 /* from pf/protect/pki.h */
-/* Register the routes above and install the protection filters on pf->http (before start). */
-int sd_pki_routes(sd_pki_t *pki);
+/* Register the routes above and install the protection filters on http (before start). */
+int sd_pki_routes(sd_http_server_t *http, sd_pki_t *pki);
 
 /* from pf/requests/request_int.h */
 /* Register the HTTP routes (requests/requests.c). */
-int sd_requests_routes(sd_requests_t *r);
+int sd_requests_routes(sd_http_server_t *http, sd_requests_t *r);
 
 /*
  * AP-IF #5-7 periodic monitors (requests/monitors.c; route context m), and the event streams the

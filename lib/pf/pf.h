@@ -13,15 +13,14 @@
 #include "store/store.h"
 
 /*
- * One sd_pf_t per suidod process, shared by every request thread. Plain struct: suidod's main
- * fills it and hands it to each service (and the api layer). Fields are borrowed.
+ * One sd_pf_t per suidod process, shared by every request thread. Plain struct: suidod fills it
+ * (src/suidod/platform.c) and hands it to each service (and the api layer). Fields are borrowed.
  */
 struct sd_ts_sample; /* pf/ts.h */
 
 typedef struct {
     sd_store_t *store;
     sd_clock_t *clock;           /* wall time for sessions, audit, expiries (fake in tests) */
-    struct sd_http_server *http; /* borrowed by the api layer to register routes; no service uses it */
     const char *issuer;          /* TOTP issuer shown in authenticator apps ("suido") */
     int session_ttl_s;           /* idle expiry of a portal session */
     int token_ttl_s;             /* expiry of an AP-IF / GW-IF bearer token */

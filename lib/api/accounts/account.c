@@ -211,20 +211,20 @@ static void h_totp_confirm(sd_http_req_t *req, void *ctx)
     json_decref(b);
 }
 
-int sd_account_routes(sd_pf_t *pf)
+int sd_account_routes(sd_http_server_t *http, sd_pf_t *pf)
 {
     int rc = 0;
     if (!rc)
-        rc = sd_http_route(pf->http, "POST", "/api/v1/login", h_login, pf, NULL);
+        rc = sd_http_route(http, "POST", "/api/v1/login", h_login, pf, NULL);
     if (!rc)
-        rc = sd_http_route(pf->http, "POST", "/api/v1/logout", h_logout, pf, NULL);
+        rc = sd_http_route(http, "POST", "/api/v1/logout", h_logout, pf, NULL);
     if (!rc)
-        rc = sd_http_route(pf->http, "GET", "/api/v1/me", h_me, pf, NULL);
+        rc = sd_http_route(http, "GET", "/api/v1/me", h_me, pf, NULL);
     if (!rc)
-        rc = sd_http_route(pf->http, "POST", "/api/v1/me/password", h_password, pf, NULL);
+        rc = sd_http_route(http, "POST", "/api/v1/me/password", h_password, pf, NULL);
     if (!rc)
-        rc = sd_http_route(pf->http, "POST", "/api/v1/me/totp", h_totp, pf, NULL);
+        rc = sd_http_route(http, "POST", "/api/v1/me/totp", h_totp, pf, NULL);
     if (!rc)
-        rc = sd_http_route(pf->http, "POST", "/api/v1/me/totp/confirm", h_totp_confirm, pf, NULL);
+        rc = sd_http_route(http, "POST", "/api/v1/me/totp/confirm", h_totp_confirm, pf, NULL);
     return rc;
 }

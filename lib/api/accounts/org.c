@@ -148,21 +148,21 @@ static void h_link(sd_http_req_t *req, void *ctx)
     reply_org(pf, req, 200, id);
 }
 
-int sd_org_routes(sd_pf_t *pf)
+int sd_org_routes(sd_http_server_t *http, sd_pf_t *pf)
 {
     int rc = 0;
     if (!rc)
-        rc = sd_http_route(pf->http, "GET", "/api/v1/orgs", h_list, pf, NULL);
+        rc = sd_http_route(http, "GET", "/api/v1/orgs", h_list, pf, NULL);
     if (!rc)
-        rc = sd_http_route(pf->http, "POST", "/api/v1/orgs", h_create, pf, NULL);
+        rc = sd_http_route(http, "POST", "/api/v1/orgs", h_create, pf, NULL);
     if (!rc)
-        rc = sd_http_route(pf->http, "GET", "/api/v1/orgs/{id}", h_get, pf, NULL);
+        rc = sd_http_route(http, "GET", "/api/v1/orgs/{id}", h_get, pf, NULL);
     if (!rc)
-        rc = sd_http_route(pf->http, "PATCH", "/api/v1/orgs/{id}", h_patch, pf, NULL);
+        rc = sd_http_route(http, "PATCH", "/api/v1/orgs/{id}", h_patch, pf, NULL);
     if (!rc)
-        rc = sd_http_route(pf->http, "PUT", "/api/v1/orgs/{id}/tenants/{tenant}", h_link, pf, NULL);
+        rc = sd_http_route(http, "PUT", "/api/v1/orgs/{id}/tenants/{tenant}", h_link, pf, NULL);
     if (!rc)
-        rc = sd_http_route(pf->http, "DELETE", "/api/v1/orgs/{id}/tenants/{tenant}", h_link, pf,
+        rc = sd_http_route(http, "DELETE", "/api/v1/orgs/{id}/tenants/{tenant}", h_link, pf,
                            NULL);
     return rc;
 }

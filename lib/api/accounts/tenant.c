@@ -136,16 +136,16 @@ static void h_patch(sd_http_req_t *req, void *ctx)
     json_decref(b);
 }
 
-int sd_tenant_routes(sd_pf_t *pf)
+int sd_tenant_routes(sd_http_server_t *http, sd_pf_t *pf)
 {
     int rc = 0;
     if (!rc)
-        rc = sd_http_route(pf->http, "GET", "/api/v1/tenants", h_list, pf, NULL);
+        rc = sd_http_route(http, "GET", "/api/v1/tenants", h_list, pf, NULL);
     if (!rc)
-        rc = sd_http_route(pf->http, "POST", "/api/v1/tenants", h_create, pf, NULL);
+        rc = sd_http_route(http, "POST", "/api/v1/tenants", h_create, pf, NULL);
     if (!rc)
-        rc = sd_http_route(pf->http, "GET", "/api/v1/tenants/{id}", h_get, pf, NULL);
+        rc = sd_http_route(http, "GET", "/api/v1/tenants/{id}", h_get, pf, NULL);
     if (!rc)
-        rc = sd_http_route(pf->http, "PATCH", "/api/v1/tenants/{id}", h_patch, pf, NULL);
+        rc = sd_http_route(http, "PATCH", "/api/v1/tenants/{id}", h_patch, pf, NULL);
     return rc;
 }

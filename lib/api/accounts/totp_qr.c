@@ -35,7 +35,7 @@ static void h_qr(sd_http_req_t *req, void *ctx)
     sd_http_reply_buf(req, 200, "image/svg+xml", &svg);
 }
 
-int sd_totp_qr_routes(sd_pf_t *pf)
+int sd_totp_qr_routes(sd_http_server_t *http, sd_pf_t *pf)
 {
-    return sd_http_route(pf->http, "GET", "/api/v1/me/totp/qr.svg", h_qr, pf, NULL);
+    return sd_http_route(http, "GET", "/api/v1/me/totp/qr.svg", h_qr, pf, NULL);
 }

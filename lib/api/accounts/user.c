@@ -217,18 +217,18 @@ static void h_reset(sd_http_req_t *req, void *ctx)
     sodium_memzero(pw, sizeof pw);
 }
 
-int sd_user_routes(sd_pf_t *pf)
+int sd_user_routes(sd_http_server_t *http, sd_pf_t *pf)
 {
     int rc = 0;
     if (!rc)
-        rc = sd_http_route(pf->http, "GET", "/api/v1/users", h_list, pf, NULL);
+        rc = sd_http_route(http, "GET", "/api/v1/users", h_list, pf, NULL);
     if (!rc)
-        rc = sd_http_route(pf->http, "POST", "/api/v1/users", h_create, pf, NULL);
+        rc = sd_http_route(http, "POST", "/api/v1/users", h_create, pf, NULL);
     if (!rc)
-        rc = sd_http_route(pf->http, "GET", "/api/v1/users/{id}", h_get, pf, NULL);
+        rc = sd_http_route(http, "GET", "/api/v1/users/{id}", h_get, pf, NULL);
     if (!rc)
-        rc = sd_http_route(pf->http, "PATCH", "/api/v1/users/{id}", h_patch, pf, NULL);
+        rc = sd_http_route(http, "PATCH", "/api/v1/users/{id}", h_patch, pf, NULL);
     if (!rc)
-        rc = sd_http_route(pf->http, "POST", "/api/v1/users/{id}/reset", h_reset, pf, NULL);
+        rc = sd_http_route(http, "POST", "/api/v1/users/{id}/reset", h_reset, pf, NULL);
     return rc;
 }

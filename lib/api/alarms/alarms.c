@@ -414,7 +414,7 @@ static void h_settings_put(sd_http_req_t *req, void *ctx)
     settings_reply(req, pf, tenant, pid, sd_http_req_param(req, "data_id"));
 }
 
-int sd_alarm_routes(sd_pf_t *pf)
+int sd_alarm_routes(sd_http_server_t *http, sd_pf_t *pf)
 {
     static const struct {
         const char *m, *p;
@@ -438,7 +438,7 @@ int sd_alarm_routes(sd_pf_t *pf)
         {"PUT", "/api/v1/alarm-settings/{data_id}", h_settings_put},
     };
     for (size_t i = 0; i < sizeof r / sizeof *r; i++) {
-        int rc = sd_http_route(pf->http, r[i].m, r[i].p, r[i].fn, pf, NULL);
+        int rc = sd_http_route(http, r[i].m, r[i].p, r[i].fn, pf, NULL);
         if (rc)
             return rc;
     }

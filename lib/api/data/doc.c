@@ -204,7 +204,7 @@ static void h_delete(sd_http_req_t *req, void *ctx)
     change(req, ctx, 1);
 }
 
-int sd_api_doc_routes(sd_pf_t *pf)
+int sd_api_doc_routes(sd_http_server_t *http, sd_pf_t *pf)
 {
     /* a little over the document limit: JSON may shrink when made compact */
     static const sd_http_route_opts_t big = {.max_body = SD_DOC_MAX_BYTES + 16 * 1024};
@@ -220,7 +220,7 @@ int sd_api_doc_routes(sd_pf_t *pf)
         {"DELETE", "/apif/v1/collections/{name}/documents/{id}", h_delete, NULL},
     };
     for (size_t i = 0; i < sizeof routes / sizeof *routes; i++) {
-        int rc = sd_http_route(pf->http, routes[i].method, routes[i].pattern, routes[i].fn, pf,
+        int rc = sd_http_route(http, routes[i].method, routes[i].pattern, routes[i].fn, pf,
                                routes[i].opts);
         if (rc)
             return rc;

@@ -254,26 +254,26 @@ static void h_list(sd_http_req_t *req, void *ctx)
                                     "quota", (json_int_t)sd_objstore_quota(fc->os)));
 }
 
-int sd_api_file_routes(sd_pf_t *pf, sd_objstore_t *os)
+int sd_api_file_routes(sd_http_server_t *http, sd_pf_t *pf, sd_objstore_t *os)
 {
     /* lives as long as the server: suidod registers once per process */
     static fctx_t fc;
     fc = (fctx_t){pf, os};
     const sd_http_route_opts_t stream = {.max_body = SIZE_MAX, .on_body = on_body};
-    int rc = sd_http_route(pf->http, "PUT", "/apif/v1/files/{path*}", h_put, &fc, &stream);
+    int rc = sd_http_route(http, "PUT", "/apif/v1/files/{path*}", h_put, &fc, &stream);
     if (!rc)
-        rc = sd_http_route(pf->http, "GET", "/apif/v1/files/{path*}", h_get, &fc, NULL);
+        rc = sd_http_route(http, "GET", "/apif/v1/files/{path*}", h_get, &fc, NULL);
     if (!rc)
-        rc = sd_http_route(pf->http, "DELETE", "/apif/v1/files/{path*}", h_delete, &fc, NULL);
+        rc = sd_http_route(http, "DELETE", "/apif/v1/files/{path*}", h_delete, &fc, NULL);
     if (!rc)
-        rc = sd_http_route(pf->http, "GET", "/apif/v1/files", h_list, &fc, NULL);
+        rc = sd_http_route(http, "GET", "/apif/v1/files", h_list, &fc, NULL);
     return rc;
 }
 
-int sd_api_object_routes(sd_pf_t *pf, sd_objstore_t *os)
+int sd_api_object_routes(sd_http_server_t *http, sd_pf_t *pf, sd_objstore_t *os)
 {
-    int rc = sd_api_doc_routes(pf);
+    int rc = sd_api_doc_routes(http, pf);
     if (!rc)
-        rc = sd_api_file_routes(pf, os);
+        rc = sd_api_file_routes(http, pf, os);
     return rc;
 }

@@ -216,13 +216,13 @@ static void h_upload(sd_http_req_t *req, void *ctx)
     sd_gwif_data_free(&b);
 }
 
-int sd_ts_routes(sd_pf_t *pf)
+int sd_ts_routes(sd_http_server_t *http, sd_pf_t *pf)
 {
     static const sd_http_route_opts_t upload = {.max_body = SD_TS_BODY_MAX};
-    int rc = sd_http_route(pf->http, "GET", "/apif/v1/points/{data_id}/values", h_values, pf, NULL);
+    int rc = sd_http_route(http, "GET", "/apif/v1/points/{data_id}/values", h_values, pf, NULL);
     if (!rc)
-        rc = sd_http_route(pf->http, "GET", "/apif/v1/points/{data_id}/latest", h_latest, pf, NULL);
+        rc = sd_http_route(http, "GET", "/apif/v1/points/{data_id}/latest", h_latest, pf, NULL);
     if (!rc)
-        rc = sd_http_route(pf->http, "POST", "/gwif/v1/data", h_upload, pf, &upload);
+        rc = sd_http_route(http, "POST", "/gwif/v1/data", h_upload, pf, &upload);
     return rc;
 }

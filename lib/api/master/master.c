@@ -369,7 +369,7 @@ static void h_apif_point(sd_http_req_t *req, void *ctx)
     sd_sheet_items_free(&items);
 }
 
-int sd_api_master_routes(sd_pf_t *pf)
+int sd_api_master_routes(sd_http_server_t *http, sd_pf_t *pf)
 {
     static const sd_http_route_opts_t big = {.max_body = SHEET_MAX_BODY};
     static const struct {
@@ -392,7 +392,7 @@ int sd_api_master_routes(sd_pf_t *pf)
         {"GET", "/apif/v1/master/outputs", h_apif_outputs, NULL},
     };
     for (size_t i = 0; i < sizeof routes / sizeof *routes; i++) {
-        int rc = sd_http_route(pf->http, routes[i].method, routes[i].pattern, routes[i].fn, pf,
+        int rc = sd_http_route(http, routes[i].method, routes[i].pattern, routes[i].fn, pf,
                                routes[i].opts);
         if (rc)
             return rc;

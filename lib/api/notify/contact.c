@@ -221,7 +221,7 @@ static void h_reject(sd_http_req_t *req, void *ctx)
     decide(req, ctx, 0);
 }
 
-int sd_contact_routes(sd_pf_t *pf)
+int sd_contact_routes(sd_http_server_t *http, sd_pf_t *pf)
 {
     static const struct {
         const char *method, *pattern;
@@ -235,7 +235,7 @@ int sd_contact_routes(sd_pf_t *pf)
         {"POST", "/api/v1/contacts/{id}/reject", h_reject},
     };
     for (size_t i = 0; i < sizeof routes / sizeof *routes; i++) {
-        int rc = sd_http_route(pf->http, routes[i].method, routes[i].pattern, routes[i].fn, pf,
+        int rc = sd_http_route(http, routes[i].method, routes[i].pattern, routes[i].fn, pf,
                                NULL);
         if (rc)
             return rc;

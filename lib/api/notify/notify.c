@@ -126,9 +126,8 @@ static void h_drill_ack(sd_http_req_t *req, void *ctx)
                                               "acked"));
 }
 
-int sd_notify_routes(sd_notify_t *n)
+int sd_notify_routes(sd_http_server_t *http, sd_notify_t *n)
 {
-    sd_http_server_t *http = sd_notify_pf(n)->http;
     int rc = sd_http_route(http, "GET", "/api/v1/notifications", h_list, n, NULL);
     if (!rc)
         rc = sd_http_route(http, "POST", "/api/v1/notifications/test", h_test, n, NULL);

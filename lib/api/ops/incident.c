@@ -181,14 +181,14 @@ out:
     json_decref(b);
 }
 
-int sd_incident_routes(sd_pf_t *pf)
+int sd_incident_routes(sd_http_server_t *http, sd_pf_t *pf)
 {
-    int rc = sd_http_route(pf->http, "GET", "/api/v1/incidents", h_list, pf, NULL);
+    int rc = sd_http_route(http, "GET", "/api/v1/incidents", h_list, pf, NULL);
     if (!rc)
-        rc = sd_http_route(pf->http, "POST", "/api/v1/incidents", h_create, pf, NULL);
+        rc = sd_http_route(http, "POST", "/api/v1/incidents", h_create, pf, NULL);
     if (!rc)
-        rc = sd_http_route(pf->http, "GET", "/api/v1/incidents/{id}", h_get, pf, NULL);
+        rc = sd_http_route(http, "GET", "/api/v1/incidents/{id}", h_get, pf, NULL);
     if (!rc)
-        rc = sd_http_route(pf->http, "PATCH", "/api/v1/incidents/{id}", h_patch, pf, NULL);
+        rc = sd_http_route(http, "PATCH", "/api/v1/incidents/{id}", h_patch, pf, NULL);
     return rc;
 }

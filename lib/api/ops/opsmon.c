@@ -25,7 +25,7 @@ static void h_status(sd_http_req_t *req, void *ctx)
         sd_http_reply_json(req, 200, o);
 }
 
-int sd_opsmon_routes(sd_opsmon_t *m)
+int sd_opsmon_routes(sd_http_server_t *http, sd_opsmon_t *m)
 {
-    return sd_http_route(sd_opsmon_pf(m)->http, "GET", "/api/v1/status", h_status, m, NULL);
+    return sd_http_route(http, "GET", "/api/v1/status", h_status, m, NULL);
 }

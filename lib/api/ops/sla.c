@@ -80,9 +80,8 @@ static void h_maint_create(sd_http_req_t *req, void *ctx)
     json_decref(b);
 }
 
-int sd_sla_routes(sd_sla_t *s)
+int sd_sla_routes(sd_http_server_t *h, sd_sla_t *s)
 {
-    sd_http_server_t *h = sd_sla_pf(s)->http;
     int rc = sd_http_route(h, "GET", "/api/v1/sla", h_sla, s, NULL);
     if (!rc)
         rc = sd_http_route(h, "GET", "/api/v1/maintenance", h_maint_list, s, NULL);

@@ -459,9 +459,8 @@ static int on_reply(sd_http_req_t *req, int status, sd_buf_t *body, char ctype[1
 
 /* ---- routes ------------------------------------------------------------------------------- */
 
-int sd_pki_routes(sd_pki_t *pki)
+int sd_pki_routes(sd_http_server_t *h, sd_pki_t *pki)
 {
-    sd_http_server_t *h = pki->pf->http;
     sides[0] = (side_t){pki, 0, "application", "app", SD_ACT_APP_READ, SD_ACT_APP_MANAGE};
     sides[1] = (side_t){pki, 1, "gateway", "gw", SD_ACT_GW_READ, SD_ACT_GW_MANAGE};
     static const sd_http_route_opts_t cert_body = {.max_body = CERT_BODY_MAX};

@@ -263,13 +263,12 @@ static void h_apif_me(sd_http_req_t *req, void *ctx)
     reply_client(pf, req, p->subject_id);
 }
 
-static int routes_of(kind_t *k, const char *base)
+static int routes_of(sd_http_server_t *h, kind_t *k, const char *base)
 {
     char p[96], pi[96], ps[96];
     snprintf(p, sizeof p, "/api/v1/%s", base);
     snprintf(pi, sizeof pi, "/api/v1/%s/{id}", base);
     snprintf(ps, sizeof ps, "/api/v1/%s/{id}/secret", base);
-    sd_http_server_t *h = k->pf->http;
     int rc = sd_http_route(h, "GET", p, h_list, k, NULL);
     if (!rc)
         rc = sd_http_route(h, "POST", p, h_create, k, NULL);
@@ -282,7 +281,7 @@ static int routes_of(kind_t *k, const char *base)
     return rc;
 }
 
-int sd_registry_routes(sd_pf_t *pf)
+int sd_registry_routes(sd_http_server_t *http, sd_pf_t *pf)
 {
     kinds[0] = (kind_t){pf,
                         SD_CLIENT_APPLICATION,
@@ -298,14 +297,14 @@ int sd_registry_routes(sd_pf_t *pf)
                         SD_ACT_GW_READ,
                         SD_ACT_GW_REGISTER,
                         SD_ACT_GW_MANAGE};
-    int rc = routes_of(&kinds[0], "apps");
+    int rc = routes_of(http, &kinds[0], "apps");
     if (!rc)
-        rc = routes_of(&kinds[1], "gateways");
+        rc = routes_of(http, &kinds[1], "gateways");
     if (!rc)
-        rc = sd_http_route(pf->http, "POST", "/apif/v1/connect", h_connect, pf, NULL);
+        rc = sd_http_route(http, "POST", "/apif/v1/connect", h_connect, pf, NULL);
     if (!rc)
-        rc = sd_http_route(pf->http, "POST", "/apif/v1/disconnect", h_disconnect, pf, NULL);
+        rc = sd_http_route(http, "POST", "/apif/v1/disconnect", h_disconnect, pf, NULL);
     if (!rc)
-        rc = sd_http_route(pf->http, "GET", "/apif/v1/me", h_apif_me, pf, NULL);
+        rc = sd_http_route(http, "GET", "/apif/v1/me", h_apif_me, pf, NULL);
     return rc;
 }

@@ -482,9 +482,8 @@ static void h_reply(sd_http_req_t *req, void *ctx)
     }
 }
 
-int sd_requests_routes(sd_requests_t *r)
+int sd_requests_routes(sd_http_server_t *h, sd_requests_t *r)
 {
-    sd_http_server_t *h = r->pf->http;
     r->answer_poll = answer_poll;
     r->answer_apif = answer_apif;
     int rc = sd_http_route(h, "GET", "/gwif/v1/inventory", sd_gw_inventory_handler, r->pf, NULL);

@@ -45,7 +45,7 @@ typedef struct {
 } sd_backup_config_t;
 
 /*
- * Start the backup thread and register on pf->http (backup.manage, platform administrators):
+ * Start the backup thread; its routes (sd_api_backup_routes, api/routes.h; backup.manage):
  *   POST /api/v1/backups[?wait=1]  take one now: 202 {"id","result":"running"}, or with wait 201
  *                                  and the finished backup; 409 while one is running
  *   GET  /api/v1/backups           {"items":[{id, result ok|failed|running|incomplete,

@@ -1,0 +1,119 @@
+/* mod_data.c - the object store and documents (objects.url), time series, backups (backup.*). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "api/routes.h"
+#include "core/err.h"
+#include "pf/data/ts.h"
+#include "suidod.h"
+
+static int objects_config(sd_config_t *cfg, suidod_t *d)
+{
+    d->objects_url = sd_config_get_string(cfg, "objects.url", NULL);
+    return 0;
+}
+
+static int objects_new(suidod_t *d)
+{
+    int rc = sd_objstore_open_default(d->objects_url, d->datadir, d->pf.store, &d->objects);
+    return rc ? suidod_setup_failed(rc) : 0;
+}
+
+static int objects_routes(sd_http_server_t *http, suidod_t *d)
+{
+    int rc = sd_api_object_routes(http, &d->pf, d->objects);
+    return rc ? suidod_setup_failed(rc) : 0;
+}
+
+static void objects_stop(suidod_t *d)
+{
+    sd_objstore_close(d->objects);
+}
+
+const suidod_module_t suidod_mod_objects = {.name = "objects",
+                                            .config = objects_config,
+                                            .new = objects_new,
+                                            .routes = objects_routes,
+                                            .stop = objects_stop};
+
+static int ts_routes(sd_http_server_t *http, suidod_t *d)
+{
+    int rc = sd_ts_routes(http, &d->pf);
+    return rc ? suidod_setup_failed(rc) : 0;
+}
+
+const suidod_module_t suidod_mod_ts = {.name = "ts", .routes = ts_routes};
+
+/* The daily backup (§2.8), on unless backup.enabled = false. */
+static int backup_config(sd_config_t *cfg, suidod_t *d)
+{
+    sd_config_error_t ce = {0};
+    bool on = true;
+    int64_t days, keep, interval, retry;
+    char defdir[PATH_MAX];
+    if (snprintf(defdir, sizeof defdir, "%s/backups", d->datadir) >= (int)sizeof defdir)
+        return suidod_setup_failed(SD_ECONFIG);
+    const char *dir = sd_config_get_string(cfg, "backup.dir", defdir);
+    const char *at = sd_config_get_string(cfg, "backup.time", "03:00");
+    int hh = -1, mm = -1;
+    char extra;
+    if (sd_config_get_bool(cfg, "backup.enabled", true, &on, &ce) ||
+        sd_config_get_int(cfg, "backup.keep_days", 1, 36500, 7, &days, &ce) ||
+        sd_config_get_duration(cfg, "backup.keep", 1, 36500LL * 86400, days * 86400, &keep, &ce) ||
+        sd_config_get_duration(cfg, "backup.interval", 0, 86400, 0, &interval, &ce) ||
+        sd_config_get_duration(cfg, "backup.retry", 1, 86400, 300, &retry, &ce)) {
+        fprintf(stderr, "suidod: config: %s\n", ce.msg);
+        return suidod_setup_failed(SD_ECONFIG);
+    }
+    if (sscanf(at, "%d:%d%c", &hh, &mm, &extra) != 2 || hh < 0 || hh > 23 || mm < 0 || mm > 59) {
+        fprintf(stderr, "suidod: backup.time: %s is not HH:MM (JST)\n", at);
+        return suidod_setup_failed(SD_ECONFIG);
+    }
+    if (!(d->backup_on = on))
+        return 0;
+    if (suidod_mkdirs(dir) != 0 || !realpath(dir, d->backup_dir)) {
+        fprintf(stderr, "suidod: backup.dir %s: %s\n", dir, strerror(errno));
+        return suidod_setup_failed(SD_ECONFIG);
+    }
+    if (sd_backup_objects_dir(sd_config_get_string(cfg, "objects.url", NULL), d->datadir,
+                              d->backup_objdir, sizeof d->backup_objdir) != 0) {
+        fprintf(stderr, "suidod: backup: objects.url is not a file:/// URL\n");
+        return suidod_setup_failed(SD_ECONFIG);
+    }
+    const char *pki_dir = sd_config_get_string(cfg, "pki.dir", d->pki_dir_default);
+    d->backup_cfg = (sd_backup_config_t){.dir = d->backup_dir,
+                                         .store_url = d->store_url,
+                                         .objects_dir = d->backup_objdir,
+                                         .key_file = d->key_file,
+                                         .pki_dir = pki_dir,
+                                         .daily_min = hh * 60 + mm,
+                                         .interval_s = interval,
+                                         .keep_s = keep,
+                                         .retry_s = retry};
+    return 0;
+}
+
+static int backup_new(suidod_t *d)
+{
+    int rc = d->backup_on ? sd_backup_start(&d->pf, &d->backup_cfg, &d->backup) : 0;
+    return rc ? suidod_setup_failed(rc) : 0;
+}
+
+static int backup_routes(sd_http_server_t *http, suidod_t *d)
+{
+    int rc = d->backup ? sd_api_backup_routes(http, d->backup) : 0;
+    return rc ? suidod_setup_failed(rc) : 0;
+}
+
+static void backup_stop(suidod_t *d)
+{
+    sd_backup_stop(d->backup);
+}
+
+const suidod_module_t suidod_mod_backup = {.name = "backup",
+                                           .config = backup_config,
+                                           .new = backup_new,
+                                           .routes = backup_routes,
+                                           .stop = backup_stop};
