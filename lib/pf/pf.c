@@ -125,35 +125,42 @@ int sd_pf_query_items(sd_store_t *st, const char *sql, const sd_val_t *params, i
     int rc = sd_store_query(st, sql, params, nparams, &s);
     if (rc != 0)
         return rc;
-    size_t cap = 0;
-    out->rows = json_array();
-    rc = out->rows ? 0 : SD_ENOMEM;
+    if (!(out->rows = json_array()))
+        rc = SD_ENOMEM;
     while (rc == 0 && (rc = sd_stmt_next(s)) == 1) {
-        rc = 0;
-        if (out->n == cap) {
-            size_t nc = cap ? cap * 2 : 16;
-            sd_scope_t *ns = realloc(out->scopes, nc * sizeof *ns);
-            if (!ns) {
-                rc = SD_ENOMEM;
-                break;
-            }
-            out->scopes = ns;
-            cap = nc;
-        }
-        out->scopes[out->n] = (sd_scope_t){
+        sd_scope_t sc = {
             .tenant_id = cols && cols->tenant_col >= 0 ? sd_stmt_int64(s, cols->tenant_col) : 0,
             .org_id = cols && cols->org_col >= 0 ? sd_stmt_int64(s, cols->org_col) : 0,
             .subject_id = cols && cols->subject_col >= 0 ? sd_stmt_int64(s, cols->subject_col) : 0};
-        if (json_array_append_new(out->rows, sd_pf_row_json(s, types)) != 0)
-            rc = SD_ENOMEM;
-        else
-            out->n++;
+        rc = sd_pf_items_add(out, sd_pf_row_json(s, types), sc);
     }
     sd_stmt_done(s);
     if (rc < 0) {
         sd_pf_items_free(out);
         return rc;
     }
+    return 0;
+}
+
+int sd_pf_items_add(sd_pf_items_t *items, json_t *row, sd_scope_t scope)
+{
+    if (!row)
+        return SD_ENOMEM;
+    if (!items->rows && !(items->rows = json_array())) {
+        json_decref(row);
+        return SD_ENOMEM;
+    }
+    if ((items->n & (items->n - 1)) == 0) { /* 0, 1, 2, 4, ...: grow to the next power of two */
+        sd_scope_t *ns = realloc(items->scopes, (items->n ? items->n * 2 : 1) * sizeof *ns);
+        if (!ns) {
+            json_decref(row);
+            return SD_ENOMEM;
+        }
+        items->scopes = ns;
+    }
+    if (json_array_append_new(items->rows, row) != 0)
+        return SD_ENOMEM;
+    items->scopes[items->n++] = scope;
     return 0;
 }
 

@@ -103,6 +103,8 @@ typedef struct {
  */
 int sd_pf_query_items(sd_store_t *st, const char *sql, const sd_val_t *params, int nparams,
                       const char *types, const sd_pf_scope_cols_t *cols, sd_pf_items_t *out);
+/* Append row (taken, also on failure; NULL = out of memory) with its scope. 0 or SD_ENOMEM. */
+int sd_pf_items_add(sd_pf_items_t *items, json_t *row, sd_scope_t scope);
 void sd_pf_items_free(sd_pf_items_t *items); /* NULL-safe */
 
 #endif
