@@ -641,3 +641,36 @@ int sd_config_write(const sd_config_t *cfg, sd_buf_t *out)
     }
     return 0;
 }
+
+int sd_config_for_program(const char *prog, const char *file, const char *const *sets, int nsets,
+                          int print, sd_config_t **out)
+{
+    sd_config_t *cfg = NULL;
+    sd_config_error_t ce = {0};
+    *out = NULL;
+    if (file && sd_config_load_file(file, &cfg, &ce) != 0) {
+        if (ce.line)
+            fprintf(stderr, "%s: %s line %zu: %s\n", prog, file, ce.line, ce.msg);
+        else
+            fprintf(stderr, "%s: %s\n", prog, ce.msg);
+        return 2;
+    }
+    if (!cfg && !(cfg = sd_config_new()))
+        return 1;
+    for (int i = 0; i < nsets; i++)
+        if (sd_config_set_arg(cfg, sets[i]) != 0) {
+            fprintf(stderr, "%s: bad --set %s (want section.key=value)\n", prog, sets[i]);
+            sd_config_free(cfg);
+            return 2;
+        }
+    if (print) {
+        sd_buf_t b = {0};
+        sd_config_write(cfg, &b);
+        fputs(b.data ? b.data : "", stdout);
+        sd_buf_free(&b);
+        sd_config_free(cfg);
+        return 0;
+    }
+    *out = cfg;
+    return -1;
+}

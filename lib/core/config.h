@@ -106,4 +106,13 @@ int sd_config_foreach(const sd_config_t *cfg, sd_config_fn fn, void *ctx);
  */
 int sd_config_write(const sd_config_t *cfg, sd_buf_t *out);
 
+/*
+ * The configuration a program starts with: the file (NULL = none), then each "section.key=value"
+ * of sets in order; with print, the effective keys are written to stdout and the program is done.
+ * Errors go to stderr as "<prog>: ...". Returns -1 to go on with *out set, else the exit status:
+ * 0 after print, 2 for a bad file or --set, 1 when out of memory.
+ */
+int sd_config_for_program(const char *prog, const char *file, const char *const *sets, int nsets,
+                          int print, sd_config_t **out);
+
 #endif

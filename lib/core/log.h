@@ -6,6 +6,8 @@ typedef enum { SD_LOG_DEBUG, SD_LOG_INFO, SD_LOG_WARN, SD_LOG_ERROR } sd_log_lev
 
 /* Records below level are dropped. Default SD_LOG_INFO; SUIDO_LOG=debug|info|warn|error sets it. */
 void sd_log_set_level(sd_log_level_t level);
+/* By name: "debug", "warn", "error"; anything else (and NULL) is info. */
+void sd_log_set_level_name(const char *name);
 
 /* Name of the component written in every record ("suidod", "suido-term"). Borrowed. */
 void sd_log_set_ident(const char *ident);

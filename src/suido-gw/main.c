@@ -148,32 +148,11 @@ int main(int argc, char **argv)
         }
     }
     sd_config_t *cfg = NULL;
-    sd_config_error_t ce = {0};
-    int rc = cfg_file ? sd_config_load_file(cfg_file, &cfg, &ce) : 0;
-    if (!cfg_file)
-        cfg = sd_config_new();
-    if (rc || !cfg) {
-        fprintf(stderr, "suido-gw: %s line %zu: %s\n", cfg_file, ce.line, ce.msg);
-        return 2;
-    }
-    for (int i = 0; i < nsets; i++)
-        if (sd_config_set_arg(cfg, sets[i])) {
-            fprintf(stderr, "suido-gw: bad --set %s (want section.key=value)\n", sets[i]);
-            return 2;
-        }
-    if (print) {
-        sd_buf_t b = {0};
-        sd_config_write(cfg, &b);
-        fputs(b.data ? b.data : "", stdout);
-        sd_buf_free(&b);
-        sd_config_free(cfg);
-        return 0;
-    }
+    int st = sd_config_for_program("suido-gw", cfg_file, sets, nsets, print, &cfg);
+    if (st >= 0)
+        return st;
     sd_log_set_ident("suido-gw");
-    const char *lvl = sd_config_get_string(cfg, "gw.log_level", "info");
-    sd_log_set_level(!strcmp(lvl, "debug")  ? SD_LOG_DEBUG
-                     : !strcmp(lvl, "warn") ? SD_LOG_WARN
-                                            : SD_LOG_INFO);
+    sd_log_set_level_name(sd_config_get_string(cfg, "gw.log_level", "info"));
 
     sd_gw_cfg_t gc = {0};
     sd_gw_north_cfg_t nc = {0};
@@ -240,6 +219,7 @@ int main(int argc, char **argv)
     }
     char qpath[600];
     snprintf(qpath, sizeof qpath, "%s/queue.db", data_dir);
+    int rc;
     if ((rc = sd_gw_queue_open(qpath, max_bytes, &deps.queue))) {
         fprintf(stderr, "suido-gw: queue %s: %s\n", qpath, sd_strerror(rc));
         return 1;

@@ -109,7 +109,6 @@ static int load_config(int argc, char **argv, sd_config_t **out, const char **bo
     const char *cfg_file = NULL;
     int print_cfg = 0;
     sd_config_t *cfg = NULL;
-    sd_config_error_t ce = {0};
     const char *sets[64];
     int nsets = 0;
     for (int i = 1; i < argc; i++) {
@@ -130,31 +129,10 @@ static int load_config(int argc, char **argv, sd_config_t **out, const char **bo
             return 2;
         }
     }
-    if (cfg_file && sd_config_load_file(cfg_file, &cfg, &ce) != 0) {
-        fprintf(stderr, "suidod: %s: %s\n", cfg_file, ce.msg);
-        return 2;
-    }
-    if (!cfg && !(cfg = sd_config_new()))
-        return 1;
-    for (int i = 0; i < nsets; i++)
-        if (sd_config_set_arg(cfg, sets[i]) != 0) {
-            fprintf(stderr, "suidod: bad --set %s (want section.key=value)\n", sets[i]);
-            return 2;
-        }
-    if (print_cfg) {
-        sd_buf_t b = {0};
-        sd_config_write(cfg, &b);
-        fputs(b.data ? b.data : "", stdout);
-        sd_buf_free(&b);
-        sd_config_free(cfg);
-        return 0;
-    }
-    const char *lvl = sd_config_get_string(cfg, "log.level", NULL);
-    if (lvl)
-        sd_log_set_level(!strcmp(lvl, "debug")  ? SD_LOG_DEBUG
-                         : !strcmp(lvl, "warn") ? SD_LOG_WARN
-                         : !strcmp(lvl, "error") ? SD_LOG_ERROR
-                                                 : SD_LOG_INFO);
+    int st = sd_config_for_program("suidod", cfg_file, sets, nsets, print_cfg, &cfg);
+    if (st >= 0)
+        return st;
+    sd_log_set_level_name(sd_config_get_string(cfg, "log.level", NULL));
     *out = cfg;
     return -1;
 }
