@@ -54,10 +54,6 @@
 
 #include "helpers/pf_fixture.h"
 
-#ifndef SAMPLE_SHEET
-#define SAMPLE_SHEET "etc/sample-sheet.csv"
-#endif
-
 #define DEADLINE_MS 20000 /* every wait of a case */
 
 /* The terminals of etc/sample-sheet.csv: codes and tel numbers as the master has them. */
@@ -151,8 +147,8 @@ static bool sample_at(world_t *w, const char *data_id, int64_t ts_ms, double *v)
     sd_ts_value_t *vals = NULL;
     size_t n = 0;
     int more = 0;
-    assert_int_equal(sd_ts_read_raw(w->base.st, point_id(w, data_id), ts_ms, ts_ms + 1,
-                                    INT64_MIN, 2, &vals, &n, &more),
+    assert_int_equal(sd_ts_read_raw(w->base.st, point_id(w, data_id), ts_ms, ts_ms + 1, INT64_MIN,
+                                    2, &vals, &n, &more),
                      0);
     bool ok = n == 1;
     if (ok)
@@ -365,9 +361,13 @@ static void seed(world_t *w)
     sd_principal_t a2 = a1;
     a2.subject_id = u2;
 
-    FILE *f = fopen(SAMPLE_SHEET, "rb");
+    const char *root = getenv("SUIDO_ROOT");
+    char path[4096];
+    snprintf(path, sizeof path, "%s/etc/sample-sheet.csv", root ? root : ".");
+    FILE *f = fopen(path, "rb");
     if (!f)
-        fail_msg("%s: %s (run from the repository's top)", SAMPLE_SHEET, strerror(errno));
+        fail_msg("cannot open %s: %s (run from the repository root or set SUIDO_ROOT)", path,
+                 strerror(errno));
     static char csv[65536];
     size_t len = fread(csv, 1, sizeof csv, f);
     fclose(f);
@@ -440,9 +440,8 @@ static void start_gateway(world_t *w)
     assert_int_equal(sd_gw_queue_open(qpath, 0, &w->q), 0);
     sd_gw_north_cfg_t nc = {
         .url = w->url, .client_id = w->cid, .client_secret = w->secret, .mqtt_url = w->mqtt_url};
-    assert_int_equal(w->mqtt ? sd_gw_north_mqtt_new(&nc, &w->north)
-                             : sd_gw_north_http_new(&nc, &w->north),
-                     0);
+    assert_int_equal(
+        w->mqtt ? sd_gw_north_mqtt_new(&nc, &w->north) : sd_gw_north_http_new(&nc, &w->north), 0);
     sd_gw_cfg_t gc = {.listen = "tcp://127.0.0.1:0",
                       .workers = 4,
                       .accept_threads = 2,
@@ -458,8 +457,8 @@ static void start_gateway(world_t *w)
                       .daily = false,
                       .x_guard = false, /* the test may run near the top of an hour */
                       .desig = {0, 1, 9, 0}};
-    sd_gw_deps_t d = {.clock = sd_clock_system(), .queue = w->q, .north = w->north,
-                      .dialplan = w->dp};
+    sd_gw_deps_t d = {
+        .clock = sd_clock_system(), .queue = w->q, .north = w->north, .dialplan = w->dp};
     assert_int_equal(sd_gw_new(&gc, &d, &w->g), 0);
     assert_int_equal(sd_gw_load_inventory(w->g), 0);
     assert_int_equal(sd_gw_device_count(w->g), N_TERMS);
@@ -579,8 +578,8 @@ static void case_daily_collection(void **state)
                                  SD_PARAMS(SD_V_INT(point_id(w, "gorin-l2.water_meter"))));
     assert_int_equal(off, 0);
     /* run-time: yesterday (JST) closed, stored at its JST midnight = 15:00 UTC the day before */
-    int64_t jst_today = (((now_ms() / 1000 + SD_JST_OFFSET_S) / 86400) * 86400 -
-                         SD_JST_OFFSET_S) * 1000;
+    int64_t jst_today =
+        (((now_ms() / 1000 + SD_JST_OFFSET_S) / 86400) * 86400 - SD_JST_OFFSET_S) * 1000;
     int64_t yday = jst_today - 86400000;
     assert_int_equal((yday / 1000 + SD_JST_OFFSET_S) % 86400, 0);
     double v;
@@ -670,10 +669,9 @@ static void case_read_request(void **state)
 {
     world_t *w = *state;
     int64_t before = now_ms();
-    json_t *res = run_request(
-        w, SD_REQ_READ,
-        json_pack("{s:[s,s,s]}", "data_ids", "gorin-l2.tank_level", "gorin-l2.pump1_fault",
-                  "gorin-l2.pump2_run"));
+    json_t *res = run_request(w, SD_REQ_READ,
+                              json_pack("{s:[s,s,s]}", "data_ids", "gorin-l2.tank_level",
+                                        "gorin-l2.pump1_fault", "gorin-l2.pump2_run"));
     const json_t *lvl = value_of(res, "gorin-l2.tank_level");
     const json_t *flt = value_of(res, "gorin-l2.pump1_fault");
     assert_non_null(lvl);
