@@ -545,6 +545,7 @@ static void case_daily_collection(void **state)
     pthread_mutex_lock(&w->fleet_mu);
     int nh = sd_plant_hours(gorin_plant(w), hours);
     sd_plant_rundays(gorin_plant(w), days);
+    int64_t plant_now_s = sd_plant_now(gorin_plant(w));
     pthread_mutex_unlock(&w->fleet_mu);
     assert_int_equal(nh, SD_PLANT_HOURS);
     int matched = 0;
@@ -579,7 +580,7 @@ static void case_daily_collection(void **state)
     assert_int_equal(off, 0);
     /* run-time: yesterday (JST) closed, stored at its JST midnight = 15:00 UTC the day before */
     int64_t jst_today =
-        (((now_ms() / 1000 + SD_JST_OFFSET_S) / 86400) * 86400 - SD_JST_OFFSET_S) * 1000;
+        (((plant_now_s + SD_JST_OFFSET_S) / 86400) * 86400 - SD_JST_OFFSET_S) * 1000;
     int64_t yday = jst_today - 86400000;
     assert_int_equal((yday / 1000 + SD_JST_OFFSET_S) % 86400, 0);
     double v;
