@@ -50,11 +50,11 @@ json_t *sd_pf_sheet_errors_json(const sd_sheet_errors_t *e);
 /* A device of the master with its facility. */
 typedef struct {
     int64_t id;
-    char code[80], name[256];
+    char code[80], name[257]; /* names: at most 256 bytes (sheet rule) */
     char gateway[130];  /* the registry name of the gateway serving it, "" = the tenant's only */
     char tel[40];
     char facility[80];  /* its facility's code */
-    char facility_name[256];
+    char facility_name[257];
 } sd_pf_master_device_t;
 
 /* Device code of tenant with its facility into *out: 0, SD_ENOTFOUND (also for a code the store
