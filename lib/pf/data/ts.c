@@ -307,3 +307,44 @@ int sd_ts_latest(sd_store_t *st, int64_t point_id, sd_ts_value_t *out)
     sd_stmt_done(q);
     return 0;
 }
+
+int sd_ts_each_received(sd_store_t *st, int64_t tenant, const char *const *ids, size_t n,
+                        int64_t after_ms, int limit,
+                        int (*fn)(void *ctx, const sd_ts_arrival_t *a), void *ctx)
+{
+    sd_buf_t sql = {0};
+    sd_val_t *p = calloc(n + 2, sizeof *p);
+    int rc = p ? sd_buf_append_str(&sql, "SELECT p.data_id, s.ts_ms, s.value, s.quality, "
+                                         "s.received_ms FROM samples s JOIN points p ON "
+                                         "p.id = s.point_id WHERE p.tenant_id = $1 AND "
+                                         "s.received_ms > $2 AND p.data_id IN (")
+               : SD_ENOMEM;
+    if (p) {
+        p[0] = SD_V_INT(tenant);
+        p[1] = SD_V_INT(after_ms);
+    }
+    for (size_t i = 0; !rc && i < n; i++) {
+        p[i + 2] = SD_V_TEXT(ids[i]);
+        rc = sd_buf_printf(&sql, "%s$%zu", i ? ", " : "", i + 3);
+    }
+    if (!rc)
+        rc = sd_buf_printf(&sql, ") ORDER BY s.received_ms, p.data_id, s.ts_ms LIMIT %d", limit);
+    sd_stmt_t *s = NULL;
+    if (!rc)
+        rc = sd_store_query(st, sql.data, p, (int)n + 2, &s);
+    int r = 0;
+    while (!rc && (rc = sd_stmt_next(s)) == 1) {
+        rc = 0;
+        sd_ts_arrival_t a = {.data_id = sd_stmt_text(s, 0, NULL),
+                             .ts_ms = sd_stmt_int64(s, 1),
+                             .value = sd_stmt_double(s, 2),
+                             .quality = (int)sd_stmt_int64(s, 3),
+                             .received_ms = sd_stmt_int64(s, 4)};
+        if ((r = fn(ctx, &a)) != 0)
+            break;
+    }
+    sd_stmt_done(s);
+    sd_buf_free(&sql);
+    free(p);
+    return rc < 0 ? rc : r;
+}

@@ -86,4 +86,23 @@ int sd_ts_read_agg(sd_store_t *st, int64_t point_id, int64_t from, int64_t to, s
 int sd_ts_latest(sd_store_t *st, int64_t point_id, sd_ts_value_t *out);
 
 
+/* One stored sample as it arrived, for a replay. */
+typedef struct {
+    const char *data_id; /* valid during the callback */
+    int64_t ts_ms;
+    double value;
+    int quality;
+    int64_t received_ms;
+} sd_ts_arrival_t;
+
+/*
+ * The samples of tenant's data IDs ids[0..n) received after after_ms, in arrival order (received,
+ * data ID, ts), at most limit rows: fn for each, a non-zero return stops and is returned. One
+ * query: samples joined to points (the master's) here, where the samples are, because replaying
+ * a stream by data ID through per-point calls would be a query per point. 0 or SD_E*.
+ */
+int sd_ts_each_received(sd_store_t *st, int64_t tenant, const char *const *ids, size_t n,
+                        int64_t after_ms, int limit,
+                        int (*fn)(void *ctx, const sd_ts_arrival_t *a), void *ctx);
+
 #endif

@@ -508,3 +508,14 @@ int sd_pf_master_served_json(sd_store_t *st, int64_t tenant, const char *gw_name
     *out = devs;
     return 0;
 }
+
+int sd_pf_master_facility_id(sd_store_t *st, int64_t tenant, const char *code, int64_t *id)
+{
+    sd_stmt_t *s = NULL;
+    int rc = sd_store_query_row(st, "SELECT id FROM facilities WHERE tenant_id = $1 AND code = $2",
+                                SD_PARAMS(SD_V_INT(tenant), SD_V_TEXT(code)), &s);
+    if (rc == 0 && id)
+        *id = sd_stmt_int64(s, 0);
+    sd_stmt_done(s);
+    return rc;
+}

@@ -88,4 +88,8 @@ int sd_pf_master_data_known(sd_store_t *st, int64_t tenant, const char *data_id)
 int sd_pf_master_served_json(sd_store_t *st, int64_t tenant, const char *gw_name, int only_gateway,
                              json_t **out);
 
+/* The id of facility code of tenant into *id (may be NULL): 0, SD_ENOTFOUND, SD_EENCODING (text the
+ * store cannot hold) or a store error. */
+int sd_pf_master_facility_id(sd_store_t *st, int64_t tenant, const char *code, int64_t *id);
+
 #endif

@@ -9,7 +9,9 @@
 #include "core/err.h"
 #include "core/log.h"
 #include "core/worker.h"
+#include "pf/broker/binding.h"
 #include "pf/data/ts.h"
+#include "pf/registry/registry.h"
 #include "pf/ops/opsmon.h"
 
 #define WINDOW_MS 60000
@@ -323,53 +325,69 @@ static int add_component(json_t *arr, const char *kind, const char *name, const 
     return o && !json_array_append_new(arr, o) ? 0 : SD_ENOMEM;
 }
 
-/* Gateways (gw_state of the MQTT binding) and applications (their tokens) the caller may see. */
+typedef struct {
+    sd_opsmon_t *m;
+    const sd_principal_t *who;
+    json_t *arr;
+    int64_t now;
+} clients_ctx_t;
+
+/* One registration as a component: a gateway by its MQTT alive state (the binding's), else by
+ * the tokens it was issued (the registry's). */
+static int client_component(void *ctx, const sd_client_t *c)
+{
+    clients_ctx_t *x = ctx;
+    sd_store_t *st = x->m->pf->store;
+    sd_scope_t sc = {.tenant_id = c->tenant_id, .org_id = c->org_id, .subject_id = c->id};
+    if (sd_policy_check(x->who, SD_ACT_MONITOR_READ, &sc))
+        return 0;
+    int gw = c->kind == SD_CLIENT_GATEWAY;
+    char detail[200], t1[40];
+    const char *state;
+    int64_t since = 0, issued = 0, expires = 0;
+    sd_mqtt_gw_state_t gs;
+    int rc = 0, have_gs = 0;
+    if (c->enabled && gw) {
+        rc = sd_mqtt_gw_state(st, c->id, &gs);
+        have_gs = rc == 0;
+        if (rc == SD_ENOTFOUND)
+            rc = 0;
+    }
+    if (!rc && c->enabled && !have_gs)
+        rc = sd_registry_token_times(st, c->id, &issued, &expires);
+    if (rc)
+        return rc;
+    if (!c->enabled) {
+        state = "fault";
+        snprintf(detail, sizeof detail, "registration disabled");
+    } else if (have_gs) {
+        since = gs.changed_at;
+        sd_ts_format_time(gs.last_seen, t1, sizeof t1);
+        state = gs.online ? "ok" : "fault";
+        snprintf(detail, sizeof detail, "%s; last seen %s",
+                 gs.online ? "online" : "offline (last will)", t1);
+    } else if (issued > 0) {
+        /* only the issue of tokens is recorded, not each use of one */
+        since = issued;
+        sd_ts_format_time(since, t1, sizeof t1);
+        state = expires > x->now ? "ok" : "unknown";
+        snprintf(detail, sizeof detail, "last connect %s; %s (token use is not recorded)", t1,
+                 expires > x->now ? "token valid" : "no valid token");
+    } else {
+        state = "unknown";
+        snprintf(detail, sizeof detail, gw ? "never connected (no MQTT state, no token)"
+                                           : "never connected");
+    }
+    return add_component(x->arr, gw ? "gateway" : "application", c->name, state, detail, since,
+                         sc.tenant_id);
+}
+
+/* Gateways (gw_state of the MQTT binding) and applications (their tokens) the caller may see, in
+ * registration order. */
 static int clients(sd_opsmon_t *m, const sd_principal_t *who, json_t *arr, int64_t now)
 {
-    sd_stmt_t *s = NULL;
-    int rc = sd_store_query(
-        m->pf->store,
-        "SELECT c.id, c.kind, c.name, c.org_id, c.tenant_id, c.enabled, g.online, g.changed_at, "
-        "g.last_seen, (SELECT MAX(t.created_at) FROM api_tokens t WHERE t.client_id = c.id), "
-        "(SELECT MAX(t.expires_at) FROM api_tokens t WHERE t.client_id = c.id) "
-        "FROM clients c LEFT JOIN gw_state g ON g.client_id = c.id ORDER BY c.id",
-        SD_NOPARAMS, &s);
-    while (!rc && (rc = sd_stmt_next(s)) == 1) {
-        rc = 0;
-        sd_scope_t sc = {.tenant_id = sd_stmt_int64(s, 4), .org_id = sd_stmt_int64(s, 3),
-                         .subject_id = sd_stmt_int64(s, 0)};
-        if (sd_policy_check(who, SD_ACT_MONITOR_READ, &sc))
-            continue;
-        int gw = !strcmp(sd_stmt_text(s, 1, NULL), "gateway");
-        const char *name = sd_stmt_text(s, 2, NULL);
-        char detail[200], t1[40];
-        const char *state;
-        int64_t since = 0;
-        if (!sd_stmt_int64(s, 5)) {
-            state = "fault";
-            snprintf(detail, sizeof detail, "registration disabled");
-        } else if (gw && !sd_stmt_is_null(s, 6)) {
-            since = sd_stmt_int64(s, 7);
-            sd_ts_format_time(sd_stmt_int64(s, 8), t1, sizeof t1);
-            state = sd_stmt_int64(s, 6) ? "ok" : "fault";
-            snprintf(detail, sizeof detail, "%s; last seen %s",
-                     sd_stmt_int64(s, 6) ? "online" : "offline (last will)", t1);
-        } else if (!sd_stmt_is_null(s, 9)) {
-            /* only the issue of tokens is recorded, not each use of one */
-            since = sd_stmt_int64(s, 9);
-            sd_ts_format_time(since, t1, sizeof t1);
-            state = sd_stmt_int64(s, 10) > now ? "ok" : "unknown";
-            snprintf(detail, sizeof detail, "last connect %s; %s (token use is not recorded)", t1,
-                     sd_stmt_int64(s, 10) > now ? "token valid" : "no valid token");
-        } else {
-            state = "unknown";
-            snprintf(detail, sizeof detail, gw ? "never connected (no MQTT state, no token)"
-                                               : "never connected");
-        }
-        rc = add_component(arr, gw ? "gateway" : "application", name, state, detail, since,
-                           sc.tenant_id);
-    }
-    sd_stmt_done(s);
+    clients_ctx_t x = {m, who, arr, now};
+    int rc = sd_registry_each(m->pf->store, 0, -1, client_component, &x);
     return rc < 0 ? rc : 0;
 }
 
@@ -399,15 +417,9 @@ int sd_opsmon_status(sd_opsmon_t *m, const sd_principal_t *who, json_t **out)
         /* mail: failing when something waits after a failed attempt */
         int64_t waiting = 0;
         char last[160] = "";
-        if (!rc && !sd_store_query_row(m->pf->store,
-                                       "SELECT COUNT(*), MAX(smtp_result) FROM notifications "
-                                       "WHERE state = 'pending' AND attempts > 0",
-                                       SD_NOPARAMS, &s)) {
-            waiting = sd_stmt_int64(s, 0);
-            snprintf(last, sizeof last, "%s",
-                     sd_stmt_text(s, 1, NULL) ? sd_stmt_text(s, 1, NULL) : "");
-            sd_stmt_done(s);
-        }
+        /* (without a notify service the detail below says so whatever waits) */
+        if (!rc && m->notify && sd_notify_failing(m->notify, &waiting, last, sizeof last))
+            waiting = 0, last[0] = 0;
         snprintf(detail, sizeof detail, waiting ? "%" PRId64 " mails waiting after a failed "
                                                   "attempt: %s"
                                                 : "%" PRId64 " mails waiting%s",
