@@ -12,6 +12,7 @@
 #include "pf/alarms/alarm.h"
 #include "pf/alarms/alarm_int.h"
 #include "pf/data/ts.h"
+#include "pf/master/master.h"
 
 #define MAX_LISTENERS 8
 
@@ -579,39 +580,56 @@ typedef struct {
     int delay_s;
 } point_t;
 
+/* Copy src into dst of n bytes, cut like a column read (snprintf). */
+static void cps(char *dst, size_t n, const char *src)
+{
+    snprintf(dst, n, "%.*s", (int)(n - 1), src);
+}
+
+/* The point as the master has it (one query per sample); its alarm settings are loaded only when
+ * they matter (load_settings: analog points with limits). */
 static int load_point(sd_store_t *st, int64_t tenant, const char *data_id, point_t *p)
 {
-    sd_stmt_t *q = NULL;
-    int rc = sd_store_query_row(
-        st,
-        "SELECT p.id, p.signal, p.name, p.unit, p.severity, p.limit_lo, p.limit_hi, p.scale_lo, "
-        "p.scale_hi, d.id, d.code, f.code, f.name, s.deadband_pct, s.delay_s FROM points p "
-        "JOIN devices d ON d.id = p.device_id JOIN facilities f ON f.id = d.facility_id "
-        "LEFT JOIN alarm_settings s ON s.point_id = p.id WHERE p.tenant_id = $1 AND p.data_id = $2",
-        SD_PARAMS(SD_V_INT(tenant), SD_V_TEXT(data_id)), &q);
+    sd_pf_master_point_t m;
+    int rc = sd_pf_master_point(st, tenant, data_id, &m);
     if (rc)
         return rc;
     memset(p, 0, sizeof *p);
-    p->id = sd_stmt_int64(q, 0);
-    cp(p->signal, sizeof p->signal, q, 1);
-    cp(p->name, sizeof p->name, q, 2);
-    cp(p->unit, sizeof p->unit, q, 3);
-    cp(p->severity, sizeof p->severity, q, 4);
-    p->has_lo = !sd_stmt_is_null(q, 5);
-    p->lo = sd_stmt_double(q, 5);
-    p->has_hi = !sd_stmt_is_null(q, 6);
-    p->hi = sd_stmt_double(q, 6);
-    p->has_scale = !sd_stmt_is_null(q, 7) && !sd_stmt_is_null(q, 8);
-    p->scale_lo = sd_stmt_double(q, 7);
-    p->scale_hi = sd_stmt_double(q, 8);
-    p->device_id = sd_stmt_int64(q, 9);
-    cp(p->device, sizeof p->device, q, 10);
-    cp(p->facility, sizeof p->facility, q, 11);
-    cp(p->fname, sizeof p->fname, q, 12);
-    p->has_db = !sd_stmt_is_null(q, 13);
-    p->db_pct = sd_stmt_double(q, 13);
-    p->has_delay = !sd_stmt_is_null(q, 14);
-    p->delay_s = (int)sd_stmt_int64(q, 14);
+    p->id = m.id;
+    cps(p->signal, sizeof p->signal, m.signal);
+    cps(p->name, sizeof p->name, m.name);
+    cps(p->unit, sizeof p->unit, m.unit);
+    cps(p->severity, sizeof p->severity, m.severity);
+    p->has_lo = m.has_lo;
+    p->lo = m.limit_lo;
+    p->has_hi = m.has_hi;
+    p->hi = m.limit_hi;
+    p->has_scale = m.has_scale;
+    p->scale_lo = m.scale_lo;
+    p->scale_hi = m.scale_hi;
+    p->device_id = m.device_id;
+    cps(p->device, sizeof p->device, m.device);
+    cps(p->facility, sizeof p->facility, m.facility);
+    cps(p->fname, sizeof p->fname, m.facility_name);
+    return 0;
+}
+
+/* The point's own deadband and on-delay (alarm_settings), when set. */
+static int load_settings(sd_store_t *st, point_t *p)
+{
+    sd_stmt_t *q = NULL;
+    int rc = sd_store_query_row(st,
+                                "SELECT deadband_pct, delay_s FROM alarm_settings WHERE"
+                                " point_id = $1",
+                                SD_PARAMS(SD_V_INT(p->id)), &q);
+    if (rc == SD_ENOTFOUND)
+        return 0;
+    if (rc)
+        return rc;
+    p->has_db = !sd_stmt_is_null(q, 0);
+    p->db_pct = sd_stmt_double(q, 0);
+    p->has_delay = !sd_stmt_is_null(q, 1);
+    p->delay_s = (int)sd_stmt_int64(q, 1);
     sd_stmt_done(q);
     return 0;
 }
@@ -676,6 +694,9 @@ static int eval_sample(sd_alarms_t *a, int64_t tenant, const char *data_id, int6
         return sd_alarms__condition(a, &t, value >= 0.5, ts);
     if (strcmp(p.signal, "analog") != 0 || (!p.has_lo && !p.has_hi))
         return 0;
+    rc = load_settings(a->pf->store, &p);
+    if (rc)
+        return rc;
     double pct;
     int delay;
     tenant_defaults(a, tenant, &pct, &delay);

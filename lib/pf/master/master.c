@@ -519,3 +519,38 @@ int sd_pf_master_facility_id(sd_store_t *st, int64_t tenant, const char *code, i
     sd_stmt_done(s);
     return rc;
 }
+
+int sd_pf_master_point(sd_store_t *st, int64_t tenant, const char *data_id,
+                       sd_pf_master_point_t *out)
+{
+    sd_stmt_t *q = NULL;
+    int rc = sd_store_query_row(
+        st,
+        "SELECT p.id, p.signal, p.name, p.unit, p.severity, p.limit_lo, p.limit_hi, p.scale_lo, "
+        "p.scale_hi, d.id, d.code, f.code, f.name FROM points p "
+        "JOIN devices d ON d.id = p.device_id JOIN facilities f ON f.id = d.facility_id "
+        "WHERE p.tenant_id = $1 AND p.data_id = $2",
+        SD_PARAMS(SD_V_INT(tenant), SD_V_TEXT(data_id)), &q);
+    if (rc == SD_EENCODING)
+        rc = SD_ENOTFOUND;
+    if (rc)
+        return rc;
+    out->id = sd_stmt_int64(q, 0);
+    copy_col(q, 1, out->signal, sizeof out->signal);
+    copy_col(q, 2, out->name, sizeof out->name);
+    copy_col(q, 3, out->unit, sizeof out->unit);
+    copy_col(q, 4, out->severity, sizeof out->severity);
+    out->has_lo = !sd_stmt_is_null(q, 5);
+    out->limit_lo = sd_stmt_double(q, 5);
+    out->has_hi = !sd_stmt_is_null(q, 6);
+    out->limit_hi = sd_stmt_double(q, 6);
+    out->has_scale = !sd_stmt_is_null(q, 7) && !sd_stmt_is_null(q, 8);
+    out->scale_lo = sd_stmt_double(q, 7);
+    out->scale_hi = sd_stmt_double(q, 8);
+    out->device_id = sd_stmt_int64(q, 9);
+    copy_col(q, 10, out->device, sizeof out->device);
+    copy_col(q, 11, out->facility, sizeof out->facility);
+    copy_col(q, 12, out->facility_name, sizeof out->facility_name);
+    sd_stmt_done(q);
+    return 0;
+}

@@ -92,4 +92,20 @@ int sd_pf_master_served_json(sd_store_t *st, int64_t tenant, const char *gw_name
  * store cannot hold) or a store error. */
 int sd_pf_master_facility_id(sd_store_t *st, int64_t tenant, const char *code, int64_t *id);
 
+/* A point of the master with what judging its values needs: its limits, device and facility. */
+typedef struct {
+    int64_t id, device_id;
+    char signal[16], name[257], unit[32], severity[16];
+    int has_lo, has_hi, has_scale; /* has_scale: both scale_lo and scale_hi set */
+    double limit_lo, limit_hi, scale_lo, scale_hi;
+    char device[80];   /* the device's code */
+    char facility[80]; /* its facility's code and name */
+    char facility_name[257];
+} sd_pf_master_point_t;
+
+/* Point data_id of tenant with its device and facility, in one query (the alarm engine asks per
+ * sample): 0, SD_ENOTFOUND (also for text the store cannot hold) or a store error. */
+int sd_pf_master_point(sd_store_t *st, int64_t tenant, const char *data_id,
+                       sd_pf_master_point_t *out);
+
 #endif
