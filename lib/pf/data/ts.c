@@ -348,3 +348,21 @@ int sd_ts_each_received(sd_store_t *st, int64_t tenant, const char *const *ids, 
     free(p);
     return rc < 0 ? rc : r;
 }
+
+int sd_ts_facility_last(sd_store_t *st, int64_t facility_id, int64_t *last_ms)
+{
+    sd_stmt_t *q = NULL;
+    int rc = sd_store_query_row(st,
+                                "SELECT MAX(s.ts_ms) FROM samples s JOIN points p ON p.id = "
+                                "s.point_id JOIN devices d ON d.id = p.device_id WHERE "
+                                "d.facility_id = $1",
+                                SD_PARAMS(SD_V_INT(facility_id)), &q);
+    if (rc)
+        return rc;
+    if (sd_stmt_is_null(q, 0))
+        rc = SD_ENOTFOUND;
+    else
+        *last_ms = sd_stmt_int64(q, 0);
+    sd_stmt_done(q);
+    return rc;
+}

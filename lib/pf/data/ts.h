@@ -105,4 +105,9 @@ int sd_ts_each_received(sd_store_t *st, int64_t tenant, const char *const *ids, 
                         int64_t after_ms, int limit,
                         int (*fn)(void *ctx, const sd_ts_arrival_t *a), void *ctx);
 
+/* The newest sample time of any point on the devices of facility facility_id into *last_ms:
+ * 0, SD_ENOTFOUND (no samples) or a store error. One query joining points and devices (the
+ * master's) here, where the samples are, rather than a latest-value read per point. */
+int sd_ts_facility_last(sd_store_t *st, int64_t facility_id, int64_t *last_ms);
+
 #endif

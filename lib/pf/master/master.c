@@ -554,3 +554,61 @@ int sd_pf_master_point(sd_store_t *st, int64_t tenant, const char *data_id,
     sd_stmt_done(q);
     return 0;
 }
+
+int sd_pf_master_each_facility(sd_store_t *st, int64_t tenant,
+                               int (*fn)(void *ctx, int64_t id, const char *code, const char *name),
+                               void *ctx)
+{
+    sd_stmt_t *q = NULL;
+    int rc = sd_store_query(st, "SELECT id, code, name FROM facilities WHERE tenant_id = $1 ORDER BY "
+                                "code",
+                            SD_PARAMS(SD_V_INT(tenant)), &q);
+    int r = 0;
+    while (!rc && (rc = sd_stmt_next(q)) == 1) {
+        rc = 0;
+        const char *c = sd_stmt_text(q, 1, NULL), *n = sd_stmt_text(q, 2, NULL);
+        if ((r = fn(ctx, sd_stmt_int64(q, 0), c ? c : "", n ? n : "")) != 0)
+            break;
+    }
+    sd_stmt_done(q);
+    return rc < 0 ? rc : r;
+}
+
+int sd_pf_master_each_facility_point(sd_store_t *st, int64_t facility_id, const char *signal,
+                                     int (*fn)(void *ctx, int64_t id, const char *data_id,
+                                               const char *name),
+                                     void *ctx)
+{
+    sd_stmt_t *q = NULL;
+    int rc = sd_store_query(st,
+                            "SELECT p.id, p.data_id, p.name FROM points p JOIN devices d ON d.id "
+                            "= p.device_id WHERE d.facility_id = $1 AND p.signal = $2 "
+                            "ORDER BY p.data_id",
+                            SD_PARAMS(SD_V_INT(facility_id), SD_V_TEXT(signal)), &q);
+    int r = 0;
+    while (!rc && (rc = sd_stmt_next(q)) == 1) {
+        rc = 0;
+        const char *d = sd_stmt_text(q, 1, NULL), *n = sd_stmt_text(q, 2, NULL);
+        if ((r = fn(ctx, sd_stmt_int64(q, 0), d ? d : "", n ? n : "")) != 0)
+            break;
+    }
+    sd_stmt_done(q);
+    return rc < 0 ? rc : r;
+}
+
+int sd_pf_master_each_facility_gateway(sd_store_t *st, int64_t facility_id,
+                                       int (*fn)(void *ctx, const char *gateway), void *ctx)
+{
+    sd_stmt_t *q = NULL;
+    int rc = sd_store_query(st, "SELECT DISTINCT gateway FROM devices WHERE facility_id = $1",
+                            SD_PARAMS(SD_V_INT(facility_id)), &q);
+    int r = 0;
+    while (!rc && (rc = sd_stmt_next(q)) == 1) {
+        rc = 0;
+        const char *g = sd_stmt_text(q, 0, NULL);
+        if ((r = fn(ctx, g ? g : "")) != 0)
+            break;
+    }
+    sd_stmt_done(q);
+    return rc < 0 ? rc : r;
+}

@@ -108,4 +108,22 @@ typedef struct {
 int sd_pf_master_point(sd_store_t *st, int64_t tenant, const char *data_id,
                        sd_pf_master_point_t *out);
 
+/* Call fn for each facility of tenant in code order (id, code, name); a non-zero return of fn
+ * stops and is returned. 0 or a store error. */
+int sd_pf_master_each_facility(sd_store_t *st, int64_t tenant,
+                               int (*fn)(void *ctx, int64_t id, const char *code, const char *name),
+                               void *ctx);
+
+/* Call fn for each point of signal (e.g. "monitor") on the devices of facility facility_id, in
+ * data ID order; a non-zero return of fn stops and is returned. 0 or a store error. */
+int sd_pf_master_each_facility_point(sd_store_t *st, int64_t facility_id, const char *signal,
+                                     int (*fn)(void *ctx, int64_t id, const char *data_id,
+                                               const char *name),
+                                     void *ctx);
+
+/* Call fn for each distinct gateway name the devices of facility facility_id name ("" = the
+ * tenant's only gateway); a non-zero return of fn stops and is returned. 0 or a store error. */
+int sd_pf_master_each_facility_gateway(sd_store_t *st, int64_t facility_id,
+                                       int (*fn)(void *ctx, const char *gateway), void *ctx);
+
 #endif
