@@ -366,3 +366,50 @@ int sd_ts_facility_last(sd_store_t *st, int64_t facility_id, int64_t *last_ms)
     sd_stmt_done(q);
     return rc;
 }
+
+int sd_ts_each_silent_device(sd_store_t *st, int64_t before_ms,
+                             int (*fn)(void *ctx, int64_t tenant, int64_t device_id,
+                                       int64_t last_ms),
+                             void *ctx)
+{
+    sd_stmt_t *q = NULL;
+    int rc = sd_store_query(
+        st,
+        "SELECT x.tenant_id, x.device_id, MAX(x.last) FROM (SELECT p.tenant_id, p.device_id, "
+        "(SELECT MAX(s.ts_ms) FROM samples s WHERE s.point_id = p.id) AS last FROM points p) x "
+        "GROUP BY x.tenant_id, x.device_id HAVING MAX(x.last) < $1 ORDER BY x.device_id",
+        SD_PARAMS(SD_V_INT(before_ms)), &q);
+    int r = 0;
+    while (!rc && (rc = sd_stmt_next(q)) == 1) {
+        rc = 0;
+        if ((r = fn(ctx, sd_stmt_int64(q, 0), sd_stmt_int64(q, 1), sd_stmt_int64(q, 2))) != 0)
+            break;
+    }
+    sd_stmt_done(q);
+    return rc < 0 ? rc : r;
+}
+
+int sd_ts_each_newest_judged(sd_store_t *st,
+                             int (*fn)(void *ctx, int64_t tenant, const char *data_id,
+                                       int64_t ts_ms, double value),
+                             void *ctx)
+{
+    sd_stmt_t *q = NULL;
+    int rc = sd_store_query(
+        st,
+        "SELECT p.tenant_id, p.data_id, s.ts_ms, s.value FROM points p JOIN samples s ON "
+        "s.point_id = p.id AND s.ts_ms = (SELECT MAX(ts_ms) FROM samples WHERE point_id = p.id) "
+        "WHERE (p.signal = 'alarm' OR (p.signal = 'analog' AND (p.limit_lo IS NOT NULL OR "
+        "p.limit_hi IS NOT NULL))) AND s.quality <> 2 ORDER BY p.id",
+        SD_NOPARAMS, &q);
+    int r = 0;
+    while (!rc && (rc = sd_stmt_next(q)) == 1) {
+        rc = 0;
+        const char *d = sd_stmt_text(q, 1, NULL);
+        if ((r = fn(ctx, sd_stmt_int64(q, 0), d ? d : "", sd_stmt_int64(q, 2),
+                    sd_stmt_double(q, 3))) != 0)
+            break;
+    }
+    sd_stmt_done(q);
+    return rc < 0 ? rc : r;
+}

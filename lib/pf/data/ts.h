@@ -110,4 +110,22 @@ int sd_ts_each_received(sd_store_t *st, int64_t tenant, const char *const *ids, 
  * master's) here, where the samples are, rather than a latest-value read per point. */
 int sd_ts_facility_last(sd_store_t *st, int64_t facility_id, int64_t *last_ms);
 
+/* Call fn for each device whose newest sample (over its points) is older than before_ms, in
+ * device id order, with its tenant and that time; devices that never sent data are left out. A
+ * non-zero return of fn stops and is returned. One query grouping points (the master's) here,
+ * where the samples are: the newest sample per point is an index seek. 0 or a store error. */
+int sd_ts_each_silent_device(sd_store_t *st, int64_t before_ms,
+                             int (*fn)(void *ctx, int64_t tenant, int64_t device_id,
+                                       int64_t last_ms),
+                             void *ctx);
+
+/* Call fn for the newest sample of every point the master gives an alarm condition (signal
+ * "alarm", or "analog" with a limit), unless that sample is "missing", in point id order; a
+ * non-zero return of fn stops and is returned. One query joining points (the master's) here, for
+ * the alarm engine's start. 0 or a store error. */
+int sd_ts_each_newest_judged(sd_store_t *st,
+                             int (*fn)(void *ctx, int64_t tenant, const char *data_id,
+                                       int64_t ts_ms, double value),
+                             void *ctx);
+
 #endif

@@ -360,14 +360,15 @@ static void copy_col(sd_stmt_t *s, int col, char *out, size_t n)
     snprintf(out, n, "%s", t ? t : "");
 }
 
-int sd_pf_master_device(sd_store_t *st, int64_t tenant, const char *code, sd_pf_master_device_t *out)
+#define DEVICE_SQL                                                                                 \
+    "SELECT d.id, d.code, d.name, d.gateway, d.tel, f.code, f.name, d.tenant_id FROM devices d"    \
+    " JOIN facilities f ON f.id = d.facility_id"
+
+static int device_where(sd_store_t *st, const char *sql, const sd_val_t *p, int n,
+                        sd_pf_master_device_t *out)
 {
     sd_stmt_t *s = NULL;
-    int rc = sd_store_query_row(st,
-                                "SELECT d.id, d.code, d.name, d.gateway, d.tel, f.code, f.name"
-                                " FROM devices d JOIN facilities f ON f.id = d.facility_id"
-                                " WHERE d.tenant_id = $1 AND d.code = $2",
-                                SD_PARAMS(SD_V_INT(tenant), SD_V_TEXT(code)), &s);
+    int rc = sd_store_query_row(st, sql, p, n, &s);
     if (rc == SD_EENCODING)
         rc = SD_ENOTFOUND;
     if (rc)
@@ -379,8 +380,20 @@ int sd_pf_master_device(sd_store_t *st, int64_t tenant, const char *code, sd_pf_
     copy_col(s, 4, out->tel, sizeof out->tel);
     copy_col(s, 5, out->facility, sizeof out->facility);
     copy_col(s, 6, out->facility_name, sizeof out->facility_name);
+    out->tenant_id = sd_stmt_int64(s, 7);
     sd_stmt_done(s);
     return 0;
+}
+
+int sd_pf_master_device(sd_store_t *st, int64_t tenant, const char *code, sd_pf_master_device_t *out)
+{
+    return device_where(st, DEVICE_SQL " WHERE d.tenant_id = $1 AND d.code = $2",
+                        SD_PARAMS(SD_V_INT(tenant), SD_V_TEXT(code)), out);
+}
+
+int sd_pf_master_device_get(sd_store_t *st, int64_t id, sd_pf_master_device_t *out)
+{
+    return device_where(st, DEVICE_SQL " WHERE d.id = $1", SD_PARAMS(SD_V_INT(id)), out);
 }
 
 int sd_pf_master_data(sd_store_t *st, int64_t tenant, const char *data_id, int outputs,

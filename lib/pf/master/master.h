@@ -49,7 +49,7 @@ json_t *sd_pf_sheet_errors_json(const sd_sheet_errors_t *e);
 
 /* A device of the master with its facility. */
 typedef struct {
-    int64_t id;
+    int64_t id, tenant_id;
     char code[80], name[257]; /* names: at most 256 bytes (sheet rule) */
     char gateway[130];  /* the registry name of the gateway serving it, "" = the tenant's only */
     char tel[40];
@@ -125,5 +125,8 @@ int sd_pf_master_each_facility_point(sd_store_t *st, int64_t facility_id, const 
  * tenant's only gateway); a non-zero return of fn stops and is returned. 0 or a store error. */
 int sd_pf_master_each_facility_gateway(sd_store_t *st, int64_t facility_id,
                                        int (*fn)(void *ctx, const char *gateway), void *ctx);
+
+/* Device id (any tenant) with its facility into *out: 0, SD_ENOTFOUND or a store error. */
+int sd_pf_master_device_get(sd_store_t *st, int64_t id, sd_pf_master_device_t *out);
 
 #endif
