@@ -10,6 +10,7 @@
 #include "core/log.h"
 #include "core/time.h"
 #include "pf/data/ts.h"
+#include "pf/master/master.h"
 
 #define HOUR_MS INT64_C(3600000)
 #define DAY_MS  INT64_C(86400000)
@@ -100,6 +101,9 @@ int64_t sd_ts_max_span_ms(sd_ts_agg_t agg)
 /*
  * One statement per sample: the SELECT finds the point by (tenant, data ID), so no row inserted
  * means an unknown data ID; the upsert makes a re-sent (point, ts) replace the stored one.
+ * points is the master's table, named here on purpose: resolving the data ID inside the insert
+ * keeps ingest, the hottest path, at one statement per sample (a lookup through the master first
+ * would double it).
  */
 static const char UPSERT_SQL[] =
     "INSERT INTO samples (point_id, ts_ms, tenant_id, value, quality, gw_id, received_ms) "
@@ -174,15 +178,11 @@ int sd_ts_ingest(sd_pf_t *pf, int64_t tenant_id, int64_t gw_id, const sd_ts_samp
 
 int sd_ts_point_id(sd_store_t *st, int64_t tenant_id, const char *data_id, int64_t *point_id)
 {
-    sd_stmt_t *q = NULL;
-    int rc = sd_store_query_row(st, "SELECT id FROM points WHERE tenant_id = $1 AND data_id = $2",
-                                SD_PARAMS(SD_V_INT(tenant_id), SD_V_TEXT(data_id)), &q);
-    if (rc == SD_EENCODING)
-        return SD_ENOTFOUND;
+    sd_pf_master_data_t d;
+    int rc = sd_pf_master_data(st, tenant_id, data_id, 0, &d);
     if (rc)
         return rc;
-    *point_id = sd_stmt_int64(q, 0);
-    sd_stmt_done(q);
+    *point_id = d.id;
     return 0;
 }
 
