@@ -277,6 +277,27 @@ int sd_mqtt_gw_state(sd_store_t *st, int64_t gw_id, sd_mqtt_gw_state_t *out)
     return 0;
 }
 
+int sd_mqtt_gw_state_each(sd_store_t *st,
+                          int (*fn)(void *ctx, int64_t gw_id, const sd_mqtt_gw_state_t *s),
+                          void *ctx)
+{
+    sd_stmt_t *q = NULL;
+    int rc = sd_store_query(st,
+                            "SELECT client_id, online, changed_at, last_seen FROM gw_state"
+                            " ORDER BY client_id",
+                            SD_NOPARAMS, &q);
+    int r = 0;
+    while (!rc && (rc = sd_stmt_next(q)) == 1) {
+        rc = 0;
+        sd_mqtt_gw_state_t g = {(int)sd_stmt_int64(q, 1), sd_stmt_int64(q, 2),
+                                sd_stmt_int64(q, 3)};
+        if ((r = fn(ctx, sd_stmt_int64(q, 0), &g)) != 0)
+            break;
+    }
+    sd_stmt_done(q);
+    return rc < 0 ? rc : r;
+}
+
 /* The alive state changed: tell the event sink, as if the gateway had reported it. */
 static void state_event(sd_mqtt_binding_t *b, const gw_row_t *g, const char *cid, int online)
 {

@@ -82,4 +82,10 @@ typedef struct {
  * error. Reads the store only, so it answers with or without a started binding. */
 int sd_mqtt_gw_state(sd_store_t *st, int64_t gw_id, sd_mqtt_gw_state_t *out);
 
+/* Call fn for each gateway ever seen over MQTT with its alive state, in gateway id order; a
+ * non-zero return of fn stops and is returned. One query (for status pages). 0 or a store error. */
+int sd_mqtt_gw_state_each(sd_store_t *st,
+                          int (*fn)(void *ctx, int64_t gw_id, const sd_mqtt_gw_state_t *s),
+                          void *ctx);
+
 #endif

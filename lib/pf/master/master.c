@@ -385,7 +385,8 @@ static int device_where(sd_store_t *st, const char *sql, const sd_val_t *p, int 
     return 0;
 }
 
-int sd_pf_master_device(sd_store_t *st, int64_t tenant, const char *code, sd_pf_master_device_t *out)
+int sd_pf_master_device(sd_store_t *st, int64_t tenant, const char *code,
+                        sd_pf_master_device_t *out)
 {
     return device_where(st, DEVICE_SQL " WHERE d.tenant_id = $1 AND d.code = $2",
                         SD_PARAMS(SD_V_INT(tenant), SD_V_TEXT(code)), out);
@@ -573,8 +574,9 @@ int sd_pf_master_each_facility(sd_store_t *st, int64_t tenant,
                                void *ctx)
 {
     sd_stmt_t *q = NULL;
-    int rc = sd_store_query(st, "SELECT id, code, name FROM facilities WHERE tenant_id = $1 ORDER BY "
-                                "code",
+    int rc = sd_store_query(st,
+                            "SELECT id, code, name FROM facilities WHERE tenant_id = $1 ORDER BY "
+                            "code",
                             SD_PARAMS(SD_V_INT(tenant)), &q);
     int r = 0;
     while (!rc && (rc = sd_stmt_next(q)) == 1) {

@@ -59,7 +59,8 @@ typedef struct {
 
 /* Device code of tenant with its facility into *out: 0, SD_ENOTFOUND (also for a code the store
  * cannot hold) or a store error. */
-int sd_pf_master_device(sd_store_t *st, int64_t tenant, const char *code, sd_pf_master_device_t *out);
+int sd_pf_master_device(sd_store_t *st, int64_t tenant, const char *code,
+                        sd_pf_master_device_t *out);
 
 /* Where a data ID sits: its row, its device, and an output's number. */
 typedef struct {
