@@ -205,8 +205,10 @@ typedef struct {
     char name[132];
 } gw_name_t;
 
-/* The registry name of the gateway in column col ("" when none or no longer registered). */
-static const char *gw_name(sd_store_t *st, sd_stmt_t *q, int col, gw_name_t *names, size_t *n)
+/* The registry name of the gateway in column col ("" when none or no longer registered): looked
+ * up once per gateway while names has room (names[GW_NAMES], *n used), then into *spare. */
+static const char *gw_name(sd_store_t *st, sd_stmt_t *q, int col, gw_name_t *names, size_t *n,
+                           gw_name_t *spare)
 {
     if (sd_stmt_is_null(q, col))
         return "";
@@ -214,8 +216,7 @@ static const char *gw_name(sd_store_t *st, sd_stmt_t *q, int col, gw_name_t *nam
     for (size_t i = 0; i < *n; i++)
         if (names[i].id == id)
             return names[i].name;
-    static _Thread_local gw_name_t spare;
-    gw_name_t *g = *n < GW_NAMES ? &names[(*n)++] : &spare;
+    gw_name_t *g = *n < GW_NAMES ? &names[(*n)++] : spare;
     sd_client_t c;
     g->id = id;
     snprintf(g->name, sizeof g->name, "%s", sd_registry_get(st, id, &c) == 0 ? c.name : "");
@@ -240,7 +241,7 @@ int sd_event_list(sd_pf_t *pf, int64_t tenant_id, const char *device, const char
     out->rows = json_array();
     rc = out->rows ? 0 : SD_ENOMEM;
     size_t cap = 0, nnames = 0;
-    gw_name_t names[GW_NAMES];
+    gw_name_t names[GW_NAMES], spare;
     while (!rc && (rc = sd_stmt_next(q)) == 1) {
         rc = 0;
         if (out->n == cap) {
@@ -264,7 +265,7 @@ int sd_event_list(sd_pf_t *pf, int64_t tenant_id, const char *device, const char
                          text(q, 2), "device", text(q, 3), "data_id", text(q, 4), "severity",
                          sd_stmt_is_null(q, 5) ? json_null() : json_integer(sd_stmt_int64(q, 5)),
                          "message", text(q, 6), "detail", detail ? detail : json_null(), "gateway",
-                         json_string(gw_name(pf->store, q, 8, names, &nnames)), "received_at",
+                         json_string(gw_name(pf->store, q, 8, names, &nnames, &spare)), "received_at",
                          time_or_null(q, 9));
         if (json_array_append_new(out->rows, o))
             rc = SD_ENOMEM;
