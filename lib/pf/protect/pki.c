@@ -474,30 +474,73 @@ static int pinned_cert(sd_store_t *st, const sd_client_t *c, char **pem)
     return rc;
 }
 
+/* A stored certificate's fingerprint, by registration. */
+typedef struct {
+    int64_t id;
+    char fp[72];
+} cert_fp_t;
+
+static int cert_fp_cmp(const void *a, const void *b)
+{
+    int64_t x = ((const cert_fp_t *)a)->id, y = ((const cert_fp_t *)b)->id;
+    return x < y ? -1 : x > y;
+}
+
 typedef struct {
     sd_store_t *st;
     int64_t n;
     sd_pf_items_t *items;
     size_t cap;
+    cert_fp_t *fps; /* every stored certificate, by registration id */
+    size_t nfps;
 } certs_ctx_t;
 
 static int count_without(void *ctx, const sd_client_t *c)
 {
     certs_ctx_t *x = ctx;
-    int r = pinned_cert(x->st, c, NULL);
-    if (r < 0)
-        return r;
-    x->n += r == 0;
+    cert_fp_t k = {.id = c->id};
+    const cert_fp_t *f = x->nfps ? bsearch(&k, x->fps, x->nfps, sizeof k, cert_fp_cmp) : NULL;
+    x->n += !f || strcmp(f->fp, c->cert_fp) != 0;
     return 0;
 }
 
 int sd_pki_clients_without_cert(sd_pki_t *pki, int64_t tenant, int64_t *n)
 {
     certs_ctx_t x = {.st = pki->pf->store};
-    int rc = tenant > 0 ? sd_registry_each(x.st, tenant, -1, count_without, &x) : 0;
-    if (rc == 0)
-        *n = x.n;
-    return rc;
+    if (tenant <= 0) {
+        *n = 0;
+        return 0;
+    }
+    /* the stored fingerprints in one query, the tenant's registrations in another */
+    sd_stmt_t *s = NULL;
+    int rc = sd_store_query(x.st,
+                            "SELECT client_id, fingerprint FROM client_certs ORDER BY client_id",
+                            SD_NOPARAMS, &s);
+    size_t cap = 0;
+    while (!rc && (rc = sd_stmt_next(s)) == 1) {
+        rc = 0;
+        if (x.nfps == cap) {
+            cap = cap ? cap * 2 : 64;
+            cert_fp_t *nv = realloc(x.fps, cap * sizeof *nv);
+            if (!nv) {
+                rc = SD_ENOMEM;
+                break;
+            }
+            x.fps = nv;
+        }
+        const char *fp = sd_stmt_text(s, 1, NULL);
+        x.fps[x.nfps].id = sd_stmt_int64(s, 0);
+        snprintf(x.fps[x.nfps].fp, sizeof x.fps[0].fp, "%s", fp ? fp : "");
+        x.nfps++;
+    }
+    sd_stmt_done(s);
+    if (rc >= 0)
+        rc = sd_registry_each(x.st, tenant, -1, count_without, &x);
+    free(x.fps);
+    if (rc < 0)
+        return rc;
+    *n = x.n;
+    return 0;
 }
 
 static int add_peer(void *ctx, const sd_client_t *c)
