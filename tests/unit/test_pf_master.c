@@ -176,11 +176,108 @@ static void test_bad_sheet_applies_nothing(void **state)
     sd_pf_items_free(&items);
 }
 
+/* a monitor point, an analog point with limits and an output on one device */
+static const char sheet_c[] = HEAD FAC DEV
+    "point,,gorin-l2,gorin-l2.run,1号ポンプ 運転,,,,,,,,,,,,,monitor,Di1,,,,,,,,\n"
+    "point,,gorin-l2,gorin-l2.lvl,配水池水位,,,,,,,,,,,,,analog,Ai1,m,0,5,,0.5,4.5,major,\n"
+    "output,,gorin-l2,gorin-l2.cmd,1号ポンプ 運転指令,,,,,,,,,,,,,,Out1,,,,,,,,1号ポンプ\n";
+
+static int count_facility(void *ctx, int64_t id, const char *code, const char *name)
+{
+    assert_true(id > 0);
+    assert_string_equal(code, "222");
+    assert_string_equal(name, "五輪");
+    (*(int *)ctx)++;
+    return 0;
+}
+
+static int count_point(void *ctx, int64_t id, const char *data_id, const char *name)
+{
+    assert_true(id > 0);
+    assert_string_equal(data_id, "gorin-l2.run");
+    (*(int *)ctx)++;
+    return 0;
+}
+
+static int count_gateway(void *ctx, const char *gateway)
+{
+    assert_string_equal(gateway, "");
+    (*(int *)ctx)++;
+    return 0;
+}
+
+/* the reads the other rooms make of the master */
+static void test_reads(void **state)
+{
+    fx_t *f = *state;
+    sd_store_t *st = f->base.st;
+    sd_sheet_decision_t dec;
+    assert_int_equal(sd_sheets_decide(&f->base.pf, &f->bob, f->tid, submit(f, sheet_c), true,
+                                      NULL, &dec),
+                     0);
+    assert_int_equal(dec.refused, 0);
+
+    sd_pf_master_device_t d, d2;
+    assert_int_equal(sd_pf_master_device(st, f->tid, "gorin-l2", &d), 0);
+    assert_string_equal(d.facility, "222");
+    assert_string_equal(d.facility_name, "五輪");
+    assert_string_equal(d.tel, "0115812221");
+    assert_string_equal(d.gateway, "");
+    assert_int_equal(d.tenant_id, f->tid);
+    assert_int_equal(sd_pf_master_device(st, f->tid, "nowhere", &d2), SD_ENOTFOUND);
+    assert_int_equal(sd_pf_master_device(st, f->tid + 1, "gorin-l2", &d2), SD_ENOTFOUND);
+    assert_int_equal(sd_pf_master_device_get(st, d.id, &d2), 0);
+    assert_string_equal(d2.code, "gorin-l2");
+
+    sd_pf_master_data_t x;
+    assert_int_equal(sd_pf_master_data(st, f->tid, "gorin-l2.run", 0, &x), 0);
+    assert_int_equal(x.device_id, d.id);
+    assert_string_equal(x.device, "gorin-l2");
+    assert_int_equal(sd_pf_master_data(st, f->tid, "gorin-l2.cmd", 1, &x), 0);
+    assert_int_equal(x.output_no, 1);
+    assert_int_equal(sd_pf_master_data(st, f->tid, "gorin-l2.cmd", 0, &x), SD_ENOTFOUND);
+    assert_int_equal(sd_pf_master_data_known(st, f->tid, "gorin-l2.cmd"), 0);
+    assert_int_equal(sd_pf_master_data_known(st, f->tid, "gorin-l2.lvl"), 0);
+    assert_int_equal(sd_pf_master_data_known(st, f->tid, "gorin-l2.none"), SD_ENOTFOUND);
+
+    int64_t fid = 0;
+    assert_int_equal(sd_pf_master_facility_id(st, f->tid, "222", &fid), 0);
+    assert_true(fid > 0);
+    assert_int_equal(sd_pf_master_facility_id(st, f->tid, "999", NULL), SD_ENOTFOUND);
+
+    sd_pf_master_point_t p;
+    assert_int_equal(sd_pf_master_point(st, f->tid, "gorin-l2.lvl", &p), 0);
+    assert_string_equal(p.signal, "analog");
+    assert_true(p.has_lo && p.has_hi && p.has_scale);
+    assert_true(p.limit_hi == 4.5 && p.scale_hi == 5);
+    assert_string_equal(p.device, "gorin-l2");
+    assert_string_equal(p.facility, "222");
+    assert_int_equal(sd_pf_master_point(st, f->tid, "gorin-l2.cmd", &p), SD_ENOTFOUND);
+
+    int nf = 0, np = 0, ng = 0;
+    assert_int_equal(sd_pf_master_each_facility(st, f->tid, count_facility, &nf), 0);
+    assert_int_equal(sd_pf_master_each_facility_point(st, fid, "monitor", count_point, &np), 0);
+    assert_int_equal(sd_pf_master_each_facility_gateway(st, fid, count_gateway, &ng), 0);
+    assert_int_equal(nf + np + ng, 3);
+
+    json_t *a = NULL;
+    assert_int_equal(sd_pf_master_served_json(st, f->tid, "north", 1, &a), 0);
+    assert_int_equal(json_array_size(a), 1);
+    json_t *dev = json_array_get(a, 0);
+    assert_int_equal(json_array_size(json_object_get(dev, "points")), 2);
+    assert_int_equal(json_array_size(json_object_get(dev, "outputs")), 1);
+    json_decref(a);
+    assert_int_equal(sd_pf_master_served_json(st, f->tid, "north", 0, &a), 0);
+    assert_int_equal(json_array_size(a), 0); /* names none, and north is not the only one */
+    json_decref(a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_approve_applies, setup, sd_test_pf_teardown),
         cmocka_unit_test_setup_teardown(test_bad_sheet_applies_nothing, setup, sd_test_pf_teardown),
+        cmocka_unit_test_setup_teardown(test_reads, setup, sd_test_pf_teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -338,7 +338,7 @@ static void test_routing(void **state)
     assert_int_equal(sd_gw_info(fx->st, fx->g1, &g), 0);
     assert_string_equal(g.name, "north");
     int rc = 0;
-    json_t *inv = sd_gw_inventory_json(fx->st, &g, T0, &rc);
+    json_t *inv = sd_gw_inventory_json(&fx->pf, &g, T0, &rc);
     assert_non_null(inv);
     assert_int_equal(json_array_size(json_object_get(inv, "devices")), 1);
     json_t *d = json_array_get(json_object_get(inv, "devices"), 0);

@@ -63,7 +63,7 @@ void sd_gw_inventory_handler(sd_http_req_t *req, void *ctx)
         sd_http_reply_empty(req, 304);
         return;
     }
-    json_t *body = sd_gw_inventory_json(pf->store, &gw, sd_pf_now_ms(pf), &rc);
+    json_t *body = sd_gw_inventory_json(pf, &gw, sd_pf_now_ms(pf), &rc);
     if (!body) {
         sd_api_reply_rc(req, rc);
         return;

@@ -2,6 +2,7 @@
 #include <inttypes.h>
 #include <math.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,7 @@
 #include "pf/alarms/alarm.h"
 #include "pf/alarms/alarm_int.h"
 #include "pf/data/ts.h"
+#include "pf/master/master.h"
 
 #define MAX_LISTENERS 8
 
@@ -579,39 +581,66 @@ typedef struct {
     int delay_s;
 } point_t;
 
+/* An alarm message, cut to its column (a function, so that the cut raises no format-truncation
+ * warning at each call). */
+__attribute__((format(printf, 3, 4))) static void msgf(char *out, size_t n, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(out, n, fmt, ap);
+    va_end(ap);
+}
+
+/* Copy src into dst of n bytes, cut like a column read (snprintf). */
+static void cps(char *dst, size_t n, const char *src)
+{
+    snprintf(dst, n, "%.*s", (int)(n - 1), src);
+}
+
+/* The point as the master has it (one query per sample); its alarm settings are loaded only when
+ * they matter (load_settings: analog points with limits). */
 static int load_point(sd_store_t *st, int64_t tenant, const char *data_id, point_t *p)
 {
-    sd_stmt_t *q = NULL;
-    int rc = sd_store_query_row(
-        st,
-        "SELECT p.id, p.signal, p.name, p.unit, p.severity, p.limit_lo, p.limit_hi, p.scale_lo, "
-        "p.scale_hi, d.id, d.code, f.code, f.name, s.deadband_pct, s.delay_s FROM points p "
-        "JOIN devices d ON d.id = p.device_id JOIN facilities f ON f.id = d.facility_id "
-        "LEFT JOIN alarm_settings s ON s.point_id = p.id WHERE p.tenant_id = $1 AND p.data_id = $2",
-        SD_PARAMS(SD_V_INT(tenant), SD_V_TEXT(data_id)), &q);
+    sd_pf_master_point_t m;
+    int rc = sd_pf_master_point(st, tenant, data_id, &m);
     if (rc)
         return rc;
     memset(p, 0, sizeof *p);
-    p->id = sd_stmt_int64(q, 0);
-    cp(p->signal, sizeof p->signal, q, 1);
-    cp(p->name, sizeof p->name, q, 2);
-    cp(p->unit, sizeof p->unit, q, 3);
-    cp(p->severity, sizeof p->severity, q, 4);
-    p->has_lo = !sd_stmt_is_null(q, 5);
-    p->lo = sd_stmt_double(q, 5);
-    p->has_hi = !sd_stmt_is_null(q, 6);
-    p->hi = sd_stmt_double(q, 6);
-    p->has_scale = !sd_stmt_is_null(q, 7) && !sd_stmt_is_null(q, 8);
-    p->scale_lo = sd_stmt_double(q, 7);
-    p->scale_hi = sd_stmt_double(q, 8);
-    p->device_id = sd_stmt_int64(q, 9);
-    cp(p->device, sizeof p->device, q, 10);
-    cp(p->facility, sizeof p->facility, q, 11);
-    cp(p->fname, sizeof p->fname, q, 12);
-    p->has_db = !sd_stmt_is_null(q, 13);
-    p->db_pct = sd_stmt_double(q, 13);
-    p->has_delay = !sd_stmt_is_null(q, 14);
-    p->delay_s = (int)sd_stmt_int64(q, 14);
+    p->id = m.id;
+    cps(p->signal, sizeof p->signal, m.signal);
+    cps(p->name, sizeof p->name, m.name);
+    cps(p->unit, sizeof p->unit, m.unit);
+    cps(p->severity, sizeof p->severity, m.severity);
+    p->has_lo = m.has_lo;
+    p->lo = m.limit_lo;
+    p->has_hi = m.has_hi;
+    p->hi = m.limit_hi;
+    p->has_scale = m.has_scale;
+    p->scale_lo = m.scale_lo;
+    p->scale_hi = m.scale_hi;
+    p->device_id = m.device_id;
+    cps(p->device, sizeof p->device, m.device);
+    cps(p->facility, sizeof p->facility, m.facility);
+    cps(p->fname, sizeof p->fname, m.facility_name);
+    return 0;
+}
+
+/* The point's own deadband and on-delay (alarm_settings), when set. */
+static int load_settings(sd_store_t *st, point_t *p)
+{
+    sd_stmt_t *q = NULL;
+    int rc = sd_store_query_row(st,
+                                "SELECT deadband_pct, delay_s FROM alarm_settings WHERE"
+                                " point_id = $1",
+                                SD_PARAMS(SD_V_INT(p->id)), &q);
+    if (rc == SD_ENOTFOUND)
+        return 0;
+    if (rc)
+        return rc;
+    p->has_db = !sd_stmt_is_null(q, 0);
+    p->db_pct = sd_stmt_double(q, 0);
+    p->has_delay = !sd_stmt_is_null(q, 1);
+    p->delay_s = (int)sd_stmt_int64(q, 1);
     sd_stmt_done(q);
     return 0;
 }
@@ -676,6 +705,9 @@ static int eval_sample(sd_alarms_t *a, int64_t tenant, const char *data_id, int6
         return sd_alarms__condition(a, &t, value >= 0.5, ts);
     if (strcmp(p.signal, "analog") != 0 || (!p.has_lo && !p.has_hi))
         return 0;
+    rc = load_settings(a->pf->store, &p);
+    if (rc)
+        return rc;
     double pct;
     int delay;
     tenant_defaults(a, tenant, &pct, &delay);
@@ -799,61 +831,124 @@ static void drain(sd_alarms_t *a)
     }
 }
 
+typedef struct {
+    int64_t tenant, device;
+} devkey_t;
+
+static int devkey_cmp(const void *x, const void *y)
+{
+    const devkey_t *a = x, *b = y;
+    return a->tenant != b->tenant ? (a->tenant < b->tenant ? -1 : 1)
+           : a->device != b->device ? (a->device < b->device ? -1 : 1)
+                                    : 0;
+}
+
+typedef struct {
+    devkey_t *open; /* devices with an active no-contact alarm, sorted */
+    size_t nopen;
+    devkey_t *v;    /* silent devices without one, at most 500 */
+    int64_t *last;
+    size_t n, cap;
+} silent_t;
+
+static int add_silent(void *ctx, int64_t tenant, int64_t device_id, int64_t last_ms)
+{
+    silent_t *x = ctx;
+    devkey_t k = {tenant, device_id};
+    if (x->nopen && bsearch(&k, x->open, x->nopen, sizeof k, devkey_cmp))
+        return 0;
+    if (x->n == x->cap) {
+        size_t nc = x->cap ? x->cap * 2 : 16;
+        devkey_t *nv = realloc(x->v, nc * sizeof *nv);
+        if (!nv)
+            return SD_ENOMEM;
+        x->v = nv;
+        int64_t *nl = realloc(x->last, nc * sizeof *nl);
+        if (!nl)
+            return SD_ENOMEM;
+        x->last = nl;
+        x->cap = nc;
+    }
+    x->v[x->n] = k;
+    x->last[x->n++] = last_ms;
+    return x->n == 500; /* enough for one round */
+}
+
 /*
  * Devices whose newest sample is older than no_data_s (a terminal that missed its daily call, an
  * L3 that missed its report): their no-contact alarm, raised as of the moment they became
  * overdue; the next sample of the device returns it. Devices that never sent data are left alone
- * (not yet in service). Checked once a minute.
+ * (not yet in service). Checked once a minute. The newest samples are the time series' (one
+ * query), the devices the master's (read only for those found silent without an alarm).
  */
 static int silence_check(sd_alarms_t *a, int64_t now)
 {
     sd_store_t *st = a->pf->store;
     int64_t limit = (int64_t)a->cfg.no_data_s * 1000;
+    silent_t x = {0};
     sd_stmt_t *q = NULL;
-    int rc = sd_store_query(
-        st,
-        "SELECT x.tenant_id, x.id, x.code, x.name, x.fcode, x.fname, x.last FROM (SELECT "
-        "d.tenant_id, d.id, d.code, d.name, f.code AS fcode, f.name AS fname, (SELECT "
-        "MAX(s.ts_ms) FROM points p JOIN samples s ON s.point_id = p.id WHERE p.device_id = d.id) "
-        "AS last FROM devices d JOIN facilities f ON f.id = d.facility_id) x WHERE x.last IS NOT "
-        "NULL AND x.last < $1 AND NOT EXISTS (SELECT 1 FROM alarms a WHERE a.tenant_id = "
-        "x.tenant_id AND a.source = 'dev:' || CAST(x.id AS TEXT) AND a.state <> 'cleared' AND "
-        "a.active = 1) ORDER BY x.id LIMIT 500",
-        SD_PARAMS(SD_V_INT(now - limit)), &q);
-    sd_alarm_row_t *v = NULL;
-    size_t n = 0, cap = 0;
+    int rc = sd_store_query(st,
+                            "SELECT tenant_id, source FROM alarms WHERE source LIKE 'dev:%' AND "
+                            "state <> 'cleared' AND active = 1",
+                            SD_NOPARAMS, &q);
+    size_t ocap = 0;
     while (!rc && (rc = sd_stmt_next(q)) == 1) {
         rc = 0;
-        if (n == cap) {
-            cap = cap ? cap * 2 : 16;
-            sd_alarm_row_t *nv = realloc(v, cap * sizeof *nv);
+        const char *src = sd_stmt_text(q, 1, NULL);
+        char *end = NULL;
+        long long id = src ? strtoll(src + 4, &end, 10) : 0;
+        if (!src || !end || *end || end == src + 4)
+            continue;
+        if (x.nopen == ocap) {
+            ocap = ocap ? ocap * 2 : 16;
+            devkey_t *nv = realloc(x.open, ocap * sizeof *nv);
             if (!nv) {
                 rc = SD_ENOMEM;
                 break;
             }
-            v = nv;
+            x.open = nv;
         }
-        sd_alarm_row_t *t = &v[n++];
-        memset(t, 0, sizeof *t);
-        t->tenant_id = sd_stmt_int64(q, 0);
-        snprintf(t->source, sizeof t->source, "dev:%" PRId64, sd_stmt_int64(q, 1));
-        snprintf(t->kind, sizeof t->kind, "no_contact");
-        cp(t->device, sizeof t->device, q, 2);
-        cp(t->facility, sizeof t->facility, q, 4);
-        cp(t->facility_name, sizeof t->facility_name, q, 5);
-        snprintf(t->name, sizeof t->name, "no_data");
-        char last[40];
-        fmt_time(sd_stmt_int64(q, 6), last, sizeof last);
-        const char *dn = sd_stmt_text(q, 3, NULL);
-        snprintf(t->message, sizeof t->message, "通信途絶 %s: no data since %s",
-                 dn && *dn ? dn : t->device, last);
-        t->severity = a->cfg.no_contact_severity;
-        t->raised_at = sd_stmt_int64(q, 6) + limit;
+        x.open[x.nopen++] = (devkey_t){sd_stmt_int64(q, 0), id};
     }
     sd_stmt_done(q);
+    if (rc >= 0) {
+        qsort(x.open, x.nopen, sizeof *x.open, devkey_cmp);
+        rc = sd_ts_each_silent_device(st, now - limit, add_silent, &x);
+    }
+    sd_alarm_row_t *v = rc >= 0 && x.n ? calloc(x.n, sizeof *v) : NULL;
+    if (rc >= 0 && x.n && !v)
+        rc = SD_ENOMEM;
+    size_t n = 0;
+    for (size_t i = 0; rc >= 0 && i < x.n; i++) {
+        sd_pf_master_device_t d;
+        int r = sd_pf_master_device_get(st, x.v[i].device, &d);
+        if (r == SD_ENOTFOUND)
+            continue; /* gone from the master meanwhile */
+        if (r) {
+            rc = r;
+            break;
+        }
+        sd_alarm_row_t *t = &v[n++];
+        t->tenant_id = d.tenant_id;
+        snprintf(t->source, sizeof t->source, "dev:%" PRId64, d.id);
+        snprintf(t->kind, sizeof t->kind, "no_contact");
+        cps(t->device, sizeof t->device, d.code);
+        cps(t->facility, sizeof t->facility, d.facility);
+        cps(t->facility_name, sizeof t->facility_name, d.facility_name);
+        snprintf(t->name, sizeof t->name, "no_data");
+        char last[40];
+        fmt_time(x.last[i], last, sizeof last);
+        msgf(t->message, sizeof t->message, "通信途絶 %s: no data since %s",
+             d.name[0] ? d.name : t->device, last);
+        t->severity = a->cfg.no_contact_severity;
+        t->raised_at = x.last[i] + limit;
+    }
     for (size_t i = 0; rc >= 0 && i < n; i++)
         rc = sd_alarms__condition(a, &v[i], 1, v[i].raised_at);
     free(v);
+    free(x.open);
+    free(x.v);
+    free(x.last);
     return rc < 0 ? rc : 0;
 }
 
@@ -976,45 +1071,40 @@ static int64_t worker_tick(void *ctx, int stopping)
 
 /* ---- start: re-evaluate the latest values (a crash between commit and evaluation) ------------ */
 
+typedef struct {
+    qitem_t *v;
+    size_t n, cap;
+} newest_t;
+
+static int add_newest(void *ctx, int64_t tenant, const char *data_id, int64_t ts_ms, double value)
+{
+    newest_t *x = ctx;
+    if (x->n == x->cap) {
+        size_t nc = x->cap ? x->cap * 2 : 256;
+        qitem_t *nv = realloc(x->v, nc * sizeof *nv);
+        if (!nv)
+            return SD_ENOMEM;
+        x->v = nv;
+        x->cap = nc;
+    }
+    x->v[x->n] = (qitem_t){tenant, ts_ms, value, strdup(data_id)};
+    if (!x->v[x->n].data_id)
+        return SD_ENOMEM;
+    x->n++;
+    return 0;
+}
+
 static int recover_tx(sd_store_t *st, void *vctx)
 {
     sd_alarms_t *a = vctx;
-    sd_stmt_t *q = NULL;
-    /* every judged point's newest sample */
-    int rc = sd_store_query(
-        st,
-        "SELECT p.tenant_id, p.data_id, s.ts_ms, s.value FROM points p JOIN samples s ON "
-        "s.point_id = p.id AND s.ts_ms = (SELECT MAX(ts_ms) FROM samples WHERE point_id = p.id) "
-        "WHERE (p.signal = 'alarm' OR (p.signal = 'analog' AND (p.limit_lo IS NOT NULL OR "
-        "p.limit_hi IS NOT NULL))) AND s.quality <> 2 ORDER BY p.id",
-        SD_NOPARAMS, &q);
-    qitem_t *v = NULL;
-    size_t n = 0, cap = 0;
-    while (!rc && (rc = sd_stmt_next(q)) == 1) {
-        rc = 0;
-        if (n == cap) {
-            cap = cap ? cap * 2 : 256;
-            qitem_t *nv = realloc(v, cap * sizeof *nv);
-            if (!nv) {
-                rc = SD_ENOMEM;
-                break;
-            }
-            v = nv;
-        }
-        v[n] = (qitem_t){sd_stmt_int64(q, 0), sd_stmt_int64(q, 2), sd_stmt_double(q, 3),
-                         strdup(sd_stmt_text(q, 1, NULL))};
-        if (!v[n].data_id) {
-            rc = SD_ENOMEM;
-            break;
-        }
-        n++;
-    }
-    sd_stmt_done(q);
-    for (size_t i = 0; rc >= 0 && i < n; i++)
-        rc = eval_sample(a, v[i].tenant_id, v[i].data_id, v[i].ts_ms, v[i].value, 0);
-    for (size_t i = 0; i < n; i++)
-        free(v[i].data_id);
-    free(v);
+    /* every judged point's newest sample (the time series', in one query) */
+    newest_t x = {0};
+    int rc = sd_ts_each_newest_judged(st, add_newest, &x);
+    for (size_t i = 0; rc >= 0 && i < x.n; i++)
+        rc = eval_sample(a, x.v[i].tenant_id, x.v[i].data_id, x.v[i].ts_ms, x.v[i].value, 0);
+    for (size_t i = 0; i < x.n; i++)
+        free(x.v[i].data_id);
+    free(x.v);
     return rc < 0 ? rc : 0;
 }
 

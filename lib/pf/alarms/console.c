@@ -10,6 +10,8 @@
 #include "pf/alarms/alarm_int.h"
 #include "pf/alarms/console.h"
 #include "pf/data/ts.h"
+#include "pf/master/master.h"
+#include "pf/registry/registry.h"
 
 static json_t *time_or_null(sd_stmt_t *q, int col)
 {
@@ -281,12 +283,101 @@ int sd_alarm_group_json(sd_pf_t *pf, int64_t id, json_t **out)
 
 /* ---- facility state -------------------------------------------------------------------------- */
 
-static int facility_json(sd_pf_t *pf, int64_t tenant, sd_stmt_t *fq, json_t **out)
+/* The gateways of a tenant out of contact (active no-contact alarms of source "gw:<id>", by
+ * their registry names), and whether the tenant has exactly one gateway registered. */
+typedef struct {
+    char (*names)[132];
+    size_t n;
+    int only_one;
+} gw_down_t;
+
+static int count_gateway(void *ctx, const sd_client_t *c)
+{
+    (void)c;
+    (*(int64_t *)ctx)++;
+    return 0;
+}
+
+static int gw_down_load(sd_pf_t *pf, int64_t tenant, gw_down_t *g)
+{
+    *g = (gw_down_t){0};
+    sd_stmt_t *q = NULL;
+    int rc = sd_store_query(pf->store,
+                            "SELECT DISTINCT source FROM alarms WHERE tenant_id = $1 AND kind = "
+                            "'no_contact' AND active = 1 AND state IN ('unacked', 'acked') AND "
+                            "source LIKE 'gw:%' ORDER BY source",
+                            SD_PARAMS(SD_V_INT(tenant)), &q);
+    size_t cap = 0;
+    while (!rc && (rc = sd_stmt_next(q)) == 1) {
+        rc = 0;
+        const char *src = sd_stmt_text(q, 0, NULL);
+        char *end = NULL;
+        long long id = src ? strtoll(src + 3, &end, 10) : 0;
+        char back[48];
+        snprintf(back, sizeof back, "gw:%lld", id);
+        sd_client_t c;
+        if (!src || strcmp(back, src) != 0 || sd_registry_get(pf->store, id, &c) != 0)
+            continue; /* not a registration (any more) */
+        if (g->n == cap) {
+            cap = cap ? cap * 2 : 4;
+            char(*nv)[132] = realloc(g->names, cap * sizeof *nv);
+            if (!nv) {
+                rc = SD_ENOMEM;
+                break;
+            }
+            g->names = nv;
+        }
+        snprintf(g->names[g->n++], sizeof g->names[0], "%s", c.name);
+    }
+    sd_stmt_done(q);
+    int64_t ngw = 0;
+    if (rc >= 0 && g->n && tenant > 0)
+        rc = sd_registry_each(pf->store, tenant, SD_CLIENT_GATEWAY, count_gateway, &ngw);
+    g->only_one = ngw == 1;
+    if (rc < 0) {
+        free(g->names);
+        *g = (gw_down_t){0};
+        return rc;
+    }
+    return 0;
+}
+
+/* A device gateway name of the facility: served by a gateway out of contact? (1 stops) */
+static int gw_is_down(void *ctx, const char *gateway)
+{
+    const gw_down_t *g = ctx;
+    if (!gateway[0])
+        return g->only_one;
+    for (size_t i = 0; i < g->n; i++)
+        if (!strcmp(g->names[i], gateway))
+            return 1;
+    return 0;
+}
+
+typedef struct {
+    sd_store_t *st;
+    json_t *pumps;
+    int running;
+} pumps_t;
+
+static int add_pump(void *ctx, int64_t id, const char *data_id, const char *name)
+{
+    pumps_t *x = ctx;
+    sd_ts_value_t v;
+    int lr = sd_ts_latest(x->st, id, &v);
+    int on = lr == 0 && v.quality != SD_TS_MISSING && v.value >= 0.5;
+    x->running |= on;
+    return json_array_append_new(x->pumps, sd_json_pack("{s:s,s:s,s:b}", "data_id", data_id,
+                                                        "name", name, "running", on))
+               ? SD_ENOMEM
+               : 0;
+}
+
+static int facility_json(sd_pf_t *pf, int64_t tenant, int64_t fid, const char *code,
+                         const char *name, const gw_down_t *down, json_t **out)
 {
     sd_store_t *st = pf->store;
-    int64_t fid = sd_stmt_int64(fq, 0);
-    const char *code = sd_stmt_text(fq, 1, NULL);
-    json_t *o = sd_json_pack("{s:s,s:o}", "code", code ? code : "", "name", text(fq, 2));
+    json_t *o = sd_json_pack("{s:s,s:s}", "code", code, "name", name);
     json_t *pumps = json_array();
     if (!o || !pumps) {
         json_decref(o);
@@ -300,7 +391,7 @@ static int facility_json(sd_pf_t *pf, int64_t tenant, sd_stmt_t *fq, json_t **ou
                                 "'no_contact' THEN 1 ELSE 0 END), 0) FROM alarms WHERE tenant_id "
                                 "= $1 AND facility = $2 AND active = 1 AND state IN ('unacked', "
                                 "'acked')",
-                                SD_PARAMS(SD_V_INT(tenant), SD_V_TEXT(code ? code : "")), &q);
+                                SD_PARAMS(SD_V_INT(tenant), SD_V_TEXT(code)), &q);
     int64_t nact = 0, nc = 0, maxsev = 0;
     if (!rc) {
         nact = sd_stmt_int64(q, 0);
@@ -310,46 +401,24 @@ static int facility_json(sd_pf_t *pf, int64_t tenant, sd_stmt_t *fq, json_t **ou
     }
     /* a gateway out of contact leaves the facilities it serves (inventory rule: devices naming
      * it, or naming none when it is the tenant's only gateway) without contact too */
-    if (!rc && !nc)
-        rc = query_int(
-            st,
-            "SELECT COUNT(*) FROM alarms a JOIN clients c ON a.source = 'gw:' || CAST(c.id AS "
-            "TEXT) WHERE a.tenant_id = $1 AND a.kind = 'no_contact' AND a.active = 1 AND a.state "
-            "IN ('unacked', 'acked') AND EXISTS (SELECT 1 FROM devices d WHERE d.facility_id = $2 "
-            "AND (d.gateway = c.name OR (d.gateway = '' AND (SELECT COUNT(*) FROM clients g WHERE "
-            "g.tenant_id = $1 AND g.kind = 'gateway') = 1)))",
-            SD_PARAMS(SD_V_INT(tenant), SD_V_INT(fid)), &nc);
-    int running = 0;
-    if (!rc)
-        rc = sd_store_query(st,
-                            "SELECT p.id, p.data_id, p.name FROM points p JOIN devices d ON d.id "
-                            "= p.device_id WHERE d.facility_id = $1 AND p.signal = 'monitor' "
-                            "ORDER BY p.data_id",
-                            SD_PARAMS(SD_V_INT(fid)), &q);
-    while (!rc && (rc = sd_stmt_next(q)) == 1) {
-        sd_ts_value_t v;
-        int lr = sd_ts_latest(st, sd_stmt_int64(q, 0), &v);
-        int on = lr == 0 && v.quality != SD_TS_MISSING && v.value >= 0.5;
-        running |= on;
-        rc = json_array_append_new(pumps, sd_json_pack("{s:o,s:o,s:b}", "data_id", text(q, 1),
-                                                       "name", text(q, 2), "running", on))
-                 ? SD_ENOMEM
-                 : 0;
+    if (!rc && !nc && down->n) {
+        rc = sd_pf_master_each_facility_gateway(st, fid, gw_is_down, (void *)(uintptr_t)down);
+        if (rc > 0) {
+            nc = 1;
+            rc = 0;
+        }
     }
-    sd_stmt_done(q);
+    pumps_t pu = {st, pumps, 0};
+    if (!rc)
+        rc = sd_pf_master_each_facility_point(st, fid, "monitor", add_pump, &pu);
+    int running = pu.running;
     int64_t last = 0;
     int have_last = 0;
     if (rc >= 0) {
-        rc = sd_store_query_row(st,
-                                "SELECT MAX(s.ts_ms) FROM samples s JOIN points p ON p.id = "
-                                "s.point_id JOIN devices d ON d.id = p.device_id WHERE "
-                                "d.facility_id = $1",
-                                SD_PARAMS(SD_V_INT(fid)), &q);
-        if (!rc) {
-            have_last = !sd_stmt_is_null(q, 0);
-            last = sd_stmt_int64(q, 0);
-            sd_stmt_done(q);
-        }
+        rc = sd_ts_facility_last(st, fid, &last);
+        have_last = rc == 0;
+        if (rc == SD_ENOTFOUND)
+            rc = 0;
     }
     if (rc < 0) {
         json_decref(o);
@@ -372,23 +441,34 @@ static int facility_json(sd_pf_t *pf, int64_t tenant, sd_stmt_t *fq, json_t **ou
     return 0;
 }
 
+typedef struct {
+    sd_pf_t *pf;
+    int64_t tenant;
+    const gw_down_t *down;
+    sd_pf_items_t *out;
+    size_t cap;
+} facilities_t;
+
+static int add_facility(void *ctx, int64_t id, const char *code, const char *name)
+{
+    facilities_t *x = ctx;
+    json_t *o = NULL;
+    int rc = facility_json(x->pf, x->tenant, id, code, name, x->down, &o);
+    if (!rc)
+        rc = items_add(x->out, &x->cap, o, x->tenant);
+    return rc;
+}
+
 int sd_alarm_facility_status(sd_pf_t *pf, int64_t tenant_id, sd_pf_items_t *out)
 {
+    gw_down_t down = {0};
     int rc = items_init(out);
-    sd_stmt_t *q = NULL;
     if (!rc)
-        rc = sd_store_query(pf->store,
-                            "SELECT id, code, name FROM facilities WHERE tenant_id = $1 ORDER BY "
-                            "code",
-                            SD_PARAMS(SD_V_INT(tenant_id)), &q);
-    size_t cap = 0;
-    while (!rc && (rc = sd_stmt_next(q)) == 1) {
-        json_t *o = NULL;
-        rc = facility_json(pf, tenant_id, q, &o);
-        if (!rc)
-            rc = items_add(out, &cap, o, tenant_id);
-    }
-    sd_stmt_done(q);
+        rc = gw_down_load(pf, tenant_id, &down);
+    facilities_t x = {pf, tenant_id, &down, out, 0};
+    if (!rc)
+        rc = sd_pf_master_each_facility(pf->store, tenant_id, add_facility, &x);
+    free(down.names);
     if (rc < 0) {
         sd_pf_items_free(out);
         return rc;

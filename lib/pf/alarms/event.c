@@ -1,5 +1,6 @@
 /* event.c - GW-IF events: ingest (and the alarms events imply); the batch parser is lib/gwif's. */
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,8 @@
 #include "pf/alarms/alarm_int.h"
 #include "pf/alarms/event.h"
 #include "pf/data/ts.h"
+#include "pf/master/master.h"
+#include "pf/registry/registry.h"
 
 /* ---- ingest ---------------------------------------------------------------------------------- */
 
@@ -30,6 +33,16 @@ static int is_kind(const char *k, const char *const *list)
     return 0;
 }
 
+/* An alarm message, cut to its column like every alarm message (a function, so that the cut
+ * raises no format-truncation warning at each call). */
+__attribute__((format(printf, 3, 4))) static void msg(char *out, size_t n, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(out, n, fmt, ap);
+    va_end(ap);
+}
+
 /* The alarms an event implies: a device that did not answer / a gateway gone is "no contact";
  * a successful call, or the gateway back, returns it. */
 static int event_alarm(ev_ctx_t *c, const sd_gwif_event_t *e)
@@ -44,37 +57,30 @@ static int event_alarm(ev_ctx_t *c, const sd_gwif_event_t *e)
     t.severity = e->severity ? e->severity : sd_alarms__cfg(c->a)->no_contact_severity;
     int dev = is_kind(e->kind, lost) || is_kind(e->kind, back_dev);
     if (dev && e->device[0]) {
-        sd_stmt_t *q = NULL;
-        int rc = sd_store_query_row(st,
-                                    "SELECT d.id, d.name, f.code, f.name FROM devices d JOIN "
-                                    "facilities f ON f.id = d.facility_id WHERE d.tenant_id = $1 "
-                                    "AND d.code = $2",
-                                    SD_PARAMS(SD_V_INT(c->tenant), SD_V_TEXT(e->device)), &q);
+        sd_pf_master_device_t d;
+        int rc = sd_pf_master_device(st, c->tenant, e->device, &d);
         if (rc)
             return rc;
-        snprintf(t.source, sizeof t.source, "dev:%" PRId64, sd_stmt_int64(q, 0));
-        const char *dn = sd_stmt_text(q, 1, NULL);
-        snprintf(t.facility, sizeof t.facility, "%s", sd_stmt_text(q, 2, NULL));
-        snprintf(t.facility_name, sizeof t.facility_name, "%s", sd_stmt_text(q, 3, NULL));
+        snprintf(t.source, sizeof t.source, "dev:%" PRId64, d.id);
+        snprintf(t.facility, sizeof t.facility, "%.*s", (int)sizeof t.facility - 1, d.facility);
+        snprintf(t.facility_name, sizeof t.facility_name, "%.*s", (int)sizeof t.facility_name - 1,
+                 d.facility_name);
         snprintf(t.device, sizeof t.device, "%s", e->device);
         snprintf(t.name, sizeof t.name, "%s", e->kind);
-        snprintf(t.message, sizeof t.message, "通信途絶 %s: %s%s%s", dn ? dn : e->device, e->kind,
-                 e->message[0] ? ": " : "", e->message);
-        sd_stmt_done(q);
+        msg(t.message, sizeof t.message, "通信途絶 %s: %s%s%s", d.name, e->kind,
+            e->message[0] ? ": " : "", e->message);
         return sd_alarms__condition(c->a, &t, is_kind(e->kind, lost), e->ts_ms);
     }
     int gw = !strcmp(e->kind, "gateway_offline") || is_kind(e->kind, back_gw);
     if (gw && c->gw > 0) {
-        sd_stmt_t *q = NULL;
-        int rc = sd_store_query_row(st, "SELECT name FROM clients WHERE id = $1",
-                                    SD_PARAMS(SD_V_INT(c->gw)), &q);
+        sd_client_t gwc;
+        int rc = sd_registry_get(st, c->gw, &gwc);
         if (rc)
             return rc;
         snprintf(t.source, sizeof t.source, "gw:%" PRId64, c->gw);
         snprintf(t.name, sizeof t.name, "gateway_offline");
-        snprintf(t.message, sizeof t.message, "通信途絶 ゲートウェイ %s%s%s",
-                 sd_stmt_text(q, 0, NULL), e->message[0] ? ": " : "", e->message);
-        sd_stmt_done(q);
+        msg(t.message, sizeof t.message, "通信途絶 ゲートウェイ %s%s%s", gwc.name,
+            e->message[0] ? ": " : "", e->message);
         return sd_alarms__condition(c->a, &t, !strcmp(e->kind, "gateway_offline"), e->ts_ms);
     }
     return 0;
@@ -87,13 +93,11 @@ static int ingest_tx(sd_store_t *st, void *vctx)
         const sd_gwif_event_t *e = &c->b->v[i];
         char f[48];
         int64_t x = 0;
-        sd_stmt_t *q = NULL;
         int rc;
         if (e->device[0]) {
-            rc = sd_store_query_row(st, "SELECT id FROM devices WHERE tenant_id = $1 AND code = $2",
-                                    SD_PARAMS(SD_V_INT(c->tenant), SD_V_TEXT(e->device)), &q);
-            sd_stmt_done(q);
-            if (rc == SD_ENOTFOUND || rc == SD_EENCODING) {
+            sd_pf_master_device_t d;
+            rc = sd_pf_master_device(st, c->tenant, e->device, &d);
+            if (rc == SD_ENOTFOUND) {
                 snprintf(f, sizeof f, "events[%zu].device", i);
                 return sd_json_err_set(c->err, f, "unknown device in this tenant");
             }
@@ -101,13 +105,8 @@ static int ingest_tx(sd_store_t *st, void *vctx)
                 return rc;
         }
         if (e->data_id[0]) {
-            rc = sd_store_query_row(st,
-                                    "SELECT id FROM points WHERE tenant_id = $1 AND data_id = $2 "
-                                    "UNION ALL SELECT id FROM outputs WHERE tenant_id = $1 AND "
-                                    "data_id = $2",
-                                    SD_PARAMS(SD_V_INT(c->tenant), SD_V_TEXT(e->data_id)), &q);
-            sd_stmt_done(q);
-            if (rc == SD_ENOTFOUND || rc == SD_EENCODING) {
+            rc = sd_pf_master_data_known(st, c->tenant, e->data_id);
+            if (rc == SD_ENOTFOUND) {
                 snprintf(f, sizeof f, "events[%zu].data_id", i);
                 return sd_json_err_set(c->err, f, "unknown data ID in this tenant");
             }
@@ -199,17 +198,41 @@ static json_t *text(sd_stmt_t *q, int col)
     return json_string(s ? s : "");
 }
 
+/* The gateways named in one list of events (the registry's names, looked up once each). */
+#define GW_NAMES 16
+typedef struct {
+    int64_t id;
+    char name[132];
+} gw_name_t;
+
+/* The registry name of the gateway in column col ("" when none or no longer registered): looked
+ * up once per gateway while names has room (names[GW_NAMES], *n used), then into *spare. */
+static const char *gw_name(sd_store_t *st, sd_stmt_t *q, int col, gw_name_t *names, size_t *n,
+                           gw_name_t *spare)
+{
+    if (sd_stmt_is_null(q, col))
+        return "";
+    int64_t id = sd_stmt_int64(q, col);
+    for (size_t i = 0; i < *n; i++)
+        if (names[i].id == id)
+            return names[i].name;
+    gw_name_t *g = *n < GW_NAMES ? &names[(*n)++] : spare;
+    sd_client_t c;
+    g->id = id;
+    snprintf(g->name, sizeof g->name, "%s", sd_registry_get(st, id, &c) == 0 ? c.name : "");
+    return g->name;
+}
+
 int sd_event_list(sd_pf_t *pf, int64_t tenant_id, const char *device, const char *kind,
                   int64_t limit, sd_pf_items_t *out)
 {
     *out = (sd_pf_items_t){0};
     sd_stmt_t *q = NULL;
     int rc = sd_store_query(pf->store,
-                            "SELECT e.id, e.ts_ms, e.kind, e.device, e.data_id, e.severity, "
-                            "e.message, e.detail, COALESCE(c.name, ''), e.received_ms FROM "
-                            "events e LEFT JOIN clients c ON c.id = e.gw_id WHERE e.tenant_id = "
-                            "$1 AND ($2 = '' OR e.device = $2) AND ($3 = '' OR e.kind = $3) "
-                            "ORDER BY e.id DESC LIMIT $4",
+                            "SELECT id, ts_ms, kind, device, data_id, severity, message, "
+                            "detail, gw_id, received_ms FROM events WHERE tenant_id = $1 AND "
+                            "($2 = '' OR device = $2) AND ($3 = '' OR kind = $3) "
+                            "ORDER BY id DESC LIMIT $4",
                             SD_PARAMS(SD_V_INT(tenant_id), SD_V_TEXT(device ? device : ""),
                                       SD_V_TEXT(kind ? kind : ""), SD_V_INT(limit)),
                             &q);
@@ -217,7 +240,8 @@ int sd_event_list(sd_pf_t *pf, int64_t tenant_id, const char *device, const char
         return rc;
     out->rows = json_array();
     rc = out->rows ? 0 : SD_ENOMEM;
-    size_t cap = 0;
+    size_t cap = 0, nnames = 0;
+    gw_name_t names[GW_NAMES], spare;
     while (!rc && (rc = sd_stmt_next(q)) == 1) {
         rc = 0;
         if (out->n == cap) {
@@ -241,7 +265,8 @@ int sd_event_list(sd_pf_t *pf, int64_t tenant_id, const char *device, const char
                          text(q, 2), "device", text(q, 3), "data_id", text(q, 4), "severity",
                          sd_stmt_is_null(q, 5) ? json_null() : json_integer(sd_stmt_int64(q, 5)),
                          "message", text(q, 6), "detail", detail ? detail : json_null(), "gateway",
-                         text(q, 8), "received_at", time_or_null(q, 9));
+                         json_string(gw_name(pf->store, q, 8, names, &nnames, &spare)), "received_at",
+                         time_or_null(q, 9));
         if (json_array_append_new(out->rows, o))
             rc = SD_ENOMEM;
         else

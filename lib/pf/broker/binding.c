@@ -19,6 +19,7 @@
 #include "core/err.h"
 #include "core/log.h"
 #include "core/worker.h"
+#include "pf/registry/registry.h"
 #include "pf/requests/request.h"
 
 struct sd_mqtt_binding {
@@ -107,49 +108,47 @@ static void signal_broker(const sd_mqtt_binding_t *b)
                 b->pid_file);
 }
 
+/* The broker users being collected: one per live gateway, with its client id for the ACL. */
+typedef struct {
+    sd_mqtt_binding_t *b;
+    sd_buf_t *pw;
+    char **cids;
+    size_t n, cap;
+} sync_ctx_t;
+
+static int sync_add(void *ctx, const sd_client_t *gw)
+{
+    sync_ctx_t *c = ctx;
+    const char *cid = gw->client_id;
+    if (!sd_mqtt_cid_valid(cid) || !strcmp(cid, SD_MQTT_PF_USER)) {
+        sd_warn("mqtt: gateway client id unusable as a broker user, skipped");
+        return 0;
+    }
+    if (c->n == c->cap) {
+        size_t cap = c->cap ? c->cap * 2 : 16;
+        char **nc = realloc(c->cids, cap * sizeof *nc);
+        if (!nc)
+            return SD_ENOMEM;
+        c->cids = nc;
+        c->cap = cap;
+    }
+    if (!(c->cids[c->n] = strdup(cid)))
+        return SD_ENOMEM;
+    c->n++;
+    return add_user(c->b, cid, gw->secret_digest, c->pw);
+}
+
 int sd_mqtt_binding_sync(sd_mqtt_binding_t *b)
 {
     if (!b->broker_dir)
         return 0;
     sd_buf_t pw = {0}, acl = {0};
-    char **cids = NULL;
-    size_t n = 0, cap = 0;
-    sd_stmt_t *s = NULL;
+    sync_ctx_t sc = {.b = b, .pw = &pw};
     int rc = add_user(b, SD_MQTT_PF_USER, "", &pw);
-    if (rc == 0) /* registry */
-        rc = sd_store_query(b->pf->store,
-                            "SELECT client_id, secret_digest FROM clients WHERE kind = 'gateway'"
-                            " AND enabled = 1 AND (expires_at = 0 OR expires_at > $1)"
-                            " ORDER BY client_id",
-                            SD_PARAMS(SD_V_INT(sd_pf_now_ms(b->pf))), &s);
-    int r;
-    while (rc == 0 && (r = sd_stmt_next(s)) != 0) {
-        if (r < 0) {
-            rc = r;
-            break;
-        }
-        const char *cid = sd_stmt_text(s, 0, NULL), *dg = sd_stmt_text(s, 1, NULL);
-        if (!sd_mqtt_cid_valid(cid) || !strcmp(cid, SD_MQTT_PF_USER)) {
-            sd_warn("mqtt: gateway client id unusable as a broker user, skipped");
-            continue;
-        }
-        if (n == cap) {
-            cap = cap ? cap * 2 : 16;
-            char **nc = realloc(cids, cap * sizeof *cids);
-            if (!nc) {
-                rc = SD_ENOMEM;
-                break;
-            }
-            cids = nc;
-        }
-        if (!(cids[n] = strdup(cid))) {
-            rc = SD_ENOMEM;
-            break;
-        }
-        n++;
-        rc = add_user(b, cid, dg ? dg : "", &pw);
-    }
-    sd_stmt_done(s);
+    if (rc == 0)
+        rc = sd_registry_each_live_gateway(b->pf->store, sd_pf_now_ms(b->pf), sync_add, &sc);
+    char **cids = sc.cids;
+    size_t n = sc.n;
     if (rc == 0)
         rc = sd_mqtt_acl_write((const char *const *)cids, n, &acl);
     for (size_t i = 0; i < n; i++)
@@ -214,16 +213,13 @@ typedef struct {
 /* The registration behind a topic's client id; the broker ACL already proved the sender. */
 static int gw_lookup(sd_mqtt_binding_t *b, const char *cid, gw_row_t *g)
 {
-    sd_stmt_t *s = NULL;
-    /* registry */
-    int rc = sd_store_query_row(b->pf->store,
-                                "SELECT id, tenant_id FROM clients WHERE client_id = $1"
-                                " AND kind = 'gateway' AND enabled = 1",
-                                SD_PARAMS(SD_V_TEXT(cid)), &s);
+    sd_client_t c;
+    int rc = sd_registry_find(b->pf->store, cid, &c);
+    if (rc == 0 && (c.kind != SD_CLIENT_GATEWAY || !c.enabled))
+        rc = SD_ENOTFOUND;
     if (rc == 0) {
-        g->id = sd_stmt_int64(s, 0);
-        g->tenant_id = sd_stmt_int64(s, 1);
-        sd_stmt_done(s);
+        g->id = c.id;
+        g->tenant_id = c.tenant_id;
     }
     return rc;
 }
@@ -247,12 +243,9 @@ static int set_state(sd_mqtt_binding_t *b, const gw_row_t *g, const char *cid, i
 {
     int64_t now = sd_pf_now_ms(b->pf);
     int was = -1;
-    sd_stmt_t *q = NULL;
-    if (sd_store_query_row(b->pf->store, "SELECT online FROM gw_state WHERE client_id = $1",
-                           SD_PARAMS(SD_V_INT(g->id)), &q) == 0) {
-        was = (int)sd_stmt_int64(q, 0);
-        sd_stmt_done(q);
-    }
+    sd_mqtt_gw_state_t gs;
+    if (sd_mqtt_gw_state(b->pf->store, g->id, &gs) == 0)
+        was = gs.online;
     int rc = sd_store_exec(
         b->pf->store,
         "INSERT INTO gw_state (client_id, online, changed_at, last_seen) VALUES ($1, $2, $3, $3)"
@@ -266,6 +259,43 @@ static int set_state(sd_mqtt_binding_t *b, const gw_row_t *g, const char *cid, i
     }
     sd_info("mqtt: gateway %s %s", cid, online ? "online" : "offline");
     return was != online;
+}
+
+int sd_mqtt_gw_state(sd_store_t *st, int64_t gw_id, sd_mqtt_gw_state_t *out)
+{
+    sd_stmt_t *q = NULL;
+    int rc = sd_store_query_row(st,
+                                "SELECT online, changed_at, last_seen FROM gw_state WHERE"
+                                " client_id = $1",
+                                SD_PARAMS(SD_V_INT(gw_id)), &q);
+    if (rc != 0)
+        return rc;
+    out->online = (int)sd_stmt_int64(q, 0);
+    out->changed_at = sd_stmt_int64(q, 1);
+    out->last_seen = sd_stmt_int64(q, 2);
+    sd_stmt_done(q);
+    return 0;
+}
+
+int sd_mqtt_gw_state_each(sd_store_t *st,
+                          int (*fn)(void *ctx, int64_t gw_id, const sd_mqtt_gw_state_t *s),
+                          void *ctx)
+{
+    sd_stmt_t *q = NULL;
+    int rc = sd_store_query(st,
+                            "SELECT client_id, online, changed_at, last_seen FROM gw_state"
+                            " ORDER BY client_id",
+                            SD_NOPARAMS, &q);
+    int r = 0;
+    while (!rc && (rc = sd_stmt_next(q)) == 1) {
+        rc = 0;
+        sd_mqtt_gw_state_t g = {(int)sd_stmt_int64(q, 1), sd_stmt_int64(q, 2),
+                                sd_stmt_int64(q, 3)};
+        if ((r = fn(ctx, sd_stmt_int64(q, 0), &g)) != 0)
+            break;
+    }
+    sd_stmt_done(q);
+    return rc < 0 ? rc : r;
 }
 
 /* The alive state changed: tell the event sink, as if the gateway had reported it. */
@@ -549,19 +579,17 @@ static int parse_url(const char *url, char *host, size_t hsize, int *port)
 int sd_mqtt_binding_credentials(sd_mqtt_binding_t *b, int64_t gateway_id, sd_scope_t *scope,
                                 char cid[SD_MQTT_CID_MAX + 1], char pw[SD_MQTT_PW_SIZE])
 {
-    sd_stmt_t *s = NULL;
-    /* registry */
-    int rc = sd_store_query_row(b->pf->store,
-                                "SELECT tenant_id, org_id, client_id, secret_digest FROM clients"
-                                " WHERE id = $1 AND kind = 'gateway'",
-                                SD_PARAMS(SD_V_INT(gateway_id)), &s);
+    sd_client_t c;
+    int rc = sd_registry_get(b->pf->store, gateway_id, &c);
+    if (rc == 0 && c.kind != SD_CLIENT_GATEWAY)
+        rc = SD_ENOTFOUND;
     if (rc != 0)
         return rc;
-    *scope = (sd_scope_t){sd_stmt_int64(s, 0), sd_stmt_int64(s, 1), gateway_id};
+    *scope = (sd_scope_t){c.tenant_id, c.org_id, gateway_id};
     char dg[SD_TOKEN_DIGEST_SIZE];
-    snprintf(cid, SD_MQTT_CID_MAX + 1, "%s", sd_stmt_text(s, 2, NULL));
-    snprintf(dg, sizeof dg, "%s", sd_stmt_text(s, 3, NULL));
-    sd_stmt_done(s);
+    snprintf(cid, SD_MQTT_CID_MAX + 1, "%.*s", SD_MQTT_CID_MAX, c.client_id);
+    snprintf(dg, sizeof dg, "%s", c.secret_digest);
+    sodium_memzero(&c, sizeof c);
     sd_mqtt_password(b->pf->secret_key, cid, dg, pw);
     return 0;
 }

@@ -10,6 +10,7 @@
 #include "core/log.h"
 #include "core/time.h"
 #include "pf/data/ts.h"
+#include "pf/master/master.h"
 
 #define HOUR_MS INT64_C(3600000)
 #define DAY_MS  INT64_C(86400000)
@@ -100,6 +101,9 @@ int64_t sd_ts_max_span_ms(sd_ts_agg_t agg)
 /*
  * One statement per sample: the SELECT finds the point by (tenant, data ID), so no row inserted
  * means an unknown data ID; the upsert makes a re-sent (point, ts) replace the stored one.
+ * points is the master's table, named here on purpose: resolving the data ID inside the insert
+ * keeps ingest, the hottest path, at one statement per sample (a lookup through the master first
+ * would double it).
  */
 static const char UPSERT_SQL[] =
     "INSERT INTO samples (point_id, ts_ms, tenant_id, value, quality, gw_id, received_ms) "
@@ -174,15 +178,11 @@ int sd_ts_ingest(sd_pf_t *pf, int64_t tenant_id, int64_t gw_id, const sd_ts_samp
 
 int sd_ts_point_id(sd_store_t *st, int64_t tenant_id, const char *data_id, int64_t *point_id)
 {
-    sd_stmt_t *q = NULL;
-    int rc = sd_store_query_row(st, "SELECT id FROM points WHERE tenant_id = $1 AND data_id = $2",
-                                SD_PARAMS(SD_V_INT(tenant_id), SD_V_TEXT(data_id)), &q);
-    if (rc == SD_EENCODING)
-        return SD_ENOTFOUND;
+    sd_pf_master_data_t d;
+    int rc = sd_pf_master_data(st, tenant_id, data_id, 0, &d);
     if (rc)
         return rc;
-    *point_id = sd_stmt_int64(q, 0);
-    sd_stmt_done(q);
+    *point_id = d.id;
     return 0;
 }
 
@@ -306,4 +306,110 @@ int sd_ts_latest(sd_store_t *st, int64_t point_id, sd_ts_value_t *out)
     out->quality = (sd_ts_quality_t)sd_stmt_int64(q, 2);
     sd_stmt_done(q);
     return 0;
+}
+
+int sd_ts_each_received(sd_store_t *st, int64_t tenant, const char *const *ids, size_t n,
+                        int64_t after_ms, int limit,
+                        int (*fn)(void *ctx, const sd_ts_arrival_t *a), void *ctx)
+{
+    sd_buf_t sql = {0};
+    sd_val_t *p = calloc(n + 2, sizeof *p);
+    int rc = p ? sd_buf_append_str(&sql, "SELECT p.data_id, s.ts_ms, s.value, s.quality, "
+                                         "s.received_ms FROM samples s JOIN points p ON "
+                                         "p.id = s.point_id WHERE p.tenant_id = $1 AND "
+                                         "s.received_ms > $2 AND p.data_id IN (")
+               : SD_ENOMEM;
+    if (p) {
+        p[0] = SD_V_INT(tenant);
+        p[1] = SD_V_INT(after_ms);
+    }
+    for (size_t i = 0; !rc && i < n; i++) {
+        p[i + 2] = SD_V_TEXT(ids[i]);
+        rc = sd_buf_printf(&sql, "%s$%zu", i ? ", " : "", i + 3);
+    }
+    if (!rc)
+        rc = sd_buf_printf(&sql, ") ORDER BY s.received_ms, p.data_id, s.ts_ms LIMIT %d", limit);
+    sd_stmt_t *s = NULL;
+    if (!rc)
+        rc = sd_store_query(st, sql.data, p, (int)n + 2, &s);
+    int r = 0;
+    while (!rc && (rc = sd_stmt_next(s)) == 1) {
+        rc = 0;
+        sd_ts_arrival_t a = {.data_id = sd_stmt_text(s, 0, NULL),
+                             .ts_ms = sd_stmt_int64(s, 1),
+                             .value = sd_stmt_double(s, 2),
+                             .quality = (int)sd_stmt_int64(s, 3),
+                             .received_ms = sd_stmt_int64(s, 4)};
+        if ((r = fn(ctx, &a)) != 0)
+            break;
+    }
+    sd_stmt_done(s);
+    sd_buf_free(&sql);
+    free(p);
+    return rc < 0 ? rc : r;
+}
+
+int sd_ts_facility_last(sd_store_t *st, int64_t facility_id, int64_t *last_ms)
+{
+    sd_stmt_t *q = NULL;
+    int rc = sd_store_query_row(st,
+                                "SELECT MAX(s.ts_ms) FROM samples s JOIN points p ON p.id = "
+                                "s.point_id JOIN devices d ON d.id = p.device_id WHERE "
+                                "d.facility_id = $1",
+                                SD_PARAMS(SD_V_INT(facility_id)), &q);
+    if (rc)
+        return rc;
+    if (sd_stmt_is_null(q, 0))
+        rc = SD_ENOTFOUND;
+    else
+        *last_ms = sd_stmt_int64(q, 0);
+    sd_stmt_done(q);
+    return rc;
+}
+
+int sd_ts_each_silent_device(sd_store_t *st, int64_t before_ms,
+                             int (*fn)(void *ctx, int64_t tenant, int64_t device_id,
+                                       int64_t last_ms),
+                             void *ctx)
+{
+    sd_stmt_t *q = NULL;
+    int rc = sd_store_query(
+        st,
+        "SELECT x.tenant_id, x.device_id, MAX(x.last) FROM (SELECT p.tenant_id, p.device_id, "
+        "(SELECT MAX(s.ts_ms) FROM samples s WHERE s.point_id = p.id) AS last FROM points p) x "
+        "GROUP BY x.tenant_id, x.device_id HAVING MAX(x.last) < $1 ORDER BY x.device_id",
+        SD_PARAMS(SD_V_INT(before_ms)), &q);
+    int r = 0;
+    while (!rc && (rc = sd_stmt_next(q)) == 1) {
+        rc = 0;
+        if ((r = fn(ctx, sd_stmt_int64(q, 0), sd_stmt_int64(q, 1), sd_stmt_int64(q, 2))) != 0)
+            break;
+    }
+    sd_stmt_done(q);
+    return rc < 0 ? rc : r;
+}
+
+int sd_ts_each_newest_judged(sd_store_t *st,
+                             int (*fn)(void *ctx, int64_t tenant, const char *data_id,
+                                       int64_t ts_ms, double value),
+                             void *ctx)
+{
+    sd_stmt_t *q = NULL;
+    int rc = sd_store_query(
+        st,
+        "SELECT p.tenant_id, p.data_id, s.ts_ms, s.value FROM points p JOIN samples s ON "
+        "s.point_id = p.id AND s.ts_ms = (SELECT MAX(ts_ms) FROM samples WHERE point_id = p.id) "
+        "WHERE (p.signal = 'alarm' OR (p.signal = 'analog' AND (p.limit_lo IS NOT NULL OR "
+        "p.limit_hi IS NOT NULL))) AND s.quality <> 2 ORDER BY p.id",
+        SD_NOPARAMS, &q);
+    int r = 0;
+    while (!rc && (rc = sd_stmt_next(q)) == 1) {
+        rc = 0;
+        const char *d = sd_stmt_text(q, 1, NULL);
+        if ((r = fn(ctx, sd_stmt_int64(q, 0), d ? d : "", sd_stmt_int64(q, 2),
+                    sd_stmt_double(q, 3))) != 0)
+            break;
+    }
+    sd_stmt_done(q);
+    return rc < 0 ? rc : r;
 }

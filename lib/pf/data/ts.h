@@ -86,4 +86,46 @@ int sd_ts_read_agg(sd_store_t *st, int64_t point_id, int64_t from, int64_t to, s
 int sd_ts_latest(sd_store_t *st, int64_t point_id, sd_ts_value_t *out);
 
 
+/* One stored sample as it arrived, for a replay. */
+typedef struct {
+    const char *data_id; /* valid during the callback */
+    int64_t ts_ms;
+    double value;
+    int quality;
+    int64_t received_ms;
+} sd_ts_arrival_t;
+
+/*
+ * The samples of tenant's data IDs ids[0..n) received after after_ms, in arrival order (received,
+ * data ID, ts), at most limit rows: fn for each, a non-zero return stops and is returned. One
+ * query: samples joined to points (the master's) here, where the samples are, because replaying
+ * a stream by data ID through per-point calls would be a query per point. 0 or SD_E*.
+ */
+int sd_ts_each_received(sd_store_t *st, int64_t tenant, const char *const *ids, size_t n,
+                        int64_t after_ms, int limit,
+                        int (*fn)(void *ctx, const sd_ts_arrival_t *a), void *ctx);
+
+/* The newest sample time of any point on the devices of facility facility_id into *last_ms:
+ * 0, SD_ENOTFOUND (no samples) or a store error. One query joining points and devices (the
+ * master's) here, where the samples are, rather than a latest-value read per point. */
+int sd_ts_facility_last(sd_store_t *st, int64_t facility_id, int64_t *last_ms);
+
+/* Call fn for each device whose newest sample (over its points) is older than before_ms, in
+ * device id order, with its tenant and that time; devices that never sent data are left out. A
+ * non-zero return of fn stops and is returned. One query grouping points (the master's) here,
+ * where the samples are: the newest sample per point is an index seek. 0 or a store error. */
+int sd_ts_each_silent_device(sd_store_t *st, int64_t before_ms,
+                             int (*fn)(void *ctx, int64_t tenant, int64_t device_id,
+                                       int64_t last_ms),
+                             void *ctx);
+
+/* Call fn for the newest sample of every point the master gives an alarm condition (signal
+ * "alarm", or "analog" with a limit), unless that sample is "missing", in point id order; a
+ * non-zero return of fn stops and is returned. One query joining points (the master's) here, for
+ * the alarm engine's start. 0 or a store error. */
+int sd_ts_each_newest_judged(sd_store_t *st,
+                             int (*fn)(void *ctx, int64_t tenant, const char *data_id,
+                                       int64_t ts_ms, double value),
+                             void *ctx);
+
 #endif

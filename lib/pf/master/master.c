@@ -351,3 +351,279 @@ json_t *sd_pf_sheet_errors_json(const sd_sheet_errors_t *e)
     }
     return a;
 }
+
+/* ---- reads for the other rooms --------------------------------------------------------------- */
+
+static void copy_col(sd_stmt_t *s, int col, char *out, size_t n)
+{
+    const char *t = sd_stmt_text(s, col, NULL);
+    snprintf(out, n, "%s", t ? t : "");
+}
+
+#define DEVICE_SQL                                                                                 \
+    "SELECT d.id, d.code, d.name, d.gateway, d.tel, f.code, f.name, d.tenant_id FROM devices d"    \
+    " JOIN facilities f ON f.id = d.facility_id"
+
+static int device_where(sd_store_t *st, const char *sql, const sd_val_t *p, int n,
+                        sd_pf_master_device_t *out)
+{
+    sd_stmt_t *s = NULL;
+    int rc = sd_store_query_row(st, sql, p, n, &s);
+    if (rc == SD_EENCODING)
+        rc = SD_ENOTFOUND;
+    if (rc)
+        return rc;
+    out->id = sd_stmt_int64(s, 0);
+    copy_col(s, 1, out->code, sizeof out->code);
+    copy_col(s, 2, out->name, sizeof out->name);
+    copy_col(s, 3, out->gateway, sizeof out->gateway);
+    copy_col(s, 4, out->tel, sizeof out->tel);
+    copy_col(s, 5, out->facility, sizeof out->facility);
+    copy_col(s, 6, out->facility_name, sizeof out->facility_name);
+    out->tenant_id = sd_stmt_int64(s, 7);
+    sd_stmt_done(s);
+    return 0;
+}
+
+int sd_pf_master_device(sd_store_t *st, int64_t tenant, const char *code,
+                        sd_pf_master_device_t *out)
+{
+    return device_where(st, DEVICE_SQL " WHERE d.tenant_id = $1 AND d.code = $2",
+                        SD_PARAMS(SD_V_INT(tenant), SD_V_TEXT(code)), out);
+}
+
+int sd_pf_master_device_get(sd_store_t *st, int64_t id, sd_pf_master_device_t *out)
+{
+    return device_where(st, DEVICE_SQL " WHERE d.id = $1", SD_PARAMS(SD_V_INT(id)), out);
+}
+
+int sd_pf_master_data(sd_store_t *st, int64_t tenant, const char *data_id, int outputs,
+                      sd_pf_master_data_t *out)
+{
+    sd_stmt_t *s = NULL;
+    int rc = sd_store_query_row(
+        st,
+        outputs ? "SELECT o.id, o.device_id, o.output_no, d.code FROM outputs o JOIN devices d ON"
+                  " d.id = o.device_id WHERE o.tenant_id = $1 AND o.data_id = $2"
+                : "SELECT p.id, p.device_id, 0, d.code FROM points p JOIN devices d ON"
+                  " d.id = p.device_id WHERE p.tenant_id = $1 AND p.data_id = $2",
+        SD_PARAMS(SD_V_INT(tenant), SD_V_TEXT(data_id)), &s);
+    if (rc == SD_EENCODING)
+        rc = SD_ENOTFOUND;
+    if (rc)
+        return rc;
+    out->id = sd_stmt_int64(s, 0);
+    out->device_id = sd_stmt_int64(s, 1);
+    out->output_no = sd_stmt_int64(s, 2);
+    copy_col(s, 3, out->device, sizeof out->device);
+    sd_stmt_done(s);
+    return 0;
+}
+
+int sd_pf_master_data_known(sd_store_t *st, int64_t tenant, const char *data_id)
+{
+    sd_stmt_t *s = NULL;
+    int rc = sd_store_query_row(st,
+                                "SELECT id FROM points WHERE tenant_id = $1 AND data_id = $2 "
+                                "UNION ALL SELECT id FROM outputs WHERE tenant_id = $1 AND "
+                                "data_id = $2",
+                                SD_PARAMS(SD_V_INT(tenant), SD_V_TEXT(data_id)), &s);
+    sd_stmt_done(s);
+    return rc == SD_EENCODING ? SD_ENOTFOUND : rc;
+}
+
+/* Devices served by the gateway: $2 its name, $3 1 when it is the tenant's only gateway. */
+#define SERVED "d.tenant_id = $1 AND (d.gateway = $2 OR ($3 = 1 AND d.gateway = ''))"
+
+static json_t *num_or_null(sd_stmt_t *s, int col)
+{
+    return sd_stmt_is_null(s, col) ? json_null() : json_real(sd_stmt_double(s, col));
+}
+
+int sd_pf_master_served_json(sd_store_t *st, int64_t tenant, const char *gw_name, int only_gateway,
+                             json_t **out)
+{
+    *out = NULL;
+    json_t *devs = json_array(), *bycode = json_object();
+    sd_stmt_t *s = NULL;
+    int rc = devs && bycode ? 0 : SD_ENOMEM;
+    sd_val_t p[] = {SD_V_INT(tenant), SD_V_TEXT(gw_name), SD_V_INT(only_gateway ? 1 : 0)};
+    if (!rc)
+        rc = sd_store_query(st,
+                            "SELECT d.code, d.name, d.model, f.code, d.branch, d.office, d.estate,"
+                            " d.terminal, d.tel FROM devices d JOIN facilities f ON"
+                            " f.id = d.facility_id WHERE " SERVED " ORDER BY d.code",
+                            p, 3, &s);
+    int r;
+    while (!rc && (r = sd_stmt_next(s)) != 0) {
+        if (r < 0) {
+            rc = r;
+            break;
+        }
+        json_t *o = sd_json_pack(
+            "{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:[],s:[]}", "code", sd_stmt_text(s, 0, NULL),
+            "name", sd_stmt_text(s, 1, NULL), "model", sd_stmt_text(s, 2, NULL), "facility",
+            sd_stmt_text(s, 3, NULL), "branch", sd_stmt_text(s, 4, NULL), "office",
+            sd_stmt_text(s, 5, NULL), "estate", sd_stmt_text(s, 6, NULL), "terminal",
+            sd_stmt_text(s, 7, NULL), "tel", sd_stmt_text(s, 8, NULL), "points", "outputs");
+        if (!o || json_object_set(bycode, sd_stmt_text(s, 0, NULL), o) ||
+            json_array_append_new(devs, o))
+            rc = SD_ENOMEM;
+    }
+    sd_stmt_done(s);
+    s = NULL;
+    if (!rc)
+        rc = sd_store_query(st,
+                            "SELECT d.code, p.data_id, p.name, p.signal, p.input, p.unit,"
+                            " p.scale_lo, p.scale_hi, p.factor FROM points p JOIN devices d ON"
+                            " d.id = p.device_id WHERE " SERVED " ORDER BY p.data_id",
+                            p, 3, &s);
+    while (!rc && (r = sd_stmt_next(s)) != 0) {
+        if (r < 0) {
+            rc = r;
+            break;
+        }
+        json_t *d = json_object_get(bycode, sd_stmt_text(s, 0, NULL));
+        json_t *o = sd_json_pack(
+            "{s:s,s:s,s:s,s:s,s:s,s:o,s:o,s:o}", "data_id", sd_stmt_text(s, 1, NULL), "name",
+            sd_stmt_text(s, 2, NULL), "signal", sd_stmt_text(s, 3, NULL), "input",
+            sd_stmt_text(s, 4, NULL), "unit", sd_stmt_text(s, 5, NULL), "scale_lo",
+            num_or_null(s, 6), "scale_hi", num_or_null(s, 7), "factor", num_or_null(s, 8));
+        if (!o || !d || json_array_append_new(json_object_get(d, "points"), o))
+            rc = SD_ENOMEM;
+    }
+    sd_stmt_done(s);
+    s = NULL;
+    if (!rc)
+        rc = sd_store_query(st,
+                            "SELECT d.code, o.data_id, o.name, o.output_no, o.drives FROM outputs o"
+                            " JOIN devices d ON d.id = o.device_id WHERE " SERVED
+                            " ORDER BY o.data_id",
+                            p, 3, &s);
+    while (!rc && (r = sd_stmt_next(s)) != 0) {
+        if (r < 0) {
+            rc = r;
+            break;
+        }
+        json_t *d = json_object_get(bycode, sd_stmt_text(s, 0, NULL));
+        json_t *o =
+            sd_json_pack("{s:s,s:s,s:I,s:s}", "data_id", sd_stmt_text(s, 1, NULL), "name",
+                         sd_stmt_text(s, 2, NULL), "output_no", (json_int_t)sd_stmt_int64(s, 3),
+                         "drives", sd_stmt_text(s, 4, NULL));
+        if (!o || !d || json_array_append_new(json_object_get(d, "outputs"), o))
+            rc = SD_ENOMEM;
+    }
+    sd_stmt_done(s);
+    json_decref(bycode);
+    if (rc) {
+        json_decref(devs);
+        return rc;
+    }
+    *out = devs;
+    return 0;
+}
+
+int sd_pf_master_facility_id(sd_store_t *st, int64_t tenant, const char *code, int64_t *id)
+{
+    sd_stmt_t *s = NULL;
+    int rc = sd_store_query_row(st, "SELECT id FROM facilities WHERE tenant_id = $1 AND code = $2",
+                                SD_PARAMS(SD_V_INT(tenant), SD_V_TEXT(code)), &s);
+    if (rc == 0 && id)
+        *id = sd_stmt_int64(s, 0);
+    sd_stmt_done(s);
+    return rc;
+}
+
+int sd_pf_master_point(sd_store_t *st, int64_t tenant, const char *data_id,
+                       sd_pf_master_point_t *out)
+{
+    sd_stmt_t *q = NULL;
+    int rc = sd_store_query_row(
+        st,
+        "SELECT p.id, p.signal, p.name, p.unit, p.severity, p.limit_lo, p.limit_hi, p.scale_lo, "
+        "p.scale_hi, d.id, d.code, f.code, f.name FROM points p "
+        "JOIN devices d ON d.id = p.device_id JOIN facilities f ON f.id = d.facility_id "
+        "WHERE p.tenant_id = $1 AND p.data_id = $2",
+        SD_PARAMS(SD_V_INT(tenant), SD_V_TEXT(data_id)), &q);
+    if (rc == SD_EENCODING)
+        rc = SD_ENOTFOUND;
+    if (rc)
+        return rc;
+    out->id = sd_stmt_int64(q, 0);
+    copy_col(q, 1, out->signal, sizeof out->signal);
+    copy_col(q, 2, out->name, sizeof out->name);
+    copy_col(q, 3, out->unit, sizeof out->unit);
+    copy_col(q, 4, out->severity, sizeof out->severity);
+    out->has_lo = !sd_stmt_is_null(q, 5);
+    out->limit_lo = sd_stmt_double(q, 5);
+    out->has_hi = !sd_stmt_is_null(q, 6);
+    out->limit_hi = sd_stmt_double(q, 6);
+    out->has_scale = !sd_stmt_is_null(q, 7) && !sd_stmt_is_null(q, 8);
+    out->scale_lo = sd_stmt_double(q, 7);
+    out->scale_hi = sd_stmt_double(q, 8);
+    out->device_id = sd_stmt_int64(q, 9);
+    copy_col(q, 10, out->device, sizeof out->device);
+    copy_col(q, 11, out->facility, sizeof out->facility);
+    copy_col(q, 12, out->facility_name, sizeof out->facility_name);
+    sd_stmt_done(q);
+    return 0;
+}
+
+int sd_pf_master_each_facility(sd_store_t *st, int64_t tenant,
+                               int (*fn)(void *ctx, int64_t id, const char *code, const char *name),
+                               void *ctx)
+{
+    sd_stmt_t *q = NULL;
+    int rc = sd_store_query(st,
+                            "SELECT id, code, name FROM facilities WHERE tenant_id = $1 ORDER BY "
+                            "code",
+                            SD_PARAMS(SD_V_INT(tenant)), &q);
+    int r = 0;
+    while (!rc && (rc = sd_stmt_next(q)) == 1) {
+        rc = 0;
+        const char *c = sd_stmt_text(q, 1, NULL), *n = sd_stmt_text(q, 2, NULL);
+        if ((r = fn(ctx, sd_stmt_int64(q, 0), c ? c : "", n ? n : "")) != 0)
+            break;
+    }
+    sd_stmt_done(q);
+    return rc < 0 ? rc : r;
+}
+
+int sd_pf_master_each_facility_point(sd_store_t *st, int64_t facility_id, const char *signal,
+                                     int (*fn)(void *ctx, int64_t id, const char *data_id,
+                                               const char *name),
+                                     void *ctx)
+{
+    sd_stmt_t *q = NULL;
+    int rc = sd_store_query(st,
+                            "SELECT p.id, p.data_id, p.name FROM points p JOIN devices d ON d.id "
+                            "= p.device_id WHERE d.facility_id = $1 AND p.signal = $2 "
+                            "ORDER BY p.data_id",
+                            SD_PARAMS(SD_V_INT(facility_id), SD_V_TEXT(signal)), &q);
+    int r = 0;
+    while (!rc && (rc = sd_stmt_next(q)) == 1) {
+        rc = 0;
+        const char *d = sd_stmt_text(q, 1, NULL), *n = sd_stmt_text(q, 2, NULL);
+        if ((r = fn(ctx, sd_stmt_int64(q, 0), d ? d : "", n ? n : "")) != 0)
+            break;
+    }
+    sd_stmt_done(q);
+    return rc < 0 ? rc : r;
+}
+
+int sd_pf_master_each_facility_gateway(sd_store_t *st, int64_t facility_id,
+                                       int (*fn)(void *ctx, const char *gateway), void *ctx)
+{
+    sd_stmt_t *q = NULL;
+    int rc = sd_store_query(st, "SELECT DISTINCT gateway FROM devices WHERE facility_id = $1",
+                            SD_PARAMS(SD_V_INT(facility_id)), &q);
+    int r = 0;
+    while (!rc && (rc = sd_stmt_next(q)) == 1) {
+        rc = 0;
+        const char *g = sd_stmt_text(q, 0, NULL);
+        if ((r = fn(ctx, g ? g : "")) != 0)
+            break;
+    }
+    sd_stmt_done(q);
+    return rc < 0 ? rc : r;
+}

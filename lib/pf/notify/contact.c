@@ -6,6 +6,7 @@
 
 #include "core/err.h"
 #include "core/time.h"
+#include "pf/master/master.h"
 #include "pf/notify/contact.h"
 
 /* ---- Japanese public holidays --------------------------------------------------------------- */
@@ -459,12 +460,7 @@ int sd_contact_entries_of(sd_store_t *st, int64_t list_id, json_t **entries)
 
 int sd_contact_facility_check(sd_pf_t *pf, int64_t tenant_id, const char *facility)
 {
-    sd_stmt_t *s = NULL;
-    int rc = sd_store_query_row(pf->store,
-                                "SELECT id FROM facilities WHERE tenant_id = $1 AND code = $2",
-                                SD_PARAMS(SD_V_INT(tenant_id), SD_V_TEXT(facility)), &s);
-    sd_stmt_done(s);
-    return rc;
+    return sd_pf_master_facility_id(pf->store, tenant_id, facility, NULL);
 }
 
 typedef struct {

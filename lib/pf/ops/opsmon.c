@@ -9,7 +9,9 @@
 #include "core/err.h"
 #include "core/log.h"
 #include "core/worker.h"
+#include "pf/broker/binding.h"
 #include "pf/data/ts.h"
+#include "pf/registry/registry.h"
 #include "pf/ops/opsmon.h"
 
 #define WINDOW_MS 60000
@@ -323,53 +325,125 @@ static int add_component(json_t *arr, const char *kind, const char *name, const 
     return o && !json_array_append_new(arr, o) ? 0 : SD_ENOMEM;
 }
 
-/* Gateways (gw_state of the MQTT binding) and applications (their tokens) the caller may see. */
+/* What the status page knows of one registration besides its row: MQTT state, tokens. */
+typedef struct {
+    int64_t id;
+    int have_gs, have_tok;
+    sd_mqtt_gw_state_t gs;
+    int64_t issued, expires;
+} client_seen_t;
+
+typedef struct {
+    sd_opsmon_t *m;
+    const sd_principal_t *who;
+    json_t *arr;
+    int64_t now;
+    client_seen_t *seen; /* by id: gateways' states first, then those with tokens only */
+    size_t n, cap, ngw;
+} clients_ctx_t;
+
+static client_seen_t *seen_add(clients_ctx_t *x, int64_t id)
+{
+    if (x->n && x->seen[x->n - 1].id == id)
+        return &x->seen[x->n - 1];
+    if (x->n == x->cap) {
+        size_t nc = x->cap ? x->cap * 2 : 64;
+        client_seen_t *nv = realloc(x->seen, nc * sizeof *nv);
+        if (!nv)
+            return NULL;
+        x->seen = nv;
+        x->cap = nc;
+    }
+    x->seen[x->n] = (client_seen_t){.id = id};
+    return &x->seen[x->n++];
+}
+
+static int seen_cmp(const void *a, const void *b)
+{
+    int64_t x = ((const client_seen_t *)a)->id, y = ((const client_seen_t *)b)->id;
+    return x < y ? -1 : x > y;
+}
+
+static int seen_gw(void *ctx, int64_t gw_id, const sd_mqtt_gw_state_t *g)
+{
+    client_seen_t *c = seen_add(ctx, gw_id);
+    if (!c)
+        return SD_ENOMEM;
+    c->have_gs = 1;
+    c->gs = *g;
+    return 0;
+}
+
+static int seen_tok(void *ctx, int64_t client_row, int64_t issued, int64_t expires)
+{
+    clients_ctx_t *x = ctx;
+    client_seen_t k = {.id = client_row};
+    client_seen_t *c = x->ngw ? bsearch(&k, x->seen, x->ngw, sizeof k, seen_cmp) : NULL;
+    if (!c) {
+        /* new ids arrive in order, after the gateways' (sorted again below) */
+        if (!(c = seen_add(x, client_row)))
+            return SD_ENOMEM;
+    }
+    c->have_tok = 1;
+    c->issued = issued;
+    c->expires = expires;
+    return 0;
+}
+
+/* One registration as a component: a gateway by its MQTT alive state (the binding's), else by
+ * the tokens it was issued (the registry's). */
+static int client_component(void *ctx, const sd_client_t *c)
+{
+    clients_ctx_t *x = ctx;
+    sd_scope_t sc = {.tenant_id = c->tenant_id, .org_id = c->org_id, .subject_id = c->id};
+    if (sd_policy_check(x->who, SD_ACT_MONITOR_READ, &sc))
+        return 0;
+    int gw = c->kind == SD_CLIENT_GATEWAY;
+    client_seen_t k = {.id = c->id};
+    const client_seen_t *seen = x->n ? bsearch(&k, x->seen, x->n, sizeof k, seen_cmp) : NULL;
+    char detail[200], t1[40];
+    const char *state;
+    int64_t since = 0;
+    if (!c->enabled) {
+        state = "fault";
+        snprintf(detail, sizeof detail, "registration disabled");
+    } else if (gw && seen && seen->have_gs) {
+        since = seen->gs.changed_at;
+        sd_ts_format_time(seen->gs.last_seen, t1, sizeof t1);
+        state = seen->gs.online ? "ok" : "fault";
+        snprintf(detail, sizeof detail, "%s; last seen %s",
+                 seen->gs.online ? "online" : "offline (last will)", t1);
+    } else if (seen && seen->have_tok) {
+        /* only the issue of tokens is recorded, not each use of one */
+        since = seen->issued;
+        sd_ts_format_time(since, t1, sizeof t1);
+        state = seen->expires > x->now ? "ok" : "unknown";
+        snprintf(detail, sizeof detail, "last connect %s; %s (token use is not recorded)", t1,
+                 seen->expires > x->now ? "token valid" : "no valid token");
+    } else {
+        state = "unknown";
+        snprintf(detail, sizeof detail, gw ? "never connected (no MQTT state, no token)"
+                                           : "never connected");
+    }
+    return add_component(x->arr, gw ? "gateway" : "application", c->name, state, detail, since,
+                         sc.tenant_id);
+}
+
+/* Gateways (gw_state of the MQTT binding) and applications (their tokens) the caller may see, in
+ * registration order: three queries, one per owner, whatever the number of registrations. */
 static int clients(sd_opsmon_t *m, const sd_principal_t *who, json_t *arr, int64_t now)
 {
-    sd_stmt_t *s = NULL;
-    int rc = sd_store_query(
-        m->pf->store,
-        "SELECT c.id, c.kind, c.name, c.org_id, c.tenant_id, c.enabled, g.online, g.changed_at, "
-        "g.last_seen, (SELECT MAX(t.created_at) FROM api_tokens t WHERE t.client_id = c.id), "
-        "(SELECT MAX(t.expires_at) FROM api_tokens t WHERE t.client_id = c.id) "
-        "FROM clients c LEFT JOIN gw_state g ON g.client_id = c.id ORDER BY c.id",
-        SD_NOPARAMS, &s);
-    while (!rc && (rc = sd_stmt_next(s)) == 1) {
-        rc = 0;
-        sd_scope_t sc = {.tenant_id = sd_stmt_int64(s, 4), .org_id = sd_stmt_int64(s, 3),
-                         .subject_id = sd_stmt_int64(s, 0)};
-        if (sd_policy_check(who, SD_ACT_MONITOR_READ, &sc))
-            continue;
-        int gw = !strcmp(sd_stmt_text(s, 1, NULL), "gateway");
-        const char *name = sd_stmt_text(s, 2, NULL);
-        char detail[200], t1[40];
-        const char *state;
-        int64_t since = 0;
-        if (!sd_stmt_int64(s, 5)) {
-            state = "fault";
-            snprintf(detail, sizeof detail, "registration disabled");
-        } else if (gw && !sd_stmt_is_null(s, 6)) {
-            since = sd_stmt_int64(s, 7);
-            sd_ts_format_time(sd_stmt_int64(s, 8), t1, sizeof t1);
-            state = sd_stmt_int64(s, 6) ? "ok" : "fault";
-            snprintf(detail, sizeof detail, "%s; last seen %s",
-                     sd_stmt_int64(s, 6) ? "online" : "offline (last will)", t1);
-        } else if (!sd_stmt_is_null(s, 9)) {
-            /* only the issue of tokens is recorded, not each use of one */
-            since = sd_stmt_int64(s, 9);
-            sd_ts_format_time(since, t1, sizeof t1);
-            state = sd_stmt_int64(s, 10) > now ? "ok" : "unknown";
-            snprintf(detail, sizeof detail, "last connect %s; %s (token use is not recorded)", t1,
-                     sd_stmt_int64(s, 10) > now ? "token valid" : "no valid token");
-        } else {
-            state = "unknown";
-            snprintf(detail, sizeof detail, gw ? "never connected (no MQTT state, no token)"
-                                               : "never connected");
-        }
-        rc = add_component(arr, gw ? "gateway" : "application", name, state, detail, since,
-                           sc.tenant_id);
-    }
-    sd_stmt_done(s);
+    sd_store_t *st = m->pf->store;
+    clients_ctx_t x = {m, who, arr, now, NULL, 0, 0, 0};
+    int rc = sd_mqtt_gw_state_each(st, seen_gw, &x);
+    x.ngw = x.n;
+    if (rc >= 0)
+        rc = sd_registry_each_token_times(st, seen_tok, &x);
+    if (rc >= 0 && x.n > x.ngw)
+        qsort(x.seen, x.n, sizeof *x.seen, seen_cmp);
+    if (rc >= 0)
+        rc = sd_registry_each(st, 0, -1, client_component, &x);
+    free(x.seen);
     return rc < 0 ? rc : 0;
 }
 
@@ -399,15 +473,9 @@ int sd_opsmon_status(sd_opsmon_t *m, const sd_principal_t *who, json_t **out)
         /* mail: failing when something waits after a failed attempt */
         int64_t waiting = 0;
         char last[160] = "";
-        if (!rc && !sd_store_query_row(m->pf->store,
-                                       "SELECT COUNT(*), MAX(smtp_result) FROM notifications "
-                                       "WHERE state = 'pending' AND attempts > 0",
-                                       SD_NOPARAMS, &s)) {
-            waiting = sd_stmt_int64(s, 0);
-            snprintf(last, sizeof last, "%s",
-                     sd_stmt_text(s, 1, NULL) ? sd_stmt_text(s, 1, NULL) : "");
-            sd_stmt_done(s);
-        }
+        /* (without a notify service the detail below says so whatever waits) */
+        if (!rc && m->notify && sd_notify_failing(m->notify, &waiting, last, sizeof last))
+            waiting = 0, last[0] = 0;
         snprintf(detail, sizeof detail, waiting ? "%" PRId64 " mails waiting after a failed "
                                                   "attempt: %s"
                                                 : "%" PRId64 " mails waiting%s",

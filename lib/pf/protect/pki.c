@@ -317,9 +317,11 @@ int sd_pki_client_cert(sd_pki_t *pki, int64_t client_row, sd_cms_cert_t **out, c
 {
     *out = NULL;
     sd_stmt_t *s = NULL;
-    int rc = sd_store_query_row(pki->pf->store,
-                                "SELECT cc.pem, cc.fingerprint, c.cert_fp FROM client_certs cc"
-                                " JOIN clients c ON c.id = cc.client_id WHERE cc.client_id = $1",
+    sd_client_t c; /* the registration pins the certificate (cert_fp) */
+    int rc = sd_registry_get(pki->pf->store, client_row, &c);
+    if (rc == 0)
+        rc = sd_store_query_row(pki->pf->store,
+                                "SELECT pem, fingerprint FROM client_certs WHERE client_id = $1",
                                 SD_PARAMS(SD_V_INT(client_row)), &s);
     if (rc == SD_ENOTFOUND) {
         snprintf(why, n,
@@ -331,7 +333,7 @@ int sd_pki_client_cert(sd_pki_t *pki, int64_t client_row, sd_cms_cert_t **out, c
         return rc;
     size_t len = 0;
     const char *pem = sd_stmt_text(s, 0, &len);
-    const char *fp = sd_stmt_text(s, 1, NULL), *pin = sd_stmt_text(s, 2, NULL);
+    const char *fp = sd_stmt_text(s, 1, NULL), *pin = c.cert_fp;
     if (!fp || !pin || strcmp(fp, pin) != 0) {
         snprintf(why, n,
                  "the registered certificate is not the one pinned by the registration"
@@ -448,42 +450,153 @@ int sd_pki_set_protection(sd_pki_t *pki, const sd_principal_t *who, int64_t tena
     return rc == 0 ? sd__pki_cache_set(pki, tenant, mode) : rc;
 }
 
-int sd_pki_clients_without_cert(sd_pki_t *pki, int64_t tenant, int64_t *n)
+/* Does registration c hold a stored certificate, and is it the pinned one? 1, 0 or a store error;
+ * its PEM into *pem (malloc'ed) when pem is not NULL and it does. */
+static int pinned_cert(sd_store_t *st, const sd_client_t *c, char **pem)
 {
     sd_stmt_t *s = NULL;
-    int rc = sd_store_query_row(pki->pf->store,
-                                "SELECT COUNT(*) FROM clients c WHERE c.tenant_id = $1 AND NOT"
-                                " EXISTS (SELECT 1 FROM client_certs cc WHERE cc.client_id = c.id"
-                                " AND cc.fingerprint = c.cert_fp)",
-                                SD_PARAMS(SD_V_INT(tenant)), &s);
-    if (rc == 0) {
-        *n = sd_stmt_int64(s, 0);
-        sd_stmt_done(s);
+    int rc = sd_store_query_row(st,
+                                "SELECT pem FROM client_certs WHERE client_id = $1 AND"
+                                " fingerprint = $2",
+                                SD_PARAMS(SD_V_INT(c->id), SD_V_TEXT(c->cert_fp)), &s);
+    if (rc == SD_ENOTFOUND || rc == SD_EENCODING)
+        return 0;
+    if (rc != 0)
+        return rc;
+    if (pem) {
+        const char *t = sd_stmt_text(s, 0, NULL);
+        *pem = strdup(t ? t : "");
+        rc = *pem ? 1 : SD_ENOMEM;
+    } else {
+        rc = 1;
     }
+    sd_stmt_done(s);
     return rc;
+}
+
+/* A stored certificate's fingerprint, by registration. */
+typedef struct {
+    int64_t id;
+    char fp[72];
+} cert_fp_t;
+
+static int cert_fp_cmp(const void *a, const void *b)
+{
+    int64_t x = ((const cert_fp_t *)a)->id, y = ((const cert_fp_t *)b)->id;
+    return x < y ? -1 : x > y;
+}
+
+typedef struct {
+    sd_store_t *st;
+    int64_t n;
+    sd_pf_items_t *items;
+    size_t cap;
+    cert_fp_t *fps; /* every stored certificate, by registration id */
+    size_t nfps;
+} certs_ctx_t;
+
+static int count_without(void *ctx, const sd_client_t *c)
+{
+    certs_ctx_t *x = ctx;
+    cert_fp_t k = {.id = c->id};
+    const cert_fp_t *f = x->nfps ? bsearch(&k, x->fps, x->nfps, sizeof k, cert_fp_cmp) : NULL;
+    x->n += !f || strcmp(f->fp, c->cert_fp) != 0;
+    return 0;
+}
+
+int sd_pki_clients_without_cert(sd_pki_t *pki, int64_t tenant, int64_t *n)
+{
+    certs_ctx_t x = {.st = pki->pf->store};
+    if (tenant <= 0) {
+        *n = 0;
+        return 0;
+    }
+    /* the stored fingerprints in one query, the tenant's registrations in another */
+    sd_stmt_t *s = NULL;
+    int rc = sd_store_query(x.st,
+                            "SELECT client_id, fingerprint FROM client_certs ORDER BY client_id",
+                            SD_NOPARAMS, &s);
+    size_t cap = 0;
+    while (!rc && (rc = sd_stmt_next(s)) == 1) {
+        rc = 0;
+        if (x.nfps == cap) {
+            cap = cap ? cap * 2 : 64;
+            cert_fp_t *nv = realloc(x.fps, cap * sizeof *nv);
+            if (!nv) {
+                rc = SD_ENOMEM;
+                break;
+            }
+            x.fps = nv;
+        }
+        const char *fp = sd_stmt_text(s, 1, NULL);
+        x.fps[x.nfps].id = sd_stmt_int64(s, 0);
+        snprintf(x.fps[x.nfps].fp, sizeof x.fps[0].fp, "%s", fp ? fp : "");
+        x.nfps++;
+    }
+    sd_stmt_done(s);
+    if (rc >= 0)
+        rc = sd_registry_each(x.st, tenant, -1, count_without, &x);
+    free(x.fps);
+    if (rc < 0)
+        return rc;
+    *n = x.n;
+    return 0;
+}
+
+static int add_peer(void *ctx, const sd_client_t *c)
+{
+    certs_ctx_t *x = ctx;
+    char *pem = NULL;
+    int r = pinned_cert(x->st, c, &pem);
+    if (r <= 0)
+        return r;
+    sd_pf_items_t *it = x->items;
+    if (it->n == x->cap) {
+        size_t nc = x->cap ? x->cap * 2 : 16;
+        sd_scope_t *ns = realloc(it->scopes, nc * sizeof *ns);
+        if (!ns) {
+            free(pem);
+            return SD_ENOMEM;
+        }
+        it->scopes = ns;
+        x->cap = nc;
+    }
+    json_t *o = sd_json_pack("{s:I,s:s,s:s,s:s}", "id", (json_int_t)c->id, "client_id",
+                             c->client_id, "name", c->name, "pem", pem);
+    free(pem);
+    if (json_array_append_new(it->rows, o) != 0)
+        return SD_ENOMEM;
+    it->scopes[it->n++] = (sd_scope_t){0};
+    return 0;
 }
 
 int sd_pki_peer_certs(sd_pki_t *pki, int64_t tenant, const char *kind, sd_pf_items_t *out)
 {
-    return sd_pf_query_items(pki->pf->store,
-                             "SELECT c.id, c.client_id, c.name, cc.pem FROM client_certs cc"
-                             " JOIN clients c ON c.id = cc.client_id"
-                             " WHERE c.tenant_id = $1 AND c.kind = $2"
-                             " AND c.cert_fp = cc.fingerprint"
-                             " ORDER BY c.id",
-                             SD_PARAMS(SD_V_INT(tenant), SD_V_TEXT(kind)), "isss", NULL, out);
+    *out = (sd_pf_items_t){0};
+    certs_ctx_t x = {.st = pki->pf->store, .items = out};
+    out->rows = json_array();
+    if (!out->rows)
+        return SD_ENOMEM;
+    int k = !strcmp(kind, sd_registry_kind_name(SD_CLIENT_GATEWAY))       ? SD_CLIENT_GATEWAY
+            : !strcmp(kind, sd_registry_kind_name(SD_CLIENT_APPLICATION)) ? SD_CLIENT_APPLICATION
+                                                                          : -1;
+    int rc = tenant > 0 && k >= 0 ? sd_registry_each(x.st, tenant, k, add_peer, &x) : 0;
+    if (rc < 0) {
+        sd_pf_items_free(out);
+        return rc;
+    }
+    return 0;
 }
 
 int sd_pki_client_scope(sd_pki_t *pki, int64_t id, const char *kind, sd_scope_t *out)
 {
-    sd_stmt_t *s = NULL;
-    int rc = sd_store_query_row(pki->pf->store,
-                                "SELECT tenant_id, org_id FROM clients WHERE id = $1 AND kind = $2",
-                                SD_PARAMS(SD_V_INT(id), SD_V_TEXT(kind)), &s);
+    sd_client_t c;
+    int rc = sd_registry_get(pki->pf->store, id, &c);
+    if (rc == 0 && strcmp(sd_registry_kind_name(c.kind), kind) != 0)
+        rc = SD_ENOTFOUND;
     if (rc != 0)
         return rc;
-    *out = (sd_scope_t){sd_stmt_int64(s, 0), sd_stmt_int64(s, 1), id};
-    sd_stmt_done(s);
+    *out = (sd_scope_t){c.tenant_id, c.org_id, id};
     return 0;
 }
 
@@ -491,9 +604,11 @@ int sd_pki_stored_cert(sd_pki_t *pki, int64_t id, sd_pki_stored_cert_t *out)
 {
     *out = (sd_pki_stored_cert_t){0};
     sd_stmt_t *s = NULL;
-    int rc = sd_store_query_row(pki->pf->store,
-                                "SELECT cc.pem, c.cert_fp, cc.created_at FROM client_certs cc"
-                                " JOIN clients c ON c.id = cc.client_id WHERE cc.client_id = $1",
+    sd_client_t c; /* the pin is the registration's */
+    int rc = sd_registry_get(pki->pf->store, id, &c);
+    if (rc == 0)
+        rc = sd_store_query_row(pki->pf->store,
+                                "SELECT pem, created_at FROM client_certs WHERE client_id = $1",
                                 SD_PARAMS(SD_V_INT(id)), &s);
     if (rc != 0)
         return rc;
@@ -505,8 +620,8 @@ int sd_pki_stored_cert(sd_pki_t *pki, int64_t id, sd_pki_stored_cert_t *out)
         out->pem[n] = '\0';
         out->len = n;
     }
-    snprintf(out->pin, sizeof out->pin, "%s", sd_stmt_text(s, 1, NULL));
-    out->created_ms = sd_stmt_int64(s, 2);
+    snprintf(out->pin, sizeof out->pin, "%.*s", (int)sizeof out->pin - 1, c.cert_fp);
+    out->created_ms = sd_stmt_int64(s, 1);
     sd_stmt_done(s);
     return out->pem ? 0 : SD_ENOMEM;
 }

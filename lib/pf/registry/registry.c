@@ -417,6 +417,26 @@ int sd_registry_token_times(sd_store_t *st, int64_t client_row, int64_t *issued_
     return 0;
 }
 
+int sd_registry_each_token_times(sd_store_t *st,
+                                 int (*fn)(void *ctx, int64_t client_row, int64_t issued_at,
+                                           int64_t expires_at),
+                                 void *ctx)
+{
+    sd_stmt_t *s = NULL;
+    int rc = sd_store_query(st,
+                            "SELECT client_id, MAX(created_at), MAX(expires_at) FROM api_tokens"
+                            " GROUP BY client_id ORDER BY client_id",
+                            SD_NOPARAMS, &s);
+    int r = 0;
+    while (!rc && (rc = sd_stmt_next(s)) == 1) {
+        rc = 0;
+        if ((r = fn(ctx, sd_stmt_int64(s, 0), sd_stmt_int64(s, 1), sd_stmt_int64(s, 2))) != 0)
+            break;
+    }
+    sd_stmt_done(s);
+    return rc < 0 ? rc : r;
+}
+
 int sd_registry_each(sd_store_t *st, int64_t tenant, int kind,
                      int (*fn)(void *ctx, const sd_client_t *c), void *ctx)
 {

@@ -151,6 +151,14 @@ int sd_registry_token_check(sd_pf_t *pf, int64_t token_row, int *ok);
 int sd_registry_token_times(sd_store_t *st, int64_t client_row, int64_t *issued_at,
                             int64_t *expires_at);
 
+/* Call fn for each registration that was ever issued a token, in registration id order, with
+ * its newest token's issue and the latest expiry (ms); a non-zero return of fn stops and is
+ * returned. One query (for status pages). 0 or a store error. */
+int sd_registry_each_token_times(sd_store_t *st,
+                                 int (*fn)(void *ctx, int64_t client_row, int64_t issued_at,
+                                           int64_t expires_at),
+                                 void *ctx);
+
 /* Call fn for each registration of tenant (0 = every tenant) and kind (-1 = both), in id order;
  * a non-zero return of fn stops and is returned. 0 or a store error. For the rooms that join
  * registrations with their own tables (certificates, gateway state, alarm sources). */

@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "core/json.h"
+#include "pf/pf.h"
 #include "store/store.h"
 
 /* A gateway's registration, as routing and GW-IF handlers need it. */
@@ -28,6 +29,6 @@ int sd_gw_count_enabled(sd_store_t *st, int64_t tenant_id, int64_t now_ms, int64
  * the devices whose `gateway` names gw, plus those naming none when gw is the tenant's only
  * enabled gateway. NULL with *rc set on failure.
  */
-json_t *sd_gw_inventory_json(sd_store_t *st, const sd_gw_info_t *gw, int64_t now_ms, int *rc);
+json_t *sd_gw_inventory_json(sd_pf_t *pf, const sd_gw_info_t *gw, int64_t now_ms, int *rc);
 
 #endif

@@ -16,7 +16,10 @@
 #include "httpc/client.h"
 #include "core/log.h"
 #include "core/worker.h"
+#include "pf/accounts/session.h"
+#include "pf/accounts/user.h"
 #include "pf/data/ts.h"
+#include "pf/registry/registry.h"
 #include "pf/requests/monitor.h"
 #include "pf/requests/request.h"
 
@@ -265,38 +268,11 @@ static int64_t mono_ms(void)
 }
 
 /* ---- the webhook secret at rest --------------------------------------------------------------
- * secretbox under pf->secret_key, nonce || box: the format of the accounts room's sd_user_seal()
- * (monitors rows written before the split open the same way). */
+ * sealed by the accounts room (sd_user_seal(): secretbox under pf->secret_key, nonce || box), so
+ * monitors rows written before the split open the same way. */
 
-#define SEALED_MAX (crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES + SECRET_LEN)
+#define SEALED_MAX SD_USER_SEALED_MAX
 
-static int seal(const sd_pf_t *pf, const uint8_t *in, size_t len, uint8_t *out, size_t outsz,
-                size_t *outlen)
-{
-    size_t need = crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES + len;
-    if (!in || len == 0 || outsz < need)
-        return SD_EINVAL;
-    if (sodium_init() < 0)
-        return SD_EINTERNAL;
-    randombytes_buf(out, crypto_secretbox_NONCEBYTES);
-    crypto_secretbox_easy(out + crypto_secretbox_NONCEBYTES, in, len, out, pf->secret_key);
-    *outlen = need;
-    return 0;
-}
-
-static int unseal(const sd_pf_t *pf, const uint8_t *in, size_t inlen, uint8_t *out, size_t outsz,
-                  size_t *outlen)
-{
-    size_t over = crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES;
-    if (!in || inlen <= over || inlen - over > outsz)
-        return SD_EINVAL;
-    if (sodium_init() < 0 ||
-        crypto_secretbox_open_easy(out, in + crypto_secretbox_NONCEBYTES,
-                                   inlen - crypto_secretbox_NONCEBYTES, in, pf->secret_key) != 0)
-        return SD_EINTERNAL;
-    *outlen = inlen - over;
-    return 0;
-}
 
 /* ---- runtime monitors --------------------------------------------------------------------- */
 
@@ -537,34 +513,15 @@ static void on_samples(void *ctx, int64_t tenant_id, const sd_ts_sample_t *s, si
 /* ---- heartbeats ----------------------------------------------------------------------------- */
 
 /* Is the credential that opened a stream still good? Errors count as good (a store hiccup must
- * not cut every stream); the next heartbeat asks again. The tables are the accounts room's
- * (sessions, users) and the registry's (api_tokens, clients): to become their services' calls. */
+ * not cut every stream); the next heartbeat asks again. Asked of the credential's owner: the
+ * registry for bearer tokens, the accounts room for sessions. */
 static int cred_ok(sd_monitors_t *m, sd_monitor_cred_t kind, int64_t id)
 {
-    int64_t now = sd_pf_now_ms(m->pf);
-    sd_stmt_t *s = NULL;
-    int rc;
     int ok = 1;
-    if (kind == SD_MONITOR_CRED_TOKEN) {
-        /* registry */
-        rc = sd_store_query_row(m->pf->store,
-                                "SELECT t.expires_at, c.enabled, c.expires_at FROM api_tokens t "
-                                "JOIN clients c ON c.id = t.client_id WHERE t.id = $1",
-                                SD_PARAMS(SD_V_INT(id)), &s);
-        if (rc == 0) {
-            int64_t cexp = sd_stmt_int64(s, 2);
-            ok = sd_stmt_int64(s, 0) > now && sd_stmt_int64(s, 1) != 0 && (cexp == 0 || cexp > now);
-        }
-    } else {
-        /* accounts */
-        rc = sd_store_query_row(m->pf->store,
-                                "SELECT s.expires_at, u.disabled FROM sessions s JOIN users u ON "
-                                "u.id = s.user_id WHERE s.id = $1",
-                                SD_PARAMS(SD_V_INT(id)), &s);
-        if (rc == 0)
-            ok = sd_stmt_int64(s, 0) > now && sd_stmt_int64(s, 1) == 0;
-    }
-    sd_stmt_done(s);
+    int rc = kind == SD_MONITOR_CRED_TOKEN ? sd_registry_token_check(m->pf, id, &ok)
+                                           : sd_session_check(m->pf, id, &ok);
+    if (rc)
+        ok = 1;
     if (rc && rc != SD_ENOTFOUND)
         sd_warn("monitors: credential check: %s %s", sd_strerror(rc), sd_store_errmsg());
     sd_log(SD_LOG_DEBUG, "monitors: credential %d:%" PRId64 " rc %d ok %d", (int)kind, id, rc,
@@ -875,7 +832,7 @@ static int load_active(sd_monitors_t *m)
         uint8_t key[SECRET_LEN + 1];
         size_t kl = 0;
         const char *url = sd_stmt_text(s, 3, NULL);
-        if (url && (!sealed || unseal(m->pf, sealed, sl, key, sizeof key - 1, &kl))) {
+        if (url && (!sealed || sd_user_open(m->pf, sealed, sl, key, sizeof key - 1, &kl))) {
             /* a secret we cannot open (another key): events still stream, webhooks cannot */
             sd_error("monitor %" PRId64 ": webhook secret cannot be opened; webhook disabled",
                      sd_stmt_int64(s, 0));
@@ -1006,7 +963,8 @@ int sd_monitor_create(sd_monitors_t *m, const sd_principal_t *who, int64_t tenan
         randombytes_buf(raw, sizeof raw);
         sodium_bin2hex(secret, sizeof secret, raw, sizeof raw);
         sodium_memzero(raw, sizeof raw);
-        rc = seal(pf, (const uint8_t *)secret, SECRET_LEN, sealed, sizeof sealed, &sealed_len);
+        rc = sd_user_seal(pf, (const uint8_t *)secret, SECRET_LEN, sealed, sizeof sealed,
+                          &sealed_len);
     }
     int64_t now = sd_pf_now_ms(pf), id = 0;
     if (!rc && !ids_json)
@@ -1151,79 +1109,73 @@ static int stream_write(sd_monitors_t *m, void *stream, const char *text, size_t
     return m->streams.write ? m->streams.write(m->streams.ctx, stream, text, len) : SD_ECLOSED;
 }
 
+/* A replay being framed: samples grouped by arrival into SSE events. */
+typedef struct {
+    sd_monitors_t *m;
+    void *st;
+    const sd_monitor_t *r;
+    sd_buf_t samples, frame;
+    int64_t group;
+    size_t k, total;
+    int truncated;
+} replay_t;
+
+static int replay_one(void *ctx, const sd_ts_arrival_t *a)
+{
+    replay_t *x = ctx;
+    if (++x->total > SD_MONITOR_REPLAY_MAX) {
+        x->truncated = 1;
+        return 1;
+    }
+    if (x->k && (a->received_ms != x->group || x->k == SD_MONITOR_EVENT_MAX)) {
+        sd_buf_reset(&x->frame);
+        if (sse_frame(&x->frame, x->r->id, x->group, &x->samples) ||
+            stream_write(x->m, x->st, x->frame.data, x->frame.len))
+            return 1;
+        sd_buf_reset(&x->samples);
+        x->k = 0;
+    }
+    x->group = a->received_ms;
+    if (append_sample(&x->samples, x->k == 0, a->data_id, a->ts_ms, a->value, a->quality) == 0)
+        x->k++;
+    return 0;
+}
+
 void sd_monitor_replay(sd_monitors_t *m, void *st, const sd_monitor_t *r, int64_t cursor)
 {
     json_t *ids = NULL;
     if (sd_json_parse(r->data_ids, strlen(r->data_ids), &ids, NULL))
         return;
     size_t n = json_array_size(ids);
-    sd_buf_t sql = {0};
-    sd_val_t *p = calloc(n + 3, sizeof *p);
-    /* samples and points are the data and master rooms' tables */
-    int rc = p ? sd_buf_append_str(&sql, "SELECT p.data_id, s.ts_ms, s.value, s.quality, "
-                                         "s.received_ms FROM samples s JOIN points p ON "
-                                         "p.id = s.point_id WHERE p.tenant_id = $1 AND "
-                                         "s.received_ms > $2 AND p.data_id IN (")
+    const char **v = calloc(n + 1, sizeof *v);
+    for (size_t i = 0; v && i < n; i++)
+        v[i] = json_string_value(json_array_get(ids, i));
+    replay_t x = {.m = m, .st = st, .r = r, .group = INT64_MIN};
+    /* the samples are the data room's: one query for the whole replay */
+    int rc = v ? sd_ts_each_received(m->pf->store, r->tenant_id, v, n,
+                                     cursor - SD_MONITOR_OVERLAP_MS, SD_MONITOR_REPLAY_MAX + 1,
+                                     replay_one, &x)
                : SD_ENOMEM;
-    if (p) {
-        p[0] = SD_V_INT(r->tenant_id);
-        p[1] = SD_V_INT(cursor - SD_MONITOR_OVERLAP_MS);
+    if (rc >= 0 && x.k) {
+        sd_buf_reset(&x.frame);
+        if (sse_frame(&x.frame, r->id, x.group, &x.samples) == 0)
+            stream_write(m, st, x.frame.data, x.frame.len);
     }
-    for (size_t i = 0; !rc && i < n; i++) {
-        p[i + 2] = SD_V_TEXT(json_string_value(json_array_get(ids, i)));
-        rc = sd_buf_printf(&sql, "%s$%zu", i ? ", " : "", i + 3);
-    }
-    if (!rc)
-        rc = sd_buf_printf(&sql, ") ORDER BY s.received_ms, p.data_id, s.ts_ms LIMIT %d",
-                           SD_MONITOR_REPLAY_MAX + 1);
-    sd_stmt_t *s = NULL;
-    if (!rc)
-        rc = sd_store_query(m->pf->store, sql.data, p, (int)n + 2, &s);
-    sd_buf_t samples = {0}, frame = {0};
-    int64_t group = INT64_MIN;
-    size_t k = 0, total = 0;
-    int truncated = 0;
-    while (s && (rc = sd_stmt_next(s)) == 1) {
-        int64_t recv = sd_stmt_int64(s, 4);
-        if (++total > SD_MONITOR_REPLAY_MAX) {
-            truncated = 1;
-            break;
-        }
-        if (k && (recv != group || k == SD_MONITOR_EVENT_MAX)) {
-            sd_buf_reset(&frame);
-            if (sse_frame(&frame, r->id, group, &samples) ||
-                stream_write(m, st, frame.data, frame.len))
-                break;
-            sd_buf_reset(&samples);
-            k = 0;
-        }
-        group = recv;
-        if (append_sample(&samples, k == 0, sd_stmt_text(s, 0, NULL), sd_stmt_int64(s, 1),
-                          sd_stmt_double(s, 2), (int)sd_stmt_int64(s, 3)) == 0)
-            k++;
-    }
-    if (rc >= 0 && k) {
-        sd_buf_reset(&frame);
-        if (sse_frame(&frame, r->id, group, &samples) == 0)
-            stream_write(m, st, frame.data, frame.len);
-    }
-    if (truncated) {
+    if (x.truncated) {
         /* reconnecting with the last id received goes on from there */
-        sd_buf_reset(&frame);
-        if (sd_buf_printf(&frame,
+        sd_buf_reset(&x.frame);
+        if (sd_buf_printf(&x.frame,
                           "event: truncated\ndata: {\"monitor\":%" PRId64
                           ",\"replayed\":%d,\"hint\":\"reconnect with Last-Event-ID to continue\"}"
                           "\n\n",
                           r->id, SD_MONITOR_REPLAY_MAX) == 0)
-            stream_write(m, st, frame.data, frame.len);
+            stream_write(m, st, x.frame.data, x.frame.len);
     }
     if (rc < 0)
         sd_error("monitor %" PRId64 ": replay: %s %s", r->id, sd_strerror(rc), sd_store_errmsg());
-    sd_stmt_done(s);
-    sd_buf_free(&samples);
-    sd_buf_free(&frame);
-    sd_buf_free(&sql);
-    free(p);
+    sd_buf_free(&x.samples);
+    sd_buf_free(&x.frame);
+    free(v);
     json_decref(ids);
 }
 

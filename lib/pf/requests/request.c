@@ -6,7 +6,9 @@
 
 #include "core/err.h"
 #include "core/log.h"
+#include "pf/broker/binding.h"
 #include "pf/master/master.h"
+#include "pf/registry/registry.h"
 #include "pf/requests/request_int.h"
 
 /* How often the thread looks for requests past their deadline when nothing wakes it. */
@@ -52,19 +54,12 @@ static int history(sd_store_t *st, int64_t id, const char *state, int64_t at, co
 static int device_row(sd_store_t *st, int64_t tenant_id, const char *code, int64_t *dev_id,
                       char gw_name[130])
 {
-    sd_stmt_t *s = NULL;
-    int rc = sd_store_query_row(st,
-                                "SELECT id, gateway FROM devices WHERE tenant_id = $1 AND"
-                                " code = $2",
-                                SD_PARAMS(SD_V_INT(tenant_id), SD_V_TEXT(code)), &s);
-    if (rc == SD_EENCODING)
-        rc = SD_ENOTFOUND;
+    sd_pf_master_device_t d;
+    int rc = sd_pf_master_device(st, tenant_id, code, &d);
     if (rc)
         return rc;
-    *dev_id = sd_stmt_int64(s, 0);
-    const char *g = sd_stmt_text(s, 1, NULL);
-    snprintf(gw_name, 130, "%s", g ? g : "");
-    sd_stmt_done(s);
+    *dev_id = d.id;
+    snprintf(gw_name, 130, "%s", d.gateway);
     return 0;
 }
 
@@ -76,24 +71,9 @@ int sd_request_route(sd_requests_t *r, int64_t tenant_id, const char *device_cod
     int rc = device_row(st, tenant_id, device_code, &dev, name);
     if (rc)
         return rc;
-    sd_stmt_t *s = NULL;
     /* a named gateway; or, for a device naming none, the tenant's only one (docs/gwif.md) */
-    rc = sd_store_query(
-        st,
-        "SELECT id FROM clients WHERE kind = 'gateway' AND tenant_id = $1 AND"
-        " enabled = 1 AND (expires_at = 0 OR expires_at > $2) AND"
-        " ($3 = '' OR name = $3) ORDER BY id LIMIT 2",
-        SD_PARAMS(SD_V_INT(tenant_id), SD_V_INT(sd_pf_now_ms(r->pf)), SD_V_TEXT(name)), &s);
-    int n = 0, k;
-    while (!rc && (k = sd_stmt_next(s)) != 0) {
-        if (k < 0) {
-            rc = k;
-            break;
-        }
-        if (n++ == 0)
-            *gw_id = sd_stmt_int64(s, 0);
-    }
-    sd_stmt_done(s);
+    int n = 0;
+    rc = sd_registry_pick_gateway(st, tenant_id, name, sd_pf_now_ms(r->pf), gw_id, &n);
     if (rc)
         return rc;
     /* two gateways of the same name share the device: the older registration takes it */
@@ -119,18 +99,13 @@ static int check_points(sd_store_t *st, int64_t tenant_id, int64_t dev_id, const
         snprintf(f, sizeof f, "data_ids[%zu]", i);
         if (!json_is_string(v))
             return sd_json_err_set(err, f, "expected a data ID");
-        sd_stmt_t *s = NULL;
-        int rc =
-            sd_store_query_row(st,
-                               "SELECT device_id FROM points WHERE tenant_id = $1 AND"
-                               " data_id = $2",
-                               SD_PARAMS(SD_V_INT(tenant_id), SD_V_TEXT(json_string_value(v))), &s);
-        if (rc == SD_ENOTFOUND || rc == SD_EENCODING)
+        sd_pf_master_data_t pt;
+        int rc = sd_pf_master_data(st, tenant_id, json_string_value(v), 0, &pt);
+        if (rc == SD_ENOTFOUND)
             return sd_json_err_set(err, f, "no point with this data ID");
         if (rc)
             return rc;
-        int64_t d = sd_stmt_int64(s, 0);
-        sd_stmt_done(s);
+        int64_t d = pt.device_id;
         if (d != dev_id)
             return sd_json_err_set(err, f, "a point of another device");
         if (json_array_append(out, (json_t *)(uintptr_t)v))
@@ -185,19 +160,14 @@ static int normalise_body(sd_store_t *st, int64_t tenant_id, int64_t dev_id, sd_
         rc = sd_json_fields(body, f, 2, 0, err);
         if (!rc && strcmp(value, "on") && strcmp(value, "off"))
             rc = sd_json_err_set(err, "value", "must be \"on\" or \"off\"");
-        sd_stmt_t *s = NULL;
+        sd_pf_master_data_t od;
         if (!rc) {
-            rc = sd_store_query_row(
-                st,
-                "SELECT output_no FROM outputs WHERE tenant_id = $1 AND"
-                " device_id = $2 AND data_id = $3",
-                SD_PARAMS(SD_V_INT(tenant_id), SD_V_INT(dev_id), SD_V_TEXT(data_id)), &s);
-            if (rc == SD_ENOTFOUND || rc == SD_EENCODING)
+            rc = sd_pf_master_data(st, tenant_id, data_id, 1, &od);
+            if (rc == SD_ENOTFOUND || (!rc && od.device_id != dev_id))
                 rc = sd_json_err_set(err, "data_id", "not an output of the device");
         }
         if (!rc) {
-            int64_t no = sd_stmt_int64(s, 0);
-            sd_stmt_done(s);
+            int64_t no = od.output_no;
             if (sd_json_set(o, "data_id", json_string(data_id)) ||
                 sd_json_set(o, "output_no", json_integer(no)) ||
                 sd_json_set(o, "value", json_string(value)))
@@ -333,16 +303,19 @@ static int message_json(sd_store_t *st, int64_t id, json_t **out)
     sd_stmt_t *s = NULL;
     int rc = sd_store_query_row(
         st,
-        "SELECT r.id, r.kind, r.device, r.body, r.created_ms, r.deadline_ms, r.tenant_id,"
-        " COALESCE(d.tel, '') FROM requests r LEFT JOIN devices d ON d.tenant_id = r.tenant_id"
-        " AND d.code = r.device WHERE r.id = $1",
+        "SELECT id, kind, device, body, created_ms, deadline_ms, tenant_id FROM requests"
+        " WHERE id = $1",
         SD_PARAMS(SD_V_INT(id)), &s);
     if (rc)
         return rc;
     int64_t tenant = sd_stmt_int64(s, 6);
     char device[80], tel[40];
     snprintf(device, sizeof device, "%s", sd_stmt_text(s, 2, NULL));
-    snprintf(tel, sizeof tel, "%s", sd_stmt_text(s, 7, NULL));
+    /* the device's telephone number, "" when the master no longer has it */
+    sd_pf_master_device_t dev;
+    tel[0] = 0;
+    if (sd_pf_master_device(st, tenant, device, &dev) == 0)
+        snprintf(tel, sizeof tel, "%s", dev.tel);
     sd_gwif_request_t m = {.id = sd_stmt_int64(s, 0),
                            .device = device,
                            .tel = tel,
@@ -431,14 +404,8 @@ int sd_requests_take(sd_requests_t *r, int64_t gw_id, size_t max, json_t **items
 
 static int gw_online(sd_store_t *st, int64_t gw_id)
 {
-    sd_stmt_t *s = NULL;
-    int on = 0;
-    if (sd_store_query_row(st, "SELECT online FROM gw_state WHERE client_id = $1",
-                           SD_PARAMS(SD_V_INT(gw_id)), &s) == 0) {
-        on = sd_stmt_int64(s, 0) == 1;
-        sd_stmt_done(s);
-    }
-    return on;
+    sd_mqtt_gw_state_t gs;
+    return sd_mqtt_gw_state(st, gw_id, &gs) == 0 && gs.online == 1;
 }
 
 typedef struct {
@@ -923,21 +890,16 @@ int sd_request_reply(sd_requests_t *r, int64_t gw_id, int64_t id, json_t *reply,
         rc = sd_json_err_set(err, "values", "only in replies to reads");
     /* values: points of the request's device, then stored (idempotent) before the state moves */
     for (size_t i = 0; !rc && i < rep.n_values; i++) {
-        sd_stmt_t *s = NULL;
-        int q =
-            sd_store_query_row(st,
-                               "SELECT d.code FROM points p JOIN devices d ON"
-                               " d.id = p.device_id WHERE p.tenant_id = $1 AND p.data_id = $2",
-                               SD_PARAMS(SD_V_INT(tenant), SD_V_TEXT(rep.values[i].data_id)), &s);
+        sd_pf_master_data_t pt;
+        int q = sd_pf_master_data(st, tenant, rep.values[i].data_id, 0, &pt);
         char f[40];
         snprintf(f, sizeof f, "values[%zu].data_id", i);
-        if (q == SD_ENOTFOUND || q == SD_EENCODING)
+        if (q == SD_ENOTFOUND)
             rc = sd_json_err_set(err, f, "no point with this data ID");
         else if (q)
             rc = q;
-        else if (strcmp(sd_stmt_text(s, 0, NULL), device) != 0)
+        else if (strcmp(pt.device, device) != 0)
             rc = sd_json_err_set(err, f, "a point of another device than the request's");
-        sd_stmt_done(s);
     }
     int64_t now = sd_pf_now_ms(r->pf);
     if (!rc)
@@ -1076,23 +1038,13 @@ int sd_request_json(sd_requests_t *r, int64_t id, json_t **out, int64_t *tenant_
 int sd_request_owner_device(sd_requests_t *r, int64_t tenant, const char *data_id, int outputs,
                             char code[80], int64_t *output_no)
 {
-    sd_stmt_t *s = NULL;
-    /* points, outputs and devices are the master's tables */
-    int rc = sd_store_query_row(
-        r->pf->store,
-        outputs ? "SELECT d.code, o.output_no FROM outputs o JOIN devices d ON d.id = o.device_id"
-                  " WHERE o.tenant_id = $1 AND o.data_id = $2"
-                : "SELECT d.code, 0 FROM points p JOIN devices d ON d.id = p.device_id"
-                  " WHERE p.tenant_id = $1 AND p.data_id = $2",
-        SD_PARAMS(SD_V_INT(tenant), SD_V_TEXT(data_id)), &s);
-    if (rc == SD_EENCODING)
-        rc = SD_ENOTFOUND;
+    sd_pf_master_data_t d;
+    int rc = sd_pf_master_data(r->pf->store, tenant, data_id, outputs, &d);
     if (rc)
         return rc;
-    snprintf(code, 80, "%s", sd_stmt_text(s, 0, NULL));
+    snprintf(code, 80, "%s", d.device);
     if (output_no)
-        *output_no = sd_stmt_int64(s, 1);
-    sd_stmt_done(s);
+        *output_no = d.output_no;
     return 0;
 }
 
