@@ -1,6 +1,7 @@
 /* binding.c - suidod's MQTT binding of GW-IF: broker files from the registry, uplinks to storage,
  * alive state. */
 #include "pf/broker/binding.h"
+#include "pf/registry/gw_state.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -243,59 +244,16 @@ static int set_state(sd_mqtt_binding_t *b, const gw_row_t *g, const char *cid, i
 {
     int64_t now = sd_pf_now_ms(b->pf);
     int was = -1;
-    sd_mqtt_gw_state_t gs;
-    if (sd_mqtt_gw_state(b->pf->store, g->id, &gs) == 0)
+    sd_gw_state_t gs;
+    if (sd_gw_state_get(b->pf->store, g->id, &gs) == 0)
         was = gs.online;
-    int rc = sd_store_exec(
-        b->pf->store,
-        "INSERT INTO gw_state (client_id, online, changed_at, last_seen) VALUES ($1, $2, $3, $3)"
-        " ON CONFLICT (client_id) DO UPDATE SET changed_at = CASE WHEN gw_state.online ="
-        " excluded.online THEN gw_state.changed_at ELSE excluded.changed_at END,"
-        " online = excluded.online, last_seen = excluded.last_seen",
-        SD_PARAMS(SD_V_INT(g->id), SD_V_INT(online), SD_V_INT(now)), NULL);
+    int rc = sd_gw_state_set(b->pf->store, g->id, online, now);
     if (rc != 0) {
         sd_warn("mqtt: state of %s not recorded: %s", cid, sd_strerror(rc));
         return rc;
     }
     sd_info("mqtt: gateway %s %s", cid, online ? "online" : "offline");
     return was != online;
-}
-
-int sd_mqtt_gw_state(sd_store_t *st, int64_t gw_id, sd_mqtt_gw_state_t *out)
-{
-    sd_stmt_t *q = NULL;
-    int rc = sd_store_query_row(st,
-                                "SELECT online, changed_at, last_seen FROM gw_state WHERE"
-                                " client_id = $1",
-                                SD_PARAMS(SD_V_INT(gw_id)), &q);
-    if (rc != 0)
-        return rc;
-    out->online = (int)sd_stmt_int64(q, 0);
-    out->changed_at = sd_stmt_int64(q, 1);
-    out->last_seen = sd_stmt_int64(q, 2);
-    sd_stmt_done(q);
-    return 0;
-}
-
-int sd_mqtt_gw_state_each(sd_store_t *st,
-                          int (*fn)(void *ctx, int64_t gw_id, const sd_mqtt_gw_state_t *s),
-                          void *ctx)
-{
-    sd_stmt_t *q = NULL;
-    int rc = sd_store_query(st,
-                            "SELECT client_id, online, changed_at, last_seen FROM gw_state"
-                            " ORDER BY client_id",
-                            SD_NOPARAMS, &q);
-    int r = 0;
-    while (!rc && (rc = sd_stmt_next(q)) == 1) {
-        rc = 0;
-        sd_mqtt_gw_state_t g = {(int)sd_stmt_int64(q, 1), sd_stmt_int64(q, 2),
-                                sd_stmt_int64(q, 3)};
-        if ((r = fn(ctx, sd_stmt_int64(q, 0), &g)) != 0)
-            break;
-    }
-    sd_stmt_done(q);
-    return rc < 0 ? rc : r;
 }
 
 /* The alive state changed: tell the event sink, as if the gateway had reported it. */

@@ -70,22 +70,4 @@ void sd_mqtt_binding_stop(sd_mqtt_binding_t *b);
 int sd_mqtt_binding_credentials(sd_mqtt_binding_t *b, int64_t gateway_id, sd_scope_t *scope,
                                 char cid[SD_MQTT_CID_MAX + 1], char pw[SD_MQTT_PW_SIZE]);
 
-/* The alive state of gateway gw_id as its last MQTT state message left it (gw_state; the
- * binding owns that table). */
-typedef struct {
-    int online;         /* 1 online (birth), 0 offline (last will or disconnect) */
-    int64_t changed_at; /* ms, when online last changed */
-    int64_t last_seen;  /* ms, the last state or up message */
-} sd_mqtt_gw_state_t;
-
-/* The alive state of gateway gw_id into *out: 0, SD_ENOTFOUND (never seen over MQTT) or a store
- * error. Reads the store only, so it answers with or without a started binding. */
-int sd_mqtt_gw_state(sd_store_t *st, int64_t gw_id, sd_mqtt_gw_state_t *out);
-
-/* Call fn for each gateway ever seen over MQTT with its alive state, in gateway id order; a
- * non-zero return of fn stops and is returned. One query (for status pages). 0 or a store error. */
-int sd_mqtt_gw_state_each(sd_store_t *st,
-                          int (*fn)(void *ctx, int64_t gw_id, const sd_mqtt_gw_state_t *s),
-                          void *ctx);
-
 #endif

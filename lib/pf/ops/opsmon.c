@@ -9,7 +9,7 @@
 #include "core/err.h"
 #include "core/log.h"
 #include "core/worker.h"
-#include "pf/broker/binding.h"
+#include "pf/registry/gw_state.h"
 #include "pf/data/ts.h"
 #include "pf/registry/registry.h"
 #include "pf/ops/opsmon.h"
@@ -329,7 +329,7 @@ static int add_component(json_t *arr, const char *kind, const char *name, const 
 typedef struct {
     int64_t id;
     int have_gs, have_tok;
-    sd_mqtt_gw_state_t gs;
+    sd_gw_state_t gs;
     int64_t issued, expires;
 } client_seen_t;
 
@@ -364,7 +364,7 @@ static int seen_cmp(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-static int seen_gw(void *ctx, int64_t gw_id, const sd_mqtt_gw_state_t *g)
+static int seen_gw(void *ctx, int64_t gw_id, const sd_gw_state_t *g)
 {
     client_seen_t *c = seen_add(ctx, gw_id);
     if (!c)
@@ -435,7 +435,7 @@ static int clients(sd_opsmon_t *m, const sd_principal_t *who, json_t *arr, int64
 {
     sd_store_t *st = m->pf->store;
     clients_ctx_t x = {m, who, arr, now, NULL, 0, 0, 0};
-    int rc = sd_mqtt_gw_state_each(st, seen_gw, &x);
+    int rc = sd_gw_state_each(st, seen_gw, &x);
     x.ngw = x.n;
     if (rc >= 0)
         rc = sd_registry_each_token_times(st, seen_tok, &x);

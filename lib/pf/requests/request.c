@@ -6,7 +6,7 @@
 
 #include "core/err.h"
 #include "core/log.h"
-#include "pf/broker/binding.h"
+#include "pf/registry/gw_state.h"
 #include "pf/master/master.h"
 #include "pf/registry/registry.h"
 #include "pf/requests/request_int.h"
@@ -404,8 +404,8 @@ int sd_requests_take(sd_requests_t *r, int64_t gw_id, size_t max, json_t **items
 
 static int gw_online(sd_store_t *st, int64_t gw_id)
 {
-    sd_mqtt_gw_state_t gs;
-    return sd_mqtt_gw_state(st, gw_id, &gs) == 0 && gs.online == 1;
+    sd_gw_state_t gs;
+    return sd_gw_state_get(st, gw_id, &gs) == 0 && gs.online == 1;
 }
 
 typedef struct {
