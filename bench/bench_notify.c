@@ -175,10 +175,15 @@ int main(void)
     if ((rc = sd_notify_new(&pf, &c, &n)) || (rc = sd_notify_start(n)))
         die("notify", rc);
 
-    sd_alarm_event_t ev = {.tenant_id = tenant, .transition = SD_ALARM_RAISED, .severity = 1,
-                           .facility = "222", .device = "gorin-l2",
-                           .data_id = "gorin-l2.tank_level", .message = "受水槽水位低下",
-                           .by = "system", .comment = ""};
+    sd_alarm_event_t ev = {.tenant_id = tenant,
+                           .transition = SD_ALARM_RAISED,
+                           .severity = 1,
+                           .facility = "222",
+                           .device = "gorin-l2",
+                           .data_id = "gorin-l2.tank_level",
+                           .message = "受水槽水位低下",
+                           .by = "system",
+                           .comment = ""};
     /* warm-up (connection, statement cache), then the baseline: one alarm alone */
     double first, all, base_first, base_all, raise_s;
     ev.alarm_id = 1;

@@ -44,7 +44,7 @@ int sd_api_require(sd_http_req_t *req, sd_action_t act, const sd_scope_t *target
 }
 
 int sd_api_require_visible(sd_http_req_t *req, sd_action_t read_act, sd_action_t act,
-                          const sd_scope_t *target)
+                           const sd_scope_t *target)
 {
     const sd_caller_t *c = sd_session_caller(req);
     if (c && c->kind != SD_CALLER_ANON && !(c->p.flags & SD_PRINCIPAL_MUST_CHANGE_PW) &&
@@ -57,7 +57,7 @@ int sd_api_require_visible(sd_http_req_t *req, sd_action_t read_act, sd_action_t
 }
 
 int sd_api_audit_req(sd_pf_t *pf, sd_http_req_t *req, int64_t tenant_id, const char *action,
-                    const char *object, const char *detail_json)
+                     const char *object, const char *detail_json)
 {
     if (!pf || !req || !action)
         return SD_EINVAL;
@@ -144,5 +144,3 @@ int sd_api_reply_items(sd_http_req_t *req, sd_action_t act, sd_pf_items_t *items
         return sd_api_reply_rc(req, SD_ENOMEM);
     return sd_http_reply_json(req, 200, sd_json_pack("{s:o}", "items", out));
 }
-
-

@@ -25,11 +25,11 @@ int sd_api_require(sd_http_req_t *req, sd_action_t act, const sd_scope_t *target
  * probed; when it may read but not act, 403. Returns 0 or the negative SD_E* (already replied).
  */
 int sd_api_require_visible(sd_http_req_t *req, sd_action_t read_act, sd_action_t act,
-                          const sd_scope_t *target);
+                           const sd_scope_t *target);
 
 /* sd_api_audit() with the request's principal and request id. */
 int sd_api_audit_req(sd_pf_t *pf, sd_http_req_t *req, int64_t tenant_id, const char *action,
-                    const char *object, const char *detail_json);
+                     const char *object, const char *detail_json);
 
 /* Parse the body as a JSON object into *out (new reference), or reply 400 and return SD_E*. */
 int sd_api_body(sd_http_req_t *req, json_t **out);

@@ -181,8 +181,8 @@ fail:
     return rc;
 }
 
-int sd_call_request(sd_call_t *c, const sd_line_text_t *req, sd_line_text_t *answer,
-                    sd_buf_t *raw, sd_line_err_t *err)
+int sd_call_request(sd_call_t *c, const sd_line_text_t *req, sd_line_text_t *answer, sd_buf_t *raw,
+                    sd_line_err_t *err)
 {
     if (c->done)
         return c->result ? c->result : SD_ECLOSED;

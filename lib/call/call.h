@@ -20,11 +20,11 @@
 typedef struct sd_call sd_call_t;
 
 typedef struct {
-    const char *target;          /* URL, or tel digits when dialplan is set */
+    const char *target; /* URL, or tel digits when dialplan is set */
     const sd_dialplan_t *dialplan;
-    const char *tel;             /* number to dial on a modem URL (else target's digits) */
+    const char *tel; /* number to dial on a modem URL (else target's digits) */
     sd_line_session_cfg_t session;
-    sd_at_cfg_t at;              /* used for modem links; fill with sd_at_cfg_default() */
+    sd_at_cfg_t at; /* used for modem links; fill with sd_at_cfg_default() */
 } sd_call_opts_t;
 
 /* Defaults: L2, 3 retries, 10 s answer timeout, AT defaults. */
@@ -53,8 +53,8 @@ int sd_call_accept(sd_listener_t *ls, const sd_call_opts_t *o, int timeout_ms, s
  * Returns 0, or SD_ENOANSWER / SD_ENAK / SD_ECHECKSUM / SD_EPROTO / SD_ECLOSED after which the
  * call is over (only sd_call_close() remains).
  */
-int sd_call_request(sd_call_t *c, const sd_line_text_t *req, sd_line_text_t *answer,
-                    sd_buf_t *raw, sd_line_err_t *err);
+int sd_call_request(sd_call_t *c, const sd_line_text_t *req, sd_line_text_t *answer, sd_buf_t *raw,
+                    sd_line_err_t *err);
 
 /* Finish politely (EOT CR, hang-up) if still up, and free. NULL-safe. */
 void sd_call_close(sd_call_t *c);

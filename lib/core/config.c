@@ -42,11 +42,10 @@ static void set_err(sd_config_error_t *err, size_t line, size_t col, const char 
     va_end(ap);
 }
 
-
 static bool word_char(unsigned char c)
 {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '_' || c == '-';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '-';
 }
 
 /* Dot-separated non-empty words: offset of the first offending byte, or n if well formed. */
@@ -227,7 +226,8 @@ static int dquoted(parser_t *P, const char *l, size_t i, size_t n, size_t *end)
             } else if (x == 't') {
                 c = '\t';
             } else if (x == 'x' && i + 3 < n && (h1 = sd_hex_value(l[i + 2])) >= 0 &&
-                       (h2 = sd_hex_value(l[i + 3])) >= 0 && h1 * 16 + h2 > 0 && h1 * 16 + h2 < 0x80) {
+                       (h2 = sd_hex_value(l[i + 3])) >= 0 && h1 * 16 + h2 > 0 &&
+                       h1 * 16 + h2 < 0x80) {
                 c = (char)(h1 * 16 + h2);
                 i += 2;
             } else {
@@ -513,8 +513,8 @@ int sd_config_get_int(const sd_config_t *cfg, const char *key, int64_t min, int6
         return SD_EFIELD;
     }
     if (v < min || v > max) {
-        set_err(err, e->line, 0, "%s: %lld is not in %lld..%lld", key, (long long)v,
-                (long long)min, (long long)max);
+        set_err(err, e->line, 0, "%s: %lld is not in %lld..%lld", key, (long long)v, (long long)min,
+                (long long)max);
         return SD_EFIELD;
     }
     *out = v;
@@ -541,8 +541,8 @@ int sd_config_get_bool(const sd_config_t *cfg, const char *key, bool def, bool *
             return 0;
         }
     }
-    set_err(err, e->line, 0, "%s: '%.40s' is not a boolean (true/false, yes/no, on/off, 1/0)",
-            key, e->val);
+    set_err(err, e->line, 0, "%s: '%.40s' is not a boolean (true/false, yes/no, on/off, 1/0)", key,
+            e->val);
     return SD_EFIELD;
 }
 
@@ -566,11 +566,20 @@ static bool parse_duration(const char *s, int64_t *out)
         }
         int64_t mult;
         switch (*s++) {
-        case 's': mult = 1; break;
-        case 'm': mult = 60; break;
-        case 'h': mult = 3600; break;
-        case 'd': mult = 86400; break;
-        default: return false;
+        case 's':
+            mult = 1;
+            break;
+        case 'm':
+            mult = 60;
+            break;
+        case 'h':
+            mult = 3600;
+            break;
+        case 'd':
+            mult = 86400;
+            break;
+        default:
+            return false;
         }
         if (n > (INT64_MAX - total) / mult)
             return false;

@@ -67,7 +67,6 @@ static int fail(parser_t *P, int code, size_t line, size_t off, const char *fmt,
     return code;
 }
 
-
 /* iconv() takes char ** for its input although it never writes through it. */
 static char *unconst(const unsigned char *p)
 {

@@ -38,7 +38,7 @@ typedef enum {
     SD_CSV_ENC_CP932,
 } sd_csv_encoding_t;
 
-#define SD_CSV_DEFAULT_MAX_FIELD ((size_t)64 * 1024)  /* bytes of one decoded field */
+#define SD_CSV_DEFAULT_MAX_FIELD ((size_t)64 * 1024)   /* bytes of one decoded field */
 #define SD_CSV_DEFAULT_MAX_LINE  ((size_t)1024 * 1024) /* input bytes of one record */
 #define SD_CSV_DEFAULT_MAX_ROWS  ((size_t)1000000)
 
@@ -67,12 +67,12 @@ typedef struct {
 
 /* One record as handed to a streaming callback; everything is borrowed for the call only. */
 typedef struct {
-    size_t row;                 /* 1-based record number */
-    size_t line;                /* physical line the record starts on */
-    size_t offset;              /* byte offset of its first byte */
-    size_t nfields;             /* >= 1 */
-    const char *const *fields;  /* nfields NUL-terminated UTF-8 strings */
-    const size_t *lens;         /* their lengths in bytes */
+    size_t row;                /* 1-based record number */
+    size_t line;               /* physical line the record starts on */
+    size_t offset;             /* byte offset of its first byte */
+    size_t nfields;            /* >= 1 */
+    const char *const *fields; /* nfields NUL-terminated UTF-8 strings */
+    const size_t *lens;        /* their lengths in bytes */
 } sd_csv_row_t;
 
 /* Return 0 to continue or a negative SD_E* to stop the parse with that code. */

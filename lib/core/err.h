@@ -23,7 +23,7 @@
     XX(EAGAIN, 503, "try_again", "try again")                                                      \
     XX(ETIMEDOUT, 504, "timed_out", "timed out")                                                   \
     XX(ECLOSED, 502, "closed", "connection closed")                                                \
-    XX(EADDRINUSE, 500, "address_in_use", "address in use")                                       \
+    XX(EADDRINUSE, 500, "address_in_use", "address in use")                                        \
     XX(ENOSPC, 507, "no_space", "no space left on device")                                         \
     XX(ECONFIG, 500, "bad_config", "invalid configuration")                                        \
     XX(EINTERNAL, 500, "internal", "internal error")                                               \
@@ -33,14 +33,14 @@
     XX(ELOCKED, 423, "locked", "account locked, try later")                                        \
     XX(EEXPIRED, 401, "expired", "credential or session expired")                                  \
     XX(EOTP, 401, "otp_required", "one-time password required or wrong")                           \
-    XX(EPWCHANGE, 403, "password_change_required", "password must be changed first")              \
+    XX(EPWCHANGE, 403, "password_change_required", "password must be changed first")               \
     XX(ERATE, 429, "rate_limited", "too many requests")                                            \
     /* payload protection (CMS, pf/cms.h) */                                                       \
     XX(EPROTECTION, 415, "protection_required", "this tenant requires CMS-protected payloads")     \
-    XX(ENOCERT, 403, "certificate_required", "no usable certificate registered for this client")  \
-    XX(EBADSIG, 400, "bad_signature", "CMS signature does not verify")                            \
-    XX(ESIGNER, 403, "wrong_signer", "CMS signer is not the calling client's certificate")        \
-    XX(EDECRYPT, 400, "not_decryptable", "CMS content not encrypted to the platform certificate") \
+    XX(ENOCERT, 403, "certificate_required", "no usable certificate registered for this client")   \
+    XX(EBADSIG, 400, "bad_signature", "CMS signature does not verify")                             \
+    XX(ESIGNER, 403, "wrong_signer", "CMS signer is not the calling client's certificate")         \
+    XX(EDECRYPT, 400, "not_decryptable", "CMS content not encrypted to the platform certificate")  \
     /* parsers */                                                                                  \
     XX(ESYNTAX, 400, "syntax", "malformed input")                                                  \
     XX(EFIELD, 400, "bad_field", "invalid field value")                                            \

@@ -67,7 +67,7 @@ void sd_log(sd_log_level_t level, const char *fmt, ...)
 
 void sd_log_set_level_name(const char *name)
 {
-    sd_log_set_level(!name                     ? SD_LOG_INFO
+    sd_log_set_level(!name                    ? SD_LOG_INFO
                      : !strcmp(name, "debug") ? SD_LOG_DEBUG
                      : !strcmp(name, "warn")  ? SD_LOG_WARN
                      : !strcmp(name, "error") ? SD_LOG_ERROR

@@ -19,8 +19,8 @@ void sd_log_set_ident(const char *ident);
 void sd_log(sd_log_level_t level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #define sd_debug(...) sd_log(SD_LOG_DEBUG, __VA_ARGS__)
-#define sd_info(...) sd_log(SD_LOG_INFO, __VA_ARGS__)
-#define sd_warn(...) sd_log(SD_LOG_WARN, __VA_ARGS__)
+#define sd_info(...)  sd_log(SD_LOG_INFO, __VA_ARGS__)
+#define sd_warn(...)  sd_log(SD_LOG_WARN, __VA_ARGS__)
 #define sd_error(...) sd_log(SD_LOG_ERROR, __VA_ARGS__)
 
 #endif

@@ -1,4 +1,5 @@
-/* utf8.c - strict UTF-8 validation (RFC 3629): no overlongs, surrogates or code points > U+10FFFF. */
+/* utf8.c - strict UTF-8 validation (RFC 3629): no overlongs, surrogates or code points > U+10FFFF.
+ */
 #include "core/utf8.h"
 
 size_t sd_utf8_check(const void *buf, size_t n)

@@ -20,7 +20,7 @@ struct sd_worker {
     sd_worker_tick_fn tick;
     void *ctx;
     char name[16];
-    int woken;          /* under mu */
+    int woken; /* under mu */
     atomic_int stopping;
 };
 

@@ -97,7 +97,7 @@ struct sd_http_server {
     int started;
     atomic_int quiesced;
     int stopped;
-    sd_http_req_t *deferred; /* requests waiting for a reply from another thread */
+    sd_http_req_t *deferred;   /* requests waiting for a reply from another thread */
     sd_http_stream_t *streams; /* open streamed replies, ended at stop (s->lock) */
     int streams_ending;        /* stop has begun: a new stream ends at once */
     uint32_t id_prefix;

@@ -14,30 +14,30 @@
 typedef struct sd_http_client sd_http_client_t;
 
 typedef struct {
-    const char *method;           /* "GET", "POST", ... (NULL = GET, or POST with a body) */
-    const char *url;              /* http:// or https:// only */
-    const char *content_type;     /* of body; NULL = none */
-    const void *body;             /* NULL = no body */
+    const char *method;       /* "GET", "POST", ... (NULL = GET, or POST with a body) */
+    const char *url;          /* http:// or https:// only */
+    const char *content_type; /* of body; NULL = none */
+    const void *body;         /* NULL = no body */
     size_t body_len;
-    const char *accept;           /* Accept header; NULL = application/json */
-    const char *bearer;           /* Authorization: Bearer <bearer>; NULL = none */
-    const char *cookie;           /* Cookie header value ("name=value"); NULL = none */
-    const char *const *headers;   /* more "Name: value" lines, NULL-terminated; NULL = none */
-    const char *cacert;           /* PEM file to verify https with; NULL = system store */
-    int insecure_tls;             /* 1: do not verify the peer (probing our own server by address) */
-    const char *user_agent;       /* NULL = "suido" */
-    long timeout_ms;              /* whole call; 0 = 30 s */
-    long connect_timeout_ms;      /* 0 = 5 s */
-    const char *capture_cookie;   /* a Set-Cookie name whose value goes to answer->cookie */
-    const char *capture_header;   /* a response header whose value goes to answer->header */
+    const char *accept;         /* Accept header; NULL = application/json */
+    const char *bearer;         /* Authorization: Bearer <bearer>; NULL = none */
+    const char *cookie;         /* Cookie header value ("name=value"); NULL = none */
+    const char *const *headers; /* more "Name: value" lines, NULL-terminated; NULL = none */
+    const char *cacert;         /* PEM file to verify https with; NULL = system store */
+    int insecure_tls;           /* 1: do not verify the peer (probing our own server by address) */
+    const char *user_agent;     /* NULL = "suido" */
+    long timeout_ms;            /* whole call; 0 = 30 s */
+    long connect_timeout_ms;    /* 0 = 5 s */
+    const char *capture_cookie; /* a Set-Cookie name whose value goes to answer->cookie */
+    const char *capture_header; /* a response header whose value goes to answer->header */
 } sd_http_call_t;
 
 typedef struct {
-    long status;       /* HTTP status; 0 when no answer came (see error) */
-    sd_buf_t body;     /* the response body, NUL-terminated */
-    char cookie[128];  /* the captured cookie's value, "" if none */
-    char header[256];  /* the captured header's value, "" if none */
-    char error[256];   /* why no answer came: "<url>: <reason>" */
+    long status;      /* HTTP status; 0 when no answer came (see error) */
+    sd_buf_t body;    /* the response body, NUL-terminated */
+    char cookie[128]; /* the captured cookie's value, "" if none */
+    char header[256]; /* the captured header's value, "" if none */
+    char error[256];  /* why no answer came: "<url>: <reason>" */
 } sd_http_answer_t;
 
 /* A client; NULL on ENOMEM. Initialises libcurl for the process on first use (thread-safe). */

@@ -161,8 +161,8 @@ static int dec_elem(cx_t *cx, const field_t *f, unsigned idx, size_t off, char *
     case F_HEX: {
         long v = 0;
         for (size_t i = 0; i < n; i++) {
-            int d =
-                f->kind == F_HEX ? sd_hex_value(p[i]) : (p[i] >= '0' && p[i] <= '9' ? p[i] - '0' : -1);
+            int d = f->kind == F_HEX ? sd_hex_value(p[i])
+                                     : (p[i] >= '0' && p[i] <= '9' ? p[i] - '0' : -1);
             if (d < 0)
                 return bad(cx, f, idx, off + i, "0x%02X is not a %s digit", p[i],
                            f->kind == F_HEX ? "hex" : "decimal");

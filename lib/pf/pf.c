@@ -1,4 +1,5 @@
-/* pf.c - the platform context: sample observers, wall time, and the audit log every service writes. */
+/* pf.c - the platform context: sample observers, wall time, and the audit log every service writes.
+ */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,22 +57,20 @@ void sd_pf_actor(const sd_principal_t *who, char *out, size_t n)
         snprintf(out, n, "user:%lld", (long long)who->subject_id);
 }
 
-int sd_pf_audit_as(sd_pf_t *pf, const sd_principal_t *who, int64_t tenant_id,
-                    const char *action, const char *object, const char *detail,
-                    const char *request_id)
+int sd_pf_audit_as(sd_pf_t *pf, const sd_principal_t *who, int64_t tenant_id, const char *action,
+                   const char *object, const char *detail, const char *request_id)
 {
     char actor[48];
     sd_pf_actor(who, actor, sizeof actor);
     const char *role = who ? sd_policy_role_name(who->role) : "";
-    int rc = sd_store_exec(pf->store,
-                           "INSERT INTO audit (ts, actor, actor_role, tenant_id, action, object,"
-                           " detail, request_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-                           SD_PARAMS(SD_V_INT(sd_pf_now_ms(pf)), SD_V_TEXT(actor),
-                                     SD_V_TEXT(role ? role : ""), SD_V_INT(tenant_id),
-                                     SD_V_TEXT(action), SD_V_TEXT(object ? object : ""),
-                                     SD_V_TEXT(detail ? detail : ""),
-                                     SD_V_TEXT(request_id ? request_id : "")),
-                           NULL);
+    int rc = sd_store_exec(
+        pf->store,
+        "INSERT INTO audit (ts, actor, actor_role, tenant_id, action, object,"
+        " detail, request_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        SD_PARAMS(SD_V_INT(sd_pf_now_ms(pf)), SD_V_TEXT(actor), SD_V_TEXT(role ? role : ""),
+                  SD_V_INT(tenant_id), SD_V_TEXT(action), SD_V_TEXT(object ? object : ""),
+                  SD_V_TEXT(detail ? detail : ""), SD_V_TEXT(request_id ? request_id : "")),
+        NULL);
     if (rc != 0)
         sd_error("audit %s %s: %s (%s)", action, object ? object : "", sd_strerror(rc),
                  sd_store_errmsg());
@@ -85,7 +84,6 @@ int sd_pf_audit(sd_pf_t *pf, const sd_principal_t *who, int64_t tenant_id, const
         return SD_EINVAL;
     return sd_pf_audit_as(pf, who, tenant_id, action, object, detail_json, cur_request_id);
 }
-
 
 json_t *sd_pf_row_json(sd_stmt_t *s, const char *types)
 {

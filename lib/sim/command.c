@@ -8,7 +8,7 @@
 #include <string.h>
 
 #define MAX_WORDS 5
-#define WORD_MAX 64
+#define WORD_MAX  64
 
 static int split(const char *line, size_t len, char words[MAX_WORDS][WORD_MAX], int *n,
                  const char **why)

@@ -9,8 +9,8 @@
  * Lines (ASCII, fields separated by spaces, target = terminal name, index or "all"):
  *   fault TARGET power|pump1|pump2|high|low|intrusion on|off   plant fault (raises alarms)
  *   drift TARGET SECONDS                                       terminal clock off by SECONDS
- *   noise TARGET PERMILLE                                      corrupt answer bytes (0-1000 in 1000)
- *   drop TARGET                                                cut the next answer mid-frame
+ *   noise TARGET PERMILLE                                      corrupt answer bytes (0-1000 in
+ * 1000) drop TARGET                                                cut the next answer mid-frame
  *   mute TARGET on|off                                         accept calls, never answer
  *   status [TARGET]                                            one JSON line per terminal
  */

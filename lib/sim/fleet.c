@@ -22,13 +22,14 @@ typedef enum { ROLE_ANSWER, ROLE_CALL, ROLE_MODEM, ROLE_CONTROL } role_t;
 struct conn {
     sd_link_t *link;
     role_t role;
-    int term; /* -1 while a modem has no call up */
+    int term;                /* -1 while a modem has no call up */
     sd_line_session_t *sess; /* the terminal side of the call in progress */
     int64_t timer_at;        /* the session's timer, monotonic ms; -1 none */
     sd_at_modem_t *modem;
     sd_buf_t in; /* control lines */
     int reqno;   /* a call out: why the terminal called */
-    bool call_over; /* call_end() ran for the call on this line: the close must not count it again */
+    bool
+        call_over; /* call_end() ran for the call on this line: the close must not count it again */
     struct conn *next;
     struct sd_fleet *fleet;
 };
@@ -445,8 +446,8 @@ static void status_line(sd_fleet_t *f, int i, sd_buf_t *out)
                   "\"pump1\":%d,\"pump2\":%d,\"valve\":%d,\"level_raw\":%d,\"power_fail\":%d,"
                   "\"pending_call\":%d,\"answered\":%ld,\"naks\":%ld,\"mute\":%d,\"noise\":%d}\n",
                   e->name, i, (int)cfg->kind, cfg->tel, sd_fleet_port(f, i), in.di[0], in.di[2],
-                  in.di[8], in.ai[0], in.di[7], sd_sim_term_pending_call(e->term), answered,
-                  naks, e->mute, e->noise_permille);
+                  in.di[8], in.ai[0], in.di[7], sd_sim_term_pending_call(e->term), answered, naks,
+                  e->mute, e->noise_permille);
 }
 
 static void apply_command(sd_fleet_t *f, const sd_simcmd_t *cmd, sd_buf_t *out)

@@ -17,10 +17,10 @@
 typedef struct sd_fleet sd_fleet_t;
 
 typedef struct {
-    sd_clock_t *clock;        /* simulated time (scaled); borrowed */
-    const char *dest_url[3];  /* where terminals dial out: 1st, 2nd, 3rd destination; borrowed */
-    int retry_ms;             /* pause between dial-out attempts, real ms (default 2000) */
-    int answer_timeout_ms;    /* a call with no traffic for this long is dropped (default 30000) */
+    sd_clock_t *clock;       /* simulated time (scaled); borrowed */
+    const char *dest_url[3]; /* where terminals dial out: 1st, 2nd, 3rd destination; borrowed */
+    int retry_ms;            /* pause between dial-out attempts, real ms (default 2000) */
+    int answer_timeout_ms;   /* a call with no traffic for this long is dropped (default 30000) */
 } sd_fleet_opts_t;
 
 /* NULL on ENOMEM. The fleet borrows opts' pointers for its lifetime. */

@@ -7,14 +7,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define STEP_S 60
-#define TANK_AREA_M2 20.0
-#define TANK_DEPTH_M 4.0
-#define PUMP_CAP_M3H 20.0
-#define PUMP_KW 5.5
-#define INLET_M3H 30.0
+#define STEP_S          60
+#define TANK_AREA_M2    20.0
+#define TANK_DEPTH_M    4.0
+#define PUMP_CAP_M3H    20.0
+#define PUMP_KW         5.5
+#define INLET_M3H       30.0
 #define BASE_DEMAND_M3H 8.0
-#define NICD_HOURS 8 /* a NiCd pack carries the terminal this long through a power cut */
+#define NICD_HOURS      8 /* a NiCd pack carries the terminal this long through a power cut */
 
 /* Span of each analog transmitter (engineering units at 20 mA); 0 = not fitted. */
 static const double ai_span[SD_PLANT_AI] = {5.0, 1.0, 60.0, 30.0, 30.0};
@@ -257,8 +257,8 @@ void sd_plant_read(const sd_plant_t *p, sd_plant_inputs_t *in)
     }
     for (int n = 0; n < SD_PLANT_SCHEDULES; n++) {
         const sd_plant_schedule_t *s = &p->sched[n];
-        in->schedule_active[n] = s->set && p->now_s >= s->start_s &&
-                                 p->now_s < s->start_s + (int64_t)s->minutes * 60;
+        in->schedule_active[n] =
+            s->set && p->now_s >= s->start_s && p->now_s < s->start_s + (int64_t)s->minutes * 60;
     }
     in->ac_fail = !power;
     in->nicd_fail = !power && p->now_s - p->power_cut_since >= NICD_HOURS * 3600;

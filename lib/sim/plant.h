@@ -1,4 +1,5 @@
-/* plant.h - the small water-supply plant behind each simulated terminal: tank, pumps, valve, meters. */
+/* plant.h - the small water-supply plant behind each simulated terminal: tank, pumps, valve,
+ * meters. */
 #ifndef SD_SIM_PLANT_H
 #define SD_SIM_PLANT_H
 
@@ -23,15 +24,15 @@
  *   Out 1-3  pump 1 run, pump 2 run, inlet valve open (hand control; all OFF = automatic)
  */
 
-#define SD_PLANT_HOURS 96
-#define SD_PLANT_DAYS 4
-#define SD_PLANT_PI 16
-#define SD_PLANT_DI 16
-#define SD_PLANT_AI 16
-#define SD_PLANT_PULSES 6
-#define SD_PLANT_RUNTIME 12
-#define SD_PLANT_INTEG 4
-#define SD_PLANT_OUTPUTS 8
+#define SD_PLANT_HOURS     96
+#define SD_PLANT_DAYS      4
+#define SD_PLANT_PI        16
+#define SD_PLANT_DI        16
+#define SD_PLANT_AI        16
+#define SD_PLANT_PULSES    6
+#define SD_PLANT_RUNTIME   12
+#define SD_PLANT_INTEG     4
+#define SD_PLANT_OUTPUTS   8
 #define SD_PLANT_SCHEDULES 8
 
 /* Indices into the input arrays (0-based) for the standard wiring above. */
@@ -76,8 +77,8 @@ typedef struct {
     uint8_t ai[SD_PLANT_AI];
     uint16_t pulse_this_hour[SD_PLANT_PULSES];
     uint16_t integ[SD_PLANT_INTEG];
-    bool out[SD_PLANT_OUTPUTS];      /* effective output relays (hand or schedule) */
-    bool manual[SD_PLANT_OUTPUTS];   /* outputs ON by hand (W) */
+    bool out[SD_PLANT_OUTPUTS];    /* effective output relays (hand or schedule) */
+    bool manual[SD_PLANT_OUTPUTS]; /* outputs ON by hand (W) */
     bool schedule_active[SD_PLANT_SCHEDULES];
     bool ac_fail, nicd_fail, lithium_fail;
 } sd_plant_inputs_t;

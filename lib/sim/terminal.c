@@ -1,4 +1,5 @@
-/* terminal.c - a simulated L2/L3 terminal: answers texts from its plant, obeys W/S/E/J, dials out. */
+/* terminal.c - a simulated L2/L3 terminal: answers texts from its plant, obeys W/S/E/J, dials out.
+ */
 #include "sim/terminal.h"
 
 #include "core/err.h"

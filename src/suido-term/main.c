@@ -1,4 +1,5 @@
-/* suido-term - the terminal simulator: a fleet of L2/L3 terminals speaking the real line protocol. */
+/* suido-term - the terminal simulator: a fleet of L2/L3 terminals speaking the real line protocol.
+ */
 #include "core/clock.h"
 #include "core/config.h"
 #include "core/err.h"
@@ -24,7 +25,8 @@ static const char usage[] =
     "  --base-port N        fleet ports are offsets from N (default 7200; 0 = any free port)\n"
     "  --modem URL          a modem port: tcp://HOST:PORT or pty: (answers ATD<tel>)\n"
     "  --control HOST:PORT  control port for fault injection (fault/drift/noise/drop/mute/status)\n"
-    "  --center URL         dial-out destination, up to 3 times (default: the file's fleet.center)\n"
+    "  --center URL         dial-out destination, up to 3 times (default: the file's "
+    "fleet.center)\n"
     "  --time-scale X       simulated seconds per real second (default 1)\n"
     "  --start ISO8601      simulated time at start (default: now)\n"
     "  --history-hours N    hours of data already in each terminal's ring (default 96)\n"
@@ -68,8 +70,13 @@ static void tcp_url(char *out, size_t n, const char *hostport)
 
 static int parse_args(int argc, char **argv, struct opts *o)
 {
-    *o = (struct opts){.kind = "L2", .host = "127.0.0.1", .base_port = 7200,
-                       .history_hours = 96, .retry_ms = 2000, .scale = 1.0, .seed = 1};
+    *o = (struct opts){.kind = "L2",
+                       .host = "127.0.0.1",
+                       .base_port = 7200,
+                       .history_hours = 96,
+                       .retry_ms = 2000,
+                       .scale = 1.0,
+                       .seed = 1};
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (!strcmp(a, "--help") || !strcmp(a, "-h")) {

@@ -22,9 +22,6 @@ static const char usage[] =
     "                                  --store-url postgresql://... of an empty database\n"
     "The server comes from --server, $SUIDO_SERVER or the login session.\n";
 
-
-
-
 static int call(const char *method, const char *path)
 {
     sd_http_answer_t r;

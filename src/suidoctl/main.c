@@ -18,12 +18,12 @@ static const struct command {
     const char *name;
     int (*run)(int argc, char **argv);
 } commands[] = {
-    {"term", run_term},           {"backup", suidoctl_backup}, {"restore", suidoctl_backup},
-    {"sheet", suidoctl_master},   {"master", suidoctl_master}, {"login", suidoctl_admin},
-    {"logout", suidoctl_admin},   {"whoami", suidoctl_admin},  {"passwd", suidoctl_admin},
-    {"totp", suidoctl_admin},     {"tenant", suidoctl_admin},  {"org", suidoctl_admin},
-    {"user", suidoctl_admin},     {"app", suidoctl_admin},     {"gw", suidoctl_admin},
-    {"audit", suidoctl_admin},    {"api", suidoctl_admin},     {"--server", suidoctl_admin},
+    {"term", run_term},         {"backup", suidoctl_backup}, {"restore", suidoctl_backup},
+    {"sheet", suidoctl_master}, {"master", suidoctl_master}, {"login", suidoctl_admin},
+    {"logout", suidoctl_admin}, {"whoami", suidoctl_admin},  {"passwd", suidoctl_admin},
+    {"totp", suidoctl_admin},   {"tenant", suidoctl_admin},  {"org", suidoctl_admin},
+    {"user", suidoctl_admin},   {"app", suidoctl_admin},     {"gw", suidoctl_admin},
+    {"audit", suidoctl_admin},  {"api", suidoctl_admin},     {"--server", suidoctl_admin},
 };
 
 static const char usage[] =

@@ -20,9 +20,6 @@ static const char usage[] =
     "Options anywhere: --server URL (else $SUIDO_SERVER or the login session's server).\n"
     "The tenant defaults to your own. See docs/master-data.md for the sheet format.\n";
 
-
-
-
 /* Print the server's error (and a sheet's findings) to stderr; returns 1. */
 static int report(const sd_http_answer_t *r)
 {
@@ -191,8 +188,8 @@ int suidoctl_master(int argc, char **argv)
     if (!strcmp(verb, "submit") && arg)
         return submit(arg, tid);
     if (!strcmp(verb, "list") && !arg) {
-        snprintf(path, sizeof path, "/api/v1/tenants/%s/sheets%s%s", tid,
-                 status ? "?status=" : "", status ? status : "");
+        snprintf(path, sizeof path, "/api/v1/tenants/%s/sheets%s%s", tid, status ? "?status=" : "",
+                 status ? status : "");
         return call("GET", path, NULL, 0);
     }
     if (!arg || strspn(arg, "0123456789") != strlen(arg))

@@ -48,8 +48,8 @@ static json_t *jrt(const sd_line_rt_t *rt, int n)
 {
     json_t *a = json_array();
     for (int i = 0; i < n; i++)
-        json_array_append_new(a, json_pack("{s:i,s:i}", "on_count", rt[i].on_count, "on_minutes",
-                                           rt[i].on_min));
+        json_array_append_new(
+            a, json_pack("{s:i,s:i}", "on_count", rt[i].on_count, "on_minutes", rt[i].on_min));
     return a;
 }
 
@@ -65,9 +65,9 @@ static json_t *blocks(const sd_line_sblock_t *b)
     json_t *a = json_array();
     for (int i = 0; i < 8; i++) {
         char st[2] = {b[i].state, 0};
-        json_array_append_new(a, json_pack("{s:i,s:s,s:o,s:o}", "output", i + 1, "state", st,
-                                           "start", jtime(b[i].start), "minutes",
-                                           jint(b[i].minutes)));
+        json_array_append_new(a,
+                              json_pack("{s:i,s:s,s:o,s:o}", "output", i + 1, "state", st, "start",
+                                        jtime(b[i].start), "minutes", jint(b[i].minutes)));
     }
     return a;
 }
@@ -86,10 +86,10 @@ static void xreport(json_t *o, const sd_line_xreport_t *x)
     json_t *hours = json_array();
     for (int b = 0; b < x->n_blocks; b++) {
         const sd_line_hour_t *h = &x->block[b];
-        json_array_append_new(
-            hours, json_pack("{s:o,s:o,s:o,s:o}", "hour_end", jtime(x->start + (b + 1) * 3600LL),
-                             "pulse", jints(h->pulse, 6), "analog", jints(h->analog, 16),
-                             "integration", jints(h->integ, 4)));
+        json_array_append_new(hours, json_pack("{s:o,s:o,s:o,s:o}", "hour_end",
+                                               jtime(x->start + (b + 1) * 3600LL), "pulse",
+                                               jints(h->pulse, 6), "analog", jints(h->analog, 16),
+                                               "integration", jints(h->integ, 4)));
     }
     json_object_set_new(o, "hours", hours);
 }
@@ -133,9 +133,9 @@ json_t *term_text_json(const sd_line_text_t *t)
         hdr(o, &t->u.param.h);
         json_object_set_new(o, "alarm_detection_s", json_integer(t->u.param.alarm_s));
         json_object_set_new(o, "monitor_detection_s", json_integer(t->u.param.monitor_s));
-        json_object_set_new(o, "destinations",
-                            json_pack("[s,s,s]", t->u.param.dest[0], t->u.param.dest[1],
-                                      t->u.param.dest[2]));
+        json_object_set_new(
+            o, "destinations",
+            json_pack("[s,s,s]", t->u.param.dest[0], t->u.param.dest[1], t->u.param.dest[2]));
         json_object_set_new(o, "line_type", json_integer(t->u.param.line_type));
         json_object_set_new(o, "carrier_level", json_integer(t->u.param.carrier));
         json_object_set_new(o, "ai2_enabled", json_boolean(t->u.param.ai2));

@@ -29,6 +29,5 @@ static int accounts_routes(sd_http_server_t *http, suidod_t *d)
     return rc ? suidod_setup_failed(rc) : 0;
 }
 
-const suidod_module_t suidod_mod_accounts = {.name = "accounts",
-                                             .new = accounts_new,
-                                             .routes = accounts_routes};
+const suidod_module_t suidod_mod_accounts = {
+    .name = "accounts", .new = accounts_new, .routes = accounts_routes};

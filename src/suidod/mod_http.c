@@ -40,8 +40,7 @@ static int http_start(suidod_t *d)
         fprintf(stderr, "suidod: cannot listen on %s: %s\n", hc->listen, sd_strerror(rc));
         return 1;
     }
-    snprintf(d->base, sizeof d->base, "%s://%s", hc->tls_cert_file ? "https" : "http",
-             hc->listen);
+    snprintf(d->base, sizeof d->base, "%s://%s", hc->tls_cert_file ? "https" : "http", hc->listen);
     char *colon = strrchr(d->base, ':');
     if (colon && !strcmp(colon, ":0"))
         snprintf(colon, sizeof d->base - (size_t)(colon - d->base), ":%d",

@@ -16,24 +16,24 @@
  *   5. SUIDOD_STOP_LAST: pki, last: a late reply to a deferred request may still pass the filter
  */
 static const suidod_module_t *const table[] = {
-    &suidod_mod_http,      /* the server: made first, listens first once all are set up */
-    &suidod_mod_notify,    /* e-mail; before opsmon and alarms, which mail through it */
-    &suidod_mod_opsmon,    /* the server's access log counts into it */
-    &suidod_mod_accounts,  /* session hook, accounts, registry, audit */
+    &suidod_mod_http,     /* the server: made first, listens first once all are set up */
+    &suidod_mod_notify,   /* e-mail; before opsmon and alarms, which mail through it */
+    &suidod_mod_opsmon,   /* the server's access log counts into it */
+    &suidod_mod_accounts, /* session hook, accounts, registry, audit */
     &suidod_mod_master,
-    &suidod_mod_objects,   /* AP-IF #11-16: documents, and files in the object store */
+    &suidod_mod_objects, /* AP-IF #11-16: documents, and files in the object store */
     &suidod_mod_ts,
-    &suidod_mod_requests,  /* AP-IF #4 reads, #8 controls; GW-IF inventory, requests, replies */
+    &suidod_mod_requests, /* AP-IF #4 reads, #8 controls; GW-IF inventory, requests, replies */
     &suidod_mod_apidoc,
-    &suidod_mod_alarms,    /* before the ingest paths below that feed it */
-    &suidod_mod_monitors,  /* AP-IF #5-7: periodic monitors */
+    &suidod_mod_alarms,   /* before the ingest paths below that feed it */
+    &suidod_mod_monitors, /* AP-IF #5-7: periodic monitors */
     &suidod_mod_incidents,
-    &suidod_mod_sla,       /* probes this server once it listens */
-    &suidod_mod_pki,       /* AP-IF #9 / GW-IF #7 certificates, CMS filters on /apif, /gwif */
-    &suidod_mod_mqtt,      /* GW-IF over MQTT: ingests as soon as it is made, so after the
-                              sample observers (alarms, monitors) are registered */
+    &suidod_mod_sla,  /* probes this server once it listens */
+    &suidod_mod_pki,  /* AP-IF #9 / GW-IF #7 certificates, CMS filters on /apif, /gwif */
+    &suidod_mod_mqtt, /* GW-IF over MQTT: ingests as soon as it is made, so after the
+                         sample observers (alarms, monitors) are registered */
     &suidod_mod_backup,
-    &suidod_mod_web,       /* static files at / */
+    &suidod_mod_web, /* static files at / */
 };
 #define N_MODULES (sizeof table / sizeof table[0])
 
@@ -43,7 +43,7 @@ int suidod_setup(suidod_t *d)
         const suidod_module_t *m = table[i];
         int st = m->config ? m->config(d->cfg, d) : 0;
         if (!st && m->new)
-            st = m->new(d);
+            st = m->new (d);
         if (!st && m->routes)
             st = m->routes(d->http, d);
         if (st)

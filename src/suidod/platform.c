@@ -56,8 +56,10 @@ static int pf_config(sd_config_t *cfg, sd_pf_t *pf)
     static const struct {
         const char *key;
         int64_t def;
-    } durs[] = {{"auth.session_idle", 1800}, {"auth.session_max", 12 * 3600},
-                {"auth.token_ttl", 3600},     {"auth.lockout_base", 60},
+    } durs[] = {{"auth.session_idle", 1800},
+                {"auth.session_max", 12 * 3600},
+                {"auth.token_ttl", 3600},
+                {"auth.lockout_base", 60},
                 {"auth.lockout_cap", 3600}};
     int64_t vals[5];
     for (int i = 0; i < 5; i++) {
@@ -104,8 +106,7 @@ int suidod_open_platform(suidod_t *d)
         fprintf(stderr, "suidod: %s\n", lockmsg);
         return 1;
     }
-    snprintf(d->store_url_default, sizeof d->store_url_default, "sqlite://%s/suido.db",
-             d->datadir);
+    snprintf(d->store_url_default, sizeof d->store_url_default, "sqlite://%s/suido.db", d->datadir);
     snprintf(d->key_file_default, sizeof d->key_file_default, "%s/secret.key", d->datadir);
     snprintf(d->pki_dir_default, sizeof d->pki_dir_default, "%s/pki", d->datadir);
     d->store_url = sd_config_get_string(cfg, "store.url", d->store_url_default);

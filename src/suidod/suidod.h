@@ -30,16 +30,16 @@
 /* Everything the modules share: the platform, the server, and what each module made. */
 typedef struct {
     sd_config_t *cfg;
-    sd_pf_t pf;                 /* the platform context (platform.c) */
-    char datadir[PATH_MAX];     /* data.dir, resolved */
-    const char *store_url;      /* store.url */
-    const char *key_file;       /* auth.secret_key_file */
+    sd_pf_t pf;             /* the platform context (platform.c) */
+    char datadir[PATH_MAX]; /* data.dir, resolved */
+    const char *store_url;  /* store.url */
+    const char *key_file;   /* auth.secret_key_file */
     char store_url_default[PATH_MAX + 32], key_file_default[PATH_MAX + 16];
     char pki_dir_default[PATH_MAX + 8]; /* <data.dir>/pki */
-    int lock_fd;                /* the data directory's lock */
-    sd_http_server_t *http;     /* the server every module registers its routes on */
-    sd_http_config_t http_cfg;  /* http.* */
-    char base[128];             /* the server's URL, once it listens */
+    int lock_fd;                        /* the data directory's lock */
+    sd_http_server_t *http;             /* the server every module registers its routes on */
+    sd_http_config_t http_cfg;          /* http.* */
+    char base[128];                     /* the server's URL, once it listens */
 
     /* the services, NULL until their module made them (or when configured off) */
     sd_notify_t *notify;
@@ -98,10 +98,9 @@ typedef struct {
 
 /* The modules (mod_*.c), listed in start order by modules.c. */
 extern const suidod_module_t suidod_mod_http, suidod_mod_notify, suidod_mod_opsmon,
-    suidod_mod_accounts, suidod_mod_master, suidod_mod_objects, suidod_mod_ts,
-    suidod_mod_requests, suidod_mod_apidoc, suidod_mod_alarms, suidod_mod_monitors,
-    suidod_mod_incidents, suidod_mod_sla, suidod_mod_pki, suidod_mod_mqtt, suidod_mod_backup,
-    suidod_mod_web;
+    suidod_mod_accounts, suidod_mod_master, suidod_mod_objects, suidod_mod_ts, suidod_mod_requests,
+    suidod_mod_apidoc, suidod_mod_alarms, suidod_mod_monitors, suidod_mod_incidents, suidod_mod_sla,
+    suidod_mod_pki, suidod_mod_mqtt, suidod_mod_backup, suidod_mod_web;
 
 /* modules.c: config, new and routes of each module in table order; on failure the exit status. */
 int suidod_setup(suidod_t *d);

@@ -85,7 +85,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         {.encoding = SD_CSV_ENC_AUTO},
         {.encoding = SD_CSV_ENC_UTF8, .strict = true},
         {.encoding = SD_CSV_ENC_CP932},
-        {.encoding = SD_CSV_ENC_AUTO, .strict = true, .max_field = 16, .max_line = 64,
+        {.encoding = SD_CSV_ENC_AUTO,
+         .strict = true,
+         .max_field = 16,
+         .max_line = 64,
          .max_rows = 4},
     };
     for (size_t v = 0; v < sizeof variants / sizeof *variants; v++) {

@@ -100,7 +100,9 @@ static void test_errors(void **state)
     BAD("k = 'a'b", SD_ESYNTAX, 1, 8, "after the quoted value");
     BAD("x.b = 1\r\n[x]\r\nb = 2\r\n", SD_ESYNTAX, 3, 1,
         "duplicate key 'x.b' (first set on line 1)");
-    BAD("k = a\x01" "b", SD_ESYNTAX, 1, 6, "control character 0x01");
+    BAD("k = a\x01"
+        "b",
+        SD_ESYNTAX, 1, 6, "control character 0x01");
     BAD("k = a\x7f", SD_ESYNTAX, 1, 6, "control character 0x7F");
     BAD("a=1\nk = a\0b", SD_EENCODING, 2, 6, "NUL");
     BAD("k = \xff", SD_EENCODING, 1, 5, "invalid UTF-8");
@@ -138,8 +140,7 @@ static void test_getters(void **state)
     assert_string_equal(e.msg, "http.big: 70000 is not in 1..65535");
     assert_int_equal(sd_config_get_int(c, "http.word", 0, 9, 0, &v, &e), SD_EFIELD);
     assert_string_equal(e.msg, "http.word: 'abc' is not an integer");
-    assert_int_equal(sd_config_get_int(c, "http.huge", INT64_MIN, INT64_MAX, 0, &v, &e),
-                     SD_EFIELD);
+    assert_int_equal(sd_config_get_int(c, "http.huge", INT64_MIN, INT64_MAX, 0, &v, &e), SD_EFIELD);
     assert_int_equal(e.line, 7);
 
     bool b;
@@ -160,7 +161,7 @@ static void test_getters(void **state)
     struct {
         const char *k;
         int64_t s;
-    } durs[] = {{"d.s", 30},     {"d.m", 300},     {"d.h", 7200},
+    } durs[] = {{"d.s", 30},     {"d.m", 300},    {"d.h", 7200},
                 {"d.d", 604800}, {"d.mix", 5400}, {"d.zero", 0}};
     for (size_t i = 0; i < sizeof durs / sizeof *durs; i++) {
         assert_int_equal(sd_config_get_duration(c, durs[i].k, 0, INT64_MAX, -1, &v, &e), 0);
@@ -168,8 +169,7 @@ static void test_getters(void **state)
     }
     const char *baddur[] = {"d.bare", "d.unit", "d.neg", "d.none", "d.trail", "d.over"};
     for (size_t i = 0; i < sizeof baddur / sizeof *baddur; i++) {
-        assert_int_equal(sd_config_get_duration(c, baddur[i], 0, INT64_MAX, 0, &v, &e),
-                         SD_EFIELD);
+        assert_int_equal(sd_config_get_duration(c, baddur[i], 0, INT64_MAX, 0, &v, &e), SD_EFIELD);
         assert_non_null(strstr(e.msg, baddur[i]));
         assert_non_null(strstr(e.msg, "is not a duration"));
     }

@@ -107,10 +107,10 @@ static void test_utf8(void **state)
 {
     (void)state;
     assert_int_equal(sd_utf8_check("水道 ok", strlen("水道 ok")), strlen("水道 ok"));
-    assert_int_equal(sd_utf8_check("a\xc0\xaf", 3), 1);         /* overlong '/' */
+    assert_int_equal(sd_utf8_check("a\xc0\xaf", 3), 1);        /* overlong '/' */
     assert_int_equal(sd_utf8_check("ab\xed\xa0\x80", 5), 2);   /* UTF-16 surrogate */
     assert_int_equal(sd_utf8_check("\xf4\x90\x80\x80", 4), 0); /* above U+10FFFF */
-    assert_int_equal(sd_utf8_check("x\xe6\xb0", 3), 1);         /* cut off */
+    assert_int_equal(sd_utf8_check("x\xe6\xb0", 3), 1);        /* cut off */
     assert_int_equal(sd_utf8_check("", 0), 0);
 }
 
@@ -133,9 +133,10 @@ static void test_clocks(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_err_table),  cmocka_unit_test(test_civil_roundtrip),
-        cmocka_unit_test(test_ymdhm_jst),  cmocka_unit_test(test_iso8601),
-        cmocka_unit_test(test_buf),        cmocka_unit_test(test_utf8),        cmocka_unit_test(test_clocks),
+        cmocka_unit_test(test_err_table), cmocka_unit_test(test_civil_roundtrip),
+        cmocka_unit_test(test_ymdhm_jst), cmocka_unit_test(test_iso8601),
+        cmocka_unit_test(test_buf),       cmocka_unit_test(test_utf8),
+        cmocka_unit_test(test_clocks),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

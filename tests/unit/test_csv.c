@@ -28,8 +28,8 @@ static sd_csv_t *ok(const char *s, size_t len, const sd_csv_opts_t *o)
 }
 
 /* Expect failure code rc at (line, row, column, offset). */
-static void bad(const char *s, size_t len, const sd_csv_opts_t *o, int rc, size_t line,
-                size_t row, size_t col, size_t off)
+static void bad(const char *s, size_t len, const sd_csv_opts_t *o, int rc, size_t line, size_t row,
+                size_t col, size_t off)
 {
     sd_csv_t *c = (sd_csv_t *)1;
     sd_csv_error_t e;
@@ -37,12 +37,12 @@ static void bad(const char *s, size_t len, const sd_csv_opts_t *o, int rc, size_
     assert_null(c);
     if (got != rc || e.err != rc || e.line != line || e.row != row || e.column != col ||
         e.offset != off)
-        fail_msg("want %s %zu/%zu/%zu/%zu, got %s %zu/%zu/%zu/%zu (%s)", sd_err_name(rc), line,
-                 row, col, off, sd_err_name(got), e.line, e.row, e.column, e.offset, e.reason);
+        fail_msg("want %s %zu/%zu/%zu/%zu, got %s %zu/%zu/%zu/%zu (%s)", sd_err_name(rc), line, row,
+                 col, off, sd_err_name(got), e.line, e.row, e.column, e.offset, e.reason);
     assert_true(e.reason[0] != '\0');
 }
 
-#define OK(lit, o)                         ok(lit, sizeof(lit) - 1, o)
+#define OK(lit, o)                           ok(lit, sizeof(lit) - 1, o)
 #define BAD(lit, o, rc, line, row, col, off) bad(lit, sizeof(lit) - 1, o, rc, line, row, col, off)
 
 static void test_basic(void **state)
@@ -133,10 +133,14 @@ static void test_bom(void **state)
     sd_csv_free(c);
     /* explicit UTF-8 drops the BOM too; offsets still count it */
     sd_csv_opts_t o = {.encoding = SD_CSV_ENC_UTF8};
-    c = OK("\xEF\xBB\xBF" "a", &o);
+    c = OK("\xEF\xBB\xBF"
+           "a",
+           &o);
     assert_string_equal(sd_csv_field(c, 0, 0), "a");
     sd_csv_free(c);
-    BAD("\xEF\xBB\xBF" "a\"b", NULL, SD_ESYNTAX, 1, 1, 1, 4);
+    BAD("\xEF\xBB\xBF"
+        "a\"b",
+        NULL, SD_ESYNTAX, 1, 1, 1, 4);
 }
 
 /* UTF-8 -> CP932 (or another charset) with iconv, as a utility's Excel export would be. */
@@ -212,7 +216,8 @@ static void test_bad_encoding(void **state)
     /* 0x80 is neither UTF-8 (a lone continuation byte) nor CP932 (unassigned) */
     sd_csv_error_t e;
     sd_csv_t *c;
-    const char in[] = "id,name\r\n1,ab\x80" "cd\r\n";
+    const char in[] = "id,name\r\n1,ab\x80"
+                      "cd\r\n";
     assert_int_equal(sd_csv_parse(in, sizeof in - 1, NULL, &c, &e), SD_EENCODING);
     assert_null(c);
     assert_int_equal(e.err, SD_EENCODING);
@@ -236,7 +241,10 @@ static void test_bad_encoding(void **state)
     BAD("x,\xE6\x9C", &u8, SD_EENCODING, 1, 1, 2, 2);
     BAD("x,\"\xE6\x9C\"", &u8, SD_EENCODING, 1, 1, 2, 3);
     /* UTF-16 (Excel's "Unicode text") is named as such */
-    assert_int_equal(sd_csv_parse("\xFF\xFE" "a\0", 4, NULL, &c, &e), SD_EENCODING);
+    assert_int_equal(sd_csv_parse("\xFF\xFE"
+                                  "a\0",
+                                  4, NULL, &c, &e),
+                     SD_EENCODING);
     assert_int_equal(e.offset, 0);
     assert_non_null(strstr(e.reason, "UTF-16"));
     /* NUL bytes, unquoted and quoted and right after a closing quote */
@@ -371,7 +379,8 @@ static void test_writer(void **state)
     sd_buf_t b = {0};
     const char *row[] = {"plain", "a,b", "say \"hi\"", "two\nlines", " pad", "", "札幌"};
     assert_int_equal(sd_csv_write_row(&b, row, 7, 0), 0);
-    assert_string_equal(b.data, "plain,\"a,b\",\"say \"\"hi\"\"\",\"two\nlines\",\" pad\",,札幌\r\n");
+    assert_string_equal(b.data,
+                        "plain,\"a,b\",\"say \"\"hi\"\"\",\"two\nlines\",\" pad\",,札幌\r\n");
     sd_buf_reset(&b);
     const char *empty[] = {""};
     assert_int_equal(sd_csv_write_row(&b, empty, 1, 0), 0);
@@ -384,8 +393,7 @@ static void test_writer(void **state)
     assert_string_equal(b.data, "=SUM(A1:A9),+1,-5,@cmd,\"\tx\",a=b,\"=a,b\",5\r\n");
     sd_buf_reset(&b);
     assert_int_equal(sd_csv_write_row(&b, f, 8, SD_CSV_W_SPREADSHEET), 0);
-    assert_string_equal(b.data,
-                        "'=SUM(A1:A9),'+1,'-5,'@cmd,\"'\tx\",a=b,\"'=a,b\",5\r\n");
+    assert_string_equal(b.data, "'=SUM(A1:A9),'+1,'-5,'@cmd,\"'\tx\",a=b,\"'=a,b\",5\r\n");
     sd_buf_reset(&b);
     assert_int_equal(sd_csv_write_field(&b, "\r=", SD_CSV_W_SPREADSHEET), 0);
     assert_string_equal(b.data, "\"'\r=\"");
@@ -404,8 +412,8 @@ static void test_writer(void **state)
 static void test_roundtrip(void **state)
 {
     (void)state;
-    static const char *pieces[] = {"a", ",", "\"", "\r", "\n", "\r\n", " ", "\t", "é",
-                                   "札", "=", "-", "'", "x y", "\"\""};
+    static const char *pieces[] = {"a", ",",  "\"", "\r", "\n", "\r\n", " ",   "\t",
+                                   "é", "札", "=",  "-",  "'",  "x y",  "\"\""};
     srand(4180);
     for (int iter = 0; iter < 2000; iter++) {
         size_t nrows = 1 + (size_t)rand() % 5, nf = 1 + (size_t)rand() % 5;
@@ -441,11 +449,11 @@ static void test_roundtrip(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_basic),         cmocka_unit_test(test_quoting_and_lines),
-        cmocka_unit_test(test_bom),           cmocka_unit_test(test_shift_jis),
-        cmocka_unit_test(test_bad_encoding),  cmocka_unit_test(test_syntax_errors),
-        cmocka_unit_test(test_limits),        cmocka_unit_test(test_stream),
-        cmocka_unit_test(test_find),          cmocka_unit_test(test_writer),
+        cmocka_unit_test(test_basic),        cmocka_unit_test(test_quoting_and_lines),
+        cmocka_unit_test(test_bom),          cmocka_unit_test(test_shift_jis),
+        cmocka_unit_test(test_bad_encoding), cmocka_unit_test(test_syntax_errors),
+        cmocka_unit_test(test_limits),       cmocka_unit_test(test_stream),
+        cmocka_unit_test(test_find),         cmocka_unit_test(test_writer),
         cmocka_unit_test(test_roundtrip),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -394,7 +394,8 @@ static void test_client_stops(void **state)
         sd_mqtt_binding_stop(b);
         int64_t took = now_ms() - t;
         if (took > 3000)
-            fail_msg("stop took %lld ms (%s)", (long long)took, listening ? "connected" : "refused");
+            fail_msg("stop took %lld ms (%s)", (long long)took,
+                     listening ? "connected" : "refused");
         if (fd >= 0)
             close(fd);
     }
@@ -404,8 +405,8 @@ int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
     const struct CMUnitTest tests[] = {
-        T(test_files), T(test_sync), T(test_worker_and_signal), T(test_credentials),
-        T(test_bad_config), T(test_client_stops),
+        T(test_files),       T(test_sync),       T(test_worker_and_signal),
+        T(test_credentials), T(test_bad_config), T(test_client_stops),
     };
     return cmocka_run_group_tests_name("pf broker (sqlite)", tests, NULL, NULL);
 }

@@ -212,9 +212,8 @@ static void test_reads(void **state)
     fx_t *f = *state;
     sd_store_t *st = f->base.st;
     sd_sheet_decision_t dec;
-    assert_int_equal(sd_sheets_decide(&f->base.pf, &f->bob, f->tid, submit(f, sheet_c), true,
-                                      NULL, &dec),
-                     0);
+    assert_int_equal(
+        sd_sheets_decide(&f->base.pf, &f->bob, f->tid, submit(f, sheet_c), true, NULL, &dec), 0);
     assert_int_equal(dec.refused, 0);
 
     sd_pf_master_device_t d, d2;

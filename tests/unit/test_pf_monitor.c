@@ -227,12 +227,11 @@ static void mk_points(mfx_t *fx, int64_t tenant, const char *code)
                       "INSERT INTO facilities (tenant_id, code, name, type, estate, version)"
                       " VALUES ($1, $2, 'f', 'dedicated', '001', 1) RETURNING id",
                       SD_PARAMS(SD_V_INT(tenant), SD_V_TEXT(code)));
-    int64_t dev =
-        ins(fx->st,
-            "INSERT INTO devices (tenant_id, facility_id, code, name, model, branch,"
-            " office, estate, terminal, tel, version, gateway) VALUES ($1, $2, $3, 'd',"
-            " 'L2', '01', '01', '001', '01', '0115812221', 1, '') RETURNING id",
-            SD_PARAMS(SD_V_INT(tenant), SD_V_INT(fac), SD_V_TEXT(code)));
+    int64_t dev = ins(fx->st,
+                      "INSERT INTO devices (tenant_id, facility_id, code, name, model, branch,"
+                      " office, estate, terminal, tel, version, gateway) VALUES ($1, $2, $3, 'd',"
+                      " 'L2', '01', '01', '001', '01', '0115812221', 1, '') RETURNING id",
+                      SD_PARAMS(SD_V_INT(tenant), SD_V_INT(fac), SD_V_TEXT(code)));
     const char *pts[][3] = {{"level", "analog", "Ai1"}, {"run", "monitor", "Di1"}};
     for (int i = 0; i < 2; i++) {
         char id[80];
@@ -337,9 +336,8 @@ static void test_service(void **state)
     sd_monitor_spec_t spec;
     sd_json_err_t e;
     json_t *o = NULL;
-    assert_int_equal(parse("{\"data_ids\":[\"d1.level\",\"b1.level\"],\"interval_s\":60}", &spec,
-                           &e),
-                     0);
+    assert_int_equal(
+        parse("{\"data_ids\":[\"d1.level\",\"b1.level\"],\"interval_s\":60}", &spec, &e), 0);
     assert_int_equal(sd_monitor_create(fx->m, &fx->app, fx->ta, &spec, &o, &e), SD_EFIELD);
     assert_string_equal(e.field, "data_ids[1]");
     assert_null(o);
@@ -456,8 +454,7 @@ static void test_service(void **state)
     assert_true(fs_has(&a, "event: stopped\ndata: {\"monitor\":"));
     assert_int_equal(fs_closed(&a), 1);
     assert_int_equal(sd_monitor_can_subscribe(fx->m, m1), SD_ENOTFOUND);
-    assert_int_equal(sd_monitor_subscribe(fx->m, m1, &b, SD_MONITOR_CRED_SESSION, 1),
-                     SD_ENOTFOUND);
+    assert_int_equal(sd_monitor_subscribe(fx->m, m1, &b, SD_MONITOR_CRED_SESSION, 1), SD_ENOTFOUND);
     assert_int_equal(sd_monitor_get(fx->m, m1, &r), 0);
     assert_false(r.active);
     assert_int_equal(sd_monitor_stop(fx->m, &fx->app, &r, &o), 0);

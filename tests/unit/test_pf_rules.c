@@ -17,8 +17,8 @@ static void test_email(void **state)
     (void)state;
     assert_int_equal(sd_rules_email(S("a@b.example")), 0);
     assert_int_equal(sd_rules_email(S("first.last+tag@sub.city.jp")), 0);
-    const char *bad[] = {"", "a", "@b.c", "a@", "a@@b.c", "a b@c.d", "a@b..c", "a@.b", "a@b.",
-                         "a@b_c.d", "\"a\"@b.c", "a<b@c.d", "a@b.c@d.e"};
+    const char *bad[] = {"",     "a",    "@b.c",    "a@",        "a@@b.c",  "a b@c.d",  "a@b..c",
+                         "a@.b", "a@b.", "a@b_c.d", "\"a\"@b.c", "a<b@c.d", "a@b.c@d.e"};
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
         assert_int_equal(sd_rules_email(S(bad[i])), SD_EFIELD);
     /* length is len, not strlen: a NUL inside is refused, bytes past len are not read */

@@ -71,11 +71,10 @@ static void good(const char *csv, size_t len, const sd_sheet_items_t *master, sd
  * branch 9, office 10, terminal 11, tel 12, signal 13, input 14, unit 15, scale_lo 16,
  * scale_hi 17, factor 18, limit_lo 19, limit_hi 20, severity 21, drives 22.
  */
-static const char *const hcols[] = {"kind",   "facility", "device",   "data_id",  "name",
-                                    "type",   "estate",   "model",    "branch",   "office",
-                                    "terminal", "tel",    "signal",   "input",    "unit",
-                                    "scale_lo", "scale_hi", "factor", "limit_lo", "limit_hi",
-                                    "severity", "drives"};
+static const char *const hcols[] = {
+    "kind",     "facility", "device",   "data_id",  "name",     "type",  "estate", "model",
+    "branch",   "office",   "terminal", "tel",      "signal",   "input", "unit",   "scale_lo",
+    "scale_hi", "factor",   "limit_lo", "limit_hi", "severity", "drives"};
 #define NH (sizeof hcols / sizeof *hcols)
 
 static void add_row(sd_buf_t *b, const char *kv)
@@ -100,13 +99,16 @@ static void add_row(sd_buf_t *b, const char *kv)
     free(copy);
 }
 
-#define FAC   "kind=facility|facility=222|name=五輪|type=簡易専用|estate=222"
-#define DEV2  "kind=device|facility=222|device=g2|name=G2|model=L2|branch=1|office=2|estate=222|" \
-              "terminal=1|tel=011-581-2221"
-#define DEV3  "kind=device|facility=222|device=g3|name=G3|model=L3|branch=01|office=02|"          \
-              "estate=222|terminal=02|tel=0115812222"
-#define LEVEL "kind=point|device=g2|data_id=lv|name=水位|signal=analog|input=Ai1|unit=m|"         \
-              "scale_lo=0|scale_hi=5"
+#define FAC "kind=facility|facility=222|name=五輪|type=簡易専用|estate=222"
+#define DEV2                                                                                       \
+    "kind=device|facility=222|device=g2|name=G2|model=L2|branch=1|office=2|estate=222|"            \
+    "terminal=1|tel=011-581-2221"
+#define DEV3                                                                                       \
+    "kind=device|facility=222|device=g3|name=G3|model=L3|branch=01|office=02|"                     \
+    "estate=222|terminal=02|tel=0115812222"
+#define LEVEL                                                                                      \
+    "kind=point|device=g2|data_id=lv|name=水位|signal=analog|input=Ai1|unit=m|"                  \
+    "scale_lo=0|scale_hi=5"
 
 /* Build a sheet from rows (NULL-terminated) after the header. */
 static char *sheet(size_t *len, ...)
@@ -381,9 +383,9 @@ static void test_fields(void **state)
     EXPECT(NULL, W({2, 7, "000-999"}), "kind=facility|facility=1|name=x|type=small|estate=1000");
     EXPECT(NULL, W({2, 5, "control characters"}),
            "kind=facility|facility=1|name=a\nb|type=small|estate=1");
-    EXPECT(NULL, W({3, 8, "L2 or L3"}, {3, 9, "00-99"}, {3, 10, "00-99"}, {3, 11, "00-99"}),
-           FAC, "kind=device|facility=222|device=d|name=D|model=L4|branch=100|office=x|"
-                "estate=222|terminal=-1|tel=1");
+    EXPECT(NULL, W({3, 8, "L2 or L3"}, {3, 9, "00-99"}, {3, 10, "00-99"}, {3, 11, "00-99"}), FAC,
+           "kind=device|facility=222|device=d|name=D|model=L4|branch=100|office=x|"
+           "estate=222|terminal=-1|tel=1");
     EXPECT(NULL, W({3, 12, "1-12 digits"}), FAC,
            "kind=device|facility=222|device=d|name=D|model=L2|branch=1|office=1|estate=222|"
            "terminal=1|tel=0123456789012");
@@ -403,8 +405,8 @@ static void test_fields(void **state)
            "kind=point|device=g2|data_id=d|name=D|signal=integration|input=Integ5|unit=m3",
            "kind=output|device=g2|data_id=e|name=E|input=Out9",
            "kind=point|device=g2|data_id=f|name=F|signal=monitor|input=Xx1");
-    EXPECT(NULL, W({4, 16, "not a number"}, {4, 17, "not a number"}, {4, 19, "not a number"}),
-           FAC, DEV2,
+    EXPECT(NULL, W({4, 16, "not a number"}, {4, 17, "not a number"}, {4, 19, "not a number"}), FAC,
+           DEV2,
            "kind=point|device=g2|data_id=a|name=A|signal=analog|input=Ai1|unit=m|scale_lo=abc|"
            "scale_hi=inf|limit_lo=0x10|severity=info");
 }
@@ -426,8 +428,10 @@ static void test_gateway_column(void **state)
                       "gateway,signal\r\n";
     const char *fac = "facility,222,,F,simple,222,,,,,,,\r\n";
     char csv[1024];
-    snprintf(csv, sizeof csv, "%s%sdevice,222,g2,G,,222,L2,1,2,1,011,札幌 GW-1,\r\n"
-                              "device,222,g3,G,,222,L2,1,2,2,012,,\r\n", hdr, fac);
+    snprintf(csv, sizeof csv,
+             "%s%sdevice,222,g2,G,,222,L2,1,2,1,011,札幌 GW-1,\r\n"
+             "device,222,g3,G,,222,L2,1,2,2,012,,\r\n",
+             hdr, fac);
     sd_sheet_items_t it = {0};
     good(csv, strlen(csv), NULL, &it);
     const sd_sheet_item_t *g2 = NULL, *g3 = NULL;
@@ -512,8 +516,9 @@ static void test_cross(void **state)
            "kind=device|facility=222|device=g2|name=G2|model=L2|branch=1|office=2|estate=305|"
            "terminal=1|tel=1");
     /* one device per terminal code and per tel */
-    EXPECT(NULL, W({4, 11, "01-02-222-01 is already device 'g2' (row 3)"},
-                   {4, 12, "tel 0115812221 is already device 'g2' (row 3)"}),
+    EXPECT(NULL,
+           W({4, 11, "01-02-222-01 is already device 'g2' (row 3)"},
+             {4, 12, "tel 0115812221 is already device 'g2' (row 3)"}),
            FAC, DEV2,
            "kind=device|facility=222|device=gx|name=GX|model=L2|branch=1|office=2|estate=222|"
            "terminal=1|tel=0115812221");
@@ -532,17 +537,15 @@ static void test_cross(void **state)
            "kind=point|device=g2|data_id=p6|name=P|signal=pulse|input=Pi6|unit=m3",
            "kind=point|device=g2|data_id=p7|name=P|signal=pulse|input=Pi7|unit=m3");
     /* what an L3 can have: alarms on Di1-16, no outputs */
-    EXPECT(NULL,
-           W({4, 13, "only alarm inputs"}, {5, 14, "Di1-16 only"}, {6, 14, "has no outputs"}),
-           FAC, DEV3,
-           "kind=point|device=g3|data_id=a|name=A|signal=monitor|input=Di1",
+    EXPECT(NULL, W({4, 13, "only alarm inputs"}, {5, 14, "Di1-16 only"}, {6, 14, "has no outputs"}),
+           FAC, DEV3, "kind=point|device=g3|data_id=a|name=A|signal=monitor|input=Di1",
            "kind=point|device=g3|data_id=b|name=B|signal=alarm|input=Di17|severity=info",
            "kind=output|device=g3|data_id=c|name=C|input=Out1");
     /* the other 12 run-time inputs are fine */
     size_t len;
-    char *s = sheet(&len, FAC, DEV3,
-                    "kind=point|device=g3|data_id=b|name=B|signal=alarm|input=Di16|severity=info",
-                    NULL);
+    char *s =
+        sheet(&len, FAC, DEV3,
+              "kind=point|device=g3|data_id=b|name=B|signal=alarm|input=Di16|severity=info", NULL);
     sd_sheet_items_t it = {0};
     good(s, len, NULL, &it);
     sd_sheet_items_free(&it);
@@ -586,16 +589,15 @@ static void test_master(void **state)
 
     /* conflicts with the master are the sheet's rows' findings */
     EXPECT(&master,
-           W({2, 4, "is an output in the master"}, {3, 11, "(the master)"},
-             {3, 12, "(the master)"}, {4, 14, "Ai1 of device 'g2' is already 'lv' (the master)"}),
+           W({2, 4, "is an output in the master"}, {3, 11, "(the master)"}, {3, 12, "(the master)"},
+             {4, 14, "Ai1 of device 'g2' is already 'lv' (the master)"}),
            "kind=point|device=g2|data_id=o1|name=X|signal=monitor|input=Di3",
            "kind=device|facility=222|device=gx|name=GX|model=L3|branch=1|office=2|estate=222|"
            "terminal=1|tel=0115812221",
            "kind=point|device=g2|data_id=lv3|name=L|signal=analog|input=Ai1|unit=m|scale_lo=0|"
            "scale_hi=5");
     /* a changed parent is checked against children left in the master */
-    EXPECT(&master,
-           W({2, 7, "device 'g2' has estate 222 but facility '222' has estate 300"}),
+    EXPECT(&master, W({2, 7, "device 'g2' has estate 222 but facility '222' has estate 300"}),
            "kind=facility|facility=222|name=五輪|type=simple|estate=300");
     EXPECT(&master, W({2, 8, "only alarm inputs"}, {2, 8, "has no outputs"}),
            "kind=device|facility=222|device=g2|name=G2|model=L3|branch=1|office=2|estate=222|"
@@ -625,13 +627,12 @@ static void test_many(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_sample),      cmocka_unit_test(test_shift_jis),
-        cmocka_unit_test(test_roundtrip),   cmocka_unit_test(test_normalise),
-        cmocka_unit_test(test_sheet_level), cmocka_unit_test(test_fields),
+        cmocka_unit_test(test_sample),       cmocka_unit_test(test_shift_jis),
+        cmocka_unit_test(test_roundtrip),    cmocka_unit_test(test_normalise),
+        cmocka_unit_test(test_sheet_level),  cmocka_unit_test(test_fields),
         cmocka_unit_test(test_fields_extra), cmocka_unit_test(test_gateway_column),
-        cmocka_unit_test(test_rows),
-        cmocka_unit_test(test_cross),       cmocka_unit_test(test_master),
-        cmocka_unit_test(test_many),
+        cmocka_unit_test(test_rows),         cmocka_unit_test(test_cross),
+        cmocka_unit_test(test_master),       cmocka_unit_test(test_many),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

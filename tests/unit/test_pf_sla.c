@@ -15,7 +15,7 @@
 
 #define MIN INT64_C(60000)
 /* 2026-11-01T00:00+09:00: a 30-day JST month of 43,200 minutes */
-#define NOV INT64_C(1793458800000)
+#define NOV     INT64_C(1793458800000)
 #define NOV_MIN 43200
 
 static void test_refund_table(void **st)
@@ -143,7 +143,7 @@ static void test_incident_transitions(void **st)
 int main(void)
 {
     const struct CMUnitTest t[] = {
-        cmocka_unit_test(test_refund_table),      cmocka_unit_test(test_month_edges),
+        cmocka_unit_test(test_refund_table),         cmocka_unit_test(test_month_edges),
         cmocka_unit_test(test_maintenance_and_gaps), cmocka_unit_test(test_monitor_pure),
         cmocka_unit_test(test_incident_transitions),
     };

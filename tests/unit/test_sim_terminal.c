@@ -163,7 +163,7 @@ static void test_l3_designation_brings_monthly_report(void **state)
     sd_sim_term_designate(term, &d);
     sd_sim_term_advance(term, t0() + 3600);
     assert_int_equal(sd_sim_term_pending_call(term), 0); /* not yet the 21st */
-    sd_sim_term_advance(term, t0() + 86400 - 3600); /* 2026-11-21 09:20 JST */
+    sd_sim_term_advance(term, t0() + 86400 - 3600);      /* 2026-11-21 09:20 JST */
     assert_int_equal(sd_sim_term_pending_call(term), SD_LINE_ENQ_SCHEDULED);
     sd_sim_term_call_done(term, SD_LINE_ENQ_SCHEDULED, true);
     sd_sim_term_advance(term, t0() + 86400);

@@ -162,7 +162,6 @@ int sd_org_routes(sd_http_server_t *http, sd_pf_t *pf)
     if (!rc)
         rc = sd_http_route(http, "PUT", "/api/v1/orgs/{id}/tenants/{tenant}", h_link, pf, NULL);
     if (!rc)
-        rc = sd_http_route(http, "DELETE", "/api/v1/orgs/{id}/tenants/{tenant}", h_link, pf,
-                           NULL);
+        rc = sd_http_route(http, "DELETE", "/api/v1/orgs/{id}/tenants/{tenant}", h_link, pf, NULL);
     return rc;
 }

@@ -38,7 +38,8 @@ static void h_list(sd_http_req_t *req, void *ctx)
     int64_t tenant, limit = LIST_DEFAULT, sev = 4, after = -1;
     if (own_tenant(req, SD_ACT_ALARM_READ, &tenant))
         return;
-    if (sd_api_query_int(req, "limit", 1, LIST_MAX, &limit) || sd_api_query_int(req, "severity", 1, 4, &sev) ||
+    if (sd_api_query_int(req, "limit", 1, LIST_MAX, &limit) ||
+        sd_api_query_int(req, "severity", 1, 4, &sev) ||
         sd_api_query_int(req, "after_seq", 0, INT64_MAX, &after))
         return;
     sd_alarm_filter_t f = {.state = sd_http_req_query(req, "state"),
@@ -205,7 +206,8 @@ static void h_groups(sd_http_req_t *req, void *ctx)
     int64_t tenant, active = 0, limit = LIST_DEFAULT;
     if (own_tenant(req, SD_ACT_ALARM_READ, &tenant))
         return;
-    if (sd_api_query_int(req, "active", 0, 1, &active) || sd_api_query_int(req, "limit", 1, LIST_MAX, &limit))
+    if (sd_api_query_int(req, "active", 0, 1, &active) ||
+        sd_api_query_int(req, "limit", 1, LIST_MAX, &limit))
         return;
     sd_pf_items_t items;
     int rc = sd_alarm_groups(pf, tenant, (int)active, limit, &items);

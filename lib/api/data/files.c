@@ -14,7 +14,7 @@
 #include "pf/data/doc.h"
 #include "pf/data/objstore.h"
 
-#define LIST_MAX      1000
+#define LIST_MAX 1000
 
 typedef struct {
     sd_pf_t *pf;

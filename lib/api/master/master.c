@@ -133,8 +133,8 @@ static void h_raw(sd_http_req_t *req, void *ctx)
         sd_api_reply_rc(req, rc);
         return;
     }
-    const char *ct = enc == SD_CSV_ENC_CP932 ? "text/csv; charset=Shift_JIS"
-                                             : "text/csv; charset=utf-8";
+    const char *ct =
+        enc == SD_CSV_ENC_CP932 ? "text/csv; charset=Shift_JIS" : "text/csv; charset=utf-8";
     sd_http_reply_bytes(req, 200, ct, raw, len);
     free(raw);
 }

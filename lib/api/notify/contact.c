@@ -192,8 +192,10 @@ static void decide(sd_http_req_t *req, sd_pf_t *pf, int approve)
     }
     const sd_principal_t *who = sd_api_principal(req);
     if (strcmp(info.status, "submitted") != 0) {
-        sd_http_reply_error(req, SD_ECONFLICT, "status", "the list is %s, not waiting for a "
-                            "decision", info.status);
+        sd_http_reply_error(req, SD_ECONFLICT, "status",
+                            "the list is %s, not waiting for a "
+                            "decision",
+                            info.status);
         goto out;
     }
     if (info.submitted_by == who->subject_id) {
@@ -235,8 +237,7 @@ int sd_contact_routes(sd_http_server_t *http, sd_pf_t *pf)
         {"POST", "/api/v1/contacts/{id}/reject", h_reject},
     };
     for (size_t i = 0; i < sizeof routes / sizeof *routes; i++) {
-        int rc = sd_http_route(http, routes[i].method, routes[i].pattern, routes[i].fn, pf,
-                               NULL);
+        int rc = sd_http_route(http, routes[i].method, routes[i].pattern, routes[i].fn, pf, NULL);
         if (rc)
             return rc;
     }

@@ -82,8 +82,8 @@ static void h_test(sd_http_req_t *req, void *ctx)
             sd_api_reply_rc(req, rc);
             goto out;
         }
-        sd_http_reply_json(req, 202, sd_json_pack("{s:I,s:i}", "drill_id", (json_int_t)did,
-                                                  "queued", queued));
+        sd_http_reply_json(
+            req, 202, sd_json_pack("{s:I,s:i}", "drill_id", (json_int_t)did, "queued", queued));
         goto out;
     }
     json_t *ids = NULL;
@@ -122,8 +122,8 @@ static void h_drill_ack(sd_http_req_t *req, void *ctx)
         sd_api_reply_rc(req, rc);
         return;
     }
-    sd_http_reply_json(req, 200, sd_json_pack("{s:I,s:s}", "drill_id", (json_int_t)id, "state",
-                                              "acked"));
+    sd_http_reply_json(req, 200,
+                       sd_json_pack("{s:I,s:s}", "drill_id", (json_int_t)id, "state", "acked"));
 }
 
 int sd_notify_routes(sd_http_server_t *http, sd_notify_t *n)

@@ -43,7 +43,9 @@ static void h_list(sd_http_req_t *req, void *ctx)
     const sd_principal_t *who = sd_api_principal(req);
     const char *ts = sd_http_req_query(req, "tenant_id"), *st = sd_http_req_query(req, "status");
     int64_t tid = ts ? strtoll(ts, NULL, 10) : 0;
-    sd_scope_t home = {.tenant_id = tid > 0 ? tid : who ? who->tenant_id : 0,
+    sd_scope_t home = {.tenant_id = tid > 0 ? tid
+                                    : who   ? who->tenant_id
+                                            : 0,
                        .org_id = who ? who->org_id : 0};
     if (sd_api_require(req, SD_ACT_INCIDENT_READ, &home))
         return;
@@ -143,8 +145,8 @@ static void h_patch(sd_http_req_t *req, void *ctx)
     char *at = NULL, *gt = NULL;
     sd_json_err_t e;
     sd_json_field_t f[] = {
-        {"status", SD_JSON_STR, 0, &to, 1, 32},   {"note", SD_JSON_STR, 0, &note, 0, 2000},
-        {"title", SD_JSON_STR, 0, &title, 1, 200}, {"alarm_ids", SD_JSON_ARR, 0, &alarms, 0, 0},
+        {"status", SD_JSON_STR, 0, &to, 1, 32},       {"note", SD_JSON_STR, 0, &note, 0, 2000},
+        {"title", SD_JSON_STR, 0, &title, 1, 200},    {"alarm_ids", SD_JSON_ARR, 0, &alarms, 0, 0},
         {"group_ids", SD_JSON_ARR, 0, &groups, 0, 0},
     };
     int rc = sd_json_fields(b, f, sizeof f / sizeof *f, SD_JSON_STRICT, &e);

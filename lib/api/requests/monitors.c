@@ -219,8 +219,8 @@ static void h_events(sd_http_req_t *req, void *ctx)
 
 int sd_monitors_routes(sd_http_server_t *http, sd_monitors_t *m)
 {
-    sd_monitors_set_streams(m, &(sd_monitor_streams_t){.write = stream_write,
-                                                       .close = stream_close});
+    sd_monitors_set_streams(m,
+                            &(sd_monitor_streams_t){.write = stream_write, .close = stream_close});
     struct {
         const char *method, *path;
         sd_http_handler_fn fn;

@@ -838,7 +838,7 @@ typedef struct {
 static int devkey_cmp(const void *x, const void *y)
 {
     const devkey_t *a = x, *b = y;
-    return a->tenant != b->tenant ? (a->tenant < b->tenant ? -1 : 1)
+    return a->tenant != b->tenant   ? (a->tenant < b->tenant ? -1 : 1)
            : a->device != b->device ? (a->device < b->device ? -1 : 1)
                                     : 0;
 }
@@ -846,7 +846,7 @@ static int devkey_cmp(const void *x, const void *y)
 typedef struct {
     devkey_t *open; /* devices with an active no-contact alarm, sorted */
     size_t nopen;
-    devkey_t *v;    /* silent devices without one, at most 500 */
+    devkey_t *v; /* silent devices without one, at most 500 */
     int64_t *last;
     size_t n, cap;
 } silent_t;

@@ -15,10 +15,10 @@ typedef struct sd_alarms sd_alarms_t;
 
 /* A transition, handed to listeners after it is committed. Strings borrowed for the call. */
 typedef enum {
-    SD_ALARM_RAISED,      /* new alarm, unacknowledged */
+    SD_ALARM_RAISED, /* new alarm, unacknowledged */
     SD_ALARM_ACKED,
-    SD_ALARM_RETURNED,    /* condition back to normal (acknowledged or not) */
-    SD_ALARM_CLEARED,     /* normal and acknowledged: leaves the active list */
+    SD_ALARM_RETURNED, /* condition back to normal (acknowledged or not) */
+    SD_ALARM_CLEARED,  /* normal and acknowledged: leaves the active list */
     SD_ALARM_SHELVED,
     SD_ALARM_UNSHELVED,
     SD_ALARM_OUT_OF_SERVICE,
@@ -28,17 +28,17 @@ typedef enum {
 
 typedef struct {
     int64_t alarm_id;
-    int64_t group_id;      /* flood / incident group, 0 = none */
+    int64_t group_id; /* flood / incident group, 0 = none */
     int64_t tenant_id;
     sd_alarm_transition_t transition;
-    int severity;          /* 1 critical, 2 major, 3 minor, 4 info */
+    int severity; /* 1 critical, 2 major, 3 minor, 4 info */
     int64_t at_ms;
-    const char *facility;  /* facility code, "" when none */
-    const char *device;    /* device code, "" when none */
-    const char *data_id;   /* point, "" for event alarms */
-    const char *message;   /* what is wrong, in the master's words */
-    const char *by;        /* "user:3", "system" */
-    const char *comment;   /* "" when none */
+    const char *facility; /* facility code, "" when none */
+    const char *device;   /* device code, "" when none */
+    const char *data_id;  /* point, "" for event alarms */
+    const char *message;  /* what is wrong, in the master's words */
+    const char *by;       /* "user:3", "system" */
+    const char *comment;  /* "" when none */
 } sd_alarm_event_t;
 
 typedef void (*sd_alarm_listener_fn)(void *ctx, const sd_alarm_event_t *ev);

@@ -156,12 +156,11 @@ int sd_alarm_list(sd_pf_t *pf, int64_t tenant_id, const sd_alarm_filter_t *f, sd
     if (!rc)
         rc = items_init(out);
     if (!rc)
-        rc = sd_store_query(pf->store, sql,
-                            SD_PARAMS(SD_V_INT(tenant_id), SD_V_INT(f->max_severity),
-                                      SD_V_INT(f->after_seq),
-                                      SD_V_TEXT(f->facility ? f->facility : ""),
-                                      SD_V_INT(f->limit)),
-                            &q);
+        rc = sd_store_query(
+            pf->store, sql,
+            SD_PARAMS(SD_V_INT(tenant_id), SD_V_INT(f->max_severity), SD_V_INT(f->after_seq),
+                      SD_V_TEXT(f->facility ? f->facility : ""), SD_V_INT(f->limit)),
+            &q);
     size_t cap = 0;
     while (!rc && (rc = sd_stmt_next(q)) == 1)
         rc = items_add(out, &cap, alarm_row(q), sd_stmt_int64(q, 18));
@@ -199,10 +198,9 @@ int sd_alarm_json(sd_pf_t *pf, int64_t id, int history, json_t **out)
                                 SD_PARAMS(SD_V_INT(id)), &q)
                : SD_ENOMEM;
         while (!rc && (rc = sd_stmt_next(q)) == 1) {
-            rc = json_array_append_new(h, sd_json_pack("{s:o,s:o,s:o,s:o}", "at",
-                                                       time_or_null(q, 0), "by", text(q, 1),
-                                                       "transition", text(q, 2), "comment",
-                                                       text(q, 3)))
+            rc = json_array_append_new(
+                     h, sd_json_pack("{s:o,s:o,s:o,s:o}", "at", time_or_null(q, 0), "by",
+                                     text(q, 1), "transition", text(q, 2), "comment", text(q, 3)))
                      ? SD_ENOMEM
                      : 0;
         }
@@ -240,8 +238,7 @@ static json_t *group_row(sd_stmt_t *q)
                         "unacked_count", (json_int_t)sd_stmt_int64(q, 8));
 }
 
-int sd_alarm_groups(sd_pf_t *pf, int64_t tenant_id, int active, int64_t limit,
-                    sd_pf_items_t *out)
+int sd_alarm_groups(sd_pf_t *pf, int64_t tenant_id, int active, int64_t limit, sd_pf_items_t *out)
 {
     int rc = items_init(out);
     sd_stmt_t *q = NULL;
@@ -272,8 +269,8 @@ int sd_alarm_group_json(sd_pf_t *pf, int64_t id, json_t **out)
 {
     *out = NULL;
     sd_stmt_t *q = NULL;
-    int rc = sd_store_query_row(pf->store, GROUP_SQL "WHERE g.id = $1", SD_PARAMS(SD_V_INT(id)),
-                                &q);
+    int rc =
+        sd_store_query_row(pf->store, GROUP_SQL "WHERE g.id = $1", SD_PARAMS(SD_V_INT(id)), &q);
     if (rc)
         return rc;
     *out = group_row(q);
@@ -367,8 +364,8 @@ static int add_pump(void *ctx, int64_t id, const char *data_id, const char *name
     int lr = sd_ts_latest(x->st, id, &v);
     int on = lr == 0 && v.quality != SD_TS_MISSING && v.value >= 0.5;
     x->running |= on;
-    return json_array_append_new(x->pumps, sd_json_pack("{s:s,s:s,s:b}", "data_id", data_id,
-                                                        "name", name, "running", on))
+    return json_array_append_new(x->pumps, sd_json_pack("{s:s,s:s,s:b}", "data_id", data_id, "name",
+                                                        name, "running", on))
                ? SD_ENOMEM
                : 0;
 }
@@ -512,8 +509,7 @@ int sd_alarm_settings_json(sd_pf_t *pf, int64_t tenant_id, int64_t point_id, con
         return rc;
     }
     *out = sd_json_pack("{s:s,s:f,s:i,s:{s:o,s:o}}", "data_id", data_id, "deadband_pct", pct,
-                        "delay_s", delay, "override", "deadband_pct", ovr_db, "delay_s",
-                        ovr_delay);
+                        "delay_s", delay, "override", "deadband_pct", ovr_db, "delay_s", ovr_delay);
     return *out ? 0 : SD_ENOMEM;
 }
 
@@ -530,17 +526,18 @@ typedef struct {
 static int settings_tx(sd_store_t *st, void *vctx)
 {
     settings_t *c = vctx;
-    int rc = sd_store_exec(st,
-                           "INSERT INTO alarm_settings (point_id, tenant_id, deadband_pct, delay_s, "
-                           "updated_at, updated_by) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT "
-                           "(point_id) DO UPDATE SET deadband_pct = excluded.deadband_pct, "
-                           "delay_s = excluded.delay_s, updated_at = excluded.updated_at, "
-                           "updated_by = excluded.updated_by",
-                           SD_PARAMS(SD_V_INT(c->point), SD_V_INT(c->tenant),
-                                     c->has_db ? SD_V_DOUBLE(c->db) : SD_V_NULL,
-                                     c->has_dl ? SD_V_INT(c->dl) : SD_V_NULL,
-                                     SD_V_INT(sd_pf_now_ms(c->pf)), SD_V_TEXT(c->by)),
-                           NULL);
+    int rc =
+        sd_store_exec(st,
+                      "INSERT INTO alarm_settings (point_id, tenant_id, deadband_pct, delay_s, "
+                      "updated_at, updated_by) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT "
+                      "(point_id) DO UPDATE SET deadband_pct = excluded.deadband_pct, "
+                      "delay_s = excluded.delay_s, updated_at = excluded.updated_at, "
+                      "updated_by = excluded.updated_by",
+                      SD_PARAMS(SD_V_INT(c->point), SD_V_INT(c->tenant),
+                                c->has_db ? SD_V_DOUBLE(c->db) : SD_V_NULL,
+                                c->has_dl ? SD_V_INT(c->dl) : SD_V_NULL,
+                                SD_V_INT(sd_pf_now_ms(c->pf)), SD_V_TEXT(c->by)),
+                      NULL);
     char obj[96];
     snprintf(obj, sizeof obj, "point:%" PRId64, c->point);
     if (!rc)
@@ -548,12 +545,11 @@ static int settings_tx(sd_store_t *st, void *vctx)
     return rc;
 }
 
-int sd_alarm_settings_set(sd_pf_t *pf, const sd_principal_t *who, const char *by,
-                          int64_t tenant_id, int64_t point_id, int has_deadband,
-                          double deadband_pct, int has_delay, int64_t delay_s,
-                          const char *detail_json)
+int sd_alarm_settings_set(sd_pf_t *pf, const sd_principal_t *who, const char *by, int64_t tenant_id,
+                          int64_t point_id, int has_deadband, double deadband_pct, int has_delay,
+                          int64_t delay_s, const char *detail_json)
 {
-    settings_t c = {pf,          who,        by,           detail_json, tenant_id, point_id,
-                    has_deadband, has_delay, deadband_pct, delay_s};
+    settings_t c = {pf,       who,          by,        detail_json,  tenant_id,
+                    point_id, has_deadband, has_delay, deadband_pct, delay_s};
     return sd_store_tx(pf->store, settings_tx, &c);
 }

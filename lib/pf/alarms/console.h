@@ -42,8 +42,7 @@ int sd_alarm_json(sd_pf_t *pf, int64_t id, int history, json_t **out);
  * limit: {id, kind, title, opened_at, closed_at, count, active_count, max_severity,
  * unacked_count}. 0 or SD_E*.
  */
-int sd_alarm_groups(sd_pf_t *pf, int64_t tenant_id, int active, int64_t limit,
-                    sd_pf_items_t *out);
+int sd_alarm_groups(sd_pf_t *pf, int64_t tenant_id, int active, int64_t limit, sd_pf_items_t *out);
 
 /* The tenant of group id. 0, SD_ENOTFOUND, SD_E*. */
 int sd_alarm_group_tenant(sd_pf_t *pf, int64_t id, int64_t *tenant_id);
@@ -70,9 +69,8 @@ int sd_alarm_settings_json(sd_pf_t *pf, int64_t tenant_id, int64_t point_id, con
  * "alarm.settings" with detail_json, in the same transaction; by is the actor text stored with
  * the row). 0 or SD_E*.
  */
-int sd_alarm_settings_set(sd_pf_t *pf, const sd_principal_t *who, const char *by,
-                          int64_t tenant_id, int64_t point_id, int has_deadband,
-                          double deadband_pct, int has_delay, int64_t delay_s,
-                          const char *detail_json);
+int sd_alarm_settings_set(sd_pf_t *pf, const sd_principal_t *who, const char *by, int64_t tenant_id,
+                          int64_t point_id, int has_deadband, double deadband_pct, int has_delay,
+                          int64_t delay_s, const char *detail_json);
 
 #endif

@@ -265,8 +265,8 @@ int sd_event_list(sd_pf_t *pf, int64_t tenant_id, const char *device, const char
                          text(q, 2), "device", text(q, 3), "data_id", text(q, 4), "severity",
                          sd_stmt_is_null(q, 5) ? json_null() : json_integer(sd_stmt_int64(q, 5)),
                          "message", text(q, 6), "detail", detail ? detail : json_null(), "gateway",
-                         json_string(gw_name(pf->store, q, 8, names, &nnames, &spare)), "received_at",
-                         time_or_null(q, 9));
+                         json_string(gw_name(pf->store, q, 8, names, &nnames, &spare)),
+                         "received_at", time_or_null(q, 9));
         if (json_array_append_new(out->rows, o))
             rc = SD_ENOMEM;
         else

@@ -31,12 +31,12 @@ struct sd_mqtt_binding {
     int lib_ref;
     char host[256];
     int port;
-    sd_worker_t *client; /* connect, loop, back off */
-    int backoff;         /* seconds before the next attempt; client worker only */
-    int ever, connected; /* client worker only */
-    sd_worker_t *sync;   /* rewrites the broker files every sync_ms */
-    int synced_once;     /* sync worker only: its first round just schedules the next */
-    pthread_mutex_t mu;  /* last_passwd, last_acl; client while it is set */
+    sd_worker_t *client;            /* connect, loop, back off */
+    int backoff;                    /* seconds before the next attempt; client worker only */
+    int ever, connected;            /* client worker only */
+    sd_worker_t *sync;              /* rewrites the broker files every sync_ms */
+    int synced_once;                /* sync worker only: its first round just schedules the next */
+    pthread_mutex_t mu;             /* last_passwd, last_acl; client while it is set */
     int pushing;                    /* registered as the request service's push channel */
     sd_buf_t last_passwd, last_acl; /* what the files hold now */
 };

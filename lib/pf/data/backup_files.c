@@ -561,8 +561,10 @@ int sd_backup_restore(const char *dir, const sd_restore_opts_t *o, char *msg, si
     /* the store */
     sd__bk_fmt(src, sizeof src, "%s/%s", dir, store);
     if (is_pg) {
-        if ((rc = restore_pg(src, &(sd_restore_opts_t){.data_dir = o->data_dir, .store_url = url, .force = o->force}, msg,
-                             n)) != 0)
+        if ((rc = restore_pg(
+                 src,
+                 &(sd_restore_opts_t){.data_dir = o->data_dir, .store_url = url, .force = o->force},
+                 msg, n)) != 0)
             goto out;
     } else {
         const char *sha = NULL;

@@ -155,8 +155,8 @@ static int doc_tx(sd_store_t *st, void *ctx)
         rc = sd_doc_delete(st, d->tenant, d->coll, d->id, d->expect, &d->version);
         action = "doc.delete";
     } else {
-        rc = sd_doc_update(st, d->tenant, d->coll, d->id, d->expect, d->json,
-                           sd_pf_now_ms(d->pf), &d->version);
+        rc = sd_doc_update(st, d->tenant, d->coll, d->id, d->expect, d->json, sd_pf_now_ms(d->pf),
+                           &d->version);
         action = "doc.update";
     }
     if (rc)
@@ -170,8 +170,7 @@ static int doc_tx(sd_store_t *st, void *ctx)
 int sd_doc_add(sd_pf_t *pf, const sd_principal_t *who, int64_t tenant, const char *coll,
                const char *json, int64_t *id)
 {
-    doc_tx_t d = {.pf = pf, .who = who, .tenant = tenant, .coll = coll, .json = json,
-                  .create = 1};
+    doc_tx_t d = {.pf = pf, .who = who, .tenant = tenant, .coll = coll, .json = json, .create = 1};
     int rc = sd_store_tx(pf->store, doc_tx, &d);
     if (!rc)
         *id = d.id;
@@ -181,7 +180,12 @@ int sd_doc_add(sd_pf_t *pf, const sd_principal_t *who, int64_t tenant, const cha
 int sd_doc_change(sd_pf_t *pf, const sd_principal_t *who, int64_t tenant, const char *coll,
                   int64_t id, int64_t expect, const char *json, int64_t *version)
 {
-    doc_tx_t d = {.pf = pf, .who = who, .tenant = tenant, .coll = coll, .json = json, .id = id,
+    doc_tx_t d = {.pf = pf,
+                  .who = who,
+                  .tenant = tenant,
+                  .coll = coll,
+                  .json = json,
+                  .id = id,
                   .expect = expect};
     int rc = sd_store_tx(pf->store, doc_tx, &d);
     *version = d.version;

@@ -512,8 +512,8 @@ int sd_objstore_commit(sd_objstore_t *os, sd_objstore_put_t *up, int64_t tenant,
     sd_objstore_put_free(up);
     if (rc)
         goto out;
-    commit_t c = {.os = os, .tenant = tenant, .size = size, .now_ms = now_ms, .path = path,
-                  .sha = sha};
+    commit_t c = {
+        .os = os, .tenant = tenant, .size = size, .now_ms = now_ms, .path = path, .sha = sha};
     rc = sd_store_tx(os->db, commit_tx, &c);
     if (rc) {
         gc_blob(os, tenant, sha); /* the new blob, unless another path already shares it */

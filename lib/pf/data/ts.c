@@ -309,8 +309,8 @@ int sd_ts_latest(sd_store_t *st, int64_t point_id, sd_ts_value_t *out)
 }
 
 int sd_ts_each_received(sd_store_t *st, int64_t tenant, const char *const *ids, size_t n,
-                        int64_t after_ms, int limit,
-                        int (*fn)(void *ctx, const sd_ts_arrival_t *a), void *ctx)
+                        int64_t after_ms, int limit, int (*fn)(void *ctx, const sd_ts_arrival_t *a),
+                        void *ctx)
 {
     sd_buf_t sql = {0};
     sd_val_t *p = calloc(n + 2, sizeof *p);

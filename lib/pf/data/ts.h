@@ -1,4 +1,5 @@
-/* ts.h - time series of point samples: idempotent ingest, latest values, raw and aggregated reads. */
+/* ts.h - time series of point samples: idempotent ingest, latest values, raw and aggregated reads.
+ */
 #ifndef SD_PF_TS_H
 #define SD_PF_TS_H
 
@@ -31,7 +32,7 @@ int sd_ts_ingest(sd_pf_t *pf, int64_t tenant_id, int64_t gw_id, const sd_ts_samp
 
 /* GW-IF HTTP upload limits: samples per batch (the MQTT binding's too) and body bytes (413). */
 #define SD_TS_BATCH_MAX SD_GWIF_DATA_MAX
-#define SD_TS_BODY_MAX ((size_t)2 * 1024 * 1024)
+#define SD_TS_BODY_MAX  ((size_t)2 * 1024 * 1024)
 
 /* The upload body is parsed by sd_gwif_data_parse() (gwif/gwif.h), over HTTP and MQTT alike. */
 
@@ -85,7 +86,6 @@ int sd_ts_read_agg(sd_store_t *st, int64_t point_id, int64_t from, int64_t to, s
 /* The newest sample (largest ts) of a point: 0, SD_ENOTFOUND (no samples), SD_E*. */
 int sd_ts_latest(sd_store_t *st, int64_t point_id, sd_ts_value_t *out);
 
-
 /* One stored sample as it arrived, for a replay. */
 typedef struct {
     const char *data_id; /* valid during the callback */
@@ -102,8 +102,8 @@ typedef struct {
  * a stream by data ID through per-point calls would be a query per point. 0 or SD_E*.
  */
 int sd_ts_each_received(sd_store_t *st, int64_t tenant, const char *const *ids, size_t n,
-                        int64_t after_ms, int limit,
-                        int (*fn)(void *ctx, const sd_ts_arrival_t *a), void *ctx);
+                        int64_t after_ms, int limit, int (*fn)(void *ctx, const sd_ts_arrival_t *a),
+                        void *ctx);
 
 /* The newest sample time of any point on the devices of facility facility_id into *last_ms:
  * 0, SD_ENOTFOUND (no samples) or a store error. One query joining points and devices (the

@@ -172,9 +172,8 @@ static int apply_item(sd_store_t *st, int64_t t, const sd_sheet_item_t *it, int6
             "tel = excluded.tel, gateway = excluded.gateway, version = excluded.version",
             SD_PARAMS(SD_V_INT(t), SD_V_TEXT(f[F(FACILITY)]), SD_V_TEXT(f[F(DEVICE)]),
                       SD_V_TEXT(f[F(NAME)]), SD_V_TEXT(f[F(MODEL)]), SD_V_TEXT(f[F(BRANCH)]),
-                      SD_V_TEXT(f[F(OFFICE)]), SD_V_TEXT(f[F(ESTATE)]),
-                      SD_V_TEXT(f[F(TERMINAL)]), SD_V_TEXT(f[F(TEL)]), SD_V_INT(v),
-                      SD_V_TEXT(f[F(GATEWAY)])),
+                      SD_V_TEXT(f[F(OFFICE)]), SD_V_TEXT(f[F(ESTATE)]), SD_V_TEXT(f[F(TERMINAL)]),
+                      SD_V_TEXT(f[F(TEL)]), SD_V_INT(v), SD_V_TEXT(f[F(GATEWAY)])),
             NULL);
     case SD_SHEET_POINT:
         return sd_store_exec(
@@ -252,9 +251,9 @@ json_t *sd_pf_master_item_json(const sd_sheet_item_t *it)
         if (!s[0])
             continue;
         const char *name = c == key ? "code" : sd_sheet_col_name((sd_sheet_col_t)c);
-        json_t *v = is_num_col(c)            ? json_real(strtod(s, NULL))
-                    : c == F(HOUSEHOLDS)     ? json_integer(strtoll(s, NULL, 10))
-                                             : json_string(s);
+        json_t *v = is_num_col(c)        ? json_real(strtod(s, NULL))
+                    : c == F(HOUSEHOLDS) ? json_integer(strtoll(s, NULL, 10))
+                                         : json_string(s);
         rc = sd_json_set(o, name, v);
     }
     if (!rc && it->kind == SD_SHEET_OUTPUT) {
@@ -263,8 +262,8 @@ json_t *sd_pf_master_item_json(const sd_sheet_item_t *it)
             rc = sd_json_set(o, "output", json_integer(atoi(it->f[F(INPUT)] + 3)));
     }
     if (!rc && it->kind == SD_SHEET_POINT && !strcmp(it->f[F(SIGNAL)], "analog"))
-        rc = sd_json_set(o, "raw", sd_json_pack("{s:i,s:i,s:s}", "lo", 0, "hi", 255, "range",
-                                                "4-20 mA"));
+        rc = sd_json_set(o, "raw",
+                         sd_json_pack("{s:i,s:i,s:s}", "lo", 0, "hi", 255, "range", "4-20 mA"));
     if (rc) {
         json_decref(o);
         return NULL;

@@ -51,9 +51,9 @@ json_t *sd_pf_sheet_errors_json(const sd_sheet_errors_t *e);
 typedef struct {
     int64_t id, tenant_id;
     char code[80], name[257]; /* names: at most 256 bytes (sheet rule) */
-    char gateway[130];  /* the registry name of the gateway serving it, "" = the tenant's only */
+    char gateway[130]; /* the registry name of the gateway serving it, "" = the tenant's only */
     char tel[40];
-    char facility[80];  /* its facility's code */
+    char facility[80]; /* its facility's code */
     char facility_name[257];
 } sd_pf_master_device_t;
 

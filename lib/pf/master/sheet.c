@@ -56,21 +56,20 @@ static const struct {
     ftype_t type;
     const char use[5];
 } cols[SD_SHEET_COL__COUNT] = {
-    [SD_SHEET_COL_KIND] = {F_KIND, "RRRR"},        [SD_SHEET_COL_FACILITY] = {F_ID, "RR--"},
-    [SD_SHEET_COL_DEVICE] = {F_ID, "-RRR"},        [SD_SHEET_COL_DATA_ID] = {F_ID, "--RR"},
-    [SD_SHEET_COL_NAME] = {F_TEXT, "RRRR"},        [SD_SHEET_COL_TYPE] = {F_TYPE, "R---"},
-    [SD_SHEET_COL_ESTATE] = {F_CODE3, "RR--"},     [SD_SHEET_COL_ESTATE_NAME] = {F_TEXT, "o---"},
-    [SD_SHEET_COL_SUPPLY] = {F_TEXT, "o---"},      [SD_SHEET_COL_TANK_M3] = {F_NUMPOS0, "o---"},
-    [SD_SHEET_COL_HOUSEHOLDS] = {F_COUNT, "o---"}, [SD_SHEET_COL_ADDRESS] = {F_TEXT, "o---"},
-    [SD_SHEET_COL_MODEL] = {F_MODEL, "-R--"},      [SD_SHEET_COL_BRANCH] = {F_CODE2, "-R--"},
-    [SD_SHEET_COL_OFFICE] = {F_CODE2, "-R--"},     [SD_SHEET_COL_TERMINAL] = {F_CODE2, "-R--"},
-    [SD_SHEET_COL_TEL] = {F_TEL, "-R--"},          [SD_SHEET_COL_GATEWAY] = {F_GATEWAY, "-o--"},
-    [SD_SHEET_COL_SIGNAL] = {F_SIGNAL, "--R-"},
-    [SD_SHEET_COL_INPUT] = {F_INPUT, "--RR"},      [SD_SHEET_COL_UNIT] = {F_UNIT, "--c-"},
-    [SD_SHEET_COL_SCALE_LO] = {F_NUM, "--c-"},     [SD_SHEET_COL_SCALE_HI] = {F_NUM, "--c-"},
-    [SD_SHEET_COL_FACTOR] = {F_NUM, "--c-"},       [SD_SHEET_COL_LIMIT_LO] = {F_NUM, "--c-"},
-    [SD_SHEET_COL_LIMIT_HI] = {F_NUM, "--c-"},     [SD_SHEET_COL_SEVERITY] = {F_SEVERITY, "--c-"},
-    [SD_SHEET_COL_DRIVES] = {F_TEXT, "---o"},
+    [SD_SHEET_COL_KIND] = {F_KIND, "RRRR"},         [SD_SHEET_COL_FACILITY] = {F_ID, "RR--"},
+    [SD_SHEET_COL_DEVICE] = {F_ID, "-RRR"},         [SD_SHEET_COL_DATA_ID] = {F_ID, "--RR"},
+    [SD_SHEET_COL_NAME] = {F_TEXT, "RRRR"},         [SD_SHEET_COL_TYPE] = {F_TYPE, "R---"},
+    [SD_SHEET_COL_ESTATE] = {F_CODE3, "RR--"},      [SD_SHEET_COL_ESTATE_NAME] = {F_TEXT, "o---"},
+    [SD_SHEET_COL_SUPPLY] = {F_TEXT, "o---"},       [SD_SHEET_COL_TANK_M3] = {F_NUMPOS0, "o---"},
+    [SD_SHEET_COL_HOUSEHOLDS] = {F_COUNT, "o---"},  [SD_SHEET_COL_ADDRESS] = {F_TEXT, "o---"},
+    [SD_SHEET_COL_MODEL] = {F_MODEL, "-R--"},       [SD_SHEET_COL_BRANCH] = {F_CODE2, "-R--"},
+    [SD_SHEET_COL_OFFICE] = {F_CODE2, "-R--"},      [SD_SHEET_COL_TERMINAL] = {F_CODE2, "-R--"},
+    [SD_SHEET_COL_TEL] = {F_TEL, "-R--"},           [SD_SHEET_COL_GATEWAY] = {F_GATEWAY, "-o--"},
+    [SD_SHEET_COL_SIGNAL] = {F_SIGNAL, "--R-"},     [SD_SHEET_COL_INPUT] = {F_INPUT, "--RR"},
+    [SD_SHEET_COL_UNIT] = {F_UNIT, "--c-"},         [SD_SHEET_COL_SCALE_LO] = {F_NUM, "--c-"},
+    [SD_SHEET_COL_SCALE_HI] = {F_NUM, "--c-"},      [SD_SHEET_COL_FACTOR] = {F_NUM, "--c-"},
+    [SD_SHEET_COL_LIMIT_LO] = {F_NUM, "--c-"},      [SD_SHEET_COL_LIMIT_HI] = {F_NUM, "--c-"},
+    [SD_SHEET_COL_SEVERITY] = {F_SEVERITY, "--c-"}, [SD_SHEET_COL_DRIVES] = {F_TEXT, "---o"},
 };
 
 typedef struct {
@@ -79,27 +78,43 @@ typedef struct {
 } alias_t;
 
 static const alias_t kind_aliases[] = {
-    {"facility", "facility"}, {"facility", "施設"}, {"device", "device"}, {"device", "端末"},
-    {"point", "point"},       {"point", "点"},      {"point", "計測点"},  {"output", "output"},
+    {"facility", "facility"}, {"facility", "施設"},   {"device", "device"}, {"device", "端末"},
+    {"point", "point"},       {"point", "点"},        {"point", "計測点"},  {"output", "output"},
     {"output", "出力"},       {"output", "制御出力"}, {NULL, NULL},
 };
 static const alias_t type_aliases[] = {
-    {"dedicated", "dedicated"}, {"dedicated", "専用"},       {"simple", "simple"},
-    {"simple", "簡易専用"},     {"small", "small"},          {"small", "小規模"},
-    {"direct_boost", "direct_boost"}, {"direct_boost", "直結増圧"}, {"direct_boost", "増圧直結"},
+    {"dedicated", "dedicated"},
+    {"dedicated", "専用"},
+    {"simple", "simple"},
+    {"simple", "簡易専用"},
+    {"small", "small"},
+    {"small", "小規模"},
+    {"direct_boost", "direct_boost"},
+    {"direct_boost", "直結増圧"},
+    {"direct_boost", "増圧直結"},
     {NULL, NULL},
 };
 static const alias_t signal_aliases[] = {
-    {"alarm", "alarm"},           {"alarm", "警報"},         {"monitor", "monitor"},
-    {"monitor", "監視"},          {"monitor", "状態"},       {"pulse", "pulse"},
-    {"pulse", "パルス"},          {"runtime", "runtime"},    {"runtime", "運転時間"},
-    {"analog", "analog"},         {"analog", "アナログ"},    {"analog", "計測"},
-    {"integration", "integration"}, {"integration", "積算"}, {NULL, NULL},
+    {"alarm", "alarm"},
+    {"alarm", "警報"},
+    {"monitor", "monitor"},
+    {"monitor", "監視"},
+    {"monitor", "状態"},
+    {"pulse", "pulse"},
+    {"pulse", "パルス"},
+    {"runtime", "runtime"},
+    {"runtime", "運転時間"},
+    {"analog", "analog"},
+    {"analog", "アナログ"},
+    {"analog", "計測"},
+    {"integration", "integration"},
+    {"integration", "積算"},
+    {NULL, NULL},
 };
 static const alias_t severity_aliases[] = {
-    {"critical", "critical"}, {"critical", "重大"}, {"major", "major"}, {"major", "重故障"},
-    {"minor", "minor"},       {"minor", "軽故障"},  {"info", "info"},   {"info", "情報"},
-    {NULL, NULL},
+    {"critical", "critical"}, {"critical", "重大"}, {"major", "major"},
+    {"major", "重故障"},      {"minor", "minor"},   {"minor", "軽故障"},
+    {"info", "info"},         {"info", "情報"},     {NULL, NULL},
 };
 
 /* Input modules of a terminal and their ranges (terminal-protocol.md §4). */
@@ -107,7 +122,7 @@ static const struct {
     const char *name;
     int max;
 } modules[] = {
-    {"Di", SD_SHEET_MAX_DI}, {"Pi", SD_SHEET_MAX_PI},   {"Ai", SD_SHEET_MAX_AI},
+    {"Di", SD_SHEET_MAX_DI},       {"Pi", SD_SHEET_MAX_PI},   {"Ai", SD_SHEET_MAX_AI},
     {"Integ", SD_SHEET_MAX_INTEG}, {"Out", SD_SHEET_MAX_OUT},
 };
 enum { MOD_DI, MOD_PI, MOD_AI, MOD_INTEG, MOD_OUT };
@@ -316,8 +331,8 @@ static void map_free(strmap_t *m)
 
 /* ---- field normalisation --------------------------------------------------------------------- */
 
-#define TEXT_MAX 256
-#define UNIT_MAX 16
+#define TEXT_MAX  256
+#define UNIT_MAX  16
 #define FIELD_OUT 320
 
 /* Trim ASCII blanks and U+3000 (ideographic space, E3 80 80) from both ends of s[0..*len). */
@@ -355,8 +370,8 @@ static const char *find_alias(const alias_t *t, const char *s, size_t n)
 
 static bool is_id_char(unsigned char c)
 {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           c == '_' || c == '.' || c == '-';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '.' || c == '-';
 }
 
 static bool all_digits(const char *s, size_t n)
@@ -468,8 +483,9 @@ static bool norm_field(sd_sheet_col_t c, const char *s, size_t n, char *out, cha
     case F_TYPE:
         a = find_alias(type_aliases, s, n);
         if (!a) {
-            snprintf(why, whysz, "unknown type (dedicated 専用, simple 簡易専用, small 小規模, "
-                                 "direct_boost 直結増圧)");
+            snprintf(why, whysz,
+                     "unknown type (dedicated 専用, simple 簡易専用, small 小規模, "
+                     "direct_boost 直結増圧)");
             return false;
         }
         strcpy(out, a);
@@ -533,8 +549,9 @@ static bool norm_field(sd_sheet_col_t c, const char *s, size_t n, char *out, cha
     case F_SIGNAL:
         a = find_alias(signal_aliases, s, n);
         if (!a) {
-            snprintf(why, whysz, "unknown signal (alarm, monitor, pulse, runtime, analog, "
-                                 "integration)");
+            snprintf(why, whysz,
+                     "unknown signal (alarm, monitor, pulse, runtime, analog, "
+                     "integration)");
             return false;
         }
         strcpy(out, a);
@@ -577,16 +594,16 @@ typedef struct {
     sd_sheet_errors_t *errs;
     int colpos[SD_SHEET_COL__COUNT]; /* 1-based position in the sheet, 0 = absent */
     sd_sheet_items_t sheet;
-    uint32_t *bad; /* per sheet item */
+    uint32_t *bad;    /* per sheet item */
     size_t data_rows; /* rows neither blank nor comments */
     int rc;           /* first SD_ENOMEM */
 } chk_t;
 
 #define ADD(k, row, col, ...)                                                                      \
     do {                                                                                           \
-        int rc_ = sd_sheet_error_add((k)->errs, (row),                                             \
-                                     (col) >= 0 ? (size_t)(k)->colpos[(col)] : 0,                  \
-                                     (col) >= 0 ? col_names[(col)] : "", __VA_ARGS__);             \
+        int rc_ =                                                                                  \
+            sd_sheet_error_add((k)->errs, (row), (col) >= 0 ? (size_t)(k)->colpos[(col)] : 0,      \
+                               (col) >= 0 ? col_names[(col)] : "", __VA_ARGS__);                   \
         if (rc_ && !(k)->rc)                                                                       \
             (k)->rc = rc_;                                                                         \
     } while (0)
@@ -703,8 +720,7 @@ static void check_point_row(chk_t *k, const sd_sheet_item_t *it, uint32_t bad)
             ADD(k, row, SD_SHEET_COL_SEVERITY, "required when a limit is set");
     } else {
         static const sd_sheet_col_t only_analog[] = {SD_SHEET_COL_SCALE_LO, SD_SHEET_COL_SCALE_HI,
-                                                     SD_SHEET_COL_LIMIT_LO,
-                                                     SD_SHEET_COL_LIMIT_HI};
+                                                     SD_SHEET_COL_LIMIT_LO, SD_SHEET_COL_LIMIT_HI};
         for (size_t i = 0; i < 4; i++)
             if (has(it, only_analog[i]))
                 ADD(k, row, only_analog[i], "only analog points have this (not %s)", sig);
@@ -967,9 +983,11 @@ static void check_cross(chk_t *k, const sd_sheet_items_t *master)
         } else if (ok(bad, SD_SHEET_COL_INPUT) && in[0]) {
             int m, n;
             if (parse_input(in, strlen(in), &m, &n) && (m != MOD_DI || n > SD_SHEET_MAX_L3_DI))
-                ADD(k, at->row, col, "L3 device '%s' has alarm inputs Di1-%d only (point '%s' "
-                    "is on %s)", par->f[SD_SHEET_COL_DEVICE], SD_SHEET_MAX_L3_DI,
-                    it->f[SD_SHEET_COL_DATA_ID], in);
+                ADD(k, at->row, col,
+                    "L3 device '%s' has alarm inputs Di1-%d only (point '%s' "
+                    "is on %s)",
+                    par->f[SD_SHEET_COL_DEVICE], SD_SHEET_MAX_L3_DI, it->f[SD_SHEET_COL_DATA_ID],
+                    in);
         }
     }
 
@@ -997,8 +1015,8 @@ static void check_cross(chk_t *k, const sd_sheet_items_t *master)
                 snprintf(key, sizeof key, "t\x1f%s", it->f[SD_SHEET_COL_TEL]);
                 PUT(&uniq, key);
                 if (s->val && SH(it))
-                    ADD(k, it->row, SD_SHEET_COL_TEL, "tel %s is already device '%s' (%s)",
-                        key + 2, ((const sd_sheet_item_t *)s->val)->f[SD_SHEET_COL_DEVICE],
+                    ADD(k, it->row, SD_SHEET_COL_TEL, "tel %s is already device '%s' (%s)", key + 2,
+                        ((const sd_sheet_item_t *)s->val)->f[SD_SHEET_COL_DEVICE],
                         where(k, s->val, w1));
                 else if (!s->val)
                     s->val = it;

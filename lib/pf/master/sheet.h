@@ -1,4 +1,5 @@
-/* sheet.h - the initial-information sheet (初期情報設定シート): CSV in, checked row by row, CSV out. */
+/* sheet.h - the initial-information sheet (初期情報設定シート): CSV in, checked row by row, CSV
+ * out. */
 #ifndef SD_PF_SHEET_H
 #define SD_PF_SHEET_H
 
@@ -71,18 +72,18 @@ typedef enum {
 } sd_sheet_kind_t;
 
 /* Limits of the hardware (terminal-protocol.md §4-5) and of the sheet itself. */
-#define SD_SHEET_MAX_DI       48 /* L2 digital inputs; an L3 has 16 alarm inputs */
-#define SD_SHEET_MAX_L3_DI    16
-#define SD_SHEET_MAX_PI       16
-#define SD_SHEET_MAX_AI       16
-#define SD_SHEET_MAX_INTEG    4
-#define SD_SHEET_MAX_OUT      8
-#define SD_SHEET_MAX_PULSE    6  /* pulse (積算) inputs per L2 */
-#define SD_SHEET_MAX_RUNTIME  12 /* run-time (運転時間積算) inputs per L2 */
-#define SD_SHEET_MAX_ROWS     100000
-#define SD_SHEET_MAX_ERRORS   10000 /* more are counted in sd_sheet_errors_t.dropped */
-#define SD_SHEET_MAX_ID       64    /* facility / device codes and data IDs: [A-Za-z0-9_.-]{1,64} */
-#define SD_SHEET_MAX_GATEWAY  64    /* a device's gateway: a registry name, 0-64 bytes */
+#define SD_SHEET_MAX_DI      48 /* L2 digital inputs; an L3 has 16 alarm inputs */
+#define SD_SHEET_MAX_L3_DI   16
+#define SD_SHEET_MAX_PI      16
+#define SD_SHEET_MAX_AI      16
+#define SD_SHEET_MAX_INTEG   4
+#define SD_SHEET_MAX_OUT     8
+#define SD_SHEET_MAX_PULSE   6  /* pulse (積算) inputs per L2 */
+#define SD_SHEET_MAX_RUNTIME 12 /* run-time (運転時間積算) inputs per L2 */
+#define SD_SHEET_MAX_ROWS    100000
+#define SD_SHEET_MAX_ERRORS  10000 /* more are counted in sd_sheet_errors_t.dropped */
+#define SD_SHEET_MAX_ID      64    /* facility / device codes and data IDs: [A-Za-z0-9_.-]{1,64} */
+#define SD_SHEET_MAX_GATEWAY 64    /* a device's gateway: a registry name, 0-64 bytes */
 
 /*
  * One object. f[c] is the normalised text of column c, "" when empty (never NULL in a parsed or

@@ -81,7 +81,8 @@ bool sd_jp_holiday(int year, int mon, int day)
     return holiday_days(sd_days_from_civil(year, mon, day));
 }
 
-/* ---- duty grammar ----------------------------------------------------------------------------- */
+/* ---- duty grammar -----------------------------------------------------------------------------
+ */
 
 static const char *const day_names[8] = {"mon", "tue", "wed", "thu", "fri", "sat", "sun", "hol"};
 
@@ -246,7 +247,8 @@ bool sd_duty_covers(const sd_duty_t *d, int64_t ms)
     return false;
 }
 
-/* ---- entries ---------------------------------------------------------------------------------- */
+/* ---- entries ----------------------------------------------------------------------------------
+ */
 
 bool sd_contact_email_ok(const char *a, size_t len)
 {
@@ -279,8 +281,7 @@ int sd_contact_entries_parse(const json_t *arr, sd_contact_t *out, size_t *n, sd
         return sd_json_err_set(err, "entries", "expected an array");
     size_t cnt = json_array_size(arr);
     if (cnt < 1 || cnt > SD_CONTACT_MAX_ENTRIES)
-        return sd_json_err_set(err, "entries", "between 1 and %d entries",
-                               SD_CONTACT_MAX_ENTRIES);
+        return sd_json_err_set(err, "entries", "between 1 and %d entries", SD_CONTACT_MAX_ENTRIES);
     bool have_step1 = false;
     for (size_t i = 0; i < cnt; i++) {
         const json_t *e = json_array_get(arr, i);
@@ -332,12 +333,12 @@ int sd_contact_active(sd_store_t *st, int64_t tenant_id, const char *facility, i
     *entries = NULL;
     sd_stmt_t *s = NULL;
     /* the facility's own list wins over the tenant-wide one ('' sorts first, so DESC) */
-    int rc = sd_store_query_row(st,
-                                "SELECT id, entries FROM contact_lists WHERE tenant_id = $1 "
-                                "AND status = 'approved' AND (facility = $2 OR facility = '') "
-                                "ORDER BY facility DESC LIMIT 1",
-                                SD_PARAMS(SD_V_INT(tenant_id), SD_V_TEXT(facility ? facility : "")),
-                                &s);
+    int rc =
+        sd_store_query_row(st,
+                           "SELECT id, entries FROM contact_lists WHERE tenant_id = $1 "
+                           "AND status = 'approved' AND (facility = $2 OR facility = '') "
+                           "ORDER BY facility DESC LIMIT 1",
+                           SD_PARAMS(SD_V_INT(tenant_id), SD_V_TEXT(facility ? facility : "")), &s);
     if (rc == SD_ENOTFOUND)
         return 0;
     if (rc)
@@ -357,7 +358,7 @@ int sd_contact_active(sd_store_t *st, int64_t tenant_id, const char *facility, i
 /* ---- the contact_lists table ----------------------------------------------------------------- */
 
 #define COLS                                                                                       \
-    "id, tenant_id, org_id, facility, name, entries, status, submitted_by, submitted_at, "        \
+    "id, tenant_id, org_id, facility, name, entries, status, submitted_by, submitted_at, "         \
     "decided_by, decided_at, reason"
 #define COL_TYPES "iiissssisiis" /* entries as text, then parsed */
 
@@ -383,8 +384,8 @@ int sd_contact_lists(sd_pf_t *pf, int64_t tenant_id, sd_pf_items_t *out)
     int rc = sd_pf_query_items(pf->store,
                                "SELECT " COLS " FROM contact_lists WHERE CAST($1 AS BIGINT) = 0 "
                                "OR tenant_id = $1 ORDER BY id",
-                               SD_PARAMS(SD_V_INT(tenant_id > 0 ? tenant_id : 0)), COL_TYPES,
-                               &cols, out);
+                               SD_PARAMS(SD_V_INT(tenant_id > 0 ? tenant_id : 0)), COL_TYPES, &cols,
+                               out);
     for (size_t i = 0; !rc && i < out->n; i++)
         rc = entries_json(json_array_get(out->rows, i));
     if (rc)
@@ -475,15 +476,15 @@ typedef struct {
 static int submit_tx(sd_store_t *st, void *vctx)
 {
     change_t *c = vctx;
-    int rc = sd_store_insert(st,
-                             "INSERT INTO contact_lists (tenant_id, org_id, facility, name, "
-                             "entries, status, submitted_by, submitted_at) VALUES ($1, $2, $3, "
-                             "$4, $5, 'submitted', $6, $7) RETURNING id",
-                             SD_PARAMS(SD_V_INT(c->tenant), SD_V_INT(c->who->org_id),
-                                       SD_V_TEXT(c->facility), SD_V_TEXT(c->name),
-                                       SD_V_TEXT(c->txt), SD_V_INT(c->who->subject_id),
-                                       SD_V_INT(sd_pf_now_ms(c->pf))),
-                             &c->id);
+    int rc =
+        sd_store_insert(st,
+                        "INSERT INTO contact_lists (tenant_id, org_id, facility, name, "
+                        "entries, status, submitted_by, submitted_at) VALUES ($1, $2, $3, "
+                        "$4, $5, 'submitted', $6, $7) RETURNING id",
+                        SD_PARAMS(SD_V_INT(c->tenant), SD_V_INT(c->who->org_id),
+                                  SD_V_TEXT(c->facility), SD_V_TEXT(c->name), SD_V_TEXT(c->txt),
+                                  SD_V_INT(c->who->subject_id), SD_V_INT(sd_pf_now_ms(c->pf))),
+                        &c->id);
     char obj[48], detail[160];
     snprintf(obj, sizeof obj, "contact_list:%lld", (long long)c->id);
     snprintf(detail, sizeof detail, "{\"entries\":%zu}", c->n_entries);
@@ -498,8 +499,13 @@ int sd_contact_submit(sd_pf_t *pf, const sd_principal_t *who, int64_t tenant_id,
     char *txt = json_dumps(entries, JSON_COMPACT);
     if (!txt)
         return SD_ENOMEM;
-    change_t c = {.pf = pf, .who = who, .tenant = tenant_id, .facility = facility, .name = name,
-                  .txt = txt, .n_entries = json_array_size(entries)};
+    change_t c = {.pf = pf,
+                  .who = who,
+                  .tenant = tenant_id,
+                  .facility = facility,
+                  .name = name,
+                  .txt = txt,
+                  .n_entries = json_array_size(entries)};
     int rc = sd_store_tx(pf->store, submit_tx, &c);
     free(txt);
     if (!rc)
@@ -514,9 +520,9 @@ static int update_tx(sd_store_t *st, void *vctx)
                            "UPDATE contact_lists SET facility = $1, name = $2, entries = $3, "
                            "status = 'submitted', submitted_by = $4, submitted_at = $5, "
                            "decided_by = 0, decided_at = 0, reason = '' WHERE id = $6",
-                           SD_PARAMS(SD_V_TEXT(c->facility), SD_V_TEXT(c->name),
-                                     SD_V_TEXT(c->txt), SD_V_INT(c->who->subject_id),
-                                     SD_V_INT(sd_pf_now_ms(c->pf)), SD_V_INT(c->id)),
+                           SD_PARAMS(SD_V_TEXT(c->facility), SD_V_TEXT(c->name), SD_V_TEXT(c->txt),
+                                     SD_V_INT(c->who->subject_id), SD_V_INT(sd_pf_now_ms(c->pf)),
+                                     SD_V_INT(c->id)),
                            NULL);
     char obj[48];
     snprintf(obj, sizeof obj, "contact_list:%lld", (long long)c->id);
@@ -531,8 +537,13 @@ int sd_contact_update(sd_pf_t *pf, const sd_principal_t *who, int64_t tenant_id,
     char *txt = json_dumps(entries, JSON_COMPACT);
     if (!txt)
         return SD_ENOMEM;
-    change_t c = {.pf = pf, .who = who, .tenant = tenant_id, .id = id, .facility = facility,
-                  .name = name, .txt = txt};
+    change_t c = {.pf = pf,
+                  .who = who,
+                  .tenant = tenant_id,
+                  .id = id,
+                  .facility = facility,
+                  .name = name,
+                  .txt = txt};
     int rc = sd_store_tx(pf->store, update_tx, &c);
     free(txt);
     return rc;
@@ -544,8 +555,8 @@ static int delete_tx(sd_store_t *st, void *vctx)
     char obj[48], detail[64];
     snprintf(obj, sizeof obj, "contact_list:%lld", (long long)c->id);
     snprintf(detail, sizeof detail, "{\"status\":\"%s\"}", c->status);
-    int rc = sd_store_exec(st, "DELETE FROM contact_lists WHERE id = $1", SD_PARAMS(SD_V_INT(c->id)),
-                           NULL);
+    int rc = sd_store_exec(st, "DELETE FROM contact_lists WHERE id = $1",
+                           SD_PARAMS(SD_V_INT(c->id)), NULL);
     if (!rc)
         rc = sd_pf_audit(c->pf, c->who, c->tenant, "contact.delete", obj, detail);
     return rc;
@@ -572,23 +583,28 @@ static int decide_tx(sd_store_t *st, void *vctx)
                            "AND facility = $2 AND status = 'approved'",
                            SD_PARAMS(SD_V_INT(c->tenant), SD_V_TEXT(c->facility)), NULL);
     if (!rc)
-        rc = sd_store_exec(st,
-                           "UPDATE contact_lists SET status = $1, decided_by = $2, decided_at = $3, "
-                           "reason = $4 WHERE id = $5 AND status = 'submitted'",
-                           SD_PARAMS(SD_V_TEXT(c->approve ? "approved" : "rejected"),
-                                     SD_V_INT(c->who->subject_id), SD_V_INT(now),
-                                     SD_V_TEXT(c->reason), SD_V_INT(c->id)),
-                           NULL);
+        rc = sd_store_exec(
+            st,
+            "UPDATE contact_lists SET status = $1, decided_by = $2, decided_at = $3, "
+            "reason = $4 WHERE id = $5 AND status = 'submitted'",
+            SD_PARAMS(SD_V_TEXT(c->approve ? "approved" : "rejected"), SD_V_INT(c->who->subject_id),
+                      SD_V_INT(now), SD_V_TEXT(c->reason), SD_V_INT(c->id)),
+            NULL);
     if (!rc)
-        rc = sd_pf_audit(c->pf, c->who, c->tenant, c->approve ? "contact.approve" : "contact.reject",
-                         obj, NULL);
+        rc = sd_pf_audit(c->pf, c->who, c->tenant,
+                         c->approve ? "contact.approve" : "contact.reject", obj, NULL);
     return rc;
 }
 
 int sd_contact_decide(sd_pf_t *pf, const sd_principal_t *who, int64_t tenant_id, int64_t id,
                       const char *facility, int approve, const char *reason)
 {
-    change_t c = {.pf = pf, .who = who, .tenant = tenant_id, .id = id, .facility = facility,
-                  .approve = approve, .reason = reason ? reason : ""};
+    change_t c = {.pf = pf,
+                  .who = who,
+                  .tenant = tenant_id,
+                  .id = id,
+                  .facility = facility,
+                  .approve = approve,
+                  .reason = reason ? reason : ""};
     return sd_store_tx(pf->store, decide_tx, &c);
 }

@@ -1,4 +1,5 @@
-/* contact.h - on-call contact lists (連絡体制表, 表2-3): duty periods in JST, entries, who to call. */
+/* contact.h - on-call contact lists (連絡体制表, 表2-3): duty periods in JST, entries, who to call.
+ */
 #ifndef SD_PF_CONTACT_H
 #define SD_PF_CONTACT_H
 

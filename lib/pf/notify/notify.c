@@ -41,8 +41,9 @@ int sd_notify_new(sd_pf_t *pf, const sd_notify_config_t *cfg, sd_notify_t **out)
         return SD_ENOMEM;
     n->pf = pf;
     n->cfg = *cfg;
-    const char **fields[] = {&n->cfg.smtp_url, &n->cfg.from,       &n->cfg.username, &n->cfg.password,
-                             &n->cfg.cacert,   &n->cfg.portal_url, &n->cfg.ops_to};
+    const char **fields[] = {&n->cfg.smtp_url, &n->cfg.from,   &n->cfg.username,
+                             &n->cfg.password, &n->cfg.cacert, &n->cfg.portal_url,
+                             &n->cfg.ops_to};
     if (!n->cfg.from)
         n->cfg.from = "suido@localhost";
     for (size_t i = 0; i < 7; i++) {
@@ -111,7 +112,7 @@ void sd_notify_free(sd_notify_t *n)
     if (!n)
         return;
     if (n->inited) {
-        atomic_store(&n->stop, 1); /* a long pass ends early */
+        atomic_store(&n->stop, 1);  /* a long pass ends early */
         pthread_mutex_lock(&n->mu); /* no wake-up reaches the worker once it is stopped */
         sd_worker_t *w = n->w;
         n->w = NULL;
@@ -182,12 +183,12 @@ int sd_notify_format(const char *from, const char *to, const char *subject, cons
     int64_t s = now_ms / 1000;
     sd_civil_from_unix(s, SD_JST_OFFSET_S, &c);
     int64_t days = (s + SD_JST_OFFSET_S) / 86400;
-    int rc = sd_buf_printf(out,
-                           "From: %s\r\nTo: %s\r\nDate: %s, %02d %s %04d %02d:%02d:%02d +0900\r\n"
-                           "Message-ID: <suido.%" PRId64 ".%" PRId64 "@%s>\r\nSubject: ",
-                           from, to, wd[(days + 3) % 7], c.day, mo[c.mon - 1], c.year, c.hour,
-                           c.min, c.sec, msg_id, now_ms,
-                           strchr(from, '@') ? strchr(from, '@') + 1 : "suido");
+    int rc =
+        sd_buf_printf(out,
+                      "From: %s\r\nTo: %s\r\nDate: %s, %02d %s %04d %02d:%02d:%02d +0900\r\n"
+                      "Message-ID: <suido.%" PRId64 ".%" PRId64 "@%s>\r\nSubject: ",
+                      from, to, wd[(days + 3) % 7], c.day, mo[c.mon - 1], c.year, c.hour, c.min,
+                      c.sec, msg_id, now_ms, strchr(from, '@') ? strchr(from, '@') + 1 : "suido");
     /* RFC 2047 encoded words of at most 45 bytes of UTF-8 each, never splitting a character */
     size_t len = strlen(subject), i = 0;
     while (!rc && i < len) {
@@ -215,7 +216,8 @@ int sd_notify_format(const char *from, const char *to, const char *subject, cons
     return rc;
 }
 
-/* ---- outbox ----------------------------------------------------------------------------------- */
+/* ---- outbox -----------------------------------------------------------------------------------
+ */
 
 int sd_notify_enqueue(sd_notify_t *n, int64_t tenant_id, const char *kind, int64_t alarm_id,
                       int step, const char *rcpt, const char *subject, const char *body,
@@ -305,7 +307,8 @@ int sd_notify_ops(sd_notify_t *n, const char *kind, const char *subject, const c
     return rc;
 }
 
-/* ---- the notification log, test messages, drills ---------------------------------------------- */
+/* ---- the notification log, test messages, drills ----------------------------------------------
+ */
 
 int sd_notify_list(sd_notify_t *n, int64_t tenant_id, int limit, sd_pf_items_t *out)
 {
@@ -365,8 +368,14 @@ int sd_notify_test(sd_notify_t *n, const sd_principal_t *who, int64_t tenant_id,
                    const char *list_name, const json_t *entries, int order, json_t **ids)
 {
     *ids = NULL;
-    test_t t = {.n = n, .who = who, .tenant = tenant_id, .list_id = list_id,
-                .list_name = list_name, .entries = entries, .order = order, .ids = json_array()};
+    test_t t = {.n = n,
+                .who = who,
+                .tenant = tenant_id,
+                .list_id = list_id,
+                .list_name = list_name,
+                .entries = entries,
+                .order = order,
+                .ids = json_array()};
     if (!t.ids)
         return SD_ENOMEM;
     int rc = sd_store_tx(n->pf->store, test_tx, &t);
@@ -416,7 +425,8 @@ int sd_notify_drill_ack(sd_notify_t *n, const sd_principal_t *who, int64_t tenan
     return sd_store_tx(n->pf->store, drill_ack_tx, &t);
 }
 
-/* ---- SMTP ------------------------------------------------------------------------------------- */
+/* ---- SMTP -------------------------------------------------------------------------------------
+ */
 
 typedef struct {
     const char *p;
@@ -512,7 +522,8 @@ static int smtp_send(sd_notify_t *n, int64_t id, const char *rcpt, const char *s
     return SD_EIO;
 }
 
-/* ---- alarm messages and escalation ------------------------------------------------------------ */
+/* ---- alarm messages and escalation ------------------------------------------------------------
+ */
 
 /* Subject and body of an alarm (or drill) for its contacts. */
 static int compose(sd_notify_t *n, const sd_alarm_event_t *ev, int drill, char **subject,
@@ -524,9 +535,9 @@ static int compose(sd_notify_t *n, const sd_alarm_event_t *ev, int drill, char *
     snprintf(when, sizeof when, "%04d-%02d-%02d %02d:%02d:%02d JST", c.year, c.mon, c.day, c.hour,
              c.min, c.sec);
     const char *fac = ev->facility && *ev->facility ? ev->facility : "-";
-    const char *pt = ev->data_id && *ev->data_id ? ev->data_id : ev->device && *ev->device
-                                                                     ? ev->device
-                                                                     : "-";
+    const char *pt = ev->data_id && *ev->data_id ? ev->data_id
+                     : ev->device && *ev->device ? ev->device
+                                                 : "-";
     sd_buf_t s = {0}, b = {0};
     int rc = sd_buf_printf(&s, "%s【%s】%s %s %s", drill ? "[訓練] " : "",
                            sd_notify_severity_ja(ev->severity), fac, pt, when);
@@ -544,16 +555,16 @@ static int compose(sd_notify_t *n, const sd_alarm_event_t *ev, int drill, char *
                            ev->message ? ev->message : "", when, drill ? "訓練ID" : "警報ID",
                            drill ? -ev->alarm_id : ev->alarm_id);
     if (!rc && n->cfg.portal_url)
-        rc = drill ? sd_buf_printf(&b, "\n応答 (acknowledge): POST %s/api/v1/notifications/drills/"
-                                       "%" PRId64 "/ack\n",
+        rc = drill ? sd_buf_printf(&b,
+                                   "\n応答 (acknowledge): POST %s/api/v1/notifications/drills/"
+                                   "%" PRId64 "/ack\n",
                                    n->cfg.portal_url, -ev->alarm_id)
                    : sd_buf_printf(&b, "\n確認 (acknowledge): %s/#/alarms/%" PRId64 "\n",
                                    n->cfg.portal_url, ev->alarm_id);
     if (!rc && ev->severity >= 1 && ev->severity <= 4 && n->cfg.escalate_ms[ev->severity] > 0)
         rc = sd_buf_printf(&b,
                            "\n確認されない場合、%" PRId64 "分後に次の連絡先へ通報します。\n"
-                           "Not acknowledged within %" PRId64
-                           " min, the next contact is called.\n",
+                           "Not acknowledged within %" PRId64 " min, the next contact is called.\n",
                            n->cfg.escalate_ms[ev->severity] / MIN_MS,
                            n->cfg.escalate_ms[ev->severity] / MIN_MS);
     if (rc || !s.data || !b.data) {
@@ -706,12 +717,24 @@ int sd_notify_drill(sd_notify_t *n, const sd_principal_t *who, int64_t tenant_id
     char msg[200], obj[48];
     snprintf(msg, sizeof msg, "通報訓練 (drill) of contact list %s", list_name);
     snprintf(obj, sizeof obj, "contact_list:%" PRId64, list_id);
-    sd_alarm_event_t ev = {.alarm_id = -1, .tenant_id = tenant_id,
-                           .transition = SD_ALARM_RAISED, .severity = 1,
-                           .at_ms = sd_pf_now_ms(n->pf), .facility = "", .device = "",
-                           .data_id = "", .message = msg, .by = "", .comment = ""};
-    raise_t r = {.n = n, .ev = &ev, .list_id = list_id, .entries = entries, .drill = 1,
-                 .who = who, .object = obj};
+    sd_alarm_event_t ev = {.alarm_id = -1,
+                           .tenant_id = tenant_id,
+                           .transition = SD_ALARM_RAISED,
+                           .severity = 1,
+                           .at_ms = sd_pf_now_ms(n->pf),
+                           .facility = "",
+                           .device = "",
+                           .data_id = "",
+                           .message = msg,
+                           .by = "",
+                           .comment = ""};
+    raise_t r = {.n = n,
+                 .ev = &ev,
+                 .list_id = list_id,
+                 .entries = entries,
+                 .drill = 1,
+                 .who = who,
+                 .object = obj};
     int rc = sd_store_tx(n->pf->store, raise_tx, &r);
     free(r.subject);
     free(r.body);
@@ -885,9 +908,9 @@ static int escalate_tx(sd_store_t *st, void *vctx)
                 break;
             }
         }
-        int cnt = notify_step(n, c->entries, e->tenant, e->step, e->severity, e->alarm_id,
-                              e->alarm_id < 0 ? "drill" : "escalation", e->subject, e->body,
-                              c->now);
+        int cnt =
+            notify_step(n, c->entries, e->tenant, e->step, e->severity, e->alarm_id,
+                        e->alarm_id < 0 ? "drill" : "escalation", e->subject, e->body, c->now);
         if (cnt < 0)
             rc = cnt;
         else if (cnt > 0)
@@ -952,7 +975,8 @@ static int escalations(sd_notify_t *n, int64_t now)
     return rc < 0 ? rc : 0;
 }
 
-/* ---- daily digest ----------------------------------------------------------------------------- */
+/* ---- daily digest -----------------------------------------------------------------------------
+ */
 
 static int digest(sd_notify_t *n, int64_t now)
 {
@@ -1033,7 +1057,8 @@ static int digest(sd_notify_t *n, int64_t now)
     return rc;
 }
 
-/* ---- the worker's pass ------------------------------------------------------------------------ */
+/* ---- the worker's pass ------------------------------------------------------------------------
+ */
 
 typedef struct {
     int64_t id;
@@ -1051,9 +1076,9 @@ static int send_due(sd_notify_t *n, int64_t now, int *sent)
                             "state = 'pending' AND next_at <= $1 ORDER BY id LIMIT 32",
                             SD_PARAMS(SD_V_INT(now)), &s);
     while (!rc && (rc = sd_stmt_next(s)) == 1) {
-        v[cnt] = (out_t){sd_stmt_int64(s, 0), (int)sd_stmt_int64(s, 1),
-                         strdup(sd_stmt_text(s, 2, NULL)), strdup(sd_stmt_text(s, 3, NULL)),
-                         strdup(sd_stmt_text(s, 4, NULL))};
+        v[cnt] =
+            (out_t){sd_stmt_int64(s, 0), (int)sd_stmt_int64(s, 1), strdup(sd_stmt_text(s, 2, NULL)),
+                    strdup(sd_stmt_text(s, 3, NULL)), strdup(sd_stmt_text(s, 4, NULL))};
         cnt++;
         rc = 0;
     }
@@ -1063,8 +1088,8 @@ static int send_due(sd_notify_t *n, int64_t now, int *sent)
         if (!rc && v[i].rcpt && v[i].subject && v[i].body) {
             long code = 0;
             char text[256];
-            int src = smtp_send(n, v[i].id, v[i].rcpt, v[i].subject, v[i].body, &code, text,
-                                sizeof text);
+            int src =
+                smtp_send(n, v[i].id, v[i].rcpt, v[i].subject, v[i].body, &code, text, sizeof text);
             int64_t t = sd_pf_now_ms(n->pf);
             if (src)
                 sd_warn("notify: mail %" PRId64 " to %s, attempt %d: %s", v[i].id, v[i].rcpt,
@@ -1075,13 +1100,12 @@ static int send_due(sd_notify_t *n, int64_t now, int *sent)
                 n->pf->store,
                 "UPDATE notifications SET state = $1, attempts = attempts + 1, next_at = $2, "
                 "sent_at = $3, smtp_code = $4, smtp_result = $5 WHERE id = $6",
-                SD_PARAMS(SD_V_TEXT(src ? "pending" : "sent"),
-                          SD_V_INT(src ? t + sd_notify_backoff(v[i].attempts + 1,
-                                                               n->cfg.retry_base_ms,
-                                                               n->cfg.retry_max_ms)
-                                       : t),
-                          SD_V_INT(src ? 0 : t), SD_V_INT(code), SD_V_TEXT(text),
-                          SD_V_INT(v[i].id)),
+                SD_PARAMS(
+                    SD_V_TEXT(src ? "pending" : "sent"),
+                    SD_V_INT(src ? t + sd_notify_backoff(v[i].attempts + 1, n->cfg.retry_base_ms,
+                                                         n->cfg.retry_max_ms)
+                                 : t),
+                    SD_V_INT(src ? 0 : t), SD_V_INT(code), SD_V_TEXT(text), SD_V_INT(v[i].id)),
                 NULL);
             *sent += src == 0;
         }

@@ -13,10 +13,10 @@
 typedef struct sd_notify sd_notify_t;
 
 typedef struct {
-    const char *smtp_url;   /* smtp://host:port, smtps://host:port; NULL = nothing is sent
-                               (messages wait in the outbox, each attempt logged as failed) */
-    const char *from;       /* envelope and From: address */
-    const char *username;   /* SMTP AUTH, optional */
+    const char *smtp_url; /* smtp://host:port, smtps://host:port; NULL = nothing is sent
+                             (messages wait in the outbox, each attempt logged as failed) */
+    const char *from;     /* envelope and From: address */
+    const char *username; /* SMTP AUTH, optional */
     const char *password;
     int starttls;           /* smtp:// must upgrade with STARTTLS (CURLUSESSL_ALL) */
     const char *cacert;     /* CA file for smtps/STARTTLS, NULL = system store */
@@ -26,7 +26,7 @@ typedef struct {
     int digest_min;         /* JST minute of the day of the daily digest, -1 = none */
     int64_t retry_base_ms;  /* first retry after a failed send; doubles up to retry_max_ms */
     int64_t retry_max_ms;
-    const char *ops_to;     /* platform operators, comma-separated (resource alerts) */
+    const char *ops_to; /* platform operators, comma-separated (resource alerts) */
 } sd_notify_config_t;
 
 /* Defaults: escalation 15/30/60/0 min (0 = no escalation for info), 2 repeats, digest 08:30

@@ -14,7 +14,7 @@ struct sd_notify {
     sd_pf_t *pf;
     sd_notify_config_t cfg; /* strings point into own[] */
     char *own[7];
-    sd_worker_t *w;     /* the worker thread (sd_notify_start), NULL before; under mu */
+    sd_worker_t *w; /* the worker thread (sd_notify_start), NULL before; under mu */
     int inited;
     atomic_int stop;    /* sd_notify_free() began: a pass in progress ends early */
     pthread_mutex_t mu; /* w, the queue */

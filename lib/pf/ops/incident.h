@@ -36,8 +36,7 @@ int sd_incident_scope(sd_pf_t *pf, int64_t id, sd_scope_t *sc, char status[16]);
  * arrays of ids as text (NULL = []). 0 or SD_E*.
  */
 int sd_incident_create(sd_pf_t *pf, const sd_principal_t *who, int64_t tenant, const char *title,
-                       const char *alarm_ids, const char *group_ids, const char *note,
-                       int64_t *id);
+                       const char *alarm_ids, const char *group_ids, const char *note, int64_t *id);
 
 /*
  * Change incident id of tenant from status from to to (NULL = unchanged; the caller checked
@@ -45,7 +44,7 @@ int sd_incident_create(sd_pf_t *pf, const sd_principal_t *who, int64_t tenant, c
  * (note) and the audit record "incident.update" in one transaction. 0 or SD_E*.
  */
 int sd_incident_update(sd_pf_t *pf, const sd_principal_t *who, int64_t tenant, int64_t id,
-                       const char *from, const char *to, const char *title,
-                       const char *alarm_ids, const char *group_ids, const char *note);
+                       const char *from, const char *to, const char *title, const char *alarm_ids,
+                       const char *group_ids, const char *note);
 
 #endif

@@ -15,12 +15,11 @@
 #include "pf/ops/opsmon.h"
 
 #define WINDOW_MS 60000
-#define RING 8192
+#define RING      8192
 
 enum { IF_APIF, IF_GWIF, IF_PORTAL, IF__COUNT };
 static const char *const if_names[IF__COUNT] = {"apif", "gwif", "portal"};
-static const char *const res_names[SD_RES__COUNT] = {"cpu", "memory", "disk", "db_size",
-                                                     "outbox"};
+static const char *const res_names[SD_RES__COUNT] = {"cpu", "memory", "disk", "db_size", "outbox"};
 static const char *const res_units[SD_RES__COUNT] = {"%", "%", "%", "MiB", "messages"};
 
 typedef struct {
@@ -58,7 +57,7 @@ void sd_opsmon_config_defaults(sd_opsmon_config_t *cfg)
 }
 
 int sd_opsmon_new(sd_pf_t *pf, const sd_opsmon_config_t *cfg, sd_notify_t *notify,
-                   sd_opsmon_t **out)
+                  sd_opsmon_t **out)
 {
     sd_opsmon_t *m = calloc(1, sizeof *m);
     if (!m)
@@ -80,7 +79,8 @@ int sd_opsmon_new(sd_pf_t *pf, const sd_opsmon_config_t *cfg, sd_notify_t *notif
     return 0;
 }
 
-/* ---- pure parts ------------------------------------------------------------------------------- */
+/* ---- pure parts -------------------------------------------------------------------------------
+ */
 
 const char *sd_opsmon_state(double v, double warn, double fault)
 {
@@ -107,12 +107,13 @@ double sd_opsmon_percentile(int64_t *v, size_t n, double p)
     return (double)v[rank - 1];
 }
 
-/* ---- performance ------------------------------------------------------------------------------ */
+/* ---- performance ------------------------------------------------------------------------------
+ */
 
 void sd_opsmon_record(sd_opsmon_t *m, const char *path, int64_t duration_ms, int status)
 {
     const char *p = path ? path : "";
-    int i = !strncmp(p, "/apif/", 6)  ? IF_APIF
+    int i = !strncmp(p, "/apif/", 6)   ? IF_APIF
             : !strncmp(p, "/gwif/", 6) ? IF_GWIF
             : !strncmp(p, "/api/", 5)  ? IF_PORTAL
                                        : -1;
@@ -154,12 +155,13 @@ static json_t *perf_json(sd_opsmon_t *m, int i, int64_t *scratch)
     double rps = win > 0 ? (double)n * 1000.0 / win : 0;
     double p50 = sd_opsmon_percentile(scratch, n, 50);
     double p99 = sd_opsmon_percentile(scratch, n, 99);
-    return sd_json_pack("{s:s,s:f,s:f,s:f,s:I,s:I}", "interface", if_names[i], "rps", rps,
-                        "p50_ms", p50, "p99_ms", p99, "errors", (json_int_t)errors, "requests",
+    return sd_json_pack("{s:s,s:f,s:f,s:f,s:I,s:I}", "interface", if_names[i], "rps", rps, "p50_ms",
+                        p50, "p99_ms", p99, "errors", (json_int_t)errors, "requests",
                         (json_int_t)n);
 }
 
-/* ---- resources -------------------------------------------------------------------------------- */
+/* ---- resources --------------------------------------------------------------------------------
+ */
 
 static int read_cpu(unsigned long long *busy, unsigned long long *total)
 {
@@ -319,9 +321,9 @@ static json_t *time_json(int64_t ms)
 static int add_component(json_t *arr, const char *kind, const char *name, const char *state,
                          const char *detail, int64_t since, int64_t tenant)
 {
-    json_t *o = sd_json_pack("{s:s,s:s,s:s,s:s,s:o,s:I}", "kind", kind, "name", name, "state",
-                             state, "detail", detail, "since", time_json(since), "tenant_id",
-                             (json_int_t)tenant);
+    json_t *o =
+        sd_json_pack("{s:s,s:s,s:s,s:s,s:o,s:I}", "kind", kind, "name", name, "state", state,
+                     "detail", detail, "since", time_json(since), "tenant_id", (json_int_t)tenant);
     return o && !json_array_append_new(arr, o) ? 0 : SD_ENOMEM;
 }
 
@@ -422,8 +424,8 @@ static int client_component(void *ctx, const sd_client_t *c)
                  seen->expires > x->now ? "token valid" : "no valid token");
     } else {
         state = "unknown";
-        snprintf(detail, sizeof detail, gw ? "never connected (no MQTT state, no token)"
-                                           : "never connected");
+        snprintf(detail, sizeof detail,
+                 gw ? "never connected (no MQTT state, no token)" : "never connected");
     }
     return add_component(x->arr, gw ? "gateway" : "application", c->name, state, detail, since,
                          sc.tenant_id);
@@ -476,25 +478,25 @@ int sd_opsmon_status(sd_opsmon_t *m, const sd_principal_t *who, json_t **out)
         /* (without a notify service the detail below says so whatever waits) */
         if (!rc && m->notify && sd_notify_failing(m->notify, &waiting, last, sizeof last))
             waiting = 0, last[0] = 0;
-        snprintf(detail, sizeof detail, waiting ? "%" PRId64 " mails waiting after a failed "
-                                                  "attempt: %s"
-                                                : "%" PRId64 " mails waiting%s",
+        snprintf(detail, sizeof detail,
+                 waiting ? "%" PRId64 " mails waiting after a failed "
+                           "attempt: %s"
+                         : "%" PRId64 " mails waiting%s",
                  waiting, last);
         if (!sd_notify_has_smtp(m->notify))
             snprintf(detail, sizeof detail, "notify.smtp_url is not set: no e-mail is sent");
         if (!rc)
             rc = add_component(comps, "service", "smtp",
-                               waiting || !sd_notify_has_smtp(m->notify) ? "warn" : "ok", detail,
-                               0, 0);
+                               waiting || !sd_notify_has_smtp(m->notify) ? "warn" : "ok", detail, 0,
+                               0);
         if (!rc && !m->sampled)
             sd_opsmon_sample(m);
         pthread_mutex_lock(&m->mu);
         for (int i = 0; !rc && i < SD_RES__COUNT; i++) {
-            json_t *o = sd_json_pack("{s:s,s:f,s:s,s:f,s:f,s:s,s:o}", "name", res_names[i],
-                                     "value", m->value[i], "unit", res_units[i], "warn",
-                                     m->cfg.warn[i], "fault", m->cfg.fault[i], "state",
-                                     sd_opsmon_state(m->value[i], m->cfg.warn[i],
-                                                      m->cfg.fault[i]),
+            json_t *o = sd_json_pack("{s:s,s:f,s:s,s:f,s:f,s:s,s:o}", "name", res_names[i], "value",
+                                     m->value[i], "unit", res_units[i], "warn", m->cfg.warn[i],
+                                     "fault", m->cfg.fault[i], "state",
+                                     sd_opsmon_state(m->value[i], m->cfg.warn[i], m->cfg.fault[i]),
                                      "since", time_json(m->state_since[i]));
             if (!o || json_array_append_new(res, o))
                 rc = SD_ENOMEM;

@@ -22,10 +22,10 @@ typedef enum {
 } sd_resource_t;
 
 typedef struct {
-    const char *data_dir;              /* disk usage of this directory's file system */
-    double warn[SD_RES__COUNT];        /* state warn when value >= warn */
-    double fault[SD_RES__COUNT];       /* state fault when value >= fault */
-    int64_t interval_ms;               /* resource sampling period */
+    const char *data_dir;        /* disk usage of this directory's file system */
+    double warn[SD_RES__COUNT];  /* state warn when value >= warn */
+    double fault[SD_RES__COUNT]; /* state fault when value >= fault */
+    int64_t interval_ms;         /* resource sampling period */
 } sd_opsmon_config_t;
 
 /* Defaults: cpu 80/95 %, memory 85/95 %, disk 80/90 %, db 10240/20480 MiB, outbox 100/1000,
@@ -34,7 +34,7 @@ void sd_opsmon_config_defaults(sd_opsmon_config_t *cfg);
 
 /* notify may be NULL (no alerts by e-mail). Strings of cfg are copied. */
 int sd_opsmon_new(sd_pf_t *pf, const sd_opsmon_config_t *cfg, sd_notify_t *notify,
-                   sd_opsmon_t **out);
+                  sd_opsmon_t **out);
 /* A thread (sd_worker) sampling resources every interval (a crossing of a threshold mails the
  * platform's operators through notify, and so does the return to ok). */
 int sd_opsmon_start(sd_opsmon_t *m);

@@ -16,7 +16,8 @@
 
 static const char *const svc_names[SD_SLA__COUNT] = {"apif", "storage", "gwif"};
 
-/* ---- pure parts -------------------------------------------------------------------------------- */
+/* ---- pure parts --------------------------------------------------------------------------------
+ */
 
 int sd_sla_refund_pct(double pct)
 {
@@ -64,14 +65,15 @@ void sd_sla_compute(int64_t from, int64_t to, const sd_sla_minute_t *rows, size_
     out->refund_pct = sd_sla_refund_pct(out->pct_all);
 }
 
-/* ---- probes ------------------------------------------------------------------------------------ */
+/* ---- probes ------------------------------------------------------------------------------------
+ */
 
 struct sd_sla {
     sd_pf_t *pf;
     char *base;
     sd_http_client_t *http; /* the probes' connection, made on first use */
-    sd_worker_t *worker; /* NULL until sd_sla_start() */
-    int64_t last_minute; /* of the worker's last recorded probe */
+    sd_worker_t *worker;    /* NULL until sd_sla_start() */
+    int64_t last_minute;    /* of the worker's last recorded probe */
 };
 
 int sd_sla_new(sd_pf_t *pf, sd_sla_t **out)
@@ -122,13 +124,12 @@ int sd_sla_probe(sd_sla_t *s)
 {
     int64_t now = sd_pf_now_ms(s->pf);
     int a = http_ok(s, "/apif/v1/master"), st = storage_ok(s, now), g = http_ok(s, "/gwif/v1/data");
-    int rc = sd_store_exec(s->pf->store,
-                           "INSERT INTO sla_minutes (minute, apif, storage, gwif) VALUES ($1, $2, "
-                           "$3, $4) ON CONFLICT (minute) DO UPDATE SET apif = excluded.apif, "
-                           "storage = excluded.storage, gwif = excluded.gwif",
-                           SD_PARAMS(SD_V_INT((now / MINUTE) * MINUTE), SD_V_INT(a), SD_V_INT(st),
-                                     SD_V_INT(g)),
-                           NULL);
+    int rc = sd_store_exec(
+        s->pf->store,
+        "INSERT INTO sla_minutes (minute, apif, storage, gwif) VALUES ($1, $2, "
+        "$3, $4) ON CONFLICT (minute) DO UPDATE SET apif = excluded.apif, "
+        "storage = excluded.storage, gwif = excluded.gwif",
+        SD_PARAMS(SD_V_INT((now / MINUTE) * MINUTE), SD_V_INT(a), SD_V_INT(st), SD_V_INT(g)), NULL);
     if (!a || !st || !g)
         sd_warn("sla: probe: apif %s, storage %s, gwif %s", a ? "ok" : "DOWN", st ? "ok" : "DOWN",
                 g ? "ok" : "DOWN");
@@ -174,7 +175,8 @@ sd_pf_t *sd_sla_pf(const sd_sla_t *s)
     return s->pf;
 }
 
-/* ---- report and maintenance ---------------------------------------------------------------------------------------- */
+/* ---- report and maintenance
+ * ---------------------------------------------------------------------------------------- */
 
 static int parse_month(const char *m, int64_t *start)
 {
@@ -226,10 +228,10 @@ int sd_sla_report(sd_sla_t *s, const char *m, json_t **out)
     while (!rc && (rc = sd_stmt_next(st)) == 1) {
         rc = 0;
         if (n < cap)
-            rows[n++] = (sd_sla_minute_t){sd_stmt_int64(st, 0),
-                                          {(uint8_t)sd_stmt_int64(st, 1),
-                                           (uint8_t)sd_stmt_int64(st, 2),
-                                           (uint8_t)sd_stmt_int64(st, 3)}};
+            rows[n++] =
+                (sd_sla_minute_t){sd_stmt_int64(st, 0),
+                                  {(uint8_t)sd_stmt_int64(st, 1), (uint8_t)sd_stmt_int64(st, 2),
+                                   (uint8_t)sd_stmt_int64(st, 3)}};
     }
     sd_stmt_done(st);
     if (rc >= 0)
@@ -255,11 +257,11 @@ int sd_sla_report(sd_sla_t *s, const char *m, json_t **out)
                                                  "availability_pct", r.pct[i], "down_minutes",
                                                  (json_int_t)r.down[i], "excluded_minutes",
                                                  (json_int_t)r.excluded));
-    *out = sd_json_pack("{s:s,s:o,s:f,s:i,s:f,s:I,s:I,s:I}", "month", month, "services", svcs,
-                        "availability_pct", r.pct_all, "refund_pct", r.refund_pct, "target_pct",
-                        99.95, "measured_minutes", (json_int_t)(r.minutes - r.excluded),
-                        "down_minutes", (json_int_t)r.down_any, "excluded_minutes",
-                        (json_int_t)r.excluded);
+    *out =
+        sd_json_pack("{s:s,s:o,s:f,s:i,s:f,s:I,s:I,s:I}", "month", month, "services", svcs,
+                     "availability_pct", r.pct_all, "refund_pct", r.refund_pct, "target_pct", 99.95,
+                     "measured_minutes", (json_int_t)(r.minutes - r.excluded), "down_minutes",
+                     (json_int_t)r.down_any, "excluded_minutes", (json_int_t)r.excluded);
     return *out ? 0 : SD_ENOMEM;
 }
 
@@ -281,13 +283,13 @@ typedef struct {
 static int maint_tx(sd_store_t *st, void *ctx)
 {
     maint_t *m = ctx;
-    int rc = sd_store_insert(st,
-                             "INSERT INTO maintenance (starts_at, ends_at, title, created_by, "
-                             "created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
-                             SD_PARAMS(SD_V_INT(m->from), SD_V_INT(m->to), SD_V_TEXT(m->title),
-                                       SD_V_INT(m->who->subject_id),
-                                       SD_V_INT(sd_pf_now_ms(m->s->pf))),
-                             &m->id);
+    int rc =
+        sd_store_insert(st,
+                        "INSERT INTO maintenance (starts_at, ends_at, title, created_by, "
+                        "created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+                        SD_PARAMS(SD_V_INT(m->from), SD_V_INT(m->to), SD_V_TEXT(m->title),
+                                  SD_V_INT(m->who->subject_id), SD_V_INT(sd_pf_now_ms(m->s->pf))),
+                        &m->id);
     char obj[48];
     snprintf(obj, sizeof obj, "maintenance:%" PRId64, m->id);
     if (!rc)

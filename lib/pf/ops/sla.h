@@ -23,12 +23,12 @@ typedef struct {
 } sd_sla_window_t;
 
 typedef struct {
-    int64_t minutes;          /* in the measured period */
-    int64_t excluded;         /* of them, inside announced maintenance */
+    int64_t minutes;  /* in the measured period */
+    int64_t excluded; /* of them, inside announced maintenance */
     int64_t down[SD_SLA__COUNT];
-    int64_t down_any;         /* minutes where at least one service was down */
+    int64_t down_any; /* minutes where at least one service was down */
     double pct[SD_SLA__COUNT];
-    double pct_all;           /* availability of the whole (SLA 3.2.2: all three needed) */
+    double pct_all; /* availability of the whole (SLA 3.2.2: all three needed) */
     int refund_pct;
 } sd_sla_result_t;
 

@@ -513,9 +513,9 @@ int sd_pki_clients_without_cert(sd_pki_t *pki, int64_t tenant, int64_t *n)
     }
     /* the stored fingerprints in one query, the tenant's registrations in another */
     sd_stmt_t *s = NULL;
-    int rc = sd_store_query(x.st,
-                            "SELECT client_id, fingerprint FROM client_certs ORDER BY client_id",
-                            SD_NOPARAMS, &s);
+    int rc =
+        sd_store_query(x.st, "SELECT client_id, fingerprint FROM client_certs ORDER BY client_id",
+                       SD_NOPARAMS, &s);
     size_t cap = 0;
     while (!rc && (rc = sd_stmt_next(s)) == 1) {
         rc = 0;
@@ -633,16 +633,16 @@ static int register_tx(sd_store_t *st, void *ctx)
     char obj[32], act[48];
     snprintf(obj, sizeof obj, "%s:%lld", t->one, (long long)t->id);
     snprintf(act, sizeof act, "%s.certificate", t->one);
-    int rc = sd_store_exec(
-        st,
-        "INSERT INTO client_certs (client_id, fingerprint, pem, subject,"
-        " not_after, created_at) VALUES ($1, $2, $3, $4, $5, $6)"
-        " ON CONFLICT (client_id) DO UPDATE SET fingerprint = excluded.fingerprint,"
-        " pem = excluded.pem, subject = excluded.subject,"
-        " not_after = excluded.not_after, created_at = excluded.created_at",
-        SD_PARAMS(SD_V_INT(t->id), SD_V_TEXT(t->fp), SD_V_TEXT(t->pem), SD_V_TEXT(t->subject),
-                  SD_V_INT(t->not_after), SD_V_INT(now)),
-        NULL);
+    int rc =
+        sd_store_exec(st,
+                      "INSERT INTO client_certs (client_id, fingerprint, pem, subject,"
+                      " not_after, created_at) VALUES ($1, $2, $3, $4, $5, $6)"
+                      " ON CONFLICT (client_id) DO UPDATE SET fingerprint = excluded.fingerprint,"
+                      " pem = excluded.pem, subject = excluded.subject,"
+                      " not_after = excluded.not_after, created_at = excluded.created_at",
+                      SD_PARAMS(SD_V_INT(t->id), SD_V_TEXT(t->fp), SD_V_TEXT(t->pem),
+                                SD_V_TEXT(t->subject), SD_V_INT(t->not_after), SD_V_INT(now)),
+                      NULL);
     if (rc == 0)
         rc = sd_registry_set_cert_fp(t->pki->pf, t->id, t->fp);
     if (rc == 0)
@@ -662,12 +662,19 @@ int sd_pki_register_cert(sd_pki_t *pki, const sd_principal_t *who, int64_t tenan
     if (rc == 0)
         rc = sd_buf_append(&pem, "", 1);
     sd_ts_format_time(in.not_after, t, sizeof t);
-    json_t *d = sd_json_pack("{s:s,s:s,s:s}", "fingerprint", fp, "subject", in.subject,
-                             "not_after", t);
+    json_t *d =
+        sd_json_pack("{s:s,s:s,s:s}", "fingerprint", fp, "subject", in.subject, "not_after", t);
     char *det = d ? json_dumps(d, JSON_COMPACT) : NULL;
     json_decref(d);
-    pki_tx_t tx = {.pki = pki, .who = who, .tenant = tenant, .id = id, .one = one,
-                   .pem = pem.data, .fp = fp, .subject = in.subject, .detail = det,
+    pki_tx_t tx = {.pki = pki,
+                   .who = who,
+                   .tenant = tenant,
+                   .id = id,
+                   .one = one,
+                   .pem = pem.data,
+                   .fp = fp,
+                   .subject = in.subject,
+                   .detail = det,
                    .not_after = in.not_after};
     if (rc == 0)
         rc = sd_store_tx(pki->pf->store, register_tx, &tx);

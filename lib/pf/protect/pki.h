@@ -103,7 +103,7 @@ int sd_pki_client_scope(sd_pki_t *pki, int64_t id, const char *kind, sd_scope_t 
 
 /* A registration's stored certificate. */
 typedef struct {
-    char *pem;          /* malloc'ed PEM text */
+    char *pem; /* malloc'ed PEM text */
     size_t len;
     char pin[65];       /* the fingerprint the registration pins ("" = none) */
     int64_t created_ms; /* when it was registered */

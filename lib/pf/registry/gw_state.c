@@ -31,9 +31,8 @@ int sd_gw_state_get(sd_store_t *st, int64_t gw_id, sd_gw_state_t *out)
     return 0;
 }
 
-int sd_gw_state_each(sd_store_t *st,
-                          int (*fn)(void *ctx, int64_t gw_id, const sd_gw_state_t *s),
-                          void *ctx)
+int sd_gw_state_each(sd_store_t *st, int (*fn)(void *ctx, int64_t gw_id, const sd_gw_state_t *s),
+                     void *ctx)
 {
     sd_stmt_t *q = NULL;
     int rc = sd_store_query(st,
@@ -43,8 +42,7 @@ int sd_gw_state_each(sd_store_t *st,
     int r = 0;
     while (!rc && (rc = sd_stmt_next(q)) == 1) {
         rc = 0;
-        sd_gw_state_t g = {(int)sd_stmt_int64(q, 1), sd_stmt_int64(q, 2),
-                                sd_stmt_int64(q, 3)};
+        sd_gw_state_t g = {(int)sd_stmt_int64(q, 1), sd_stmt_int64(q, 2), sd_stmt_int64(q, 3)};
         if ((r = fn(ctx, sd_stmt_int64(q, 0), &g)) != 0)
             break;
     }

@@ -255,7 +255,7 @@ struct sd_monitors {
     sd_worker_t *wh; /* webhook deliveries; its lock guards jobs */
     job_t *jobs;
     size_t njobs;
-    int hb_started;  /* hb worker only: its first round just schedules the first heartbeat */
+    int hb_started;         /* hb worker only: its first round just schedules the first heartbeat */
     sd_http_client_t *http; /* wh worker only */
     atomic_uint_fast64_t events, ok, retries, dropped, cut;
 };
@@ -272,7 +272,6 @@ static int64_t mono_ms(void)
  * monitors rows written before the split open the same way. */
 
 #define SEALED_MAX SD_USER_SEALED_MAX
-
 
 /* ---- runtime monitors --------------------------------------------------------------------- */
 
@@ -524,8 +523,7 @@ static int cred_ok(sd_monitors_t *m, sd_monitor_cred_t kind, int64_t id)
         ok = 1;
     if (rc && rc != SD_ENOTFOUND)
         sd_warn("monitors: credential check: %s %s", sd_strerror(rc), sd_store_errmsg());
-    sd_log(SD_LOG_DEBUG, "monitors: credential %d:%" PRId64 " rc %d ok %d", (int)kind, id, rc,
-           ok);
+    sd_log(SD_LOG_DEBUG, "monitors: credential %d:%" PRId64 " rc %d ok %d", (int)kind, id, rc, ok);
     return rc == SD_ENOTFOUND ? 0 : ok;
 }
 
@@ -615,16 +613,16 @@ static int deliver(sd_monitors_t *m, sd_http_client_t *c, const job_t *j)
     snprintf(hmon, sizeof hmon, "X-Suido-Monitor: %" PRId64, j->mon_id);
     snprintf(hev, sizeof hev, "X-Suido-Event-Id: %s", j->event_id);
     const char *hs[] = {hsig, hmon, hev, "Expect:", NULL}; /* no 100-continue round trip */
-    sd_http_call_t call = {
-        .method = "POST",
-        .url = j->url,
-        .content_type = "application/json",
-        .body = j->body,
-        .body_len = j->len,
-        .headers = hs,
-        .user_agent = "suido-monitor/1",
-        .timeout_ms = m->cfg.webhook_timeout_ms,
-        .connect_timeout_ms = m->cfg.webhook_timeout_ms < 3000 ? m->cfg.webhook_timeout_ms : 3000};
+    sd_http_call_t call = {.method = "POST",
+                           .url = j->url,
+                           .content_type = "application/json",
+                           .body = j->body,
+                           .body_len = j->len,
+                           .headers = hs,
+                           .user_agent = "suido-monitor/1",
+                           .timeout_ms = m->cfg.webhook_timeout_ms,
+                           .connect_timeout_ms =
+                               m->cfg.webhook_timeout_ms < 3000 ? m->cfg.webhook_timeout_ms : 3000};
     sd_http_answer_t a;
     int rc = sd_http_client_call(c, &call, &a); /* a redirect is an answer: a failure here */
     int ok = rc == 0 && a.status >= 200 && a.status <= 299;
@@ -877,7 +875,8 @@ static json_t *notify_gateways(sd_monitors_t *m, const sd_principal_t *who, int6
     json_array_foreach(ids, i, v)
     {
         char code[80];
-        if (sd_request_owner_device(pf->requests, tenant, json_string_value(v), 0, code, NULL) == 0) {
+        if (sd_request_owner_device(pf->requests, tenant, json_string_value(v), 0, code, NULL) ==
+            0) {
             json_t *a = json_object_get(by_dev, code);
             if (!a)
                 json_object_set_new(by_dev, code, a = json_array());
@@ -982,8 +981,8 @@ int sd_monitor_create(sd_monitors_t *m, const sd_principal_t *who, int64_t tenan
                       spec->webhook ? SD_V_BLOB(sealed, sealed_len) : SD_V_NULL, SD_V_INT(now)),
             &id);
     mon_t *x = NULL;
-    if (!rc && !(x = mon_new(m, id, tenant_id, ids_json, spec->webhook,
-                             spec->webhook ? secret : NULL)))
+    if (!rc &&
+        !(x = mon_new(m, id, tenant_id, ids_json, spec->webhook, spec->webhook ? secret : NULL)))
         rc = SD_ENOMEM;
     if (rc) {
         free(ids_json);
@@ -1152,10 +1151,10 @@ void sd_monitor_replay(sd_monitors_t *m, void *st, const sd_monitor_t *r, int64_
         v[i] = json_string_value(json_array_get(ids, i));
     replay_t x = {.m = m, .st = st, .r = r, .group = INT64_MIN};
     /* the samples are the data room's: one query for the whole replay */
-    int rc = v ? sd_ts_each_received(m->pf->store, r->tenant_id, v, n,
-                                     cursor - SD_MONITOR_OVERLAP_MS, SD_MONITOR_REPLAY_MAX + 1,
-                                     replay_one, &x)
-               : SD_ENOMEM;
+    int rc =
+        v ? sd_ts_each_received(m->pf->store, r->tenant_id, v, n, cursor - SD_MONITOR_OVERLAP_MS,
+                                SD_MONITOR_REPLAY_MAX + 1, replay_one, &x)
+          : SD_ENOMEM;
     if (rc >= 0 && x.k) {
         sd_buf_reset(&x.frame);
         if (sse_frame(&x.frame, r->id, x.group, &x.samples) == 0)
@@ -1217,7 +1216,8 @@ int sd_monitors_start(sd_pf_t *pf, const sd_monitors_config_t *cfg, sd_monitors_
     pthread_mutex_init(&m->lock, NULL);
     int rc = load_active(m);
     if (!rc)
-        m->http = sd_http_client_new(); /* NULL: every delivery fails and is retried, then dropped */
+        m->http =
+            sd_http_client_new(); /* NULL: every delivery fails and is retried, then dropped */
     if (!rc)
         rc = sd_worker_start("mon-heartbeat", heartbeat_tick, m, &m->hb);
     if (!rc)

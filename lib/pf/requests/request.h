@@ -1,5 +1,6 @@
 /* request.h - requests to gateways: immediate read (AP-IF #4), control (#8), periodic monitoring
- * start/stop (#5-7); delivery to the gateway (GW-IF 要求データ取得) and its replies. docs/gwif.md. */
+ * start/stop (#5-7); delivery to the gateway (GW-IF 要求データ取得) and its replies. docs/gwif.md.
+ */
 #ifndef SD_PF_REQUEST_H
 #define SD_PF_REQUEST_H
 
@@ -50,8 +51,8 @@ void sd_requests_stop(sd_requests_t *r);
  * unknown device, SD_ECONFLICT no gateway serves it, SD_EFIELD bad body (err->field).
  */
 int sd_request_submit(sd_requests_t *r, const sd_principal_t *who, int64_t tenant_id,
-                      sd_req_kind_t kind, const char *device_code, json_t *body,
-                      int64_t timeout_ms, int64_t *id);
+                      sd_req_kind_t kind, const char *device_code, json_t *body, int64_t timeout_ms,
+                      int64_t *id);
 
 /*
  * A gateway's reply (HTTP or MQTT up/reply) to request id: idempotent; a read reply's values are
@@ -67,11 +68,11 @@ int sd_request_reply(sd_requests_t *r, int64_t gw_id, int64_t id, json_t *reply,
 #define SD_REQ_MAX_WAIT_S        60
 #define SD_REQ_DEFAULT_TIMEOUT_S 60 /* queued + sent, then expired / timed_out */
 #define SD_REQ_MAX_TIMEOUT_S     3600
-#define SD_REQ_MAX_READ_IDS      100   /* data IDs of one AP-IF read */
+#define SD_REQ_MAX_READ_IDS      100                      /* data IDs of one AP-IF read */
 #define SD_REQ_MAX_VALUES        SD_GWIF_REPLY_MAX_VALUES /* values of one reply */
 #define SD_REQ_MAX_RESULT        SD_GWIF_REPLY_MAX_RESULT /* bytes of a reply's "result" */
-#define SD_REQ_POLL_MAX          100   /* requests handed out by one long-poll answer */
-#define SD_REQ_DEFAULT_POLL_S    25    /* GW-IF long-poll wait */
+#define SD_REQ_POLL_MAX          100 /* requests handed out by one long-poll answer */
+#define SD_REQ_DEFAULT_POLL_S    25  /* GW-IF long-poll wait */
 
 /* "queued", "sent", ...: NULL out of range (kinds: sd_req_kind_name() of gwif/gwif.h). */
 const char *sd_req_state_name(sd_req_state_t s);
@@ -140,8 +141,8 @@ void sd_requests_quiesce(sd_requests_t *r);
  * The device code of tenant_id's point (outputs 0) or output (outputs 1) data_id, and an
  * output's number (*output_no, may be NULL). 0, SD_ENOTFOUND, or a store error.
  */
-int sd_request_owner_device(sd_requests_t *r, int64_t tenant_id, const char *data_id,
-                            int outputs, char code[80], int64_t *output_no);
+int sd_request_owner_device(sd_requests_t *r, int64_t tenant_id, const char *data_id, int outputs,
+                            char code[80], int64_t *output_no);
 
 /*
  * Request id in brief, {id, device, state, reason}, with its state and (result not NULL) its

@@ -38,8 +38,8 @@ struct sd_requests {
     int quiesced, dirty;
     uint64_t gen; /* bumped after each commit that queues a request */
     waiter_t *polls, *apif;
-    sd_worker_t *worker;  /* expiry, timeouts, waits run out; woken when dirty */
-    int64_t last_expiry;  /* the worker's */
+    sd_worker_t *worker;     /* expiry, timeouts, waits run out; woken when dirty */
+    int64_t last_expiry;     /* the worker's */
     pthread_mutex_t push_mu; /* held around push calls, so set_push(NULL) waits for them */
     sd_request_push_fn push;
     void *push_ctx;
@@ -52,7 +52,6 @@ struct sd_requests {
 /* Park a waiter (taken); answered at once when the service is quiescing. */
 void sd_requests_wait(sd_requests_t *r, waiter_t *w);
 void sd_requests_waiter_free(waiter_t *w);
-
 
 /* Queue on behalf of an HTTP caller, with err for SD_EFIELD. */
 int sd_request_submit_ex(sd_requests_t *r, const sd_principal_t *who, int64_t tenant_id,
