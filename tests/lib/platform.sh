@@ -67,12 +67,21 @@ user() {
   expect_code "create $1" 201
   login "$1" "$(j .user.login)" "$(j .provisional_password)"
 }
-# The bootstrap platform admin suidod printed at its first start, as user "admin".
+# admin_credentials: the bootstrap admin suidod printed at its first start; sets ADMIN_LOGIN, ADMIN_PW.
+admin_credentials() {
+  wait_line "$T/suidod.log" 'provisional password'
+  ADMIN_LOGIN=$(awk '/login id:/ {print $3}' "$T/suidod.log")
+  ADMIN_PW=$(awk '/provisional password:/ {print $3}' "$T/suidod.log")
+}
+# The bootstrap platform admin, as user "admin".
 login_admin() {
   ADMIN_IN=1
-  login admin "$(awk '/login id:/{print $3}' "$T/suidod.log")" \
-    "$(awk '/provisional password:/{print $3}' "$T/suidod.log")"
+  admin_credentials
+  login admin "$ADMIN_LOGIN" "$ADMIN_PW"
 }
+
+# suidoctl_home: a private HOME, where suidoctl keeps its session ($HOME/.config/suido).
+suidoctl_home() { export HOME="$T/home"; mkdir -p "$HOME"; }
 
 # ---- the usual set-up: tenants, vendors, operator admins, the master, registrations -----------
 # With OPENAPI_CHECKS=1 these helpers also check the answers against docs/openapi.yaml.
