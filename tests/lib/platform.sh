@@ -97,15 +97,16 @@ link_orgs() {
 }
 
 # setup_tenants [otaru]: admin logged in; tenant A, org OA, admins a1 a2; vendors V: OV, OG serve A; (B, OB)
+# (A and OA are named $TENANT_NAME and $ORG_NAME when set)
 setup_tenants() {
   [ -n "${ADMIN_IN:-}" ] || login_admin
-  jpost admin /api/v1/tenants '{"name":"sapporo","kind":"dedicated_operator"}'; A=$(jid)
+  jpost admin /api/v1/tenants "{\"name\":\"${TENANT_NAME:-sapporo}\",\"kind\":\"dedicated_operator\"}"; A=$(jid)
   setup_check "create tenant" POST /api/v1/tenants
   if [ "${1:-}" = otaru ]; then
     jpost admin /api/v1/tenants '{"name":"otaru","kind":"dedicated_operator"}'; B=$(jid)
   fi
   jpost admin /api/v1/tenants '{"name":"vendors","kind":"vendor"}'; V=$(jid)
-  jpost admin /api/v1/orgs "{\"tenant_id\":$A,\"kind\":\"operator\",\"name\":\"Sapporo\"}"; OA=$(jid)
+  jpost admin /api/v1/orgs "{\"tenant_id\":$A,\"kind\":\"operator\",\"name\":\"${ORG_NAME:-Sapporo}\"}"; OA=$(jid)
   setup_check "create org" POST /api/v1/orgs
   if [ "${1:-}" = otaru ]; then
     jpost admin /api/v1/orgs "{\"tenant_id\":$B,\"kind\":\"operator\",\"name\":\"Otaru\"}"; OB=$(jid)
