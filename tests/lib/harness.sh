@@ -188,7 +188,7 @@ start_mosquitto() {
   unset -f start_listener_conf
 }
 
-# start_smtp: python3-aiosmtpd on a free port, each message into the Maildir $T/mail; sets SMTP_PORT, SMTP_PID, SMTP_PY.
+# start_smtp: aiosmtpd on a free port, mail into the Maildir $T/mail; sets SMTP_PORT, SMTP_PID.
 start_smtp() {
   # aiosmtpd is a Debian package: the system python has it even when another python3 comes first
   SMTP_PY=python3

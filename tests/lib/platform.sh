@@ -1,7 +1,8 @@
 # platform.sh - what the platform integration tests share: a real suidod on port 0 (on
 # PostgreSQL with SUIDO_PG=1 or SUIDO_STORE_URL), HTTP helpers keeping one cookie jar per user,
 # and users created by the platform admin and past their first-login password change.
-# Source after harness.sh; then start_suidod [extra suidod args...]; then login_admin.
+# Source after harness.sh; then start_suidod [extra suidod args...]; then login_admin, or the
+# usual set-up below (setup_tenants, approve_sheet, reg; start_managed_broker for GW-IF over MQTT).
 
 ROOT=${SUIDO_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 SAMPLE="$ROOT/etc/sample-sheet.csv"
@@ -67,7 +68,7 @@ user() {
   expect_code "create $1" 201
   login "$1" "$(j .user.login)" "$(j .provisional_password)"
 }
-# admin_credentials: the bootstrap admin suidod printed at its first start; sets ADMIN_LOGIN, ADMIN_PW.
+# admin_credentials: the bootstrap admin suidod printed first; sets ADMIN_LOGIN, ADMIN_PW.
 admin_credentials() {
   wait_line "$T/suidod.log" 'provisional password'
   ADMIN_LOGIN=$(awk '/login id:/ {print $3}' "$T/suidod.log")
@@ -96,20 +97,21 @@ link_orgs() {
   done
 }
 
-# setup_tenants [otaru]: admin logged in; tenant A, org OA, admins a1 a2; vendors V: OV, OG serve A; (B, OB)
-# (A and OA are named $TENANT_NAME and $ORG_NAME when set)
+# setup_tenants [otaru]: tenant A (org OA, admins a1 a2), vendors V (OV, OG serving A)[, B (OB)].
 setup_tenants() {
+  local ta=${TENANT_NAME:-sapporo} oa=${ORG_NAME:-Sapporo} # names of A and OA
   [ -n "${ADMIN_IN:-}" ] || login_admin
-  jpost admin /api/v1/tenants "{\"name\":\"${TENANT_NAME:-sapporo}\",\"kind\":\"dedicated_operator\"}"; A=$(jid)
+  jpost admin /api/v1/tenants "{\"name\":\"$ta\",\"kind\":\"dedicated_operator\"}"; A=$(jid)
   setup_check "create tenant" POST /api/v1/tenants
   if [ "${1:-}" = otaru ]; then
     jpost admin /api/v1/tenants '{"name":"otaru","kind":"dedicated_operator"}'; B=$(jid)
   fi
   jpost admin /api/v1/tenants '{"name":"vendors","kind":"vendor"}'; V=$(jid)
-  jpost admin /api/v1/orgs "{\"tenant_id\":$A,\"kind\":\"operator\",\"name\":\"${ORG_NAME:-Sapporo}\"}"; OA=$(jid)
+  jpost admin /api/v1/orgs "{\"tenant_id\":$A,\"kind\":\"operator\",\"name\":\"$oa\"}"; OA=$(jid)
   setup_check "create org" POST /api/v1/orgs
   if [ "${1:-}" = otaru ]; then
-    jpost admin /api/v1/orgs "{\"tenant_id\":$B,\"kind\":\"operator\",\"name\":\"Otaru\"}"; OB=$(jid)
+    jpost admin /api/v1/orgs "{\"tenant_id\":$B,\"kind\":\"operator\",\"name\":\"Otaru\"}"
+    OB=$(jid)
   fi
   jpost admin /api/v1/orgs "{\"tenant_id\":$V,\"kind\":\"ap_vendor\",\"name\":\"AP\"}"; OV=$(jid)
   jpost admin /api/v1/orgs "{\"tenant_id\":$V,\"kind\":\"gw_vendor\",\"name\":\"GW\"}"; OG=$(jid)
@@ -159,7 +161,7 @@ gw_mqtt_account() {
 }
 
 # ---- GW-IF over MQTT: a mosquitto whose accounts suidod writes (docs/mqtt.md) -----------------
-# start_managed_broker [CONF LINE...]: mosquitto on suidod's files in $BROKER; sets MQTT_PORT, MOSQ_PID, SUIDOD_MQTT.
+# start_managed_broker [CONF LINE...]: mosquitto on the files suidod writes; sets SUIDOD_MQTT too.
 start_managed_broker() {
   # mosquitto started as root drops to its own user, which must reach the files suidod writes
   # and write its pid file there
