@@ -24,36 +24,10 @@ wait_for() {
 # the alarm of a data ID (or name) in the active list
 aid() { api g GET "/api/v1/alarms?state=all"; j "[.items[] | select(.data_id == \"$1\" or .name == \"$1\")][0].id"; }
 
-login_admin
-jpost admin /api/v1/tenants '{"name":"sapporo","kind":"dedicated_operator"}'; A=$(jid)
-jpost admin /api/v1/tenants '{"name":"otaru","kind":"dedicated_operator"}'; B=$(jid)
-jpost admin /api/v1/tenants '{"name":"vendors","kind":"vendor"}'; V=$(jid)
-jpost admin /api/v1/orgs "{\"tenant_id\":$A,\"kind\":\"operator\",\"name\":\"Sapporo\"}"; OA=$(jid)
-jpost admin /api/v1/orgs "{\"tenant_id\":$B,\"kind\":\"operator\",\"name\":\"Otaru\"}"; OB=$(jid)
-jpost admin /api/v1/orgs "{\"tenant_id\":$V,\"kind\":\"ap_vendor\",\"name\":\"AP\"}"; OV=$(jid)
-jpost admin /api/v1/orgs "{\"tenant_id\":$V,\"kind\":\"gw_vendor\",\"name\":\"GW\"}"; OG=$(jid)
-for o in "$OV $A" "$OG $A"; do
-  set -- $o; api admin PUT "/api/v1/orgs/$1/tenants/$2"; expect_code "link $o" 200
-done
-user a1 "$OA" operator_admin
-user a2 "$OA" operator_admin
+setup_tenants otaru
 user g "$OA" operator_general
 user b "$OB" operator_admin
-
-api a1 POST "/api/v1/tenants/$A/sheets" -H 'Content-Type: text/csv' --data-binary "@$SAMPLE"
-expect_code "submit sample" 201
-api a2 POST "/api/v1/tenants/$A/sheets/$(j .id)/approve"
-expect_code "approve sample" 200
-
-reg() { # KIND ORG TENANT NAME -> token in $TOK
-  jpost admin "/api/v1/$1" "{\"org_id\":$2,\"tenant_id\":$3,\"name\":\"$4\"}"
-  expect_code "register $4" 201
-  local cid cs; cid=$(j .client_id); cs=$(j .client_secret)
-  bapi - POST /apif/v1/connect -H 'Content-Type: application/json' \
-    -d "{\"client_id\":\"$cid\",\"client_secret\":\"$cs\"}"
-  expect_code "connect $4" 200
-  TOK=$(j .access_token)
-}
+approve_sheet "$A" a1 a2
 reg apps "$OV" "$A" "Alarm console app"; APP=$TOK
 reg gateways "$OG" "$A" "Sapporo GW"; GW=$TOK
 

@@ -3,18 +3,13 @@
 # (create, read, If-Match updates, 409/428, delete, list), files (multi-MiB streamed upload checked
 # by sha256sum, traversal refused, listing), tenant isolation (404) and the per-tenant quota.
 . "$(dirname "$0")/../lib/harness.sh"
-export HOME="$T/home"
-mkdir -p "$HOME"
+. "$(dirname "$0")/../lib/platform.sh"
+suidoctl_home
 QUOTA=$((8 * 1024 * 1024))
-spawn suidod "$BIN/suidod" --set "data.dir=$T/data" --set auth.password_cost=min \
-  --set "http.listen=127.0.0.1:0" --set "objects.url=file://$T/objs?quota=$QUOTA"
-PORT=$(suidod_port "$T/suidod.log")
-BASE="http://127.0.0.1:$PORT"
-wait_line "$T/suidod.log" 'provisional password'
-ADMIN_LOGIN=$(awk '/login id:/ {print $3}' "$T/suidod.log")
-ADMIN_PW=$(awk '/provisional password:/ {print $3}' "$T/suidod.log")
+start_suidod --set "objects.url=file://$T/objs?quota=$QUOTA"
+BASE=$U
+admin_credentials
 ctl() { "$BIN/suidoctl" --server "$BASE" "$@"; }
-j() { printf '%s' "$BODY" | jq -r "$1"; }
 # breq TOKEN METHOD PATH [curl args...]: ST status, BODY body, headers in $T/hdr.
 breq() {
   local tok=$1 m=$2 p=$3; shift 3

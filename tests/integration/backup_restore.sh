@@ -25,31 +25,11 @@ breq() { # TOKEN METHOD PATH [curl args]
   BODY=$(tr -d '\0' <"$T/body")
 }
 
-login_admin
-jpost admin /api/v1/tenants '{"name":"sapporo","kind":"dedicated_operator"}'; A=$(jid)
-jpost admin /api/v1/tenants '{"name":"vendors","kind":"vendor"}'; V=$(jid)
-jpost admin /api/v1/orgs "{\"tenant_id\":$A,\"kind\":\"operator\",\"name\":\"Sapporo\"}"; OA=$(jid)
-jpost admin /api/v1/orgs "{\"tenant_id\":$V,\"kind\":\"ap_vendor\",\"name\":\"AP\"}"; OV=$(jid)
-jpost admin /api/v1/orgs "{\"tenant_id\":$V,\"kind\":\"gw_vendor\",\"name\":\"GW\"}"; OG=$(jid)
-for o in "$OV $A" "$OG $A"; do
-  set -- $o; api admin PUT "/api/v1/orgs/$1/tenants/$2"; expect_code "link $o" 200
-done
-user a1 "$OA" operator_admin
-user a2 "$OA" operator_admin
-api a1 POST "/api/v1/tenants/$A/sheets" -H 'Content-Type: text/csv' --data-binary "@$SAMPLE"
-expect_code "submit sample" 201
-api a2 POST "/api/v1/tenants/$A/sheets/$(j .id)/approve"
-expect_code "approve sample" 200
-reg() { # KIND ORG TENANT NAME -> $TOK, credentials in $T/NAME.cred
-  jpost admin "/api/v1/$1" "{\"org_id\":$2,\"tenant_id\":$3,\"name\":\"$4\"}"
-  expect_code "register $4" 201
-  printf '{"client_id":"%s","client_secret":"%s"}' "$(j .client_id)" "$(j .client_secret)" >"$T/$5.cred"
-  bapi - POST /apif/v1/connect -H 'Content-Type: application/json' --data-binary "@$T/$5.cred"
-  expect_code "connect $4" 200
-  TOK=$(j .access_token)
-}
-reg apps "$OV" "$A" "Leak detection" app; APP=$TOK
-reg gateways "$OG" "$A" "Sapporo GW" gw; GW=$TOK
+setup_tenants
+approve_sheet "$A" a1 a2
+reg apps "$OV" "$A" "Leak detection"; APP=$TOK
+printf '{"client_id":"%s","client_secret":"%s"}' "$CID" "$CS" >"$T/app.cred" # for after the restore
+reg gateways "$OG" "$A" "Sapporo GW"; GW=$TOK
 
 # samples: HOURS hourly values of two points from hour START (ms timestamps, value = hour)
 upload() { # START HOURS

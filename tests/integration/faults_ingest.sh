@@ -13,17 +13,14 @@ GWC="$BIN/../bench/bench_mqtt"
 [ -x "$GWC" ] || fail "$GWC not built (make)"
 
 start_broker
-mqtt_args
 # restarted on the same port below, after the HTTP gateway was told the URL
-SUIDOD_PORT=pick start_suidod "${MQTT_SUIDOD_ARGS[@]}"
-SUIDOD_PID=$LAST_PID
-wait_line "$T/suidod.log" "mqtt: connected to the broker" 15
+SUIDOD_PORT=pick start_suidod_mqtt
 setup_gateway
 DB="$T/data/suido.db"
 # restart_suidod NAME: a new suidod on the same data dir and port, after a kill -9
 restart_suidod() {
   spawn "$1" "$BIN/suidod" --set "data.dir=$T/data" --set "http.listen=127.0.0.1:$P" \
-    --set auth.password_cost=min "${MQTT_SUIDOD_ARGS[@]}"
+    --set auth.password_cost=min "${SUIDOD_MQTT[@]}"
   SUIDOD_PID=$LAST_PID
   wait_line "$T/$1.log" "ready on" 15
 }

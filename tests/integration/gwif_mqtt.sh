@@ -8,66 +8,21 @@
 . "$(dirname "$0")/../lib/platform.sh"
 command -v mosquitto_pub >/dev/null || fail "mosquitto-clients not installed"
 
-# mosquitto started as root drops to its own user, which must reach the files suidod writes
-chmod 755 "$T"
-BROKER="$T/broker"
-mkdir -p "$BROKER" && chmod 755 "$BROKER"
-# ... and write its pid file there
-if [ "$(id -u)" = 0 ] && id mosquitto >/dev/null 2>&1; then chown mosquitto "$BROKER"; fi
-: >"$BROKER/passwd"; : >"$BROKER/acl"
-start_mosquitto <<EOF
-allow_anonymous false
-password_file $BROKER/passwd
-acl_file $BROKER/acl
-pid_file $BROKER/mosquitto.pid
-use_username_as_clientid true
-EOF
-MOSQ_PID=$LAST_PID
-cp "$T/mosquitto.conf" "$T/mosquitto.conf.keep"
+start_managed_broker "use_username_as_clientid true"
+start_suidod_mqtt
 
-start_suidod --set "mqtt.url=mqtt://127.0.0.1:$MQTT_PORT" \
-  --set "mqtt.broker_dir=$BROKER" --set "mqtt.broker_pid_file=$BROKER/mosquitto.pid" \
-  --set mqtt.sync_interval=1s
-SUIDOD_PID=$LAST_PID
-wait_line "$T/suidod.log" "mqtt: connected to the broker" 15
-
-jget() { python3 -c "import json,sys; d=json.load(sys.stdin); print(eval('d'+sys.argv[1]))" "$1"; }
 
 # ---- a tenant with master data, a gateway vendor, two gateways ---------------------------------
-login_admin
-jpost admin /api/v1/tenants '{"name":"sapporo","kind":"dedicated_operator"}'
-A=$(echo "$BODY" | jget '["id"]')
-jpost admin /api/v1/tenants '{"name":"gw vendor","kind":"vendor"}'
-TG=$(echo "$BODY" | jget '["id"]')
-jpost admin /api/v1/orgs "{\"tenant_id\":$A,\"kind\":\"operator\",\"name\":\"UR Hokkaido\"}"
-OA=$(echo "$BODY" | jget '["id"]')
-jpost admin /api/v1/orgs "{\"tenant_id\":$TG,\"kind\":\"gw_vendor\",\"name\":\"GW vendor\"}"
-OG=$(echo "$BODY" | jget '["id"]')
-api admin PUT "/api/v1/orgs/$OG/tenants/$A"
-[ "$CODE" = 200 ] || [ "$CODE" = 201 ] || [ "$CODE" = 204 ] || fail "link vendor: $CODE $BODY"
-user a1 "$OA" operator_admin
-user a2 "$OA" operator_admin
-api a1 POST "/api/v1/tenants/$A/sheets?filename=sample-sheet.csv" -H 'Content-Type: text/csv' \
-  --data-binary "@$ROOT/etc/sample-sheet.csv"
-expect_code "submit master" 201
-api a2 POST "/api/v1/tenants/$A/sheets/$(echo "$BODY" | jget '["id"]')/approve"
-expect_code "approve master" 200
+setup_tenants
+approve_sheet "$A" a1 a2
 PT=gorin-l2.water_meter
 
 # gateway NAME: register, connect over AP-IF, fetch the broker password; sets CID_x, PW_x, ID_x.
 gateway() {
-  jpost admin /api/v1/gateways "{\"org_id\":$OG,\"tenant_id\":$A,\"name\":\"$1\"}"
-  expect_code "register $1" 201
-  local cid cs tok
-  cid=$(echo "$BODY" | jget '["client_id"]'); cs=$(echo "$BODY" | jget '["client_secret"]')
-  eval "ID_$1=$(echo "$BODY" | jget '["gw"]["id"]')"
-  jpost - /apif/v1/connect "{\"client_id\":\"$cid\",\"client_secret\":\"$cs\"}"
-  expect_code "connect $1" 200
-  tok=$(echo "$BODY" | jget '["access_token"]')
-  api - GET /gwif/v1/mqtt -H "Authorization: Bearer $tok"
-  expect_code "mqtt credentials of $1" 200
-  expect_eq "username is the client id" "$(echo "$BODY" | jget '["username"]')" "$cid"
-  eval "CID_$1=$cid; PW_$1=$(echo "$BODY" | jget '["password"]'); TOK_$1=$tok"
+  reg gateways "$OG" "$A" "$1"
+  gw_mqtt_account "$1"
+  expect_eq "username is the client id" "$MQTT_USER" "$CID"
+  eval "ID_$1=$RID; CID_$1=$CID; PW_$1=$MQTT_PW; TOK_$1=$TOK"
 }
 gateway GA
 gateway GB
@@ -225,11 +180,7 @@ pubA -t "suido/gw/$CID_GA/up/data" -m "{\"samples\":[{\"data_id\":\"$PT\",\"ts\"
 wait_values "A still in" "$T0" "10 11.5 13 14 "
 
 # ---- the broker restarts mid-stream: suidod reconnects ------------------------------------------
-kill "$MOSQ_PID"; wait "$MOSQ_PID" 2>/dev/null || true
-sleep 1
-cp "$T/mosquitto.conf.keep" "$T/mosquitto.conf"
-spawn mosquitto2 mosquitto -c "$T/mosquitto.conf"
-wait_port "$MQTT_PORT"
+restart_broker 1
 i=0; until [ "$(grep -c 'mqtt: connected to the broker' "$T/suidod.log")" -ge 2 ]; do
   i=$((i + 1)); [ $i -le 400 ] || fail "suidod did not reconnect"; sleep 0.1; done
 expect_match "suidod noticed the loss" "$(cat "$T/suidod.log")" "lost the broker"

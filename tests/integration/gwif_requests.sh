@@ -9,61 +9,19 @@
 command -v mosquitto_pub >/dev/null || fail "mosquitto-clients not installed"
 # the broker's accounts come from suidod's registry (see gwif_mqtt.sh); no
 # use_username_as_clientid: the fake gateway is two connections (a subscriber and mosquitto_pub)
-chmod 755 "$T"
-BROKER="$T/broker"
-mkdir -p "$BROKER" && chmod 755 "$BROKER"
-if [ "$(id -u)" = 0 ] && id mosquitto >/dev/null 2>&1; then chown mosquitto "$BROKER"; fi
-: >"$BROKER/passwd"; : >"$BROKER/acl"
-start_mosquitto <<CONF
-allow_anonymous false
-password_file $BROKER/passwd
-acl_file $BROKER/acl
-pid_file $BROKER/mosquitto.pid
-CONF
-start_suidod --set "mqtt.url=mqtt://127.0.0.1:$MQTT_PORT" --set "mqtt.broker_dir=$BROKER" \
-  --set "mqtt.broker_pid_file=$BROKER/mosquitto.pid" --set mqtt.sync_interval=1s
-SUIDOD_PID=$LAST_PID
-wait_line "$T/suidod.log" "mqtt: connected to the broker" 15
+start_managed_broker
+start_suidod_mqtt
 expect_err() { expect_eq "$1 (body: $BODY)" "$CODE $(j .error.field)" "$2 $3"; }
 
-login_admin
-jpost admin /api/v1/tenants '{"name":"sapporo","kind":"dedicated_operator"}'; A=$(jid)
-jpost admin /api/v1/tenants '{"name":"otaru","kind":"dedicated_operator"}'; B=$(jid)
-jpost admin /api/v1/tenants '{"name":"vendors","kind":"vendor"}'; V=$(jid)
-jpost admin /api/v1/orgs "{\"tenant_id\":$A,\"kind\":\"operator\",\"name\":\"Sapporo\"}"; OA=$(jid)
-jpost admin /api/v1/orgs "{\"tenant_id\":$B,\"kind\":\"operator\",\"name\":\"Otaru\"}"; OB=$(jid)
-jpost admin /api/v1/orgs "{\"tenant_id\":$V,\"kind\":\"ap_vendor\",\"name\":\"AP\"}"; OV=$(jid)
-jpost admin /api/v1/orgs "{\"tenant_id\":$V,\"kind\":\"gw_vendor\",\"name\":\"GW\"}"; OG=$(jid)
-for o in "$OV $A" "$OV $B" "$OG $A" "$OG $B"; do
-  set -- $o; api admin PUT "/api/v1/orgs/$1/tenants/$2"; expect_code "link $o" 200
-done
-user a1 "$OA" operator_admin
-user a2 "$OA" operator_admin
+setup_tenants otaru
+link_orgs "$OV $B" "$OG $B"
 user g "$OA" operator_general
 user b1 "$OB" operator_admin
 user b2 "$OB" operator_admin
+approve_sheet "$A" a1 a2
+approve_sheet "$B" b1 b2
 
-# sheet TENANT_ID USER APPROVER FILE: submit and approve
-sheet() {
-  api "$2" POST "/api/v1/tenants/$1/sheets" -H 'Content-Type: text/csv' --data-binary "@$4"
-  expect_code "submit $4" 201
-  api "$3" POST "/api/v1/tenants/$1/sheets/$(j .id)/approve"
-  expect_code "approve $4" 200
-}
-sheet "$A" a1 a2 "$SAMPLE"
-sheet "$B" b1 b2 "$SAMPLE"
-
-# reg KIND ORG TENANT NAME -> token in $TOK, client_id in $CID, row id in $RID
-reg() {
-  jpost admin "/api/v1/$1" "{\"org_id\":$2,\"tenant_id\":$3,\"name\":\"$4\"}"
-  expect_code "register $4" 201
-  local cs; CID=$(j .client_id); cs=$(j .client_secret)
-  RID=$(printf '%s' "$BODY" | jq -r '(.gw // .app).id')
-  bapi - POST /apif/v1/connect -H 'Content-Type: application/json' \
-    -d "{\"client_id\":\"$CID\",\"client_secret\":\"$cs\"}"
-  expect_code "connect $4" 200
-  TOK=$(j .access_token)
-}
+# reg (tests/lib/platform.sh): token in $TOK, client_id in $CID, row id in $RID
 reg apps "$OV" "$A" "Leak detection"; APP=$TOK
 reg apps "$OV" "$B" "Otaru app"; APPB=$TOK
 reg gateways "$OG" "$A" "north"; GA=$TOK; CID_GA=$CID; ID_GA=$RID
@@ -98,7 +56,7 @@ kind,facility,device,name,model,branch,office,estate,terminal,tel,gateway
 device,222,gorin-l2,五輪 受水槽・加圧ポンプ室 遠隔制御端末,L2,01,02,222,01,0115812221,north
 device,222,gorin-l3,五輪 自動通報装置,L3,01,02,222,02,0115812222,south
 CSV
-sheet "$A" a1 a2 "$T/gw.csv"
+approve_sheet "$A" a1 a2 "$T/gw.csv"
 CODE=$(curl -s -o "$T/body" -w '%{http_code}' -D "$T/hdr" -H "Authorization: Bearer $GA" \
   -H 'If-None-Match: "v1"' "$U/gwif/v1/inventory"); BODY=$(cat "$T/body")
 expect_code "inventory after a sheet" 200

@@ -7,19 +7,7 @@
 . "$(dirname "$0")/../lib/harness.sh"
 . "$(dirname "$0")/../lib/platform.sh"
 
-# aiosmtpd is a Debian package: the system python has it even when another python3 comes first
-SMTP_PY=python3
-python3 -c 'import aiosmtpd' 2>/dev/null || SMTP_PY=/usr/bin/python3
-smtp_up() { # restart the SMTP server on $SMTP_PORT, which suidod was told
-  spawn smtp "$SMTP_PY" -m aiosmtpd -n -l "127.0.0.1:$SMTP_PORT" -c aiosmtpd.handlers.Mailbox \
-    "$T/mail"
-  SMTP_PID=$LAST_PID
-  wait_port "$SMTP_PORT"
-}
-mkdir -p "$T/mail/cur" "$T/mail/new" "$T/mail/tmp"
-start_listener smtp SMTP_PORT "$SMTP_PY" -m aiosmtpd -n -l "127.0.0.1:@PORT@" \
-  -c aiosmtpd.handlers.Mailbox "$T/mail"
-SMTP_PID=$LAST_PID
+start_smtp
 # mails: one line per received message, "recipient|subject" (RFC 2047 decoded), sorted
 mails() {
   "$SMTP_PY" - "$T/mail" "$@" <<'PY'
@@ -56,15 +44,7 @@ until mails all | grep -q "^ops@pf.test|.*リソース監視 disk: ok → warn";
   i=$((i + 1)); [ "$i" -le 100 ] || fail "no resource alert: $(mails all)"; sleep 0.1
 done
 expect_eq "one resource alert" "$(mails all | grep -c '^ops@pf.test')" 1
-jpost admin /api/v1/tenants '{"name":"sapporo","kind":"dedicated_operator"}'; A=$(jid)
-jpost admin /api/v1/tenants '{"name":"otaru","kind":"dedicated_operator"}'; B=$(jid)
-jpost admin /api/v1/tenants '{"name":"vendors","kind":"vendor"}'; V=$(jid)
-jpost admin /api/v1/orgs "{\"tenant_id\":$A,\"kind\":\"operator\",\"name\":\"Sapporo\"}"; OA=$(jid)
-jpost admin /api/v1/orgs "{\"tenant_id\":$B,\"kind\":\"operator\",\"name\":\"Otaru\"}"; OB=$(jid)
-jpost admin /api/v1/orgs "{\"tenant_id\":$V,\"kind\":\"gw_vendor\",\"name\":\"GW\"}"; OG=$(jid)
-api admin PUT "/api/v1/orgs/$OG/tenants/$A"; expect_code "link GW vendor" 200
-user a1 "$OA" operator_admin
-user a2 "$OA" operator_admin
+setup_tenants otaru
 user g "$OA" operator_general
 user b1 "$OB" operator_admin
 user gv "$OG" gwvendor_admin
@@ -169,7 +149,7 @@ api a1 GET "/api/v1/notifications?tenant_id=$A"
 expect_eq "pending, retried" "$(j ".items[] | select(.id == $N1) | .state")" pending
 expect_match "attempts counted" "$(j ".items[] | select(.id == $N1) | .attempts")" "^[2-9]$"
 expect_match "failure recorded" "$(j ".items[] | select(.id == $N1) | .smtp_result")" "onnect"
-smtp_up
+restart_smtp
 wait_mail "c3@water.test.*テストメール" 1 10
 api a1 GET "/api/v1/notifications?tenant_id=$A"
 expect_eq "delivered after the outage" "$(j ".items[] | select(.id == $N1) | .state") $(j ".items[] | select(.id == $N1) | .smtp_code")" \
@@ -177,16 +157,9 @@ expect_eq "delivered after the outage" "$(j ".items[] | select(.id == $N1) | .st
 expect_eq "exactly once" "$(nmail c3@water.test)" 1
 
 # ---- status (§2.1 #3): services, gateways, applications, resources, performance -------------
-jpost admin /api/v1/orgs "{\"tenant_id\":$V,\"kind\":\"ap_vendor\",\"name\":\"AP\"}"; OV=$(jid)
-api admin PUT "/api/v1/orgs/$OV/tenants/$A"
-jpost admin /api/v1/gateways "{\"org_id\":$OG,\"tenant_id\":$A,\"name\":\"Sapporo GW\"}"
-expect_code "register gateway" 201
-jpost admin /api/v1/apps "{\"org_id\":$OV,\"tenant_id\":$A,\"name\":\"Leak app\"}"
-expect_code "register app" 201
-bapi - POST /apif/v1/connect -H 'Content-Type: application/json' \
-  -d "{\"client_id\":\"$(j .client_id)\",\"client_secret\":\"$(j .client_secret)\"}"
-expect_code "app connects" 200
-bapi "$(j .access_token)" GET /apif/v1/master
+register gateways "$OG" "$A" "Sapporo GW"
+reg apps "$OV" "$A" "Leak app"
+bapi "$TOK" GET /apif/v1/master
 api admin GET /api/v1/status
 expect_code "status" 200
 expect_eq "status shape" "$(j '[.generated_at != null, (.components | length > 0), (.resources | length), (.performance | length)] | map(tostring) | join(" ")')" \

@@ -27,35 +27,11 @@ expect_err() { expect_eq "$1 (body: $BODY)" "$CODE $(j .error.code)" "$2 $3"; }
 fp_of() { openssl x509 -in "$1" -noout -fingerprint -sha256 | sed 's/.*=//; s/://g' | tr A-F a-f; }
 
 # ---- tenants, vendors, the sample master, users ------------------------------------------------
-login_admin
-jpost admin /api/v1/tenants '{"name":"sapporo","kind":"dedicated_operator"}'; A=$(jid)
-jpost admin /api/v1/tenants '{"name":"otaru","kind":"dedicated_operator"}'; B=$(jid)
-jpost admin /api/v1/tenants '{"name":"vendors","kind":"vendor"}'; V=$(jid)
-jpost admin /api/v1/orgs "{\"tenant_id\":$A,\"kind\":\"operator\",\"name\":\"Sapporo\"}"; OA=$(jid)
-jpost admin /api/v1/orgs "{\"tenant_id\":$B,\"kind\":\"operator\",\"name\":\"Otaru\"}"; OB=$(jid)
-jpost admin /api/v1/orgs "{\"tenant_id\":$V,\"kind\":\"ap_vendor\",\"name\":\"AP\"}"; OV=$(jid)
-jpost admin /api/v1/orgs "{\"tenant_id\":$V,\"kind\":\"gw_vendor\",\"name\":\"GW\"}"; OG=$(jid)
-for o in "$OV $A" "$OV $B" "$OG $A"; do
-  set -- $o; api admin PUT "/api/v1/orgs/$1/tenants/$2"; expect_code "link $o" 200
-done
-user a1 "$OA" operator_admin
-user a2 "$OA" operator_admin
+setup_tenants otaru
+link_orgs "$OV $B"
 user b1 "$OB" operator_admin
-api a1 POST "/api/v1/tenants/$A/sheets" -H 'Content-Type: text/csv' --data-binary "@$SAMPLE"
-expect_code "submit sample" 201
-api a2 POST "/api/v1/tenants/$A/sheets/$(j .id)/approve"
-expect_code "approve sample" 200
+approve_sheet "$A" a1 a2
 
-reg() { # KIND ORG TENANT NAME -> token in $TOK, registration id in $RID
-  jpost admin "/api/v1/$1" "{\"org_id\":$2,\"tenant_id\":$3,\"name\":\"$4\"}"
-  expect_code "register $4" 201
-  RID=$(j '.app.id // .gw.id')
-  local cid cs; cid=$(j .client_id); cs=$(j .client_secret)
-  bapi - POST /apif/v1/connect -H 'Content-Type: application/json' \
-    -d "{\"client_id\":\"$cid\",\"client_secret\":\"$cs\"}"
-  expect_code "connect $4" 200
-  TOK=$(j .access_token)
-}
 reg apps "$OV" "$A" "Leak detection"; APP=$TOK; APP_ID=$RID
 reg apps "$OV" "$B" "Otaru app"; APPB=$TOK; APPB_ID=$RID
 reg gateways "$OG" "$A" "Sapporo GW"; GW=$TOK; GW_ID=$RID

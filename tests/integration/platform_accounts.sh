@@ -4,20 +4,12 @@
 # the role x endpoint matrix across two operator tenants (404 across tenants), AP-IF connect.
 # SUIDO_STORE_URL=postgresql://... runs the same against PostgreSQL (or SUIDO_PG=1 to start one).
 . "$(dirname "$0")/../lib/harness.sh"
-export HOME="$T/home"   # suidoctl keeps its session under $HOME/.config/suido
-mkdir -p "$HOME"
-STORE=()
-if [ "${SUIDO_PG:-}" = 1 ]; then start_postgres; SUIDO_STORE_URL=$PG_URL; fi
-[ -n "${SUIDO_STORE_URL:-}" ] && STORE=(--set "store.url=$SUIDO_STORE_URL")
-
-COMMON=(--set "data.dir=$T/data" --set auth.password_cost=min --set auth.lockout_threshold=3
-        --set auth.lockout_base=2s "${STORE[@]}")
-spawn suidod "$BIN/suidod" "${COMMON[@]}" --set "http.listen=127.0.0.1:0"
-PORT=$(suidod_port "$T/suidod.log")
-BASE="http://127.0.0.1:$PORT"
-wait_line "$T/suidod.log" 'provisional password'
-ADMIN_LOGIN=$(awk '/login id:/ {print $3}' "$T/suidod.log")
-ADMIN_PW=$(awk '/provisional password:/ {print $3}' "$T/suidod.log")
+. "$(dirname "$0")/../lib/platform.sh"
+suidoctl_home
+LOCKOUT=(--set auth.lockout_threshold=3 --set auth.lockout_base=2s)
+start_suidod "${LOCKOUT[@]}"
+BASE=$U
+admin_credentials
 expect_match "provisional id" "$ADMIN_LOGIN" '^tmp-[0-9a-f]{10}$'
 expect_match "provisional password" "$ADMIN_PW" '^sdp_'
 
@@ -36,7 +28,6 @@ breq() {
   [ -n "${4:-}" ] && a+=(--data "$4")
   ST=$(curl "${a[@]}" "$BASE$3"); BODY=$(cat "$T/body")
 }
-j() { printf '%s' "$BODY" | jq -r "$1"; }
 ctl() { "$BIN/suidoctl" --server "$BASE" "$@"; }
 
 # ---- the API describes itself: docs/openapi.yaml, embedded, public ---------------------------
@@ -291,7 +282,8 @@ expect_eq "no secret in audit" "$(printf '%s' "$AUD" | grep -c -E 'sdp_|sdc_|sdt
 # ---- logout; session expiry (a second suidod on the same data with short TTLs) -------------------
 ctl logout >/dev/null
 expect_fail "after logout" ctl --server "$BASE" api GET /api/v1/me
-spawn suidod2 "$BIN/suidod" "${COMMON[@]}" --set "http.listen=127.0.0.1:0" \
+spawn suidod2 "$BIN/suidod" --set "data.dir=$T/data" --set auth.password_cost=min "${LOCKOUT[@]}" \
+  ${SUIDO_STORE_URL:+--set "store.url=$SUIDO_STORE_URL"} --set "http.listen=127.0.0.1:0" \
   --set auth.session_idle=2s --set auth.session_max=4s
 PORT2=$(suidod_port "$T/suidod2.log")
 BASE="http://127.0.0.1:$PORT2"

@@ -2,10 +2,9 @@
 # platform_limits.sh - per-tenant rate limits: a flooding tenant gets 429 with Retry-After while
 # another tenant is served at once. Set up with scripts/seed-sample.sh, the seeding of make run.
 . "$(dirname "$0")/../lib/harness.sh"
+. "$(dirname "$0")/../lib/platform.sh"
 cd "$SUIDO_ROOT"
-spawn suidod "$BIN/suidod" --set "data.dir=$T/data" --set "http.listen=127.0.0.1:0" \
-  --set auth.password_cost=min --set limits.tenant_rps=5 --set limits.tenant_burst=40
-P=$(suidod_port "$T/suidod.log"); U="http://127.0.0.1:$P"
+start_suidod --set limits.tenant_rps=5 --set limits.tenant_burst=40
 scripts/seed-sample.sh "$U" "$T/suidod.log" "$T/cred" || fail "seeding the sample tenant failed"
 expect_match "seeded master" "$(cat "$T/cred")" "master version 1"
 pw() { awk -v l="$1" '$3 == l {print $5}' "$T/cred"; }

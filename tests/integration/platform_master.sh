@@ -9,17 +9,7 @@ jget() { python3 -c "import json,sys; d=json.load(sys.stdin); print(eval('d'+sys
 jx() { python3 -c "import json,sys; d=json.load(sys.stdin); print(eval(sys.argv[1]))" "$1"; }
 csvpost() { api "$1" POST "$2" -H 'Content-Type: text/csv' --data-binary "@$3"; }
 
-login_admin
-jpost admin /api/v1/tenants '{"name":"sapporo","kind":"dedicated_operator"}'
-A=$(echo "$BODY" | jget '["id"]')
-jpost admin /api/v1/tenants '{"name":"asahikawa","kind":"dedicated_operator"}'
-B=$(echo "$BODY" | jget '["id"]')
-jpost admin /api/v1/orgs "{\"tenant_id\":$A,\"kind\":\"operator\",\"name\":\"UR Hokkaido\"}"
-OA=$(echo "$BODY" | jget '["id"]')
-jpost admin /api/v1/orgs "{\"tenant_id\":$B,\"kind\":\"operator\",\"name\":\"Asahikawa\"}"
-OB=$(echo "$BODY" | jget '["id"]')
-user a1 "$OA" operator_admin
-user a2 "$OA" operator_admin
+setup_tenants otaru
 user g "$OA" operator_general
 user b1 "$OB" operator_admin
 

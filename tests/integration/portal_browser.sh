@@ -26,16 +26,9 @@ api anon GET /api/v1/me/totp/qr.svg; expect_code "QR needs a session" 401
 
 # ---- a tenant with the sample master, a gateway, and the operator who will use the browser --
 login_admin
-jpost admin /api/v1/tenants '{"name":"北海道-2 住まいセンター","kind":"dedicated_operator"}'; TA=$(jid)
-jpost admin /api/v1/tenants '{"name":"vendors","kind":"vendor"}'; TV=$(jid)
-jpost admin /api/v1/orgs "{\"tenant_id\":$TA,\"kind\":\"operator\",\"name\":\"UR 北海道\"}"; OA=$(jid)
-jpost admin /api/v1/orgs "{\"tenant_id\":$TV,\"kind\":\"gw_vendor\",\"name\":\"GW vendor\"}"; OG=$(jid)
-api admin PUT "/api/v1/orgs/$OG/tenants/$TA"; expect_code "link gw vendor" 200
-user a1 "$OA" operator_admin
-user a2 "$OA" operator_admin
-api a1 POST "/api/v1/tenants/$TA/sheets" -H 'Content-Type: text/csv' --data-binary "@$SAMPLE"
-expect_code "submit sample" 201
-api a2 POST "/api/v1/tenants/$TA/sheets/$(jid)/approve"; expect_code "approve sample" 200
+TENANT_NAME="北海道-2 住まいセンター" ORG_NAME="UR 北海道" setup_tenants
+TA=$A
+approve_sheet "$TA" a1 a2
 # the QR of one's own pending enrolment only: none pending is 409, then the SVG, never cached
 api a2 GET /api/v1/me/totp/qr.svg; expect_code "QR with nothing pending" 409
 jpost a2 /api/v1/me/totp '{}'; expect_code "a2 enrols" 200
@@ -48,12 +41,7 @@ expect_eq "QR hides the secret" "$(grep -c "$(j .secret)" "$T/qr.svg" || true)" 
 jpost a2 /api/v1/me/totp/confirm "{\"code\":\"$(oathtool --totp -b "$(j .secret)")\"}"
 expect_code "a2 TOTP on" 200
 api a2 GET /api/v1/me/totp/qr.svg; expect_code "QR once TOTP is on" 409
-jpost admin /api/v1/gateways "{\"org_id\":$OG,\"tenant_id\":$TA,\"name\":\"五輪 GW\"}"
-expect_code "register gateway" 201
-bapi - POST /apif/v1/connect -H 'Content-Type: application/json' \
-  -d "{\"client_id\":\"$(j .client_id)\",\"client_secret\":\"$(j .client_secret)\"}"
-expect_code "gateway connect" 200
-GW_TOKEN=$(j .access_token)
+reg gateways "$OG" "$TA" "五輪 GW"; GW_TOKEN=$TOK
 jpost admin /api/v1/users "{\"org_id\":$OA,\"role\":\"operator_admin\",\"email\":\"kanri@hokkaido2.example.jp\"}"
 expect_code "create browser user" 201
 P_LOGIN=$(j .user.login); P_PW=$(j .provisional_password); P_ID=$(j .user.id)

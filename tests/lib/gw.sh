@@ -6,40 +6,17 @@
 # Sets A (tenant), GW_CID, GW_SECRET, APP (bearer token), FLEET (dir).
 gw_platform() {
   GW_N=$1
-  login_admin
-  jpost admin /api/v1/tenants '{"name":"sapporo","kind":"dedicated_operator"}'; A=$(jid)
-  jpost admin /api/v1/tenants '{"name":"vendors","kind":"vendor"}'; V=$(jid)
-  jpost admin /api/v1/orgs "{\"tenant_id\":$A,\"kind\":\"operator\",\"name\":\"Sapporo\"}"; OA=$(jid)
-  jpost admin /api/v1/orgs "{\"tenant_id\":$V,\"kind\":\"ap_vendor\",\"name\":\"AP\"}"; OV=$(jid)
-  jpost admin /api/v1/orgs "{\"tenant_id\":$V,\"kind\":\"gw_vendor\",\"name\":\"GW\"}"; OG=$(jid)
-  for o in "$OV $A" "$OG $A"; do
-    set -- $o; api admin PUT "/api/v1/orgs/$1/tenants/$2"; expect_code "link $o" 200
-  done
-  user a1 "$OA" operator_admin
-  user a2 "$OA" operator_admin
+  setup_tenants
   FLEET=$T/fleet; mkdir -p "$FLEET"
   python3 "$ROOT/tests/lib/gw_fleet.py" "$GW_N" 0 "$FLEET" # the dial plan: gw_sim
-  api a1 POST "/api/v1/tenants/$A/sheets" -H 'Content-Type: text/csv' \
-    --data-binary "@$FLEET/sheet.csv"
-  expect_code "submit fleet master" 201
-  api a2 POST "/api/v1/tenants/$A/sheets/$(jid)/approve"
-  expect_code "approve fleet master" 200
-  jpost admin /api/v1/gateways "{\"org_id\":$OG,\"tenant_id\":$A,\"name\":\"fleet gw\"}"
-  expect_code "register gateway" 201
-  GW_CID=$(j .client_id); GW_SECRET=$(j .client_secret)
-  jpost admin /api/v1/apps "{\"org_id\":$OV,\"tenant_id\":$A,\"name\":\"checker\"}"
-  expect_code "register app" 201
-  APP_CID=$(j .client_id); APP_CS=$(j .client_secret)
+  approve_sheet "$A" a1 a2 "$FLEET/sheet.csv"
+  register gateways "$OG" "$A" "fleet gw"; GW_CID=$CID; GW_SECRET=$CS
+  register apps "$OV" "$A" "checker"; APP_CID=$CID; APP_CS=$CS
   app_connect
 }
 
 # app_connect: a fresh bearer token for the checking application in $APP.
-app_connect() {
-  bapi - POST /apif/v1/connect -H 'Content-Type: application/json' \
-    -d "{\"client_id\":\"$APP_CID\",\"client_secret\":\"$APP_CS\"}"
-  expect_code "connect app" 200
-  APP=$(j .access_token)
-}
+app_connect() { client_connect app "$APP_CID" "$APP_CS"; APP=$TOK; }
 
 # hourly_check FIRST LAST: for terminals FIRST..LAST the platform's hourly level values cover
 # the terminal's own X report (read now with suidoctl), equal it value for value, and exceed it
@@ -168,21 +145,9 @@ qcount() {
   sqlite3 "$T/gw/queue.db" "select count(*) from q where kind=$1 and body like '%${2:-}%'"
 }
 
-# gw_broker: mosquitto with the broker files suidod manages (docs/mqtt.md); then start_suidod
+# gw_broker: the managed broker (start_managed_broker) for the gateways; then start_suidod
 # "${GW_SUIDOD_MQTT[@]}". Sets MQTT_PORT, BROKER.
 gw_broker() {
-  chmod 755 "$T"
-  BROKER="$T/broker"
-  mkdir -p "$BROKER" && chmod 755 "$BROKER"
-  if [ "$(id -u)" = 0 ] && id mosquitto >/dev/null 2>&1; then chown mosquitto "$BROKER"; fi
-  : >"$BROKER/passwd"; : >"$BROKER/acl"
-  start_mosquitto <<EOF2
-allow_anonymous false
-password_file $BROKER/passwd
-acl_file $BROKER/acl
-pid_file $BROKER/mosquitto.pid
-use_username_as_clientid true
-EOF2
-  GW_SUIDOD_MQTT=(--set "mqtt.url=mqtt://127.0.0.1:$MQTT_PORT" --set "mqtt.broker_dir=$BROKER"
-    --set "mqtt.broker_pid_file=$BROKER/mosquitto.pid" --set mqtt.sync_interval=1s)
+  start_managed_broker "use_username_as_clientid true"
+  GW_SUIDOD_MQTT=("${SUIDOD_MQTT[@]}")
 }

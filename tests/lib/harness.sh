@@ -188,11 +188,23 @@ start_mosquitto() {
   unset -f start_listener_conf
 }
 
-# start_smtp: python3-aiosmtpd on a free port writing each message to $T/mail/; sets SMTP_PORT.
+# start_smtp: aiosmtpd on a free port, mail into the Maildir $T/mail; sets SMTP_PORT, SMTP_PID.
 start_smtp() {
-  mkdir -p "$T/mail"
-  start_listener smtp SMTP_PORT python3 -m aiosmtpd -n -l "127.0.0.1:@PORT@" \
+  # aiosmtpd is a Debian package: the system python has it even when another python3 comes first
+  SMTP_PY=python3
+  python3 -c 'import aiosmtpd' 2>/dev/null || SMTP_PY=/usr/bin/python3
+  mkdir -p "$T/mail/cur" "$T/mail/new" "$T/mail/tmp"
+  start_listener smtp SMTP_PORT "$SMTP_PY" -m aiosmtpd -n -l "127.0.0.1:@PORT@" \
     -c aiosmtpd.handlers.Mailbox "$T/mail"
+  SMTP_PID=$LAST_PID
+}
+
+# restart_smtp: the SMTP server of start_smtp again on $SMTP_PORT (which its clients were told).
+restart_smtp() {
+  spawn smtp "$SMTP_PY" -m aiosmtpd -n -l "127.0.0.1:$SMTP_PORT" -c aiosmtpd.handlers.Mailbox \
+    "$T/mail"
+  SMTP_PID=$LAST_PID
+  wait_port "$SMTP_PORT"
 }
 
 # start_postgres: a throwaway cluster owned by the postgres user; sets PG_URL.

@@ -1,7 +1,8 @@
 # platform.sh - what the platform integration tests share: a real suidod on port 0 (on
 # PostgreSQL with SUIDO_PG=1 or SUIDO_STORE_URL), HTTP helpers keeping one cookie jar per user,
 # and users created by the platform admin and past their first-login password change.
-# Source after harness.sh; then start_suidod [extra suidod args...]; then login_admin.
+# Source after harness.sh; then start_suidod [extra suidod args...]; then login_admin, or the
+# usual set-up below (setup_tenants, approve_sheet, reg; start_managed_broker for GW-IF over MQTT).
 
 ROOT=${SUIDO_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 SAMPLE="$ROOT/etc/sample-sheet.csv"
@@ -67,8 +68,129 @@ user() {
   expect_code "create $1" 201
   login "$1" "$(j .user.login)" "$(j .provisional_password)"
 }
-# The bootstrap platform admin suidod printed at its first start, as user "admin".
+# admin_credentials: the bootstrap admin suidod printed first; sets ADMIN_LOGIN, ADMIN_PW.
+admin_credentials() {
+  wait_line "$T/suidod.log" 'provisional password'
+  ADMIN_LOGIN=$(awk '/login id:/ {print $3}' "$T/suidod.log")
+  ADMIN_PW=$(awk '/provisional password:/ {print $3}' "$T/suidod.log")
+}
+# The bootstrap platform admin, as user "admin".
 login_admin() {
-  login admin "$(awk '/login id:/{print $3}' "$T/suidod.log")" \
-    "$(awk '/provisional password:/{print $3}' "$T/suidod.log")"
+  ADMIN_IN=1
+  admin_credentials
+  login admin "$ADMIN_LOGIN" "$ADMIN_PW"
+}
+
+# suidoctl_home: a private HOME, where suidoctl keeps its session ($HOME/.config/suido).
+suidoctl_home() { export HOME="$T/home"; mkdir -p "$HOME"; }
+
+# ---- the usual set-up: tenants, vendors, operator admins, the master, registrations -----------
+# With OPENAPI_CHECKS=1 these helpers also check the answers against docs/openapi.yaml.
+setup_check() { [ -z "${OPENAPI_CHECKS:-}" ] || openapi_ok "$@"; }
+
+# link_orgs "ORG TENANT"...: the admin lets each vendor org serve a tenant.
+link_orgs() {
+  local o
+  for o in "$@"; do
+    set -- $o; api admin PUT "/api/v1/orgs/$1/tenants/$2"; expect_code "link $o" 200
+    setup_check "link $o" PUT "/api/v1/orgs/$1/tenants/$2"
+  done
+}
+
+# setup_tenants [otaru]: tenant A (org OA, admins a1 a2), vendors V (OV, OG serving A)[, B (OB)].
+setup_tenants() {
+  local ta=${TENANT_NAME:-sapporo} oa=${ORG_NAME:-Sapporo} # names of A and OA
+  [ -n "${ADMIN_IN:-}" ] || login_admin
+  jpost admin /api/v1/tenants "{\"name\":\"$ta\",\"kind\":\"dedicated_operator\"}"; A=$(jid)
+  setup_check "create tenant" POST /api/v1/tenants
+  if [ "${1:-}" = otaru ]; then
+    jpost admin /api/v1/tenants '{"name":"otaru","kind":"dedicated_operator"}'; B=$(jid)
+  fi
+  jpost admin /api/v1/tenants '{"name":"vendors","kind":"vendor"}'; V=$(jid)
+  jpost admin /api/v1/orgs "{\"tenant_id\":$A,\"kind\":\"operator\",\"name\":\"$oa\"}"; OA=$(jid)
+  setup_check "create org" POST /api/v1/orgs
+  if [ "${1:-}" = otaru ]; then
+    jpost admin /api/v1/orgs "{\"tenant_id\":$B,\"kind\":\"operator\",\"name\":\"Otaru\"}"
+    OB=$(jid)
+  fi
+  jpost admin /api/v1/orgs "{\"tenant_id\":$V,\"kind\":\"ap_vendor\",\"name\":\"AP\"}"; OV=$(jid)
+  jpost admin /api/v1/orgs "{\"tenant_id\":$V,\"kind\":\"gw_vendor\",\"name\":\"GW\"}"; OG=$(jid)
+  link_orgs "$OV $A" "$OG $A"
+  user a1 "$OA" operator_admin
+  user a2 "$OA" operator_admin
+}
+
+# approve_sheet TENANT SUBMITTER APPROVER [FILE]: a master (default the sample) submitted, approved.
+approve_sheet() {
+  local f=${4:-$SAMPLE} n s
+  n=$(basename "$f")
+  api "$2" POST "/api/v1/tenants/$1/sheets" -H 'Content-Type: text/csv' --data-binary "@$f"
+  expect_code "submit $n" 201
+  setup_check "submit $n" POST "/api/v1/tenants/$1/sheets"
+  s=$(jid)
+  api "$3" POST "/api/v1/tenants/$1/sheets/$s/approve"
+  expect_code "approve $n" 200
+  setup_check "approve $n" POST "/api/v1/tenants/$1/sheets/$s/approve"
+}
+
+# register KIND(apps|gateways) ORG TENANT NAME: registered by the admin; sets CID, CS, RID.
+register() {
+  jpost admin "/api/v1/$1" "{\"org_id\":$2,\"tenant_id\":$3,\"name\":\"$4\"}"
+  expect_code "register $4" 201
+  setup_check "register $4" POST "/api/v1/$1"
+  CID=$(j .client_id); CS=$(j .client_secret); RID=$(j '(.gw // .app).id')
+}
+
+# client_connect NAME [CLIENT_ID SECRET]: AP-IF connect (default $CID $CS); bearer token in TOK.
+client_connect() {
+  bapi - POST /apif/v1/connect -H 'Content-Type: application/json' \
+    -d "{\"client_id\":\"${2:-$CID}\",\"client_secret\":\"${3:-$CS}\"}"
+  expect_code "connect $1" 200
+  setup_check "connect $1" POST /apif/v1/connect
+  TOK=$(j .access_token)
+}
+
+# reg KIND ORG TENANT NAME: register, then connect; sets TOK, CID, CS, RID.
+reg() { register "$@"; client_connect "$4"; }
+
+# gw_mqtt_account NAME: the broker account of the gateway with token $TOK; sets MQTT_USER, MQTT_PW.
+gw_mqtt_account() {
+  bapi "$TOK" GET /gwif/v1/mqtt
+  expect_code "broker credentials of $1" 200
+  MQTT_USER=$(j .username); MQTT_PW=$(j .password)
+}
+
+# ---- GW-IF over MQTT: a mosquitto whose accounts suidod writes (docs/mqtt.md) -----------------
+# start_managed_broker [CONF LINE...]: mosquitto on the files suidod writes; sets SUIDOD_MQTT too.
+start_managed_broker() {
+  # mosquitto started as root drops to its own user, which must reach the files suidod writes
+  # and write its pid file there
+  chmod 755 "$T"
+  BROKER="$T/broker"
+  mkdir -p "$BROKER" && chmod 755 "$BROKER"
+  if [ "$(id -u)" = 0 ] && id mosquitto >/dev/null 2>&1; then chown mosquitto "$BROKER"; fi
+  : >"$BROKER/passwd"; : >"$BROKER/acl"
+  start_mosquitto < <(printf '%s\n' "allow_anonymous false" "password_file $BROKER/passwd" \
+    "acl_file $BROKER/acl" "pid_file $BROKER/mosquitto.pid" "$@")
+  MOSQ_PID=$LAST_PID
+  cp "$T/mosquitto.conf" "$T/mosquitto.conf.keep"
+  SUIDOD_MQTT=(--set "mqtt.url=mqtt://127.0.0.1:$MQTT_PORT" --set "mqtt.broker_dir=$BROKER"
+    --set "mqtt.broker_pid_file=$BROKER/mosquitto.pid" --set mqtt.sync_interval=1s)
+}
+
+# restart_broker [SECONDS]: stop mosquitto (SIGTERM), start it again on the same port and files.
+restart_broker() {
+  kill "$MOSQ_PID"; wait "$MOSQ_PID" 2>/dev/null || true
+  sleep "${1:-1}"
+  cp "$T/mosquitto.conf.keep" "$T/mosquitto.conf"
+  spawn mosquitto2 mosquitto -c "$T/mosquitto.conf"
+  MOSQ_PID=$LAST_PID
+  wait_port "$MQTT_PORT"
+}
+
+# start_suidod_mqtt [args]: start_suidod on the managed broker, until connected; sets SUIDOD_PID.
+start_suidod_mqtt() {
+  start_suidod "${SUIDOD_MQTT[@]}" "$@"
+  SUIDOD_PID=$LAST_PID
+  wait_line "$T/suidod.log" "mqtt: connected to the broker" 15
 }
