@@ -36,24 +36,9 @@ static json_t *text(sd_stmt_t *q, int col)
 }
 
 /* Append row (taken) with its tenant scope to out; SD_ENOMEM (row freed). */
-static int items_add(sd_pf_items_t *out, size_t *cap, json_t *row, int64_t tenant)
+static int items_add(sd_pf_items_t *out, json_t *row, int64_t tenant)
 {
-    if (!row)
-        return SD_ENOMEM;
-    if (out->n == *cap) {
-        size_t nc = *cap ? *cap * 2 : 16;
-        sd_scope_t *ns = realloc(out->scopes, nc * sizeof *ns);
-        if (!ns) {
-            json_decref(row);
-            return SD_ENOMEM;
-        }
-        out->scopes = ns;
-        *cap = nc;
-    }
-    if (json_array_append_new(out->rows, row))
-        return SD_ENOMEM;
-    out->scopes[out->n++] = (sd_scope_t){.tenant_id = tenant};
-    return 0;
+    return sd_pf_items_add(out, row, (sd_scope_t){.tenant_id = tenant});
 }
 
 static int items_init(sd_pf_items_t *out)
@@ -161,9 +146,8 @@ int sd_alarm_list(sd_pf_t *pf, int64_t tenant_id, const sd_alarm_filter_t *f, sd
             SD_PARAMS(SD_V_INT(tenant_id), SD_V_INT(f->max_severity), SD_V_INT(f->after_seq),
                       SD_V_TEXT(f->facility ? f->facility : ""), SD_V_INT(f->limit)),
             &q);
-    size_t cap = 0;
     while (!rc && (rc = sd_stmt_next(q)) == 1)
-        rc = items_add(out, &cap, alarm_row(q), sd_stmt_int64(q, 18));
+        rc = items_add(out, alarm_row(q), sd_stmt_int64(q, 18));
     sd_stmt_done(q);
     if (rc < 0) {
         sd_pf_items_free(out);
@@ -248,9 +232,8 @@ int sd_alarm_groups(sd_pf_t *pf, int64_t tenant_id, int active, int64_t limit, s
                                       "AND EXISTS (SELECT 1 FROM alarms a WHERE a.group_id = g.id) "
                                       "ORDER BY g.id DESC LIMIT $3",
                             SD_PARAMS(SD_V_INT(tenant_id), SD_V_INT(active), SD_V_INT(limit)), &q);
-    size_t cap = 0;
     while (!rc && (rc = sd_stmt_next(q)) == 1)
-        rc = items_add(out, &cap, group_row(q), sd_stmt_int64(q, 9));
+        rc = items_add(out, group_row(q), sd_stmt_int64(q, 9));
     sd_stmt_done(q);
     if (rc < 0) {
         sd_pf_items_free(out);
@@ -443,7 +426,6 @@ typedef struct {
     int64_t tenant;
     const gw_down_t *down;
     sd_pf_items_t *out;
-    size_t cap;
 } facilities_t;
 
 static int add_facility(void *ctx, int64_t id, const char *code, const char *name)
@@ -452,7 +434,7 @@ static int add_facility(void *ctx, int64_t id, const char *code, const char *nam
     json_t *o = NULL;
     int rc = facility_json(x->pf, x->tenant, id, code, name, x->down, &o);
     if (!rc)
-        rc = items_add(x->out, &x->cap, o, x->tenant);
+        rc = items_add(x->out, o, x->tenant);
     return rc;
 }
 
@@ -462,7 +444,7 @@ int sd_alarm_facility_status(sd_pf_t *pf, int64_t tenant_id, sd_pf_items_t *out)
     int rc = items_init(out);
     if (!rc)
         rc = gw_down_load(pf, tenant_id, &down);
-    facilities_t x = {pf, tenant_id, &down, out, 0};
+    facilities_t x = {pf, tenant_id, &down, out};
     if (!rc)
         rc = sd_pf_master_each_facility(pf->store, tenant_id, add_facility, &x);
     free(down.names);

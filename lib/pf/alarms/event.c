@@ -240,20 +240,9 @@ int sd_event_list(sd_pf_t *pf, int64_t tenant_id, const char *device, const char
         return rc;
     out->rows = json_array();
     rc = out->rows ? 0 : SD_ENOMEM;
-    size_t cap = 0, nnames = 0;
+    size_t nnames = 0;
     gw_name_t names[GW_NAMES], spare;
     while (!rc && (rc = sd_stmt_next(q)) == 1) {
-        rc = 0;
-        if (out->n == cap) {
-            size_t nc = cap ? cap * 2 : 16;
-            sd_scope_t *ns = realloc(out->scopes, nc * sizeof *ns);
-            if (!ns) {
-                rc = SD_ENOMEM;
-                break;
-            }
-            out->scopes = ns;
-            cap = nc;
-        }
         size_t dl = 0;
         const char *d = sd_stmt_text(q, 7, &dl);
         json_t *detail = NULL;
@@ -267,10 +256,7 @@ int sd_event_list(sd_pf_t *pf, int64_t tenant_id, const char *device, const char
                          "message", text(q, 6), "detail", detail ? detail : json_null(), "gateway",
                          json_string(gw_name(pf->store, q, 8, names, &nnames, &spare)),
                          "received_at", time_or_null(q, 9));
-        if (json_array_append_new(out->rows, o))
-            rc = SD_ENOMEM;
-        else
-            out->scopes[out->n++] = (sd_scope_t){.tenant_id = tenant_id};
+        rc = sd_pf_items_add(out, o, (sd_scope_t){.tenant_id = tenant_id});
     }
     sd_stmt_done(q);
     if (rc < 0) {

@@ -490,7 +490,6 @@ typedef struct {
     sd_store_t *st;
     int64_t n;
     sd_pf_items_t *items;
-    size_t cap;
     cert_fp_t *fps; /* every stored certificate, by registration id */
     size_t nfps;
 } certs_ctx_t;
@@ -550,24 +549,10 @@ static int add_peer(void *ctx, const sd_client_t *c)
     int r = pinned_cert(x->st, c, &pem);
     if (r <= 0)
         return r;
-    sd_pf_items_t *it = x->items;
-    if (it->n == x->cap) {
-        size_t nc = x->cap ? x->cap * 2 : 16;
-        sd_scope_t *ns = realloc(it->scopes, nc * sizeof *ns);
-        if (!ns) {
-            free(pem);
-            return SD_ENOMEM;
-        }
-        it->scopes = ns;
-        x->cap = nc;
-    }
     json_t *o = sd_json_pack("{s:I,s:s,s:s,s:s}", "id", (json_int_t)c->id, "client_id",
                              c->client_id, "name", c->name, "pem", pem);
     free(pem);
-    if (json_array_append_new(it->rows, o) != 0)
-        return SD_ENOMEM;
-    it->scopes[it->n++] = (sd_scope_t){0};
-    return 0;
+    return sd_pf_items_add(x->items, o, (sd_scope_t){0});
 }
 
 int sd_pki_peer_certs(sd_pki_t *pki, int64_t tenant, const char *kind, sd_pf_items_t *out)

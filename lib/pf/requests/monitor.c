@@ -778,33 +778,19 @@ int sd_monitor_list(sd_monitors_t *m, int64_t tenant_id, const char *state, int6
     if (rc)
         return rc;
     out->rows = json_array();
-    size_t cap = 0;
     sd_monitor_t r;
     rc = out->rows ? 0 : SD_ENOMEM;
     while (!rc && (rc = sd_stmt_next(s)) == 1) {
         rc = 0;
-        if (out->n == cap) {
-            size_t nc = cap ? cap * 2 : 16;
-            sd_scope_t *ns = realloc(out->scopes, nc * sizeof *ns);
-            if (!ns) {
-                rc = SD_ENOMEM;
-                break;
-            }
-            out->scopes = ns;
-            cap = nc;
-        }
         if (row_read(s, &r)) {
             rc = SD_ENOMEM;
             break;
         }
         json_t *o = sd_monitor_json(m, &r);
-        out->scopes[out->n] = (sd_scope_t){.tenant_id = r.tenant_id};
+        sd_scope_t sc = {.tenant_id = r.tenant_id};
         sd_monitor_free(&r);
-        if (!o || json_array_append_new(out->rows, o)) {
-            rc = SD_ENOMEM;
+        if ((rc = sd_pf_items_add(out, o, sc)) != 0)
             break;
-        }
-        out->n++;
     }
     sd_stmt_done(s);
     if (rc < 0) {

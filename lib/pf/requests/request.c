@@ -1079,7 +1079,6 @@ int sd_request_list(sd_requests_t *r, int64_t tenant, const char *state, int64_t
         SD_PARAMS(SD_V_INT(tenant), SD_V_TEXT(state ? state : ""), SD_V_INT(limit)), &q);
     if (rc)
         return rc;
-    size_t cap = 0;
     out->rows = json_array();
     if (!out->rows)
         rc = SD_ENOMEM;
@@ -1089,27 +1088,14 @@ int sd_request_list(sd_requests_t *r, int64_t tenant, const char *state, int64_t
             rc = k;
             break;
         }
-        if (out->n == cap) {
-            size_t nc = cap ? cap * 2 : 16;
-            sd_scope_t *ns = realloc(out->scopes, nc * sizeof *ns);
-            if (!ns) {
-                rc = SD_ENOMEM;
-                break;
-            }
-            out->scopes = ns;
-            cap = nc;
-        }
         json_t *o = sd_json_pack(
             "{s:I,s:s,s:s,s:s,s:o,s:o,s:s,s:s}", "id", (json_int_t)sd_stmt_int64(q, 0), "kind",
             sd_stmt_text(q, 1, NULL), "device", sd_stmt_text(q, 2, NULL), "state",
             sd_stmt_text(q, 3, NULL), "created", sd_request_time_json(sd_stmt_int64(q, 4), true),
             "finished", sd_request_time_json(sd_stmt_int64(q, 5), !sd_stmt_is_null(q, 5)), "reason",
             sd_stmt_text(q, 6, NULL), "requested_by", sd_stmt_text(q, 7, NULL));
-        if (!o || json_array_append_new(out->rows, o)) {
-            rc = SD_ENOMEM;
+        if ((rc = sd_pf_items_add(out, o, (sd_scope_t){.tenant_id = tenant})) != 0)
             break;
-        }
-        out->scopes[out->n++] = (sd_scope_t){.tenant_id = tenant};
     }
     sd_stmt_done(q);
     if (rc) {
