@@ -201,11 +201,5 @@ int sd_gw_conv_l3(const sd_gw_device_t *d, const sd_line_l3_report_t *r, int64_t
 int sd_gw_sample_json(const sd_gw_sample_t *s, sd_buf_t *out)
 {
     sd_ts_sample_t t = {s->data_id, s->ts_ms, s->value, s->quality};
-    json_t *o = sd_gwif_sample_json(&t, true);
-    if (!o)
-        return isfinite(s->value) && s->data_id[0] && sd_ts_quality_name(s->quality) ? SD_ENOMEM
-                                                                                     : SD_EINVAL;
-    int rc = sd_json_dump(o, out);
-    json_decref(o);
-    return rc;
+    return sd_gwif_sample_write(&t, out);
 }

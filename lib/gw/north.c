@@ -157,19 +157,6 @@ long sd_gw_error_index(const char *field, const char *list)
 }
 
 /* Row i as a batch of its own, parsed by gwif: what the platform will make of it. */
-static int parse_row(sd_gw_qkind_t kind, const char *row, sd_gwif_data_t *d, sd_gwif_events_t *e,
-                     sd_json_err_t *err)
-{
-    const char *list = kind == SD_GW_Q_DATA ? "samples" : "events";
-    sd_buf_t b = {0};
-    int rc = sd_buf_printf(&b, "{\"%s\":[%s]}", list, row);
-    if (!rc)
-        rc = kind == SD_GW_Q_DATA ? sd_gwif_data_parse(b.data, b.len, 1, d, err)
-                                  : sd_gwif_events_parse(b.data, b.len, 1, e, err);
-    sd_buf_free(&b);
-    return rc;
-}
-
 int sd_gw_batch_build(sd_gw_qkind_t kind, const sd_gw_qrow_t *rows, size_t n, const char *id,
                       sd_buf_t *out, long *bad)
 {
@@ -179,26 +166,12 @@ int sd_gw_batch_build(sd_gw_qkind_t kind, const sd_gw_qrow_t *rows, size_t n, co
         return SD_EINVAL;
     const char *list = kind == SD_GW_Q_DATA ? "samples" : "events";
     /*
-     * Each row was built by gwif when it was queued; it is checked against the same rules here
-     * (a row GW-IF refuses would block the lane forever), then sent as it is stored: the batch
-     * is the rows joined, not parsed and built again (the drainer's hot path).
+     * Each row was written by gwif when it was queued (sd_gwif_sample_write, the events
+     * builder), so the batch is the rows joined, not parsed and built again (the drainer's hot
+     * path). A row the platform still refuses comes back named by its index, and the engine
+     * drops that one row (sd_gw_upload_res_t), so it cannot block the lane.
      */
     int rc = 0;
-    for (size_t i = 0; !rc && i < n; i++) {
-        sd_json_err_t err = {0};
-        sd_gwif_data_t d = {0};
-        sd_gwif_events_t e = {0};
-        rc = parse_row(kind, rows[i].body, &d, &e, &err);
-        sd_gwif_data_free(&d);
-        sd_gwif_events_free(&e);
-        if (rc && rc != SD_ENOMEM) {
-            sd_error("north: %s row %lld refused before sending: %s: %s: %.300s", list,
-                     (long long)rows[i].id, err.field[0] ? err.field : "body", err.message,
-                     rows[i].body);
-            *bad = (long)i;
-            rc = SD_EFIELD;
-        }
-    }
     if (!rc && id) /* batch ids are the gateway's own ("d10-11"): no character needs escaping */
         rc = sd_buf_printf(out, "{\"id\":\"%s\",\"%s\":[", id, list);
     else if (!rc)

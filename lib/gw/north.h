@@ -41,10 +41,9 @@ int sd_gw_http_call(sd_gw_http_t *h, const char *method, const char *path, const
 
 /*
  * The GW-IF batch of queue rows rows[0..n) of lane kind (SD_GW_Q_DATA: {"id"?,"samples":[...]},
- * SD_GW_Q_EVENT: {"id"?,"events":[...]}), each row parsed and the batch built by lib/gwif
- * (sd_gwif_data_build(), sd_gwif_events_build(): the platform's own definition), with id (NULL:
- * none). 0 and out; SD_EFIELD with *bad the first row gwif refuses (logged; the caller drops it
- * as the platform would); SD_EINVAL (another lane, n 0), SD_ENOMEM.
+ * SD_GW_Q_EVENT: {"id"?,"events":[...]}) with id (NULL: none): the rows as gwif wrote them when
+ * they were queued, joined. 0 and out (*bad is -1: a row is refused by the platform, by index,
+ * never here); SD_EINVAL (another lane, n 0, a bad id), SD_ENOMEM.
  */
 int sd_gw_batch_build(sd_gw_qkind_t kind, const sd_gw_qrow_t *rows, size_t n, const char *id,
                       sd_buf_t *out, long *bad);

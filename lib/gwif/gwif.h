@@ -89,6 +89,13 @@ int sd_gwif_sample_parse(const json_t *o, sd_ts_sample_t *s, sd_json_err_t *err)
 /* The sample as an object; ts as epoch ms (iso false) or ISO 8601 (iso true). NULL: bad/OOM. */
 json_t *sd_gwif_sample_json(const sd_ts_sample_t *s, bool iso);
 
+/*
+ * The same sample appended to out as JSON text, ts in epoch milliseconds, written directly
+ * rather than through a jansson tree: the gateway queues every converted sample this way (its
+ * hot path). SD_EINVAL for what sd_gwif_sample_json() refuses, SD_ENOMEM.
+ */
+int sd_gwif_sample_write(const sd_ts_sample_t *s, sd_buf_t *out);
+
 /* ---- data batches: POST /gwif/v1/data body, up/data payload --------------------------------- */
 
 /* Samples per batch, both bindings. */

@@ -63,6 +63,35 @@ json_t *sd_gwif_sample_json(const sd_ts_sample_t *s, bool iso)
               : NULL;
 }
 
+/* s as a JSON string (quotes, backslash and control bytes escaped; UTF-8 passed through). */
+static int write_string(sd_buf_t *out, const char *s)
+{
+    int rc = sd_buf_append_byte(out, '"');
+    for (const unsigned char *p = (const unsigned char *)s; !rc && *p; p++) {
+        if (*p == '"' || *p == '\\')
+            rc = sd_buf_printf(out, "\\%c", *p);
+        else if (*p < 0x20)
+            rc = sd_buf_printf(out, "\\u%04x", *p);
+        else
+            rc = sd_buf_append_byte(out, (char)*p);
+    }
+    return rc ? rc : sd_buf_append_byte(out, '"');
+}
+
+int sd_gwif_sample_write(const sd_ts_sample_t *s, sd_buf_t *out)
+{
+    const char *q = sd_ts_quality_name(s->quality);
+    if (!s->data_id || !isfinite(s->value) || !q)
+        return SD_EINVAL;
+    int rc = sd_buf_append_str(out, "{\"data_id\":");
+    if (!rc)
+        rc = write_string(out, s->data_id);
+    if (!rc) /* %.17g: the double read back is the double written */
+        rc = sd_buf_printf(out, ",\"ts\":%" PRId64 ",\"value\":%.17g,\"quality\":\"%s\"}", s->ts_ms,
+                           s->value, q);
+    return rc;
+}
+
 /* ---- batches ------------------------------------------------------------------------------ */
 
 int sd_gwif__batch_root(json_t *root, const char *array, const char *what, size_t max,

@@ -3,6 +3,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <math.h>
 #include <stdint.h>
 #include <cmocka.h>
 #include <stdio.h>
@@ -413,6 +414,39 @@ static void test_data_round_trip(void **st)
 
 /* ---- events ---------------------------------------------------------------------------------- */
 
+/* The gateway's direct writer says exactly what the jansson builder says, escapes included. */
+static void test_sample_write(void **st)
+{
+    (void)st;
+    const sd_ts_sample_t in[] = {
+        {"p.level", INT64_C(1795474800000), 2.5, SD_TS_GOOD},
+        {"odd \"id\"\\\x01 ok", INT64_C(1795474800123), 0.1 + 0.2, SD_TS_ESTIMATED},
+        {"p.count", 0, -123456789.125, SD_TS_OUT_OF_RANGE},
+    };
+    sd_buf_t b = {0};
+    assert_int_equal(sd_buf_append_str(&b, "{\"samples\":["), 0);
+    for (size_t i = 0; i < 3; i++) {
+        if (i)
+            assert_int_equal(sd_buf_append_byte(&b, ','), 0);
+        assert_int_equal(sd_gwif_sample_write(&in[i], &b), 0);
+    }
+    assert_int_equal(sd_buf_append_str(&b, "]}"), 0);
+    sd_gwif_data_t d;
+    assert_int_equal(sd_gwif_data_parse(b.data, b.len, 10, &d, NULL), 0);
+    assert_int_equal(d.n, 3);
+    for (size_t i = 0; i < 3; i++) {
+        assert_string_equal(d.v[i].data_id, in[i].data_id);
+        assert_true(d.v[i].ts_ms == in[i].ts_ms);
+        assert_true(d.v[i].value == in[i].value); /* bit-exact: %.17g */
+        assert_int_equal(d.v[i].quality, in[i].quality);
+    }
+    sd_gwif_data_free(&d);
+    sd_buf_free(&b);
+    sd_ts_sample_t nan = {"p", 0, NAN, SD_TS_GOOD};
+    assert_int_equal(sd_gwif_sample_write(&nan, &b), SD_EINVAL);
+    sd_buf_free(&b);
+}
+
 static void test_events(void **st)
 {
     (void)st;
@@ -641,6 +675,7 @@ int main(void)
         cmocka_unit_test(test_error_names_index_and_field),
         cmocka_unit_test(test_data),
         cmocka_unit_test(test_data_round_trip),
+        cmocka_unit_test(test_sample_write),
         cmocka_unit_test(test_events),
         cmocka_unit_test(test_reply_round_trip),
         cmocka_unit_test(test_request_messages),
