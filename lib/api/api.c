@@ -116,6 +116,24 @@ int sd_api_query_int(sd_http_req_t *req, const char *name, int64_t lo, int64_t h
     return 0;
 }
 
+sd_scope_t sd_api_home(const sd_http_req_t *req)
+{
+    const sd_principal_t *p = sd_api_principal(req);
+    return (sd_scope_t){.tenant_id = p ? p->tenant_id : 0,
+                        .org_id = p ? p->org_id : 0,
+                        .subject_id = p ? p->subject_id : 0};
+}
+
+int sd_api_reply_result(sd_http_req_t *req, int rc, int status, json_t *o)
+{
+    if (rc != 0) {
+        json_decref(o);
+        return sd_api_reply_rc(req, rc);
+    }
+    sd_http_reply_json(req, status, o);
+    return 0;
+}
+
 int sd_api_reply_rc(sd_http_req_t *req, int rc)
 {
     if (rc == SD_ESTORE || rc == SD_ESCHEMA)

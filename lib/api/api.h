@@ -44,6 +44,12 @@ int sd_api_param_id(sd_http_req_t *req, const char *name, int64_t *out);
  */
 int sd_api_query_int(sd_http_req_t *req, const char *name, int64_t lo, int64_t hi, int64_t *out);
 
+/* The caller's own scope (tenant, organisation, subject; zeros when anonymous). */
+sd_scope_t sd_api_home(const sd_http_req_t *req);
+
+/* Reply o (taken) with status when rc is 0, else the error for rc (o dropped); returns rc. */
+int sd_api_reply_result(sd_http_req_t *req, int rc, int status, json_t *o);
+
 /* Reply the error for rc (a store or validation failure); always returns rc. */
 int sd_api_reply_rc(sd_http_req_t *req, int rc);
 

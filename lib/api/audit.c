@@ -12,7 +12,7 @@ static void h_list(sd_http_req_t *req, void *ctx)
 {
     sd_pf_t *pf = ctx;
     const sd_principal_t *p = sd_api_principal(req);
-    sd_scope_t home = {p ? p->tenant_id : 0, p ? p->org_id : 0, p ? p->subject_id : 0};
+    sd_scope_t home = sd_api_home(req);
     if (sd_api_require(req, SD_ACT_AUDIT_READ, &home) != 0)
         return;
     const char *ls = sd_http_req_query(req, "limit"), *act = sd_http_req_query(req, "action");

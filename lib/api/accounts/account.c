@@ -91,7 +91,7 @@ static void h_logout(sd_http_req_t *req, void *ctx)
 static int self_acct(sd_pf_t *pf, sd_http_req_t *req, sd_account_t *a)
 {
     const sd_principal_t *p = sd_api_principal(req);
-    sd_scope_t sc = {p ? p->tenant_id : 0, p ? p->org_id : 0, p ? p->subject_id : 0};
+    sd_scope_t sc = sd_api_home(req);
     if (sd_api_require(req, SD_ACT_USER_SELF, &sc) != 0)
         return SD_EFORBIDDEN;
     int rc = sd_account_load(pf, p->subject_id, a);

@@ -13,17 +13,13 @@ static void reply_org(sd_pf_t *pf, sd_http_req_t *req, int status, int64_t id)
 {
     json_t *o = NULL;
     int rc = sd_org_json(pf, id, &o);
-    if (rc != 0)
-        sd_api_reply_rc(req, rc);
-    else
-        sd_http_reply_json(req, status, o);
+    sd_api_reply_result(req, rc, status, o);
 }
 
 static void h_list(sd_http_req_t *req, void *ctx)
 {
     sd_pf_t *pf = ctx;
-    const sd_principal_t *p = sd_api_principal(req);
-    sd_scope_t home = {p ? p->tenant_id : 0, p ? p->org_id : 0, p ? p->subject_id : 0};
+    sd_scope_t home = sd_api_home(req);
     if (sd_api_require(req, SD_ACT_ORG_READ, &home) != 0)
         return;
     sd_pf_items_t items;

@@ -8,28 +8,17 @@
 #include "core/err.h"
 #include "pf/accounts/tenant.h"
 
-static sd_scope_t home_scope(const sd_http_req_t *req)
-{
-    const sd_principal_t *p = sd_api_principal(req);
-    return (sd_scope_t){.tenant_id = p ? p->tenant_id : 0,
-                        .org_id = p ? p->org_id : 0,
-                        .subject_id = p ? p->subject_id : 0};
-}
-
 static void reply_tenant(sd_pf_t *pf, sd_http_req_t *req, int status, int64_t id)
 {
     json_t *o = NULL;
     int rc = sd_tenant_json(pf, id, &o);
-    if (rc != 0)
-        sd_api_reply_rc(req, rc);
-    else
-        sd_http_reply_json(req, status, o);
+    sd_api_reply_result(req, rc, status, o);
 }
 
 static void h_list(sd_http_req_t *req, void *ctx)
 {
     sd_pf_t *pf = ctx;
-    sd_scope_t home = home_scope(req);
+    sd_scope_t home = sd_api_home(req);
     if (sd_api_require(req, SD_ACT_TENANT_READ, &home) != 0)
         return;
     sd_pf_items_t items;

@@ -11,7 +11,7 @@ static void h_qr(sd_http_req_t *req, void *ctx)
 {
     sd_pf_t *pf = ctx;
     const sd_principal_t *p = sd_api_principal(req);
-    sd_scope_t sc = {p ? p->tenant_id : 0, p ? p->org_id : 0, p ? p->subject_id : 0};
+    sd_scope_t sc = sd_api_home(req);
     if (sd_api_require(req, SD_ACT_USER_SELF, &sc) != 0)
         return;
     sd_buf_t uri = {0}, svg = {0};

@@ -15,8 +15,7 @@
 static void h_list(sd_http_req_t *req, void *ctx)
 {
     sd_pf_t *pf = ctx;
-    const sd_principal_t *p = sd_api_principal(req);
-    sd_scope_t home = {p ? p->tenant_id : 0, p ? p->org_id : 0, p ? p->subject_id : 0};
+    sd_scope_t home = sd_api_home(req);
     if (sd_api_require(req, SD_ACT_USER_READ, &home) != 0)
         return;
     sd_pf_items_t items;
@@ -31,7 +30,7 @@ static void h_create(sd_http_req_t *req, void *ctx)
 {
     sd_pf_t *pf = ctx;
     const sd_principal_t *p = sd_api_principal(req);
-    sd_scope_t home = {p ? p->tenant_id : 0, p ? p->org_id : 0, p ? p->subject_id : 0};
+    sd_scope_t home = sd_api_home(req);
     json_t *b = NULL;
     if (sd_api_require(req, SD_ACT_USER_MANAGE, &home) != 0 || sd_api_body(req, &b) != 0)
         return;
@@ -115,10 +114,7 @@ static void reply_user(sd_pf_t *pf, sd_http_req_t *req, int64_t id)
 {
     json_t *u = NULL;
     int rc = sd_user_json(pf, id, &u);
-    if (rc != 0)
-        sd_api_reply_rc(req, rc);
-    else
-        sd_http_reply_json(req, 200, u);
+    sd_api_reply_result(req, rc, 200, u);
 }
 
 static void h_get(sd_http_req_t *req, void *ctx)

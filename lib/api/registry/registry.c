@@ -29,17 +29,13 @@ static void reply_client(sd_pf_t *pf, sd_http_req_t *req, int64_t id)
 {
     json_t *o = NULL;
     int rc = sd_registry_json(pf, id, &o);
-    if (rc != 0)
-        sd_api_reply_rc(req, rc);
-    else
-        sd_http_reply_json(req, 200, o);
+    sd_api_reply_result(req, rc, 200, o);
 }
 
 static void h_list(sd_http_req_t *req, void *ctx)
 {
     kind_t *k = ctx;
-    const sd_principal_t *p = sd_api_principal(req);
-    sd_scope_t home = {p ? p->tenant_id : 0, p ? p->org_id : 0, p ? p->subject_id : 0};
+    sd_scope_t home = sd_api_home(req);
     if (sd_api_require(req, k->read, &home) != 0)
         return;
     sd_pf_items_t items;
@@ -256,7 +252,7 @@ static void h_apif_me(sd_http_req_t *req, void *ctx)
 {
     sd_pf_t *pf = ctx;
     const sd_principal_t *p = sd_api_principal(req);
-    sd_scope_t sc = {p ? p->tenant_id : 0, p ? p->org_id : 0, p ? p->subject_id : 0};
+    sd_scope_t sc = sd_api_home(req);
     sd_action_t act = p && p->role == SD_ROLE_GATEWAY ? SD_ACT_GW_READ : SD_ACT_APP_READ;
     if (sd_api_require(req, act, &sc) != 0)
         return;
