@@ -912,7 +912,8 @@ static int silence_check(sd_alarms_t *a, int64_t now)
     }
     sd_stmt_done(q);
     if (rc >= 0) {
-        qsort(x.open, x.nopen, sizeof *x.open, devkey_cmp);
+        if (x.nopen > 1) /* qsort on NULL is undefined even for 0 elements */
+            qsort(x.open, x.nopen, sizeof *x.open, devkey_cmp);
         rc = sd_ts_each_silent_device(st, now - limit, add_silent, &x);
     }
     sd_alarm_row_t *v = rc >= 0 && x.n ? calloc(x.n, sizeof *v) : NULL;

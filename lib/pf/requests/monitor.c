@@ -337,7 +337,8 @@ static mon_t *mon_new(sd_monitors_t *m, int64_t id, int64_t tenant, const char *
     x->tenant_id = tenant;
     if (secret)
         snprintf(x->secret, sizeof x->secret, "%s", secret);
-    qsort(x->ids, x->n, sizeof *x->ids, cmp_str);
+    if (x->n > 1)
+        qsort(x->ids, x->n, sizeof *x->ids, cmp_str);
     return x;
 }
 
