@@ -26,6 +26,24 @@ const sd_store_migration_t *sd_store_migrations(const char *backend, size_t *n)
     return NULL;
 }
 
+/* Opening migrates, so it lives here: store.c connects and knows nothing of migrations. */
+int sd_store_open(const char *url, sd_store_t **out)
+{
+    return sd_store_open_flags(url, 0, out);
+}
+
+int sd_store_open_flags(const char *url, unsigned flags, sd_store_t **out)
+{
+    sd_store_t *st = NULL;
+    int rc = sd__store_connect(url, &st);
+    if (rc == 0 && !(flags & SD_STORE_NO_MIGRATE) && (rc = sd_store_migrate(st)) < 0) {
+        sd__store_close_keep_error(st);
+        st = NULL;
+    }
+    *out = st;
+    return rc < 0 ? rc : 0;
+}
+
 int sd_store_migrate(sd_store_t *st)
 {
     size_t n;

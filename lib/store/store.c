@@ -395,12 +395,8 @@ static int conn_get(sd_store_t *st, sd_store_conn_t **out)
 /* --- open / close ------------------------------------------------------------------------------
  */
 
-int sd_store_open(const char *url, sd_store_t **out)
-{
-    return sd_store_open_flags(url, 0, out);
-}
-
-int sd_store_open_flags(const char *url, unsigned flags, sd_store_t **out)
+/* Open and connect, without migrating (migrate.c's sd_store_open_flags() migrates after it). */
+int sd__store_connect(const char *url, sd_store_t **out)
 {
     *out = NULL;
     if (!url)
@@ -431,17 +427,20 @@ int sd_store_open_flags(const char *url, unsigned flags, sd_store_t **out)
     atomic_init(&st->n_hit, 0);
     sd_store_conn_t *c;
     rc = conn_get(st, &c); /* connect now so a bad URL or a down server fails at open */
-    if (rc == 0 && !(flags & SD_STORE_NO_MIGRATE))
-        rc = sd_store_migrate(st);
     if (rc < 0) {
-        char saved[sizeof errbuf];
-        memcpy(saved, errbuf, sizeof saved);
-        sd_store_close(st);
-        memcpy(errbuf, saved, sizeof saved);
+        sd__store_close_keep_error(st);
         return rc;
     }
     *out = st;
     return 0;
+}
+
+void sd__store_close_keep_error(sd_store_t *st)
+{
+    char saved[sizeof errbuf];
+    memcpy(saved, errbuf, sizeof saved);
+    sd_store_close(st);
+    memcpy(errbuf, saved, sizeof saved);
 }
 
 void sd_store_close(sd_store_t *st)

@@ -106,6 +106,11 @@ struct sd_store {
 /* Set the calling thread's error message (printf style); returns err for tail calls. */
 int sd__store_seterr(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* Open and connect to url without migrating; migrate.c opens through it, then migrates. */
+int sd__store_connect(const char *url, sd_store_t **out);
+/* sd_store_close() that keeps the thread's error message (for a failed open). */
+void sd__store_close_keep_error(sd_store_t *st);
+
 /*
  * Copy sql into out (cap bytes, cap >= strlen(sql)+1) with each $N outside literals, quoted
  * identifiers and comments turned into ?N. SD_EINVAL for a bare ? (non-portable), set in errmsg.
