@@ -1,6 +1,6 @@
 /* test_pf_broker.c - the MQTT binding without a broker: the broker's passwd and acl files written
  * from the registry (and rewritten, and the broker signalled, when it changes), the sync worker,
- * and a gateway's derived broker login. SQLite store in a temporary file. */
+ * and a gateway's derived broker login. The pf test fixture's SQLite store. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -19,11 +19,11 @@
 
 #include "core/clock.h"
 #include "core/err.h"
+#include "helpers/pf_fixture.h"
 #include "pf/broker/binding.h"
 
 #define T0 INT64_C(1795489200000) /* 2026-11-24T03:00:00Z */
 
-static int g_seq;
 static volatile sig_atomic_t g_hups;
 
 static void on_hup(int sig)
@@ -33,96 +33,44 @@ static void on_hup(int sig)
 }
 
 typedef struct {
-    sd_store_t *st;
-    sd_clock_t *clock;
-    sd_pf_t pf;
-    char db[128], dir[128], pidfile[160];
+    sd_test_pf_t t; /* first: sd_test_pf_new() / sd_test_pf_teardown(); the broker files go in
+                       t.dir beside the store */
+    char pidfile[160];
     int64_t ta, org, g1, g2, app;
 } fx_t;
-
-static int64_t ins(sd_store_t *st, const char *sql, const sd_val_t *p, int n)
-{
-    int64_t id = 0;
-    int rc = sd_store_insert(st, sql, p, n, &id);
-    if (rc)
-        fail_msg("%s: %s: %s", sql, sd_strerror(rc), sd_store_errmsg());
-    return id;
-}
-
-static void exec(sd_store_t *st, const char *sql, const sd_val_t *p, int n)
-{
-    int rc = sd_store_exec(st, sql, p, n, NULL);
-    if (rc)
-        fail_msg("%s: %s: %s", sql, sd_strerror(rc), sd_store_errmsg());
-}
 
 static int64_t mk_client(fx_t *fx, const char *kind, const char *cid, const char *digest,
                          int enabled, int64_t expires)
 {
-    return ins(fx->st,
-               "INSERT INTO clients (kind, name, org_id, tenant_id, client_id, secret_digest,"
-               " enabled, expires_at, created_at, updated_at) VALUES ($1, $2, $3, $4, $2, $5, $6,"
-               " $7, 0, 0) RETURNING id",
-               SD_PARAMS(SD_V_TEXT(kind), SD_V_TEXT(cid), SD_V_INT(fx->org), SD_V_INT(fx->ta),
-                         SD_V_TEXT(digest), SD_V_INT(enabled), SD_V_INT(expires)));
+    return sd_test_pf_insert(
+        &fx->t,
+        "INSERT INTO clients (kind, name, org_id, tenant_id, client_id, secret_digest,"
+        " enabled, expires_at, created_at, updated_at) VALUES ($1, $2, $3, $4, $2, $5, $6,"
+        " $7, 0, 0) RETURNING id",
+        SD_PARAMS(SD_V_TEXT(kind), SD_V_TEXT(cid), SD_V_INT(fx->org), SD_V_INT(fx->ta),
+                  SD_V_TEXT(digest), SD_V_INT(enabled), SD_V_INT(expires)));
 }
 
 static int setup(void **state)
 {
-    fx_t *fx = calloc(1, sizeof *fx);
-    snprintf(fx->db, sizeof fx->db, "/tmp/test_pf_broker_%d_%d.db", (int)getpid(), ++g_seq);
-    snprintf(fx->dir, sizeof fx->dir, "/tmp/test_pf_broker_%d_%d.d", (int)getpid(), g_seq);
-    snprintf(fx->pidfile, sizeof fx->pidfile, "%s/broker.pid", fx->dir);
-    assert_int_equal(mkdir(fx->dir, 0700), 0);
-    char url[200];
-    snprintf(url, sizeof url, "sqlite://%s?sync=normal", fx->db);
-    int rc = sd_store_open(url, &fx->st);
-    if (rc)
-        fail_msg("open %s: %s: %s", url, sd_strerror(rc), sd_store_errmsg());
-    fx->clock = sd_clock_fake_new(T0);
-    fx->pf = (sd_pf_t){.store = fx->st, .clock = fx->clock};
-    for (int i = 0; i < 32; i++)
-        fx->pf.secret_key[i] = (unsigned char)(7 * i + 1);
-    fx->ta = ins(fx->st,
-                 "INSERT INTO tenants (name, kind, created_at) VALUES ('a', 'dedicated_operator',"
-                 " 0) RETURNING id",
-                 SD_NOPARAMS);
-    fx->org = ins(fx->st,
-                  "INSERT INTO orgs (tenant_id, kind, name, created_at) VALUES ($1, 'operator',"
-                  " 'gwv', 0) RETURNING id",
-                  SD_PARAMS(SD_V_INT(fx->ta)));
+    fx_t *fx = sd_test_pf_new(sizeof *fx, T0);
+    snprintf(fx->pidfile, sizeof fx->pidfile, "%s/broker.pid", fx->t.dir);
+    fx->ta = sd_test_pf_insert(
+        &fx->t,
+        "INSERT INTO tenants (name, kind, created_at) VALUES ('a', 'dedicated_operator',"
+        " 0) RETURNING id",
+        SD_NOPARAMS);
+    fx->org = sd_test_pf_insert(
+        &fx->t,
+        "INSERT INTO orgs (tenant_id, kind, name, created_at) VALUES ($1, 'operator',"
+        " 'gwv', 0) RETURNING id",
+        SD_PARAMS(SD_V_INT(fx->ta)));
     fx->g1 = mk_client(fx, "gateway", "gw-north", "digest-north", 1, 0);
     fx->g2 = mk_client(fx, "gateway", "gw-south", "digest-south", 1, T0 + 60000);
     mk_client(fx, "gateway", "gw-off", "digest-off", 0, 0);      /* disabled */
     mk_client(fx, "gateway", "gw-old", "digest-old", 1, T0 - 1); /* expired */
     fx->app = mk_client(fx, "application", "app-one", "digest-app", 1, 0);
     *state = fx;
-    return 0;
-}
-
-static void rm(const char *dir, const char *name)
-{
-    char p[256];
-    snprintf(p, sizeof p, "%s/%s", dir, name);
-    unlink(p);
-}
-
-static int teardown(void **state)
-{
-    fx_t *fx = *state;
-    sd_store_close(fx->st);
-    sd_clock_fake_free(fx->clock);
-    rm(fx->dir, "passwd");
-    rm(fx->dir, "acl");
-    rm(fx->dir, "broker.pid");
-    rmdir(fx->dir);
-    char p[200];
-    unlink(fx->db);
-    snprintf(p, sizeof p, "%s-wal", fx->db);
-    unlink(p);
-    snprintf(p, sizeof p, "%s-shm", fx->db);
-    unlink(p);
-    free(fx);
     return 0;
 }
 
@@ -176,35 +124,35 @@ static void assert_acl(const char *dir, const char *const *cids, size_t n)
 static void test_files(void **state)
 {
     fx_t *fx = *state;
-    sd_mqtt_config_t cfg = {.broker_dir = fx->dir, .sync_ms = 3600000};
+    sd_mqtt_config_t cfg = {.broker_dir = fx->t.dir, .sync_ms = 3600000};
     sd_mqtt_binding_t *b = NULL;
-    assert_int_equal(sd_mqtt_binding_start(&fx->pf, &cfg, &b), 0);
-    char *pw = slurp(fx->dir, "passwd");
+    assert_int_equal(sd_mqtt_binding_start(&fx->t.pf, &cfg, &b), 0);
+    char *pw = slurp(fx->t.dir, "passwd");
     assert_non_null(pw);
     char users[256];
     users_of(pw, users, sizeof users);
     assert_string_equal(users, "suidod,gw-north,gw-south");
     /* no password in clear: only the PBKDF2 form */
     char clear[SD_MQTT_PW_SIZE];
-    sd_mqtt_password(fx->pf.secret_key, "gw-north", "digest-north", clear);
+    sd_mqtt_password(fx->t.pf.secret_key, "gw-north", "digest-north", clear);
     assert_null(strstr(pw, clear));
     assert_null(strstr(pw, "digest-north"));
     const char *cids[] = {"gw-north", "gw-south"};
-    assert_acl(fx->dir, cids, 2);
+    assert_acl(fx->t.dir, cids, 2);
     struct stat sb;
     char p[256];
-    snprintf(p, sizeof p, "%s/passwd", fx->dir);
+    snprintf(p, sizeof p, "%s/passwd", fx->t.dir);
     assert_int_equal(stat(p, &sb), 0);
     assert_int_equal(sb.st_mode & 0777, 0644);
     /* unchanged registry: nothing rewritten, the same bytes */
     assert_int_equal(sd_mqtt_binding_sync(b), 0);
-    char *again = slurp(fx->dir, "passwd");
+    char *again = slurp(fx->t.dir, "passwd");
     assert_string_equal(again, pw);
     free(again);
     sd_mqtt_binding_stop(b);
     /* a second binding (a restart) derives byte-identical files: no needless broker reload */
-    assert_int_equal(sd_mqtt_binding_start(&fx->pf, &cfg, &b), 0);
-    again = slurp(fx->dir, "passwd");
+    assert_int_equal(sd_mqtt_binding_start(&fx->t.pf, &cfg, &b), 0);
+    again = slurp(fx->t.dir, "passwd");
     assert_string_equal(again, pw);
     free(again);
     sd_mqtt_binding_stop(b);
@@ -215,42 +163,44 @@ static void test_files(void **state)
 static void test_sync(void **state)
 {
     fx_t *fx = *state;
-    sd_mqtt_config_t cfg = {.broker_dir = fx->dir, .sync_ms = 3600000};
+    sd_mqtt_config_t cfg = {.broker_dir = fx->t.dir, .sync_ms = 3600000};
     sd_mqtt_binding_t *b = NULL;
-    assert_int_equal(sd_mqtt_binding_start(&fx->pf, &cfg, &b), 0);
+    assert_int_equal(sd_mqtt_binding_start(&fx->t.pf, &cfg, &b), 0);
     char users[256];
     char *pw;
 
     mk_client(fx, "gateway", "gw-east", "digest-east", 1, 0);
     assert_int_equal(sd_mqtt_binding_sync(b), 1);
-    pw = slurp(fx->dir, "passwd");
+    pw = slurp(fx->t.dir, "passwd");
     users_of(pw, users, sizeof users);
     free(pw);
     assert_string_equal(users, "suidod,gw-east,gw-north,gw-south"); /* by client id */
     const char *four[] = {"gw-east", "gw-north", "gw-south"};
-    assert_acl(fx->dir, four, 3);
+    assert_acl(fx->t.dir, four, 3);
 
-    exec(fx->st, "UPDATE clients SET enabled = 0 WHERE id = $1", SD_PARAMS(SD_V_INT(fx->g1)));
+    sd_test_pf_exec(&fx->t, "UPDATE clients SET enabled = 0 WHERE id = $1",
+                    SD_PARAMS(SD_V_INT(fx->g1)));
     assert_int_equal(sd_mqtt_binding_sync(b), 1);
-    pw = slurp(fx->dir, "passwd");
+    pw = slurp(fx->t.dir, "passwd");
     users_of(pw, users, sizeof users);
     free(pw);
     assert_string_equal(users, "suidod,gw-east,gw-south");
 
     /* gw-south expires at T0 + 60 s (platform time, the fake clock) */
-    sd_clock_fake_advance(fx->clock, 60000);
+    sd_clock_fake_advance(fx->t.clock, 60000);
     assert_int_equal(sd_mqtt_binding_sync(b), 1);
-    pw = slurp(fx->dir, "passwd");
+    pw = slurp(fx->t.dir, "passwd");
     users_of(pw, users, sizeof users);
     assert_string_equal(users, "suidod,gw-east");
     const char *one[] = {"gw-east"};
-    assert_acl(fx->dir, one, 1);
+    assert_acl(fx->t.dir, one, 1);
 
     /* a rotated secret changes the derived password, so the file, but not the users */
-    exec(fx->st, "UPDATE clients SET secret_digest = 'digest-east-2' WHERE client_id = 'gw-east'",
-         SD_NOPARAMS);
+    sd_test_pf_exec(
+        &fx->t, "UPDATE clients SET secret_digest = 'digest-east-2' WHERE client_id = 'gw-east'",
+        SD_NOPARAMS);
     assert_int_equal(sd_mqtt_binding_sync(b), 1);
-    char *pw2 = slurp(fx->dir, "passwd");
+    char *pw2 = slurp(fx->t.dir, "passwd");
     assert_string_not_equal(pw, pw2);
     users_of(pw2, users, sizeof users);
     assert_string_equal(users, "suidod,gw-east");
@@ -273,15 +223,15 @@ static void test_worker_and_signal(void **state)
     fprintf(f, "%ld\n", (long)getpid());
     fclose(f);
     g_hups = 0;
-    sd_mqtt_config_t cfg = {.broker_dir = fx->dir, .pid_file = fx->pidfile, .sync_ms = 20};
+    sd_mqtt_config_t cfg = {.broker_dir = fx->t.dir, .pid_file = fx->pidfile, .sync_ms = 20};
     sd_mqtt_binding_t *b = NULL;
-    assert_int_equal(sd_mqtt_binding_start(&fx->pf, &cfg, &b), 0);
+    assert_int_equal(sd_mqtt_binding_start(&fx->t.pf, &cfg, &b), 0);
     assert_int_equal(g_hups, 1); /* the first files */
     mk_client(fx, "gateway", "gw-west", "digest-west", 1, 0);
     char *pw = NULL;
     for (int i = 0; i < 500; i++) { /* up to 5 s on a loaded machine */
         free(pw);
-        pw = slurp(fx->dir, "passwd");
+        pw = slurp(fx->t.dir, "passwd");
         if (pw && strstr(pw, "gw-west:"))
             break;
         struct timespec ts = {0, 10 * 1000000L};
@@ -300,14 +250,14 @@ static void test_credentials(void **state)
     fx_t *fx = *state;
     sd_mqtt_config_t cfg = {0}; /* no broker, no files */
     sd_mqtt_binding_t *b = NULL;
-    assert_int_equal(sd_mqtt_binding_start(&fx->pf, &cfg, &b), 0);
-    assert_null(slurp(fx->dir, "passwd"));
+    assert_int_equal(sd_mqtt_binding_start(&fx->t.pf, &cfg, &b), 0);
+    assert_null(slurp(fx->t.dir, "passwd"));
     assert_int_equal(sd_mqtt_binding_sync(b), 0);
     sd_scope_t sc;
     char cid[SD_MQTT_CID_MAX + 1], pw[SD_MQTT_PW_SIZE], want[SD_MQTT_PW_SIZE];
     assert_int_equal(sd_mqtt_binding_credentials(b, fx->g1, &sc, cid, pw), 0);
     assert_string_equal(cid, "gw-north");
-    sd_mqtt_password(fx->pf.secret_key, "gw-north", "digest-north", want);
+    sd_mqtt_password(fx->t.pf.secret_key, "gw-north", "digest-north", want);
     assert_string_equal(pw, want);
     assert_memory_equal(pw, "sdm_", 4);
     assert_int_equal(sc.tenant_id, fx->ta);
@@ -319,8 +269,8 @@ static void test_credentials(void **state)
     assert_string_equal(cid, "gw-south");
     assert_string_not_equal(pw, pw2);
     sd_mqtt_binding_stop(b);
-    fx->pf.secret_key[0] ^= 1;
-    assert_int_equal(sd_mqtt_binding_start(&fx->pf, &cfg, &b), 0);
+    fx->t.pf.secret_key[0] ^= 1;
+    assert_int_equal(sd_mqtt_binding_start(&fx->t.pf, &cfg, &b), 0);
     assert_int_equal(sd_mqtt_binding_credentials(b, fx->g1, &sc, cid, pw2), 0);
     assert_string_not_equal(pw, pw2);
     /* an application, or no such row: not a gateway */
@@ -335,14 +285,14 @@ static void test_bad_config(void **state)
     sd_mqtt_binding_t *b = (sd_mqtt_binding_t *)1;
     const char *bad[] = {"http://localhost:1883", "mqtt://", "mqtt://host:0", "mqtt://host:x"};
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
-        sd_mqtt_config_t cfg = {.url = bad[i], .broker_dir = fx->dir};
-        assert_int_equal(sd_mqtt_binding_start(&fx->pf, &cfg, &b), SD_ECONFIG);
+        sd_mqtt_config_t cfg = {.url = bad[i], .broker_dir = fx->t.dir};
+        assert_int_equal(sd_mqtt_binding_start(&fx->t.pf, &cfg, &b), SD_ECONFIG);
         assert_null(b);
     }
-    assert_null(slurp(fx->dir, "passwd")); /* refused before anything was written */
+    assert_null(slurp(fx->t.dir, "passwd")); /* refused before anything was written */
     /* a directory that cannot be written */
     sd_mqtt_config_t cfg = {.broker_dir = "/nonexistent/suido-broker"};
-    assert_true(sd_mqtt_binding_start(&fx->pf, &cfg, &b) < 0);
+    assert_true(sd_mqtt_binding_start(&fx->t.pf, &cfg, &b) < 0);
     assert_null(b);
     sd_mqtt_binding_stop(NULL);
 }
@@ -387,7 +337,7 @@ static void test_client_stops(void **state)
         snprintf(url, sizeof url, "mqtt://127.0.0.1:%d", tcp_port(listening, &fd));
         sd_mqtt_config_t cfg = {.url = url};
         sd_mqtt_binding_t *b = NULL;
-        assert_int_equal(sd_mqtt_binding_start(&fx->pf, &cfg, &b), 0);
+        assert_int_equal(sd_mqtt_binding_start(&fx->t.pf, &cfg, &b), 0);
         struct timespec ts = {0, 300 * 1000000L}; /* connected, or into its first back-off */
         nanosleep(&ts, NULL);
         int64_t t = now_ms();
@@ -403,7 +353,7 @@ static void test_client_stops(void **state)
 
 int main(void)
 {
-#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, sd_test_pf_teardown)
     const struct CMUnitTest tests[] = {
         T(test_files),       T(test_sync),       T(test_worker_and_signal),
         T(test_credentials), T(test_bad_config), T(test_client_stops),
