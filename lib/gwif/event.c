@@ -97,20 +97,13 @@ int sd_gwif_events_parse(const void *buf, size_t len, size_t max, sd_gwif_events
                          sd_json_err_t *err)
 {
     sd_json_err_t tmp;
-    if (!err)
-        err = &tmp;
-    memset(err, 0, sizeof *err);
-    *out = (sd_gwif_events_t){0};
-    json_t *root = NULL;
-    int rc = sd_json_parse(buf, len, &root, err);
-    if (rc)
-        return rc;
+    json_t *root;
     const json_t *arr = NULL;
     const char *id = NULL;
-    if ((rc = sd_gwif__batch_root(root, "events", "event", max, &arr, &id, err)) != 0) {
-        json_decref(root);
+    *out = (sd_gwif_events_t){0};
+    int rc = sd_gwif__batch_open(buf, len, "events", "event", max, &root, &arr, &id, &err, &tmp);
+    if (rc)
         return rc;
-    }
     size_t n = json_array_size(arr);
     sd_gwif_events_t b = {.root = root, .id = id ? id : ""};
     b.v = calloc(n, sizeof *b.v);

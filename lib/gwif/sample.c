@@ -145,24 +145,33 @@ void sd_gwif_data_free(sd_gwif_data_t *d)
     *d = (sd_gwif_data_t){0};
 }
 
+int sd_gwif__batch_open(const void *buf, size_t len, const char *array, const char *what,
+                        size_t max, json_t **root, const json_t **arr, const char **id,
+                        sd_json_err_t **err, sd_json_err_t *tmp)
+{
+    if (!*err)
+        *err = tmp;
+    memset(*err, 0, sizeof **err);
+    *root = NULL;
+    int rc = sd_json_parse(buf, len, root, *err);
+    if (!rc && (rc = sd_gwif__batch_root(*root, array, what, max, arr, id, *err)) != 0) {
+        json_decref(*root);
+        *root = NULL;
+    }
+    return rc;
+}
+
 int sd_gwif_data_parse(const void *buf, size_t len, size_t max, sd_gwif_data_t *out,
                        sd_json_err_t *err)
 {
     sd_json_err_t tmp;
-    if (!err)
-        err = &tmp;
-    memset(err, 0, sizeof *err);
-    *out = (sd_gwif_data_t){0};
-    json_t *root = NULL;
-    int rc = sd_json_parse(buf, len, &root, err);
-    if (rc)
-        return rc;
+    json_t *root;
     const json_t *arr = NULL;
     const char *id = NULL;
-    if ((rc = sd_gwif__batch_root(root, "samples", "sample", max, &arr, &id, err)) != 0) {
-        json_decref(root);
+    *out = (sd_gwif_data_t){0};
+    int rc = sd_gwif__batch_open(buf, len, "samples", "sample", max, &root, &arr, &id, &err, &tmp);
+    if (rc)
         return rc;
-    }
     size_t n = json_array_size(arr);
     sd_ts_sample_t *v = calloc(n, sizeof *v);
     if (!v) {
