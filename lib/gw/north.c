@@ -158,9 +158,8 @@ long sd_gw_error_index(const char *field, const char *list)
 
 /* Row i as a batch of its own, parsed by gwif: what the platform will make of it. */
 int sd_gw_batch_build(sd_gw_qkind_t kind, const sd_gw_qrow_t *rows, size_t n, const char *id,
-                      sd_buf_t *out, long *bad)
+                      sd_buf_t *out)
 {
-    *bad = -1;
     if ((kind != SD_GW_Q_DATA && kind != SD_GW_Q_EVENT) || !n ||
         (id && (!id[0] || strlen(id) > SD_GWIF_BATCH_ID_MAX)))
         return SD_EINVAL;

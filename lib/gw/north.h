@@ -42,11 +42,11 @@ int sd_gw_http_call(sd_gw_http_t *h, const char *method, const char *path, const
 /*
  * The GW-IF batch of queue rows rows[0..n) of lane kind (SD_GW_Q_DATA: {"id"?,"samples":[...]},
  * SD_GW_Q_EVENT: {"id"?,"events":[...]}) with id (NULL: none): the rows as gwif wrote them when
- * they were queued, joined. 0 and out (*bad is -1: a row is refused by the platform, by index,
- * never here); SD_EINVAL (another lane, n 0, a bad id), SD_ENOMEM.
+ * they were queued, joined. 0 and out (a row is refused by the platform, by its index, never
+ * here); SD_EINVAL (another lane, n 0, a bad id), SD_ENOMEM.
  */
 int sd_gw_batch_build(sd_gw_qkind_t kind, const sd_gw_qrow_t *rows, size_t n, const char *id,
-                      sd_buf_t *out, long *bad);
+                      sd_buf_t *out);
 
 /* The index i of a GW-IF error field "samples[i].ts" / "events[i]" for lane `list`, or -1. */
 long sd_gw_error_index(const char *field, const char *list);

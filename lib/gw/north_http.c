@@ -47,14 +47,8 @@ static int http_upload(void *ctx, sd_gw_qkind_t kind, const sd_gw_qrow_t *rows, 
     http_t *b = ctx;
     const char *list = kind == SD_GW_Q_DATA ? "samples" : "events";
     sd_buf_t body = {0}, resp = {0};
-    long status = 0, bad = -1;
-    int rc = sd_gw_batch_build(kind, rows, n, NULL, &body, &bad);
-    if (rc == SD_EFIELD && bad >= 0) {
-        sd_buf_free(&body);
-        res->status = 0;
-        res->dropped = bad;
-        return 0;
-    }
+    long status = 0;
+    int rc = sd_gw_batch_build(kind, rows, n, NULL, &body);
     if (!rc)
         rc = sd_gw_http_call(b->up, "POST",
                              kind == SD_GW_Q_DATA ? "/gwif/v1/data" : "/gwif/v1/events", body.data,

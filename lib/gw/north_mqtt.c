@@ -160,13 +160,7 @@ static int mqtt_upload(void *ctx, sd_gw_qkind_t kind, const sd_gw_qrow_t *rows, 
     char id[64];
     snprintf(id, sizeof id, "%c%lld-%lld", kind == SD_GW_Q_DATA ? 'd' : 'e', (long long)rows[0].id,
              (long long)rows[n - 1].id);
-    long bad = -1;
-    int rc = sd_gw_batch_build(kind, rows, n, id, &body, &bad);
-    if (rc == SD_EFIELD && bad >= 0) {
-        sd_buf_free(&body); /* refused here as the platform would: dropped */
-        res->dropped = bad;
-        return 0;
-    }
+    int rc = sd_gw_batch_build(kind, rows, n, id, &body);
     pthread_mutex_lock(&q->mu);
     snprintf(q->ack_id, sizeof q->ack_id, "%s", id);
     q->ack_got = false;
