@@ -57,11 +57,11 @@ check)
     done < <(grep -rn --include='*.[ch]' -o '^#include "[a-z_]*/[^"]*"' "$ROOT/lib/$l" || true)
   done
   # the faces hold no SQL: a handler calls a service (pf/), never the store
-  if grep -rn --include='*.[ch]' -E '\bsd_(store|stmt)_[a-z_]+\(' "$ROOT/lib/api" >/tmp/layers.$$ 2>/dev/null; then
-    sed "s|^$ROOT/||; s|^|layers: a handler calls the store: |" /tmp/layers.$$ >&2
+  calls=$(grep -rn --include='*.[ch]' -E '\bsd_(store|stmt)_[a-z_]+\(' "$ROOT/lib/api" || true)
+  if [ -n "$calls" ]; then
+    sed "s|^$ROOT/||; s|^|layers: a handler calls the store: |" <<<"$calls" >&2
     status=1
   fi
-  rm -f /tmp/layers.$$
   [ $status -eq 0 ] && echo "layers: $n includes checked, none goes up; no handler calls the store"
   exit $status ;;
 *) sed -n '2,7p' "$0" >&2; exit 2 ;;
