@@ -194,26 +194,27 @@ int sd_gwif_data_build(const sd_ts_sample_t *s, size_t n, const char *id, sd_buf
 {
     if ((n && !s) || (id && (!id[0] || strlen(id) > SD_GWIF_BATCH_ID_MAX)))
         return SD_EINVAL;
-    json_t *arr = json_array();
-    for (size_t i = 0; arr && i < n; i++) {
+    for (size_t i = 0; i < n; i++)
         if (!s[i].data_id || !s[i].data_id[0] || strlen(s[i].data_id) > SD_GWIF_DATA_ID_MAX ||
             s[i].ts_ms < 0 || s[i].ts_ms > SD_GWIF_TS_MAX_MS || !isfinite(s[i].value) ||
-            !sd_ts_quality_name(s[i].quality)) {
-            json_decref(arr);
-            return SD_EINVAL;
-        }
-        json_t *o = sd_gwif_sample_json(&s[i], false);
-        if (!o || json_array_append_new(arr, o)) {
-            json_decref(arr);
-            return SD_ENOMEM;
-        }
+            !sd_ts_quality_name(s[i].quality))
+            return SD_EINVAL; /* before anything is written: a refused batch leaves out as it was */
+    /* the samples as the gateway queues them (one writer), in the batch envelope */
+    int rc = sd_buf_append_byte(out, '{');
+    if (!rc && id) {
+        rc = sd_buf_append_str(out, "\"id\":");
+        if (!rc)
+            rc = write_string(out, id);
+        if (!rc)
+            rc = sd_buf_append_byte(out, ',');
     }
-    json_t *doc = arr ? sd_json_pack("{s:s?,s:o}", "id", id, "samples", arr) : NULL;
-    if (!doc)
-        return SD_ENOMEM;
-    if (!id)
-        json_object_del(doc, "id");
-    int rc = sd_json_dump(doc, out);
-    json_decref(doc);
-    return rc;
+    if (!rc)
+        rc = sd_buf_append_str(out, "\"samples\":[");
+    for (size_t i = 0; !rc && i < n; i++) {
+        if (i)
+            rc = sd_buf_append_byte(out, ',');
+        if (!rc)
+            rc = sd_gwif_sample_write(&s[i], out);
+    }
+    return rc ? rc : sd_buf_append_str(out, "]}");
 }
