@@ -21,15 +21,16 @@ struct sd_ts_sample; /* pf/ts.h */
 
 typedef struct {
     sd_store_t *store;
-    sd_clock_t *clock;            /* wall time for sessions, audit, expiries (fake in tests) */
-    const char *issuer;           /* TOTP issuer shown in authenticator apps ("suido") */
-    int session_ttl_s;            /* idle expiry of a portal session */
-    int token_ttl_s;              /* expiry of an AP-IF / GW-IF bearer token */
-    int session_max_s;            /* absolute lifetime of a portal session (0 = 12 h) */
-    sd_lockout_policy_t lockout;  /* login back-off (threshold 0 = SD_LOCKOUT_POLICY_DEFAULT) */
-    sd_pw_params_t pw_params;     /* argon2id cost of new hashes (opslimit 0 = interactive) */
-    unsigned char secret_key[32]; /* secretbox key for TOTP secrets at rest */
-    sd_ratelimit_t *tenant_limit; /* requests per tenant (NULL = unlimited) */
+    sd_clock_t *clock;             /* wall time for sessions, audit, expiries (fake in tests) */
+    const char *issuer;            /* TOTP issuer shown in authenticator apps ("suido") */
+    int session_ttl_s;             /* idle expiry of a portal session */
+    int token_ttl_s;               /* expiry of an AP-IF / GW-IF bearer token */
+    int session_max_s;             /* absolute lifetime of a portal session (0 = 12 h) */
+    sd_lockout_policy_t lockout;   /* login back-off (threshold 0 = SD_LOCKOUT_POLICY_DEFAULT) */
+    sd_pw_params_t pw_params;      /* argon2id cost of new hashes (opslimit 0 = interactive) */
+    unsigned char secret_key[32];  /* secretbox key for TOTP secrets at rest */
+    sd_ratelimit_t *tenant_limit;  /* requests per tenant (NULL = unlimited) */
+    sd_ratelimit_t *connect_limit; /* wrong client secrets per (address, client id), NULL = none */
     /* modules that follow stored samples (alarms, monitors); see sd_pf_observe_samples() */
     struct sd_pf_observer {
         void (*fn)(void *ctx, int64_t tenant_id, const struct sd_ts_sample *s, size_t n);

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 
 struct bucket {
-    int64_t key; /* 0 = empty slot (tenant ids are > 0) */
+    int64_t key; /* 0 = empty slot (tenant ids are > 0, hashed keys are made non-zero) */
     double tokens;
     int64_t last_ms;
 };
@@ -55,19 +55,36 @@ static struct bucket *find(struct bucket *slot, size_t cap, int64_t key)
     return &slot[i];
 }
 
-/* Keep the table at most half full so probes stay short; the number of tenants is small. */
-static int grow(sd_ratelimit_t *rl)
+/* Tokens of b at now_ms (refilled, capped at burst); time going backwards counts as still. */
+static double level(const sd_ratelimit_t *rl, const struct bucket *b, int64_t now_ms)
 {
-    size_t cap = rl->cap * 2;
+    double t = b->tokens;
+    if (now_ms > b->last_ms)
+        t += (double)(now_ms - b->last_ms) * rl->rate / 1000.0;
+    return t > rl->burst ? rl->burst : t;
+}
+
+/* Keep the table at most half full so probes stay short. A full bucket is the same as none, so
+ * rehashing drops those: the table holds only keys that are still waiting for tokens. */
+static int grow(sd_ratelimit_t *rl, int64_t now_ms)
+{
+    size_t live = 0;
+    for (size_t i = 0; i < rl->cap; i++)
+        if (rl->slot[i].key && level(rl, &rl->slot[i], now_ms) < rl->burst)
+            live++;
+    size_t cap = rl->cap;
+    while (live * 4 >= cap)
+        cap *= 2;
     struct bucket *s = calloc(cap, sizeof *s);
     if (!s)
         return SD_ENOMEM;
     for (size_t i = 0; i < rl->cap; i++)
-        if (rl->slot[i].key)
+        if (rl->slot[i].key && level(rl, &rl->slot[i], now_ms) < rl->burst)
             *find(s, cap, rl->slot[i].key) = rl->slot[i];
     free(rl->slot);
     rl->slot = s;
     rl->cap = cap;
+    rl->used = live;
     return 0;
 }
 
@@ -78,17 +95,14 @@ int sd_ratelimit_take(sd_ratelimit_t *rl, int64_t key, int64_t now_ms, int64_t *
     pthread_mutex_lock(&rl->lock);
     struct bucket *b = find(rl->slot, rl->cap, key);
     if (!b->key) {
-        if (rl->used * 2 >= rl->cap && grow(rl) == 0)
+        if (rl->used * 2 >= rl->cap && grow(rl, now_ms) == 0)
             b = find(rl->slot, rl->cap, key);
         *b = (struct bucket){key, rl->burst, now_ms};
         rl->used++;
     }
-    if (now_ms > b->last_ms) {
-        b->tokens += (double)(now_ms - b->last_ms) * rl->rate / 1000.0;
-        if (b->tokens > rl->burst)
-            b->tokens = rl->burst;
+    b->tokens = level(rl, b, now_ms);
+    if (now_ms > b->last_ms)
         b->last_ms = now_ms;
-    }
     if (b->tokens >= 1.0) {
         b->tokens -= 1.0;
     } else {
@@ -97,4 +111,17 @@ int sd_ratelimit_take(sd_ratelimit_t *rl, int64_t key, int64_t now_ms, int64_t *
     }
     pthread_mutex_unlock(&rl->lock);
     return rc;
+}
+
+int sd_ratelimit_peek(sd_ratelimit_t *rl, int64_t key, int64_t now_ms, int64_t *retry_after_ms)
+{
+    *retry_after_ms = 0;
+    pthread_mutex_lock(&rl->lock);
+    const struct bucket *b = find(rl->slot, rl->cap, key);
+    double t = b->key ? level(rl, b, now_ms) : rl->burst;
+    pthread_mutex_unlock(&rl->lock);
+    if (t >= 1.0)
+        return 0;
+    *retry_after_ms = (int64_t)((1.0 - t) * 1000.0 / rl->rate) + 1;
+    return SD_ERATE;
 }

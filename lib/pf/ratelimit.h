@@ -7,8 +7,10 @@
 typedef struct sd_ratelimit sd_ratelimit_t;
 
 /*
- * Buckets of `burst` tokens refilled at `rate` per second, one per key (a tenant id), created
- * full on first use. NULL on ENOMEM or a rate/burst that is not positive. Thread-safe.
+ * Buckets of `burst` tokens refilled at `rate` per second, one per key (a tenant id, or any
+ * non-zero 64-bit hash), created full on first use. Buckets that have refilled are dropped when
+ * the table would grow, so many short-lived keys (addresses) cost memory only while they wait. NULL
+ * on ENOMEM or a rate/burst that is not positive. Thread-safe.
  */
 sd_ratelimit_t *sd_ratelimit_new(double rate, double burst);
 void sd_ratelimit_free(sd_ratelimit_t *rl); /* NULL-safe */
@@ -18,5 +20,11 @@ void sd_ratelimit_free(sd_ratelimit_t *rl); /* NULL-safe */
  * *retry_after_ms set to when the next token is due. Time going backwards is treated as still.
  */
 int sd_ratelimit_take(sd_ratelimit_t *rl, int64_t key, int64_t now_ms, int64_t *retry_after_ms);
+
+/*
+ * Would sd_ratelimit_take() succeed now? Like it, but takes nothing and creates no bucket: for
+ * limits that count only failures (take on each failure, peek before each attempt).
+ */
+int sd_ratelimit_peek(sd_ratelimit_t *rl, int64_t key, int64_t now_ms, int64_t *retry_after_ms);
 
 #endif

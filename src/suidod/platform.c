@@ -78,6 +78,13 @@ static int pf_config(sd_config_t *cfg, sd_pf_t *pf)
         return suidod_config_failed(&ce);
     if (rps > 0 && !(pf->tenant_limit = sd_ratelimit_new((double)rps, (double)burst)))
         return 1;
+    /* wrong AP/GW client secrets per (address, client id): a burst, then one per refill period */
+    int64_t cburst, crefill;
+    if (sd_config_get_int(cfg, "limits.connect_failures", 1, 100000, 10, &cburst, &ce) ||
+        sd_config_get_duration(cfg, "limits.connect_refill", 1, 86400, 30, &crefill, &ce))
+        return suidod_config_failed(&ce);
+    if (!(pf->connect_limit = sd_ratelimit_new(1.0 / (double)crefill, (double)cburst)))
+        return 1;
     const char *cost = sd_config_get_string(cfg, "auth.password_cost", "interactive");
     if (!strcmp(cost, "interactive"))
         pf->pw_params = sd_pw_params_interactive();
@@ -147,6 +154,7 @@ int suidod_bootstrap(suidod_t *d, const char *email, char login[32], char pw[SD_
 void suidod_close_platform(suidod_t *d)
 {
     sd_ratelimit_free(d->pf.tenant_limit);
+    sd_ratelimit_free(d->pf.connect_limit);
     sd_store_close(d->pf.store);
     close(d->lock_fd);
 }

@@ -23,6 +23,7 @@
 #include "pf/accounts/tenant.h"
 #include "pf/accounts/user.h"
 #include "pf/audit.h"
+#include "pf/ratelimit.h"
 #include "pf/registry/registry.h"
 
 #define T0 INT64_C(1795489200000) /* 2026-11-24T03:00:00Z */
@@ -531,7 +532,7 @@ static void test_registry(void **state)
 
     /* connect: a token the hook resolves into the registration's principal */
     sd_registry_token_t t;
-    assert_int_equal(sd_registry_connect(pf, NULL, cid, secret, &t), 0);
+    assert_int_equal(sd_registry_connect(pf, NULL, "192.0.2.1", cid, secret, &t), 0);
     assert_int_equal(strncmp(t.token, "sdt_", 4), 0);
     assert_int_equal(t.expires_in, 300);
     assert_int_equal(t.expires_at, T0 + 300 * 1000);
@@ -552,12 +553,28 @@ static void test_registry(void **state)
     assert_int_equal(exp, T0 + 300 * 1000);
     assert_int_equal(sd_registry_token_verify(pf, secret, &b), SD_EUNAUTH);
 
-    /* wrong secrets count and lock; the right one then waits */
-    assert_int_equal(sd_registry_connect(pf, NULL, "ap-nope", secret, &t), SD_EUNAUTH);
+    /* wrong secrets never lock the registration: they throttle the address that sends them, for
+     * that client id only (issue 11: anyone knowing a client id could lock the gateway out) */
+    pf->connect_limit = sd_ratelimit_new(1.0 / 30.0, 5.0); /* 5, then one per 30 s */
+    assert_non_null(pf->connect_limit);
+    const char *evil = "198.51.100.7";
+    assert_int_equal(sd_registry_connect(pf, NULL, evil, "ap-nope", secret, &t), SD_EUNAUTH);
     for (int i = 0; i < 5; i++)
-        assert_int_equal(sd_registry_connect(pf, NULL, cid, "sdc_wrong", &t), SD_EUNAUTH);
-    assert_int_equal(sd_registry_connect(pf, NULL, cid, secret, &t), SD_ELOCKED);
-    assert_int_equal(audits(fx, "client.connect_locked"), 1);
+        assert_int_equal(sd_registry_connect(pf, NULL, evil, cid, "sdc_wrong", &t), SD_EUNAUTH);
+    /* that address now waits, even with the right secret (it is not even looked at) */
+    assert_int_equal(sd_registry_connect(pf, NULL, evil, cid, "sdc_wrong", &t), SD_ERATE);
+    assert_int_equal(sd_registry_connect(pf, NULL, evil, cid, secret, &t), SD_ERATE);
+    assert_true(t.retry_after_s >= 30 && t.retry_after_s <= 31); /* whole seconds, rounded up */
+    assert_int_equal(audits(fx, "client.connect_throttled"), 2);
+    /* the real client elsewhere is not affected, nor another client id from that address */
+    assert_int_equal(sd_registry_connect(pf, NULL, "192.0.2.1", cid, secret, &t), 0);
+    assert_int_equal(sd_registry_connect(pf, NULL, evil, "ap-nope", secret, &t), SD_EUNAUTH);
+    /* many more failures change nothing for the real client: no lockout, ever */
+    for (int i = 0; i < 50; i++)
+        assert_int_equal(sd_registry_connect(pf, NULL, evil, cid, "sdc_wrong", &t), SD_ERATE);
+    assert_int_equal(sd_registry_connect(pf, NULL, "192.0.2.1", cid, secret, &t), 0);
+    assert_int_equal(sd_registry_get(fx->base.st, id, &c), 0);
+    assert_int_equal(c.failures, 0);
     assert_int_equal(count(fx,
                            "SELECT COUNT(*) FROM audit WHERE action = 'client.connect_fail'"
                            " AND detail = '{\"reason\":\"secret\"}'",
@@ -567,11 +584,14 @@ static void test_registry(void **state)
                            "SELECT COUNT(*) FROM audit WHERE action = 'client.connect_fail'"
                            " AND detail = '{\"reason\":\"unknown client\"}' AND tenant_id = 1",
                            SD_NOPARAMS),
-                     1);
-    sd_clock_fake_advance(fx->base.clock, 61 * 1000);
-    assert_int_equal(sd_registry_connect(pf, NULL, cid, secret, &t), 0);
-    assert_int_equal(sd_registry_get(fx->base.st, id, &c), 0);
-    assert_int_equal(c.failures, 0);
+                     2);
+    /* one token back per 30 s (fake clock) */
+    sd_clock_fake_advance(fx->base.clock, 29 * 1000);
+    assert_int_equal(sd_registry_connect(pf, NULL, evil, cid, secret, &t), SD_ERATE);
+    sd_clock_fake_advance(fx->base.clock, 1000);
+    assert_int_equal(sd_registry_connect(pf, NULL, evil, cid, secret, &t), 0);
+    sd_ratelimit_free(pf->connect_limit);
+    pf->connect_limit = NULL;
 
     /* token expiry: the token is deleted */
     sd_registry_bearer_t b2;
@@ -583,14 +603,14 @@ static void test_registry(void **state)
     assert_int_equal(sd_registry_token_check(pf, b2.token_id, &ok), SD_ENOTFOUND);
 
     /* disable: tokens revoked, connect refused; enable again */
-    assert_int_equal(sd_registry_connect(pf, NULL, cid, secret, &t), 0);
+    assert_int_equal(sd_registry_connect(pf, NULL, "192.0.2.1", cid, secret, &t), 0);
     sd_registry_change_t off = {.name = "meter app 2", .expires_at = -1, .enabled = 0};
     assert_int_equal(sd_registry_update(pf, &admin, SD_CLIENT_APPLICATION, id, fx->op_tenant, &off,
                                         "{\"enabled\":false}"),
                      0);
     assert_int_equal(audits(fx, "app.disable"), 1);
     assert_int_equal(sd_registry_token_verify(pf, t.token, &b2), SD_EUNAUTH);
-    assert_int_equal(sd_registry_connect(pf, NULL, cid, secret, &t), SD_EUNAUTH);
+    assert_int_equal(sd_registry_connect(pf, NULL, "192.0.2.1", cid, secret, &t), SD_EUNAUTH);
     assert_int_equal(count(fx,
                            "SELECT COUNT(*) FROM audit WHERE action = 'client.connect_fail'"
                            " AND detail = '{\"reason\":\"disabled\"}'",
@@ -608,14 +628,14 @@ static void test_registry(void **state)
     assert_string_equal(c.cert_fp, "");
 
     /* rotate: the old secret and its tokens die */
-    assert_int_equal(sd_registry_connect(pf, NULL, cid, secret, &t), 0);
+    assert_int_equal(sd_registry_connect(pf, NULL, "192.0.2.1", cid, secret, &t), 0);
     char secret2[SD_TOKEN_SIZE];
     assert_int_equal(
         sd_registry_rotate(pf, &admin, SD_CLIENT_APPLICATION, id, fx->op_tenant, secret2), 0);
     assert_int_equal(audits(fx, "app.rotate"), 1);
     assert_int_equal(sd_registry_token_verify(pf, t.token, &b2), SD_EUNAUTH);
-    assert_int_equal(sd_registry_connect(pf, NULL, cid, secret, &t), SD_EUNAUTH);
-    assert_int_equal(sd_registry_connect(pf, NULL, cid, secret2, &t), 0);
+    assert_int_equal(sd_registry_connect(pf, NULL, "192.0.2.1", cid, secret, &t), SD_EUNAUTH);
+    assert_int_equal(sd_registry_connect(pf, NULL, "192.0.2.1", cid, secret2, &t), 0);
     assert_int_equal(sd_registry_token_delete(pf, 0), 0);
 
     /* registration expiry: connect says expired, a live token dies with it */
@@ -625,7 +645,7 @@ static void test_registry(void **state)
     assert_int_equal(sd_registry_token_verify(pf, t.token, &b2), 0);
     sd_clock_fake_advance(fx->base.clock, 1000);
     assert_int_equal(sd_registry_token_verify(pf, t.token, &b2), SD_EEXPIRED);
-    assert_int_equal(sd_registry_connect(pf, NULL, cid, secret2, &t), SD_EEXPIRED);
+    assert_int_equal(sd_registry_connect(pf, NULL, "192.0.2.1", cid, secret2, &t), SD_EEXPIRED);
 
     sd_pf_items_t items;
     assert_int_equal(sd_registry_list(pf, SD_CLIENT_APPLICATION, &items), 0);
@@ -703,7 +723,7 @@ static void test_gateways(void **state)
     sd_client_t c;
     assert_int_equal(sd_registry_get(fx->base.st, g1, &c), 0);
     assert_int_equal(sd_registry_rotate(pf, NULL, SD_CLIENT_GATEWAY, g1, fx->op_tenant, secret), 0);
-    assert_int_equal(sd_registry_connect(pf, NULL, c.client_id, secret, &t), 0);
+    assert_int_equal(sd_registry_connect(pf, NULL, "192.0.2.1", c.client_id, secret, &t), 0);
     assert_int_equal(sd_registry_token_verify(pf, t.token, &b), 0);
     assert_int_equal(b.p.role, SD_ROLE_GATEWAY);
     assert_int_equal(b.p.subject_id, g1);

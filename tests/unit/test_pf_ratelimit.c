@@ -44,6 +44,39 @@ static void test_tenants_are_isolated(void **state)
     sd_ratelimit_free(rl);
 }
 
+/* peek answers like take without taking; the table forgets refilled keys, never waiting ones
+ * (the connect throttle keys by address and client id, so keys come and go) */
+static void test_peek_and_forget(void **state)
+{
+    (void)state;
+    sd_ratelimit_t *rl = sd_ratelimit_new(1.0, 2.0);
+    int64_t wait;
+    assert_int_equal(sd_ratelimit_peek(rl, 1, 0, &wait), 0); /* unknown = full */
+    assert_int_equal(wait, 0);
+    assert_int_equal(sd_ratelimit_take(rl, 1, 0, &wait), 0);
+    assert_int_equal(sd_ratelimit_peek(rl, 1, 0, &wait), 0);
+    assert_int_equal(sd_ratelimit_peek(rl, 1, 0, &wait), 0); /* peeking takes nothing */
+    assert_int_equal(sd_ratelimit_take(rl, 1, 0, &wait), 0);
+    assert_int_equal(sd_ratelimit_peek(rl, 1, 0, &wait), SD_ERATE);
+    assert_true(wait > 0 && wait <= 1001);
+    /* ten thousand keys come while key 1 waits: it keeps its empty bucket */
+    for (int64_t k = 2; k < 10002; k++)
+        assert_int_equal(sd_ratelimit_take(rl, k, 500, &wait), 0);
+    assert_int_equal(sd_ratelimit_peek(rl, 1, 500, &wait), SD_ERATE);
+    assert_int_equal(sd_ratelimit_take(rl, 5000, 500, &wait), 0);
+    assert_int_equal(sd_ratelimit_take(rl, 5000, 500, &wait), SD_ERATE);
+    assert_int_equal(sd_ratelimit_peek(rl, 1, 1000, &wait), 0);
+    /* much later every bucket is full again, so new keys may drop them all: nothing changes */
+    for (int64_t k = 20000; k < 30000; k++)
+        assert_int_equal(sd_ratelimit_take(rl, k, 100000, &wait), 0);
+    assert_int_equal(sd_ratelimit_take(rl, 1, 100000, &wait), 0);
+    assert_int_equal(sd_ratelimit_take(rl, 1, 100000, &wait), 0);
+    assert_int_equal(sd_ratelimit_take(rl, 1, 100000, &wait), SD_ERATE);
+    assert_int_equal(sd_ratelimit_take(rl, 25000, 100000, &wait), 0);
+    assert_int_equal(sd_ratelimit_take(rl, 25000, 100000, &wait), SD_ERATE);
+    sd_ratelimit_free(rl);
+}
+
 static void test_bad_parameters(void **state)
 {
     (void)state;
@@ -58,6 +91,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_burst_then_refill),
         cmocka_unit_test(test_tenants_are_isolated),
+        cmocka_unit_test(test_peek_and_forget),
         cmocka_unit_test(test_bad_parameters),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

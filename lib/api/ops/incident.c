@@ -96,6 +96,11 @@ static void h_create(sd_http_req_t *req, void *ctx)
     sd_scope_t sc = {.tenant_id = tid, .org_id = who->org_id};
     if (sd_api_require(req, SD_ACT_INCIDENT_MANAGE, &sc))
         goto out;
+    /* after the policy check, so ids of a tenant the caller may not touch are not probed */
+    if ((rc = sd_incident_refs_check(pf, tid, alarms, groups, &e)) != 0) {
+        sd_http_reply_json_error(req, rc, &e);
+        goto out;
+    }
     rc = sd_incident_create(pf, who, tid, title, at, gt, note, &id);
     if (rc) {
         sd_api_reply_rc(req, rc);
@@ -168,6 +173,10 @@ static void h_patch(sd_http_req_t *req, void *ctx)
     }
     if (to && strcmp(to, from) && sd_incident_transition(from, to)) {
         sd_http_reply_error(req, SD_ECONFLICT, "status", "cannot go from %s to %s", from, to);
+        goto out;
+    }
+    if ((rc = sd_incident_refs_check(pf, tid, alarms, groups, &e)) != 0) {
+        sd_http_reply_json_error(req, rc, &e);
         goto out;
     }
     const sd_principal_t *who = sd_api_principal(req);

@@ -214,9 +214,17 @@ static void h_connect(sd_http_req_t *req, void *ctx)
         return;
     }
     sd_registry_token_t t;
-    rc = sd_registry_connect(pf, caller, cid, secret, &t);
+    rc = sd_registry_connect(pf, caller, sd_http_req_client_ip(req), cid, secret, &t);
     json_decref(b);
-    if (rc == SD_ELOCKED || rc == SD_EUNAUTH || rc == SD_EEXPIRED)
+    if (rc == SD_ERATE) {
+        char secs[24];
+        snprintf(secs, sizeof secs, "%lld", (long long)t.retry_after_s);
+        sd_http_reply_header(req, "Retry-After", secs);
+        sd_http_reply_error(req, rc, NULL,
+                            "too many wrong secrets for this client id from this address; retry "
+                            "in %lld s",
+                            (long long)t.retry_after_s);
+    } else if (rc == SD_EUNAUTH || rc == SD_EEXPIRED)
         sd_http_reply_error(req, rc, NULL, NULL);
     else if (rc != 0)
         sd_api_reply_rc(req, rc);
@@ -248,15 +256,29 @@ static void h_disconnect(sd_http_req_t *req, void *ctx)
     sd_http_reply_empty(req, 204);
 }
 
+/* The registration behind the bearer token. Only a client's subject id is a registration row: a
+ * portal user's subject id is a user id, and reading the registration with that number would show
+ * any tenant's client (its client id included). */
 static void h_apif_me(sd_http_req_t *req, void *ctx)
 {
     sd_pf_t *pf = ctx;
-    const sd_principal_t *p = sd_api_principal(req);
+    const sd_caller_t *c = sd_session_caller(req);
+    if (!c || c->kind == SD_CALLER_ANON) {
+        sd_http_reply_error(req, c && c->expired ? SD_EEXPIRED : SD_EUNAUTH, NULL, NULL);
+        return;
+    }
+    if (c->kind != SD_CALLER_CLIENT ||
+        (c->p.role != SD_ROLE_APPLICATION && c->p.role != SD_ROLE_GATEWAY)) {
+        sd_http_reply_error(req, SD_EFORBIDDEN, NULL,
+                            "/apif/v1/me is for applications and gateways with a bearer token "
+                            "(Authorization: Bearer sdt_...), not for portal sessions");
+        return;
+    }
     sd_scope_t sc = sd_api_home(req);
-    sd_action_t act = p && p->role == SD_ROLE_GATEWAY ? SD_ACT_GW_READ : SD_ACT_APP_READ;
+    sd_action_t act = c->p.role == SD_ROLE_GATEWAY ? SD_ACT_GW_READ : SD_ACT_APP_READ;
     if (sd_api_require(req, act, &sc) != 0)
         return;
-    reply_client(pf, req, p->subject_id);
+    reply_client(pf, req, c->p.subject_id);
 }
 
 static int routes_of(sd_http_server_t *h, kind_t *k, const char *base)

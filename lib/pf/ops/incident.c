@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "core/err.h"
+#include "pf/alarms/console.h"
 #include "pf/ops/incident.h"
 
 static const char *const statuses[] = {"open", "investigating", "resolved", "closed"};
@@ -87,6 +88,33 @@ int sd_incident_get(sd_pf_t *pf, int64_t id, json_t **out)
     }
     *out = o;
     return 0;
+}
+
+static int refs_of(sd_pf_t *pf, int64_t tenant, json_t *ids, int groups, sd_json_err_t *e)
+{
+    size_t i;
+    json_t *v;
+    json_array_foreach(ids, i, v)
+    {
+        int64_t id = json_integer_value(v), t = 0;
+        int rc = groups ? sd_alarm_group_tenant(pf, id, &t) : sd_alarm_tenant(pf, id, &t);
+        if (rc != 0 && rc != SD_ENOTFOUND)
+            return rc;
+        if (rc == SD_ENOTFOUND || t != tenant) {
+            char f[48];
+            snprintf(f, sizeof f, "%s[%zu]", groups ? "group_ids" : "alarm_ids", i);
+            return sd_json_err_set(e, f, "no alarm%s %" PRId64 " in tenant %" PRId64,
+                                   groups ? " group" : "", id, tenant);
+        }
+    }
+    return 0;
+}
+
+int sd_incident_refs_check(sd_pf_t *pf, int64_t tenant, json_t *alarm_ids, json_t *group_ids,
+                           sd_json_err_t *e)
+{
+    int rc = alarm_ids ? refs_of(pf, tenant, alarm_ids, 0, e) : 0;
+    return rc ? rc : group_ids ? refs_of(pf, tenant, group_ids, 1, e) : 0;
 }
 
 int sd_incident_scope(sd_pf_t *pf, int64_t id, sd_scope_t *sc, char status[16])

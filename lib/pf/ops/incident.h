@@ -27,6 +27,15 @@ int sd_incident_list(sd_pf_t *pf, int64_t tenant, const char *status, sd_pf_item
 /* One incident as JSON with alarm_ids, group_ids and its history. SD_ENOTFOUND, SD_E*. */
 int sd_incident_get(sd_pf_t *pf, int64_t id, json_t **out);
 
+/*
+ * Are the alarm ids and group ids (JSON arrays of positive integers, either NULL) all alarms and
+ * alarm groups of tenant? An incident may only point at its own tenant's alarms: another
+ * tenant's id is answered as "no such alarm", never linked. 0, or SD_EFIELD with e naming the
+ * first bad id ("alarm_ids[2]": "no alarm 17 in tenant 4"), or a store error.
+ */
+int sd_incident_refs_check(sd_pf_t *pf, int64_t tenant, json_t *alarm_ids, json_t *group_ids,
+                           sd_json_err_t *e);
+
 /* An incident's scope (tenant, organisation) and status (at most 15 bytes). SD_ENOTFOUND, SD_E*. */
 int sd_incident_scope(sd_pf_t *pf, int64_t id, sd_scope_t *sc, char status[16]);
 

@@ -1,11 +1,11 @@
 /* registry.c - registrations of applications and gateways (§2.3) and their bearer tokens: the SQL
  * of tables clients and api_tokens. */
+#include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "auth/lockout.h"
 #include "core/err.h"
 #include "pf/registry/registry.h"
 
@@ -260,38 +260,63 @@ int sd_registry_set_cert_fp(sd_pf_t *pf, int64_t id, const char *fp)
 
 /* ---- tokens ------------------------------------------------------------------------------ */
 
-int sd_registry_connect(sd_pf_t *pf, const sd_principal_t *caller, const char *cid,
-                        const char *secret, sd_registry_token_t *out)
+/* The throttle key of (source address, client id): SipHash under a key drawn once per process,
+ * so nobody can aim two pairs at one bucket; never 0 (an empty slot of the rate table). */
+static unsigned char throttle_key[crypto_shorthash_KEYBYTES];
+static pthread_once_t throttle_once = PTHREAD_ONCE_INIT;
+
+static void throttle_key_init(void)
+{
+    if (sodium_init() >= 0)
+        randombytes_buf(throttle_key, sizeof throttle_key);
+}
+
+static int64_t throttle_id(const char *source, const char *cid)
+{
+    pthread_once(&throttle_once, throttle_key_init);
+    char in[256];
+    int n = snprintf(in, sizeof in, "%s%c%s", source ? source : "", 0, cid);
+    if (n < 0 || (size_t)n >= sizeof in)
+        n = (int)sizeof in - 1;
+    unsigned char h[crypto_shorthash_BYTES];
+    crypto_shorthash(h, (const unsigned char *)in, (unsigned long long)n, throttle_key);
+    uint64_t k;
+    memcpy(&k, h, sizeof k);
+    k >>= 1; /* positive */
+    return k ? (int64_t)k : 1;
+}
+
+int sd_registry_connect(sd_pf_t *pf, const sd_principal_t *caller, const char *source,
+                        const char *cid, const char *secret, sd_registry_token_t *out)
 {
     memset(out, 0, sizeof *out);
     char dg[SD_TOKEN_DIGEST_SIZE], obj[32] = "";
-    sd_token_digest(secret, strlen(secret), dg);
     sd_client_t c;
-    int64_t tenant = SD_TENANT_COMMON, now = sd_pf_now_ms(pf), until;
-    sd_lockout_t lk = {0};
+    int64_t tenant = SD_TENANT_COMMON, now = sd_pf_now_ms(pf);
     int rc = sd_registry_find(pf->store, cid, &c);
     if (rc == 0) {
         tenant = c.tenant_id;
-        lk.failures = (uint32_t)c.failures;
-        lk.last_failure_s = c.last_failure_s;
         obj_name(obj, sizeof obj, c.kind, c.id);
     }
-    sd_lockout_policy_t lp = pf->lockout.threshold ? pf->lockout : SD_LOCKOUT_POLICY_DEFAULT;
+    /* No lockout of the registration: a 256-bit secret cannot be guessed, and a lock anyone who
+     * knows the client id can trigger would shut the real client out. Wrong secrets only slow
+     * down the address that sends them, for that client id; the client elsewhere is unaffected. */
+    int64_t key = throttle_id(source, cid), mono = sd_clock_mono_ms(pf->clock), wait_ms = 0;
+    if (pf->connect_limit && sd_ratelimit_peek(pf->connect_limit, key, mono, &wait_ms) != 0) {
+        out->retry_after_s = (wait_ms + 999) / 1000;
+        char det[160];
+        snprintf(det, sizeof det, "{\"source\":\"%.64s\",\"retry_after_s\":%lld}",
+                 source ? source : "", (long long)out->retry_after_s);
+        sd_pf_audit(pf, caller, tenant, "client.connect_throttled", obj, det);
+        return SD_ERATE;
+    }
+    sd_token_digest(secret, strlen(secret), dg);
     int ok = rc == 0 && sd_token_equal(dg, strlen(dg), c.secret_digest, strlen(c.secret_digest));
     int enabled = rc == 0 && c.enabled;
     int64_t exp = rc == 0 ? c.expires_at : 0;
-    if (rc == 0 && sd_lockout_check(&lp, &lk, now / 1000, &until) != 0) {
-        sd_pf_audit(pf, caller, tenant, "client.connect_locked", obj, NULL);
-        return SD_ELOCKED;
-    }
     if (!ok || !enabled || (exp > 0 && now >= exp)) {
-        if (rc == 0 && !ok) {
-            sd_lockout_fail(&lk, now / 1000);
-            sd_store_exec(
-                pf->store, "UPDATE clients SET failures = $1, last_failure = $2 WHERE id = $3",
-                SD_PARAMS(SD_V_INT(lk.failures), SD_V_INT(lk.last_failure_s), SD_V_INT(c.id)),
-                NULL);
-        }
+        if (!ok && pf->connect_limit)
+            sd_ratelimit_take(pf->connect_limit, key, mono, &wait_ms);
         const char *why = rc != 0    ? "unknown client"
                           : !ok      ? "secret"
                           : !enabled ? "disabled"
@@ -301,9 +326,6 @@ int sd_registry_connect(sd_pf_t *pf, const sd_principal_t *caller, const char *c
         sd_pf_audit(pf, caller, tenant, "client.connect_fail", obj, det);
         return ok && enabled && exp > 0 && now >= exp ? SD_EEXPIRED : SD_EUNAUTH;
     }
-    if (lk.failures)
-        sd_store_exec(pf->store, "UPDATE clients SET failures = 0 WHERE id = $1",
-                      SD_PARAMS(SD_V_INT(c.id)), NULL);
     rc = sd_registry_token_create(pf, c.id, out->token, &out->expires_at);
     if (rc != 0) {
         sodium_memzero(out->token, sizeof out->token);

@@ -35,7 +35,7 @@ typedef struct {
     char client_id[72];
     char cert_fp[72]; /* SHA-256 of the pinned client certificate, 64 hex digits, or "" */
     char secret_digest[SD_TOKEN_DIGEST_SIZE];
-    int64_t failures, last_failure_s; /* wrong secrets in a row, the last one (s) */
+    int64_t failures, last_failure_s; /* unused since connect stopped locking out (always 0) */
 } sd_client_t;
 
 /* Registration row id / with client id cid, of any kind. 0, SD_ENOTFOUND or a store error. */
@@ -109,17 +109,22 @@ typedef struct {
     char token[SD_TOKEN_SIZE]; /* zero it after use */
     int64_t expires_at;        /* ms */
     int64_t expires_in;        /* s, from the connect */
+    int64_t retry_after_s;     /* SD_ERATE: seconds until this address may try again */
 } sd_registry_token_t;
 
 /*
- * AP-IF #1: exchange client id and secret for a bearer token (pf->token_ttl_s, default 1 h),
- * with the login lockout back-off on wrong secrets. Audited "client.connect",
- * "client.connect_fail" {reason: unknown client|secret|disabled|expired} or
- * "client.connect_locked" in the registration's tenant (common when unknown), caller as actor.
- * 0, SD_ELOCKED, SD_EUNAUTH, SD_EEXPIRED (registration expired), or a store error.
+ * AP-IF #1: exchange client id and secret for a bearer token (pf->token_ttl_s, default 1 h).
+ * Never locks a registration out: each wrong secret (or unknown client id) takes a token from
+ * pf->connect_limit's bucket of (source, cid), source being the caller's address; while that
+ * bucket is empty, attempts from source for cid get SD_ERATE (out->retry_after_s) before the
+ * secret is even looked at, and the same client id from any other address is unaffected.
+ * Audited "client.connect", "client.connect_fail" {reason: unknown client|secret|disabled|
+ * expired} or "client.connect_throttled" {source, retry_after_s} in the registration's tenant
+ * (common when unknown), caller as actor.
+ * 0, SD_ERATE, SD_EUNAUTH, SD_EEXPIRED (registration expired), or a store error.
  */
-int sd_registry_connect(sd_pf_t *pf, const sd_principal_t *caller, const char *cid,
-                        const char *secret, sd_registry_token_t *out);
+int sd_registry_connect(sd_pf_t *pf, const sd_principal_t *caller, const char *source,
+                        const char *cid, const char *secret, sd_registry_token_t *out);
 
 /* A new bearer token for registration client_row: into out, *expires_ms its expiry. */
 int sd_registry_token_create(sd_pf_t *pf, int64_t client_row, char out[SD_TOKEN_SIZE],
