@@ -187,8 +187,12 @@ expect_code "operators read incidents but do not manage them (表2-3)" 403
 jpost gv /api/v1/incidents "{\"tenant_id\":$A,\"title\":\"GW 通信断\",\"alarm_ids\":[0]}"
 expect_eq "bad alarm id" "$CODE $(j .error.field)" "400 alarm_ids[0]"
 jpost gv /api/v1/incidents "{\"tenant_id\":$A,\"title\":\"GW 通信断\",\"alarm_ids\":[11,12],\"note\":\"停電の疑い\"}"
-expect_eq "vendor opens an incident" "$CODE $(j .status) $(j '.alarm_ids | join(",")') $(j '.history[0].to')" \
-  "201 open 11,12 open"
+expect_eq "no such alarm (body: $BODY)" "$CODE $(j .error.field)" "400 alarm_ids[0]"
+jpost gv /api/v1/incidents "{\"tenant_id\":$A,\"title\":\"GW 通信断\",\"group_ids\":[5]}"
+expect_eq "no such alarm group" "$CODE $(j .error.field)" "400 group_ids[0]"
+jpost gv /api/v1/incidents "{\"tenant_id\":$A,\"title\":\"GW 通信断\",\"alarm_ids\":[],\"note\":\"停電の疑い\"}"
+expect_eq "vendor opens an incident" "$CODE $(j .status) $(j '.alarm_ids | length') $(j '.history[0].to')" \
+  "201 open 0 open"
 I=$(jid)
 api gv PATCH "/api/v1/incidents/$I" -H 'Content-Type: application/json' -d '{"status":"closed"}'
 expect_code "open -> closed is refused" 409
