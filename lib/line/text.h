@@ -20,8 +20,11 @@
  *   alarm input '1' ON / '0' OFF, monitoring input 'A' ON / '@' OFF, pulse / run-time input
  *   'P' ON / 'Q' OFF [profile];
  * - flag strings ("battery", "sched") hold '0' / '1' characters.
- * Elements of an array beyond the count that precedes it must be unfitted, and elements within it
- * must be fitted [profile: strict].
+ * Elements of an array beyond the count that precedes it must be unfitted (blank; "all 0 when no
+ * child" for the auto-report states); elements within it may be blank too, which reads as not
+ * fitted (no sample) [profile: liberal].
+ * Decoding is liberal where a real terminal's text stays unambiguous, encoding always canonical
+ * (docs/terminal-protocol.md section 7 lists what is accepted and what is still refused).
  */
 #define SD_LINE_UNFITTED (-1)
 #define SD_LINE_NO_TIME  INT64_MIN
