@@ -24,7 +24,8 @@
  * child" for the auto-report states); elements within it may be blank too, which reads as not
  * fitted (no sample) [profile: liberal].
  * Decoding is liberal where a real terminal's text stays unambiguous, encoding always canonical
- * (docs/terminal-protocol.md section 7 lists what is accepted and what is still refused).
+ * (the [profile: liberal] notes in layout.c say what is accepted; tests/unit/test_line_variants.c
+ * is the corpus of variants read and of near variants still refused).
  */
 #define SD_LINE_UNFITTED (-1)
 #define SD_LINE_NO_TIME  INT64_MIN
