@@ -285,16 +285,14 @@ static const variant_t corpus[] = {
            {68, "  "}),
     ACCEPT("Y: analog input 4 of a fitted slot blank", SD_LINE_T_ALARM, analog_4_unfitted,
            {113, "  "}),
-    ACCEPT("Y: integration value 2 of 2 blank", SD_LINE_T_ALARM, integ_2_unfitted,
-           {144, "    "}),
+    ACCEPT("Y: integration value 2 of 2 blank", SD_LINE_T_ALARM, integ_2_unfitted, {144, "    "}),
     ACCEPT("Y: no child L3, count 00, states all 0 (as the profile says)", SD_LINE_T_ALARM,
            no_auto_children, {156, "00"}),
-    ACCEPT("Y: 8 children, states 9-16 zero-padded", SD_LINE_T_ALARM, auto_8_children,
-           {156, "08"}),
+    ACCEPT("Y: 8 children, states 9-16 zero-padded", SD_LINE_T_ALARM, auto_8_children, {156, "08"}),
     ACCEPT("Y: NiCd battery not fitted (space)", SD_LINE_T_ALARM, no_nicd, {36, " "}),
     ACCEPT("Y: auto-report battery blank", SD_LINE_T_ALARM, no_auto_battery, {174, "   "}),
-    ACCEPT("Y: count padded with a leading space", SD_LINE_T_ALARM, pi_count_8,
-           {38, " 8"}, {48, "        "}),
+    ACCEPT("Y: count padded with a leading space", SD_LINE_T_ALARM, pi_count_8, {38, " 8"},
+           {48, "        "}),
     ACCEPT("Y: tel right-aligned", SD_LINE_T_ALARM, NULL, {13, "  0115812221"}),
     ACCEPT("Y: lower-case hex analog and integration", SD_LINE_T_ALARM, NULL, {107, "7f"},
            {140, "1234abcd"}),
@@ -302,10 +300,9 @@ static const variant_t corpus[] = {
            52, SD_EFIELD, {38, "12"}, {52, "0   "}),
     REFUSE("Y: analog slot 2 zeroed while 1 slot is counted", SD_LINE_T_ALARM, "analog", 123,
            SD_EFIELD, {123, "00"}),
-    REFUSE("Y: count with a trailing space (1 or 10?)", SD_LINE_T_ALARM, "pi_count", 39,
-           SD_EFIELD, {38, "1 "}),
-    REFUSE("Y: half-blank analog value", SD_LINE_T_ALARM, "analog", 108, SD_EFIELD,
-           {107, "7 "}),
+    REFUSE("Y: count with a trailing space (1 or 10?)", SD_LINE_T_ALARM, "pi_count", 39, SD_EFIELD,
+           {38, "1 "}),
+    REFUSE("Y: half-blank analog value", SD_LINE_T_ALARM, "analog", 108, SD_EFIELD, {107, "7 "}),
     REFUSE("Y: lower-case monitoring state", SD_LINE_T_ALARM, "di", 58, SD_EFIELD, {58, "a"}),
     REFUSE("Y: a child state 1 beyond the child count", SD_LINE_T_ALARM, "auto_state", 167,
            SD_EFIELD, {156, "08"}, {167, "1"}),
@@ -329,27 +326,25 @@ static const variant_t corpus[] = {
            {52, "2"}),
 
     /* 4.8 monitoring state */
-    ACCEPT("V: Pi input 1 blank within the count", SD_LINE_T_MONITOR, v_pi_1_unfitted,
-           {138, " "}),
-    ACCEPT("V: pulse counter 6 of 6 blank", SD_LINE_T_MONITOR, v_pulse_6_unfitted,
-           {225, "    "}),
+    ACCEPT("V: Pi input 1 blank within the count", SD_LINE_T_MONITOR, v_pi_1_unfitted, {138, " "}),
+    ACCEPT("V: pulse counter 6 of 6 blank", SD_LINE_T_MONITOR, v_pulse_6_unfitted, {225, "    "}),
     ACCEPT("V: no child, count 00, states all 0", SD_LINE_T_MONITOR, v_no_auto_children,
            {297, "00"}),
-    REFUSE("V: schedule state blank (not a fitted-hardware field)", SD_LINE_T_MONITOR, "sched",
-           281, SD_EFIELD, {281, " "}),
+    REFUSE("V: schedule state blank (not a fitted-hardware field)", SD_LINE_T_MONITOR, "sched", 281,
+           SD_EFIELD, {281, " "}),
 
     /* 4.4 scheduled report */
     ACCEPT("X: run-time point 1 blank on a day before installation", SD_LINE_T_XREPORT,
            x_rt_day3_point1_unfitted, {338, "        "}),
     ACCEPT("X: hourly pulse counter blank within the count", SD_LINE_T_XREPORT,
            x_hour1_pulse_unfitted, {439, "    "}),
-    ACCEPT("X: an hourly block all blank (no sample that hour)", SD_LINE_T_XREPORT,
-           x_hour2_blank, {511, "                                    "},
+    ACCEPT("X: an hourly block all blank (no sample that hour)", SD_LINE_T_XREPORT, x_hour2_blank,
+           {511, "                                    "},
            {547, "                                    "}),
     ACCEPT("X: block count padded with a space", SD_LINE_T_XREPORT, NULL, {434, " 2"}),
     ACCEPT("X: lower-case hex counters", SD_LINE_T_XREPORT, NULL, {439, "00ff"}),
-    REFUSE("X: block count with a trailing space", SD_LINE_T_XREPORT, "n_blocks", 434,
-           SD_EFIELD, {434, "2 "}),
+    REFUSE("X: block count with a trailing space", SD_LINE_T_XREPORT, "n_blocks", 434, SD_EFIELD,
+           {434, "2 "}),
 
     /* 4.10 parameters */
     ACCEPT("F: destination tel right-aligned", SD_LINE_T_PARAM, NULL, {44, "  0112223333"}),
@@ -363,12 +358,11 @@ static const variant_t corpus[] = {
     REFUSE("ENQ: junk in the work area", SD_LINE_T_ENQ, "spare", 9, SD_EFIELD, {9, "x"}),
 
     /* 5.2 L3 report */
-    ACCEPT("L3: inputs 13-16 not fitted", SD_LINE_T_L3_REPORT, l3_13_16_unfitted,
-           {48, "    "}),
+    ACCEPT("L3: inputs 13-16 not fitted", SD_LINE_T_L3_REPORT, l3_13_16_unfitted, {48, "    "}),
     ACCEPT("L3: spare zero-filled", SD_LINE_T_L3_REPORT, NULL, {52, "0000000000000"}),
     ACCEPT("L3: lithium battery not fitted", SD_LINE_T_L3_REPORT, l3_no_lithium, {35, " "}),
-    REFUSE("L3: alarm state neither 0, 1 nor blank", SD_LINE_T_L3_REPORT, "alarm", 40,
-           SD_EFIELD, {40, "A"}),
+    REFUSE("L3: alarm state neither 0, 1 nor blank", SD_LINE_T_L3_REPORT, "alarm", 40, SD_EFIELD,
+           {40, "A"}),
 };
 
 static void frame_of(const sd_line_text_t *t, sd_buf_t *b)
@@ -398,8 +392,8 @@ static bool run_variant(const variant_t *v, const sd_line_text_t *b0)
     if (v->field) {
         if (rc != v->code || !e.field || strcmp(e.field, v->field) || e.offset != v->offset)
             MISS("%s: got %s %s at %zu (%s), want %s %s at %zu", v->name, sd_err_name(rc),
-                     e.field ? e.field : "-", e.offset, e.why, sd_err_name(v->code), v->field,
-                     v->offset);
+                 e.field ? e.field : "-", e.offset, e.why, sd_err_name(v->code), v->field,
+                 v->offset);
         if (!e.why[0])
             MISS("%s: no reason given", v->name);
         /* the annotation names the same field on the same byte */
@@ -422,8 +416,8 @@ static bool run_variant(const variant_t *v, const sd_line_text_t *b0)
         frame_of(&got, &g);
         frame_of(&want, &w);
         if (g.len != w.len || memcmp(g.data, w.data, g.len))
-            MISS("%s: read as\n%.*s\nwant\n%.*s", v->name, (int)g.len - 1, g.data,
-                     (int)w.len - 1, w.data);
+            MISS("%s: read as\n%.*s\nwant\n%.*s", v->name, (int)g.len - 1, g.data, (int)w.len - 1,
+                 w.data);
         sd_buf_t a = {0};
         if (sd_line_annotate((const uint8_t *)f.data, f.len, &a) != 0)
             MISS("%s: annotation refuses what decoding reads", v->name);
@@ -456,8 +450,8 @@ static void test_enq3_variants(void **state)
     build_enq3(&base);
     const variant_t ok = ACCEPT("ENQ 3: spare zero-filled", SD_LINE_T_ENQ, NULL, {10, "00000000"});
     assert_true(run_variant(&ok, &base));
-    const variant_t bad = REFUSE("ENQ 3: schedule state blank", SD_LINE_T_ENQ, "sched", 2,
-                                 SD_EFIELD, {2, " "});
+    const variant_t bad =
+        REFUSE("ENQ 3: schedule state blank", SD_LINE_T_ENQ, "sched", 2, SD_EFIELD, {2, " "});
     assert_true(run_variant(&bad, &base));
 }
 
