@@ -3,6 +3,7 @@
 
 #include "core/clock.h"
 #include "core/err.h"
+#include "core/log.h"
 #include "link/link.h"
 
 #include <poll.h>
@@ -34,6 +35,9 @@ static int64_t now_ms(void)
 /* Carry out an action: write, arm the timer, note the end. Returns 0 or a link error. */
 static int perform(sd_call_t *c, const sd_line_act_t *a)
 {
+    if (a->refused) /* the center's side of a NAK: what was wrong, for whoever reads the log */
+        sd_warn("refused the terminal's text: %s at byte %zu: %s",
+                a->refused->field ? a->refused->field : "?", a->refused->offset, a->refused->why);
     if (a->send_len) {
         int rc = sd_link_write_all(c->link, a->send, a->send_len, 10000);
         if (rc)
@@ -190,21 +194,31 @@ int sd_call_request(sd_call_t *c, const sd_line_text_t *req, sd_line_text_t *ans
     if (rc)
         return rc;
     if ((rc = perform(c, &c->act)))
-        return rc;
+        goto fail;
     while (c->act.app != SD_LINE_APP_ANSWER) {
-        if (c->done)
-            return c->result ? c->result : SD_ECLOSED;
+        if (c->done) {
+            rc = c->result ? c->result : SD_ECLOSED;
+            goto fail;
+        }
         if ((rc = pump(c)))
-            return rc;
+            goto fail;
     }
     memcpy(answer, c->act.text, sizeof *answer);
-    if (raw) {
-        sd_line_err_t e;
-        if ((rc = sd_line_encode(answer, raw, &e)))
-            return rc;
-    }
+    /* the bytes as they came: an accepted variant is shown as the terminal sent it */
+    if (raw && c->act.frame && sd_buf_append(raw, (const char *)c->act.frame, c->act.frame_len))
+        return SD_ENOMEM;
     /* the session goes back to READY on its own after delivering the answer */
     return 0;
+fail:
+    /* a terminal NAK'd into silence looks like "no answer": say what was refused instead */
+    if (err && sd_line_session_refusal(c->s))
+        *err = *sd_line_session_refusal(c->s);
+    return rc;
+}
+
+const sd_line_err_t *sd_call_refusal(const sd_call_t *c)
+{
+    return c ? sd_line_session_refusal(c->s) : NULL;
 }
 
 void sd_call_close(sd_call_t *c)

@@ -49,12 +49,20 @@ int sd_call_accept(sd_listener_t *ls, const sd_call_opts_t *o, int timeout_ms, s
 
 /*
  * Send request req and wait for its answer (retries and NAKs handled by the session). On
- * success answer holds the decoded text and raw (if not NULL) gets the answer's bytes appended.
- * Returns 0, or SD_ENOANSWER / SD_ENAK / SD_ECHECKSUM / SD_EPROTO / SD_ECLOSED after which the
- * call is over (only sd_call_close() remains).
+ * success answer holds the decoded text and raw (if not NULL) gets the answer's bytes appended,
+ * as received. Returns 0, or SD_ENOANSWER / SD_ENAK / SD_ECHECKSUM / SD_EPROTO / SD_ECLOSED
+ * after which the call is over (only sd_call_close() remains). On such a failure, if an answer
+ * was refused on the way, err gets why (field, byte offset, reason; err->code != 0), whatever
+ * the final result; otherwise err is left as it was (callers zero it).
  */
 int sd_call_request(sd_call_t *c, const sd_line_text_t *req, sd_line_text_t *answer, sd_buf_t *raw,
                     sd_line_err_t *err);
+
+/*
+ * Why the last text received since the last request was refused (field, byte offset, reason),
+ * or NULL: what to tell a user when sd_call_request() failed. Valid until the next call on c.
+ */
+const sd_line_err_t *sd_call_refusal(const sd_call_t *c);
 
 /* Finish politely (EOT CR, hang-up) if still up, and free. NULL-safe. */
 void sd_call_close(sd_call_t *c);

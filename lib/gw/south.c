@@ -10,6 +10,7 @@
 
 #include "core/clock.h"
 #include "core/err.h"
+#include "core/log.h"
 
 typedef struct {
     sd_link_t *link;
@@ -27,6 +28,10 @@ static int64_t mono(void)
 
 static int perform(drv_t *d)
 {
+    if (d->act.refused) /* the NAK the terminal gets, explained for the gateway's log */
+        sd_warn("refused the calling terminal's text: %s at byte %zu: %s",
+                d->act.refused->field ? d->act.refused->field : "?", d->act.refused->offset,
+                d->act.refused->why);
     if (d->act.send_len) {
         int rc = sd_link_write_all(d->link, d->act.send, d->act.send_len, 10000);
         if (rc)
@@ -155,6 +160,10 @@ int sd_gw_take_call(sd_link_t *link, const sd_gw_take_opts_t *o, sd_gw_report_fn
             /* the report is safe; a hang-up during EOT or designation changes nothing */
             rc = 0;
         }
+    }
+    if (rc && o->why) {
+        const sd_line_err_t *r = sd_line_session_refusal(d.s);
+        *o->why = r ? *r : (sd_line_err_t){0};
     }
     free(enq);
     sd_line_session_free(d.s);

@@ -23,6 +23,8 @@ typedef struct {
     sd_line_l3_desig_t desig; /* designation sent to L3 devices; day 0 = none */
     int answer_timeout_ms;    /* 0 = session default */
     int retries;              /* 0 = session default */
+    sd_line_err_t *why;       /* if not NULL: on failure, why the last text was refused
+                               * (field, byte offset, reason; code 0 if none was) */
 } sd_gw_take_opts_t;
 
 /*

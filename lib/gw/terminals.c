@@ -199,17 +199,33 @@ void *gw_accept_thread(void *arg)
         }
         atomic_fetch_add(&g->calls_in, 1);
         take_ctx_t tc = {g, sd_link_peer_name(link), ""};
-        sd_gw_take_opts_t o = {.desig = g->desig, .answer_timeout_ms = g->answer_timeout_ms};
+        sd_line_err_t why = {0};
+        sd_gw_take_opts_t o = {
+            .desig = g->desig, .answer_timeout_ms = g->answer_timeout_ms, .why = &why};
         int proto = 0;
         rc = sd_gw_take_call(link, &o, on_report, &tc, &proto);
         if (rc) {
-            char msg[160];
-            snprintf(msg, sizeof msg, "incoming L%d call from %s failed: %s", proto, tc.peer,
-                     sd_strerror(rc));
-            const char *kind =
-                !strcmp(gw_reason(rc), "garbage") || rc == SD_ECHECKSUM ? "garbage" : "call_failed";
-            gw_event(g, kind, tc.device[0] ? tc.device : NULL, 3, msg,
-                     json_pack("{s:s,s:s}", "reason", gw_reason(rc), "peer", tc.peer));
+            /* a text refused on the way makes it garbage, even when the terminal then gave up
+             * and the call ended in silence; the detail says what was wrong and where */
+            char msg[320];
+            if (why.code)
+                snprintf(msg, sizeof msg,
+                         "incoming L%d call from %s failed: %s; refused: %s at byte %zu: %s", proto,
+                         tc.peer, sd_strerror(rc), why.field ? why.field : "?", why.offset,
+                         why.why);
+            else
+                snprintf(msg, sizeof msg, "incoming L%d call from %s failed: %s", proto, tc.peer,
+                         sd_strerror(rc));
+            bool garbage = why.code || !strcmp(gw_reason(rc), "garbage") || rc == SD_ECHECKSUM;
+            json_t *detail = json_pack("{s:s,s:s}", "reason", garbage ? "garbage" : gw_reason(rc),
+                                       "peer", tc.peer);
+            if (why.code) {
+                json_object_set_new(detail, "field", json_string(why.field ? why.field : "?"));
+                json_object_set_new(detail, "offset", json_integer((json_int_t)why.offset));
+                json_object_set_new(detail, "why", json_string(why.why));
+            }
+            gw_event(g, garbage ? "garbage" : "call_failed", tc.device[0] ? tc.device : NULL, 3,
+                     msg, detail);
         }
         sd_link_close(link);
     }

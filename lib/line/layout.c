@@ -81,7 +81,8 @@ static const field_t hdr_fields[] = {
     DEC("terminal", P(12), 2, sd_line_hdr_t, terminal, 0, 99),
     TEL("tel", P(14), sd_line_hdr_t, tel),
     DATE("time", P(26), sd_line_hdr_t, time),
-    CHARS("battery", P(36), 3, sd_line_hdr_t, battery, "01"),
+    /* ' ' for a battery that is not fitted [profile: liberal] */
+    CHARS("battery", P(36), 3, sd_line_hdr_t, battery, "01", .flags = FL_BLANK),
 };
 static const layout_t hdr_layout = LAYOUT("header", hdr_fields, 38);
 
@@ -89,8 +90,9 @@ static const layout_t hdr_layout = LAYOUT("header", hdr_fields, 38);
 
 /* One run-time point of one day: ON count and ON minutes. */
 static const field_t rt_point_fields[] = {
-    HEXA("rt_on_count", 0, 4, 1, sd_line_rt_t, on_count),
-    HEXA("rt_on_min", 4, 4, 1, sd_line_rt_t, on_min),
+    /* blank within the point count: a point not wired, or a day before installation */
+    HEXA("rt_on_count", 0, 4, 1, sd_line_rt_t, on_count, .flags = FL_BLANK),
+    HEXA("rt_on_min", 4, 4, 1, sd_line_rt_t, on_min, .flags = FL_BLANK),
 };
 static const layout_t rt_point_layout = LAYOUT("rt_point", rt_point_fields, 8);
 
@@ -111,16 +113,21 @@ static const field_t hour_fields[] = {
 };
 static const layout_t hour_layout = LAYOUT("hour", hour_fields, 72);
 
-/* Schedule block (S set: '1' set, '0' release, ' ' clear; R answer: '1' registered, ' ' none). */
+/*
+ * Schedule block (S set: '1' set, '0' release, ' ' clear; R answer: '1' registered, ' ' none).
+ * A released block carries no date: its start may come as spaces or as zeros (never a real
+ * date, so not ambiguous); an R state '0' is the S word for released and reads as ' '; a zero
+ * duration in a block that is not registered reads as none (see norm_sched) [profile: liberal].
+ */
 static const field_t sblock_set_fields[] = {
     CHAR1("sched_state", 0, sd_line_sblock_t, state, "10 "),
-    DATE("sched_start", 1, sd_line_sblock_t, start, .flags = FL_BLANK),
+    DATE("sched_start", 1, sd_line_sblock_t, start, .flags = FL_BLANK | FL_ZERO),
     DEC("sched_minutes", 11, 3, sd_line_sblock_t, minutes, 0, 999, .flags = FL_BLANK),
 };
 static const layout_t sblock_set_layout = LAYOUT("sched_block", sblock_set_fields, 14);
 static const field_t sblock_ans_fields[] = {
-    CHAR1("sched_state", 0, sd_line_sblock_t, state, "1 "),
-    DATE("sched_start", 1, sd_line_sblock_t, start, .flags = FL_BLANK),
+    CHAR1("sched_state", 0, sd_line_sblock_t, state, "1 0"),
+    DATE("sched_start", 1, sd_line_sblock_t, start, .flags = FL_BLANK | FL_ZERO),
     DEC("sched_minutes", 11, 3, sd_line_sblock_t, minutes, 0, 999, .flags = FL_BLANK),
 };
 static const layout_t sblock_ans_layout = LAYOUT("sched_block", sblock_ans_fields, 14);
@@ -199,8 +206,10 @@ static const field_t alarm_fields[] = {
     DEC("integ_count", P(140), 1, sd_line_alarm_t, integ_count, 0, 4, .cnt = C_INTEG),
     HEXA("integ", P(141), 4, 4, sd_line_alarm_t, integ, .dep = C_INTEG, .per = 1),
     DEC("auto_count", P(157), 2, sd_line_alarm_t, auto_count, 0, 16, .cnt = C_AUTO),
-    CHARS("auto_state", P(159), 16, sd_line_alarm_t, auto_state, "01", .dep = C_AUTO, .per = 1),
-    CHARS("auto_battery", P(175), 3, sd_line_alarm_t, auto_battery, "01"),
+    /* "all 0 when no child": zeros beyond the count read as blank */
+    CHARS("auto_state", P(159), 16, sd_line_alarm_t, auto_state, "01", .dep = C_AUTO, .per = 1,
+          .flags = FL_ZPAD),
+    CHARS("auto_battery", P(175), 3, sd_line_alarm_t, auto_battery, "01", .flags = FL_BLANK),
 };
 
 /* --- 4.7 R schedule read answer (163) --------------------------------------------------------- */
@@ -238,8 +247,9 @@ static const field_t mon_fields[] = {
     CHARS("sched", P(282), 8, sd_line_monitor_t, sched, "01"),
     CHARS("manual", P(290), 8, sd_line_monitor_t, manual, "01"),
     DEC("auto_count", P(298), 2, sd_line_monitor_t, auto_count, 0, 16, .cnt = C_AUTO),
-    CHARS("auto_state", P(300), 16, sd_line_monitor_t, auto_state, "01", .dep = C_AUTO, .per = 1),
-    CHARS("auto_battery", P(316), 3, sd_line_monitor_t, auto_battery, "01"),
+    CHARS("auto_state", P(300), 16, sd_line_monitor_t, auto_state, "01", .dep = C_AUTO, .per = 1,
+          .flags = FL_ZPAD),
+    CHARS("auto_battery", P(316), 3, sd_line_monitor_t, auto_battery, "01", .flags = FL_BLANK),
 };
 
 /* --- 4.9 short answers W S E J (43) ----------------------------------------------------------- */
@@ -310,15 +320,17 @@ static const field_t assign_ans_fields[] = {
 
 /* --- 4.11 ENQ (23): request number, then a work area in one of two shapes [profile] ----------- */
 
+/* A terminal that keeps no sequence number leaves it blank; a zero-filled spare says nothing
+ * more than a blank one [profile: liberal]. */
 static const field_t enq_seq_fields[] = {
     DEC("reqno", 1, 1, sd_line_enq_t, reqno, 1, 8),
-    DEC("seq", 2, 2, sd_line_enq_t, seq, 0, 99),
-    SPACES("spare", 4, 14),
+    DEC("seq", 2, 2, sd_line_enq_t, seq, 0, 99, .flags = FL_BLANK),
+    {.name = "spare", .off = 4, .len = 14, .kind = F_SPACES, .flags = FL_ZERO},
 };
 static const field_t enq_sched_fields[] = {
     DEC("reqno", 1, 1, sd_line_enq_t, reqno, 1, 8),
     CHARS("sched", 2, 8, sd_line_enq_t, sched, "01"),
-    SPACES("spare", 10, 8),
+    {.name = "spare", .off = 10, .len = 8, .kind = F_SPACES, .flags = FL_ZERO},
 };
 static const layout_t enq_seq_layout = LAYOUT("enq", enq_seq_fields, 23);
 static const layout_t enq_sched_layout = LAYOUT("enq", enq_sched_fields, 23);
@@ -347,9 +359,10 @@ static const field_t l3_report_fields[] = {
     DEC("terminal", P(10), 2, sd_line_l3_report_t, terminal, 0, 99),
     TEL("tel", P(12), sd_line_l3_report_t, tel),
     DATE("time", P(24), sd_line_l3_report_t, time),
-    CHARS("battery", P(34), 3, sd_line_l3_report_t, battery, "01"),
-    CHARS("alarm", P(37), 16, sd_line_l3_report_t, alarm, "01"),
-    SPACES("spare", P(53), 13),
+    CHARS("battery", P(34), 3, sd_line_l3_report_t, battery, "01", .flags = FL_BLANK),
+    /* ' ' for an input not fitted; the spare may be zero-filled [profile: liberal] */
+    CHARS("alarm", P(37), 16, sd_line_l3_report_t, alarm, "01", .flags = FL_BLANK),
+    {.name = "spare", .off = P(53), .len = 13, .kind = F_SPACES, .flags = FL_ZERO},
 };
 
 static const field_t l3_desig_fields[] = {
@@ -387,6 +400,19 @@ static int check_sched(const void *obj, sd_line_err_t *err)
     return check_blocks(((const sd_line_sched_t *)obj)->block, err, P(39));
 }
 
+/* R read as decoded: '0' (released, the S word) is ' '; a released block's zero duration is none.
+ */
+static void norm_sched(void *obj)
+{
+    sd_line_sblock_t *b = ((sd_line_sched_t *)obj)->block;
+    for (int i = 0; i < 8; i++) {
+        if (b[i].state == '0')
+            b[i].state = ' ';
+        if (b[i].state != '1' && b[i].start == SD_LINE_NO_TIME && b[i].minutes == 0)
+            b[i].minutes = SD_LINE_UNFITTED;
+    }
+}
+
 static int check_enq(const void *obj, sd_line_err_t *err)
 {
     if (((const sd_line_enq_t *)obj)->reqno == 4)
@@ -413,7 +439,8 @@ const tdesc_t sd__line_types[SD_LINE_T_COUNT_] = {
     TYPE(SD_LINE_T_ASSIGN_SET, "assign_set", SD_LINE_STX, 97, assign_set_fields),
     TYPE(SD_LINE_T_XREPORT, "scheduled_report", SD_LINE_STX, 0, x_fields),
     TYPE(SD_LINE_T_ALARM, "alarm_report", SD_LINE_STX, 182, alarm_fields),
-    TYPE(SD_LINE_T_SCHED, "schedule_answer", SD_LINE_STX, 163, sched_fields, .check = check_sched),
+    TYPE(SD_LINE_T_SCHED, "schedule_answer", SD_LINE_STX, 163, sched_fields, .check = check_sched,
+         .norm = norm_sched),
     TYPE(SD_LINE_T_MONITOR, "monitor_answer", SD_LINE_STX, 323, mon_fields),
     TYPE(SD_LINE_T_PARAM, "param_answer", SD_LINE_STX, 89, param_fields),
     TYPE(SD_LINE_T_ASSIGN, "assign_answer", SD_LINE_STX, 123, assign_ans_fields),

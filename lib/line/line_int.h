@@ -27,6 +27,8 @@ typedef enum { C_NONE, C_RT, C_PI, C_DI, C_PULSE, C_ASLOT, C_INTEG, C_AUTO, C_BL
 /* Field flags. */
 #define FL_BLANK 1u /* all spaces is allowed and means unfitted / blank */
 #define FL_DYN   2u /* F_BLOCKS: only count x per blocks are present on the wire (the X report) */
+#define FL_ZERO  4u /* all '0' reads as blank too (a date of zeros is no date; a zeroed spare) */
+#define FL_ZPAD  8u /* F_CHARS: beyond the count '0' reads as blank too ("all 0 when no child") */
 
 typedef struct layout layout_t;
 
@@ -66,6 +68,8 @@ typedef struct {
     const layout_t *(*variant)(const uint8_t *buf, size_t len, const void *obj);
     /* Cross-field rules the table cannot say; 0 or SD_EFIELD with err filled. */
     int (*check)(const void *obj, sd_line_err_t *err);
+    /* Decode only: bring an accepted variant to the canonical reading (R: '0' -> ' '). */
+    void (*norm)(void *obj);
 } tdesc_t;
 
 /* The table of every type, indexed by sd_line_type_t (entry 0 unused). From layout.c. */

@@ -36,6 +36,8 @@ struct sd_line_session {
     sd_buf_t out;        /* the last text that may have to be sent again */
     sd_buf_t ctl;        /* NAK / EOT */
     sd_line_text_t text; /* the decoded text handed to the application */
+    sd_buf_t frame;      /* ... and its bytes as they came */
+    sd_line_err_t rej;   /* why the last text since the last request was refused (code 0: none) */
     sd_line_text_t tmp;  /* texts the session builds itself */
 };
 
@@ -94,6 +96,7 @@ void sd_line_session_free(sd_line_session_t *s)
     sd_line_reasm_free(s->rx);
     sd_buf_free(&s->out);
     sd_buf_free(&s->ctl);
+    sd_buf_free(&s->frame);
     free(s);
 }
 
@@ -146,6 +149,14 @@ static void finish(sd_line_session_t *s, int result, bool eot, sd_line_act_t *ac
     s->st = S_DONE;
     s->deadline = -1;
     sd_line_reasm_reset(s->rx);
+}
+
+/* A text was refused: say why in the action (the session itself logs nothing). Returns code. */
+static int refuse(sd_line_session_t *s, sd_line_act_t *act, int code)
+{
+    (void)code;
+    act->refused = &s->rej;
+    return code;
 }
 
 /* A failed attempt: resend (or NAK) while tries last, else give up. */
@@ -217,6 +228,7 @@ static int center_request(sd_line_session_t *s, const sd_line_text_t *t, sd_line
     if (rc)
         return rc;
     center_expect(s, t);
+    s->rej.code = 0;
     s->st = C_WAIT_ANSWER;
     s->tries = 0;
     s->deadline = now_ms(s) + s->cfg.answer_timeout_ms;
@@ -338,6 +350,11 @@ static void center_text(sd_line_session_t *s, sd_line_act_t *act)
             act->app = SD_LINE_APP_ANSWER;
             act->text = t;
         } else {
+            refuse(s, act,
+                   sd_line_err_set(&s->rej, SD_EPROTO, t->type == SD_LINE_T_ENQ ? 0 : 3, "type",
+                                   "a %s is not the answer awaited (%s %c)",
+                                   sd_line_type_name(t->type), sd_line_type_name(s->want),
+                                   s->want_letter ? s->want_letter : '-'));
             fail_try(s, SD_EPROTO, SD_LINE_NAK_PROTO, act, s->cfg.answer_timeout_ms);
         }
         break;
@@ -405,17 +422,39 @@ static void on_rx(sd_line_session_t *s, const sd_line_rx_t *ev, sd_line_act_t *a
             finish(s, SD_ENOCARRIER, false, act);
         return;
     case SD_LINE_RX_BAD:
+        if (ev->err == SD_ECHECKSUM)
+            sd_line_err_set(&s->rej, ev->err, ev->len >= 5 ? ev->len - 5 : 0, "sum",
+                            "the SUM does not match the %zu bytes of the frame", ev->len);
+        else if (ev->err == SD_ETIMEDOUT)
+            sd_line_err_set(&s->rej, SD_EPROTO, ev->len, "frame",
+                            "silence inside the frame after %zu bytes", ev->len);
+        else
+            sd_line_err_set(&s->rej, ev->err, ev->len, "frame",
+                            "frame cut or overlong after %zu bytes", ev->len);
+        if (ev->nak >= 0)
+            refuse(s, act, s->rej.code);
         on_bad(s, ev->err, ev->nak, act);
         return;
     case SD_LINE_RX_FRAME: {
-        int rc = sd_line_decode(ev->data, ev->len, &s->text, NULL);
+        sd_line_err_t e = {0};
+        int rc = sd_line_decode(ev->data, ev->len, &s->text, &e);
         if (rc) {
+            if (ev->data[0] != SD_LINE_NAK && ev->data[0] != SD_LINE_EOT) {
+                s->rej = e;
+                s->rej.code = rc;
+                refuse(s, act, rc);
+            }
             on_bad(s, rc,
                    ev->data[0] == SD_LINE_NAK || ev->data[0] == SD_LINE_EOT ? -1
                    : rc == SD_ECHECKSUM                                     ? SD_LINE_NAK_CHECKSUM
                                                                             : SD_LINE_NAK_PROTO,
                    act);
             return;
+        }
+        sd_buf_reset(&s->frame);
+        if (sd_buf_append(&s->frame, (const char *)ev->data, ev->len) == 0) {
+            act->frame = (const uint8_t *)s->frame.data;
+            act->frame_len = s->frame.len;
         }
         if (s->role == SD_LINE_ROLE_CENTER)
             center_text(s, act);
@@ -591,4 +630,9 @@ bool sd_line_x_allowed(int64_t unix_s)
 {
     int64_t s = floor_mod(unix_s, 3600);
     return s > 300 && s < 3300;
+}
+
+const sd_line_err_t *sd_line_session_refusal(const sd_line_session_t *s)
+{
+    return s && s->rej.code ? &s->rej : NULL;
 }

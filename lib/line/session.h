@@ -70,7 +70,13 @@ typedef struct {
     bool hangup;      /* close the connection (after writing send) */
     sd_line_app_t app;
     const sd_line_text_t *text; /* ENQ, ANSWER, REQUEST, DESIG: borrowed until the next call */
-    int result;                 /* DONE: 0 or a negative SD_E* */
+    const uint8_t *frame;       /* ... and its bytes as received (a variant stays a variant) */
+    size_t frame_len;
+    int result; /* DONE: 0 or a negative SD_E* */
+    /* A text (or a broken frame) that came in was just refused, NAK'd or dropped: why, with field
+     * and byte offset; borrowed until the next call. For the driver's log; the session logs
+     * nothing. */
+    const sd_line_err_t *refused;
 } sd_line_act_t;
 
 typedef struct sd_line_session sd_line_session_t;
@@ -103,6 +109,14 @@ void sd_line_session_disconnected(sd_line_session_t *s, sd_line_act_t *act);
  */
 int sd_line_session_send(sd_line_session_t *s, const sd_line_text_t *t, sd_line_act_t *act,
                          sd_line_err_t *err);
+
+/*
+ * Why the last text received since the last request (center) was refused: field, byte offset
+ * and reason, code SD_EFIELD / SD_EPROTO / SD_ECHECKSUM / SD_EFRAME; NULL if none was. Useful
+ * after a request failed: a real terminal stops answering after its own retries, so a call that
+ * ends in "no answer" may have been refused all along.
+ */
+const sd_line_err_t *sd_line_session_refusal(const sd_line_session_t *s);
 
 /* Center, in READY: finish (designation for L3 when configured, then EOT CR and hang up). */
 int sd_line_session_end(sd_line_session_t *s, sd_line_act_t *act);

@@ -35,6 +35,24 @@ static bool blank(const uint8_t *p, size_t n)
     return true;
 }
 
+static bool all_zero(const uint8_t *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (p[i] != '0')
+            return false;
+    return n > 0;
+}
+
+/*
+ * May this element be blank although it is fitted? Where the table says so (FL_BLANK), and
+ * for any element a count governs (.dep): within the count an input may still be unwired, and
+ * a blank field is what the profile calls "not fitted" [profile: liberal].
+ */
+static bool may_blank(const field_t *f)
+{
+    return (f->flags & FL_BLANK) || f->dep;
+}
+
 static bool in_set(const char *set, int c)
 {
     return c != 0 && strchr(set, c) != NULL;
@@ -102,10 +120,11 @@ static int dec_chars(cx_t *cx, const field_t *f, size_t off, char *dst, bool fit
     for (unsigned j = 0; j < f->len; j++) {
         int c = p[j];
         if (!fitted || (long)j >= fit_n) {
-            if (c != ' ')
+            if (c != ' ' && !(c == '0' && (f->flags & FL_ZPAD)))
                 return bad(cx, f, 0, off + j, "input %u is beyond the count (%ld) but not blank",
                            j + 1, fitted ? fit_n : 0);
-        } else if (c == ' ' ? !(f->flags & FL_BLANK) : !in_set(f->set, c)) {
+            c = ' '; /* a zero pad reads as the blank it stands for */
+        } else if (c == ' ' ? !may_blank(f) : !in_set(f->set, c)) {
             return bad(cx, f, 0, off + j, "input %u is 0x%02X, not one of \"%s\"", j + 1, c,
                        f->set);
         }
@@ -127,7 +146,7 @@ static int dec_elem(cx_t *cx, const field_t *f, unsigned idx, size_t off, char *
         return 0;
     case F_SPACES:
         for (size_t i = 0; i < n; i++)
-            if (p[i] != ' ')
+            if (p[i] != ' ' && !(p[i] == '0' && (f->flags & FL_ZERO)))
                 return bad(cx, f, idx, off + i, "spare byte %zu is 0x%02X, not a space", i + 1,
                            p[i]);
         return 0;
@@ -142,8 +161,9 @@ static int dec_elem(cx_t *cx, const field_t *f, unsigned idx, size_t off, char *
         break;
     }
     bool b = blank(p, n);
-    if (!fitted || (b && (f->flags & FL_BLANK))) {
-        if (!b) {
+    bool z = (f->flags & FL_ZERO) && all_zero(p, n); /* zeros standing for blank */
+    if (!fitted || ((b || z) && may_blank(f))) {
+        if (!b && !z) {
             size_t i = 0;
             while (p[i] == ' ')
                 i++;
@@ -160,7 +180,11 @@ static int dec_elem(cx_t *cx, const field_t *f, unsigned idx, size_t off, char *
     case F_DEC:
     case F_HEX: {
         long v = 0;
-        for (size_t i = 0; i < n; i++) {
+        size_t i0 = 0;
+        /* a decimal padded with leading spaces (printf "%3d") is still one number [profile] */
+        while (f->kind == F_DEC && p[i0] == ' ')
+            i0++;
+        for (size_t i = i0; i < n; i++) {
             int d = f->kind == F_HEX ? sd_hex_value(p[i])
                                      : (p[i] >= '0' && p[i] <= '9' ? p[i] - '0' : -1);
             if (d < 0)
@@ -187,17 +211,21 @@ static int dec_elem(cx_t *cx, const field_t *f, unsigned idx, size_t off, char *
         return 0;
     }
     case F_TEL: {
-        size_t i = 0;
+        /* left-aligned is the profile; right-aligned digits are read the same [profile] */
+        size_t s0 = 0;
+        while (s0 < 12 && p[s0] == ' ')
+            s0++;
+        size_t i = s0;
         while (i < 12 && p[i] >= '0' && p[i] <= '9')
             i++;
-        if (i == 0)
-            return bad(cx, f, idx, off, "tel starts with 0x%02X, not a digit", p[0]);
+        if (i == s0)
+            return bad(cx, f, idx, off + s0, "tel starts with 0x%02X, not a digit", p[s0]);
         for (size_t k = i; k < 12; k++)
             if (p[k] != ' ')
-                return bad(cx, f, idx, off + k,
-                           "tel byte %zu is 0x%02X: digits left-aligned, then spaces", k + 1, p[k]);
-        memcpy(dst, p, i);
-        dst[i] = '\0';
+                return bad(cx, f, idx, off + k, "tel byte %zu is 0x%02X: digits, then spaces",
+                           k + 1, p[k]);
+        memcpy(dst, p + s0, i - s0);
+        dst[i - s0] = '\0';
         return 0;
     }
     case F_WPAIR:
@@ -245,7 +273,7 @@ static int enc_chars(cx_t *cx, const field_t *f, size_t off, const char *src, bo
             if (c != ' ')
                 return bad(cx, f, 0, off + j, "input %u is beyond the count (%ld) but not blank",
                            j + 1, fitted ? fit_n : 0);
-        } else if (c == ' ' ? !(f->flags & FL_BLANK) : !in_set(f->set, c)) {
+        } else if (c == ' ' ? !may_blank(f) : !in_set(f->set, c)) {
             return bad(cx, f, 0, off + j, "input %u is 0x%02X, not one of \"%s\"", j + 1, c,
                        f->set);
         }
@@ -290,7 +318,7 @@ static int enc_elem(cx_t *cx, const field_t *f, unsigned idx, size_t off, const 
         break;
     }
     if (is_unset(f, src)) {
-        if (fitted && !(f->flags & FL_BLANK))
+        if (fitted && !may_blank(f))
             return bad(cx, f, idx, off, "is unset, but the field is required here");
         if (f->cnt)
             cx->cnt[f->cnt] = 0;
@@ -565,10 +593,11 @@ static int classify(const uint8_t *buf, size_t len, sd_line_type_t *type, sd_lin
                                        "an X report is at least %u bytes, got %zu",
                                        SD__LINE_X_LEN(0), len);
             const uint8_t *p = buf + SD__LINE_X_NOFF;
-            if (p[0] < '0' || p[0] > '9' || p[1] < '0' || p[1] > '9')
+            /* two digits, or a space and a digit (as any decimal field) */
+            if ((p[0] != ' ' && (p[0] < '0' || p[0] > '9')) || p[1] < '0' || p[1] > '9')
                 return sd_line_err_set(err, SD_EFIELD, SD__LINE_X_NOFF, "n_blocks",
                                        "hourly block count is not 2 digits");
-            unsigned nb = (unsigned)(p[0] - '0') * 10 + (unsigned)(p[1] - '0');
+            unsigned nb = (unsigned)(p[0] == ' ' ? 0 : p[0] - '0') * 10 + (unsigned)(p[1] - '0');
             if (nb > 96)
                 return sd_line_err_set(err, SD_EFIELD, SD__LINE_X_NOFF, "n_blocks",
                                        "%u hourly blocks, at most 96", nb);
@@ -628,6 +657,8 @@ static int decode_typed(sd_line_type_t t, const uint8_t *buf, size_t len, sd_lin
     }
     cx_t cx = {.dir = DIR_DEC, .r = buf, .limit = len - 5, .err = err};
     int rc = walk(&cx, layout_of(d, buf, len, NULL), 0, (char *)&out->u, true);
+    if (!rc && d->norm)
+        d->norm(&out->u);
     if (!rc && d->check)
         rc = d->check(&out->u, err);
     return rc;
@@ -752,6 +783,8 @@ int sd_line_annotate(const uint8_t *buf, size_t len, sd_buf_t *out)
     rc = walk(&cx, layout_of(d, buf, len, NULL), 0, (char *)&tx->u, true);
     if (!rc)
         rc = cx.first;
+    if (!rc && d->norm)
+        d->norm(&tx->u);
     if (!rc && d->check) {
         rc = d->check(&tx->u, &err);
         if (rc)

@@ -20,8 +20,12 @@
  *   alarm input '1' ON / '0' OFF, monitoring input 'A' ON / '@' OFF, pulse / run-time input
  *   'P' ON / 'Q' OFF [profile];
  * - flag strings ("battery", "sched") hold '0' / '1' characters.
- * Elements of an array beyond the count that precedes it must be unfitted, and elements within it
- * must be fitted [profile: strict].
+ * Elements of an array beyond the count that precedes it must be unfitted (blank; "all 0 when no
+ * child" for the auto-report states); elements within it may be blank too, which reads as not
+ * fitted (no sample) [profile: liberal].
+ * Decoding is liberal where a real terminal's text stays unambiguous, encoding always canonical
+ * (the [profile: liberal] notes in layout.c say what is accepted; tests/unit/test_line_variants.c
+ * is the corpus of variants read and of near variants still refused).
  */
 #define SD_LINE_UNFITTED (-1)
 #define SD_LINE_NO_TIME  INT64_MIN

@@ -113,5 +113,19 @@ int sd_simcmd_parse(const char *line, size_t len, sd_simcmd_t *out, const char *
             return *why = "expected on or off", SD_EFIELD;
         return 0;
     }
-    return *why = "unknown command (fault drift noise drop mute status)", SD_ESYNTAX;
+    if (!strcmp(verb, "patch")) {
+        out->op = SD_SIMCMD_PATCH;
+        if (n == 3 && !strcmp(w[2], "off"))
+            return 0;
+        if (n != 4)
+            return *why = "usage: patch TARGET OFFSET BYTES, or patch TARGET off", SD_ESYNTAX;
+        /* byte 0 is STX, and a text is at most 7356 bytes with SUM and CR */
+        if (parse_int(w[2], 1, 7350, &out->value))
+            return *why = "offset must be 1..7350", SD_EFIELD;
+        for (size_t i = 0; w[3][i]; i++)
+            out->bytes[i] = w[3][i] == '_' ? ' ' : w[3][i];
+        out->on = 1;
+        return 0;
+    }
+    return *why = "unknown command (fault drift noise drop mute patch status)", SD_ESYNTAX;
 }

@@ -12,6 +12,9 @@
  *   noise TARGET PERMILLE                                      corrupt answer bytes (0-1000 in
  * 1000) drop TARGET                                                cut the next answer mid-frame
  *   mute TARGET on|off                                         accept calls, never answer
+ *   patch TARGET OFFSET BYTES | patch TARGET off               write BYTES ('_' = space) at byte
+ *        OFFSET of every text the terminal sends, SUM recomputed: a terminal that answers a
+ *        variant (or a broken) text; off = canonical texts again
  *   status [TARGET]                                            one JSON line per terminal
  */
 typedef enum {
@@ -21,6 +24,7 @@ typedef enum {
     SD_SIMCMD_DROP,
     SD_SIMCMD_MUTE,
     SD_SIMCMD_STATUS,
+    SD_SIMCMD_PATCH,
 } sd_simcmd_op_t;
 
 typedef struct {
@@ -28,7 +32,8 @@ typedef struct {
     char target[64]; /* "" for status of all */
     int fault;       /* sd_plant_fault_t, for FAULT */
     int on;          /* FAULT, MUTE */
-    int64_t value;   /* DRIFT seconds, NOISE permille */
+    int64_t value;   /* DRIFT seconds, NOISE permille, PATCH offset */
+    char bytes[64];  /* PATCH: the bytes, '_' already turned into spaces; "" with on = 0 */
 } sd_simcmd_t;
 
 /*

@@ -40,6 +40,8 @@ struct entry {
     sd_listener_t *listener;
     int noise_permille;
     bool mute, drop_next, in_call;
+    size_t patch_off; /* patch: bytes written over every text sent, SUM recomputed */
+    char patch[64];
     int attempt;         /* dial-out attempts made for the pending report */
     int64_t next_try_ms; /* real monotonic ms */
 };
@@ -273,6 +275,11 @@ static bool send_to_center(sd_fleet_t *f, struct conn *c, struct entry *e, sd_bu
     if (!b->len)
         return true;
     size_t n = b->len;
+    size_t pl = e ? strlen(e->patch) : 0;
+    if (pl && b->data[0] == SD_LINE_STX && e->patch_off + pl + 5 <= n) {
+        memcpy(b->data + e->patch_off, e->patch, pl);
+        sd_line_frame_seal((uint8_t *)b->data, n - 5);
+    }
     bool drop = e && e->drop_next && n > 2;
     if (drop) {
         e->drop_next = false;
@@ -476,6 +483,10 @@ static void apply_command(sd_fleet_t *f, const sd_simcmd_t *cmd, sd_buf_t *out)
             break;
         case SD_SIMCMD_MUTE:
             e->mute = cmd->on;
+            break;
+        case SD_SIMCMD_PATCH:
+            e->patch_off = (size_t)cmd->value;
+            snprintf(e->patch, sizeof e->patch, "%s", cmd->on ? cmd->bytes : "");
             break;
         case SD_SIMCMD_STATUS:
             status_line(f, i, out);

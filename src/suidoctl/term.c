@@ -141,7 +141,15 @@ static int exchange(sd_call_t *c, const sd_line_text_t *req, sd_line_text_t *ans
     sd_buf_t raw = {0};
     sd_line_err_t err = {0};
     int rc = sd_call_request(c, req, ans, &raw, &err);
-    if (rc) {
+    const sd_line_err_t *ref = rc ? sd_call_refusal(c) : NULL;
+    if (ref) {
+        /* the terminal did answer, but not so the center could read it: say what was wrong,
+         * not only how the call ended (a real terminal falls silent after its own retries) */
+        fprintf(stderr,
+                "suidoctl term: the terminal's answer was refused: field %s at byte %zu: %s "
+                "(call ended: %s)\n",
+                ref->field ? ref->field : "?", ref->offset, ref->why, sd_strerror(rc));
+    } else if (rc) {
         fprintf(stderr, "suidoctl term: request failed: %s%s%s\n", sd_strerror(rc),
                 err.why[0] ? ": " : "", err.why);
     } else if (print && o->raw) {

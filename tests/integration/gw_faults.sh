@@ -55,6 +55,14 @@ sim_ctl "fault sim-00011 intrusion on" >/dev/null
 wait_line "$T/gw2.log" "call from sim-00011 .*ENQ 2 alarm, [0-9]+ samples stored" 10
 expect_eq "terminal_call event durable" "$(qcount 1 'terminal_call%sim-00011')" 1
 
+# ---- an alarm report the gateway cannot read: a garbage event that says field, byte, reason --
+sim_ctl "patch sim-00013 40 X" >/dev/null # Pi input 1 is 'X' in every text it sends
+sim_ctl "fault sim-00013 intrusion on" >/dev/null
+wait_line "$T/gw2.log" "event garbage .*refused: pi at byte 40: input 1 is 0x58" 20
+expect_match "garbage event detail is durable" \
+  "$(qcount 1 'garbage%field%pi%offset%40%why%0x58')" "^[1-9]"
+sim_ctl "patch sim-00013 off" >/dev/null # its alarm is still pending: delivered on a later call
+
 # ---- the platform comes back on the same port: everything drains, in order ------------------
 spawn suidod2 "$BIN/suidod" --set "data.dir=$T/data" --set "http.listen=127.0.0.1:$P" \
   --set auth.password_cost=min

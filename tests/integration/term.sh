@@ -115,6 +115,26 @@ expect_fail "line dropped mid-frame" "$BIN/suidoctl" term call "$T1" X --retries
 expect_eq "answers again after the drop" "$(call V | jget '["type"]')" monitor_answer
 expect_match "control errors are precise" "$(ctl 'fault default flood on')" "^error: unknown fault"
 
+# issue 11: a terminal liberal in what it sends. Pi inputs 13-16 blank under a count of 16 (not
+# fitted) is read, not NAK'd; so is a released schedule block written with zeros
+expect_eq "patch taken" "$(ctl 'patch default 52 ____')" "ok 1"
+expect_eq "Y with unfitted Pi inputs read" "$(call Y | jget '["pi"][12:]')" "    "
+ctl 'patch default 52 _0000000000000' >/dev/null
+r=$(call R)
+expect_eq "R released block in zeros: state" "$(echo "$r" | jget '["blocks"][1]["state"]')" " "
+expect_eq "R released block in zeros: no duration" "$(echo "$r" | jget '["blocks"][1]["minutes"]')" None
+# --raw shows the bytes as the terminal sent them, not a re-encoding
+expect_match "raw shows the variant" "$(call R --raw)" 'block\[1\]\.sched_start +"0000000000" +blank'
+# what cannot be read is refused with field, byte and reason, not "terminal did not answer"
+ctl 'patch default 40 X' >/dev/null
+expect_fail "unreadable Pi state refused" "$BIN/suidoctl" term call "$T1" Y --retries 1 --timeout 1000
+expect_match "refusal names field, byte and reason" "$(cat "$T/expect_fail.out")" \
+  "answer was refused: field pi at byte 40: input 1 is 0x58"
+expect_match "the NAK reason is logged" "$(cat "$T/expect_fail.out")" "refused the terminal's text: pi at byte 40"
+expect_eq "patch off" "$(ctl 'patch default off')" "ok 1"
+# the simulator itself still sends the canonical form: released blocks in spaces
+expect_match "simulator canonical again" "$(call R --raw)" 'block\[1\]\.sched_start +" {10}" +blank'
+
 # the same terminal through the PTY modem: ATD<tel>, CONNECT, request, +++ ATH
 expect_eq "via PTY modem" "$("$BIN/suidoctl" term call 0115812221 F --via "serial://$PTY" | jget '["type"]')" param_answer
 expect_fail "unknown number: NO CARRIER" "$BIN/suidoctl" term call 0999999999 F --via "serial://$PTY"

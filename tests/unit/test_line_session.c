@@ -39,6 +39,9 @@ typedef struct {
     int napps;
     int64_t timer_at;
     sd_line_text_t *last; /* copy of the last text delivered */
+    sd_buf_t frame;       /* ... and its bytes as received */
+    sd_line_err_t rej;    /* the last refusal the session reported */
+    int refusals;
 } side_t;
 
 static void side_init(side_t *o, sd_line_role_t role, sd_line_session_cfg_t *cfg, sd_clock_t *clk)
@@ -56,6 +59,7 @@ static void side_free(side_t *o)
 {
     sd_line_session_free(o->s);
     sd_buf_free(&o->wire);
+    sd_buf_free(&o->frame);
     free(o->last);
 }
 
@@ -69,6 +73,14 @@ static void take(side_t *o, const sd_line_act_t *a)
     }
     if (a->hangup)
         o->hangups++;
+    if (a->refused) {
+        o->rej = *a->refused;
+        o->refusals++;
+    }
+    if (a->frame) {
+        sd_buf_reset(&o->frame);
+        sd_buf_append(&o->frame, a->frame, a->frame_len);
+    }
     if (a->app) {
         assert_true(o->napps < 64);
         o->apps[o->napps++] = a->app;
@@ -335,6 +347,89 @@ static void test_center_bad_answers(void **state)
     assert_int_equal(last_app(&c), SD_LINE_APP_ANSWER);
     assert_int_equal(c.last->u.alarm.h.type, 'Y');
     assert_int_equal(c.sends, 5);
+    sd_buf_free(&b);
+    side_free(&c);
+    sd_clock_fake_free(clk);
+}
+
+/* A refused answer says why (field, byte, reason), during the call and after it failed. */
+static void test_center_says_why(void **state)
+{
+    (void)state;
+    sd_clock_t *clk = new_clock();
+    side_t c;
+    side_init(&c, SD_LINE_ROLE_CENTER, &(sd_line_session_cfg_t){.retries = 2}, clk);
+    connect_side(&c);
+    send_request(&c, 'Y');
+    assert_null(sd_line_session_refusal(c.s));
+    sd_buf_t b = {0};
+    text_bytes(SD_LINE_T_ALARM, 'Y', 4, &b);
+    b.data[5] = 'x';
+    sd_line_frame_seal((uint8_t *)b.data, b.len - 5);
+    give(&c, b.data, b.len, 0);
+    assert_memory_equal(last_sent(&c),
+                        "\x15"
+                        "04\r",
+                        4);
+    assert_int_equal(c.refusals, 1);
+    assert_int_equal(c.rej.code, SD_EFIELD);
+    assert_string_equal(c.rej.field, "branch");
+    assert_int_equal(c.rej.offset, 5);
+    assert_non_null(strstr(c.rej.why, "decimal"));
+    /* a bad SUM and a wrong type say so too */
+    text_bytes(SD_LINE_T_ALARM, 'Y', 4, &b);
+    b.data[60] ^= 1;
+    give(&c, b.data, b.len, 0);
+    assert_int_equal(c.rej.code, SD_ECHECKSUM);
+    assert_string_equal(c.rej.field, "sum");
+    assert_int_equal(c.rej.offset, 177);
+    text_bytes(SD_LINE_T_MONITOR, 0, 4, &b);
+    give(&c, b.data, b.len, 0);
+    assert_int_equal(c.done, 1);
+    assert_int_equal(c.result, SD_EPROTO);
+    const sd_line_err_t *r = sd_line_session_refusal(c.s);
+    assert_non_null(r);
+    assert_string_equal(r->field, "type");
+    assert_non_null(strstr(r->why, "monitor_answer"));
+    side_free(&c);
+
+    /* a terminal that gives up after its own retries: "no answer", but the refusal is kept */
+    side_init(&c, SD_LINE_ROLE_CENTER, &(sd_line_session_cfg_t){.retries = 1}, clk);
+    connect_side(&c);
+    send_request(&c, 'Y');
+    text_bytes(SD_LINE_T_ALARM, 'Y', 4, &b);
+    b.data[40] = 'X';
+    sd_line_frame_seal((uint8_t *)b.data, b.len - 5);
+    give(&c, b.data, b.len, 0);
+    fire(&c);
+    assert_int_equal(c.done, 1);
+    assert_int_equal(c.result, SD_ENOANSWER);
+    r = sd_line_session_refusal(c.s);
+    assert_non_null(r);
+    assert_string_equal(r->field, "pi");
+    assert_int_equal(r->offset, 40);
+    side_free(&c);
+
+    /* the next request starts with a clean slate; an accepted variant is delivered as it came */
+    side_init(&c, SD_LINE_ROLE_CENTER, &(sd_line_session_cfg_t){0}, clk);
+    connect_side(&c);
+    send_request(&c, 'Y');
+    uint64_t seed = 4;
+    ls_random(SD_LINE_T_ALARM, &seed, &tx, 0);
+    tx.u.alarm.h.type = 'Y';
+    tx.u.alarm.pi_count = 16;
+    strcpy(tx.u.alarm.pi, "1111111111111111");
+    sd_buf_reset(&b);
+    assert_int_equal(sd_line_encode(&tx, &b, NULL), 0);
+    memcpy(b.data + 52, "    ", 4); /* Pi 13-16 not fitted, count still 16 (issue 11) */
+    sd_line_frame_seal((uint8_t *)b.data, b.len - 5);
+    give(&c, b.data, b.len, 0);
+    assert_int_equal(last_app(&c), SD_LINE_APP_ANSWER);
+    assert_int_equal(c.refusals, 0);
+    assert_string_equal(c.last->u.alarm.pi, "111111111111    ");
+    assert_int_equal(c.frame.len, b.len);
+    assert_memory_equal(c.frame.data, b.data, b.len);
+    assert_null(sd_line_session_refusal(c.s));
     sd_buf_free(&b);
     side_free(&c);
     sd_clock_fake_free(clk);
@@ -836,6 +931,7 @@ int main(void)
         cmocka_unit_test(test_center_retries_on_timeout),
         cmocka_unit_test(test_center_retries_on_nak),
         cmocka_unit_test(test_center_bad_answers),
+        cmocka_unit_test(test_center_says_why),
         cmocka_unit_test(test_center_interbyte),
         cmocka_unit_test(test_center_incoming_l2),
         cmocka_unit_test(test_center_incoming_l3),

@@ -190,6 +190,16 @@ static void test_control_commands_parse(void **state)
     assert_int_equal(sd_simcmd_parse("reboot", 6, &c, &why), SD_ESYNTAX);
     assert_int_equal(sd_simcmd_parse("drop \x01", 6, &c, &why), SD_ESYNTAX);
     assert_int_equal(sd_simcmd_parse("   ", 3, &c, &why), SD_ESYNTAX);
+    /* patch: bytes over every text sent, '_' for a space; off to stop */
+    assert_int_equal(sd_simcmd_parse("patch x 52 _0__", 15, &c, &why), 0);
+    assert_int_equal(c.op, SD_SIMCMD_PATCH);
+    assert_int_equal(c.value, 52);
+    assert_string_equal(c.bytes, " 0  ");
+    assert_int_equal(c.on, 1);
+    assert_int_equal(sd_simcmd_parse("patch x off", 11, &c, &why), 0);
+    assert_int_equal(c.on, 0);
+    assert_int_equal(sd_simcmd_parse("patch x 0 A", 11, &c, &why), SD_EFIELD); /* not the STX */
+    assert_int_equal(sd_simcmd_parse("patch x 52", 10, &c, &why), SD_ESYNTAX);
 }
 
 int main(void)
