@@ -60,18 +60,18 @@ static const char *internal4(const uint8_t *p)
         int bits;
         const char *why;
     } t[] = {
-        {0x00000000, 8, "unspecified"},      /* 0/8: "this network"; 0.0.0.0 reaches localhost */
-        {0x7f000000, 8, "loopback"},         /* 127/8 */
-        {0x0a000000, 8, "private"},          /* 10/8 */
-        {0xac100000, 12, "private"},         /* 172.16/12 */
-        {0xc0a80000, 16, "private"},         /* 192.168/16 */
-        {0xa9fe0000, 16, "link-local"},      /* 169.254/16, the cloud metadata address */
-        {0x64400000, 10, "shared (CGNAT)"},  /* 100.64/10 */
-        {0xc0000000, 24, "reserved"},        /* 192.0.0/24, IETF protocol assignments */
-        {0xc6120000, 15, "reserved"},        /* 198.18/15, benchmarking */
-        {0xe0000000, 4, "multicast"},        /* 224/4 */
-        {0xffffffff, 32, "broadcast"},       /* before 240/4, which contains it */
-        {0xf0000000, 4, "reserved"},         /* 240/4 */
+        {0x00000000, 8, "unspecified"},     /* 0/8: "this network"; 0.0.0.0 reaches localhost */
+        {0x7f000000, 8, "loopback"},        /* 127/8 */
+        {0x0a000000, 8, "private"},         /* 10/8 */
+        {0xac100000, 12, "private"},        /* 172.16/12 */
+        {0xc0a80000, 16, "private"},        /* 192.168/16 */
+        {0xa9fe0000, 16, "link-local"},     /* 169.254/16, the cloud metadata address */
+        {0x64400000, 10, "shared (CGNAT)"}, /* 100.64/10 */
+        {0xc0000000, 24, "reserved"},       /* 192.0.0/24, IETF protocol assignments */
+        {0xc6120000, 15, "reserved"},       /* 198.18/15, benchmarking */
+        {0xe0000000, 4, "multicast"},       /* 224/4 */
+        {0xffffffff, 32, "broadcast"},      /* before 240/4, which contains it */
+        {0xf0000000, 4, "reserved"},        /* 240/4 */
     };
     for (size_t i = 0; i < sizeof t / sizeof t[0]; i++)
         if (((a ^ t[i].net) >> (32 - t[i].bits)) == 0)
@@ -131,8 +131,7 @@ static void addr_text(const struct sockaddr *sa, char *out, size_t n)
         snprintf(out, n, "?");
 }
 
-int sd_addr_check(const sd_addr_allow_t *allow, const struct sockaddr *sa, char *why,
-                  size_t whylen)
+int sd_addr_check(const sd_addr_allow_t *allow, const struct sockaddr *sa, char *why, size_t whylen)
 {
     const char *r = sd_addr_internal(sa);
     if (!r || (sa && (sa->sa_family == AF_INET || sa->sa_family == AF_INET6) &&
@@ -267,10 +266,20 @@ int sd_addr_url_host(const char *url, size_t len, char *host, size_t hostlen)
         auth_end++;
     if (memchr(url + i, '@', auth_end - i)) /* user info: "http://a:1@b" connects to b */
         return SD_EFIELD;
-    if (url[i] == '[') {
+    if (url[i] == '[') { /* hex digits, ':' and '.', then maybe a zone "%25eth0" */
         s = ++i;
-        while (i < len && url[i] != ']')
+        int zone = 0;
+        while (i < len && url[i] != ']') {
+            char ch = url[i];
+            if (ch == '%')
+                zone = 1;
+            else if (!(strchr("0123456789abcdefABCDEF:.", ch) ||
+                       (zone && ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+                                 strchr("-_~", ch)))) ||
+                     ch == '\0')
+                return SD_EFIELD;
             i++;
+        }
         if (i >= len)
             return SD_EFIELD;
         e = i++;

@@ -52,7 +52,8 @@ int sd_addr_check_host(const sd_addr_allow_t *allow, const char *host, char *why
 
 /*
  * The host of an http:// or https:// URL of len bytes (scheme in any case): after "//" up to
- * ':', '/', '?', '#' or the end, an [IPv6] literal without its brackets; user info ("a@") is
+ * ':', '/', '?', '#' or the end, or an [IPv6] literal (hex digits, ':', '.', then maybe a
+ * "%zone" of letters, digits, '-', '_', '~', '.') without its brackets; user info ("a@") is
  * refused. 0 and host (NUL-terminated, at most hostlen-1 bytes), or SD_EFIELD.
  */
 int sd_addr_url_host(const char *url, size_t len, char *host, size_t hostlen);

@@ -29,18 +29,18 @@ static void test_internal_spellings(void **state)
         {"127.0.0.1", "loopback"},
         {"127.1.2.3", "loopback"},
         {"localhost", "loopback"},
-        {"0x7f000001", "loopback"},   /* one hexadecimal number */
-        {"2130706433", "loopback"},   /* one decimal number */
-        {"0177.0.0.1", "loopback"},   /* octal */
-        {"127.1", "loopback"},        /* a.b: b is 24 bits */
-        {"0x7f.0.0.1", "loopback"},   /* hexadecimal part */
+        {"0x7f000001", "loopback"}, /* one hexadecimal number */
+        {"2130706433", "loopback"}, /* one decimal number */
+        {"0177.0.0.1", "loopback"}, /* octal */
+        {"127.1", "loopback"},      /* a.b: b is 24 bits */
+        {"0x7f.0.0.1", "loopback"}, /* hexadecimal part */
         {"::1", "loopback"},
         {"0:0:0:0:0:0:0:1", "loopback"},
         {"::ffff:127.0.0.1", "loopback"}, /* IPv4-mapped */
         {"::ffff:7f00:1", "loopback"},
-        {"::127.0.0.1", "loopback"},          /* IPv4-compatible */
-        {"64:ff9b::127.0.0.1", "loopback"},   /* NAT64 */
-        {"2002:7f00:1::", "loopback"},        /* 6to4 */
+        {"::127.0.0.1", "loopback"},        /* IPv4-compatible */
+        {"64:ff9b::127.0.0.1", "loopback"}, /* NAT64 */
+        {"2002:7f00:1::", "loopback"},      /* 6to4 */
         {"0.0.0.0", "unspecified"},
         {"0", "unspecified"},
         {"::", "unspecified"},
@@ -110,16 +110,15 @@ static void test_allow_list(void **state)
     (void)state;
     sd_addr_allow_t *a = NULL;
     char err[160], why[160];
-    assert_int_equal(sd_addr_allow_parse("127.0.0.1/32, ::1 10.20.0.0/16,fd00::/8", &a, err,
-                                         sizeof err),
-                     0);
+    assert_int_equal(
+        sd_addr_allow_parse("127.0.0.1/32, ::1 10.20.0.0/16,fd00::/8", &a, err, sizeof err), 0);
     static const struct {
         const char *host;
         int ok;
     } t[] = {
-        {"127.0.0.1", 1},    {"0x7f000001", 1}, {"::ffff:127.0.0.1", 1}, /* mapped matches v4 */
-        {"127.0.0.2", 0},    {"::1", 1},        {"10.20.3.4", 1},        {"10.21.0.1", 0},
-        {"fd12::1", 1},      {"fc00::1", 0},    {"169.254.169.254", 0},  {"8.8.8.8", 1},
+        {"127.0.0.1", 1}, {"0x7f000001", 1}, {"::ffff:127.0.0.1", 1}, /* mapped matches v4 */
+        {"127.0.0.2", 0}, {"::1", 1},        {"10.20.3.4", 1},        {"10.21.0.1", 0},
+        {"fd12::1", 1},   {"fc00::1", 0},    {"169.254.169.254", 0},  {"8.8.8.8", 1},
     };
     for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
         int rc = sd_addr_check_host(a, t[i].host, why, sizeof why);
@@ -181,6 +180,9 @@ static void test_url_host(void **state)
         {"http://[::1]x/", NULL},
         {"ftp://h/", NULL},
         {"http://[]/", NULL},
+        {"http://[tp://f:127.0.0.1]:8080/hook", NULL}, /* found by fuzz_httpc_addr */
+        {"http://[::1/x]/", NULL},
+        {"http://[::1%eth0/x]/", NULL},
     };
     for (size_t i = 0; i < sizeof t / sizeof t[0]; i++) {
         char host[64];
