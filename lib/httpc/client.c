@@ -3,6 +3,7 @@
 
 #include <curl/curl.h>
 #include <pthread.h>
+#include <sys/socket.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,11 +13,13 @@
 
 struct sd_http_client {
     CURL *curl;
+    int last_public_only; /* what the kept connection was opened under */
 };
 
 typedef struct {
     sd_http_answer_t *a;
     const sd_http_call_t *call;
+    char refused[160]; /* the last address public_only refused, and why */
 } ctx_t;
 
 static pthread_once_t once = PTHREAD_ONCE_INIT;
@@ -93,6 +96,23 @@ static size_t on_header(char *p, size_t sz, size_t n, void *ud)
     return len;
 }
 
+/*
+ * public_only: curl asks us for every socket it connects, with the address it resolved (or was
+ * given), so the check is on the address actually connected: a DNS answer that changes between
+ * registration and sending, or an odd spelling of 127.0.0.1, meets the same check.
+ */
+static curl_socket_t on_open_socket(void *ud, curlsocktype purpose, struct curl_sockaddr *addr)
+{
+    ctx_t *x = ud;
+    if (purpose != CURLSOCKTYPE_IPCXN ||
+        sd_addr_check(x->call->allow, &addr->addr, x->refused, sizeof x->refused) != 0) {
+        if (purpose != CURLSOCKTYPE_IPCXN)
+            snprintf(x->refused, sizeof x->refused, "not an IP connection");
+        return CURL_SOCKET_BAD;
+    }
+    return socket(addr->family, addr->socktype, addr->protocol);
+}
+
 int sd_http_client_call(sd_http_client_t *c, const sd_http_call_t *call, sd_http_answer_t *a)
 {
     memset(a, 0, sizeof *a);
@@ -104,7 +124,7 @@ int sd_http_client_call(sd_http_client_t *c, const sd_http_call_t *call, sd_http
     }
     CURL *h = c->curl;
     curl_easy_reset(h);
-    ctx_t x = {a, call};
+    ctx_t x = {.a = a, .call = call};
     char line[512];
     struct curl_slist *hdrs = NULL;
     snprintf(line, sizeof line, "Accept: %s", call->accept ? call->accept : "application/json");
@@ -144,6 +164,15 @@ int sd_http_client_call(sd_http_client_t *c, const sd_http_call_t *call, sd_http
     }
     if (call->cookie)
         curl_easy_setopt(h, CURLOPT_COOKIE, call->cookie);
+    if (call->public_only) {
+        curl_easy_setopt(h, CURLOPT_OPENSOCKETFUNCTION, on_open_socket);
+        curl_easy_setopt(h, CURLOPT_OPENSOCKETDATA, &x);
+        curl_easy_setopt(h, CURLOPT_PROXY, ""); /* not http_proxy from the environment */
+    }
+    /* a connection kept from a call without the check is not reused by one with it */
+    if (call->public_only && !c->last_public_only)
+        curl_easy_setopt(h, CURLOPT_FRESH_CONNECT, 1L);
+    c->last_public_only = call->public_only;
     if (call->body) {
         curl_easy_setopt(h, CURLOPT_POSTFIELDS, (const char *)call->body);
         curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)call->body_len);
@@ -153,6 +182,10 @@ int sd_http_client_call(sd_http_client_t *c, const sd_http_call_t *call, sd_http
     }
     CURLcode cc = curl_easy_perform(h);
     curl_slist_free_all(hdrs);
+    if (cc != CURLE_OK && x.refused[0] && cc == CURLE_COULDNT_CONNECT) {
+        snprintf(a->error, sizeof a->error, "%.80s: refused: %s", call->url, x.refused);
+        return SD_EFORBIDDEN;
+    }
     if (cc != CURLE_OK) {
         snprintf(a->error, sizeof a->error, "%.160s: %.90s", call->url, curl_easy_strerror(cc));
         return cc == CURLE_OPERATION_TIMEDOUT ? SD_ETIMEDOUT : SD_EIO;

@@ -6,6 +6,7 @@
 #include <stddef.h>
 
 #include "core/buf.h"
+#include "httpc/addr.h"
 
 /*
  * A client keeps one connection (keep-alive, TLS session) between calls; use it from one thread
@@ -30,6 +31,11 @@ typedef struct {
     long connect_timeout_ms;    /* 0 = 5 s */
     const char *capture_cookie; /* a Set-Cookie name whose value goes to answer->cookie */
     const char *capture_header; /* a response header whose value goes to answer->header */
+    /* 1: a URL given by a user (webhooks): connect only to public addresses or those in allow,
+     * checked on the address each connection is made to (addr.h); no proxy. Refused: SD_EFORBIDDEN
+     * and a->error names the address and why. */
+    int public_only;
+    const sd_addr_allow_t *allow; /* with public_only; NULL = none */
 } sd_http_call_t;
 
 typedef struct {
@@ -47,7 +53,8 @@ void sd_http_client_free(sd_http_client_t *c); /* NULL-safe */
 /*
  * Make the call and fill a (free with sd_http_answer_free()). Returns 0 when an HTTP answer came,
  * whatever its status; SD_ETIMEDOUT when the time ran out, SD_EIO for any other transport failure
- * (a->error says which), SD_EINVAL for a URL that is not http(s). Redirects are not followed: a
+ * (a->error says which), SD_EINVAL for a URL that is not http(s), SD_EFORBIDDEN when public_only
+ * refused every address the host has. Redirects are not followed: a
  * redirect is an answer like any other.
  */
 int sd_http_client_call(sd_http_client_t *c, const sd_http_call_t *call, sd_http_answer_t *a);

@@ -1,6 +1,7 @@
 /* migrate.c - numbered schema migrations (db/<backend>/NNNN_name.sql), embedded at build time. */
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/clock.h"
@@ -151,4 +152,109 @@ int sd_store_schema_version(sd_store_t *st, int64_t *version)
     *version = sd_stmt_int64(s, 0);
     sd_stmt_done(s);
     return 0;
+}
+
+/* ---- the schema check ---------------------------------------------------------------------- */
+
+typedef struct {
+    char **v; /* "table\tcolumn" */
+    size_t n, cap;
+} names_t;
+
+static void names_free(names_t *l)
+{
+    for (size_t i = 0; i < l->n; i++)
+        free(l->v[i]);
+    free(l->v);
+}
+
+/* Every (table, column) of st, as "table\tcolumn". */
+static int read_columns(sd_store_t *st, names_t *out)
+{
+    const char *sql =
+        strcmp(st->ops->name, "postgresql") == 0
+            ? "SELECT table_name, column_name FROM information_schema.columns "
+              "WHERE table_schema = current_schema()"
+            : "SELECT m.name, p.name FROM sqlite_schema AS m, pragma_table_info(m.name) AS p "
+              "WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite%'";
+    sd_stmt_t *q = NULL;
+    int rc = sd_store_query(st, sql, SD_NOPARAMS, &q);
+    while (rc == 0 && (rc = sd_stmt_next(q)) > 0) {
+        size_t tl = 0, cl = 0;
+        const char *t = sd_stmt_text(q, 0, &tl), *c = sd_stmt_text(q, 1, &cl);
+        if (out->n == out->cap) {
+            size_t cap = out->cap ? out->cap * 2 : 256;
+            char **v = realloc(out->v, cap * sizeof *v);
+            if (!v) {
+                rc = SD_ENOMEM;
+                break;
+            }
+            out->v = v;
+            out->cap = cap;
+        }
+        char *e = malloc(tl + cl + 2);
+        if (!e) {
+            rc = SD_ENOMEM;
+            break;
+        }
+        snprintf(e, tl + cl + 2, "%.*s\t%.*s", (int)tl, t ? t : "", (int)cl, c ? c : "");
+        out->v[out->n++] = e;
+        rc = 0;
+    }
+    sd_stmt_done(q);
+    return rc < 0 ? rc : 0;
+}
+
+static int has(const names_t *l, const char *name, size_t len)
+{
+    for (size_t i = 0; i < l->n; i++)
+        if (!strncmp(l->v[i], name, len) && (l->v[i][len] == '\0' || l->v[i][len] == '\t'))
+            return 1;
+    return 0;
+}
+
+static void add_missing(char *out, size_t n, size_t *used, const char *what, const char *name,
+                        size_t len)
+{
+    if (*used >= n)
+        return;
+    int w = snprintf(out + *used, n - *used, "%s%s %.*s", *used ? ", " : "", what, (int)len, name);
+    *used = w < 0 ? n : *used + (size_t)w;
+}
+
+int sd_store_check_schema(sd_store_t *st, char *missing, size_t n)
+{
+    if (n)
+        missing[0] = '\0';
+    sd_store_t *ref = NULL;
+    int rc = sd_store_open_flags("sqlite::memory:", SD_STORE_NO_MIGRATE, &ref);
+    size_t nm;
+    const sd_store_migration_t *list = sd_store_migrations("sqlite", &nm);
+    for (size_t i = 0; rc == 0 && i < nm; i++) /* no schema_migrations rows, no log lines */
+        rc = sd_store_exec_script(ref, list[i].sql);
+    names_t want = {0}, have = {0};
+    if (rc == 0)
+        rc = read_columns(ref, &want);
+    sd_store_close(ref);
+    if (rc == 0)
+        rc = read_columns(st, &have);
+    size_t used = 0;
+    for (size_t i = 0; rc == 0 && i < want.n; i++) {
+        const char *e = want.v[i], *tab = strchr(e, '\t');
+        size_t tl = (size_t)(tab - e);
+        if (has(&have, e, strlen(e)))
+            continue;
+        if (has(&have, e, tl)) { /* the table is there, not this column */
+            char col[200];
+            snprintf(col, sizeof col, "%.*s.%s", (int)tl, e, tab + 1);
+            add_missing(missing, n, &used, "column", col, strlen(col));
+        } else if (i == 0 || strncmp(want.v[i - 1], e, tl + 1)) { /* a whole table, named once */
+            add_missing(missing, n, &used, "table", e, tl);
+        }
+    }
+    names_free(&want);
+    names_free(&have);
+    if (rc == 0 && used)
+        return sd__store_seterr(SD_ESCHEMA, "the schema lacks %s", missing);
+    return rc;
 }

@@ -181,6 +181,17 @@ const sd_store_migration_t *sd_store_migrations(const char *backend, size_t *n);
 int sd_store_migrate(sd_store_t *st);
 int sd_store_migrate_list(sd_store_t *st, const sd_store_migration_t *list, size_t n);
 
+/*
+ * Does the database have every table and column the embedded migrations create? A migration
+ * recorded as applied is never run again, so a table dropped or altered by hand would otherwise
+ * go unnoticed until queries fail. The expected schema is the SQLite migrations applied to a
+ * private in-memory database (both backends' migrations create the same names); the actual one is
+ * read from the catalogue (sqlite_schema, or information_schema on PostgreSQL). Extra tables and
+ * columns are fine. 0; SD_ESCHEMA with missing (NUL-terminated, truncated to n) listing what
+ * lacks: "table samples, column monitors.webhook_url, ..."; or a store error.
+ */
+int sd_store_check_schema(sd_store_t *st, char *missing, size_t n);
+
 /* Highest applied migration version (0 if none; SD_ESTORE if migrations never ran here). */
 int sd_store_schema_version(sd_store_t *st, int64_t *version);
 

@@ -126,6 +126,7 @@ static int load_dialplan(sd_dialplan_t **dp, const char *path)
 
 int main(int argc, char **argv)
 {
+    umask(077); /* its queue, state and keys are private to its user */
     const char *cfg_file = NULL, *sets[64];
     int nsets = 0;
     bool print = false;

@@ -4,6 +4,7 @@
 #include <sodium.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "core/log.h"
@@ -45,6 +46,9 @@ static const char usage[] =
     "  log.level = info                 debug | info | warn | error\n"
     "  monitor.heartbeat = 15s          comment line on idle event streams (AP-IF #5-7)\n"
     "  monitor.webhook_timeout = 5s     one webhook POST; retried 5 times with back-off\n"
+    "  monitor.webhook_allow = (none)   CIDR list (127.0.0.1/32, 10.1.0.0/16) of internal\n"
+    "                                   addresses webhooks may reach; others (loopback, private,\n"
+    "                                   link-local, CGNAT, multicast ...) are refused\n"
     "  mqtt.url = (none)                mqtt://host:port of the GW-IF broker (docs/mqtt.md)\n"
     "  mqtt.broker_dir = (none)         where suidod writes the broker's passwd and acl files\n"
     "  mqtt.broker_pid_file = (none)    the broker's pid file: SIGHUP after each rewrite\n"
@@ -140,6 +144,9 @@ static int load_config(int argc, char **argv, sd_config_t **out, const char **bo
 
 int main(int argc, char **argv)
 {
+    /* everything suidod creates (the database and its -wal/-shm, the broker's passwd, backups,
+     * objects) is private to its user: the managed broker runs as the same user */
+    umask(077);
     sd_log_set_ident("suidod");
     const char *bootstrap = NULL;
     sd_config_t *cfg = NULL;

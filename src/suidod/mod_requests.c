@@ -1,5 +1,8 @@
 /* mod_requests.c - reads and controls through gateways, and periodic monitors (pf/requests). */
+#include <stdio.h>
+
 #include "api/routes.h"
+#include "httpc/addr.h"
 #include "suidod.h"
 
 /* sd_requests_start() makes the service and starts its threads. */
@@ -39,8 +42,18 @@ static int monitors_config(sd_config_t *cfg, suidod_t *d)
     if (sd_config_get_duration(cfg, "monitor.heartbeat", 1, 3600, 15, &hb_s, &ce) ||
         sd_config_get_duration(cfg, "monitor.webhook_timeout", 1, 60, 5, &wt_s, &ce))
         return suidod_config_failed(&ce);
+    /* checked here, so a typo stops suidod with the entry named (exit 2) */
+    const char *allow = sd_config_get_string(cfg, "monitor.webhook_allow", NULL);
+    sd_addr_allow_t *a = NULL;
+    char why[160];
+    if (sd_addr_allow_parse(allow, &a, why, sizeof why) != 0) {
+        fprintf(stderr, "suidod: config: monitor.webhook_allow: %s\n", why);
+        return 2;
+    }
+    sd_addr_allow_free(a);
     d->monitors_cfg = (sd_monitors_config_t){.heartbeat_ms = (int)hb_s * 1000,
-                                             .webhook_timeout_ms = (int)wt_s * 1000};
+                                             .webhook_timeout_ms = (int)wt_s * 1000,
+                                             .webhook_allow = allow};
     return 0;
 }
 

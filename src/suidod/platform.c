@@ -26,9 +26,10 @@ int suidod_mkdirs(const char *path)
     return mkdir(tmp, 0700) != 0 && errno != EEXIST ? -1 : 0;
 }
 
-/* Read the 32-byte sealing key, creating it (mode 0600) on first start. */
-static int load_key(const char *path, unsigned char key[32])
+/* Read the 32-byte sealing key, creating it (mode 0600) on first start (*created = 1). */
+static int load_key(const char *path, unsigned char key[32], int *created)
 {
+    *created = 0;
     int fd = open(path, O_RDONLY);
     if (fd >= 0) {
         ssize_t n = read(fd, key, 32);
@@ -37,6 +38,7 @@ static int load_key(const char *path, unsigned char key[32])
     }
     if (errno != ENOENT)
         return sd_err_from_errno(errno);
+    *created = 1;
     randombytes_buf(key, 32);
     fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
     if (fd < 0)
@@ -99,6 +101,72 @@ static int pf_config(sd_config_t *cfg, sd_pf_t *pf)
     return 0;
 }
 
+#define KEY_ID_SETTING "platform.key_id"
+
+/*
+ * The store and the secret key (and the PKI sealed with it) belong together: a store made with
+ * another key cannot open its sealed secrets, and an empty store beside an existing key is a lost
+ * or truncated database, not a new platform; starting anyway would make a second bootstrap admin
+ * and a platform that silently forgot everything. So the store keeps the key's id (a keyed hash,
+ * which tells nothing of the key) from its first start, and suidod refuses a store whose id
+ * differs, or an empty store next to a key or PKI it did not just create. A store from before
+ * the id existed (it has users) takes the id of the key it is started with.
+ */
+static int bind_store(suidod_t *d, const char *shown, int key_created, const char *pki_dir)
+{
+    static const char ctx[] = "suido store binding v1";
+    unsigned char h[16];
+    char id[2 * sizeof h + 1];
+    crypto_generichash(h, sizeof h, (const unsigned char *)ctx, sizeof ctx - 1, d->pf.secret_key,
+                       32);
+    sodium_bin2hex(id, sizeof id, h, sizeof h);
+    char *stored = NULL;
+    int rc = sd_store_setting_get(d->pf.store, KEY_ID_SETTING, &stored);
+    if (rc == 0) {
+        int same = !strcmp(stored, id);
+        if (!same)
+            fprintf(stderr,
+                    "suidod: store %s belongs to another secret key than %s (key id %s, the store "
+                    "expects %s).\n"
+                    "  Start with that store's own key and PKI (restore them from its backup), or "
+                    "point store.url / auth.secret_key_file at a matching pair.\n",
+                    shown, d->key_file, id, stored);
+        free(stored);
+        return same ? 0 : 1;
+    }
+    if (rc != SD_ENOTFOUND) {
+        fprintf(stderr, "suidod: store %s: %s: %s\n", shown, sd_strerror(rc), sd_store_errmsg());
+        return 1;
+    }
+    int64_t users = 0;
+    if ((rc = sd_account_count_users(&d->pf, &users)) != 0) {
+        fprintf(stderr, "suidod: store %s: %s: %s\n", shown, sd_strerror(rc), sd_store_errmsg());
+        return 1;
+    }
+    char ca[PATH_MAX + 16];
+    snprintf(ca, sizeof ca, "%s/ca.crt", pki_dir);
+    int pki = access(ca, F_OK) == 0;
+    if (users == 0 && (!key_created || pki)) {
+        fprintf(stderr,
+                "suidod: store %s is empty, but %s already exists: this is not a new platform.\n"
+                "  The database was lost, truncated or replaced; refusing to start a new platform "
+                "(with a new administrator) beside the old key%s.\n"
+                "  Restore the store from a backup (suidoctl restore), or point store.url at the "
+                "right database. To really start anew, move %s%s%s away first.\n",
+                shown, key_created ? ca : d->key_file, pki ? " and PKI" : "",
+                key_created ? "" : d->key_file, key_created || !pki ? "" : " and ",
+                pki ? pki_dir : "");
+        if (key_created) /* not left behind to be taken for an old platform's key next time */
+            unlink(d->key_file);
+        return 1;
+    }
+    if ((rc = sd_store_setting_set(d->pf.store, KEY_ID_SETTING, id)) != 0) {
+        fprintf(stderr, "suidod: store %s: %s: %s\n", shown, sd_strerror(rc), sd_store_errmsg());
+        return 1;
+    }
+    return 0;
+}
+
 int suidod_open_platform(suidod_t *d)
 {
     sd_config_t *cfg = d->cfg;
@@ -123,19 +191,34 @@ int suidod_open_platform(suidod_t *d)
     int st = pf_config(cfg, &d->pf);
     if (st)
         return st;
-    int rc = load_key(d->key_file, d->pf.secret_key);
+    /* the store first: a key is created only once there is a store to bind it to */
+    const char *shown = strncmp(d->store_url, "postgres", 8) ? d->store_url : "(postgresql)";
+    int rc = sd_store_open(d->store_url, &d->pf.store);
+    if (rc != 0) {
+        fprintf(stderr, "suidod: store %s: %s: %s\n", shown, sd_strerror(rc), sd_store_errmsg());
+        return 1;
+    }
+    char missing[1024];
+    if ((rc = sd_store_check_schema(d->pf.store, missing, sizeof missing)) != 0) {
+        if (rc == SD_ESCHEMA)
+            fprintf(stderr,
+                    "suidod: store %s does not have the schema its migrations made: missing %s.\n"
+                    "  It was altered by hand or damaged; restore it from a backup (suidoctl "
+                    "restore).\n",
+                    shown, missing);
+        else
+            fprintf(stderr, "suidod: store %s: schema check: %s: %s\n", shown, sd_strerror(rc),
+                    sd_store_errmsg());
+        return 1;
+    }
+    int created = 0;
+    rc = load_key(d->key_file, d->pf.secret_key, &created);
     if (rc != 0) {
         fprintf(stderr, "suidod: secret key: %s\n", sd_strerror(rc));
         return 1;
     }
-    rc = sd_store_open(d->store_url, &d->pf.store);
-    if (rc != 0) {
-        fprintf(stderr, "suidod: store %s: %s: %s\n",
-                strncmp(d->store_url, "postgres", 8) ? d->store_url : "(postgresql)",
-                sd_strerror(rc), sd_store_errmsg());
-        return 1;
-    }
-    return 0;
+    const char *pki = sd_config_get_string(cfg, "pki.dir", d->pki_dir_default);
+    return bind_store(d, shown, created, pki);
 }
 
 int suidod_bootstrap(suidod_t *d, const char *email, char login[32], char pw[SD_TOKEN_SIZE])

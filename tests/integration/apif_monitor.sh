@@ -4,10 +4,11 @@
 # samples over GW-IF HTTP (arriving within a second, heartbeats on the idle stream), reconnects
 # with Last-Event-ID and gets what it missed; a python webhook receiver checks each HMAC and is
 # refused once (retry); another tenant's / another application's access is 404; bad inputs are
-# precise 400s; DELETE stops the stream and the webhook; monitors survive a restart.
+# precise 400s (a webhook into an internal network too: only 127.0.0.1, where the receiver runs,
+# is allow-listed); DELETE stops the stream and the webhook; monitors survive a restart.
 . "$(dirname "$0")/../lib/harness.sh"
 . "$(dirname "$0")/../lib/platform.sh"
-start_suidod --set monitor.heartbeat=1s
+start_suidod --set monitor.heartbeat=1s --set monitor.webhook_allow=127.0.0.1/32
 SUIDOD_PID=$LAST_PID
 upload() { bapi "$GW" POST /gwif/v1/data -H 'Content-Type: application/json' --data-binary "$1"; }
 expect_err() { expect_eq "$1 (body: $BODY)" "$CODE $(j .error.field)" "$2 $3"; }
@@ -156,6 +157,19 @@ for w in 'ftp://127.0.0.1/x' 'file:///etc/passwd' 'http://' 'http://user@evil.ex
   mon "$APP" "{\"data_ids\":[\"gorin-l2.flow\"],\"interval_s\":60,\"webhook\":\"$w\"}"
   expect_err "webhook $w" 400 webhook
 done
+# internal addresses, however spelled, are refused with the address and its kind; 127.0.0.1 alone
+# is allow-listed here
+for w in "http://[::1]:$HP/hook|::1 is a loopback" "http://127.0.0.2:$HP/|127.0.0.2 is a loopback" \
+         "http://0x7f000002/|127.0.0.2 is a loopback" "http://2130706434/|127.0.0.2 is a loopback" \
+         "http://0177.0.0.2/|127.0.0.2 is a loopback" \
+         "http://169.254.169.254/latest/meta-data|169.254.169.254 is a link-local" \
+         "http://10.0.0.1/|10.0.0.1 is a private" "http://[fd00::1]/|fd00::1 is a private" \
+         "http://[::ffff:192.168.1.1]/|::ffff:192.168.1.1 is a private" \
+         "http://100.64.0.1/|100.64.0.1 is a shared .CGNAT." "http://0.0.0.0:$HP/|0.0.0.0 is an unspecified"; do
+  mon "$APP" "{\"data_ids\":[\"gorin-l2.flow\"],\"interval_s\":60,\"webhook\":\"${w%%|*}\"}"
+  expect_err "webhook ${w%%|*}" 400 webhook
+  expect_match "webhook ${w%%|*}: why" "$(j .error.message)" "^${w#*|} address"
+done
 mon "$APP" '{"data_ids":["gorin-l2.flow"],"interval_s":60,"every":5}'
 expect_err "unknown member" 400 every
 mon "$GW" '{"data_ids":["gorin-l2.flow"],"interval_s":60}'
@@ -191,7 +205,7 @@ api admin GET "/api/v1/audit?tenant_id=$A" >/dev/null 2>&1 || true
 kill "$SUIDOD_PID"; wait "$SUIDOD_PID" 2>/dev/null || true
 mv "$T/suidod.log" "$T/suidod-1.log.old"
 spawn suidod "$BIN/suidod" --set "data.dir=$T/data" --set "http.listen=127.0.0.1:0" \
-  --set auth.password_cost=min --set monitor.heartbeat=1s \
+  --set auth.password_cost=min --set monitor.heartbeat=1s --set monitor.webhook_allow=127.0.0.1/32 \
   ${SUIDO_STORE_URL:+--set "store.url=$SUIDO_STORE_URL"}
 SUIDOD_PID=$LAST_PID
 P=$(suidod_port "$T/suidod.log"); U="http://127.0.0.1:$P" # its clients connect anew

@@ -34,7 +34,7 @@ expect_code "not for users" 403
 # the broker learns them within a sync interval
 wait_line "$BROKER/acl" "^user $CID_GB\$" 5
 sleep 0.5
-expect_eq "passwd mode" "$(stat -c %a "$BROKER/passwd")" 644
+expect_eq "passwd mode: private to suidod's user (umask 077)" "$(stat -c %a "$BROKER/passwd") $(stat -c %a "$BROKER/acl")" "600 600"
 M=(-h 127.0.0.1 -p "$MQTT_PORT" -V mqttv311)
 pubA() { mosquitto_pub "${M[@]}" -u "$CID_GA" -P "$PW_GA" -q 1 "$@"; }
 pubB() { mosquitto_pub "${M[@]}" -u "$CID_GB" -P "$PW_GB" -q 1 "$@"; }

@@ -163,15 +163,16 @@ gw_mqtt_account() {
 # ---- GW-IF over MQTT: a mosquitto whose accounts suidod writes (docs/mqtt.md) -----------------
 # start_managed_broker [CONF LINE...]: mosquitto on the files suidod writes; sets SUIDOD_MQTT too.
 start_managed_broker() {
-  # mosquitto started as root drops to its own user, which must reach the files suidod writes
-  # and write its pid file there
-  chmod 755 "$T"
+  # suidod writes the broker's passwd and acl private to its user (umask 077), so the managed
+  # broker runs as that same user: mosquitto started as root would drop to its own user and be
+  # unable to read them, unless told to stay root ("user root")
   BROKER="$T/broker"
-  mkdir -p "$BROKER" && chmod 755 "$BROKER"
-  if [ "$(id -u)" = 0 ] && id mosquitto >/dev/null 2>&1; then chown mosquitto "$BROKER"; fi
+  mkdir -p "$BROKER"
+  local as=()
+  [ "$(id -u)" = 0 ] && as=("user root")
   : >"$BROKER/passwd"; : >"$BROKER/acl"
   start_mosquitto < <(printf '%s\n' "allow_anonymous false" "password_file $BROKER/passwd" \
-    "acl_file $BROKER/acl" "pid_file $BROKER/mosquitto.pid" "$@")
+    "acl_file $BROKER/acl" "pid_file $BROKER/mosquitto.pid" "${as[@]}" "$@")
   MOSQ_PID=$LAST_PID
   cp "$T/mosquitto.conf" "$T/mosquitto.conf.keep"
   SUIDOD_MQTT=(--set "mqtt.url=mqtt://127.0.0.1:$MQTT_PORT" --set "mqtt.broker_dir=$BROKER"

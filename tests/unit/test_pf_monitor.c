@@ -5,8 +5,12 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <sys/socket.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -330,7 +334,37 @@ static void ingest(mfx_t *fx, int64_t tenant, const char *data_id, double v)
 static void test_service(void **state)
 {
     mfx_t *fx = *state;
-    start(fx, &(sd_monitors_config_t){.heartbeat_ms = 3600000});
+    start(fx, &(sd_monitors_config_t){.heartbeat_ms = 3600000, .webhook_allow = "127.0.0.1/32"});
+
+    /* refused: a webhook into an internal network, unless allow-listed (127.0.0.1 here) */
+    static const struct {
+        const char *url, *why;
+    } internal[] = {
+        {"http://[::1]:1/x", "::1 is a loopback address"},
+        {"http://127.0.0.2:1/x", "127.0.0.2 is a loopback address"},
+        {"http://2130706434/x", "127.0.0.2 is a loopback address"},
+        {"http://10.1.2.3/x", "10.1.2.3 is a private address"},
+        {"https://169.254.169.254/latest/meta-data", "169.254.169.254 is a link-local address"},
+        {"http://[::ffff:192.168.0.1]/", "::ffff:192.168.0.1 is a private address"},
+        {"http://0.0.0.0:8080/", "0.0.0.0 is an unspecified address"},
+    };
+    for (size_t i = 0; i < sizeof internal / sizeof internal[0]; i++) {
+        char body[256];
+        snprintf(body, sizeof body,
+                 "{\"data_ids\":[\"d1.level\"],\"interval_s\":60,\"webhook\":\"%s\"}",
+                 internal[i].url);
+        sd_monitor_spec_t sp;
+        sd_json_err_t er;
+        json_t *oo = NULL;
+        assert_int_equal(parse(body, &sp, &er), 0);
+        assert_int_equal(sd_monitor_create(fx->m, &fx->app, fx->ta, &sp, &oo, &er), SD_EFIELD);
+        assert_string_equal(er.field, "webhook");
+        if (strncmp(er.message, internal[i].why, strlen(internal[i].why)) ||
+            !strstr(er.message, "monitor.webhook_allow"))
+            fail_msg("%s: %s", internal[i].url, er.message);
+        assert_null(oo);
+        sd_monitor_spec_free(&sp);
+    }
 
     /* refused: another tenant's point, too many active */
     sd_monitor_spec_t spec;
@@ -506,25 +540,42 @@ static int dropped_one(void *arg)
     return s.webhook_dropped == 1;
 }
 
-/* The heartbeat ends a stream whose credential is gone; a restart reopens the webhook secret. */
+/*
+ * The heartbeat ends a stream whose credential is gone; a restart reopens the webhook secret; a
+ * webhook registered while its address was allow-listed is not sent once it no longer is: the
+ * check is made again on the address connected.
+ */
 static void test_heartbeat_and_restart(void **state)
 {
     mfx_t *fx = *state;
-    sd_monitors_config_t cfg = {.heartbeat_ms = 20, .webhook_attempts = 1};
+    /* a real listener, so that a connection, had one been made, would show */
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t sl = sizeof sa;
+    int lfd = socket(AF_INET, SOCK_STREAM, 0);
+    assert_true(lfd >= 0);
+    assert_int_equal(bind(lfd, (struct sockaddr *)&sa, sizeof sa), 0);
+    assert_int_equal(listen(lfd, 8), 0);
+    assert_int_equal(getsockname(lfd, (struct sockaddr *)&sa, &sl), 0);
+    char body[160];
+    snprintf(body, sizeof body,
+             "{\"data_ids\":[\"d1.level\"],\"interval_s\":60,"
+             "\"webhook\":\"http://127.0.0.1:%d/hook\"}",
+             ntohs(sa.sin_port));
+    sd_monitors_config_t cfg = {
+        .heartbeat_ms = 20, .webhook_attempts = 1, .webhook_allow = "127.0.0.0/8"};
     start(fx, &cfg);
-    int64_t m1 = create(fx, &fx->app,
-                        "{\"data_ids\":[\"d1.level\"],\"interval_s\":60,"
-                        "\"webhook\":\"http://127.0.0.1:1/hook\"}",
-                        NULL);
+    int64_t m1 = create(fx, &fx->app, body, NULL);
     fstream_t a = {0};
     assert_int_equal(sd_monitor_subscribe(fx->m, m1, &a, SD_MONITOR_CRED_SESSION, 424242), 0);
     wait_for(is_closed, &a, "the stream of a missing session to end");
     assert_true(fs_has(&a, "event: unauthorized\n"));
     sd_buf_free(&a.text);
 
-    /* restart: the active monitor and its sealed secret are loaded again, so its webhook is
-       attempted (and, refused, given up after the one attempt configured) */
+    /* restart without the allow-list: the active monitor and its sealed secret are loaded
+       again, so its webhook is attempted, refused before connecting, and given up after the one
+       attempt configured */
     sd_monitors_stop(fx->m);
+    cfg.webhook_allow = NULL;
     start(fx, &cfg);
     g_m = fx->m;
     ingest(fx, fx->ta, "d1.level", 1);
@@ -533,6 +584,9 @@ static void test_heartbeat_and_restart(void **state)
     sd_monitors_stats(fx->m, &s);
     assert_int_equal(s.webhook_ok, 0);
     assert_int_equal(s.events, 1);
+    struct pollfd p = {.fd = lfd, .events = POLLIN};
+    assert_int_equal(poll(&p, 1, 0), 0); /* nothing connected to the listener */
+    close(lfd);
 }
 
 int main(void)

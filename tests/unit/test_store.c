@@ -732,6 +732,24 @@ static void test_embedded_lists_match(void **state)
     assert_null(sd_store_migrations("oracle", &ns));
 }
 
+/* Every table and column the migrations made must be there; extra ones (item, counter) are fine. */
+static void test_schema_check(void **state)
+{
+    fx_t *fx = *state;
+    char missing[256];
+    assert_int_equal(sd_store_check_schema(fx->st, missing, sizeof missing), 0);
+    assert_string_equal(missing, "");
+    assert_int_equal(sd_store_exec_script(fx->st, "DROP TABLE samples"), 0);
+    assert_int_equal(sd_store_exec_script(fx->st, "ALTER TABLE monitors DROP COLUMN webhook_url"),
+                     0);
+    assert_int_equal(sd_store_check_schema(fx->st, missing, sizeof missing), SD_ESCHEMA);
+    assert_string_equal(missing, "table samples, column monitors.webhook_url");
+    assert_non_null(strstr(sd_store_errmsg(), "table samples"));
+    char small[12]; /* truncated, still terminated */
+    assert_int_equal(sd_store_check_schema(fx->st, small, sizeof small), SD_ESCHEMA);
+    assert_string_equal(small, "table sampl");
+}
+
 static void test_sql_scan(void **state)
 {
     char out[128];
@@ -773,7 +791,7 @@ int main(void)
         T(test_refused_params),   T(test_conflict),   T(test_returning_and_changes),
         T(test_cursor),           T(test_tx),         T(test_tx_helper),
         T(test_threads),          T(test_stmt_cache), T(test_bad_sql),
-        T(test_failed_migration), T(test_settings),
+        T(test_failed_migration), T(test_settings),   T(test_schema_check),
     };
     /* the PostgreSQL run adds what only a server can do: drop a connection */
     const struct CMUnitTest server[] = {T(test_reconnect)};

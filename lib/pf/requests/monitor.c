@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "core/err.h"
+#include "httpc/addr.h"
 #include "httpc/client.h"
 #include "core/log.h"
 #include "core/worker.h"
@@ -257,6 +258,7 @@ struct sd_monitors {
     size_t njobs;
     int hb_started;         /* hb worker only: its first round just schedules the first heartbeat */
     sd_http_client_t *http; /* wh worker only */
+    sd_addr_allow_t *allow; /* cfg.webhook_allow parsed: internal addresses webhooks may reach */
     atomic_uint_fast64_t events, ok, retries, dropped, cut;
 };
 
@@ -621,6 +623,8 @@ static int deliver(sd_monitors_t *m, sd_http_client_t *c, const job_t *j)
                            .body_len = j->len,
                            .headers = hs,
                            .user_agent = "suido-monitor/1",
+                           .public_only = 1, /* checked again on the address connected */
+                           .allow = m->allow,
                            .timeout_ms = m->cfg.webhook_timeout_ms,
                            .connect_timeout_ms =
                                m->cfg.webhook_timeout_ms < 3000 ? m->cfg.webhook_timeout_ms : 3000};
@@ -894,6 +898,28 @@ static json_t *notify_gateways(sd_monitors_t *m, const sd_principal_t *who, int6
 
 /* ---- start, stop, subscribe ----------------------------------------------------------------- */
 
+/*
+ * A webhook may not point into suidod's own networks: its host is resolved now and every address
+ * checked (loopback, private, link-local ... unless monitor.webhook_allow lists it); a host that
+ * does not resolve is refused too, as nothing could be checked. Sending checks again, on the
+ * address connected (deliver()). 0 or SD_EFIELD (field "webhook").
+ */
+static int webhook_reachable(sd_monitors_t *m, const char *url, sd_json_err_t *err)
+{
+    char host[256], why[160];
+    if (sd_addr_url_host(url, strlen(url), host, sizeof host) != 0)
+        return sd_json_err_set(err, "webhook", "bad host");
+    int rc = sd_addr_check_host(m->allow, host, why, sizeof why);
+    if (rc == SD_EFORBIDDEN)
+        return sd_json_err_set(err, "webhook",
+                               "%s: webhooks may not reach internal addresses "
+                               "(the operator may allow it: monitor.webhook_allow)",
+                               why);
+    if (rc)
+        return sd_json_err_set(err, "webhook", "%s", why);
+    return 0;
+}
+
 int sd_monitor_create(sd_monitors_t *m, const sd_principal_t *who, int64_t tenant_id,
                       const sd_monitor_spec_t *spec, json_t **out, sd_json_err_t *err)
 {
@@ -918,6 +944,8 @@ int sd_monitor_create(sd_monitors_t *m, const sd_principal_t *who, int64_t tenan
         if (rc)
             return rc;
     }
+    if (spec->webhook && (rc = webhook_reachable(m, spec->webhook, err)) != 0)
+        return rc;
     sd_stmt_t *q = NULL;
     int64_t active = 0;
     if ((rc = sd_store_query_row(pf->store,
@@ -1201,7 +1229,14 @@ int sd_monitors_start(sd_pf_t *pf, const sd_monitors_config_t *cfg, sd_monitors_
     if (!m->cfg.stream_buffer)
         m->cfg.stream_buffer = (size_t)4 << 20;
     pthread_mutex_init(&m->lock, NULL);
-    int rc = load_active(m);
+    char aerr[160];
+    int rc = sd_addr_allow_parse(m->cfg.webhook_allow, &m->allow, aerr, sizeof aerr);
+    if (rc == SD_EFIELD) {
+        sd_error("monitors: monitor.webhook_allow: %s", aerr);
+        rc = SD_ECONFIG;
+    }
+    if (!rc)
+        rc = load_active(m);
     if (!rc)
         m->http =
             sd_http_client_new(); /* NULL: every delivery fails and is retried, then dropped */
@@ -1227,6 +1262,7 @@ void sd_monitors_stop(sd_monitors_t *m)
     sd_worker_stop(m->hb);
     sd_worker_stop(m->wh);
     sd_http_client_free(m->http);
+    sd_addr_allow_free(m->allow);
     for (mon_t *x = m->mons, *n; x; x = n) {
         n = x->next;
         mon_free(m, x);

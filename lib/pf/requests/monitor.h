@@ -76,6 +76,9 @@ typedef struct {
     int webhook_backoff_ms; /* first retry delay, doubling (0 = 1000) */
     size_t webhook_queue;   /* events waiting for delivery (0 = 1000; beyond, dropped + logged) */
     size_t stream_buffer;   /* per SSE client (0 = 4 MiB; a slower client is disconnected) */
+    /* internal addresses webhooks may reach anyway: CIDR list (sd_addr_allow_parse), NULL = none;
+     * every other loopback, private, link-local ... address is refused (httpc/addr.h) */
+    const char *webhook_allow;
 } sd_monitors_config_t;
 
 typedef struct sd_monitors sd_monitors_t;
@@ -88,7 +91,7 @@ typedef struct sd_monitors sd_monitors_t;
  * side (routes, the event streams) is the api layer's: sd_monitors_routes() in api/routes.h,
  * which registers its streams with sd_monitors_set_streams(). Call before the server starts;
  * cfg may be NULL. sd_monitors_stop() after the server stopped. 0, SD_ENOMEM, SD_EINTERNAL
- * (libcurl), or a store error.
+ * (libcurl), SD_ECONFIG (a bad webhook_allow, logged), or a store error.
  */
 int sd_monitors_start(sd_pf_t *pf, const sd_monitors_config_t *cfg, sd_monitors_t **out);
 void sd_monitors_stop(sd_monitors_t *m);
@@ -139,10 +142,11 @@ int sd_monitor_list(sd_monitors_t *m, int64_t tenant_id, const char *state, int6
 /*
  * Start a monitor of spec for who in tenant_id (AP-IF #5): every data ID must be a point of the
  * tenant (SD_EFIELD, err->field "data_ids[i]"), at most SD_MONITOR_ACTIVE_MAX active per tenant
- * (SD_ECONFLICT, err->message says so); stores it with a fresh webhook secret (sealed at rest),
- * audits monitor.start and asks the gateway of each device to collect (request service).
- * *out: sd_monitor_json() plus "webhook_secret" (shown this once, with a webhook),
- * "gateway_notified" and "gateway_requests". Other errors: store, SD_ENOMEM.
+ * (SD_ECONFLICT, err->message says so), a webhook's host must resolve to addresses it may reach
+ * (SD_EFIELD "webhook": not loopback, private, link-local ... unless allow-listed); stores it with
+ * a fresh webhook secret (sealed at rest), audits monitor.start and asks the gateway of each device
+ * to collect (request service). *out: sd_monitor_json() plus "webhook_secret" (shown this once,
+ * with a webhook), "gateway_notified" and "gateway_requests". Other errors: store, SD_ENOMEM.
  */
 int sd_monitor_create(sd_monitors_t *m, const sd_principal_t *who, int64_t tenant_id,
                       const sd_monitor_spec_t *spec, json_t **out, sd_json_err_t *err);
