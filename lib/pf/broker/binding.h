@@ -5,6 +5,7 @@
 
 #include "mqtt/mqtt.h"
 #include "pf/pf.h"
+#include "pf/protect/pki.h"
 
 /* The storage call for data payloads: sd_ts_ingest() in suidod (a fake in tests). */
 typedef int (*sd_mqtt_ingest_fn)(sd_pf_t *pf, int64_t tenant_id, int64_t gw_id,
@@ -18,8 +19,6 @@ typedef int (*sd_mqtt_ingest_fn)(sd_pf_t *pf, int64_t tenant_id, int64_t gw_id,
  */
 typedef int (*sd_mqtt_events_fn)(sd_pf_t *pf, int64_t tenant_id, int64_t gw_id, const void *body,
                                  size_t len, sd_json_err_t *err);
-
-typedef struct sd_pki sd_pki_t;
 
 typedef struct {
     const char *url;          /* mqtt://host:port or mqtts://host:port (TLS) of the broker; NULL =
