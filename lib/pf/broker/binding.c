@@ -102,6 +102,13 @@ static void signal_broker(const sd_mqtt_binding_t *b)
     if (!b->pid_file)
         return;
     FILE *f = fopen(b->pid_file, "r");
+    if (!f && errno == ENOENT) {
+        /* started before the broker (it needs the TLS files we wrote): it reads them at its start
+         */
+        sd_info("mqtt: no broker running yet (no %s): it reads the files when it starts",
+                b->pid_file);
+        return;
+    }
     long pid = 0;
     if (f) {
         if (fscanf(f, "%ld", &pid) != 1)
