@@ -279,6 +279,7 @@ static int mode_gw(int argc, char **argv)
     struct mosquitto *m = mosquitto_new(user, false, NULL);
     mosquitto_username_pw_set(m, user, pass);
     mosquitto_int_option(m, MOSQ_OPT_PROTOCOL_VERSION, MQTT_PROTOCOL_V311);
+    mosquitto_int_option(m, MOSQ_OPT_TCP_NODELAY, 1); /* as suido-gw */
     mosquitto_connect_callback_set(m, gw_on_connect);
     mosquitto_disconnect_callback_set(m, gw_on_disconnect);
     mosquitto_subscribe_callback_set(m, gw_on_sub);

@@ -10,30 +10,21 @@ mkdir -p "$RUN"
 pids=()
 trap 'kill "${pids[@]}" 2>/dev/null; wait 2>/dev/null; echo; echo "stopped."' EXIT INT TERM
 
-# the MQTT broker; suidod writes its accounts and ACLs (docs/mqtt.md)
-MQTT_PORT=${SUIDO_MQTT_PORT:-1883}
+# the MQTT broker, TLS only (mqtts://, port 8883): suidod writes its accounts, ACLs, limits
+# (conf.d/suidod.conf) and its certificate, issued by the platform CA (docs/mqtt.md), so suidod
+# starts first and the broker after it; suidod connects once the broker is up
+MQTT_PORT=${SUIDO_MQTT_PORT:-8883}
 BROKER="$RUN/broker"
 MQTT=()
-BINDING=http
+HAVE_MOSQUITTO=
 if command -v mosquitto >/dev/null; then
-  mkdir -p "$BROKER"
-  chmod 755 "$RUN" "$BROKER" # mosquitto, started as root, drops to its own user
-  if [ "$(id -u)" = 0 ] && id mosquitto >/dev/null 2>&1; then chown mosquitto "$BROKER"; fi
-  [ -f "$BROKER/passwd" ] || : >"$BROKER/passwd"
-  [ -f "$BROKER/acl" ] || : >"$BROKER/acl"
-  printf '%s\n' "listener $MQTT_PORT 127.0.0.1" "allow_anonymous false" \
-    "password_file $BROKER/passwd" "acl_file $BROKER/acl" "pid_file $BROKER/mosquitto.pid" \
-    "use_username_as_clientid true" "persistence false" >"$BROKER/mosquitto.conf"
-  mosquitto -c "$BROKER/mosquitto.conf" >>"$RUN/mosquitto.log" 2>&1 &
-  pids+=($!)
-  sleep 0.3
-  if kill -0 "${pids[-1]}" 2>/dev/null; then
-    BINDING=mqtt
-    MQTT=(--set "mqtt.url=mqtt://127.0.0.1:$MQTT_PORT" --set "mqtt.broker_dir=$BROKER"
-      --set "mqtt.broker_pid_file=$BROKER/mosquitto.pid")
-  else
-    echo "mosquitto did not start (port $MQTT_PORT in use?): the gateway uses HTTP; see $RUN/mosquitto.log"
-  fi
+  HAVE_MOSQUITTO=1
+  mkdir -p "$BROKER/conf.d"
+  # suidod writes the broker's files private to its user (umask 077), so mosquitto runs as that
+  # user too (started as root it would otherwise drop to its own user and fail to read them)
+  rm -f "$BROKER/mosquitto.pid" # a stale one must not get suidod's SIGHUP
+  MQTT=(--set "mqtt.url=mqtts://127.0.0.1:$MQTT_PORT" --set "mqtt.broker_dir=$BROKER"
+    --set "mqtt.broker_pid_file=$BROKER/mosquitto.pid" --set mqtt.broker_tls=true)
 fi
 
 # the platform server on embedded defaults (SQLite in run/data, http://127.0.0.1:8080)
@@ -43,6 +34,22 @@ HTTP=${SUIDO_HTTP:-127.0.0.1:8080}
 pids+=($!)
 for _ in $(seq 100); do grep -q "ready on" "$RUN/suidod.log" 2>/dev/null && break; sleep 0.1; done
 grep -q "ready on" "$RUN/suidod.log" || { tail -20 "$RUN/suidod.log"; exit 1; }
+BINDING=http
+if [ -n "$HAVE_MOSQUITTO" ]; then
+  printf '%s\n' "listener $MQTT_PORT 127.0.0.1" "certfile $BROKER/tls/broker.crt" \
+    "keyfile $BROKER/tls/broker.key" "allow_anonymous false" "password_file $BROKER/passwd" \
+    "acl_file $BROKER/acl" "pid_file $BROKER/mosquitto.pid" "use_username_as_clientid true" \
+    "persistence false" "user $(id -un)" "include_dir $BROKER/conf.d" >"$BROKER/mosquitto.conf"
+  mosquitto -c "$BROKER/mosquitto.conf" >>"$RUN/mosquitto.log" 2>&1 &
+  pids+=($!)
+  for _ in $(seq 100); do grep -q "mqtt: connected to the broker" "$RUN/suidod.log" && break
+    kill -0 "${pids[-1]}" 2>/dev/null || break; sleep 0.1; done
+  if kill -0 "${pids[-1]}" 2>/dev/null; then
+    BINDING=mqtt
+  else
+    echo "mosquitto did not start (port $MQTT_PORT in use?): the gateway uses HTTP; see $RUN/mosquitto.log"
+  fi
+fi
 if [ ! -s "$RUN/credentials.txt" ]; then
   echo "first start: loading the sample tenant, users and master data ..."
   scripts/seed-sample.sh "http://$HTTP" "$RUN/suidod.log" "$RUN/credentials.txt" \
@@ -63,7 +70,8 @@ awk '/^terminal/ {print $5, "tcp://127.0.0.1:" $7}' "$RUN/suido-term.log" >"$RUN
 GW_STATE="not started: $RUN/suido-gw.conf is missing (delete $RUN/ to start over)"
 if [ -s "$RUN/suido-gw.conf" ]; then
   "$BIN/suido-gw" --config "$RUN/suido-gw.conf" --set "north.url=http://$HTTP" \
-    --set "north.binding=$BINDING" --set "north.mqtt_url=mqtt://127.0.0.1:$MQTT_PORT" \
+    --set "north.binding=$BINDING" --set "north.mqtt_url=mqtts://127.0.0.1:$MQTT_PORT" \
+    --set "north.mqtt_cafile=$BROKER/tls/ca.crt" \
     --set "gw.data_dir=$RUN/gw" --set "south.dialplan=$RUN/dialplan" \
     --set south.collect_on_start=true >>"$RUN/suido-gw.log" 2>&1 &
   pids+=($!)

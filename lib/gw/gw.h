@@ -82,7 +82,8 @@ typedef struct {
 typedef struct {
     const char *url;                       /* http://127.0.0.1:8080 */
     const char *client_id, *client_secret; /* the gateway's registry credential */
-    const char *mqtt_url;                  /* mqtt://host:port (mqtt only) */
+    const char *mqtt_url;                  /* mqtt://host:port or mqtts:// (mqtt only) */
+    const char *mqtt_cafile;               /* mqtts: the broker's CA (the platform CA) */
 } sd_gw_north_cfg_t;
 
 /* GW-IF over HTTP (north_http.c), and over MQTT (north_mqtt.c; inventory by HTTP). */

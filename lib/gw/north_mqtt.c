@@ -18,9 +18,9 @@
 
 typedef struct {
     sd_gw_t *g; /* from open */
-    char *url, *client_id, *client_secret;
+    char *url, *client_id, *client_secret, *cafile;
     char host[256];
-    int port;
+    int port, tls;
     sd_gw_http_t *down; /* fetch_inventory's */
     bool lib_init;
     struct mosquitto *m;
@@ -284,6 +284,13 @@ static int mqtt_open(void *ctx, sd_gw_t *g)
     mosquitto_disconnect_callback_set(q->m, on_disconnect);
     mosquitto_publish_callback_set(q->m, on_publish);
     mosquitto_message_callback_set(q->m, on_message);
+    /* batches wait for down/ack: Nagle would hold the small packets of that exchange */
+    mosquitto_int_option(q->m, MOSQ_OPT_TCP_NODELAY, 1);
+    /* mqtts: TLS 1.2+, the chain to cafile and the host name verified (libmosquitto's defaults) */
+    if (q->tls && mosquitto_tls_set(q->m, q->cafile, NULL, NULL, NULL, NULL) != MOSQ_ERR_SUCCESS) {
+        sd_error("mqtt: TLS with CA file %s not possible", q->cafile);
+        return SD_EINVAL;
+    }
     mosquitto_reconnect_delay_set(q->m, 1, 30, true);
     mosquitto_connect_async(q->m, q->host, q->port, 30);
     mosquitto_loop_start(q->m);
@@ -328,6 +335,7 @@ static void mqtt_free(void *ctx)
     free(q->url);
     free(q->client_id);
     free(q->client_secret);
+    free(q->cafile);
     free(q);
 }
 
@@ -350,10 +358,11 @@ int sd_gw_north_mqtt_new(const sd_gw_north_cfg_t *c, sd_gw_north_t *out)
     mq_t *q = calloc(1, sizeof *q);
     if (!q)
         return SD_ENOMEM;
-    snprintf(q->host, sizeof q->host, "127.0.0.1");
-    q->port = 1883;
-    if (sscanf(c->mqtt_url ? c->mqtt_url : "", "mqtt://%255[^:/]:%d", q->host, &q->port) < 1) {
-        sd_error("mqtt: north.mqtt_url %s: want mqtt://host:port", c->mqtt_url);
+    if (sd_mqtt_url_parse(c->mqtt_url, q->host, sizeof q->host, &q->port, &q->tls) != 0 ||
+        (q->tls && !c->mqtt_cafile)) {
+        sd_error("mqtt: north.mqtt_url %s: want mqtt://host:port, or mqtts://host:port with "
+                 "north.mqtt_cafile",
+                 c->mqtt_url ? c->mqtt_url : "(none)");
         free(q);
         return SD_EINVAL;
     }
@@ -366,8 +375,11 @@ int sd_gw_north_mqtt_new(const sd_gw_north_cfg_t *c, sd_gw_north_t *out)
     q->url = strdup(c->url);
     q->client_id = strdup(c->client_id);
     q->client_secret = strdup(c->client_secret);
+    q->cafile = c->mqtt_cafile ? strdup(c->mqtt_cafile) : NULL;
     sd_gw_http_cfg_t hc = {c->url, c->client_id, c->client_secret, 15000};
-    int rc = q->url && q->client_id && q->client_secret ? sd_gw_http_new(&hc, &q->down) : SD_ENOMEM;
+    int rc = q->url && q->client_id && q->client_secret && (q->cafile || !c->mqtt_cafile)
+                 ? sd_gw_http_new(&hc, &q->down)
+                 : SD_ENOMEM;
     if (rc) {
         mqtt_free(q);
         return rc;

@@ -56,6 +56,22 @@ int sd_mqtt_topic_make(char *out, size_t size, const char *cid, sd_mqtt_topic_t 
  * the same functions the HTTP binding calls.
  */
 
+/*
+ * A broker URL: mqtt://host[:port] (plain, port 1883) or mqtts://host[:port] (TLS, 8883); host
+ * is a name or an IPv4 address, copied to host (hsize bytes). *tls is 1 for mqtts. Pure; 0 or
+ * SD_ECONFIG.
+ */
+int sd_mqtt_url_parse(const char *url, char *host, size_t hsize, int *port, int *tls);
+
+/*
+ * The batch "id" of a payload too big to parse, so that the refusal on down/ack can name it: found
+ * only when it is the first member, `{"id":"..."` or `{"id":123` (whitespace allowed), within the
+ * first SD_MQTT_PEEK_MAX bytes; a string id of 1..SD_GWIF_BATCH_ID_MAX bytes without escapes or
+ * control characters. Never reads past len. 0 (out holds it, NUL-terminated) or SD_ENOTFOUND. Pure.
+ */
+#define SD_MQTT_PEEK_MAX 256
+int sd_mqtt_peek_id(const void *payload, size_t len, char out[SD_GWIF_BATCH_ID_MAX + 1]);
+
 /* ---- broker credentials and ACLs (mosquitto password_file + acl_file) ------------------------ */
 
 #define SD_MQTT_PW_SIZE 48 /* "sdm_" + 43 base64url characters + NUL */
@@ -88,5 +104,19 @@ void sd_mqtt_pbkdf2_sha512(const void *pw, size_t pwlen, const void *salt, size_
  * down, and reads/writes its own state. Anything else is denied by mosquitto. Pure.
  */
 int sd_mqtt_acl_write(const char *const *cids, size_t n, sd_buf_t *out);
+
+/*
+ * The broker options suidod owns, written as a mosquitto configuration file (broker_dir/conf.d/
+ * suidod.conf, read by the broker's "include_dir broker_dir/conf.d"):
+ *   message_size_limit  2 x max_payload: a payload up to twice suidod's limit reaches suidod,
+ *                       which refuses it on down/ack; anything bigger is dropped by the broker
+ *                       (QoS flow completed), so no message much bigger than the limit ever
+ *                       reaches suidod's memory. Reloaded on SIGHUP.
+ *   max_packet_size     the same plus room for the topic: a bigger packet disconnects its sender
+ *                       before the broker buffers it (mosquitto reads it at start only).
+ *   set_tcp_nodelay true  acks and requests are small and latency bound (reloaded on SIGHUP).
+ * Pure; SD_EINVAL for max_payload 0 or above 128 MiB (twice that is MQTT's own limit).
+ */
+int sd_mqtt_broker_conf_write(size_t max_payload, sd_buf_t *out);
 
 #endif

@@ -22,7 +22,9 @@ static const char usage[] =
     "  gw.log_level = info\n"
     "  north.binding = http             http | mqtt (docs/mqtt.md; password via GET "
     "/gwif/v1/mqtt)\n"
-    "  north.mqtt_url = mqtt://127.0.0.1:1883   the broker, for binding mqtt\n"
+    "  north.mqtt_url = mqtt://127.0.0.1:1883   the broker, for binding mqtt (mqtts:// = TLS)\n"
+    "  north.mqtt_cafile =              mqtts: CA file of the broker's certificate (the\n"
+    "                                   platform CA, GET /gwif/v1/certificates?format=pem)\n"
     "  north.url = http://127.0.0.1:8080\n"
     "  north.client_id / north.client_secret   the gateway's registry credential\n"
     "  north.inventory_file =           read the inventory from this JSON file (the body of\n"
@@ -201,6 +203,7 @@ int main(int argc, char **argv)
     }
     gc.desig = (sd_line_l3_desig_t){l3_int, l3_day, atoi(l3_time) / 100, atoi(l3_time) % 100};
     nc.mqtt_url = sd_config_get_string(cfg, "north.mqtt_url", "mqtt://127.0.0.1:1883");
+    nc.mqtt_cafile = sd_config_get_string(cfg, "north.mqtt_cafile", NULL);
     if (strcmp(binding, "http") && strcmp(binding, "mqtt")) {
         fprintf(stderr, "suido-gw: north.binding must be http or mqtt\n");
         return 2;

@@ -59,6 +59,8 @@ typedef struct {
     sd_alarms_config_t alarms_cfg;
     sd_monitors_config_t monitors_cfg;
     sd_mqtt_config_t mqtt_cfg;
+    bool mqtt_broker_tls;                   /* mqtt.broker_tls */
+    char mqtt_cafile_default[PATH_MAX + 8]; /* <pki.dir>/ca.crt */
     sd_backup_config_t backup_cfg;
     bool backup_on;
     char backup_dir[PATH_MAX], backup_objdir[PATH_MAX];

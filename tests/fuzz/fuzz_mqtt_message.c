@@ -11,7 +11,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /*
  * The first line is a topic (what a broker hands suidod; the rest, the payload, is fuzz_gwif's).
- * Property: a parsed topic rebuilds to itself.
+ * Property: a parsed topic rebuilds to itself. Then the payload's peeked id and the input as a URL.
  */
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -30,5 +30,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             abort();
     }
     free(topic);
+    /* the rest as a payload whose batch id is peeked at (an oversized uplink's), and the whole
+       input as a broker URL: whatever is found is within its bounds */
+    const uint8_t *pl = nl ? nl + 1 : data + size;
+    char id[SD_GWIF_BATCH_ID_MAX + 1];
+    if (sd_mqtt_peek_id(pl, size - (size_t)(pl - data), id) == 0 &&
+        (strlen(id) == 0 || strlen(id) > SD_GWIF_BATCH_ID_MAX))
+        abort();
+    char *url = malloc(size + 1), host[64];
+    int port = 0, tls = -1;
+    if (!url)
+        return 0;
+    memcpy(url, data, size);
+    url[size] = 0;
+    if (sd_mqtt_url_parse(url, host, sizeof host, &port, &tls) == 0 &&
+        (port < 1 || port > 65535 || (tls != 0 && tls != 1) || !host[0] || !strstr(url, host)))
+        abort();
+    free(url);
     return 0;
 }

@@ -9,7 +9,11 @@
 command -v mosquitto_pub >/dev/null || fail "mosquitto-clients not installed"
 
 start_managed_broker "use_username_as_clientid true"
-start_suidod_mqtt
+# a small payload limit (the default is POST /gwif/v1/data's 2 MiB), so the oversize test is cheap
+MAXP=65536
+start_suidod_mqtt --set mqtt.max_payload=$MAXP
+expect_eq "broker options from suidod" "$(grep -v '^#' "$BROKER/conf.d/suidod.conf" | tr '\n' ' ')" \
+  "message_size_limit $((2 * MAXP)) max_packet_size $((2 * MAXP + 1024)) set_tcp_nodelay true "
 
 
 # ---- a tenant with master data, a gateway vendor, two gateways ---------------------------------
@@ -35,9 +39,20 @@ expect_code "not for users" 403
 wait_line "$BROKER/acl" "^user $CID_GB\$" 5
 sleep 0.5
 expect_eq "passwd mode: private to suidod's user (umask 077)" "$(stat -c %a "$BROKER/passwd") $(stat -c %a "$BROKER/acl")" "600 600"
-M=(-h 127.0.0.1 -p "$MQTT_PORT" -V mqttv311)
+M=("${MQTT_CLI[@]}" -V mqttv311)
 pubA() { mosquitto_pub "${M[@]}" -u "$CID_GA" -P "$PW_GA" -q 1 "$@"; }
 pubB() { mosquitto_pub "${M[@]}" -u "$CID_GB" -P "$PW_GB" -q 1 "$@"; }
+if [ "${MQTT_TLS:-}" = 1 ]; then
+  expect_match "suidod over TLS" "$(grep -m1 'mqtt: broker TLS certificate issued' "$T/suidod.log" || true)$MQTT_URL" "^mqtts://"
+  # the listener speaks TLS only: a plain client (right credentials) gets nowhere
+  expect_fail "plain connection to the TLS listener" mosquitto_pub -h 127.0.0.1 -p "$MQTT_PORT" \
+    -u "$CID_GA" -P "$PW_GA" -t "suido/gw/$CID_GA/up/connect" -m '{}'
+  # and a client that does not trust the platform CA refuses the broker
+  expect_fail "TLS without the platform CA" mosquitto_pub -h 127.0.0.1 -p "$MQTT_PORT" \
+    --cafile /etc/ssl/certs/ca-certificates.crt -u "$CID_GA" -P "$PW_GA" \
+    -t "suido/gw/$CID_GA/up/connect" -m '{}'
+  expect_eq "key readable by its owner only" "$(stat -c %a "$BROKER/tls/broker.key")" 600
+fi
 expect_fail "wrong password refused" mosquitto_pub "${M[@]}" -u "$CID_GA" -P sdm_wrong -t "suido/gw/$CID_GA/up/data" -m x
 expect_fail "anonymous refused" mosquitto_pub "${M[@]}" -t "suido/gw/$CID_GA/up/data" -m x
 
@@ -65,7 +80,7 @@ FROM=$(date -u -d "@$((T0 / 1000))" +%Y-%m-%dT%H:%M:%SZ); TO=$(date -u -d '+1 ho
 # rr GW TOPIC_GW PAYLOAD: publish as GW on TOPIC_GW's data topic, print what comes on GW's down/ack
 rr() {
   local u=CID_$1 p=PW_$1 t=CID_$2
-  mosquitto_rr -h 127.0.0.1 -p "$MQTT_PORT" -u "${!u}" -P "${!p}" -q 1 -W "${4:-10}" \
+  mosquitto_rr "${MQTT_CLI[@]}" -u "${!u}" -P "${!p}" -q 1 -W "${4:-10}" \
     -t "suido/gw/${!t}/up/data" -e "suido/gw/${!u}/down/ack" -m "$3"
 }
 rr GA GA "{\"id\":\"b1\",\"samples\":[{\"data_id\":\"$PT\",\"ts\":$T0,\"value\":10},{\"data_id\":\"$PT\",\"ts\":$((T0 + 60000)),\"value\":11.5,\"quality\":\"estimated\"}]}" >"$T/ack" 2>&1 \
@@ -117,7 +132,7 @@ expect_eq "seconds-as-ms refused over HTTP" "$CODE $(echo "$BODY" | jq -r '"\(.e
 # A publishes on B's data topic and waits on B's down/ack: the publish is dropped (no ack to
 # anyone), the subscription denied. (One connection as A at a time: the spy comes after.)
 expect_fail "A hears nothing on B's down" \
-  mosquitto_rr -h 127.0.0.1 -p "$MQTT_PORT" -u "$CID_GA" -P "$PW_GA" -q 1 -W 3 \
+  mosquitto_rr "${MQTT_CLI[@]}" -u "$CID_GA" -P "$PW_GA" -q 1 -W 3 \
     -t "suido/gw/$CID_GB/up/data" -e "suido/gw/$CID_GB/down/ack" \
     -m "{\"id\":\"evil\",\"samples\":[{\"data_id\":\"$PT\",\"ts\":$((T0 + 180000)),\"value\":666}]}"
 # A listens on B's down and on everyone's up and state while B uploads and is acked
@@ -155,7 +170,7 @@ i=0; until [ "$(gwalarm)" = "unacked 1" ]; do i=$((i + 1)); [ $i -le 50 ] || bre
 expect_eq "last will raised the no-contact alarm" "$(gwalarm)" "unacked 1"
 
 # ---- events over up/event: stored with the alarms they imply, acked after the commit -----------
-mosquitto_rr -h 127.0.0.1 -p "$MQTT_PORT" -u "$CID_GA" -P "$PW_GA" -q 1 -W 10 \
+mosquitto_rr "${MQTT_CLI[@]}" -u "$CID_GA" -P "$PW_GA" -q 1 -W 10 \
   -t "suido/gw/$CID_GA/up/event" -e "suido/gw/$CID_GA/down/ack" \
   -m "{\"id\":\"e1\",\"events\":[{\"ts\":$T0,\"kind\":\"poll_failed\",\"device\":\"hiragishi-l3\"}]}" \
   >"$T/ack" 2>&1 || fail "no ack for the events: $(cat "$T/ack")"
@@ -163,10 +178,45 @@ expect_eq "events acked" "$(jq -r '"\(.id) \(.ok)"' <"$T/ack")" "e1 true"
 expect_eq "no-contact alarm of the device" \
   "$(sqlite3 "$T/data/suido.db" "SELECT name || ' ' || state FROM alarms WHERE device = 'hiragishi-l3'")" \
   "poll_failed unacked"
-mosquitto_rr -h 127.0.0.1 -p "$MQTT_PORT" -u "$CID_GA" -P "$PW_GA" -q 1 -W 10 \
+mosquitto_rr "${MQTT_CLI[@]}" -u "$CID_GA" -P "$PW_GA" -q 1 -W 10 \
   -t "suido/gw/$CID_GA/up/event" -e "suido/gw/$CID_GA/down/ack" \
   -m '{"id":7,"events":[{"ts":"yesterday","kind":"x"}]}' >"$T/ack" 2>&1 || fail "no ack: $(cat "$T/ack")"
 expect_eq "bad events refused in the ack" "$(jq -r '"\(.id) \(.ok) \(.error)"' <"$T/ack")" "7 false bad_field"
+
+# ---- an oversized uplink: refused before it is parsed, and memory stays bounded ------------------
+# suidod refuses what is above mqtt.max_payload on down/ack, naming the batch; what is above twice
+# that never leaves the broker (message_size_limit, max_packet_size from conf.d/suidod.conf).
+hwm() { awk '/^VmHWM/ {print $2}' "/proc/$SUIDOD_PID/status"; }
+HWM0=$(hwm)
+python3 -c "
+import sys
+s = '{\"id\":\"big1\",\"samples\":['
+while len(s) < $MAXP + 100: s += '{\"data_id\":\"$PT\",\"ts\":$T0,\"value\":1},'
+sys.stdout.write(s + '{\"data_id\":\"$PT\",\"ts\":$T0,\"value\":1}]}')" >"$T/big1"
+mosquitto_rr "${MQTT_CLI[@]}" -u "$CID_GA" -P "$PW_GA" -q 1 -W 10 \
+  -t "suido/gw/$CID_GA/up/data" -e "suido/gw/$CID_GA/down/ack" -m "$(cat "$T/big1")" >"$T/ack" 2>&1 \
+  || fail "no ack for the oversized batch: $(cat "$T/ack")"
+expect_eq "oversized batch refused, by its id" "$(jq -r '"\(.id) \(.ok) \(.error)"' <"$T/ack")" "big1 false too_large"
+expect_match "the ack says why" "$(jq -r .message <"$T/ack")" "^message of [0-9]+ bytes above the limit of $MAXP bytes$"
+expect_match "and suidod logs it" "$(cat "$T/suidod.log")" "above mqtt.max_payload \\($MAXP\\)"
+# 48 MiB of samples: parsed, this took suidod's peak memory up by hundreds of MiB
+python3 -c "
+import sys
+row = '{\"data_id\":\"$PT\",\"ts\":$T0,\"value\":1},'
+sys.stdout.write('{\"id\":\"huge\",\"samples\":[' + row * (48 * 1024 * 1024 // len(row)) + row[:-1] + ']}')" >"$T/huge"
+# (the broker drops it, or disconnects the sender once max_packet_size is in force: either way)
+pubA -t "suido/gw/$CID_GA/up/data" -f "$T/huge" >/dev/null 2>&1 || true
+rm -f "$T/huge"
+# A's next batch, behind it in the same order, is answered: the huge one never came
+rr GA GA "{\"id\":\"after\",\"samples\":[{\"data_id\":\"$PT\",\"ts\":$T0,\"value\":10}]}" >"$T/ack" 2>&1 \
+  || fail "no ack after the huge batch: $(cat "$T/ack")"
+expect_eq "the batch after it acked" "$(jq -r '"\(.id) \(.ok)"' <"$T/ack")" "after true"
+expect_eq "the 48 MiB batch never reached suidod" "$(grep -Ec 'message of [0-9]{8,} bytes' "$T/suidod.log" || true)" 0
+HWM1=$(hwm)
+echo "suidod VmHWM: $HWM0 kB before, $HWM1 kB after the oversized messages"
+expect_eq "suidod's peak memory grew by less than 16 MiB" "$(( HWM1 - HWM0 < 16384 ))" 1
+values_n() { sqlite3 "$T/data/suido.db" "SELECT count(*) FROM samples s JOIN points p ON p.id = s.point_id WHERE p.data_id = '$PT' AND s.ts_ms = $T0"; }
+expect_eq "nothing of them stored" "$(values_n)" 1
 
 # ---- disabling B lets it out ---------------------------------------------------------------
 api admin PATCH "/api/v1/gateways/$ID_GB" -H 'Content-Type: application/json' -d '{"enabled":false}'
@@ -187,6 +237,16 @@ expect_match "suidod noticed the loss" "$(cat "$T/suidod.log")" "lost the broker
 sleep 0.5
 pubA -t "suido/gw/$CID_GA/up/data" -m "{\"samples\":[{\"data_id\":\"$PT\",\"ts\":$((T0 + 360000)),\"value\":15}]}"
 wait_values "data after the restart stored" "$T0" "10 11.5 13 14 15 "
+
+# ---- a retained uplink is stored once, not again at every reconnect of suidod -------------------
+# (the live delivery is stored; the broker's replay of the retained copy is ignored and logged)
+events_of() { sqlite3 "$T/data/suido.db" "SELECT count(*) FROM events WHERE batch = '$1'"; }
+pubA -r -t "suido/gw/$CID_GA/up/event" -m "{\"id\":\"ret1\",\"events\":[{\"ts\":$T0,\"kind\":\"door_open\"}]}"
+i=0; until [ "$(events_of ret1)" = 1 ]; do i=$((i + 1)); [ $i -le 50 ] || fail "retained event never stored"; sleep 0.1; done
+kill "$SUIDOD_PID"; wait "$SUIDOD_PID" || fail "suidod exit status $?"
+start_suidod_mqtt --set mqtt.max_payload=$MAXP
+wait_line "$T/suidod.log" "retained message on suido/gw/$CID_GA/up/event ignored" 10
+expect_eq "retained event stored once" "$(events_of ret1)" 1
 
 # ---- a clean stop, and nothing for the sanitizers (SAN builds) to report -----------------------
 kill "$SUIDOD_PID"; wait "$SUIDOD_PID" || fail "suidod exit status $?"

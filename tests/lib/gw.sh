@@ -96,7 +96,8 @@ client_secret = "$GW_SECRET"
 batch = 1000
 ${GW_INVENTORY_FILE:+inventory_file = $GW_INVENTORY_FILE}
 ${MQTT_PORT:+binding = mqtt}
-${MQTT_PORT:+mqtt_url = mqtt://127.0.0.1:$MQTT_PORT}
+${MQTT_PORT:+mqtt_url = ${MQTT_URL:-mqtt://127.0.0.1:$MQTT_PORT}}
+${MQTT_TLS:+mqtt_cafile = $BROKER/tls/ca.crt}
 [south]
 listen = tcp://127.0.0.1:0
 dialplan = $FLEET/dialplan

@@ -69,10 +69,13 @@ user() {
   login "$1" "$(j .user.login)" "$(j .provisional_password)"
 }
 # admin_credentials: the bootstrap admin suidod printed first; sets ADMIN_LOGIN, ADMIN_PW.
+# (printed by the first start: $T/suidod.first.log when start_managed_broker ran one before)
 admin_credentials() {
-  wait_line "$T/suidod.log" 'provisional password'
-  ADMIN_LOGIN=$(awk '/login id:/ {print $3}' "$T/suidod.log")
-  ADMIN_PW=$(awk '/provisional password:/ {print $3}' "$T/suidod.log")
+  local f=$T/suidod.log
+  [ -f "$T/suidod.first.log" ] && f=$T/suidod.first.log
+  wait_line "$f" 'provisional password'
+  ADMIN_LOGIN=$(awk '/login id:/ {print $3}' "$f")
+  ADMIN_PW=$(awk '/provisional password:/ {print $3}' "$f")
 }
 # The bootstrap platform admin, as user "admin".
 login_admin() {
@@ -161,22 +164,42 @@ gw_mqtt_account() {
 }
 
 # ---- GW-IF over MQTT: a mosquitto whose accounts suidod writes (docs/mqtt.md) -----------------
-# start_managed_broker [CONF LINE...]: mosquitto on the files suidod writes; sets SUIDOD_MQTT too.
+# start_managed_broker [CONF LINE...]: mosquitto on the files suidod writes (passwd, acl, and
+# conf.d/suidod.conf through include_dir); sets SUIDOD_MQTT and MQTT_CLI (the host, port and, over
+# TLS, CA arguments of mosquitto_pub/sub/rr) too. MQTT_TLS=1: the listener speaks only TLS, with
+# the certificate suidod issues from the platform CA (mqtt.broker_tls), and suidod connects with
+# mqtts://; a first suidod run issues it, as the broker needs it to start.
 start_managed_broker() {
   # suidod writes the broker's passwd and acl private to its user (umask 077), so the managed
   # broker runs as that same user: mosquitto started as root would drop to its own user and be
   # unable to read them, unless told to stay root ("user root")
   BROKER="$T/broker"
-  mkdir -p "$BROKER"
+  mkdir -p "$BROKER/conf.d"
   local as=()
   [ "$(id -u)" = 0 ] && as=("user root")
   : >"$BROKER/passwd"; : >"$BROKER/acl"
-  start_mosquitto < <(printf '%s\n' "allow_anonymous false" "password_file $BROKER/passwd" \
-    "acl_file $BROKER/acl" "pid_file $BROKER/mosquitto.pid" "${as[@]}" "$@")
+  local tls=() scheme=mqtt
+  SUIDOD_MQTT_TLS=()
+  if [ "${MQTT_TLS:-}" = 1 ]; then
+    SUIDOD_MQTT_TLS=(--set mqtt.broker_tls=true)
+    start_suidod --set "mqtt.broker_dir=$BROKER" "${SUIDOD_MQTT_TLS[@]}"
+    [ -s "$BROKER/tls/broker.crt" ] || fail "suidod issued no broker certificate"
+    kill "$LAST_PID"; wait "$LAST_PID" || fail "suidod (certificate run) exit status $?"
+    mv "$T/suidod.log" "$T/suidod.first.log"
+    tls=("certfile $BROKER/tls/broker.crt" "keyfile $BROKER/tls/broker.key")
+    scheme=mqtts
+  fi
+  start_mosquitto < <(printf '%s\n' "${tls[@]}" "allow_anonymous false" \
+    "password_file $BROKER/passwd" "acl_file $BROKER/acl" "pid_file $BROKER/mosquitto.pid" \
+    "${as[@]}" "$@" "include_dir $BROKER/conf.d")
   MOSQ_PID=$LAST_PID
   cp "$T/mosquitto.conf" "$T/mosquitto.conf.keep"
-  SUIDOD_MQTT=(--set "mqtt.url=mqtt://127.0.0.1:$MQTT_PORT" --set "mqtt.broker_dir=$BROKER"
-    --set "mqtt.broker_pid_file=$BROKER/mosquitto.pid" --set mqtt.sync_interval=1s)
+  SUIDOD_MQTT=(--set "mqtt.url=$scheme://127.0.0.1:$MQTT_PORT" --set "mqtt.broker_dir=$BROKER"
+    --set "mqtt.broker_pid_file=$BROKER/mosquitto.pid" --set mqtt.sync_interval=1s
+    "${SUIDOD_MQTT_TLS[@]}")
+  MQTT_CLI=(-h 127.0.0.1 -p "$MQTT_PORT")
+  [ "$scheme" = mqtts ] && MQTT_CLI+=(--cafile "$BROKER/tls/ca.crt")
+  MQTT_URL=$scheme://127.0.0.1:$MQTT_PORT
 }
 
 # restart_broker [SECONDS]: stop mosquitto (SIGTERM), start it again on the same port and files.

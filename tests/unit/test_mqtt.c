@@ -144,14 +144,105 @@ static void test_acl(void **st)
     sd_buf_free(&b);
 }
 
+static void test_url(void **st)
+{
+    (void)st;
+    char h[64];
+    int port, tls;
+    assert_int_equal(sd_mqtt_url_parse("mqtt://127.0.0.1:1884", h, sizeof h, &port, &tls), 0);
+    assert_string_equal(h, "127.0.0.1");
+    assert_int_equal(port, 1884);
+    assert_int_equal(tls, 0);
+    assert_int_equal(sd_mqtt_url_parse("mqtts://broker.example", h, sizeof h, &port, &tls), 0);
+    assert_string_equal(h, "broker.example");
+    assert_int_equal(port, 8883);
+    assert_int_equal(tls, 1);
+    assert_int_equal(sd_mqtt_url_parse("mqtt://localhost", h, sizeof h, &port, &tls), 0);
+    assert_int_equal(port, 1883);
+    const char *bad[] = {NULL,
+                         "",
+                         "http://h:1",
+                         "mqtt://",
+                         "mqtt://:1883",
+                         "mqtt://h:0",
+                         "mqtt://h:",
+                         "mqtt://h:1x",
+                         "mqtts://h:65536",
+                         "mqtt://h/x",
+                         "mqtt://a b",
+                         "mqtt://h:1:2",
+                         "MQTT://h"};
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        assert_int_equal(sd_mqtt_url_parse(bad[i], h, sizeof h, &port, &tls), SD_ECONFIG);
+    assert_int_equal(sd_mqtt_url_parse("mqtt://0123456789", h, 8, &port, &tls), SD_ECONFIG);
+}
+
+static void test_peek_id(void **st)
+{
+    (void)st;
+    char id[SD_GWIF_BATCH_ID_MAX + 1];
+    const char *p = "{\"id\":\"b42\",\"samples\":[";
+    assert_int_equal(sd_mqtt_peek_id(p, strlen(p), id), 0);
+    assert_string_equal(id, "b42");
+    p = " {\n \"id\" : 7 , \"events\":[]}";
+    assert_int_equal(sd_mqtt_peek_id(p, strlen(p), id), 0);
+    assert_string_equal(id, "7");
+    p = "{\"id\":-12}";
+    assert_int_equal(sd_mqtt_peek_id(p, strlen(p), id), 0);
+    assert_string_equal(id, "-12");
+    /* only the first member, whole, within the bytes given */
+    const char *none[] = {"{\"samples\":[],\"id\":\"x\"}",
+                          "{\"id\":\"b4",
+                          "{\"id\":\"\"}",
+                          "{\"id\":\"a\\\"b\"}",
+                          "{\"id\":12",
+                          "{\"id\":-}",
+                          "{\"id\":1.5}",
+                          "{\"id\":true}",
+                          "[\"id\"]",
+                          "",
+                          "{\"id\":\"a\nb\"}"};
+    for (size_t i = 0; i < sizeof none / sizeof none[0]; i++)
+        assert_int_equal(sd_mqtt_peek_id(none[i], strlen(none[i]), id), SD_ENOTFOUND);
+    /* "id" complete but cut by len */
+    p = "{\"id\":\"abc\"}";
+    assert_int_equal(sd_mqtt_peek_id(p, 9, id), SD_ENOTFOUND);
+    /* at most SD_GWIF_BATCH_ID_MAX bytes, and nothing beyond SD_MQTT_PEEK_MAX is read */
+    char big[400];
+    memset(big, 'a', sizeof big);
+    memcpy(big, "{\"id\":\"", 7);
+    big[7 + 128] = '"';
+    assert_int_equal(sd_mqtt_peek_id(big, sizeof big, id), 0);
+    assert_int_equal(strlen(id), 128);
+    big[7 + 128] = 'a';
+    big[7 + 129] = '"';
+    assert_int_equal(sd_mqtt_peek_id(big, sizeof big, id), SD_ENOTFOUND);
+}
+
+static void test_broker_conf(void **st)
+{
+    (void)st;
+    sd_buf_t b = {0};
+    assert_int_equal(sd_mqtt_broker_conf_write(2097152, &b), 0);
+    assert_non_null(strstr(b.data, "\nmessage_size_limit 4194304\n"));
+    assert_non_null(strstr(b.data, "\nmax_packet_size 4195328\n"));
+    assert_non_null(strstr(b.data, "\nset_tcp_nodelay true\n"));
+    /* never retain_available false: the state topic's birth and last will are retained */
+    assert_null(strstr(b.data, "retain_available"));
+    sd_buf_reset(&b);
+    assert_int_equal(sd_mqtt_broker_conf_write(0, &b), SD_EINVAL);
+    assert_int_equal(sd_mqtt_broker_conf_write((size_t)128 * 1024 * 1024 + 1, &b), SD_EINVAL);
+    sd_buf_free(&b);
+}
+
 int main(void)
 {
     if (sodium_init() < 0)
         return 1;
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_topic_parse),
-        cmocka_unit_test(test_passwd),
-        cmocka_unit_test(test_acl),
+        cmocka_unit_test(test_topic_parse), cmocka_unit_test(test_passwd),
+        cmocka_unit_test(test_acl),         cmocka_unit_test(test_url),
+        cmocka_unit_test(test_peek_id),     cmocka_unit_test(test_broker_conf),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -9,6 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/pem.h>
+#include <openssl/x509v3.h>
+
+#include "core/buf.h"
 #include "core/err.h"
 #include "pf/protect/cms.h"
 
@@ -216,13 +220,61 @@ static void test_id_load(void **state)
     sd_buf_free(&out);
 }
 
+/* A TLS server certificate (the MQTT broker's): chains to the CA for the SSL server purpose and
+ * carries the names given; the CMS leaf does not pass as a server. */
+static void test_tls_server(void **st)
+{
+    (void)st;
+    sd_cms_id_t *srv = NULL;
+    assert_int_equal(
+        sd_cms_id_new_tls_server(ca, "broker", "DNS:localhost,IP:127.0.0.1", NOW, DAYS, &srv), 0);
+    sd_cms_id_t *bad = NULL;
+    assert_int_equal(sd_cms_id_new_tls_server(NULL, "broker", "DNS:x", NOW, DAYS, &bad), SD_EINVAL);
+    assert_int_equal(sd_cms_id_new_tls_server(ca, "broker", "", NOW, DAYS, &bad), SD_EINVAL);
+    assert_int_equal(sd_cms_id_new_tls_server(ca, "broker", "nonsense", NOW, DAYS, &bad),
+                     SD_EINTERNAL);
+    const sd_cms_id_t *ids[] = {srv, pf};
+    int want[] = {1, 0};
+    for (int i = 0; i < 2; i++) {
+        sd_buf_t a = {0}, c = {0};
+        assert_int_equal(sd_cms_cert_pem(sd_cms_id_cert(ca), &a), 0);
+        assert_int_equal(sd_cms_cert_pem(sd_cms_id_cert(ids[i]), &c), 0);
+        BIO *ab = BIO_new_mem_buf(a.data, (int)a.len), *cb = BIO_new_mem_buf(c.data, (int)c.len);
+        X509 *xa = PEM_read_bio_X509(ab, NULL, NULL, NULL),
+             *xc = PEM_read_bio_X509(cb, NULL, NULL, NULL);
+        assert_non_null(xa);
+        assert_non_null(xc);
+        X509_STORE *store = X509_STORE_new();
+        X509_STORE_add_cert(store, xa);
+        X509_STORE_CTX *ctx = X509_STORE_CTX_new();
+        X509_STORE_CTX_init(ctx, store, xc, NULL);
+        X509_STORE_CTX_set_purpose(ctx, X509_PURPOSE_SSL_SERVER);
+        X509_VERIFY_PARAM_set_time(X509_STORE_CTX_get0_param(ctx), (time_t)(NOW / 1000) + 86400);
+        assert_int_equal(X509_verify_cert(ctx) == 1, want[i]);
+        if (want[i]) {
+            assert_int_equal(X509_check_host(xc, "localhost", 0, 0, NULL), 1);
+            assert_int_equal(X509_check_ip_asc(xc, "127.0.0.1", 0), 1);
+            assert_int_equal(X509_check_host(xc, "example.org", 0, 0, NULL), 0);
+        }
+        X509_STORE_CTX_free(ctx);
+        X509_STORE_free(store);
+        X509_free(xa);
+        X509_free(xc);
+        BIO_free(ab);
+        BIO_free(cb);
+        sd_buf_free(&a);
+        sd_buf_free(&c);
+    }
+    sd_cms_id_free(srv);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_sign_round_trip), cmocka_unit_test(test_sign_encrypt_round_trip),
         cmocka_unit_test(test_tampered),        cmocka_unit_test(test_wrong_signer_and_recipient),
         cmocka_unit_test(test_malformed),       cmocka_unit_test(test_cert_parse),
-        cmocka_unit_test(test_id_load),
+        cmocka_unit_test(test_id_load),         cmocka_unit_test(test_tls_server),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -20,13 +21,15 @@
 #include "core/err.h"
 #include "core/log.h"
 #include "core/worker.h"
+#include "pf/data/ts.h"
+#include "pf/protect/pki.h"
 #include "pf/registry/registry.h"
 #include "pf/requests/request.h"
 
 struct sd_mqtt_binding {
     sd_pf_t *pf;
     sd_mqtt_config_t cfg;
-    char *url, *broker_dir, *pid_file;
+    char *url, *broker_dir, *pid_file, *cafile, *tls_san;
     struct mosquitto *m;
     int lib_ref;
     char host[256];
@@ -39,6 +42,7 @@ struct sd_mqtt_binding {
     pthread_mutex_t mu;             /* last_passwd, last_acl; client while it is set */
     int pushing;                    /* registered as the request service's push channel */
     sd_buf_t last_passwd, last_acl; /* what the files hold now */
+    sd_buf_t last_conf;             /* conf.d/suidod.conf */
 };
 
 static int lib_refs;
@@ -98,6 +102,13 @@ static void signal_broker(const sd_mqtt_binding_t *b)
     if (!b->pid_file)
         return;
     FILE *f = fopen(b->pid_file, "r");
+    if (!f && errno == ENOENT) {
+        /* started before the broker (it needs the TLS files we wrote): it reads them at its start
+         */
+        sd_info("mqtt: no broker running yet (no %s): it reads the files when it starts",
+                b->pid_file);
+        return;
+    }
     long pid = 0;
     if (f) {
         if (fscanf(f, "%ld", &pid) != 1)
@@ -143,9 +154,11 @@ int sd_mqtt_binding_sync(sd_mqtt_binding_t *b)
 {
     if (!b->broker_dir)
         return 0;
-    sd_buf_t pw = {0}, acl = {0};
+    sd_buf_t pw = {0}, acl = {0}, conf = {0};
     sync_ctx_t sc = {.b = b, .pw = &pw};
-    int rc = add_user(b, SD_MQTT_PF_USER, "", &pw);
+    int rc = sd_mqtt_broker_conf_write(b->cfg.max_payload, &conf);
+    if (rc == 0)
+        rc = add_user(b, SD_MQTT_PF_USER, "", &pw);
     if (rc == 0)
         rc = sd_registry_each_live_gateway(b->pf->store, sd_pf_now_ms(b->pf), sync_add, &sc);
     char **cids = sc.cids;
@@ -160,10 +173,17 @@ int sd_mqtt_binding_sync(sd_mqtt_binding_t *b)
         pthread_mutex_lock(&b->mu);
         changed = pw.len != b->last_passwd.len || acl.len != b->last_acl.len ||
                   (pw.len && memcmp(pw.data, b->last_passwd.data, pw.len)) ||
-                  (acl.len && memcmp(acl.data, b->last_acl.data, acl.len));
+                  (acl.len && memcmp(acl.data, b->last_acl.data, acl.len)) ||
+                  conf.len != b->last_conf.len || memcmp(conf.data, b->last_conf.data, conf.len);
         if (changed) {
+            char dir[PATH_MAX];
+            snprintf(dir, sizeof dir, "%.*s/conf.d", PATH_MAX - 64, b->broker_dir);
+            rc = mkdir(dir, 0755) == 0 || errno == EEXIST ? 0 : sd_err_from_errno(errno);
+            if (rc == 0)
+                rc = write_file(dir, "suidod.conf", &conf);
             /* acl first: a new user with no ACL yet is denied everything, never granted too much */
-            rc = write_file(b->broker_dir, "acl", &acl);
+            if (rc == 0)
+                rc = write_file(b->broker_dir, "acl", &acl);
             if (rc == 0)
                 rc = write_file(b->broker_dir, "passwd", &pw);
             if (rc == 0) {
@@ -171,8 +191,11 @@ int sd_mqtt_binding_sync(sd_mqtt_binding_t *b)
                 sd_buf_free(&b->last_acl);
                 b->last_passwd = pw;
                 b->last_acl = acl;
+                sd_buf_free(&b->last_conf);
+                b->last_conf = conf;
                 pw = (sd_buf_t){0};
                 acl = (sd_buf_t){0};
+                conf = (sd_buf_t){0};
             }
         }
         pthread_mutex_unlock(&b->mu);
@@ -185,6 +208,7 @@ int sd_mqtt_binding_sync(sd_mqtt_binding_t *b)
         sodium_memzero(pw.data, pw.len);
     sd_buf_free(&pw);
     sd_buf_free(&acl);
+    sd_buf_free(&conf);
     sd_store_release(b->pf->store);
     return rc != 0 ? rc : changed;
 }
@@ -202,6 +226,106 @@ static int64_t sync_tick(void *ctx, int stopping)
     }
     b->synced_once = 1;
     return b->cfg.sync_ms;
+}
+
+/* ---- the broker's TLS certificate ------------------------------------------------------------
+ */
+
+static int read_all(const char *path, sd_buf_t *out)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return SD_ENOTFOUND;
+    char chunk[4096];
+    size_t n;
+    int rc = 0;
+    while (rc == 0 && (n = fread(chunk, 1, sizeof chunk, f)) > 0)
+        rc = sd_buf_append(out, chunk, n);
+    fclose(f);
+    return rc;
+}
+
+/* The certificate in dir still fits: same CA, more than 30 days left, its key beside it. */
+static int tls_current(sd_mqtt_binding_t *b, const char *dir, const sd_buf_t *ca_pem)
+{
+    char path[PATH_MAX + 32];
+    sd_buf_t ca = {0}, crt = {0};
+    int ok = 0;
+    snprintf(path, sizeof path, "%s/ca.crt", dir);
+    if (read_all(path, &ca) == 0 && ca.len == ca_pem->len &&
+        !memcmp(ca.data, ca_pem->data, ca.len)) {
+        snprintf(path, sizeof path, "%s/broker.crt", dir);
+        sd_cms_cert_t *c = NULL;
+        sd_cms_cert_info_t in;
+        char why[128];
+        if (read_all(path, &crt) == 0 &&
+            sd_cms_cert_parse(crt.data, crt.len, &c, why, sizeof why) == 0 &&
+            sd_cms_cert_info(c, &in) == 0 &&
+            in.not_after - sd_pf_now_ms(b->pf) > (int64_t)30 * 86400 * 1000) {
+            snprintf(path, sizeof path, "%s/broker.key", dir);
+            ok = access(path, R_OK) == 0;
+        }
+        sd_cms_cert_free(c);
+    }
+    sd_buf_free(&ca);
+    sd_buf_free(&crt);
+    return ok;
+}
+
+/*
+ * broker_dir/tls for the broker's listener: key first, then certificate, then the CA (so a CA
+ * file that matches always has its certificate and key). The key is 0600, given to the owner of
+ * broker_dir when we are root (mosquitto drops to its own user).
+ */
+static int tls_files(sd_mqtt_binding_t *b)
+{
+    char dir[PATH_MAX], path[PATH_MAX + 32];
+    snprintf(dir, sizeof dir, "%.*s/tls", PATH_MAX - 64, b->broker_dir);
+    if (mkdir(dir, 0755) != 0 && errno != EEXIST)
+        return sd_err_from_errno(errno);
+    sd_buf_t ca = {0}, crt = {0}, key = {0};
+    int rc = sd_cms_cert_pem(sd_pki_ca(b->cfg.pki), &ca);
+    if (rc == 0 && tls_current(b, dir, &ca)) {
+        sd_buf_free(&ca);
+        return 0;
+    }
+    const char *san = b->cfg.tls_san ? b->cfg.tls_san : "DNS:localhost,IP:127.0.0.1";
+    if (rc == 0)
+        rc = sd_pki_issue_tls_server(b->cfg.pki, "suido MQTT broker", san, 365, &crt, &key);
+    struct stat st;
+    if (rc == 0) {
+        snprintf(path, sizeof path, "%s/.broker.key.tmp", dir);
+        unlink(path);
+        int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+        if (fd < 0)
+            rc = sd_err_from_errno(errno);
+        if (fd >= 0 && geteuid() == 0 && stat(b->broker_dir, &st) == 0 && st.st_uid != 0 &&
+            fchown(fd, st.st_uid, st.st_gid) != 0)
+            rc = sd_err_from_errno(errno);
+        if (fd >= 0 && rc == 0 &&
+            (write(fd, key.data, key.len) != (ssize_t)key.len || fsync(fd) != 0))
+            rc = SD_EIO;
+        if (fd >= 0)
+            close(fd);
+        char final[PATH_MAX + 32];
+        snprintf(final, sizeof final, "%s/broker.key", dir);
+        if (rc == 0 && rename(path, final) != 0)
+            rc = sd_err_from_errno(errno);
+        if (rc != 0)
+            unlink(path);
+    }
+    if (rc == 0)
+        rc = write_file(dir, "broker.crt", &crt);
+    if (rc == 0)
+        rc = write_file(dir, "ca.crt", &ca);
+    if (rc == 0)
+        sd_info("mqtt: broker TLS certificate issued (%s) in %s", san, dir);
+    if (key.data)
+        sodium_memzero(key.data, key.len);
+    sd_buf_free(&key);
+    sd_buf_free(&crt);
+    sd_buf_free(&ca);
+    return rc;
 }
 
 /* ---- the client -------------------------------------------------------------------------------
@@ -401,6 +525,21 @@ static void on_data(sd_mqtt_binding_t *b, const char *cid, const gw_row_t *g,
     sd_gwif_data_free(&d);
 }
 
+/* An uplink above mqtt.max_payload: refused on down/ack, under its id if the first bytes name it.
+ */
+static void refuse_too_big(sd_mqtt_binding_t *b, const char *cid,
+                           const struct mosquitto_message *msg)
+{
+    char id[SD_GWIF_BATCH_ID_MAX + 1], why[96];
+    if (sd_mqtt_peek_id(msg->payload, (size_t)msg->payloadlen, id) != 0)
+        snprintf(id, sizeof id, "unknown"); /* "id" not first: the gateway still learns why */
+    snprintf(why, sizeof why, "message of %d bytes above the limit of %zu bytes", msg->payloadlen,
+             b->cfg.max_payload);
+    sd_json_err_t e = {0};
+    sd_json_err_set(&e, "", "%s", why);
+    publish_ack(b, cid, id, SD_ETOOBIG, 0, &e);
+}
+
 static void on_message(struct mosquitto *m, void *ud, const struct mosquitto_message *msg)
 {
     (void)m;
@@ -409,6 +548,22 @@ static void on_message(struct mosquitto *m, void *ud, const struct mosquitto_mes
     sd_mqtt_topic_t kind;
     if (sd_mqtt_topic_parse(msg->topic, cid, &kind, sub, sizeof sub) != 0 || kind == SD_MQTT_T_DOWN)
         return;
+    int up = kind != SD_MQTT_T_STATE;
+    /* before anything reads the payload: a 128 MiB message once cost 1.27 GiB in the parser */
+    if ((size_t)msg->payloadlen > b->cfg.max_payload) {
+        sd_warn("mqtt: %s: message of %d bytes on %s refused: above mqtt.max_payload (%zu)", cid,
+                msg->payloadlen, msg->topic, b->cfg.max_payload);
+        if (up && kind != SD_MQTT_T_CONNECT && kind != SD_MQTT_T_DISCONNECT)
+            refuse_too_big(b, cid, msg);
+        return;
+    }
+    /* an uplink is an event in time, never state: a retained one would come back on every
+       reconnect of suidod (an event stored twice); the broker cannot forbid retain per topic */
+    if (up && msg->retain) {
+        sd_warn("mqtt: %s: retained message on %s ignored (uplinks must not be retained)", cid,
+                msg->topic);
+        return;
+    }
     gw_row_t g;
     int rc = gw_lookup(b, cid, &g);
     if (rc != 0) {
@@ -511,27 +666,6 @@ static int64_t client_tick(void *ctx, int stopping)
     return (int64_t)delay * 1000;
 }
 
-static int parse_url(const char *url, char *host, size_t hsize, int *port)
-{
-    if (strncmp(url, "mqtt://", 7) != 0)
-        return SD_ECONFIG;
-    const char *h = url + 7, *colon = strrchr(h, ':');
-    *port = 1883;
-    size_t hl = colon ? (size_t)(colon - h) : strlen(h);
-    if (colon) {
-        char *end;
-        long p = strtol(colon + 1, &end, 10);
-        if (*end || p < 1 || p > 65535)
-            return SD_ECONFIG;
-        *port = (int)p;
-    }
-    if (hl == 0 || hl >= hsize)
-        return SD_ECONFIG;
-    memcpy(host, h, hl);
-    host[hl] = 0;
-    return 0;
-}
-
 /* ---- a gateway's broker credentials (GET /gwif/v1/mqtt) --------------------------------- */
 
 int sd_mqtt_binding_credentials(sd_mqtt_binding_t *b, int64_t gateway_id, sd_scope_t *scope,
@@ -576,6 +710,8 @@ int sd_mqtt_binding_start(sd_pf_t *pf, const sd_mqtt_config_t *cfg, sd_mqtt_bind
         b->cfg.sync_ms = 5000;
     if (!b->cfg.max_samples)
         b->cfg.max_samples = 10000;
+    if (!b->cfg.max_payload)
+        b->cfg.max_payload = SD_TS_BODY_MAX;
     b->url = dup_or_null(cfg->url, &oom);
     b->broker_dir = dup_or_null(cfg->broker_dir, &oom);
     b->pid_file = dup_or_null(cfg->pid_file, &oom);
@@ -586,7 +722,20 @@ int sd_mqtt_binding_start(sd_pf_t *pf, const sd_mqtt_config_t *cfg, sd_mqtt_bind
     }
     char host[256];
     int port = 0;
-    int rc = b->url ? parse_url(b->url, host, sizeof host, &port) : 0;
+    int tls = 0;
+    b->tls_san = dup_or_null(cfg->tls_san, &oom);
+    b->cafile = dup_or_null(cfg->cafile, &oom);
+    b->cfg.tls_san = b->tls_san;
+    b->cfg.cafile = b->cafile;
+    int rc = oom      ? SD_ENOMEM
+             : b->url ? sd_mqtt_url_parse(b->url, host, sizeof host, &port, &tls)
+                      : 0;
+    if (rc == 0 && tls && !b->cafile) {
+        sd_error("mqtt: %s needs the CA of the broker's certificate (mqtt.cafile)", b->url);
+        rc = SD_ECONFIG;
+    }
+    if (rc == 0 && b->broker_dir && b->cfg.pki)
+        rc = tls_files(b);
     if (rc == 0) {
         int r = sd_mqtt_binding_sync(b);
         rc = r < 0 ? r : 0;
@@ -608,6 +757,17 @@ int sd_mqtt_binding_start(sd_pf_t *pf, const sd_mqtt_config_t *cfg, sd_mqtt_bind
         sodium_memzero(pw, sizeof pw);
         if (rc == 0) {
             mosquitto_int_option(b->m, MOSQ_OPT_PROTOCOL_VERSION, MQTT_PROTOCOL_V311);
+            /* acks and requests are small: Nagle would hold each for the peer's delayed ACK */
+            mosquitto_int_option(b->m, MOSQ_OPT_TCP_NODELAY, 1);
+            /* TLS 1.2 or later, the chain to cafile and the host name in url verified (all
+               libmosquitto's defaults once a CA is set) */
+            if (tls &&
+                mosquitto_tls_set(b->m, b->cafile, NULL, NULL, NULL, NULL) != MOSQ_ERR_SUCCESS) {
+                sd_error("mqtt: TLS with CA file %s not possible", b->cafile);
+                rc = SD_ECONFIG;
+            }
+        }
+        if (rc == 0) {
             mosquitto_connect_callback_set(b->m, on_connect);
             mosquitto_disconnect_callback_set(b->m, on_disconnect);
             mosquitto_message_callback_set(b->m, on_message);
@@ -653,9 +813,12 @@ void sd_mqtt_binding_stop(sd_mqtt_binding_t *b)
     }
     sd_buf_free(&b->last_passwd);
     sd_buf_free(&b->last_acl);
+    sd_buf_free(&b->last_conf);
     pthread_mutex_destroy(&b->mu);
     free(b->url);
     free(b->broker_dir);
     free(b->pid_file);
+    free(b->cafile);
+    free(b->tls_san);
     free(b);
 }

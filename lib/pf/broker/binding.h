@@ -5,6 +5,7 @@
 
 #include "mqtt/mqtt.h"
 #include "pf/pf.h"
+#include "pf/protect/pki.h"
 
 /* The storage call for data payloads: sd_ts_ingest() in suidod (a fake in tests). */
 typedef int (*sd_mqtt_ingest_fn)(sd_pf_t *pf, int64_t tenant_id, int64_t gw_id,
@@ -20,12 +21,21 @@ typedef int (*sd_mqtt_events_fn)(sd_pf_t *pf, int64_t tenant_id, int64_t gw_id, 
                                  size_t len, sd_json_err_t *err);
 
 typedef struct {
-    const char *url;          /* mqtt://host:port of the broker; NULL = no client, files only */
+    const char *url;          /* mqtt://host:port or mqtts://host:port (TLS) of the broker; NULL =
+                                 no client, files only */
+    const char *cafile;       /* mqtts: the CA file the broker's certificate must chain to (the
+                                 platform CA's ca.crt); the name in url must match it */
+    sd_pki_t *pki;            /* with broker_dir: issue the broker's TLS certificate from the
+                                 platform CA into broker_dir/tls (NULL = no TLS files) */
+    const char *tls_san;      /* that certificate's names (NULL = "DNS:localhost,IP:127.0.0.1") */
     const char *broker_dir;   /* where passwd and acl are written (mosquitto password_file and
                                  acl_file); NULL = the broker's accounts are managed elsewhere */
     const char *pid_file;     /* the broker's pid_file: SIGHUP after each rewrite (NULL = none) */
     int sync_ms;              /* how often the registry is compared with the files (0 = 5000) */
     size_t max_samples;       /* per data message (0 = 10000) */
+    size_t max_payload;       /* bytes of one uplink message, checked before it is parsed; above
+                                 it the message is refused on down/ack, error "too_large"
+                                 (0 = SD_TS_BODY_MAX, POST /gwif/v1/data's body limit) */
     sd_mqtt_ingest_fn ingest; /* NULL: data messages are logged and dropped */
     sd_mqtt_events_fn events; /* NULL: up/event refused (acked ok false) */
 } sd_mqtt_config_t;
@@ -33,7 +43,10 @@ typedef struct {
 typedef struct sd_mqtt_binding sd_mqtt_binding_t;
 
 /*
- * Start: write the broker files now (so the broker can start with them), then a sync worker
+ * Start: write the broker files now (so the broker can start with them): passwd, acl,
+ * conf.d/suidod.conf (sd_mqtt_broker_conf_write()) and, with cfg->pki, tls/ca.crt, tls/broker.crt
+ * and tls/broker.key (0600; issued again when missing, from another CA or within 30 days of its
+ * end); then a sync worker
  * that rewrites them when the set of enabled, unexpired gateways or their secrets change and
  * signals the broker; and a libmosquitto client, user "suidod" (password derived from
  * pf->secret_key), that subscribes to every gateway's up and state topics and reconnects with

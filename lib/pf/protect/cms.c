@@ -259,7 +259,26 @@ static int add_ext(X509 *x, X509V3_CTX *ctx, int nid, const char *value)
     return ok;
 }
 
+/* san NULL: a CA (ca NULL) or a CMS leaf; else a TLS server leaf with these subjectAltNames. */
+static int id_new(const sd_cms_id_t *ca, const char *cn, const char *san, int64_t now_ms, int days,
+                  sd_cms_id_t **out);
+
 int sd_cms_id_new(const sd_cms_id_t *ca, const char *cn, int64_t now_ms, int days,
+                  sd_cms_id_t **out)
+{
+    return id_new(ca, cn, NULL, now_ms, days, out);
+}
+
+int sd_cms_id_new_tls_server(const sd_cms_id_t *ca, const char *cn, const char *san, int64_t now_ms,
+                             int days, sd_cms_id_t **out)
+{
+    *out = NULL;
+    if (!ca || !san || !*san)
+        return SD_EINVAL;
+    return id_new(ca, cn, san, now_ms, days, out);
+}
+
+static int id_new(const sd_cms_id_t *ca, const char *cn, const char *san, int64_t now_ms, int days,
                   sd_cms_id_t **out)
 {
     *out = NULL;
@@ -297,7 +316,8 @@ int sd_cms_id_new(const sd_cms_id_t *ca, const char *cn, int64_t now_ms, int day
     else if (ok)
         ok = add_ext(x, &ctx, NID_basic_constraints, "critical,CA:FALSE") &&
              add_ext(x, &ctx, NID_key_usage, "critical,digitalSignature,keyEncipherment") &&
-             add_ext(x, &ctx, NID_ext_key_usage, "emailProtection") &&
+             add_ext(x, &ctx, NID_ext_key_usage, san ? "serverAuth" : "emailProtection") &&
+             (!san || add_ext(x, &ctx, NID_subject_alt_name, san)) &&
              add_ext(x, &ctx, NID_subject_key_identifier, "hash") &&
              add_ext(x, &ctx, NID_authority_key_identifier, "keyid:always");
     ok = ok && X509_sign(x, ca ? ca->key : k, EVP_sha256()) > 0;

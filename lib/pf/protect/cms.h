@@ -70,6 +70,14 @@ int sd_cms_cert_check(const sd_cms_cert_t *c, int64_t now_ms, char *why, size_t 
 int sd_cms_id_new(const sd_cms_id_t *ca, const char *cn, int64_t now_ms, int days,
                   sd_cms_id_t **out);
 
+/*
+ * A TLS server certificate issued by ca (extended key usage serverAuth), e.g. for the managed MQTT
+ * broker: san is the subjectAltName list as OpenSSL writes it, "DNS:localhost,IP:127.0.0.1".
+ * 0, SD_EINVAL (no ca or san, or a bad san) or SD_EINTERNAL.
+ */
+int sd_cms_id_new_tls_server(const sd_cms_id_t *ca, const char *cn, const char *san, int64_t now_ms,
+                             int days, sd_cms_id_t **out);
+
 /* An identity from a PEM certificate and a PEM private key that must match it. SD_ESYNTAX. */
 int sd_cms_id_load(const void *cert_pem, size_t cert_len, const void *key_pem, size_t key_len,
                    sd_cms_id_t **out);

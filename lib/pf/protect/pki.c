@@ -247,6 +247,21 @@ int sd_pki_open(sd_pf_t *pf, const char *dir, sd_pki_t **out)
     return 0;
 }
 
+int sd_pki_issue_tls_server(sd_pki_t *pki, const char *cn, const char *san, int days,
+                            sd_buf_t *cert, sd_buf_t *key)
+{
+    sd_cms_id_t *id = NULL;
+    int rc = sd_cms_id_new_tls_server(pki->ca, cn, san, sd_pf_now_ms(pki->pf), days, &id);
+    if (rc == 0)
+        rc = sd_cms_id_key_pem(id, key);
+    if (rc == 0)
+        rc = sd_cms_cert_pem(sd_cms_id_cert(id), cert);
+    if (rc == 0)
+        log_made("issued TLS server certificate", id);
+    sd_cms_id_free(id);
+    return rc;
+}
+
 void sd_pki_free(sd_pki_t *pki)
 {
     if (!pki)

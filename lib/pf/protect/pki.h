@@ -58,6 +58,15 @@ void sd_pki_free(sd_pki_t *pki); /* NULL-safe; after the HTTP server is stopped 
 const sd_cms_id_t *sd_pki_platform(const sd_pki_t *pki); /* the PF identity */
 const sd_cms_cert_t *sd_pki_ca(const sd_pki_t *pki);
 
+/*
+ * A TLS server certificate from the platform CA for one of the platform's own servers (the
+ * managed MQTT broker), valid for days: its PEM certificate and unencrypted PKCS#8 PEM key are
+ * appended to cert and key (the caller writes them where the server reads them). san as
+ * sd_cms_id_new_tls_server(). 0, SD_EINVAL, SD_EINTERNAL or SD_ENOMEM.
+ */
+int sd_pki_issue_tls_server(sd_pki_t *pki, const char *cn, const char *san, int days,
+                            sd_buf_t *cert, sd_buf_t *key);
+
 /* A tenant's setting (cached; SD_PROTECT_NONE for unknown tenants). Thread-safe. */
 sd_protect_t sd_pki_protection(sd_pki_t *pki, int64_t tenant_id);
 
