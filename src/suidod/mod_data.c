@@ -83,15 +83,18 @@ static int backup_config(sd_config_t *cfg, suidod_t *d)
         return suidod_setup_failed(SD_ECONFIG);
     }
     const char *pki_dir = sd_config_get_string(cfg, "pki.dir", d->pki_dir_default);
-    d->backup_cfg = (sd_backup_config_t){.dir = d->backup_dir,
-                                         .store_url = d->store_url,
-                                         .objects_dir = d->backup_objdir,
-                                         .key_file = d->key_file,
-                                         .pki_dir = pki_dir,
-                                         .daily_min = hh * 60 + mm,
-                                         .interval_s = interval,
-                                         .keep_s = keep,
-                                         .retry_s = retry};
+    d->backup_cfg =
+        (sd_backup_config_t){.dir = d->backup_dir,
+                             .store_url = d->store_url,
+                             .objects_dir = d->backup_objdir,
+                             .key_file = d->key_file,
+                             .recipient = sd_config_get_string(cfg, "backup.recipient", NULL),
+                             .data_dir = d->datadir,
+                             .pki_dir = pki_dir,
+                             .daily_min = hh * 60 + mm,
+                             .interval_s = interval,
+                             .keep_s = keep,
+                             .retry_s = retry};
     return 0;
 }
 
