@@ -18,6 +18,10 @@ static int objects_config(sd_config_t *cfg, suidod_t *d)
 static int objects_new(suidod_t *d)
 {
     int rc = sd_objstore_open_default(d->objects_url, d->datadir, d->pf.store, &d->objects);
+    int64_t migrated = 0;
+    /* §2.5: files sealed under their tenant's key; older plaintext blobs are sealed now */
+    if (!rc && (rc = sd_objstore_seal(d->objects, d->pf.secret_key, &migrated)) != 0)
+        fprintf(stderr, "suidod: objects: some blobs could not be sealed (see the log)\n");
     return rc ? suidod_setup_failed(rc) : 0;
 }
 

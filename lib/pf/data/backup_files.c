@@ -174,7 +174,7 @@ int sd__bk_seal_copy(int seal, const unsigned char key[32], const char *ad, cons
             if (!(rc = hsink_in(&in, buf, sizeof buf, &got)) && got)
                 rc = sd_seal_w_write(w, buf, got);
         if (!rc)
-            rc = sd_seal_w_finish(w);
+            rc = sd_seal_w_finish(w, NULL);
         sd_seal_w_free(w);
         if (rc)
             sd__bk_fmt(why, whyn, "sealing %s: %s", src, strerror(errno));

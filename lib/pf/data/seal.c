@@ -140,13 +140,21 @@ int sd_seal_w_write(sd_seal_w_t *w, const void *data, size_t len)
     return 0;
 }
 
-int sd_seal_w_finish(sd_seal_w_t *w)
+int sd_seal_w_finish(sd_seal_w_t *w, const char *final_ad)
 {
     if (w->failed)
         return SD_EIO;
     int rc = 0;
     if (w->fill == SD_SEAL_CHUNK)
         rc = w_push(w, TAG_MSG);
+    if (!rc && final_ad) {
+        char *a = strdup(final_ad);
+        if (!a)
+            return SD_ENOMEM;
+        free(w->ad);
+        w->ad = a;
+        w->adlen = strlen(a);
+    }
     return rc ? rc : w_push(w, TAG_FIN);
 }
 
@@ -169,7 +177,7 @@ struct sd_seal_r {
     crypto_secretstream_xchacha20poly1305_state st;
     sd_seal_in_fn in;
     void *ctx;
-    char *ad;
+    char *ad, *final_ad;
     size_t adlen;
     int64_t off; /* of the next chunk in the file */
     int done;
@@ -230,7 +238,8 @@ int sd_seal_r_new(const unsigned char key[SD_SEAL_KEY], const char *ad, sd_seal_
     r->in = in;
     r->ctx = ctx;
     r->off = SD_SEAL_HDR;
-    if (crypto_secretstream_xchacha20poly1305_init_pull(&r->st, hdr + SD_SEAL_MAGIC_LEN, key) != 0) {
+    if (crypto_secretstream_xchacha20poly1305_init_pull(&r->st, hdr + SD_SEAL_MAGIC_LEN, key) !=
+        0) {
         say(why, whyn, "offset 8: bad secretstream header");
         sd_seal_r_free(r);
         return SD_ESYNTAX;
@@ -257,14 +266,17 @@ int sd_seal_r_read(sd_seal_r_t *r, const unsigned char **data, size_t *len)
     }
     if (got < SS_A) {
         snprintf(r->err, sizeof r->err,
-                 "offset %" PRId64 ": truncated (the final chunk is missing)", r->off + (int64_t)got);
+                 "offset %" PRId64 ": truncated (the final chunk is missing)",
+                 r->off + (int64_t)got);
         r->done = 2;
         return SD_ESYNTAX;
     }
     unsigned long long plen = 0;
     unsigned char tag = 0;
+    /* only a short block can be the FINAL chunk: the writer never makes a full one FINAL */
+    const char *ad = got < BLOCK && r->final_ad ? r->final_ad : r->ad;
     if (crypto_secretstream_xchacha20poly1305_pull(&r->st, r->plain, &plen, &tag, r->enc, got,
-                                                   (const unsigned char *)r->ad, r->adlen) != 0) {
+                                                   (const unsigned char *)ad, strlen(ad)) != 0) {
         snprintf(r->err, sizeof r->err,
                  "offset %" PRId64 ": the chunk does not authenticate (tampered, truncated, moved "
                  "from another name, or the wrong key)",
@@ -284,8 +296,8 @@ int sd_seal_r_read(sd_seal_r_t *r, const unsigned char **data, size_t *len)
         }
         r->done = 1;
     } else if (tag != TAG_MSG || got != BLOCK) {
-        snprintf(r->err, sizeof r->err, "offset %" PRId64 ": truncated (the final chunk is missing)",
-                 r->off);
+        snprintf(r->err, sizeof r->err,
+                 "offset %" PRId64 ": truncated (the final chunk is missing)", r->off);
         r->done = 2;
         return SD_ESYNTAX;
     }
@@ -298,11 +310,19 @@ const char *sd_seal_r_error(const sd_seal_r_t *r)
     return r->err;
 }
 
+int sd_seal_r_final_ad(sd_seal_r_t *r, const char *final_ad)
+{
+    free(r->final_ad);
+    r->final_ad = strdup(final_ad);
+    return r->final_ad ? 0 : SD_ENOMEM;
+}
+
 void sd_seal_r_free(sd_seal_r_t *r)
 {
     if (!r)
         return;
     free(r->ad);
+    free(r->final_ad);
     sodium_free(r);
 }
 
@@ -321,8 +341,8 @@ static int mem_in(void *ctx, void *buf, size_t n, size_t *got)
     return 0;
 }
 
-int sd_seal_open_buf(const unsigned char key[SD_SEAL_KEY], const char *ad, const void *in,
-                     size_t n, unsigned char **out, size_t *outn, char *why, size_t whyn)
+int sd_seal_open_buf(const unsigned char key[SD_SEAL_KEY], const char *ad, const void *in, size_t n,
+                     unsigned char **out, size_t *outn, char *why, size_t whyn)
 {
     mem_in_t m = {in, n};
     sd_seal_r_t *r = NULL;
@@ -369,8 +389,7 @@ void sd_seal_tenant_key(const unsigned char master[SD_SEAL_KEY], const char ctx[
 #define TX_A crypto_aead_xchacha20poly1305_ietf_ABYTES
 #define B64V sodium_base64_VARIANT_URLSAFE_NO_PADDING
 
-int sd_seal_text(const unsigned char key[SD_SEAL_KEY], const char *ad, const char *text,
-                 char **out)
+int sd_seal_text(const unsigned char key[SD_SEAL_KEY], const char *ad, const char *text, char **out)
 {
     size_t n = strlen(text), bn = TX_N + n + TX_A;
     size_t pl = strlen(SD_SEAL_TEXT_PREFIX);
@@ -459,10 +478,9 @@ static int key32(const char *s, size_t n, unsigned char k[32])
             return 0;
         }
     }
-    static const int variants[] = {sodium_base64_VARIANT_ORIGINAL,
-                                   sodium_base64_VARIANT_ORIGINAL_NO_PADDING,
-                                   sodium_base64_VARIANT_URLSAFE,
-                                   sodium_base64_VARIANT_URLSAFE_NO_PADDING};
+    static const int variants[] = {
+        sodium_base64_VARIANT_ORIGINAL, sodium_base64_VARIANT_ORIGINAL_NO_PADDING,
+        sodium_base64_VARIANT_URLSAFE, sodium_base64_VARIANT_URLSAFE_NO_PADDING};
     for (size_t v = 0; v < 4; v++) {
         unsigned char tmp[33];
         size_t bn = 0;
@@ -483,8 +501,9 @@ int sd_seal_recipient_parse(const char *s, unsigned char pk[32], char *why, size
     while (n && (s[n - 1] == ' ' || s[n - 1] == '\n' || s[n - 1] == '\r'))
         n--;
     if (!n || key32(s, n, pk) != 0) {
-        say(why, whyn, "backup.recipient: not a public key (32 bytes in base64 or 64 hex digits; "
-                       "`suidoctl backup keygen` prints one)");
+        say(why, whyn,
+            "backup.recipient: not a public key (32 bytes in base64 or 64 hex digits; "
+            "`suidoctl backup keygen` prints one)");
         return SD_ESYNTAX;
     }
     return 0;

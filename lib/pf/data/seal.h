@@ -35,8 +35,9 @@ typedef struct sd_seal_r sd_seal_r_t;
 int sd_seal_w_new(const unsigned char key[SD_SEAL_KEY], const char *ad, sd_seal_out_fn out,
                   void *ctx, sd_seal_w_t **w);
 int sd_seal_w_write(sd_seal_w_t *w, const void *data, size_t len);
-/* The FINAL chunk. The writer must still be freed. */
-int sd_seal_w_finish(sd_seal_w_t *w);
+/* The FINAL chunk, authenticated with final_ad (NULL = the ad of the others: a blob learns its
+ * name, its hash, only at the end). The writer must still be freed. */
+int sd_seal_w_finish(sd_seal_w_t *w, const char *final_ad);
 /* Bytes written to out so far (header and tags included). */
 int64_t sd_seal_w_size(const sd_seal_w_t *w);
 void sd_seal_w_free(sd_seal_w_t *w); /* wipes the state; NULL-safe */
@@ -48,6 +49,8 @@ void sd_seal_w_free(sd_seal_w_t *w); /* wipes the state; NULL-safe */
  */
 int sd_seal_r_new(const unsigned char key[SD_SEAL_KEY], const char *ad, sd_seal_in_fn in, void *ctx,
                   sd_seal_r_t **r, char *why, size_t whyn);
+/* The associated data of the FINAL chunk, when the writer gave one (copied). 0 or SD_ENOMEM. */
+int sd_seal_r_final_ad(sd_seal_r_t *r, const char *final_ad);
 /*
  * The next plaintext chunk (*data points into the reader, valid until the next call); *len 0
  * once the FINAL chunk has been read. 0; SD_EDECRYPT (a chunk does not authenticate: wrong key,
@@ -65,8 +68,8 @@ int sd_seal_is_sealed(const void *buf, size_t n);
  * Open a whole sealed file held in memory: *out malloc'ed (NUL-terminated, not counted in *outn).
  * Errors as sd_seal_r_read() with the reason in why (may be NULL). For tests and the fuzzer.
  */
-int sd_seal_open_buf(const unsigned char key[SD_SEAL_KEY], const char *ad, const void *in,
-                     size_t n, unsigned char **out, size_t *outn, char *why, size_t whyn);
+int sd_seal_open_buf(const unsigned char key[SD_SEAL_KEY], const char *ad, const void *in, size_t n,
+                     unsigned char **out, size_t *outn, char *why, size_t whyn);
 
 /*
  * The key of one tenant for one purpose: crypto_kdf_derive_from_key(subkey id = tenant, ctx,
