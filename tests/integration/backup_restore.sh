@@ -254,6 +254,19 @@ expect_code "deleted file is back" 200
 expect_eq "file SHA-256 at backup time" "$(sha256sum <"$T/body" | cut -d' ' -f1)" "$REPORT_SHA"
 breq "$APP" GET /apif/v1/files/notes/a.txt
 expect_eq "replaced file is the old version" "$BODY" "version one"
+# the restored blobs are sealed on disk; one flipped byte is a 500 and a log line, never garbage
+V1_SHA=$(sha256sum "$T/v1.txt" | cut -d' ' -f1)
+V1_BLOB="$T/data2/objects/t$A/${V1_SHA:0:2}/$V1_SHA"
+grep -q 'version one' "$V1_BLOB" && fail "a restored blob is plaintext on disk"
+cp "$V1_BLOB" "$T/v1.sealed"
+python3 - "$V1_BLOB" <<'PY'
+import sys
+p = sys.argv[1]; b = bytearray(open(p, 'rb').read()); b[40] ^= 0x01; open(p, 'wb').write(b)
+PY
+breq "$APP" GET /apif/v1/files/notes/a.txt
+expect_code "a tampered blob is not served" 500
+wait_line "$T/suidod2.log" "does not open: offset 32: the chunk does not authenticate" 5
+cp "$T/v1.sealed" "$V1_BLOB"
 breq "$APP" GET /apif/v1/files/new.txt
 expect_code "a file newer than the backup is absent" 404
 breq "$APP" GET "/apif/v1/points/gorin-l2.tank_level/values?from=2025-11-24T00:00:00Z&to=2025-12-01T00:00:00Z"

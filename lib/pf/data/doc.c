@@ -77,7 +77,8 @@ static int open_body(const unsigned char *master, int64_t tenant, int64_t id, co
         sd_error("document %" PRId64 " of tenant %" PRId64 " does not open (%s): tampered, "
                  "moved, or sealed under another secret key",
                  id, tenant, rc == SD_EDECRYPT ? "does not authenticate" : "not sealed text");
-    return rc;
+    /* the store is damaged, not the request: a 500 for the client, the reason in the log */
+    return rc && rc != SD_ENOMEM ? SD_EINTERNAL : rc;
 }
 
 int sd_doc_create(sd_store_t *st, const unsigned char *master, int64_t tenant, const char *coll,

@@ -28,9 +28,9 @@ int sd_doc_collection_check(const char *name);
  * SD_ECONFLICT (the version is not expect: *version then has the current one), SD_ESTORE.
  * Encryption at rest (§2.5): the body column holds the text sealed (seal.h, "sdenc1:...") under
  * the tenant's document key derived from master (pf->secret_key, 32 bytes) with "doc:<tenant>:<id>"
- * as associated data, so a body copied to another row or tenant does not open (SD_EDECRYPT,
- * logged). Bodies stored before encryption (plain JSON) are read as they are and sealed at their
- * next update.
+ * as associated data, so a body copied to another row or tenant does not open (SD_EINTERNAL,
+ * the reason logged). Bodies stored before encryption (plain JSON) are read as they are and sealed
+ * at their next update.
  */
 int sd_doc_create(sd_store_t *st, const unsigned char *master, int64_t tenant, const char *coll,
                   const char *json, int64_t now_ms, int64_t *id);
@@ -58,7 +58,7 @@ int sd_doc_change(sd_pf_t *pf, const sd_principal_t *who, int64_t tenant, const 
 /*
  * A page of a collection: up to limit documents with id > after, by id, as JSON objects
  * {id, version, created_at, updated_at, data} appended to items; *n the count, *last the last
- * id. 0, SD_ESTORE, SD_ENOMEM, SD_EDECRYPT.
+ * id. 0, SD_ESTORE, SD_ENOMEM, SD_EINTERNAL (a body does not open).
  */
 int sd_doc_list(sd_store_t *st, const unsigned char *master, int64_t tenant, const char *coll,
                 int64_t after, int64_t limit, json_t *items, int64_t *n, int64_t *last);

@@ -574,7 +574,7 @@ int sd_objstore_blob_path(sd_objstore_t *os, int64_t tenant, const char *sha256,
     sd_objstore_blob_t *b = NULL;
     int rc = sd_objstore_blob_open(os, tenant, sha256, &b);
     if (rc)
-        return rc;
+        return rc == SD_EDECRYPT ? SD_EINTERNAL : rc;
     int fd = memfd_create("suido-blob", MFD_CLOEXEC);
     if (fd < 0)
         rc = SD_EIO;
@@ -600,7 +600,8 @@ int sd_objstore_blob_path(sd_objstore_t *os, int64_t tenant, const char *sha256,
     pthread_mutex_unlock(&os->mfmu);
     if (rc && fd >= 0)
         close(fd);
-    return rc;
+    /* a blob that does not open is damage in the store, not a fault of the request: a 500 */
+    return rc == SD_EDECRYPT || rc == SD_ESYNTAX || rc == SD_ECONFLICT ? SD_EINTERNAL : rc;
 }
 
 /* Seal one plaintext blob file f of tenant in place (tmp beside it, fsync, rename). */
