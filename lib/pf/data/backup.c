@@ -1,6 +1,7 @@
 /* backup.c - taking backups online (store snapshot + referenced blobs) and their schedule. */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <pthread.h>
@@ -237,13 +238,48 @@ static int add_file(json_t *files, const char *rel, int64_t size, const char *he
 }
 
 /*
+ * The plaintext SHA-256 of a sealed blob of tenant (opened with its tenant key, as objstore.c
+ * seals them) into hex; 0 or the error with the reason in why.
+ */
+static int sealed_blob_hash(const unsigned char *master, int64_t tenant, const char *sha,
+                            const char *src, char hex[SD_BK_HEX], char *why, size_t whyn)
+{
+    unsigned char k[SD_SEAL_KEY], md[32];
+    char ad[32], fad[SD_BK_HEX + 32];
+    snprintf(ad, sizeof ad, "t%" PRId64, tenant);
+    snprintf(fad, sizeof fad, "t%" PRId64 "/%s", tenant, sha);
+    sd_seal_tenant_key(master, "suidoblb", tenant, k);
+    int fd = open(src, O_RDONLY | O_CLOEXEC);
+    sd_seal_r_t *r = NULL;
+    int rc = fd < 0 ? SD_EIO : sd_seal_r_new(k, ad, sd_seal_fd_in, &fd, &r, why, whyn);
+    sodium_memzero(k, sizeof k);
+    if (!rc)
+        rc = sd_seal_r_final_ad(r, fad);
+    crypto_hash_sha256_state h;
+    crypto_hash_sha256_init(&h);
+    for (size_t len = 1; !rc && len;) {
+        const unsigned char *d;
+        if ((rc = sd_seal_r_read(r, &d, &len)) != 0)
+            sd__bk_fmt(why, whyn, "%s", sd_seal_r_error(r));
+        else
+            crypto_hash_sha256_update(&h, d, len);
+    }
+    crypto_hash_sha256_final(&h, md);
+    sodium_bin2hex(hex, SD_BK_HEX, md, sizeof md);
+    sd_seal_r_free(r);
+    if (fd >= 0)
+        close(fd);
+    return rc;
+}
+
+/*
  * Copy src into tmp/rel, hashed, sealed under key (NULL = plain) with rel as associated data;
- * want_hex (may be NULL) must match src's content, unless src is itself a sealed blob (its own
- * authentication then guards it: the store's key is not the backup's business).
+ * want_hex (may be NULL: not a blob) must be src's content, a sealed blob of tenant being opened
+ * for that with master (a second read: the copy takes its bytes as they are).
  */
 static int copy_in(const char *tmp, const char *rel, const char *src, unsigned mode,
-                   const unsigned char *key, const char *want_hex, json_t *files, int64_t *total,
-                   char *err, size_t errn)
+                   const unsigned char *key, const unsigned char *master, int64_t tenant,
+                   const char *want_hex, json_t *files, int64_t *total, char *err, size_t errn)
 {
     char dst[PATH_MAX], dir[PATH_MAX], hex[SD_BK_HEX], in_hex[SD_BK_HEX];
     int64_t size = 0;
@@ -264,8 +300,11 @@ static int copy_in(const char *tmp, const char *rel, const char *src, unsigned m
         size_t got = f ? fread(head, 1, sizeof head, f) : 0;
         if (f)
             fclose(f);
-        if (sd_seal_is_sealed(head, got))
-            want_hex = NULL;
+        if (sd_seal_is_sealed(head, got) &&
+            sealed_blob_hash(master, tenant, want_hex, src, in_hex, why, sizeof why) != 0) {
+            sd__bk_fmt(err, errn, "%s is corrupt in the object store: %s", src, why);
+            return SD_ECONFLICT;
+        }
     }
     if (rc == SD_ENOTFOUND)
         sd__bk_fmt(err, errn, "%s vanished during the backup (deleted after the snapshot)", src);
@@ -313,7 +352,8 @@ static int take(sd_backup_t *b, const char *id, int64_t start_ms, char *err, siz
     char hex[SD_BK_HEX];
     int64_t size = 0;
     if (key) {
-        if ((rc = copy_in(tmp, store, scratch, 0600, key, NULL, files, &total, err, errn)) != 0)
+        if ((rc = copy_in(tmp, store, scratch, 0600, key, NULL, 0, NULL, files, &total, err,
+                          errn)) != 0)
             goto out;
     } else if ((rc = sd__bk_hash_file(path, &size, hex)) != 0 ||
                (rc = add_file(files, store, size, hex, &total)) != 0) {
@@ -329,13 +369,14 @@ static int take(sd_backup_t *b, const char *id, int64_t start_ms, char *err, siz
             rc = SD_ECONFIG;
             goto out;
         }
-        if ((rc = copy_in(tmp, rel, path, 0600, key, r->sha, files, &total, err, errn)) != 0)
+        if ((rc = copy_in(tmp, rel, path, 0600, key, b->pf->secret_key, r->tenant, r->sha, files,
+                          &total, err, errn)) != 0)
             goto out;
     }
     /* the master key goes only where it is sealed to a key that is not kept beside it */
     if (key && b->key_file &&
-        (rc = copy_in(tmp, "secret.key", b->key_file, 0600, key, NULL, files, &total, err, errn)) !=
-            0)
+        (rc = copy_in(tmp, "secret.key", b->key_file, 0600, key, NULL, 0, NULL, files, &total, err,
+                      errn)) != 0)
         goto out;
     /* the CA and PF certificate: a restore that made new ones would break every client's trust */
     static const char *const pki_files[] = {"ca.crt", "ca.key.sealed", "pf.crt", "pf.key.sealed"};
@@ -343,7 +384,7 @@ static int take(sd_backup_t *b, const char *id, int64_t start_ms, char *err, siz
         sd__bk_fmt(path, sizeof path, "%s/%s", b->pki_dir, pki_files[i]);
         sd__bk_fmt(rel, sizeof rel, "pki/%s", pki_files[i]);
         if (access(path, F_OK) == 0 &&
-            (rc = copy_in(tmp, rel, path, 0600, key, NULL, files, &total, err, errn)) != 0)
+            (rc = copy_in(tmp, rel, path, 0600, key, NULL, 0, NULL, files, &total, err, errn)) != 0)
             goto out;
     }
     if (key) {
