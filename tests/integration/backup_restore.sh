@@ -23,6 +23,9 @@ expect_eq "identity private" "$(stat -c %a "$T/backup.id")" 600
 expect_fail "keygen never overwrites" "$BIN/suidoctl" backup keygen --out "$T/backup.id"
 start_suidod --set "backup.dir=$BK" --set "backup.recipient=$PUB"
 SUIDOD_PID=$LAST_PID
+# §2.5: suidod says at start whether data.dir is on an encrypted (dm-crypt) volume
+grep -Eq "data.dir $T/data is (on an encrypted volume|NOT on an encrypted volume .*docs/encryption.md)" \
+  "$T/suidod.log" || fail "no word on the data volume's encryption at start"
 # sql QUERY: one value from the running store (SQLite file or PostgreSQL), for counts
 sql() {
   if [ "${SUIDO_PG:-}" = 1 ]; then psql -Atq "${DB_URL:-$PG_URL}" -c "$1"
