@@ -323,6 +323,12 @@ static void test_sealed(void **state)
     assert_int_equal(sd_objstore_blob_path(f->os, 2, old, local, sizeof local), 0);
     assert_non_null(strstr(local, "/proc/self/fd/"));
     assert_memory_equal(slurp(local), "PLAINTEXT-MARKER-0123456789PLAIN", 32);
+    /* the copy lives until this thread's next call: one open memory file per thread, no leak */
+    char first[600];
+    snprintf(first, sizeof first, "%s", local);
+    assert_int_equal(sd_objstore_blob_path(f->os, 2, big, local, sizeof local), 0);
+    assert_int_equal(access(first, F_OK) == 0 && strcmp(first, local) != 0, 0);
+    assert_int_equal(sd_objstore_blob_path(f->os, 2, old, local, sizeof local), 0);
     /* one flipped byte: a clear error at its offset, and nothing served */
     size_t len = 0;
     unsigned char *t = NULL;

@@ -49,11 +49,11 @@ struct sd_objstore {
     unsigned char master[SD_SEAL_KEY];
     /* the plaintext copies sd_objstore_blob_path() hands out, one per thread (memfd: never disk) */
     pthread_mutex_t mfmu;
-    struct {
+    struct objstore_mf {
         pthread_t th;
         int fd;
-    } mf[64];
-    int nmf;
+    } * mf;
+    int nmf, capmf;
 };
 
 struct sd_objstore_put {
@@ -336,6 +336,7 @@ void sd_objstore_close(sd_objstore_t *os)
     os->ops->close(os->be);
     for (int i = 0; i < os->nmf; i++)
         close(os->mf[i].fd);
+    free(os->mf);
     pthread_mutex_destroy(&os->mfmu);
     pthread_mutex_destroy(&os->mu);
     sodium_memzero(os->master, sizeof os->master);
@@ -591,8 +592,16 @@ int sd_objstore_blob_path(sd_objstore_t *os, int64_t tenant, const char *sha256,
     if (!rc && (k < 0 || (size_t)k >= n))
         rc = SD_EINVAL;
     pthread_mutex_lock(&os->mfmu);
-    if (!rc && os->nmf == (int)(sizeof os->mf / sizeof os->mf[0]))
-        rc = SD_EBUSY;
+    if (!rc && os->nmf == os->capmf) { /* one per thread that serves files: grows to the pool */
+        int cap = os->capmf ? os->capmf * 2 : 8;
+        struct objstore_mf *v = realloc(os->mf, (size_t)cap * sizeof *v);
+        if (!v)
+            rc = SD_ENOMEM;
+        else {
+            os->mf = v;
+            os->capmf = cap;
+        }
+    }
     if (!rc) {
         os->mf[os->nmf].th = pthread_self();
         os->mf[os->nmf++].fd = fd;
