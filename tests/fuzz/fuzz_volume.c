@@ -20,8 +20,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         unsigned a = 0, b = 0;
         char mnt[64], fs[16];
         int line = 0;
-        int rc = sd_volume_mount_of(s, size, paths[i], &a, &b, mnt, sizeof mnt, fs, sizeof fs,
-                                    &line);
+        int rc =
+            sd_volume_mount_of(s, size, paths[i], &a, &b, mnt, sizeof mnt, fs, sizeof fs, &line);
         if (rc == 0 && (mnt[0] != '/' || strncmp(mnt, paths[i], strlen(mnt)) != 0))
             abort(); /* the mount found must be the path or a parent of it */
         if (rc == SD_ESYNTAX && line < 1)

@@ -41,8 +41,8 @@ static void test_mount_of(void **state)
                                         NULL, 0, NULL),
                      0);
     assert_string_equal(mnt, "/");
-    assert_int_equal(sd_volume_mount_of(MI, strlen(MI), "/var/lib/suido/tmp/x", &a, &b, NULL, 0,
-                                        fs, sizeof fs, NULL),
+    assert_int_equal(sd_volume_mount_of(MI, strlen(MI), "/var/lib/suido/tmp/x", &a, &b, NULL, 0, fs,
+                                        sizeof fs, NULL),
                      0);
     assert_string_equal(fs, "tmpfs");
     /* escaped mount points */
@@ -59,8 +59,7 @@ static void test_mount_of(void **state)
     assert_int_equal(
         sd_volume_mount_of(nodash, strlen(nodash), "/", &a, &b, NULL, 0, NULL, 0, &line),
         SD_ESYNTAX);
-    assert_int_equal(sd_volume_mount_of("", 0, "/", &a, &b, NULL, 0, NULL, 0, NULL),
-                     SD_ENOTFOUND);
+    assert_int_equal(sd_volume_mount_of("", 0, "/", &a, &b, NULL, 0, NULL, 0, NULL), SD_ENOTFOUND);
 }
 
 static char g_sys[64];
@@ -109,7 +108,8 @@ static void test_this_host(void **state)
     int rc = sd_volume_check("/tmp", msg, sizeof msg);
     /* whatever this machine is, the answer is a definite one with a line for the log */
     assert_true(rc == 0 || rc == 1);
-    assert_non_null(strstr(msg, rc ? "is on an encrypted volume" : "is NOT on an encrypted volume"));
+    assert_non_null(
+        strstr(msg, rc ? "is on an encrypted volume" : "is NOT on an encrypted volume"));
     assert_int_equal(sd_volume_check("/no/such/dir", msg, sizeof msg), SD_ENOTFOUND);
 }
 

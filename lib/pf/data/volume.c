@@ -172,8 +172,10 @@ int sd_volume_check(const char *path, char *msg, size_t n)
     }
     FILE *f = fopen("/proc/self/mountinfo", "r");
     if (!f) {
-        snprintf(msg, n, "data.dir %s: /proc/self/mountinfo unreadable: cannot tell whether its "
-                         "volume is encrypted", real);
+        snprintf(msg, n,
+                 "data.dir %s: /proc/self/mountinfo unreadable: cannot tell whether its "
+                 "volume is encrypted",
+                 real);
         return SD_EIO;
     }
     size_t cap = 1 << 16, len = 0;
@@ -207,9 +209,10 @@ int sd_volume_check(const char *path, char *msg, size_t n)
                  name);
         return 1;
     }
-    snprintf(msg, n,
-             "data.dir %s is NOT on an encrypted volume (%s, %s, device %u:%u): the store's samples "
-             "and accounts are plaintext on disk; put it on LUKS (docs/encryption.md)",
-             real, mnt, fs, maj, min);
+    snprintf(
+        msg, n,
+        "data.dir %s is NOT on an encrypted volume (%s, %s, device %u:%u): the store's samples "
+        "and accounts are plaintext on disk; put it on LUKS (docs/encryption.md)",
+        real, mnt, fs, maj, min);
     return 0;
 }
