@@ -6,7 +6,9 @@
 
 #include "api/routes.h"
 #include "core/err.h"
+#include "core/log.h"
 #include "pf/data/ts.h"
+#include "pf/data/volume.h"
 #include "suidod.h"
 
 static int objects_config(sd_config_t *cfg, suidod_t *d)
@@ -18,6 +20,21 @@ static int objects_config(sd_config_t *cfg, suidod_t *d)
 static int objects_new(suidod_t *d)
 {
     int rc = sd_objstore_open_default(d->objects_url, d->datadir, d->pf.store, &d->objects);
+    int64_t migrated = 0;
+    /* §2.5: the store's rows are protected by the volume only: say whether it is encrypted (a
+     * warning, not a refusal: a test bench or a managed disk may be encrypted below us) */
+    char vmsg[PATH_MAX + 256];
+    int enc = sd_volume_check(d->datadir, vmsg, sizeof vmsg);
+    if (enc == 1)
+        sd_info("%s", vmsg);
+    else
+        sd_warn("%s", vmsg);
+    if (strncmp(d->store_url, "postgres", 8) == 0)
+        sd_info("store: PostgreSQL: its data directory must be on an encrypted volume of its own "
+                "host (docs/encryption.md); suidod cannot check it from here");
+    /* §2.5: files sealed under their tenant's key; older plaintext blobs are sealed now */
+    if (!rc && (rc = sd_objstore_seal(d->objects, d->pf.secret_key, &migrated)) != 0)
+        fprintf(stderr, "suidod: objects: some blobs could not be sealed (see the log)\n");
     return rc ? suidod_setup_failed(rc) : 0;
 }
 
@@ -83,15 +100,18 @@ static int backup_config(sd_config_t *cfg, suidod_t *d)
         return suidod_setup_failed(SD_ECONFIG);
     }
     const char *pki_dir = sd_config_get_string(cfg, "pki.dir", d->pki_dir_default);
-    d->backup_cfg = (sd_backup_config_t){.dir = d->backup_dir,
-                                         .store_url = d->store_url,
-                                         .objects_dir = d->backup_objdir,
-                                         .key_file = d->key_file,
-                                         .pki_dir = pki_dir,
-                                         .daily_min = hh * 60 + mm,
-                                         .interval_s = interval,
-                                         .keep_s = keep,
-                                         .retry_s = retry};
+    d->backup_cfg =
+        (sd_backup_config_t){.dir = d->backup_dir,
+                             .store_url = d->store_url,
+                             .objects_dir = d->backup_objdir,
+                             .key_file = d->key_file,
+                             .recipient = sd_config_get_string(cfg, "backup.recipient", NULL),
+                             .data_dir = d->datadir,
+                             .pki_dir = pki_dir,
+                             .daily_min = hh * 60 + mm,
+                             .interval_s = interval,
+                             .keep_s = keep,
+                             .retry_s = retry};
     return 0;
 }
 

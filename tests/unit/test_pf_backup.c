@@ -203,6 +203,86 @@ static void test_restore(void **state)
     assert_int_equal(sd_backup_restore(bk, &o, msg, sizeof msg), 0);
 }
 
+/* §2.5: a backup file sealed and opened again; its path is its associated data. */
+static void test_seal_copy(void **state)
+{
+    static const unsigned char k[32] = "backup-seal-key-0123456789abcde";
+    char src[512], enc[512], back[512], why[256], h[SD_BK_HEX], hin[SD_BK_HEX], hp[SD_BK_HEX];
+    int64_t n = 0;
+    put("plain.txt", "secret plant data 浄水場");
+    snprintf(src, sizeof src, "%s/plain.txt", g_dir);
+    snprintf(enc, sizeof enc, "%s/sealed", g_dir);
+    snprintf(back, sizeof back, "%s/back.txt", g_dir);
+    assert_int_equal(
+        sd__bk_seal_copy(1, k, "store.db", src, enc, 0600, &n, h, hin, why, sizeof why), 0);
+    hash("plain.txt", hp, &n);
+    assert_string_equal(hin, hp); /* of the plaintext read */
+    hash("sealed", hp, &n);
+    assert_string_equal(h, hp); /* of what was written */
+    assert_int_equal(
+        sd__bk_seal_copy(0, k, "store.db", enc, back, 0600, &n, h, hin, why, sizeof why), 0);
+    hash("plain.txt", hp, &n);
+    assert_string_equal(hin, hp);
+    /* under another name of the backup it does not open, and nothing is left half-written */
+    unlink(back);
+    assert_int_equal(
+        sd__bk_seal_copy(0, k, "secret.key", enc, NULL, 0, &n, h, NULL, why, sizeof why),
+        SD_EDECRYPT);
+    assert_non_null(strstr(why, "offset 32"));
+    /* a plaintext file is not a sealed one */
+    assert_int_equal(sd__bk_seal_copy(0, k, "store.db", src, NULL, 0, &n, h, NULL, why, sizeof why),
+                     SD_ESYNTAX);
+    assert_non_null(strstr(why, "not a sealed file"));
+}
+
+/* A plaintext backup holds no secret.key: a restore asks for it (--key-file) and places it. */
+static void test_restore_without_key(void **state)
+{
+    char blob[200], bk[256], dd[256], msg[1024], p[512];
+    make_backup(blob);
+    snprintf(bk, sizeof bk, "%s/bk", g_dir);
+    snprintf(p, sizeof p, "%s/bk/secret.key", g_dir);
+    unlink(p);
+    /* the manifest without the key */
+    char m[2048], h1[SD_BK_HEX], h2[SD_BK_HEX];
+    int64_t s1, s2;
+    hash("bk/store.db", h1, &s1);
+    char rel[256];
+    snprintf(rel, sizeof rel, "bk/%s", blob);
+    hash(rel, h2, &s2);
+    snprintf(m, sizeof m,
+             "{\"format\":\"suido-backup/1\",\"id\":\"20261124T180000Z\",\"backend\":\"sqlite\","
+             "\"store\":\"store.db\",\"key_included\":false,\"encryption\":null,"
+             "\"counts\":{\"samples\":5,\"objects\":1,\"documents\":0},"
+             "\"files\":[{\"path\":\"store.db\",\"size\":%lld,\"sha256\":\"%s\"},"
+             "{\"path\":\"%s\",\"size\":%lld,\"sha256\":\"%s\"}]}",
+             (long long)s1, h1, blob, (long long)s2, h2);
+    put("bk/manifest.json", m);
+    snprintf(dd, sizeof dd, "%s/data", g_dir);
+    sd_restore_opts_t o = {.data_dir = dd};
+    assert_int_equal(sd_backup_restore(bk, &o, msg, sizeof msg), SD_ENOTFOUND);
+    assert_non_null(strstr(msg, "holds no secret.key"));
+    snprintf(p, sizeof p, "%s/suido.db", dd);
+    assert_int_equal(access(p, F_OK), -1); /* nothing restored */
+    put("key32", "0123456789abcdef0123456789abcdef");
+    char kf[512];
+    snprintf(kf, sizeof kf, "%s/key32", g_dir);
+    o.key_file = kf;
+    assert_int_equal(sd_backup_restore(bk, &o, msg, sizeof msg), 0);
+    char h[SD_BK_HEX], hk[SD_BK_HEX];
+    int64_t n;
+    snprintf(p, sizeof p, "%s/secret.key", dd);
+    assert_int_equal(sd__bk_hash_file(p, &n, h), 0);
+    hash("key32", hk, &n);
+    assert_string_equal(h, hk);
+    /* a wrong-size key file is refused */
+    put("short", "short");
+    snprintf(kf, sizeof kf, "%s/short", g_dir);
+    o.force = true;
+    assert_int_equal(sd_backup_restore(bk, &o, msg, sizeof msg), SD_ECONFIG);
+    assert_non_null(strstr(msg, "not a 32-byte key"));
+}
+
 static void test_objects_dir(void **state)
 {
     (void)state;
@@ -220,6 +300,8 @@ int main(void)
         cmocka_unit_test(test_conninfo),
         cmocka_unit_test(test_paths),
         cmocka_unit_test(test_objects_dir),
+        cmocka_unit_test_setup_teardown(test_seal_copy, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_restore_without_key, setup, teardown),
         cmocka_unit_test_setup_teardown(test_verify, setup, teardown),
         cmocka_unit_test_setup_teardown(test_restore, setup, teardown),
     };

@@ -1,5 +1,6 @@
 /* test_pf_obj.c - lib/pf/objstore: every path rejection class, blobs, metadata, quota, isolation.
  */
+#define _GNU_SOURCE /* memmem */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -16,6 +17,7 @@
 #include "core/err.h"
 #include "helpers/pf_fixture.h"
 #include "pf/data/objstore.h"
+#include "pf/data/seal.h"
 
 /* ---- path rules ------------------------------------------------------------------------------ */
 
@@ -226,6 +228,145 @@ static void test_store(void **state)
     assert_int_equal(rmdir(tmpd), 0);
 }
 
+/* ---- encryption at rest (§2.5) --------------------------------------------------------------- */
+
+static const unsigned char K[32] = "0123456789abcdef0123456789abcde";
+
+/* A blob of n bytes (a repeated marker) straight into the store: its sha256 in sha. */
+static void blob(sd_objstore_t *os, int64_t tenant, size_t n, char sha[SD_OBJ_SHA256_HEX])
+{
+    sd_objstore_put_t *up = NULL;
+    int64_t size = 0;
+    assert_int_equal(sd_objstore_put_begin(os, tenant, -1, &up), 0);
+    static const char mark[] = "PLAINTEXT-MARKER-0123456789";
+    for (size_t i = 0; i < n; i += sizeof mark - 1)
+        assert_int_equal(
+            sd_objstore_put_write(up, mark, n - i < sizeof mark - 1 ? n - i : sizeof mark - 1), 0);
+    assert_int_equal(sd_objstore_put_finish(up, &size, sha), 0);
+    sd_objstore_put_free(up);
+    assert_int_equal(size, (int64_t)n);
+}
+
+static size_t file_bytes(const char *path, unsigned char **out)
+{
+    FILE *fp = fopen(path, "rb");
+    assert_non_null(fp);
+    fseek(fp, 0, SEEK_END);
+    long n = ftell(fp);
+    rewind(fp);
+    *out = malloc((size_t)n + 1);
+    assert_int_equal(fread(*out, 1, (size_t)n, fp), (size_t)n);
+    fclose(fp);
+    return (size_t)n;
+}
+
+static void file_put(const char *path, const unsigned char *b, size_t n)
+{
+    FILE *fp = fopen(path, "wb");
+    assert_non_null(fp);
+    assert_int_equal(fwrite(b, 1, n, fp), n);
+    fclose(fp);
+}
+
+/* Read blob sha of tenant whole: its rc, the bytes read in *n. */
+static int read_all(sd_objstore_t *os, int64_t tenant, const char *sha, size_t *n, char *why)
+{
+    sd_objstore_blob_t *b = NULL;
+    *n = 0;
+    int rc = sd_objstore_blob_open(os, tenant, sha, &b);
+    for (size_t len = 1; !rc && len;) {
+        const unsigned char *d;
+        rc = sd_objstore_blob_read(b, &d, &len);
+        *n += len;
+    }
+    if (why)
+        snprintf(why, 256, "%s", b ? sd_objstore_blob_error(b) : "");
+    sd_objstore_blob_close(b);
+    return rc;
+}
+
+static void test_sealed(void **state)
+{
+    fx_t *f = *state;
+    char old[SD_OBJ_SHA256_HEX], big[SD_OBJ_SHA256_HEX], small[SD_OBJ_SHA256_HEX];
+    char p[600], q[600], local[600], why[256];
+    unsigned char *b = NULL;
+    size_t n = 0;
+    /* a blob from before encryption: plaintext on disk, sealed in place at sd_objstore_seal() */
+    blob(f->os, 2, 1000, old);
+    snprintf(p, sizeof p, "%s/objs/t2/%.2s/%s", f->base.dir, old, old);
+    n = file_bytes(p, &b);
+    assert_non_null(memmem(b, n, "PLAINTEXT-MARKER", 16));
+    free(b);
+    int64_t migrated = 0;
+    assert_int_equal(sd_objstore_seal(f->os, K, &migrated), 0);
+    assert_int_equal(migrated, 1);
+    assert_int_equal(sd_objstore_seal(f->os, K, &migrated), 0);
+    assert_int_equal(migrated, 0); /* once */
+    n = file_bytes(p, &b);
+    assert_true(sd_seal_is_sealed(b, n));
+    assert_null(memmem(b, n, "PLAINTEXT-MARKER", 16));
+    free(b);
+    assert_int_equal(read_all(f->os, 2, old, &n, NULL), 0);
+    assert_int_equal(n, 1000);
+    /* new blobs: several chunks, streamed, none of it readable on disk */
+    blob(f->os, 2, 3 * SD_SEAL_CHUNK + 5, big);
+    blob(f->os, 2, SD_SEAL_CHUNK, small); /* exactly one chunk: an empty FINAL follows */
+    snprintf(p, sizeof p, "%s/objs/t2/%.2s/%s", f->base.dir, big, big);
+    n = file_bytes(p, &b);
+    assert_null(memmem(b, n, "PLAINTEXT-MARKER", 16));
+    assert_int_equal(read_all(f->os, 2, big, &n, NULL), 0);
+    assert_int_equal(n, 3 * SD_SEAL_CHUNK + 5);
+    assert_int_equal(read_all(f->os, 2, small, &n, NULL), 0);
+    assert_int_equal(n, SD_SEAL_CHUNK);
+    /* what a file reply gets: the plaintext, from memory */
+    assert_int_equal(sd_objstore_blob_path(f->os, 2, old, local, sizeof local), 0);
+    assert_non_null(strstr(local, "/proc/self/fd/"));
+    assert_memory_equal(slurp(local), "PLAINTEXT-MARKER-0123456789PLAIN", 32);
+    /* the copy lives until this thread's next call: one open memory file per thread, no leak */
+    char first[600];
+    snprintf(first, sizeof first, "%s", local);
+    assert_int_equal(sd_objstore_blob_path(f->os, 2, big, local, sizeof local), 0);
+    assert_int_equal(access(first, F_OK) == 0 && strcmp(first, local) != 0, 0);
+    assert_int_equal(sd_objstore_blob_path(f->os, 2, old, local, sizeof local), 0);
+    /* one flipped byte: a clear error at its offset, and nothing served */
+    size_t len = 0;
+    unsigned char *t = NULL;
+    len = file_bytes(p, &t);
+    t[SD_SEAL_HDR + SD_SEAL_CHUNK + 17 + 10] ^= 1;
+    file_put(p, t, len);
+    assert_int_equal(read_all(f->os, 2, big, &n, why), SD_EDECRYPT);
+    assert_non_null(strstr(why, "offset 65585")); /* the second chunk */
+    assert_int_equal(sd_objstore_blob_path(f->os, 2, big, local, sizeof local), SD_EINTERNAL);
+    /* truncated after a whole chunk: the FINAL one is missing */
+    file_put(p, b, SD_SEAL_HDR + SD_SEAL_CHUNK + 17);
+    assert_int_equal(read_all(f->os, 2, big, &n, why), SD_ESYNTAX);
+    assert_non_null(strstr(why, "truncated"));
+    file_put(p, b, len); /* restored */
+    free(t);
+    assert_int_equal(read_all(f->os, 2, big, &n, NULL), 0);
+    /* moved to the other tenant: does not open there */
+    snprintf(q, sizeof q, "%s/objs/t3", f->base.dir);
+    mkdir(q, 0700);
+    snprintf(q, sizeof q, "%s/objs/t3/%.2s", f->base.dir, big);
+    mkdir(q, 0700);
+    snprintf(q, sizeof q, "%s/objs/t3/%.2s/%s", f->base.dir, big, big);
+    file_put(q, b, len);
+    assert_int_equal(read_all(f->os, 3, big, &n, why), SD_EDECRYPT);
+    assert_int_equal(sd_objstore_blob_path(f->os, 3, big, local, sizeof local), SD_EINTERNAL);
+    /* renamed inside the tenant: the FINAL chunk names its blob */
+    snprintf(q, sizeof q, "%s/objs/t2/%.2s/%s", f->base.dir, small, small);
+    file_put(q, b, len);
+    assert_int_equal(read_all(f->os, 2, small, &n, why), SD_EDECRYPT);
+    free(b);
+    /* a sealed blob in a store without the key is never served as it is */
+    sd_objstore_t *plain = NULL;
+    snprintf(q, sizeof q, "file://%s/objs", f->base.dir);
+    assert_int_equal(sd_objstore_open(q, NULL, 0, f->base.st, &plain), 0);
+    assert_int_equal(read_all(plain, 2, old, &n, NULL), SD_EDECRYPT);
+    sd_objstore_close(plain);
+}
+
 static void test_quota(void **state)
 {
     fx_t *f = *state;
@@ -309,6 +450,7 @@ int main(void)
         cmocka_unit_test(test_open),
         cmocka_unit_test_setup_teardown(test_store, setup, teardown),
         cmocka_unit_test_setup_teardown(test_quota, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_sealed, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sweep_stale_uploads, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

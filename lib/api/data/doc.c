@@ -120,7 +120,7 @@ static void h_get(sd_http_req_t *req, void *ctx)
     if (doc_scope(req, SD_ACT_DOC_READ, &tid, &coll) || sd_api_param_id(req, "id", &id))
         return;
     char *body = NULL;
-    int rc = sd_doc_get(pf->store, tid, coll, id, &body, &version, &cr, &up);
+    int rc = sd_doc_get(pf->store, pf->secret_key, tid, coll, id, &body, &version, &cr, &up);
     if (rc) {
         sd_api_reply_rc(req, rc);
         return;
@@ -155,7 +155,9 @@ static void h_list(sd_http_req_t *req, void *ctx)
     }
     int64_t last = 0, n = 0;
     json_t *items = json_array();
-    int rc = items ? sd_doc_list(pf->store, tid, coll, after, limit, items, &n, &last) : SD_ENOMEM;
+    int rc = items
+                 ? sd_doc_list(pf->store, pf->secret_key, tid, coll, after, limit, items, &n, &last)
+                 : SD_ENOMEM;
     if (rc) {
         json_decref(items);
         sd_api_reply_rc(req, rc);

@@ -1,6 +1,7 @@
 /* backup.c - taking backups online (store snapshot + referenced blobs) and their schedule. */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <pthread.h>
@@ -18,12 +19,16 @@
 #include "core/time.h"
 #include "pf/data/backup.h"
 #include "pf/data/backup_int.h"
+#include "pf/data/seal.h"
 
 #define ID_MAX SD_BACKUP_ID_MAX
 
 struct sd_backup {
     sd_pf_t *pf;
-    char *dir, *store_url, *objects_dir, *key_file, *pki_dir;
+    char *dir, *store_url, *objects_dir, *key_file, *pki_dir, *data_dir;
+    bool encrypt;         /* backup.recipient set */
+    unsigned char pk[32]; /* its public key */
+    char pk_b64[48];
     int daily_min;
     int64_t interval_s, keep_s, retry_s;
     sd_worker_t *worker; /* takes the backups; NULL until started */
@@ -143,10 +148,9 @@ static int read_snapshot(sd_store_t *st, snap_t *s)
     return sd_store_schema_version(st, &s->schema);
 }
 
-static int snap_sqlite(sd_backup_t *b, const char *tmp, snap_t *s, char *err, size_t errn)
+static int snap_sqlite(sd_backup_t *b, const char *path, snap_t *s, char *err, size_t errn)
 {
-    char path[PATH_MAX], url[PATH_MAX + 16];
-    sd__bk_fmt(path, sizeof path, "%s/store.db", tmp);
+    char url[PATH_MAX + 16];
     int rc = sd_store_exec(b->pf->store, "VACUUM INTO $1", SD_PARAMS(SD_V_TEXT(path)), NULL);
     if (rc) {
         sd__bk_fmt(err, errn, "VACUUM INTO: %s", sd_store_errmsg());
@@ -170,10 +174,10 @@ static int snap_sqlite(sd_backup_t *b, const char *tmp, snap_t *s, char *err, si
     return rc;
 }
 
-static int snap_pg(sd_backup_t *b, const char *tmp, snap_t *s, char *err, size_t errn)
+static int snap_pg(sd_backup_t *b, const char *file, snap_t *s, char *err, size_t errn)
 {
     sd_store_t *st = b->pf->store;
-    char snapshot[128] = "", file[PATH_MAX], farg[PATH_MAX + 16], sarg[160];
+    char snapshot[128] = "", farg[PATH_MAX + 16], sarg[160];
     sd_buf_t ci = {0};
     char *pw = NULL;
     sd_stmt_t *q = NULL;
@@ -198,7 +202,6 @@ static int snap_pg(sd_backup_t *b, const char *tmp, snap_t *s, char *err, size_t
     if (rc) {
         sd__bk_fmt(err, errn, "snapshot: %s", sd_store_errmsg());
     } else {
-        sd__bk_fmt(file, sizeof file, "%s/store.pgdump", tmp);
         sd__bk_fmt(farg, sizeof farg, "--file=%s", file);
         sd__bk_fmt(sarg, sizeof sarg, "--snapshot=%s", snapshot);
         sd_buf_t dbarg = {0};
@@ -234,25 +237,82 @@ static int add_file(json_t *files, const char *rel, int64_t size, const char *he
                : 0;
 }
 
-/* Copy src into tmp/rel, hashed; want_hex (may be NULL) must match. */
+/*
+ * The plaintext SHA-256 of a sealed blob of tenant (opened with its tenant key, as objstore.c
+ * seals them) into hex; 0 or the error with the reason in why.
+ */
+static int sealed_blob_hash(const unsigned char *master, int64_t tenant, const char *sha,
+                            const char *src, char hex[SD_BK_HEX], char *why, size_t whyn)
+{
+    unsigned char k[SD_SEAL_KEY], md[32];
+    char ad[32], fad[SD_BK_HEX + 32];
+    snprintf(ad, sizeof ad, "t%" PRId64, tenant);
+    snprintf(fad, sizeof fad, "t%" PRId64 "/%s", tenant, sha);
+    sd_seal_tenant_key(master, "suidoblb", tenant, k);
+    int fd = open(src, O_RDONLY | O_CLOEXEC);
+    sd_seal_r_t *r = NULL;
+    int rc = fd < 0 ? SD_EIO : sd_seal_r_new(k, ad, sd_seal_fd_in, &fd, &r, why, whyn);
+    sodium_memzero(k, sizeof k);
+    if (!rc)
+        rc = sd_seal_r_final_ad(r, fad);
+    crypto_hash_sha256_state h;
+    crypto_hash_sha256_init(&h);
+    for (size_t len = 1; !rc && len;) {
+        const unsigned char *d;
+        if ((rc = sd_seal_r_read(r, &d, &len)) != 0)
+            sd__bk_fmt(why, whyn, "%s", sd_seal_r_error(r));
+        else
+            crypto_hash_sha256_update(&h, d, len);
+    }
+    crypto_hash_sha256_final(&h, md);
+    sodium_bin2hex(hex, SD_BK_HEX, md, sizeof md);
+    sd_seal_r_free(r);
+    if (fd >= 0)
+        close(fd);
+    return rc;
+}
+
+/*
+ * Copy src into tmp/rel, hashed, sealed under key (NULL = plain) with rel as associated data;
+ * want_hex (may be NULL: not a blob) must be src's content, a sealed blob of tenant being opened
+ * for that with master (a second read: the copy takes its bytes as they are).
+ */
 static int copy_in(const char *tmp, const char *rel, const char *src, unsigned mode,
+                   const unsigned char *key, const unsigned char *master, int64_t tenant,
                    const char *want_hex, json_t *files, int64_t *total, char *err, size_t errn)
 {
-    char dst[PATH_MAX], dir[PATH_MAX], hex[SD_BK_HEX];
+    char dst[PATH_MAX], dir[PATH_MAX], hex[SD_BK_HEX], in_hex[SD_BK_HEX];
     int64_t size = 0;
     sd__bk_fmt(dst, sizeof dst, "%s/%s", tmp, rel);
     sd__bk_fmt(dir, sizeof dir, "%s", dst);
     *strrchr(dir, '/') = 0;
     int rc = sd__bk_mkdirs(dir, 0700);
-    if (!rc)
+    char why[256] = "";
+    if (!rc && key)
+        rc = sd__bk_seal_copy(1, key, rel, src, dst, mode, &size, hex, in_hex, why, sizeof why);
+    else if (!rc) {
         rc = sd__bk_copy(src, dst, mode, &size, hex);
+        memcpy(in_hex, hex, sizeof in_hex);
+    }
+    if (want_hex && !rc) {
+        char head[SD_SEAL_MAGIC_LEN];
+        FILE *f = fopen(src, "rb");
+        size_t got = f ? fread(head, 1, sizeof head, f) : 0;
+        if (f)
+            fclose(f);
+        if (sd_seal_is_sealed(head, got) &&
+            sealed_blob_hash(master, tenant, want_hex, src, in_hex, why, sizeof why) != 0) {
+            sd__bk_fmt(err, errn, "%s is corrupt in the object store: %s", src, why);
+            return SD_ECONFLICT;
+        }
+    }
     if (rc == SD_ENOTFOUND)
         sd__bk_fmt(err, errn, "%s vanished during the backup (deleted after the snapshot)", src);
     else if (rc)
-        sd__bk_fmt(err, errn, "copying %s: %s", src, strerror(errno));
-    else if (want_hex && strcmp(hex, want_hex) != 0) {
+        sd__bk_fmt(err, errn, "copying %s: %s", src, *why ? why : strerror(errno));
+    else if (want_hex && strcmp(in_hex, want_hex) != 0) {
         /* the object store itself is damaged: say so now, not at the restore */
-        sd__bk_fmt(err, errn, "%s is corrupt in the object store: its SHA-256 is %s", src, hex);
+        sd__bk_fmt(err, errn, "%s is corrupt in the object store: its SHA-256 is %s", src, in_hex);
         rc = SD_ECONFLICT;
     }
     return rc ? rc : add_file(files, rel, size, hex, total);
@@ -260,10 +320,11 @@ static int copy_in(const char *tmp, const char *rel, const char *src, unsigned m
 
 static int take(sd_backup_t *b, const char *id, int64_t start_ms, char *err, size_t errn)
 {
-    char tmp[PATH_MAX], fin[PATH_MAX], path[PATH_MAX], rel[128];
+    char tmp[PATH_MAX], fin[PATH_MAX], path[PATH_MAX], rel[128], scratch[PATH_MAX] = "";
     int64_t t0 = sd_clock_mono_ms(b->pf->clock), total = 0;
     snap_t s = {0};
-    json_t *files = json_array(), *man = NULL;
+    json_t *files = json_array(), *man = NULL, *enc = json_null();
+    unsigned char fkey[32], skey[32], mkey[32], *key = NULL;
     sd__bk_fmt(tmp, sizeof tmp, "%s/%s.tmp", b->dir, id);
     sd__bk_fmt(fin, sizeof fin, "%s/%s", b->dir, id);
     sd__bk_rmtree(tmp);
@@ -272,16 +333,30 @@ static int take(sd_backup_t *b, const char *id, int64_t start_ms, char *err, siz
         sd__bk_fmt(err, errn, "cannot create %s: %s", tmp, strerror(errno));
         goto out;
     }
+    if (b->encrypt) {
+        randombytes_buf(fkey, sizeof fkey);
+        sd__bk_keys(fkey, skey, mkey);
+        key = skey;
+    }
     int pg = !strcmp(sd_store_backend(b->pf->store), "postgresql");
-    rc = pg ? snap_pg(b, tmp, &s, err, errn) : snap_sqlite(b, tmp, &s, err, errn);
+    const char *store = pg ? "store.pgdump" : "store.db";
+    sd__bk_fmt(path, sizeof path, "%s/%s", tmp, store);
+    /* sealed: the plaintext snapshot is made on the data volume, never in backup.dir */
+    sd__bk_fmt(scratch, sizeof scratch, "%s/.backup-%s.%s", b->data_dir ? b->data_dir : b->dir, id,
+               pg ? "pgdump" : "db");
+    unlink(scratch);
+    const char *snapfile = key ? scratch : path;
+    rc = pg ? snap_pg(b, snapfile, &s, err, errn) : snap_sqlite(b, snapfile, &s, err, errn);
     if (rc)
         goto out;
-    const char *store = pg ? "store.pgdump" : "store.db";
     char hex[SD_BK_HEX];
     int64_t size = 0;
-    sd__bk_fmt(path, sizeof path, "%s/%s", tmp, store);
-    if ((rc = sd__bk_hash_file(path, &size, hex)) != 0 ||
-        (rc = add_file(files, store, size, hex, &total)) != 0) {
+    if (key) {
+        if ((rc = copy_in(tmp, store, scratch, 0600, key, NULL, 0, NULL, files, &total, err,
+                          errn)) != 0)
+            goto out;
+    } else if ((rc = sd__bk_hash_file(path, &size, hex)) != 0 ||
+               (rc = add_file(files, store, size, hex, &total)) != 0) {
         sd__bk_fmt(err, errn, "%s: %s", path, sd_strerror(rc));
         goto out;
     }
@@ -294,11 +369,14 @@ static int take(sd_backup_t *b, const char *id, int64_t start_ms, char *err, siz
             rc = SD_ECONFIG;
             goto out;
         }
-        if ((rc = copy_in(tmp, rel, path, 0600, r->sha, files, &total, err, errn)) != 0)
+        if ((rc = copy_in(tmp, rel, path, 0600, key, b->pf->secret_key, r->tenant, r->sha, files,
+                          &total, err, errn)) != 0)
             goto out;
     }
-    if (b->key_file &&
-        (rc = copy_in(tmp, "secret.key", b->key_file, 0600, NULL, files, &total, err, errn)) != 0)
+    /* the master key goes only where it is sealed to a key that is not kept beside it */
+    if (key && b->key_file &&
+        (rc = copy_in(tmp, "secret.key", b->key_file, 0600, key, NULL, 0, NULL, files, &total, err,
+                      errn)) != 0)
         goto out;
     /* the CA and PF certificate: a restore that made new ones would break every client's trust */
     static const char *const pki_files[] = {"ca.crt", "ca.key.sealed", "pf.crt", "pf.key.sealed"};
@@ -306,20 +384,38 @@ static int take(sd_backup_t *b, const char *id, int64_t start_ms, char *err, siz
         sd__bk_fmt(path, sizeof path, "%s/%s", b->pki_dir, pki_files[i]);
         sd__bk_fmt(rel, sizeof rel, "pki/%s", pki_files[i]);
         if (access(path, F_OK) == 0 &&
-            (rc = copy_in(tmp, rel, path, 0600, NULL, files, &total, err, errn)) != 0)
+            (rc = copy_in(tmp, rel, path, 0600, key, NULL, 0, NULL, files, &total, err, errn)) != 0)
             goto out;
+    }
+    if (key) {
+        unsigned char sealed[32 + crypto_box_SEALBYTES];
+        char fk[160], mac[SD_BK_HEX];
+        crypto_box_seal(sealed, fkey, sizeof fkey, b->pk);
+        sd_seal_b64(sealed, sizeof sealed, fk, sizeof fk);
+        json_decref(enc);
+        enc = sd__bk_mac(mkey, id, files, mac)
+                  ? NULL
+                  : sd_json_pack("{s:s, s:s, s:s, s:s}", "scheme", "suido-backup-seal/1",
+                                 "recipient", b->pk_b64, "file_key", fk, "mac", mac);
+        if (!enc) {
+            rc = SD_ENOMEM;
+            sd__bk_fmt(err, errn, "out of memory");
+            goto out;
+        }
     }
     int64_t end_ms = sd_pf_now_ms(b->pf);
     char a[32], e[32];
     iso(start_ms, a);
     iso(end_ms, e);
-    man = sd_json_pack("{s:s, s:s, s:s, s:s, s:I, s:s, s:s, s:I, s:{s:I, s:I, s:I}, s:I, s:O}",
+    man = sd_json_pack("{s:s, s:s, s:s, s:s, s:I, s:s, s:s, s:I, s:{s:I, s:I, s:I}, s:I, s:b, s:O, "
+                       "s:O}",
                        "format", "suido-backup/1", "id", id, "started_at", a, "finished_at", e,
                        "duration_ms", (json_int_t)(sd_clock_mono_ms(b->pf->clock) - t0), "backend",
                        pg ? "postgresql" : "sqlite", "store", store, "schema_version",
                        (json_int_t)s.schema, "counts", "samples", (json_int_t)s.samples, "objects",
                        (json_int_t)s.objects, "documents", (json_int_t)s.documents, "size",
-                       (json_int_t)total, "files", files);
+                       (json_int_t)total, "key_included", key && b->key_file, "encryption", enc,
+                       "files", files);
     char *text = man ? json_dumps(man, JSON_INDENT(1) | JSON_PRESERVE_ORDER) : NULL;
     sd__bk_fmt(path, sizeof path, "%s/manifest.json", tmp);
     rc = text ? sd__bk_write_atomic(path, text, 0600) : SD_ENOMEM;
@@ -338,6 +434,11 @@ static int take(sd_backup_t *b, const char *id, int64_t start_ms, char *err, siz
                 json_array_size(files), (long long)total, (long long)s.samples,
                 (long long)(sd_clock_mono_ms(b->pf->clock) - t0));
 out:
+    sodium_memzero(fkey, sizeof fkey);
+    sodium_memzero(skey, sizeof skey);
+    sodium_memzero(mkey, sizeof mkey);
+    if (*scratch)
+        unlink(scratch);
     if (rc) {
         sd__bk_rmtree(tmp);
         char at[32];
@@ -353,6 +454,7 @@ out:
         json_decref(f);
     }
     json_decref(man);
+    json_decref(enc);
     json_decref(files);
     free(s.v);
     return rc;
@@ -611,6 +713,7 @@ void sd_backup_stop(sd_backup_t *b)
     free(b->objects_dir);
     free(b->key_file);
     free(b->pki_dir);
+    free(b->data_dir);
     free(b);
 }
 
@@ -638,6 +741,16 @@ int sd_backup_start(sd_pf_t *pf, const sd_backup_config_t *cfg, sd_backup_t **ou
     b->objects_dir = dup_or_null(cfg->objects_dir, &rc);
     b->key_file = dup_or_null(cfg->key_file, &rc);
     b->pki_dir = dup_or_null(cfg->pki_dir, &rc);
+    b->data_dir = dup_or_null(cfg->data_dir, &rc);
+    if (!rc && cfg->recipient && *cfg->recipient) {
+        char why[200];
+        if ((rc = sd_seal_recipient_parse(cfg->recipient, b->pk, why, sizeof why)) != 0) {
+            sd_error("%s", why);
+            rc = SD_ECONFIG;
+        }
+        b->encrypt = true;
+        sd_seal_b64(b->pk, sizeof b->pk, b->pk_b64, sizeof b->pk_b64);
+    }
     b->daily_min = cfg->daily_min;
     b->interval_s = cfg->interval_s;
     b->keep_s = cfg->keep_s;
@@ -662,7 +775,12 @@ int sd_backup_start(sd_pf_t *pf, const sd_backup_config_t *cfg, sd_backup_t **ou
     }
     char at[32];
     iso(b->next_ms, at);
-    sd_info("backup: into %s, next at %s, kept %lld s", b->dir, at, (long long)b->keep_s);
+    sd_info("backup: into %s, next at %s, kept %lld s, %s", b->dir, at, (long long)b->keep_s,
+            b->encrypt ? "encrypted to backup.recipient" : "NOT encrypted");
+    if (!b->encrypt)
+        sd_warn("backup: no backup.recipient: backups are plaintext and leave out secret.key; "
+                "keep a copy of %s apart (`suidoctl backup keygen` makes a recipient key)",
+                b->key_file ? b->key_file : "the secret key");
     *out = b;
     return 0;
 }

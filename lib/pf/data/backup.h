@@ -21,10 +21,21 @@
  *                  taken from exactly the state that was dumped
  *   objects/t<tenant>/<h0h1>/<sha256>   every blob the snapshot refers to, copied (a hard link
  *                  shares the inode: one bad disk block would damage both) and re-hashed
- *   secret.key     the key sealing TOTP secrets and deriving broker passwords (mode 0600)
+ *   secret.key     the master key (TOTP secrets, broker passwords, the tenant keys of files and
+ *                  documents): ONLY in a backup encrypted to backup.recipient
  *   manifest.json  {"format":"suido-backup/1", id, started_at, finished_at, duration_ms, backend,
- *                  schema_version, counts{samples,objects,documents}, size,
- *                  files[{path,size,sha256}]}: every file above with its size and SHA-256
+ *                  schema_version, counts{samples,objects,documents}, size, key_included,
+ *                  encryption, files[{path,size,sha256}]}: every file above with its size and
+ *                  SHA-256 as stored in the backup (so `backup verify` needs no key)
+ * With backup.recipient (an X25519 public key; `suidoctl backup keygen` makes the pair and the
+ * private key stays offline with the operator) every file is sealed (seal.h, associated data =
+ * its path in the backup) under a random file key, and "encryption" is {"scheme":
+ * "suido-backup-seal/1", "recipient": public key, "file_key": crypto_box_seal(file key),
+ * "mac": keyed BLAKE2b of id and files, so no file can be dropped or swapped unseen}. The store
+ * snapshot is made in data_dir (on the encrypted data volume) and removed once sealed: no plaintext
+ * lands in backup.dir. Without a recipient the backup is plaintext and has no secret.key: a stolen
+ * backup then holds no key to the sealed secrets, files and documents, and the operator keeps
+ * secret.key apart (a restore asks for it).
  * It is written as <id>.tmp/, every file and directory fsync'ed, then renamed: a directory
  * without the suffix is complete. A failed attempt leaves <id>.failed.json {id, started_at,
  * duration_ms, result:"failed", error} and is retried after backup.retry.
@@ -35,7 +46,9 @@ typedef struct {
     const char *dir;         /* backup.dir (created, mode 0700) */
     const char *store_url;   /* the store's URL: what pg_dump connects to */
     const char *objects_dir; /* root of the file object store; NULL = no object files */
-    const char *key_file;    /* the secret key kept with the data; NULL = none */
+    const char *key_file;    /* the master key; in the backup only with a recipient; NULL = none */
+    const char *recipient;   /* backup.recipient (base64 / hex public key); NULL = plaintext */
+    const char *data_dir;    /* where the plaintext store snapshot is made before sealing */
     const char *pki_dir;     /* the platform CA and PF certificate (keys sealed under the secret
                                 key): without them clients' pinned CA breaks; NULL = none */
     int daily_min;           /* the daily backup, minutes after JST midnight (180 = 03:00) */
@@ -101,6 +114,8 @@ typedef struct {
     const char *store_url;   /* NULL = sqlite:///<data_dir>/suido.db; PostgreSQL backups need one */
     const char *objects_dir; /* NULL = <data_dir>/objects */
     const char *pki_dir;     /* NULL = <data_dir>/pki */
+    const char *identity;    /* the identity file (private key) of an encrypted backup */
+    const char *key_file;    /* the master key of a backup without one (copied into place) */
     bool force;              /* overwrite an existing store, key or a non-empty database */
 } sd_restore_opts_t;
 
@@ -108,7 +123,9 @@ typedef struct {
  * Offline restore of backup dir: verifies every file first (nothing is written when one is
  * wrong), refuses while suidod holds data_dir's lock, refuses to overwrite an existing store or
  * a different secret key without force, then restores the store (SQLite: copied and renamed into
- * place; PostgreSQL: pg_restore --single-transaction), the object files and the key. On success
+ * place; PostgreSQL: pg_restore --single-transaction), the object files and the key. An encrypted
+ * backup needs the identity: every file is opened (authenticated) before anything is written; a
+ * wrong identity or a tampered file is refused with the file and byte offset. On success
  * msg is a one-line summary; on failure the reason. 0 or SD_E*.
  */
 int sd_backup_restore(const char *dir, const sd_restore_opts_t *o, char *msg, size_t n);

@@ -19,6 +19,7 @@
 #include "core/err.h"
 #include "pf/data/backup.h"
 #include "pf/data/backup_int.h"
+#include "pf/data/seal.h"
 #include "store/store.h"
 
 extern char **environ;
@@ -112,6 +113,117 @@ int sd__bk_copy(const char *src, const char *dst, unsigned mode, int64_t *size, 
     if (close(out) != 0 && !rc)
         rc = SD_EIO;
     return rc;
+}
+
+/* A sink that hashes what it passes to an fd (fd < 0: hashes only). */
+typedef struct {
+    int fd;
+    int64_t size;
+    crypto_hash_sha256_state h;
+} hsink_t;
+
+static int hsink_out(void *ctx, const void *data, size_t len)
+{
+    hsink_t *k = ctx;
+    crypto_hash_sha256_update(&k->h, data, len);
+    k->size += (int64_t)len;
+    return k->fd >= 0 ? sd_seal_fd_out(&k->fd, data, len) : 0;
+}
+
+static int hsink_in(void *ctx, void *buf, size_t n, size_t *got)
+{
+    hsink_t *k = ctx;
+    int rc = sd_seal_fd_in(&k->fd, buf, n, got);
+    if (!rc) {
+        crypto_hash_sha256_update(&k->h, buf, *got);
+        k->size += (int64_t)*got;
+    }
+    return rc;
+}
+
+static void hsink_hex(hsink_t *k, char hex[SD_BK_HEX])
+{
+    unsigned char md[32];
+    crypto_hash_sha256_final(&k->h, md);
+    if (hex)
+        to_hex(md, hex);
+}
+
+int sd__bk_seal_copy(int seal, const unsigned char key[32], const char *ad, const char *src,
+                     const char *dst, unsigned mode, int64_t *size, char hex[SD_BK_HEX],
+                     char in_hex[SD_BK_HEX], char *why, size_t whyn)
+{
+    hsink_t in = {.fd = open(src, O_RDONLY | O_CLOEXEC)}, out = {.fd = -1};
+    crypto_hash_sha256_init(&in.h);
+    crypto_hash_sha256_init(&out.h);
+    if (in.fd < 0) {
+        sd__bk_fmt(why, whyn, "%s: %s", src, strerror(errno));
+        return errno == ENOENT ? SD_ENOTFOUND : SD_EIO;
+    }
+    if (dst && (out.fd = open(dst, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)) < 0) {
+        sd__bk_fmt(why, whyn, "%s: %s", dst, strerror(errno));
+        close(in.fd);
+        return SD_EIO;
+    }
+    int rc = 0;
+    if (seal) {
+        static _Thread_local unsigned char buf[SD_SEAL_CHUNK];
+        sd_seal_w_t *w = NULL;
+        rc = sd_seal_w_new(key, ad, hsink_out, &out, &w);
+        for (size_t got = 1; !rc && got;)
+            if (!(rc = hsink_in(&in, buf, sizeof buf, &got)) && got)
+                rc = sd_seal_w_write(w, buf, got);
+        if (!rc)
+            rc = sd_seal_w_finish(w, NULL);
+        sd_seal_w_free(w);
+        if (rc)
+            sd__bk_fmt(why, whyn, "sealing %s: %s", src, strerror(errno));
+    } else {
+        sd_seal_r_t *r = NULL;
+        rc = sd_seal_r_new(key, ad, hsink_in, &in, &r, why, whyn);
+        for (size_t len = 1; !rc && len;) {
+            const unsigned char *d;
+            if ((rc = sd_seal_r_read(r, &d, &len)) != 0)
+                sd__bk_fmt(why, whyn, "%s", sd_seal_r_error(r));
+            else if (len)
+                rc = hsink_out(&out, d, len);
+        }
+        sd_seal_r_free(r);
+    }
+    if (!rc && out.fd >= 0 && fsync(out.fd) != 0)
+        rc = SD_EIO;
+    close(in.fd);
+    if (out.fd >= 0 && close(out.fd) != 0 && !rc)
+        rc = SD_EIO;
+    hsink_hex(seal ? &out : &in, hex);
+    hsink_hex(seal ? &in : &out, in_hex);
+    *size = seal ? out.size : in.size;
+    return rc;
+}
+
+void sd__bk_keys(const unsigned char file_key[32], unsigned char seal_key[32],
+                 unsigned char mac_key[32])
+{
+    /* one key, one use: the file key is never used directly */
+    crypto_kdf_derive_from_key(seal_key, 32, 1, "suidobkf", file_key);
+    crypto_kdf_derive_from_key(mac_key, 32, 2, "suidobkm", file_key);
+}
+
+int sd__bk_mac(const unsigned char mac_key[32], const char *id, json_t *files, char hex[SD_BK_HEX])
+{
+    char *text = json_dumps(files, JSON_COMPACT | JSON_PRESERVE_ORDER);
+    if (!text)
+        return SD_ENOMEM;
+    crypto_generichash_state st;
+    unsigned char md[32];
+    crypto_generichash_init(&st, mac_key, 32, sizeof md);
+    crypto_generichash_update(&st, (const unsigned char *)id, strlen(id));
+    crypto_generichash_update(&st, (const unsigned char *)"\n", 1);
+    crypto_generichash_update(&st, (const unsigned char *)text, strlen(text));
+    crypto_generichash_final(&st, md, sizeof md);
+    free(text);
+    to_hex(md, hex);
+    return 0;
 }
 
 int sd__bk_fsync_dir(const char *path)
@@ -411,8 +523,10 @@ static int exists(const char *p)
     return stat(p, &sb) == 0;
 }
 
-/* Copy a verified file of the backup into place: dst.restore, fsync, rename, fsync dir. */
-static int place(const char *src, const char *dst, unsigned mode, const char *want_hex)
+/* Copy a verified file of the backup into place: dst.restore, fsync, rename, fsync dir; opened
+ * with key (NULL = a plain backup) and its path in the backup as associated data. */
+static int place(const char *src, const char *dst, unsigned mode, const char *want_hex,
+                 const unsigned char *key, const char *ad)
 {
     char tmp[PATH_MAX + 16], dir[PATH_MAX], hex[SD_BK_HEX];
     int64_t size;
@@ -421,7 +535,10 @@ static int place(const char *src, const char *dst, unsigned mode, const char *wa
     *strrchr(dir, '/') = 0;
     unlink(tmp);
     int rc = sd__bk_mkdirs(dir, 0700);
-    if (!rc)
+    char why[256];
+    if (!rc && key)
+        rc = sd__bk_seal_copy(0, key, ad, src, tmp, mode, &size, hex, NULL, why, sizeof why);
+    else if (!rc)
         rc = sd__bk_copy(src, tmp, mode, &size, hex);
     /* hashed again while copying: the backup may have changed since it was verified */
     if (!rc && want_hex && strcmp(hex, want_hex) != 0)
@@ -481,30 +598,121 @@ static int restore_pg(const char *file, const sd_restore_opts_t *o, char *msg, s
     return rc;
 }
 
+/*
+ * The sealing key of an encrypted backup (manifest m) from the identity file: the recipient must
+ * be the identity's public key, the file key must open, the MAC of id and files must match, and
+ * every file must open (authenticate) with it; all before anything is written.
+ */
+static int backup_key(const char *dir, json_t *m, const char *identity, unsigned char skey[32],
+                      char *msg, size_t n)
+{
+    json_t *e = json_object_get(m, "encryption");
+    const char *scheme = json_string_value(json_object_get(e, "scheme"));
+    const char *rcpt = json_string_value(json_object_get(e, "recipient"));
+    const char *fk = json_string_value(json_object_get(e, "file_key"));
+    const char *mac = json_string_value(json_object_get(e, "mac"));
+    const char *id = json_string_value(json_object_get(m, "id"));
+    if (!scheme || strcmp(scheme, "suido-backup-seal/1") || !rcpt || !fk || !mac || !id) {
+        sd__bk_fmt(msg, n,
+                   "manifest.json: encryption is not suido-backup-seal/1 with recipient, "
+                   "file_key and mac");
+        return SD_ESYNTAX;
+    }
+    if (!identity) {
+        sd__bk_fmt(msg, n, "backup %s is encrypted to %s: give its identity file (--identity)", dir,
+                   rcpt);
+        return SD_EDECRYPT;
+    }
+    char text[4096], why[256];
+    FILE *f = fopen(identity, "r");
+    size_t len = f ? fread(text, 1, sizeof text, f) : 0;
+    if (f)
+        fclose(f);
+    if (!f) {
+        sd__bk_fmt(msg, n, "identity %s: %s", identity, strerror(errno));
+        return SD_EIO;
+    }
+    unsigned char sk[32], pk[32], want[32], sealed[32 + crypto_box_SEALBYTES], fkey[32], mk[32];
+    size_t bn = 0;
+    int rc = sd_seal_identity_parse(text, len, sk, pk, why, sizeof why);
+    sodium_memzero(text, sizeof text);
+    if (rc) {
+        sd__bk_fmt(msg, n, "%s: %s", identity, why);
+        return rc;
+    }
+    if (sd_seal_recipient_parse(rcpt, want, NULL, 0) || memcmp(want, pk, 32) != 0) {
+        char mine[48];
+        sd_seal_b64(pk, 32, mine, sizeof mine);
+        sd__bk_fmt(msg, n,
+                   "wrong key: backup %s is encrypted to %s, identity %s is the key of %s; "
+                   "nothing was restored",
+                   dir, rcpt, identity, mine);
+        sodium_memzero(sk, sizeof sk);
+        return SD_EDECRYPT;
+    }
+    if (sodium_base642bin(sealed, sizeof sealed, fk, strlen(fk), NULL, &bn, NULL,
+                          sodium_base64_VARIANT_ORIGINAL) != 0 ||
+        bn != sizeof sealed || crypto_box_seal_open(fkey, sealed, bn, pk, sk) != 0) {
+        sodium_memzero(sk, sizeof sk);
+        sd__bk_fmt(msg, n, "wrong key: the file key of backup %s does not open with %s", dir,
+                   identity);
+        return SD_EDECRYPT;
+    }
+    sodium_memzero(sk, sizeof sk);
+    sd__bk_keys(fkey, skey, mk);
+    sodium_memzero(fkey, sizeof fkey);
+    char hex[SD_BK_HEX];
+    rc = sd__bk_mac(mk, id, json_object_get(m, "files"), hex);
+    sodium_memzero(mk, sizeof mk);
+    if (!rc && sodium_memcmp(hex, mac, SD_BK_HEX - 1) != 0) {
+        sd__bk_fmt(msg, n,
+                   "manifest.json: its MAC does not match (files added, dropped or changed)");
+        return SD_ECONFLICT;
+    }
+    size_t i;
+    json_t *fj;
+    json_array_foreach(json_object_get(m, "files"), i, fj)
+    {
+        const char *p = json_string_value(json_object_get(fj, "path"));
+        char src[PATH_MAX];
+        int64_t size;
+        sd__bk_fmt(src, sizeof src, "%s/%s", dir, p);
+        if (!rc && (rc = sd__bk_seal_copy(0, skey, p, src, NULL, 0, &size, hex, NULL, why,
+                                          sizeof why)) != 0)
+            sd__bk_fmt(msg, n, "backup %s is damaged, nothing was restored: %s: %s", dir, p, why);
+    }
+    return rc;
+}
+
 int sd_backup_restore(const char *dir, const sd_restore_opts_t *o, char *msg, size_t n)
 {
     char objdir[PATH_MAX], keyp[PATH_MAX], dbpath[PATH_MAX], src[PATH_MAX], dst[PATH_MAX];
     char def_url[PATH_MAX + 16];
     int lock = -1, rc;
     json_t *m = NULL;
+    unsigned char skey[32], *bkey = NULL;
     /* every byte is checked before the first is written (the data dir is not even created) */
     char why[1024];
     if ((rc = sd_backup_verify(dir, why, sizeof why)) != 0) {
         sd__bk_fmt(msg, n, "backup %s is damaged, nothing was restored: %s", dir, why);
         return rc;
     }
+    m = sd__bk_manifest(dir, msg, n);
+    if (!m)
+        return SD_ESYNTAX;
+    /* an encrypted backup: the identity opens it, and every file is authenticated now */
+    if (json_is_object(json_object_get(m, "encryption"))) {
+        if ((rc = backup_key(dir, m, o->identity, skey, msg, n)) != 0)
+            goto out;
+        bkey = skey;
+    }
     if ((rc = sd__bk_mkdirs(o->data_dir, 0700)) != 0) {
         sd__bk_fmt(msg, n, "data dir %s: %s", o->data_dir, strerror(errno));
-        return rc;
+        goto out;
     }
     /* held until the end: a suidod started meanwhile waits out the restore by failing to start */
     if ((rc = sd_datadir_lock(o->data_dir, false, &lock, msg, n)) != 0)
-        return rc;
-    m = sd__bk_manifest(dir, msg, n);
-    if (!m) {
-        rc = SD_ESYNTAX;
         goto out;
-    }
     const char *backend = json_string_value(json_object_get(m, "backend"));
     const char *store = json_string_value(json_object_get(m, "store"));
     sd__bk_fmt(objdir, sizeof objdir, "%s", o->objects_dir ? o->objects_dir : "");
@@ -549,7 +757,48 @@ int sd_backup_restore(const char *dir, const sd_restore_opts_t *o, char *msg, si
     char hex[SD_BK_HEX];
     int64_t size;
     int key_same = 0;
-    if (key_sha && sd__bk_hash_file(keyp, &size, hex) == 0) {
+    if (!key_sha && !o->key_file && !exists(keyp)) {
+        /* a plaintext backup leaves the key out: without it TOTP secrets, the PKI keys, files and
+         * documents would not open */
+        sd__bk_fmt(msg, n,
+                   "backup %s holds no secret.key (it is not encrypted): give the platform's key "
+                   "with --key-file, or put it at %s first; nothing was restored",
+                   dir, keyp);
+        rc = SD_ENOTFOUND;
+        goto out;
+    }
+    if (!key_sha && o->key_file) {
+        int64_t ks = 0;
+        if (sd__bk_hash_file(o->key_file, &ks, hex) != 0 || ks != 32) {
+            sd__bk_fmt(msg, n, "--key-file %s: not a 32-byte key", o->key_file);
+            rc = SD_ECONFIG;
+            goto out;
+        }
+        char have[SD_BK_HEX];
+        if (sd__bk_hash_file(keyp, &size, have) == 0 && strcmp(have, hex) != 0 && !o->force) {
+            sd__bk_fmt(msg, n, "%s exists and differs from --key-file: use --force", keyp);
+            rc = SD_EEXIST;
+            goto out;
+        }
+    }
+    if (key_sha && bkey) {
+        /* the backup's key is sealed: compare what it opens to */
+        char plain[SD_BK_HEX], kwhy[256];
+        sd__bk_fmt(src, sizeof src, "%s/secret.key", dir);
+        if (exists(keyp) && sd__bk_seal_copy(0, bkey, "secret.key", src, NULL, 0, &size, hex, plain,
+                                             kwhy, sizeof kwhy) == 0) {
+            char have[SD_BK_HEX];
+            if (sd__bk_hash_file(keyp, &size, have) == 0) {
+                key_same = !strcmp(have, plain);
+                if (!key_same && !o->force) {
+                    sd__bk_fmt(msg, n, "%s exists and differs from the backup's key: use --force",
+                               keyp);
+                    rc = SD_EEXIST;
+                    goto out;
+                }
+            }
+        }
+    } else if (key_sha && sd__bk_hash_file(keyp, &size, hex) == 0) {
         key_same = !strcmp(hex, key_sha);
         if (!key_same && !o->force) {
             sd__bk_fmt(msg, n, "%s exists and differs from the backup's key: use --force", keyp);
@@ -561,10 +810,26 @@ int sd_backup_restore(const char *dir, const sd_restore_opts_t *o, char *msg, si
     /* the store */
     sd__bk_fmt(src, sizeof src, "%s/%s", dir, store);
     if (is_pg) {
-        if ((rc = restore_pg(
-                 src,
-                 &(sd_restore_opts_t){.data_dir = o->data_dir, .store_url = url, .force = o->force},
-                 msg, n)) != 0)
+        /* pg_restore reads a file: an encrypted dump is opened into the (encrypted) data dir */
+        char plain[PATH_MAX + 32];
+        sd__bk_fmt(plain, sizeof plain, "%s/.restore-%s", o->data_dir, store);
+        unlink(plain);
+        if (bkey) {
+            char kwhy[256];
+            int64_t sz;
+            if ((rc = sd__bk_seal_copy(0, bkey, store, src, plain, 0600, &sz, hex, NULL, kwhy,
+                                       sizeof kwhy)) != 0) {
+                sd__bk_fmt(msg, n, "%s: %s", store, kwhy);
+                unlink(plain);
+                goto out;
+            }
+        }
+        rc = restore_pg(
+            bkey ? plain : src,
+            &(sd_restore_opts_t){.data_dir = o->data_dir, .store_url = url, .force = o->force}, msg,
+            n);
+        unlink(plain);
+        if (rc)
             goto out;
     } else {
         const char *sha = NULL;
@@ -578,7 +843,7 @@ int sd_backup_restore(const char *dir, const sd_restore_opts_t *o, char *msg, si
             sd__bk_fmt(dst, sizeof dst, "%s%s", dbpath, suf);
             unlink(dst);
         }
-        if ((rc = place(src, dbpath, 0600, sha)) != 0) {
+        if ((rc = place(src, dbpath, 0600, sha, bkey, store)) != 0) {
             sd__bk_fmt(msg, n, "%s: %s", dbpath, sd_strerror(rc));
             goto out;
         }
@@ -592,25 +857,31 @@ int sd_backup_restore(const char *dir, const sd_restore_opts_t *o, char *msg, si
         sd__bk_fmt(src, sizeof src, "%s/%s", dir, p);
         if (!strncmp(p, "objects/", 8)) {
             sd__bk_fmt(dst, sizeof dst, "%s/%s", objdir, p + 8);
-            if (sd__bk_hash_file(dst, &size, hex) == 0 && !strcmp(hex, sha))
+            if (!bkey && sd__bk_hash_file(dst, &size, hex) == 0 && !strcmp(hex, sha))
                 continue; /* already there, content-addressed */
-            rc = place(src, dst, 0600, sha);
+            rc = place(src, dst, 0600, sha, bkey, p);
             nobj++;
             bytes += json_integer_value(json_object_get(f, "size"));
         } else if (!strcmp(p, "secret.key") && !key_same) {
-            rc = place(src, keyp, 0600, sha);
+            rc = place(src, keyp, 0600, sha, bkey, p);
         } else if (!strncmp(p, "pki/", 4) && !strchr(p + 4, '/')) {
             char pkip[PATH_MAX];
             if (o->pki_dir)
                 sd__bk_fmt(pkip, sizeof pkip, "%s/%s", o->pki_dir, p + 4);
             else
                 sd__bk_fmt(pkip, sizeof pkip, "%s/pki/%s", o->data_dir, p + 4);
-            rc = place(src, pkip, strstr(p, ".key") ? 0600 : 0644, sha);
+            rc = place(src, pkip, strstr(p, ".key") ? 0600 : 0644, sha, bkey, p);
         }
         if (rc) {
             sd__bk_fmt(msg, n, "%s: %s", p, sd_strerror(rc));
             goto out;
         }
+    }
+    if (!rc && !key_sha && o->key_file)
+        rc = place(o->key_file, keyp, 0600, NULL, NULL, NULL);
+    if (rc) {
+        sd__bk_fmt(msg, n, "%s: %s", keyp, sd_strerror(rc));
+        goto out;
     }
     json_t *c = json_object_get(m, "counts");
     sd__bk_fmt(msg, n,
@@ -622,6 +893,7 @@ int sd_backup_restore(const char *dir, const sd_restore_opts_t *o, char *msg, si
                (long long)json_integer_value(json_object_get(c, "documents")), o->data_dir,
                (long long)nobj, (long long)bytes);
 out:
+    sodium_memzero(skey, sizeof skey);
     json_decref(m);
     if (lock >= 0)
         close(lock);

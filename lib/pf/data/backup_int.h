@@ -25,6 +25,24 @@ int sd__bk_hash_file(const char *path, int64_t *size, char hex[SD_BK_HEX]);
 int sd__bk_copy(const char *src, const char *dst, unsigned mode, int64_t *size,
                 char hex[SD_BK_HEX]);
 
+/*
+ * Like sd__bk_copy(), through a sealed file (pf/data/seal.h) with key and ad: seal 1 = src is
+ * plaintext and dst gets it sealed, seal 0 = src is sealed and dst gets the plaintext (dst NULL:
+ * only checked). size and hex are of what is written (sealing) or of src (opening); in_hex (may be
+ * NULL) of src (sealing) or of the plaintext (opening). SD_ECONFLICT / SD_ESYNTAX when src does
+ * not open, with the reason (byte offset) in why.
+ */
+int sd__bk_seal_copy(int seal, const unsigned char key[32], const char *ad, const char *src,
+                     const char *dst, unsigned mode, int64_t *size, char hex[SD_BK_HEX],
+                     char in_hex[SD_BK_HEX], char *why, size_t whyn);
+
+/* The keys of an encrypted backup from its file key: the one sealing files, the one of the MAC. */
+void sd__bk_keys(const unsigned char file_key[32], unsigned char seal_key[32],
+                 unsigned char mac_key[32]);
+
+/* The manifest's MAC (hex): keyed BLAKE2b of id, a newline and files as compact JSON. */
+int sd__bk_mac(const unsigned char mac_key[32], const char *id, json_t *files, char hex[SD_BK_HEX]);
+
 /* fsync a directory (so a rename or a new entry in it is durable). 0 or SD_EIO. */
 int sd__bk_fsync_dir(const char *path);
 

@@ -1,12 +1,15 @@
 /* doc.c - AP-IF documents: names, If-Match, and the versioned storage operations. */
 #include <errno.h>
 #include <inttypes.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/err.h"
+#include "core/log.h"
 #include "pf/data/doc.h"
+#include "pf/data/seal.h"
 
 int sd_doc_collection_check(const char *name)
 {
@@ -46,22 +49,63 @@ int sd_doc_if_match(const char *v, int64_t *version)
     return 0;
 }
 
-int sd_doc_create(sd_store_t *st, int64_t tenant, const char *coll, const char *json,
-                  int64_t now_ms, int64_t *id)
+/* The body as stored: sealed under the tenant's document key, bound to tenant and id. */
+static int seal_body(const unsigned char *master, int64_t tenant, int64_t id, const char *json,
+                     char **out)
+{
+    unsigned char k[SD_SEAL_KEY];
+    char ad[64];
+    snprintf(ad, sizeof ad, "doc:%" PRId64 ":%" PRId64, tenant, id);
+    sd_seal_tenant_key(master, "suidodoc", tenant, k);
+    int rc = sd_seal_text(k, ad, json, out);
+    sodium_memzero(k, sizeof k);
+    return rc;
+}
+
+/* The stored body b (NULL = "{}") as JSON text: opened, or as it is when stored in plaintext. */
+static int open_body(const unsigned char *master, int64_t tenant, int64_t id, const char *b,
+                     char **out)
+{
+    unsigned char k[SD_SEAL_KEY];
+    char ad[64];
+    int sealed = 0;
+    snprintf(ad, sizeof ad, "doc:%" PRId64 ":%" PRId64, tenant, id);
+    sd_seal_tenant_key(master, "suidodoc", tenant, k);
+    int rc = sd_seal_text_open(k, ad, b ? b : "{}", out, &sealed);
+    sodium_memzero(k, sizeof k);
+    if (rc && rc != SD_ENOMEM)
+        sd_error("document %" PRId64 " of tenant %" PRId64 " does not open (%s): tampered, "
+                 "moved, or sealed under another secret key",
+                 id, tenant, rc == SD_EDECRYPT ? "does not authenticate" : "not sealed text");
+    /* the store is damaged, not the request: a 500 for the client, the reason in the log */
+    return rc && rc != SD_ENOMEM ? SD_EINTERNAL : rc;
+}
+
+int sd_doc_create(sd_store_t *st, const unsigned char *master, int64_t tenant, const char *coll,
+                  const char *json, int64_t now_ms, int64_t *id)
 {
     if (sd_doc_collection_check(coll))
         return SD_EFIELD;
     if (strlen(json) > SD_DOC_MAX_BYTES)
         return SD_ETOOBIG;
-    return sd_store_insert(
-        st,
-        "INSERT INTO documents (tenant_id, collection, version, body, created_at,"
-        " updated_at) VALUES ($1, $2, 1, $3, $4, $4) RETURNING id",
-        SD_PARAMS(SD_V_INT(tenant), SD_V_TEXT(coll), SD_V_TEXT(json), SD_V_INT(now_ms)), id);
+    /* the id is part of the sealed body's associated data: insert, then seal with it */
+    int rc =
+        sd_store_insert(st,
+                        "INSERT INTO documents (tenant_id, collection, version, body, created_at,"
+                        " updated_at) VALUES ($1, $2, 1, '', $3, $3) RETURNING id",
+                        SD_PARAMS(SD_V_INT(tenant), SD_V_TEXT(coll), SD_V_INT(now_ms)), id);
+    char *body = NULL;
+    if (!rc)
+        rc = seal_body(master, tenant, *id, json, &body);
+    if (!rc)
+        rc = sd_store_exec(st, "UPDATE documents SET body = $1 WHERE id = $2",
+                           SD_PARAMS(SD_V_TEXT(body), SD_V_INT(*id)), NULL);
+    free(body);
+    return rc;
 }
 
-int sd_doc_get(sd_store_t *st, int64_t tenant, const char *coll, int64_t id, char **json,
-               int64_t *version, int64_t *created_ms, int64_t *updated_ms)
+int sd_doc_get(sd_store_t *st, const unsigned char *master, int64_t tenant, const char *coll,
+               int64_t id, char **json, int64_t *version, int64_t *created_ms, int64_t *updated_ms)
 {
     sd_stmt_t *s = NULL;
     int rc = sd_store_query_row(st,
@@ -70,12 +114,9 @@ int sd_doc_get(sd_store_t *st, int64_t tenant, const char *coll, int64_t id, cha
                                 SD_PARAMS(SD_V_INT(id), SD_V_INT(tenant), SD_V_TEXT(coll)), &s);
     if (rc)
         return rc;
-    if (json) {
-        const char *b = sd_stmt_text(s, 0, NULL);
-        if (!(*json = strdup(b ? b : "{}"))) {
-            sd_stmt_done(s);
-            return SD_ENOMEM;
-        }
+    if (json && (rc = open_body(master, tenant, id, sd_stmt_text(s, 0, NULL), json)) != 0) {
+        sd_stmt_done(s);
+        return rc;
     }
     if (version)
         *version = sd_stmt_int64(s, 1);
@@ -90,23 +131,28 @@ int sd_doc_get(sd_store_t *st, int64_t tenant, const char *coll, int64_t id, cha
 /* After a guarded change touched no row: SD_ENOTFOUND, or SD_ECONFLICT with the current version. */
 static int why_not(sd_store_t *st, int64_t tenant, const char *coll, int64_t id, int64_t *version)
 {
-    int rc = sd_doc_get(st, tenant, coll, id, NULL, version, NULL, NULL);
+    int rc = sd_doc_get(st, NULL, tenant, coll, id, NULL, version, NULL, NULL);
     return rc ? rc : SD_ECONFLICT;
 }
 
-int sd_doc_update(sd_store_t *st, int64_t tenant, const char *coll, int64_t id, int64_t expect,
-                  const char *json, int64_t now_ms, int64_t *version)
+int sd_doc_update(sd_store_t *st, const unsigned char *master, int64_t tenant, const char *coll,
+                  int64_t id, int64_t expect, const char *json, int64_t now_ms, int64_t *version)
 {
     if (strlen(json) > SD_DOC_MAX_BYTES)
         return SD_ETOOBIG;
     int64_t n = 0;
+    char *body = NULL;
+    int rc = seal_body(master, tenant, id, json, &body);
+    if (rc)
+        return rc;
     /* the version in the WHERE makes check-and-write one statement: no lost update between them */
-    int rc = sd_store_exec(st,
-                           "UPDATE documents SET body = $1, version = version + 1, updated_at = $2"
-                           " WHERE id = $3 AND tenant_id = $4 AND collection = $5 AND version = $6",
-                           SD_PARAMS(SD_V_TEXT(json), SD_V_INT(now_ms), SD_V_INT(id),
-                                     SD_V_INT(tenant), SD_V_TEXT(coll), SD_V_INT(expect)),
-                           &n);
+    rc = sd_store_exec(st,
+                       "UPDATE documents SET body = $1, version = version + 1, updated_at = $2"
+                       " WHERE id = $3 AND tenant_id = $4 AND collection = $5 AND version = $6",
+                       SD_PARAMS(SD_V_TEXT(body), SD_V_INT(now_ms), SD_V_INT(id), SD_V_INT(tenant),
+                                 SD_V_TEXT(coll), SD_V_INT(expect)),
+                       &n);
+    free(body);
     if (rc)
         return rc;
     if (n == 0)
@@ -148,15 +194,16 @@ static int doc_tx(sd_store_t *st, void *ctx)
     int rc;
     const char *action;
     if (d->create) {
-        rc = sd_doc_create(st, d->tenant, d->coll, d->json, sd_pf_now_ms(d->pf), &d->id);
+        rc = sd_doc_create(st, d->pf->secret_key, d->tenant, d->coll, d->json, sd_pf_now_ms(d->pf),
+                           &d->id);
         d->version = 1;
         action = "doc.create";
     } else if (!d->json) {
         rc = sd_doc_delete(st, d->tenant, d->coll, d->id, d->expect, &d->version);
         action = "doc.delete";
     } else {
-        rc = sd_doc_update(st, d->tenant, d->coll, d->id, d->expect, d->json, sd_pf_now_ms(d->pf),
-                           &d->version);
+        rc = sd_doc_update(st, d->pf->secret_key, d->tenant, d->coll, d->id, d->expect, d->json,
+                           sd_pf_now_ms(d->pf), &d->version);
         action = "doc.update";
     }
     if (rc)
@@ -192,8 +239,8 @@ int sd_doc_change(sd_pf_t *pf, const sd_principal_t *who, int64_t tenant, const 
     return rc;
 }
 
-int sd_doc_list(sd_store_t *st, int64_t tenant, const char *coll, int64_t after, int64_t limit,
-                json_t *items, int64_t *n, int64_t *last)
+int sd_doc_list(sd_store_t *st, const unsigned char *master, int64_t tenant, const char *coll,
+                int64_t after, int64_t limit, json_t *items, int64_t *n, int64_t *last)
 {
     sd_stmt_t *s = NULL;
     *n = *last = 0;
@@ -206,9 +253,12 @@ int sd_doc_list(sd_store_t *st, int64_t tenant, const char *coll, int64_t after,
     if (rc)
         return rc;
     while ((rc = sd_stmt_next(s)) == 1) {
-        const char *b = sd_stmt_text(s, 4, NULL);
-        json_t *data = json_loads(b ? b : "{}", 0, NULL);
+        char *b = NULL;
         *last = sd_stmt_int64(s, 0);
+        if ((rc = open_body(master, tenant, *last, sd_stmt_text(s, 4, NULL), &b)) != 0)
+            break;
+        json_t *data = json_loads(b, 0, NULL);
+        free(b);
         (*n)++;
         if (json_array_append_new(items,
                                   sd_json_pack("{s:I,s:I,s:I,s:I,s:o}", "id", (json_int_t)*last,

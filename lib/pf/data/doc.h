@@ -26,15 +26,20 @@ int sd_doc_collection_check(const char *name);
  * SD_ETOOBIG). None starts a transaction: the HTTP layer wraps each change and its audit
  * record in one. Errors: SD_ENOTFOUND (no such document in this tenant and collection),
  * SD_ECONFLICT (the version is not expect: *version then has the current one), SD_ESTORE.
+ * Encryption at rest (§2.5): the body column holds the text sealed (seal.h, "sdenc1:...") under
+ * the tenant's document key derived from master (pf->secret_key, 32 bytes) with "doc:<tenant>:<id>"
+ * as associated data, so a body copied to another row or tenant does not open (SD_EINTERNAL,
+ * the reason logged). Bodies stored before encryption (plain JSON) are read as they are and sealed
+ * at their next update.
  */
-int sd_doc_create(sd_store_t *st, int64_t tenant, const char *coll, const char *json,
-                  int64_t now_ms, int64_t *id);
-/* *json is malloc'ed (caller frees); times may be NULL. */
-int sd_doc_get(sd_store_t *st, int64_t tenant, const char *coll, int64_t id, char **json,
-               int64_t *version, int64_t *created_ms, int64_t *updated_ms);
+int sd_doc_create(sd_store_t *st, const unsigned char *master, int64_t tenant, const char *coll,
+                  const char *json, int64_t now_ms, int64_t *id);
+/* *json is malloc'ed (caller frees); times may be NULL; master may be NULL when json is. */
+int sd_doc_get(sd_store_t *st, const unsigned char *master, int64_t tenant, const char *coll,
+               int64_t id, char **json, int64_t *version, int64_t *created_ms, int64_t *updated_ms);
 /* Replace the body when the current version is expect; *version gets the new (or current). */
-int sd_doc_update(sd_store_t *st, int64_t tenant, const char *coll, int64_t id, int64_t expect,
-                  const char *json, int64_t now_ms, int64_t *version);
+int sd_doc_update(sd_store_t *st, const unsigned char *master, int64_t tenant, const char *coll,
+                  int64_t id, int64_t expect, const char *json, int64_t now_ms, int64_t *version);
 /* Delete when the current version is expect; on SD_ECONFLICT *version is the current one. */
 int sd_doc_delete(sd_store_t *st, int64_t tenant, const char *coll, int64_t id, int64_t expect,
                   int64_t *version);
@@ -53,10 +58,10 @@ int sd_doc_change(sd_pf_t *pf, const sd_principal_t *who, int64_t tenant, const 
 /*
  * A page of a collection: up to limit documents with id > after, by id, as JSON objects
  * {id, version, created_at, updated_at, data} appended to items; *n the count, *last the last
- * id. 0, SD_ESTORE, SD_ENOMEM.
+ * id. 0, SD_ESTORE, SD_ENOMEM, SD_EINTERNAL (a body does not open).
  */
-int sd_doc_list(sd_store_t *st, int64_t tenant, const char *coll, int64_t after, int64_t limit,
-                json_t *items, int64_t *n, int64_t *last);
+int sd_doc_list(sd_store_t *st, const unsigned char *master, int64_t tenant, const char *coll,
+                int64_t after, int64_t limit, json_t *items, int64_t *n, int64_t *last);
 
 /*
  * Parse an If-Match value into a version: "3", "\"3\"" or "W/\"3\"" (what GET sent as ETag).

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -18,6 +19,7 @@
 #include "core/err.h"
 #include "core/log.h"
 #include "pf/data/objstore.h"
+#include "pf/data/seal.h"
 
 /* ---- the ops table: what a backend provides -------------------------------------------------- */
 
@@ -42,14 +44,35 @@ struct sd_objstore {
     /* serialises "publish + record" against "unrecord + remove" so a blob shared by two paths is
      * never removed between another upload's publish and its record */
     pthread_mutex_t mu;
+    /* §2.5: blobs sealed under their tenant's key (sd_objstore_seal) */
+    int sealed;
+    unsigned char master[SD_SEAL_KEY];
+    /* the plaintext copies sd_objstore_blob_path() hands out, one per thread (memfd: never disk) */
+    pthread_mutex_t mfmu;
+    struct objstore_mf {
+        pthread_t th;
+        int fd;
+    } * mf;
+    int nmf, capmf;
 };
 
 struct sd_objstore_put {
     sd_objstore_t *os;
     void *w;
-    int64_t size, limit;
+    int64_t size, limit, tenant;
     crypto_hash_sha256_state h;
+    sd_seal_w_t *sw; /* sealing on: plaintext goes through it to the backend */
     int failed;
+};
+
+struct sd_objstore_blob {
+    int fd;
+    sd_seal_r_t *r; /* NULL: a plaintext blob (from before sealing, or sealing off) */
+    crypto_hash_sha256_state h;
+    char sha[SD_OBJ_SHA256_HEX];
+    char err[256];
+    int done;
+    unsigned char buf[SD_SEAL_CHUNK];
 };
 
 /* ---- file-system backend ----------------------------------------------------------------------
@@ -288,6 +311,7 @@ int sd_objstore_open(const char *url, const char *default_dir, int64_t quota, sd
     os->db = db;
     os->quota = quota;
     pthread_mutex_init(&os->mu, NULL);
+    pthread_mutex_init(&os->mfmu, NULL);
     *out = os;
     return 0;
 }
@@ -310,7 +334,12 @@ void sd_objstore_close(sd_objstore_t *os)
     if (!os)
         return;
     os->ops->close(os->be);
+    for (int i = 0; i < os->nmf; i++)
+        close(os->mf[i].fd);
+    free(os->mf);
+    pthread_mutex_destroy(&os->mfmu);
     pthread_mutex_destroy(&os->mu);
+    sodium_memzero(os->master, sizeof os->master);
     free(os);
 }
 
@@ -321,6 +350,19 @@ int64_t sd_objstore_quota(const sd_objstore_t *os)
 
 /* ---- uploads ----------------------------------------------------------------------------------
  */
+
+/* The sealed bytes of an upload, to the backend's temporary blob. */
+static int put_out(void *ctx, const void *data, size_t len)
+{
+    sd_objstore_put_t *up = ctx;
+    return up->os->ops->tmp_write(up->w, data, len);
+}
+
+/* The associated data of a blob's FINAL chunk: its tenant and name. */
+static void final_ad(int64_t tenant, const char *sha, char *buf, size_t n)
+{
+    snprintf(buf, n, "t%" PRId64 "/%s", tenant, sha);
+}
 
 int sd_objstore_put_begin(sd_objstore_t *os, int64_t tenant, int64_t limit, sd_objstore_put_t **out)
 {
@@ -337,7 +379,20 @@ int sd_objstore_put_begin(sd_objstore_t *os, int64_t tenant, int64_t limit, sd_o
     }
     up->os = os;
     up->limit = limit;
+    up->tenant = tenant;
     crypto_hash_sha256_init(&up->h);
+    if (os->sealed) {
+        unsigned char k[SD_SEAL_KEY];
+        char ad[32];
+        snprintf(ad, sizeof ad, "t%" PRId64, tenant);
+        sd_seal_tenant_key(os->master, "suidoblb", tenant, k);
+        rc = sd_seal_w_new(k, ad, put_out, up, &up->sw);
+        sodium_memzero(k, sizeof k);
+        if (rc) {
+            sd_objstore_put_free(up);
+            return rc;
+        }
+    }
     *out = up;
     return 0;
 }
@@ -350,7 +405,7 @@ int sd_objstore_put_write(sd_objstore_put_t *up, const void *data, size_t len)
         up->failed = 1;
         return SD_ETOOBIG;
     }
-    int rc = up->os->ops->tmp_write(up->w, data, len);
+    int rc = up->sw ? sd_seal_w_write(up->sw, data, len) : up->os->ops->tmp_write(up->w, data, len);
     if (rc) {
         up->failed = 1;
         return rc;
@@ -372,6 +427,15 @@ int sd_objstore_put_finish(sd_objstore_put_t *up, int64_t *size, char sha256[SD_
     unsigned char md[crypto_hash_sha256_BYTES];
     crypto_hash_sha256_final(&up->h, md);
     sodium_bin2hex(sha256, SD_OBJ_SHA256_HEX, md, sizeof md);
+    if (up->sw) {
+        char ad[SD_OBJ_SHA256_HEX + 32];
+        final_ad(up->tenant, sha256, ad, sizeof ad);
+        int rc = sd_seal_w_finish(up->sw, ad);
+        if (rc) {
+            up->failed = 1;
+            return rc;
+        }
+    }
     void *w = up->w;
     up->w = NULL;
     *size = up->size;
@@ -384,7 +448,113 @@ void sd_objstore_put_free(sd_objstore_put_t *up)
         return;
     if (up->w)
         up->os->ops->discard(up->w);
+    sd_seal_w_free(up->sw);
     free(up);
+}
+
+int sd_objstore_blob_open(sd_objstore_t *os, int64_t tenant, const char *sha256,
+                          sd_objstore_blob_t **out)
+{
+    char path[PATH_MAX];
+    *out = NULL;
+    if (!sha256 || strlen(sha256) != 64 || strspn(sha256, "0123456789abcdef") != 64)
+        return SD_ENOTFOUND;
+    if (!os->ops->local_path)
+        return SD_EUNSUPPORTED;
+    int rc = os->ops->local_path(os->be, tenant, sha256, path, sizeof path);
+    if (rc)
+        return rc;
+    sd_objstore_blob_t *b = calloc(1, sizeof *b);
+    if (!b)
+        return SD_ENOMEM;
+    memcpy(b->sha, sha256, SD_OBJ_SHA256_HEX);
+    crypto_hash_sha256_init(&b->h);
+    if ((b->fd = open(path, O_RDONLY | O_CLOEXEC)) < 0) {
+        free(b);
+        return errno == ENOENT ? SD_ENOTFOUND : SD_EIO;
+    }
+    unsigned char head[SD_SEAL_MAGIC_LEN];
+    ssize_t got = pread(b->fd, head, sizeof head, 0);
+    if (got > 0 && sd_seal_is_sealed(head, (size_t)got)) {
+        unsigned char k[SD_SEAL_KEY];
+        char ad[32], fad[SD_OBJ_SHA256_HEX + 32];
+        snprintf(ad, sizeof ad, "t%" PRId64, tenant);
+        final_ad(tenant, sha256, fad, sizeof fad);
+        sd_seal_tenant_key(os->master, "suidoblb", tenant, k);
+        rc = os->sealed ? sd_seal_r_new(k, ad, sd_seal_fd_in, &b->fd, &b->r, b->err, sizeof b->err)
+                        : SD_EDECRYPT; /* sealed, and no key given: never serve ciphertext */
+        sodium_memzero(k, sizeof k);
+        if (!rc)
+            rc = sd_seal_r_final_ad(b->r, fad);
+        if (rc) {
+            sd_error("objects: t%" PRId64 "/%s does not open: %s", tenant, sha256,
+                     os->sealed ? b->err : "sealed, but the store has no key");
+            sd_objstore_blob_close(b);
+            return rc;
+        }
+    }
+    *out = b;
+    return 0;
+}
+
+int sd_objstore_blob_read(sd_objstore_blob_t *b, const unsigned char **data, size_t *len)
+{
+    *len = 0;
+    *data = b->buf;
+    if (b->done)
+        return b->done == 1 ? 0 : SD_EINVAL;
+    int rc = 0;
+    if (b->r) {
+        if ((rc = sd_seal_r_read(b->r, data, len)) != 0)
+            snprintf(b->err, sizeof b->err, "%s", sd_seal_r_error(b->r));
+    } else {
+        rc = sd_seal_fd_in(&b->fd, b->buf, sizeof b->buf, len);
+    }
+    if (!rc && *len)
+        crypto_hash_sha256_update(&b->h, *data, *len);
+    if (!rc && !*len) {
+        /* the content address is checked too: a blob renamed inside its tenant is caught here */
+        unsigned char md[crypto_hash_sha256_BYTES];
+        char hex[SD_OBJ_SHA256_HEX];
+        crypto_hash_sha256_final(&b->h, md);
+        sodium_bin2hex(hex, sizeof hex, md, sizeof md);
+        if (strcmp(hex, b->sha) != 0) {
+            snprintf(b->err, sizeof b->err, "its content has SHA-256 %s", hex);
+            rc = SD_ECONFLICT;
+        }
+    }
+    b->done = rc ? 2 : !*len ? 1 : 0;
+    return rc;
+}
+
+const char *sd_objstore_blob_error(const sd_objstore_blob_t *b)
+{
+    return b->err;
+}
+
+void sd_objstore_blob_close(sd_objstore_blob_t *b)
+{
+    if (!b)
+        return;
+    if (b->fd >= 0)
+        close(b->fd);
+    sd_seal_r_free(b->r);
+    sodium_memzero(b->buf, sizeof b->buf);
+    free(b);
+}
+
+/* Close the plaintext copy this thread was handed last (its reply has opened its own by now). */
+static void mf_drop_mine(sd_objstore_t *os)
+{
+    pthread_t me = pthread_self();
+    pthread_mutex_lock(&os->mfmu);
+    for (int i = 0; i < os->nmf; i++)
+        if (pthread_equal(os->mf[i].th, me)) {
+            close(os->mf[i].fd);
+            os->mf[i] = os->mf[--os->nmf];
+            break;
+        }
+    pthread_mutex_unlock(&os->mfmu);
 }
 
 int sd_objstore_blob_path(sd_objstore_t *os, int64_t tenant, const char *sha256, char *buf,
@@ -394,7 +564,166 @@ int sd_objstore_blob_path(sd_objstore_t *os, int64_t tenant, const char *sha256,
         return SD_ENOTFOUND;
     if (!os->ops->local_path)
         return SD_EUNSUPPORTED;
-    return os->ops->local_path(os->be, tenant, sha256, buf, n);
+    if (!os->sealed)
+        return os->ops->local_path(os->be, tenant, sha256, buf, n);
+    /*
+     * Sealed: the blob is opened, authenticated and hash-checked whole into an anonymous memory
+     * file before a byte is served, and the caller gets /proc/self/fd/N to hand to its file
+     * reply. It stays open until this thread's next call (or close), so the reply can open it.
+     */
+    mf_drop_mine(os);
+    sd_objstore_blob_t *b = NULL;
+    int rc = sd_objstore_blob_open(os, tenant, sha256, &b);
+    if (rc)
+        return rc == SD_EDECRYPT ? SD_EINTERNAL : rc;
+    int fd = memfd_create("suido-blob", MFD_CLOEXEC);
+    if (fd < 0)
+        rc = SD_EIO;
+    for (size_t len = 1; !rc && len;) {
+        const unsigned char *d;
+        if ((rc = sd_objstore_blob_read(b, &d, &len)) != 0)
+            sd_error("objects: t%" PRId64 "/%s does not open: %s", tenant, sha256,
+                     sd_objstore_blob_error(b));
+        else if (len)
+            rc = sd_seal_fd_out(&fd, d, len);
+    }
+    sd_objstore_blob_close(b);
+    int k = fd >= 0 ? snprintf(buf, n, "/proc/self/fd/%d", fd) : 0;
+    if (!rc && (k < 0 || (size_t)k >= n))
+        rc = SD_EINVAL;
+    pthread_mutex_lock(&os->mfmu);
+    if (!rc && os->nmf == os->capmf) { /* one per thread that serves files: grows to the pool */
+        int cap = os->capmf ? os->capmf * 2 : 8;
+        struct objstore_mf *v = realloc(os->mf, (size_t)cap * sizeof *v);
+        if (!v)
+            rc = SD_ENOMEM;
+        else {
+            os->mf = v;
+            os->capmf = cap;
+        }
+    }
+    if (!rc) {
+        os->mf[os->nmf].th = pthread_self();
+        os->mf[os->nmf++].fd = fd;
+    }
+    pthread_mutex_unlock(&os->mfmu);
+    if (rc && fd >= 0)
+        close(fd);
+    /* a blob that does not open is damage in the store, not a fault of the request: a 500 */
+    return rc == SD_EDECRYPT || rc == SD_ESYNTAX || rc == SD_ECONFLICT ? SD_EINTERNAL : rc;
+}
+
+/* Seal one plaintext blob file f of tenant in place (tmp beside it, fsync, rename). */
+static int seal_in_place(sd_objstore_t *os, int64_t tenant, const char *f, const char *sha)
+{
+    char tmp[PATH_MAX + 8];
+    snprintf(tmp, sizeof tmp, "%s.seal", f);
+    int in = open(f, O_RDONLY | O_CLOEXEC), out = -1, rc = 0;
+    if (in < 0)
+        return SD_EIO;
+    unsigned char head[SD_SEAL_MAGIC_LEN];
+    ssize_t hn = pread(in, head, sizeof head, 0);
+    if (hn > 0 && sd_seal_is_sealed(head, (size_t)hn)) {
+        close(in);
+        return 1; /* already sealed */
+    }
+    out = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
+    unsigned char k[SD_SEAL_KEY];
+    char ad[32], fad[SD_OBJ_SHA256_HEX + 32];
+    snprintf(ad, sizeof ad, "t%" PRId64, tenant);
+    final_ad(tenant, sha, fad, sizeof fad);
+    sd_seal_tenant_key(os->master, "suidoblb", tenant, k);
+    sd_seal_w_t *w = NULL;
+    crypto_hash_sha256_state h;
+    crypto_hash_sha256_init(&h);
+    rc = out < 0 ? SD_EIO : sd_seal_w_new(k, ad, sd_seal_fd_out, &out, &w);
+    sodium_memzero(k, sizeof k);
+    static _Thread_local unsigned char buf[SD_SEAL_CHUNK];
+    for (size_t got = 1; !rc && got;)
+        if (!(rc = sd_seal_fd_in(&in, buf, sizeof buf, &got)) && got) {
+            crypto_hash_sha256_update(&h, buf, got);
+            rc = sd_seal_w_write(w, buf, got);
+        }
+    unsigned char md[crypto_hash_sha256_BYTES];
+    char hex[SD_OBJ_SHA256_HEX];
+    crypto_hash_sha256_final(&h, md);
+    sodium_bin2hex(hex, sizeof hex, md, sizeof md);
+    /* only what is what its name says: anything else is left for an operator to look at */
+    if (!rc && strcmp(hex, sha) != 0)
+        rc = SD_ECONFLICT;
+    if (!rc)
+        rc = sd_seal_w_finish(w, fad);
+    sd_seal_w_free(w);
+    if (!rc && fsync(out) != 0)
+        rc = SD_EIO;
+    close(in);
+    if (out >= 0 && close(out) != 0 && !rc)
+        rc = SD_EIO;
+    if (!rc && rename(tmp, f) != 0)
+        rc = SD_EIO;
+    if (rc)
+        unlink(tmp);
+    return rc;
+}
+
+int sd_objstore_seal(sd_objstore_t *os, const unsigned char master[32], int64_t *migrated)
+{
+    memcpy(os->master, master, SD_SEAL_KEY);
+    os->sealed = 1;
+    *migrated = 0;
+    if (os->ops != &fs_ops)
+        return 0;
+    /* blobs stored before sealing are sealed now, once: afterwards every blob on disk is sealed */
+    fs_be_t *be = os->be;
+    DIR *d = opendir(be->root);
+    struct dirent *e;
+    int rc = 0;
+    while (d && (e = readdir(d))) {
+        if (e->d_name[0] != 't' || !e->d_name[1] ||
+            strspn(e->d_name + 1, "0123456789") != strlen(e->d_name + 1))
+            continue;
+        int64_t tenant = strtoll(e->d_name + 1, NULL, 10);
+        char td[PATH_MAX];
+        if (snprintf(td, sizeof td, "%s/%s", be->root, e->d_name) >= (int)sizeof td)
+            continue;
+        DIR *t = opendir(td);
+        struct dirent *p;
+        while (t && (p = readdir(t))) {
+            if (strlen(p->d_name) != 2 || strspn(p->d_name, "0123456789abcdef") != 2)
+                continue;
+            char pd[PATH_MAX];
+            if (snprintf(pd, sizeof pd, "%s/%s", td, p->d_name) >= (int)sizeof pd)
+                continue;
+            DIR *q = opendir(pd);
+            struct dirent *f;
+            while (q && (f = readdir(q))) {
+                char fp[PATH_MAX];
+                if (strlen(f->d_name) != 64 || strspn(f->d_name, "0123456789abcdef") != 64 ||
+                    strncmp(f->d_name, p->d_name, 2) ||
+                    snprintf(fp, sizeof fp, "%s/%s", pd, f->d_name) >= (int)sizeof fp)
+                    continue;
+                int r = seal_in_place(os, tenant, fp, f->d_name);
+                if (r == 0)
+                    (*migrated)++;
+                else if (r < 0) {
+                    sd_error("objects: cannot seal %s: %s", fp, sd_strerror(r));
+                    rc = r;
+                }
+            }
+            if (q) {
+                closedir(q);
+                fsync_dir(pd);
+            }
+        }
+        if (t)
+            closedir(t);
+    }
+    if (d)
+        closedir(d);
+    if (*migrated)
+        sd_info("objects: sealed %lld blobs stored before encryption at rest",
+                (long long)*migrated);
+    return rc;
 }
 
 /* ---- metadata ---------------------------------------------------------------------------------

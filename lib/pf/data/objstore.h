@@ -82,9 +82,38 @@ void sd_objstore_put_free(sd_objstore_put_t *up);
 /*
  * The local file name of the tenant's blob sha256 (file backend), for sd_http_reply_file(), into
  * buf of n bytes. 0, SD_ENOTFOUND (no such blob), SD_EUNSUPPORTED (a backend without local files).
+ * Sealed store: the blob is opened whole into an anonymous memory file (never the disk) and its
+ * name is "/proc/self/fd/N", valid until the calling thread's next call; a blob that does not
+ * open (as sd_objstore_blob_read()) is SD_EINTERNAL, logged, before anything is served. Large files
+ * cost their size in memory there: a streaming reply over sd_objstore_blob_open() avoids it.
  */
 int sd_objstore_blob_path(sd_objstore_t *os, int64_t tenant, const char *sha256, char *buf,
                           size_t n);
+
+/*
+ * Encryption at rest (§2.5): from this call on, blobs are written sealed (seal.h: secretstream,
+ * one per blob) under their tenant's key, derived from master (pf->secret_key, copied) with
+ * crypto_kdf, context "suidoblb", subkey id = tenant. Every chunk carries "t<tenant>" as
+ * associated data and the FINAL one "t<tenant>/<sha256>", so a blob moved to another tenant or
+ * name does not open. Blobs stored before (plaintext, named by their own SHA-256) are sealed in
+ * place now, once (*migrated counts them); a file that is not what its name says is left alone
+ * and logged. 0 or the first error.
+ */
+int sd_objstore_seal(sd_objstore_t *os, const unsigned char master[32], int64_t *migrated);
+
+/*
+ * Read a blob as a stream: opened (sealed: authenticated chunk by chunk), and at its end the
+ * plaintext's SHA-256 checked against the name. _read gives the next bytes (*data valid until the
+ * next call), *len 0 at the end. Errors: SD_ENOTFOUND, SD_EIO, SD_EDECRYPT (a chunk does not
+ * authenticate: tampered, moved, other key), SD_ESYNTAX (truncated), SD_ECONFLICT (wrong hash);
+ * the reason, with its byte offset, in _error().
+ */
+typedef struct sd_objstore_blob sd_objstore_blob_t;
+int sd_objstore_blob_open(sd_objstore_t *os, int64_t tenant, const char *sha256,
+                          sd_objstore_blob_t **out);
+int sd_objstore_blob_read(sd_objstore_blob_t *b, const unsigned char **data, size_t *len);
+const char *sd_objstore_blob_error(const sd_objstore_blob_t *b);
+void sd_objstore_blob_close(sd_objstore_blob_t *b); /* NULL-safe */
 
 /* ---- files: path -> blob, with size, SHA-256 and time (metadata in the store) -------------- */
 
