@@ -95,7 +95,7 @@ static void add_row(sd_buf_t *b, const char *kv)
     for (size_t i = 0; i < NH; i++)
         if (!f[i])
             f[i] = "";
-    assert_int_equal(sd_csv_write_row(b, f, NH, 0), 0);
+    assert_int_equal(sd_csv_write_row(b, f, NH, SD_CSV_W_RAW), 0);
     free(copy);
 }
 
@@ -114,7 +114,7 @@ static void add_row(sd_buf_t *b, const char *kv)
 static char *sheet(size_t *len, ...)
 {
     sd_buf_t b = {0};
-    assert_int_equal(sd_csv_write_row(&b, hcols, NH, 0), 0);
+    assert_int_equal(sd_csv_write_row(&b, hcols, NH, SD_CSV_W_RAW), 0);
     va_list ap;
     va_start(ap, len);
     for (const char *r; (r = va_arg(ap, const char *));)
@@ -610,7 +610,7 @@ static void test_many(void **state)
 {
     (void)state;
     sd_buf_t b = {0};
-    assert_int_equal(sd_csv_write_row(&b, hcols, NH, 0), 0);
+    assert_int_equal(sd_csv_write_row(&b, hcols, NH, SD_CSV_W_RAW), 0);
     for (int i = 0; i < 300; i++)
         add_row(&b, "kind=facility|facility=bad id|name=x|type=big|estate=1000");
     sd_sheet_items_t it = {0};
