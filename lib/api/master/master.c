@@ -4,10 +4,12 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "api/download.h"
 #include "api/routes.h"
 #include "core/err.h"
 #include "core/json.h"
 #include "core/log.h"
+#include "pf/data/objstore.h"
 #include "pf/master/master.h"
 #include "pf/master/sheets.h"
 
@@ -62,11 +64,17 @@ static void h_submit(sd_http_req_t *req, void *ctx)
     int64_t tid;
     if (path_tenant(req, SD_ACT_SHEET_SUBMIT, &tid))
         return;
+    /* the name is stored and shown: no CR/LF, no control characters, at most 255 bytes */
+    const char *fname = sd_http_req_query(req, "filename"), *why = NULL;
+    size_t off = 0;
+    if (fname && sd_objpath_check_name(fname, strlen(fname), &why, &off)) {
+        sd_http_reply_error(req, SD_EFIELD, "filename", "%s (at byte %zu)", why, off);
+        return;
+    }
     size_t len = 0;
     const void *body = sd_http_req_body(req, &len);
     sd_sheet_submit_t r;
-    int rc = sd_sheets_submit(pf, sd_api_principal(req), tid, body, len,
-                              sd_http_req_query(req, "filename"), &r);
+    int rc = sd_sheets_submit(pf, sd_api_principal(req), tid, body, len, fname, &r);
     if (rc == SD_EFIELD) {
         char msg[64];
         snprintf(msg, sizeof msg, "the sheet has %zu findings; nothing was stored",
@@ -135,7 +143,13 @@ static void h_raw(sd_http_req_t *req, void *ctx)
     }
     const char *ct =
         enc == SD_CSV_ENC_CP932 ? "text/csv; charset=Shift_JIS" : "text/csv; charset=utf-8";
-    sd_http_reply_bytes(req, 200, ct, raw, len);
+    char name[48];
+    snprintf(name, sizeof name, "sheet-%lld-%lld.csv", (long long)tid, (long long)id);
+    rc = sd_api_download_headers(req, name);
+    if (rc)
+        sd_api_reply_rc(req, rc);
+    else
+        sd_http_reply_bytes(req, 200, ct, raw, len);
     free(raw);
 }
 
@@ -206,15 +220,15 @@ static void reply_master(sd_http_req_t *req, sd_pf_t *pf, int64_t tid, bool csv)
     sd_http_reply_header(req, "X-Master-Version", v);
     if (csv) {
         sd_buf_t b = {0};
-        char cd[96];
-        snprintf(cd, sizeof cd, "attachment; filename=\"master-%lld-v%lld.csv\"", (long long)tid,
-                 (long long)version);
+        char name[64];
+        snprintf(name, sizeof name, "master-%lld-v%lld.csv", (long long)tid, (long long)version);
         rc = sd_sheet_write_csv(&items, &b);
+        if (!rc)
+            rc = sd_api_download_headers(req, name);
         if (rc) {
             sd_buf_free(&b);
             sd_api_reply_rc(req, rc);
         } else {
-            sd_http_reply_header(req, "Content-Disposition", cd);
             sd_http_reply_buf(req, 200, "text/csv; charset=utf-8", &b);
         }
     } else {
