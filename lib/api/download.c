@@ -52,9 +52,10 @@ int sd_api_content_disposition(const char *name, char *out, size_t n)
 const char *sd_api_download_type(const char *name)
 {
     const char *t = sd_http_content_type(name ? name : "");
-    static const char *const active[] = {"text/html", "application/xhtml", "text/javascript",
-                                         "application/javascript", "image/svg", "application/xml",
-                                         "text/xml", "text/css", "application/wasm"};
+    static const char *const active[] = {
+        "text/html",       "application/xhtml", "text/javascript", "application/javascript",
+        "image/svg",       "application/xml",   "text/xml",        "text/css",
+        "application/wasm"};
     for (size_t i = 0; i < sizeof active / sizeof *active; i++)
         if (!strncasecmp(t, active[i], strlen(active[i])))
             return "application/octet-stream";

@@ -24,7 +24,7 @@ static void test_disposition(void **state)
     cd_is("reports/2026/水位.csv",
           "attachment; filename=\"__.csv\"; filename*=UTF-8''%E6%B0%B4%E4%BD%8D.csv");
     cd_is("請求書 2026.html", "attachment; filename=\"___ 2026.html\"; "
-                             "filename*=UTF-8''%E8%AB%8B%E6%B1%82%E6%9B%B8%202026.html");
+                              "filename*=UTF-8''%E8%AB%8B%E6%B1%82%E6%9B%B8%202026.html");
     /* quotes, backslashes, '%' and separators never reach the header unencoded */
     cd_is("a\"b\\c%d;e,f.txt", "attachment; filename=\"a_b_c_d;e,f.txt\"; "
                                "filename*=UTF-8''a%22b%5Cc%25d%3Be%2Cf.txt");
@@ -38,8 +38,8 @@ static void test_disposition(void **state)
 static void test_types(void **state)
 {
     (void)state;
-    static const char *const active[] = {"x.html", "x.HTM", "x.js", "x.mjs", "x.svg", "x.xml",
-                                         "x.css", "x.wasm", "a/b/PAGE.Html"};
+    static const char *const active[] = {"x.html", "x.HTM", "x.js",   "x.mjs",        "x.svg",
+                                         "x.xml",  "x.css", "x.wasm", "a/b/PAGE.Html"};
     for (size_t i = 0; i < sizeof active / sizeof *active; i++)
         assert_string_equal(sd_api_download_type(active[i]), "application/octet-stream");
     assert_string_equal(sd_api_download_type("x.csv"), "text/csv; charset=utf-8");

@@ -99,25 +99,72 @@ static void h_submit(sd_http_req_t *req, void *ctx)
 
 /* ---- GET list / one / raw -------------------------------------------------------------------- */
 
+/*
+ * May the caller read sheets of tid, and which: *org = 0 for every sheet of the tenant (T), the
+ * caller's organisation for an O cell (a vendor admin: its own vendor's sheets, in a tenant it
+ * serves). Replies 401/403 on refusal.
+ */
+static int sheet_reader(sd_http_req_t *req, int64_t *tid, int64_t *org)
+{
+    const sd_principal_t *who = sd_api_principal(req);
+    *org = 0;
+    int rc = sd_api_param_id(req, "tid", tid);
+    if (rc)
+        return rc;
+    sd_scope_t all = {.tenant_id = *tid};
+    if (who && sd_policy_check(who, SD_ACT_SHEET_READ, &all) == 0)
+        return sd_api_require(req, SD_ACT_SHEET_READ, &all); /* also the TOTP-enrolment gate */
+    sd_scope_t own = {.tenant_id = *tid, .org_id = who ? who->org_id : 0};
+    *org = own.org_id;
+    return sd_api_require(req, SD_ACT_SHEET_READ, &own);
+}
+
 static void h_list(sd_http_req_t *req, void *ctx)
 {
     sd_pf_t *pf = ctx;
-    int64_t tid;
-    if (path_tenant(req, SD_ACT_SHEET_READ, &tid))
+    int64_t tid, org;
+    if (sheet_reader(req, &tid, &org))
         return;
     sd_pf_items_t items;
-    int rc = sd_sheets_list(pf->store, tid, sd_http_req_query(req, "status"), &items);
+    int rc = sd_sheets_list(pf->store, tid, org, sd_http_req_query(req, "status"), &items);
     if (rc)
         sd_api_reply_rc(req, rc);
     else
         sd_api_reply_items(req, 0, &items);
 }
 
+/*
+ * Sheet {id} of {tid}, checked for sheet.read against the sheet's own organisation: a sheet the
+ * caller may not see answers 404, like an id that does not exist. 0 or replied.
+ */
+static int sheet_checked(sd_http_req_t *req, sd_pf_t *pf, int64_t *tid, int64_t *id)
+{
+    int rc = sd_api_param_id(req, "tid", tid);
+    if (!rc)
+        rc = sd_api_param_id(req, "id", id);
+    if (rc)
+        return rc;
+    const sd_principal_t *who = sd_api_principal(req);
+    int64_t org = 0;
+    rc = who ? sd_sheets_org(pf->store, *tid, *id, &org) : SD_ENOTFOUND;
+    if (rc == SD_ENOTFOUND) {
+        /* first what the caller may read at all (401, 403), then that there is no such sheet */
+        int64_t any;
+        if (sheet_reader(req, tid, &any) == 0)
+            sd_http_reply_error(req, SD_ENOTFOUND, NULL, NULL);
+        return SD_ENOTFOUND;
+    }
+    if (rc)
+        return sd_api_reply_rc(req, rc);
+    sd_scope_t sc = {.tenant_id = *tid, .org_id = org};
+    return sd_api_require_visible(req, SD_ACT_SHEET_READ, SD_ACT_SHEET_READ, &sc);
+}
+
 static void h_get(sd_http_req_t *req, void *ctx)
 {
     sd_pf_t *pf = ctx;
     int64_t tid, id;
-    if (path_tenant(req, SD_ACT_SHEET_READ, &tid) || sd_api_param_id(req, "id", &id))
+    if (sheet_checked(req, pf, &tid, &id))
         return;
     json_t *o = NULL;
     int rc = sd_sheets_get(pf->store, tid, id, &o);
@@ -131,7 +178,7 @@ static void h_raw(sd_http_req_t *req, void *ctx)
 {
     sd_pf_t *pf = ctx;
     int64_t tid, id;
-    if (path_tenant(req, SD_ACT_SHEET_READ, &tid) || sd_api_param_id(req, "id", &id))
+    if (sheet_checked(req, pf, &tid, &id))
         return;
     void *raw = NULL;
     size_t len = 0;
