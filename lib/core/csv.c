@@ -566,46 +566,52 @@ int sd_csv_find_column(const sd_csv_t *csv, const char *name)
     return rc;
 }
 
-/* A plain decimal number: [+-]digits[.digits][e[+-]digits] (or .digits), nothing else. */
-static bool is_number(const char *s)
+/* Is s[0..n) a plain decimal number: [+-]digits[.digits][e[+-]digits] (or .digits), no more? */
+static bool is_number(const char *s, size_t n)
 {
-    const char *p = s;
-    size_t d = 0;
-    if (*p == '+' || *p == '-')
-        p++;
-    for (; *p >= '0' && *p <= '9'; p++)
+    size_t i = 0, d = 0;
+#define DIGIT (i < n && s[i] >= '0' && s[i] <= '9')
+    if (i < n && (s[i] == '+' || s[i] == '-'))
+        i++;
+    for (; DIGIT; i++)
         d++;
-    if (*p == '.')
-        for (p++; *p >= '0' && *p <= '9'; p++)
+    if (i < n && s[i] == '.')
+        for (i++; DIGIT; i++)
             d++;
     if (!d)
         return false;
-    if (*p == 'e' || *p == 'E') {
-        p++;
-        if (*p == '+' || *p == '-')
-            p++;
-        if (!(*p >= '0' && *p <= '9'))
+    if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+        i++;
+        if (i < n && (s[i] == '+' || s[i] == '-'))
+            i++;
+        if (!DIGIT)
             return false;
-        while (*p >= '0' && *p <= '9')
-            p++;
+        while (DIGIT)
+            i++;
     }
-    return *p == '\0';
+#undef DIGIT
+    return i == n;
 }
 
-/* Would a spreadsheet read s as a formula (or a DDE command)? */
-static bool formula_like(const char *s)
+/* Would a spreadsheet read s[0..n) as a formula (or a DDE command)? */
+static bool formula_like(const char *s, size_t n)
 {
     /* full-width ＝ ＋ － ＠ (U+FF1D, U+FF0B, U+FF0D, U+FF20) */
-    if (!strncmp(s, "\xEF\xBC\x9D", 3) || !strncmp(s, "\xEF\xBC\x8B", 3) ||
-        !strncmp(s, "\xEF\xBC\x8D", 3) || !strncmp(s, "\xEF\xBC\xA0", 3))
+    if (n >= 3 && (!memcmp(s, "\xEF\xBC\x9D", 3) || !memcmp(s, "\xEF\xBC\x8B", 3) ||
+                   !memcmp(s, "\xEF\xBC\x8D", 3) || !memcmp(s, "\xEF\xBC\xA0", 3)))
         return true;
-    return s[0] && strchr("=+-@\t\r", s[0]) && !is_number(s);
+    return n && memchr("=+-@\t\r", s[0], 6) && !is_number(s, n);
+}
+
+size_t sd_csv_guard_len(const char *s, size_t n)
+{
+    return n > 1 && s[0] == '\'' && formula_like(s + 1, n - 1) ? 1 : 0;
 }
 
 int sd_csv_write_field(sd_buf_t *out, const char *s, unsigned flags)
 {
     size_t n = strlen(s);
-    bool guard = !(flags & SD_CSV_W_RAW) && formula_like(s);
+    bool guard = !(flags & SD_CSV_W_RAW) && formula_like(s, n);
     /* OWASP: the apostrophe and double quotes around the whole cell */
     bool quote =
         guard || (n && (s[0] == ' ' || s[0] == '\t' || s[n - 1] == ' ' || s[n - 1] == '\t'));

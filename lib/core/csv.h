@@ -140,6 +140,13 @@ int sd_csv_find_column(const sd_csv_t *csv, const char *name);
 #define SD_CSV_W_RAW    0x2u
 #define SD_CSV_UTF8_BOM "\xEF\xBB\xBF"
 
+/*
+ * 1 when s[0..n) is a guarded field as the writer makes it (an apostrophe, then what a spreadsheet
+ * would take for a formula), else 0: a reader that takes back its own exports skips that many
+ * bytes, so that an export re-submitted as it is reads as what was exported. Pure.
+ */
+size_t sd_csv_guard_len(const char *s, size_t n);
+
 /* Append one field (no separator). 0 or SD_ENOMEM (out may then hold part of the field). */
 int sd_csv_write_field(sd_buf_t *out, const char *s, unsigned flags);
 

@@ -496,8 +496,22 @@ static void test_writer_formula_guard(void **state)
         sd_buf_t b = {0};
         assert_int_equal(sd_csv_write_field(&b, cases[i].in, 0), 0);
         assert_string_equal(b.data ? b.data : "", cases[i].out);
+        /* read back, the guard is recognised as such and only then */
+        if (b.len) {
+            sd_csv_t *c = ok(b.data, b.len, NULL);
+            const char *f = sd_csv_field(c, 0, 0);
+            size_t g = sd_csv_guard_len(f, strlen(f));
+            assert_int_equal(g, strcmp(cases[i].in, cases[i].out) != 0);
+            if (g)
+                assert_string_equal(f + g, cases[i].in);
+            sd_csv_free(c);
+        }
         sd_buf_free(&b);
     }
+    assert_int_equal(sd_csv_guard_len("'hello", 6), 0);
+    assert_int_equal(sd_csv_guard_len("'-1.5", 5), 0);
+    assert_int_equal(sd_csv_guard_len("'", 1), 0);
+    assert_int_equal(sd_csv_guard_len("'=1", 3), 1);
 }
 
 /* Random fields from pieces that stress quoting; write them, read them back unchanged. */
