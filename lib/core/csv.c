@@ -38,6 +38,7 @@ typedef struct {
     sd_csv_opts_t o;
     sd_csv_encoding_t enc;
     bool neither; /* auto-detection found neither encoding valid */
+    bool mixed;   /* auto-detection found UTF-8 text before a byte that is not UTF-8 */
     iconv_t cd;
     sd_csv_error_t *err;
     size_t row, col, expected;
@@ -87,6 +88,20 @@ static size_t cp932_bad(iconv_t cd, const unsigned char *s, size_t n)
             return (size_t)((const unsigned char *)in - s);
     }
     return SIZE_MAX;
+}
+
+/*
+ * Does the valid UTF-8 p[0..n) hold a sequence of three or more bytes (kana, kanji, full-width
+ * forms)? Pure Shift_JIS almost never does before its first non-UTF-8 byte: its kana and most
+ * kanji start with 0x81-0x9F, which UTF-8 refuses at once. Two-byte sequences are not counted,
+ * since pairs of half-width katakana (e.g. "ﾄｲ", C4 B2) are also valid UTF-8.
+ */
+static bool utf8_text_before(const unsigned char *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (p[i] >= 0xE0)
+            return true;
+    return false;
 }
 
 /* Line terminators completed in p[a..b); a CR whose LF lies beyond b is not yet complete. */
@@ -160,6 +175,11 @@ static int append_run(parser_t *P, size_t s, size_t e, size_t run_line)
     }
     size_t off = s + bad;
     size_t line = run_line + count_lines(P, s, off);
+    if (P->mixed)
+        return fail(P, SD_EENCODING, line, off,
+                    "byte 0x%02X is not UTF-8 in a UTF-8 file (mixed with Shift_JIS?): save the "
+                    "file in one encoding",
+                    P->p[off]);
     if (P->neither)
         return fail(P, SD_EENCODING, line, off,
                     "invalid byte 0x%02X: neither UTF-8 nor Shift_JIS (CP932)", P->p[off]);
@@ -329,7 +349,12 @@ static int run(parser_t *P)
         } else {
             size_t u8 = sd_utf8_check(p, len);
             P->enc = SD_CSV_ENC_UTF8;
-            if (u8 != len) {
+            if (u8 != len && utf8_text_before(p, u8)) {
+                /* Japanese UTF-8 text, then a byte that is not: most such files also pass as
+                 * CP932 and would be silently read as mojibake. Parse as UTF-8 so the failure
+                 * names the row and column of the first offending byte. */
+                P->mixed = true;
+            } else if (u8 != len) {
                 if ((P->cd = iconv_open("UTF-8", "CP932")) == (iconv_t)-1)
                     return fail(P, SD_EUNSUPPORTED, 1, 0, "no CP932 converter (iconv)");
                 size_t sj = cp932_bad(P->cd, p, len);
@@ -541,11 +566,55 @@ int sd_csv_find_column(const sd_csv_t *csv, const char *name)
     return rc;
 }
 
+/* Is s[0..n) a plain decimal number: [+-]digits[.digits][e[+-]digits] (or .digits), no more? */
+static bool is_number(const char *s, size_t n)
+{
+    size_t i = 0, d = 0;
+#define DIGIT (i < n && s[i] >= '0' && s[i] <= '9')
+    if (i < n && (s[i] == '+' || s[i] == '-'))
+        i++;
+    for (; DIGIT; i++)
+        d++;
+    if (i < n && s[i] == '.')
+        for (i++; DIGIT; i++)
+            d++;
+    if (!d)
+        return false;
+    if (i < n && (s[i] == 'e' || s[i] == 'E')) {
+        i++;
+        if (i < n && (s[i] == '+' || s[i] == '-'))
+            i++;
+        if (!DIGIT)
+            return false;
+        while (DIGIT)
+            i++;
+    }
+#undef DIGIT
+    return i == n;
+}
+
+/* Would a spreadsheet read s[0..n) as a formula (or a DDE command)? */
+static bool formula_like(const char *s, size_t n)
+{
+    /* full-width ＝ ＋ － ＠ (U+FF1D, U+FF0B, U+FF0D, U+FF20) */
+    if (n >= 3 && (!memcmp(s, "\xEF\xBC\x9D", 3) || !memcmp(s, "\xEF\xBC\x8B", 3) ||
+                   !memcmp(s, "\xEF\xBC\x8D", 3) || !memcmp(s, "\xEF\xBC\xA0", 3)))
+        return true;
+    return n && memchr("=+-@\t\r", s[0], 6) && !is_number(s, n);
+}
+
+size_t sd_csv_guard_len(const char *s, size_t n)
+{
+    return n > 1 && s[0] == '\'' && formula_like(s + 1, n - 1) ? 1 : 0;
+}
+
 int sd_csv_write_field(sd_buf_t *out, const char *s, unsigned flags)
 {
     size_t n = strlen(s);
-    bool guard = (flags & SD_CSV_W_SPREADSHEET) && n && strchr("=+-@\t\r", s[0]);
-    bool quote = n && (s[0] == ' ' || s[0] == '\t' || s[n - 1] == ' ' || s[n - 1] == '\t');
+    bool guard = !(flags & SD_CSV_W_RAW) && formula_like(s, n);
+    /* OWASP: the apostrophe and double quotes around the whole cell */
+    bool quote =
+        guard || (n && (s[0] == ' ' || s[0] == '\t' || s[n - 1] == ' ' || s[n - 1] == '\t'));
     /* a leading U+FEFF would read back as a BOM if the field opened the file */
     if (!quote)
         quote = strpbrk(s, ",\"\r\n") != NULL || strncmp(s, SD_CSV_UTF8_BOM, 3) == 0;

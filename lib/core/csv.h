@@ -33,7 +33,9 @@
  */
 
 typedef enum {
-    SD_CSV_ENC_AUTO = 0, /* BOM -> UTF-8; valid UTF-8 -> UTF-8; valid CP932 -> CP932 */
+    /* BOM -> UTF-8; valid UTF-8 -> UTF-8; valid CP932 -> CP932; but UTF-8 kana/kanji followed
+     * by a non-UTF-8 byte is a mixed file: SD_EENCODING at that byte (row, column, offset) */
+    SD_CSV_ENC_AUTO = 0,
     SD_CSV_ENC_UTF8,
     SD_CSV_ENC_CP932,
 } sd_csv_encoding_t;
@@ -127,13 +129,23 @@ int sd_csv_find_column(const sd_csv_t *csv, const char *name);
  * Records end with CRLF. Output is UTF-8; prepend SD_CSV_UTF8_BOM when the file is meant for
  * Excel, which otherwise reads CSV as CP932.
  *
- * SD_CSV_W_SPREADSHEET guards against CSV/formula injection (OWASP): a field starting with
- * '=', '+', '-', '@', TAB or CR gets a leading apostrophe, so a spreadsheet shows it as text
- * instead of evaluating it. This changes the data ("-5" becomes "'-5"), so use it only for
- * files meant for people in a spreadsheet, never for files that suido or a program reads back.
+ * Every field is guarded against CSV/formula injection (OWASP), since every CSV suido writes is
+ * an export someone may open in a spreadsheet: a field that starts with '=', '+', '-', '@', TAB
+ * or CR, or with the full-width ＝ ＋ － ＠ (Excel on a Japanese desktop reads those as formula
+ * starts too), gets a leading apostrophe and double quotes (OWASP) so that the spreadsheet shows it
+ * as text. Plain numbers ("-1.5", "+3", "2e-3") are left alone: they are data, not formulas.
+ * SD_CSV_W_RAW turns the guard off, for text that a program (a test, the fuzzer) reads back
+ * byte for byte; never use it for a reply or a file meant for people.
  */
-#define SD_CSV_W_SPREADSHEET 0x1u
-#define SD_CSV_UTF8_BOM      "\xEF\xBB\xBF"
+#define SD_CSV_W_RAW    0x2u
+#define SD_CSV_UTF8_BOM "\xEF\xBB\xBF"
+
+/*
+ * 1 when s[0..n) is a guarded field as the writer makes it (an apostrophe, then what a spreadsheet
+ * would take for a formula), else 0: a reader that takes back its own exports skips that many
+ * bytes, so that an export re-submitted as it is reads as what was exported. Pure.
+ */
+size_t sd_csv_guard_len(const char *s, size_t n);
 
 /* Append one field (no separator). 0 or SD_ENOMEM (out may then hold part of the field). */
 int sd_csv_write_field(sd_buf_t *out, const char *s, unsigned flags);

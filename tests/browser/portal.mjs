@@ -167,9 +167,50 @@ async function main() {
   await snap('status');
   ok('status page rendered');
 
+  await storedFileSteps();
   await alarmSteps();
 
   assert(consoleErrors.length === 0, `no script errors or CSP refusals (${consoleErrors.join(' | ')})`);
+}
+
+// Issue 11: a page and a script uploaded through the files API must never run from the portal's
+// origin. The operator admin (this session) opens the page's URL: it must be a download, and
+// neither its inline script nor its uploaded script may run (no marker, no user created).
+async function storedFileSteps() {
+  await page.goto(`${BASE}/#/facilities`);
+  await page.waitForSelector('#facilities', { state: 'attached' });
+  const url = `${BASE}/apif/v1/files/${E.EVIL_HTML}`;
+  // open it, as a link in a mail would: Chromium aborts the navigation for a download; a page
+  // that rendered instead would have run its scripts (synchronously, before load) by the time
+  // goto returns
+  const tab = await page.context().newPage();
+  const dlWait = tab.waitForEvent('download', { timeout: 15000 }).catch(() => null);
+  await tab.goto(url).catch((e) => e);
+  assert(await page.evaluate(() => localStorage.getItem('suido.pwned')) === null,
+    'no stored script ran (neither inline nor the uploaded .js)');
+  assert(!(await tab.title()).includes('PWNED'), 'the stored page did not render');
+  const dl = await dlWait;
+  assert(dl !== null, 'opening the stored page starts a download');
+  assert(dl.suggestedFilename() === '請求書 2026.html', `downloaded under its Japanese name (${dl.suggestedFilename()})`);
+  await dl.delete();
+  const dl2Wait = tab.waitForEvent('download', { timeout: 15000 }).catch(() => null);
+  await tab.goto(`${BASE}/apif/v1/files/xss/evil.js`).catch((e) => e);
+  const dl2 = await dl2Wait;
+  assert(dl2 !== null && dl2.suggestedFilename() === 'evil.js', 'the stored script is a download too');
+  await dl2.delete();
+  await tab.close();
+  const headers = await page.evaluate(async (u) => {
+    const r = await fetch(u);
+    return { status: r.status, type: r.headers.get('content-type'), cd: r.headers.get('content-disposition'),
+      csp: r.headers.get('content-security-policy'), nosniff: r.headers.get('x-content-type-options') };
+  }, url);
+  assert(headers.status === 200 && headers.type === 'application/octet-stream', 'stored page is not served as HTML');
+  assert(/^attachment;/.test(headers.cd) && /sandbox/.test(headers.csp) && headers.nosniff === 'nosniff',
+    'stored page: attachment, sandbox CSP, nosniff');
+  const users = await page.evaluate(async () => (await (await fetch('/api/v1/users')).json()).items);
+  assert(Array.isArray(users) && users.length > 0 && !users.some((u) => u.email === E.EVIL_EMAIL),
+    'no user was created by the stored page');
+  ok('stored content never runs from the portal origin');
 }
 
 async function alarmSteps() {

@@ -57,7 +57,7 @@ static void roundtrip(const sd_csv_t *t)
         CHECK(f);
         for (size_t i = 0; i < n; i++)
             f[i] = sd_csv_field(t, r, i);
-        CHECK(sd_csv_write_row(&out, f, n, 0) == 0);
+        CHECK(sd_csv_write_row(&out, f, n, SD_CSV_W_RAW) == 0);
         free(f);
     }
     sd_csv_opts_t o = {.encoding = SD_CSV_ENC_UTF8, .max_line = SIZE_MAX, .max_field = SIZE_MAX};
@@ -74,7 +74,7 @@ static void roundtrip(const sd_csv_t *t)
     sd_buf_reset(&out);
     for (size_t r = 0; r < sd_csv_rows(t) && r < 4; r++)
         for (size_t i = 0; i < sd_csv_fields(t, r); i++)
-            CHECK(sd_csv_write_field(&out, sd_csv_field(t, r, i), SD_CSV_W_SPREADSHEET) == 0);
+            CHECK(sd_csv_write_field(&out, sd_csv_field(t, r, i), 0) == 0);
     sd_csv_free(u);
     sd_buf_free(&out);
 }

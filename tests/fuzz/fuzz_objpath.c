@@ -52,6 +52,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         abort();
     if (prc == 0 && size > 0 && s[size - 1] != '/' && rc != 0)
         abort();
+    /* a valid file name is a valid one-segment path of at most SD_OBJ_SEG_MAX bytes */
+    const char *nwhy = NULL;
+    size_t noff = (size_t)-1;
+    int nrc = sd_objpath_check_name(s, size, &nwhy, &noff);
+    if (nrc == 0 && (rc != 0 || size > SD_OBJ_SEG_MAX || memchr(s, '/', size)))
+        abort();
+    if (nrc != 0 && (!nwhy || !*nwhy || noff > size))
+        abort();
     free(s);
     return 0;
 }

@@ -95,6 +95,32 @@ api admin PUT "/api/v1/apps/$APP_ID/certificate" -H 'Content-Type: application/p
   --data-binary "@$T/app.der"
 expect_eq "register the application's certificate as DER" "$CODE $(j .fingerprint)" \
   "200 $(fp_of "$T/app.crt")"
+# issue 11: a DER certificate whose names hold PEM armour is DER (told by its first byte), and
+# what is stored reads back; BER that OpenSSL would re-encode is refused and nothing changes
+openssl req -x509 -newkey rsa:2048 -nodes -keyout "$T/armour.key" -out "$T/armour.crt" -days 30 \
+  -subj '/CN=-----END CERTIFICATE-----/O=-----BEGIN CERTIFICATE-----' 2>/dev/null
+openssl x509 -in "$T/armour.crt" -outform DER -out "$T/armour.der"
+expect_match "the DER holds -----END" "$(grep -c -a -- "-----END" "$T/armour.der")" "^[1-9]"
+api admin PUT "/api/v1/apps/$APP_ID/certificate" -H 'Content-Type: application/pkix-cert' \
+  --data-binary "@$T/armour.der"
+expect_eq "DER with PEM armour in its names (body: $BODY)" "$CODE $(j .fingerprint) $(j .pinned)" \
+  "200 $(fp_of "$T/armour.crt") true"
+api admin GET "/api/v1/apps/$APP_ID/certificate"
+expect_eq "... and reads back" "$CODE $(j .fingerprint)" "200 $(fp_of "$T/armour.crt")"
+python3 - "$T/app.der" "$T/app.ber" <<'PY'
+import sys
+d = open(sys.argv[1], 'rb').read()
+assert d[:2] == b'\x30\x82'
+open(sys.argv[2], 'wb').write(b'\x30\x80' + d[4:] + b'\x00\x00')  # indefinite length
+PY
+api admin PUT "/api/v1/apps/$APP_ID/certificate" -H 'Content-Type: application/pkix-cert' \
+  --data-binary "@$T/app.ber"
+expect_match "BER is refused" "$CODE $(j .error.field) $(j .error.message)" '^400 certificate .*non-canonical'
+api admin GET "/api/v1/apps/$APP_ID"
+expect_eq "... and the pin did not move" "$(j .cert_fingerprint)" "$(fp_of "$T/armour.crt")"
+api admin PUT "/api/v1/apps/$APP_ID/certificate" -H 'Content-Type: application/pkix-cert' \
+  --data-binary "@$T/app.der"
+expect_eq "the application's own certificate again" "$CODE $(j .fingerprint)" "200 $(fp_of "$T/app.crt")"
 cat "$T/gw.key" "$T/gw.crt" >"$T/keyandcert.pem"
 api admin PUT "/api/v1/gateways/$GW_ID/certificate" --data-binary "@$T/keyandcert.pem"
 expect_eq "a private key is refused" "$CODE $(j .error.field)" "400 certificate"
@@ -116,6 +142,8 @@ hapi "$APPB" GET "/api/v1/apps/$APP_ID/certificate"
 expect_code "another tenant's application" 404
 hapi "$APP" GET "/api/v1/apps/$APP_ID/certificate?format=pem"
 expect_eq "an application reads its own, as PEM" "$CODE $(fp_of "$T/resp")" "200 $(fp_of "$T/app.crt")"
+expect_match "... as a download" "$(tr -d '\r' <"$T/hdr" | grep -i '^content-disposition:')" \
+  "attachment; filename=\"app-$APP_ID.pem\""
 api a1 GET "/api/v1/apps/$APP_ID/certificate"
 expect_eq "the operator of the tenant reads it" "$CODE $(j .app_id)" "200 $APP_ID"
 api admin GET "/api/v1/apps/$APPB_ID/certificate"

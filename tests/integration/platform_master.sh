@@ -186,6 +186,50 @@ expect_match "audit" "$(echo "$BODY" | jx '[x["action"] for x in d["items"]]')" 
 expect_eq "approvals audited" \
   "$(echo "$BODY" | jx '[x["action"] for x in d["items"]].count("sheet.approve")')" 3
 
+# ---- issue 11: a vendor admin reads its own vendor's sheets (sheet.read "O"), nobody else's
+user va "$OV" apvendor_admin
+user vg "$OG" gwvendor_admin
+api va GET "/api/v1/tenants/$A/sheets"
+expect_eq "vendor admin lists (none yet)" "$CODE $(echo "$BODY" | jget '["items"].__len__()')" "200 0"
+csvpost va "/api/v1/tenants/$A/sheets?filename=vendor-sheet.csv" "$T/x.csv"
+expect_code "vendor admin submits" 201
+SV=$(echo "$BODY" | jget '["id"]')
+api va GET "/api/v1/tenants/$A/sheets"
+expect_eq "... and sees only its own" "$CODE $(echo "$BODY" | jx '[x["id"] for x in d["items"]]')" "200 [$SV]"
+api va GET "/api/v1/tenants/$A/sheets/$SV"
+expect_eq "its sheet" "$CODE $(echo "$BODY" | jget '["filename"]')" "200 vendor-sheet.csv"
+CODE=$(curl -s -o "$T/raw" -D "$T/rawh" -w '%{http_code}' -b "$T/va.jar" "$U/api/v1/tenants/$A/sheets/$SV/raw")
+expect_eq "its raw file" "$CODE $(cmp -s "$T/raw" "$T/x.csv" && echo same)" "200 same"
+expect_match "raw sheet as a download" "$(tr -d '\r' <"$T/rawh" | grep -i '^content-disposition:')" \
+  "attachment; filename=\"sheet-$A-$SV.csv\""
+api va GET "/api/v1/tenants/$A/sheets/$S1"
+expect_code "the operator's sheet is not the vendor's" 404
+api va GET "/api/v1/tenants/$A/sheets/$S1/raw"
+expect_code "... nor its file" 404
+api vg GET "/api/v1/tenants/$A/sheets"
+expect_eq "another vendor's admin sees none of it" "$CODE $(echo "$BODY" | jget '["items"].__len__()')" "200 0"
+api vg GET "/api/v1/tenants/$A/sheets/$SV"
+expect_code "... not even by id" 404
+api va GET "/api/v1/tenants/$B/sheets"
+expect_code "a tenant the vendor does not serve" 403
+api va GET "/api/v1/tenants/$B/sheets/$SV"
+expect_code "... by id either" 403
+api va POST "/api/v1/tenants/$A/sheets/$SV/approve"
+expect_code "a vendor admin approves nothing" 403
+api g GET "/api/v1/tenants/$A/sheets/$SV"
+expect_code "the operator sees the vendor's sheet" 200
+api a2 POST "/api/v1/tenants/$A/sheets/$SV/reject" -H 'Content-Type: application/json' -d '{"reason":"test"}'
+expect_code "and decides on it" 200
+
+# ---- issue 11: a sheet's file name is one file name: no CR/LF, no '/', at most 255 bytes
+csvpost a1 "/api/v1/tenants/$A/sheets?filename=a.csv%0D%0AX-Injected:%201" "$T/x.csv"
+expect_eq "CR/LF in the file name" "$CODE $(echo "$BODY" | jget '["error"]["field"]')" "400 filename"
+expect_match "... saying why and where" "$(echo "$BODY" | jget '["error"]["message"]')" 'control character \(at byte 5\)'
+csvpost a1 "/api/v1/tenants/$A/sheets?filename=$(printf 'n%.0s' $(seq 256)).csv" "$T/x.csv"
+expect_match "a 260-byte file name" "$CODE $(echo "$BODY" | jget '["error"]["message"]')" '^400 file name is longer than 255'
+csvpost a1 "/api/v1/tenants/$A/sheets?filename=..%2Fetc%2Fpasswd" "$T/x.csv"
+expect_eq "a path as file name" "$CODE $(echo "$BODY" | jget '["error"]["field"]')" "400 filename"
+
 # ---- suidoctl
 if "$BIN/suidoctl" sheet help >/dev/null 2>&1; then
   export SUIDO_SERVER="$U" HOME="$T/home-a1"
@@ -210,4 +254,26 @@ if "$BIN/suidoctl" sheet help >/dev/null 2>&1; then
 else
   echo "note: suidoctl has no 'sheet' command yet (src/suidoctl/main.c hook); CLI part skipped"
 fi
+# ---- issue 11: =cmd|... cells are exported as text, numbers stay numbers (last: a new version)
+row kind=point device=gorin-l2 data_id=gorin-l2.level2 "name==cmd|' /C calc'!A0" signal=analog \
+  input=Ai6 unit=m scale_lo=-1.5 scale_hi=5 >"$T/evil.csv"
+csvpost a1 "/api/v1/tenants/$A/sheets" "$T/evil.csv"
+expect_code "a formula as a point name" 201
+api a2 POST "/api/v1/tenants/$A/sheets/$(echo "$BODY" | jget '["id"]')/approve"
+expect_code "approved" 200
+api g GET "/api/v1/tenants/$A/master?format=csv"
+line=$(grep -a 'gorin-l2.level2' "$T/body")
+expect_match "the formula is neutralised" "$line" "\"'=cmd\|' /C calc'!A0\""
+expect_match "the number is still a number" "$line" ',-1.5,5,'
+expect_eq "no cell starts a formula" \
+  "$(python3 -c 'import csv,sys; print(sum(c.startswith(("=", "+", "@")) for r in csv.reader(open(sys.argv[1], encoding="utf-8-sig")) for c in r))' "$T/body")" 0
+cp "$T/body" "$T/guarded.csv"
+csvpost a1 "/api/v1/tenants/$A/sheets" "$T/guarded.csv"
+expect_code "the guarded export re-submits" 201
+api a2 POST "/api/v1/tenants/$A/sheets/$(echo "$BODY" | jget '["id"]')/approve"
+expect_code "... and applies" 200
+api g GET /apif/v1/master/points/gorin-l2.level2
+expect_eq "... reading back what was exported, not the apostrophe" \
+  "$(echo "$BODY" | jget '["name"]') $(echo "$BODY" | jget '["scale_lo"]')" "=cmd|' /C calc'!A0 -1.5"
+
 done_ok

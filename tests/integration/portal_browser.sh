@@ -65,6 +65,34 @@ for path in /api/v1/alarms /api/v1/status; do
   [ "$CODE" = 200 ] || fail "$path answered $CODE: $BODY"
 done
 
+# ---- issue 11: a stored page and its script, uploaded through the files API by an operator ----
+# Served inline from the portal's origin, the page's <script src> (allowed by script-src 'self')
+# would run with the session of whoever opens it and create a user. portal.mjs opens it.
+EVIL_EMAIL=stored-xss@hokkaido2.example.jp
+cat >"$T/evil.js" <<JS
+localStorage.setItem('suido.pwned', 'js ran');
+fetch('/api/v1/users', { method: 'POST', headers: { 'Content-Type': 'application/json' },
+  body: JSON.stringify({ org_id: $OA, role: 'operator_admin', email: '$EVIL_EMAIL' }) });
+JS
+cat >"$T/evil.html" <<'HTML'
+<!doctype html><html><head><title>PWNED</title></head><body>
+<script src="/apif/v1/files/xss/evil.js"></script>
+<script>localStorage.setItem('suido.pwned', 'inline ran');</script>
+</body></html>
+HTML
+api a1 PUT /apif/v1/files/xss/evil.js --data-binary "@$T/evil.js"; expect_code "upload evil.js" 201
+EVIL_HTML=$(python3 -c 'import urllib.parse; print(urllib.parse.quote("xss/請求書 2026.html"))')
+api a1 PUT "/apif/v1/files/$EVIL_HTML" --data-binary "@$T/evil.html"; expect_code "upload the page" 201
+CODE=$(curl -s -o "$T/evil.got" -D "$T/eh" -w '%{http_code}' -b "$T/a1.jar" "$U/apif/v1/files/$EVIL_HTML")
+expect_eq "the page comes back byte for byte" "$CODE $(cmp -s "$T/evil.got" "$T/evil.html" && echo same)" "200 same"
+hdr() { tr -d '\r' <"$T/eh" | awk -v n="$1" 'BEGIN{IGNORECASE=1} tolower($0) ~ "^" n ":" {sub(/^[^:]*: /, ""); print}'; }
+expect_eq "as a download" "$(hdr content-disposition)" \
+  "attachment; filename=\"___ 2026.html\"; filename*=UTF-8''%E8%AB%8B%E6%B1%82%E6%9B%B8%202026.html"
+expect_eq "never as HTML" "$(hdr content-type)" "application/octet-stream"
+expect_eq "nosniff" "$(hdr x-content-type-options)" "nosniff"
+expect_eq "a CSP that runs nothing" "$(hdr content-security-policy)" "default-src 'none'; sandbox"
+export EVIL_HTML EVIL_EMAIL
+
 export BASE_URL="$U" P_LOGIN P_PW GW_TOKEN ART CHROMIUM
 export P_NEWPW='Mizu-Nagare-Tsuru-84zq!' P_NEWLOGIN=portal-kanri
 timeout 300 node "$ROOT/tests/browser/portal.mjs" 2>&1 | tee "$T/browser.log"

@@ -210,6 +210,45 @@ static void test_shift_jis(void **state)
     BAD("a,b\n\"x\ny\x81", &cp, SD_EENCODING, 3, 2, 1, 8);
 }
 
+/*
+ * Issue 11: a UTF-8 sheet with one Shift_JIS sequence was read as CP932 (every kanji became
+ * mojibake, silently). Now refused at the row and column of the first non-UTF-8 byte.
+ */
+static void test_mixed_encoding(void **state)
+{
+    (void)state;
+    size_t n;
+    char *sj = encode("CP932", "澄川", &n); /* 9F 60 90 EC */
+    assert_non_null(sj);
+    assert_int_equal(n, 4);
+    sd_buf_t in = {0};
+    /* these UTF-8 words are also valid CP932 byte pairs (名前 -> 蜷榊燕) */
+    sd_buf_append_str(&in, "名前,番号,住所\r\n東京,1,給水\r\n");
+    size_t at = in.len + 2; /* row 3, column 2: after "2," */
+    sd_buf_append_str(&in, "2,");
+    sd_buf_append(&in, sj, n);
+    sd_buf_append_str(&in, ",x\r\n");
+    free(sj);
+    /* the whole thing also passes as CP932: that is what made it silent */
+    sd_csv_opts_t cp = {.encoding = SD_CSV_ENC_CP932};
+    sd_csv_t *c = ok(in.data, in.len, &cp);
+    sd_csv_free(c);
+    bad(in.data, in.len, NULL, SD_EENCODING, 3, 3, 2, at);
+    sd_csv_error_t e;
+    assert_int_equal(sd_csv_parse(in.data, in.len, NULL, &c, &e), SD_EENCODING);
+    assert_non_null(strstr(e.reason, "mixed with Shift_JIS"));
+    sd_buf_free(&in);
+    /* pure Shift_JIS still reads, half-width kana pairs that look like UTF-8 included */
+    char *pure = encode("CP932", "ﾄｲﾚ,施設\r\n澄川,1\r\n", &n);
+    assert_non_null(pure);
+    c = ok(pure, n, NULL);
+    assert_int_equal(sd_csv_encoding(c), SD_CSV_ENC_CP932);
+    assert_string_equal(sd_csv_field(c, 0, 0), "ﾄｲﾚ");
+    assert_string_equal(sd_csv_field(c, 1, 0), "澄川");
+    sd_csv_free(c);
+    free(pure);
+}
+
 static void test_bad_encoding(void **state)
 {
     (void)state;
@@ -387,16 +426,17 @@ static void test_writer(void **state)
     assert_string_equal(b.data, "\"\"\r\n");
     assert_int_equal(sd_csv_write_row(&b, empty, 0, 0), SD_EINVAL);
     sd_buf_reset(&b);
-    /* injection guard only with the flag, only on the first character */
+    /* injection guard on by default, only on the first character, never on plain numbers */
     const char *f[] = {"=SUM(A1:A9)", "+1", "-5", "@cmd", "\tx", "a=b", "=a,b", "5"};
-    assert_int_equal(sd_csv_write_row(&b, f, 8, 0), 0);
+    assert_int_equal(sd_csv_write_row(&b, f, 8, SD_CSV_W_RAW), 0);
     assert_string_equal(b.data, "=SUM(A1:A9),+1,-5,@cmd,\"\tx\",a=b,\"=a,b\",5\r\n");
     sd_buf_reset(&b);
-    assert_int_equal(sd_csv_write_row(&b, f, 8, SD_CSV_W_SPREADSHEET), 0);
-    assert_string_equal(b.data, "'=SUM(A1:A9),'+1,'-5,'@cmd,\"'\tx\",a=b,\"'=a,b\",5\r\n");
+    assert_int_equal(sd_csv_write_row(&b, f, 8, 0), 0);
+    assert_string_equal(b.data, "\"'=SUM(A1:A9)\",+1,-5,\"'@cmd\",\"'\tx\",a=b,\"'=a,b\",5\r\n");
     sd_buf_reset(&b);
-    assert_int_equal(sd_csv_write_field(&b, "\r=", SD_CSV_W_SPREADSHEET), 0);
+    assert_int_equal(sd_csv_write_field(&b, "\r=", 0), 0);
     assert_string_equal(b.data, "\"'\r=\"");
+    sd_buf_reset(&b);
     /* a field starting with U+FEFF is quoted, else it would read back as a BOM */
     sd_buf_reset(&b);
     const char *z[] = {"\xEF\xBB\xBFx"};
@@ -406,6 +446,72 @@ static void test_writer(void **state)
     assert_string_equal(sd_csv_field(c, 0, 0), z[0]);
     sd_csv_free(c);
     sd_buf_free(&b);
+}
+
+/* Issue 11: =cmd|... cells were exported verbatim. Every export is guarded; numbers stay numbers.
+ */
+static void test_writer_formula_guard(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *in, *out;
+    } cases[] = {
+        {"=cmd|' /C calc'!A0", "\"'=cmd|' /C calc'!A0\""},
+        {"=HYPERLINK(\"http://x\")", "\"'=HYPERLINK(\"\"http://x\"\")\""},
+        {"@SUM(1)", "\"'@SUM(1)\""},
+        {"+cmd", "\"'+cmd\""},
+        {"-cmd", "\"'-cmd\""},
+        {"-", "\"'-\""},
+        {"\tcmd", "\"'\tcmd\""},
+        {"\rcmd", "\"'\rcmd\""},
+        {"\xEF\xBC\x9D"
+         "1+1",
+         "\"'\xEF\xBC\x9D"
+         "1+1\""}, /* ＝ */
+        {"\xEF\xBC\x8B"
+         "1",
+         "\"'\xEF\xBC\x8B"
+         "1\""}, /* ＋ */
+        {"\xEF\xBC\x8D"
+         "1",
+         "\"'\xEF\xBC\x8D"
+         "1\""}, /* － */
+        {"\xEF\xBC\xA0"
+         "x",
+         "\"'\xEF\xBC\xA0"
+         "x\""}, /* ＠ */
+        {"-1.5", "-1.5"},
+        {"+3", "+3"},
+        {"-0.25e-3", "-0.25e-3"},
+        {"-.5", "-.5"},
+        {"-1.5x", "\"'-1.5x\""},
+        {"-1e", "\"'-1e\""},
+        {"-inf", "\"'-inf\""},
+        {"12", "12"},
+        {"a=1", "a=1"},
+        {"札幌=1", "札幌=1"},
+        {"", ""},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        sd_buf_t b = {0};
+        assert_int_equal(sd_csv_write_field(&b, cases[i].in, 0), 0);
+        assert_string_equal(b.data ? b.data : "", cases[i].out);
+        /* read back, the guard is recognised as such and only then */
+        if (b.len) {
+            sd_csv_t *c = ok(b.data, b.len, NULL);
+            const char *f = sd_csv_field(c, 0, 0);
+            size_t g = sd_csv_guard_len(f, strlen(f));
+            assert_int_equal(g, strcmp(cases[i].in, cases[i].out) != 0);
+            if (g)
+                assert_string_equal(f + g, cases[i].in);
+            sd_csv_free(c);
+        }
+        sd_buf_free(&b);
+    }
+    assert_int_equal(sd_csv_guard_len("'hello", 6), 0);
+    assert_int_equal(sd_csv_guard_len("'-1.5", 5), 0);
+    assert_int_equal(sd_csv_guard_len("'", 1), 0);
+    assert_int_equal(sd_csv_guard_len("'=1", 3), 1);
 }
 
 /* Random fields from pieces that stress quoting; write them, read them back unchanged. */
@@ -429,7 +535,8 @@ static void test_roundtrip(void **state)
                     sd_buf_append_str(&cell, pieces[(size_t)rand() % 15]);
                 cells[r][f] = sd_buf_steal(&cell);
             }
-            assert_int_equal(sd_csv_write_row(&out, (const char *const *)cells[r], nf, 0), 0);
+            assert_int_equal(
+                sd_csv_write_row(&out, (const char *const *)cells[r], nf, SD_CSV_W_RAW), 0);
         }
         sd_csv_opts_t o = {.strict = true, .encoding = (sd_csv_encoding_t)(iter % 2)};
         sd_csv_t *c = ok(out.data, out.len, &o);
@@ -449,11 +556,18 @@ static void test_roundtrip(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_basic),        cmocka_unit_test(test_quoting_and_lines),
-        cmocka_unit_test(test_bom),          cmocka_unit_test(test_shift_jis),
-        cmocka_unit_test(test_bad_encoding), cmocka_unit_test(test_syntax_errors),
-        cmocka_unit_test(test_limits),       cmocka_unit_test(test_stream),
-        cmocka_unit_test(test_find),         cmocka_unit_test(test_writer),
+        cmocka_unit_test(test_basic),
+        cmocka_unit_test(test_quoting_and_lines),
+        cmocka_unit_test(test_bom),
+        cmocka_unit_test(test_shift_jis),
+        cmocka_unit_test(test_bad_encoding),
+        cmocka_unit_test(test_syntax_errors),
+        cmocka_unit_test(test_limits),
+        cmocka_unit_test(test_stream),
+        cmocka_unit_test(test_find),
+        cmocka_unit_test(test_writer),
+        cmocka_unit_test(test_writer_formula_guard),
+        cmocka_unit_test(test_mixed_encoding),
         cmocka_unit_test(test_roundtrip),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

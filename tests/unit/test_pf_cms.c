@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include <openssl/pem.h>
+#include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
 #include "core/buf.h"
@@ -197,6 +198,89 @@ static void test_cert_parse(void **state)
     sd_buf_free(&key);
 }
 
+/* The DER of c, through OpenSSL directly (cms.h hands out PEM only). */
+static size_t der_of(const sd_cms_cert_t *c, unsigned char **der)
+{
+    sd_buf_t pem = {0};
+    assert_int_equal(sd_cms_cert_pem(c, &pem), 0);
+    BIO *b = BIO_new_mem_buf(pem.data, (int)pem.len);
+    X509 *x = PEM_read_bio_X509(b, NULL, NULL, NULL);
+    assert_non_null(x);
+    *der = NULL;
+    int n = i2d_X509(x, der);
+    assert_true(n > 0);
+    X509_free(x);
+    BIO_free(b);
+    sd_buf_free(&pem);
+    return (size_t)n;
+}
+
+/* Parse bytes, write PEM, parse that: the same fingerprint, or abort the test. */
+static void round_trips(const void *data, size_t len, const char *want_fp)
+{
+    sd_cms_cert_t *c = NULL, *again = NULL;
+    char why[160] = "", fp[65], fp2[65];
+    sd_buf_t pem = {0};
+    if (sd_cms_cert_parse(data, len, &c, why, sizeof why) != 0)
+        fail_msg("refused: %s", why);
+    sd_cms_cert_fingerprint(c, fp);
+    assert_string_equal(fp, want_fp);
+    assert_int_equal(sd_cms_cert_pem(c, &pem), 0);
+    assert_int_equal(sd_cms_cert_parse(pem.data, pem.len, &again, why, sizeof why), 0);
+    sd_cms_cert_fingerprint(again, fp2);
+    assert_string_equal(fp, fp2);
+    sd_cms_cert_free(c);
+    sd_cms_cert_free(again);
+    sd_buf_free(&pem);
+}
+
+/*
+ * Issue 11: a DER certificate whose names hold PEM armour ("-----BEGIN ", "-----END",
+ * "PRIVATE KEY") was taken for PEM, and BER that OpenSSL re-encodes was accepted with a
+ * fingerprint of bytes nobody sent. DER is told by its first byte and must be canonical.
+ */
+static void test_cert_der_armour_and_ber(void **state)
+{
+    (void)state;
+    static const char *const cns[] = {"-----BEGIN CERTIFICATE-----", "-----END CERTIFICATE-----",
+                                      "x PRIVATE KEY -----END"};
+    for (size_t i = 0; i < sizeof cns / sizeof *cns; i++) {
+        sd_cms_id_t *id = NULL;
+        assert_int_equal(sd_cms_id_new(ca, cns[i], NOW, DAYS, &id), 0);
+        unsigned char *der = NULL;
+        size_t n = der_of(sd_cms_id_cert(id), &der);
+        assert_non_null(memmem(der, n, cns[i], strlen(cns[i])));
+        char fp[65];
+        sd_cms_cert_fingerprint(sd_cms_id_cert(id), fp);
+        round_trips(der, n, fp);
+        OPENSSL_free(der);
+        sd_cms_id_free(id);
+    }
+    /* the same certificate as BER: indefinite and non-minimal outer lengths are refused */
+    unsigned char *der = NULL;
+    size_t n = der_of(C(cli), &der);
+    assert_true(der[0] == 0x30 && der[1] == 0x82);
+    unsigned char *ber = malloc(n + 3);
+    assert_non_null(ber);
+    ber[0] = 0x30;
+    ber[1] = 0x80; /* indefinite length, closed by two zero bytes */
+    memcpy(ber + 2, der + 4, n - 4);
+    ber[n - 2] = ber[n - 1] = 0;
+    char why[160] = "";
+    sd_cms_cert_t *c = NULL;
+    assert_int_equal(sd_cms_cert_parse(ber, n, &c, why, sizeof why), SD_ESYNTAX);
+    assert_null(c);
+    assert_non_null(strstr(why, "non-canonical"));
+    ber[0] = 0x30;
+    ber[1] = 0x83; /* a three-byte length where two do */
+    ber[2] = 0;
+    memcpy(ber + 3, der + 2, n - 2);
+    assert_int_equal(sd_cms_cert_parse(ber, n + 1, &c, why, sizeof why), SD_ESYNTAX);
+    assert_null(c);
+    free(ber);
+    OPENSSL_free(der);
+}
+
 static void test_id_load(void **state)
 {
     (void)state;
@@ -271,10 +355,15 @@ static void test_tls_server(void **st)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_sign_round_trip), cmocka_unit_test(test_sign_encrypt_round_trip),
-        cmocka_unit_test(test_tampered),        cmocka_unit_test(test_wrong_signer_and_recipient),
-        cmocka_unit_test(test_malformed),       cmocka_unit_test(test_cert_parse),
-        cmocka_unit_test(test_id_load),         cmocka_unit_test(test_tls_server),
+        cmocka_unit_test(test_sign_round_trip),
+        cmocka_unit_test(test_sign_encrypt_round_trip),
+        cmocka_unit_test(test_tampered),
+        cmocka_unit_test(test_wrong_signer_and_recipient),
+        cmocka_unit_test(test_malformed),
+        cmocka_unit_test(test_cert_parse),
+        cmocka_unit_test(test_id_load),
+        cmocka_unit_test(test_tls_server),
+        cmocka_unit_test(test_cert_der_armour_and_ber),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

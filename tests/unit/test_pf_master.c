@@ -135,7 +135,7 @@ static void test_bad_sheet_applies_nothing(void **state)
     assert_int_equal(r.id, 0);
     sd_sheet_errors_free(&r.errs);
     sd_pf_items_t items;
-    assert_int_equal(sd_sheets_list(f->base.st, f->tid, NULL, &items), 0);
+    assert_int_equal(sd_sheets_list(f->base.st, f->tid, 0, NULL, &items), 0);
     assert_int_equal(items.n, 0);
     sd_pf_items_free(&items);
     assert_int_equal(scalar(f,
@@ -171,7 +171,7 @@ static void test_bad_sheet_applies_nothing(void **state)
     assert_string_equal(json_string_value(json_object_get(o, "reason")), "stale");
     json_decref(o);
     assert_int_equal(version(f), 1);
-    assert_int_equal(sd_sheets_list(f->base.st, f->tid, "applied", &items), 0);
+    assert_int_equal(sd_sheets_list(f->base.st, f->tid, 0, "applied", &items), 0);
     assert_int_equal(items.n, 1);
     sd_pf_items_free(&items);
 }
@@ -271,6 +271,78 @@ static void test_reads(void **state)
     json_decref(a);
 }
 
+/*
+ * Issue 11: a vendor admin got 403 on its own sheets (the handler measured "O" against org 0). A
+ * sheet belongs to its submitter's organisation; the list filters on it. SQLite and PostgreSQL.
+ */
+static void test_sheet_orgs(void **state)
+{
+    fx_t *f = *state;
+    sd_test_pf_t *t = &f->base;
+    int64_t v = sd_test_pf_tenant(t, "vendors", SD_TENANT_KIND_VENDOR);
+    int64_t oa = sd_test_pf_org(t, f->tid, SD_ORG_KIND_OPERATOR, "Sapporo");
+    int64_t ov = sd_test_pf_org(t, v, SD_ORG_KIND_AP_VENDOR, "AP");
+    int64_t og = sd_test_pf_org(t, v, SD_ORG_KIND_GW_VENDOR, "GW");
+    sd_principal_t op = {
+        .role = SD_ROLE_OPERATOR_ADMIN,
+        .org_id = oa,
+        .tenant_id = f->tid,
+        .subject_id = sd_test_pf_user(t, oa, SD_ROLE_OPERATOR_ADMIN, "op@example.jp", NULL, NULL)};
+    sd_principal_t ven = {
+        .role = SD_ROLE_APVENDOR_ADMIN,
+        .org_id = ov,
+        .tenant_id = v,
+        .subject_id = sd_test_pf_user(t, ov, SD_ROLE_APVENDOR_ADMIN, "ap@example.jp", NULL, NULL)};
+    int64_t ids[2];
+    const sd_principal_t *by[2] = {&op, &ven};
+    for (int i = 0; i < 2; i++) {
+        sd_sheet_submit_t r;
+        assert_int_equal(
+            sd_sheets_submit(&t->pf, by[i], f->tid, sheet_a, strlen(sheet_a), "s.csv", &r), 0);
+        sd_sheet_errors_free(&r.errs);
+        ids[i] = r.id;
+    }
+    const struct {
+        int64_t org;
+        size_t n;
+        int64_t first;
+    } want[] = {{0, 2, ids[1]}, {oa, 1, ids[0]}, {ov, 1, ids[1]}, {og, 0, 0}};
+    for (size_t i = 0; i < sizeof want / sizeof *want; i++) {
+        sd_pf_items_t items;
+        assert_int_equal(sd_sheets_list(t->st, f->tid, want[i].org, NULL, &items), 0);
+        assert_int_equal(items.n, want[i].n);
+        if (items.n)
+            assert_int_equal(
+                json_integer_value(json_object_get(json_array_get(items.rows, 0), "id")),
+                want[i].first);
+        sd_pf_items_free(&items);
+    }
+    sd_pf_items_t items;
+    assert_int_equal(sd_sheets_list(t->st, f->tid, ov, "submitted", &items), 0);
+    assert_int_equal(items.n, 1);
+    sd_pf_items_free(&items);
+    assert_int_equal(sd_sheets_list(t->st, f->tid, ov, "applied", &items), 0);
+    assert_int_equal(items.n, 0);
+    sd_pf_items_free(&items);
+    int64_t org = -1;
+    assert_int_equal(sd_sheets_org(t->st, f->tid, ids[1], &org), 0);
+    assert_int_equal(org, ov);
+    assert_int_equal(sd_sheets_org(t->st, f->tid, ids[0], &org), 0);
+    assert_int_equal(org, oa);
+    assert_int_equal(sd_sheets_org(t->st, v, ids[1], &org), SD_ENOTFOUND); /* another tenant */
+    /* what the handler asks the policy with that org: the vendor admin of the sheet's org, in
+     * a tenant it serves, may read it; measured against org 0 (the bug) it may not */
+    ven.linked_tenants = &f->tid;
+    ven.n_linked = 1;
+    sd_scope_t own = {.tenant_id = f->tid, .org_id = ov}, none = {.tenant_id = f->tid};
+    sd_scope_t other = {.tenant_id = f->tid, .org_id = oa};
+    assert_int_equal(sd_policy_check(&ven, SD_ACT_SHEET_READ, &own), 0);
+    assert_int_equal(sd_policy_check(&ven, SD_ACT_SHEET_READ, &none), SD_EFORBIDDEN);
+    assert_int_equal(sd_policy_check(&ven, SD_ACT_SHEET_READ, &other), SD_EFORBIDDEN);
+    ven.n_linked = 0; /* a tenant it does not serve */
+    assert_int_equal(sd_policy_check(&ven, SD_ACT_SHEET_READ, &own), SD_EFORBIDDEN);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -278,5 +350,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_bad_sheet_applies_nothing, setup, sd_test_pf_teardown),
         cmocka_unit_test_setup_teardown(test_reads, setup, sd_test_pf_teardown),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    const struct CMUnitTest both[] = {
+        cmocka_unit_test_setup_teardown(test_sheet_orgs, setup, sd_test_pf_teardown),
+    };
+    int failed = cmocka_run_group_tests(tests, NULL, NULL);
+    return failed + SD_TEST_PF_RUN("sheet organisations", both, SD_TEST_SQLITE | SD_TEST_PG);
 }

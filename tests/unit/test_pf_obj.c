@@ -65,6 +65,49 @@ static void test_path_ok(void **state)
     bad_path(whole, SD_OBJ_PATH_MAX + 1, "longer than 1024", SD_OBJ_PATH_MAX);
 }
 
+/* Issue 11: a file name (a sheet's ?filename=) kept CR/LF and had no length limit. */
+static void bad_name(const char *p, size_t len, const char *frag, size_t off)
+{
+    const char *why = NULL;
+    size_t o = 9999;
+    assert_int_equal(sd_objpath_check_name(p, len, &why, &o), SD_EFIELD);
+    assert_non_null(why);
+    if (!strstr(why, frag))
+        fail_msg("'%.*s': reason '%s' lacks '%s'", (int)len, p, why, frag);
+    assert_int_equal(o, off);
+}
+#define BADNAME(lit, frag, off) bad_name(lit, sizeof lit - 1, frag, off)
+
+static void test_file_name(void **state)
+{
+    (void)state;
+    static const char *const good[] = {"sheet.csv", "初期情報設定シート 2026年度.csv",
+                                       "a b (1).csv", ".hidden", "x..csv"};
+    for (size_t i = 0; i < sizeof good / sizeof *good; i++)
+        assert_int_equal(sd_objpath_check_name(good[i], strlen(good[i]), NULL, NULL), 0);
+    BADNAME("a.csv\r\nX-Injected: 1", "control", 5);
+    BADNAME("a\nb.csv", "control", 1);
+    BADNAME("a\0b.csv", "NUL", 1);
+    BADNAME("a\x7f.csv", "control", 1);
+    BADNAME("dir/a.csv", "'/'", 3);
+    BADNAME("a\\b.csv", "backslash", 1);
+    BADNAME("..", "'..'", 0);
+    BADNAME("", "empty", 0);
+    BADNAME("a\xff.csv", "UTF-8", 1);
+    BADNAME("a\xe2\x80\xa8"
+            "b",
+            "line separator", 1);               /* U+2028 */
+    BADNAME("x\xe2\x80\xaetxt.exe", "bidi", 1); /* U+202E right-to-left override */
+    char name[SD_OBJ_SEG_MAX + 2];
+    memset(name, 'n', sizeof name);
+    assert_int_equal(sd_objpath_check_name(name, SD_OBJ_SEG_MAX, NULL, NULL), 0);
+    bad_name(name, SD_OBJ_SEG_MAX + 1, "longer than 255", SD_OBJ_SEG_MAX);
+    bad_name(name, 5000, "longer than 255", SD_OBJ_SEG_MAX);
+    /* paths refuse the separators and bidi controls too */
+    BAD("a/\xe2\x80\xa9", "line separator", 2);
+    BAD("\xe2\x81\xa6x", "bidi", 0);
+}
+
 static void test_path_refused(void **state)
 {
     (void)state;
@@ -447,6 +490,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_path_ok),
         cmocka_unit_test(test_path_refused),
+        cmocka_unit_test(test_file_name),
         cmocka_unit_test(test_open),
         cmocka_unit_test_setup_teardown(test_store, setup, teardown),
         cmocka_unit_test_setup_teardown(test_quota, setup, teardown),

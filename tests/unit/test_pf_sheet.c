@@ -1,4 +1,5 @@
 /* test_pf_sheet.c - lib/pf/sheet: the sample, every error class, Shift_JIS, round trip. */
+#define _GNU_SOURCE /* memmem */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -95,7 +96,7 @@ static void add_row(sd_buf_t *b, const char *kv)
     for (size_t i = 0; i < NH; i++)
         if (!f[i])
             f[i] = "";
-    assert_int_equal(sd_csv_write_row(b, f, NH, 0), 0);
+    assert_int_equal(sd_csv_write_row(b, f, NH, SD_CSV_W_RAW), 0);
     free(copy);
 }
 
@@ -114,7 +115,7 @@ static void add_row(sd_buf_t *b, const char *kv)
 static char *sheet(size_t *len, ...)
 {
     sd_buf_t b = {0};
-    assert_int_equal(sd_csv_write_row(&b, hcols, NH, 0), 0);
+    assert_int_equal(sd_csv_write_row(&b, hcols, NH, SD_CSV_W_RAW), 0);
     va_list ap;
     va_start(ap, len);
     for (const char *r; (r = va_arg(ap, const char *));)
@@ -271,6 +272,48 @@ static void test_shift_jis(void **state)
     assert_string_equal(find(&b, "222")->f[SD_SHEET_COL_NAME], "五輪");
     sd_sheet_items_free(&a);
     sd_sheet_items_free(&b);
+    free(sj);
+    free(csv);
+}
+
+/*
+ * Issue 11: the sample (UTF-8) with one name pasted in as Shift_JIS was read whole as CP932 (all
+ * mojibake, no finding). Now one finding at the row and column of that name.
+ */
+static void test_mixed_encoding(void **state)
+{
+    (void)state;
+    size_t len, slen;
+    char *csv = read_sample(&len);
+    /* where the first 五輪 is, as row and column */
+    sd_csv_t *t = NULL;
+    assert_int_equal(sd_csv_parse(csv, len, NULL, &t, NULL), 0);
+    size_t row = 0, col = 0;
+    for (size_t r = 0; r < sd_csv_rows(t) && !row; r++)
+        for (size_t c = 0; c < sd_csv_fields(t, r) && !row; c++)
+            if (strstr(sd_csv_field(t, r, c), "五輪"))
+                row = r + 1, col = c + 1;
+    sd_csv_free(t);
+    assert_true(row > 1);
+    char *at = memmem(csv, len, "五輪", strlen("五輪"));
+    assert_non_null(at);
+    char *sj = to_cp932("五輪", strlen("五輪"), &slen);
+    sd_buf_t mixed = {0};
+    sd_buf_append(&mixed, csv, (size_t)(at - csv));
+    sd_buf_append(&mixed, sj, slen);
+    sd_buf_append(&mixed, at + strlen("五輪"), len - (size_t)(at - csv) - strlen("五輪"));
+    sd_sheet_items_t it = {0};
+    sd_sheet_errors_t e = {0};
+    sd_csv_encoding_t enc;
+    assert_int_equal(sd_sheet_check(mixed.data, mixed.len, NULL, &it, &e, &enc), SD_EFIELD);
+    assert_int_equal(e.n, 1);
+    assert_int_equal(e.v[0].row, row);
+    assert_int_equal(e.v[0].column, col);
+    assert_non_null(strstr(e.v[0].reason, "mixed with Shift_JIS"));
+    assert_int_equal(it.n, 0);
+    sd_sheet_items_free(&it);
+    sd_sheet_errors_free(&e);
+    sd_buf_free(&mixed);
     free(sj);
     free(csv);
 }
@@ -610,7 +653,7 @@ static void test_many(void **state)
 {
     (void)state;
     sd_buf_t b = {0};
-    assert_int_equal(sd_csv_write_row(&b, hcols, NH, 0), 0);
+    assert_int_equal(sd_csv_write_row(&b, hcols, NH, SD_CSV_W_RAW), 0);
     for (int i = 0; i < 300; i++)
         add_row(&b, "kind=facility|facility=bad id|name=x|type=big|estate=1000");
     sd_sheet_items_t it = {0};
@@ -627,12 +670,13 @@ static void test_many(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_sample),       cmocka_unit_test(test_shift_jis),
-        cmocka_unit_test(test_roundtrip),    cmocka_unit_test(test_normalise),
-        cmocka_unit_test(test_sheet_level),  cmocka_unit_test(test_fields),
-        cmocka_unit_test(test_fields_extra), cmocka_unit_test(test_gateway_column),
-        cmocka_unit_test(test_rows),         cmocka_unit_test(test_cross),
-        cmocka_unit_test(test_master),       cmocka_unit_test(test_many),
+        cmocka_unit_test(test_sample),         cmocka_unit_test(test_shift_jis),
+        cmocka_unit_test(test_roundtrip),      cmocka_unit_test(test_normalise),
+        cmocka_unit_test(test_sheet_level),    cmocka_unit_test(test_fields),
+        cmocka_unit_test(test_fields_extra),   cmocka_unit_test(test_gateway_column),
+        cmocka_unit_test(test_rows),           cmocka_unit_test(test_cross),
+        cmocka_unit_test(test_master),         cmocka_unit_test(test_many),
+        cmocka_unit_test(test_mixed_encoding),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

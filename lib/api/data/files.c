@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include "api/api.h"
+#include "api/download.h"
 #include "api/routes.h"
 #include "core/err.h"
 #include "core/json.h"
@@ -183,7 +184,10 @@ static void h_get(sd_http_req_t *req, void *ctx)
     if (!rc) {
         /* the content hash is the strong ETag; X-Content-SHA256 says it without quotes */
         sd_http_reply_header(req, "X-Content-SHA256", in.sha256);
-        rc = sd_http_reply_file(req, local, sd_http_content_type(path), in.sha256);
+        /* user content from the portal's origin: a download, never a page that runs */
+        rc = sd_api_download_headers(req, path);
+        if (!rc)
+            rc = sd_http_reply_file(req, local, sd_api_download_type(path), in.sha256);
     }
     if (rc == SD_ENOTFOUND)
         sd_http_reply_error(req, rc, "path", "no such file");

@@ -4,10 +4,12 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "api/download.h"
 #include "api/routes.h"
 #include "core/err.h"
 #include "core/json.h"
 #include "core/log.h"
+#include "pf/data/objstore.h"
 #include "pf/master/master.h"
 #include "pf/master/sheets.h"
 
@@ -62,11 +64,17 @@ static void h_submit(sd_http_req_t *req, void *ctx)
     int64_t tid;
     if (path_tenant(req, SD_ACT_SHEET_SUBMIT, &tid))
         return;
+    /* the name is stored and shown: no CR/LF, no control characters, at most 255 bytes */
+    const char *fname = sd_http_req_query(req, "filename"), *why = NULL;
+    size_t off = 0;
+    if (fname && sd_objpath_check_name(fname, strlen(fname), &why, &off)) {
+        sd_http_reply_error(req, SD_EFIELD, "filename", "%s (at byte %zu)", why, off);
+        return;
+    }
     size_t len = 0;
     const void *body = sd_http_req_body(req, &len);
     sd_sheet_submit_t r;
-    int rc = sd_sheets_submit(pf, sd_api_principal(req), tid, body, len,
-                              sd_http_req_query(req, "filename"), &r);
+    int rc = sd_sheets_submit(pf, sd_api_principal(req), tid, body, len, fname, &r);
     if (rc == SD_EFIELD) {
         char msg[64];
         snprintf(msg, sizeof msg, "the sheet has %zu findings; nothing was stored",
@@ -91,25 +99,72 @@ static void h_submit(sd_http_req_t *req, void *ctx)
 
 /* ---- GET list / one / raw -------------------------------------------------------------------- */
 
+/*
+ * May the caller read sheets of tid, and which: *org = 0 for every sheet of the tenant (T), the
+ * caller's organisation for an O cell (a vendor admin: its own vendor's sheets, in a tenant it
+ * serves). Replies 401/403 on refusal.
+ */
+static int sheet_reader(sd_http_req_t *req, int64_t *tid, int64_t *org)
+{
+    const sd_principal_t *who = sd_api_principal(req);
+    *org = 0;
+    int rc = sd_api_param_id(req, "tid", tid);
+    if (rc)
+        return rc;
+    sd_scope_t all = {.tenant_id = *tid};
+    if (who && sd_policy_check(who, SD_ACT_SHEET_READ, &all) == 0)
+        return sd_api_require(req, SD_ACT_SHEET_READ, &all); /* also the TOTP-enrolment gate */
+    sd_scope_t own = {.tenant_id = *tid, .org_id = who ? who->org_id : 0};
+    *org = own.org_id;
+    return sd_api_require(req, SD_ACT_SHEET_READ, &own);
+}
+
 static void h_list(sd_http_req_t *req, void *ctx)
 {
     sd_pf_t *pf = ctx;
-    int64_t tid;
-    if (path_tenant(req, SD_ACT_SHEET_READ, &tid))
+    int64_t tid, org;
+    if (sheet_reader(req, &tid, &org))
         return;
     sd_pf_items_t items;
-    int rc = sd_sheets_list(pf->store, tid, sd_http_req_query(req, "status"), &items);
+    int rc = sd_sheets_list(pf->store, tid, org, sd_http_req_query(req, "status"), &items);
     if (rc)
         sd_api_reply_rc(req, rc);
     else
         sd_api_reply_items(req, 0, &items);
 }
 
+/*
+ * Sheet {id} of {tid}, checked for sheet.read against the sheet's own organisation: a sheet the
+ * caller may not see answers 404, like an id that does not exist. 0 or replied.
+ */
+static int sheet_checked(sd_http_req_t *req, sd_pf_t *pf, int64_t *tid, int64_t *id)
+{
+    int rc = sd_api_param_id(req, "tid", tid);
+    if (!rc)
+        rc = sd_api_param_id(req, "id", id);
+    if (rc)
+        return rc;
+    const sd_principal_t *who = sd_api_principal(req);
+    int64_t org = 0;
+    rc = who ? sd_sheets_org(pf->store, *tid, *id, &org) : SD_ENOTFOUND;
+    if (rc == SD_ENOTFOUND) {
+        /* first what the caller may read at all (401, 403), then that there is no such sheet */
+        int64_t any;
+        if (sheet_reader(req, tid, &any) == 0)
+            sd_http_reply_error(req, SD_ENOTFOUND, NULL, NULL);
+        return SD_ENOTFOUND;
+    }
+    if (rc)
+        return sd_api_reply_rc(req, rc);
+    sd_scope_t sc = {.tenant_id = *tid, .org_id = org};
+    return sd_api_require_visible(req, SD_ACT_SHEET_READ, SD_ACT_SHEET_READ, &sc);
+}
+
 static void h_get(sd_http_req_t *req, void *ctx)
 {
     sd_pf_t *pf = ctx;
     int64_t tid, id;
-    if (path_tenant(req, SD_ACT_SHEET_READ, &tid) || sd_api_param_id(req, "id", &id))
+    if (sheet_checked(req, pf, &tid, &id))
         return;
     json_t *o = NULL;
     int rc = sd_sheets_get(pf->store, tid, id, &o);
@@ -123,7 +178,7 @@ static void h_raw(sd_http_req_t *req, void *ctx)
 {
     sd_pf_t *pf = ctx;
     int64_t tid, id;
-    if (path_tenant(req, SD_ACT_SHEET_READ, &tid) || sd_api_param_id(req, "id", &id))
+    if (sheet_checked(req, pf, &tid, &id))
         return;
     void *raw = NULL;
     size_t len = 0;
@@ -135,7 +190,13 @@ static void h_raw(sd_http_req_t *req, void *ctx)
     }
     const char *ct =
         enc == SD_CSV_ENC_CP932 ? "text/csv; charset=Shift_JIS" : "text/csv; charset=utf-8";
-    sd_http_reply_bytes(req, 200, ct, raw, len);
+    char name[48];
+    snprintf(name, sizeof name, "sheet-%lld-%lld.csv", (long long)tid, (long long)id);
+    rc = sd_api_download_headers(req, name);
+    if (rc)
+        sd_api_reply_rc(req, rc);
+    else
+        sd_http_reply_bytes(req, 200, ct, raw, len);
     free(raw);
 }
 
@@ -206,15 +267,15 @@ static void reply_master(sd_http_req_t *req, sd_pf_t *pf, int64_t tid, bool csv)
     sd_http_reply_header(req, "X-Master-Version", v);
     if (csv) {
         sd_buf_t b = {0};
-        char cd[96];
-        snprintf(cd, sizeof cd, "attachment; filename=\"master-%lld-v%lld.csv\"", (long long)tid,
-                 (long long)version);
+        char name[64];
+        snprintf(name, sizeof name, "master-%lld-v%lld.csv", (long long)tid, (long long)version);
         rc = sd_sheet_write_csv(&items, &b);
+        if (!rc)
+            rc = sd_api_download_headers(req, name);
         if (rc) {
             sd_buf_free(&b);
             sd_api_reply_rc(req, rc);
         } else {
-            sd_http_reply_header(req, "Content-Disposition", cd);
             sd_http_reply_buf(req, 200, "text/csv; charset=utf-8", &b);
         }
     } else {

@@ -6,6 +6,7 @@
 #include <strings.h>
 
 #include "api/api.h"
+#include "api/download.h"
 #include "api/routes.h"
 #include "core/err.h"
 #include "core/json.h"
@@ -260,7 +261,13 @@ static void reply_client_cert(side_t *sd, sd_http_req_t *req, int64_t id, int pe
         return;
     }
     if (pem_only) {
-        sd_http_reply_bytes(req, 200, "application/x-pem-file", sc.pem, sc.len);
+        /* a vendor's upload: handed out as a download like every stored file */
+        char name[48];
+        snprintf(name, sizeof name, "%s-%lld.pem", sd->one, (long long)id);
+        if ((rc = sd_api_download_headers(req, name)) != 0)
+            sd_api_reply_rc(req, rc);
+        else
+            sd_http_reply_bytes(req, 200, "application/x-pem-file", sc.pem, sc.len);
         free(sc.pem);
         return;
     }
@@ -323,6 +330,12 @@ static void h_cert_put(sd_http_req_t *req, void *ctx)
     }
     rc = sd_pki_register_cert(sd->pki, sd_api_principal(req), sc.tenant_id, id, sd->one, c);
     sd_cms_cert_free(c);
+    if (rc == SD_EFIELD) {
+        sd_http_reply_error(req, rc, "certificate",
+                            "the certificate does not read back from its PEM form; nothing was "
+                            "stored");
+        return;
+    }
     if (rc != 0) {
         sd_api_reply_rc(req, rc);
         return;

@@ -17,13 +17,19 @@
  * Is p (len bytes, no NUL needed) an acceptable file path? Rules: 1..SD_OBJ_PATH_MAX bytes of
  * valid UTF-8 (no overlongs, no surrogates), segments separated by '/', no leading, trailing or
  * doubled '/', no segment "." or "..", none longer than SD_OBJ_SEG_MAX, no '\\', no control
- * characters (C0, DEL, C1) and no NUL. Pure and thread-safe. Returns 0, or SD_EFIELD with
- * *why (may be NULL) a static English reason and *off (may be NULL) the byte offset at fault.
+ * characters (C0, DEL, C1), no NUL, no U+2028/2029 and no bidi controls (U+202A-E, U+2066-9). Pure
+ * and thread-safe. Returns 0, or SD_EFIELD with *why (may be NULL) a static English reason and *off
+ * (may be NULL) the byte offset at fault.
  */
 int sd_objpath_check(const char *p, size_t len, const char **why, size_t *off);
 
 /* Is the prefix of a listing acceptable: "" or a valid path, optionally ending with '/'. */
 int sd_objpath_check_prefix(const char *p, size_t len, const char **why, size_t *off);
+
+/* Is p an acceptable file name (sheet uploads, downloads): one segment of a valid path, so at
+ * most SD_OBJ_SEG_MAX bytes, no '/', '\\', control characters (CR, LF, NUL, DEL, C1), line
+ * separators or bidi controls, valid UTF-8. Same contract as sd_objpath_check(). */
+int sd_objpath_check_name(const char *p, size_t len, const char **why, size_t *off);
 
 /* ---- blob store ---------------------------------------------------------------------------- */
 

@@ -1,6 +1,7 @@
 /* objstore_path.c - the rules for client file paths (pure; fuzzed by tests/fuzz/fuzz_objpath.c). */
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "core/err.h"
 #include "pf/data/objstore.h"
@@ -85,6 +86,10 @@ static int check(const char *p, size_t len, int dir_ok, const char **why, size_t
             return refuse(why, off, "path contains a control character", i);
         if (cp == '\\')
             return refuse(why, off, "path contains a backslash", i);
+        /* line breaks by another name, and the bidi controls that make "exe.txt" read "txt.exe" */
+        if (cp == 0x2028 || cp == 0x2029 || (cp >= 0x202A && cp <= 0x202E) ||
+            (cp >= 0x2066 && cp <= 0x2069))
+            return refuse(why, off, "path contains a line separator or bidi control", i);
         i += k;
     }
     return 0;
@@ -100,4 +105,17 @@ int sd_objpath_check_prefix(const char *p, size_t len, const char **why, size_t 
     if (p && len == 0)
         return 0;
     return check(p, len, 1, why, off);
+}
+
+int sd_objpath_check_name(const char *p, size_t len, const char **why, size_t *off)
+{
+    if (p && len > SD_OBJ_SEG_MAX)
+        return refuse(why, off, "file name is longer than 255 bytes", SD_OBJ_SEG_MAX);
+    if (p && len) {
+        const char *slash = memchr(p, '/', len);
+        if (slash)
+            return refuse(why, off, "a file name must not contain '/'", (size_t)(slash - p));
+    }
+    /* one segment: the path rules give the 255-byte limit, UTF-8 and control characters */
+    return check(p, len, 0, why, off);
 }

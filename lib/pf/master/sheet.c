@@ -673,7 +673,11 @@ static const char *cell(const sd_csv_t *csv, size_t r, int pos, size_t *len)
         return "";
     }
     *len = sd_csv_field_len(csv, r, (size_t)pos - 1);
-    return trim(s, len);
+    s = trim(s, len);
+    /* our own export guards formula-like cells with an apostrophe: read them back unguarded */
+    size_t g = sd_csv_guard_len(s, *len);
+    *len -= g;
+    return s + g;
 }
 
 /* Signal-dependent columns of a point, once its fields are normalised. */

@@ -81,18 +81,37 @@ int sd_sheets_submit(sd_pf_t *pf, const sd_principal_t *who, int64_t tenant, con
     "decided_by, decided_at, reason, version"
 #define SHEET_TYPES "iisiissiiisi"
 
-int sd_sheets_list(sd_store_t *st, int64_t tenant, const char *status, sd_pf_items_t *out)
+/* A sheet belongs to the organisation of the user who submitted it (a vendor's, or the operator's).
+ */
+#define SHEET_OF_ORG "submitted_by IN (SELECT id FROM users WHERE org_id = $3)"
+
+int sd_sheets_list(sd_store_t *st, int64_t tenant, int64_t org, const char *status,
+                   sd_pf_items_t *out)
 {
-    if (status)
-        return sd_pf_query_items(st,
-                                 "SELECT " SHEET_COLS " FROM sheets WHERE tenant_id = $1 AND "
-                                 "status = $2 ORDER BY id DESC",
-                                 SD_PARAMS(SD_V_INT(tenant), SD_V_TEXT(status)), SHEET_TYPES, NULL,
-                                 out);
-    return sd_pf_query_items(st,
-                             "SELECT " SHEET_COLS " FROM sheets WHERE tenant_id = $1 "
-                             "ORDER BY id DESC",
-                             SD_PARAMS(SD_V_INT(tenant)), SHEET_TYPES, NULL, out);
+    /* $3 is always bound: 0 (no org filter) or the organisation */
+    return sd_pf_query_items(
+        st,
+        "SELECT " SHEET_COLS " FROM sheets WHERE tenant_id = $1 AND "
+        "($2 = '' OR status = $2) AND ($3 = 0 OR " SHEET_OF_ORG ") "
+        "ORDER BY id DESC",
+        SD_PARAMS(SD_V_INT(tenant), SD_V_TEXT(status ? status : ""), SD_V_INT(org)), SHEET_TYPES,
+        NULL, out);
+}
+
+int sd_sheets_org(sd_store_t *st, int64_t tenant, int64_t id, int64_t *org)
+{
+    *org = 0;
+    sd_stmt_t *s = NULL;
+    int rc = sd_store_query_row(st,
+                                "SELECT COALESCE((SELECT org_id FROM users WHERE users.id = "
+                                "sheets.submitted_by), 0) FROM sheets "
+                                "WHERE id = $1 AND tenant_id = $2",
+                                SD_PARAMS(SD_V_INT(id), SD_V_INT(tenant)), &s);
+    if (rc)
+        return rc;
+    *org = sd_stmt_int64(s, 0);
+    sd_stmt_done(s);
+    return 0;
 }
 
 int sd_sheets_get(sd_store_t *st, int64_t tenant, int64_t id, json_t **out)

@@ -36,8 +36,18 @@ typedef struct {
 int sd_sheets_submit(sd_pf_t *pf, const sd_principal_t *who, int64_t tenant, const void *body,
                      size_t len, const char *filename, sd_sheet_submit_t *out);
 
-/* The tenant's sheets, newest first (status NULL = any), without raw and errors. */
-int sd_sheets_list(sd_store_t *st, int64_t tenant, const char *status, sd_pf_items_t *out);
+/*
+ * The tenant's sheets, newest first (status NULL = any; org 0 = every organisation's, else only
+ * those submitted by users of org), without raw and errors.
+ */
+int sd_sheets_list(sd_store_t *st, int64_t tenant, int64_t org, const char *status,
+                   sd_pf_items_t *out);
+
+/*
+ * The organisation a sheet of tenant belongs to: its submitter's (what the policy's O scope is
+ * measured against: a vendor admin sees the sheets of its own vendor). SD_ENOTFOUND, SD_E*.
+ */
+int sd_sheets_org(sd_store_t *st, int64_t tenant, int64_t id, int64_t *org);
 
 /* One sheet of the tenant as JSON with its findings ("errors"). SD_ENOTFOUND, SD_E*. */
 int sd_sheets_get(sd_store_t *st, int64_t tenant, int64_t id, json_t **out);

@@ -61,7 +61,11 @@ static int cert_wrap(X509 *x, sd_cms_cert_t **out)
     return 0;
 }
 
-/* One DER certificate that must use every byte. */
+/*
+ * One DER certificate that must use every byte and be DER, not merely BER: OpenSSL reads
+ * indefinite or long-form lengths too, but stores and fingerprints its own re-encoding, so the
+ * certificate kept (and its pin) would not be the bytes the client sent and checked.
+ */
 static X509 *der_cert(const unsigned char *p, size_t len)
 {
     const unsigned char *q = p;
@@ -72,6 +76,13 @@ static X509 *der_cert(const unsigned char *p, size_t len)
         X509_free(x);
         x = NULL;
     }
+    unsigned char *re = NULL;
+    int n = x ? i2d_X509(x, &re) : 0;
+    if (x && (n <= 0 || (size_t)n != len || memcmp(re, p, len) != 0)) {
+        X509_free(x);
+        x = NULL;
+    }
+    OPENSSL_free(re);
     return x;
 }
 
@@ -82,13 +93,17 @@ int sd_cms_cert_parse(const void *data, size_t len, sd_cms_cert_t **out, char *w
         return fail_why(SD_ESYNTAX, why, n, "empty: expected a PEM or DER certificate");
     if (len > SD_CMS_MAX_INPUT)
         return fail_why(SD_ETOOBIG, why, n, "too large for a certificate");
-    if (memmem(data, len, "PRIVATE KEY", 11))
+    /* DER is one SEQUENCE (0x30) and PEM is text: decide by the first byte, not by searching,
+     * since a DER certificate's names may hold "-----BEGIN ", "-----END" or "PRIVATE KEY" */
+    if (*(const unsigned char *)data != 0x30 && memmem(data, len, "PRIVATE KEY", 11))
         return fail_why(SD_ESYNTAX, why, n,
                         "contains a private key: send only the certificate, keep the key");
-    if (!memmem(data, len, "-----BEGIN ", 11)) {
+    if (*(const unsigned char *)data == 0x30 || !memmem(data, len, "-----BEGIN ", 11)) {
         X509 *x = der_cert(data, len);
         if (!x)
-            return fail_why(SD_ESYNTAX, why, n, "not a PEM or DER X.509 certificate");
+            return fail_why(
+                SD_ESYNTAX, why, n,
+                "not a PEM or DER X.509 certificate (BER or non-canonical DER is refused)");
         return cert_wrap(x, out);
     }
     BIO *b = BIO_new_mem_buf(data, (int)len);
@@ -113,7 +128,8 @@ int sd_cms_cert_parse(const void *data, size_t len, sd_cms_cert_t **out, char *w
         } else if (++certs > 1) {
             rc = fail_why(SD_ESYNTAX, why, n, "more than one certificate: send only your own");
         } else if (!(x = der_cert(d, (size_t)dl))) {
-            rc = fail_why(SD_ESYNTAX, why, n, "the CERTIFICATE block is not a valid X.509 DER");
+            rc = fail_why(SD_ESYNTAX, why, n,
+                          "the CERTIFICATE block is not a valid, canonical X.509 DER");
         }
         OPENSSL_free(name);
         OPENSSL_free(hdr);

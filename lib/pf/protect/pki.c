@@ -650,6 +650,24 @@ static int register_tx(sd_store_t *st, void *ctx)
     return rc;
 }
 
+/*
+ * What is stored is what every later read parses: the PEM must read back to the certificate
+ * with the fingerprint being pinned, or nothing is stored (a read that fails after the pin was
+ * updated would leave the registration answering 500 for good).
+ */
+static int roundtrip_ok(const sd_buf_t *pem, const char *fp)
+{
+    sd_cms_cert_t *again = NULL;
+    char fp2[65] = "";
+    int rc = sd_cms_cert_parse(pem->data, pem->len, &again, NULL, 0);
+    if (rc == 0)
+        sd_cms_cert_fingerprint(again, fp2);
+    sd_cms_cert_free(again);
+    if (rc == SD_ENOMEM)
+        return rc;
+    return rc == 0 && fp[0] && strcmp(fp, fp2) == 0 ? 0 : SD_EFIELD;
+}
+
 int sd_pki_register_cert(sd_pki_t *pki, const sd_principal_t *who, int64_t tenant, int64_t id,
                          const char *one, const sd_cms_cert_t *c)
 {
@@ -659,6 +677,8 @@ int sd_pki_register_cert(sd_pki_t *pki, const sd_principal_t *who, int64_t tenan
     sd_cms_cert_fingerprint(c, fp);
     sd_cms_cert_info(c, &in);
     int rc = sd_cms_cert_pem(c, &pem);
+    if (rc == 0)
+        rc = roundtrip_ok(&pem, fp);
     if (rc == 0)
         rc = sd_buf_append(&pem, "", 1);
     sd_ts_format_time(in.not_after, t, sizeof t);

@@ -124,7 +124,9 @@ int sd_pki_stored_cert(sd_pki_t *pki, int64_t id, sd_pki_stored_cert_t *out);
 /*
  * Register (replacing any) and pin certificate c for registration id of tenant, audited as
  * "<one>.certificate" ("app" / "gw") with {fingerprint, subject, not_after} in the same
- * transaction. c must be checked by the caller (sd_cms_cert_check). 0 or SD_E*.
+ * transaction. c must be checked by the caller (sd_cms_cert_check). Its PEM is read back before
+ * anything is stored: SD_EFIELD (nothing stored) when it does not parse to the same fingerprint.
+ * 0 or SD_E*.
  */
 int sd_pki_register_cert(sd_pki_t *pki, const sd_principal_t *who, int64_t tenant, int64_t id,
                          const char *one, const sd_cms_cert_t *c);
