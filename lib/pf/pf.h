@@ -30,6 +30,8 @@ typedef struct {
     sd_pw_params_t pw_params;     /* argon2id cost of new hashes (opslimit 0 = interactive) */
     unsigned char secret_key[32]; /* secretbox key for TOTP secrets at rest */
     sd_ratelimit_t *tenant_limit; /* requests per tenant (NULL = unlimited) */
+    sd_ratelimit_t *login_limit;  /* login attempts per source address (NULL = unlimited) */
+    unsigned login_hashes;        /* argon2id checks of logins at once (0 = half the cores) */
     /* modules that follow stored samples (alarms, monitors); see sd_pf_observe_samples() */
     struct sd_pf_observer {
         void (*fn)(void *ctx, int64_t tenant_id, const struct sd_ts_sample *s, size_t n);

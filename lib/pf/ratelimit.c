@@ -7,7 +7,7 @@
 #include <stdlib.h>
 
 struct bucket {
-    int64_t key; /* 0 = empty slot (tenant ids are > 0) */
+    int64_t key; /* 0 = empty slot (keys are never 0) */
     double tokens;
     int64_t last_ms;
 };
@@ -55,19 +55,32 @@ static struct bucket *find(struct bucket *slot, size_t cap, int64_t key)
     return &slot[i];
 }
 
-/* Keep the table at most half full so probes stay short; the number of tenants is small. */
-static int grow(sd_ratelimit_t *rl)
+static int is_full(const sd_ratelimit_t *rl, const struct bucket *b, int64_t now_ms)
 {
-    size_t cap = rl->cap * 2;
+    double refill = now_ms > b->last_ms ? (double)(now_ms - b->last_ms) * rl->rate / 1000.0 : 0;
+    return b->tokens + refill >= rl->burst;
+}
+
+/* Keep the table at most half full so probes stay short. Rebuilding drops the buckets that
+ * have refilled (a new bucket starts full anyway), and doubles only if that was not enough. */
+static int grow(sd_ratelimit_t *rl, int64_t now_ms)
+{
+    size_t live = 0;
+    for (size_t i = 0; i < rl->cap; i++)
+        live += rl->slot[i].key && !is_full(rl, &rl->slot[i], now_ms);
+    size_t cap = rl->cap;
+    while ((live + 1) * 2 > cap)
+        cap *= 2;
     struct bucket *s = calloc(cap, sizeof *s);
     if (!s)
         return SD_ENOMEM;
     for (size_t i = 0; i < rl->cap; i++)
-        if (rl->slot[i].key)
+        if (rl->slot[i].key && !is_full(rl, &rl->slot[i], now_ms))
             *find(s, cap, rl->slot[i].key) = rl->slot[i];
     free(rl->slot);
     rl->slot = s;
     rl->cap = cap;
+    rl->used = live;
     return 0;
 }
 
@@ -78,7 +91,7 @@ int sd_ratelimit_take(sd_ratelimit_t *rl, int64_t key, int64_t now_ms, int64_t *
     pthread_mutex_lock(&rl->lock);
     struct bucket *b = find(rl->slot, rl->cap, key);
     if (!b->key) {
-        if (rl->used * 2 >= rl->cap && grow(rl) == 0)
+        if (rl->used * 2 >= rl->cap && grow(rl, now_ms) == 0)
             b = find(rl->slot, rl->cap, key);
         *b = (struct bucket){key, rl->burst, now_ms};
         rl->used++;
@@ -97,4 +110,16 @@ int sd_ratelimit_take(sd_ratelimit_t *rl, int64_t key, int64_t now_ms, int64_t *
     }
     pthread_mutex_unlock(&rl->lock);
     return rc;
+}
+
+void sd_ratelimit_give(sd_ratelimit_t *rl, int64_t key, int64_t now_ms)
+{
+    pthread_mutex_lock(&rl->lock);
+    struct bucket *b = find(rl->slot, rl->cap, key);
+    if (b->key) {
+        b->tokens += 1.0;
+        if (b->tokens > rl->burst)
+            b->tokens = rl->burst;
+    }
+    pthread_mutex_unlock(&rl->lock);
 }

@@ -78,6 +78,15 @@ static int pf_config(sd_config_t *cfg, sd_pf_t *pf)
         return suidod_config_failed(&ce);
     if (rps > 0 && !(pf->tenant_limit = sd_ratelimit_new((double)rps, (double)burst)))
         return 1;
+    /* failed logins per client address, checked before any password hashing */
+    int64_t lpm, lburst, lhash;
+    if (sd_config_get_int(cfg, "limits.login_per_min", 0, 100000, 60, &lpm, &ce) ||
+        sd_config_get_int(cfg, "limits.login_burst", 1, 100000, 20, &lburst, &ce) ||
+        sd_config_get_int(cfg, "auth.login_concurrency", 0, 1024, 0, &lhash, &ce))
+        return suidod_config_failed(&ce);
+    if (lpm > 0 && !(pf->login_limit = sd_ratelimit_new((double)lpm / 60.0, (double)lburst)))
+        return 1;
+    pf->login_hashes = (unsigned)lhash;
     const char *cost = sd_config_get_string(cfg, "auth.password_cost", "interactive");
     if (!strcmp(cost, "interactive"))
         pf->pw_params = sd_pw_params_interactive();
@@ -147,6 +156,7 @@ int suidod_bootstrap(suidod_t *d, const char *email, char login[32], char pw[SD_
 void suidod_close_platform(suidod_t *d)
 {
     sd_ratelimit_free(d->pf.tenant_limit);
+    sd_ratelimit_free(d->pf.login_limit);
     sd_store_close(d->pf.store);
     close(d->lock_fd);
 }
