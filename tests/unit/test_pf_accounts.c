@@ -268,10 +268,16 @@ static void test_login(void **state)
     assert_int_equal(sd_account_login(pf, NULL, login, pw, NULL, &out), 0);
     assert_true(out.user_id > 0);
     assert_int_equal(out.provisional, 1);
-    assert_int_equal(out.totp_enrol, 0);
+    assert_int_equal(out.totp_enrol, 1); /* platform administrators must enrol TOTP */
     sd_session_user_t su;
     assert_int_equal(sd_session_resolve(pf, out.token, &su), 0);
     assert_int_equal(su.p.role, SD_ROLE_PLATFORM_ADMIN);
+    assert_true(su.p.flags & SD_PF_NEED_TOTP_ENROL);
+    /* even with the column cleared (as a PATCH could), the role keeps it required */
+    assert_int_equal(
+        sd_store_exec(pf->store, "UPDATE users SET totp_required = 0", SD_NOPARAMS, NULL), 0);
+    assert_int_equal(sd_session_resolve(pf, out.token, &su), 0);
+    assert_true(su.p.flags & SD_PF_NEED_TOTP_ENROL);
     assert_true(su.p.flags & SD_PRINCIPAL_MUST_CHANGE_PW);
     assert_string_equal(su.login, login);
     int64_t sid = su.session_id;
@@ -419,7 +425,7 @@ static void test_login_case_migration(void **state)
                      0);
     assert_int_equal(sd_store_migrate(st), SD_ESCHEMA);
     const char *msg = sd_store_errmsg();
-    if (!strstr(msg, "0012_login_case") || !strstr(msg, "refused") || !strstr(msg, "OAA") ||
+    if (!strstr(msg, "0012_login_hardening") || !strstr(msg, "refused") || !strstr(msg, "OAA") ||
         !strstr(msg, "oaA"))
         fail_msg("unexpected message: %s", msg);
     /* renamed, it goes through */

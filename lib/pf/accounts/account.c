@@ -223,6 +223,8 @@ static int load_acct(sd_pf_t *pf, const char *sql, sd_val_t key, sd_account_t *a
     const char *r = sd_stmt_text(s, 14, NULL);
     if (sd_policy_role_parse(r ? r : "", strlen(r ? r : ""), &a->role) != 0)
         a->role = SD_ROLE__COUNT;
+    if (a->role != SD_ROLE__COUNT && sd_user_totp_forced(a->role))
+        a->totp_required = 1;
     sd_stmt_done(s);
     return 0;
 }
