@@ -29,6 +29,8 @@ static const char usage[] =
     "                                   files (HTTPS when both are set), http.max_conns = 512,\n"
     "                                   http.idle_timeout = 30s, http.grace = 10s\n"
     "  web.root = (none)                directory of static files served at /\n"
+    "  web.public_url = (notify.portal_url)  the portal's address as browsers see it behind a\n"
+    "                                   proxy: cookie requests from another Origin are refused\n"
     "  auth.issuer = suido              TOTP issuer shown by authenticator apps\n"
     "  auth.session_idle = 30m          idle expiry of a portal session\n"
     "  auth.session_max = 12h           absolute expiry of a portal session\n"

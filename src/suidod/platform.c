@@ -87,6 +87,9 @@ static int pf_config(sd_config_t *cfg, sd_pf_t *pf)
     if (lpm > 0 && !(pf->login_limit = sd_ratelimit_new((double)lpm / 60.0, (double)lburst)))
         return 1;
     pf->login_hashes = (unsigned)lhash;
+    /* behind a proxy the browser's Origin is not the Host suidod sees: say what it is */
+    pf->public_url = sd_config_get_string(cfg, "web.public_url",
+                                          sd_config_get_string(cfg, "notify.portal_url", NULL));
     const char *cost = sd_config_get_string(cfg, "auth.password_cost", "interactive");
     if (!strcmp(cost, "interactive"))
         pf->pw_params = sd_pw_params_interactive();

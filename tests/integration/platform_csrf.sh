@@ -5,7 +5,7 @@
 # Same-origin JSON, other media types (sheets as text/csv) and bearer-token calls are unaffected.
 . "$(dirname "$0")/../lib/harness.sh"
 . "$(dirname "$0")/../lib/platform.sh"
-start_suidod
+start_suidod --set web.public_url=https://suido.example.jp/portal/
 login_admin
 TEN='{"name":"csrf-%s","kind":"dedicated_operator"}'
 # try WHAT CODE [curl args]: POST /api/v1/tenants as the admin (cookie) with these headers
@@ -41,6 +41,12 @@ try "https scheme behind a proxy" 201 -H "Origin: https://127.0.0.1:$P" \
 api admin PATCH "/api/v1/tenants/$(jid)" -H "Origin: $U" -H 'Content-Type: application/json' \
   -d '{"name":"csrf-renamed"}'
 expect_code "same origin PATCH" 200
+try "the configured public URL's origin (behind a proxy)" 201 \
+  -H 'Origin: https://suido.example.jp' -H 'Content-Type: application/json' -d "$(body)"
+try "its host with another scheme" 403 -H 'Origin: http://suido.example.jp' \
+  -H 'Content-Type: application/json' -d "$(body)"
+try "a longer host" 403 -H 'Origin: https://suido.example.jp.evil.example' \
+  -H 'Content-Type: application/json' -d "$(body)"
 api admin GET /api/v1/me -H "$FOREIGN"
 expect_code "a GET is not state-changing" 200
 # a bearer token is not sent by browsers on their own: no Origin / Content-Type rule for it

@@ -57,10 +57,17 @@ static int simple_type(const char *ct)
     return 0;
 }
 
-/* Is an Origin header ("scheme://host[:port]") this server's own? The authority must equal the
- * Host header; the scheme may be http or https (a TLS proxy in front changes it). */
-static int same_origin(const sd_http_req_t *req, const char *origin)
+/* Is an Origin header ("scheme://host[:port]") this server's own? Either the origin of the
+ * configured public URL (scheme://authority, its path ignored), or the Host header as the
+ * authority with http or https (a TLS proxy in front changes the scheme). */
+static int same_origin(const sd_pf_t *pf, const sd_http_req_t *req, const char *origin)
 {
+    const char *pub = pf->public_url, *sep = pub ? strstr(pub, "://") : NULL;
+    if (sep) {
+        size_t n = (size_t)(sep + 3 - pub) + strcspn(sep + 3, "/?#");
+        if (strlen(origin) == n && strncasecmp(origin, pub, n) == 0)
+            return 1;
+    }
     const char *host = sd_http_req_header(req, "Host");
     const char *a = NULL;
     if (strncasecmp(origin, "http://", 7) == 0)
@@ -77,13 +84,13 @@ static int same_origin(const sd_http_req_t *req, const char *origin)
  * or a no-cors fetch can send (the portal always sends application/json; suidoctl text/csv for
  * sheets). NULL when acceptable, else why not.
  */
-static const char *cookie_csrf(const sd_http_req_t *req)
+static const char *cookie_csrf(const sd_pf_t *pf, const sd_http_req_t *req)
 {
     const char *m = sd_http_req_method(req);
     if (!strcmp(m, "GET") || !strcmp(m, "HEAD") || !strcmp(m, "OPTIONS"))
         return NULL;
     const char *origin = sd_http_req_header(req, "Origin");
-    if (origin && !same_origin(req, origin))
+    if (origin && !same_origin(pf, req, origin))
         return "cross-origin request refused: the Origin is not this server's";
     const char *ct = sd_http_req_header(req, "Content-Type");
     if (ct && simple_type(ct))
@@ -117,7 +124,7 @@ int sd_session_hook(sd_http_req_t *req, void *ctx)
         c->expired = expired;
     }
     sd_http_req_set_user(req, c, free);
-    const char *why = !bearer && cookie ? cookie_csrf(req) : NULL;
+    const char *why = !bearer && cookie ? cookie_csrf(pf, req) : NULL;
     if (why) {
         sd_http_reply_error(req, SD_EFORBIDDEN, NULL, "%s", why);
         return SD_EFORBIDDEN;
