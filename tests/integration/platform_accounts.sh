@@ -112,6 +112,9 @@ mkuser genA "$T/adminA.jar" "$OA" operator_general a-staff@sapporo.example genA
 mkuser genB "$T/adminB.jar" "$OB" operator_general b-staff@otaru.example genB
 mkuser apv admin "$OV" apvendor_admin ap@vendor.example apv
 mkuser gwv admin "$OG" gwvendor_admin gw@vendor.example gwv
+# login ids are one id in any case ("OAA" could be created beside "oaA")
+req - POST /api/v1/login "{\"login\":\"ADMINa\",\"password\":\"$PW2\"}"
+expect_eq "login id in another case" "$ST $(j .user.login)" "200 adminA"
 
 # ---- registrations ---------------------------------------------------------------------------
 ctl app create "$OV" "$TA" "Leak detection" >"$T/app.json"
