@@ -42,13 +42,14 @@ st, _, me, _ = req("GET", "/api/v1/me", headers={"Cookie": cookie})
 admin_login = json.loads(me)["user"]["login"]
 
 # ---- the storm: 32 clients x 4 bad logins, each client its own address --------------------
-codes, lock = {}, threading.Lock()
-stop = threading.Event()
+codes, lock, busy = {}, threading.Lock(), []
 def storm(i):
     for k in range(4):
-        st, _, _, _ = bad("127.0.1.%d" % (i + 1), "storm-%d-%d" % (i, k))
+        st, hd, body, _ = bad("127.0.1.%d" % (i + 1), "storm-%d-%d" % (i, k))
         with lock:
             codes[st] = codes.get(st, 0) + 1
+            if st == 503:
+                busy.append((hd, body))
 threads = [threading.Thread(target=storm, args=(i,)) for i in range(32)]
 t0 = time.monotonic()
 for t in threads:
@@ -67,6 +68,9 @@ print("storm: %d logins in %.2f s = %.1f logins/s; answers %s" %
 print("GET /api/v1/me during the storm: %d GETs, max %.3f s, mean %.3f s" %
       (len(lat), max(lat), sum(lat) / len(lat)))
 check("storm answered only 401 or 503", set(codes) <= {401, 503})
+check("503 (no free password check) says when to retry, as busy",
+      all(h.get("Retry-After") == "1" and json.loads(b)["error"]["code"] == "busy"
+          for h, b in busy))
 check("an unrelated GET answered within 2 s during the storm", max(lat) < 2.0)
 check("the storm was answered within 30 s", dur < 30)
 
