@@ -20,8 +20,8 @@ PID=$!
 for _ in $(seq 100); do grep -q 'provisional password' "$T/suidod.log" && break; sleep 0.05; done
 L=$(awk '/login id:/ {print $3}' "$T/suidod.log")
 P=$(awk '/provisional password:/ {print $3}' "$T/suidod.log")
-curl -s -c "$T/cj" -X POST "$BASE/api/v1/login" -d "{\"login\":\"$L\",\"password\":\"$P\"}" >/dev/null
-curl -s -b "$T/cj" -X POST "$BASE/api/v1/me/password" \
+curl -s -c "$T/cj" -X POST "$BASE/api/v1/login" -H 'Content-Type: application/json' -d "{\"login\":\"$L\",\"password\":\"$P\"}" >/dev/null
+curl -s -b "$T/cj" -X POST "$BASE/api/v1/me/password" -H 'Content-Type: application/json' \
   -d "{\"current_password\":\"$P\",\"new_password\":\"Bench-Nagare-2026!\",\"login\":\"bench\"}" >/dev/null
 TOK=$(awk '$6 == "suido_session" {print $7}' "$T/cj")
 [ "$(curl -s -o /dev/null -w '%{http_code}' -b "suido_session=$TOK" "$BASE/api/v1/me")" = 200 ] ||

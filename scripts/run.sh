@@ -86,6 +86,8 @@ Platform server: http://$HTTP  (API under /api/v1 and /apif/v1; docs/openapi.yam
 Portal:          http://$HTTP/  (web/; log in as one of the users below)
 Sample users (passwords made for this installation, kept in $RUN/credentials.txt):
 $(sed 's/^/  /' "$RUN/credentials.txt")
+The platform admin also needs a one-time password: add its totp secret to an authenticator app,
+or take the code from \`oathtool --totp -b <secret>\`.
 Log in and look around:
   $BIN/suidoctl login --server http://$HTTP        # asks for login id and password
   $BIN/suidoctl whoami

@@ -37,6 +37,13 @@ user() { # WHO ORG ROLE EMAIL LOGIN
 
 login admin "$(awk '/login id:/{print $3}' "$LOG" | tail -1)" \
   "$(awk '/provisional password:/{print $3}' "$LOG" | tail -1)" platform_admin pf-admin
+# platform admins must use one-time passwords: enrol one (oathtool stands in for the phone) and
+# keep its secret beside the password, for an authenticator app or `oathtool --totp -b SECRET`
+api admin POST /api/v1/me/totp; must 200 "TOTP enrolment of the admin"
+SECRET=$(echo "$BODY" | jget '["secret"]')
+jpost admin /api/v1/me/totp/confirm "{\"code\":\"$(oathtool --totp -b "$SECRET")\"}"
+must 200 "TOTP confirmation of the admin"
+sed -i "s|^\(platform_admin .*\)\$|\1 totp $SECRET|" "$OUT"
 jpost admin /api/v1/tenants '{"name":"北海道-2 住まいセンター","kind":"dedicated_operator"}'
 must 201 tenant; T=$(echo "$BODY" | jget '["id"]')
 jpost admin /api/v1/orgs "{\"tenant_id\":$T,\"kind\":\"operator\",\"name\":\"UR 北海道 給水施設管理\"}"

@@ -151,9 +151,39 @@ static int icontains(const char *hay, size_t hn, const char *needle, size_t nn)
 
 /* Deliberately short: a long blocklist belongs in a breach-corpus check, not in a C table. */
 static const char *const common_words[] = {
-    "password", "passw0rd", "p@ssw0rd", "qwerty", "123456", "abcdef",
-    "letmein",  "welcome",  "iloveyou", "suido",  "admin",
+    "password", "passw0rd", "p@ssw0rd", "qwerty",   "123456",   "abcdef",   "letmein",
+    "welcome",  "iloveyou", "suido",    "admin",    "654321",   "abc123",   "1q2w3e",
+    "qazwsx",   "zaq12wsx", "asdfgh",   "zxcvbn",   "trustno1", "changeme", "dragon",
+    "monkey",   "football", "baseball", "sunshine", "princess", "master",   "secret",
 };
+
+/*
+ * Repetition: too few different characters ("aaaaaaaaaaaaaaaa", "abababab...") or the whole
+ * password one short unit said again ("Abc1!Abc1!Abc1!"): such strings meet the length and
+ * class rules yet are among the first an attacker tries. Code points, ASCII folded to lower.
+ */
+#define MIN_DISTINCT 6
+
+static int repetitive(const unsigned long *cp, size_t n)
+{
+    size_t distinct = 0;
+    for (size_t i = 0; i < n && distinct < MIN_DISTINCT; i++) {
+        size_t j = 0;
+        while (j < i && cp[j] != cp[i])
+            j++;
+        distinct += j == i;
+    }
+    if (distinct < MIN_DISTINCT)
+        return 1;
+    for (size_t p = 1; p <= n / 2; p++) {
+        size_t i = p;
+        while (i < n && cp[i] == cp[i - p])
+            i++;
+        if (i == n)
+            return 1;
+    }
+    return 0;
+}
 
 int sd_pw_policy_check(const char *pw, const char *login_id, sd_pw_reason_t *why)
 {
@@ -163,6 +193,7 @@ int sd_pw_policy_check(const char *pw, const char *login_id, sd_pw_reason_t *why
     size_t n = strnlen(pw, SD_PW_MAX_BYTES + 1);
     size_t chars = 0;
     int classes[4] = {0, 0, 0, 0};
+    unsigned long cps[SD_PW_MAX_BYTES];
     if (n > SD_PW_MAX_BYTES) {
         r = SD_PW_TOO_LONG;
         goto out;
@@ -186,7 +217,7 @@ int sd_pw_policy_check(const char *pw, const char *login_id, sd_pw_reason_t *why
             classes[2] = 1;
         else
             classes[3] = 1;
-        chars++;
+        cps[chars++] = (unsigned long)lower((int)cp);
         i += l;
     }
     if (chars < MIN_CHARS) {
@@ -195,6 +226,10 @@ int sd_pw_policy_check(const char *pw, const char *login_id, sd_pw_reason_t *why
     }
     if (chars < MIN_CHARS_ANY && classes[0] + classes[1] + classes[2] + classes[3] < MIN_CLASSES) {
         r = SD_PW_FEW_CLASSES;
+        goto out;
+    }
+    if (repetitive(cps, chars)) {
+        r = SD_PW_REPETITIVE;
         goto out;
     }
     if (login_id) {
@@ -235,6 +270,9 @@ const char *sd_pw_reason_str(sd_pw_reason_t why)
         return "the password must not contain the login id";
     case SD_PW_COMMON:
         return "the password contains a commonly used word or sequence";
+    case SD_PW_REPETITIVE:
+        return "the password is too repetitive: use at least 6 different characters and do not"
+               " repeat one short part";
     }
     return "unknown reason";
 }

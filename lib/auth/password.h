@@ -55,7 +55,9 @@ int sd_pw_needs_rehash(const char *hash, const sd_pw_params_t *params);
  *     length adds more entropy than substitution rules (NIST SP 800-63B leans the same way);
  *   - must not contain the login id (ASCII case-insensitive; ids shorter than 3 ignored), which
  *     also covers "equal to the login id";
- *   - must not contain a handful of notorious strings ("password", "qwerty", "123456", the
+ *   - at least 6 different characters, and not one short part repeated ("abcabcabcabc"),
+ *     ASCII case-insensitive ("aaaaaaaaaaaaaaaa" has length but no entropy);
+ *   - must not contain a few dozen notorious strings ("password", "qwerty", "123456", the
  *     product's own name ...), case-insensitive.
  * That a new password differs from the provisional/current one is checked by the caller with
  * sd_pw_verify(old_hash, new) == SD_EUNAUTH.
@@ -70,6 +72,7 @@ typedef enum {
     SD_PW_FEW_CLASSES,
     SD_PW_CONTAINS_LOGIN,
     SD_PW_COMMON,
+    SD_PW_REPETITIVE,
 } sd_pw_reason_t;
 
 int sd_pw_policy_check(const char *pw, const char *login_id, sd_pw_reason_t *why);

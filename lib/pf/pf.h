@@ -31,6 +31,9 @@ typedef struct {
     unsigned char secret_key[32];  /* secretbox key for TOTP secrets at rest */
     sd_ratelimit_t *tenant_limit;  /* requests per tenant (NULL = unlimited) */
     sd_ratelimit_t *connect_limit; /* wrong client secrets per (address, client id), NULL = none */
+    sd_ratelimit_t *login_limit;   /* login attempts per source address (NULL = unlimited) */
+    unsigned login_hashes;         /* argon2id checks of logins at once (0 = half the cores) */
+    const char *public_url;        /* the portal as browsers reach it (behind a proxy), or NULL */
     /* modules that follow stored samples (alarms, monitors); see sd_pf_observe_samples() */
     struct sd_pf_observer {
         void (*fn)(void *ctx, int64_t tenant_id, const struct sd_ts_sample *s, size_t n);

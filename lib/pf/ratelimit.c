@@ -7,7 +7,7 @@
 #include <stdlib.h>
 
 struct bucket {
-    int64_t key; /* 0 = empty slot (tenant ids are > 0, hashed keys are made non-zero) */
+    int64_t key; /* 0 = empty slot (keys are never 0: tenant ids are > 0, hashed keys non-zero) */
     double tokens;
     int64_t last_ms;
 };
@@ -124,4 +124,16 @@ int sd_ratelimit_peek(sd_ratelimit_t *rl, int64_t key, int64_t now_ms, int64_t *
         return 0;
     *retry_after_ms = (int64_t)((1.0 - t) * 1000.0 / rl->rate) + 1;
     return SD_ERATE;
+}
+
+void sd_ratelimit_give(sd_ratelimit_t *rl, int64_t key, int64_t now_ms)
+{
+    pthread_mutex_lock(&rl->lock);
+    struct bucket *b = find(rl->slot, rl->cap, key);
+    if (b->key) {
+        b->tokens += 1.0;
+        if (b->tokens > rl->burst)
+            b->tokens = rl->burst;
+    }
+    pthread_mutex_unlock(&rl->lock);
 }

@@ -27,4 +27,14 @@ int sd_ratelimit_take(sd_ratelimit_t *rl, int64_t key, int64_t now_ms, int64_t *
  */
 int sd_ratelimit_peek(sd_ratelimit_t *rl, int64_t key, int64_t now_ms, int64_t *retry_after_ms);
 
+/* Give one token back to key's bucket (never above the burst), e.g. when only failures are to
+ * count: take before the work, give back when it succeeded. A key without a bucket is ignored. */
+void sd_ratelimit_give(sd_ratelimit_t *rl, int64_t key, int64_t now_ms);
+
+/*
+ * Keys are any non-zero int64 (tenant ids, hashed client addresses). A bucket that has refilled
+ * to its burst says nothing a new one would not, so the table drops those when it would grow:
+ * its size follows the keys active recently, not every key ever seen.
+ */
+
 #endif

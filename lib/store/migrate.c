@@ -74,6 +74,42 @@ static int is_applied(sd_store_t *st, int version, bool *applied)
     return rc == SD_ENOTFOUND ? 0 : rc;
 }
 
+/*
+ * A migration that cannot apply to some data says so by a line "-- refuse-if: <query>" (one
+ * line, one text column): when the query's first row is a non-empty text, the migration is
+ * refused with that text, which names what to fix, instead of a bare constraint error.
+ */
+static int check_refusal(sd_store_t *st, const sd_store_migration_t *m)
+{
+    static const char tag[] = "-- refuse-if: ";
+    for (const char *p = strstr(m->sql, tag); p; p = strstr(p + 1, tag)) {
+        if (p != m->sql && p[-1] != '\n')
+            continue;
+        const char *q = p + sizeof tag - 1;
+        size_t n = strcspn(q, "\n");
+        char sql[1024];
+        if (n >= sizeof sql)
+            return sd__store_seterr(SD_ESCHEMA, "migration %s: refuse-if query too long", m->name);
+        memcpy(sql, q, n);
+        sql[n] = 0;
+        sd_stmt_t *s = NULL;
+        int rc = sd_store_query_row(st, sql, SD_NOPARAMS, &s);
+        if (rc == SD_ENOTFOUND)
+            continue;
+        if (rc < 0)
+            return rc;
+        const char *why = sd_stmt_text(s, 0, NULL);
+        if (why && *why) {
+            char msg[900];
+            snprintf(msg, sizeof msg, "%s", why);
+            sd_stmt_done(s);
+            return sd__store_seterr(SD_ESCHEMA, "migration %s refused: %s", m->name, msg);
+        }
+        sd_stmt_done(s);
+    }
+    return 0;
+}
+
 /* Apply one migration in its own transaction, unless another process did meanwhile. */
 static int apply_one(sd_store_t *st, const sd_store_migration_t *m)
 {
@@ -81,7 +117,8 @@ static int apply_one(sd_store_t *st, const sd_store_migration_t *m)
     int rc = begin_locked(st);
     if (rc < 0)
         return rc;
-    if ((rc = is_applied(st, m->version, &applied)) < 0 || applied)
+    if ((rc = is_applied(st, m->version, &applied)) < 0 || applied ||
+        (rc = check_refusal(st, m)) < 0)
         goto out;
     if ((rc = sd_store_exec_script(st, m->sql)) < 0) {
         char why[400];

@@ -101,7 +101,11 @@ int ctl_call(const char *method, const char *path, const char *content_type, con
     char url[2048], cookie[128];
     snprintf(url, sizeof url, "%s%s", g_server, path);
     snprintf(cookie, sizeof cookie, "suido_session=%s", g_session);
+    /* curl labels an empty POST as a form; suidod refuses form bodies sent with the session
+     * cookie (a foreign page can send those), so say nothing of a type when there is no body */
+    static const char *const no_type[] = {"Content-Type:", NULL};
     sd_http_call_t c = {.method = method,
+                        .headers = body ? NULL : no_type,
                         .url = url,
                         .content_type = body ? content_type : NULL,
                         .body = body,

@@ -87,6 +87,18 @@ static int pf_config(sd_config_t *cfg, sd_pf_t *pf)
         return suidod_config_failed(&ce);
     if (!(pf->connect_limit = sd_ratelimit_new(1.0 / (double)crefill, (double)cburst)))
         return 1;
+    /* failed logins per client address, checked before any password hashing */
+    int64_t lpm, lburst, lhash;
+    if (sd_config_get_int(cfg, "limits.login_per_min", 0, 100000, 60, &lpm, &ce) ||
+        sd_config_get_int(cfg, "limits.login_burst", 1, 100000, 20, &lburst, &ce) ||
+        sd_config_get_int(cfg, "auth.login_concurrency", 0, 1024, 0, &lhash, &ce))
+        return suidod_config_failed(&ce);
+    if (lpm > 0 && !(pf->login_limit = sd_ratelimit_new((double)lpm / 60.0, (double)lburst)))
+        return 1;
+    pf->login_hashes = (unsigned)lhash;
+    /* behind a proxy the browser's Origin is not the Host suidod sees: say what it is */
+    pf->public_url = sd_config_get_string(cfg, "web.public_url",
+                                          sd_config_get_string(cfg, "notify.portal_url", NULL));
     const char *cost = sd_config_get_string(cfg, "auth.password_cost", "interactive");
     if (!strcmp(cost, "interactive"))
         pf->pw_params = sd_pw_params_interactive();
@@ -238,6 +250,7 @@ void suidod_close_platform(suidod_t *d)
 {
     sd_ratelimit_free(d->pf.tenant_limit);
     sd_ratelimit_free(d->pf.connect_limit);
+    sd_ratelimit_free(d->pf.login_limit);
     sd_store_close(d->pf.store);
     close(d->lock_fd);
 }

@@ -24,6 +24,8 @@ hdr() { grep -i "^$1:" "$T/hdr" | head -1 | cut -d' ' -f2- | tr -d '\r'; }
 echo "$ADMIN_PW" | ctl login "$ADMIN_LOGIN" --password-stdin >/dev/null 2>&1 || true
 printf '%s\n%s\n' "$ADMIN_PW" 'Kawa-Nagare-2026!' | ctl passwd --password-stdin --login root >/dev/null
 echo 'Kawa-Nagare-2026!' | ctl login root --password-stdin >/dev/null
+SEC=$(ctl totp enrol | jq -r .secret) # platform admins must use one-time passwords
+ctl totp confirm "$(oathtool --totp -b "$SEC")" >/dev/null
 TA=$(ctl tenant create "Sapporo water" shared_operator | jq .id)
 TB=$(ctl tenant create "Otaru water" dedicated_operator | jq .id)
 TV=$(ctl tenant create "AP vendor K.K." vendor | jq .id)

@@ -278,8 +278,9 @@ expect_eq "values at backup time" "$(j '.values | length')" 48
 breq "$APP" GET /apif/v1/collections/plans/documents
 expect_eq "document" "$(j '.items[0].data.rate')" 12.5
 # (a provisional login id becomes the e-mail address at the first password change)
-jpost admin2 /api/v1/login '{"login":"admin@localhost","password":"kuma-Tsuru-Gorin-841-zq"}'
-expect_code "the admin logs in with the password of backup time" 200
+jpost admin2 /api/v1/login \
+  "{\"login\":\"admin@localhost\",\"password\":\"kuma-Tsuru-Gorin-841-zq\",\"otp\":\"$(otp "$ADMIN_TOTP")\"}"
+expect_code "the admin logs in with the password and one-time password of backup time" 200
 
 # ---- a failing backup is logged loudly and retried; pruning keeps 3 s ------------------------
 wait_line "$T/suidod2.log" "backup 2[0-9T]+Z done" 10

@@ -10,6 +10,7 @@
 start_suidod
 SUIDOD_PID=$LAST_PID
 CMS=application/pkcs7-mime
+PEM=application/x-pem-file # certificates uploaded with the admin's cookie
 # hapi TOKEN METHOD PATH [curl args]: bapi keeping the answer's headers in $T/hdr and its body in
 # $T/resp (bytes: CMS answers are binary)
 hapi() {
@@ -84,7 +85,7 @@ api a1 GET /apif/v1/certificates
 expect_eq "an operator reads them too" "$CODE $(j .protection)" "200 none"
 
 # ---- registering clients' certificates ---------------------------------------------------------
-api admin PUT "/api/v1/gateways/$GW_ID/certificate" --data-binary "@$T/gw.crt"
+api admin PUT "/api/v1/gateways/$GW_ID/certificate" -H "Content-Type: $PEM" --data-binary "@$T/gw.crt"
 expect_eq "register the gateway's certificate (body: $BODY)" "$CODE $(j .fingerprint) $(j .pinned)" \
   "200 $(fp_of "$T/gw.crt") true"
 expect_eq "subject and key" "$(j .subject) $(j .key) $(j .usable)" "CN=gw,O=Vendor RSA-2048 true"
@@ -122,19 +123,19 @@ api admin PUT "/api/v1/apps/$APP_ID/certificate" -H 'Content-Type: application/p
   --data-binary "@$T/app.der"
 expect_eq "the application's own certificate again" "$CODE $(j .fingerprint)" "200 $(fp_of "$T/app.crt")"
 cat "$T/gw.key" "$T/gw.crt" >"$T/keyandcert.pem"
-api admin PUT "/api/v1/gateways/$GW_ID/certificate" --data-binary "@$T/keyandcert.pem"
+api admin PUT "/api/v1/gateways/$GW_ID/certificate" -H "Content-Type: $PEM" --data-binary "@$T/keyandcert.pem"
 expect_eq "a private key is refused" "$CODE $(j .error.field)" "400 certificate"
 expect_match "... saying why" "$(j .error.message)" 'private key'
-api admin PUT "/api/v1/gateways/$GW_ID/certificate" --data-binary "@$T/old.crt"
+api admin PUT "/api/v1/gateways/$GW_ID/certificate" -H "Content-Type: $PEM" --data-binary "@$T/old.crt"
 expect_match "expired certificate" "$CODE $(j .error.field) $(j .error.message)" '^400 certificate expired'
-api admin PUT "/api/v1/gateways/$GW_ID/certificate" --data-binary "@$T/weak.crt"
+api admin PUT "/api/v1/gateways/$GW_ID/certificate" -H "Content-Type: $PEM" --data-binary "@$T/weak.crt"
 expect_match "RSA-1024" "$CODE $(j .error.message)" '^400 key RSA-1024 not accepted'
 cat "$T/gw.crt" "$T/app.crt" >"$T/two.pem"
-api admin PUT "/api/v1/gateways/$GW_ID/certificate" --data-binary "@$T/two.pem"
+api admin PUT "/api/v1/gateways/$GW_ID/certificate" -H "Content-Type: $PEM" --data-binary "@$T/two.pem"
 expect_match "a chain" "$CODE $(j .error.message)" '^400 more than one certificate'
-api admin PUT "/api/v1/gateways/$GW_ID/certificate" --data-binary 'hello'
+api admin PUT "/api/v1/gateways/$GW_ID/certificate" -H "Content-Type: $PEM" --data-binary 'hello'
 expect_eq "garbage" "$CODE $(j .error.code)" "400 bad_field"
-api a1 PUT "/api/v1/gateways/$GW_ID/certificate" --data-binary "@$T/intruder.crt"
+api a1 PUT "/api/v1/gateways/$GW_ID/certificate" -H "Content-Type: $PEM" --data-binary "@$T/intruder.crt"
 expect_code "an operator may not register certificates" 403
 api b1 GET "/api/v1/gateways/$GW_ID/certificate"
 expect_code "another tenant's operator" 404
@@ -278,14 +279,14 @@ upload "$GW" "$T/s3.env" "$CMS"
 expect_err "no certificate in a protected tenant" 403 certificate_required
 hapi "$GW" GET /gwif/v1/certificates
 expect_eq "certificates stay reachable" "$CODE $(j .protection) $(j .self)" "200 signed_encrypted null"
-api admin PUT "/api/v1/gateways/$GW_ID/certificate" --data-binary "@$T/gw.crt"
+api admin PUT "/api/v1/gateways/$GW_ID/certificate" -H "Content-Type: $PEM" --data-binary "@$T/gw.crt"
 expect_code "register it again" 200
 api admin PATCH "/api/v1/gateways/$GW_ID" -H 'Content-Type: application/json' \
   -d "{\"cert_fingerprint\":\"$(fp_of "$T/intruder.crt")\"}"
 upload "$GW" "$T/s3.env" "$CMS"
 expect_match "a registration pinning another fingerprint" "$CODE $(j .error.code) $(j .error.message)" \
   '^403 certificate_required .*pinned'
-api admin PUT "/api/v1/gateways/$GW_ID/certificate" --data-binary "@$T/gw.crt"
+api admin PUT "/api/v1/gateways/$GW_ID/certificate" -H "Content-Type: $PEM" --data-binary "@$T/gw.crt"
 
 # ---- back to none ------------------------------------------------------------------------------
 api admin PUT "/api/v1/tenants/$A/protection" -H 'Content-Type: application/json' -d '{"protection":"none"}'

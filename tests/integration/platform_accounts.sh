@@ -52,6 +52,10 @@ expect_fail "old provisional password gone" sh -c "echo '$ADMIN_PW' | '$BIN/suid
 echo 'Kawa-Nagare-2026!' | ctl login root --password-stdin >/dev/null
 
 # ---- TOTP: enrol, confirm with oathtool, wrong and replayed codes refused --------------------
+# a platform admin must enrol before anything else (a password alone held every tenant)
+expect_eq "platform admin must enrol" "$(ctl whoami | jq -r .totp_enrolment_required)" true
+expect_fail "nothing before enrolment" ctl tenant list
+expect_match "says why" "$(cat "$T/expect_fail.out")" "enrolment required"
 SECRET=$(ctl totp enrol | jq -r .secret)
 expect_match "base32 secret" "$SECRET" '^[A-Z2-7]{32}$'
 expect_fail "wrong confirm code" ctl totp confirm 000000
@@ -67,6 +71,9 @@ echo 'Kawa-Nagare-2026!' | ctl login root --password-stdin --otp "$NEXT" >/dev/n
 expect_eq "logged in with TOTP" "$(ctl whoami | jq -r .user.totp_enabled)" true
 req - POST /api/v1/login "{\"login\":\"root\",\"password\":\"Kawa-Nagare-2026!\",\"otp\":\"$NEXT\"}"
 expect_eq "login code replayed" "$ST" 401
+ROOT_ID=$(ctl whoami | jq .user.id)
+expect_fail "platform admins cannot drop TOTP" ctl user otp-require "$ROOT_ID" off
+expect_match "says why" "$(cat "$T/expect_fail.out")" "always use one-time passwords"
 
 # ---- tenants, organisations, links ------------------------------------------------------------
 TA=$(ctl tenant create "Sapporo water" shared_operator | jq .id)
@@ -112,6 +119,9 @@ mkuser genA "$T/adminA.jar" "$OA" operator_general a-staff@sapporo.example genA
 mkuser genB "$T/adminB.jar" "$OB" operator_general b-staff@otaru.example genB
 mkuser apv admin "$OV" apvendor_admin ap@vendor.example apv
 mkuser gwv admin "$OG" gwvendor_admin gw@vendor.example gwv
+# login ids are one id in any case ("OAA" could be created beside "oaA")
+req - POST /api/v1/login "{\"login\":\"ADMINa\",\"password\":\"$PW2\"}"
+expect_eq "login id in another case" "$ST $(j .user.login)" "200 adminA"
 
 # ---- registrations ---------------------------------------------------------------------------
 ctl app create "$OV" "$TA" "Leak detection" >"$T/app.json"

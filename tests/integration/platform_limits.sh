@@ -8,12 +8,16 @@ start_suidod --set limits.tenant_rps=5 --set limits.tenant_burst=40
 scripts/seed-sample.sh "$U" "$T/suidod.log" "$T/cred" || fail "seeding the sample tenant failed"
 expect_match "seeded master" "$(cat "$T/cred")" "master version 1"
 pw() { awk -v l="$1" '$3 == l {print $5}' "$T/cred"; }
-login() { # JAR LOGIN
+totp() { awk -v l="$1" '$3 == l && $6 == "totp" {print $7}' "$T/cred"; }
+login() { # JAR LOGIN (with a one-time password when the credentials list a TOTP secret)
+  local otp=""
+  [ -n "$(totp "$2")" ] && otp=",\"otp\":\"$(oathtool --totp -b -N 'now + 30 seconds' "$(totp "$2")")\""
   curl -s -o /dev/null -c "$T/$1" -H 'Content-Type: application/json' \
-    -d "{\"login\":\"$2\",\"password\":\"$(pw "$2")\"}" "$U/api/v1/login"
+    -d "{\"login\":\"$2\",\"password\":\"$(pw "$2")\"$otp}" "$U/api/v1/login"
 }
 login staff.jar hokkaido2-staff
 login admin.jar pf-admin
+expect_match "the seeded platform admin has a TOTP secret" "$(totp pf-admin)" '^[A-Z2-7]{32}$'
 sleep 1 # let the seeding's tokens come back
 t0=$(date +%s%N)
 for i in $(seq 80); do

@@ -77,11 +77,25 @@ admin_credentials() {
   ADMIN_LOGIN=$(awk '/login id:/ {print $3}' "$f")
   ADMIN_PW=$(awk '/provisional password:/ {print $3}' "$f")
 }
-# The bootstrap platform admin, as user "admin".
+# totp_enrol WHO: enrol a one-time password for WHO (oathtool makes the code); secret in TOTP.
+totp_enrol() {
+  jpost "$1" /api/v1/me/totp '{}'
+  expect_code "TOTP enrolment of $1" 200
+  TOTP=$(j .secret)
+  jpost "$1" /api/v1/me/totp/confirm "{\"code\":\"$(oathtool --totp -b "$TOTP")\"}"
+  expect_code "TOTP confirmation of $1" 200
+}
+# otp SECRET: a code for the next 30 s step, which a login accepts even right after the current
+# step was used (by an enrolment or the previous login).
+otp() { oathtool --totp -b -N 'now + 30 seconds' "$1"; }
+# The bootstrap platform admin, as user "admin": platform admins must use one-time passwords,
+# so it enrols one (secret in ADMIN_TOTP; log in again with "otp":"$(otp "$ADMIN_TOTP")").
 login_admin() {
   ADMIN_IN=1
   admin_credentials
   login admin "$ADMIN_LOGIN" "$ADMIN_PW"
+  totp_enrol admin
+  ADMIN_TOTP=$TOTP
 }
 
 # suidoctl_home: a private HOME, where suidoctl keeps its session ($HOME/.config/suido).

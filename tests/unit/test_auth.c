@@ -112,7 +112,7 @@ static void test_pw_policy(void **state)
         {"xTANAKA-2024!", "tanaka", SD_PW_CONTAINS_LOGIN}, /* case-insensitive */
         {"tanaka", "tanaka", SD_PW_TOO_SHORT},
         {"tanakatanaka-X1", "tanakatanaka-X1", SD_PW_CONTAINS_LOGIN}, /* equal to the id */
-        {"Ab1-ab1-ab1-ab", "ab", SD_PW_OK}, /* ids under 3 chars are ignored */
+        {"Ab1-Kawa-Mizu", "ab", SD_PW_OK}, /* ids under 3 chars are ignored */
         {"MyPassword-2024", "tanaka", SD_PW_COMMON},
         {"Qwerty-uiop-99", "tanaka", SD_PW_COMMON},
         {"Suido-is-great-1", "tanaka", SD_PW_COMMON},
@@ -127,6 +127,17 @@ static void test_pw_policy(void **state)
         {"みずみずしいすいどうすいのまち", "tanaka", SD_PW_FEW_CLASSES}, /* 15, 1 class */
         {"みずみずしいすいどうすいのまちだ", "tanaka", SD_PW_OK},        /* 16, 1 class */
         {"みずみずしい水道水", "tanaka", SD_PW_TOO_SHORT}, /* 9 code points, 27 bytes */
+        /* repetition: length without entropy */
+        {"aaaaaaaaaaaaaaaa", "tanaka", SD_PW_REPETITIVE},
+        {"AAAAaaaaAAAAaaaa", "tanaka", SD_PW_REPETITIVE}, /* case does not help */
+        {"abababababababab", "tanaka", SD_PW_REPETITIVE}, /* 2 different */
+        {"Ab1!Ab1!Ab1!Ab1!", "tanaka", SD_PW_REPETITIVE}, /* 4 different */
+        {"Kaw4-!Kaw4-!", "tanaka", SD_PW_REPETITIVE},     /* one unit said twice */
+        {"みずみずみずみずみずみずみずみず", "tanaka", SD_PW_REPETITIVE},
+        {"Kawa-Mizu-42Kawa-Mizu-4", "tanaka", SD_PW_OK}, /* not periodic to the end */
+        /* the longer blocklist */
+        {"Sunshine-2024!", "tanaka", SD_PW_COMMON},
+        {"x1Q2W3E4r5t-y", "tanaka", SD_PW_COMMON},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         sd_pw_reason_t why = (sd_pw_reason_t)-1;
@@ -145,6 +156,7 @@ static void test_pw_policy(void **state)
     assert_int_equal(sd_pw_policy_check("Kawa-Mizu-42", NULL, NULL), 0);
     assert_int_equal(sd_pw_policy_check(NULL, NULL, &why), SD_EINVAL);
     assert_string_equal(sd_pw_reason_str(SD_PW_TOO_SHORT), "at least 12 characters are required");
+    assert_non_null(strstr(sd_pw_reason_str(SD_PW_REPETITIVE), "repetitive"));
 }
 
 /* ---- base32 --------------------------------------------------------------------------------- */

@@ -269,10 +269,16 @@ static void test_login(void **state)
     assert_int_equal(sd_account_login(pf, NULL, login, pw, NULL, &out), 0);
     assert_true(out.user_id > 0);
     assert_int_equal(out.provisional, 1);
-    assert_int_equal(out.totp_enrol, 0);
+    assert_int_equal(out.totp_enrol, 1); /* platform administrators must enrol TOTP */
     sd_session_user_t su;
     assert_int_equal(sd_session_resolve(pf, out.token, &su), 0);
     assert_int_equal(su.p.role, SD_ROLE_PLATFORM_ADMIN);
+    assert_true(su.p.flags & SD_PF_NEED_TOTP_ENROL);
+    /* even with the column cleared (as a PATCH could), the role keeps it required */
+    assert_int_equal(
+        sd_store_exec(pf->store, "UPDATE users SET totp_required = 0", SD_NOPARAMS, NULL), 0);
+    assert_int_equal(sd_session_resolve(pf, out.token, &su), 0);
+    assert_true(su.p.flags & SD_PF_NEED_TOTP_ENROL);
     assert_true(su.p.flags & SD_PRINCIPAL_MUST_CHANGE_PW);
     assert_string_equal(su.login, login);
     int64_t sid = su.session_id;
@@ -334,6 +340,101 @@ static void test_login(void **state)
                            " detail LIKE '{\"reason\":\"disabled\"%'",
                            SD_NOPARAMS),
                      1);
+}
+
+/* Login ids are one id in any case: login works in any case, a second account cannot take
+ * "OAA" beside "oaA", and an id that does not exist locks exactly as one that does. */
+static void test_login_case_and_unknown(void **state)
+{
+    fx_t *fx = *state;
+    sd_pf_t *pf = &fx->base.pf;
+    char login[32], pw[SD_TOKEN_SIZE], up[32];
+    assert_int_equal(sd_account_bootstrap(pf, "root@example.jp", login, pw), 0);
+    for (size_t i = 0; i <= strlen(login); i++)
+        up[i] = (char)(login[i] >= 'a' && login[i] <= 'z' ? login[i] - 32 : login[i]);
+    sd_account_login_t out;
+    assert_int_equal(sd_account_login(pf, NULL, up, pw, NULL, &out), 0);
+    sd_account_t a, b;
+    assert_int_equal(sd_account_load(pf, out.user_id, &a), 0);
+    assert_int_equal(sd_account_set_password(pf, NULL, &a, 0, "a long new passphrase 42", "OAA"),
+                     0);
+    char l2[32], p2[SD_TOKEN_SIZE];
+    int64_t org = 0, id2 = 0;
+    assert_int_equal(sd_org_platform(pf, &org), 0);
+    assert_int_equal(
+        sd_user_issue(pf, org, SD_ROLE_PLATFORM_ADMIN, "x@example.jp", "", l2, p2, &id2), 0);
+    assert_int_equal(sd_account_load(pf, id2, &b), 0);
+    assert_int_equal(sd_account_set_password(pf, NULL, &b, 0, "another passphrase 43", "oaA"),
+                     SD_ECONFLICT);
+    assert_int_equal(sd_account_login(pf, NULL, "oaa", "a long new passphrase 42", NULL, &out), 0);
+    assert_int_equal(out.user_id, a.id);
+    assert_int_equal(sd_account_load_login(pf, "Oaa", &b), 0);
+    assert_int_equal(b.id, a.id);
+
+    /* five failures each, then the same answer with the same wait, whether the id exists */
+    for (int i = 0; i < 5; i++) {
+        assert_int_equal(sd_account_login(pf, NULL, "oaa", "nope", NULL, &out), SD_EUNAUTH);
+        assert_int_equal(sd_account_login(pf, NULL, "Nobody", "nope", NULL, &out), SD_EUNAUTH);
+    }
+    assert_int_equal(sd_account_login(pf, NULL, "OAA", "nope", NULL, &out), SD_ELOCKED);
+    assert_int_equal(out.retry_after_s, 60);
+    assert_int_equal(sd_account_login(pf, NULL, "NOBODY", "nope", NULL, &out), SD_ELOCKED);
+    assert_int_equal(out.retry_after_s, 60);
+    assert_int_equal(count(fx,
+                           "SELECT COUNT(*) FROM audit WHERE action = 'login.locked' AND"
+                           " detail = '{\"reason\":\"unknown login\"}'",
+                           SD_NOPARAMS),
+                     1);
+    /* after the wait one more failure doubles it, for both */
+    sd_clock_fake_advance(fx->base.clock, 61 * 1000);
+    assert_int_equal(sd_account_login(pf, NULL, "oaa", "nope", NULL, &out), SD_EUNAUTH);
+    assert_int_equal(sd_account_login(pf, NULL, "nobody", "nope", NULL, &out), SD_EUNAUTH);
+    assert_int_equal(sd_account_login(pf, NULL, "oaa", "nope", NULL, &out), SD_ELOCKED);
+    assert_int_equal(out.retry_after_s, 120);
+    assert_int_equal(sd_account_login(pf, NULL, "nobody", "nope", NULL, &out), SD_ELOCKED);
+    assert_int_equal(out.retry_after_s, 120);
+    /* old failures of unknown ids are dropped a day later */
+    sd_clock_fake_advance(fx->base.clock, 2 * 86400 * 1000LL);
+    assert_int_equal(sd_account_login(pf, NULL, "someone-else", "nope", NULL, &out), SD_EUNAUTH);
+    assert_int_equal(count(fx, "SELECT COUNT(*) FROM login_failures", SD_NOPARAMS), 1);
+}
+
+/* A store holding ids that differ only in case is not migrated silently: the migration is
+ * refused and names them. */
+static void test_login_case_migration(void **state)
+{
+    fx_t *fx = *state;
+    sd_pf_t *pf = &fx->base.pf;
+    char l1[32], l2[32], p1[SD_TOKEN_SIZE], p2[SD_TOKEN_SIZE];
+    int64_t id1 = 0, id2 = 0;
+    assert_int_equal(
+        sd_user_issue(pf, fx->op_org, SD_ROLE_OPERATOR_ADMIN, "a@example.jp", "", l1, p1, &id1), 0);
+    assert_int_equal(
+        sd_user_issue(pf, fx->op_org, SD_ROLE_OPERATOR_ADMIN, "b@example.jp", "", l2, p2, &id2), 0);
+    /* back to the schema before 0012, where "OAA" and "oaA" could both be stored */
+    sd_store_t *st = pf->store;
+    assert_int_equal(sd_store_exec(st, "DROP INDEX users_login_lower", SD_NOPARAMS, NULL), 0);
+    assert_int_equal(sd_store_exec(st, "DROP TABLE login_failures", SD_NOPARAMS, NULL), 0);
+    assert_int_equal(
+        sd_store_exec(st, "DELETE FROM schema_migrations WHERE version = 12", SD_NOPARAMS, NULL),
+        0);
+    assert_int_equal(sd_store_exec(st, "UPDATE users SET login = 'OAA' WHERE id = $1",
+                                   SD_PARAMS(SD_V_INT(id1)), NULL),
+                     0);
+    assert_int_equal(sd_store_exec(st, "UPDATE users SET login = 'oaA' WHERE id = $1",
+                                   SD_PARAMS(SD_V_INT(id2)), NULL),
+                     0);
+    assert_int_equal(sd_store_migrate(st), SD_ESCHEMA);
+    const char *msg = sd_store_errmsg();
+    if (!strstr(msg, "0012_login_hardening") || !strstr(msg, "refused") || !strstr(msg, "OAA") ||
+        !strstr(msg, "oaA"))
+        fail_msg("unexpected message: %s", msg);
+    /* renamed, it goes through */
+    assert_int_equal(sd_store_exec(st, "UPDATE users SET login = 'oab' WHERE id = $1",
+                                   SD_PARAMS(SD_V_INT(id2)), NULL),
+                     0);
+    assert_int_equal(sd_store_migrate(st), 0);
+    assert_int_equal(count(fx, "SELECT COUNT(*) FROM login_failures", SD_NOPARAMS), 0);
 }
 
 static void test_totp(void **state)
@@ -765,8 +866,17 @@ int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, sd_test_pf_teardown)
     const struct CMUnitTest tests[] = {
-        T(test_tenants),  T(test_orgs),     T(test_users),    T(test_login),      T(test_totp),
-        T(test_sessions), T(test_registry), T(test_gateways), T(test_audit_list),
+        T(test_tenants),
+        T(test_orgs),
+        T(test_users),
+        T(test_login),
+        T(test_totp),
+        T(test_sessions),
+        T(test_registry),
+        T(test_gateways),
+        T(test_audit_list),
+        T(test_login_case_and_unknown),
+        T(test_login_case_migration),
     };
     int failed = SD_TEST_PF_RUN("pf accounts and registry", tests, SD_TEST_SQLITE | SD_TEST_PG);
     return failed ? 1 : 0;

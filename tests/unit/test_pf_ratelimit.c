@@ -77,6 +77,48 @@ static void test_peek_and_forget(void **state)
     sd_ratelimit_free(rl);
 }
 
+static void test_give_back(void **state)
+{
+    (void)state;
+    sd_ratelimit_t *rl = sd_ratelimit_new(1.0, 2.0);
+    int64_t wait;
+    for (int i = 0; i < 10; i++) {
+        assert_int_equal(sd_ratelimit_take(rl, 9, 0, &wait), 0);
+        sd_ratelimit_give(rl, 9, 0);
+    }
+    assert_int_equal(sd_ratelimit_take(rl, 9, 0, &wait), 0);
+    assert_int_equal(sd_ratelimit_take(rl, 9, 0, &wait), 0);
+    assert_int_equal(sd_ratelimit_take(rl, 9, 0, &wait), SD_ERATE);
+    sd_ratelimit_give(rl, 9, 0);
+    sd_ratelimit_give(rl, 9, 0);
+    sd_ratelimit_give(rl, 9, 0); /* not above the burst */
+    assert_int_equal(sd_ratelimit_take(rl, 9, 0, &wait), 0);
+    assert_int_equal(sd_ratelimit_take(rl, 9, 0, &wait), 0);
+    assert_int_equal(sd_ratelimit_take(rl, 9, 0, &wait), SD_ERATE);
+    sd_ratelimit_give(rl, 12345, 0); /* no bucket: ignored */
+    sd_ratelimit_free(rl);
+}
+
+/* Client addresses come and go: refilled buckets are dropped as the table fills, a drained
+ * one is kept (else a flood of new addresses would wash out a limited one). */
+static void test_refilled_buckets_dropped(void **state)
+{
+    (void)state;
+    sd_ratelimit_t *rl = sd_ratelimit_new(1.0, 2.0);
+    int64_t wait;
+    for (int64_t round = 0; round < 50; round++) {
+        int64_t now = round * 10000; /* every earlier bucket has refilled */
+        assert_int_equal(sd_ratelimit_take(rl, -1, now, &wait), 0);
+        assert_int_equal(sd_ratelimit_take(rl, -1, now, &wait), 0);
+        for (int64_t k = 1; k <= 1000; k++)
+            assert_int_equal(sd_ratelimit_take(rl, round * 1000 + k, now, &wait), 0);
+        assert_int_equal(sd_ratelimit_take(rl, -1, now, &wait), SD_ERATE);
+        assert_int_equal(sd_ratelimit_take(rl, round * 1000 + 7, now, &wait), 0);
+        assert_int_equal(sd_ratelimit_take(rl, round * 1000 + 7, now, &wait), SD_ERATE);
+    }
+    sd_ratelimit_free(rl);
+}
+
 static void test_bad_parameters(void **state)
 {
     (void)state;
@@ -92,6 +134,8 @@ int main(void)
         cmocka_unit_test(test_burst_then_refill),
         cmocka_unit_test(test_tenants_are_isolated),
         cmocka_unit_test(test_peek_and_forget),
+        cmocka_unit_test(test_give_back),
+        cmocka_unit_test(test_refilled_buckets_dropped),
         cmocka_unit_test(test_bad_parameters),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,4 +1,6 @@
 /* account.c - the account lifecycle of §2.2 over HTTP: login, logout, me, password, TOTP. */
+#include <arpa/inet.h>
+#include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +21,49 @@ static void set_cookie(sd_http_req_t *req, const char *tok, int max_age)
     snprintf(c, sizeof c, "%s=%s; Path=/; HttpOnly; SameSite=Strict; Max-Age=%d%s",
              SD_SESSION_COOKIE, tok, max_age, sd_http_req_is_tls(req) ? "; Secure" : "");
     sd_http_reply_header(req, "Set-Cookie", c);
+}
+
+/* A random key for the address hash, so that nobody can pick addresses that share a bucket. */
+static unsigned char addr_hash_key[crypto_shorthash_KEYBYTES];
+static pthread_once_t addr_once = PTHREAD_ONCE_INIT;
+static void addr_key_init(void)
+{
+    if (sodium_init() >= 0)
+        randombytes_buf(addr_hash_key, sizeof addr_hash_key);
+}
+
+/* The login throttle's key for a client address: IPv4 whole, IPv6 by its /64 (one host
+ * usually holds a whole /64). Never 0, which the bucket table keeps for empty slots. */
+static int64_t addr_key(const char *ip)
+{
+    pthread_once(&addr_once, addr_key_init);
+    unsigned char a[16], h[crypto_shorthash_BYTES];
+    size_t n = 0;
+    if (ip && inet_pton(AF_INET6, ip, a) == 1)
+        n = 8;
+    else if (ip && inet_pton(AF_INET, ip, a) == 1)
+        n = 4;
+    else if (ip)
+        n = strnlen(ip, 15), memcpy(a, ip, n);
+    crypto_shorthash(h, a, n, addr_hash_key);
+    int64_t k;
+    memcpy(&k, h, sizeof k);
+    return k ? k : 1;
+}
+
+/* Take a login attempt from the client's address bucket. 0, or replied 429. */
+static int login_throttle(sd_pf_t *pf, sd_http_req_t *req, int64_t key)
+{
+    int64_t wait_ms;
+    if (!pf->login_limit ||
+        sd_ratelimit_take(pf->login_limit, key, sd_clock_mono_ms(pf->clock), &wait_ms) == 0)
+        return 0;
+    char secs[24];
+    snprintf(secs, sizeof secs, "%lld", (long long)((wait_ms + 999) / 1000));
+    sd_http_reply_header(req, "Retry-After", secs);
+    sd_http_reply_error(req, SD_ERATE, NULL,
+                        "too many login attempts from this address; retry in %s s", secs);
+    return SD_ERATE;
 }
 
 static json_t *me_json(sd_pf_t *pf, int64_t id)
@@ -47,14 +92,25 @@ static void h_login(sd_http_req_t *req, void *ctx)
         json_decref(b);
         return;
     }
+    /* before any hashing: a flood from one address costs it a 429, not the server a core */
+    int64_t key = addr_key(sd_http_req_client_ip(req));
+    if (login_throttle(pf, req, key) != 0) {
+        json_decref(b);
+        return;
+    }
     sd_account_login_t out;
     rc = sd_account_login(pf, caller, login, pw, otp, &out);
     json_decref(b);
-    if (rc == SD_ELOCKED) {
+    if (rc == 0 && pf->login_limit) /* only failures use up an address's attempts */
+        sd_ratelimit_give(pf->login_limit, key, sd_clock_mono_ms(pf->clock));
+    if (rc == SD_ELOCKED || rc == SD_EBUSY) {
         char ra[24];
         snprintf(ra, sizeof ra, "%lld", (long long)out.retry_after_s);
         sd_http_reply_header(req, "Retry-After", ra);
-        sd_http_reply_error(req, SD_ELOCKED, NULL, NULL);
+        if (rc == SD_EBUSY)
+            sd_http_reply_error(req, rc, NULL, "too many logins at once; retry in %s s", ra);
+        else
+            sd_http_reply_error(req, SD_ELOCKED, NULL, NULL);
     } else if (rc == SD_EOTP && out.otp_missing) {
         sd_http_reply_error(req, SD_EOTP, "otp", "one-time password required");
     } else if (rc == SD_EUNAUTH || rc == SD_EOTP) {
@@ -132,6 +188,8 @@ static void h_password(sd_http_req_t *req, void *ctx)
         goto out;
     }
     if ((rc = sd_account_check_password(pf, &a, cur)) != 0) {
+        if (rc == SD_EBUSY)
+            sd_http_reply_header(req, "Retry-After", "1");
         sd_http_reply_error(req, rc, NULL, NULL); /* 423 locked, 401 wrong (counted) */
         goto out;
     }

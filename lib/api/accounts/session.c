@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "api/accounts/session.h"
 #include "core/err.h"
@@ -41,6 +42,66 @@ static int resolve_bearer(sd_pf_t *pf, const char *tok, sd_caller_t *c)
     return 0;
 }
 
+/* The media types a page of any origin may send without a CORS preflight (the Fetch standard's
+ * CORS-safelisted Content-Types): an HTML form or a no-cors fetch can post these cross-site. */
+static int simple_type(const char *ct)
+{
+    static const char *const simple[] = {"text/plain", "application/x-www-form-urlencoded",
+                                         "multipart/form-data"};
+    while (*ct == ' ' || *ct == '\t')
+        ct++;
+    size_t n = strcspn(ct, "; \t");
+    for (size_t i = 0; i < sizeof simple / sizeof simple[0]; i++)
+        if (n == strlen(simple[i]) && strncasecmp(ct, simple[i], n) == 0)
+            return 1;
+    return 0;
+}
+
+/* Is an Origin header ("scheme://host[:port]") this server's own? Either the origin of the
+ * configured public URL (scheme://authority, its path ignored), or the Host header as the
+ * authority with http or https (a TLS proxy in front changes the scheme). */
+static int same_origin(const sd_pf_t *pf, const sd_http_req_t *req, const char *origin)
+{
+    const char *pub = pf->public_url, *sep = pub ? strstr(pub, "://") : NULL;
+    if (sep) {
+        size_t n = (size_t)(sep + 3 - pub) + strcspn(sep + 3, "/?#");
+        if (strlen(origin) == n && strncasecmp(origin, pub, n) == 0)
+            return 1;
+    }
+    const char *host = sd_http_req_header(req, "Host");
+    const char *a = NULL;
+    if (strncasecmp(origin, "http://", 7) == 0)
+        a = origin + 7;
+    else if (strncasecmp(origin, "https://", 8) == 0)
+        a = origin + 8;
+    return a && host && *host && strcasecmp(a, host) == 0;
+}
+
+/*
+ * A state-changing request authenticated by the session cookie that a foreign page could have
+ * made: the browser sends the cookie with it (SameSite does not separate two ports or sibling
+ * hosts of one site). Refused when its Origin is not ours, or when its body is of a type a form
+ * or a no-cors fetch can send (the portal always sends application/json; suidoctl text/csv for
+ * sheets). NULL when acceptable, else why not.
+ */
+static const char *cookie_csrf(const sd_pf_t *pf, const sd_http_req_t *req)
+{
+    const char *m = sd_http_req_method(req);
+    if (!strcmp(m, "GET") || !strcmp(m, "HEAD") || !strcmp(m, "OPTIONS"))
+        return NULL;
+    const char *origin = sd_http_req_header(req, "Origin");
+    if (origin && !same_origin(pf, req, origin))
+        return "cross-origin request refused: the Origin is not this server's";
+    const char *ct = sd_http_req_header(req, "Content-Type");
+    if (ct && simple_type(ct))
+        return "a request with the session cookie must send its body as application/json (or "
+               "its own media type), not as text/plain, a form or multipart";
+    const char *cl = sd_http_req_header(req, "Content-Length");
+    if (!ct && ((cl && strtoull(cl, NULL, 10) > 0) || sd_http_req_header(req, "Transfer-Encoding")))
+        return "a request body needs a Content-Type (application/json)";
+    return NULL;
+}
+
 int sd_session_hook(sd_http_req_t *req, void *ctx)
 {
     sd_pf_t *pf = ctx;
@@ -63,6 +124,11 @@ int sd_session_hook(sd_http_req_t *req, void *ctx)
         c->expired = expired;
     }
     sd_http_req_set_user(req, c, free);
+    const char *why = !bearer && cookie ? cookie_csrf(pf, req) : NULL;
+    if (why) {
+        sd_http_reply_error(req, SD_EFORBIDDEN, NULL, "%s", why);
+        return SD_EFORBIDDEN;
+    }
     int64_t wait_ms;
     if (c->kind != SD_CALLER_ANON && pf->tenant_limit &&
         sd_ratelimit_take(pf->tenant_limit, c->p.tenant_id, sd_clock_mono_ms(pf->clock),

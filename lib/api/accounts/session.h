@@ -31,7 +31,11 @@ const sd_caller_t *sd_session_caller(const sd_http_req_t *req);
  * a caller, checking the live user / registration row (disabled, expired) on every request, and
  * refreshes the session's idle timer. Never rejects for a bad credential: it makes the caller
  * anonymous (expired set when it had expired), and sd_api_require() answers 401. Replies 429
- * when the caller's tenant exceeds its request rate. ctx is the sd_pf_t.
+ * when the caller's tenant exceeds its request rate. Replies 403 to a state-changing request
+ * (not GET/HEAD/OPTIONS) carrying the session cookie (and no bearer token) whose Origin is not
+ * this server's (authority = Host, or the origin of pf->public_url), or whose body is text/plain, a
+ * form or multipart, or has no Content-Type: what a foreign page can send with the user's cookie.
+ * ctx is the sd_pf_t.
  */
 int sd_session_hook(sd_http_req_t *req, void *ctx);
 

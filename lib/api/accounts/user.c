@@ -154,6 +154,9 @@ static void h_patch(sd_http_req_t *req, void *ctx)
         rc = sd_json_err_set(&e, "name", "must be printable UTF-8, at most 128 bytes");
     if (rc == 0 && role_s && sd_policy_role_parse(role_s, strlen(role_s), &role) != 0)
         rc = sd_json_err_set(&e, "role", "unknown role");
+    if (rc == 0 && json_is_false(otp) && sd_user_totp_forced(role))
+        rc = sd_json_err_set(&e, "totp_required",
+                             "platform administrators always use one-time passwords");
     if (rc == 0 && role_s) {
         sd_org_kind_t ok;
         if (sd_org_lookup(pf, sc.org_id, NULL, &ok) != 0 || !sd_rules_role_fits_org(role, ok))

@@ -1,8 +1,12 @@
 /* account.c - the account lifecycle of §2.2: login, first-login password change, TOTP. */
+#include <errno.h>
+#include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "auth/base32.h"
 #include "auth/totp.h"
@@ -25,6 +29,138 @@ int sd_account_init(sd_pf_t *pf)
 static sd_lockout_policy_t lock_policy(const sd_pf_t *pf)
 {
     return pf->lockout.threshold ? pf->lockout : SD_LOCKOUT_POLICY_DEFAULT;
+}
+
+/*
+ * A bound on the argon2id checks running at once. Each costs a core and 64 MiB for ~0.1 s: a
+ * storm of bad logins would otherwise take every HTTP worker and every core, and unrelated
+ * requests wait seconds behind it. One count per process (the cores are the process's), not per
+ * sd_pf_t. A check waits for a slot at most HASH_WAIT_MS, shorter than one check because a
+ * waiting worker thread stalls its other connections; then the login answers SD_EBUSY.
+ */
+#define HASH_WAIT_MS 50
+static pthread_mutex_t hash_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t hash_cv = PTHREAD_COND_INITIALIZER;
+static unsigned hashing;
+
+static unsigned hash_slots(const sd_pf_t *pf)
+{
+    if (pf->login_hashes)
+        return pf->login_hashes;
+    long n = sysconf(_SC_NPROCESSORS_ONLN) / 2;
+    return n < 1 ? 1 : (unsigned)n;
+}
+
+static int hash_enter(const sd_pf_t *pf)
+{
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_nsec += HASH_WAIT_MS * 1000000L;
+    until.tv_sec += until.tv_nsec / 1000000000L;
+    until.tv_nsec %= 1000000000L;
+    int rc = 0;
+    pthread_mutex_lock(&hash_mu);
+    while (hashing >= hash_slots(pf) && rc == 0)
+        if (pthread_cond_timedwait(&hash_cv, &hash_mu, &until) == ETIMEDOUT)
+            rc = SD_EBUSY;
+    if (rc == 0)
+        hashing++;
+    pthread_mutex_unlock(&hash_mu);
+    return rc;
+}
+
+static void hash_leave(void)
+{
+    pthread_mutex_lock(&hash_mu);
+    hashing--;
+    pthread_cond_signal(&hash_cv);
+    pthread_mutex_unlock(&hash_mu);
+}
+
+/* sd_pw_verify within the bound: 0, SD_EUNAUTH, or SD_EBUSY (no slot: nothing was checked). */
+static int verify_bounded(const sd_pf_t *pf, const char *hash, const char *pw)
+{
+    int rc = hash_enter(pf);
+    if (rc != 0)
+        return rc;
+    rc = sd_pw_verify(hash, pw) == 0 ? 0 : SD_EUNAUTH;
+    hash_leave();
+    return rc;
+}
+
+/*
+ * Failures of login ids that do not exist, so that they lock exactly as real accounts do: a
+ * 423 must not tell an attacker that an id exists. Kept in the store (they survive a restart
+ * like the real counts) under the id as lower-cased; rows a day past their last failure go.
+ */
+#define GHOST_KEEP_S 86400
+
+static void ghost_key(const char *login, char out[256])
+{
+    size_t i = 0;
+    for (; login[i] && i < 255; i++)
+        out[i] = (char)(login[i] >= 'A' && login[i] <= 'Z' ? login[i] + 32 : login[i]);
+    out[i] = 0;
+}
+
+static int ghost_load(sd_pf_t *pf, const char *key, sd_lockout_t *g)
+{
+    *g = (sd_lockout_t){0, 0};
+    sd_stmt_t *s = NULL;
+    int rc = sd_store_query_row(
+        pf->store, "SELECT failures, last_failure FROM login_failures WHERE login = $1",
+        SD_PARAMS(SD_V_TEXT(key)), &s);
+    if (rc == SD_ENOTFOUND)
+        return 0;
+    if (rc != 0)
+        return rc;
+    g->failures = (uint32_t)sd_stmt_int64(s, 0);
+    g->last_failure_s = sd_stmt_int64(s, 1);
+    sd_stmt_done(s);
+    return 0;
+}
+
+static int ghost_save(sd_pf_t *pf, const char *key, const sd_lockout_t *g)
+{
+    int rc = sd_store_exec(pf->store, "DELETE FROM login_failures WHERE last_failure < $1",
+                           SD_PARAMS(SD_V_INT(g->last_failure_s - GHOST_KEEP_S)), NULL);
+    if (rc == 0)
+        rc = sd_store_exec(
+            pf->store,
+            "INSERT INTO login_failures (login, failures, last_failure)"
+            " VALUES ($1, $2, $3) ON CONFLICT (login) DO UPDATE SET"
+            " failures = excluded.failures, last_failure = excluded.last_failure",
+            SD_PARAMS(SD_V_TEXT(key), SD_V_INT(g->failures), SD_V_INT(g->last_failure_s)), NULL);
+    return rc;
+}
+
+/* A login id that does not exist: checked, counted and locked like a real one. */
+static int login_unknown(sd_pf_t *pf, const sd_principal_t *caller, const char *login,
+                         const char *pw, sd_account_login_t *out)
+{
+    sd_lockout_policy_t lp = lock_policy(pf);
+    int64_t now_s = sd_pf_now_s(pf), until = 0;
+    char key[256];
+    sd_lockout_t g;
+    ghost_key(login, key);
+    int rc = ghost_load(pf, key, &g);
+    if (rc != 0)
+        return rc;
+    if (sd_lockout_check(&lp, &g, now_s, &until) != 0) {
+        out->retry_after_s = until - now_s;
+        sd_pf_audit(pf, caller, SD_TENANT_COMMON, "login.locked", "",
+                    "{\"reason\":\"unknown login\"}");
+        return SD_ELOCKED;
+    }
+    if ((rc = verify_bounded(pf, dummy_hash, pw)) == SD_EBUSY) {
+        out->retry_after_s = 1;
+        return rc;
+    }
+    sd_lockout_fail(&g, now_s);
+    if ((rc = ghost_save(pf, key, &g)) != 0)
+        return rc;
+    sd_pf_audit(pf, caller, SD_TENANT_COMMON, "login.fail", "", "{\"reason\":\"unknown login\"}");
+    return SD_EUNAUTH;
 }
 
 int sd_account_count_users(sd_pf_t *pf, int64_t *n)
@@ -87,6 +223,8 @@ static int load_acct(sd_pf_t *pf, const char *sql, sd_val_t key, sd_account_t *a
     const char *r = sd_stmt_text(s, 14, NULL);
     if (sd_policy_role_parse(r ? r : "", strlen(r ? r : ""), &a->role) != 0)
         a->role = SD_ROLE__COUNT;
+    if (a->role != SD_ROLE__COUNT && sd_user_totp_forced(a->role))
+        a->totp_required = 1;
     sd_stmt_done(s);
     return 0;
 }
@@ -98,7 +236,8 @@ int sd_account_load(sd_pf_t *pf, int64_t id, sd_account_t *a)
 
 int sd_account_load_login(sd_pf_t *pf, const char *login, sd_account_t *a)
 {
-    return load_acct(pf, ACCT_SQL " WHERE login = $1", SD_V_TEXT(login), a);
+    /* login ids are case-insensitive: the unique index users_login_lower serves this */
+    return load_acct(pf, ACCT_SQL " WHERE lower(login) = lower($1)", SD_V_TEXT(login), a);
 }
 
 static int save_lock(sd_pf_t *pf, const sd_account_t *a)
@@ -156,12 +295,8 @@ int sd_account_login(sd_pf_t *pf, const sd_principal_t *caller, const char *logi
     int64_t now_s = sd_pf_now_s(pf), until = 0, step = 0;
     sd_lockout_policy_t lp = lock_policy(pf);
     int rc = sd_account_load_login(pf, login, &a);
-    if (rc == SD_ENOTFOUND) {
-        sd_pw_verify(dummy_hash, pw);
-        sd_pf_audit(pf, caller, SD_TENANT_COMMON, "login.fail", "",
-                    "{\"reason\":\"unknown login\"}");
-        return SD_EUNAUTH;
-    }
+    if (rc == SD_ENOTFOUND)
+        return login_unknown(pf, caller, login, pw, out);
     if (rc != 0)
         return rc;
     if (sd_lockout_check(&lp, &a.lock, now_s, &until) != 0) {
@@ -169,7 +304,11 @@ int sd_account_login(sd_pf_t *pf, const sd_principal_t *caller, const char *logi
         audit_user(pf, &a, "login.locked", NULL);
         return SD_ELOCKED;
     }
-    if (sd_pw_verify(a.hash, pw) != 0 || a.disabled) {
+    if ((rc = verify_bounded(pf, a.hash, pw)) == SD_EBUSY) {
+        out->retry_after_s = 1;
+        return rc;
+    }
+    if (rc != 0 || a.disabled) {
         fail_login(pf, &a, a.disabled ? "disabled" : "password");
         return SD_EUNAUTH;
     }
@@ -210,11 +349,10 @@ int sd_account_check_password(sd_pf_t *pf, sd_account_t *a, const char *pw)
     int64_t until;
     if (sd_lockout_check(&lp, &a->lock, sd_pf_now_s(pf), &until) != 0)
         return SD_ELOCKED;
-    if (sd_pw_verify(a->hash, pw) != 0) {
+    int rc = verify_bounded(pf, a->hash, pw);
+    if (rc == SD_EUNAUTH)
         fail_login(pf, a, "current password");
-        return SD_EUNAUTH;
-    }
-    return 0;
+    return rc;
 }
 
 typedef struct {

@@ -35,23 +35,28 @@ typedef struct {
     int provisional;           /* the password must be changed (first login) */
     int totp_enrol;            /* TOTP is required but not yet enrolled */
     int otp_missing;           /* SD_EOTP because no code was given (not a failure) */
-    int64_t retry_after_s;     /* SD_ELOCKED: seconds until the next try */
+    int64_t retry_after_s;     /* SD_ELOCKED, SD_EBUSY: seconds until the next try */
     char token[SD_TOKEN_SIZE]; /* the new session's cookie value (zero it after use) */
 } sd_account_login_t;
 
 /*
  * Log in: password (argon2id, an unknown login id costs the same), lockout back-off, TOTP when
- * enabled (replay-safe), and a new session. Every outcome but a missing code is audited
- * (login.ok, login.fail with its reason, login.locked; an unknown login id as caller in the
- * common tenant). 0 with out filled; SD_EUNAUTH (unknown, wrong password, disabled), SD_ELOCKED,
- * SD_EOTP (out->otp_missing tells a missing code from a wrong one), or a store error.
+ * enabled (replay-safe), and a new session. An unknown login id counts failures and locks just
+ * as an existing one does (table login_failures), so no answer tells whether an id exists.
+ * At most pf->login_hashes password checks run at once in the process; a login that finds no
+ * slot within 50 ms is refused with SD_EBUSY (retry_after_s = 1) without being counted.
+ * Every outcome but a missing code and SD_EBUSY is audited (login.ok, login.fail with its
+ * reason, login.locked; an unknown login id as caller in the common tenant). 0 with out filled;
+ * SD_EUNAUTH (unknown, wrong password, disabled), SD_ELOCKED, SD_EBUSY, SD_EOTP
+ * (out->otp_missing tells a missing code from a wrong one), or a store error.
  */
 int sd_account_login(sd_pf_t *pf, const sd_principal_t *caller, const char *login, const char *pw,
                      const char *otp, sd_account_login_t *out);
 
 /*
  * Check the current password of a (loaded) before a change: SD_ELOCKED while locked out (not
- * counted), SD_EUNAUTH when wrong (counted, audited login.fail "current password"), else 0.
+ * counted), SD_EUNAUTH when wrong (counted, audited login.fail "current password"), SD_EBUSY
+ * when no password check slot was free (not counted), else 0.
  */
 int sd_account_check_password(sd_pf_t *pf, sd_account_t *a, const char *pw);
 

@@ -5,6 +5,7 @@
 #include "core/err.h"
 #include "pf/accounts/org.h"
 #include "pf/accounts/session.h"
+#include "pf/accounts/user.h"
 
 int sd_session_max_s(const sd_pf_t *pf)
 {
@@ -46,7 +47,7 @@ int sd_session_resolve(sd_pf_t *pf, const char *tok, sd_session_user_t *u)
                             .tenant_id = sd_stmt_int64(s, 6)};
     if (sd_stmt_int64(s, 7))
         u->p.flags |= SD_PRINCIPAL_MUST_CHANGE_PW;
-    if (sd_stmt_int64(s, 9) && !sd_stmt_int64(s, 10))
+    if ((sd_stmt_int64(s, 9) || (!bad && sd_user_totp_forced(r))) && !sd_stmt_int64(s, 10))
         u->p.flags |= SD_PF_NEED_TOTP_ENROL;
     int disabled = (int)sd_stmt_int64(s, 8);
     const char *login = sd_stmt_text(s, 11, NULL);

@@ -16,6 +16,12 @@
     " totp_required, disabled, failures, created_at, updated_at FROM users"
 #define USER_TYPES "iiissssbbbbiii"
 
+int sd_user_totp_forced(sd_role_t role)
+{
+    /* the platform's own administrators hold every tenant: a password alone is not enough */
+    return role == SD_ROLE_PLATFORM_ADMIN;
+}
+
 int sd_user_hash(const sd_pf_t *pf, const char *pw, char out[128])
 {
     return sd_pw_hash(pw, pf->pw_params.opslimit ? &pf->pw_params : NULL, out);
@@ -74,10 +80,11 @@ int sd_user_issue(sd_pf_t *pf, int64_t org_id, sd_role_t role, const char *email
     return sd_store_insert(
         pf->store,
         "INSERT INTO users (org_id, tenant_id, role, login, email, name, pw_hash, provisional,"
-        " created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $8, $8) RETURNING id",
+        " totp_required, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, 1, $9, $8, $8)"
+        " RETURNING id",
         SD_PARAMS(SD_V_INT(org_id), SD_V_INT(tenant), SD_V_TEXT(sd_policy_role_name(role)),
                   SD_V_TEXT(login), SD_V_TEXT(email), SD_V_TEXT(name ? name : ""), SD_V_TEXT(hash),
-                  SD_V_INT(now)),
+                  SD_V_INT(now), SD_V_INT(sd_user_totp_forced(role))),
         id);
 }
 

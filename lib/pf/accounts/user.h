@@ -21,6 +21,10 @@
 int sd_user_issue(sd_pf_t *pf, int64_t org_id, sd_role_t role, const char *email, const char *name,
                   char login[32], char pw[SD_TOKEN_SIZE], int64_t *id);
 
+/* Must a user of this role use one-time passwords whatever totp_required says? 1 for platform
+ * administrators (set at issue, and enforced at every login and session check), else 0. */
+int sd_user_totp_forced(sd_role_t role);
+
 /* argon2id hash of pw with pf's cost. */
 int sd_user_hash(const sd_pf_t *pf, const char *pw, char out[128]);
 

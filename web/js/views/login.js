@@ -43,6 +43,8 @@ export function render(root, ctx) {
         otp.focus();
       } else if (e.code === 'locked') {
         msg.textContent = t('login.locked');
+      } else if (e.code === 'rate_limited' || e.code === 'busy') {
+        msg.textContent = t('login.busy');
       } else if (e.status === 401) {
         msg.textContent = t('login.failed');
       } else {
