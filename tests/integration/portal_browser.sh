@@ -80,9 +80,9 @@ cat >"$T/evil.html" <<'HTML'
 <script>localStorage.setItem('suido.pwned', 'inline ran');</script>
 </body></html>
 HTML
-api a1 PUT /apif/v1/files/xss/evil.js --data-binary "@$T/evil.js"; expect_code "upload evil.js" 201
+api a1 PUT /apif/v1/files/xss/evil.js -H "Content-Type: text/javascript" --data-binary "@$T/evil.js"; expect_code "upload evil.js" 201
 EVIL_HTML=$(python3 -c 'import urllib.parse; print(urllib.parse.quote("xss/請求書 2026.html"))')
-api a1 PUT "/apif/v1/files/$EVIL_HTML" --data-binary "@$T/evil.html"; expect_code "upload the page" 201
+api a1 PUT "/apif/v1/files/$EVIL_HTML" -H "Content-Type: text/html" --data-binary "@$T/evil.html"; expect_code "upload the page" 201
 CODE=$(curl -s -o "$T/evil.got" -D "$T/eh" -w '%{http_code}' -b "$T/a1.jar" "$U/apif/v1/files/$EVIL_HTML")
 expect_eq "the page comes back byte for byte" "$CODE $(cmp -s "$T/evil.got" "$T/evil.html" && echo same)" "200 same"
 hdr() { tr -d '\r' <"$T/eh" | awk -v n="$1" 'BEGIN{IGNORECASE=1} tolower($0) ~ "^" n ":" {sub(/^[^:]*: /, ""); print}'; }
