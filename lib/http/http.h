@@ -40,6 +40,9 @@ typedef struct {
     unsigned max_conns;           /* open connections at once */
     unsigned max_conns_per_ip;    /* 0 = no per-address limit */
     unsigned idle_timeout_s;      /* close a connection idle this long (slow clients too) */
+    unsigned header_timeout_s;    /* a request's head must be in this long after the connection
+                                     opened or the previous reply ended, however it trickles */
+    unsigned body_timeout_s;      /* and its body this long after the head */
     size_t max_body;              /* default body limit of a route, bytes */
     unsigned grace_ms;            /* sd_http_server_stop(): time in-flight requests get to finish */
     const char *tls_cert_file;    /* PEM certificate chain; with tls_key_file enables HTTPS */
@@ -51,13 +54,15 @@ typedef struct {
     void *access_log_ctx;
 } sd_http_config_t;
 
-/* Defaults: 127.0.0.1:8080, 4 threads, 512 connections, 30 s idle, 1 MiB bodies, 10 s grace. */
+/* Defaults: 127.0.0.1:8080, 4 threads, 512 connections, 64 per address, 30 s idle, 20 s for a
+ * request head, 300 s for a body, 1 MiB bodies, 10 s grace. */
 void sd_http_config_defaults(sd_http_config_t *cfg);
 
 /*
  * Defaults overridden by the keys of one section of the configuration file (http_config.c):
- *   listen = 127.0.0.1:8080   threads = 4         max_conns = 512   max_conns_per_ip = 0
- *   idle_timeout = 30s        grace = 10s         max_body = 1048576 (bytes)
+ *   listen = 127.0.0.1:8080   threads = 4         max_conns = 512   max_conns_per_ip = 64
+ *   idle_timeout = 30s        header_timeout = 20s  body_timeout = 300s
+ *   grace = 10s               max_body = 1048576 (bytes)
  *   tls_cert = path.pem       tls_key = path.pem  csp = "default-src 'self'; ..."
  * Strings are borrowed from cfg, which must outlive the server. SD_EFIELD with err filled for
  * a malformed or out-of-range value, or only one of tls_cert / tls_key.
