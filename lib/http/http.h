@@ -47,12 +47,20 @@ typedef struct {
     unsigned grace_ms;            /* sd_http_server_stop(): time in-flight requests get to finish */
     const char *tls_cert_file;    /* PEM certificate chain; with tls_key_file enables HTTPS */
     const char *tls_key_file;     /* PEM private key */
+    const char *tls_priorities;   /* GnuTLS priority string; NULL = SD_HTTP_TLS_PRIORITIES */
     const char *csp;              /* Content-Security-Policy sent with HTML */
     sd_clock_t *clock;            /* for durations; NULL = system clock; borrowed */
     sd_http_access_fn access_log; /* NULL = one INFO line per request through core/log;
                                      called on worker threads */
     void *access_log_ctx;
 } sd_http_config_t;
+
+/* The TLS the server speaks by default: TLS 1.3 and 1.2 only, and in 1.2 only forward-secret
+ * key exchange (ECDHE, DHE) with AEAD ciphers (AES-GCM, ChaCha20-Poly1305): no TLS 1.0/1.1, no
+ * static-RSA key exchange, no CBC. */
+#define SD_HTTP_TLS_PRIORITIES                                                                     \
+    "SECURE128:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2:-RSA:-PSK:-DHE-PSK:-ECDHE-PSK:-RSA-PSK:"        \
+    "-CIPHER-ALL:+AES-256-GCM:+AES-128-GCM:+CHACHA20-POLY1305:-MAC-ALL:+AEAD:%SERVER_PRECEDENCE"
 
 /* Defaults: 127.0.0.1:8080, 4 threads, 512 connections, 64 per address, 30 s idle, 20 s for a
  * request head, 300 s for a body, 1 MiB bodies, 10 s grace. */
@@ -64,6 +72,7 @@ void sd_http_config_defaults(sd_http_config_t *cfg);
  *   idle_timeout = 30s        header_timeout = 20s  body_timeout = 300s
  *   grace = 10s               max_body = 1048576 (bytes)
  *   tls_cert = path.pem       tls_key = path.pem  csp = "default-src 'self'; ..."
+ *   tls_priorities = SD_HTTP_TLS_PRIORITIES (a GnuTLS priority string)
  * Strings are borrowed from cfg, which must outlive the server. SD_EFIELD with err filled for
  * a malformed or out-of-range value, or only one of tls_cert / tls_key.
  */

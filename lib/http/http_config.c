@@ -56,6 +56,8 @@ int sd_http_config_load(const sd_config_t *cfg, const char *section, sd_http_con
     out->max_body = (size_t)v;
     out->tls_cert_file = sd_config_get_string(cfg, key(k, sizeof k, section, "tls_cert"), NULL);
     out->tls_key_file = sd_config_get_string(cfg, key(k, sizeof k, section, "tls_key"), NULL);
+    out->tls_priorities =
+        sd_config_get_string(cfg, key(k, sizeof k, section, "tls_priorities"), NULL);
     out->csp = sd_config_get_string(cfg, key(k, sizeof k, section, "csp"), out->csp);
     if (!out->tls_cert_file != !out->tls_key_file) {
         if (err) {

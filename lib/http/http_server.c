@@ -602,6 +602,8 @@ int sd_http_server_start(sd_http_server_t *s)
     if (s->tls_cert) {
         OPT(MHD_OPTION_HTTPS_MEM_CERT, 0, s->tls_cert);
         OPT(MHD_OPTION_HTTPS_MEM_KEY, 0, s->tls_key);
+        const char *prio = s->cfg.tls_priorities ? s->cfg.tls_priorities : SD_HTTP_TLS_PRIORITIES;
+        OPT(MHD_OPTION_HTTPS_PRIORITIES, 0, (void *)(uintptr_t)prio);
     }
     OPT(MHD_OPTION_END, 0, NULL);
 #undef OPT
