@@ -48,6 +48,7 @@ typedef struct {
     const char *tls_cert_file;    /* PEM certificate chain; with tls_key_file enables HTTPS */
     const char *tls_key_file;     /* PEM private key */
     const char *tls_priorities;   /* GnuTLS priority string; NULL = SD_HTTP_TLS_PRIORITIES */
+    const char *tls_client_ca;    /* PEM CA(s): ask clients for a certificate issued by them */
     const char *csp;              /* Content-Security-Policy sent with HTML */
     sd_clock_t *clock;            /* for durations; NULL = system clock; borrowed */
     sd_http_access_fn access_log; /* NULL = one INFO line per request through core/log;
@@ -73,6 +74,7 @@ void sd_http_config_defaults(sd_http_config_t *cfg);
  *   grace = 10s               max_body = 1048576 (bytes)
  *   tls_cert = path.pem       tls_key = path.pem  csp = "default-src 'self'; ..."
  *   tls_priorities = SD_HTTP_TLS_PRIORITIES (a GnuTLS priority string)
+ *   client_ca = path.pem      (HTTPS only) clients may present a certificate issued by it
  * Strings are borrowed from cfg, which must outlive the server. SD_EFIELD with err filled for
  * a malformed or out-of-range value, or only one of tls_cert / tls_key.
  */
@@ -211,6 +213,13 @@ const char *sd_http_req_method(const sd_http_req_t *req);
 const char *sd_http_req_path(const sd_http_req_t *req); /* raw, without the query */
 const char *sd_http_req_id(const sd_http_req_t *req);   /* 16 hex digits, also X-Request-Id */
 const char *sd_http_req_client_ip(const sd_http_req_t *req);
+/*
+ * The TLS client certificate of the connection, when the server has a client_ca: 0 and the
+ * SHA-256 fingerprint (lower-case hex) of the certificate the client presented, which verified
+ * against client_ca (chain, signature, dates); SD_ENOCERT when there is none or it does not
+ * verify (why says which, may be NULL).
+ */
+int sd_http_req_client_cert(const sd_http_req_t *req, char fp[65], char *why, size_t n);
 int sd_http_req_is_tls(const sd_http_req_t *req);
 const char *sd_http_req_route_pattern(const sd_http_req_t *req); /* NULL before routing */
 unsigned sd_http_req_route_flags(const sd_http_req_t *req);

@@ -58,12 +58,21 @@ int sd_http_config_load(const sd_config_t *cfg, const char *section, sd_http_con
     out->tls_key_file = sd_config_get_string(cfg, key(k, sizeof k, section, "tls_key"), NULL);
     out->tls_priorities =
         sd_config_get_string(cfg, key(k, sizeof k, section, "tls_priorities"), NULL);
+    out->tls_client_ca = sd_config_get_string(cfg, key(k, sizeof k, section, "client_ca"), NULL);
     out->csp = sd_config_get_string(cfg, key(k, sizeof k, section, "csp"), out->csp);
     if (!out->tls_cert_file != !out->tls_key_file) {
         if (err) {
             memset(err, 0, sizeof *err);
             snprintf(err->msg, sizeof err->msg, "%s.tls_cert and %s.tls_key go together", section,
                      section);
+        }
+        return SD_EFIELD;
+    }
+    if (out->tls_client_ca && !out->tls_cert_file) {
+        if (err) {
+            memset(err, 0, sizeof *err);
+            snprintf(err->msg, sizeof err->msg, "%s.client_ca needs %s.tls_cert and %s.tls_key",
+                     section, section, section);
         }
         return SD_EFIELD;
     }

@@ -24,7 +24,7 @@
 #include <sys/socket.h>
 #include <time.h>
 
-#define TICK_MS 200
+#define TICK_MS      200
 #define LOG_EVERY_MS 10000
 
 enum { CS_HEAD, CS_BODY, CS_REPLY };
@@ -81,7 +81,8 @@ void sd__http_guard_notify(void *cls, struct MHD_Connection *c, void **socket_co
         free(e);
         return;
     }
-    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+    const union MHD_ConnectionInfo *ci =
+        MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
     conn_ent_t *e = calloc(1, sizeof *e);
     if (!e) {
         /* untracked means unbounded: refuse it instead */

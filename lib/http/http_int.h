@@ -83,6 +83,7 @@ struct sd_http_server {
     char *tls_cert;
     char *tls_key;
     size_t tls_key_len;
+    char *tls_trust; /* client_ca PEM, NULL = no client certificates */
     sd_http_router_t *router;
     route_ent_t *ents;
     static_mount_t *mounts;

@@ -67,9 +67,8 @@ static struct MHD_Response *json_for_page(const char *page, size_t size)
             json = PAGES[i].json;
             break;
         }
-    struct MHD_Response *r =
-        MHD_create_response_from_buffer_with_free_callback(strlen(json), (void *)(uintptr_t)json,
-                                                            NULL);
+    struct MHD_Response *r = MHD_create_response_from_buffer_with_free_callback(
+        strlen(json), (void *)(uintptr_t)json, NULL);
     if (r) {
         MHD_add_response_header(r, "Content-Type", "application/json");
         MHD_add_response_header(r, "Cache-Control", "no-store");
@@ -98,4 +97,3 @@ struct MHD_Response *MHD_create_response_from_buffer(size_t size, void *buffer,
     }
     return MHD_create_response_from_buffer_with_free_callback(size, buffer, NULL);
 }
-

@@ -167,6 +167,11 @@ int sd_http_server_new(const sd_http_config_t *cfg, sd_http_server_t **out)
         if ((rc = read_pem(cfg->tls_cert_file, &s->tls_cert, &n)) ||
             (rc = read_pem(cfg->tls_key_file, &s->tls_key, &s->tls_key_len)))
             goto fail;
+        if (cfg->tls_client_ca && (rc = read_pem(cfg->tls_client_ca, &s->tls_trust, &n)))
+            goto fail;
+    } else if (cfg->tls_client_ca) {
+        rc = SD_ECONFIG;
+        goto fail;
     }
     s->router = sd_http_router_new();
     s->oom_resp = MHD_create_response_from_buffer(sizeof OOM_BODY - 1, (void *)(uintptr_t)OOM_BODY,
@@ -604,6 +609,8 @@ int sd_http_server_start(sd_http_server_t *s)
         OPT(MHD_OPTION_HTTPS_MEM_KEY, 0, s->tls_key);
         const char *prio = s->cfg.tls_priorities ? s->cfg.tls_priorities : SD_HTTP_TLS_PRIORITIES;
         OPT(MHD_OPTION_HTTPS_PRIORITIES, 0, (void *)(uintptr_t)prio);
+        if (s->tls_trust) /* libmicrohttpd then asks every client for a certificate */
+            OPT(MHD_OPTION_HTTPS_MEM_TRUST, 0, s->tls_trust);
     }
     OPT(MHD_OPTION_END, 0, NULL);
 #undef OPT
@@ -728,6 +735,7 @@ void sd_http_server_free(sd_http_server_t *s)
     if (s->oom_resp)
         MHD_destroy_response(s->oom_resp);
     free(s->tls_cert);
+    free(s->tls_trust);
     if (s->tls_key)
         explicit_bzero(s->tls_key, s->tls_key_len);
     free(s->tls_key);

@@ -11,6 +11,7 @@
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
+#include <openssl/pkcs12.h>
 #include <openssl/rand.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
@@ -354,6 +355,26 @@ int sd_cms_id_key_pem(const sd_cms_id_t *id, sd_buf_t *out)
             OPENSSL_cleanse(p, (size_t)l);
     }
     BIO_free(b);
+    ERR_clear_error();
+    return rc;
+}
+
+int sd_cms_id_pkcs12(const sd_cms_id_t *id, const sd_cms_cert_t *ca, const char *name,
+                     const char *pass, sd_buf_t *out)
+{
+    STACK_OF(X509) *chain = sk_X509_new_null();
+    if (!chain || (ca && !sk_X509_push(chain, ca->x))) {
+        sk_X509_free(chain);
+        return SD_ENOMEM;
+    }
+    /* OpenSSL 3 defaults: AES-256-CBC with PBKDF2, which browsers and NSS import */
+    PKCS12 *p = PKCS12_create(pass, name, id->key, id->cert.x, chain, 0, 0, 0, 0, 0);
+    sk_X509_free(chain);
+    unsigned char *der = NULL;
+    int n = p ? i2d_PKCS12(p, &der) : -1;
+    int rc = n > 0 && sd_buf_append(out, der, (size_t)n) == 0 ? 0 : SD_EINTERNAL;
+    OPENSSL_free(der);
+    PKCS12_free(p);
     ERR_clear_error();
     return rc;
 }
