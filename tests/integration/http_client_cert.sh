@@ -17,6 +17,10 @@ expect_code "a1 issues its certificate" 201
 openapi_ok "issue" POST "/api/v1/users/$A1/portal-certificates"
 C1=$(jid); j .certificate >"$T/a1.crt"; j .private_key >"$T/a1.key"
 j .pkcs12 | base64 -d >"$T/a1.p12"; P12PW=$(j .pkcs12_password)
+expect_match "for TLS client authentication" \
+  "$(openssl x509 -in "$T/a1.crt" -noout -ext extendedKeyUsage)" "TLS Web Client Authentication"
+expect_match "issued by the platform CA" \
+  "$(openssl verify -CAfile "$T/data/pki/ca.crt" "$T/a1.crt")" ": OK"
 expect_match "PKCS#12 opens with its password" \
   "$(openssl pkcs12 -in "$T/a1.p12" -passin "pass:$P12PW" -nokeys 2>/dev/null)" "BEGIN CERTIFICATE"
 jpost a1 "/api/v1/users/$B1/portal-certificates" '{}'

@@ -260,7 +260,7 @@ static int add_ext(X509 *x, X509V3_CTX *ctx, int nid, const char *value)
     return ok;
 }
 
-int sd_cms_id_new(const sd_cms_id_t *ca, const char *cn, int64_t now_ms, int days,
+static int id_new(const sd_cms_id_t *ca, const char *cn, int64_t now_ms, int days, const char *eku,
                   sd_cms_id_t **out)
 {
     *out = NULL;
@@ -298,7 +298,7 @@ int sd_cms_id_new(const sd_cms_id_t *ca, const char *cn, int64_t now_ms, int day
     else if (ok)
         ok = add_ext(x, &ctx, NID_basic_constraints, "critical,CA:FALSE") &&
              add_ext(x, &ctx, NID_key_usage, "critical,digitalSignature,keyEncipherment") &&
-             add_ext(x, &ctx, NID_ext_key_usage, "emailProtection") &&
+             add_ext(x, &ctx, NID_ext_key_usage, eku) &&
              add_ext(x, &ctx, NID_subject_key_identifier, "hash") &&
              add_ext(x, &ctx, NID_authority_key_identifier, "keyid:always");
     ok = ok && X509_sign(x, ca ? ca->key : k, EVP_sha256()) > 0;
@@ -314,6 +314,20 @@ int sd_cms_id_new(const sd_cms_id_t *ca, const char *cn, int64_t now_ms, int day
     id->key = k;
     *out = id;
     return 0;
+}
+
+int sd_cms_id_new(const sd_cms_id_t *ca, const char *cn, int64_t now_ms, int days,
+                  sd_cms_id_t **out)
+{
+    return id_new(ca, cn, now_ms, days, "emailProtection", out);
+}
+
+int sd_cms_id_new_client(const sd_cms_id_t *ca, const char *cn, int64_t now_ms, int days,
+                         sd_cms_id_t **out)
+{
+    if (!ca)
+        return SD_EINVAL;
+    return id_new(ca, cn, now_ms, days, "clientAuth", out);
 }
 
 int sd_cms_id_load(const void *cert_pem, size_t cert_len, const void *key_pem, size_t key_len,

@@ -70,6 +70,11 @@ int sd_cms_cert_check(const sd_cms_cert_t *c, int64_t now_ms, char *why, size_t 
 int sd_cms_id_new(const sd_cms_id_t *ca, const char *cn, int64_t now_ms, int days,
                   sd_cms_id_t **out);
 
+/* The same leaf for TLS client authentication (extended key usage clientAuth): a portal
+ * terminal's certificate (portal_cert.h). ca must not be NULL. */
+int sd_cms_id_new_client(const sd_cms_id_t *ca, const char *cn, int64_t now_ms, int days,
+                         sd_cms_id_t **out);
+
 /* An identity from a PEM certificate and a PEM private key that must match it. SD_ESYNTAX. */
 int sd_cms_id_load(const void *cert_pem, size_t cert_len, const void *key_pem, size_t key_len,
                    sd_cms_id_t **out);

@@ -123,15 +123,15 @@ static int issue_tx(sd_store_t *st, void *ctx)
 {
     tx_t *t = ctx;
     const sd_scope_t *u = t->user;
-    int rc = sd_store_insert(st,
-                             "INSERT INTO portal_certs (tenant_id, org_id, user_id, fingerprint,"
-                             " subject, not_after, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)"
-                             " RETURNING id",
-                             SD_PARAMS(SD_V_INT(u->tenant_id), SD_V_INT(u->org_id),
-                                       SD_V_INT(u->subject_id), SD_V_TEXT(t->fp),
-                                       SD_V_TEXT(t->subject), SD_V_INT(t->not_after),
-                                       SD_V_INT(sd_pf_now_ms(t->pki->pf))),
-                             &t->id);
+    int rc =
+        sd_store_insert(st,
+                        "INSERT INTO portal_certs (tenant_id, org_id, user_id, fingerprint,"
+                        " subject, not_after, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)"
+                        " RETURNING id",
+                        SD_PARAMS(SD_V_INT(u->tenant_id), SD_V_INT(u->org_id),
+                                  SD_V_INT(u->subject_id), SD_V_TEXT(t->fp), SD_V_TEXT(t->subject),
+                                  SD_V_INT(t->not_after), SD_V_INT(sd_pf_now_ms(t->pki->pf))),
+                        &t->id);
     char det[200], obj[40];
     snprintf(det, sizeof det, "{\"certificate_id\":%lld,\"fingerprint\":\"%s\"}", (long long)t->id,
              t->fp);
@@ -160,7 +160,7 @@ int sd_portal_cert_issue(sd_pki_t *pki, const sd_principal_t *who, const sd_scop
     char cn[128];
     snprintf(cn, sizeof cn, "%s portal", login);
     sd_cms_id_t *id = NULL;
-    int rc = sd_cms_id_new(pki->ca, cn, sd_pf_now_ms(pki->pf), days, &id);
+    int rc = sd_cms_id_new_client(pki->ca, cn, sd_pf_now_ms(pki->pf), days, &id);
     if (rc != 0)
         return rc;
     sd_cms_cert_info_t in;
@@ -232,12 +232,11 @@ static int revoke_tx(sd_store_t *st, void *ctx)
 {
     tx_t *t = ctx;
     int64_t n = 0;
-    int rc = sd_store_exec(st,
-                           "UPDATE portal_certs SET revoked_at = $1 WHERE id = $2 AND"
-                           " tenant_id = $3 AND revoked_at IS NULL",
-                           SD_PARAMS(SD_V_INT(sd_pf_now_ms(t->pki->pf)), SD_V_INT(t->id),
-                                     SD_V_INT(t->tenant)),
-                           &n);
+    int rc = sd_store_exec(
+        st,
+        "UPDATE portal_certs SET revoked_at = $1 WHERE id = $2 AND"
+        " tenant_id = $3 AND revoked_at IS NULL",
+        SD_PARAMS(SD_V_INT(sd_pf_now_ms(t->pki->pf)), SD_V_INT(t->id), SD_V_INT(t->tenant)), &n);
     if (rc == 0 && n == 0)
         rc = SD_ENOTFOUND;
     char det[64], obj[40];
