@@ -3,7 +3,7 @@
 # header line (or a body byte) every 3 s, from one address and from 200, while normal requests
 # from 127.0.0.1 must all be answered, each within 5 s. First with the default deadlines (what
 # saves the server is the per-address limit, and the oldest unfinished requests making room
-# near http.max_conns), then with 3 s deadlines, every attacking socket cut within 5 s.
+# near http.max_conns), then with 3 s deadlines, every attacking socket cut within 6 s.
 # Figures (sockets opened / cut, probes answered, latency) go to the suite's output.
 . "$(dirname "$0")/../lib/harness.sh"
 . "$(dirname "$0")/../lib/platform.sh"
@@ -22,6 +22,6 @@ attack "slow body, 200 addresses" --mode body --sockets 600 --addrs 200 --hold 6
 kill "$LAST_PID"; wait "$LAST_PID" || true; unspawn "$LAST_PID"
 
 start_suidod --set http.header_timeout=3s --set http.body_timeout=3s
-attack "slow headers, 3 s deadline" --mode header --sockets 600 --addrs 200 --hold 8 --cut-bound 5
-attack "slow body, 3 s deadline" --mode body --sockets 600 --addrs 200 --hold 8 --cut-bound 5
+attack "slow headers, 3 s deadline" --mode header --sockets 600 --addrs 200 --hold 12 --cut-bound 6
+attack "slow body, 3 s deadline" --mode body --sockets 600 --addrs 200 --hold 12 --cut-bound 6
 done_ok
