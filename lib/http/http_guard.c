@@ -12,7 +12,10 @@
  * A guard thread shuts down (shutdown(2)) the socket of a connection past its deadline; the
  * worker owning it then reads end-of-file and closes it the usual way. And when the open
  * connections come near http.max_conns, a new one makes room by cutting the oldest connection
- * still in its head or body stage, so the accept path never stays blocked. shutdown() is done
+ * still in its head or body stage, so the accept path never stays blocked. http.max_conns is
+ * enforced here, over all workers: libmicrohttpd's own limit, split evenly between the workers
+ * and counting connections already cut but not yet closed, is set to twice it (http_server.c),
+ * since a worker at that limit closes what it accepts without a word. shutdown() is done
  * under guard_lock, which libmicrohttpd's close notification also takes before it closes the
  * socket: the descriptor cut is always still the connection's own.
  */
@@ -108,6 +111,9 @@ void sd__http_guard_notify(void *cls, struct MHD_Connection *c, void **socket_co
             cut(s, o);
             s->evicted++;
         }
+    /* every connection is busy with a reply: http.max_conns holds, the new one goes */
+    if (s->conns_live > s->conns_max && e->fd >= 0)
+        cut(s, e);
     pthread_mutex_unlock(&s->guard_lock);
 }
 
@@ -167,6 +173,7 @@ int sd__http_guard_start(sd_http_server_t *s)
     unsigned max = s->cfg.max_conns ? s->cfg.max_conns : 512;
     unsigned headroom = max / 8 > s->cfg.threads ? max / 8 : s->cfg.threads;
     s->conns_room = max > headroom ? max - headroom : 1;
+    s->conns_max = max;
     s->guard_run = 1;
     if (pthread_create(&s->guard_thread, NULL, guard_main, s)) {
         s->guard_run = 0;

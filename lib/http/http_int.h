@@ -113,6 +113,7 @@ struct sd_http_server {
     conn_ent_t *conns_head, *conns_tail;
     unsigned conns_live; /* tracked and not yet cut */
     unsigned conns_room; /* above this many, the oldest unfinished request is cut */
+    unsigned conns_max;  /* above this many, the new connection is cut */
     unsigned long timed_out, evicted;
 };
 

@@ -598,7 +598,8 @@ int sd_http_server_start(sd_http_server_t *s)
     OPT(MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)on_completed, s);
     OPT(MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)sd__http_guard_notify, s);
     OPT(MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)on_mhd_log, s);
-    OPT(MHD_OPTION_CONNECTION_LIMIT, s->cfg.max_conns ? s->cfg.max_conns : 512, NULL);
+    /* http.max_conns itself is kept by the guard (http_guard.c), over all workers */
+    OPT(MHD_OPTION_CONNECTION_LIMIT, 2 * (s->cfg.max_conns ? s->cfg.max_conns : 512), NULL);
     OPT(MHD_OPTION_CONNECTION_TIMEOUT, s->cfg.idle_timeout_s, NULL);
     if (s->cfg.max_conns_per_ip)
         OPT(MHD_OPTION_PER_IP_CONNECTION_LIMIT, s->cfg.max_conns_per_ip, NULL);

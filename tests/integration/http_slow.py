@@ -99,11 +99,12 @@ def probe():
         s.sendall(b"GET /api/v1/status HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
         d = s.recv(64)
         ok = d.startswith(b"HTTP/1.1 ")
-    except OSError:
-        ok = False
+        why = "" if ok else "closed without an answer" if not d else "answer %r" % d[:20]
+    except OSError as e:
+        ok, why = False, "%s" % e
     finally:
         s.close()
-    return ok, time.monotonic() - t0
+    return ok, time.monotonic() - t0, why
 
 
 at = threading.Thread(target=attack)
@@ -111,14 +112,16 @@ at.start()
 dt = threading.Thread(target=drip)
 dt.start()
 time.sleep(min(1.0, a.hold / 4))  # let the attack take hold first
-answered, lat = 0, []
+answered, lat, whys = 0, [], []
 for i in range(a.probes):
     if time.monotonic() - t_start > a.hold:
         break
-    ok, d = probe()
+    ok, d, why = probe()
     answered += ok
     if ok:
         lat.append(d * 1000)
+    else:
+        whys.append("probe %d at %.1f s: %s after %.1f s" % (i + 1, time.monotonic() - t_start, why, d))
     time.sleep(0.3)
 at.join()
 dt.join()
@@ -131,6 +134,8 @@ print("attack %s: %d sockets from %d address(es), %d opened, %d refused at conne
       (a.mode, a.sockets, a.addrs, opened, refused, len(cut),
        max(cut.values()) if cut else 0.0, len(late), answered, a.probes,
        lat[len(lat) // 2] if lat else -1, lat[-1] if lat else -1))
+for w in whys:
+    print(w)
 for s in socks:
     s.close()
 sys.exit(0 if answered == a.probes and (not a.cut_bound or not late) else 1)
