@@ -62,6 +62,16 @@ api a1 GET /api/v1/me --cert "$T/own.crt" --key "$T/own.key"
 expect_code "a certificate the platform did not issue: refused" 403
 api b1 GET /api/v1/me
 expect_code "tenant B has no switch: served without" 200
+# the same in Chromium (playwright-core), the certificate given to the browser context
+CHROMIUM=${CHROMIUM:-/usr/bin/chromium}
+[ -x "$CHROMIUM" ] || fail "chromium not found at $CHROMIUM (scripts/install-deps.sh)"
+[ -f "$ROOT/node_modules/playwright-core/package.json" ] || fail "playwright-core missing: npm ci"
+CHROMIUM=$CHROMIUM BASE=$U SESSION=$(awk '$6 == "suido_session" {print $7}' "$T/a1.jar") \
+  CERT="$T/a1.crt" KEY="$T/a1.key" OTHER_CERT="$T/b1.crt" OTHER_KEY="$T/b1.key" \
+  node "$ROOT/tests/browser/client_cert.mjs" >"$T/browser.out" 2>&1 ||
+  fail "in Chromium: $(cat "$T/browser.out")"
+cat "$T/browser.out"
+checks=$((checks + $(grep -c '^ok:' "$T/browser.out")))
 api admin GET /api/v1/portal-certificates
 expect_code "admin lists" 200
 expect_eq "three issued" "$(j '.items | length')" 3
