@@ -21,9 +21,9 @@ typedef struct {
     char fingerprint[65];
     char subject[256];
     int64_t not_after_ms;
-    char *cert_pem;     /* the certificate, then the issuing CA */
-    char *key_pem;      /* PKCS#8, unencrypted: for curl --cert / --key */
-    char *pkcs12_b64;   /* PKCS#12 of key, certificate and CA, base64, under p12_password */
+    char *cert_pem;   /* the certificate, then the issuing CA */
+    char *key_pem;    /* PKCS#8, unencrypted: for curl --cert / --key */
+    char *pkcs12_b64; /* PKCS#12 of key, certificate and CA, base64, under p12_password */
     char p12_password[33];
 } sd_portal_cert_t;
 
