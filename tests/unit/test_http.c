@@ -856,6 +856,16 @@ static void test_config_load(void **state)
     assert_int_equal(sd_config_set(cfg, "http.tls_cert", "/x.pem"), 0);
     assert_int_equal(sd_http_config_load(cfg, "http", &hc, &err), SD_EFIELD);
     assert_non_null(strstr(err.msg, "tls_key"));
+    /* client certificates only over TLS */
+    assert_int_equal(sd_config_set(cfg, "http.tls_key", "/k.pem"), 0);
+    assert_int_equal(sd_config_set(cfg, "http.client_ca", "/ca.pem"), 0);
+    assert_int_equal(sd_http_config_load(cfg, "http", &hc, &err), 0);
+    assert_string_equal(hc.tls_client_ca, "/ca.pem");
+    sd_config_free(cfg);
+    text = "[http]\nclient_ca = /ca.pem\ntls_priorities = NORMAL\n";
+    assert_int_equal(sd_config_parse(text, strlen(text), &cfg, &err), 0);
+    assert_int_equal(sd_http_config_load(cfg, "http", &hc, &err), SD_EFIELD);
+    assert_non_null(strstr(err.msg, "client_ca"));
     sd_config_free(cfg);
 }
 
