@@ -25,7 +25,7 @@ WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototyp
 CPPFLAGS += -Ilib -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
 CFLAGS  += -std=c11 $(OPT) -g $(WARN) $(SANFLAGS) -MMD -MP -pthread
 LDFLAGS += $(SANFLAGS) -pthread
-LDLIBS  += -lmicrohttpd -lmosquitto -lsqlite3 -lpq -ljansson -lsodium -lqrencode -lssl -lcrypto -lcurl -lm
+LDLIBS  += -lmicrohttpd -lgnutls -lmosquitto -lsqlite3 -lpq -ljansson -lsodium -lqrencode -lssl -lcrypto -lcurl -lm
 
 # Layers: lib/LAYERS lists them top to bottom with what each may use (docs/architecture.md).
 # Every folder of lib/ must be there: one that is not stops the build instead of being skipped.

@@ -5,7 +5,7 @@ set -euo pipefail
 
 PKGS=(
   build-essential pkg-config clang clang-format libclang-rt-14-dev
-  libmicrohttpd-dev libmosquitto-dev libsqlite3-dev libpq-dev libjansson-dev libsodium-dev
+  libmicrohttpd-dev libgnutls28-dev libmosquitto-dev libsqlite3-dev libpq-dev libjansson-dev libsodium-dev
   libssl-dev libcurl4-openssl-dev libcmocka-dev libqrencode-dev
   mosquitto mosquitto-clients sqlite3 postgresql postgresql-client oathtool wrk python3 python3-aiosmtpd python3-yaml socat openssl
   curl jq iproute2 procps

@@ -40,10 +40,15 @@ typedef struct {
     unsigned max_conns;           /* open connections at once */
     unsigned max_conns_per_ip;    /* 0 = no per-address limit */
     unsigned idle_timeout_s;      /* close a connection idle this long (slow clients too) */
+    unsigned header_timeout_s;    /* a request's head must be in this long after the connection
+                                     opened or the previous reply ended, however it trickles */
+    unsigned body_timeout_s;      /* and its body this long after the head */
     size_t max_body;              /* default body limit of a route, bytes */
     unsigned grace_ms;            /* sd_http_server_stop(): time in-flight requests get to finish */
     const char *tls_cert_file;    /* PEM certificate chain; with tls_key_file enables HTTPS */
     const char *tls_key_file;     /* PEM private key */
+    const char *tls_priorities;   /* GnuTLS priority string; NULL = SD_HTTP_TLS_PRIORITIES */
+    const char *tls_client_ca;    /* PEM CA(s): ask clients for a certificate issued by them */
     const char *csp;              /* Content-Security-Policy sent with HTML */
     sd_clock_t *clock;            /* for durations; NULL = system clock; borrowed */
     sd_http_access_fn access_log; /* NULL = one INFO line per request through core/log;
@@ -51,14 +56,25 @@ typedef struct {
     void *access_log_ctx;
 } sd_http_config_t;
 
-/* Defaults: 127.0.0.1:8080, 4 threads, 512 connections, 30 s idle, 1 MiB bodies, 10 s grace. */
+/* The TLS the server speaks by default: TLS 1.3 and 1.2 only, and in 1.2 only forward-secret
+ * key exchange (ECDHE, DHE) with AEAD ciphers (AES-GCM, ChaCha20-Poly1305): no TLS 1.0/1.1, no
+ * static-RSA key exchange, no CBC. */
+#define SD_HTTP_TLS_PRIORITIES                                                                     \
+    "SECURE128:-VERS-ALL:+VERS-TLS1.3:+VERS-TLS1.2:-RSA:-PSK:-DHE-PSK:-ECDHE-PSK:-RSA-PSK:"        \
+    "-CIPHER-ALL:+AES-256-GCM:+AES-128-GCM:+CHACHA20-POLY1305:-MAC-ALL:+AEAD:%SERVER_PRECEDENCE"
+
+/* Defaults: 127.0.0.1:8080, 4 threads, 512 connections, 64 per address, 30 s idle, 20 s for a
+ * request head, 300 s for a body, 1 MiB bodies, 10 s grace. */
 void sd_http_config_defaults(sd_http_config_t *cfg);
 
 /*
  * Defaults overridden by the keys of one section of the configuration file (http_config.c):
- *   listen = 127.0.0.1:8080   threads = 4         max_conns = 512   max_conns_per_ip = 0
- *   idle_timeout = 30s        grace = 10s         max_body = 1048576 (bytes)
+ *   listen = 127.0.0.1:8080   threads = 4         max_conns = 512   max_conns_per_ip = 64
+ *   idle_timeout = 30s        header_timeout = 20s  body_timeout = 300s
+ *   grace = 10s               max_body = 1048576 (bytes)
  *   tls_cert = path.pem       tls_key = path.pem  csp = "default-src 'self'; ..."
+ *   tls_priorities = SD_HTTP_TLS_PRIORITIES (a GnuTLS priority string)
+ *   client_ca = path.pem      (HTTPS only) clients may present a certificate issued by it
  * Strings are borrowed from cfg, which must outlive the server. SD_EFIELD with err filled for
  * a malformed or out-of-range value, or only one of tls_cert / tls_key.
  */
@@ -197,6 +213,13 @@ const char *sd_http_req_method(const sd_http_req_t *req);
 const char *sd_http_req_path(const sd_http_req_t *req); /* raw, without the query */
 const char *sd_http_req_id(const sd_http_req_t *req);   /* 16 hex digits, also X-Request-Id */
 const char *sd_http_req_client_ip(const sd_http_req_t *req);
+/*
+ * The TLS client certificate of the connection, when the server has a client_ca: 0 and the
+ * SHA-256 fingerprint (lower-case hex) of the certificate the client presented, which verified
+ * against client_ca (chain, signature, dates); SD_ENOCERT when there is none or it does not
+ * verify (why says which, may be NULL).
+ */
+int sd_http_req_client_cert(const sd_http_req_t *req, char fp[65], char *why, size_t n);
 int sd_http_req_is_tls(const sd_http_req_t *req);
 const char *sd_http_req_route_pattern(const sd_http_req_t *req); /* NULL before routing */
 unsigned sd_http_req_route_flags(const sd_http_req_t *req);

@@ -10,6 +10,7 @@
 #include <stdatomic.h>
 
 typedef struct static_mount static_mount_t;
+typedef struct conn_ent conn_ent_t; /* http_guard.c */
 
 /* What the server keeps per route; the router's data pointer. */
 typedef struct route_ent {
@@ -82,6 +83,7 @@ struct sd_http_server {
     char *tls_cert;
     char *tls_key;
     size_t tls_key_len;
+    char *tls_trust; /* client_ca PEM, NULL = no client certificates */
     sd_http_router_t *router;
     route_ent_t *ents;
     static_mount_t *mounts;
@@ -103,6 +105,16 @@ struct sd_http_server {
     uint32_t id_prefix;
     atomic_uint id_counter;
     struct MHD_Response *oom_resp; /* answered when even an error reply cannot be built */
+    /* http_guard.c: every open connection, oldest first, and the thread cutting slow ones */
+    pthread_mutex_t guard_lock;
+    pthread_cond_t guard_cond;
+    pthread_t guard_thread;
+    int guard_run, guard_started;
+    conn_ent_t *conns_head, *conns_tail;
+    unsigned conns_live; /* tracked and not yet cut */
+    unsigned conns_room; /* above this many, the oldest unfinished request is cut */
+    unsigned conns_max;  /* above this many, the new connection is cut */
+    unsigned long timed_out, evicted;
 };
 
 /* http_reply.c: attach a built response as req's reply (headers added). Consumes r. */
@@ -127,6 +139,15 @@ void sd__http_req_release(sd_http_req_t *req);
 void sd__http_stream_detach(sd_http_stream_t *st);
 /* End every open stream of s (s->lock NOT held); used by stop. Returns how many. */
 int sd__http_streams_end_all(sd_http_server_t *s);
+
+/* http_guard.c: the MHD_OPTION_NOTIFY_CONNECTION callback (cls = the server); the request on
+ * connection c entered a stage (its deadline restarts); start / stop the guard thread. */
+enum { SD__HTTP_HEAD, SD__HTTP_BODY, SD__HTTP_REPLY };
+void sd__http_guard_notify(void *cls, struct MHD_Connection *c, void **socket_context,
+                           enum MHD_ConnectionNotificationCode code);
+void sd__http_guard_stage(sd_http_server_t *s, struct MHD_Connection *c, int stage);
+int sd__http_guard_start(sd_http_server_t *s);
+void sd__http_guard_stop(sd_http_server_t *s);
 
 /* http_static.c */
 void sd__http_static_handler(sd_http_req_t *req, void *mount);

@@ -1,8 +1,11 @@
 /* http_req.c - what a handler can read from a request, its per-request slots and deferral. */
 #include "http/http_int.h"
 
+#include <gnutls/gnutls.h>
+
 #include "core/err.h"
 
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
@@ -19,6 +22,36 @@ const char *sd_http_req_path(const sd_http_req_t *req)
 const char *sd_http_req_id(const sd_http_req_t *req)
 {
     return req->id;
+}
+
+int sd_http_req_client_cert(const sd_http_req_t *req, char fp[65], char *why, size_t n)
+{
+    fp[0] = '\0';
+    const char *no = NULL;
+    const union MHD_ConnectionInfo *ci =
+        req->srv->tls_trust ? MHD_get_connection_info(req->conn, MHD_CONNECTION_INFO_GNUTLS_SESSION)
+                            : NULL;
+    gnutls_session_t ts = ci ? (gnutls_session_t)ci->tls_session : NULL;
+    unsigned status = 0, count = 0;
+    const gnutls_datum_t *peers = ts ? gnutls_certificate_get_peers(ts, &count) : NULL;
+    unsigned char md[32];
+    size_t mdlen = sizeof md;
+    if (!ts)
+        no = "no TLS client certificates on this server";
+    else if (!peers || count == 0)
+        no = "no TLS client certificate presented";
+    else if (gnutls_certificate_verify_peers2(ts, &status) != 0 || status != 0)
+        no = "the TLS client certificate does not verify against the client CA";
+    else if (gnutls_fingerprint(GNUTLS_DIG_SHA256, &peers[0], md, &mdlen) != 0 || mdlen != 32)
+        no = "the TLS client certificate cannot be read";
+    if (no) {
+        if (why)
+            snprintf(why, n, "%s", no);
+        return SD_ENOCERT;
+    }
+    for (size_t i = 0; i < 32; i++)
+        snprintf(fp + 2 * i, 3, "%02x", md[i]);
+    return 0;
 }
 
 const char *sd_http_req_client_ip(const sd_http_req_t *req)

@@ -33,7 +33,10 @@ void sd_http_config_defaults(sd_http_config_t *cfg)
     cfg->listen = "127.0.0.1:8080";
     cfg->threads = 4;
     cfg->max_conns = 512;
+    cfg->max_conns_per_ip = 64;
     cfg->idle_timeout_s = 30;
+    cfg->header_timeout_s = 20;
+    cfg->body_timeout_s = 300;
     cfg->max_body = 1u << 20;
     cfg->grace_ms = 10000;
     cfg->csp = DEFAULT_CSP;
@@ -136,11 +139,17 @@ int sd_http_server_new(const sd_http_config_t *cfg, sd_http_server_t **out)
         s->cfg.csp = DEFAULT_CSP;
     if (!s->cfg.clock)
         s->cfg.clock = sd_clock_system();
+    if (!s->cfg.header_timeout_s)
+        s->cfg.header_timeout_s = 20;
+    if (!s->cfg.body_timeout_s)
+        s->cfg.body_timeout_s = 300;
     pthread_mutex_init(&s->lock, NULL);
+    pthread_mutex_init(&s->guard_lock, NULL);
     pthread_condattr_t ca;
     pthread_condattr_init(&ca);
     pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
     pthread_cond_init(&s->cond, &ca);
+    pthread_cond_init(&s->guard_cond, &ca);
     pthread_condattr_destroy(&ca);
     int rc = sd_http_addr_parse(cfg->listen, &s->addr, &s->addrlen);
     if (rc)
@@ -158,6 +167,11 @@ int sd_http_server_new(const sd_http_config_t *cfg, sd_http_server_t **out)
         if ((rc = read_pem(cfg->tls_cert_file, &s->tls_cert, &n)) ||
             (rc = read_pem(cfg->tls_key_file, &s->tls_key, &s->tls_key_len)))
             goto fail;
+        if (cfg->tls_client_ca && (rc = read_pem(cfg->tls_client_ca, &s->tls_trust, &n)))
+            goto fail;
+    } else if (cfg->tls_client_ca) {
+        rc = SD_ECONFIG;
+        goto fail;
     }
     s->router = sd_http_router_new();
     s->oom_resp = MHD_create_response_from_buffer(sizeof OOM_BODY - 1, (void *)(uintptr_t)OOM_BODY,
@@ -416,6 +430,7 @@ static enum MHD_Result queue(sd_http_req_t *req)
     struct MHD_Response *r = req->resp;
     req->resp = NULL;
     req->stage = ST_DONE;
+    sd__http_guard_stage(req->srv, req->conn, SD__HTTP_REPLY);
     if (!r)
         return MHD_queue_response(req->conn, MHD_HTTP_INTERNAL_SERVER_ERROR, req->srv->oom_resp);
     if (req->close_conn)
@@ -432,6 +447,7 @@ static enum MHD_Result finish(sd_http_req_t *req)
     if (!req->replied && req->deferred) {
         req->suspended = 1;
         req->stage = ST_WAIT;
+        sd__http_guard_stage(req->srv, req->conn, SD__HTTP_REPLY);
         MHD_suspend_connection(req->conn);
         pthread_mutex_unlock(&req->lock);
         return MHD_YES;
@@ -455,6 +471,7 @@ static enum MHD_Result on_access(void *cls, struct MHD_Connection *c, const char
     switch (req->stage) {
     case ST_NEW:
         req->method = method;
+        sd__http_guard_stage(s, c, SD__HTTP_BODY);
         begin(req);
         if (req->replied)
             return queue(req);
@@ -515,6 +532,8 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
     if (!req)
         return;
     *con_cls = NULL;
+    /* the next request on this connection has header_timeout from now */
+    sd__http_guard_stage(s, c, SD__HTTP_HEAD);
     sd_http_access_t a = {
         .method = req->method ? req->method : "-",
         .path = req->raw_path,
@@ -571,14 +590,16 @@ int sd_http_server_start(sd_http_server_t *s)
         flags |= MHD_USE_IPv6;
     if (s->tls_cert)
         flags |= MHD_USE_TLS;
-    struct MHD_OptionItem opts[16];
+    struct MHD_OptionItem opts[24];
     size_t n = 0;
 #define OPT(o, v, p) (opts[n++] = (struct MHD_OptionItem){(o), (intptr_t)(v), (p)})
     OPT(MHD_OPTION_SOCK_ADDR, 0, &s->addr);
     OPT(MHD_OPTION_URI_LOG_CALLBACK, (intptr_t)on_uri, s);
     OPT(MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)on_completed, s);
+    OPT(MHD_OPTION_NOTIFY_CONNECTION, (intptr_t)sd__http_guard_notify, s);
     OPT(MHD_OPTION_EXTERNAL_LOGGER, (intptr_t)on_mhd_log, s);
-    OPT(MHD_OPTION_CONNECTION_LIMIT, s->cfg.max_conns ? s->cfg.max_conns : 512, NULL);
+    /* http.max_conns itself is kept by the guard (http_guard.c), over all workers */
+    OPT(MHD_OPTION_CONNECTION_LIMIT, 2 * (s->cfg.max_conns ? s->cfg.max_conns : 512), NULL);
     OPT(MHD_OPTION_CONNECTION_TIMEOUT, s->cfg.idle_timeout_s, NULL);
     if (s->cfg.max_conns_per_ip)
         OPT(MHD_OPTION_PER_IP_CONNECTION_LIMIT, s->cfg.max_conns_per_ip, NULL);
@@ -587,15 +608,24 @@ int sd_http_server_start(sd_http_server_t *s)
     if (s->tls_cert) {
         OPT(MHD_OPTION_HTTPS_MEM_CERT, 0, s->tls_cert);
         OPT(MHD_OPTION_HTTPS_MEM_KEY, 0, s->tls_key);
+        const char *prio = s->cfg.tls_priorities ? s->cfg.tls_priorities : SD_HTTP_TLS_PRIORITIES;
+        OPT(MHD_OPTION_HTTPS_PRIORITIES, 0, (void *)(uintptr_t)prio);
+        if (s->tls_trust) /* libmicrohttpd then asks every client for a certificate */
+            OPT(MHD_OPTION_HTTPS_MEM_TRUST, 0, s->tls_trust);
     }
     OPT(MHD_OPTION_END, 0, NULL);
 #undef OPT
+    if (sd__http_guard_start(s)) {
+        sd_error("http: cannot start the connection guard thread");
+        return SD_EIO;
+    }
     errno = 0;
     s->d = MHD_start_daemon(flags, 0, NULL, NULL, on_access, s, MHD_OPTION_ARRAY, opts,
                             MHD_OPTION_END);
     if (!s->d) {
         /* libmicrohttpd leaves bind()'s errno: a port taken reads "address in use" */
         int e = errno;
+        sd__http_guard_stop(s);
         sd_error("http: cannot listen on %s", s->cfg.listen);
         return e == EADDRINUSE ? SD_EADDRINUSE : SD_EIO;
     }
@@ -675,6 +705,7 @@ int sd_http_server_stop(sd_http_server_t *s)
     pthread_mutex_unlock(&s->lock);
     MHD_stop_daemon(s->d);
     s->d = NULL;
+    sd__http_guard_stop(s);
     if (s->listen_fd >= 0)
         close(s->listen_fd);
     s->listen_fd = -1;
@@ -705,10 +736,13 @@ void sd_http_server_free(sd_http_server_t *s)
     if (s->oom_resp)
         MHD_destroy_response(s->oom_resp);
     free(s->tls_cert);
+    free(s->tls_trust);
     if (s->tls_key)
         explicit_bzero(s->tls_key, s->tls_key_len);
     free(s->tls_key);
     pthread_mutex_destroy(&s->lock);
     pthread_cond_destroy(&s->cond);
+    pthread_mutex_destroy(&s->guard_lock);
+    pthread_cond_destroy(&s->guard_cond);
     free(s);
 }

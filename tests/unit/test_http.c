@@ -831,7 +831,8 @@ static void test_config_load(void **state)
 {
     (void)state;
     const char *text = "[http]\nlisten = 127.0.0.1:0\nthreads = 3\nidle_timeout = 1m\n"
-                       "grace = 2s\nmax_body = 4096\ncsp = \"default-src 'none'\"\n";
+                       "grace = 2s\nmax_body = 4096\ncsp = \"default-src 'none'\"\n"
+                       "header_timeout = 5s\nbody_timeout = 2m\n";
     sd_config_t *cfg;
     sd_config_error_t err;
     assert_int_equal(sd_config_parse(text, strlen(text), &cfg, &err), 0);
@@ -843,6 +844,9 @@ static void test_config_load(void **state)
     assert_int_equal(hc.grace_ms, 2000);
     assert_int_equal(hc.max_body, 4096);
     assert_int_equal(hc.max_conns, 512); /* default kept */
+    assert_int_equal(hc.max_conns_per_ip, 64);
+    assert_int_equal(hc.header_timeout_s, 5);
+    assert_int_equal(hc.body_timeout_s, 120);
     assert_string_equal(hc.csp, "default-src 'none'");
     assert_null(hc.tls_cert_file);
     assert_int_equal(sd_config_set(cfg, "http.threads", "0"), 0);
@@ -852,6 +856,16 @@ static void test_config_load(void **state)
     assert_int_equal(sd_config_set(cfg, "http.tls_cert", "/x.pem"), 0);
     assert_int_equal(sd_http_config_load(cfg, "http", &hc, &err), SD_EFIELD);
     assert_non_null(strstr(err.msg, "tls_key"));
+    /* client certificates only over TLS */
+    assert_int_equal(sd_config_set(cfg, "http.tls_key", "/k.pem"), 0);
+    assert_int_equal(sd_config_set(cfg, "http.client_ca", "/ca.pem"), 0);
+    assert_int_equal(sd_http_config_load(cfg, "http", &hc, &err), 0);
+    assert_string_equal(hc.tls_client_ca, "/ca.pem");
+    sd_config_free(cfg);
+    text = "[http]\nclient_ca = /ca.pem\ntls_priorities = NORMAL\n";
+    assert_int_equal(sd_config_parse(text, strlen(text), &cfg, &err), 0);
+    assert_int_equal(sd_http_config_load(cfg, "http", &hc, &err), SD_EFIELD);
+    assert_non_null(strstr(err.msg, "client_ca"));
     sd_config_free(cfg);
 }
 

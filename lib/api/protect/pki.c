@@ -1,5 +1,6 @@
 /* pki.c - HTTP: certificate retrieval (AP-IF #9, GW-IF #7), clients' certificates, tenant
  * protection settings, and the body/reply filters that apply the protection. */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,8 @@
 #include "core/json.h"
 #include "core/log.h"
 #include "pf/protect/pki_int.h"
+#include "pf/protect/portal_cert.h"
+#include "pf/accounts/user.h"
 #include "api/accounts/session.h"
 #include "api/accounts/tenant.h"
 #include "pf/data/ts.h"
@@ -233,6 +236,149 @@ static void h_prot_put(sd_http_req_t *req, void *ctx)
     reply_protection(pki, req, id);
 }
 
+/* ---- portal client certificates (issue 11) ------------------------------------------------- */
+
+#define PORTAL_CERT_DAYS 825
+
+static void reply_portal_switch(sd_pki_t *pki, sd_http_req_t *req, int64_t tenant)
+{
+    sd_http_reply_json(req, 200,
+                       sd_json_pack("{s:I,s:b}", "tenant_id", (json_int_t)tenant, "required",
+                                    sd_portal_cert_required(pki, tenant)));
+}
+
+/* GET /api/v1/tenants/{id}/portal-certificates */
+static void h_pcsw_get(sd_http_req_t *req, void *ctx)
+{
+    sd_pki_t *pki = ctx;
+    int64_t id;
+    sd_tenant_kind_t k;
+    if (tenant_checked(req, pki, SD_ACT_TENANT_READ, &id, &k) == 0)
+        reply_portal_switch(pki, req, id);
+}
+
+/* PUT /api/v1/tenants/{id}/portal-certificates {"required": bool} */
+static void h_pcsw_put(sd_http_req_t *req, void *ctx)
+{
+    sd_pki_t *pki = ctx;
+    int64_t id;
+    sd_tenant_kind_t k;
+    json_t *b = NULL;
+    if (tenant_checked(req, pki, SD_ACT_TENANT_MANAGE, &id, &k) != 0 || sd_api_body(req, &b) != 0)
+        return;
+    bool on = false;
+    sd_json_err_t e;
+    sd_json_field_t f[] = {{"required", SD_JSON_BOOL, SD_JSON_REQ, &on, 0, 0}};
+    int rc = sd_json_fields(b, f, 1, SD_JSON_STRICT, &e);
+    json_decref(b);
+    if (rc != 0) {
+        sd_http_reply_json_error(req, rc, &e);
+        return;
+    }
+    rc = sd_portal_cert_set_required(pki, sd_api_principal(req), id, on);
+    if (rc != 0) {
+        sd_api_reply_rc(req, rc);
+        return;
+    }
+    reply_portal_switch(pki, req, id);
+}
+
+/* POST /api/v1/users/{id}/portal-certificates: issue; the key is in this answer only */
+static void h_pc_issue(sd_http_req_t *req, void *ctx)
+{
+    sd_pki_t *pki = ctx;
+    int64_t id;
+    sd_scope_t sc;
+    sd_role_t role;
+    if (sd_api_param_id(req, "id", &id) != 0)
+        return;
+    int rc = sd_user_scope(pki->pf, id, &sc, &role);
+    if (rc != 0) {
+        sd_api_reply_rc(req, rc);
+        return;
+    }
+    if (sd_api_require_visible(req, SD_ACT_USER_READ, SD_ACT_USER_MANAGE, &sc) != 0)
+        return;
+    json_t *u = NULL;
+    rc = sd_user_json(pki->pf, id, &u);
+    const char *login = rc == 0 ? json_string_value(json_object_get(u, "login")) : NULL;
+    sd_portal_cert_t c;
+    if (rc == 0)
+        rc = sd_portal_cert_issue(pki, sd_api_principal(req), &sc, login, PORTAL_CERT_DAYS, &c);
+    json_decref(u);
+    if (rc != 0) {
+        sd_api_reply_rc(req, rc);
+        return;
+    }
+    sd_http_reply_json(req, 201,
+                       sd_json_pack("{s:I,s:I,s:I,s:s,s:s,s:o,s:s,s:s,s:s,s:s}", "id",
+                                    (json_int_t)c.id, "tenant_id", (json_int_t)sc.tenant_id,
+                                    "user_id", (json_int_t)id, "fingerprint", c.fingerprint,
+                                    "subject", c.subject, "not_after", time_json(c.not_after_ms),
+                                    "certificate", c.cert_pem, "private_key", c.key_pem, "pkcs12",
+                                    c.pkcs12_b64, "pkcs12_password", c.p12_password));
+    sd_portal_cert_clear(&c);
+}
+
+/* GET /api/v1/portal-certificates: those of the users the caller may read */
+static void h_pc_list(sd_http_req_t *req, void *ctx)
+{
+    sd_pki_t *pki = ctx;
+    sd_scope_t home = sd_api_home(req);
+    if (sd_api_require(req, SD_ACT_USER_READ, &home) != 0)
+        return;
+    sd_pf_items_t items;
+    int rc = sd_portal_cert_list(pki, &items);
+    if (rc != 0) {
+        sd_api_reply_rc(req, rc);
+        return;
+    }
+    sd_api_reply_items(req, SD_ACT_USER_READ, &items);
+}
+
+/* DELETE /api/v1/portal-certificates/{id}: revoke */
+static void h_pc_revoke(sd_http_req_t *req, void *ctx)
+{
+    sd_pki_t *pki = ctx;
+    int64_t id;
+    sd_scope_t sc;
+    if (sd_api_param_id(req, "id", &id) != 0)
+        return;
+    int rc = sd_portal_cert_scope(pki, id, &sc);
+    if (rc != 0) {
+        sd_api_reply_rc(req, rc);
+        return;
+    }
+    if (sd_api_require_visible(req, SD_ACT_USER_READ, SD_ACT_USER_MANAGE, &sc) != 0)
+        return;
+    rc = sd_portal_cert_revoke(pki, sd_api_principal(req), sc.tenant_id, id);
+    if (rc != 0) {
+        sd_api_reply_rc(req, rc);
+        return;
+    }
+    sd_http_reply_empty(req, 204);
+}
+
+/*
+ * A user of a tenant that requires portal client certificates: the connection must carry a
+ * client certificate that verified against http.client_ca, issued for this tenant, not revoked.
+ * 0 or replied 403 certificate_required.
+ */
+static int portal_cert_ok(sd_pki_t *pki, sd_http_req_t *req, const sd_caller_t *c)
+{
+    if (!sd_portal_cert_required(pki, c->p.tenant_id))
+        return 0;
+    char fp[65], why[160] = "";
+    int rc = sd_http_req_client_cert(req, fp, why, sizeof why);
+    if (rc == 0)
+        rc = sd_portal_cert_check(pki, c->p.tenant_id, fp, why, sizeof why);
+    if (rc == 0)
+        return 0;
+    sd_http_reply_error(req, rc, NULL, "%s / この端末のクライアント証明書では利用できません",
+                        why[0] ? why : sd_strerror(rc));
+    return rc;
+}
+
 /* ---- /api/v1/apps|gateways/{id}/certificate ------------------------------------------------ */
 
 /* Registration {id} of this kind, checked for act (404 when invisible). 0 or replied. */
@@ -405,7 +551,9 @@ static int on_body(sd_http_req_t *req, void *ctx)
 {
     sd_pki_t *pki = ctx;
     const sd_caller_t *c = sd_session_caller(req);
-    /* users of the portal and anonymous callers are not clients; the handler judges them */
+    if (c && c->kind == SD_CALLER_USER)
+        return portal_cert_ok(pki, req, c);
+    /* anonymous callers are not clients; the handler judges them */
     if (!c || c->kind != SD_CALLER_CLIENT || !covered(req))
         return 0;
     size_t len = 0;
@@ -493,6 +641,19 @@ int sd_pki_routes(sd_http_server_t *h, sd_pki_t *pki)
         if (!rc)
             rc = sd_http_route(h, "DELETE", base[i], h_cert_delete, &sides[i], NULL);
     }
+    if (!rc)
+        rc = sd_http_route(h, "GET", "/api/v1/tenants/{id}/portal-certificates", h_pcsw_get, pki,
+                           NULL);
+    if (!rc)
+        rc = sd_http_route(h, "PUT", "/api/v1/tenants/{id}/portal-certificates", h_pcsw_put, pki,
+                           NULL);
+    if (!rc)
+        rc = sd_http_route(h, "POST", "/api/v1/users/{id}/portal-certificates", h_pc_issue, pki,
+                           NULL);
+    if (!rc)
+        rc = sd_http_route(h, "GET", "/api/v1/portal-certificates", h_pc_list, pki, NULL);
+    if (!rc)
+        rc = sd_http_route(h, "DELETE", "/api/v1/portal-certificates/{id}", h_pc_revoke, pki, NULL);
     if (!rc) {
         sd_http_filter_t f = {.on_body = on_body, .on_reply = on_reply, .ctx = pki};
         sd_http_server_set_filter(h, &f);

@@ -11,6 +11,7 @@
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
+#include <openssl/pkcs12.h>
 #include <openssl/rand.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
@@ -275,27 +276,10 @@ static int add_ext(X509 *x, X509V3_CTX *ctx, int nid, const char *value)
     return ok;
 }
 
-/* san NULL: a CA (ca NULL) or a CMS leaf; else a TLS server leaf with these subjectAltNames. */
-static int id_new(const sd_cms_id_t *ca, const char *cn, const char *san, int64_t now_ms, int days,
-                  sd_cms_id_t **out);
-
-int sd_cms_id_new(const sd_cms_id_t *ca, const char *cn, int64_t now_ms, int days,
-                  sd_cms_id_t **out)
-{
-    return id_new(ca, cn, NULL, now_ms, days, out);
-}
-
-int sd_cms_id_new_tls_server(const sd_cms_id_t *ca, const char *cn, const char *san, int64_t now_ms,
-                             int days, sd_cms_id_t **out)
-{
-    *out = NULL;
-    if (!ca || !san || !*san)
-        return SD_EINVAL;
-    return id_new(ca, cn, san, now_ms, days, out);
-}
-
-static int id_new(const sd_cms_id_t *ca, const char *cn, const char *san, int64_t now_ms, int days,
-                  sd_cms_id_t **out)
+/* A CA (ca NULL) or a leaf with extended key usage eku; san non-NULL adds subjectAltNames (a TLS
+ * server). */
+static int id_new(const sd_cms_id_t *ca, const char *cn, const char *san, const char *eku,
+                  int64_t now_ms, int days, sd_cms_id_t **out)
 {
     *out = NULL;
     if (!cn || !*cn || days <= 0)
@@ -332,7 +316,7 @@ static int id_new(const sd_cms_id_t *ca, const char *cn, const char *san, int64_
     else if (ok)
         ok = add_ext(x, &ctx, NID_basic_constraints, "critical,CA:FALSE") &&
              add_ext(x, &ctx, NID_key_usage, "critical,digitalSignature,keyEncipherment") &&
-             add_ext(x, &ctx, NID_ext_key_usage, san ? "serverAuth" : "emailProtection") &&
+             add_ext(x, &ctx, NID_ext_key_usage, eku) &&
              (!san || add_ext(x, &ctx, NID_subject_alt_name, san)) &&
              add_ext(x, &ctx, NID_subject_key_identifier, "hash") &&
              add_ext(x, &ctx, NID_authority_key_identifier, "keyid:always");
@@ -349,6 +333,29 @@ static int id_new(const sd_cms_id_t *ca, const char *cn, const char *san, int64_
     id->key = k;
     *out = id;
     return 0;
+}
+
+int sd_cms_id_new(const sd_cms_id_t *ca, const char *cn, int64_t now_ms, int days,
+                  sd_cms_id_t **out)
+{
+    return id_new(ca, cn, NULL, "emailProtection", now_ms, days, out);
+}
+
+int sd_cms_id_new_client(const sd_cms_id_t *ca, const char *cn, int64_t now_ms, int days,
+                         sd_cms_id_t **out)
+{
+    if (!ca)
+        return SD_EINVAL;
+    return id_new(ca, cn, NULL, "clientAuth", now_ms, days, out);
+}
+
+int sd_cms_id_new_tls_server(const sd_cms_id_t *ca, const char *cn, const char *san, int64_t now_ms,
+                             int days, sd_cms_id_t **out)
+{
+    *out = NULL;
+    if (!ca || !san || !*san)
+        return SD_EINVAL;
+    return id_new(ca, cn, san, "serverAuth", now_ms, days, out);
 }
 
 int sd_cms_id_load(const void *cert_pem, size_t cert_len, const void *key_pem, size_t key_len,
@@ -390,6 +397,26 @@ int sd_cms_id_key_pem(const sd_cms_id_t *id, sd_buf_t *out)
             OPENSSL_cleanse(p, (size_t)l);
     }
     BIO_free(b);
+    ERR_clear_error();
+    return rc;
+}
+
+int sd_cms_id_pkcs12(const sd_cms_id_t *id, const sd_cms_cert_t *ca, const char *name,
+                     const char *pass, sd_buf_t *out)
+{
+    STACK_OF(X509) *chain = sk_X509_new_null();
+    if (!chain || (ca && !sk_X509_push(chain, ca->x))) {
+        sk_X509_free(chain);
+        return SD_ENOMEM;
+    }
+    /* OpenSSL 3 defaults: AES-256-CBC with PBKDF2, which browsers and NSS import */
+    PKCS12 *p = PKCS12_create(pass, name, id->key, id->cert.x, chain, 0, 0, 0, 0, 0);
+    sk_X509_free(chain);
+    unsigned char *der = NULL;
+    int n = p ? i2d_PKCS12(p, &der) : -1;
+    int rc = n > 0 && sd_buf_append(out, der, (size_t)n) == 0 ? 0 : SD_EINTERNAL;
+    OPENSSL_free(der);
+    PKCS12_free(p);
     ERR_clear_error();
     return rc;
 }

@@ -78,6 +78,11 @@ int sd_cms_id_new(const sd_cms_id_t *ca, const char *cn, int64_t now_ms, int day
 int sd_cms_id_new_tls_server(const sd_cms_id_t *ca, const char *cn, const char *san, int64_t now_ms,
                              int days, sd_cms_id_t **out);
 
+/* The same leaf for TLS client authentication (extended key usage clientAuth): a portal
+ * terminal's certificate (portal_cert.h). ca must not be NULL. */
+int sd_cms_id_new_client(const sd_cms_id_t *ca, const char *cn, int64_t now_ms, int days,
+                         sd_cms_id_t **out);
+
 /* An identity from a PEM certificate and a PEM private key that must match it. SD_ESYNTAX. */
 int sd_cms_id_load(const void *cert_pem, size_t cert_len, const void *key_pem, size_t key_len,
                    sd_cms_id_t **out);
@@ -86,6 +91,10 @@ int sd_cms_id_load(const void *cert_pem, size_t cert_len, const void *key_pem, s
 int sd_cms_id_key_pem(const sd_cms_id_t *id, sd_buf_t *out);
 
 /* The identity's certificate (borrowed from id). */
+/* The identity as PKCS#12 DER (its key, its certificate, then ca if not NULL) under pass, with
+ * friendly name name; appended to out. 0 or SD_EINTERNAL. */
+int sd_cms_id_pkcs12(const sd_cms_id_t *id, const sd_cms_cert_t *ca, const char *name,
+                     const char *pass, sd_buf_t *out);
 const sd_cms_cert_t *sd_cms_id_cert(const sd_cms_id_t *id);
 void sd_cms_id_free(sd_cms_id_t *id); /* NULL-safe */
 

@@ -239,6 +239,8 @@ int sd_pki_open(sd_pf_t *pf, const char *dir, sd_pki_t **out)
     }
     if (rc == 0)
         rc = load_cache(pki);
+    if (rc == 0)
+        rc = sd__portal_cert_load(pki);
     if (rc != 0) {
         sd_pki_free(pki);
         return rc == SD_ENOTFOUND ? SD_ECONFIG : rc;
@@ -269,6 +271,7 @@ void sd_pki_free(sd_pki_t *pki)
     sd_cms_id_free(pki->ca);
     sd_cms_id_free(pki->id);
     free(pki->prot);
+    free(pki->ccreq);
     pthread_rwlock_destroy(&pki->lock);
     free(pki);
 }

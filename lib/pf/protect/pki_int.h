@@ -19,7 +19,12 @@ struct sd_pki {
     pthread_rwlock_t lock; /* guards prot: read on every client request, written by PUT */
     sd__pki_prot_t *prot;  /* tenants whose setting is not none, unsorted (few) */
     size_t nprot, capprot;
+    int64_t *ccreq; /* tenants requiring portal client certificates (portal_cert.c), lock */
+    size_t nccreq, capccreq;
 };
+
+/* portal_cert.c: load the tenants requiring portal client certificates into the cache. */
+int sd__portal_cert_load(sd_pki_t *pki);
 
 /* Record a tenant's new setting in the cache (after the store committed it). 0 or SD_ENOMEM. */
 int sd__pki_cache_set(sd_pki_t *pki, int64_t tenant, sd_protect_t mode);
