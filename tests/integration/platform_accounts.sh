@@ -294,14 +294,20 @@ ctl logout >/dev/null
 expect_fail "after logout" ctl --server "$BASE" api GET /api/v1/me
 spawn suidod2 "$BIN/suidod" --set "data.dir=$T/data" --set auth.password_cost=min "${LOCKOUT[@]}" \
   ${SUIDO_STORE_URL:+--set "store.url=$SUIDO_STORE_URL"} --set "http.listen=127.0.0.1:0" \
-  --set auth.session_idle=2s --set auth.session_max=4s
+  --set auth.session_idle=3s --set auth.session_max=9s
 PORT2=$(suidod_port "$T/suidod2.log")
 BASE="http://127.0.0.1:$PORT2"
 E="$T/exp.jar"; : >"$E"
+# The cookie lives session_max (9 s), well past the idle limit (3 s), so a slow machine cannot
+# make curl drop it before the server says "expired".
 req "$E" POST /api/v1/login "{\"login\":\"adminA\",\"password\":\"$PW2\"}"; expect_eq "login 2" "$ST" 200
-sleep 3
+sleep 4 # time itself is what is tested: the session must sit idle past session_idle
 req "$E" GET /api/v1/me; expect_eq "idle session expired" "$ST $(j .error.code)" "401 expired"
+# absolute limit: a session used every half second still ends session_max after its login
 req "$E" POST /api/v1/login "{\"login\":\"adminA\",\"password\":\"$PW2\"}"
-for i in 1 2 3 4; do sleep 1; req "$E" GET /api/v1/me; done
+t_login=$(date +%s%N)
+for i in $(seq 40); do sleep 0.5; req "$E" GET /api/v1/me; [ "$ST" = 200 ] || break; done
+held_ms=$((($(date +%s%N) - t_login) / 1000000))
 expect_eq "absolute session limit" "$ST" 401
+expect_eq "not before session_max ($held_ms ms)" "$([ "$held_ms" -ge 9000 ] && echo yes)" yes
 done_ok
