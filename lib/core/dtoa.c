@@ -393,29 +393,24 @@ static decimal_t d2d(uint64_t ieee_mantissa, uint32_t ieee_exponent)
         if (vr_zeros && last == 5 && vr % 2 == 0)
             last = 4; /* exactly ...50..0: round to even */
         output = vr + ((vr == vm && (!accept_bounds || !vm_zeros)) || last >= 5);
-    } else { /* the common case */
+    } else { /* the common case: no ties to break */
+        /* Ryu removes one digit (or two) a step; values people write ("3.27") have a dozen
+         * noise digits to drop, so drop 8, 4, 2, then 1 at a time while the interval allows:
+         * the most digits removable is the same, in a few steps. The rounding looks at the
+         * most significant removed digit, i.e. whether the last chunk removed is >= half. */
+        static const uint64_t chunk[4] = {100000000, 10000, 100, 10};
+        static const int32_t chunk_digits[4] = {8, 4, 2, 1};
         bool round_up = false;
-        const uint64_t vp100 = vp / 100, vm100 = vm / 100;
-        if (vp100 > vm100) { /* two digits at a time */
-            const uint64_t vr100 = vr / 100;
-            const uint32_t vr_mod100 = (uint32_t)vr - 100 * (uint32_t)vr100;
-            round_up = vr_mod100 >= 50;
-            vr = vr100;
-            vp = vp100;
-            vm = vm100;
-            removed += 2;
-        }
-        for (;;) {
-            const uint64_t vp10 = vp / 10, vm10 = vm / 10;
-            if (vp10 <= vm10)
-                break;
-            const uint64_t vr10 = vr / 10;
-            const uint32_t vr_mod10 = (uint32_t)vr - 10 * (uint32_t)vr10;
-            round_up = vr_mod10 >= 5;
-            vr = vr10;
-            vp = vp10;
-            vm = vm10;
-            ++removed;
+        for (int c = 0; c < 4; c++) {
+            const uint64_t p = chunk[c];
+            while (vp / p > vm / p) {
+                const uint64_t vrq = vr / p;
+                round_up = vr - vrq * p >= p / 2;
+                vr = vrq;
+                vp /= p;
+                vm /= p;
+                removed += chunk_digits[c];
+            }
         }
         output = vr + (vr == vm || round_up);
     }
