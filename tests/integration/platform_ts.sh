@@ -162,6 +162,17 @@ bapi "$APPB" GET "$V10/values?$R"
 expect_code "another tenant's app" 404
 bapi "$APPB" GET "$V10/latest"
 expect_code "another tenant's app, latest" 404
+expect_eq "another tenant's app, latest: as an unknown data ID" "$(j .error.field)" data_id
+bapi "$APP" GET /apif/v1/points/gorin-l2.nope/latest
+expect_err "unknown data ID, latest" 404 data_id
+openapi_ok "unknown data ID, latest" GET /apif/v1/points/gorin-l2.nope/latest
+bapi "$APP" GET /apif/v1/points/gorin-l2.pump2_current/latest
+expect_eq "latest of a point without samples" "$CODE $(j .error.field) $(j .error.message)" \
+  "404 null no samples stored for this point yet"
+bapi "$GW" GET "$V10/latest"
+expect_code "a gateway may not read latest" 403
+bapi - GET "$V10/latest"
+expect_code "anonymous latest" 401
 bapi "$GW" GET "$V10/values?$R"
 expect_code "a gateway may not read" 403
 openapi_ok "a gateway may not read" GET "$V10/values"

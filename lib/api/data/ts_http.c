@@ -269,11 +269,19 @@ static void h_values(sd_http_req_t *req, void *ctx)
 static void h_latest(sd_http_req_t *req, void *ctx)
 {
     sd_pf_t *pf = ctx;
-    int64_t pid;
-    if (apif_point(req, pf, &pid))
+    const sd_principal_t *who = sd_api_principal(req);
+    sd_scope_t sc = {.tenant_id = who ? who->tenant_id : 0};
+    if (sd_api_require(req, SD_ACT_DATA_READ, &sc))
         return;
+    /* the point and its newest sample in one statement; the answers are apif_point()'s */
     sd_ts_value_t v;
-    int rc = sd_ts_latest(pf->store, pid, &v);
+    int no_point = 0;
+    int rc =
+        sd_ts_latest_of(pf->store, sc.tenant_id, sd_http_req_param(req, "data_id"), &v, &no_point);
+    if (rc == SD_ENOTFOUND && no_point) {
+        sd_http_reply_error(req, rc, "data_id", "no point with this data ID");
+        return;
+    }
     if (rc == SD_ENOTFOUND) {
         sd_http_reply_error(req, rc, NULL, "no samples stored for this point yet");
         return;

@@ -389,6 +389,35 @@ int sd_ts_latest(sd_store_t *st, int64_t point_id, sd_ts_value_t *out)
     return 0;
 }
 
+int sd_ts_latest_of(sd_store_t *st, int64_t tenant_id, const char *data_id, sd_ts_value_t *out,
+                    int *no_point)
+{
+    *no_point = 0;
+    sd_stmt_t *q = NULL;
+    /* the newest ts is a seek on the primary key (point_id, ts_ms) */
+    int rc = sd_store_query_row(
+        st,
+        "SELECT p.id, s.ts_ms, s.value, s.quality FROM points p LEFT JOIN samples s ON "
+        "s.point_id = p.id AND s.ts_ms = (SELECT MAX(ts_ms) FROM samples WHERE point_id = p.id) "
+        "WHERE p.tenant_id = $1 AND p.data_id = $2",
+        SD_PARAMS(SD_V_INT(tenant_id), SD_V_TEXT(data_id ? data_id : "")), &q);
+    if (rc == SD_ENOTFOUND || rc == SD_EENCODING) {
+        *no_point = 1;
+        return SD_ENOTFOUND;
+    }
+    if (rc)
+        return rc;
+    if (sd_stmt_is_null(q, 1)) {
+        rc = SD_ENOTFOUND;
+    } else {
+        out->ts_ms = sd_stmt_int64(q, 1);
+        out->value = sd_stmt_double(q, 2);
+        out->quality = (sd_ts_quality_t)sd_stmt_int64(q, 3);
+    }
+    sd_stmt_done(q);
+    return rc;
+}
+
 int sd_ts_each_received(sd_store_t *st, int64_t tenant, const char *const *ids, size_t n,
                         int64_t after_ms, int limit, int (*fn)(void *ctx, const sd_ts_arrival_t *a),
                         void *ctx)

@@ -98,6 +98,15 @@ int sd_ts_each_agg(sd_store_t *st, int64_t point_id, int64_t from, int64_t to, s
 /* The newest sample (largest ts) of a point: 0, SD_ENOTFOUND (no samples), SD_E*. */
 int sd_ts_latest(sd_store_t *st, int64_t point_id, sd_ts_value_t *out);
 
+/*
+ * The newest sample of tenant_id's point data_id, the point looked up in the same query (the
+ * master's points table, named here as ingest names it: "latest" is the hottest read, and a
+ * lookup through the master first would be a second statement): 0; SD_ENOTFOUND with
+ * *no_point 1 (no such data ID in the tenant) or 0 (no samples yet); SD_E*.
+ */
+int sd_ts_latest_of(sd_store_t *st, int64_t tenant_id, const char *data_id, sd_ts_value_t *out,
+                    int *no_point);
+
 /* One stored sample as it arrived, for a replay. */
 typedef struct {
     const char *data_id; /* valid during the callback */
