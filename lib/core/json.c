@@ -1,8 +1,10 @@
 /* json.c - jansson helpers: parsing with positions, table-driven typed fields, dumping. */
 #include "core/json.h"
 
+#include "core/dtoa.h"
 #include "core/err.h"
 #include "core/log.h"
+#include "core/utf8.h"
 
 #include <inttypes.h>
 #include <stdarg.h>
@@ -294,4 +296,85 @@ int sd_json_set(json_t *obj, const char *key, json_t *v)
     }
     /* json_object_set_new() drops v's reference itself when it fails */
     return json_object_set_new(obj, key, v) ? SD_ENOMEM : 0;
+}
+
+/* ---- writing ------------------------------------------------------------------------------- */
+
+int sd_json_put_str(sd_buf_t *b, const char *s)
+{
+    static const char hex[] = "0123456789ABCDEF"; /* jansson writes \u001F */
+    size_t n = strlen(s);
+    if (sd_utf8_check(s, n) != n)
+        return SD_EENCODING;
+    if (sd_buf_reserve(b, n + 2) != 0) /* escapes grow it further */
+        return SD_ENOMEM;
+    b->data[b->len++] = '"';
+    size_t run = 0; /* bytes copied as they are, flushed before an escape */
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c >= 0x20 && c != '"' && c != '\\')
+            continue;
+        char esc[6] = {'\\', 0};
+        size_t k = 2;
+        switch (c) {
+        case '"':
+        case '\\':
+            esc[1] = (char)c;
+            break;
+        case '\b':
+            esc[1] = 'b';
+            break;
+        case '\f':
+            esc[1] = 'f';
+            break;
+        case '\n':
+            esc[1] = 'n';
+            break;
+        case '\r':
+            esc[1] = 'r';
+            break;
+        case '\t':
+            esc[1] = 't';
+            break;
+        default:
+            esc[1] = 'u';
+            esc[2] = '0';
+            esc[3] = '0';
+            esc[4] = hex[c >> 4];
+            esc[5] = hex[c & 15];
+            k = 6;
+        }
+        if (sd_buf_append(b, s + run, i - run) || sd_buf_append(b, esc, k))
+            return SD_ENOMEM;
+        run = i + 1;
+    }
+    if (sd_buf_append(b, s + run, n - run) || sd_buf_append_byte(b, '"'))
+        return SD_ENOMEM;
+    return 0;
+}
+
+int sd_json_put_real(sd_buf_t *b, double v)
+{
+    if (sd_buf_reserve(b, SD_DTOA_MAX) != 0)
+        return SD_ENOMEM;
+    size_t n = sd_dtoa(v, b->data + b->len);
+    if (n == 0) {
+        b->data[b->len] = '\0';
+        return SD_EINVAL;
+    }
+    b->len += n;
+    return 0;
+}
+
+int sd_json_put_int(sd_buf_t *b, int64_t v)
+{
+    char t[24], *p = t + sizeof t;
+    uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+    do {
+        *--p = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (v < 0)
+        *--p = '-';
+    return sd_buf_append(b, p, (size_t)(t + sizeof t - p));
 }

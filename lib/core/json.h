@@ -112,4 +112,18 @@ json_t *sd_json_pack(const char *fmt, ...);
  */
 int sd_json_set(json_t *obj, const char *key, json_t *v);
 
+/* ---- writing JSON straight into a buffer, for large replies: no tree, no %.17g ----------------
+ * Each appends to b and returns 0 or an SD_E*; on failure b may hold part of the value (the
+ * caller drops the whole reply). They write what sd_json_dump() writes for the same value,
+ * except that reals are the shortest decimals that read back the same (core/dtoa.h). */
+
+/* s as a JSON string, escaped as jansson escapes ('"', '\\' and control characters; UTF-8 kept
+ * as is). SD_EENCODING when s is not valid UTF-8 (json_string() refuses it too). */
+int sd_json_put_str(sd_buf_t *b, const char *s);
+/* v as a JSON real ("0.1", "100.0", "1e300"). SD_EINVAL for NaN and the infinities, which are
+ * no JSON numbers (json_real() refuses them too). */
+int sd_json_put_real(sd_buf_t *b, double v);
+/* v as a JSON integer. */
+int sd_json_put_int(sd_buf_t *b, int64_t v);
+
 #endif

@@ -162,10 +162,131 @@ bapi "$APPB" GET "$V10/values?$R"
 expect_code "another tenant's app" 404
 bapi "$APPB" GET "$V10/latest"
 expect_code "another tenant's app, latest" 404
+expect_eq "another tenant's app, latest: as an unknown data ID" "$(j .error.field)" data_id
+bapi "$APP" GET /apif/v1/points/gorin-l2.nope/latest
+expect_err "unknown data ID, latest" 404 data_id
+openapi_ok "unknown data ID, latest" GET /apif/v1/points/gorin-l2.nope/latest
+bapi "$APP" GET /apif/v1/points/gorin-l2.pump2_current/latest
+expect_eq "latest of a point without samples" "$CODE $(j .error.field) $(j .error.message)" \
+  "404 null no samples stored for this point yet"
+bapi "$GW" GET "$V10/latest"
+expect_code "a gateway may not read latest" 403
+bapi - GET "$V10/latest"
+expect_code "anonymous latest" 401
 bapi "$GW" GET "$V10/values?$R"
 expect_code "a gateway may not read" 403
 openapi_ok "a gateway may not read" GET "$V10/values"
 bapi - GET "$V10/values?$R"
 expect_code "anonymous read" 401
 openapi_ok "anonymous read" GET "$V10/values"
+# ---- a month of awkward reals: the replies written straight from the rows read back exactly --
+# Every stored double comes back as the same double, spelled with the fewest digits that do it
+# (0.1, not 0.10000000000000001: as many significant digits as Python's repr), and each hourly,
+# JST daily and monthly bucket holds what the raw values give (sums added in time order, a
+# month's as the sum of its days' sums); "missing" samples stay out of the buckets.
+MONTH_IDS=gorin-l2.pump1_current
+python3 - "$T/oct.json" <<'PY'
+import json, sys, datetime, random
+random.seed(15)
+t0 = datetime.datetime(2026, 10, 1, tzinfo=datetime.timezone(datetime.timedelta(hours=9)))
+special = [0.1, 1 / 3, 2 / 3, 1e-300, 5e-324, 2.2250738585072014e-308, 1e300, 123456789.125,
+           -2.5, 0.1 + 0.2, 9007199254740993.0, 1e16, 1e17, 1e-5, 0.0001, 100.0, 23.5]
+out = []
+for i in range(31 * 24 * 2):  # every 30 minutes, October 2026 JST
+    k = i % 3
+    v = special[(i // 3) % len(special)] if k == 0 else \
+        random.uniform(-1000, 1000) if k == 1 else round(random.uniform(0, 10), 2)
+    s = {"data_id": "gorin-l2.pump1_current",
+         "ts": (t0 + datetime.timedelta(minutes=30 * i)).isoformat(), "value": v}
+    if i % 97 == 5:
+        s["quality"] = "missing"
+    out.append(s)
+json.dump({"samples": out}, open(sys.argv[1], "w"))
+PY
+upload "$GW" "@$T/oct.json"
+expect_eq "a month of awkward reals stored" "$CODE $(j .stored)" "200 1488"
+PC=/apif/v1/points/$MONTH_IDS
+OCT="from=2026-10-01T00:00:00%2B09:00&to=2026-11-01T00:00:00%2B09:00"
+bapi "$APP" GET "$PC/values?$OCT&limit=2000"
+expect_code "raw month" 200
+openapi_ok "raw month" GET "$PC/values"
+cp "$T/body" "$T/oct.raw"
+for a in hour day month; do
+  bapi "$APP" GET "$PC/values?$OCT&agg=$a"
+  expect_code "month by $a" 200
+  openapi_ok "month by $a" GET "$PC/values"
+  cp "$T/body" "$T/oct.$a"
+done
+checks=$((checks + 1))
+python3 - "$T" <<'PY' || fail "month read back: see above"
+import json, sys, datetime, functools
+T = sys.argv[1]
+up = json.load(open(T + "/oct.json"))["samples"]
+def ms(s):
+    return int(datetime.datetime.fromisoformat(s).timestamp() * 1000)
+def iso(m):
+    return datetime.datetime.fromtimestamp(m / 1000, datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+def sig(tok):  # significant digits of a number token
+    m = tok.lower().split("e")[0].lstrip("-")
+    d = m.replace(".", "").lstrip("0")
+    if "." in m and m.endswith(".0"):
+        d = m[:-2].replace(".", "").lstrip("0")
+    return len(d.rstrip("0")) or 1
+bad = []
+def check(what, got, want):
+    if got != want:
+        bad.append(f"{what}: got {got!r}, want {want!r}")
+def tokens(path):  # the reply with each real kept as its spelling
+    return json.load(open(path), parse_float=lambda t: ("real", t))
+raw = tokens(T + "/oct.raw")
+check("raw count", len(raw["values"]), len(up))
+check("raw cursor", raw["next_cursor"], None)
+for i, (r, s) in enumerate(zip(raw["values"], up)):
+    check(f"values[{i}].ts", r["ts"], iso(ms(s["ts"])))
+    check(f"values[{i}].quality", r["quality"], s.get("quality", "good"))
+    kind, tok = r["value"]
+    check(f"values[{i}].value {tok}", float(tok), s["value"])
+    check(f"values[{i}].value {tok} digits", sig(tok), sig(repr(s["value"])))
+ok = [(ms(s["ts"]), s["value"]) for s in up if s.get("quality") != "missing"]
+def buckets(start):
+    out = {}
+    for t, v in ok:  # time order
+        out.setdefault(start(t), []).append(v)
+    return out
+H, D, J = 3600000, 86400000, 9 * 3600000
+hour = buckets(lambda t: t // H * H)
+day = buckets(lambda t: (t + J) // D * D - J)
+def agg(vs):
+    s = functools.reduce(lambda a, b: a + b, vs)
+    return {"count": len(vs), "min": min(vs), "max": max(vs), "sum": s, "avg": s / len(vs)}
+want = {"hour": {k: agg(v) for k, v in hour.items()}, "day": {k: agg(v) for k, v in day.items()}}
+days = [want["day"][k] for k in sorted(want["day"])]
+msum = functools.reduce(lambda a, b: a + b, [d["sum"] for d in days])
+mcount = sum(d["count"] for d in days)
+want["month"] = {ms("2026-10-01T00:00:00+09:00"): {
+    "count": mcount, "min": min(d["min"] for d in days), "max": max(d["max"] for d in days),
+    "sum": msum, "avg": msum / mcount}}
+for a in ("hour", "day", "month"):
+    body = tokens(f"{T}/oct.{a}")
+    check(f"{a} timezone", body["timezone"], "+09:00")
+    check(f"{a} agg", body["agg"], a)
+    got = body["buckets"]
+    check(f"{a} bucket count", len(got), len(want[a]))
+    for b, k in zip(got, sorted(want[a])):
+        check(f"{a} start", b["start"], iso(k))
+        for f in ("count", "min", "max", "sum", "avg"):
+            g = b[f]
+            if f == "count":
+                check(f"{a} {b['start']} count", g, want[a][k]["count"])
+                continue
+            check(f"{a} {b['start']} {f} {g[1]}", float(g[1]), want[a][k][f])
+            check(f"{a} {b['start']} {f} {g[1]} digits", sig(g[1]), sig(repr(want[a][k][f])))
+for line in bad[:20]:
+    print(line, file=sys.stderr)
+sys.exit(1 if bad else 0)
+PY
+bapi "$APP" GET "$PC/latest"
+expect_eq "latest of the month, shortest" "$CODE $(printf '%s' "$BODY" | grep -o '"value":[^,]*')" \
+  "200 \"value\":$(python3 -c "import json; print(repr(json.load(open('$T/oct.json'))['samples'][-1]['value']))")"
+openapi_ok "latest of the month" GET "$PC/latest"
 done_ok

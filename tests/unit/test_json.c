@@ -4,6 +4,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -234,12 +235,76 @@ static void test_dump_and_build(void **state)
     assert_null(sd_json_pack("{s:", "broken")); /* logged, not crashed */
 }
 
+/* The writers give what sd_json_dump() gives for the same value, reals aside (shortest digits). */
+static void test_put(void **state)
+{
+    (void)state;
+    sd_buf_t b = {0}, d = {0};
+    /* every byte jansson might escape, then UTF-8 kept as is */
+    char s[160];
+    size_t k = 0;
+    for (int c = 1; c < 128; c++)
+        s[k++] = (char)c;
+    s[k] = '\0';
+    strcat(s, "浄水場/\\\"");
+    json_t *js = json_string(s);
+    assert_int_equal(sd_json_put_str(&b, s), 0);
+    assert_int_equal(sd_json_dump(js, &d), 0);
+    assert_string_equal(b.data, d.data);
+    json_decref(js);
+    sd_buf_reset(&b);
+    assert_int_equal(sd_json_put_str(&b, ""), 0);
+    assert_string_equal(b.data, "\"\"");
+    assert_int_equal(sd_json_put_str(&b, "a\xff"
+                                         "b"),
+                     SD_EENCODING);
+
+    static const int64_t ints[] = {0, 1, -1, 7, 1234567890123, INT64_MAX, INT64_MIN};
+    for (size_t i = 0; i < sizeof ints / sizeof ints[0]; i++) {
+        sd_buf_reset(&b);
+        sd_buf_reset(&d);
+        json_t *ji = json_integer((json_int_t)ints[i]);
+        assert_int_equal(sd_json_put_int(&b, ints[i]), 0);
+        assert_int_equal(sd_json_dump(ji, &d), 0);
+        assert_string_equal(b.data, d.data);
+        json_decref(ji);
+    }
+    /* reals: the same layout as jansson's where its 17 digits are already the shortest */
+    static const double reals[] = {0.0,    -0.0, 1.0,    100.0, 23.5, 0.5,    -1.25,   1e300,
+                                   1e-300, 1e-5, 0.0001, 1e16,  1e17, 2.5e-7, 4096.125};
+    for (size_t i = 0; i < sizeof reals / sizeof reals[0]; i++) {
+        sd_buf_reset(&b);
+        sd_buf_reset(&d);
+        json_t *jr = json_real(reals[i]);
+        assert_int_equal(sd_json_put_real(&b, reals[i]), 0);
+        assert_int_equal(sd_json_dump(jr, &d), 0);
+        json_t *back = parse_ok(b.data);
+        assert_true(json_is_real(back));
+        assert_true(json_real_value(back) == reals[i]);
+        json_decref(back);
+        json_decref(jr);
+        /* jansson prints 17 digits: the same number, never shorter than ours */
+        assert_true(strtod(d.data, NULL) == reals[i]);
+        assert_true(b.len <= d.len);
+    }
+    sd_buf_reset(&b);
+    assert_int_equal(sd_json_put_real(&b, 0.1), 0);
+    assert_string_equal(b.data, "0.1"); /* jansson: 0.10000000000000001 */
+    assert_int_equal(sd_json_put_real(&b, NAN), SD_EINVAL);
+    assert_int_equal(sd_json_put_real(&b, -INFINITY), SD_EINVAL);
+    assert_string_equal(b.data, "0.1"); /* nothing written for them */
+    assert_null(json_real(NAN));        /* refused there too */
+    sd_buf_free(&b);
+    sd_buf_free(&d);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_parse_errors),  cmocka_unit_test(test_fields_ok),
         cmocka_unit_test(test_fields_errors), cmocka_unit_test(test_getters),
         cmocka_unit_test(test_err_helpers),   cmocka_unit_test(test_dump_and_build),
+        cmocka_unit_test(test_put),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

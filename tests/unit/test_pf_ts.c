@@ -252,6 +252,110 @@ static void test_aggregates(void **state)
     free(b);
 }
 
+/* The streamed reads: the rows in order, a callback's non-zero return stops and is returned, a
+ * month is the sum of its JST days; "latest" of a data ID in one query tells no point from no
+ * samples. */
+typedef struct {
+    int n, stop_at;
+    int64_t last;
+    double sum;
+} seen_t;
+
+static int see_value(void *ctx, const sd_ts_value_t *v)
+{
+    seen_t *s = ctx;
+    assert_true(v->ts_ms > s->last);
+    s->last = v->ts_ms;
+    s->sum += v->value;
+    return ++s->n == s->stop_at ? 42 : 0;
+}
+
+static int see_bucket(void *ctx, const sd_ts_bucket_t *b)
+{
+    seen_t *s = ctx;
+    assert_true(b->start_ms > s->last);
+    assert_true(b->avg == b->sum / (double)b->count);
+    s->last = b->start_ms;
+    s->sum += b->sum;
+    return ++s->n == s->stop_at ? 42 : 0;
+}
+
+static void test_streamed_reads(void **state)
+{
+    fx_t *fx = *state;
+    /* 2026-10-30T00:00+09:00 .. 3 days, every 20 minutes, value 0.1 * i: sums that are not
+     * exact, to compare the month (JST day sums added) with the days */
+    int64_t t0 = sd_test_time("2026-10-30T00:00:00+09:00");
+    enum { N = 3 * 72 };
+    sd_ts_sample_t s[N];
+    for (int i = 0; i < N; i++)
+        s[i] = (sd_ts_sample_t){"gorin.flow", t0 + i * 20 * 60000, 0.1 * i,
+                                i == 7 ? SD_TS_MISSING : SD_TS_GOOD};
+    fx->base.pf.clock = fx->base.clock;
+    assert_int_equal(sd_ts_ingest(&fx->base.pf, fx->ta, 0, s, N, NULL), 0);
+
+    seen_t a = {.last = INT64_MIN};
+    int more = -1;
+    assert_int_equal(
+        sd_ts_each_raw(fx->base.st, fx->p2, t0, t0 + 3 * D, INT64_MIN, 100, see_value, &a, &more),
+        0);
+    assert_int_equal(a.n, 100);
+    assert_int_equal(more, 1);
+    a = (seen_t){.last = INT64_MIN, .stop_at = 5};
+    assert_int_equal(
+        sd_ts_each_raw(fx->base.st, fx->p2, t0, t0 + 3 * D, INT64_MIN, 100, see_value, &a, &more),
+        42);
+    assert_int_equal(a.n, 5);
+
+    /* hours: 72, each of 3 samples but the one holding the missing sample */
+    a = (seen_t){.last = INT64_MIN};
+    assert_int_equal(
+        sd_ts_each_agg(fx->base.st, fx->p2, t0, t0 + 3 * D, SD_TS_AGG_HOUR, see_bucket, &a), 0);
+    assert_int_equal(a.n, 72);
+    a = (seen_t){.last = INT64_MIN, .stop_at = 3};
+    assert_int_equal(
+        sd_ts_each_agg(fx->base.st, fx->p2, t0, t0 + 3 * D, SD_TS_AGG_HOUR, see_bucket, &a), 42);
+    assert_int_equal(a.n, 3);
+    /* JST days: Oct 30, Oct 31, Nov 1; the months: October (two days) and November */
+    sd_ts_bucket_t *days = NULL, *months = NULL;
+    size_t nd = 0, nm = 0;
+    assert_int_equal(sd_ts_read_agg(fx->base.st, fx->p2, t0, t0 + 3 * D, SD_TS_AGG_DAY, &days, &nd),
+                     0);
+    assert_int_equal(nd, 3);
+    assert_int_equal(days[0].count, 71);
+    double naive = 0;
+    for (int i = 0; i < 72; i++)
+        naive = i ? naive + (i == 7 ? 0 : 0.1 * i) : 0.1 * i;
+    assert_true(days[0].sum == naive); /* time order */
+    assert_int_equal(
+        sd_ts_read_agg(fx->base.st, fx->p2, t0, t0 + 3 * D, SD_TS_AGG_MONTH, &months, &nm), 0);
+    assert_int_equal(nm, 2);
+    assert_int_equal(months[0].start_ms, sd_test_time("2026-10-01T00:00:00+09:00"));
+    assert_int_equal(months[0].count, days[0].count + days[1].count);
+    assert_true(months[0].sum == days[0].sum + days[1].sum);
+    assert_true(months[0].min == days[0].min && months[0].max == days[1].max);
+    assert_true(months[1].sum == days[2].sum && months[1].count == days[2].count);
+    free(days);
+    free(months);
+
+    /* latest by data ID */
+    sd_ts_value_t v;
+    int no_point = -1;
+    assert_int_equal(sd_ts_latest_of(fx->base.st, fx->ta, "gorin.flow", &v, &no_point), 0);
+    assert_int_equal(no_point, 0);
+    assert_int_equal(v.ts_ms, t0 + (N - 1) * 20 * 60000);
+    assert_true(v.value == 0.1 * (N - 1));
+    assert_int_equal(v.quality, SD_TS_GOOD);
+    assert_int_equal(sd_ts_latest_of(fx->base.st, fx->ta, "gorin.level", &v, &no_point),
+                     SD_ENOTFOUND);
+    assert_int_equal(no_point, 0);
+    assert_int_equal(sd_ts_latest_of(fx->base.st, fx->ta, "otaru.level", &v, &no_point),
+                     SD_ENOTFOUND);
+    assert_int_equal(no_point, 1); /* another tenant's point is no point here */
+    assert_int_equal(sd_ts_latest_of(fx->base.st, fx->ta, "nope", &v, &no_point), SD_ENOTFOUND);
+    assert_int_equal(no_point, 1);
+}
+
 int main(void)
 {
     const struct CMUnitTest pure[] = {
@@ -259,10 +363,8 @@ int main(void)
     };
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, sd_test_pf_teardown)
     const struct CMUnitTest store[] = {
-        T(test_ingest_idempotent),
-        T(test_ingest_refused),
-        T(test_backfill_and_raw),
-        T(test_aggregates),
+        T(test_ingest_idempotent), T(test_ingest_refused), T(test_backfill_and_raw),
+        T(test_aggregates),        T(test_streamed_reads),
     };
     int failed = cmocka_run_group_tests_name("ts pure", pure, NULL, NULL);
     failed += SD_TEST_PF_RUN("ts store", store, SD_TEST_SQLITE | SD_TEST_PG);

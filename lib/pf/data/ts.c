@@ -186,18 +186,13 @@ int sd_ts_point_id(sd_store_t *st, int64_t tenant_id, const char *data_id, int64
     return 0;
 }
 
-int sd_ts_read_raw(sd_store_t *st, int64_t point_id, int64_t from, int64_t to, int64_t after,
-                   size_t limit, sd_ts_value_t **out, size_t *n, int *more)
+int sd_ts_each_raw(sd_store_t *st, int64_t point_id, int64_t from, int64_t to, int64_t after,
+                   size_t limit, int (*fn)(void *ctx, const sd_ts_value_t *v), void *ctx, int *more)
 {
-    *out = NULL;
-    *n = 0;
     *more = 0;
     if (limit == 0 || limit > 1000000)
         return SD_EINVAL;
     int64_t lo = (after != INT64_MIN && after >= from) ? after + 1 : from;
-    sd_ts_value_t *v = malloc(limit * sizeof *v);
-    if (!v)
-        return SD_ENOMEM;
     sd_stmt_t *q = NULL;
     /* one row past the page tells whether another page follows */
     int rc = sd_store_query(
@@ -207,24 +202,157 @@ int sd_ts_read_raw(sd_store_t *st, int64_t point_id, int64_t from, int64_t to, i
         SD_PARAMS(SD_V_INT(point_id), SD_V_INT(lo), SD_V_INT(to), SD_V_INT((int64_t)limit + 1)),
         &q);
     size_t k = 0;
+    int r = 0;
     while (rc == 0 && (rc = sd_stmt_next(q)) == 1) {
         rc = 0;
         if (k == limit) {
             *more = 1;
             continue;
         }
-        v[k].ts_ms = sd_stmt_int64(q, 0);
-        v[k].value = sd_stmt_double(q, 1);
-        v[k].quality = (sd_ts_quality_t)sd_stmt_int64(q, 2);
+        sd_ts_value_t v = {.ts_ms = sd_stmt_int64(q, 0),
+                           .value = sd_stmt_double(q, 1),
+                           .quality = (sd_ts_quality_t)sd_stmt_int64(q, 2)};
         k++;
+        if ((r = fn(ctx, &v)) != 0)
+            break;
     }
     sd_stmt_done(q);
-    if (rc < 0) {
-        free(v);
+    return rc < 0 ? rc : r;
+}
+
+typedef struct {
+    sd_ts_value_t *v;
+    size_t n, limit;
+} raw_collect_t;
+
+static int raw_collect(void *ctx, const sd_ts_value_t *v)
+{
+    raw_collect_t *c = ctx;
+    c->v[c->n++] = *v;
+    return 0;
+}
+
+int sd_ts_read_raw(sd_store_t *st, int64_t point_id, int64_t from, int64_t to, int64_t after,
+                   size_t limit, sd_ts_value_t **out, size_t *n, int *more)
+{
+    *out = NULL;
+    *n = 0;
+    *more = 0;
+    if (limit == 0 || limit > 1000000)
+        return SD_EINVAL;
+    raw_collect_t c = {.v = malloc(limit * sizeof *c.v), .limit = limit};
+    if (!c.v)
+        return SD_ENOMEM;
+    int rc = sd_ts_each_raw(st, point_id, from, to, after, limit, raw_collect, &c, more);
+    if (rc) {
+        free(c.v);
+        *more = 0;
         return rc;
     }
-    *out = v;
-    *n = k;
+    *out = c.v;
+    *n = c.n;
+    return 0;
+}
+
+static int emit_bucket(sd_ts_bucket_t *b, int (*fn)(void *ctx, const sd_ts_bucket_t *b), void *ctx)
+{
+    b->avg = b->count ? b->sum / (double)b->count : 0;
+    return fn(ctx, b);
+}
+
+/* Months are JST days merged: the day sums added, as the day buckets are (so a month's sum is
+ * the same whichever way it is read). */
+typedef struct {
+    sd_ts_agg_t agg;
+    int (*fn)(void *ctx, const sd_ts_bucket_t *b);
+    void *ctx;
+    sd_ts_bucket_t m; /* the month being merged */
+    int have;
+} agg_out_t;
+
+static int agg_put(agg_out_t *o, sd_ts_bucket_t *b)
+{
+    if (o->agg != SD_TS_AGG_MONTH)
+        return emit_bucket(b, o->fn, o->ctx);
+    int64_t start = sd_ts_bucket_start(b->start_ms, SD_TS_AGG_MONTH);
+    if (o->have && o->m.start_ms == start) {
+        o->m.count += b->count;
+        o->m.sum += b->sum;
+        o->m.min = b->min < o->m.min ? b->min : o->m.min;
+        o->m.max = b->max > o->m.max ? b->max : o->m.max;
+        return 0;
+    }
+    int r = o->have ? emit_bucket(&o->m, o->fn, o->ctx) : 0;
+    o->m = *b;
+    o->m.start_ms = start;
+    o->have = 1;
+    return r;
+}
+
+int sd_ts_each_agg(sd_store_t *st, int64_t point_id, int64_t from, int64_t to, sd_ts_agg_t agg,
+                   int (*fn)(void *ctx, const sd_ts_bucket_t *b), void *ctx)
+{
+    if (agg != SD_TS_AGG_HOUR && agg != SD_TS_AGG_DAY && agg != SD_TS_AGG_MONTH)
+        return SD_EINVAL;
+    /* The rows come in key order (the primary key (point_id, ts_ms) is the table's order) and
+     * are folded into hours or JST days here, one pass: a GROUP BY would sort them again and
+     * hand out five columns per bucket, which is most of a month read's cost. Hours and JST
+     * days are fixed widths: bucket = floor((ts + off) / w) * w - off; months are not, so they
+     * are JST days merged. "missing" samples carry no value and are left out. Sums add in time
+     * order on both backends. */
+    int64_t w = agg == SD_TS_AGG_HOUR ? HOUR_MS : DAY_MS, off = agg == SD_TS_AGG_HOUR ? 0 : JST_MS;
+    sd_stmt_t *q = NULL;
+    int rc = sd_store_query(st,
+                            "SELECT ts_ms, value FROM samples WHERE point_id = $1 AND ts_ms >= $2 "
+                            "AND ts_ms < $3 AND quality <> 2 ORDER BY ts_ms",
+                            SD_PARAMS(SD_V_INT(point_id), SD_V_INT(from), SD_V_INT(to)), &q);
+    agg_out_t o = {.agg = agg, .fn = fn, .ctx = ctx};
+    sd_ts_bucket_t b = {0};
+    int have = 0, r = 0;
+    while (rc == 0 && (rc = sd_stmt_next(q)) == 1) {
+        rc = 0;
+        int64_t ts = sd_stmt_int64(q, 0);
+        double v = sd_stmt_double(q, 1);
+        int64_t start = floor_div(ts + off, w) * w - off;
+        if (have && start == b.start_ms) {
+            b.count++;
+            b.sum += v;
+            b.min = v < b.min ? v : b.min;
+            b.max = v > b.max ? v : b.max;
+            continue;
+        }
+        if (have && (r = agg_put(&o, &b)) != 0)
+            break;
+        b = (sd_ts_bucket_t){.start_ms = start, .count = 1, .min = v, .max = v, .sum = v};
+        have = 1;
+    }
+    sd_stmt_done(q);
+    if (rc < 0)
+        return rc;
+    if (!r && have)
+        r = agg_put(&o, &b);
+    if (!r && o.have)
+        r = emit_bucket(&o.m, fn, ctx);
+    return r;
+}
+
+typedef struct {
+    sd_ts_bucket_t *v;
+    size_t n, cap;
+} agg_collect_t;
+
+static int agg_collect(void *ctx, const sd_ts_bucket_t *b)
+{
+    agg_collect_t *c = ctx;
+    if (c->n == c->cap) {
+        size_t nc = c->cap ? c->cap * 2 : 64;
+        sd_ts_bucket_t *nv = realloc(c->v, nc * sizeof *nv);
+        if (!nv)
+            return SD_ENOMEM;
+        c->v = nv;
+        c->cap = nc;
+    }
+    c->v[c->n++] = *b;
     return 0;
 }
 
@@ -233,61 +361,14 @@ int sd_ts_read_agg(sd_store_t *st, int64_t point_id, int64_t from, int64_t to, s
 {
     *out = NULL;
     *n = 0;
-    if (agg != SD_TS_AGG_HOUR && agg != SD_TS_AGG_DAY && agg != SD_TS_AGG_MONTH)
-        return SD_EINVAL;
-    /* hours and JST days are fixed widths: bucket = ((ts + off) / w) * w - off in integer SQL,
-     * the same on both backends (ts >= 2000, so truncating division is floor); months are not,
-     * so they are JST days merged here. "missing" samples carry no value and are left out. */
-    int64_t w = agg == SD_TS_AGG_HOUR ? HOUR_MS : DAY_MS, off = agg == SD_TS_AGG_HOUR ? 0 : JST_MS;
-    sd_stmt_t *q = NULL;
-    int rc = sd_store_query(
-        st,
-        "SELECT ((ts_ms + CAST($4 AS BIGINT)) / CAST($5 AS BIGINT)) * CAST($5 AS BIGINT) - "
-        "CAST($4 AS BIGINT) AS b, COUNT(*), MIN(value), MAX(value), SUM(value) FROM samples "
-        "WHERE point_id = $1 AND ts_ms >= $2 AND ts_ms < $3 AND quality <> 2 GROUP BY 1 ORDER BY 1",
-        SD_PARAMS(SD_V_INT(point_id), SD_V_INT(from), SD_V_INT(to), SD_V_INT(off), SD_V_INT(w)),
-        &q);
-    sd_ts_bucket_t *v = NULL;
-    size_t k = 0, cap = 0;
-    while (rc == 0 && (rc = sd_stmt_next(q)) == 1) {
-        rc = 0;
-        sd_ts_bucket_t b = {.start_ms = sd_stmt_int64(q, 0),
-                            .count = sd_stmt_int64(q, 1),
-                            .min = sd_stmt_double(q, 2),
-                            .max = sd_stmt_double(q, 3),
-                            .sum = sd_stmt_double(q, 4)};
-        if (agg == SD_TS_AGG_MONTH) {
-            b.start_ms = sd_ts_bucket_start(b.start_ms, SD_TS_AGG_MONTH);
-            if (k && v[k - 1].start_ms == b.start_ms) {
-                sd_ts_bucket_t *m = &v[k - 1];
-                m->count += b.count;
-                m->sum += b.sum;
-                m->min = b.min < m->min ? b.min : m->min;
-                m->max = b.max > m->max ? b.max : m->max;
-                continue;
-            }
-        }
-        if (k == cap) {
-            size_t nc = cap ? cap * 2 : 64;
-            sd_ts_bucket_t *nv = realloc(v, nc * sizeof *nv);
-            if (!nv) {
-                rc = SD_ENOMEM;
-                break;
-            }
-            v = nv;
-            cap = nc;
-        }
-        v[k++] = b;
-    }
-    sd_stmt_done(q);
-    if (rc < 0) {
-        free(v);
+    agg_collect_t c = {0};
+    int rc = sd_ts_each_agg(st, point_id, from, to, agg, agg_collect, &c);
+    if (rc) {
+        free(c.v);
         return rc;
     }
-    for (size_t i = 0; i < k; i++)
-        v[i].avg = v[i].count ? v[i].sum / (double)v[i].count : 0;
-    *out = v;
-    *n = k;
+    *out = c.v;
+    *n = c.n;
     return 0;
 }
 
@@ -306,6 +387,35 @@ int sd_ts_latest(sd_store_t *st, int64_t point_id, sd_ts_value_t *out)
     out->quality = (sd_ts_quality_t)sd_stmt_int64(q, 2);
     sd_stmt_done(q);
     return 0;
+}
+
+int sd_ts_latest_of(sd_store_t *st, int64_t tenant_id, const char *data_id, sd_ts_value_t *out,
+                    int *no_point)
+{
+    *no_point = 0;
+    sd_stmt_t *q = NULL;
+    /* the newest ts is a seek on the primary key (point_id, ts_ms) */
+    int rc = sd_store_query_row(
+        st,
+        "SELECT p.id, s.ts_ms, s.value, s.quality FROM points p LEFT JOIN samples s ON "
+        "s.point_id = p.id AND s.ts_ms = (SELECT MAX(ts_ms) FROM samples WHERE point_id = p.id) "
+        "WHERE p.tenant_id = $1 AND p.data_id = $2",
+        SD_PARAMS(SD_V_INT(tenant_id), SD_V_TEXT(data_id ? data_id : "")), &q);
+    if (rc == SD_ENOTFOUND || rc == SD_EENCODING) {
+        *no_point = 1;
+        return SD_ENOTFOUND;
+    }
+    if (rc)
+        return rc;
+    if (sd_stmt_is_null(q, 1)) {
+        rc = SD_ENOTFOUND;
+    } else {
+        out->ts_ms = sd_stmt_int64(q, 1);
+        out->value = sd_stmt_double(q, 2);
+        out->quality = (sd_ts_quality_t)sd_stmt_int64(q, 3);
+    }
+    sd_stmt_done(q);
+    return rc;
 }
 
 int sd_ts_each_received(sd_store_t *st, int64_t tenant, const char *const *ids, size_t n,

@@ -83,8 +83,29 @@ int sd_ts_read_raw(sd_store_t *st, int64_t point_id, int64_t from, int64_t to, i
 int sd_ts_read_agg(sd_store_t *st, int64_t point_id, int64_t from, int64_t to, sd_ts_agg_t agg,
                    sd_ts_bucket_t **out, size_t *n);
 
+/*
+ * The same reads streamed, for replies written straight from the rows (no array, no JSON tree):
+ * fn is called for each row in order while the statement runs (v valid during the call); a
+ * non-zero return of fn stops the read and is returned. sd_ts_each_raw() sets *more as
+ * sd_ts_read_raw() does, after the last row. 0, fn's return or SD_E*.
+ */
+int sd_ts_each_raw(sd_store_t *st, int64_t point_id, int64_t from, int64_t to, int64_t after,
+                   size_t limit, int (*fn)(void *ctx, const sd_ts_value_t *v), void *ctx,
+                   int *more);
+int sd_ts_each_agg(sd_store_t *st, int64_t point_id, int64_t from, int64_t to, sd_ts_agg_t agg,
+                   int (*fn)(void *ctx, const sd_ts_bucket_t *b), void *ctx);
+
 /* The newest sample (largest ts) of a point: 0, SD_ENOTFOUND (no samples), SD_E*. */
 int sd_ts_latest(sd_store_t *st, int64_t point_id, sd_ts_value_t *out);
+
+/*
+ * The newest sample of tenant_id's point data_id, the point looked up in the same query (the
+ * master's points table, named here as ingest names it: "latest" is the hottest read, and a
+ * lookup through the master first would be a second statement): 0; SD_ENOTFOUND with
+ * *no_point 1 (no such data ID in the tenant) or 0 (no samples yet); SD_E*.
+ */
+int sd_ts_latest_of(sd_store_t *st, int64_t tenant_id, const char *data_id, sd_ts_value_t *out,
+                    int *no_point);
 
 /* One stored sample as it arrived, for a replay. */
 typedef struct {
