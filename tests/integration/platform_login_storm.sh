@@ -71,7 +71,10 @@ check("storm answered only 401 or 503", set(codes) <= {401, 503})
 check("503 (no free password check) says when to retry, as busy",
       all(h.get("Retry-After") == "1" and json.loads(b)["error"]["code"] == "busy"
           for h, b in busy))
-check("an unrelated GET answered within 2 s during the storm", max(lat) < 2.0)
+# Without the bound on hashing an unrelated GET waited 5.8-9.0 s (mean above 5 s); the bounds
+# leave room for a machine busy with other suites, not for the old behaviour.
+check("unrelated GETs answered in 1 s on average during the storm", sum(lat) / len(lat) < 1.0)
+check("every unrelated GET answered within 4 s during the storm", max(lat) < 4.0)
 check("the storm was answered within 30 s", dur < 30)
 
 # ---- per-address throttle: 20 failures in a burst, then 429 before any hashing -------------
