@@ -2,6 +2,7 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "core/err.h"
 #include "core/log.h"
@@ -43,52 +44,110 @@ static int alone_tx(sd_store_t *st, void *ctx)
 }
 
 /*
- * Every batch of the group inside a SAVEPOINT: an unknown data ID (not a backend error, the
- * transaction stays usable) rolls back that batch only. A backend error fails the whole
- * transaction (PostgreSQL aborts it): the caller then retries each batch alone. Re-run from the
- * start by sd_store_tx() after SD_EBUSY, so results are reset here.
+ * The point ids of a group, (tenant, data ID) -> id, looked up once per group inside its
+ * transaction: a batch of 100 samples of a few points costs a few lookups, not 100. Open
+ * addressing over 2x the group's samples; keys point into the batches (valid meanwhile).
+ */
+typedef struct {
+    const char *data_id;         /* NULL: empty slot */
+    int64_t tenant_id, point_id; /* point_id 0: no such point */
+} slot_t;
+
+typedef struct {
+    batch_t *group;
+    slot_t *slots;
+    size_t mask;
+    int64_t *ids; /* scratch, the largest batch's size */
+} group_t;
+
+static uint64_t key_hash(int64_t tenant, const char *s)
+{
+    uint64_t h = 1469598103934665603u ^ (uint64_t)tenant;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211u;
+    return h;
+}
+
+static int resolve(sd_store_t *st, group_t *g, int64_t tenant, const char *data_id, int64_t *id)
+{
+    size_t i = (size_t)key_hash(tenant, data_id) & g->mask;
+    for (; g->slots[i].data_id; i = (i + 1) & g->mask)
+        if (g->slots[i].tenant_id == tenant && strcmp(g->slots[i].data_id, data_id) == 0) {
+            *id = g->slots[i].point_id;
+            return 0;
+        }
+    int rc = sd_ts_lookup_point(st, tenant, data_id, id);
+    if (rc == SD_ENOTFOUND)
+        *id = 0;
+    else if (rc)
+        return rc;
+    g->slots[i] = (slot_t){data_id, tenant, *id};
+    return 0;
+}
+
+/*
+ * Every batch of the group in one transaction: its data IDs resolved first, so a batch with an
+ * unknown one is refused (SD_EFIELD, its index) before any of its rows is written and leaves
+ * the others alone. A backend error fails the whole transaction (PostgreSQL aborts it): the
+ * caller then retries each batch alone. Re-run from the start by sd_store_tx() after SD_EBUSY,
+ * so results and the id cache are reset here.
  */
 static int group_tx(sd_store_t *st, void *ctx)
 {
-    for (batch_t *b = ctx; b; b = b->next) {
+    group_t *g = ctx;
+    memset(g->slots, 0, (g->mask + 1) * sizeof *g->slots);
+    for (batch_t *b = g->group; b; b = b->next) {
         b->rc = 0;
         b->bad = 0;
-        bool sp = b != ctx || b->next; /* a group of one needs no savepoint */
-        int rc = sp ? sd_store_exec_script(st, "SAVEPOINT sd_batch") : 0;
-        if (!rc)
-            rc = sd_ts_write_batch(st, b->tenant_id, b->gw_id, b->now_ms, b->s, b->n, &b->bad);
-        if (rc == SD_EFIELD) {
-            b->rc = rc;
-            rc = sp ? sd_store_exec_script(st, "ROLLBACK TO SAVEPOINT sd_batch") : SD_EFIELD;
-            if (!sp)
-                return rc; /* alone: roll the transaction back, b->rc says why */
+        for (size_t i = 0; i < b->n; i++) {
+            int rc = resolve(st, g, b->tenant_id, b->s[i].data_id, &g->ids[i]);
+            if (rc)
+                return rc;
+            if (g->ids[i] == 0) {
+                b->rc = SD_EFIELD;
+                b->bad = i;
+                break;
+            }
         }
-        if (!rc && sp)
-            rc = sd_store_exec_script(st, "RELEASE SAVEPOINT sd_batch");
+        if (b->rc)
+            continue;
+        int rc = sd_ts_write_ids(st, b->tenant_id, b->gw_id, b->now_ms, b->s, g->ids, b->n);
         if (rc)
             return rc;
     }
     return 0;
 }
 
-static void write_group(sd_ingest_t *w, batch_t *g)
+static void write_group(sd_ingest_t *w, batch_t *first)
 {
     sd_store_t *st = w->pf->store;
-    int rc = sd_store_tx(st, group_tx, g);
-    bool single = !g->next;
-    if (rc == 0 || (single && rc == SD_EFIELD && g->rc == SD_EFIELD)) {
+    size_t total = 0, most = 0, cap = 16;
+    for (batch_t *b = first; b; b = b->next) {
+        total += b->n;
+        most = b->n > most ? b->n : most;
+    }
+    while (cap < 2 * total)
+        cap *= 2;
+    group_t g = {.group = first,
+                 .slots = malloc(cap * sizeof *g.slots),
+                 .mask = cap - 1,
+                 .ids = malloc((most ? most : 1) * sizeof *g.ids)};
+    int rc = g.slots && g.ids ? sd_store_tx(st, group_tx, &g) : SD_ENOMEM;
+    free(g.slots);
+    free(g.ids);
+    if (rc == 0) {
         pthread_mutex_lock(&w->mu);
-        w->stats.commits += rc == 0;
+        w->stats.commits++;
         pthread_mutex_unlock(&w->mu);
         return;
     }
-    /* the shared transaction failed (rolled back): nothing of it is stored; each alone */
-    if (!single)
-        sd_warn("ingest: a group of batches failed (%s: %s): each is retried alone",
-                sd_strerror(rc), sd_store_errmsg());
-    for (batch_t *b = g; b; b = b->next) {
+    /* the shared transaction failed (rolled back): nothing of it is stored; each alone, so a
+     * batch that fails the store costs only itself */
+    sd_warn("ingest: a group of batches failed (%s: %s): each is retried alone", sd_strerror(rc),
+            sd_store_errmsg());
+    for (batch_t *b = first; b; b = b->next) {
         b->bad = 0;
-        b->rc = single ? rc : sd_store_tx(st, alone_tx, b);
+        b->rc = sd_store_tx(st, alone_tx, b);
         if (b->rc == 0) {
             pthread_mutex_lock(&w->mu);
             w->stats.commits++;
@@ -207,8 +266,8 @@ static int commit_here(sd_ingest_t *w, batch_t *b)
     return rc;
 }
 
-static batch_t *new_batch(int64_t tenant_id, int64_t gw_id, int64_t now_ms,
-                          const sd_ts_sample_t *s, size_t n, sd_ingest_done_fn done, void *ctx)
+static batch_t *new_batch(int64_t tenant_id, int64_t gw_id, int64_t now_ms, const sd_ts_sample_t *s,
+                          size_t n, sd_ingest_done_fn done, void *ctx)
 {
     batch_t *b = calloc(1, sizeof *b);
     if (b)

@@ -13,10 +13,11 @@
  * Why: with synchronous=FULL every commit is an fsync, and many gateways sending small batches
  * each with its own transaction queue behind SQLite's write lock (its busy handler sleeps) and pay
  * one fsync per batch. The writer instead takes every batch waiting at that moment, writes each
- * inside its own SAVEPOINT (a batch refused for an unknown data ID is rolled back alone and does
- * not touch the others), commits ONCE, and only then reports each batch's own result: nothing is
- * acknowledged before it is durable. If the shared transaction fails for a backend reason, each
- * batch of it is retried alone in its own transaction, so one poisoned batch costs only itself.
+ * after resolving its data IDs (once per group: a batch refused for an unknown data ID writes
+ * nothing and does not touch the others), commits ONCE, and only then reports each batch's own
+ * result: nothing is acknowledged before it is durable. If the shared transaction fails for a
+ * backend reason, each batch of it is retried alone in its own transaction, so one poisoned batch
+ * costs only itself.
  *
  * The queue is bounded (samples and batches): sd_ingest_submit() refuses with SD_EBUSY when it is
  * full (HTTP answers 503 + Retry-After), sd_ingest_wait() waits for room (its caller's thread is

@@ -144,6 +144,37 @@ int sd_ts_write_batch(sd_store_t *st, int64_t tenant_id, int64_t gw_id, int64_t 
     return 0;
 }
 
+/* The group writer's two statements: the data ID resolved once per group (points is the
+ * master's table, named here for the same reason as above), then a plain upsert by point id. */
+int sd_ts_lookup_point(sd_store_t *st, int64_t tenant_id, const char *data_id, int64_t *point_id)
+{
+    int rc = sd_store_insert(st, "SELECT id FROM points WHERE tenant_id = $1 AND data_id = $2",
+                             SD_PARAMS(SD_V_INT(tenant_id), SD_V_TEXT(data_id)), point_id);
+    return rc == SD_EENCODING ? SD_ENOTFOUND : rc;
+}
+
+static const char UPSERT_ID_SQL[] =
+    "INSERT INTO samples (point_id, ts_ms, tenant_id, value, quality, gw_id, received_ms) "
+    "VALUES ($1, $2, $3, $4, $5, $6, $7) "
+    "ON CONFLICT (point_id, ts_ms) DO UPDATE SET value = excluded.value, "
+    "quality = excluded.quality, gw_id = excluded.gw_id, received_ms = excluded.received_ms";
+
+int sd_ts_write_ids(sd_store_t *st, int64_t tenant_id, int64_t gw_id, int64_t now_ms,
+                    const sd_ts_sample_t *s, const int64_t *point_ids, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        int rc = sd_store_exec(st, UPSERT_ID_SQL,
+                               SD_PARAMS(SD_V_INT(point_ids[i]), SD_V_INT(s[i].ts_ms),
+                                         SD_V_INT(tenant_id), SD_V_DOUBLE(s[i].value),
+                                         SD_V_INT(s[i].quality),
+                                         gw_id > 0 ? SD_V_INT(gw_id) : SD_V_NULL, SD_V_INT(now_ms)),
+                               NULL);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
 static int ingest_tx(sd_store_t *st, void *vctx)
 {
     ingest_ctx_t *c = vctx;

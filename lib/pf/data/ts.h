@@ -46,6 +46,11 @@ int sd_ts_ingest_async(sd_pf_t *pf, int64_t tenant_id, int64_t gw_id, const sd_t
 int sd_ts_write_batch(sd_store_t *st, int64_t tenant_id, int64_t gw_id, int64_t now_ms,
                       const sd_ts_sample_t *s, size_t n, size_t *bad_index);
 void sd_ts_notify(sd_pf_t *pf, int64_t tenant_id, const sd_ts_sample_t *s, size_t n);
+/* The writer's cheaper pair: a data ID's point id (SD_ENOTFOUND), resolved once per group; then
+ * the samples of a batch whose point ids are known, inside the caller's transaction. */
+int sd_ts_lookup_point(sd_store_t *st, int64_t tenant_id, const char *data_id, int64_t *point_id);
+int sd_ts_write_ids(sd_store_t *st, int64_t tenant_id, int64_t gw_id, int64_t now_ms,
+                    const sd_ts_sample_t *s, const int64_t *point_ids, size_t n);
 
 /* ---- reads: aggregates, latest values, cursors ----------------------------------------------- */
 
