@@ -747,6 +747,12 @@ int sd_store_commit(sd_store_t *st)
     return 0;
 }
 
+bool sd_store_in_tx(sd_store_t *st)
+{
+    sd_store_conn_t *c = pthread_getspecific(st->key);
+    return c && c->in_tx;
+}
+
 int sd_store_rollback(sd_store_t *st)
 {
     sd_store_conn_t *c;

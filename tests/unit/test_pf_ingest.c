@@ -348,6 +348,26 @@ static void test_queue_full_and_stop(void **state)
     free(r);
 }
 
+/* ---- inside the caller's transaction ---------------------------------------------------------
+ */
+
+/* A caller with its own transaction open joins it (the writer would wait for its write lock on
+ * SQLite, and commit apart from it on PostgreSQL): its rollback takes the samples back too. */
+static void test_inside_caller_tx(void **state)
+{
+    fx_t *fx = *state;
+    int64_t t0 = sd_test_time("2026-11-23T00:00:00Z");
+    sd_ts_sample_t s[1] = {{"gorin.level", t0, 1, SD_TS_GOOD}};
+    assert_int_equal(sd_store_begin(fx->base.st), 0);
+    assert_int_equal(sd_ts_ingest(&fx->base.pf, fx->ta, 0, s, 1, NULL), 0);
+    assert_int_equal(sd_store_rollback(fx->base.st), 0);
+    assert_int_equal(count(fx), 0);
+    assert_int_equal(sd_store_begin(fx->base.st), 0);
+    assert_int_equal(sd_ts_ingest(&fx->base.pf, fx->ta, 0, s, 1, NULL), 0);
+    assert_int_equal(sd_store_commit(fx->base.st), 0);
+    assert_int_equal(count(fx), 1);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -355,6 +375,7 @@ int main(void)
         T(test_concurrent),
         T(test_group_isolates_refusal),
         T(test_queue_full_and_stop),
+        T(test_inside_caller_tx),
     };
     return SD_TEST_PF_RUN("ingest", store, SD_TEST_SQLITE | SD_TEST_PG) ? 1 : 0;
 }

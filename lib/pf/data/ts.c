@@ -229,7 +229,9 @@ int sd_ts_ingest(sd_pf_t *pf, int64_t tenant_id, int64_t gw_id, const sd_ts_samp
     int rc = check_batch(pf, tenant_id, s, n, now, bad_index);
     if (rc || n == 0)
         return rc;
-    if (pf->ingest) /* shares one commit with the batches of other threads */
+    /* shares one commit with the batches of other threads; inside the caller's own transaction
+     * it joins that one instead (the writer would wait for the caller's write lock) */
+    if (pf->ingest && !sd_store_in_tx(pf->store))
         return sd_ingest_wait(pf->ingest, tenant_id, gw_id, now, s, n, bad_index);
     return commit_here(pf, tenant_id, gw_id, now, s, n, bad_index);
 }
@@ -244,7 +246,7 @@ int sd_ts_ingest_async(sd_pf_t *pf, int64_t tenant_id, int64_t gw_id, const sd_t
     int rc = check_batch(pf, tenant_id, s, n, now, bad_index);
     if (rc)
         return rc;
-    if (pf->ingest && n > 0)
+    if (pf->ingest && n > 0 && !sd_store_in_tx(pf->store))
         return sd_ingest_submit(pf->ingest, tenant_id, gw_id, now, s, n, done, ctx);
     size_t bad = 0;
     rc = commit_here(pf, tenant_id, gw_id, now, s, n, &bad);
