@@ -105,10 +105,9 @@ static void *http_conn(void *v)
     while (fd >= 0 && now_s() < c->until) {
         size_t n = (size_t)snprintf(body, cap, "{\"samples\":[");
         for (int i = 0; i < c->batch; i++, seq++)
-            n += (size_t)snprintf(body + n, cap - n, "%s{\"data_id\":\"%s\",\"ts\":%" PRId64
-                                  ",\"value\":%d.5}",
-                                  i ? "," : "", c->data_id,
-                                  c->t0 + (int64_t)c->id * INT64_C(10000000000) + seq, i);
+            n += (size_t)snprintf(
+                body + n, cap - n, "%s{\"data_id\":\"%s\",\"ts\":%" PRId64 ",\"value\":%d.5}",
+                i ? "," : "", c->data_id, c->t0 + (int64_t)c->id * INT64_C(10000000000) + seq, i);
         n += (size_t)snprintf(body + n, cap - n, "]}");
         int h = snprintf(req, cap + 512,
                          "POST /gwif/v1/data HTTP/1.1\r\nHost: 127.0.0.1\r\n"
@@ -181,9 +180,10 @@ static int run_http(char **argv)
     }
     qsort(all, nl, sizeof *all, cmp_d);
     double p50 = nl ? all[nl / 2] : 0, p99 = nl ? all[nl * 99 / 100] : 0;
+    double p90 = nl ? all[nl * 9 / 10] : 0, max = nl ? all[nl - 1] : 0;
     printf("  HTTP batches of %4d, %d connections: %8.0f samples/s  %7.0f req/s  p50 %6.1f ms  "
-           "p99 %6.1f ms  (%ld errors)\n",
-           batch, conns, (double)ok * batch / el, (double)ok / el, p50, p99, errors);
+           "p90 %6.1f  p99 %6.1f  max %6.1f ms  (%ld errors)\n",
+           batch, conns, (double)ok * batch / el, (double)ok / el, p50, p90, p99, max, errors);
     printf("RATE %.0f\nP99 %.1f\nERRORS %ld\nACKED %ld\n", (double)ok * batch / el, p99, errors,
            ok * batch);
     free(all);
