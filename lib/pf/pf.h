@@ -42,14 +42,17 @@ typedef struct {
     int n_observers;
     struct sd_requests *requests; /* pf/request.h, NULL until started */
     struct sd_alarms *alarms;     /* pf/alarm.h, NULL until started */
+    struct sd_ingest *ingest;     /* pf/data/ingest.h, the group-commit writer; NULL = each
+                                     sd_ts_ingest() caller commits on its own thread */
 } sd_pf_t;
 
 /*
- * Follow every committed sample batch: fn runs on the ingesting thread right after the commit
- * (so it must be quick and must not call back into ingest). It sees the batch as stored, in
- * upload order. Register before the server starts. SD_ETOOBIG when 8 are registered.
- * A crash between commit and fn loses the notification, not the data: observers that must not
- * miss a change (alarms) re-read the latest values when they start.
+ * Follow every committed sample batch: fn runs on the thread that committed it (the group-commit
+ * writer, pf/data/ingest.h, when it runs) right after the commit, before the batch is
+ * acknowledged (so it must be quick and must not call back into ingest). It sees the batch as
+ * stored, in upload order. Register before the server starts. SD_ETOOBIG when 8 are registered. A
+ * crash between commit and fn loses the notification, not the data: observers that must not miss a
+ * change (alarms) re-read the latest values when they start.
  */
 typedef void (*sd_pf_samples_fn)(void *ctx, int64_t tenant_id, const struct sd_ts_sample *s,
                                  size_t n);

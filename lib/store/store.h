@@ -150,6 +150,9 @@ void sd_stmt_done(sd_stmt_t *s);
 int sd_store_begin(sd_store_t *st);
 int sd_store_commit(sd_store_t *st);
 int sd_store_rollback(sd_store_t *st);
+/* Has the calling thread a transaction open? (Work handed to another thread would not be in
+ * it, and could wait for its locks.) */
+bool sd_store_in_tx(sd_store_t *st);
 
 /*
  * Run fn in a transaction: commit if it returns 0, roll back otherwise, and retry the whole

@@ -63,6 +63,30 @@ static int ts_routes(sd_http_server_t *http, suidod_t *d)
 
 const suidod_module_t suidod_mod_ts = {.name = "ts", .routes = ts_routes};
 
+/* The group-commit writer of samples (pf/data/ingest.h): made after the sample observers are
+ * registered (alarms, monitors) and before the MQTT binding ingests; stopped after the HTTP server
+ * and the MQTT binding (no ingest path is left), before the observers, whose calls it makes. The
+ * stop writes and answers what is still queued. */
+static int ingest_new(suidod_t *d)
+{
+    sd_ingest_t *w = NULL;
+    int rc = sd_ingest_start(&d->pf, &w);
+    if (rc)
+        return suidod_setup_failed(rc);
+    d->pf.ingest = w;
+    return 0;
+}
+
+static void ingest_stop(suidod_t *d)
+{
+    sd_ingest_t *w = d->pf.ingest;
+    d->pf.ingest = NULL; /* a late caller commits on its own thread */
+    sd_ingest_stop(w);
+}
+
+const suidod_module_t suidod_mod_ingest = {
+    .name = "ingest", .new = ingest_new, .stop = ingest_stop};
+
 /* The daily backup (§2.8), on unless backup.enabled = false. */
 static int backup_config(sd_config_t *cfg, suidod_t *d)
 {

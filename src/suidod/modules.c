@@ -10,9 +10,10 @@
  *   1. quiesce: the request service answers its long-polls and AP-IF waits now, not with 503
  *   2. SUIDOD_STOP_BEFORE_SERVER: the SLA probes talk to the server: they stop first
  *   3. SUIDOD_STOP_SERVER: the HTTP server; no handler runs after it
- *   4. SUIDOD_STOP_AFTER_SERVER, from the bottom up: backup, mqtt, monitors (after every ingest
- *      path, HTTP and MQTT, has stopped), alarms, requests, objects, opsmon, notify (after the
- *      alarms, whose listener it is, and the monitor that mails through it)
+ *   4. SUIDOD_STOP_AFTER_SERVER, from the bottom up: backup, mqtt, ingest (writes what is
+ *      queued), monitors (after every ingest path, HTTP and MQTT, has stopped), alarms, requests,
+ * objects, opsmon, notify (after the alarms, whose listener it is, and the monitor that mails
+ * through it)
  *   5. SUIDOD_STOP_LAST: pki, last: a late reply to a deferred request may still pass the filter
  */
 static const suidod_module_t *const table[] = {
@@ -28,10 +29,11 @@ static const suidod_module_t *const table[] = {
     &suidod_mod_alarms,   /* before the ingest paths below that feed it */
     &suidod_mod_monitors, /* AP-IF #5-7: periodic monitors */
     &suidod_mod_incidents,
-    &suidod_mod_sla,  /* probes this server once it listens */
-    &suidod_mod_pki,  /* AP-IF #9 / GW-IF #7 certificates, CMS filters on /apif, /gwif */
-    &suidod_mod_mqtt, /* GW-IF over MQTT: ingests as soon as it is made, so after the
-                         sample observers (alarms, monitors) are registered */
+    &suidod_mod_sla,    /* probes this server once it listens */
+    &suidod_mod_pki,    /* AP-IF #9 / GW-IF #7 certificates, CMS filters on /apif, /gwif */
+    &suidod_mod_ingest, /* the samples' group-commit writer: after the observers, before mqtt */
+    &suidod_mod_mqtt,   /* GW-IF over MQTT: ingests as soon as it is made, so after the
+                           sample observers (alarms, monitors) are registered */
     &suidod_mod_backup,
     &suidod_mod_web, /* static files at / */
 };

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "core/err.h"
@@ -717,6 +718,53 @@ static void test_default_sync_full(void **state)
     remove_db(url);
 }
 
+/* The SQLite busy handler (short steps, store_sqlite.c) still gives up after busy_ms in all, and
+ * not before: a writer held off by another's open write transaction gets SD_EBUSY then. */
+typedef struct {
+    sd_store_t *st;
+    int rc;
+    double waited_ms;
+} busy_arg_t;
+
+static void *try_begin(void *v)
+{
+    busy_arg_t *a = v;
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    a->rc = sd_store_begin(a->st);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    a->waited_ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
+    if (a->rc == 0)
+        sd_store_rollback(a->st);
+    sd_store_release(a->st);
+    return NULL;
+}
+
+static void test_busy_budget(void **state)
+{
+    (void)state;
+    char url[128];
+    sd_store_t *st;
+    snprintf(url, sizeof url, "sqlite://%s/busy.db?busy_ms=300", g_tmp);
+    assert_int_equal(sd_store_open(url, &st), 0);
+    assert_int_equal(sd_store_begin(st), 0); /* this thread holds the write lock throughout */
+    busy_arg_t a = {.st = st};
+    pthread_t th;
+    assert_int_equal(pthread_create(&th, NULL, try_begin, &a), 0);
+    pthread_join(th, NULL);
+    assert_int_equal(a.rc, SD_EBUSY);
+    assert_true(a.waited_ms >= 290);  /* the whole budget was waited */
+    assert_true(a.waited_ms < 10000); /* and then it gave up */
+    assert_int_equal(sd_store_rollback(st), 0);
+    /* free again: the next writer gets it at once */
+    assert_int_equal(pthread_create(&th, NULL, try_begin, &a), 0);
+    pthread_join(th, NULL);
+    assert_int_equal(a.rc, 0);
+    sd_store_close(st);
+    snprintf(url, sizeof url, "%s/busy.db", g_tmp);
+    remove_db(url);
+}
+
 static void test_embedded_lists_match(void **state)
 {
     /* every migration has its twin for the other backend, same version and name */
@@ -781,9 +829,8 @@ int main(void)
     if (!mkdtemp(g_tmp))
         return 1;
     const struct CMUnitTest misc[] = {
-        cmocka_unit_test(test_urls),
-        cmocka_unit_test(test_default_sync_full),
-        cmocka_unit_test(test_embedded_lists_match),
+        cmocka_unit_test(test_urls),        cmocka_unit_test(test_default_sync_full),
+        cmocka_unit_test(test_busy_budget), cmocka_unit_test(test_embedded_lists_match),
         cmocka_unit_test(test_sql_scan),
     };
     const struct CMUnitTest suite[] = {

@@ -322,6 +322,31 @@ static void h_latest(sd_http_req_t *req, void *ctx)
 /* ---- POST /gwif/v1/data (GW-IF HTTP binding: data upload) -------------------------------------
  */
 
+/* An upload waiting for its group commit: the request (deferred) and the parsed body, whose
+ * samples the writer reads until it answers. */
+typedef struct {
+    sd_http_req_t *req;
+    sd_gwif_data_t b;
+} upload_t;
+
+/* The batch's own result, after the commit (on the writer's thread): only now is it acked. */
+static void upload_done(void *ctx, int rc, size_t bad)
+{
+    upload_t *u = ctx;
+    if (rc == SD_EFIELD) {
+        char f[48];
+        snprintf(f, sizeof f, "samples[%zu].data_id", bad);
+        sd_http_reply_error(u->req, rc, f, "unknown data ID in this tenant");
+    } else if (rc) {
+        sd_api_reply_rc(u->req, rc);
+    } else {
+        /* the gateway drops acknowledged samples from its queue */
+        sd_http_reply_json(u->req, 200, sd_json_pack("{s:I}", "stored", (json_int_t)u->b.n));
+    }
+    sd_gwif_data_free(&u->b);
+    free(u);
+}
+
 static void h_upload(sd_http_req_t *req, void *ctx)
 {
     sd_pf_t *pf = ctx;
@@ -332,33 +357,44 @@ static void h_upload(sd_http_req_t *req, void *ctx)
         return;
     size_t len = 0;
     const void *body = sd_http_req_body(req, &len);
-    sd_gwif_data_t b;
+    upload_t *u = calloc(1, sizeof *u);
+    if (!u) {
+        sd_api_reply_rc(req, SD_ENOMEM);
+        return;
+    }
+    u->req = req;
     sd_json_err_t je;
-    int rc = sd_gwif_data_parse(body, len, SD_TS_BATCH_MAX, &b, &je);
+    int rc = sd_gwif_data_parse(body, len, SD_TS_BATCH_MAX, &u->b, &je);
     if (rc == SD_ENOMEM) {
         sd_api_reply_rc(req, rc);
+        free(u);
         return;
     }
     if (!rc) /* checked here too, so the reply names the field, not just the sample */
-        rc = sd_gwif_samples_window(b.v, b.n, "samples", sd_pf_now_ms(pf), NULL, &je);
+        rc = sd_gwif_samples_window(u->b.v, u->b.n, "samples", sd_pf_now_ms(pf), NULL, &je);
     if (rc) {
         sd_http_reply_json_error(req, rc, &je);
-        sd_gwif_data_free(&b);
+        sd_gwif_data_free(&u->b);
+        free(u);
         return;
     }
+    /* deferred before the hand-over: the writer may answer before this handler returns. The
+     * writer shares one commit among the batches of all connections (pf/data/ingest.h). */
+    sd_http_req_defer(req);
     size_t bad = 0;
-    rc = sd_ts_ingest(pf, sc.tenant_id, sc.subject_id, b.v, b.n, &bad);
-    if (rc == SD_EFIELD) {
-        char f[48];
-        snprintf(f, sizeof f, "samples[%zu].data_id", bad);
-        sd_http_reply_error(req, rc, f, "unknown data ID in this tenant");
+    rc = sd_ts_ingest_async(pf, sc.tenant_id, sc.subject_id, u->b.v, u->b.n, upload_done, u, &bad);
+    if (rc == SD_EBUSY) {
+        /* the writer's queue is full: the gateway keeps the batch and sends it again */
+        sd_http_reply_header(req, "Retry-After", "1");
+        sd_http_reply_error(req, rc, NULL, "ingest queue full, try again");
     } else if (rc) {
-        sd_api_reply_rc(req, rc);
-    } else {
-        /* only now, after the commit: the gateway drops acknowledged samples from its queue */
-        sd_http_reply_json(req, 200, sd_json_pack("{s:I}", "stored", (json_int_t)b.n));
+        upload_done(u, rc, bad);
+        return;
     }
-    sd_gwif_data_free(&b);
+    if (rc) {
+        sd_gwif_data_free(&u->b);
+        free(u);
+    }
 }
 
 int sd_ts_routes(sd_http_server_t *http, sd_pf_t *pf)

@@ -120,40 +120,79 @@ typedef struct {
     size_t *bad;
 } ingest_ctx_t;
 
-static int ingest_tx(sd_store_t *st, void *vctx)
+int sd_ts_write_batch(sd_store_t *st, int64_t tenant_id, int64_t gw_id, int64_t now_ms,
+                      const sd_ts_sample_t *s, size_t n, size_t *bad_index)
 {
-    ingest_ctx_t *c = vctx;
-    for (size_t i = 0; i < c->n; i++) {
-        const sd_ts_sample_t *s = &c->s[i];
+    for (size_t i = 0; i < n; i++) {
         int64_t changes = 0;
-        int rc = sd_store_exec(
-            st, UPSERT_SQL,
-            SD_PARAMS(SD_V_INT(c->tenant_id), SD_V_TEXT(s->data_id), SD_V_INT(s->ts_ms),
-                      SD_V_DOUBLE(s->value), SD_V_INT(s->quality),
-                      c->gw_id > 0 ? SD_V_INT(c->gw_id) : SD_V_NULL, SD_V_INT(c->now_ms)),
-            &changes);
+        int rc = sd_store_exec(st, UPSERT_SQL,
+                               SD_PARAMS(SD_V_INT(tenant_id), SD_V_TEXT(s[i].data_id),
+                                         SD_V_INT(s[i].ts_ms), SD_V_DOUBLE(s[i].value),
+                                         SD_V_INT(s[i].quality),
+                                         gw_id > 0 ? SD_V_INT(gw_id) : SD_V_NULL, SD_V_INT(now_ms)),
+                               &changes);
         if (rc == SD_EENCODING)
             rc = SD_EFIELD;
         if (!rc && changes == 0)
             rc = SD_EFIELD;
         if (rc) {
             if (rc == SD_EFIELD)
-                *c->bad = i;
+                *bad_index = i;
             return rc;
         }
     }
     return 0;
 }
 
-int sd_ts_ingest(sd_pf_t *pf, int64_t tenant_id, int64_t gw_id, const sd_ts_sample_t *s, size_t n,
-                 size_t *bad_index)
+/* The group writer's two statements: the data ID resolved once per group (points is the
+ * master's table, named here for the same reason as above), then a plain upsert by point id. */
+int sd_ts_lookup_point(sd_store_t *st, int64_t tenant_id, const char *data_id, int64_t *point_id)
 {
-    size_t dummy;
-    if (!bad_index)
-        bad_index = &dummy;
+    int rc = sd_store_insert(st, "SELECT id FROM points WHERE tenant_id = $1 AND data_id = $2",
+                             SD_PARAMS(SD_V_INT(tenant_id), SD_V_TEXT(data_id)), point_id);
+    return rc == SD_EENCODING ? SD_ENOTFOUND : rc;
+}
+
+static const char UPSERT_ID_SQL[] =
+    "INSERT INTO samples (point_id, ts_ms, tenant_id, value, quality, gw_id, received_ms) "
+    "VALUES ($1, $2, $3, $4, $5, $6, $7) "
+    "ON CONFLICT (point_id, ts_ms) DO UPDATE SET value = excluded.value, "
+    "quality = excluded.quality, gw_id = excluded.gw_id, received_ms = excluded.received_ms";
+
+int sd_ts_write_ids(sd_store_t *st, int64_t tenant_id, int64_t gw_id, int64_t now_ms,
+                    const sd_ts_sample_t *s, const int64_t *point_ids, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        int rc = sd_store_exec(st, UPSERT_ID_SQL,
+                               SD_PARAMS(SD_V_INT(point_ids[i]), SD_V_INT(s[i].ts_ms),
+                                         SD_V_INT(tenant_id), SD_V_DOUBLE(s[i].value),
+                                         SD_V_INT(s[i].quality),
+                                         gw_id > 0 ? SD_V_INT(gw_id) : SD_V_NULL, SD_V_INT(now_ms)),
+                               NULL);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+static int ingest_tx(sd_store_t *st, void *vctx)
+{
+    ingest_ctx_t *c = vctx;
+    return sd_ts_write_batch(st, c->tenant_id, c->gw_id, c->now_ms, c->s, c->n, c->bad);
+}
+
+void sd_ts_notify(sd_pf_t *pf, int64_t tenant_id, const sd_ts_sample_t *s, size_t n)
+{
+    for (int i = 0; i < pf->n_observers; i++)
+        pf->observers[i].fn(pf->observers[i].ctx, tenant_id, s, n);
+}
+
+/* The checks that need no store: a refused batch never reaches a transaction. */
+static int check_batch(sd_pf_t *pf, int64_t tenant_id, const sd_ts_sample_t *s, size_t n,
+                       int64_t now, size_t *bad_index)
+{
     if (!pf || !pf->store || (n && !s) || tenant_id <= 0)
         return SD_EINVAL;
-    int64_t now = sd_pf_now_ms(pf);
     for (size_t i = 0; i < n; i++) {
         if (!s[i].data_id || !s[i].data_id[0] || !isfinite(s[i].value) ||
             (unsigned)s[i].quality > SD_TS_OUT_OF_RANGE || s[i].ts_ms < SD_TS_MIN_MS ||
@@ -162,15 +201,57 @@ int sd_ts_ingest(sd_pf_t *pf, int64_t tenant_id, int64_t gw_id, const sd_ts_samp
             return SD_EFIELD;
         }
     }
+    return 0;
+}
+
+/* One batch in its own transaction on the calling thread (no writer, or the writer stopping). */
+static int commit_here(sd_pf_t *pf, int64_t tenant_id, int64_t gw_id, int64_t now,
+                       const sd_ts_sample_t *s, size_t n, size_t *bad_index)
+{
     if (n == 0)
         return 0;
     ingest_ctx_t c = {
         .tenant_id = tenant_id, .gw_id = gw_id, .now_ms = now, .s = s, .n = n, .bad = bad_index};
     /* sd_store_tx commits before returning 0; the store runs synchronous=FULL, so it is durable */
     int rc = sd_store_tx(pf->store, ingest_tx, &c);
-    for (int i = 0; !rc && i < pf->n_observers; i++)
-        pf->observers[i].fn(pf->observers[i].ctx, tenant_id, s, n);
+    if (!rc)
+        sd_ts_notify(pf, tenant_id, s, n);
     return rc;
+}
+
+int sd_ts_ingest(sd_pf_t *pf, int64_t tenant_id, int64_t gw_id, const sd_ts_sample_t *s, size_t n,
+                 size_t *bad_index)
+{
+    size_t dummy;
+    if (!bad_index)
+        bad_index = &dummy;
+    int64_t now = pf ? sd_pf_now_ms(pf) : 0;
+    int rc = check_batch(pf, tenant_id, s, n, now, bad_index);
+    if (rc || n == 0)
+        return rc;
+    /* shares one commit with the batches of other threads; inside the caller's own transaction
+     * it joins that one instead (the writer would wait for the caller's write lock) */
+    if (pf->ingest && !sd_store_in_tx(pf->store))
+        return sd_ingest_wait(pf->ingest, tenant_id, gw_id, now, s, n, bad_index);
+    return commit_here(pf, tenant_id, gw_id, now, s, n, bad_index);
+}
+
+int sd_ts_ingest_async(sd_pf_t *pf, int64_t tenant_id, int64_t gw_id, const sd_ts_sample_t *s,
+                       size_t n, sd_ingest_done_fn done, void *ctx, size_t *bad_index)
+{
+    size_t dummy;
+    if (!bad_index)
+        bad_index = &dummy;
+    int64_t now = pf ? sd_pf_now_ms(pf) : 0;
+    int rc = check_batch(pf, tenant_id, s, n, now, bad_index);
+    if (rc)
+        return rc;
+    if (pf->ingest && n > 0 && !sd_store_in_tx(pf->store))
+        return sd_ingest_submit(pf->ingest, tenant_id, gw_id, now, s, n, done, ctx);
+    size_t bad = 0;
+    rc = commit_here(pf, tenant_id, gw_id, now, s, n, &bad);
+    done(ctx, rc, bad);
+    return 0;
 }
 
 /* ---- reads ------------------------------------------------------------------------------------

@@ -10,6 +10,7 @@
 
 #include "core/json.h"
 #include "gwif/gwif.h"
+#include "pf/data/ingest.h"
 #include "pf/pf.h"
 
 /*
@@ -27,6 +28,29 @@
  */
 int sd_ts_ingest(sd_pf_t *pf, int64_t tenant_id, int64_t gw_id, const sd_ts_sample_t *s, size_t n,
                  size_t *bad_index);
+
+/*
+ * sd_ts_ingest() without blocking the caller, for request threads that answer later: the batch
+ * is checked now (SD_EFIELD + *bad_index, SD_EINVAL: refused, done does not run), then handed to
+ * the group-commit writer (pf->ingest) whose done(ctx, rc, bad_index) runs after the commit with
+ * the batch's own result; s must stay valid until then. SD_EBUSY: the writer's queue is full (try
+ * again later), done does not run. Without a writer the batch is committed here and done runs
+ * before this returns 0.
+ */
+int sd_ts_ingest_async(sd_pf_t *pf, int64_t tenant_id, int64_t gw_id, const sd_ts_sample_t *s,
+                       size_t n, sd_ingest_done_fn done, void *ctx, size_t *bad_index);
+
+/* For the writer (pf/data/ingest.c): write a checked batch inside the caller's open transaction
+ * (SD_EFIELD + *bad_index for an unknown data ID; the caller rolls the batch back), and call the
+ * sample observers of a committed batch. */
+int sd_ts_write_batch(sd_store_t *st, int64_t tenant_id, int64_t gw_id, int64_t now_ms,
+                      const sd_ts_sample_t *s, size_t n, size_t *bad_index);
+void sd_ts_notify(sd_pf_t *pf, int64_t tenant_id, const sd_ts_sample_t *s, size_t n);
+/* The writer's cheaper pair: a data ID's point id (SD_ENOTFOUND), resolved once per group; then
+ * the samples of a batch whose point ids are known, inside the caller's transaction. */
+int sd_ts_lookup_point(sd_store_t *st, int64_t tenant_id, const char *data_id, int64_t *point_id);
+int sd_ts_write_ids(sd_store_t *st, int64_t tenant_id, int64_t gw_id, int64_t now_ms,
+                    const sd_ts_sample_t *s, const int64_t *point_ids, size_t n);
 
 /* ---- reads: aggregates, latest values, cursors ----------------------------------------------- */
 
