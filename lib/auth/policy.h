@@ -78,6 +78,7 @@ typedef enum {
  *    read as a grant.
  *  - ベンダー 管理者 adds exactly: requests for test-work, sheet and contact-list approval, and
  *    user rights management (of their own vendor tenant).
+ *  - Contact lists name people and their phones: vendors read and submit their own org's only.
  *  - Approval requests by the operator itself (sheet/contact submit) are admin-only, mirroring the
  *    vendor rows where requesting is an admin power. Four-eyes (approver != submitter) is a rule
  *    of the platform layer, which knows who submitted.
@@ -90,15 +91,19 @@ typedef enum {
     XX(TENANT_READ,       "tenant.read",      T, T, L, L, L, L, A, _, _,                           \
        "see tenant profiles (name, kind)", "テナント提供")                                         \
     XX(TENANT_MANAGE,     "tenant.manage",    _, _, _, _, _, _, A, _, _,                           \
-       "create and change tenants, link vendors to operator tenants", "テナント提供")              \
+       "create and change tenants, link vendors to operator tenants, require portal client "       \
+       "certificates (`PUT /api/v1/tenants/{id}/portal-certificates`)", "テナント提供")                  \
     XX(ORG_READ,          "org.read",         T, T, L, L, L, L, A, _, _,                           \
        "see organisations and the vendor list", "ベンダー一覧")                                    \
     XX(ORG_MANAGE,        "org.manage",       _, _, _, _, _, _, A, _, _,                           \
        "register and change operators and vendors", "ベンダー登録・変更")                          \
     XX(USER_READ,         "user.read",        _, T, _, T, _, T, A, _, _,                           \
-       "list users and their roles", "ユーザ権限の管理")                                           \
+       "list users and their roles, and the portal client certificates issued to them",            \
+       "ユーザ権限の管理")                                                                                 \
     XX(USER_MANAGE,       "user.manage",      _, T, _, T, _, T, A, _, _,                           \
-       "issue provisional ids, reset, disable, change roles", "ユーザ登録・変更")                  \
+       "issue provisional ids, reset, disable, change roles; issue and revoke a user's "           \
+       "portal client certificate (`POST /api/v1/users/{id}/portal-certificates`, "                \
+       "`DELETE /api/v1/portal-certificates/{id}`)", "ユーザ登録・変更")                                   \
     XX(USER_SELF,         "user.self",        S, S, S, S, S, S, S, _, _,                           \
        "own password, one-time password enrolment, own sessions", "ユーザ登録・変更")              \
     XX(USER_OTP_REQUIRE,  "user.otp_require", _, _, _, _, _, _, A, _, _,                           \
@@ -125,9 +130,9 @@ typedef enum {
        "submit an initial-information sheet for approval", "初期情報設定シート承認依頼")           \
     XX(SHEET_APPROVE,     "sheet.approve",    _, T, _, _, _, _, _, _, _,                           \
        "approve or reject a sheet (master data changes)", "初期情報設定シート承認")                \
-    XX(CONTACT_READ,      "contact.read",     T, T, L, L, L, L, A, _, _,                           \
+    XX(CONTACT_READ,      "contact.read",     T, T, O, O, O, O, A, _, _,                           \
        "see contact lists", "連絡体制表管理")                                                      \
-    XX(CONTACT_SUBMIT,    "contact.submit",   _, T, _, L, _, L, _, _, _,                           \
+    XX(CONTACT_SUBMIT,    "contact.submit",   _, T, _, O, _, O, _, _, _,                           \
        "submit a contact list for approval", "連絡体制表の承認依頼")                               \
     XX(CONTACT_APPROVE,   "contact.approve",  _, T, _, _, _, _, _, _, _,                           \
        "approve or reject a contact list", "連絡体制表の承認")                                     \
