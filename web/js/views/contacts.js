@@ -13,6 +13,8 @@ const SUBMITTERS = ['operator_admin', 'apvendor_admin', 'gwvendor_admin'];
 const APPROVERS = ['operator_admin'];
 const EXAMPLE_DUTY = 'mon-fri 08:30-17:15;sat,sun,hol 00:00-24:00';
 
+// Element.append() would print null as "null": leave out what a role or state does not show
+const add = (el, ...kids) => el.append(...kids.flat().filter((k) => k !== null && k !== undefined && k !== false));
 const statusBadge = (s) => h('span', { class: `badge cst-${s}`, dataset: { status: s } },
   t(`contacts.st.${s}`));
 const when = (ms) => (ms ? fmtTime(new Date(Number(ms)).toISOString()) : '—');
@@ -64,7 +66,7 @@ export async function render(root, ctx) {
   const newBtn = canSubmit && tenants.length
     ? h('button', { type: 'button', id: 'contacts-new', onclick: () => edit(null) }, t('contacts.new'))
     : null;
-  root.append(h('div', { class: 'page-head' }, h('h1', null, t('contacts.title')), newBtn),
+  add(root, h('div', { class: 'page-head' }, h('h1', null, t('contacts.title')), newBtn),
     h('p', { class: 'hint', id: 'contacts-role-hint' },
       t(canDecide ? 'contacts.hint.admin' : canSubmit ? 'contacts.hint.vendor' : 'contacts.hint.read')),
     msg, err, panel, table);
@@ -138,7 +140,7 @@ export async function render(root, ctx) {
     panel.dataset.id = l.id;
     const acts = h('div', { class: 'actions', id: 'contacts-actions' });
     const frozen = l.status === 'approved' || l.status === 'superseded';
-    panel.append(h('h2', null, l.name, ' ', statusBadge(l.status)),
+    add(panel, h('h2', null, l.name, ' ', statusBadge(l.status)),
       h('dl', { class: 'facts' },
         h('dt', null, t('contacts.col.scope')), h('dd', null, scopeOf(l)),
         h('dt', null, t('contacts.col.submitted')), h('dd', null, who(l.submitted_by), ' ', when(l.submitted_at)),
@@ -290,7 +292,7 @@ export async function render(root, ctx) {
     }
 
     drawSteps();
-    panel.append(h('h2', null, t(l && !copy ? 'contacts.editing' : 'contacts.new')),
+    add(panel, h('h2', null, t(l && !copy ? 'contacts.editing' : 'contacts.new')),
       copy ? h('p', { class: 'hint' }, t('contacts.revise_note')) : null,
       h('form', { id: 'ce-form', onsubmit: submit, novalidate: true },
         h('label', null, t('contacts.col.name'), name, fieldErr('name')),
