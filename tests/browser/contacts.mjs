@@ -134,6 +134,13 @@ async function main() {
   assert((await text(a2, '#contacts-table tr[data-status="approved"]')).includes('(in force)'), 'in force');
   assert((await text(a2, '#contacts-msg')).includes('notifications now use this list'), 'approval said');
   await snap(a2, '04-approved-en');
+  // a drill (通報訓練) of the list in force, answered from the page
+  await a2.click('#contacts-drill');
+  await a2.waitForSelector('#contacts-drill-ack');
+  assert((await text(a2, '#contacts-msg')).includes('Drill started'), 'drill started');
+  await a2.click('#contacts-drill-ack');
+  await a2.waitForFunction(() => document.querySelector('#contacts-msg').textContent === 'Drill answered.');
+  ok('drill answered');
 
   // ---- a1: test mail from the page, then a revision whose changes a2 sees ----------------------
   await reload(a1);

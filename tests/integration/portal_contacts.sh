@@ -38,9 +38,10 @@ wait_mail() { # REGEX COUNT [SECONDS]
   done
 }
 
+# severity 1 escalates (slowly): a drill runs that ladder and is answerable only while it does
 start_suidod --set "web.root=$ROOT/web" --set "notify.smtp_url=smtp://127.0.0.1:$SMTP_PORT" \
   --set notify.from=suido@pf.test --set notify.repeats=0 --set notify.digest=off \
-  --set notify.escalate_1=0 --set notify.escalate_2=0 --set notify.portal_url=http://portal.test
+  --set notify.escalate_1=10m --set notify.escalate_2=0 --set notify.portal_url=http://portal.test
 
 # ---- tenant A (admins a1 a2), its master and gateway, a general operator, two vendor admins ---
 setup_tenants
@@ -97,6 +98,8 @@ expect_code "nor mail the operator's people" 404
 # the page's test-mail button (clicked in the browser on the approved list) reached its people
 wait_mail '^c1@water.test|.*テストメール' 1
 wait_mail '^c2@water.test|.*テストメール' 1
+# the drill a2 started and answered on the page called step 1
+wait_mail '^c1@water.test|.*訓練' 1
 # an alarm of the tenant: step 1 of the list in force is mailed, nobody of the revision or vendors
 bapi "$GW_TOKEN" POST /gwif/v1/data -H 'Content-Type: application/json' \
   -d "{\"samples\":[{\"data_id\":\"gorin-l2.pump1_fault\",\"ts\":\"$(date -u -d '-2 seconds' +%FT%TZ)\",\"value\":0}]}"
@@ -107,5 +110,5 @@ expect_code "pump fault raised" 200
 wait_mail '^c1@water.test|【中故障】' 1 15
 expect_match "the alarm mail names the point" "$(mails | grep '^c1@water.test|【')" "gorin-l2.pump1_fault"
 expect_eq "nobody else of the lists got an alarm mail" \
-  "$(mails | grep '|【' | cut -d'|' -f1 | sort -u | tr '\n' ' ')" "c1@water.test "
+  "$(mails | grep -v 'テストメール' | cut -d'|' -f1 | sort -u | tr '\n' ' ')" "c1@water.test "
 done_ok
