@@ -78,6 +78,7 @@ typedef enum {
  *    read as a grant.
  *  - ベンダー 管理者 adds exactly: requests for test-work, sheet and contact-list approval, and
  *    user rights management (of their own vendor tenant).
+ *  - Contact lists name people and their phones: vendors read and submit their own org's only.
  *  - Approval requests by the operator itself (sheet/contact submit) are admin-only, mirroring the
  *    vendor rows where requesting is an admin power. Four-eyes (approver != submitter) is a rule
  *    of the platform layer, which knows who submitted.
@@ -128,9 +129,9 @@ typedef enum {
        "submit an initial-information sheet for approval", "初期情報設定シート承認依頼")           \
     XX(SHEET_APPROVE,     "sheet.approve",    _, T, _, _, _, _, _, _, _,                           \
        "approve or reject a sheet (master data changes)", "初期情報設定シート承認")                \
-    XX(CONTACT_READ,      "contact.read",     T, T, L, L, L, L, A, _, _,                           \
+    XX(CONTACT_READ,      "contact.read",     T, T, O, O, O, O, A, _, _,                           \
        "see contact lists", "連絡体制表管理")                                                      \
-    XX(CONTACT_SUBMIT,    "contact.submit",   _, T, _, L, _, L, _, _, _,                           \
+    XX(CONTACT_SUBMIT,    "contact.submit",   _, T, _, O, _, O, _, _, _,                           \
        "submit a contact list for approval", "連絡体制表の承認依頼")                               \
     XX(CONTACT_APPROVE,   "contact.approve",  _, T, _, _, _, _, _, _, _,                           \
        "approve or reject a contact list", "連絡体制表の承認")                                     \

@@ -84,8 +84,15 @@ expect_code "an approved list is not edited in place" 409
 api g GET "/api/v1/contacts"
 expect_eq "an operator reads the lists" "$CODE $(j '.items | length') $(j '.items[0].entries[2].email')" \
   "200 1 c2@water.test"
+# the operator's list names its staff and their phones: a vendor sees and changes its own only
 api gv GET "/api/v1/contacts?tenant_id=$A"
-expect_eq "a linked vendor reads them" "$CODE $(j '.items | length')" "200 1"
+expect_eq "a linked vendor does not read the operator's list" "$CODE $(j '.items | length')" "200 0"
+api gv PUT "/api/v1/contacts/$L" -H 'Content-Type: application/json' -d "$LIST"
+expect_code "nor change it" 404
+api gv DELETE "/api/v1/contacts/$L"
+expect_code "nor withdraw it" 404
+jpost gv /api/v1/notifications/test "{\"list_id\":$L}"
+expect_code "nor mail its people" 404
 api b1 GET "/api/v1/contacts"
 expect_eq "another tenant sees none" "$CODE $(j '.items | length')" "200 0"
 # a second list for the same scope replaces the first once approved

@@ -31,8 +31,8 @@ static const struct {
     {"gw.read", "TT--OOA-S"},          {"gw.manage", "------A--"},
     {"cert.read", "TTCCCCATT"},        {"master.read", "TT----ATT"},
     {"sheet.read", "TT-O-OA--"},       {"sheet.submit", "-T-L-L---"},
-    {"sheet.approve", "-T-------"},    {"contact.read", "TTLLLLA--"},
-    {"contact.submit", "-T-L-L---"},   {"contact.approve", "-T-------"},
+    {"sheet.approve", "-T-------"},    {"contact.read", "TTOOOOA--"},
+    {"contact.submit", "-T-O-O---"},   {"contact.approve", "-T-------"},
     {"testwork.read", "TT-O-OA--"},    {"testwork.request", "---L-L---"},
     {"testwork.approve", "-T-------"}, {"data.read", "TT-----T-"},
     {"data.write", "TT-------"},       {"data.poll", "TT-----T-"},
@@ -274,7 +274,16 @@ static void test_table_2_3(void **state)
     /* ベンダー 管理者: requests approvals in the operator tenants it serves, never approves */
     ALLOW(aa, TESTWORK_REQUEST, op10);
     ALLOW(aa, SHEET_SUBMIT, op11);
-    ALLOW(ga, CONTACT_SUBMIT, op10);
+    /* contact lists name people and phones: a vendor's own organisation's only, in a tenant it
+     * serves; never the operator's list of that tenant */
+    const sd_scope_t ga_list = {10, ga.org_id, 0}, op_list = {10, 100, 0}, other = {10, 201, 0};
+    ALLOW(ga, CONTACT_SUBMIT, ga_list);
+    ALLOW(ga, CONTACT_READ, ga_list);
+    DENY(ga, CONTACT_SUBMIT, op_list);
+    DENY(ga, CONTACT_READ, op_list);
+    DENY(ag, CONTACT_READ, other);
+    ALLOW(og, CONTACT_READ, ga_list);
+    ALLOW(oa, CONTACT_APPROVE, ga_list);
     DENY(aa, SHEET_SUBMIT, op12); /* not linked */
     DENY(aa, SHEET_APPROVE, op10);
     DENY(ga, TESTWORK_APPROVE, op10);

@@ -8,9 +8,10 @@ import * as facilities from './views/facilities.js';
 import * as alarms from './views/alarms.js';
 import * as status from './views/status.js';
 import * as trend from './views/trend.js';
+import * as contacts from './views/contacts.js';
 
 const ROUTES = { facilities, alarms, status, trend, account, enrol: account.enrolView,
-  password: account.passwordView };
+  password: account.passwordView, contacts };
 
 const app = {
   me: null,           // GET /api/v1/me reply, null when logged out
@@ -55,6 +56,9 @@ function shell() {
   const cur = route().name;
   for (const a of document.querySelectorAll('#nav a'))
     a.classList.toggle('current', a.getAttribute('href') === `#/${cur}`);
+  // links with data-roles only for those roles: nobody is shown a page that can only refuse
+  for (const a of document.querySelectorAll('#nav a[data-roles]'))
+    a.hidden = !me || !a.dataset.roles.split(' ').includes(me.user.role);
 }
 
 export async function render() {

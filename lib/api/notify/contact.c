@@ -13,7 +13,8 @@ static void h_list(sd_http_req_t *req, void *ctx)
 {
     sd_pf_t *pf = ctx;
     const sd_principal_t *who = sd_api_principal(req);
-    sd_scope_t home = {.tenant_id = who ? who->tenant_id : 0};
+    /* with the org: a vendor reads only its own organisation's (contact.read is O for it) */
+    sd_scope_t home = {.tenant_id = who ? who->tenant_id : 0, .org_id = who ? who->org_id : 0};
     const char *ts = sd_http_req_query(req, "tenant_id");
     int64_t tid = ts ? strtoll(ts, NULL, 10) : 0;
     if (tid > 0)
