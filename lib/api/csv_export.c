@@ -19,8 +19,8 @@ int sd_api_csv_format(sd_http_req_t *req)
         return SD_EFIELD;
     }
     int csv = f && !strcmp(f, "csv");
-    if (e && (!csv || (strcmp(e, "utf-8") != 0 && strcmp(e, "utf8") != 0 &&
-                       strcmp(e, "sjis") != 0))) {
+    if (e &&
+        (!csv || (strcmp(e, "utf-8") != 0 && strcmp(e, "utf8") != 0 && strcmp(e, "sjis") != 0))) {
         sd_http_reply_error(req, SD_EFIELD, "encoding",
                             csv ? "encoding must be utf-8 or sjis" : "encoding needs format=csv");
         return SD_EFIELD;
@@ -28,7 +28,8 @@ int sd_api_csv_format(sd_http_req_t *req)
     return !csv ? 0 : e && !strcmp(e, "sjis") ? 2 : 1;
 }
 
-/* The field for v of kind, written into t when it is not v's own string; returns the text (t or v's own string). */
+/* The field for v of kind, written into t when it is not v's own string; returns the text (t or v's
+ * own string). */
 static const char *field(const json_t *v, sd_api_csv_kind_t kind, char *t, size_t tn)
 {
     t[0] = '\0';
