@@ -171,8 +171,8 @@ typedef enum {
        "see AP/GW/line monitoring and resources", "動作監視・システムリソース確認")                \
     XX(INCIDENT_READ,     "incident.read",    T, T, O, O, O, O, A, _, _,                           \
        "see failure handling status", "障害状況管理")                                              \
-    XX(INCIDENT_MANAGE,   "incident.manage",  _, _, O, O, O, O, A, _, _,                           \
-       "update failure handling status", "障害状況管理")                                           \
+    XX(INCIDENT_MANAGE,   "incident.manage",  T, T, O, O, O, O, A, _, _,                           \
+       "open incidents, update their status and notes, link alarms", "障害状況管理")               \
     XX(PORTAL_READ,       "portal.read",      C, C, C, C, C, C, A, _, _,                           \
        "read the bulletin board", "掲示板")                                                        \
     XX(PORTAL_POST,       "portal.post",      _, _, _, _, _, _, A, _, _,                           \

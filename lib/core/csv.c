@@ -650,3 +650,81 @@ int sd_csv_write_row(sd_buf_t *out, const char *const *fields, size_t n, unsigne
     }
     return sd_buf_append(out, "\r\n", 2);
 }
+
+/* ---- UTF-8 to CP932, for exports ---------------------------------------------------------- */
+
+/* The length of the UTF-8 sequence at p (1 for a byte that starts none) and its code point. */
+static size_t utf8_seq(const unsigned char *p, size_t n, uint32_t *cp)
+{
+    size_t len = p[0] < 0x80             ? 1
+                 : (p[0] & 0xE0) == 0xC0 ? 2
+                 : (p[0] & 0xF0) == 0xE0 ? 3
+                 : (p[0] & 0xF8) == 0xF0 ? 4
+                                         : 0;
+    *cp = 0;
+    if (len == 0 || len > n) {
+        return 1;
+    }
+    uint32_t c = len == 1 ? p[0] : (uint32_t)(p[0] & (0x7F >> len));
+    for (size_t i = 1; i < len; i++) {
+        if ((p[i] & 0xC0) != 0x80)
+            return 1;
+        c = c << 6 | (p[i] & 0x3F);
+    }
+    *cp = c;
+    return len;
+}
+
+/* CP932 (Windows) bytes for the code points that JIS-based mappings give a twin; 0 = none. */
+static const char *cp932_twin(uint32_t cp)
+{
+    switch (cp) {
+    case 0x301C: /* WAVE DASH -> FULLWIDTH TILDE */
+        return "\x81\x60";
+    case 0x2016: /* DOUBLE VERTICAL LINE -> PARALLEL TO */
+        return "\x81\x61";
+    case 0x2212: /* MINUS SIGN -> FULLWIDTH HYPHEN-MINUS */
+        return "\x81\x7C";
+    case 0x00A2:
+        return "\x81\x91";
+    case 0x00A3:
+        return "\x81\x92";
+    case 0x00AC:
+        return "\x81\xCA";
+    default:
+        return NULL;
+    }
+}
+
+int sd_csv_to_cp932(const char *utf8, size_t n, sd_buf_t *out)
+{
+    iconv_t cd = iconv_open("CP932", "UTF-8");
+    if (cd == (iconv_t)-1)
+        return SD_EUNSUPPORTED;
+    const unsigned char *s = (const unsigned char *)utf8;
+    char *in = unconst(s);
+    size_t inleft = n;
+    int rc = 0;
+    while (!rc && inleft) {
+        if ((rc = sd_buf_reserve(out, inleft + 16)) != 0)
+            break;
+        char *o = out->data + out->len;
+        size_t room = out->cap - out->len, oleft = room;
+        size_t r = iconv(cd, &in, &inleft, &o, &oleft);
+        out->len += room - oleft;
+        if (r != (size_t)-1 || errno == E2BIG)
+            continue;
+        /* EILSEQ or EINVAL: one character CP932 has no code for (or not UTF-8) */
+        uint32_t cp;
+        size_t len = utf8_seq((const unsigned char *)in, inleft, &cp);
+        const char *twin = cp932_twin(cp);
+        rc = twin ? sd_buf_append(out, twin, 2) : sd_buf_append_byte(out, '?');
+        in += len;
+        inleft -= len;
+        iconv(cd, NULL, NULL, NULL, NULL);
+    }
+    iconv_close(cd);
+    if (!rc && (rc = sd_buf_reserve(out, 1)) == 0)
+        out->data[out->len] = '\0'; /* iconv wrote past the last append */
+    return rc;
+}

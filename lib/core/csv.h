@@ -156,4 +156,14 @@ int sd_csv_write_field(sd_buf_t *out, const char *s, unsigned flags);
  */
 int sd_csv_write_row(sd_buf_t *out, const char *const *fields, size_t n, unsigned flags);
 
+/*
+ * Append utf8[0..n) to out as Shift_JIS (CP932, the code page Excel on a Japanese desktop reads a
+ * CSV in), for exports asked for with encoding=sjis. Characters Unicode has twice but CP932 once
+ * (〜 U+301C, ‖ U+2016, − U+2212, ¢ £ ¬) take CP932's form; anything else CP932 cannot hold
+ * (emoji, most non-Japanese scripts) becomes '?', one per character, so that an export never
+ * fails for one odd name; a byte that is not UTF-8 becomes '?' too. 0, SD_ENOMEM or
+ * SD_EUNSUPPORTED (no CP932 converter).
+ */
+int sd_csv_to_cp932(const char *utf8, size_t n, sd_buf_t *out);
+
 #endif

@@ -190,7 +190,7 @@ expect_code "anonymous status" 401
 
 # ---- incidents (障害状況管理): status history by who and when, linked alarms -------------------
 jpost a1 /api/v1/incidents "{\"tenant_id\":$A,\"title\":\"x\"}"
-expect_code "operators read incidents but do not manage them (表2-3)" 403
+expect_code "operators open incidents in their own tenant (issue 13: 障害対応状況を参照・更新)" 201
 jpost gv /api/v1/incidents "{\"tenant_id\":$A,\"title\":\"GW 通信断\",\"alarm_ids\":[0]}"
 expect_eq "bad alarm id" "$CODE $(j .error.field)" "400 alarm_ids[0]"
 jpost gv /api/v1/incidents "{\"tenant_id\":$A,\"title\":\"GW 通信断\",\"alarm_ids\":[11,12],\"note\":\"停電の疑い\"}"

@@ -13,7 +13,9 @@ Lists answered 200 must not carry an item of a tenant the principal may not see.
 Cells that deny run first, so a mutation by an allowed principal cannot mask a later denial.
 Usage: authz_matrix.py MATRIX_JSON OPENAPI_YAML ROLES_MD SAMPLE_CSV. Exit 1 with every wrong cell.
 """
+import csv
 import http.client
+import io
 import json
 import os
 import re
@@ -253,6 +255,7 @@ ROUTES = {
     ("POST", "/gwif/v1/events"): ("home", "gwif.uplink", {}, {"events": []}),
     ("GET", "/api/v1/events"): ("home", "alarm.read", {}, None),
     ("GET", "/api/v1/alarms"): ("home", "alarm.read", {}, None),
+    ("GET", "/api/v1/alarms?format=csv"): ("home", "alarm.read", {}, None),
     ("GET", "/apif/v1/alarms"): ("home", "alarm.read", {}, None),
     ("GET", "/api/v1/alarms/{id}"): ("obj", "alarm.read", {"id": I["alarm_a"]}, None, None),
     ("POST", "/api/v1/alarms/{id}/ack"): ("obj", "alarm.ack", {"id": I["alarm_a"]}, {}, None),
@@ -296,6 +299,9 @@ ROUTES = {
                                                         None),
     ("GET", "/api/v1/status"): ("home", "monitor.read", {}, None),
     ("GET", "/api/v1/incidents"): ("home", "incident.read", {}, None),
+    # the CSV exports of the lists (issue 13): the same policy, the same tenants' rows
+    ("GET", "/api/v1/incidents?format=csv"): ("home", "incident.read", {}, None),
+    ("GET", "/api/v1/incidents?format=csv&encoding=sjis"): ("home", "incident.read", {}, None),
     ("POST", "/api/v1/incidents"): ("obj", "incident.manage", {}, {"tenant_id": A,
                                                                     "title": "probe"}, "own"),
     ("GET", "/api/v1/incidents/{id}"): ("obj", "incident.read", {"id": I["incident_a"]}, None,
@@ -416,6 +422,17 @@ for (method, tpl), row in ROUTES.items():
         if e is not None:
             cells.append((e, method, path, tpl, act, body, p, kind))
 
+def csv_items(data):
+    """The rows of a CSV export as {"tenant_id"} items when it has a tenant column, else None."""
+    text = data.decode("utf-8-sig", "replace") if data.startswith(b"\xef\xbb\xbf") \
+        else data.decode("cp932", "replace")
+    rows = list(csv.reader(io.StringIO(text)))
+    if not rows or "テナント / Tenant" not in rows[0]:
+        return None
+    c = rows[0].index("テナント / Tenant")
+    return [{"tenant_id": int(r[c])} for r in rows[1:] if len(r) > c and r[c].isdigit()]
+
+
 # denials first: an allowed principal's change (a withdrawn list, a rotated secret) comes after
 cells.sort(key=lambda c: c[0] == "allow")
 wrong = []
@@ -437,7 +454,7 @@ for e, method, path, tpl, act, body, p, kind in cells:
         try:
             items = json.loads(data).get("items")
         except (ValueError, AttributeError):
-            items = None
+            items = csv_items(data)
         if vis is not None and isinstance(items, list):
             leak = sorted({i.get("tenant_id") for i in items if isinstance(i, dict)
                            and isinstance(i.get("tenant_id"), int)

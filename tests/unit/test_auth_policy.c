@@ -42,7 +42,7 @@ static const struct {
     {"gwif.fetch", "--------S"},       {"alarm.read", "TT-----T-"},
     {"alarm.ack", "TT-------"},        {"alarm.manage", "-T-------"},
     {"monitor.read", "TTOOOOA--"},
-    {"incident.read", "TTOOOOA--"},    {"incident.manage", "--OOOOA--"},
+    {"incident.read", "TTOOOOA--"},    {"incident.manage", "TTOOOOA--"},
     {"portal.read", "CCCCCCA--"},      {"portal.post", "------A--"},
     {"inquiry.create", "TTTTTT---"},   {"inquiry.read", "TTOOOOA--"},
     {"inquiry.manage", "TTOOOOA--"},   {"audit.read", "-T-T-TA--"},

@@ -553,6 +553,42 @@ static void test_roundtrip(void **state)
     }
 }
 
+/* Exports asked for in Shift_JIS: CP932 bytes, twins mapped, the rest '?', read back by the reader.
+ */
+static void test_to_cp932(void **state)
+{
+    (void)state;
+    sd_buf_t b = {0};
+    /* 件名 = 8C 8F 96 BC; 〜 (U+301C) = 81 60; the emoji has no code: '?' */
+    const char *u = "ID,\xE4\xBB\xB6\xE5\x90\x8D\xE3\x80\x9C\xF0\x9F\x92\xA7x\r\n";
+    assert_int_equal(sd_csv_to_cp932(u, strlen(u), &b), 0);
+    assert_int_equal(b.len, 13);
+    assert_memory_equal(b.data, "ID,\x8C\x8F\x96\xBC\x81\x60?x\r\n", 13);
+    assert_int_equal(b.data[b.len], '\0');
+    sd_csv_t *csv = NULL;
+    sd_csv_opts_t o = {.encoding = SD_CSV_ENC_CP932};
+    assert_int_equal(sd_csv_parse(b.data, b.len, &o, &csv, NULL), 0);
+    assert_string_equal(sd_csv_field(csv, 0, 1), "\xE4\xBB\xB6\xE5\x90\x8D\xEF\xBD\x9E?x");
+    sd_csv_free(csv);
+    sd_buf_free(&b);
+    /* a byte that is not UTF-8, and a long text crossing the converter's buffer */
+    assert_int_equal(sd_csv_to_cp932("a\xFF"
+                                     "b",
+                                     3, &b),
+                     0);
+    assert_int_equal(b.len, 3);
+    assert_memory_equal(b.data, "a?b", 3);
+    sd_buf_free(&b);
+    sd_buf_t big = {0};
+    for (int k = 0; k < 5000; k++)
+        assert_int_equal(sd_buf_append_str(&big, "\xE6\xB0\xB4"), 0); /* 水 = 90 85 */
+    assert_int_equal(sd_csv_to_cp932(big.data, big.len, &b), 0);
+    assert_int_equal(b.len, 10000);
+    assert_memory_equal(b.data + 9998, "\x90\x85", 2);
+    sd_buf_free(&b);
+    sd_buf_free(&big);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -569,6 +605,7 @@ int main(void)
         cmocka_unit_test(test_writer_formula_guard),
         cmocka_unit_test(test_mixed_encoding),
         cmocka_unit_test(test_roundtrip),
+        cmocka_unit_test(test_to_cp932),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -9,8 +9,9 @@ import * as alarms from './views/alarms.js';
 import * as status from './views/status.js';
 import * as trend from './views/trend.js';
 import * as contacts from './views/contacts.js';
+import * as incidents from './views/incidents.js';
 
-const ROUTES = { facilities, alarms, status, trend, account, enrol: account.enrolView,
+const ROUTES = { facilities, alarms, status, trend, incidents, account, enrol: account.enrolView,
   password: account.passwordView, contacts };
 
 const app = {

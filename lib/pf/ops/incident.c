@@ -6,6 +6,7 @@
 
 #include "core/err.h"
 #include "pf/alarms/console.h"
+#include "pf/master/master.h"
 #include "pf/ops/incident.h"
 
 static const char *const statuses[] = {"open", "investigating", "resolved", "closed"};
@@ -38,11 +39,30 @@ int sd_incident_list(sd_pf_t *pf, int64_t tenant, const char *status, sd_pf_item
     sd_pf_scope_cols_t cols = {1, 2, -1};
     return sd_pf_query_items(
         pf->store,
-        "SELECT id, tenant_id, org_id, title, status, created_by, created_at, "
-        "updated_at FROM incidents WHERE (CAST($1 AS BIGINT) = 0 OR tenant_id = $1) "
-        "AND ($2 = '' OR status = $2) ORDER BY id DESC LIMIT 500",
-        SD_PARAMS(SD_V_INT(tenant > 0 ? tenant : 0), SD_V_TEXT(status ? status : "")), "iiissiii",
-        &cols, out);
+        "SELECT i.id AS id, i.tenant_id AS tenant_id, i.org_id AS org_id, i.title AS title, "
+        "i.status AS status, i.severity AS severity, i.facility AS facility, i.created_by AS "
+        "created_by, i.created_at AS created_at, i.updated_at AS updated_at, "
+        "COALESCE(u.login, '') AS created_by_login "
+        "FROM incidents i LEFT JOIN users u ON u.id = i.created_by "
+        "WHERE (CAST($1 AS BIGINT) = 0 OR i.tenant_id = $1) AND ($2 = '' OR i.status = $2) "
+        "ORDER BY i.id DESC LIMIT 500",
+        SD_PARAMS(SD_V_INT(tenant > 0 ? tenant : 0), SD_V_TEXT(status ? status : "")),
+        "iiississiis", &cols, out);
+}
+
+int sd_incident_severity_check(int64_t severity)
+{
+    return severity >= 1 && severity <= 4 ? 0 : SD_EFIELD;
+}
+
+int sd_incident_facility_check(sd_pf_t *pf, int64_t tenant, const char *code, sd_json_err_t *e)
+{
+    if (!code || !*code)
+        return 0;
+    int rc = sd_pf_master_facility_id(pf->store, tenant, code, NULL);
+    if (rc == SD_ENOTFOUND || rc == SD_EENCODING)
+        return sd_json_err_set(e, "facility", "no facility %s in tenant %" PRId64, code, tenant);
+    return rc;
 }
 
 int sd_incident_get(sd_pf_t *pf, int64_t id, json_t **out)
@@ -51,12 +71,12 @@ int sd_incident_get(sd_pf_t *pf, int64_t id, json_t **out)
     sd_stmt_t *s = NULL;
     int rc = sd_store_query_row(pf->store,
                                 "SELECT id, tenant_id, org_id, title, status, created_by, "
-                                "created_at, updated_at, alarm_ids, group_ids FROM incidents "
-                                "WHERE id = $1",
+                                "created_at, updated_at, alarm_ids, group_ids, severity, "
+                                "facility, description FROM incidents WHERE id = $1",
                                 SD_PARAMS(SD_V_INT(id)), &s);
     if (rc)
         return rc;
-    json_t *o = sd_pf_row_json(s, "iiissiii--");
+    json_t *o = sd_pf_row_json(s, "iiissiii--iss");
     for (int c = 8; o && c < 10; c++) {
         json_t *a = NULL;
         size_t len = 0;
@@ -136,27 +156,31 @@ typedef struct {
     const sd_principal_t *who;
     int64_t tenant, id;
     const char *title, *at, *gt, *note, *from, *to;
+    const sd_incident_new_t *n;
 } inc_tx_t;
 
 static int create_tx(sd_store_t *st, void *ctx)
 {
     inc_tx_t *t = ctx;
+    const sd_incident_new_t *n = t->n;
     int64_t now = sd_pf_now_ms(t->pf);
-    int rc = sd_store_insert(st,
-                             "INSERT INTO incidents (tenant_id, org_id, title, status, alarm_ids, "
-                             "group_ids, created_by, created_at, updated_at) VALUES ($1, $2, $3, "
-                             "'open', $4, $5, $6, $7, $7) RETURNING id",
-                             SD_PARAMS(SD_V_INT(t->tenant), SD_V_INT(t->who->org_id),
-                                       SD_V_TEXT(t->title), SD_V_TEXT(t->at ? t->at : "[]"),
-                                       SD_V_TEXT(t->gt ? t->gt : "[]"),
-                                       SD_V_INT(t->who->subject_id), SD_V_INT(now)),
-                             &t->id);
+    int rc = sd_store_insert(
+        st,
+        "INSERT INTO incidents (tenant_id, org_id, title, status, alarm_ids, group_ids, "
+        "created_by, created_at, updated_at, severity, facility, description) VALUES ($1, $2, $3, "
+        "'open', $4, $5, $6, $7, $7, $8, $9, $10) RETURNING id",
+        SD_PARAMS(SD_V_INT(t->tenant), SD_V_INT(t->who->org_id), SD_V_TEXT(n->title),
+                  SD_V_TEXT(n->alarm_ids ? n->alarm_ids : "[]"),
+                  SD_V_TEXT(n->group_ids ? n->group_ids : "[]"), SD_V_INT(t->who->subject_id),
+                  SD_V_INT(now), SD_V_INT(n->severity), SD_V_TEXT(n->facility ? n->facility : ""),
+                  SD_V_TEXT(n->description ? n->description : "")),
+        &t->id);
     if (!rc)
         rc = sd_store_exec(st,
                            "INSERT INTO incident_history (incident_id, at, by_user, from_status, "
                            "to_status, note) VALUES ($1, $2, $3, '', 'open', $4)",
                            SD_PARAMS(SD_V_INT(t->id), SD_V_INT(now), SD_V_INT(t->who->subject_id),
-                                     SD_V_TEXT(t->note ? t->note : "")),
+                                     SD_V_TEXT(n->note ? n->note : "")),
                            NULL);
     char obj[48];
     snprintf(obj, sizeof obj, "incident:%" PRId64, t->id);
@@ -165,16 +189,10 @@ static int create_tx(sd_store_t *st, void *ctx)
     return rc;
 }
 
-int sd_incident_create(sd_pf_t *pf, const sd_principal_t *who, int64_t tenant, const char *title,
-                       const char *alarm_ids, const char *group_ids, const char *note, int64_t *id)
+int sd_incident_create(sd_pf_t *pf, const sd_principal_t *who, int64_t tenant,
+                       const sd_incident_new_t *n, int64_t *id)
 {
-    inc_tx_t t = {.pf = pf,
-                  .who = who,
-                  .tenant = tenant,
-                  .title = title,
-                  .at = alarm_ids,
-                  .gt = group_ids,
-                  .note = note};
+    inc_tx_t t = {.pf = pf, .who = who, .tenant = tenant, .n = n};
     int rc = sd_store_tx(pf->store, create_tx, &t);
     *id = rc ? 0 : t.id;
     return rc;

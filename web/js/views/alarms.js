@@ -3,6 +3,7 @@
 import { get, post, qs } from '../api.js';
 import { clear, h } from '../dom.js';
 import { fmtTime, t } from '../i18n.js';
+import { csvLinks } from './incidents.js';
 
 export const NAME = 'alarms';
 const POLL_MS = 2000;
@@ -50,7 +51,10 @@ export async function render(root, ctx) {
   const table = h('table', { class: 'grid alarms', id: 'alarm-table' },
     h('thead', null, h('tr', null, ['sev', 'time', 'facility', 'name', 'state', 'actions']
       .map((c) => h('th', { class: `c-${c}` }, t(`alarm.col.${c}`))))), tbody);
-  root.append(h('div', { class: 'page-head' }, h('h1', null, t('alarm.title')), count),
+  const csv = h('span');
+  const exportLinks = () => clear(csv).append(csvLinks('/api/v1/alarms', { state: f.state, facility: f.facility, severity: f.severity }));
+  exportLinks();
+  root.append(h('div', { class: 'page-head' }, h('h1', null, t('alarm.title')), count, csv),
     h('div', { class: 'filters' },
       h('label', null, t('alarm.filter.state'), selState),
       h('label', null, t('alarm.filter.facility'), selFac),
@@ -144,6 +148,8 @@ export async function render(root, ctx) {
       onclick: () => openForm(a, 'comment') }, t('alarm.comment')));
     acts.push(h('button', { type: 'button', class: 'ghost act-detail',
       onclick: () => openHistory(a) }, t('alarm.detail')));
+    acts.push(h('a', { class: 'button ghost act-incident', href: `#/incidents?new=1&alarm=${a.id}` },
+      t('incidents.from_alarm')));
     return h('tr', { class: `sev-${a.severity} st-${a.state}${a.active ? ' active' : ''}${extra || ''}`,
       dataset: { id: a.id, state: a.state, facility: a.facility || '' } },
     h('td', { class: 'c-sev' }, sevBadge(a.severity)),
@@ -179,6 +185,7 @@ export async function render(root, ctx) {
   }
 
   function draw() {
+    exportLinks();
     const shown = [...alarms.values()].filter((a) => matches(a, f)).sort(order);
     const floods = new Map(groups.filter((g) => g.kind === 'flood').map((g) => [g.id, g]));
     const members = new Map();
