@@ -6,36 +6,43 @@
 . "$(dirname "$0")/../lib/harness.sh"
 
 RUN="$T/run"
-# every port run.sh must be told is pre-picked; the terminals and their control port bind port 0
-# (SUIDO_TERM_BASE=0). A port taken meanwhile fails the start or makes run.sh fall back (it says
-# so): start over on other ports, a bounded number of times.
-started=
-for try in 1 2 3; do
-  rm -rf "$RUN"
-  HTTP_PORT=$(free_port)
-  START=$(date +%s) # the fleet starts after this: its ring ends at this hour's top or later
-  spawn run env SUIDO_RUN_DIR="$RUN" SUIDO_HTTP="127.0.0.1:$HTTP_PORT" \
-    SUIDO_MQTT_PORT="$(free_port)" SUIDO_SMTP_PORT="$(free_port)" SUIDO_GW_PORT="$(free_port)" \
-    SUIDO_TERM_BASE=0 scripts/run.sh
-  RUN_PID=$LAST_PID
-  for _ in $(seq 1200); do
-    grep -q "Press Ctrl-C" "$T/run.log" && break
-    kill -0 "$RUN_PID" 2>/dev/null || break
-    sleep 0.1
+# start_run FRESH [SMTP_PORT]: scripts/run.sh (log $T/run.log, pid RUN_PID) on a fresh run dir
+# (FRESH=1) or the last one. Every port run.sh must be told is pre-picked; the terminals and their
+# control port bind port 0 (SUIDO_TERM_BASE=0). A port taken meanwhile fails the start or makes
+# run.sh fall back (it says so): start over on other ports, a bounded number of times. A given
+# SMTP_PORT is one the caller holds: run.sh is to say so and go on.
+start_run() {
+  local fresh=$1 smtp=${2:-} try
+  for try in 1 2 3; do
+    [ "$fresh" = 1 ] && rm -rf "$RUN"
+    HTTP_PORT=$(free_port)
+    START=$(date +%s) # the fleet starts after this: its ring ends at this hour's top or later
+    spawn run env SUIDO_RUN_DIR="$RUN" SUIDO_HTTP="127.0.0.1:$HTTP_PORT" \
+      SUIDO_MQTT_PORT="$(free_port)" SUIDO_SMTP_PORT="${smtp:-$(free_port)}" \
+      SUIDO_GW_PORT="$(free_port)" SUIDO_TERM_BASE=0 scripts/run.sh
+    RUN_PID=$LAST_PID
+    for _ in $(seq 1200); do
+      grep -q "Press Ctrl-C" "$T/run.log" && break
+      kill -0 "$RUN_PID" 2>/dev/null || break
+      sleep 0.1
+    done
+    if grep -q "Press Ctrl-C" "$T/run.log" && ! grep -Eq "did not start|in use" "$T/run.log" &&
+      { [ -n "$smtp" ] || ! grep -q "is taken" "$T/run.log"; }; then
+      HTTP="http://127.0.0.1:$HTTP_PORT"
+      return 0
+    fi
+    echo "run.sh attempt $try did not come up cleanly:" >&2; tail -n 5 "$T/run.log" >&2
+    stop_run
+    mv "$T/run.log" "$T/run.log.$try"
   done
-  if grep -q "Press Ctrl-C" "$T/run.log" &&
-    ! grep -Eq "did not start|is taken|in use" "$T/run.log"; then
-    started=1
-    break
-  fi
-  echo "run.sh attempt $try did not come up cleanly:" >&2; tail -n 5 "$T/run.log" >&2
+  fail "scripts/run.sh did not start in 3 attempts"
+}
+stop_run() { # as Ctrl-C does: run.sh stops what it started
   kill "$RUN_PID" 2>/dev/null || true
   wait "$RUN_PID" 2>/dev/null || true
   unspawn "$RUN_PID"
-  mv "$T/run.log" "$T/run.log.$try"
-done
-[ -n "$started" ] || fail "scripts/run.sh did not start in 3 attempts"
-HTTP="http://127.0.0.1:$HTTP_PORT"
+}
+start_run 1
 
 # ---- the printed instructions say where the mail is and how to read it -----------------------
 expect_match "mail sink running" "$(grep '^Mail:' "$T/run.log")" "aiosmtpd on 127.0.0.1:[0-9]+ keeps every mail in $RUN/mail"
@@ -96,4 +103,16 @@ done
 expect_match "alarm mail to the contact list's step 1" "$mail" "To: duty@hokkaido2.example.jp"
 expect_match "Japanese subject decoded" "$mail" "Subject: 【中故障】222 gorin-l2.pump1_fault "
 expect_match "body decoded, portal link" "$mail" "確認 \\(acknowledge\\): $HTTP/#/alarms/[0-9]+"
+
+# ---- a second start on the same run dir, the SMTP port held by someone else: run.sh says so and
+# runs on, mails waiting in suidod's outbox ---------------------------------------------------
+stop_run
+expect_eq "run.sh stopped everything it started" "$(tail -n 1 "$T/run.log")" "stopped."
+mv "$T/run.log" "$T/run1.log"
+start_relay holder # any listener holds a port
+start_run 0 "$RELAY_PORT"
+expect_match "taken SMTP port said" "$(grep '^Mail:' "$T/run.log")" "port $RELAY_PORT is taken \(set SUIDO_SMTP_PORT\): no SMTP sink, mails wait in suidod's outbox"
+expect_eq "no seeding on the second start" "$(grep -c 'first start' "$T/run.log")" 0
+wait_line "$RUN/suido-gw.log" "suido-gw: ready" 30
+expect_eq "the gateway still running" "$(grep -c '^Gateway suido-gw: running' "$T/run.log")" 1
 done_ok
