@@ -58,7 +58,7 @@ PW=$(awk '$3 == "hokkaido2-staff" {print $5}' "$RUN/credentials.txt")
 # second) must be 96 consecutive hours ending at the last top of the hour before the fleet started
 # or later; print "POINT COUNT FIRST LAST OK"
 hist=$(python3 - "$HTTP" "$PW" "$START" <<'PY'
-import http.cookiejar, json, sys, time, urllib.request
+import http.cookiejar, json, sys, time, urllib.parse, urllib.request
 from datetime import datetime, timezone
 base, pw, start = sys.argv[1], sys.argv[2], int(sys.argv[3])
 op = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
@@ -66,12 +66,11 @@ op.open(urllib.request.Request(f"{base}/api/v1/login", headers={"Content-Type": 
         data=json.dumps({"login": "hokkaido2-staff", "password": pw}).encode()))
 iso = lambda s: datetime.fromtimestamp(s, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 frm, to = iso(start - 6 * 86400), iso(int(time.time()) + 3600)
-for p in ("tank_level", "delivery_pressure", "flow", "pump1_current", "water_meter",
-          "energy_meter", "delivered_volume"):
+def hourly(p):
     stamps, url = set(), f"{base}/apif/v1/points/gorin-l2.{p}/values?from={frm}&to={to}"
     cursor = None
     while True:
-        d = json.load(op.open(url + (f"&cursor={cursor}" if cursor else "")))
+        d = json.load(op.open(url + (f"&cursor={urllib.parse.quote(cursor)}" if cursor else "")))
         for v in d["values"]:
             ts = int(datetime.strptime(v["ts"][:19], "%Y-%m-%dT%H:%M:%S")
                      .replace(tzinfo=timezone.utc).timestamp())
@@ -79,10 +78,19 @@ for p in ("tank_level", "delivery_pressure", "flow", "pump1_current", "water_met
                 stamps.add(ts)
         cursor = d.get("next_cursor")
         if not cursor:
+            return stamps
+# the gateway uploads what it collected from its queue: wait (bounded) until the platform has it
+deadline = time.time() + 120
+for p in ("tank_level", "delivery_pressure", "flow", "pump1_current", "water_meter",
+          "energy_meter", "delivered_volume"):
+    while True:
+        stamps = hourly(p)
+        last = max(stamps) if stamps else 0
+        want = {last - h * 3600 for h in range(96)}
+        ok = last >= start - start % 3600 and want <= stamps and len(stamps) == 96
+        if ok or time.time() > deadline:
             break
-    last = max(stamps) if stamps else 0
-    want = {last - h * 3600 for h in range(96)}
-    ok = last >= start - start % 3600 and want <= stamps and len(stamps) == 96
+        time.sleep(0.2)
     print(p, len(stamps), iso(min(stamps)) if stamps else "-", iso(last), "ok" if ok else "BAD")
 PY
 )
