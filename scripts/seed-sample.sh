@@ -57,6 +57,15 @@ api a1 POST "/api/v1/tenants/$T/sheets?filename=sample-sheet.csv" -H 'Content-Ty
 S=$(echo "$BODY" | jget '["id"]')
 api a2 POST "/api/v1/tenants/$T/sheets/$S/approve"; must 200 "sheet approve"
 echo "tenant $T: master version $(echo "$BODY" | jget '.get("version","?")') from etc/sample-sheet.csv" >>"$OUT"
+# the on-call list (連絡体制表) that alarms are mailed to, four eyes again: the duty phone around
+# the clock for every severity, the section chief (step 2, after notify.escalate_N unacknowledged)
+# for 重故障 and 中故障; make run's SMTP sink keeps the mails in run/mail
+E1='{"name":"当番 北海道","email":"duty@hokkaido2.example.jp","phone":"011-000-2221","order":1,"min_severity":4,"duty":"always"}'
+E2='{"name":"課長 給水","email":"chief@hokkaido2.example.jp","order":2,"min_severity":2,"duty":"always"}'
+jpost a1 /api/v1/contacts "{\"tenant_id\":$T,\"name\":\"北海道-2 連絡体制表\",\"entries\":[$E1,$E2]}"
+must 201 "contact list submit"; C=$(echo "$BODY" | jget '["id"]')
+api a2 POST "/api/v1/contacts/$C/approve"; must 200 "contact list approve"
+echo "tenant $T: contact list $C approved (alarm mails to duty@ and chief@hokkaido2.example.jp)" >>"$OUT"
 
 if [ -n "$GWCONF" ]; then
   # the gateway that brings the simulated terminals in: a gateway vendor serving this tenant

@@ -43,7 +43,7 @@ static const char usage[] =
     "  south.window_len = 240           its length in minutes (never +-5 min of an hour)\n"
     "  south.collect_on_start = false   also collect every terminal right after start\n"
     "  south.x_guard = true             no X within 5 min of the top of the hour (turn off\n"
-    "                                   only for simulators running on a scaled clock)\n"
+    "                                   only for simulators: they close an hourly block at once)\n"
     "  south.drift_threshold = 120s     terminal clock off by more -> clock_drift event\n"
     "  south.l3_interval = 0            L3 designation: 0 monthly, 1 odd, 2 even months\n"
     "  south.l3_day = 1                 day 1-28 (0: send no designation)\n"

@@ -29,7 +29,8 @@ static const char usage[] =
     "fleet.center)\n"
     "  --time-scale X       simulated seconds per real second (default 1)\n"
     "  --start ISO8601      simulated time at start (default: now)\n"
-    "  --history-hours N    hours of data already in each terminal's ring (default 96)\n"
+    "  --history-hours N    hours of data already in each terminal's ring (default: the\n"
+    "                       file's fleet.history_hours, else 96)\n"
     "  --retry-ms N         pause between dial-out attempts (default 2000)\n"
     "  --seed N             noise seed (default 1)\n"
     "  --help               this text\n"
@@ -73,7 +74,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
     *o = (struct opts){.kind = "L2",
                        .host = "127.0.0.1",
                        .base_port = 7200,
-                       .history_hours = 96,
+                       .history_hours = -1, /* not given: the file's, else 96 */
                        .retry_ms = 2000,
                        .scale = 1.0,
                        .seed = 1};
@@ -109,9 +110,11 @@ static int parse_args(int argc, char **argv, struct opts *o)
             o->count = strtol(v, &end, 10);
         else if (!strcmp(a, "--base-port"))
             o->base_port = strtol(v, &end, 10);
-        else if (!strcmp(a, "--history-hours"))
+        else if (!strcmp(a, "--history-hours")) {
             o->history_hours = strtol(v, &end, 10);
-        else if (!strcmp(a, "--retry-ms"))
+            if (o->history_hours < 0)
+                o->history_hours = 97; /* refused below with the range */
+        } else if (!strcmp(a, "--retry-ms"))
             o->retry_ms = strtol(v, &end, 10);
         else if (!strcmp(a, "--time-scale"))
             o->scale = strtod(v, &end);
@@ -126,7 +129,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
             return -1;
         }
     }
-    if (o->count < 0 || o->count > 20000 || o->history_hours < 0 || o->history_hours > 96 ||
+    if (o->count < 0 || o->count > 20000 || o->history_hours < -1 || o->history_hours > 96 ||
         o->scale <= 0 || o->base_port < 0 || o->base_port > 65535) {
         fprintf(stderr, "suido-term: --count 0..20000, --history-hours 0..96, --time-scale > 0\n");
         return -1;
@@ -245,6 +248,17 @@ int main(int argc, char **argv)
     if (o.config && sd_config_load_file(o.config, &file, &cerr)) {
         fprintf(stderr, "suido-term: %s:%zu: %s\n", o.config, cerr.line, cerr.msg);
         return 2;
+    }
+    /* the fleet file's history_hours unless the command line gave one: a fleet that starts with
+     * its terminals' 4-day ring full shows trends of four days from the first collection */
+    if (o.history_hours < 0) {
+        int64_t h = 96;
+        if (file && sd_config_get_int(file, "fleet.history_hours", 0, 96, 96, &h, &cerr)) {
+            fprintf(stderr, "suido-term: %s: %s\n", o.config, cerr.msg);
+            sd_config_free(file);
+            return 2;
+        }
+        o.history_hours = (long)h;
     }
     if (!o.config && !o.listen && !o.count && !o.n_modem) {
         fprintf(stderr, "suido-term: nothing to simulate: give --listen, --config or --count\n");

@@ -191,4 +191,24 @@ a3=$(sed 1d "$T/a3.json")
 expect_eq "L3 alarm report" "$(echo "$a3" | jget '["report"]["letter"]')" Y
 expect_eq "L3 tel" "$(echo "$a3" | jget '["report"]["tel"]')" 0118213052
 expect_eq "L3 intrusion input" "$(echo "$a3" | jget '["report"]["alarms"][9]')" 1
+# the sample fleet starts with its 4 days: the L2's ring is full (make run's trends)
+G2=$(awk '$1 == "terminal" && $5 == "0115812221" {print $7}' "$T/fleet.log") # 五輪 L2
+expect_eq "sample fleet: 96 h at start" \
+  "$("$BIN/suidoctl" term call "tcp://127.0.0.1:$G2" X | jget '["hours"].__len__()')" 96
+
+# --- the fleet file's history_hours is the terminals' history at start; the command line wins --
+printf '%s\n' '[fleet]' 'history_hours = 5' '[terminal.a]' 'kind = L2' 'tel = 0110000001' \
+  'port = 1' >"$T/h5.conf"
+# (half past an hour: the next top of the hour, which would add a block, is 30 minutes away)
+spawn h5 "$BIN/suido-term" --config "$T/h5.conf" --base-port 0 --start 2026-11-20T00:30:00Z
+P5=$(port_from "$T/h5.log" '^terminal 0 L2 tel [0-9]+ port ')
+expect_eq "fleet.history_hours = 5" \
+  "$("$BIN/suidoctl" term call "tcp://127.0.0.1:$P5" X | jget '["hours"].__len__()')" 5
+spawn h7 "$BIN/suido-term" --config "$T/h5.conf" --base-port 0 --history-hours 7 \
+  --start 2026-11-20T00:30:00Z
+P7=$(port_from "$T/h7.log" '^terminal 0 L2 tel [0-9]+ port ')
+expect_eq "--history-hours 7 over the file's 5" \
+  "$("$BIN/suidoctl" term call "tcp://127.0.0.1:$P7" X | jget '["hours"].__len__()')" 7
+printf '%s\n' '[fleet]' 'history_hours = 97' >"$T/h97.conf"
+expect_fail "history_hours beyond the 4-day ring is refused" "$BIN/suido-term" --config "$T/h97.conf"
 done_ok

@@ -66,6 +66,52 @@ static void test_x_report_has_96_hours_ending_at_the_hour(void **state)
     sd_sim_term_free(term);
 }
 
+/* The X report of a terminal with seed `seed` installed 96 h before t0 (the fleet's start). */
+static void history_of(uint64_t seed, sd_line_text_t *ans)
+{
+    sd_sim_term_cfg_t cfg;
+    sd_sim_term_cfg_default(&cfg);
+    cfg.seed = seed;
+    sd_sim_term_t *term = sd_sim_term_new(&cfg, t0() - 96 * 3600, t0());
+    sd_line_text_t *req = calloc(1, sizeof *req);
+    request(req, 'X', t0());
+    assert_int_equal(ask(term, req, t0(), ans), 0);
+    assert_int_equal(ans->type, SD_LINE_T_XREPORT);
+    free(req);
+    sd_sim_term_free(term);
+}
+
+/*
+ * make run's first impression: a fleet that starts with 4 days of history whose trends look like
+ * a plant (the tank level moves, water flows every hour, four run-time days), the same for a
+ * terminal at every start (its seed) and not the same for two terminals.
+ */
+static void test_history_is_plausible_and_deterministic_per_terminal(void **state)
+{
+    (void)state;
+    sd_line_text_t *a = calloc(1, sizeof *a), *b = calloc(1, sizeof *b), *c = calloc(1, sizeof *c);
+    history_of(1, a);
+    history_of(1, b);
+    history_of(1 + 7919, c); /* the fleet's seed of its second terminal */
+    assert_int_equal(a->u.x.n_blocks, 96);
+    assert_memory_equal(a->u.x.block, b->u.x.block, sizeof a->u.x.block[0] * 96);
+    assert_memory_not_equal(a->u.x.block, c->u.x.block, sizeof a->u.x.block[0] * 96);
+    int lo = 255, hi = 0;
+    for (int i = 0; i < 96; i++) {
+        const sd_line_hour_t *h = &a->u.x.block[i];
+        lo = h->analog[0] < lo ? h->analog[0] : lo;
+        hi = h->analog[0] > hi ? h->analog[0] : hi;
+        assert_true(h->analog[0] > 255 * 5 / 100); /* never empty */
+        assert_true(h->pulse[0] > 0);              /* water is drawn every hour */
+    }
+    assert_true(hi - lo >= 255 / 10); /* the level swings by half a metre or more: not a line */
+    for (int d = 0; d < 4; d++)       /* pump 1 ran on each of the four JST days */
+        assert_true(a->u.x.rt[d][0].on_min > 0);
+    free(a);
+    free(b);
+    free(c);
+}
+
 static void test_control_output_switches_pump(void **state)
 {
     (void)state;
@@ -206,6 +252,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_x_report_has_96_hours_ending_at_the_hour),
+        cmocka_unit_test(test_history_is_plausible_and_deterministic_per_terminal),
         cmocka_unit_test(test_control_output_switches_pump),
         cmocka_unit_test(test_out_of_place_requests_get_nak_04),
         cmocka_unit_test(test_clock_sync_sets_minutes_keeps_seconds),
