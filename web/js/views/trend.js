@@ -56,7 +56,7 @@ function chart(buckets, fromMs, toMs, unit) {
 
 export async function render(root, ctx) {
   const p = ctx.params;
-  const range = RANGES[p.get('range')] ? p.get('range') : '24h';
+  const range = RANGES[p.get('range')] ? p.get('range') : '7d'; // the terminals keep four days: show them at once
   const selFac = h('select', { id: 'trend-facility' }, h('option', { value: '' }, '—'));
   const selPt = h('select', { id: 'trend-point' }, h('option', { value: '' }, '—'));
   const selRange = h('select', { id: 'trend-range' }, Object.keys(RANGES).map((k) =>
