@@ -8,9 +8,10 @@ import * as facilities from './views/facilities.js';
 import * as alarms from './views/alarms.js';
 import * as status from './views/status.js';
 import * as trend from './views/trend.js';
+import * as inquiries from './views/inquiries.js';
 
 const ROUTES = { facilities, alarms, status, trend, account, enrol: account.enrolView,
-  password: account.passwordView };
+  password: account.passwordView, inquiries };
 
 const app = {
   me: null,           // GET /api/v1/me reply, null when logged out
