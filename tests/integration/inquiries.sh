@@ -147,7 +147,7 @@ api ag GET "/api/v1/inquiries"; expect_eq "both, newest first" "$(ids)" "$Q2,$Q1
 api ag GET "/api/v1/inquiries?q=pump"; expect_eq "subject, any case" "$(ids)" "$Q2"
 api ag GET "/api/v1/inquiries?q=m3%2Fh"; expect_eq "in a reply" "$(ids)" "$Q1"
 api ag GET "/api/v1/inquiries?q=100%25"; expect_eq "% is literal" "$(ids)" "$Q2"
-api ag GET "/api/v1/inquiries?q=t_s"; expect_eq "_ is literal" "$(ids)" ""
+api ag GET "/api/v1/inquiries?q=p_2"; expect_eq "_ is literal" "$(ids)" ""
 api ag GET "/api/v1/inquiries?status=answered"; expect_eq "by status" "$(ids)" "$Q1"
 api ag GET "/api/v1/inquiries?category=failure"; expect_eq "by category" "$(ids)" "$Q2"
 api ag GET "/api/v1/inquiries?category=gossip"; expect_err "a bad filter" 400 category
@@ -162,7 +162,7 @@ expect_err "nor status changes" 409 status
 api a1 GET "/api/v1/audit?action=inquiry.reply"
 expect_eq "replies audited" "$(j '[.items[] | select(.object == "inquiry:'"$Q1"'")] | length')" 2
 api a1 GET "/api/v1/audit?action=inquiry.status"
-expect_eq "status changes audited" "$(j '[.items[] | select(.object == "inquiry:'"$Q1"'")] | length')" 3
+expect_eq "status changes audited" "$(j '[.items[] | select(.object == "inquiry:'"$Q1"'")] | length')" 2
 
 # ---- a vendor's question to the platform ----------------------------------------------------------
 jpost v1ag /api/v1/inquiries '{"addressee":"platform","category":"account","subject":"証明書の更新","body":"手順を教えてください"}'

@@ -38,18 +38,20 @@ static void test_transitions(void **state)
 static void test_sides(void **state)
 {
     (void)state;
-    sd_inquiry_ref_t tq = {.id = 1, .tenant_id = 5, .org_id = 9, .opened_by = 30,
-                           .addressee = "tenant"};
+    sd_inquiry_ref_t tq = {
+        .id = 1, .tenant_id = 5, .org_id = 9, .opened_by = 30, .addressee = "tenant"};
     sd_inquiry_ref_t pq = tq;
     snprintf(pq.addressee, sizeof pq.addressee, "platform");
-    sd_principal_t pa = {.role = SD_ROLE_PLATFORM_ADMIN, .subject_id = 1, .org_id = 1,
+    sd_principal_t pa = {.role = SD_ROLE_PLATFORM_ADMIN,
+                         .subject_id = 1,
+                         .org_id = 1,
                          .tenant_id = SD_TENANT_COMMON};
-    sd_principal_t oa = {.role = SD_ROLE_OPERATOR_ADMIN, .subject_id = 31, .org_id = 9,
-                         .tenant_id = 5};
-    sd_principal_t opener = {.role = SD_ROLE_OPERATOR_ADMIN, .subject_id = 30, .org_id = 9,
-                             .tenant_id = 5};
-    sd_principal_t og = {.role = SD_ROLE_OPERATOR_GENERAL, .subject_id = 32, .org_id = 9,
-                         .tenant_id = 5};
+    sd_principal_t oa = {
+        .role = SD_ROLE_OPERATOR_ADMIN, .subject_id = 31, .org_id = 9, .tenant_id = 5};
+    sd_principal_t opener = {
+        .role = SD_ROLE_OPERATOR_ADMIN, .subject_id = 30, .org_id = 9, .tenant_id = 5};
+    sd_principal_t og = {
+        .role = SD_ROLE_OPERATOR_GENERAL, .subject_id = 32, .org_id = 9, .tenant_id = 5};
     assert_int_equal(sd_inquiry_visible(&pa, &tq), 0); /* not the platform's business */
     assert_int_equal(sd_inquiry_visible(&pa, &pq), 1);
     assert_int_equal(sd_inquiry_visible(&og, &tq), 1);
@@ -160,12 +162,14 @@ static void test_thread_and_mail(void **state)
     assert_string_equal(mails(fx, &mark, NULL), "a1@x.jp,a2@x.jp");
     assert_int_equal(sd_inquiry_reply(pf, fx->n, &fx->a1, &r, "x", st), SD_ECONFLICT);
     int64_t fid = 0;
-    assert_int_equal(sd_inquiry_attach(pf, &fx->ag, &r, "a.txt", ".suido/inquiries/1/x", 1, "00",
-                                       &fid),
-                     SD_ECONFLICT);
+    assert_int_equal(
+        sd_inquiry_attach(pf, &fx->ag, &r, "a.txt", ".suido/inquiries/1/x", 1, "00", &fid),
+        SD_ECONFLICT);
 
     json_t *o = NULL;
     assert_int_equal(sd_inquiry_get(pf, id, &o), 0);
+    assert_string_equal(json_string_value(json_object_get(o, "status")), "closed");
+    assert_string_equal(json_string_value(json_object_get(o, "subject")), "流量計の単位");
     json_t *m = json_object_get(o, "messages");
     assert_int_equal(json_array_size(m), 5);
     assert_string_equal(json_string_value(json_object_get(json_array_get(m, 1), "side")),
@@ -236,10 +240,12 @@ static void test_search(void **state)
         int64_t org;
         int n;
     } cases[] = {
-        {"pump", NULL, NULL, 0, 1}, {"PUMP", NULL, NULL, 0, 1},  {"100%", NULL, NULL, 0, 1},
-        {"0%a", NULL, NULL, 0, 0},  {"p_2", NULL, NULL, 0, 0},   {"グラフ", NULL, NULL, 0, 1},
+        {"pump", NULL, NULL, 0, 1},     {"PUMP", NULL, NULL, 0, 1},
+        {"100%", NULL, NULL, 0, 1},     {"0%a", NULL, NULL, 0, 0},
+        {"p_2", NULL, NULL, 0, 0},      {"グラフ", NULL, NULL, 0, 1},
         {NULL, "received", NULL, 0, 2}, {NULL, "closed", NULL, 0, 0},
-        {NULL, NULL, "usage", 0, 1}, {"", "", "", 0, 2},         {NULL, NULL, NULL, 999, 0},
+        {NULL, NULL, "usage", 0, 1},    {"", "", "", 0, 2},
+        {NULL, NULL, NULL, 999, 0},
     };
     for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
         sd_inquiry_filter_t f = {.tenant = fx->ta,

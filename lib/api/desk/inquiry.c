@@ -295,8 +295,8 @@ static void h_attach(sd_http_req_t *req, void *ctx)
     int created = 0;
     sd_objstore_put_t *up = u->up;
     u->up = NULL; /* commit frees it */
-    int rc = sd_objstore_commit(c->os, up, u->ref.tenant_id, path, sd_pf_now_ms(c->pf), &in,
-                                &created);
+    int rc =
+        sd_objstore_commit(c->os, up, u->ref.tenant_id, path, sd_pf_now_ms(c->pf), &in, &created);
     int64_t fid = 0;
     if (!rc)
         rc = sd_inquiry_attach(c->pf, sd_api_principal(req), &u->ref, u->name, path, in.size,
@@ -309,8 +309,8 @@ static void h_attach(sd_http_req_t *req, void *ctx)
         sd_api_reply_rc(req, rc);
     else
         sd_http_reply_json(req, 201,
-                           sd_json_pack("{s:I,s:s,s:I,s:s}", "id", (json_int_t)fid, "name",
-                                        u->name, "size", (json_int_t)in.size, "sha256", in.sha256));
+                           sd_json_pack("{s:I,s:s,s:I,s:s}", "id", (json_int_t)fid, "name", u->name,
+                                        "size", (json_int_t)in.size, "sha256", in.sha256));
 }
 
 static void h_download(sd_http_req_t *req, void *ctx)

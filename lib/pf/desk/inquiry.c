@@ -133,7 +133,7 @@ int sd_inquiry_list(sd_pf_t *pf, const sd_inquiry_filter_t *f, sd_pf_items_t *ou
         SD_PARAMS(SD_V_INT(f->tenant > 0 ? f->tenant : 0), SD_V_INT(f->org > 0 ? f->org : 0),
                   SD_V_INT(f->platform_only ? 1 : 0), SD_V_TEXT(f->status ? f->status : ""),
                   SD_V_TEXT(f->category ? f->category : ""), SD_V_TEXT(q.len ? q.data : "")),
-        "iiiisssiii", &cols, out);
+        "iiiissssii", &cols, out);
     sd_buf_free(&q);
     return rc;
 }
@@ -165,7 +165,7 @@ int sd_inquiry_get(sd_pf_t *pf, int64_t id, json_t **out)
                                 SD_PARAMS(SD_V_INT(id)), &s);
     if (rc)
         return rc;
-    json_t *o = sd_pf_row_json(s, "iiiisssiii");
+    json_t *o = sd_pf_row_json(s, "iiiissssii");
     sd_stmt_done(s);
     rc = o ? add_rows(pf, o, "messages",
                       "SELECT m.id, m.kind, m.by_user, COALESCE(u.login, '') AS by_login, "
@@ -175,9 +175,9 @@ int sd_inquiry_get(sd_pf_t *pf, int64_t id, json_t **out)
                       id, "isisssssii")
            : SD_ENOMEM;
     if (!rc)
-        rc = add_rows(pf, o,
-                      "files", "SELECT id, name, size, sha256, by_user, at FROM inquiry_files "
-                               "WHERE inquiry_id = $1 ORDER BY id",
+        rc = add_rows(pf, o, "files",
+                      "SELECT id, name, size, sha256, by_user, at FROM inquiry_files "
+                      "WHERE inquiry_id = $1 ORDER BY id",
                       id, "isisii");
     if (rc) {
         json_decref(o);
@@ -208,11 +208,11 @@ static int recipients(inq_tx_t *t, int to_answerers, char ***out, size_t *n)
     sd_stmt_t *s = NULL;
     int rc;
     if (!to_answerers)
-        rc = sd_store_query(t->pf->store,
-                            "SELECT id, role, org_id, tenant_id, email FROM users WHERE id = $1 "
-                            "AND id <> $2 AND disabled = 0",
-                            SD_PARAMS(SD_V_INT(t->ref.opened_by), SD_V_INT(t->who->subject_id)),
-                            &s);
+        rc =
+            sd_store_query(t->pf->store,
+                           "SELECT id, role, org_id, tenant_id, email FROM users WHERE id = $1 "
+                           "AND id <> $2 AND disabled = 0",
+                           SD_PARAMS(SD_V_INT(t->ref.opened_by), SD_V_INT(t->who->subject_id)), &s);
     else if (!strcmp(t->ref.addressee, "platform"))
         rc = sd_store_query(t->pf->store,
                             "SELECT id, role, org_id, tenant_id, email FROM users WHERE role = "
@@ -239,8 +239,8 @@ static int recipients(inq_tx_t *t, int to_answerers, char ***out, size_t *n)
         sd_inquiry_ref_t r = t->ref;
         sd_scope_t sc = sd_inquiry_scope(&r);
         /* the tenant's answering admins are those who may see it (a vendor admin: its own org) */
-        if (to_answerers && (!sd_inquiry_is_answerer(&p, &r) ||
-                             sd_policy_check(&p, SD_ACT_INQUIRY_READ, &sc)))
+        if (to_answerers &&
+            (!sd_inquiry_is_answerer(&p, &r) || sd_policy_check(&p, SD_ACT_INQUIRY_READ, &sc)))
             continue;
         char **nl = realloc(list, (*n + 1) * sizeof *nl);
         if (!nl || !(nl[*n] = strdup(email))) {
@@ -285,8 +285,8 @@ static int mail_other(inq_tx_t *t, const char *what, const char *subject, const 
             subject, t->status, url ? "Portal: " : "", url ? url : "",
             url ? "/#/inquiries?id=" : "", url ? t->ref.id : 0);
     for (size_t i = 0; !rc && i < n; i++)
-        rc = sd_notify_enqueue(t->n, t->ref.tenant_id, "inquiry", 0, 0, to[i], subj.data,
-                               body.data, NULL);
+        rc = sd_notify_enqueue(t->n, t->ref.tenant_id, "inquiry", 0, 0, to[i], subj.data, body.data,
+                               NULL);
     for (size_t i = 0; i < n; i++)
         free(to[i]);
     free(to);
@@ -311,16 +311,15 @@ static int subject_of(inq_tx_t *t, char **out)
 static int add_message(inq_tx_t *t, const char *kind, const char *body, const char *from,
                        int64_t file_id, int64_t now)
 {
-    return sd_store_exec(t->pf->store,
-                         "INSERT INTO inquiry_messages (inquiry_id, kind, by_user, side, body, "
-                         "from_status, to_status, file_id, at) VALUES ($1, $2, $3, $4, $5, $6, "
-                         "$7, $8, $9)",
-                         SD_PARAMS(SD_V_INT(t->ref.id), SD_V_TEXT(kind),
-                                   SD_V_INT(t->who->subject_id),
-                                   SD_V_TEXT(t->answerer ? "answerer" : "requester"),
-                                   SD_V_TEXT(body ? body : ""), SD_V_TEXT(from),
-                                   SD_V_TEXT(t->status), SD_V_INT(file_id), SD_V_INT(now)),
-                         NULL);
+    return sd_store_exec(
+        t->pf->store,
+        "INSERT INTO inquiry_messages (inquiry_id, kind, by_user, side, body, "
+        "from_status, to_status, file_id, at) VALUES ($1, $2, $3, $4, $5, $6, "
+        "$7, $8, $9)",
+        SD_PARAMS(SD_V_INT(t->ref.id), SD_V_TEXT(kind), SD_V_INT(t->who->subject_id),
+                  SD_V_TEXT(t->answerer ? "answerer" : "requester"), SD_V_TEXT(body ? body : ""),
+                  SD_V_TEXT(from), SD_V_TEXT(t->status), SD_V_INT(file_id), SD_V_INT(now)),
+        NULL);
 }
 
 static int audit(inq_tx_t *t, const char *action, const char *detail)
@@ -339,15 +338,15 @@ static int create_tx(sd_store_t *st, void *ctx)
     t->ref.opened_by = t->who->subject_id;
     snprintf(t->ref.addressee, sizeof t->ref.addressee, "%s", t->addressee);
     snprintf(t->status, sizeof t->status, "received");
-    int rc = sd_store_insert(st,
-                             "INSERT INTO inquiries (tenant_id, org_id, opened_by, addressee, "
-                             "category, subject, status, created_at, updated_at) VALUES ($1, $2, "
-                             "$3, $4, $5, $6, 'received', $7, $7) RETURNING id",
-                             SD_PARAMS(SD_V_INT(t->ref.tenant_id), SD_V_INT(t->ref.org_id),
-                                       SD_V_INT(t->ref.opened_by), SD_V_TEXT(t->addressee),
-                                       SD_V_TEXT(t->category), SD_V_TEXT(t->subject),
-                                       SD_V_INT(now)),
-                             &t->ref.id);
+    int rc =
+        sd_store_insert(st,
+                        "INSERT INTO inquiries (tenant_id, org_id, opened_by, addressee, "
+                        "category, subject, status, created_at, updated_at) VALUES ($1, $2, "
+                        "$3, $4, $5, $6, 'received', $7, $7) RETURNING id",
+                        SD_PARAMS(SD_V_INT(t->ref.tenant_id), SD_V_INT(t->ref.org_id),
+                                  SD_V_INT(t->ref.opened_by), SD_V_TEXT(t->addressee),
+                                  SD_V_TEXT(t->category), SD_V_TEXT(t->subject), SD_V_INT(now)),
+                        &t->ref.id);
     t->answerer = 0;
     if (!rc)
         rc = add_message(t, "message", t->body, "", 0, now);
@@ -361,9 +360,8 @@ static int create_tx(sd_store_t *st, void *ctx)
     return rc;
 }
 
-int sd_inquiry_create(sd_pf_t *pf, sd_notify_t *n, const sd_principal_t *who,
-                      const char *addressee, const char *category, const char *subject,
-                      const char *body, int64_t *id)
+int sd_inquiry_create(sd_pf_t *pf, sd_notify_t *n, const sd_principal_t *who, const char *addressee,
+                      const char *category, const char *subject, const char *body, int64_t *id)
 {
     inq_tx_t t = {.pf = pf,
                   .n = n,
@@ -401,7 +399,7 @@ static int change_tx(sd_store_t *st, void *ctx)
         return SD_ECONFLICT;
     const char *to = t->to;
     if (!to) { /* a reply: an answer answers, a follow-up question reopens */
-        to = t->answerer && strcmp(from, "answered") ? "answered"
+        to = t->answerer && strcmp(from, "answered")     ? "answered"
              : !t->answerer && !strcmp(from, "answered") ? "in_progress"
                                                          : from;
     } else if ((rc = sd_inquiry_transition(from, to, t->answerer)) != 0) {
@@ -474,10 +472,9 @@ static int attach_tx(sd_store_t *st, void *ctx)
         rc = sd_store_insert(st,
                              "INSERT INTO inquiry_files (inquiry_id, name, path, size, sha256, "
                              "by_user, at) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
-                             SD_PARAMS(SD_V_INT(t->ref.id), SD_V_TEXT(t->name),
-                                       SD_V_TEXT(t->path), SD_V_INT(t->size),
-                                       SD_V_TEXT(t->sha256), SD_V_INT(t->who->subject_id),
-                                       SD_V_INT(now)),
+                             SD_PARAMS(SD_V_INT(t->ref.id), SD_V_TEXT(t->name), SD_V_TEXT(t->path),
+                                       SD_V_INT(t->size), SD_V_TEXT(t->sha256),
+                                       SD_V_INT(t->who->subject_id), SD_V_INT(now)),
                              &t->file_id);
     if (!rc)
         rc = add_message(t, "file", t->name, t->status, t->file_id, now);

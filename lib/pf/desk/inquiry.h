@@ -76,9 +76,8 @@ int sd_inquiry_get(sd_pf_t *pf, int64_t id, json_t **out);
  * message (body), the audit record "inquiry.create" and a mail to the answering party, in one
  * transaction; n may be NULL (no mail). 0 or SD_E*.
  */
-int sd_inquiry_create(sd_pf_t *pf, sd_notify_t *n, const sd_principal_t *who,
-                      const char *addressee, const char *category, const char *subject,
-                      const char *body, int64_t *id);
+int sd_inquiry_create(sd_pf_t *pf, sd_notify_t *n, const sd_principal_t *who, const char *addressee,
+                      const char *category, const char *subject, const char *body, int64_t *id);
 
 /*
  * A reply by who: the message, the status it moves to (an answer makes received / in_progress
