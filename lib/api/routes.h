@@ -228,6 +228,21 @@ int sd_sla_routes(sd_http_server_t *http, sd_sla_t *s);
  */
 int sd_incident_routes(sd_http_server_t *http, sd_pf_t *pf);
 
+/*
+ * lib/api/desk/inquiry.c, inquiries (問い合わせ対応, 表2-1 No.2), JSON under /api/v1:
+ *   GET   /inquiries?q=&status=&category=   inquiry.read: those the caller may see (the platform
+ *                                  operator: those addressed to the platform), newest first
+ *   POST  /inquiries               inquiry.create {addressee: platform|tenant, category, subject,
+ *                                  body} in the caller's home tenant; mails the answering party
+ *   GET   /inquiries/{id}          inquiry.read, with its thread and files (404 when not visible)
+ *   PATCH /inquiries/{id}          inquiry.manage {status, note?}: the requester may only close
+ *   POST  /inquiries/{id}/replies  inquiry.manage {body}; mails the other party
+ *   POST  /inquiries/{id}/files?name=   inquiry.manage, the raw file (at most 20 MiB) as body
+ *   GET   /inquiries/{id}/files/{fid}   inquiry.read: the file, as a download
+ * n may be NULL (no mail); os must outlive the server.
+ */
+int sd_inquiry_routes(sd_http_server_t *http, sd_pf_t *pf, sd_notify_t *n, sd_objstore_t *os);
+
 /* from pf/protect/pki.h */
 /* Register the routes above and install the protection filters on http (before start). */
 int sd_pki_routes(sd_http_server_t *http, sd_pki_t *pki);

@@ -142,6 +142,14 @@ expect_code "a document of A" 201
 DOC_A=$(jid)
 bapi "$APP_A" PUT /apif/v1/files/authz/a.txt --data-binary 'tenant A'
 expect_code "a file of A" 201
+jpost a2 /api/v1/inquiries \
+  '{"addressee":"platform","category":"usage","subject":"画面","body":"操作方法を教えてください"}'
+expect_code "an inquiry of A" 201
+INQ_A=$(jid)
+api a2 POST "/api/v1/inquiries/$INQ_A/files?name=a.txt" -H 'Content-Type: application/octet-stream' \
+  --data-binary 'tenant A'
+expect_code "a file of the inquiry of A" 201
+INQ_FILE_A=$(jid)
 
 # ---- the matrix -----------------------------------------------------------------------------------
 cookie() { awk '$6 == "suido_session" {print $7}' "$T/$1.jar" | tail -1; }
@@ -150,6 +158,7 @@ cookie() { awk '$6 == "suido_session" {print $7}' "$T/$1.jar" | tail -1; }
   echo "\"tenant_a\":$A,\"org_a\":$OA,\"org_ov\":$OV,\"org_og\":$OG,\"org_ox\":$OX,"
   echo "\"user_a2\":$A2_ID,\"app_a2\":$APP_A2,\"gw_a2\":$GW_A2,\"sheet_a\":$SHEET_A,"
   echo "\"alarm_a\":$AL_A,\"group_a\":$GR_A,\"incident_a\":$INC_A,\"contact_a\":$CONTACT_A,"
+  echo "\"inquiry_a\":$INQ_A,\"inquiry_file_a\":$INQ_FILE_A,"
   echo "\"doc_a\":$DOC_A},"
   echo "\"linked\":{\"$OV\":[$A],\"$OG\":[$A],\"$OV2\":[$B],\"$OG2\":[$B]},\"principals\":["
   for u in admin ag a1 bg ba v1ag v1aa v1gg v1ga v2ag v2aa v2gg v2ga; do

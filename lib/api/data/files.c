@@ -14,6 +14,7 @@
 #include "core/log.h"
 #include "pf/data/doc.h"
 #include "pf/data/objstore.h"
+#include "pf/desk/inquiry.h"
 
 #define LIST_MAX 1000
 
@@ -47,6 +48,13 @@ static int file_tenant(sd_http_req_t *req, sd_action_t act, int64_t *tid)
     return rc;
 }
 
+/* Paths the platform keeps in the tenant's store for itself (inquiry attachments): an
+ * application neither reads, lists, replaces nor deletes them. */
+static int reserved(const char *p)
+{
+    return !strncmp(p, SD_INQUIRY_PATH_PREFIX, strlen(SD_INQUIRY_PATH_PREFIX));
+}
+
 /*
  * The file path of the request, or reply 400 and NULL. The router has percent-decoded it, so an
  * encoded '/' or '\' would pass as a separator: those are refused on the raw path first.
@@ -63,6 +71,11 @@ static const char *file_path(sd_http_req_t *req)
     size_t off = 0;
     if (sd_objpath_check(p, p ? strlen(p) : 0, &why, &off)) {
         sd_http_reply_error(req, SD_EFIELD, "path", "%s (at byte %zu)", why, off);
+        return NULL;
+    }
+    if (reserved(p)) {
+        sd_http_reply_error(req, SD_EFIELD, "path", "paths under %s are the platform's",
+                            SD_INQUIRY_PATH_PREFIX);
         return NULL;
     }
     return p;
@@ -221,6 +234,8 @@ static void h_delete(sd_http_req_t *req, void *ctx)
 
 static int add_item(const char *path, const sd_objstore_info_t *in, void *ctx)
 {
+    if (reserved(path))
+        return 0;
     return json_array_append_new(ctx, info_json(path, in)) ? SD_ENOMEM : 0;
 }
 

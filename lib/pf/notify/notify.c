@@ -237,6 +237,11 @@ int sd_notify_enqueue(sd_notify_t *n, int64_t tenant_id, const char *kind, int64
     return rc;
 }
 
+const char *sd_notify_portal_url(const sd_notify_t *n)
+{
+    return n && n->cfg.portal_url && *n->cfg.portal_url ? n->cfg.portal_url : NULL;
+}
+
 int sd_notify_has_smtp(const sd_notify_t *n)
 {
     return n && n->cfg.smtp_url && *n->cfg.smtp_url;

@@ -86,6 +86,9 @@ int sd_notify_failing(sd_notify_t *n, int64_t *waiting, char *last, size_t lasts
 /* Mail platform operators (cfg.ops_to) through the outbox, e.g. a resource alert. */
 int sd_notify_ops(sd_notify_t *n, const char *kind, const char *subject, const char *body);
 
+/* The base of links in e-mails (notify.portal_url), NULL when not configured. */
+const char *sd_notify_portal_url(const sd_notify_t *n);
+
 /* The platform context of n (for the api layer's route registration). */
 sd_pf_t *sd_notify_pf(sd_notify_t *n);
 
