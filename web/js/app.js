@@ -8,9 +8,11 @@ import * as facilities from './views/facilities.js';
 import * as alarms from './views/alarms.js';
 import * as status from './views/status.js';
 import * as trend from './views/trend.js';
+import * as users from './views/users.js';
+import * as audit from './views/audit.js';
 
 const ROUTES = { facilities, alarms, status, trend, account, enrol: account.enrolView,
-  password: account.passwordView };
+  password: account.passwordView, users, audit };
 
 const app = {
   me: null,           // GET /api/v1/me reply, null when logged out
@@ -52,6 +54,8 @@ function shell() {
   document.getElementById('nav').hidden = !inside;
   document.getElementById('logout').hidden = !me;
   document.getElementById('whoami').textContent = me ? me.user.login : '';
+  // users and audit log: administrators only (user.read, audit.read)
+  for (const a of document.querySelectorAll('#nav a[data-admin]')) a.hidden = !users.mayAdminister(me);
   const cur = route().name;
   for (const a of document.querySelectorAll('#nav a'))
     a.classList.toggle('current', a.getAttribute('href') === `#/${cur}`);
