@@ -1,4 +1,5 @@
 /* audit.c - GET /api/v1/audit: reading the audit log (pf/audit.h). */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,18 +16,35 @@ static void h_list(sd_http_req_t *req, void *ctx)
     sd_scope_t home = sd_api_home(req);
     if (sd_api_require(req, SD_ACT_AUDIT_READ, &home) != 0)
         return;
-    const char *ls = sd_http_req_query(req, "limit"), *act = sd_http_req_query(req, "action");
-    long limit = ls ? strtol(ls, NULL, 10) : 100;
-    if (limit < 1 || limit > 1000)
-        limit = 100;
-    if (act && strlen(act) > 64) {
-        sd_http_reply_error(req, SD_EFIELD, "action", "at most 64 bytes");
-        return;
-    }
+    const char *act = sd_http_req_query(req, "action"), *actor = sd_http_req_query(req, "actor"),
+               *object = sd_http_req_query(req, "object");
     /* a platform admin sees all; others only their tenant's rows: filter in SQL first */
-    int all = p->role == SD_ROLE_PLATFORM_ADMIN;
+    sd_pf_audit_filter_t f = {.all = p->role == SD_ROLE_PLATFORM_ADMIN,
+                              .tenant = p->tenant_id,
+                              .prefix = act,
+                              .actor = actor,
+                              .object = object,
+                              .limit = 100};
+    if (sd_api_query_int(req, "limit", 1, 1000, &f.limit) != 0 ||
+        sd_api_query_int(req, "since", 0, INT64_MAX, &f.since_ms) != 0 ||
+        sd_api_query_int(req, "until", 0, INT64_MAX, &f.until_ms) != 0 ||
+        sd_api_query_int(req, "before", 0, INT64_MAX, &f.before_id) != 0)
+        return;
+    int64_t tid = 0; /* a platform admin may narrow to one tenant; others have only their own */
+    if (sd_api_query_int(req, "tenant_id", 1, INT64_MAX, &tid) != 0)
+        return;
+    if (tid && f.all) {
+        f.all = 0;
+        f.tenant = tid;
+    }
+    const char *names[] = {"action", "actor", "object"}, *vals[] = {act, actor, object};
+    for (int i = 0; i < 3; i++)
+        if (vals[i] && strlen(vals[i]) > 64) {
+            sd_http_reply_error(req, SD_EFIELD, names[i], "at most 64 bytes");
+            return;
+        }
     sd_pf_items_t items;
-    int rc = sd_pf_audit_list(pf, all, p->tenant_id, act ? act : "", limit, &items);
+    int rc = sd_pf_audit_query(pf, &f, &items);
     if (rc != 0)
         sd_api_reply_rc(req, rc);
     else

@@ -67,13 +67,17 @@ int sd_org_routes(sd_http_server_t *http, sd_pf_t *pf);
  * lib/api/accounts/user.c, JSON under /api/v1; every change is audited, secrets shown once:
  *   GET   /users               user.read: users the caller may see
  *   POST  /users               user.manage + a role of the caller's family
- *                              {org_id, role, email, name?} -> 201 {user, provisional_password}
+ *                              {org_id, role, email, name?, deliver?} -> 201 {user, delivered,
+ *                              mail_id} with the credentials mailed to email; deliver "reply"
+ *                              (platform administrators only) -> {user, provisional_password}
  *   GET   /users/{id}          user.read (404 when not visible)
  *   PATCH /users/{id}          user.manage {role?, name?, disabled?}; user.otp_require
  *                              {totp_required?}; disabling ends the user's sessions
- *   POST  /users/{id}/reset    user.manage: new provisional password, TOTP and lockout cleared
+ *   POST  /users/{id}/reset    user.manage: new provisional password (mailed, or {deliver:
+ *                              "reply"} as above), TOTP and lockout cleared
+ * (ctx of every handler: the notifier, whose outbox carries the credentials)
  */
-int sd_user_routes(sd_http_server_t *http, sd_pf_t *pf);
+int sd_user_routes(sd_http_server_t *http, sd_notify_t *n);
 
 /*
  * lib/api/registry/registry.c; KIND is "apps" or "gateways" (pf/registry/registry.h):

@@ -25,6 +25,8 @@ static const char admin_usage[] =
     "  org list | show ID | create TENANT KIND NAME | link ORG TENANT | unlink ORG TENANT\n"
     "  user list | show ID | create ORG ROLE EMAIL [NAME] | role ID ROLE | disable ID |\n"
     "       enable ID | reset ID | otp-require ID on|off\n"
+    "       create and reset mail the provisional password to the user; with --reply after\n"
+    "       them (platform administrators only) it is printed instead\n"
     "  app|gw list | show ID | create ORG TENANT NAME | disable ID | enable ID | rotate ID\n"
     "  app|gw cert ID [PEM-FILE] | cert-remove ID    data-protection certificate: show, register\n"
     "  tenant protection ID [none|signed|signed_encrypted]   CMS payload protection setting\n"
@@ -237,6 +239,12 @@ static int cmd_objects(const char *what, int argc, char **argv)
     char path[256];
     int n = argc - 2;
     char **a = argv + 2;
+    /* "--reply" after user create/reset: the password in the answer, not by mail */
+    const char *deliver = "mail";
+    if (!strcmp(what, "user") && n > 0 && !strcmp(a[n - 1], "--reply")) {
+        deliver = "reply";
+        n--;
+    }
     if (!strcmp(sub, "list"))
         return call("GET", base, NULL, NULL);
     if (!strcmp(sub, "show") && n == 1) {
@@ -253,8 +261,9 @@ static int cmd_objects(const char *what, int argc, char **argv)
                         NULL);
         if (!strcmp(what, "user") && (n == 3 || n == 4))
             return call("POST", base,
-                        json_pack("{s:I,s:s,s:s,s:s}", "org_id", (json_int_t)num(a[0]), "role",
-                                  a[1], "email", a[2], "name", n == 4 ? a[3] : ""),
+                        json_pack("{s:I,s:s,s:s,s:s,s:s}", "org_id", (json_int_t)num(a[0]), "role",
+                                  a[1], "email", a[2], "name", n == 4 ? a[3] : "", "deliver",
+                                  deliver),
                         NULL);
         if ((!strcmp(what, "app") || !strcmp(what, "gw")) && n == 3)
             return call("POST", base,
@@ -278,7 +287,7 @@ static int cmd_objects(const char *what, int argc, char **argv)
         return call("PATCH", path, json_pack("{s:b}", "totp_required", !strcmp(a[1], "on")), NULL);
     if (!strcmp(what, "user") && !strcmp(sub, "reset") && n == 1) {
         strcat(path, "/reset");
-        return call("POST", path, NULL, NULL);
+        return call("POST", path, json_pack("{s:s}", "deliver", deliver), NULL);
     }
     if ((!strcmp(what, "app") || !strcmp(what, "gw")) && !strcmp(sub, "rotate") && n == 1) {
         strcat(path, "/secret");

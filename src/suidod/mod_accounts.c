@@ -21,7 +21,7 @@ static int accounts_routes(sd_http_server_t *http, suidod_t *d)
     if (!rc)
         rc = sd_org_routes(http, pf);
     if (!rc)
-        rc = sd_user_routes(http, pf);
+        rc = sd_user_routes(http, d->notify);
     if (!rc)
         rc = sd_registry_routes(http, pf);
     if (!rc)

@@ -42,7 +42,7 @@ jpost a2 /api/v1/me/totp/confirm "{\"code\":\"$(oathtool --totp -b "$(j .secret)
 expect_code "a2 TOTP on" 200
 api a2 GET /api/v1/me/totp/qr.svg; expect_code "QR once TOTP is on" 409
 reg gateways "$OG" "$TA" "五輪 GW"; GW_TOKEN=$TOK
-jpost admin /api/v1/users "{\"org_id\":$OA,\"role\":\"operator_admin\",\"email\":\"kanri@hokkaido2.example.jp\"}"
+jpost admin /api/v1/users "{\"org_id\":$OA,\"role\":\"operator_admin\",\"email\":\"kanri@hokkaido2.example.jp\",\"deliver\":\"reply\"}"
 expect_code "create browser user" 201
 P_LOGIN=$(j .user.login); P_PW=$(j .provisional_password); P_ID=$(j .user.id)
 api admin PATCH "/api/v1/users/$P_ID" -H 'Content-Type: application/json' -d '{"totp_required":true}'

@@ -62,11 +62,43 @@ login() {
     "{\"current_password\":\"$3\",\"new_password\":\"kuma-Tsuru-Gorin-84$N-zq\"}"
   expect_code "password of $1" 200
 }
-# user WHO ORG ROLE: created by the platform admin, then logged in as WHO.
+# user WHO ORG ROLE: created by the platform admin (who may take the provisional password in the
+# answer: "deliver":"reply"), then logged in as WHO.
 user() {
-  jpost admin /api/v1/users "{\"org_id\":$2,\"role\":\"$3\",\"email\":\"$1@example.jp\"}"
+  jpost admin /api/v1/users \
+    "{\"org_id\":$2,\"role\":\"$3\",\"email\":\"$1@example.jp\",\"deliver\":\"reply\"}"
   expect_code "create $1" 201
   login "$1" "$(j .user.login)" "$(j .provisional_password)"
+}
+# mail_credentials RCPT [SECONDS]: the provisional credentials mailed to RCPT (start_smtp's
+# Maildir; suidod with notify.smtp_url), waited for; sets MAIL_LOGIN, MAIL_PW, MAIL_SUBJECT and
+# MAIL_TEXT (the decoded body); the message is removed, so the next call waits for a new one.
+mail_credentials() {
+  local i=0 out
+  until out=$("${SMTP_PY:-python3}" - "$T/mail" "$1" 2>/dev/null <<'PY'
+import mailbox, re, sys
+from email.header import decode_header, make_header
+box = mailbox.Maildir(sys.argv[1], create=False)
+for key, m in box.items():
+    if m["X-RcptTo"] != sys.argv[2]:
+        continue
+    text = m.get_payload(decode=True).decode("utf-8")
+    lg = re.search(r"^Login ID: (\S+)$", text, re.M)
+    pw = re.search(r"^Provisional password: (\S+)$", text, re.M)
+    if not lg or not pw:
+        continue
+    open(sys.argv[1] + "/last.txt", "w").write(text)
+    print(lg.group(1), pw.group(1), str(make_header(decode_header(m["Subject"]))))
+    box.remove(key)
+    sys.exit(0)
+sys.exit(1)
+PY
+  ); do
+    i=$((i + 1)); [ "$i" -le $((${2:-10} * 10)) ] || fail "no credentials mailed to $1"
+    sleep 0.1
+  done
+  read -r MAIL_LOGIN MAIL_PW MAIL_SUBJECT <<<"$out"
+  MAIL_TEXT=$(cat "$T/mail/last.txt")
 }
 # admin_credentials: the bootstrap admin suidod printed first; sets ADMIN_LOGIN, ADMIN_PW.
 # (printed by the first start: $T/suidod.first.log when start_managed_broker ran one before)

@@ -4,10 +4,12 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/err.h"
 #include "pf/accounts/account_rules.h"
+#include "pf/accounts/credmail.h"
 #include "pf/accounts/user.h"
 
 #define S(x) (x), strlen(x)
@@ -108,11 +110,39 @@ static void test_seal(void **state)
     assert_int_equal(sd_user_seal(&pf, key, 20, box, 50, &n), SD_EINVAL);
 }
 
+/* The credentials mail: Japanese first, both languages carry the id, password and portal. */
+static void test_credmail(void **state)
+{
+    (void)state;
+    char *subj, *body;
+    assert_int_equal(sd_credmail_compose("https://suido.example.jp", 0, "tmp-0123456789", "sdp_PW",
+                                         &subj, &body),
+                     0);
+    assert_string_equal(subj, "[suido] 仮アカウント発行のお知らせ (your provisional account)");
+    const char *ja = strstr(body, "仮パスワード: sdp_PW\n"),
+               *en = strstr(body, "Provisional password: sdp_PW\n");
+    assert_non_null(ja);
+    assert_non_null(en);
+    assert_true(ja < en);
+    assert_non_null(strstr(body, "ログインID: tmp-0123456789\n"));
+    assert_non_null(strstr(body, "Login ID: tmp-0123456789\n"));
+    assert_non_null(strstr(body, "ポータル: https://suido.example.jp\n"));
+    assert_non_null(strstr(body, "Portal: https://suido.example.jp\n"));
+    free(subj);
+    free(body);
+    assert_int_equal(sd_credmail_compose(NULL, 1, "adminA", "sdp_X", &subj, &body), 0);
+    assert_non_null(strstr(subj, "パスワード再設定"));
+    assert_null(strstr(body, "Portal:"));
+    assert_non_null(strstr(body, "Login ID: adminA\n"));
+    free(subj);
+    free(body);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_email), cmocka_unit_test(test_login), cmocka_unit_test(test_label),
-        cmocka_unit_test(test_kinds), cmocka_unit_test(test_seal),
+        cmocka_unit_test(test_kinds), cmocka_unit_test(test_seal),  cmocka_unit_test(test_credmail),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -11,6 +11,8 @@ import * as trend from './views/trend.js';
 import * as contacts from './views/contacts.js';
 import * as incidents from './views/incidents.js';
 import * as inquiries from './views/inquiries.js';
+import * as users from './views/users.js';
+import * as audit from './views/audit.js';
 
 // one page per line: features add theirs without touching the others'
 const ROUTES = {
@@ -21,6 +23,8 @@ const ROUTES = {
   trend,
   contacts,
   inquiries,
+  users,
+  audit,
   account,
   enrol: account.enrolView,
   password: account.passwordView,

@@ -1,4 +1,5 @@
-/* user.c - user accounts over HTTP: list, issue, show, change, reset (pf/accounts/user.h). */
+/* user.c - user accounts over HTTP: list, issue, show, change, reset (pf/accounts/user.h);
+ * provisional credentials mailed to the user (pf/accounts/credmail.h). */
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,12 +10,13 @@
 #include "api/routes.h"
 #include "core/err.h"
 #include "pf/accounts/account_rules.h"
+#include "pf/accounts/credmail.h"
 #include "pf/accounts/org.h"
 #include "pf/accounts/user.h"
 
 static void h_list(sd_http_req_t *req, void *ctx)
 {
-    sd_pf_t *pf = ctx;
+    sd_pf_t *pf = sd_notify_pf(ctx);
     sd_scope_t home = sd_api_home(req);
     if (sd_api_require(req, SD_ACT_USER_READ, &home) != 0)
         return;
@@ -26,24 +28,50 @@ static void h_list(sd_http_req_t *req, void *ctx)
         sd_api_reply_items(req, SD_ACT_USER_READ, &items);
 }
 
+/*
+ * How provisional credentials travel: "mail" (the default) to the user's own address through the
+ * outbox, so the administrator never sees them; "reply" in the answer, only for platform
+ * administrators (bootstrap, suidoctl, scripts without a mail server). *reply 1 for "reply".
+ * 0, or replied 400/403.
+ */
+static int deliver_mode(sd_http_req_t *req, const char *deliver, int *reply)
+{
+    *reply = 0;
+    if (!deliver || !strcmp(deliver, "mail"))
+        return 0;
+    if (strcmp(deliver, "reply") != 0)
+        return sd_http_reply_error(req, SD_EFIELD, "deliver", "must be \"mail\" or \"reply\""),
+               SD_EFIELD;
+    const sd_principal_t *p = sd_api_principal(req);
+    if (!p || p->role != SD_ROLE_PLATFORM_ADMIN)
+        return sd_http_reply_error(req, SD_EFORBIDDEN, "deliver",
+                                   "only platform administrators may receive a password"),
+               SD_EFORBIDDEN;
+    *reply = 1;
+    return 0;
+}
+
 static void h_create(sd_http_req_t *req, void *ctx)
 {
-    sd_pf_t *pf = ctx;
+    sd_notify_t *n = ctx;
+    sd_pf_t *pf = sd_notify_pf(n);
     const sd_principal_t *p = sd_api_principal(req);
     sd_scope_t home = sd_api_home(req);
     json_t *b = NULL;
     if (sd_api_require(req, SD_ACT_USER_MANAGE, &home) != 0 || sd_api_body(req, &b) != 0)
         return;
-    const char *role_s = NULL, *email = NULL, *name = "";
-    int64_t org = 0, tenant = 0, id = 0;
+    const char *role_s = NULL, *email = NULL, *name = "", *deliver = NULL;
+    int64_t org = 0, tenant = 0, id = 0, mail_id = 0;
+    int reply = 0;
     sd_org_kind_t ok;
     sd_role_t role;
     sd_json_err_t e;
     sd_json_field_t f[] = {{"org_id", SD_JSON_INT, SD_JSON_REQ, &org, 1, INT64_MAX},
                            {"role", SD_JSON_STR, SD_JSON_REQ, &role_s, 1, 32},
                            {"email", SD_JSON_STR, SD_JSON_REQ, &email, 3, 254},
-                           {"name", SD_JSON_STR, 0, &name, 0, 128}};
-    int rc = sd_json_fields(b, f, 4, SD_JSON_STRICT, &e);
+                           {"name", SD_JSON_STR, 0, &name, 0, 128},
+                           {"deliver", SD_JSON_STR, 0, &deliver, 1, 16}};
+    int rc = sd_json_fields(b, f, 5, SD_JSON_STRICT, &e);
     if (rc == 0 && sd_rules_email(email, strlen(email)) != 0)
         rc = sd_json_err_set(&e, "email", "not an e-mail address");
     if (rc == 0 && *name && sd_rules_label(name, strlen(name)) != 0)
@@ -73,24 +101,37 @@ static void h_create(sd_http_req_t *req, void *ctx)
         json_decref(b);
         return;
     }
-    char login[32], pw[SD_TOKEN_SIZE], obj[32], det[96];
-    rc = sd_user_issue(pf, org, role, email, name, login, pw, &id);
-    json_decref(b);
-    if (rc != 0) {
-        sd_api_reply_rc(req, rc);
+    if (deliver_mode(req, deliver, &reply) != 0) {
+        json_decref(b);
         return;
     }
-    snprintf(obj, sizeof obj, "user:%lld", (long long)id);
-    snprintf(det, sizeof det, "{\"role\":\"%s\"}", sd_policy_role_name(role));
-    sd_api_audit_req(pf, req, tenant, "user.create", obj, det);
-    json_t *u = NULL;
-    rc = sd_user_json(pf, id, &u);
+    char login[32], pw[SD_TOKEN_SIZE], obj[32], det[96];
+    if (reply)
+        rc = sd_user_issue(pf, org, role, email, name, login, pw, &id);
+    else
+        rc = sd_credmail_issue(pf, n, org, role, email, name, &id, &mail_id);
+    json_decref(b);
     if (rc != 0) {
         sodium_memzero(pw, sizeof pw);
         sd_api_reply_rc(req, rc);
         return;
     }
-    sd_http_reply_json(req, 201, sd_json_pack("{s:o,s:s}", "user", u, "provisional_password", pw));
+    snprintf(obj, sizeof obj, "user:%lld", (long long)id);
+    snprintf(det, sizeof det, "{\"deliver\":\"%s\",\"role\":\"%s\"}", reply ? "reply" : "mail",
+             sd_policy_role_name(role));
+    sd_api_audit_req(pf, req, tenant, "user.create", obj, det);
+    json_t *u = NULL;
+    rc = sd_user_json(pf, id, &u);
+    if (rc != 0)
+        sd_api_reply_rc(req, rc);
+    else if (reply)
+        sd_http_reply_json(req, 201,
+                           sd_json_pack("{s:o,s:s,s:s}", "user", u, "delivered", "reply",
+                                        "provisional_password", pw));
+    else
+        sd_http_reply_json(req, 201,
+                           sd_json_pack("{s:o,s:s,s:I}", "user", u, "delivered", "mail", "mail_id",
+                                        (json_int_t)mail_id));
     sodium_memzero(pw, sizeof pw);
 }
 
@@ -119,7 +160,7 @@ static void reply_user(sd_pf_t *pf, sd_http_req_t *req, int64_t id)
 
 static void h_get(sd_http_req_t *req, void *ctx)
 {
-    sd_pf_t *pf = ctx;
+    sd_pf_t *pf = sd_notify_pf(ctx);
     int64_t id;
     sd_scope_t sc;
     sd_role_t role;
@@ -130,7 +171,7 @@ static void h_get(sd_http_req_t *req, void *ctx)
 
 static void h_patch(sd_http_req_t *req, void *ctx)
 {
-    sd_pf_t *pf = ctx;
+    sd_pf_t *pf = sd_notify_pf(ctx);
     int64_t id;
     sd_scope_t sc;
     sd_role_t old_role, role;
@@ -193,8 +234,9 @@ static void h_patch(sd_http_req_t *req, void *ctx)
 
 static void h_reset(sd_http_req_t *req, void *ctx)
 {
-    sd_pf_t *pf = ctx;
-    int64_t id;
+    sd_notify_t *n = ctx;
+    sd_pf_t *pf = sd_notify_pf(n);
+    int64_t id, mail_id = 0;
     sd_scope_t sc;
     sd_role_t role;
     if (load_checked(pf, req, SD_ACT_USER_MANAGE, &id, &sc, &role) != 0)
@@ -203,20 +245,49 @@ static void h_reset(sd_http_req_t *req, void *ctx)
         sd_http_reply_error(req, SD_EFORBIDDEN, NULL, "you may not manage a user of this role");
         return;
     }
-    char pw[SD_TOKEN_SIZE];
+    /* the body is optional: {"deliver": "mail" | "reply"} */
+    const char *deliver = NULL;
+    int reply = 0;
+    size_t blen = 0;
+    json_t *b = NULL;
+    sd_http_req_body(req, &blen);
+    if (blen > 0) {
+        sd_json_err_t e;
+        sd_json_field_t f[] = {{"deliver", SD_JSON_STR, 0, &deliver, 1, 16}};
+        if (sd_api_body(req, &b) != 0)
+            return;
+        if (sd_json_fields(b, f, 1, SD_JSON_STRICT, &e) != 0) {
+            sd_http_reply_json_error(req, SD_EFIELD, &e);
+            json_decref(b);
+            return;
+        }
+    }
+    int rc = deliver_mode(req, deliver, &reply);
+    json_decref(b);
+    if (rc != 0)
+        return;
+    char pw[SD_TOKEN_SIZE] = "";
     json_t *u = NULL;
-    int rc = sd_user_reset(pf, sd_api_principal(req), id, sc.tenant_id, pw);
+    if (reply)
+        rc = sd_user_reset(pf, sd_api_principal(req), id, sc.tenant_id, pw);
+    else
+        rc = sd_credmail_reset(pf, n, sd_api_principal(req), id, sc.tenant_id, &mail_id);
     if (rc == 0)
         rc = sd_user_json(pf, id, &u);
     if (rc != 0)
         sd_api_reply_rc(req, rc);
+    else if (reply)
+        sd_http_reply_json(req, 200,
+                           sd_json_pack("{s:o,s:s,s:s}", "user", u, "delivered", "reply",
+                                        "provisional_password", pw));
     else
         sd_http_reply_json(req, 200,
-                           sd_json_pack("{s:o,s:s}", "user", u, "provisional_password", pw));
+                           sd_json_pack("{s:o,s:s,s:I}", "user", u, "delivered", "mail", "mail_id",
+                                        (json_int_t)mail_id));
     sodium_memzero(pw, sizeof pw);
 }
 
-int sd_user_routes(sd_http_server_t *http, sd_pf_t *pf)
+int sd_user_routes(sd_http_server_t *http, sd_notify_t *pf)
 {
     int rc = 0;
     if (!rc)

@@ -336,6 +336,9 @@ int sd_account_login(sd_pf_t *pf, const sd_principal_t *caller, const char *logi
         sodium_memzero(out->token, sizeof out->token);
         return rc;
     }
+    /* for the administrators' user list; the audit has every login, this only the last */
+    sd_store_exec(pf->store, "UPDATE users SET last_login_at = $1 WHERE id = $2",
+                  SD_PARAMS(SD_V_INT(sd_pf_now_ms(pf)), SD_V_INT(a.id)), NULL);
     audit_user(pf, &a, "login.ok", a.totp_enabled ? "{\"otp\":true}" : "{\"otp\":false}");
     out->user_id = a.id;
     out->provisional = a.provisional;

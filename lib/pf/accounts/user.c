@@ -13,8 +13,8 @@
 /* Columns of a user as the API shows it, and their sd_pf_row_json types. */
 #define USER_COLS                                                                                  \
     "SELECT id, org_id, tenant_id, role, login, email, name, provisional, totp_enabled,"           \
-    " totp_required, disabled, failures, created_at, updated_at FROM users"
-#define USER_TYPES "iiissssbbbbiii"
+    " totp_required, disabled, failures, created_at, updated_at, last_login_at FROM users"
+#define USER_TYPES "iiissssbbbbiiii"
 
 int sd_user_totp_forced(sd_role_t role)
 {

@@ -40,7 +40,8 @@ int sd_user_open(const sd_pf_t *pf, const uint8_t *in, size_t inlen, uint8_t *ke
                  size_t *keylen);
 
 /* User id as the API shows it (id, org_id, tenant_id, role, login, email, name, provisional,
- * totp_enabled, totp_required, disabled, failures, created_at, updated_at; never secrets) into
+ * totp_enabled, totp_required, disabled, failures, created_at, updated_at, last_login_at (ms, 0 =
+ * never); never secrets) into
  * *out (new reference). 0, SD_ENOTFOUND, SD_ENOMEM or a store error. */
 int sd_user_json(sd_pf_t *pf, int64_t id, json_t **out);
 

@@ -1112,6 +1112,13 @@ static int send_due(sd_notify_t *n, int64_t now, int *sent)
                                  : t),
                     SD_V_INT(src ? 0 : t), SD_V_INT(code), SD_V_TEXT(text), SD_V_INT(v[i].id)),
                 NULL);
+            /* a mail of provisional credentials (pf/accounts/credmail.h) is not kept once
+               delivered: the outbox is no second place for a password */
+            if (!rc && !src)
+                rc = sd_store_exec(n->pf->store,
+                                   "UPDATE notifications SET body = '' WHERE id = $1 AND"
+                                   " kind = 'credentials'",
+                                   SD_PARAMS(SD_V_INT(v[i].id)), NULL);
             *sent += src == 0;
         }
         free(v[i].rcpt);
