@@ -90,15 +90,19 @@ typedef enum {
     XX(TENANT_READ,       "tenant.read",      T, T, L, L, L, L, A, _, _,                           \
        "see tenant profiles (name, kind)", "テナント提供")                                         \
     XX(TENANT_MANAGE,     "tenant.manage",    _, _, _, _, _, _, A, _, _,                           \
-       "create and change tenants, link vendors to operator tenants", "テナント提供")              \
+       "create and change tenants, link vendors to operator tenants, require portal client "        \
+       "certificates (`PUT /api/v1/tenants/{id}/portal-certificates`)", "テナント提供")           \
     XX(ORG_READ,          "org.read",         T, T, L, L, L, L, A, _, _,                           \
        "see organisations and the vendor list", "ベンダー一覧")                                    \
     XX(ORG_MANAGE,        "org.manage",       _, _, _, _, _, _, A, _, _,                           \
        "register and change operators and vendors", "ベンダー登録・変更")                          \
     XX(USER_READ,         "user.read",        _, T, _, T, _, T, A, _, _,                           \
-       "list users and their roles", "ユーザ権限の管理")                                           \
+       "list users and their roles, and the portal client certificates issued to them",             \
+       "ユーザ権限の管理")                                                                        \
     XX(USER_MANAGE,       "user.manage",      _, T, _, T, _, T, A, _, _,                           \
-       "issue provisional ids, reset, disable, change roles", "ユーザ登録・変更")                  \
+       "issue provisional ids, reset, disable, change roles; issue and revoke a user's portal "     \
+       "client certificate (`POST /api/v1/users/{id}/portal-certificates`, `DELETE "             \
+       "/api/v1/portal-certificates/{id}`)", "ユーザ登録・変更")                                  \
     XX(USER_SELF,         "user.self",        S, S, S, S, S, S, S, _, _,                           \
        "own password, one-time password enrolment, own sessions", "ユーザ登録・変更")              \
     XX(USER_OTP_REQUIRE,  "user.otp_require", _, _, _, _, _, _, A, _, _,                           \
@@ -173,6 +177,12 @@ typedef enum {
        "read the bulletin board", "掲示板")                                                        \
     XX(PORTAL_POST,       "portal.post",      _, _, _, _, _, _, A, _, _,                           \
        "post maintenance and failure notices", "掲示板")                                           \
+    XX(BULLETIN_POST,     "bulletin.post",    _, T, _, T, _, T, A, _, _,                           \
+       "post on the own tenant's board (the platform operator: any board, the common one for "   \
+       "everyone), change and withdraw own posts, attach files", "掲示板への掲載")                \
+    XX(BULLETIN_MANAGE,   "bulletin.manage",  _, T, _, T, _, T, A, _, _,                           \
+       "change and withdraw anyone's posts on the board, see posts out of their period",          \
+       "掲示板の管理")                                                                            \
     XX(INQUIRY_CREATE,    "inquiry.create",   T, T, T, T, T, T, _, _, _,                           \
        "open an inquiry", "問い合わせ")                                                            \
     XX(INQUIRY_READ,      "inquiry.read",     T, T, O, O, O, O, A, _, _,                           \
