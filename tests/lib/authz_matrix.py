@@ -303,8 +303,8 @@ ROUTES = {
     ("GET", "/api/v1/bulletin/{id}"): ("obj", "portal.read", {"id": I["bulletin_a"]}, None, None),
     ("PATCH", "/api/v1/bulletin/{id}"): ("obj", "bulletin.post", {"id": I["bulletin_a"]},
                                          {"title": "probe"}, None),
-    ("DELETE", "/api/v1/bulletin/{id}"): ("obj", "bulletin.post", {"id": I["bulletin_a"]}, None,
-                                          None),
+    ("DELETE", "/api/v1/bulletin/{id}"): ("obj", "bulletin.post", {"id": I["bulletin_del_a"]},
+                                          None, None),
     ("POST", "/api/v1/bulletin/{id}/read"): ("obj", "portal.read", {"id": I["bulletin_a"]}, None,
                                              None),
     ("POST", "/api/v1/bulletin/{id}/attachments?name=probe.txt"): (

@@ -74,6 +74,13 @@ const DICT = {
     'role.operator_general': '事業者一般', 'role.apvendor_admin': 'APベンダー管理者',
     'role.apvendor_general': 'APベンダー一般', 'role.gwvendor_admin': 'GWベンダー管理者',
     'role.gwvendor_general': 'GWベンダー一般',
+    'bulletin.title': '掲示板', 'nav.bulletin': '掲示板', 'bulletin.cat.notice': 'お知らせ',
+    'bulletin.cat.failure': '障害情報', 'bulletin.cat.maintenance': 'メンテナンス',
+    'bulletin.category': '区分', 'bulletin.subject': '件名', 'bulletin.posted': '掲載日時',
+    'bulletin.files': '添付', 'bulletin.unread': '未読', 'bulletin.common': '共通',
+    'bulletin.period': '掲載期間 {from} 〜 {until}', 'bulletin.upcoming': '予定されているメンテナンス',
+    'bulletin.new': '新規掲載', 'bulletin.body': '本文', 'bulletin.until': '掲載終了 (任意)',
+    'bulletin.attach': '添付ファイル', 'bulletin.submit': '掲載する',
   },
   en: {
     'app.title': 'Water Platform',
@@ -146,6 +153,14 @@ const DICT = {
     'role.operator_general': 'Operator staff', 'role.apvendor_admin': 'AP vendor administrator',
     'role.apvendor_general': 'AP vendor staff', 'role.gwvendor_admin': 'GW vendor administrator',
     'role.gwvendor_general': 'GW vendor staff',
+    'bulletin.title': 'Bulletin board', 'nav.bulletin': 'Bulletin board',
+    'bulletin.cat.notice': 'Notice', 'bulletin.cat.failure': 'Failure',
+    'bulletin.cat.maintenance': 'Maintenance', 'bulletin.category': 'Category',
+    'bulletin.subject': 'Subject', 'bulletin.posted': 'Posted', 'bulletin.files': 'Files',
+    'bulletin.unread': 'Unread', 'bulletin.common': 'common',
+    'bulletin.period': 'Shown {from} to {until}', 'bulletin.upcoming': 'Upcoming maintenance',
+    'bulletin.new': 'New post', 'bulletin.body': 'Text', 'bulletin.until': 'Shown until (optional)',
+    'bulletin.attach': 'Attachment', 'bulletin.submit': 'Post',
   },
 };
 
