@@ -8,6 +8,7 @@
 #include "pf/broker/binding.h"
 #include "pf/data/backup.h"
 #include "pf/data/objstore.h"
+#include "pf/desk/bulletin.h"
 #include "pf/notify/notify.h"
 #include "pf/ops/opsmon.h"
 #include "pf/ops/sla.h"
@@ -265,5 +266,22 @@ int sd_requests_routes(sd_http_server_t *http, sd_requests_t *r);
  *   GET    /apif/v1/monitors/{id}/events   server-sent events (204 once stopped)
  */
 int sd_monitors_routes(sd_http_server_t *http, sd_monitors_t *m);
+
+/*
+ * The bulletin board (lib/api/desk/bulletin.c; route context b). Boards: the caller's home tenant
+ * and the common one (portal.read); the platform admin any (?tenant_id=).
+ *   GET    /api/v1/bulletin?category=&tenant_id=&all=1   current posts, newest first (all=1 adds
+ *                              those out of their period the caller wrote or may manage)
+ *   POST   /api/v1/bulletin    bulletin.post {tenant_id?, category, title, body?, valid_from?,
+ *                              valid_until?} -> 201 the post
+ *   GET    /api/v1/bulletin/unread                  {"unread": n} current posts not read
+ *   GET    /api/v1/bulletin/{id}                    the post with body and attachments
+ *   PATCH  /api/v1/bulletin/{id}                    bulletin.post (own) / bulletin.manage
+ *   DELETE /api/v1/bulletin/{id}                    the same -> 204
+ *   POST   /api/v1/bulletin/{id}/read               the caller's read mark -> 204
+ *   POST   /api/v1/bulletin/{id}/attachments?name=  the body, streamed, as a file -> 201
+ *   GET    /api/v1/bulletin/{id}/attachments/{att}  the file, as a download
+ */
+int sd_bulletin_routes(sd_http_server_t *http, sd_bulletin_t *b);
 
 #endif

@@ -177,6 +177,12 @@ typedef enum {
        "read the bulletin board", "掲示板")                                                        \
     XX(PORTAL_POST,       "portal.post",      _, _, _, _, _, _, A, _, _,                           \
        "post maintenance and failure notices", "掲示板")                                           \
+    XX(BULLETIN_POST,     "bulletin.post",    _, T, _, T, _, T, A, _, _,                           \
+       "post on the own tenant's board (the platform operator: any board, the common one for "   \
+       "everyone), change and withdraw own posts, attach files", "掲示板への掲載")                \
+    XX(BULLETIN_MANAGE,   "bulletin.manage",  _, T, _, T, _, T, A, _, _,                           \
+       "change and withdraw anyone's posts on the board, see posts out of their period",          \
+       "掲示板の管理")                                                                            \
     XX(INQUIRY_CREATE,    "inquiry.create",   T, T, T, T, T, T, _, _, _,                           \
        "open an inquiry", "問い合わせ")                                                            \
     XX(INQUIRY_READ,      "inquiry.read",     T, T, O, O, O, O, A, _, _,                           \

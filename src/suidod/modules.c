@@ -31,6 +31,7 @@ static const suidod_module_t *const table[] = {
     &suidod_mod_incidents,
     &suidod_mod_inquiries, /* after notify and objects, which it mails and stores through */
     &suidod_mod_sla,       /* probes this server once it listens */
+    &suidod_mod_bulletin,  /* after sla and notify: announces maintenance windows */
     &suidod_mod_pki,       /* AP-IF #9 / GW-IF #7 certificates, CMS filters on /apif, /gwif */
     &suidod_mod_ingest,    /* the samples' group-commit writer: after the observers, before mqtt */
     &suidod_mod_mqtt,      /* GW-IF over MQTT: ingests as soon as it is made, so after the

@@ -19,6 +19,7 @@
 #include "pf/broker/binding.h"
 #include "pf/data/backup.h"
 #include "pf/data/objstore.h"
+#include "pf/desk/bulletin.h"
 #include "pf/notify/notify.h"
 #include "pf/ops/opsmon.h"
 #include "pf/ops/sla.h"
@@ -49,6 +50,7 @@ typedef struct {
     sd_alarms_t *alarms;
     sd_monitors_t *monitors;
     sd_sla_t *sla;
+    sd_bulletin_t *bulletin;
     sd_pki_t *pki;
     sd_mqtt_binding_t *mqtt;
     sd_backup_t *backup;
@@ -104,6 +106,7 @@ extern const suidod_module_t suidod_mod_http, suidod_mod_notify, suidod_mod_opsm
     suidod_mod_apidoc, suidod_mod_alarms, suidod_mod_monitors, suidod_mod_incidents, suidod_mod_sla,
     suidod_mod_pki, suidod_mod_ingest, suidod_mod_mqtt, suidod_mod_backup, suidod_mod_web;
 extern const suidod_module_t suidod_mod_inquiries; /* mod_desk.c */
+extern const suidod_module_t suidod_mod_bulletin;  /* mod_bulletin.c */
 
 /* modules.c: config, new and routes of each module in table order; on failure the exit status. */
 int suidod_setup(suidod_t *d);

@@ -150,6 +150,16 @@ api a2 POST "/api/v1/inquiries/$INQ_A/files?name=a.txt" -H 'Content-Type: applic
   --data-binary 'tenant A'
 expect_code "a file of the inquiry of A" 201
 INQ_FILE_A=$(jid)
+jpost a1 /api/v1/bulletin '{"category":"notice","title":"A のお知らせ"}'
+expect_code "a bulletin post of A" 201
+BULLETIN_A=$(jid)
+api a1 POST "/api/v1/bulletin/$BULLETIN_A/attachments?name=a.txt" \
+  -H 'Content-Type: application/octet-stream' --data-binary 'tenant A'
+expect_code "an attachment of A's post" 201
+BULLETIN_ATT_A=$(jid)
+jpost a1 /api/v1/bulletin '{"category":"notice","title":"withdrawn by the matrix"}'
+expect_code "a bulletin post of A to withdraw" 201
+BULLETIN_DEL_A=$(jid)
 
 # ---- the matrix -----------------------------------------------------------------------------------
 cookie() { awk '$6 == "suido_session" {print $7}' "$T/$1.jar" | tail -1; }
@@ -159,7 +169,8 @@ cookie() { awk '$6 == "suido_session" {print $7}' "$T/$1.jar" | tail -1; }
   echo "\"user_a2\":$A2_ID,\"app_a2\":$APP_A2,\"gw_a2\":$GW_A2,\"sheet_a\":$SHEET_A,"
   echo "\"alarm_a\":$AL_A,\"group_a\":$GR_A,\"incident_a\":$INC_A,\"contact_a\":$CONTACT_A,"
   echo "\"inquiry_a\":$INQ_A,\"inquiry_file_a\":$INQ_FILE_A,"
-  echo "\"doc_a\":$DOC_A},"
+  echo "\"doc_a\":$DOC_A,\"bulletin_a\":$BULLETIN_A,\"bulletin_att_a\":$BULLETIN_ATT_A,"
+  echo "\"bulletin_del_a\":$BULLETIN_DEL_A},"
   echo "\"linked\":{\"$OV\":[$A],\"$OG\":[$A],\"$OV2\":[$B],\"$OG2\":[$B]},\"principals\":["
   for u in admin ag a1 bg ba v1ag v1aa v1gg v1ga v2ag v2aa v2gg v2ga; do
     api "$u" GET /api/v1/me

@@ -328,6 +328,21 @@ ROUTES = {
     ("GET", "/api/v1/maintenance"): ("home", "portal.read", {}, None),
     ("POST", "/api/v1/maintenance"): ("home", "portal.post", {}, {
         "starts_at": 4102444800000, "ends_at": 4102448400000, "title": "probe"}),
+    ("GET", "/api/v1/bulletin"): ("home", "portal.read", {}, None),
+    ("POST", "/api/v1/bulletin"): ("obj", "bulletin.post", {}, {
+        "tenant_id": A, "category": "notice", "title": "probe"}, None),
+    ("GET", "/api/v1/bulletin/unread"): ("home", "portal.read", {}, None),
+    ("GET", "/api/v1/bulletin/{id}"): ("obj", "portal.read", {"id": I["bulletin_a"]}, None, None),
+    ("PATCH", "/api/v1/bulletin/{id}"): ("obj", "bulletin.post", {"id": I["bulletin_a"]},
+                                         {"title": "probe"}, None),
+    ("DELETE", "/api/v1/bulletin/{id}"): ("obj", "bulletin.post", {"id": I["bulletin_del_a"]},
+                                          None, None),
+    ("POST", "/api/v1/bulletin/{id}/read"): ("obj", "portal.read", {"id": I["bulletin_a"]}, None,
+                                             None),
+    ("POST", "/api/v1/bulletin/{id}/attachments?name=probe.txt"): (
+        "obj", "bulletin.post", {"id": I["bulletin_a"]}, b"x", None),
+    ("GET", "/api/v1/bulletin/{id}/attachments/{att}"): (
+        "obj", "portal.read", {"id": I["bulletin_a"], "att": I["bulletin_att_a"]}, None, None),
 }
 
 # every documented route must have its row here, and no row may be stale

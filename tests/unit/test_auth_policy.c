@@ -44,6 +44,7 @@ static const struct {
     {"monitor.read", "TTOOOOA--"},
     {"incident.read", "TTOOOOA--"},    {"incident.manage", "TTOOOOA--"},
     {"portal.read", "CCCCCCA--"},      {"portal.post", "------A--"},
+    {"bulletin.post", "-T-T-TA--"},    {"bulletin.manage", "-T-T-TA--"},
     {"inquiry.create", "TTTTTT---"},   {"inquiry.read", "TTOOOOA--"},
     {"inquiry.manage", "TTOOOOA--"},   {"audit.read", "-T-T-TA--"},
     {"sla.read", "TT----A--"},         {"ops.read", "TT-------"},

@@ -13,6 +13,7 @@ import * as incidents from './views/incidents.js';
 import * as inquiries from './views/inquiries.js';
 import * as users from './views/users.js';
 import * as audit from './views/audit.js';
+import * as bulletin from './views/bulletin.js';
 
 // one page per line: features add theirs without touching the others'
 const ROUTES = {
@@ -23,6 +24,7 @@ const ROUTES = {
   trend,
   contacts,
   inquiries,
+  bulletin,
   users,
   audit,
   account,
@@ -92,6 +94,7 @@ export async function render() {
   else view = ROUTES[r.name] || facilities;
   shell();
   pollUnacked();
+  pollBulletin();
   root.dataset.view = view.NAME;
   const ctx = { app, params: r.params, go, render, refreshMe: loadMe, banner: showBanner };
   try {
@@ -123,6 +126,26 @@ async function pollUnacked() {
   }
   badgeTimer = setTimeout(pollUnacked, 5000);
 }
+
+// Unread posts of the bulletin board (home and common boards) beside its link; every human role
+// reads the board (portal.read), so the link is always shown inside the portal.
+let bbTimer = null;
+async function pollBulletin() {
+  clearTimeout(bbTimer);
+  const el = document.getElementById('bb-unread');
+  const inside = app.me && !app.me.password_change_required && !app.me.totp_enrolment_required;
+  if (!inside) { el.hidden = true; return; }
+  try {
+    const n = (await get('/api/v1/bulletin/unread')).unread || 0;
+    el.textContent = String(n);
+    el.hidden = n === 0;
+  } catch (e) {
+    el.hidden = true;
+    if (e.status === 404) return;
+  }
+  bbTimer = setTimeout(pollBulletin, 30000);
+}
+window.addEventListener('suido:bulletin-read', pollBulletin);
 
 onUnauthorized((e) => {
   if (!app.me) return;

@@ -173,6 +173,13 @@ const DICT = {
     'audit.col.time': '日時', 'audit.col.actor': '操作者', 'audit.col.role': '権限',
     'audit.col.tenant': 'テナント', 'audit.col.action': '操作', 'audit.col.object': '対象',
     'audit.col.detail': '詳細',
+    'bulletin.title': '掲示板', 'nav.bulletin': '掲示板', 'bulletin.cat.notice': 'お知らせ',
+    'bulletin.cat.failure': '障害情報', 'bulletin.cat.maintenance': 'メンテナンス',
+    'bulletin.category': '区分', 'bulletin.subject': '件名', 'bulletin.posted': '掲載日時',
+    'bulletin.files': '添付', 'bulletin.unread': '未読', 'bulletin.common': '共通',
+    'bulletin.period': '掲載期間 {from} 〜 {until}', 'bulletin.upcoming': '予定されているメンテナンス',
+    'bulletin.new': '新規掲載', 'bulletin.body': '本文', 'bulletin.until': '掲載終了 (任意)',
+    'bulletin.attach': '添付ファイル', 'bulletin.submit': '掲載する',
   },
   en: {
     'app.title': 'Water Platform',
@@ -344,6 +351,14 @@ const DICT = {
     'audit.col.time': 'Time', 'audit.col.actor': 'Actor', 'audit.col.role': 'Role',
     'audit.col.tenant': 'Tenant', 'audit.col.action': 'Action', 'audit.col.object': 'Object',
     'audit.col.detail': 'Detail',
+    'bulletin.title': 'Bulletin board', 'nav.bulletin': 'Bulletin board',
+    'bulletin.cat.notice': 'Notice', 'bulletin.cat.failure': 'Failure',
+    'bulletin.cat.maintenance': 'Maintenance', 'bulletin.category': 'Category',
+    'bulletin.subject': 'Subject', 'bulletin.posted': 'Posted', 'bulletin.files': 'Files',
+    'bulletin.unread': 'Unread', 'bulletin.common': 'common',
+    'bulletin.period': 'Shown {from} to {until}', 'bulletin.upcoming': 'Upcoming maintenance',
+    'bulletin.new': 'New post', 'bulletin.body': 'Text', 'bulletin.until': 'Shown until (optional)',
+    'bulletin.attach': 'Attachment', 'bulletin.submit': 'Post',
   },
 };
 

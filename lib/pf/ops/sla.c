@@ -74,7 +74,15 @@ struct sd_sla {
     sd_http_client_t *http; /* the probes' connection, made on first use */
     sd_worker_t *worker;    /* NULL until sd_sla_start() */
     int64_t last_minute;    /* of the worker's last recorded probe */
+    sd_sla_announce_fn announce;
+    void *announce_ctx;
 };
+
+void sd_sla_on_announce(sd_sla_t *s, sd_sla_announce_fn fn, void *ctx)
+{
+    s->announce = fn;
+    s->announce_ctx = ctx;
+}
 
 int sd_sla_new(sd_pf_t *pf, sd_sla_t **out)
 {
@@ -294,6 +302,8 @@ static int maint_tx(sd_store_t *st, void *ctx)
     snprintf(obj, sizeof obj, "maintenance:%" PRId64, m->id);
     if (!rc)
         rc = sd_pf_audit(m->s->pf, m->who, SD_TENANT_COMMON, "maintenance.create", obj, NULL);
+    if (!rc && m->s->announce)
+        rc = m->s->announce(m->s->announce_ctx, m->who, m->id, m->from, m->to, m->title);
     return rc;
 }
 

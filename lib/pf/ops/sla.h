@@ -74,8 +74,18 @@ int sd_sla_report(sd_sla_t *s, const char *month, json_t **out);
 int sd_sla_maintenance_list(sd_sla_t *s, sd_pf_items_t *out);
 
 /* Record a window [from, to) announced by who, audited "maintenance.create" in the common
- * tenant in the same transaction. The caller validated the times. 0 or SD_E*. */
+ * tenant in the same transaction, with the announcement (sd_sla_on_announce()) in it too. The
+ * caller validated the times. 0 or SD_E*. */
 int sd_sla_maintenance_add(sd_sla_t *s, const sd_principal_t *who, int64_t from, int64_t to,
                            const char *title, int64_t *id);
+
+/*
+ * Who announces a new window (the bulletin board: a post and the tenants' mail, pf/desk), called
+ * inside the transaction that records it, so a window is never recorded unannounced; a non-zero
+ * return rolls the window back. One; set before the server starts. fn NULL = none.
+ */
+typedef int (*sd_sla_announce_fn)(void *ctx, const sd_principal_t *who, int64_t id, int64_t from,
+                                  int64_t to, const char *title);
+void sd_sla_on_announce(sd_sla_t *s, sd_sla_announce_fn fn, void *ctx);
 
 #endif
