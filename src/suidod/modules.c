@@ -28,10 +28,11 @@ static const suidod_module_t *const table[] = {
     &suidod_mod_alarms,   /* before the ingest paths below that feed it */
     &suidod_mod_monitors, /* AP-IF #5-7: periodic monitors */
     &suidod_mod_incidents,
-    &suidod_mod_sla,  /* probes this server once it listens */
-    &suidod_mod_pki,  /* AP-IF #9 / GW-IF #7 certificates, CMS filters on /apif, /gwif */
-    &suidod_mod_mqtt, /* GW-IF over MQTT: ingests as soon as it is made, so after the
-                         sample observers (alarms, monitors) are registered */
+    &suidod_mod_maint, /* inspections, defects (issue 12) */
+    &suidod_mod_sla,   /* probes this server once it listens */
+    &suidod_mod_pki,   /* AP-IF #9 / GW-IF #7 certificates, CMS filters on /apif, /gwif */
+    &suidod_mod_mqtt,  /* GW-IF over MQTT: ingests as soon as it is made, so after the
+                          sample observers (alarms, monitors) are registered */
     &suidod_mod_backup,
     &suidod_mod_web, /* static files at / */
 };

@@ -101,8 +101,9 @@ typedef struct {
 /* The modules (mod_*.c), listed in start order by modules.c. */
 extern const suidod_module_t suidod_mod_http, suidod_mod_notify, suidod_mod_opsmon,
     suidod_mod_accounts, suidod_mod_master, suidod_mod_objects, suidod_mod_ts, suidod_mod_requests,
-    suidod_mod_apidoc, suidod_mod_alarms, suidod_mod_monitors, suidod_mod_incidents, suidod_mod_sla,
-    suidod_mod_pki, suidod_mod_mqtt, suidod_mod_backup, suidod_mod_web;
+    suidod_mod_apidoc, suidod_mod_alarms, suidod_mod_monitors, suidod_mod_incidents,
+    suidod_mod_maint, suidod_mod_sla, suidod_mod_pki, suidod_mod_mqtt, suidod_mod_backup,
+    suidod_mod_web;
 
 /* modules.c: config, new and routes of each module in table order; on failure the exit status. */
 int suidod_setup(suidod_t *d);
