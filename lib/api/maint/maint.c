@@ -42,6 +42,10 @@ static int list_tenant(sd_http_req_t *req, sd_pf_t *pf, int64_t *tid)
     int rc = *tid > 0 ? sd_maint_contractor(pf, *tid, &org) : 0;
     if (rc)
         return sd_api_reply_rc(req, rc);
+    /* one's own home tenant may always be listed (a vendor's holds no facilities); the items
+     * are filtered by their own scope either way */
+    if (who && *tid == who->tenant_id)
+        org = who->org_id;
     sd_scope_t sc = {.tenant_id = *tid, .org_id = org};
     return sd_api_require(req, SD_ACT_MAINT_READ, &sc);
 }
@@ -80,7 +84,8 @@ static void h_contractor(sd_http_req_t *req, void *ctx)
     }
     sd_org_kind_t kind;
     rc = sd_org_lookup(pf, org, NULL, &kind);
-    if (rc == SD_ENOTFOUND || (!rc && kind != SD_ORG_KIND_AP_VENDOR && kind != SD_ORG_KIND_GW_VENDOR)) {
+    if (rc == SD_ENOTFOUND ||
+        (!rc && kind != SD_ORG_KIND_AP_VENDOR && kind != SD_ORG_KIND_GW_VENDOR)) {
         sd_http_reply_error(req, SD_EFIELD, "org_id", "no such vendor organisation");
         return;
     }
@@ -91,9 +96,9 @@ static void h_contractor(sd_http_req_t *req, void *ctx)
     }
     if (!rc)
         rc = sd_maint_contractor_set(pf, sd_api_principal(req), tid, org);
-    sd_api_reply_result(req, rc, 200,
-                        sd_json_pack("{s:I,s:I}", "tenant_id", (json_int_t)tid, "org_id",
-                                     (json_int_t)org));
+    sd_api_reply_result(
+        req, rc, 200,
+        sd_json_pack("{s:I,s:I}", "tenant_id", (json_int_t)tid, "org_id", (json_int_t)org));
 }
 
 static void h_plan_get(sd_http_req_t *req, void *ctx)
@@ -149,8 +154,7 @@ static void h_plan_post(sd_http_req_t *req, void *ctx)
         int n = 0;
         rc = sd_maint_plan_generate(pf, sd_api_principal(req), &f, month, (int)annual, &n);
         if (rc == SD_ECONFLICT)
-            sd_http_reply_error(req, rc, "month", "%s is already planned for this facility",
-                                month);
+            sd_http_reply_error(req, rc, "month", "%s is already planned for this facility", month);
         else if (rc == SD_EFIELD)
             sd_http_reply_error(req, rc, "facility", "facility type %s has no cycles", f.type);
         else if (rc)
