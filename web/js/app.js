@@ -8,9 +8,10 @@ import * as facilities from './views/facilities.js';
 import * as alarms from './views/alarms.js';
 import * as status from './views/status.js';
 import * as trend from './views/trend.js';
+import * as maint from './views/maint.js';
 
 const ROUTES = { facilities, alarms, status, trend, account, enrol: account.enrolView,
-  password: account.passwordView };
+  password: account.passwordView, maint };
 
 const app = {
   me: null,           // GET /api/v1/me reply, null when logged out
@@ -53,8 +54,11 @@ function shell() {
   document.getElementById('logout').hidden = !me;
   document.getElementById('whoami').textContent = me ? me.user.login : '';
   const cur = route().name;
-  for (const a of document.querySelectorAll('#nav a'))
+  for (const a of document.querySelectorAll('#nav a')) {
     a.classList.toggle('current', a.getAttribute('href') === `#/${cur}`);
+    // a link with data-roles is shown only to those roles (the API denies the others anyway)
+    if (a.dataset.roles) a.hidden = !me || !a.dataset.roles.split(' ').includes(me.user.role);
+  }
 }
 
 export async function render() {
