@@ -28,10 +28,8 @@ static int setup(void **state)
     fx->fac = sd_test_pf_facility(&fx->t, fx->tenant, "gorin");
     int64_t v = sd_test_pf_tenant(&fx->t, "vendors", SD_TENANT_KIND_VENDOR);
     int64_t org = sd_test_pf_org(&fx->t, v, SD_ORG_KIND_GW_VENDOR, "Kanri");
-    fx->who = (sd_principal_t){.role = SD_ROLE_GWVENDOR_GENERAL,
-                               .subject_id = 7,
-                               .org_id = org,
-                               .tenant_id = v};
+    fx->who = (sd_principal_t){
+        .role = SD_ROLE_GWVENDOR_GENERAL, .subject_id = 7, .org_id = org, .tenant_id = v};
     *state = fx;
     return 0;
 }
@@ -175,9 +173,8 @@ static void test_not_good_opens_defect(void **state)
     assert_int_equal(sd_maint_facility(pf, fx->fac, &f), 0);
     int n;
     assert_int_equal(sd_maint_plan_generate(pf, &fx->who, &f, "2026-11", 4, &n), 0);
-    int64_t visit = sd_test_pf_int(&fx->t,
-                                   "SELECT MIN(id) FROM maint_visits WHERE cycle = 'daily'", NULL,
-                                   0);
+    int64_t visit =
+        sd_test_pf_int(&fx->t, "SELECT MIN(id) FROM maint_visits WHERE cycle = 'daily'", NULL, 0);
     json_t *ans = answers_for(pf, 1, 4), *end = end_checks(1);
     sd_maint_record_t r = {.facility = &f,
                            .cycle = "daily",
@@ -224,13 +221,11 @@ static void test_not_good_opens_defect(void **state)
     assert_string_equal(json_string_value(json_object_get(o, "status")), "awaiting");
     assert_non_null(strstr(json_string_value(json_object_get(o, "description")), "藻の発生"));
     json_decref(o);
-    sd_principal_t staff = {.role = SD_ROLE_OPERATOR_GENERAL,
-                            .subject_id = 3,
-                            .org_id = 1,
-                            .tenant_id = fx->tenant};
-    assert_int_equal(sd_maint_defect_update(pf, &fx->who, fx->tenant, d, "estimating", NULL, NULL,
-                                            "見積依頼"),
-                     0);
+    sd_principal_t staff = {
+        .role = SD_ROLE_OPERATOR_GENERAL, .subject_id = 3, .org_id = 1, .tenant_id = fx->tenant};
+    assert_int_equal(
+        sd_maint_defect_update(pf, &fx->who, fx->tenant, d, "estimating", NULL, NULL, "見積依頼"),
+        0);
     assert_int_equal(
         sd_maint_defect_update(pf, &staff, fx->tenant, d, NULL, "repair", "2026-11-25", ""), 0);
     assert_int_equal(sd_maint_defect_update(pf, &fx->who, fx->tenant, d, "done", NULL, NULL, ""),

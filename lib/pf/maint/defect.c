@@ -165,8 +165,8 @@ int sd_maint_defect_update(sd_pf_t *pf, const sd_principal_t *who, int64_t tenan
 }
 
 #define DEFECT_COLS                                                                                \
-    "d.id, d.tenant_id, d.facility_id, f.code AS facility_code, f.name AS facility_name, "        \
-    "COALESCE(d.inspection_id, 0) AS inspection_id, COALESCE(d.item_id, 0) AS item_id, d.place, " \
+    "d.id, d.tenant_id, d.facility_id, f.code AS facility_code, f.name AS facility_name, "         \
+    "COALESCE(d.inspection_id, 0) AS inspection_id, COALESCE(d.item_id, 0) AS item_id, d.place, "  \
     "d.description, d.urgency, d.status, d.instruction, d.instruction_on, d.created_by, "          \
     "d.created_at, d.updated_at, COALESCE((SELECT c.org_id FROM maint_contractors c WHERE "        \
     "c.tenant_id = d.tenant_id), 0) AS contractor_id"
@@ -205,12 +205,12 @@ int sd_maint_defect_list(sd_pf_t *pf, int64_t tenant, int64_t facility, const ch
                          sd_pf_items_t *out)
 {
     sd_pf_scope_cols_t cols = {1, 16, -1};
-    return sd_pf_query_items(pf->store,
-                             "SELECT " DEFECT_COLS " FROM maint_defects d JOIN facilities f ON "
-                             "f.id = d.facility_id WHERE d.tenant_id = $1 AND (CAST($2 AS "
-                             "BIGINT) = 0 OR d.facility_id = $2) AND ($3 = '' OR d.status = $3) "
-                             "ORDER BY d.id DESC LIMIT 500",
-                             SD_PARAMS(SD_V_INT(tenant), SD_V_INT(facility),
-                                       SD_V_TEXT(status ? status : "")),
-                             DEFECT_TYPES, &cols, out);
+    return sd_pf_query_items(
+        pf->store,
+        "SELECT " DEFECT_COLS " FROM maint_defects d JOIN facilities f ON "
+        "f.id = d.facility_id WHERE d.tenant_id = $1 AND (CAST($2 AS "
+        "BIGINT) = 0 OR d.facility_id = $2) AND ($3 = '' OR d.status = $3) "
+        "ORDER BY d.id DESC LIMIT 500",
+        SD_PARAMS(SD_V_INT(tenant), SD_V_INT(facility), SD_V_TEXT(status ? status : "")),
+        DEFECT_TYPES, &cols, out);
 }

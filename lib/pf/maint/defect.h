@@ -9,9 +9,9 @@
 #include "pf/pf.h"
 
 /*
- * Status (修繕要望): awaiting 指示待ち (a new defect), estimating 見積作成中, considering 改善案検討中,
- * arranged 先行手配, done 処置完了. Any change between them is allowed (the form has no order)
- * and kept. Instruction (the utility's): repair 修繕依頼, watch 様子見, other その他.
+ * Status (修繕要望): awaiting 指示待ち (a new defect), estimating 見積作成中, considering
+ * 改善案検討中, arranged 先行手配, done 処置完了. Any change between them is allowed (the form has
+ * no order) and kept. Instruction (the utility's): repair 修繕依頼, watch 様子見, other その他.
  * Urgency: high, normal, low. Each check: 0 or SD_EFIELD. Pure.
  */
 int sd_maint_defect_status_check(const char *s);

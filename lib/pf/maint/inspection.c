@@ -9,8 +9,8 @@
 #include "pf/maint/defect.h"
 #include "pf/maint/inspection.h"
 
-const char *const sd_maint_end_checks[] = {"switches", "manholes",    "alarm",  "gas", "fire",
-                                           "water_valve", "lights", "doors", NULL};
+const char *const sd_maint_end_checks[] = {"switches",    "manholes", "alarm", "gas", "fire",
+                                           "water_valve", "lights",   "doors", NULL};
 
 int sd_maint_templates(sd_pf_t *pf, const char *cycle, json_t **out)
 {
@@ -138,7 +138,8 @@ static int check_answers(rec_tx_t *t, sd_json_err_t *e)
         if (rc) {
             snprintf(f, sizeof f, "answers[%zu]%s%s", i, json_is_object(v) ? "." : "",
                      json_is_object(v) ? ie.field : "");
-            return sd_json_err_set(e, f, "%s", json_is_object(v) ? ie.message : "expected an object");
+            return sd_json_err_set(e, f, "%s",
+                                   json_is_object(v) ? ie.message : "expected an object");
         }
         item_t *it = item_of(t, item);
         snprintf(f, sizeof f, "answers[%zu].item_id", i);
@@ -177,8 +178,9 @@ static int check_end(rec_tx_t *t, sd_json_err_t *e)
     if (!json_is_object(o))
         return sd_json_err_set(e, "end_checks", "expected an object of the 終業点検 items");
     if (sd_json_check_known(o, sd_maint_end_checks, 8, e))
-        return sd_json_err_set(e, "end_checks", "unknown item (known: switches, manholes, alarm, "
-                                                "gas, fire, water_valve, lights, doors)");
+        return sd_json_err_set(e, "end_checks",
+                               "unknown item (known: switches, manholes, alarm, "
+                               "gas, fire, water_valve, lights, doors)");
     for (int i = 0; sd_maint_end_checks[i]; i++) {
         if (!json_is_boolean(json_object_get(o, sd_maint_end_checks[i]))) {
             char f[48];
@@ -243,15 +245,14 @@ static int record_tx(sd_store_t *st, void *ctx)
         const char *result = json_string_value(json_object_get(v, "result"));
         const char *note = json_string_value(json_object_get(v, "note"));
         json_t *val = json_object_get(v, "value");
-        rc = sd_store_exec(st,
-                           "INSERT INTO maint_answers (inspection_id, item_id, result, value, "
-                           "unit, note) VALUES ($1, $2, $3, $4, $5, $6)",
-                           SD_PARAMS(SD_V_INT(t->id), SD_V_INT(item),
-                                     SD_V_TEXT(result ? result : ""),
-                                     json_is_number(val) ? SD_V_DOUBLE(json_number_value(val))
-                                                         : SD_V_NULL,
-                                     SD_V_TEXT(it->unit), SD_V_TEXT(note ? note : "")),
-                           NULL);
+        rc = sd_store_exec(
+            st,
+            "INSERT INTO maint_answers (inspection_id, item_id, result, value, "
+            "unit, note) VALUES ($1, $2, $3, $4, $5, $6)",
+            SD_PARAMS(SD_V_INT(t->id), SD_V_INT(item), SD_V_TEXT(result ? result : ""),
+                      json_is_number(val) ? SD_V_DOUBLE(json_number_value(val)) : SD_V_NULL,
+                      SD_V_TEXT(it->unit), SD_V_TEXT(note ? note : "")),
+            NULL);
         if (!rc && result && !strcmp(result, "not_good")) {
             char desc[1400];
             snprintf(desc, sizeof desc, "%s: 不良%s%s", it->label, note && *note ? " — " : "",
@@ -310,9 +311,9 @@ int sd_maint_inspection_record(sd_pf_t *pf, const sd_principal_t *who, const sd_
 int sd_maint_inspection_facility(sd_pf_t *pf, int64_t id, int64_t *facility)
 {
     sd_stmt_t *s = NULL;
-    int rc = sd_store_query_row(pf->store,
-                                "SELECT facility_id FROM maint_inspections WHERE id = $1",
-                                SD_PARAMS(SD_V_INT(id)), &s);
+    int rc =
+        sd_store_query_row(pf->store, "SELECT facility_id FROM maint_inspections WHERE id = $1",
+                           SD_PARAMS(SD_V_INT(id)), &s);
     if (rc)
         return rc;
     *facility = sd_stmt_int64(s, 0);
@@ -321,7 +322,7 @@ int sd_maint_inspection_facility(sd_pf_t *pf, int64_t id, int64_t *facility)
 }
 
 #define INSP_COLS                                                                                  \
-    "i.id, i.tenant_id, i.facility_id, f.code AS facility_code, f.name AS facility_name, "        \
+    "i.id, i.tenant_id, i.facility_id, f.code AS facility_code, f.name AS facility_name, "         \
     "COALESCE(i.visit_id, 0) AS visit_id, i.cycle, i.template_id, i.by_user, i.org_id, "           \
     "i.done_at, i.remarks, COALESCE((SELECT c.org_id FROM maint_contractors c WHERE "              \
     "c.tenant_id = i.tenant_id), 0) AS contractor_id, (SELECT COUNT(*) FROM maint_answers a "      \
@@ -356,8 +357,8 @@ int sd_maint_inspection_get(sd_pf_t *pf, int64_t id, json_t **out)
     while (!rc && (rc = sd_stmt_next(s)) == 1) {
         json_t *a = sd_pf_row_json(s, "issss---");
         if (a)
-            sd_json_set(a, "value", sd_stmt_is_null(s, 5) ? json_null()
-                                                          : json_real(sd_stmt_double(s, 5)));
+            sd_json_set(a, "value",
+                        sd_stmt_is_null(s, 5) ? json_null() : json_real(sd_stmt_double(s, 5)));
         if (a)
             sd_json_set(a, "unit", json_string(sd_stmt_text(s, 6, NULL)));
         if (a)
@@ -390,8 +391,8 @@ int sd_maint_inspection_list(sd_pf_t *pf, int64_t tenant, int64_t facility, cons
         for (int k = 0; k < 2; k++) {
             int yy = y + (m + k > 12), mm = (m + k - 1) % 12 + 1;
             int a = (14 - mm) / 12, yc = yy + 4800 - a, mc = mm + 12 * a - 3;
-            int64_t jdn = 1 + (153 * mc + 2) / 5 + 365 * (int64_t)yc + yc / 4 - yc / 100 + yc / 400 -
-                          32045;
+            int64_t jdn =
+                1 + (153 * mc + 2) / 5 + 365 * (int64_t)yc + yc / 4 - yc / 100 + yc / 400 - 32045;
             int64_t ms = (jdn - 2440588) * 86400000 - 9 * 3600000;
             if (k == 0)
                 from = ms;
@@ -400,12 +401,12 @@ int sd_maint_inspection_list(sd_pf_t *pf, int64_t tenant, int64_t facility, cons
         }
     }
     sd_pf_scope_cols_t cols = {1, 12, -1};
-    return sd_pf_query_items(pf->store,
-                             "SELECT " INSP_COLS " FROM maint_inspections i JOIN facilities f ON "
-                             "f.id = i.facility_id WHERE i.tenant_id = $1 AND (CAST($2 AS BIGINT) "
-                             "= 0 OR i.facility_id = $2) AND i.done_at >= $3 AND i.done_at < $4 "
-                             "ORDER BY i.done_at DESC, i.id DESC LIMIT 500",
-                             SD_PARAMS(SD_V_INT(tenant), SD_V_INT(facility), SD_V_INT(from),
-                                       SD_V_INT(to)),
-                             INSP_TYPES, &cols, out);
+    return sd_pf_query_items(
+        pf->store,
+        "SELECT " INSP_COLS " FROM maint_inspections i JOIN facilities f ON "
+        "f.id = i.facility_id WHERE i.tenant_id = $1 AND (CAST($2 AS BIGINT) "
+        "= 0 OR i.facility_id = $2) AND i.done_at >= $3 AND i.done_at < $4 "
+        "ORDER BY i.done_at DESC, i.id DESC LIMIT 500",
+        SD_PARAMS(SD_V_INT(tenant), SD_V_INT(facility), SD_V_INT(from), SD_V_INT(to)), INSP_TYPES,
+        &cols, out);
 }

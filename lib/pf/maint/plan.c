@@ -69,8 +69,8 @@ int sd_maint_plan_slots(const char *type, int year, int month, int annual_month,
                         sd_maint_slot_t *out, size_t max, size_t *n)
 {
     *n = 0;
-    if (!type || month < 1 || month > 12 || annual_month < 1 || annual_month > 12 ||
-        year < 2000 || year > 2999)
+    if (!type || month < 1 || month > 12 || annual_month < 1 || annual_month > 12 || year < 2000 ||
+        year > 2999)
         return SD_EFIELD;
     int daily = 0, monthly = 0, quarterly = 0;
     if (!strcmp(type, "dedicated") || !strcmp(type, "simple"))
@@ -102,7 +102,8 @@ int sd_maint_facility(sd_pf_t *pf, int64_t id, sd_maint_facility_t *out)
     sd_stmt_t *s = NULL;
     int rc = sd_store_query_row(
         pf->store,
-        "SELECT f.id, f.tenant_id, f.type, f.code, f.name, COALESCE(m.annual_month, 4), " CONTRACTOR_OF(
+        "SELECT f.id, f.tenant_id, f.type, f.code, f.name, COALESCE(m.annual_month, "
+        "4), " CONTRACTOR_OF(
             "f.tenant_id") " FROM facilities f LEFT JOIN maint_facilities m ON m.facility_id = "
                            "f.id WHERE f.id = $1",
         SD_PARAMS(SD_V_INT(id)), &s);
@@ -137,9 +138,9 @@ int sd_maint_contractor(sd_pf_t *pf, int64_t tenant, int64_t *org)
 {
     sd_stmt_t *s = NULL;
     *org = 0;
-    int rc = sd_store_query_row(pf->store,
-                                "SELECT org_id FROM maint_contractors WHERE tenant_id = $1",
-                                SD_PARAMS(SD_V_INT(tenant)), &s);
+    int rc =
+        sd_store_query_row(pf->store, "SELECT org_id FROM maint_contractors WHERE tenant_id = $1",
+                           SD_PARAMS(SD_V_INT(tenant)), &s);
     if (rc == SD_ENOTFOUND)
         return 0;
     if (rc)
@@ -259,11 +260,11 @@ int sd_maint_plan_get(sd_pf_t *pf, const sd_maint_facility_t *f, const char *mon
         const char *on = sd_stmt_text(s, 3, NULL);
         int done = !sd_stmt_is_null(s, 4);
         const char *state = done ? "done" : strcmp(on, today) < 0 ? "overdue" : "planned";
-        json_t *o = sd_json_pack("{s:I,s:s,s:I,s:s,s:s,s:o}", "id", (json_int_t)sd_stmt_int64(s, 0),
-                                 "cycle", sd_stmt_text(s, 1, NULL), "seq",
-                                 (json_int_t)sd_stmt_int64(s, 2), "planned_on", on, "state", state,
-                                 "inspection_id",
-                                 done ? json_integer(sd_stmt_int64(s, 4)) : json_null());
+        json_t *o =
+            sd_json_pack("{s:I,s:s,s:I,s:s,s:s,s:o}", "id", (json_int_t)sd_stmt_int64(s, 0),
+                         "cycle", sd_stmt_text(s, 1, NULL), "seq", (json_int_t)sd_stmt_int64(s, 2),
+                         "planned_on", on, "state", state, "inspection_id",
+                         done ? json_integer(sd_stmt_int64(s, 4)) : json_null());
         rc = json_array_append_new(v, o) ? SD_ENOMEM : 0;
     }
     sd_stmt_done(s);
