@@ -108,6 +108,15 @@ CREATE TABLE maint_defect_history (
 );
 CREATE INDEX maint_defect_history_d ON maint_defect_history (defect_id, id);
 
+-- 業務区分 of 別紙3 per person of the contractor: who may record which inspection.
+CREATE TABLE maint_staff (
+    user_id BIGINT PRIMARY KEY REFERENCES users (id),
+    org_id  BIGINT NOT NULL REFERENCES orgs (id),
+    duty    TEXT NOT NULL CHECK (duty IN ('manager', 'chief', 'engineer', 'technician', 'worker')),
+    set_by  BIGINT NOT NULL,
+    set_at  BIGINT NOT NULL
+);
+
 -- The first templates: the inspection items of 別表6 (給水施設管理日報). The 1-month and 1-year
 -- templates include the daily items (§9(2)); the 1-year and 3-month ones add their own.
 INSERT INTO maint_templates (id, cycle, name, name_en) VALUES

@@ -265,6 +265,10 @@ int sd_monitors_routes(sd_http_server_t *http, sd_monitors_t *m);
  *   GET   /api/v1/maint/defects/{id}                   maint.read: with its history
  *   PATCH /api/v1/maint/defects/{id} {status?, instruction?, instruction_on?, note?}: status
  *                                    needs maint.record, instruction maint.instruct
+ *   GET   /api/v1/maint/staff?org_id=                  user.read: people with a 業務区分
+ *   PUT   /api/v1/maint/staff/{user} {duty}            user.manage, same organisation: a
+ *                                    contractor person's 業務区分 (別紙3), which decides the
+ *                                    cycles they may record (POST inspections answers 403)
  */
 int sd_maint_routes(sd_http_server_t *http, sd_pf_t *pf);
 

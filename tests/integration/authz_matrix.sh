@@ -150,6 +150,11 @@ api a1 GET /api/v1/maint/facilities; MFAC_A=$(j '.items[0].id')
 jpost v1ga /api/v1/maint/plan "{\"facility\":$MFAC_A,\"month\":\"2026-11\"}"
 expect_code "a plan of A" 201
 MVISIT_A=$(j '[.visits[] | select(.cycle == "daily")][1].id')
+for who in v1gg v1ga; do   # 主任技術者: they may record every cycle
+  api "$who" GET /api/v1/me
+  api admin PUT "/api/v1/maint/staff/$(j .user.id)" -H 'Content-Type: application/json' -d '{"duty":"chief"}'
+  expect_code "$who is a 主任技術者" 200
+done
 api v1gg GET "/api/v1/maint/templates?cycle=daily"
 ANS=$(j '[.items[0].items[] | if .kind == "check" then {item_id: .id, result: "good"} else {item_id: .id, value: 1} end] | .[0].result = "not_good"')
 END='{"switches":true,"manholes":true,"alarm":true,"gas":true,"fire":true,"water_valve":true,"lights":true,"doors":true}'

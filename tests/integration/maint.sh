@@ -78,6 +78,24 @@ expect_code "operators do not move visits" 403
 jpatch c1 "/api/v1/maint/visits/$VISIT" '{"planned_on":"2026-11-05"}'
 expect_eq "a visit moved" "$CODE $(j "[.visits[] | select(.id == $VISIT)][0].planned_on")" "200 2026-11-05"
 
+# ---- 業務区分 (別紙3): who records which inspection -------------------------------------------------
+api c1 GET /api/v1/me; C1_ID=$(j .user.id)
+api g GET /api/v1/me; G_ID=$(j .user.id)
+user ca "$OG" gwvendor_admin     # the contractor's administrator
+staff() { api "$1" PUT "/api/v1/maint/staff/$2" -H 'Content-Type: application/json' -d "{\"duty\":\"$3\"}"; }
+staff c1 "$C1_ID" chief
+expect_code "a general user does not set 業務区分 (nor sees the user)" 404
+staff c2 "$C1_ID" chief
+expect_code "another vendor's admin does not either" 403
+staff ca "$C1_ID" boss
+expect_err "an unknown duty" 400 duty
+staff admin "$G_ID" chief
+expect_err "operator staff have no 業務区分" 400 duty
+staff ca "$C1_ID" technician
+expect_eq "c1 is a 技術員" "$CODE $(j .duty)" "200 technician"
+api ca GET "/api/v1/maint/staff?org_id=$OG"
+expect_eq "the roster" "$CODE $(j '[.items[].duty] | join(",")')" "200 technician"
+
 # ---- a daily inspection with one "not good" item ---------------------------------------------------
 api c1 GET "/api/v1/maint/templates?cycle=daily"
 expect_eq "the daily checklist of 別表6" "$CODE $(j '.items | length') $(j '.items[0].items | length')" "200 1 13"
@@ -99,6 +117,10 @@ rec g "$ANS" "$END"
 expect_code "operators do not record" 403
 rec b "$ANS" "$END"
 expect_code "tenant B's admin: no such facility" 404
+YEARLY=$(api c1 GET "/api/v1/maint/templates?cycle=yearly"; j '.items[0].id')
+jpost c1 /api/v1/maint/inspections "{\"facility\":$F,\"cycle\":\"yearly\",\"template_id\":$YEARLY,\"answers\":[],\"end_checks\":$END}"
+expect_err "a 技術員 does not record a 1年点検" 403 cycle
+expect_match "saying why" "$(j .error.message)" "技術員"
 rec c1 "$ANS" "$END"
 expect_eq "recorded, one defect opened" "$CODE $(j '.defect_ids | length') $(j .not_good)" "201 1 1"
 INSP=$(jid); D=$(j '.defect_ids[0]')
@@ -156,4 +178,6 @@ api a1 GET "/api/v1/audit?action=maint.&limit=100"
 expect_eq "the maintenance changes are audited" \
   "$(j '[.items[].action] | unique | join(",")')" \
   "maint.contractor,maint.defect_create,maint.defect_update,maint.inspection,maint.plan,maint.visit_move"
+api ca GET "/api/v1/audit?action=maint.staff&limit=100"
+expect_eq "業務区分 changes in the contractor's own tenant" "$(j '[.items[].object] | unique | join(",")')" "user:$C1_ID"
 done_ok

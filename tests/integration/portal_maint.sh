@@ -26,6 +26,9 @@ user c1 "$OG" gwvendor_general
 user c2 "$OV" apvendor_general
 api admin PUT "/api/v1/maint/contractors/$A" -H 'Content-Type: application/json' -d "{\"org_id\":$OG}"
 expect_code "GW (OG) maintains A" 200
+api c1 GET /api/v1/me
+api admin PUT "/api/v1/maint/staff/$(j .user.id)" -H 'Content-Type: application/json' -d '{"duty":"technician"}'
+expect_code "c1 is a 技術員: daily inspections" 200
 api c1 GET "/api/v1/maint/facilities?tenant_id=$A"
 F=$(j '.items[] | select(.code == "222") | .id')
 expect_match "五輪 found" "$F" '^[0-9]+$'

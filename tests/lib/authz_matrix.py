@@ -315,6 +315,9 @@ ROUTES = {
                                             None, I["org_og"]),
     ("PATCH", "/api/v1/maint/defects/{id}"): ("obj", "maint.record", {"id": I["maint_defect_a"]},
                                               {"status": "estimating"}, I["org_og"]),
+    ("GET", "/api/v1/maint/staff"): ("home", "user.read", {}, None),
+    ("PUT", "/api/v1/maint/staff/{user}"): ("obj", "user.manage", {"user": I["user_a2"]},
+                                            {"duty": "chief"}, I["org_a"]),
     ("GET", "/api/v1/sla"): ("home", "sla.read", {}, None),
     ("GET", "/api/v1/maintenance"): ("home", "portal.read", {}, None),
     ("POST", "/api/v1/maintenance"): ("home", "portal.post", {}, {

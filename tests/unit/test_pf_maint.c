@@ -14,6 +14,7 @@
 #include "pf/maint/defect.h"
 #include "pf/maint/inspection.h"
 #include "pf/maint/plan.h"
+#include "pf/maint/staff.h"
 
 typedef struct {
     sd_test_pf_t t;
@@ -92,6 +93,46 @@ static void test_plan_counts(void **st)
     assert_int_equal(sd_maint_date_check("2027-02-29"), SD_EFIELD);
     assert_int_equal(sd_maint_date_check("2028-02-29"), 0);
     assert_int_equal(sd_maint_month_check("2027-1"), SD_EFIELD);
+}
+
+/* 別紙3: who may record which cycle */
+static void test_duties(void **st)
+{
+    (void)st;
+    static const char *const cyc[] = {"daily", "monthly", "quarterly", "yearly"};
+    static const struct {
+        const char *duty, *may; /* one letter per cycle: y may, n may not */
+    } rows[] = {{"manager", "yyyy"},    {"chief", "yyyy"},  {"engineer", "yyyn"},
+                {"technician", "ynnn"}, {"worker", "nnnn"}, {NULL, "nnnn"},
+                {"boss", "nnnn"}};
+    for (size_t r = 0; r < sizeof rows / sizeof *rows; r++)
+        for (int c = 0; c < 4; c++)
+            assert_int_equal(sd_maint_duty_may(rows[r].duty, cyc[c]),
+                             rows[r].may[c] == 'y' ? 0 : SD_EFORBIDDEN);
+    assert_int_equal(sd_maint_duty_check("boss"), SD_EFIELD);
+}
+
+static void test_staff_store(void **state)
+{
+    fx_t *fx = *state;
+    sd_pf_t *pf = &fx->t.pf;
+    char login[32], pw[SD_TOKEN_SIZE], duty[16];
+    int64_t u = sd_test_pf_user(&fx->t, fx->who.org_id, SD_ROLE_GWVENDOR_GENERAL, "c@example.jp",
+                                login, pw);
+    assert_int_equal(sd_maint_staff_duty(pf, u, duty), SD_ENOTFOUND);
+    assert_int_equal(sd_maint_staff_set(pf, NULL, u, fx->who.org_id, fx->who.tenant_id, "x"),
+                     SD_EFIELD);
+    assert_int_equal(
+        sd_maint_staff_set(pf, NULL, u, fx->who.org_id, fx->who.tenant_id, "technician"), 0);
+    assert_int_equal(sd_maint_staff_set(pf, NULL, u, fx->who.org_id, fx->who.tenant_id, "chief"),
+                     0);
+    assert_int_equal(sd_maint_staff_duty(pf, u, duty), 0);
+    assert_string_equal(duty, "chief");
+    sd_pf_items_t items;
+    assert_int_equal(sd_maint_staff_list(pf, fx->who.org_id, &items), 0);
+    assert_int_equal(items.n, 1);
+    assert_int_equal(items.scopes[0].subject_id, u);
+    sd_pf_items_free(&items);
 }
 
 static void test_plan_store(void **state)
@@ -277,6 +318,8 @@ int main(void)
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, sd_test_pf_teardown)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_plan_counts),
+        cmocka_unit_test(test_duties),
+        T(test_staff_store),
         T(test_plan_store),
         T(test_not_good_opens_defect),
         T(test_contractor_scope),

@@ -12,9 +12,11 @@
 #include "api/routes.h"
 #include "core/err.h"
 #include "pf/accounts/org.h"
+#include "pf/accounts/user.h"
 #include "pf/maint/defect.h"
 #include "pf/maint/inspection.h"
 #include "pf/maint/plan.h"
+#include "pf/maint/staff.h"
 
 /* The facility numbered by text s (query or body), checked for read (404) and act (403). */
 static int load_facility(sd_http_req_t *req, sd_pf_t *pf, const char *field, int64_t id,
@@ -230,6 +232,31 @@ static void h_templates(sd_http_req_t *req, void *ctx)
     sd_api_reply_result(req, rc, 200, rc ? NULL : sd_json_pack("{s:o}", "items", a));
 }
 
+/* Who records which inspection follows the 業務区分 of 別紙3; replies 403 (or 400) and returns
+ * non-zero when the caller's duty does not allow cycle. */
+static int may_record(sd_http_req_t *req, sd_pf_t *pf, const char *cycle)
+{
+    static const char *const ja[] = {"manager", "管理技術者", "chief",  "主任技術者", "engineer",
+                                     "技術者",  "technician", "技術員", "worker",     "作業員"};
+    if (sd_maint_cycle_check(cycle))
+        return sd_http_reply_error(req, SD_EFIELD, "cycle",
+                                   "one of daily, monthly, quarterly, "
+                                   "yearly");
+    char duty[16] = "";
+    int rc = sd_maint_staff_duty(pf, sd_api_principal(req)->subject_id, duty);
+    if (rc && rc != SD_ENOTFOUND)
+        return sd_api_reply_rc(req, rc);
+    if (!sd_maint_duty_may(rc ? NULL : duty, cycle))
+        return 0;
+    const char *label = "なし (none)";
+    for (int i = 0; i < 10; i += 2)
+        if (!strcmp(duty, ja[i]))
+            label = ja[i + 1];
+    return sd_http_reply_error(req, SD_EFORBIDDEN, "cycle",
+                               "業務区分 %s (%s) may not record a %s inspection (別紙3)", label,
+                               *duty ? duty : "none set", cycle);
+}
+
 static void h_insp_post(sd_http_req_t *req, void *ctx)
 {
     sd_pf_t *pf = ctx;
@@ -257,7 +284,8 @@ static void h_insp_post(sd_http_req_t *req, void *ctx)
     sd_maint_facility_t f;
     if (rc) {
         sd_http_reply_json_error(req, rc, &e);
-    } else if (!load_facility(req, pf, "facility", fid, SD_ACT_MAINT_RECORD, &f)) {
+    } else if (!load_facility(req, pf, "facility", fid, SD_ACT_MAINT_RECORD, &f) &&
+               !may_record(req, pf, cycle)) {
         sd_maint_record_t r = {.facility = &f,
                                .cycle = cycle,
                                .remarks = remarks,
@@ -460,6 +488,66 @@ static void h_defect_patch(sd_http_req_t *req, void *ctx)
     json_decref(b);
 }
 
+static void h_staff_list(sd_http_req_t *req, void *ctx)
+{
+    sd_pf_t *pf = ctx;
+    int64_t org = 0;
+    sd_scope_t home = sd_api_home(req);
+    if (sd_api_require(req, SD_ACT_USER_READ, &home) ||
+        sd_api_query_int(req, "org_id", 1, INT64_MAX, &org))
+        return;
+    sd_pf_items_t items;
+    int rc = sd_maint_staff_list(pf, org, &items);
+    if (rc)
+        sd_api_reply_rc(req, rc);
+    else
+        sd_api_reply_items(req, SD_ACT_USER_READ, &items);
+}
+
+/* A person's 業務区分: set by an administrator of their own organisation (or the platform). */
+static void h_staff_put(sd_http_req_t *req, void *ctx)
+{
+    sd_pf_t *pf = ctx;
+    int64_t uid;
+    sd_scope_t sc;
+    sd_role_t role;
+    if (sd_api_param_id(req, "user", &uid))
+        return;
+    int rc = sd_user_scope(pf, uid, &sc, &role);
+    if (rc) {
+        sd_api_reply_rc(req, rc);
+        return;
+    }
+    if (sd_api_require_visible(req, SD_ACT_USER_READ, SD_ACT_USER_MANAGE, &sc))
+        return;
+    const sd_principal_t *who = sd_api_principal(req);
+    if (who->role != SD_ROLE_PLATFORM_ADMIN && who->org_id != sc.org_id) {
+        sd_http_reply_error(req, SD_EFORBIDDEN, NULL, "not a person of your organisation");
+        return;
+    }
+    json_t *b = NULL;
+    if (sd_api_body(req, &b))
+        return;
+    const char *duty = NULL;
+    sd_json_err_t e;
+    sd_json_field_t fl[] = {{"duty", SD_JSON_STR, SD_JSON_REQ, &duty, 1, 16}};
+    rc = sd_json_fields(b, fl, 1, SD_JSON_STRICT, &e);
+    if (!rc && sd_maint_duty_check(duty))
+        rc = sd_json_err_set(&e, "duty", "one of manager, chief, engineer, technician, worker");
+    if (!rc && role != SD_ROLE_APVENDOR_GENERAL && role != SD_ROLE_APVENDOR_ADMIN &&
+        role != SD_ROLE_GWVENDOR_GENERAL && role != SD_ROLE_GWVENDOR_ADMIN)
+        rc = sd_json_err_set(&e, "duty", "only a contractor's (vendor) user has a 業務区分");
+    if (rc) {
+        sd_http_reply_json_error(req, rc, &e);
+    } else {
+        rc = sd_maint_staff_set(pf, who, uid, sc.org_id, sc.tenant_id, duty);
+        sd_api_reply_result(req, rc, 200,
+                            sd_json_pack("{s:I,s:I,s:s}", "user_id", (json_int_t)uid, "org_id",
+                                         (json_int_t)sc.org_id, "duty", duty));
+    }
+    json_decref(b);
+}
+
 int sd_maint_routes(sd_http_server_t *http, sd_pf_t *pf)
 {
     static const struct {
@@ -479,6 +567,8 @@ int sd_maint_routes(sd_http_server_t *http, sd_pf_t *pf)
         {"POST", "/api/v1/maint/defects", h_defect_post},
         {"GET", "/api/v1/maint/defects/{id}", h_defect_get},
         {"PATCH", "/api/v1/maint/defects/{id}", h_defect_patch},
+        {"GET", "/api/v1/maint/staff", h_staff_list},
+        {"PUT", "/api/v1/maint/staff/{user}", h_staff_put},
     };
     int rc = 0;
     for (size_t i = 0; !rc && i < sizeof r / sizeof *r; i++)
