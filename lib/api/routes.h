@@ -284,4 +284,29 @@ int sd_monitors_routes(sd_http_server_t *http, sd_monitors_t *m);
  */
 int sd_bulletin_routes(sd_http_server_t *http, sd_bulletin_t *b);
 
+/* lib/api/maint/maint.c (issue 12, pf/maint), route context pf; docs/maintenance.md:
+ *   GET   /api/v1/maint/facilities?tenant_id=          maint.read: facilities, type, contractor
+ *   PUT   /api/v1/maint/contractors/{tenant} {org_id}  tenant.manage: a vendor organisation
+ *                                    serving the tenant becomes its maintenance contractor
+ *   GET   /api/v1/maint/plan?facility=&month=          maint.read: the month's visits
+ *   POST  /api/v1/maint/plan {facility, month, annual_month?}  maint.record: generate (409 when
+ *                                    the month is planned)
+ *   PATCH /api/v1/maint/visits/{id} {planned_on}       maint.record: move a visit
+ *   GET   /api/v1/maint/templates?cycle=               maint.read: checklists with items
+ *   GET   /api/v1/maint/inspections?tenant_id=&facility=&month=   maint.read
+ *   POST  /api/v1/maint/inspections                    maint.record: a record; not_good answers
+ *                                    open defects
+ *   GET   /api/v1/maint/inspections/{id}               maint.read: with answers and defect ids
+ *   GET   /api/v1/maint/defects?tenant_id=&facility=&status=      maint.read
+ *   POST  /api/v1/maint/defects {facility, place, description, urgency?}   maint.record
+ *   GET   /api/v1/maint/defects/{id}                   maint.read: with its history
+ *   PATCH /api/v1/maint/defects/{id} {status?, instruction?, instruction_on?, note?}: status
+ *                                    needs maint.record, instruction maint.instruct
+ *   GET   /api/v1/maint/staff?org_id=                  user.read: people with a 業務区分
+ *   PUT   /api/v1/maint/staff/{user} {duty}            user.manage, same organisation: a
+ *                                    contractor person's 業務区分 (別紙3), which decides the
+ *                                    cycles they may record (POST inspections answers 403)
+ */
+int sd_maint_routes(sd_http_server_t *http, sd_pf_t *pf);
+
 #endif

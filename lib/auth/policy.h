@@ -197,6 +197,14 @@ typedef enum {
        "maintenance application: read", "維持管理")                                                \
     XX(OPS_WRITE,         "ops.write",        T, T, _, _, _, _, _, _, _,                           \
        "maintenance application: record work", "維持管理")                                         \
+    XX(MAINT_READ,        "maint.read",       T, T, O, O, O, O, _, _, _,                           \
+       "maintenance work: plans, templates, inspections, defects (contractors: tenants they " \
+       "maintain)", "保守点検")                                                                   \
+    XX(MAINT_RECORD,      "maint.record",     _, _, O, O, O, O, _, _, _,                           \
+       "maintenance contractor: plan visits, record inspections, report defects and their "   \
+       "修繕要望 status", "保守点検の記録")                                                       \
+    XX(MAINT_INSTRUCT,    "maint.instruct",   T, T, _, _, _, _, _, _, _,                           \
+       "utility staff: instruct on a defect (修繕依頼 / 様子見 / その他)", "保守点検の指示")      \
     XX(BACKUP_MANAGE,     "backup.manage",    _, _, _, _, _, _, A, _, _,                           \
        "take and restore backups", "データ蓄積(バックアップ)")
 /* clang-format on */

@@ -78,6 +78,15 @@ static int incidents_routes(sd_http_server_t *http, suidod_t *d)
 
 const suidod_module_t suidod_mod_incidents = {.name = "incidents", .routes = incidents_routes};
 
+/* The maintenance workplace (issue 12): a service of the store only, no thread of its own. */
+static int maint_routes(sd_http_server_t *http, suidod_t *d)
+{
+    int rc = sd_maint_routes(http, &d->pf);
+    return rc ? suidod_setup_failed(rc) : 0;
+}
+
+const suidod_module_t suidod_mod_maint = {.name = "maint", .routes = maint_routes};
+
 static int sla_new(suidod_t *d)
 {
     int rc = sd_sla_new(&d->pf, &d->sla);

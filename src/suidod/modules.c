@@ -30,6 +30,7 @@ static const suidod_module_t *const table[] = {
     &suidod_mod_monitors, /* AP-IF #5-7: periodic monitors */
     &suidod_mod_incidents,
     &suidod_mod_inquiries, /* after notify and objects, which it mails and stores through */
+    &suidod_mod_maint,     /* inspections, defects (issue 12) */
     &suidod_mod_sla,       /* probes this server once it listens */
     &suidod_mod_bulletin,  /* after sla and notify: announces maintenance windows */
     &suidod_mod_pki,       /* AP-IF #9 / GW-IF #7 certificates, CMS filters on /apif, /gwif */

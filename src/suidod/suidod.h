@@ -107,6 +107,7 @@ extern const suidod_module_t suidod_mod_http, suidod_mod_notify, suidod_mod_opsm
     suidod_mod_pki, suidod_mod_ingest, suidod_mod_mqtt, suidod_mod_backup, suidod_mod_web;
 extern const suidod_module_t suidod_mod_inquiries; /* mod_desk.c */
 extern const suidod_module_t suidod_mod_bulletin;  /* mod_bulletin.c */
+extern const suidod_module_t suidod_mod_maint;     /* mod_maint.c */
 
 /* modules.c: config, new and routes of each module in table order; on failure the exit status. */
 int suidod_setup(suidod_t *d);

@@ -161,6 +161,25 @@ jpost a1 /api/v1/bulletin '{"category":"notice","title":"withdrawn by the matrix
 expect_code "a bulletin post of A to withdraw" 201
 BULLETIN_DEL_A=$(jid)
 
+# ---- the maintenance workplace of A (issue 12): OG is its contractor --------------------------------
+api admin PUT "/api/v1/maint/contractors/$A" -H 'Content-Type: application/json' -d "{\"org_id\":$OG}"
+expect_code "OG maintains A" 200
+api a1 GET /api/v1/maint/facilities; MFAC_A=$(j '.items[0].id')
+jpost v1ga /api/v1/maint/plan "{\"facility\":$MFAC_A,\"month\":\"2026-11\"}"
+expect_code "a plan of A" 201
+MVISIT_A=$(j '[.visits[] | select(.cycle == "daily")][1].id')
+for who in v1gg v1ga; do   # 主任技術者: they may record every cycle
+  api "$who" GET /api/v1/me
+  api admin PUT "/api/v1/maint/staff/$(j .user.id)" -H 'Content-Type: application/json' -d '{"duty":"chief"}'
+  expect_code "$who is a 主任技術者" 200
+done
+api v1gg GET "/api/v1/maint/templates?cycle=daily"
+ANS=$(j '[.items[0].items[] | if .kind == "check" then {item_id: .id, result: "good"} else {item_id: .id, value: 1} end] | .[0].result = "not_good"')
+END='{"switches":true,"manholes":true,"alarm":true,"gas":true,"fire":true,"water_valve":true,"lights":true,"doors":true}'
+jpost v1gg /api/v1/maint/inspections "{\"facility\":$MFAC_A,\"cycle\":\"daily\",\"template_id\":1,\"answers\":$ANS,\"end_checks\":$END}"
+expect_code "an inspection of A" 201
+MINSP_A=$(jid); MDEF_A=$(j '.defect_ids[0]')
+
 # ---- the matrix -----------------------------------------------------------------------------------
 cookie() { awk '$6 == "suido_session" {print $7}' "$T/$1.jar" | tail -1; }
 {
@@ -169,8 +188,9 @@ cookie() { awk '$6 == "suido_session" {print $7}' "$T/$1.jar" | tail -1; }
   echo "\"user_a2\":$A2_ID,\"app_a2\":$APP_A2,\"gw_a2\":$GW_A2,\"sheet_a\":$SHEET_A,"
   echo "\"alarm_a\":$AL_A,\"group_a\":$GR_A,\"incident_a\":$INC_A,\"contact_a\":$CONTACT_A,"
   echo "\"inquiry_a\":$INQ_A,\"inquiry_file_a\":$INQ_FILE_A,"
-  echo "\"doc_a\":$DOC_A,\"bulletin_a\":$BULLETIN_A,\"bulletin_att_a\":$BULLETIN_ATT_A,"
-  echo "\"bulletin_del_a\":$BULLETIN_DEL_A},"
+  echo "\"bulletin_a\":$BULLETIN_A,\"bulletin_att_a\":$BULLETIN_ATT_A,\"bulletin_del_a\":$BULLETIN_DEL_A,"
+  echo "\"doc_a\":$DOC_A,\"maint_fac_a\":$MFAC_A,\"maint_visit_a\":$MVISIT_A,"
+  echo "\"maint_inspection_a\":$MINSP_A,\"maint_defect_a\":$MDEF_A},"
   echo "\"linked\":{\"$OV\":[$A],\"$OG\":[$A],\"$OV2\":[$B],\"$OG2\":[$B]},\"principals\":["
   for u in admin ag a1 bg ba v1ag v1aa v1gg v1ga v2ag v2aa v2gg v2ga; do
     api "$u" GET /api/v1/me

@@ -324,6 +324,32 @@ ROUTES = {
                                                     {"id": I["inquiry_a"],
                                                      "fid": I["inquiry_file_a"]}, None,
                                                     I["org_a"]),
+    ("GET", "/api/v1/maint/facilities"): ("home", "maint.read", {}, None),
+    ("PUT", "/api/v1/maint/contractors/{tenant}"): ("obj", "tenant.manage", {"tenant": A},
+                                                    {"org_id": I["org_og"]}, None),
+    ("GET", "/api/v1/maint/plan?facility=%d&month=2026-11" % I["maint_fac_a"]): (
+        "obj", "maint.read", {}, None, I["org_og"]),
+    ("POST", "/api/v1/maint/plan"): ("obj", "maint.record", {}, {
+        "facility": I["maint_fac_a"], "month": "2027-01"}, I["org_og"]),
+    ("PATCH", "/api/v1/maint/visits/{id}"): ("obj", "maint.record", {"id": I["maint_visit_a"]},
+                                             {"planned_on": "2026-11-28"}, I["org_og"]),
+    ("GET", "/api/v1/maint/templates"): ("home", "maint.read", {}, None),
+    ("GET", "/api/v1/maint/inspections"): ("home", "maint.read", {}, None),
+    ("POST", "/api/v1/maint/inspections"): ("obj", "maint.record", {}, {
+        "facility": I["maint_fac_a"], "cycle": "daily", "template_id": 1, "answers": [],
+        "end_checks": {}}, I["org_og"]),
+    ("GET", "/api/v1/maint/inspections/{id}"): ("obj", "maint.read",
+                                                {"id": I["maint_inspection_a"]}, None, I["org_og"]),
+    ("GET", "/api/v1/maint/defects"): ("home", "maint.read", {}, None),
+    ("POST", "/api/v1/maint/defects"): ("obj", "maint.record", {}, {
+        "facility": I["maint_fac_a"], "place": "probe", "description": "probe"}, I["org_og"]),
+    ("GET", "/api/v1/maint/defects/{id}"): ("obj", "maint.read", {"id": I["maint_defect_a"]},
+                                            None, I["org_og"]),
+    ("PATCH", "/api/v1/maint/defects/{id}"): ("obj", "maint.record", {"id": I["maint_defect_a"]},
+                                              {"status": "estimating"}, I["org_og"]),
+    ("GET", "/api/v1/maint/staff"): ("home", "user.read", {}, None),
+    ("PUT", "/api/v1/maint/staff/{user}"): ("obj", "user.manage", {"user": I["user_a2"]},
+                                            {"duty": "chief"}, I["org_a"]),
     ("GET", "/api/v1/sla"): ("home", "sla.read", {}, None),
     ("GET", "/api/v1/maintenance"): ("home", "portal.read", {}, None),
     ("POST", "/api/v1/maintenance"): ("home", "portal.post", {}, {

@@ -48,7 +48,9 @@ static const struct {
     {"inquiry.create", "TTTTTT---"},   {"inquiry.read", "TTOOOOA--"},
     {"inquiry.manage", "TTOOOOA--"},   {"audit.read", "-T-T-TA--"},
     {"sla.read", "TT----A--"},         {"ops.read", "TT-------"},
-    {"ops.write", "TT-------"},        {"backup.manage", "------A--"},
+    {"ops.write", "TT-------"},        {"maint.read", "TTOOOO---"},
+    {"maint.record", "--OOOO---"},     {"maint.instruct", "TT-------"},
+    {"backup.manage", "------A--"},
 };
 /* clang-format on */
 #define N_EXPECT (sizeof expect / sizeof expect[0])

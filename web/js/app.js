@@ -14,6 +14,7 @@ import * as inquiries from './views/inquiries.js';
 import * as users from './views/users.js';
 import * as audit from './views/audit.js';
 import * as bulletin from './views/bulletin.js';
+import * as maint from './views/maint.js';
 
 // one page per line: features add theirs without touching the others'
 const ROUTES = {
@@ -25,6 +26,7 @@ const ROUTES = {
   contacts,
   inquiries,
   bulletin,
+  maint,
   users,
   audit,
   account,
@@ -73,11 +75,11 @@ function shell() {
   document.getElementById('logout').hidden = !me;
   document.getElementById('whoami').textContent = me ? me.user.login : '';
   const cur = route().name;
-  for (const a of document.querySelectorAll('#nav a'))
+  for (const a of document.querySelectorAll('#nav a')) {
     a.classList.toggle('current', a.getAttribute('href') === `#/${cur}`);
-  // links with data-roles only for those roles: nobody is shown a page that can only refuse
-  for (const a of document.querySelectorAll('#nav a[data-roles]'))
-    a.hidden = !me || !a.dataset.roles.split(' ').includes(me.user.role);
+    // a link with data-roles is shown only to those roles (the API denies the others anyway)
+    if (a.dataset.roles) a.hidden = !me || !a.dataset.roles.split(' ').includes(me.user.role);
+  }
 }
 
 export async function render() {
