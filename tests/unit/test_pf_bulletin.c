@@ -135,8 +135,8 @@ static void test_read_marks(void **state)
     int64_t p1, p2, p3, n = -1;
     assert_int_equal(sd_bulletin_create(f->b, &a1, f->ta, &fa, &p1), 0);
     assert_int_equal(sd_bulletin_create(f->b, &pa, SD_TENANT_COMMON, &fa, &p2), 0);
-    sd_bulletin_fields_t later = {.category = "notice", .title = "later",
-                                  .valid_from = SD_TEST_T0 + 3600000};
+    sd_bulletin_fields_t later = {
+        .category = "notice", .title = "later", .valid_from = SD_TEST_T0 + 3600000};
     assert_int_equal(sd_bulletin_create(f->b, &a1, f->ta, &later, &p3), 0);
     assert_int_equal(sd_bulletin_unread(f->b, &ag, &n), 0);
     assert_int_equal(n, 2); /* the one not yet valid does not count */
@@ -186,13 +186,12 @@ static void test_attachments(void **state)
     int64_t aid = json_integer_value(json_object_get(json_array_get(list, 0), "id"));
     json_decref(o);
     char name[300], local[4096], sha[SD_OBJ_SHA256_HEX];
-    assert_int_equal(sd_bulletin_attachment(f->b, p1, aid, name, sizeof name, local, sizeof local,
-                                            sha),
-                     0);
+    assert_int_equal(
+        sd_bulletin_attachment(f->b, p1, aid, name, sizeof name, local, sizeof local, sha), 0);
     assert_string_equal(name, "手順書.txt");
-    assert_int_equal(sd_bulletin_attachment(f->b, p1 + 1, aid, name, sizeof name, local,
-                                            sizeof local, sha),
-                     SD_ENOTFOUND); /* another post's id */
+    assert_int_equal(
+        sd_bulletin_attachment(f->b, p1 + 1, aid, name, sizeof name, local, sizeof local, sha),
+        SD_ENOTFOUND); /* another post's id */
     /* not a file AP-IF can name: the path starts with '/' */
     assert_int_equal(sd_test_pf_int(&f->base,
                                     "SELECT COUNT(*) FROM objects WHERE tenant_id = $1 AND path "
@@ -220,8 +219,10 @@ static void test_maintenance_announced(void **state)
     fx_t *f = *state;
     sd_principal_t pa = who(SD_ROLE_PLATFORM_ADMIN, SD_TENANT_COMMON, 1),
                    bg = who(SD_ROLE_OPERATOR_GENERAL, f->tb, 21);
-#define E(addr) "{\"name\":\"n\",\"email\":\"" addr "\",\"order\":1,\"min_severity\":1,\"duty\":\"always\"}"
-    contact_list(f, f->ta, "approved", "[" E("a1@w.test") "," E("a2@w.test") "," E("a1@w.test") "]");
+#define E(addr)                                                                                    \
+    "{\"name\":\"n\",\"email\":\"" addr "\",\"order\":1,\"min_severity\":1,\"duty\":\"always\"}"
+    contact_list(f, f->ta, "approved",
+                 "[" E("a1@w.test") "," E("a2@w.test") "," E("a1@w.test") "]");
     contact_list(f, f->ta, "submitted", "[" E("pending@w.test") "]");
     contact_list(f, f->tb, "approved", "[" E("a1@w.test") "]");
 #undef E
@@ -275,9 +276,8 @@ static void test_announcement_in_the_window_tx(void **state)
     assert_int_equal(sd_sla_new(&f->base.pf, &s), 0);
     sd_sla_on_announce(s, fail_announce, f->b);
     int64_t id = 0;
-    assert_int_not_equal(sd_sla_maintenance_add(s, &pa, SD_TEST_T0 + 60000, SD_TEST_T0 + 120000,
-                                                "x", &id),
-                         0);
+    assert_int_not_equal(
+        sd_sla_maintenance_add(s, &pa, SD_TEST_T0 + 60000, SD_TEST_T0 + 120000, "x", &id), 0);
     /* nothing of it stays: no window, no post, no mail */
     assert_int_equal(sd_test_pf_int(&f->base, "SELECT COUNT(*) FROM maintenance", SD_NOPARAMS), 0);
     assert_int_equal(sd_test_pf_int(&f->base, "SELECT COUNT(*) FROM bulletin_posts", SD_NOPARAMS),
@@ -305,9 +305,9 @@ static void test_pure(void **state)
     char *subj = NULL, *body = NULL;
     /* 2099-01-01 01:00 JST = 2098-12-31T16:00Z */
     int64_t from = sd_test_time("2099-01-01T01:00:00+09:00");
-    assert_int_equal(
-        sd_bulletin_maintenance_text(from, from + 7200000, "保守\r\nBcc: x", "https://p", &subj, &body),
-        0);
+    assert_int_equal(sd_bulletin_maintenance_text(from, from + 7200000, "保守\r\nBcc: x",
+                                                  "https://p", &subj, &body),
+                     0);
     assert_null(strpbrk(subj, "\r\n")); /* never a header injection */
     assert_non_null(strstr(body, "期間: 2099-01-01 01:00 〜 2099-01-01 03:00 (JST)"));
     assert_true(strstr(body, "期間:") < strstr(body, "Window:")); /* Japanese first */

@@ -1,4 +1,5 @@
-/* bulletin.c - HTTP for the bulletin board (掲示板): posts, read marks, attachments as downloads. */
+/* bulletin.c - HTTP for the bulletin board (掲示板): posts, read marks, attachments as downloads.
+ */
 #include <inttypes.h>
 #include <limits.h>
 #include <stdio.h>
@@ -121,8 +122,8 @@ static void h_list(sd_http_req_t *req, void *ctx)
         return;
     }
     json_t *items = NULL;
-    int rc = sd_bulletin_list(b, who, tid, cat && *cat ? cat : NULL, all && !strcmp(all, "1"),
-                              &items);
+    int rc =
+        sd_bulletin_list(b, who, tid, cat && *cat ? cat : NULL, all && !strcmp(all, "1"), &items);
     if (rc)
         sd_api_reply_rc(req, rc);
     else

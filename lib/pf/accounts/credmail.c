@@ -96,7 +96,12 @@ static int issue_tx(sd_store_t *st, void *ctx)
 int sd_credmail_issue(sd_pf_t *pf, sd_notify_t *n, int64_t org_id, sd_role_t role,
                       const char *email, const char *name, int64_t *id, int64_t *mail_id)
 {
-    cm_t c = {.pf = pf, .n = n, .org = org_id, .role = role, .email = email, .name = name,
+    cm_t c = {.pf = pf,
+              .n = n,
+              .org = org_id,
+              .role = role,
+              .email = email,
+              .name = name,
               .mail_id = mail_id};
     int rc = sd_store_tx(pf->store, issue_tx, &c);
     if (rc == 0) {

@@ -77,9 +77,9 @@ int sd_bulletin_info(sd_bulletin_t *b, int64_t id, sd_bulletin_info_t *out)
                                 "bulletin_posts WHERE id = $1",
                                 SD_PARAMS(SD_V_INT(id)), &st);
     if (!rc)
-        *out = (sd_bulletin_info_t){sd_stmt_int64(st, 0), sd_stmt_int64(st, 1),
-                                    sd_stmt_int64(st, 2), sd_stmt_int64(st, 3),
-                                    sd_stmt_int64(st, 4)};
+        *out =
+            (sd_bulletin_info_t){sd_stmt_int64(st, 0), sd_stmt_int64(st, 1), sd_stmt_int64(st, 2),
+                                 sd_stmt_int64(st, 3), sd_stmt_int64(st, 4)};
     sd_stmt_done(st);
     return rc;
 }
@@ -95,7 +95,8 @@ int sd_bulletin_info(sd_bulletin_t *b, int64_t id, sd_bulletin_info_t *out)
 static json_t *post_json(sd_stmt_t *st, int64_t now, bool *current)
 {
     json_t *o = sd_pf_row_json(st, POST_TYPES);
-    sd_bulletin_info_t p = {.valid_from = sd_stmt_int64(st, 4), .valid_until = sd_stmt_int64(st, 5)};
+    sd_bulletin_info_t p = {.valid_from = sd_stmt_int64(st, 4),
+                            .valid_until = sd_stmt_int64(st, 5)};
     *current = sd_bulletin_current(&p, now);
     if (o && sd_json_set(o, "current", json_boolean(*current))) {
         json_decref(o);
@@ -109,7 +110,8 @@ int sd_bulletin_list(sd_bulletin_t *b, const sd_principal_t *who, int64_t tenant
 {
     *out = NULL;
     int64_t now = sd_pf_now_ms(b->pf);
-    int64_t t1 = tenant_id ? tenant_id : who->tenant_id, t2 = tenant_id ? tenant_id : SD_TENANT_COMMON;
+    int64_t t1 = tenant_id ? tenant_id : who->tenant_id,
+            t2 = tenant_id ? tenant_id : SD_TENANT_COMMON;
     sd_stmt_t *st = NULL;
     int rc = sd_store_query(b->pf->store,
                             POST_COLS " FROM bulletin_posts p WHERE p.tenant_id IN ($2, $3) AND "
@@ -164,8 +166,9 @@ int sd_bulletin_get(sd_bulletin_t *b, const sd_principal_t *who, int64_t id, jso
     *out = NULL;
     int64_t now = sd_pf_now_ms(b->pf);
     sd_stmt_t *st = NULL;
-    int rc = sd_store_query_row(b->pf->store, POST_COLS ", p.body FROM bulletin_posts p WHERE p.id = $2",
-                                SD_PARAMS(SD_V_INT(who->subject_id), SD_V_INT(id)), &st);
+    int rc =
+        sd_store_query_row(b->pf->store, POST_COLS ", p.body FROM bulletin_posts p WHERE p.id = $2",
+                           SD_PARAMS(SD_V_INT(who->subject_id), SD_V_INT(id)), &st);
     json_t *o = NULL;
     if (!rc) {
         bool cur;
@@ -195,7 +198,8 @@ int sd_bulletin_get(sd_bulletin_t *b, const sd_principal_t *who, int64_t id, jso
     return 0;
 }
 
-/* ---- changes ---------------------------------------------------------------------------------- */
+/* ---- changes ----------------------------------------------------------------------------------
+ */
 
 typedef struct {
     sd_bulletin_t *b;
@@ -222,7 +226,8 @@ static int create_tx(sd_store_t *st, void *ctx)
         "author_id, maintenance_id, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, "
         "$8, $9, $9) RETURNING id",
         SD_PARAMS(SD_V_INT(t->tenant_id), SD_V_TEXT(f->category), SD_V_TEXT(f->title),
-                  SD_V_TEXT(f->body ? f->body : ""), SD_V_INT(f->valid_from > 0 ? f->valid_from : now),
+                  SD_V_TEXT(f->body ? f->body : ""),
+                  SD_V_INT(f->valid_from > 0 ? f->valid_from : now),
                   SD_V_INT(f->valid_until > 0 ? f->valid_until : 0), SD_V_INT(t->who->subject_id),
                   SD_V_INT(t->maintenance_id), SD_V_INT(now)),
         &t->id);
@@ -256,7 +261,8 @@ static int update_tx(sd_store_t *st, void *ctx)
         st,
         "UPDATE bulletin_posts SET category = COALESCE($2, category), title = COALESCE($3, title), "
         "body = COALESCE($4, body), valid_from = CASE WHEN $5 < 0 THEN valid_from ELSE $5 END, "
-        "valid_until = CASE WHEN $6 < 0 THEN valid_until ELSE $6 END, updated_at = $7 WHERE id = $1",
+        "valid_until = CASE WHEN $6 < 0 THEN valid_until ELSE $6 END, updated_at = $7 WHERE id = "
+        "$1",
         SD_PARAMS(SD_V_INT(t->id), f->category ? SD_V_TEXT(f->category) : SD_V_NULL,
                   f->title ? SD_V_TEXT(f->title) : SD_V_NULL,
                   f->body ? SD_V_TEXT(f->body) : SD_V_NULL, SD_V_INT(f->valid_from),
@@ -326,15 +332,15 @@ int sd_bulletin_delete(sd_bulletin_t *b, const sd_principal_t *who, int64_t id)
 
 int sd_bulletin_mark_read(sd_bulletin_t *b, const sd_principal_t *who, int64_t id)
 {
-    return sd_store_exec(b->pf->store,
-                         "INSERT INTO bulletin_reads (post_id, user_id, read_at) VALUES ($1, $2, "
-                         "$3) ON CONFLICT (post_id, user_id) DO NOTHING",
-                         SD_PARAMS(SD_V_INT(id), SD_V_INT(who->subject_id),
-                                   SD_V_INT(sd_pf_now_ms(b->pf))),
-                         NULL);
+    return sd_store_exec(
+        b->pf->store,
+        "INSERT INTO bulletin_reads (post_id, user_id, read_at) VALUES ($1, $2, "
+        "$3) ON CONFLICT (post_id, user_id) DO NOTHING",
+        SD_PARAMS(SD_V_INT(id), SD_V_INT(who->subject_id), SD_V_INT(sd_pf_now_ms(b->pf))), NULL);
 }
 
-/* ---- attachments ------------------------------------------------------------------------------ */
+/* ---- attachments ------------------------------------------------------------------------------
+ */
 
 int sd_bulletin_attach_room(sd_bulletin_t *b, int64_t tenant_id, int64_t *room)
 {
@@ -362,8 +368,7 @@ static int attach_tx(sd_store_t *st, void *ctx)
                              &a->att);
     if (!rc) {
         json_t *d = sd_json_pack("{s:I,s:s,s:I,s:s}", "attachment", (json_int_t)a->att, "name",
-                                 a->name, "size", (json_int_t)a->in->size, "sha256",
-                                 a->in->sha256);
+                                 a->name, "size", (json_int_t)a->in->size, "sha256", a->in->sha256);
         sd_buf_t buf = {0};
         rc = d ? sd_json_dump(d, &buf) : SD_ENOMEM;
         if (!rc)
@@ -435,7 +440,8 @@ int sd_bulletin_attachment(sd_bulletin_t *b, int64_t id, int64_t att, char *name
     return rc;
 }
 
-/* ---- maintenance announcements ---------------------------------------------------------------- */
+/* ---- maintenance announcements ----------------------------------------------------------------
+ */
 
 static void jst(int64_t ms, char *out, size_t n)
 {
@@ -496,9 +502,9 @@ static int mail_contacts(sd_bulletin_t *b, const char *subject, const char *body
         json_t *entries = NULL;
         rc = 0;
         if (e && sd_json_parse(e, len, &entries, NULL) == 0)
-            rc = json_array_append_new(rows, sd_json_pack("{s:I,s:o}", "t",
-                                                          (json_int_t)sd_stmt_int64(st, 0), "e",
-                                                          entries))
+            rc = json_array_append_new(
+                     rows,
+                     sd_json_pack("{s:I,s:o}", "t", (json_int_t)sd_stmt_int64(st, 0), "e", entries))
                      ? SD_ENOMEM
                      : 0;
     }
@@ -551,7 +557,8 @@ int sd_bulletin_announce(void *ctx, const sd_principal_t *who, int64_t id, int64
                               .body = body,
                               .valid_from = sd_pf_now_ms(b->pf),
                               .valid_until = to};
-    post_tx_t t = {.b = b, .who = who, .tenant_id = SD_TENANT_COMMON, .maintenance_id = id, .f = &f};
+    post_tx_t t = {
+        .b = b, .who = who, .tenant_id = SD_TENANT_COMMON, .maintenance_id = id, .f = &f};
     rc = create_tx(b->pf->store, &t); /* in the caller's transaction */
     int queued = 0;
     if (!rc && b->notify)
