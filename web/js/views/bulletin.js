@@ -45,7 +45,8 @@ function openPost(box, p, done) {
 export async function render(root, ctx) {
   const role = ctx.app.me && ctx.app.me.user ? ctx.app.me.user.role : '';
   const cat = ctx.params.get('category') || '';
-  const err = h('p', { class: 'error', role: 'alert' });
+  const open = ctx.params.get('id') || ''; // #/bulletin?id=N: a post by its address
+  const err = h('p', { class: 'error', role: 'alert', id: 'bb-err' });
   const maint = h('div', { id: 'bb-maintenance' });
   const list = h('div', { id: 'bb-list' });
   const detail = h('div', { id: 'bb-detail' });
@@ -74,7 +75,8 @@ export async function render(root, ctx) {
         },
         h('td', null, h('span', { class: `badge cat-${p.category}` }, t(`bulletin.cat.${p.category}`))),
         h('td', null, p.read ? null : h('span', { class: 'badge unread-mark' }, t('bulletin.unread')), ' ',
-          h('a', { href: '#', onclick: (e) => { e.preventDefault(); show(p.id); } }, p.title),
+          h('a', { href: `#/bulletin${qs({ category: cat, id: p.id })}`,
+            onclick: (e) => { e.preventDefault(); show(p.id); } }, p.title),
           p.tenant_id === 1 ? h('span', { class: 'board' }, ` · ${t('bulletin.common')}`) : null),
         h('td', null, fmtTime(iso(p.created_at))),
         h('td', { class: 'num' }, p.attachments ? String(p.attachments) : ''))) :
@@ -124,5 +126,6 @@ export async function render(root, ctx) {
     root.append(f);
   }
   await load();
+  if (open) await show(open);
   return null;
 }
