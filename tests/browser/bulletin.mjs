@@ -8,7 +8,7 @@ import { chromium } from 'playwright-core';
 
 const E = process.env;
 const BASE = E.BASE_URL, ART = E.ART;
-const TITLE = '浄水場 見学会のお知らせ', MAINT = 'ストレージ 定期保守', FILE = '点検手順.txt';
+const TITLE = '浄水場 見学会のお知らせ', SOON = '配水管 更新工事の予告', MAINT = 'ストレージ 定期保守', FILE = '点検手順.txt';
 let n = 0, shot = 0, page, browser;
 const consoleErrors = [];
 
@@ -66,6 +66,7 @@ async function main() {
   await page.selectOption('#bb-form [name=category]', 'notice');
   await page.fill('#bb-form [name=title]', TITLE);
   await page.fill('#bb-form [name=body]', '11月20日に浄水場の見学会を行います。\n手順書を添付します。');
+  await page.fill('#bb-form [name=from]', '2020-04-01T09:00');
   await page.fill('#bb-form [name=until]', '2099-12-31T17:00');
   await page.setInputFiles('#bb-form [name=file]', E.P_FILE);
   await snap('new');
@@ -78,7 +79,23 @@ async function main() {
   const pa = await row(TITLE).getAttribute('data-id');
   await row(TITLE).locator('a').first().click();
   await page.waitForSelector('#bb-post');
-  assert(/2099\/12\/31 17:00/.test(await text('#bb-post .stamp')), 'its period ends 2099/12/31 17:00 JST');
+  assert(/2020\/04\/01 09:00:00 〜 2099\/12\/31 17:00:00/.test(await text('#bb-post .stamp')),
+    'its period: 2020/04/01 09:00 〜 2099/12/31 17:00 JST');
+  // a post whose period starts later: its author still sees it on the page, marked
+  await page.fill('#bb-form [name=title]', SOON);
+  await page.fill('#bb-form [name=from]', '2099-06-01T09:00');
+  await page.fill('#bb-form [name=until]', '2099-05-01T09:00');
+  await page.click('#bb-form button[type=submit]');
+  await page.waitForFunction(() => document.getElementById('bb-err')?.textContent.trim());
+  assert(/valid_from/.test(await text('#bb-err')), `an end before the start: the server's reason (${await text('#bb-err')})`);
+  await page.fill('#bb-form [name=until]', '');
+  await page.click('#bb-form button[type=submit]');
+  await row(SOON).waitFor();
+  assert((await text('#bb-err')) === '', 'corrected: the error is gone');
+  assert(await row(SOON).evaluate((r) => r.classList.contains('outside')) &&
+    (await row(SOON).locator('.outside-mark').textContent()) === '掲載期間外',
+  'a post starting later stays on its author\'s page, 掲載期間外');
+  assert(!(await row(TITLE).evaluate((r) => r.classList.contains('outside'))), 'the notice is in its period');
   await snap('posted');
   await logout();
 
@@ -90,6 +107,7 @@ async function main() {
   assert(await row(TITLE).evaluate((r) => r.classList.contains('unread')), 'the notice is unread');
   assert(await row(TITLE).locator('.unread-mark').textContent() === '未読', 'marked 未読');
   assert(await row('終了した告知').count() === 0, 'the expired post is not listed');
+  assert(await row(SOON).count() === 0, 'nor the one starting later');
   const mrow = row(MAINT);
   assert(await mrow.count() === 1 && await mrow.getAttribute('data-board') === 'common',
     'the maintenance window on the common board');

@@ -5,7 +5,7 @@
 # opens it (read, the badge goes down) and downloads the attachment under its Japanese name; the
 # platform admin's maintenance window (POST /api/v1/maintenance) is on the common board and the
 # page's upcoming windows for users of tenants A and B (English for B) and mailed to both tenants'
-# approved contacts; B's user finds neither A's post in the list nor by its URL; an expired post
+# approved contacts; a1's post starting later stays on a1's page, marked; B's user finds neither A's post in the list nor by its URL; an expired post
 # is hidden from g. Screenshots: $BUILD/artifacts/portal/bulletin-*.png. Fails, never skips.
 . "$(dirname "$0")/../lib/harness.sh"
 . "$(dirname "$0")/../lib/platform.sh"
@@ -80,8 +80,8 @@ PA=$(j '.items[] | select(.title == "浄水場 見学会のお知らせ") | .id'
 [ -n "$PA" ] || fail "the page's post is not listed: $BODY"
 api a1 GET "/api/v1/bulletin/$PA"
 expect_eq "posted from the page: A's board, an end of period, the attachment" \
-  "$(j '[.tenant_id, .category, (.valid_until > 0), .attachments[0].name] | join(",")')" \
-  "$A,notice,true,点検手順.txt"
+  "$(j '[.tenant_id, .category, .valid_from, (.valid_until > 0), .attachments[0].name] | join(",")')" \
+  "$A,notice,1585699200000,true,点検手順.txt"
 api g GET "/api/v1/bulletin/$PA"
 expect_eq "g opened it on the page: read" "$(j .read)" true
 api g GET /api/v1/bulletin/unread
