@@ -1,8 +1,8 @@
 // bulletin.mjs - 掲示板 in the portal, in real Chromium (Debian's, via playwright-core). Run by
 // tests/integration/portal_bulletin.sh, which starts suidod and aiosmtpd, makes the users, the
-// expired post P_PX and the maintenance window, and exports BASE_URL ART CHROMIUM P_A1PW P_GPW
-// P_BGPW P_PX P_FILE. Prints "ok N - what" per check; exits non-zero on the first failure, with a
-// screenshot.
+// expired post P_PX and the maintenance window, and exports BASE_URL ART SHOT (the screenshots'
+// prefix) CHROMIUM P_A1PW P_GPW P_BGPW P_PX P_FILE. Prints "ok N - what" per check; exits non-zero
+// on the first failure, with a screenshot.
 import { readFileSync } from 'node:fs';
 import { chromium } from 'playwright-core';
 
@@ -16,7 +16,7 @@ function ok(what) { n += 1; console.log(`ok ${n} - ${what}`); }
 function assert(cond, what) { if (!cond) throw new Error(`not ok: ${what}`); ok(what); }
 async function snap(name) {
   shot += 1;
-  await page.screenshot({ path: `${ART}/bulletin-${String(shot).padStart(2, '0')}-${name}.png`, fullPage: true });
+  await page.screenshot({ path: `${ART}/${E.SHOT || 'bulletin'}-${String(shot).padStart(2, '0')}-${name}.png`, fullPage: true });
 }
 const text = async (sel) => ((await page.locator(sel).first().textContent()) || '').trim();
 const row = (title) => page.locator(`#bb-table tbody tr[data-id]:has(a:text-is("${title}"))`);

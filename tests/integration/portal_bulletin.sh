@@ -6,7 +6,8 @@
 # platform admin's maintenance window (POST /api/v1/maintenance) is on the common board and the
 # page's upcoming windows for users of tenants A and B (English for B) and mailed to both tenants'
 # approved contacts; a1's post starting later stays on a1's page, marked; B's user finds neither A's post in the list nor by its URL; an expired post
-# is hidden from g. Screenshots: $BUILD/artifacts/portal/bulletin-*.png. Fails, never skips.
+# is hidden from g. Screenshots: $BUILD/artifacts/portal/bulletin-*.png
+# (bulletin-pg-*.png from portal_bulletin_pg.sh). Fails, never skips.
 . "$(dirname "$0")/../lib/harness.sh"
 . "$(dirname "$0")/../lib/platform.sh"
 CHROMIUM=${CHROMIUM:-/usr/bin/chromium}
@@ -15,7 +16,9 @@ CHROMIUM=${CHROMIUM:-/usr/bin/chromium}
   fail "playwright-core missing: run 'npm ci' in $ROOT (scripts/install-deps.sh does)"
 command -v node >/dev/null || fail "node not found"
 ART="$ROOT/${BUILD:-build}/artifacts/portal"
-mkdir -p "$ART"; rm -f "$ART"/bulletin-*.png
+# the PostgreSQL twin keeps its own screenshots (bulletin-pg-*), as the two may run at once
+SHOT=bulletin; [ "${SUIDO_PG:-}" = 1 ] && SHOT=bulletin-pg
+mkdir -p "$ART"; rm -f "$ART/$SHOT"-[0-9]*.png
 
 start_smtp
 mails() { # "recipient|subject" per received message, sorted
@@ -67,12 +70,12 @@ expect_code "the platform admin announces a window" 201
 MW=$(jid)
 printf '点検手順 v1\n1. 停止\n2. 交換\n' >"$T/点検手順.txt"
 
-export BASE_URL="$U" ART CHROMIUM P_A1PW P_GPW P_BGPW P_PX P_FILE="$T/点検手順.txt"
+export BASE_URL="$U" ART SHOT CHROMIUM P_A1PW P_GPW P_BGPW P_PX P_FILE="$T/点検手順.txt"
 timeout 300 node "$ROOT/tests/browser/bulletin.mjs" 2>&1 | tee "$T/browser.log"
 rc=${PIPESTATUS[0]}
 [ "$rc" = 0 ] || fail "browser test failed (rc $rc); screenshots in $ART"
 checks=$((checks + $(grep -c '^ok ' "$T/browser.log")))
-ls "$ART"/bulletin-*.png >/dev/null 2>&1 || fail "no screenshots in $ART"
+ls "$ART/$SHOT"-[0-9]*.png >/dev/null 2>&1 || fail "no screenshots in $ART"
 
 # ---- what the browser did, seen from the API and the mailbox -------------------------------------
 api a1 GET /api/v1/bulletin
