@@ -57,6 +57,8 @@ async function main() {
   await page.click('#inq-submit');
   await page.waitForSelector('#inq-thread');
   assert(await state() === '受付', 'opened: 受付');
+  const bg = await page.locator('#inq-state .inq-st').evaluate((e) => getComputedStyle(e).backgroundColor);
+  assert(bg !== 'rgba(0, 0, 0, 0)' && bg !== 'rgb(238, 242, 246)', `the status is a coloured badge (${bg})`);
   assert((await text('#inq-title')) === SUBJECT, 'the subject as text');
   await page.setInputFiles('#inq-file', E.P_FILE);
   await page.click('#inq-send');

@@ -231,6 +231,8 @@ const DICT = {
     'maint.instr.repair': '修繕依頼',
     'maint.instr.watch': '様子見',
     'maint.instr.other': 'その他',
+    // bulletin (page fixes): the start of a post's period, a post out of its period
+    'bulletin.from': '掲載開始 (任意)', 'bulletin.outside': '掲載期間外',
   },
   en: {
     'app.title': 'Water Platform',
@@ -461,6 +463,8 @@ const DICT = {
     'maint.instr.repair': 'Repair',
     'maint.instr.watch': 'Watch',
     'maint.instr.other': 'Other',
+    // bulletin (page fixes): the start of a post's period, a post out of its period
+    'bulletin.from': 'Shown from (optional)', 'bulletin.outside': 'Not shown now',
   },
 };
 

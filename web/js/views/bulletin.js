@@ -45,7 +45,8 @@ function openPost(box, p, done) {
 export async function render(root, ctx) {
   const role = ctx.app.me && ctx.app.me.user ? ctx.app.me.user.role : '';
   const cat = ctx.params.get('category') || '';
-  const err = h('p', { class: 'error', role: 'alert' });
+  const open = ctx.params.get('id') || ''; // #/bulletin?id=N: a post by its address
+  const err = h('p', { class: 'error', role: 'alert', id: 'bb-err' });
   const maint = h('div', { id: 'bb-maintenance' });
   const list = h('div', { id: 'bb-list' });
   const detail = h('div', { id: 'bb-detail' });
@@ -64,18 +65,24 @@ export async function render(root, ctx) {
         h('h2', null, t('bulletin.upcoming')),
         h('ul', null, next.map((x) => h('li', null,
           `${fmtTime(iso(x.starts_at))} – ${fmtTime(iso(x.ends_at))} `, x.title)))) : null);
-      const r = await get(`/api/v1/bulletin${qs({ category: cat })}`);
+      // a poster also sees its board's posts out of their period (all=1: its own and, as a
+      // manager, the board's), marked, or a post starting later would vanish once posted
+      const r = await get(`/api/v1/bulletin${qs({ category: cat, all: POSTERS.includes(role) ? 1 : '' })}`);
       const items = r.items || [];
       clear(list).append(h('table', { class: 'grid', id: 'bb-table' },
         h('thead', null, h('tr', null, ['bulletin.category', 'bulletin.subject', 'bulletin.posted',
           'bulletin.files'].map((k) => h('th', null, t(k))))),
         h('tbody', null, items.length ? items.map((p) => h('tr', {
-          class: p.read ? 'read' : 'unread', dataset: { id: p.id, board: p.tenant_id === 1 ? 'common' : 'tenant' },
+          class: `${p.read ? 'read' : 'unread'}${p.current === false ? ' outside' : ''}`,
+          dataset: { id: p.id, board: p.tenant_id === 1 ? 'common' : 'tenant' },
         },
         h('td', null, h('span', { class: `badge cat-${p.category}` }, t(`bulletin.cat.${p.category}`))),
         h('td', null, p.read ? null : h('span', { class: 'badge unread-mark' }, t('bulletin.unread')), ' ',
-          h('a', { href: '#', onclick: (e) => { e.preventDefault(); show(p.id); } }, p.title),
-          p.tenant_id === 1 ? h('span', { class: 'board' }, ` · ${t('bulletin.common')}`) : null),
+          h('a', { href: `#/bulletin${qs({ category: cat, id: p.id })}`,
+            onclick: (e) => { e.preventDefault(); show(p.id); } }, p.title),
+          p.tenant_id === 1 ? h('span', { class: 'board' }, ` · ${t('bulletin.common')}`) : null,
+          p.current === false ? [' ', h('span', { class: 'badge outside-mark' }, t('bulletin.outside'))]
+            : null),
         h('td', null, fmtTime(iso(p.created_at))),
         h('td', { class: 'num' }, p.attachments ? String(p.attachments) : ''))) :
           h('tr', { class: 'empty' }, h('td', { colspan: 4 }, t('common.none'))))));
@@ -85,6 +92,7 @@ export async function render(root, ctx) {
   }
 
   async function show(id) {
+    err.textContent = '';
     try {
       const p = await get(`/api/v1/bulletin/${id}`);
       openPost(detail, p, () => clear(detail));
@@ -105,15 +113,18 @@ export async function render(root, ctx) {
         CATS.map((c) => h('option', { value: c }, t(`bulletin.cat.${c}`))))),
       h('label', null, t('bulletin.subject'), h('input', { name: 'title', required: true, maxlength: 200 })),
       h('label', null, t('bulletin.body'), h('textarea', { name: 'body', rows: 4 })),
+      h('label', null, t('bulletin.from'), h('input', { name: 'from', type: 'datetime-local' })),
       h('label', null, t('bulletin.until'), h('input', { name: 'until', type: 'datetime-local' })),
       h('label', null, t('bulletin.attach'), h('input', { name: 'file', type: 'file' })),
       h('button', { type: 'submit' }, t('bulletin.submit')));
     f.addEventListener('submit', async (e) => {
       e.preventDefault();
+      err.textContent = '';
       try {
         const el = f.elements;
         const p = await post('/api/v1/bulletin', { category: el.category.value,
-          title: el.title.value, body: el.body.value, valid_until: jst(el.until.value) });
+          title: el.title.value, body: el.body.value, valid_from: jst(el.from.value),
+          valid_until: jst(el.until.value) });
         if (el.file.files[0]) await upload(p.id, el.file.files[0]);
         f.reset();
         await load();
@@ -124,5 +135,6 @@ export async function render(root, ctx) {
     root.append(f);
   }
   await load();
+  if (open) await show(open);
   return null;
 }
