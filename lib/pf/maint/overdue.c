@@ -117,14 +117,13 @@ static int visit_tx(sd_store_t *st, void *ctx)
         rc = sd_buf_printf(&subj, "[suido] 点検期限超過: %s %s %s (overdue %s inspection: %s)",
                            name, cycle_ja(cycle), on, cycle, code);
     if (!rc && t->nto)
-        rc = sd_buf_printf(
-            &body,
-            "%s (%s) の%s (予定日 %s) が実施・記録されていません。\n"
-            "点検を実施して記録するか、予定日を変更してください。\n%s%s\n\n----\n"
-            "The %s inspection of %s (%s) planned for %s has not been recorded.\n"
-            "Carry it out and record it, or move the visit.\n%s%s\n",
-            name, code, cycle_ja(cycle), on, *link ? "ポータル: " : "", link, cycle, name, code,
-            on, *link ? "Portal: " : "", link);
+        rc = sd_buf_printf(&body,
+                           "%s (%s) の%s (予定日 %s) が実施・記録されていません。\n"
+                           "点検を実施して記録するか、予定日を変更してください。\n%s%s\n\n----\n"
+                           "The %s inspection of %s (%s) planned for %s has not been recorded.\n"
+                           "Carry it out and record it, or move the visit.\n%s%s\n",
+                           name, code, cycle_ja(cycle), on, *link ? "ポータル: " : "", link, cycle,
+                           name, code, on, *link ? "Portal: " : "", link);
     for (size_t i = 0; !rc && i < t->nto; i++) {
         rc = sd_notify_enqueue(t->n, tenant, SD_MAINT_OVERDUE_KIND, 0, 0, t->to[i], subj.data,
                                body.data, NULL);
@@ -211,8 +210,7 @@ static int64_t tick(void *ctx, int stopping)
     return rc ? 60000 < o->every_ms ? 60000 : o->every_ms : o->every_ms;
 }
 
-int sd_maint_overdue_start(sd_pf_t *pf, sd_notify_t *n, int64_t every_ms,
-                           sd_maint_overdue_t **out)
+int sd_maint_overdue_start(sd_pf_t *pf, sd_notify_t *n, int64_t every_ms, sd_maint_overdue_t **out)
 {
     sd_maint_overdue_t *o = calloc(1, sizeof *o);
     if (!o)

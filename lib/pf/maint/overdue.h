@@ -26,8 +26,7 @@ typedef struct sd_maint_overdue sd_maint_overdue_t;
 
 /* A worker thread that runs the check at start and then every every_ms (a pass is one indexed
  * query when nothing is due, so hourly is cheap and catches the change of the JST day). */
-int sd_maint_overdue_start(sd_pf_t *pf, sd_notify_t *n, int64_t every_ms,
-                           sd_maint_overdue_t **out);
+int sd_maint_overdue_start(sd_pf_t *pf, sd_notify_t *n, int64_t every_ms, sd_maint_overdue_t **out);
 /* Stop and free; NULL-safe. */
 void sd_maint_overdue_stop(sd_maint_overdue_t *o);
 
