@@ -143,6 +143,10 @@ Log in and look around:
   $BIN/suidoctl login --server http://$HTTP        # asks for login id and password
   $BIN/suidoctl whoami
   $BIN/suidoctl master get --csv                   # the facilities, terminals and points
+Maintenance (保守点検): http://$HTTP/#/maint as kanri-tech (技術員) or kanri-manager (管理技術者) of
+  the contractor, or as hokkaido2-staff: this month's plans, the daily inspections recorded, the
+  open defect (見積作成中, 修繕依頼); a visit left unrecorded is mailed as overdue to the
+  管理技術者 and the contact list's step 1
 
 Simulated terminals (etc/sample-fleet.conf, the facilities of the source's 別表1):
 $(grep '^terminal' "$RUN/suido-term.log" | sed 's/^/  /')

@@ -17,6 +17,8 @@ api() { # WHO METHOD PATH [curl args] -> $BODY, $CODE
 }
 must() { [ "$CODE" = "$1" ] || { echo "seed: $2 failed ($CODE): $BODY" >&2; exit 1; }; }
 jpost() { api "$1" POST "$2" -H 'Content-Type: application/json' -d "$3"; }
+jput() { api "$1" PUT "$2" -H 'Content-Type: application/json' -d "$3"; }
+jpatch() { api "$1" PATCH "$2" -H 'Content-Type: application/json' -d "$3"; }
 newpw() { echo "Mizu-$(openssl rand -hex 6)-$(openssl rand -hex 3)"; }
 
 : >"$OUT"; chmod 600 "$OUT"
@@ -70,13 +72,15 @@ must 201 "contact list submit"; C=$(echo "$BODY" | jget '["id"]')
 api a2 POST "/api/v1/contacts/$C/approve"; must 200 "contact list approve"
 echo "tenant $T: contact list $C approved (alarm mails to duty@ and chief@hokkaido2.example.jp)" >>"$OUT"
 
+# the gateway vendor serving this tenant, which is also its maintenance contractor (受注者)
+jpost admin /api/v1/tenants '{"name":"サンプル ゲートウェイベンダー","kind":"vendor"}'
+must 201 "vendor tenant"; VT=$(echo "$BODY" | jget '["id"]')
+jpost admin /api/v1/orgs "{\"tenant_id\":$VT,\"kind\":\"gw_vendor\",\"name\":\"suido-gw vendor\"}"
+must 201 "gw vendor org"; OG=$(echo "$BODY" | jget '["id"]')
+api admin PUT "/api/v1/orgs/$OG/tenants/$T"; must 200 "link gw vendor"
+
 if [ -n "$GWCONF" ]; then
-  # the gateway that brings the simulated terminals in: a gateway vendor serving this tenant
-  jpost admin /api/v1/tenants '{"name":"サンプル ゲートウェイベンダー","kind":"vendor"}'
-  must 201 "vendor tenant"; VT=$(echo "$BODY" | jget '["id"]')
-  jpost admin /api/v1/orgs "{\"tenant_id\":$VT,\"kind\":\"gw_vendor\",\"name\":\"suido-gw vendor\"}"
-  must 201 "gw vendor org"; OG=$(echo "$BODY" | jget '["id"]')
-  api admin PUT "/api/v1/orgs/$OG/tenants/$T"; must 200 "link gw vendor"
+  # the gateway that brings the simulated terminals in
   jpost admin /api/v1/gateways "{\"org_id\":$OG,\"tenant_id\":$T,\"name\":\"suido-gw 北海道-2\"}"
   must 201 "gateway"
   ( umask 077
@@ -84,3 +88,71 @@ if [ -n "$GWCONF" ]; then
       "$(echo "$BODY" | jget '["client_secret"]')" >"$GWCONF" )
   echo "gateway $(echo "$BODY" | jget '["client_id"]') registered for tenant $T (suido-gw)" >>"$OUT"
 fi
+
+# ---- the maintenance workplace (docs/maintenance.md): a month of the contract's work ---------
+# The vendor maintains the 別表1 facilities: its 管理技術者 and a 技術員, this month's plans, the
+# daily inspections of past days (one finds algae in the tank: an open defect, 見積作成中, which
+# the utility asked to repair). Visits left unrecorded before today are mailed as overdue.
+jput admin "/api/v1/maint/contractors/$T" "{\"org_id\":$OG}"; must 200 "maint contractor"
+user m "$OG" gwvendor_admin manager@kanri.example.jp kanri-manager
+user e "$OG" gwvendor_general tech@kanri.example.jp kanri-tech
+for who in m:manager e:technician; do
+  api "${who%%:*}" GET /api/v1/me; must 200 "me"
+  jput admin "/api/v1/maint/staff/$(echo "$BODY" | jget '["user"]["id"]')" \
+    "{\"duty\":\"${who#*:}\"}"; must 200 "業務区分 ${who#*:}"
+done
+MONTH=$(TZ=Asia/Tokyo date +%Y-%m) TODAY=$(TZ=Asia/Tokyo date +%F)
+api m GET "/api/v1/maint/facilities?tenant_id=$T"; must 200 "maint facilities"
+PAST=()
+for f in $(echo "$BODY" | python3 -c 'import json,sys; print(*[i["id"] for i in json.load(sys.stdin)["items"]])'); do
+  jpost m /api/v1/maint/plan "{\"facility\":$f,\"month\":\"$MONTH\"}"; must 201 "plan of $f"
+  for v in $(echo "$BODY" | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+print(" ".join("%d:%d:%s" % (d["facility_id"], v["id"], v["planned_on"]) for v in d["visits"]
+               if v["cycle"] == "daily" and v["planned_on"] < sys.argv[1]))' "$TODAY"); do
+    PAST+=("$v")
+  done
+done
+# early in the month no daily visit is behind us yet: record visits of the last days by hand
+while [ "${#PAST[@]}" -lt 2 ]; do
+  PAST+=("$(echo "$BODY" | jget '["facility_id"]'):0:$(TZ=Asia/Tokyo date -d "-$((${#PAST[@]} + 1)) days" +%F)")
+done
+api e GET "/api/v1/maint/templates?cycle=daily"; must 200 "daily template"
+TPL=$BODY
+END='{"switches":true,"manholes":true,"alarm":true,"gas":true,"fire":true,"water_valve":true,"lights":true,"doors":true}'
+n=0
+for v in "${PAST[@]:0:3}"; do
+  IFS=: read -r f visit on <<<"$v"
+  # the first one: the tank is not good (algae), all else good; plausible readings
+  body=$(echo "$TPL" | python3 -c '
+import json, sys
+t = json.load(sys.stdin)["items"][0]
+f, visit, on, bad = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3], sys.argv[4] == "1"
+vals = {"A": 12.4, "MPa": 0.42, "m³": 18230.5}
+ans = []
+for i in t["items"]:
+    if i["kind"] == "value":
+        ans.append({"item_id": i["id"], "value": vals.get(i["unit"], 1), "unit": i["unit"]})
+    elif bad and i["label"].startswith("貯水槽"):
+        ans.append({"item_id": i["id"], "result": "not_good", "note": "受水槽内に藻の発生"})
+    else:
+        ans.append({"item_id": i["id"], "result": "good"})
+r = {"facility": f, "cycle": "daily", "template_id": t["id"], "answers": ans,
+     "end_checks": json.loads(sys.argv[5]),
+     "remarks": "受水槽内に藻の発生、清掃の見積を作成" if bad else "異常なし"}
+if visit:
+    r["visit_id"] = visit
+import datetime
+d = datetime.datetime.strptime(on + " 10:00 +0900", "%Y-%m-%d %H:%M %z")
+r["done_at"] = int(d.timestamp() * 1000)
+print(json.dumps(r, ensure_ascii=False))' "$f" "$visit" "$on" "$([ $n = 0 ] && echo 1)" "$END")
+  jpost e /api/v1/maint/inspections "$body"; must 201 "daily inspection of $on"
+  [ $n = 0 ] && D=$(echo "$BODY" | jget '["defect_ids"][0]')
+  n=$((n + 1))
+done
+jpatch m "/api/v1/maint/defects/$D" '{"status":"estimating","note":"清掃の見積を作成中"}'
+must 200 "defect 見積作成中"
+jpatch g "/api/v1/maint/defects/$D" "{\"instruction\":\"repair\",\"instruction_on\":\"$TODAY\",\"note\":\"修繕依頼\"}"
+must 200 "defect 修繕依頼"
+echo "tenant $T: maintenance by suido-gw vendor: plans of $MONTH, $n daily inspections, defect $D open (見積作成中, 修繕依頼)" >>"$OUT"

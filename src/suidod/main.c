@@ -96,6 +96,8 @@ static const char usage[] =
     "  monitor.disk_warn = 80, monitor.disk_fault = 90         % of data.dir's file system\n"
     "  monitor.db_size_mb_warn = 10240, monitor.db_size_mb_fault = 20480\n"
     "  monitor.outbox_warn = 100, monitor.outbox_fault = 1000  e-mails waiting\n"
+    "  maint.overdue_check = 1h         how often overdue inspection visits are looked for\n"
+    "                                   (each one mailed once: docs/maintenance.md)\n"
     "Signals: SIGTERM and SIGINT stop gracefully.\n";
 
 static volatile sig_atomic_t stop_flag;

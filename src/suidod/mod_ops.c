@@ -78,14 +78,45 @@ static int incidents_routes(sd_http_server_t *http, suidod_t *d)
 
 const suidod_module_t suidod_mod_incidents = {.name = "incidents", .routes = incidents_routes};
 
-/* The maintenance workplace (issue 12): a service of the store only, no thread of its own. */
+/* The maintenance workplace (issue 12): its routes, and the check that mails overdue visits
+ * through the notifier (every maint.overdue_check; none without a notifier). */
+static int maint_config(sd_config_t *cfg, suidod_t *d)
+{
+    sd_config_error_t ce = {0};
+    int64_t iv;
+    if (sd_config_get_duration(cfg, "maint.overdue_check", 1, 86400, 3600, &iv, &ce)) {
+        fprintf(stderr, "suidod: config: %s\n", ce.msg);
+        return suidod_fail("maint", SD_ECONFIG, 2);
+    }
+    d->maint_overdue_ms = iv * 1000;
+    return 0;
+}
+
 static int maint_routes(sd_http_server_t *http, suidod_t *d)
 {
     int rc = sd_maint_routes(http, &d->pf);
     return rc ? suidod_setup_failed(rc) : 0;
 }
 
-const suidod_module_t suidod_mod_maint = {.name = "maint", .routes = maint_routes};
+static int maint_start(suidod_t *d)
+{
+    if (!d->notify)
+        return 0;
+    int rc = sd_maint_overdue_start(&d->pf, d->notify, d->maint_overdue_ms, &d->maint_overdue);
+    return rc ? suidod_fail("maint", rc, 1) : 0;
+}
+
+static void maint_stop(suidod_t *d)
+{
+    sd_maint_overdue_stop(d->maint_overdue);
+    d->maint_overdue = NULL;
+}
+
+const suidod_module_t suidod_mod_maint = {.name = "maint",
+                                          .config = maint_config,
+                                          .routes = maint_routes,
+                                          .start = maint_start,
+                                          .stop = maint_stop};
 
 static int sla_new(suidod_t *d)
 {

@@ -20,6 +20,7 @@
 #include "pf/data/backup.h"
 #include "pf/data/objstore.h"
 #include "pf/desk/bulletin.h"
+#include "pf/maint/overdue.h"
 #include "pf/notify/notify.h"
 #include "pf/ops/opsmon.h"
 #include "pf/ops/sla.h"
@@ -54,6 +55,7 @@ typedef struct {
     sd_pki_t *pki;
     sd_mqtt_binding_t *mqtt;
     sd_backup_t *backup;
+    sd_maint_overdue_t *maint_overdue;
 
     /* what a module's config() read for its new() */
     sd_notify_config_t notify_cfg;
@@ -66,9 +68,10 @@ typedef struct {
     sd_backup_config_t backup_cfg;
     bool backup_on;
     char backup_dir[PATH_MAX], backup_objdir[PATH_MAX];
-    const char *objects_url; /* objects.url (NULL = <data.dir>/objects) */
-    const char *pki_dir;     /* pki.dir */
-    const char *web_root;    /* web.root (NULL = none) */
+    const char *objects_url;  /* objects.url (NULL = <data.dir>/objects) */
+    const char *pki_dir;      /* pki.dir */
+    const char *web_root;     /* web.root (NULL = none) */
+    int64_t maint_overdue_ms; /* maint.overdue_check */
 } suidod_t;
 
 /* When a module stops. The phases run in the order listed here, each in reverse table order. */

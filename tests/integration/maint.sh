@@ -5,10 +5,13 @@
 # item, which opens a defect; the contractor moves the defect's 修繕要望 status, the utility's staff
 # instruct; every change in the history and the audit. Denials: operators do not record,
 # contractors do not instruct, another vendor serving A and a tenant B (its admin, its vendor)
-# see nothing; bad input answers with the field. SUIDO_PG=1: maint_pg.sh.
+# see nothing; bad input answers with the field. An overdue visit is mailed once (aiosmtpd) to the
+# contractor's 管理技術者 and step 1 of the approved contact list. SUIDO_PG=1: maint_pg.sh.
 . "$(dirname "$0")/../lib/harness.sh"
 . "$(dirname "$0")/../lib/platform.sh"
-start_suidod
+start_smtp
+start_suidod --set "notify.smtp_url=smtp://127.0.0.1:$SMTP_PORT" --set notify.from=suido@pf.test \
+  --set notify.digest=off --set notify.portal_url=http://portal.test --set maint.overdue_check=1s
 expect_err() { expect_eq "$1 (body: $BODY)" "$CODE $(j .error.field)" "$2 $3"; }
 jpatch() { api "$1" PATCH "$2" -H 'Content-Type: application/json' -d "$3"; }
 
@@ -180,4 +183,47 @@ expect_eq "the maintenance changes are audited" \
   "maint.contractor,maint.defect_create,maint.defect_update,maint.inspection,maint.plan,maint.visit_move"
 api ca GET "/api/v1/audit?action=maint.staff&limit=100"
 expect_eq "業務区分 changes in the contractor's own tenant" "$(j '[.items[].object] | unique | join(",")')" "user:$C1_ID"
+# ---- overdue visits: mailed once to the 管理技術者 and the contact list's step 1 -----------------
+# (November's visits were overdue from the start: the check marked them while nobody was there to
+# be told. January's are ahead; two moved into November become overdue, one after the other.)
+api ca GET /api/v1/me; CA_ID=$(j .user.id)
+staff ca "$CA_ID" manager
+expect_code "ca is the 管理技術者" 200
+E1='{"name":"当番","email":"duty@a.test","order":1,"min_severity":4,"duty":"always"}'
+E2='{"name":"課長","email":"chief@a.test","order":2,"min_severity":2,"duty":"always"}'
+jpost a1 /api/v1/contacts "{\"tenant_id\":$A,\"name\":\"連絡体制表\",\"entries\":[$E1,$E2]}"
+expect_code "contact list submitted" 201
+api a2 POST "/api/v1/contacts/$(jid)/approve"; expect_code "contact list approved" 200
+jpost c1 /api/v1/maint/plan "{\"facility\":$F,\"month\":\"2027-01\"}"
+expect_code "January planned" 201
+Y=$(j '[.visits[] | select(.cycle == "daily")][0].id'); Z=$(j '[.visits[] | select(.cycle == "daily")][1].id')
+# mails: "recipient|subject" (RFC 2047 decoded) of every received message matching REGEX
+mails() {
+  "$SMTP_PY" - "$T/mail" "$1" <<'PY'
+import mailbox, re, sys
+from email.header import decode_header, make_header
+for m in mailbox.Maildir(sys.argv[1], create=False):
+    s = str(make_header(decode_header(m["Subject"])))
+    if re.search(sys.argv[2], s):
+        print("%s|%s" % (m["X-RcptTo"], s))
+PY
+}
+wait_mails() { # REGEX COUNT
+  local i=0
+  until [ "$(mails "$1" | wc -l)" -ge "$2" ]; do
+    i=$((i + 1)); [ "$i" -le 150 ] || fail "no $2 mails matching '$1': $(mails .)"
+    sleep 0.1
+  done
+}
+jpatch c1 "/api/v1/maint/visits/$Y" '{"planned_on":"2026-11-20"}'
+expect_code "a January visit moved into November" 200
+wait_mails "2026-11-20" 2
+expect_eq "to the 管理技術者 and step 1 (not the 技術員, not step 2)" \
+  "$(mails 2026-11-20 | cut -d'|' -f1 | sort | tr '\n' ' ')" "ca@example.jp duty@a.test "
+expect_match "Japanese subject" "$(mails 2026-11-20 | sed -n 1p)" "\[suido\] 点検期限超過: .* 日常点検 2026-11-20 \(overdue daily inspection: 222\)"
+api g GET "/api/v1/maint/plan?facility=$F&month=2027-01"
+expect_eq "shown overdue" "$(j "[.visits[] | select(.id == $Y)][0].state")" overdue
+jpatch c1 "/api/v1/maint/visits/$Z" '{"planned_on":"2026-11-21"}'
+wait_mails "2026-11-21" 2 # a later pass of the check
+expect_eq "the first visit still mailed once" "$(mails 2026-11-20 | wc -l)" 2
 done_ok

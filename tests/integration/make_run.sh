@@ -49,6 +49,35 @@ expect_match "mail sink running" "$(grep '^Mail:' "$T/run.log")" "aiosmtpd on 12
 expect_match "how to list the mail" "$(cat "$T/run.log")" "ls -t $RUN/mail/new"
 expect_match "how to read the newest" "$(cat "$T/run.log")" "scripts/read-mail.py $RUN/mail"
 expect_match "contact list seeded" "$(cat "$RUN/credentials.txt")" "contact list [0-9]+ approved"
+expect_match "the contractor's login" "$(cat "$RUN/credentials.txt")" "gwvendor_general +login kanri-tech "
+expect_match "where to see the maintenance" "$(cat "$T/run.log")" "Maintenance \\(保守点検\\): http://127.0.0.1:$HTTP_PORT/#/maint as kanri-tech"
+# ---- the month of maintenance work, as the utility's staff read it ---------------------------
+maint=$(python3 - "$HTTP" "$(awk '$3 == "hokkaido2-staff" {print $5}' "$RUN/credentials.txt")" <<'PY'
+import http.cookiejar, json, sys, urllib.request
+from datetime import datetime, timedelta, timezone
+base, pw = sys.argv[1], sys.argv[2]
+op = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+op.open(urllib.request.Request(f"{base}/api/v1/login", headers={"Content-Type": "application/json"},
+        data=json.dumps({"login": "hokkaido2-staff", "password": pw}).encode()))
+get = lambda p: json.load(op.open(base + p))
+month = datetime.now(timezone(timedelta(hours=9))).strftime("%Y-%m")
+facs = get("/api/v1/maint/facilities")["items"]
+# every facility has visits every month but a 直結増圧 one (3ヶ月点検: 4 months a year)
+facs = [f for f in facs if f["type"] != "direct_boost"]
+planned = sum(len(get(f"/api/v1/maint/plan?facility={f['id']}&month={month}")["visits"]) > 0
+              for f in facs)
+recs = get(f"/api/v1/maint/inspections?month={month}")["items"] or \
+    get("/api/v1/maint/inspections")["items"]
+open_ = [d for d in get("/api/v1/maint/defects")["items"] if d["status"] != "done"]
+print("planned", planned, "of", len(facs))
+print("records", len(recs))
+print("open", len(open_), open_[0]["status"], open_[0]["instruction"] if open_ else "-")
+PY
+)
+echo "$maint"
+expect_match "every 別表1 facility planned this month" "$maint" "planned ([1-9][0-9]*) of \\1$"
+expect_match "two or three daily records" "$maint" "records [23]$"
+expect_match "one open defect, 見積作成中, 修繕依頼" "$maint" "open 1 estimating repair"
 
 # ---- history: the first collection of the L2 holds its terminal's 96 hours --------------------
 wait_line "$RUN/suido-gw.log" "polled gorin-l2: " 120 ||

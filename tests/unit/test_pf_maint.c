@@ -1,6 +1,7 @@
 /* test_pf_maint.c - the maintenance workplace (issue 12) on SQLite and PostgreSQL: plan
  * generation per cycle and facility type over a year, a not-good answer opening a defect,
- * answers checked against the template, defect status history, contractor scope. */
+ * answers checked against the template, defect status history, contractor scope, overdue visits
+ * mailed once to the contractor's 管理技術者 and the contact list's step 1. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,6 +14,7 @@
 #include "helpers/pf_fixture.h"
 #include "pf/maint/defect.h"
 #include "pf/maint/inspection.h"
+#include "pf/maint/overdue.h"
 #include "pf/maint/plan.h"
 #include "pf/maint/staff.h"
 
@@ -313,6 +315,95 @@ static void test_contractor_scope(void **state)
     fx->who.n_linked = 0;
 }
 
+/* overdue visits: found once, mailed once (the contractor's manager + step 1 of the approved
+ * list), a recorded visit never, a later day's visit when its day has passed */
+static void test_overdue_mailed_once(void **state)
+{
+    fx_t *fx = *state;
+    sd_pf_t *pf = &fx->t.pf;
+    sd_notify_config_t c;
+    sd_notify_config_defaults(&c);
+    c.digest_min = -1;
+    c.portal_url = "https://portal.test";
+    sd_notify_t *n = NULL;
+    assert_int_equal(sd_notify_new(pf, &c, &n), 0);
+    char login[32], pw[SD_TOKEN_SIZE];
+    int64_t mgr =
+        sd_test_pf_user(&fx->t, fx->who.org_id, SD_ROLE_GWVENDOR_ADMIN, "mgr@k.jp", login, pw);
+    int64_t tech =
+        sd_test_pf_user(&fx->t, fx->who.org_id, SD_ROLE_GWVENDOR_GENERAL, "tech@k.jp", login, pw);
+    assert_int_equal(
+        sd_maint_staff_set(pf, NULL, mgr, fx->who.org_id, fx->who.tenant_id, "manager"), 0);
+    assert_int_equal(
+        sd_maint_staff_set(pf, NULL, tech, fx->who.org_id, fx->who.tenant_id, "technician"), 0);
+    assert_int_equal(sd_maint_contractor_set(pf, NULL, fx->tenant, fx->who.org_id), 0);
+    sd_test_pf_exec(&fx->t,
+                    "INSERT INTO contact_lists (tenant_id, org_id, name, entries, status, "
+                    "submitted_by, submitted_at) VALUES ($1, 1, 'list', $2, 'approved', 1, 0)",
+                    SD_PARAMS(SD_V_INT(fx->tenant),
+                              SD_V_TEXT("[{\"name\":\"duty\",\"email\":\"duty@u.jp\",\"order\":1,"
+                                        "\"min_severity\":4,\"duty\":\"always\"},{\"name\":"
+                                        "\"chief\",\"email\":\"chief@u.jp\",\"order\":2,"
+                                        "\"min_severity\":2,\"duty\":\"always\"}]")));
+    sd_maint_facility_t f;
+    assert_int_equal(sd_maint_facility(pf, fx->fac, &f), 0);
+    int k;
+    /* 2026-11 of a dedicated facility: monthly (10th) + daily 6th, 16th, 26th; now the 24th */
+    assert_int_equal(sd_maint_plan_generate(pf, &fx->who, &f, "2026-11", 4, &k), 0);
+    int64_t first = sd_test_pf_int(
+        &fx->t, "SELECT id FROM maint_visits WHERE planned_on = '2026-11-06'", NULL, 0);
+    json_t *ans = answers_for(pf, 1, 0), *end = end_checks(1);
+    sd_maint_record_t r = {.facility = &f,
+                           .cycle = "daily",
+                           .remarks = "",
+                           .template_id = 1,
+                           .visit_id = first,
+                           .answers = ans,
+                           .end_checks = end};
+    sd_json_err_t e;
+    int64_t id;
+    assert_int_equal(sd_maint_inspection_record(pf, &fx->who, &r, &e, &id), 0);
+    json_decref(ans);
+    json_decref(end);
+
+    int v = -1, m = -1;
+    assert_int_equal(sd_maint_overdue_check(pf, n, &v, &m), 0);
+    assert_int_equal(v, 2); /* the 10th and the 16th; the 6th is recorded, the 26th to come */
+    assert_int_equal(m, 4); /* each to mgr@ and duty@: not the technician, not step 2 */
+    assert_int_equal(sd_test_pf_int(&fx->t,
+                                    "SELECT COUNT(*) FROM notifications WHERE kind = "
+                                    "'maint_overdue' AND rcpt IN ('mgr@k.jp', 'duty@u.jp')",
+                                    NULL, 0),
+                     4);
+    assert_int_equal(sd_test_pf_int(&fx->t,
+                                    "SELECT COUNT(*) FROM notifications WHERE kind = "
+                                    "'maint_overdue' AND subject LIKE '%日常点検 2026-11-16%' "
+                                    "AND body LIKE '%/#/maint?facility=%&month=2026-11%' AND "
+                                    "body LIKE '%has not been recorded%'",
+                                    NULL, 0),
+                     2);
+    assert_int_equal(sd_test_pf_int(&fx->t,
+                                    "SELECT COUNT(*) FROM maint_visits WHERE id = $1 AND "
+                                    "overdue_notified_at IS NOT NULL",
+                                    SD_PARAMS(SD_V_INT(first))),
+                     0);
+    /* again: nothing new */
+    assert_int_equal(sd_maint_overdue_check(pf, n, &v, &m), 0);
+    assert_int_equal(v + m, 0);
+    /* three days later (the 27th): the 26th is overdue now, mailed once */
+    sd_clock_fake_advance(fx->t.clock, 3 * 86400000LL);
+    assert_int_equal(sd_maint_overdue_check(pf, n, &v, &m), 0);
+    assert_int_equal(v, 1);
+    assert_int_equal(m, 2);
+    assert_int_equal(sd_maint_overdue_check(pf, n, &v, &m), 0);
+    assert_int_equal(v + m, 0);
+    assert_int_equal(
+        sd_test_pf_int(&fx->t, "SELECT COUNT(*) FROM notifications WHERE kind = 'maint_overdue'",
+                       NULL, 0),
+        6);
+    sd_notify_free(n);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, sd_test_pf_teardown)
@@ -323,6 +414,7 @@ int main(void)
         T(test_plan_store),
         T(test_not_good_opens_defect),
         T(test_contractor_scope),
+        T(test_overdue_mailed_once),
     };
     return SD_TEST_PF_RUN("pf maint", tests, SD_TEST_SQLITE | SD_TEST_PG) ? 1 : 0;
 }
