@@ -86,45 +86,60 @@ typedef struct {
     size_t have;
     unsigned char *tail; /* the last piece, copied before the end of the blob is checked */
     char sha[SD_OBJ_SHA256_HEX];
+    int replied; /* the status is out: an error now can only cut the connection */
 } blobrd_t;
 
 static int blob_fail(blobrd_t *rd, int rc, const char *why)
 {
-    sd_error("download: blob %s breaks off at byte %" PRIu64 " of %" PRIu64 ": %s", rd->sha,
-             rd->pos, rd->size, why);
+    if (!rd->replied) /* before the reply: a 500 */
+        sd_error("download: blob %s does not open: %s", rd->sha, why);
+    else
+        sd_error("download: blob %s breaks off at byte %" PRIu64 " of %" PRIu64 ": %s", rd->sha,
+                 rd->pos, rd->size, why);
     return rc;
 }
 
-static int blob_read(void *ctx, uint64_t pos, char *buf, size_t max, size_t *got)
+/* Give rd its next piece if it has none; the last one only once the blob's end has checked. */
+static int blob_fill(blobrd_t *rd)
 {
-    blobrd_t *rd = ctx;
     const unsigned char *d;
     size_t len;
     int rc;
-    if (pos != rd->pos)
-        return blob_fail(rd, SD_EINVAL, "out-of-order read");
-    if (!rd->have) {
-        if ((rc = sd_objstore_blob_read(rd->b, &d, &len)) != 0)
-            return blob_fail(rd, rc, sd_objstore_blob_error(rd->b));
-        if (!len)
-            return blob_fail(rd, SD_ESYNTAX, "the blob is shorter than recorded");
-        rd->d = d;
-        rd->have = len;
-    }
-    if (!rd->tail && rd->pos + rd->have >= rd->size) {
+    if (rd->have || rd->pos == rd->size)
+        return 0;
+    if (rd->tail)
+        return blob_fail(rd, SD_ESYNTAX, "read past the end");
+    if ((rc = sd_objstore_blob_read(rd->b, &d, &len)) != 0)
+        return blob_fail(rd, rc, sd_objstore_blob_error(rd->b));
+    if (!len)
+        return blob_fail(rd, SD_ESYNTAX, "the blob is shorter than recorded");
+    if (rd->pos + len > rd->size)
+        return blob_fail(rd, SD_ECONFLICT, "the blob is longer than recorded");
+    rd->d = d;
+    rd->have = len;
+    if (rd->pos + len == rd->size) {
         /* the last bytes go out only once the blob's end and SHA-256 have checked: a client
          * never holds a complete-looking body of a blob that is not sound */
-        if (rd->pos + rd->have > rd->size)
-            return blob_fail(rd, SD_ECONFLICT, "the blob is longer than recorded");
-        if (!(rd->tail = malloc(rd->have)))
+        if (!(rd->tail = malloc(len)))
             return blob_fail(rd, SD_ENOMEM, "out of memory");
-        memcpy(rd->tail, rd->d, rd->have);
+        memcpy(rd->tail, d, len);
         rd->d = rd->tail;
         if ((rc = sd_objstore_blob_read(rd->b, &d, &len)) != 0)
             return blob_fail(rd, rc, sd_objstore_blob_error(rd->b));
         if (len)
             return blob_fail(rd, SD_ECONFLICT, "the blob is longer than recorded");
     }
+    return 0;
+}
+
+static int blob_read(void *ctx, uint64_t pos, char *buf, size_t max, size_t *got)
+{
+    blobrd_t *rd = ctx;
+    if (pos != rd->pos)
+        return blob_fail(rd, SD_EINVAL, "out-of-order read");
+    int rc = blob_fill(rd);
+    if (rc)
+        return rc;
     size_t n = rd->have < max ? rd->have : max;
     memcpy(buf, rd->d, n);
     rd->d += n;
@@ -153,20 +168,25 @@ int sd_api_reply_blob(sd_http_req_t *req, sd_objstore_blob_t *b, int64_t size, c
     rd->b = b;
     rd->size = (uint64_t)size;
     snprintf(rd->sha, sizeof rd->sha, "%s", sha256);
-    int rc = 0;
-    if (size == 0) { /* no read will come: the (empty) blob is checked now */
+    /* the first piece (a small file: all of it, checked) is read before the status is sent, so
+     * a blob damaged there is a clean 500; damage further on cuts the connection */
+    int rc = blob_fill(rd);
+    if (size == 0 && !rc) { /* no read will come: the (empty) blob's end is checked now */
         const unsigned char *d;
         size_t len;
         rc = sd_objstore_blob_read(b, &d, &len);
         if (rc || len)
-            rc = blob_fail(rd, SD_EINTERNAL, rc ? sd_objstore_blob_error(b) : "not empty");
+            rc = blob_fail(rd, SD_ECONFLICT, rc ? sd_objstore_blob_error(b) : "not empty");
     }
+    if (rc == SD_EDECRYPT || rc == SD_ESYNTAX || rc == SD_ECONFLICT)
+        rc = SD_EINTERNAL; /* damage in the store, not a fault of the request */
     if (!rc)
         rc = sd_api_download_headers(req, name);
     if (rc) {
         blob_free(rd);
         return rc;
     }
+    rd->replied = 1;
     return sd_http_reply_reader(req, 200, sd_api_download_type(name), (uint64_t)size, sha256,
                                 blob_read, blob_free, rd);
 }
