@@ -307,6 +307,22 @@ int sd_http_reply_empty(sd_http_req_t *req, int status);
 int sd_http_reply_file(sd_http_req_t *req, const char *path, const char *content_type,
                        const char *etag);
 
+/*
+ * A body pulled as the connection drains, so a large reply never sits in memory: size bytes
+ * (sent as Content-Length; HEAD sends the headers only), read in pieces by read(ctx, pos, buf,
+ * max, &got), which gives 1..max bytes at offset pos and returns 0, or anything else to abort:
+ * the connection is then closed before the body is complete (the client sees a short transfer,
+ * never a finished one), so read must withhold the last bytes until it knows they are sound.
+ * etag (may be NULL) is a strong validator such as the content's SHA-256 (at most 128 bytes,
+ * sent quoted): a matching If-None-Match is answered 304 without reading. free_fn(ctx) (may be
+ * NULL) runs exactly once, when the reply is done or could not be made. 0, SD_EINVAL (replied
+ * already), SD_ENOMEM.
+ */
+typedef int (*sd_http_read_fn)(void *ctx, uint64_t pos, char *buf, size_t max, size_t *got);
+int sd_http_reply_reader(sd_http_req_t *req, int status, const char *content_type, uint64_t size,
+                         const char *etag, sd_http_read_fn read, void (*free_fn)(void *ctx),
+                         void *ctx);
+
 /* 301, 302, 303, 307 or 308 to location (sent as given). */
 int sd_http_reply_redirect(sd_http_req_t *req, int status, const char *location);
 

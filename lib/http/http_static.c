@@ -199,6 +199,61 @@ int sd_http_reply_file(sd_http_req_t *req, const char *path, const char *content
     return sd__http_reply_fd(req, fd, path, content_type, etag);
 }
 
+typedef struct {
+    sd_http_read_fn read;
+    void (*free_fn)(void *);
+    void *ctx;
+} reader_t;
+
+static ssize_t reader_cb(void *cls, uint64_t pos, char *buf, size_t max)
+{
+    reader_t *rd = cls;
+    size_t got = 0;
+    /* MHD stops at the Content-Length: an error or a short read ends the connection early */
+    if (rd->read(rd->ctx, pos, buf, max, &got) || got == 0 || got > max)
+        return MHD_CONTENT_READER_END_WITH_ERROR;
+    return (ssize_t)got;
+}
+
+static void reader_free(void *cls)
+{
+    reader_t *rd = cls;
+    if (rd->free_fn)
+        rd->free_fn(rd->ctx);
+    free(rd);
+}
+
+int sd_http_reply_reader(sd_http_req_t *req, int status, const char *content_type, uint64_t size,
+                         const char *etag, sd_http_read_fn read, void (*free_fn)(void *ctx),
+                         void *ctx)
+{
+    char tag[136] = "";
+    if (etag && strlen(etag) < sizeof tag - 2)
+        snprintf(tag, sizeof tag, "\"%s\"", etag);
+    const char *inm = tag[0] ? sd_http_req_header(req, "If-None-Match") : NULL;
+    int fresh = inm && (!strcmp(inm, "*") || strstr(inm, tag) != NULL);
+    reader_t *rd = req->replied || fresh ? NULL : malloc(sizeof *rd);
+    struct MHD_Response *r = NULL;
+    if (rd) {
+        *rd = (reader_t){read, free_fn, ctx};
+        r = MHD_create_response_from_callback(size, 64 * 1024, reader_cb, rd, reader_free);
+        if (!r)
+            free(rd);
+    }
+    if (!r && free_fn)
+        free_fn(ctx); /* not handed to a response: done with it now */
+    if (req->replied)
+        return SD_EINVAL;
+    if (fresh)
+        r = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
+    if (r && tag[0] && MHD_add_response_header(r, "ETag", tag) != MHD_YES) {
+        MHD_destroy_response(r);
+        r = NULL;
+    }
+    return sd__http_set_reply(req, fresh ? 304 : status, r, fresh ? 0 : size,
+                              fresh ? NULL : content_type, KIND_STATIC, 0);
+}
+
 /*
  * realpath() of p, accepted only inside the mount and with no hidden component after the root
  * (a symlink inside the root may point at ".git"). NULL when refused or missing.

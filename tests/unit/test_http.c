@@ -447,6 +447,49 @@ static void h_slow(sd_http_req_t *req, void *ctx)
     sd_http_reply_text(req, 200, "slow but done");
 }
 
+/* A pulled body: READER_SIZE bytes made as they are asked for; ?fail=N breaks off at byte N. */
+#define READER_SIZE ((uint64_t)5 * 1024 * 1024 + 7)
+static atomic_int g_reader_frees, g_reader_second_rc;
+
+static unsigned char reader_byte(uint64_t i)
+{
+    return (unsigned char)(i * 31 + 7);
+}
+
+static int reader_read(void *ctx, uint64_t pos, char *buf, size_t max, size_t *got)
+{
+    uint64_t fail = *(uint64_t *)ctx;
+    size_t n = max < READER_SIZE - pos ? max : (size_t)(READER_SIZE - pos);
+    if (pos + n > fail) {
+        if (pos >= fail)
+            return SD_EIO;
+        n = (size_t)(fail - pos);
+    }
+    for (size_t i = 0; i < n; i++)
+        buf[i] = (char)reader_byte(pos + i);
+    *got = n;
+    return 0;
+}
+
+static void reader_free(void *ctx)
+{
+    free(ctx);
+    g_reader_frees++;
+}
+
+static void h_reader(sd_http_req_t *req, void *ctx)
+{
+    (void)ctx;
+    uint64_t *fail = malloc(sizeof *fail);
+    const char *f = sd_http_req_query(req, "fail");
+    *fail = f ? strtoull(f, NULL, 10) : UINT64_MAX;
+    sd_http_reply_reader(req, 200, "application/octet-stream", READER_SIZE, "abc123", reader_read,
+                         reader_free, fail);
+    /* a second reply is refused, and its reader freed all the same */
+    g_reader_second_rc = sd_http_reply_reader(req, 200, "text/plain", 1, NULL, reader_read,
+                                              reader_free, calloc(1, sizeof(uint64_t)));
+}
+
 /* Deferred: the handler returns at once; a thread answers when the gate opens. */
 static atomic_int g_late_rc;
 
@@ -566,6 +609,7 @@ static sd_http_server_t *start_server(sd_http_config_t *cfg)
     assert_int_equal(sd_http_route(s, "GET", "/conflict", h_error, NULL, NULL), 0);
     assert_int_equal(sd_http_route(s, "GET", "/slow", h_slow, NULL, NULL), 0);
     assert_int_equal(sd_http_route(s, "GET", "/deferred", h_deferred, NULL, NULL), 0);
+    assert_int_equal(sd_http_route(s, "GET", "/reader", h_reader, NULL, NULL), 0);
     assert_int_equal(sd_http_static(s, "/static/", g_web, 0), 0);
     /* registration errors */
     assert_int_equal(sd_http_route(s, "GET", "/apif/v1/points/{other}", h_point, NULL, NULL),
@@ -1245,6 +1289,63 @@ static void test_static_files(void **state)
     resp_free(&r);
 }
 
+/* Wait (bounded) until n readers have been freed. */
+static void wait_reader_frees(int n)
+{
+    for (int i = 0; i < 500 && g_reader_frees < n; i++)
+        nanosleep(&(struct timespec){0, 10 * 1000 * 1000}, NULL);
+    assert_int_equal(g_reader_frees, n);
+}
+
+static void test_reader_reply(void **state)
+{
+    (void)state;
+    g_reader_frees = 0;
+    resp_t r;
+    /* several MiB pulled from the callback, with its length announced */
+    assert_int_equal(get("/reader", &r), 200);
+    assert_int_equal(r.body.len, READER_SIZE);
+    for (uint64_t i = 0; i < READER_SIZE; i++)
+        if ((unsigned char)r.body.data[i] != reader_byte(i))
+            fail_msg("byte %llu differs", (unsigned long long)i);
+    char cl[32];
+    snprintf(cl, sizeof cl, "%llu", (unsigned long long)READER_SIZE);
+    assert_string_equal(hdr(&r, "Content-Length"), cl);
+    assert_string_equal(hdr(&r, "Content-Type"), "application/octet-stream");
+    assert_string_equal(hdr(&r, "ETag"), "\"abc123\"");
+    assert_string_equal(hdr(&r, "Cache-Control"), "no-cache");
+    resp_free(&r);
+    wait_reader_frees(2); /* the reply's and the refused second one's */
+    assert_int_equal(g_reader_second_rc, SD_EINVAL);
+    /* HEAD: the length, no body */
+    assert_int_equal(req_on(NULL, "HEAD", "/reader", NULL, 0, NULL, &r), CURLE_OK);
+    assert_int_equal(r.status, 200);
+    assert_int_equal(r.body.len, 0);
+    assert_string_equal(hdr(&r, "Content-Length"), cl);
+    resp_free(&r);
+    wait_reader_frees(4);
+    /* a matching ETag: 304 without reading; a stale one: the body */
+    const char *inm[] = {"If-None-Match: \"abc123\"", NULL};
+    assert_int_equal(req_on(NULL, "GET", "/reader", NULL, 0, inm, &r), CURLE_OK);
+    assert_int_equal(r.status, 304);
+    assert_int_equal(r.body.len, 0);
+    assert_string_equal(hdr(&r, "ETag"), "\"abc123\"");
+    resp_free(&r);
+    wait_reader_frees(6);
+    const char *stale[] = {"If-None-Match: \"0-0\"", NULL};
+    assert_int_equal(req_on(NULL, "GET", "/reader", NULL, 0, stale, &r), CURLE_OK);
+    assert_int_equal(r.status, 200);
+    assert_int_equal(r.body.len, READER_SIZE);
+    resp_free(&r);
+    wait_reader_frees(8);
+    /* a reader that fails mid-way: the connection is cut short, never a complete body */
+    int rc = req_on(NULL, "GET", "/reader?fail=3000000", NULL, 0, NULL, &r);
+    assert_int_equal(rc, CURLE_PARTIAL_FILE);
+    assert_true(r.body.len <= 3000000);
+    resp_free(&r);
+    wait_reader_frees(10);
+}
+
 static void test_headers_and_log(void **state)
 {
     (void)state;
@@ -1550,6 +1651,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_static_files, setup, teardown),
         cmocka_unit_test_setup_teardown(test_headers_and_log, setup, teardown),
         cmocka_unit_test_setup_teardown(test_auth_hook, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_reader_reply, setup, teardown),
         cmocka_unit_test_setup_teardown(test_deferred, setup, teardown),
         cmocka_unit_test_setup_teardown(test_shutdown_slow, setup, teardown),
         cmocka_unit_test_setup_teardown(test_shutdown_deferred, setup, teardown),

@@ -185,13 +185,22 @@ static void test_attachments(void **state)
     assert_int_equal(json_array_size(list), 2);
     int64_t aid = json_integer_value(json_object_get(json_array_get(list, 0), "id"));
     json_decref(o);
-    char name[300], local[4096], sha[SD_OBJ_SHA256_HEX];
-    assert_int_equal(
-        sd_bulletin_attachment(f->b, p1, aid, name, sizeof name, local, sizeof local, sha), 0);
+    char name[300], sha[SD_OBJ_SHA256_HEX];
+    int64_t size = 0;
+    sd_objstore_blob_t *blob = NULL;
+    assert_int_equal(sd_bulletin_attachment(f->b, p1, aid, name, sizeof name, sha, &size, &blob),
+                     0);
     assert_string_equal(name, "手順書.txt");
+    assert_int_equal(size, strlen("手順書"));
+    const unsigned char *d = NULL;
+    size_t len = 0;
+    assert_int_equal(sd_objstore_blob_read(blob, &d, &len), 0); /* the blob, opened to stream */
+    assert_memory_equal(d, "手順書", strlen("手順書"));
+    sd_objstore_blob_close(blob);
     assert_int_equal(
-        sd_bulletin_attachment(f->b, p1 + 1, aid, name, sizeof name, local, sizeof local, sha),
+        sd_bulletin_attachment(f->b, p1 + 1, aid, name, sizeof name, sha, &size, &blob),
         SD_ENOTFOUND); /* another post's id */
+    assert_null(blob);
     /* not a file AP-IF can name: the path starts with '/' */
     assert_int_equal(sd_test_pf_int(&f->base,
                                     "SELECT COUNT(*) FROM objects WHERE tenant_id = $1 AND path "

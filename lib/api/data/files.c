@@ -190,17 +190,12 @@ static void h_get(sd_http_req_t *req, void *ctx)
     if (!path)
         return;
     sd_objstore_info_t in;
-    char local[PATH_MAX];
     int rc = sd_objstore_stat(fc->os, tid, path, &in);
-    if (!rc)
-        rc = sd_objstore_blob_path(fc->os, tid, in.sha256, local, sizeof local);
     if (!rc) {
         /* the content hash is the strong ETag; X-Content-SHA256 says it without quotes */
         sd_http_reply_header(req, "X-Content-SHA256", in.sha256);
-        /* user content from the portal's origin: a download, never a page that runs */
-        rc = sd_api_download_headers(req, path);
-        if (!rc)
-            rc = sd_http_reply_file(req, local, sd_api_download_type(path), in.sha256);
+        /* user content from the portal's origin: a download, never a page that runs; streamed */
+        rc = sd_api_reply_blob_of(req, fc->os, tid, in.sha256, in.size, path);
     }
     if (rc == SD_ENOTFOUND)
         sd_http_reply_error(req, rc, "path", "no such file");

@@ -337,12 +337,12 @@ static void h_attachment(sd_http_req_t *req, void *ctx)
     int64_t att;
     if (post_seen(req, b, SD_ACT_PORTAL_READ, &p) || sd_api_param_id(req, "att", &att))
         return;
-    char name[SD_OBJ_SEG_MAX + 1], local[PATH_MAX], sha[SD_OBJ_SHA256_HEX];
-    int rc = sd_bulletin_attachment(b, p.id, att, name, sizeof name, local, sizeof local, sha);
-    if (!rc)
-        rc = sd_api_download_headers(req, name);
-    if (!rc)
-        rc = sd_http_reply_file(req, local, sd_api_download_type(name), sha);
+    char name[SD_OBJ_SEG_MAX + 1], sha[SD_OBJ_SHA256_HEX];
+    sd_objstore_blob_t *blob = NULL;
+    int64_t size = 0;
+    int rc = sd_bulletin_attachment(b, p.id, att, name, sizeof name, sha, &size, &blob);
+    if (!rc) /* user content: a download, never a page; streamed */
+        rc = sd_api_reply_blob(req, blob, size, sha, name);
     if (rc)
         sd_api_reply_rc(req, rc);
 }

@@ -320,17 +320,13 @@ static void h_download(sd_http_req_t *req, void *ctx)
     int64_t fid;
     if (load(req, c, SD_ACT_INQUIRY_READ, &ref) || sd_api_param_id(req, "fid", &fid))
         return;
-    char name[1024], path[1024], local[PATH_MAX];
+    char name[1024], path[1024];
     sd_objstore_info_t in;
     int rc = sd_inquiry_file(c->pf, ref.id, fid, name, path);
     if (!rc)
         rc = sd_objstore_stat(c->os, ref.tenant_id, path, &in);
-    if (!rc)
-        rc = sd_objstore_blob_path(c->os, ref.tenant_id, in.sha256, local, sizeof local);
-    if (!rc)
-        rc = sd_api_download_headers(req, name); /* user content: a download, never a page */
-    if (!rc)
-        rc = sd_http_reply_file(req, local, sd_api_download_type(name), in.sha256);
+    if (!rc) /* user content: a download, never a page; streamed */
+        rc = sd_api_reply_blob_of(req, c->os, ref.tenant_id, in.sha256, in.size, name);
     if (rc == SD_ENOTFOUND)
         sd_http_reply_error(req, rc, "fid", "no such file");
     else if (rc)

@@ -11,7 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -47,13 +46,6 @@ struct sd_objstore {
     /* §2.5: blobs sealed under their tenant's key (sd_objstore_seal) */
     int sealed;
     unsigned char master[SD_SEAL_KEY];
-    /* the plaintext copies sd_objstore_blob_path() hands out, one per thread (memfd: never disk) */
-    pthread_mutex_t mfmu;
-    struct objstore_mf {
-        pthread_t th;
-        int fd;
-    } * mf;
-    int nmf, capmf;
 };
 
 struct sd_objstore_put {
@@ -311,7 +303,6 @@ int sd_objstore_open(const char *url, const char *default_dir, int64_t quota, sd
     os->db = db;
     os->quota = quota;
     pthread_mutex_init(&os->mu, NULL);
-    pthread_mutex_init(&os->mfmu, NULL);
     *out = os;
     return 0;
 }
@@ -334,10 +325,6 @@ void sd_objstore_close(sd_objstore_t *os)
     if (!os)
         return;
     os->ops->close(os->be);
-    for (int i = 0; i < os->nmf; i++)
-        close(os->mf[i].fd);
-    free(os->mf);
-    pthread_mutex_destroy(&os->mfmu);
     pthread_mutex_destroy(&os->mu);
     sodium_memzero(os->master, sizeof os->master);
     free(os);
@@ -543,74 +530,15 @@ void sd_objstore_blob_close(sd_objstore_blob_t *b)
     free(b);
 }
 
-/* Close the plaintext copy this thread was handed last (its reply has opened its own by now). */
-static void mf_drop_mine(sd_objstore_t *os)
-{
-    pthread_t me = pthread_self();
-    pthread_mutex_lock(&os->mfmu);
-    for (int i = 0; i < os->nmf; i++)
-        if (pthread_equal(os->mf[i].th, me)) {
-            close(os->mf[i].fd);
-            os->mf[i] = os->mf[--os->nmf];
-            break;
-        }
-    pthread_mutex_unlock(&os->mfmu);
-}
-
 int sd_objstore_blob_path(sd_objstore_t *os, int64_t tenant, const char *sha256, char *buf,
                           size_t n)
 {
     if (!sha256 || strlen(sha256) != 64 || strspn(sha256, "0123456789abcdef") != 64)
         return SD_ENOTFOUND;
-    if (!os->ops->local_path)
+    /* a sealed blob's file is ciphertext: never something to serve or read as it is */
+    if (!os->ops->local_path || os->sealed)
         return SD_EUNSUPPORTED;
-    if (!os->sealed)
-        return os->ops->local_path(os->be, tenant, sha256, buf, n);
-    /*
-     * Sealed: the blob is opened, authenticated and hash-checked whole into an anonymous memory
-     * file before a byte is served, and the caller gets /proc/self/fd/N to hand to its file
-     * reply. It stays open until this thread's next call (or close), so the reply can open it.
-     */
-    mf_drop_mine(os);
-    sd_objstore_blob_t *b = NULL;
-    int rc = sd_objstore_blob_open(os, tenant, sha256, &b);
-    if (rc)
-        return rc == SD_EDECRYPT ? SD_EINTERNAL : rc;
-    int fd = memfd_create("suido-blob", MFD_CLOEXEC);
-    if (fd < 0)
-        rc = SD_EIO;
-    for (size_t len = 1; !rc && len;) {
-        const unsigned char *d;
-        if ((rc = sd_objstore_blob_read(b, &d, &len)) != 0)
-            sd_error("objects: t%" PRId64 "/%s does not open: %s", tenant, sha256,
-                     sd_objstore_blob_error(b));
-        else if (len)
-            rc = sd_seal_fd_out(&fd, d, len);
-    }
-    sd_objstore_blob_close(b);
-    int k = fd >= 0 ? snprintf(buf, n, "/proc/self/fd/%d", fd) : 0;
-    if (!rc && (k < 0 || (size_t)k >= n))
-        rc = SD_EINVAL;
-    pthread_mutex_lock(&os->mfmu);
-    if (!rc && os->nmf == os->capmf) { /* one per thread that serves files: grows to the pool */
-        int cap = os->capmf ? os->capmf * 2 : 8;
-        struct objstore_mf *v = realloc(os->mf, (size_t)cap * sizeof *v);
-        if (!v)
-            rc = SD_ENOMEM;
-        else {
-            os->mf = v;
-            os->capmf = cap;
-        }
-    }
-    if (!rc) {
-        os->mf[os->nmf].th = pthread_self();
-        os->mf[os->nmf++].fd = fd;
-    }
-    pthread_mutex_unlock(&os->mfmu);
-    if (rc && fd >= 0)
-        close(fd);
-    /* a blob that does not open is damage in the store, not a fault of the request: a 500 */
-    return rc == SD_EDECRYPT || rc == SD_ESYNTAX || rc == SD_ECONFLICT ? SD_EINTERNAL : rc;
+    return os->ops->local_path(os->be, tenant, sha256, buf, n);
 }
 
 /* Seal one plaintext blob file f of tenant in place (tmp beside it, fsync, rename). */

@@ -86,12 +86,12 @@ int sd_objstore_put_finish(sd_objstore_put_t *up, int64_t *size, char sha256[SD_
 void sd_objstore_put_free(sd_objstore_put_t *up);
 
 /*
- * The local file name of the tenant's blob sha256 (file backend), for sd_http_reply_file(), into
- * buf of n bytes. 0, SD_ENOTFOUND (no such blob), SD_EUNSUPPORTED (a backend without local files).
- * Sealed store: the blob is opened whole into an anonymous memory file (never the disk) and its
- * name is "/proc/self/fd/N", valid until the calling thread's next call; a blob that does not
- * open (as sd_objstore_blob_read()) is SD_EINTERNAL, logged, before anything is served. Large files
- * cost their size in memory there: a streaming reply over sd_objstore_blob_open() avoids it.
+ * The local file name of the tenant's blob sha256 (file backend, store not sealed), into buf of n
+ * bytes: for tools and tests that look at the layout. 0, SD_ENOTFOUND (no such blob),
+ * SD_EUNSUPPORTED (a backend without local files, or a sealed store, whose files are ciphertext).
+ * Replies never serve a blob's file: they stream it through sd_objstore_blob_open() (see
+ * sd_api_reply_blob()), so a download costs a chunk of memory, not its size, and is checked as it
+ * goes.
  */
 int sd_objstore_blob_path(sd_objstore_t *os, int64_t tenant, const char *sha256, char *buf,
                           size_t n);

@@ -417,27 +417,28 @@ int sd_bulletin_attach(sd_bulletin_t *b, const sd_principal_t *who, int64_t id, 
 }
 
 int sd_bulletin_attachment(sd_bulletin_t *b, int64_t id, int64_t att, char *name, size_t namesz,
-                           char *local, size_t localsz, char sha256[SD_OBJ_SHA256_HEX])
+                           char sha256[SD_OBJ_SHA256_HEX], int64_t *size, sd_objstore_blob_t **blob)
 {
     sd_stmt_t *st = NULL;
     int64_t tenant = 0;
-    char path[128] = "";
+    *blob = NULL;
     int rc = b->os ? sd_store_query_row(b->pf->store,
-                                        "SELECT a.name, a.path, a.sha256, p.tenant_id FROM "
+                                        "SELECT a.name, a.size, a.sha256, p.tenant_id FROM "
                                         "bulletin_attachments a JOIN bulletin_posts p ON p.id = "
                                         "a.post_id WHERE a.id = $1 AND a.post_id = $2",
                                         SD_PARAMS(SD_V_INT(att), SD_V_INT(id)), &st)
                    : SD_EUNSUPPORTED;
     if (!rc) {
         snprintf(name, namesz, "%s", sd_stmt_text(st, 0, NULL));
-        snprintf(path, sizeof path, "%s", sd_stmt_text(st, 1, NULL));
+        *size = sd_stmt_int64(st, 1);
         snprintf(sha256, SD_OBJ_SHA256_HEX, "%s", sd_stmt_text(st, 2, NULL));
         tenant = sd_stmt_int64(st, 3);
     }
     sd_stmt_done(st);
     if (!rc)
-        rc = sd_objstore_blob_path(b->os, tenant, sha256, local, localsz);
-    return rc;
+        rc = sd_objstore_blob_open(b->os, tenant, sha256, blob);
+    /* a blob that does not open is damage in the store (logged there): a 500 */
+    return rc == SD_EDECRYPT || rc == SD_ESYNTAX || rc == SD_ECONFLICT ? SD_EINTERNAL : rc;
 }
 
 /* ---- maintenance announcements ----------------------------------------------------------------

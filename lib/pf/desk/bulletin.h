@@ -90,9 +90,14 @@ int sd_bulletin_attach(sd_bulletin_t *b, const sd_principal_t *who, int64_t id, 
                        sd_objstore_put_t *up, json_t **att);
 /* Bytes the board's tenant may still store for an attachment (INT64_MAX = unlimited). */
 int sd_bulletin_attach_room(sd_bulletin_t *b, int64_t tenant_id, int64_t *room);
-/* Attachment att of post id: its name and the local file to serve (sd_objstore_blob_path()). */
+/*
+ * Attachment att of post id: its name, SHA-256 and size, and its blob opened to stream
+ * (sd_objstore_blob_open(); the caller closes it). 0, SD_ENOTFOUND, SD_EINTERNAL (a blob that does
+ * not open: damage in the store, logged), SD_EIO, SD_ESTORE, SD_EUNSUPPORTED (no file store).
+ */
 int sd_bulletin_attachment(sd_bulletin_t *b, int64_t id, int64_t att, char *name, size_t namesz,
-                           char *local, size_t localsz, char sha256[SD_OBJ_SHA256_HEX]);
+                           char sha256[SD_OBJ_SHA256_HEX], int64_t *size,
+                           sd_objstore_blob_t **blob);
 
 /*
  * The maintenance announcement (an sd_sla_announce_fn, ctx = the board): post window id
