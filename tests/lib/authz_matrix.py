@@ -257,6 +257,7 @@ ROUTES = {
     ("GET", "/api/v1/alarms"): ("home", "alarm.read", {}, None),
     ("GET", "/api/v1/alarms?format=csv"): ("home", "alarm.read", {}, None),
     ("GET", "/apif/v1/alarms"): ("home", "alarm.read", {}, None),
+    ("GET", "/api/v1/alarms/count"): ("home", "alarm.read", {}, None),
     ("GET", "/api/v1/alarms/{id}"): ("obj", "alarm.read", {"id": I["alarm_a"]}, None, None),
     ("POST", "/api/v1/alarms/{id}/ack"): ("obj", "alarm.ack", {"id": I["alarm_a"]}, {}, None),
     ("POST", "/api/v1/alarms/{id}/shelve"): ("obj", "alarm.ack", {"id": I["alarm_a"]},

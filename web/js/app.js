@@ -15,6 +15,7 @@ import * as users from './views/users.js';
 import * as audit from './views/audit.js';
 import * as bulletin from './views/bulletin.js';
 import * as maint from './views/maint.js';
+import * as plant from './views/plant.js';
 
 // one page per line: features add theirs without touching the others'
 const ROUTES = {
@@ -27,6 +28,7 @@ const ROUTES = {
   inquiries,
   bulletin,
   maint,
+  plant,
   users,
   audit,
   account,
@@ -107,7 +109,8 @@ export async function render() {
 }
 
 // Unacknowledged alarms counted in the navigation on every page: nobody misses one because
-// they were looking at a trend. Stops for good when the server has no alarm API.
+// they were looking at a trend. One COUNT on the server (GET /api/v1/alarms/count) instead of
+// downloading the list every 5 s. Stops for good when the server has no alarm API.
 let badgeTimer = null;
 async function pollUnacked() {
   clearTimeout(badgeTimer);
@@ -115,9 +118,8 @@ async function pollUnacked() {
   const inside = app.me && !app.me.password_change_required && !app.me.totp_enrolment_required;
   if (inside) {
     try {
-      const r = await get('/api/v1/alarms?state=unacked&limit=1000');
-      const n = (r.items || []).length;
-      el.textContent = n >= 1000 ? '999+' : String(n);
+      const n = (await get('/api/v1/alarms/count')).unacked || 0;
+      el.textContent = n > 999 ? '999+' : String(n);
       el.hidden = n === 0;
     } catch (e) {
       el.hidden = true;

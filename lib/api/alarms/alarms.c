@@ -95,6 +95,40 @@ static void h_list(sd_http_req_t *req, void *ctx)
     sd_http_reply_json(req, 200, sd_json_pack("{s:o,s:I}", "items", rows, "seq", (json_int_t)seq));
 }
 
+/* GET /api/v1/alarms/count: the nav badge's numbers of the caller's tenant, one COUNT query. */
+static void h_count(sd_http_req_t *req, void *ctx)
+{
+    sd_pf_t *pf = ctx;
+    int64_t tenant;
+    if (own_tenant(req, SD_ACT_ALARM_READ, &tenant))
+        return;
+    sd_alarm_counts_t c;
+    int rc = sd_alarm_count(pf, tenant, &c);
+    if (rc) {
+        sd_api_reply_rc(req, rc);
+        return;
+    }
+    json_t *by = json_object();
+    for (int s = 1; by && s <= 4; s++) {
+        char k[4];
+        snprintf(k, sizeof k, "%d", s);
+        if (json_object_set_new(by, k,
+                                sd_json_pack("{s:I,s:I}", "unacked", (json_int_t)c.unacked_sev[s],
+                                             "active", (json_int_t)c.active_sev[s]))) {
+            json_decref(by);
+            by = NULL;
+        }
+    }
+    if (!by) {
+        sd_api_reply_rc(req, SD_ENOMEM);
+        return;
+    }
+    sd_http_reply_json(req, 200,
+                       sd_json_pack("{s:I,s:I,s:o,s:I}", "unacked", (json_int_t)c.unacked, "active",
+                                    (json_int_t)c.active, "by_severity", by, "seq",
+                                    (json_int_t)c.seq));
+}
+
 /* ---- one alarm --------------------------------------------------------------------------------
  */
 
@@ -457,6 +491,7 @@ int sd_alarm_routes(sd_http_server_t *http, sd_pf_t *pf)
         {"GET", "/api/v1/events", h_events},
         {"GET", "/api/v1/alarms", h_list},
         {"GET", "/apif/v1/alarms", h_list},
+        {"GET", "/api/v1/alarms/count", h_count},
         {"GET", "/api/v1/alarms/{id}", h_get},
         {"POST", "/api/v1/alarms/{id}/ack", h_ack},
         {"POST", "/api/v1/alarms/{id}/shelve", h_shelve},

@@ -156,6 +156,33 @@ int sd_alarm_list(sd_pf_t *pf, int64_t tenant_id, const sd_alarm_filter_t *f, sd
     return 0;
 }
 
+/* CASE inside COUNT: portable to SQLite and PostgreSQL (no FILTER), one scan of the tenant */
+#define UNACKED_IF(x) "COUNT(CASE WHEN state IN ('unacked', 'rtn_unacked')" x " THEN 1 END)"
+#define ACTIVE_IF(x)  "COUNT(CASE WHEN state <> 'cleared'" x " THEN 1 END)"
+#define SEV_PAIR(n)   UNACKED_IF(" AND severity = " #n) ", " ACTIVE_IF(" AND severity = " #n)
+
+int sd_alarm_count(sd_pf_t *pf, int64_t tenant_id, sd_alarm_counts_t *out)
+{
+    *out = (sd_alarm_counts_t){0};
+    sd_stmt_t *q = NULL;
+    int rc = sd_store_query_row(
+        pf->store,
+        "SELECT " UNACKED_IF("") ", " ACTIVE_IF("") ", " SEV_PAIR(1) ", " SEV_PAIR(2) ", " SEV_PAIR(
+            3) ", " SEV_PAIR(4) ", COALESCE(MAX(seq), 0) FROM alarms WHERE tenant_id = $1",
+        SD_PARAMS(SD_V_INT(tenant_id)), &q);
+    if (rc)
+        return rc;
+    out->unacked = sd_stmt_int64(q, 0);
+    out->active = sd_stmt_int64(q, 1);
+    for (int s = 1; s <= 4; s++) {
+        out->unacked_sev[s] = sd_stmt_int64(q, 2 * s);
+        out->active_sev[s] = sd_stmt_int64(q, 2 * s + 1);
+    }
+    out->seq = sd_stmt_int64(q, 10);
+    sd_stmt_done(q);
+    return 0;
+}
+
 int sd_alarm_tenant(sd_pf_t *pf, int64_t id, int64_t *tenant_id)
 {
     return query_int(pf->store, "SELECT tenant_id FROM alarms WHERE id = $1",

@@ -31,6 +31,20 @@ typedef struct {
 int sd_alarm_list(sd_pf_t *pf, int64_t tenant_id, const sd_alarm_filter_t *f, sd_pf_items_t *out,
                   int64_t *seq);
 
+/*
+ * The nav badge's numbers, by one COUNT query instead of a list: unacked as the list's
+ * state=unacked (unacked, rtn_unacked), active as state=active (not cleared), each also per
+ * severity (index 1..4; 0 unused), and the tenant's newest seq.
+ */
+typedef struct {
+    int64_t unacked, active;
+    int64_t unacked_sev[5], active_sev[5];
+    int64_t seq;
+} sd_alarm_counts_t;
+
+/* The counts of tenant_id's alarms into *out. 0 or SD_E*. */
+int sd_alarm_count(sd_pf_t *pf, int64_t tenant_id, sd_alarm_counts_t *out);
+
 /* The tenant of alarm id (for the caller's policy check). 0, SD_ENOTFOUND, SD_E*. */
 int sd_alarm_tenant(sd_pf_t *pf, int64_t id, int64_t *tenant_id);
 

@@ -209,7 +209,7 @@ typedef struct {
 static int submit_tx(sd_store_t *st, void *arg)
 {
     submit_ctx_t *c = arg;
-    char actor[48], obj[48], detail[160];
+    char actor[48], obj[48], detail[512];
     sd_pf_actor(c->who, actor, sizeof actor);
     int rc = sd_store_insert(
         st,
@@ -225,6 +225,17 @@ static int submit_tx(sd_store_t *st, void *arg)
     snprintf(obj, sizeof obj, "request:%" PRId64, c->id);
     json_t *d = sd_json_pack("{s:s,s:s,s:I}", "kind", sd_req_kind_name(c->kind), "device",
                              c->device, "gateway", (json_int_t)c->gw_id);
+    if (d && c->kind == SD_REQ_CONTROL) {
+        /* which output was switched to what: the audit log answers it without the request */
+        json_t *b = json_loads(c->body, 0, NULL);
+        json_t *did = json_object_get(b, "data_id"), *val = json_object_get(b, "value");
+        if (json_is_string(did) && json_is_string(val) && json_string_length(did) < 128 &&
+            json_string_length(val) < 32) {
+            json_object_set(d, "data_id", did);
+            json_object_set(d, "value", val);
+        }
+        json_decref(b);
+    }
     char *dj = d ? json_dumps(d, JSON_COMPACT) : NULL;
     snprintf(detail, sizeof detail, "%s", dj ? dj : "");
     free(dj);

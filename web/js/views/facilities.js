@@ -14,7 +14,8 @@ function card(f) {
     h('li', { class: `pump ${p.running ? 'on' : 'off'}`, dataset: { id: p.data_id } },
       h('span', { class: 'lamp', 'aria-hidden': 'true' }), p.name,
       h('span', { class: 'sr' }, ` (${t(p.running ? 'state.running' : 'state.stopped')})`)));
-  return h('a', { class: `fac state-${state}`, href: `#/alarms?facility=${encodeURIComponent(f.code)}`,
+  // the card opens the facility's alarms; the link below it, its operation page (plant.js)
+  return h('div', { class: 'fac-cell' }, h('a', { class: `fac state-${state}`, href: `#/alarms?facility=${encodeURIComponent(f.code)}`,
     dataset: { code: f.code, state } },
   h('div', { class: 'fac-head' },
     h('span', { class: 'fac-name' }, f.name || f.code),
@@ -24,7 +25,9 @@ function card(f) {
   h('div', { class: `fac-alarms${f.active_alarms ? ' has' : ''}` },
     f.active_alarms ? h('span', { class: `sev sev-${f.max_severity}` }, t(`sev.${f.max_severity}`)) : null,
     t('fac.alarms', { n: f.active_alarms || 0 })),
-  h('div', { class: 'fac-last' }, f.last_data ? t('fac.last', { t: fmtTime(f.last_data) }) : t('fac.never')));
+  h('div', { class: 'fac-last' }, f.last_data ? t('fac.last', { t: fmtTime(f.last_data) }) : t('fac.never'))),
+  h('a', { class: 'fac-op', href: `#/plant?code=${encodeURIComponent(f.code)}`, dataset: { code: f.code } },
+    t('plantops.open')));
 }
 
 export async function render(root) {
