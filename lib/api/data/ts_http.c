@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "api/csv_export.h"
 #include "api/routes.h"
 #include "core/err.h"
 #include "core/json.h"
@@ -184,6 +185,13 @@ static void h_values(sd_http_req_t *req, void *ctx)
     const char *aggs = sd_http_req_query(req, "agg");
     if (apif_point(req, pf, &pid))
         return;
+    int fmt = sd_api_csv_format(req); /* format=csv: the one-point sheet (values_csv_http.c) */
+    if (fmt < 0)
+        return;
+    if (fmt > 0) {
+        sd_vcsv_point_reply(req, pf, pid, fmt);
+        return;
+    }
     if (query_time(req, "from", &from) || query_time(req, "to", &to))
         return;
     if (aggs && sd_ts_agg_parse(aggs, &agg)) {
