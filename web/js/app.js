@@ -15,6 +15,7 @@ import * as users from './views/users.js';
 import * as audit from './views/audit.js';
 import * as bulletin from './views/bulletin.js';
 import * as maint from './views/maint.js';
+import * as exportView from './views/export.js';
 
 // one page per line: features add theirs without touching the others'
 const ROUTES = {
@@ -27,6 +28,7 @@ const ROUTES = {
   inquiries,
   bulletin,
   maint,
+  export: exportView,
   users,
   audit,
   account,
