@@ -43,9 +43,9 @@ static void test_good(void **st)
     (void)st;
     sd_vcsv_t v;
     parse(HEAD "2026-11-20 00:00:00,0.5,\r\n"
-               "2026/11/20 1:00,-1.5e1,7\r\n"      /* Excel's form */
-               "2026-11-20T02:00:00Z,,3\r\n"       /* ISO 8601 with a zone */
-               "2026-11-20 03:00:00.250,,\r\n",    /* no value at all */
+               "2026/11/20 1:00,-1.5e1,7\r\n"   /* Excel's form */
+               "2026-11-20T02:00:00Z,,3\r\n"    /* ISO 8601 with a zone */
+               "2026-11-20 03:00:00.250,,\r\n", /* no value at all */
           &v);
     assert_int_equal(v.nfindings, 0);
     assert_int_equal(v.nids, 2);

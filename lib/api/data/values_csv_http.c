@@ -59,15 +59,17 @@ static int query_period(sd_http_req_t *req, int64_t *from, int64_t *to, sd_ts_ag
 
 /* The sheet of pids/ids as a download: UTF-8 with BOM, or Shift_JIS when sjis. */
 static void reply_sheet(sd_http_req_t *req, sd_pf_t *pf, const int64_t *pids,
-                        const char *const *ids, size_t n, int64_t from, int64_t to,
-                        sd_ts_agg_t agg, int sjis)
+                        const char *const *ids, size_t n, int64_t from, int64_t to, sd_ts_agg_t agg,
+                        int sjis)
 {
     sd_buf_t u = {0}, out = {0};
     int rc = sd_vcsv_export(pf->store, pids, ids, n, from, to, agg, &u);
     if (rc == SD_ETOOBIG) {
         sd_buf_free(&u);
-        sd_http_reply_error(req, SD_EFIELD, "to", "more than %zu values of one point: ask for a "
-                            "shorter period or an aggregate", SD_VCSV_MAX_SAMPLES);
+        sd_http_reply_error(req, SD_EFIELD, "to",
+                            "more than %zu values of one point: ask for a "
+                            "shorter period or an aggregate",
+                            SD_VCSV_MAX_SAMPLES);
         return;
     }
     if (!rc && sjis) /* the BOM is UTF-8's: not in a Shift_JIS file */
@@ -122,7 +124,8 @@ static void h_export(sd_http_req_t *req, void *ctx)
     sd_ts_agg_t agg;
     if (caller_tenant(req, SD_ACT_DATA_READ, &tenant))
         return;
-    const char *list = sd_http_req_query(req, "data_ids"), *enc = sd_http_req_query(req, "encoding");
+    const char *list = sd_http_req_query(req, "data_ids"),
+               *enc = sd_http_req_query(req, "encoding");
     if (!list || !*list) {
         sd_http_reply_error(req, SD_EFIELD, "data_ids", "required: data IDs separated by commas");
         return;
@@ -174,7 +177,8 @@ static void h_export(sd_http_req_t *req, void *ctx)
     free(copy);
 }
 
-/* ---- POST /api/v1/values.csv (the sheet back, corrected) -------------------------------------- */
+/* ---- POST /api/v1/values.csv (the sheet back, corrected) --------------------------------------
+ */
 
 static void reply_findings(sd_http_req_t *req, const sd_vcsv_t *v)
 {
@@ -225,6 +229,8 @@ static void h_import(sd_http_req_t *req, void *ctx)
     size_t bad = 0;
     if (!rc) /* one batch, one transaction, committed before the answer */
         rc = sd_ts_ingest(pf, tenant, 0, v.s, v.n, &bad);
+    if (rc == SD_EBUSY) /* the group-commit writer's queue is full: nothing stored, send again */
+        sd_http_reply_header(req, "Retry-After", "1");
     if (rc) {
         sd_vcsv_free(&v);
         sd_api_reply_rc(req, rc);
@@ -233,9 +239,9 @@ static void h_import(sd_http_req_t *req, void *ctx)
     char detail[96];
     snprintf(detail, sizeof detail, "{\"points\":%zu,\"values\":%zu}", v.nids, v.n);
     sd_api_audit_req(pf, req, tenant, "data.import", "values.csv", detail);
-    sd_http_reply_json(req, 200,
-                       sd_json_pack("{s:I,s:I}", "stored", (json_int_t)v.n, "points",
-                                    (json_int_t)v.nids));
+    sd_http_reply_json(
+        req, 200,
+        sd_json_pack("{s:I,s:I}", "stored", (json_int_t)v.n, "points", (json_int_t)v.nids));
     sd_vcsv_free(&v);
 }
 

@@ -268,8 +268,7 @@ static int header(parse_t *p, const sd_csv_row_t *r)
         return 0;
     }
     if (r->nfields - 1 > SD_VCSV_MAX_POINTS) {
-        sd_vcsv_finding(v, 1, SD_VCSV_MAX_POINTS + 2, "more than %d data IDs",
-                        SD_VCSV_MAX_POINTS);
+        sd_vcsv_finding(v, 1, SD_VCSV_MAX_POINTS + 2, "more than %d data IDs", SD_VCSV_MAX_POINTS);
         return 0;
     }
     v->ids = calloc(r->nfields - 1, sizeof *v->ids);
