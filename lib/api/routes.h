@@ -156,12 +156,29 @@ int sd_api_object_routes(sd_http_server_t *http, sd_pf_t *pf, sd_objstore_t *os)
 /* from pf/data/ts.h */
 /*
  * Register on http (route context pf):
- *   GET  /apif/v1/points/{data_id}/values?from=&to=&agg=raw|hour|day|month&limit=&cursor=
+ *   GET  /apif/v1/points/{data_id}/values?from=&to=&agg=raw|hour|day|month|year&limit=&cursor=
+ *                                           [&format=csv&encoding=sjis]
  *                                           AP-IF #10 (data.read, the caller's tenant)
  *   GET  /apif/v1/points/{data_id}/latest   the newest stored sample (data.read)
  *   POST /gwif/v1/data                      GW-IF HTTP upload (gateway, gwif.uplink)
  */
 int sd_ts_routes(sd_http_server_t *http, sd_pf_t *pf);
+
+/* from pf/data/values_csv.h (CSV提供・投入) */
+/*
+ * Register on http (route context pf):
+ *   GET  /api/v1/values.csv?data_ids=a,b&from=&to=&agg=&encoding=utf-8|sjis
+ *                      the sheet of several points, a download (data.read, the caller's tenant;
+ *                      a data ID not in it is 404 naming it)
+ *   POST /api/v1/values.csv   the same sheet back: every row checked, 400 with the findings
+ *                      (row, column, reason) and nothing stored, else stored in one batch and
+ *                      audited "data.import" (data.write)
+ */
+int sd_values_csv_routes(sd_http_server_t *http, sd_pf_t *pf);
+/* GET /apif/v1/points/{data_id}/values?format=csv[&encoding=sjis]: the one-point sheet, for
+ * ts_http.c once it has checked the caller and found the point pid; fmt is
+ * sd_api_csv_format()'s 1 (UTF-8 with BOM) or 2 (Shift_JIS). */
+void sd_vcsv_point_reply(sd_http_req_t *req, sd_pf_t *pf, int64_t pid, int fmt);
 
 /* from pf/master/master.h */
 /*

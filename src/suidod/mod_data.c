@@ -58,6 +58,8 @@ const suidod_module_t suidod_mod_objects = {.name = "objects",
 static int ts_routes(sd_http_server_t *http, suidod_t *d)
 {
     int rc = sd_ts_routes(http, &d->pf);
+    if (!rc)
+        rc = sd_values_csv_routes(http, &d->pf);
     return rc ? suidod_setup_failed(rc) : 0;
 }
 

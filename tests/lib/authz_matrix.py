@@ -192,6 +192,8 @@ ROUTES = {
     ("GET", "/apif/v1/master/outputs"): ("home", "master.read", {}, None),
     ("GET", "/apif/v1/points/{data_id}/values"): ("home", "data.read", {"data_id": DATA_ID}, None),
     ("GET", "/apif/v1/points/{data_id}/latest"): ("home", "data.read", {"data_id": DATA_ID}, None),
+    ("GET", "/api/v1/values.csv"): ("home", "data.read", {}, None),
+    ("POST", "/api/v1/values.csv"): ("home", "data.write", {}, "csv"),
     ("POST", "/gwif/v1/data"): ("home", "gwif.uplink", {}, {"samples": []}),
     ("GET", "/apif/v1/collections/{name}/documents"): ("home", "doc.read", {"name": "authz"},
                                                        None),

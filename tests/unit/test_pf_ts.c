@@ -50,7 +50,18 @@ static void test_buckets(void **st)
     assert_int_equal(
         sd_ts_bucket_start(sd_test_time("2027-01-01T00:00:00+09:00") - 1, SD_TS_AGG_MONTH),
         sd_test_time("2026-12-01T00:00:00+09:00"));
+    /* years: JST calendar years; 2026-12-31T15:00Z is already 2027 in Japan, 2028 is leap */
+    assert_int_equal(sd_ts_bucket_start(sd_test_time("2026-12-31T14:59:59Z"), SD_TS_AGG_YEAR),
+                     sd_test_time("2026-01-01T00:00:00+09:00"));
+    assert_int_equal(sd_ts_bucket_start(sd_test_time("2026-12-31T15:00:00Z"), SD_TS_AGG_YEAR),
+                     sd_test_time("2027-01-01T00:00:00+09:00"));
+    assert_int_equal(sd_ts_bucket_next(sd_test_time("2028-01-01T00:00:00+09:00"), SD_TS_AGG_YEAR) -
+                         sd_test_time("2028-01-01T00:00:00+09:00"),
+                     366 * D);
+    assert_true(sd_ts_max_span_ms(SD_TS_AGG_YEAR) >= 100 * 365 * D);
     sd_ts_agg_t a;
+    assert_int_equal(sd_ts_agg_parse("year", &a), 0);
+    assert_int_equal(a, SD_TS_AGG_YEAR);
     assert_int_equal(sd_ts_agg_parse("day", &a), 0);
     assert_int_equal(a, SD_TS_AGG_DAY);
     assert_int_equal(sd_ts_agg_parse("week", &a), SD_EFIELD);
@@ -354,6 +365,26 @@ static void test_streamed_reads(void **state)
     assert_int_equal(no_point, 1); /* another tenant's point is no point here */
     assert_int_equal(sd_ts_latest_of(fx->base.st, fx->ta, "nope", &v, &no_point), SD_ENOTFOUND);
     assert_int_equal(no_point, 1);
+
+    /* JST years: the three days straddle no year end, so one bucket holding them all; then a
+     * sample at 2026-12-31T15:00Z (JST 2027-01-01 00:00) opens the JST year 2027 */
+    sd_ts_sample_t ny = {"gorin.flow", sd_test_time("2027-01-01T00:00:00+09:00"), 5, SD_TS_GOOD};
+    sd_clock_fake_set_wall(fx->base.clock, sd_test_time("2027-01-01T12:00:00+09:00"));
+    assert_int_equal(sd_ts_ingest(&fx->base.pf, fx->ta, 0, &ny, 1, NULL), 0);
+    sd_ts_bucket_t *years = NULL;
+    size_t ny_n = 0;
+    int64_t y0 = sd_test_time("2026-01-01T00:00:00+09:00");
+    assert_int_equal(sd_ts_read_agg(fx->base.st, fx->p2, y0,
+                                    sd_test_time("2028-01-01T00:00:00+09:00"), SD_TS_AGG_YEAR,
+                                    &years, &ny_n),
+                     0);
+    assert_int_equal(ny_n, 2);
+    assert_int_equal(years[0].start_ms, y0);
+    assert_int_equal(years[0].count, N - 1);
+    assert_int_equal(years[1].start_ms, sd_test_time("2027-01-01T00:00:00+09:00"));
+    assert_int_equal(years[1].count, 1);
+    assert_true(years[1].sum == 5 && years[1].min == 5 && years[1].max == 5);
+    free(years);
 }
 
 int main(void)

@@ -16,6 +16,7 @@ import * as audit from './views/audit.js';
 import * as bulletin from './views/bulletin.js';
 import * as maint from './views/maint.js';
 import * as plant from './views/plant.js';
+import * as exportView from './views/export.js';
 
 // one page per line: features add theirs without touching the others'
 const ROUTES = {
@@ -29,6 +30,7 @@ const ROUTES = {
   bulletin,
   maint,
   plant,
+  export: exportView,
   users,
   audit,
   account,

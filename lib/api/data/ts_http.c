@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "api/api.h"
+#include "api/csv_export.h"
 #include "api/routes.h"
 #include "core/err.h"
 #include "core/json.h"
@@ -184,10 +185,17 @@ static void h_values(sd_http_req_t *req, void *ctx)
     const char *aggs = sd_http_req_query(req, "agg");
     if (apif_point(req, pf, &pid))
         return;
+    int fmt = sd_api_csv_format(req); /* format=csv: the one-point sheet (values_csv_http.c) */
+    if (fmt < 0)
+        return;
+    if (fmt > 0) {
+        sd_vcsv_point_reply(req, pf, pid, fmt);
+        return;
+    }
     if (query_time(req, "from", &from) || query_time(req, "to", &to))
         return;
     if (aggs && sd_ts_agg_parse(aggs, &agg)) {
-        sd_http_reply_error(req, SD_EFIELD, "agg", "must be raw, hour, day or month");
+        sd_http_reply_error(req, SD_EFIELD, "agg", "must be raw, hour, day, month or year");
         return;
     }
     if (from >= to) {
@@ -205,7 +213,7 @@ static void h_values(sd_http_req_t *req, void *ctx)
 
     /* {"timezone":"+09:00","buckets":[...],"data_id",...} or
      * {"next_cursor":...,"values":[...],"data_id",...}: the members in the order of before */
-    static const char *const agg_names[] = {"raw", "hour", "day", "month"};
+    static const char *const agg_names[] = {"raw", "hour", "day", "month", "year"};
     /* buckets go straight into the reply; raw values first aside, since next_cursor, known only
      * after the last row, comes before them */
     int raw = agg == SD_TS_AGG_RAW, more = 0;
@@ -213,7 +221,7 @@ static void h_values(sd_http_req_t *req, void *ctx)
     rows_t r = {.b = raw ? &values : &out};
     int rc = sd_buf_reserve(r.b, 64 * 1024);
     if (!rc && !raw) {
-        /* days and months are JST calendar days and months (buckets named by their UTC start) */
+        /* days, months and years are JST calendar ones (buckets named by their UTC start) */
         rc = PUT_LIT(&out, "{\"timezone\":\"+09:00\",\"buckets\":[");
         if (!rc)
             rc = sd_ts_each_agg(pf->store, pid, from, to, agg, put_bucket, &r);

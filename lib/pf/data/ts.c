@@ -27,8 +27,8 @@ static int64_t floor_div(int64_t a, int64_t b)
 
 int sd_ts_agg_parse(const char *s, sd_ts_agg_t *out)
 {
-    static const char *const names[] = {"raw", "hour", "day", "month"};
-    for (int i = 0; s && i < 4; i++)
+    static const char *const names[] = {"raw", "hour", "day", "month", "year"};
+    for (int i = 0; s && i < 5; i++)
         if (strcmp(s, names[i]) == 0) {
             *out = (sd_ts_agg_t)i;
             return 0;
@@ -47,6 +47,13 @@ int64_t sd_ts_bucket_start(int64_t ts_ms, sd_ts_agg_t agg)
         sd_civil_t c;
         sd_civil_from_unix(floor_div(ts_ms, 1000), SD_JST_OFFSET_S, &c);
         c.day = 1;
+        c.hour = c.min = c.sec = 0;
+        return sd_civil_to_unix(&c, SD_JST_OFFSET_S) * 1000;
+    }
+    case SD_TS_AGG_YEAR: {
+        sd_civil_t c;
+        sd_civil_from_unix(floor_div(ts_ms, 1000), SD_JST_OFFSET_S, &c);
+        c.mon = c.day = 1;
         c.hour = c.min = c.sec = 0;
         return sd_civil_to_unix(&c, SD_JST_OFFSET_S) * 1000;
     }
@@ -74,6 +81,14 @@ int64_t sd_ts_bucket_next(int64_t start_ms, sd_ts_agg_t agg)
         }
         return sd_civil_to_unix(&c, SD_JST_OFFSET_S) * 1000;
     }
+    case SD_TS_AGG_YEAR: {
+        sd_civil_t c;
+        sd_civil_from_unix(floor_div(start_ms, 1000), SD_JST_OFFSET_S, &c);
+        c.mon = c.day = 1;
+        c.hour = c.min = c.sec = 0;
+        c.year++;
+        return sd_civil_to_unix(&c, SD_JST_OFFSET_S) * 1000;
+    }
     case SD_TS_AGG_RAW:
     default:
         return start_ms + 1;
@@ -89,6 +104,8 @@ int64_t sd_ts_max_span_ms(sd_ts_agg_t agg)
         return 3 * 366 * DAY_MS;
     case SD_TS_AGG_MONTH:
         return 20 * 366 * DAY_MS;
+    case SD_TS_AGG_YEAR:
+        return 100 * 366 * DAY_MS;
     case SD_TS_AGG_RAW:
     default:
         return 31 * DAY_MS;
@@ -341,21 +358,21 @@ static int emit_bucket(sd_ts_bucket_t *b, int (*fn)(void *ctx, const sd_ts_bucke
     return fn(ctx, b);
 }
 
-/* Months are JST days merged: the day sums added, as the day buckets are (so a month's sum is
- * the same whichever way it is read). */
+/* Months and years are JST days merged: the day sums added, as the day buckets are (so a month's
+ * or year's sum is the same whichever way it is read). */
 typedef struct {
     sd_ts_agg_t agg;
     int (*fn)(void *ctx, const sd_ts_bucket_t *b);
     void *ctx;
-    sd_ts_bucket_t m; /* the month being merged */
+    sd_ts_bucket_t m; /* the month or year being merged */
     int have;
 } agg_out_t;
 
 static int agg_put(agg_out_t *o, sd_ts_bucket_t *b)
 {
-    if (o->agg != SD_TS_AGG_MONTH)
+    if (o->agg != SD_TS_AGG_MONTH && o->agg != SD_TS_AGG_YEAR)
         return emit_bucket(b, o->fn, o->ctx);
-    int64_t start = sd_ts_bucket_start(b->start_ms, SD_TS_AGG_MONTH);
+    int64_t start = sd_ts_bucket_start(b->start_ms, o->agg);
     if (o->have && o->m.start_ms == start) {
         o->m.count += b->count;
         o->m.sum += b->sum;
@@ -373,14 +390,15 @@ static int agg_put(agg_out_t *o, sd_ts_bucket_t *b)
 int sd_ts_each_agg(sd_store_t *st, int64_t point_id, int64_t from, int64_t to, sd_ts_agg_t agg,
                    int (*fn)(void *ctx, const sd_ts_bucket_t *b), void *ctx)
 {
-    if (agg != SD_TS_AGG_HOUR && agg != SD_TS_AGG_DAY && agg != SD_TS_AGG_MONTH)
+    if (agg != SD_TS_AGG_HOUR && agg != SD_TS_AGG_DAY && agg != SD_TS_AGG_MONTH &&
+        agg != SD_TS_AGG_YEAR)
         return SD_EINVAL;
     /* The rows come in key order (the primary key (point_id, ts_ms) is the table's order) and
      * are folded into hours or JST days here, one pass: a GROUP BY would sort them again and
      * hand out five columns per bucket, which is most of a month read's cost. Hours and JST
-     * days are fixed widths: bucket = floor((ts + off) / w) * w - off; months are not, so they
-     * are JST days merged. "missing" samples carry no value and are left out. Sums add in time
-     * order on both backends. */
+     * days are fixed widths: bucket = floor((ts + off) / w) * w - off; months and years are not,
+     * so they are JST days merged. "missing" samples carry no value and are left out. Sums add in
+     * time order on both backends. */
     int64_t w = agg == SD_TS_AGG_HOUR ? HOUR_MS : DAY_MS, off = agg == SD_TS_AGG_HOUR ? 0 : JST_MS;
     sd_stmt_t *q = NULL;
     int rc = sd_store_query(st,

@@ -62,17 +62,25 @@ int sd_ts_write_ids(sd_store_t *st, int64_t tenant_id, int64_t gw_id, int64_t no
 
 /*
  * Aggregation buckets. Hours are UTC hours (= JST hours, JST being a whole-hour offset); days
- * and months are JST calendar days and months (utilities report in local days): a bucket is
- * named by its start instant in UTC ms, e.g. the JST day 2026-11-24 starts 2026-11-23T15:00Z.
+ * months and years are JST calendar days, months and years (utilities report in local days): a
+ * bucket is named by its start instant in UTC ms, e.g. the JST day 2026-11-24 starts
+ * 2026-11-23T15:00Z.
  */
-typedef enum { SD_TS_AGG_RAW = 0, SD_TS_AGG_HOUR, SD_TS_AGG_DAY, SD_TS_AGG_MONTH } sd_ts_agg_t;
+typedef enum {
+    SD_TS_AGG_RAW = 0,
+    SD_TS_AGG_HOUR,
+    SD_TS_AGG_DAY,
+    SD_TS_AGG_MONTH,
+    SD_TS_AGG_YEAR
+} sd_ts_agg_t;
 
-/* "raw", "hour", "day", "month" -> *out; SD_EFIELD otherwise. Pure. */
+/* "raw", "hour", "day", "month", "year" -> *out; SD_EFIELD otherwise. Pure. */
 int sd_ts_agg_parse(const char *s, sd_ts_agg_t *out);
 /* Start of the bucket holding ts_ms, and the start of the next one. Pure. */
 int64_t sd_ts_bucket_start(int64_t ts_ms, sd_ts_agg_t agg);
 int64_t sd_ts_bucket_next(int64_t start_ms, sd_ts_agg_t agg);
-/* Longest [from, to) a read may span for agg, in ms (raw 31 d, hour 93 d, day 3 y, month 20 y). */
+/* Longest [from, to) a read may span for agg, in ms (raw 31 d, hour 93 d, day 3 y, month 20 y,
+ * year 100 y). */
 int64_t sd_ts_max_span_ms(sd_ts_agg_t agg);
 
 /* One stored value, and one aggregate bucket (min/max/avg/sum over samples not "missing"). */
@@ -100,9 +108,9 @@ int sd_ts_read_raw(sd_store_t *st, int64_t point_id, int64_t from, int64_t to, i
                    size_t limit, sd_ts_value_t **out, size_t *n, int *more);
 
 /*
- * Aggregates of a point over [from, to) by agg (hour/day/month), oldest first, only buckets
+ * Aggregates of a point over [from, to) by agg (hour/day/month/year), oldest first, only buckets
  * holding samples; *out malloc'ed. Computed with integer bucket arithmetic in portable SQL
- * (month buckets merge JST days in C). 0 or SD_E*.
+ * (month and year buckets merge JST days in C). 0 or SD_E*.
  */
 int sd_ts_read_agg(sd_store_t *st, int64_t point_id, int64_t from, int64_t to, sd_ts_agg_t agg,
                    sd_ts_bucket_t **out, size_t *n);
