@@ -39,6 +39,16 @@ async function session(login, pw, lang) {
   return p;
 }
 
+// The table fills after its list arrives (data-loaded): wait, bounded, until it is loaded and
+// holds n rows, then say how many it holds (a wrong count fails after the wait).
+async function listRows(p, n) {
+  const sel = '#contacts-table tbody tr[data-id]';
+  await p.waitForFunction(([q, k]) => document.querySelector('#contacts-table[data-loaded]') &&
+    document.querySelectorAll(q).length === k, [sel, n], { timeout: 15000 }).catch(() => {});
+  await p.waitForSelector('#contacts-table[data-loaded]', { timeout: 5000 });
+  return p.locator(sel).count();
+}
+
 const row = (p, status) => p.locator(`#contacts-table tbody tr[data-status="${status}"]`);
 async function open(p, status, name = '浄水課') {
   await p.locator(`#contacts-table tbody tr[data-status="${status}"]`, { hasText: name }).first()
@@ -167,13 +177,13 @@ async function main() {
 
   // ---- the AP vendor admin (English): its own lists only, submits one --------------------------
   const va = await session(E.VA_LOGIN, E.VA_PW, 'en');
-  assert(await va.locator('#contacts-table tbody tr[data-id]').count() === 0,
+  assert(await listRows(va, 0) === 0,
     'the vendor sees neither the operator\'s nor the GW vendor\'s lists');
   await va.click('#contacts-new');
   await va.fill('#ce-name', 'AP保守 連絡体制');
   await person(va, 0, { name: 'AP 保守', email: 'ap@vendor.test', duty: 'always' });
   await submitForm(va);
-  assert(await va.locator('#contacts-table tbody tr[data-id]').count() === 1, 'the vendor sees its own list');
+  assert(await listRows(va, 1) === 1, 'the vendor sees its own list');
   assert((await text(va, '#contacts-why')).includes('operator\'s administrators'), 'vendor told who approves');
   await snap(va, '07-vendor-en');
 
@@ -181,7 +191,7 @@ async function main() {
   const g = await session(E.G_LOGIN, E.G_PW, 'ja');
   assert((await text(g, '#contacts-role-hint')).includes('閲覧のみ'), 'read only said');
   assert(await g.locator('#contacts-new').count() === 0, 'no new-list button');
-  assert(await g.locator('#contacts-table tbody tr[data-id]').count() === 4, 'the operator sees all 4 lists');
+  assert(await listRows(g, 4) === 4, 'the operator sees all 4 lists');
   await open(g, 'approved');
   for (const b of ['#contacts-edit', '#contacts-revise', '#contacts-test', '#contacts-drill'])
     assert(await g.locator(b).count() === 0, `no ${b}`);

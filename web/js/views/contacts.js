@@ -79,6 +79,7 @@ export async function render(root, ctx) {
 
   async function load(showId) {
     err.textContent = '';
+    delete table.dataset.loaded; // set again once the rows are in (tests wait on it)
     try {
       lists = (await get('/api/v1/contacts')).items || [];
     } catch (e) {
@@ -99,6 +100,7 @@ export async function render(root, ctx) {
         h('td', null, who(l.submitted_by), ' ', h('span', { class: 'stamp' }, when(l.submitted_at))),
         h('td', null, l.decided_by ? [who(l.decided_by), ' ', h('span', { class: 'stamp' }, when(l.decided_at))] : '—')));
     }
+    table.dataset.loaded = '1';
     if (showId) show(showId);
   }
 
