@@ -4,7 +4,9 @@
 #include "core/err.h"
 
 #include <pthread.h>
+#include <sodium.h>
 #include <stdlib.h>
+#include <string.h>
 
 struct bucket {
     int64_t key; /* 0 = empty slot (keys are never 0: tenant ids are > 0, hashed keys non-zero) */
@@ -136,4 +138,24 @@ void sd_ratelimit_give(sd_ratelimit_t *rl, int64_t key, int64_t now_ms)
             b->tokens = rl->burst;
     }
     pthread_mutex_unlock(&rl->lock);
+}
+
+static unsigned char key_secret[crypto_shorthash_KEYBYTES];
+static pthread_once_t key_once = PTHREAD_ONCE_INIT;
+
+static void key_secret_init(void)
+{
+    if (sodium_init() >= 0)
+        randombytes_buf(key_secret, sizeof key_secret);
+}
+
+int64_t sd_ratelimit_key(const void *data, size_t len)
+{
+    pthread_once(&key_once, key_secret_init);
+    unsigned char h[crypto_shorthash_BYTES];
+    crypto_shorthash(h, data, (unsigned long long)len, key_secret);
+    uint64_t k;
+    memcpy(&k, h, sizeof k);
+    k >>= 1; /* positive */
+    return k ? (int64_t)k : 1;
 }

@@ -2,6 +2,7 @@
 #ifndef SD_PF_RATELIMIT_H
 #define SD_PF_RATELIMIT_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 typedef struct sd_ratelimit sd_ratelimit_t;
@@ -14,6 +15,13 @@ typedef struct sd_ratelimit sd_ratelimit_t;
  */
 sd_ratelimit_t *sd_ratelimit_new(double rate, double burst);
 void sd_ratelimit_free(sd_ratelimit_t *rl); /* NULL-safe */
+
+/*
+ * The bucket key of len bytes of data (an address, an address and a client id): SipHash under a
+ * key drawn once per process, so nobody can aim two values at one bucket; positive, never 0 (the
+ * bucket table's empty slot).
+ */
+int64_t sd_ratelimit_key(const void *data, size_t len);
 
 /*
  * Take one token from key's bucket at monotonic time now_ms. Returns 0, or SD_ERATE with

@@ -23,21 +23,11 @@ static void set_cookie(sd_http_req_t *req, const char *tok, int max_age)
     sd_http_reply_header(req, "Set-Cookie", c);
 }
 
-/* A random key for the address hash, so that nobody can pick addresses that share a bucket. */
-static unsigned char addr_hash_key[crypto_shorthash_KEYBYTES];
-static pthread_once_t addr_once = PTHREAD_ONCE_INIT;
-static void addr_key_init(void)
-{
-    if (sodium_init() >= 0)
-        randombytes_buf(addr_hash_key, sizeof addr_hash_key);
-}
-
 /* The login throttle's key for a client address: IPv4 whole, IPv6 by its /64 (one host
- * usually holds a whole /64). Never 0, which the bucket table keeps for empty slots. */
+ * usually holds a whole /64). */
 static int64_t addr_key(const char *ip)
 {
-    pthread_once(&addr_once, addr_key_init);
-    unsigned char a[16], h[crypto_shorthash_BYTES];
+    unsigned char a[16];
     size_t n = 0;
     if (ip && inet_pton(AF_INET6, ip, a) == 1)
         n = 8;
@@ -45,10 +35,7 @@ static int64_t addr_key(const char *ip)
         n = 4;
     else if (ip)
         n = strnlen(ip, 15), memcpy(a, ip, n);
-    crypto_shorthash(h, a, n, addr_hash_key);
-    int64_t k;
-    memcpy(&k, h, sizeof k);
-    return k ? k : 1;
+    return sd_ratelimit_key(a, n);
 }
 
 /* Take a login attempt from the client's address bucket. 0, or replied 429. */

@@ -260,30 +260,14 @@ int sd_registry_set_cert_fp(sd_pf_t *pf, int64_t id, const char *fp)
 
 /* ---- tokens ------------------------------------------------------------------------------ */
 
-/* The throttle key of (source address, client id): SipHash under a key drawn once per process,
- * so nobody can aim two pairs at one bucket; never 0 (an empty slot of the rate table). */
-static unsigned char throttle_key[crypto_shorthash_KEYBYTES];
-static pthread_once_t throttle_once = PTHREAD_ONCE_INIT;
-
-static void throttle_key_init(void)
-{
-    if (sodium_init() >= 0)
-        randombytes_buf(throttle_key, sizeof throttle_key);
-}
-
+/* The throttle key of (source address, client id); see sd_ratelimit_key(). */
 static int64_t throttle_id(const char *source, const char *cid)
 {
-    pthread_once(&throttle_once, throttle_key_init);
     char in[256];
     int n = snprintf(in, sizeof in, "%s%c%s", source ? source : "", 0, cid);
     if (n < 0 || (size_t)n >= sizeof in)
         n = (int)sizeof in - 1;
-    unsigned char h[crypto_shorthash_BYTES];
-    crypto_shorthash(h, (const unsigned char *)in, (unsigned long long)n, throttle_key);
-    uint64_t k;
-    memcpy(&k, h, sizeof k);
-    k >>= 1; /* positive */
-    return k ? (int64_t)k : 1;
+    return sd_ratelimit_key(in, (size_t)n);
 }
 
 int sd_registry_connect(sd_pf_t *pf, const sd_principal_t *caller, const char *source,
